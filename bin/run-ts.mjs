@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// Runs a TypeScript entry file given as the first argument (used by npm scripts such as bench).
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { register } from 'tsx/esm/api';
+
+register();
+const [entry] = process.argv.splice(2, 1);
+if (!entry) throw new Error('usage: run-ts.mjs FILE.ts [args…]');
+await import(pathToFileURL(resolve(entry)).href);
