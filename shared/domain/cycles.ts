@@ -1,0 +1,156 @@
+/**
+ * The per-institution and community-wide computations of the three cycles (DOMAIN.md §5–§7), as pure
+ * functions over slices of a dataset. Workflow handlers call these one institution at a time; the
+ * in-memory year (year.ts) calls them in a loop — both get the same figures.
+ */
+import type {
+  Adjustment,
+  FinanceRow,
+  Grade,
+  Indicator,
+  IndicatorValue,
+  Institution,
+  Leader,
+  InsuranceRow,
+  Scheme,
+  Staff,
+  WorkloadRow,
+} from '../schemas/dataset.js';
+import { allocateByPoints, monthlyInstitutionPay } from './allocation.js';
+import { communityScore, leaderSalary, nextApprovedTotal, releaseReserve } from './annual.js';
+import { gradeFor } from './grades.js';
+import { type InsuranceSettlement, settleInsurance } from './insurance.js';
+import type { Fen } from './money.js';
+import { pointsByStaff } from './points.js';
+import { surplusPool } from './pools.js';
+import { type PublicHealthSettlement, settlePublicHealth } from './public-health.js';
+import { type Fraction, rational } from './rational.js';
+import { type InstitutionScore, scoreInstitution } from './scoring.js';
+
+export { monthlyInstitutionPay };
+
+export interface ScoredInstitution {
+  institutionId: string;
+  score: InstitutionScore;
+  grade: Grade;
+}
+
+/** Scores one institution over a window and grades it. */
+export function scoreAndGrade(
+  scheme: Scheme,
+  institution: Pick<Institution, 'id' | 'kind'>,
+  indicators: readonly Indicator[],
+  values: readonly IndicatorValue[],
+  window: readonly string[],
+): ScoredInstitution {
+  const score = scoreInstitution(institution.kind, indicators, values, window, rational(scheme.bonusCap));
+  return { institutionId: institution.id, score, grade: gradeFor(score.score, scheme.grades) };
+}
+
+/** The quarter's surplus pool of one institution (finance rows of the quarter's months only). */
+export function quarterSurplus(scheme: Scheme, finance: readonly FinanceRow[]) {
+  return surplusPool(finance, scheme.pay.surplus);
+}
+
+/**
+ * Splits a pool (quarterly surplus reward or annual bonus) over the institution's staff by their points
+ * summed over the window's workload rows.
+ */
+export function allocatePoolByPoints(
+  scheme: Scheme,
+  pool: Fen,
+  roster: readonly Staff[],
+  workload: readonly WorkloadRow[],
+) {
+  const staffById = new Map(roster.map((s) => [s.staffId, s]));
+  return allocateByPoints(pool, pointsByStaff(workload, staffById, scheme.pay.tilt));
+}
+
+export interface AnnualMemberInput {
+  institution: Institution;
+  headcount: number;
+  scored: ScoredInstitution;
+  /** A = Σ monthly holdbacks + undistributed monthly pools. */
+  reserve: Fen;
+}
+
+export interface AnnualInstitutionSettlement {
+  institutionId: string;
+  reserve: Fen;
+  reserveReleased: Fen;
+  reserveToDevelopmentFund: Fen;
+  insurancePayPart: Fen;
+  annualBonusPool: Fen;
+  nextApprovedTotal: Fen;
+}
+
+export interface AnnualSettlement {
+  communityScore: Fraction;
+  communityGrade: Grade;
+  institutions: AnnualInstitutionSettlement[];
+  insurance: InsuranceSettlement;
+  publicHealth: PublicHealthSettlement;
+  leaders: { staffId: string; institutionId: string; salary: Fen }[];
+}
+
+/** The community-wide annual settlement (DOMAIN.md §5.5, §6) from the members' annual scores. */
+export function settleYear(input: {
+  scheme: Scheme;
+  members: readonly AnnualMemberInput[];
+  insurance: InsuranceRow;
+  leaders: readonly Leader[];
+  staffInstitution: ReadonlyMap<string, string>;
+}): AnnualSettlement {
+  const { scheme, members } = input;
+  const score = communityScore(members.map((m) => ({ score: m.scored.score.score, headcount: m.headcount })));
+  const communityGrade = gradeFor(score, scheme.grades);
+  if (input.insurance.actual === undefined) {
+    throw new RangeError('insurance actual spending is required for the annual settlement');
+  }
+  const insurance = settleInsurance({
+    budget: input.insurance.budget,
+    actual: input.insurance.actual,
+    reasonableOverspend: input.insurance.reasonableOverspend,
+    insuranceGate: communityGrade.insuranceGate,
+    rules: scheme.insurance,
+    members: members.map((m) => ({
+      institutionId: m.institution.id,
+      score: m.scored.score.score,
+      headcount: m.headcount,
+      tier: m.institution.tier,
+    })),
+  });
+  const payParts = insurance.outcome === 'surplus' ? insurance.payPartByInstitution : new Map<string, Fen>();
+  const publicHealth = settlePublicHealth(
+    scheme.publicHealth,
+    scheme.community.residentPopulation,
+    members.map((m) => ({
+      institutionId: m.institution.id,
+      servedPopulation: m.institution.servedPopulation,
+      publicHealthScore: m.scored.score.dimensions.get('public_health') ?? null,
+    })),
+  );
+  const gradeOf = new Map(members.map((m) => [m.institution.id, m.scored.grade]));
+  const institutions = members.map((m) => {
+    const release = releaseReserve(m.reserve, m.scored.grade);
+    const insurancePayPart = payParts.get(m.institution.id) ?? 0;
+    return {
+      institutionId: m.institution.id,
+      reserve: m.reserve,
+      reserveReleased: release.released,
+      reserveToDevelopmentFund: release.developmentFund,
+      insurancePayPart,
+      annualBonusPool: release.released + insurancePayPart,
+      nextApprovedTotal: nextApprovedTotal(m.institution.approvedTotal, scheme.pay.growthRate, m.scored.grade),
+    };
+  });
+  const leaders = input.leaders
+    .map((leader) => {
+      const institutionId = input.staffInstitution.get(leader.staffId)!;
+      return { staffId: leader.staffId, institutionId, salary: leaderSalary(leader.targetAnnualSalary, gradeOf.get(institutionId)!) };
+    })
+    .sort((a, b) => (a.staffId < b.staffId ? -1 : 1));
+  return { communityScore: score, communityGrade, institutions, insurance, publicHealth, leaders };
+}
+
+export type { Adjustment };

@@ -1,0 +1,65 @@
+/**
+ * Money in integer fen (DOMAIN.md §4): half-up rounding to the fen and the largest-remainder split that
+ * always hands out exactly the amount it is given.
+ */
+import { type Fraction, floorToBigInt, formatScaled, rational, roundHalfUp, sum } from './rational.js';
+
+export type Fen = number;
+
+/** Rounds a rational amount of fen half away from zero. */
+export function roundFen(amount: Fraction): Fen {
+  return toFen(roundHalfUp(amount));
+}
+
+/** amount × rate, rounded half-up to the fen. */
+export function applyRate(amount: Fen, rate: Fraction | string): Fen {
+  return roundFen(rational(amount).mul(typeof rate === 'string' ? rational(rate) : rate));
+}
+
+export function toFen(value: bigint): Fen {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`amount ${value} fen is beyond exact integer range`);
+  return n;
+}
+
+/** 123456 → "1234.56"; -12050 → "-120.50". */
+export function formatYuan(fen: Fen): string {
+  return formatScaled(BigInt(fen), 2);
+}
+
+export interface Weighted<K extends string = string> {
+  id: K;
+  weight: Fraction;
+}
+
+/**
+ * Largest-remainder split of `amount` fen by weights (DOMAIN.md §4): floor each exact share, then give the
+ * leftover fen one each to the largest fractional parts, ties by id ascending. Parts always sum to
+ * `amount`. Returns null when Σweights = 0 — the caller decides where the amount goes.
+ * Zero weights receive 0 and never a leftover fen; negative weights are a programming error.
+ */
+export function largestRemainderSplit<K extends string>(amount: Fen, parts: Weighted<K>[]): Map<K, Fen> | null {
+  if (!Number.isSafeInteger(amount)) throw new RangeError(`amount must be integer fen, got ${amount}`);
+  const total = sum(parts.map((p) => p.weight));
+  if (total.s === 0n || total.n === 0n) return null;
+  if (parts.some((p) => p.weight.s < 0n)) throw new RangeError('largest-remainder weights must not be negative');
+  const negative = amount < 0;
+  const absolute = rational(Math.abs(amount));
+  const shares = parts.map((p) => {
+    const exact = absolute.mul(p.weight).div(total);
+    const floor = floorToBigInt(exact);
+    return { id: p.id, floor, remainder: exact.sub(rational(floor)), positive: p.weight.n !== 0n };
+  });
+  let leftover = BigInt(Math.abs(amount)) - shares.reduce((acc, s) => acc + s.floor, 0n);
+  const order = shares
+    .filter((s) => s.positive)
+    .sort((a, b) => b.remainder.compare(a.remainder) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const share of order) {
+    if (leftover <= 0n) break;
+    share.floor += 1n;
+    leftover -= 1n;
+  }
+  const result = new Map<K, Fen>();
+  for (const s of shares) result.set(s.id, toFen(negative ? -s.floor : s.floor));
+  return result;
+}

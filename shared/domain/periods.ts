@@ -1,0 +1,42 @@
+/** Period arithmetic for cycles: months, quarters and years as the strings the dataset uses. */
+
+export type Quarter = 1 | 2 | 3 | 4;
+
+export function monthKey(year: number, month: number): string {
+  return `${year}-${String(month).padStart(2, '0')}`;
+}
+
+/** "2026-06" → 6 */
+export function monthNumber(period: string): number {
+  return Number(period.slice(5, 7));
+}
+
+export function monthsOfQuarter(year: number, quarter: Quarter): string[] {
+  const first = (quarter - 1) * 3 + 1;
+  return [first, first + 1, first + 2].map((m) => monthKey(year, m));
+}
+
+export function monthsOfYear(year: number): string[] {
+  return Array.from({ length: 12 }, (_, i) => monthKey(year, i + 1));
+}
+
+/** Months from January up to and including `period` (the year-to-date window). */
+export function monthsToDate(period: string): string[] {
+  const year = Number(period.slice(0, 4));
+  return Array.from({ length: monthNumber(period) }, (_, i) => monthKey(year, i + 1));
+}
+
+export function quarterOfMonth(period: string): Quarter {
+  return Math.ceil(monthNumber(period) / 3) as Quarter;
+}
+
+/** "2026-Q2" → {year: 2026, quarter: 2} */
+export function parseQuarter(period: string): { year: number; quarter: Quarter } {
+  const match = /^(\d{4})-Q([1-4])$/.exec(period);
+  if (!match) throw new RangeError(`not a quarter period (YYYY-Qn): ${period}`);
+  return { year: Number(match[1]), quarter: Number(match[2]) as Quarter };
+}
+
+export function quarterKey(year: number, quarter: Quarter): string {
+  return `${year}-Q${quarter}`;
+}

@@ -1,0 +1,71 @@
+/**
+ * Exact rational arithmetic for the domain core (DOMAIN.md §3: no binary floats, no fixed-precision
+ * decimals). A thin layer over fraction.js 5 so the rest of the core never touches floats or the library's
+ * own `round()` (which rounds halves toward +∞, not away from zero as our contract requires).
+ */
+import Fraction from 'fraction.js';
+
+export { Fraction };
+export type Rational = Fraction;
+
+export const ZERO = new Fraction(0);
+export const ONE = new Fraction(1);
+export const HUNDRED = new Fraction(100);
+
+/** Parses an exact decimal string (or an integer) into a rational. */
+export function rational(value: string | number | bigint | Fraction): Fraction {
+  return new Fraction(value as never);
+}
+
+/** Sum of rationals; an empty list sums to zero. */
+export function sum(values: Iterable<Fraction>): Fraction {
+  let total = ZERO;
+  for (const v of values) total = total.add(v);
+  return total;
+}
+
+export function min(a: Fraction, b: Fraction): Fraction {
+  return a.compare(b) <= 0 ? a : b;
+}
+
+export function max(a: Fraction, b: Fraction): Fraction {
+  return a.compare(b) >= 0 ? a : b;
+}
+
+export function clamp(v: Fraction, lo: Fraction, hi: Fraction): Fraction {
+  return min(max(v, lo), hi);
+}
+
+/** Largest integer ≤ v, as a bigint. */
+export function floorToBigInt(v: Fraction): bigint {
+  const n = v.s * v.n;
+  const q = n / v.d;
+  return n < 0n && q * v.d !== n ? q - 1n : q;
+}
+
+/** Rounds half away from zero to an integer (DOMAIN.md §4 "round"). */
+export function roundHalfUp(v: Fraction): bigint {
+  if (v.s < 0n) return -floorToBigInt(v.neg().add(new Fraction(1, 2)));
+  return floorToBigInt(v.add(new Fraction(1, 2)));
+}
+
+/** Rounds half away from zero to `places` decimals and returns the exact decimal string ("70.36"). */
+export function toFixedHalfUp(v: Fraction, places = 2): string {
+  const scale = 10n ** BigInt(places);
+  const scaled = roundHalfUp(v.mul(new Fraction(scale)));
+  return formatScaled(scaled, places);
+}
+
+/** Formats an integer counted in 10^-places units as a decimal string: (12345n, 2) → "123.45". */
+export function formatScaled(scaled: bigint, places: number): string {
+  const negative = scaled < 0n;
+  const digits = (negative ? -scaled : scaled).toString().padStart(places + 1, '0');
+  const whole = digits.slice(0, digits.length - places);
+  const frac = places > 0 ? `.${digits.slice(digits.length - places)}` : '';
+  return `${negative ? '-' : ''}${whole}${frac}`;
+}
+
+/** The rational rounded half-up to 2 decimals, kept as a rational (used where a rounded figure is reused). */
+export function roundTo2(v: Fraction): Fraction {
+  return new Fraction(roundHalfUp(v.mul(100)), 100n);
+}

@@ -1,0 +1,79 @@
+/** Turns exact domain results into the stored result shapes (shared/schemas/results.ts). */
+import type { AnnualSettlementResult, BulletinRow, QuarterlyInstitutionResult, ScoreResult } from '../schemas/results.js';
+import type { InstitutionKind } from '../schemas/dataset.js';
+import type { AnnualSettlement, ScoredInstitution } from './cycles.js';
+import { rational, toFixedHalfUp } from './rational.js';
+import { peerGroup, rankWithinPeers } from './ranking.js';
+
+export function toScoreResult(scored: ScoredInstitution): ScoreResult {
+  const publicHealth = scored.score.dimensions.get('public_health');
+  return {
+    institutionId: scored.institutionId,
+    score: toFixedHalfUp(scored.score.score),
+    grade: scored.grade.grade,
+    coefficient: toFixedHalfUp(rational(scored.grade.coefficient)),
+    publicHealthScore: publicHealth ? publicHealth.toFraction() : null,
+    indicators: scored.score.indicators.map((s) => ({
+      indicatorId: s.indicatorId,
+      dimension: s.dimension,
+      weight: s.weight.toFraction(),
+      bonus: s.bonus,
+      value: s.value === null ? null : toFixedHalfUp(s.value),
+      missing: s.missing,
+      score: toFixedHalfUp(s.score),
+      attainment: s.weight.n === 0n ? '0' : s.score.div(s.weight).toFraction(),
+    })),
+  };
+}
+
+/**
+ * The bulletin rows of a quarter: rank within peer groups and change against the previous quarter's
+ * rounded score (null in Q1 or where the institution had no previous score).
+ */
+export function bulletinRows(
+  current: readonly QuarterlyInstitutionResult[],
+  previousScores: ReadonlyMap<string, string> | null,
+): BulletinRow[] {
+  const ranks = rankWithinPeers(
+    current.map((r) => ({ institutionId: r.institutionId, kind: r.kind as InstitutionKind, score: rational(r.score) })),
+  );
+  return [...current]
+    .sort((a, b) => (a.institutionId < b.institutionId ? -1 : 1))
+    .map((r) => {
+      const previous = previousScores?.get(r.institutionId);
+      return {
+        institutionId: r.institutionId,
+        score: r.score,
+        grade: r.grade,
+        rank: ranks.get(r.institutionId)!,
+        peerGroup: peerGroup(r.kind as InstitutionKind),
+        change: previous === undefined ? null : toFixedHalfUp(rational(r.score).sub(rational(previous))),
+        surplus: r.surplus,
+        fundExtraction: r.fundExtraction,
+        pool: r.pool,
+      };
+    });
+}
+
+export function toSettlementResult(
+  settlement: AnnualSettlement,
+  scores: ReadonlyMap<string, ScoreResult>,
+): AnnualSettlementResult {
+  const insurance = settlement.insurance;
+  return {
+    communityScore: toFixedHalfUp(settlement.communityScore),
+    communityGrade: settlement.communityGrade.grade,
+    institutions: settlement.institutions.map((i) => ({
+      ...i,
+      score: scores.get(i.institutionId)!.score,
+      grade: scores.get(i.institutionId)!.grade,
+      coefficient: scores.get(i.institutionId)!.coefficient,
+    })),
+    insurance:
+      insurance.outcome === 'surplus'
+        ? { ...insurance, payPartByInstitution: Object.fromEntries(insurance.payPartByInstitution) }
+        : insurance,
+    publicHealth: settlement.publicHealth,
+    leaders: settlement.leaders,
+  };
+}

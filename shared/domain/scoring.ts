@@ -1,0 +1,217 @@
+/**
+ * Indicator scoring (DOMAIN.md §3): the value of an indicator over a window of months, the eight scoring
+ * methods, and the composite and dimension scores. Everything is exact; only reported figures are rounded.
+ */
+import type { Indicator, IndicatorValue, InstitutionKind } from '../schemas/dataset.js';
+import {
+  type Fraction,
+  HUNDRED,
+  ONE,
+  ZERO,
+  clamp,
+  max,
+  min,
+  rational,
+  roundTo2,
+  sum,
+} from './rational.js';
+
+/** Whether the indicator counts for an institution of this kind (otherwise it leaves the sums entirely). */
+export function appliesTo(indicator: Indicator, kind: InstitutionKind): boolean {
+  return indicator.appliesTo === '*' || indicator.appliesTo.includes(kind);
+}
+
+/**
+ * The indicator's value over the window: `rows` are this institution's rows for this indicator whose
+ * period lies in the window. null = missing (缺报).
+ */
+export function windowValue(indicator: Indicator, rows: readonly IndicatorValue[]): Fraction | null {
+  if (rows.length === 0) return null;
+  if (indicator.aggregation === 'ratio') {
+    const numerator = sum(rows.map((r) => rational(r.numerator ?? '0')));
+    const denominator = sum(rows.map((r) => rational(r.denominator ?? '0')));
+    return denominator.n === 0n ? null : numerator.div(denominator);
+  }
+  const values = rows.map((r) => rational(r.value ?? '0'));
+  switch (indicator.aggregation) {
+    case 'sum':
+      return sum(values);
+    case 'mean':
+      return sum(values).div(values.length);
+    case 'min':
+      return values.reduce((a, b) => min(a, b));
+    case 'max':
+      return values.reduce((a, b) => max(a, b));
+    case 'last': {
+      const latest = [...rows].sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0)).at(-1)!;
+      return rational(latest.value ?? '0');
+    }
+  }
+}
+
+/** Annual targets, floors and band thresholds of `sum` indicators scale by |W|/12; others are used as given. */
+export function prorationFactor(indicator: Indicator, windowMonths: number): Fraction {
+  return indicator.aggregation === 'sum' ? rational(windowMonths).div(12) : ONE;
+}
+
+export interface Band {
+  threshold: Fraction;
+  fraction: Fraction;
+}
+
+/** "0.6:1;0.5:0.8" → bands (validated at import). */
+export function parseBands(params: string | undefined): Band[] {
+  if (!params) return [];
+  return params
+    .split(';')
+    .filter((p) => p.trim() !== '')
+    .map((pair) => {
+      const [threshold, fraction] = pair.split(':');
+      return { threshold: rational(threshold!.trim()), fraction: rational(fraction!.trim()) };
+    });
+}
+
+/**
+ * The score of one indicator given its window value (v) — before clamping.
+ * Methods per DOMAIN.md §3; `factor` is the proration factor for targets, floors and thresholds.
+ */
+function methodScore(indicator: Indicator, v: Fraction, factor: Fraction): Fraction {
+  const w = rational(indicator.weight);
+  const t = indicator.target !== undefined ? rational(indicator.target).mul(factor) : ZERO;
+  const f = indicator.floor !== undefined ? rational(indicator.floor).mul(factor) : ZERO;
+  const higher = indicator.direction === 'higher';
+  switch (indicator.method) {
+    case 'yes_no':
+      return v.compare(ONE) >= 0 ? w : ZERO;
+    case 'ge_target':
+      if (v.compare(ZERO) <= 0) return ZERO;
+      // A target of 0 or less is met by any positive value (v/t is undefined or negative there).
+      if (t.compare(ZERO) <= 0) return w;
+      return w.mul(min(ONE, v.div(t)));
+    case 'le_target':
+      if (v.compare(t) <= 0) return w;
+      if (t.n === 0n) return ZERO;
+      return w.mul(t).div(v);
+    case 'linear':
+      if (higher) {
+        if (v.compare(t) >= 0) return w;
+        if (v.compare(f) <= 0) return ZERO;
+        return w.mul(v.sub(f)).div(t.sub(f));
+      }
+      if (v.compare(t) <= 0) return w;
+      if (v.compare(f) >= 0) return ZERO;
+      return w.mul(f.sub(v)).div(f.sub(t));
+    case 'bands': {
+      const bands = parseBands(indicator.params).map((b) => ({ ...b, threshold: b.threshold.mul(factor) }));
+      const hit = higher
+        ? bands.filter((b) => v.compare(b.threshold) >= 0).sort((a, b) => b.threshold.compare(a.threshold))[0]
+        : bands.filter((b) => v.compare(b.threshold) <= 0).sort((a, b) => a.threshold.compare(b.threshold))[0];
+      return hit ? w.mul(hit.fraction) : ZERO;
+    }
+    case 'deduct':
+      return max(ZERO, w.sub(rational(indicator.params ?? '0').mul(v)));
+    case 'bonus':
+      return min(w, rational(indicator.params ?? '0').mul(v));
+    case 'actual':
+      return w.mul(clamp(v.div(HUNDRED), ZERO, ONE));
+  }
+}
+
+export interface IndicatorScore {
+  indicatorId: string;
+  dimension: string;
+  weight: Fraction;
+  bonus: boolean;
+  /** Window value, null when missing. */
+  value: Fraction | null;
+  missing: boolean;
+  /** Exact score in [0, weight]; 0 when missing. */
+  score: Fraction;
+}
+
+/**
+ * Scores one applicable indicator. Scores are kept within [0, weight]: the formulas already do so for
+ * sensible inputs; the clamp only guards odd data (e.g. a negative target) from pushing a composite
+ * outside [0, 100].
+ */
+export function scoreIndicator(indicator: Indicator, rows: readonly IndicatorValue[], windowMonths: number): IndicatorScore {
+  const value = windowValue(indicator, rows);
+  const weight = rational(indicator.weight);
+  const raw = value === null ? ZERO : methodScore(indicator, value, prorationFactor(indicator, windowMonths));
+  return {
+    indicatorId: indicator.id,
+    dimension: indicator.dimension,
+    weight,
+    bonus: indicator.method === 'bonus',
+    value,
+    missing: value === null,
+    score: clamp(raw, ZERO, weight),
+  };
+}
+
+export interface Composite {
+  /** Exact composite before rounding. */
+  exact: Fraction;
+  /** Rounded half-up to 2 decimals — the score that is reported and graded. */
+  score: Fraction;
+  /** Exact dimension scores D_d = 100·Σs/Σw within each dimension (non-bonus indicators). */
+  dimensions: Map<string, Fraction>;
+}
+
+/**
+ * S = min(100, 100·Σs/Σw + min(bonusCap, Σbonus)) over applicable non-bonus indicators.
+ * With no applicable non-bonus indicator (Σw = 0) the weighted part counts as 0.
+ */
+export function composite(scores: readonly IndicatorScore[], bonusCap: Fraction): Composite {
+  const regular = scores.filter((s) => !s.bonus);
+  const weightTotal = sum(regular.map((s) => s.weight));
+  const scoreTotal = sum(regular.map((s) => s.score));
+  const bonusTotal = sum(scores.filter((s) => s.bonus).map((s) => s.score));
+  const weighted = weightTotal.n === 0n ? ZERO : HUNDRED.mul(scoreTotal).div(weightTotal);
+  const exact = min(HUNDRED, weighted.add(min(bonusCap, bonusTotal)));
+  const dimensions = new Map<string, Fraction>();
+  for (const dimension of new Set(regular.map((s) => s.dimension))) {
+    const inDim = regular.filter((s) => s.dimension === dimension);
+    const w = sum(inDim.map((s) => s.weight));
+    dimensions.set(dimension, w.n === 0n ? ZERO : HUNDRED.mul(sum(inDim.map((s) => s.score))).div(w));
+  }
+  return { exact, score: roundTo2(exact), dimensions };
+}
+
+/** Groups indicator rows by indicator id, keeping only rows in the window. */
+export function rowsByIndicator(
+  rows: readonly IndicatorValue[],
+  window: ReadonlySet<string>,
+): Map<string, IndicatorValue[]> {
+  const grouped = new Map<string, IndicatorValue[]>();
+  for (const row of rows) {
+    if (!window.has(row.period)) continue;
+    const list = grouped.get(row.indicatorId);
+    if (list) list.push(row);
+    else grouped.set(row.indicatorId, [row]);
+  }
+  return grouped;
+}
+
+export interface InstitutionScore extends Composite {
+  indicators: IndicatorScore[];
+}
+
+/**
+ * Scores an institution over a window of months: every indicator that applies to its kind, then the
+ * composite. `values` may hold rows of any period; only those inside `window` count.
+ */
+export function scoreInstitution(
+  kind: InstitutionKind,
+  indicators: readonly Indicator[],
+  values: readonly IndicatorValue[],
+  window: readonly string[],
+  bonusCap: Fraction,
+): InstitutionScore {
+  const byIndicator = rowsByIndicator(values, new Set(window));
+  const scores = indicators
+    .filter((indicator) => appliesTo(indicator, kind))
+    .map((indicator) => scoreIndicator(indicator, byIndicator.get(indicator.id) ?? [], window.length))
+    .sort((a, b) => (a.indicatorId < b.indicatorId ? -1 : a.indicatorId > b.indicatorId ? 1 : 0));
+  return { ...composite(scores, bonusCap), indicators: scores };
+}

@@ -1,0 +1,139 @@
+/**
+ * The cycle steps, one institution (or the whole community) at a time, from dataset slices to stored
+ * results. The workflow handlers and the in-memory year (year.ts) both call exactly these.
+ */
+import type {
+  Adjustment,
+  FinanceRow,
+  Indicator,
+  IndicatorValue,
+  Institution,
+  InsuranceRow,
+  Leader,
+  Scheme,
+  Staff,
+  WorkloadRow,
+} from '../schemas/dataset.js';
+import type {
+  AnnualInstitutionResult,
+  AnnualSettlementResult,
+  MonthlyInstitutionResult,
+  PoolAllocation,
+  QuarterlyInstitutionResult,
+} from '../schemas/results.js';
+import { allocatePoolByPoints, monthlyInstitutionPay, quarterSurplus, scoreAndGrade, settleYear } from './cycles.js';
+import { gradeFor } from './grades.js';
+import type { Fen } from './money.js';
+import { monthNumber } from './periods.js';
+import { pointsByStaff } from './points.js';
+import { rational } from './rational.js';
+import { toScoreResult, toSettlementResult } from './results.js';
+
+export function monthlyStep(input: {
+  scheme: Scheme;
+  institution: Institution;
+  roster: readonly Staff[];
+  period: string;
+  workload: readonly WorkloadRow[];
+  adjustments: readonly Adjustment[];
+}): MonthlyInstitutionResult {
+  const pay = monthlyInstitutionPay({
+    scheme: input.scheme,
+    approvedTotal: input.institution.approvedTotal,
+    roster: input.roster,
+    month: monthNumber(input.period),
+    workload: input.workload,
+    adjustments: input.adjustments,
+  });
+  return { institutionId: input.institution.id, ...pay };
+}
+
+export function quarterScoreStep(input: {
+  scheme: Scheme;
+  institution: Institution;
+  indicators: readonly Indicator[];
+  values: readonly IndicatorValue[];
+  finance: readonly FinanceRow[];
+  months: readonly string[];
+}): QuarterlyInstitutionResult {
+  const scored = scoreAndGrade(input.scheme, input.institution, input.indicators, input.values, input.months);
+  const window = new Set(input.months);
+  const surplus = quarterSurplus(
+    input.scheme,
+    input.finance.filter((f) => window.has(f.period)),
+  );
+  return { ...toScoreResult(scored), kind: input.institution.kind, ...surplus };
+}
+
+/** Splits a pool over the institution's staff by points summed over the window's workload rows. */
+export function poolAllocationStep(input: {
+  scheme: Scheme;
+  institutionId: string;
+  pool: Fen;
+  roster: readonly Staff[];
+  workload: readonly WorkloadRow[];
+}): PoolAllocation {
+  const staffById = new Map(input.roster.map((s) => [s.staffId, s]));
+  const points = pointsByStaff(input.workload, staffById, input.scheme.pay.tilt);
+  const { shares, undistributed } = allocatePoolByPoints(input.scheme, input.pool, input.roster, input.workload);
+  const lines = [...points.keys()].sort().map((staffId) => ({
+    staffId,
+    amount: shares.get(staffId) ?? 0,
+    points: points.get(staffId)!.toFraction(),
+  }));
+  return { institutionId: input.institutionId, pool: input.pool, undistributed, lines };
+}
+
+export function annualScoreStep(input: {
+  scheme: Scheme;
+  institution: Institution;
+  indicators: readonly Indicator[];
+  values: readonly IndicatorValue[];
+  months: readonly string[];
+  monthly: readonly Pick<MonthlyInstitutionResult, 'holdback' | 'undistributed'>[];
+}): AnnualInstitutionResult {
+  const scored = scoreAndGrade(input.scheme, input.institution, input.indicators, input.values, input.months);
+  const reserve = input.monthly.reduce((acc, m) => acc + m.holdback + m.undistributed, 0);
+  return { ...toScoreResult(scored), reserve };
+}
+
+export function annualSettlementStep(input: {
+  scheme: Scheme;
+  institutions: readonly Institution[];
+  headcounts: ReadonlyMap<string, number>;
+  scores: readonly AnnualInstitutionResult[];
+  insurance: InsuranceRow;
+  leaders: readonly Leader[];
+  staffInstitution: ReadonlyMap<string, string>;
+}): AnnualSettlementResult {
+  const byId = new Map(input.scores.map((s) => [s.institutionId, s]));
+  const members = input.institutions.map((institution) => {
+    const result = byId.get(institution.id)!;
+    const score = rational(result.score);
+    return {
+      institution,
+      headcount: input.headcounts.get(institution.id) ?? 0,
+      reserve: result.reserve,
+      scored: {
+        institutionId: institution.id,
+        grade: gradeFor(score, input.scheme.grades),
+        score: {
+          exact: score,
+          score,
+          indicators: [],
+          dimensions: new Map(
+            result.publicHealthScore === null ? [] : [['public_health', rational(result.publicHealthScore)]],
+          ),
+        },
+      },
+    };
+  });
+  const settlement = settleYear({
+    scheme: input.scheme,
+    members,
+    insurance: input.insurance,
+    leaders: input.leaders,
+    staffInstitution: input.staffInstitution,
+  });
+  return toSettlementResult(settlement, byId);
+}

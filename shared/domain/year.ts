@@ -1,0 +1,112 @@
+/**
+ * A whole year computed in memory, step by step, exactly as the workflows run it. Used by the golden
+ * test and as the reference the workflow results are compared against.
+ */
+import type { Dataset } from '../schemas/dataset.js';
+import type {
+  AnnualInstitutionResult,
+  AnnualSettlementResult,
+  BulletinRow,
+  MonthlyInstitutionResult,
+  PoolAllocation,
+  QuarterlyInstitutionResult,
+} from '../schemas/results.js';
+import { DatasetIndex } from './dataset-index.js';
+import { type Quarter, monthsOfQuarter, monthsOfYear, quarterKey } from './periods.js';
+import { bulletinRows } from './results.js';
+import { annualScoreStep, annualSettlementStep, monthlyStep, poolAllocationStep, quarterScoreStep } from './steps.js';
+
+export interface QuarterResults {
+  institutions: QuarterlyInstitutionResult[];
+  bulletin: BulletinRow[];
+  allocations: PoolAllocation[];
+}
+
+export interface YearResults {
+  monthly: Map<string, MonthlyInstitutionResult[]>;
+  quarterly: Map<string, QuarterResults>;
+  annual: { institutions: AnnualInstitutionResult[]; settlement: AnnualSettlementResult; allocations: PoolAllocation[] };
+}
+
+export function computeYear(dataset: Dataset): YearResults {
+  const ix = new DatasetIndex(dataset);
+  const { scheme } = dataset;
+  const year = scheme.year;
+  const institutions = [...dataset.institutions].sort((a, b) => (a.id < b.id ? -1 : 1));
+
+  const monthly = new Map<string, MonthlyInstitutionResult[]>();
+  for (const period of monthsOfYear(year)) {
+    monthly.set(
+      period,
+      institutions.map((institution) =>
+        monthlyStep({
+          scheme,
+          institution,
+          roster: ix.roster(institution.id),
+          period,
+          workload: ix.workload(institution.id, [period]),
+          adjustments: ix.adjustments(institution.id, period),
+        }),
+      ),
+    );
+  }
+
+  const quarterly = new Map<string, QuarterResults>();
+  let previous: ReadonlyMap<string, string> | null = null;
+  for (const quarter of [1, 2, 3, 4] as Quarter[]) {
+    const months = monthsOfQuarter(year, quarter);
+    const scored = institutions.map((institution) =>
+      quarterScoreStep({
+        scheme,
+        institution,
+        indicators: dataset.indicators,
+        values: ix.values(institution.id),
+        finance: ix.finance(institution.id, months),
+        months,
+      }),
+    );
+    const bulletin = bulletinRows(scored, previous);
+    const allocations = scored.map((s) =>
+      poolAllocationStep({
+        scheme,
+        institutionId: s.institutionId,
+        pool: s.pool,
+        roster: ix.roster(s.institutionId),
+        workload: ix.workload(s.institutionId, months),
+      }),
+    );
+    quarterly.set(quarterKey(year, quarter), { institutions: scored, bulletin, allocations });
+    previous = new Map(scored.map((s) => [s.institutionId, s.score]));
+  }
+
+  const months = monthsOfYear(year);
+  const annualScores = institutions.map((institution) =>
+    annualScoreStep({
+      scheme,
+      institution,
+      indicators: dataset.indicators,
+      values: ix.values(institution.id),
+      months,
+      monthly: months.map((m) => monthly.get(m)!.find((r) => r.institutionId === institution.id)!),
+    }),
+  );
+  const settlement = annualSettlementStep({
+    scheme,
+    institutions,
+    headcounts: ix.headcounts(),
+    scores: annualScores,
+    insurance: dataset.insurance[0]!,
+    leaders: dataset.leaders,
+    staffInstitution: ix.staffInstitution(),
+  });
+  const allocations = settlement.institutions.map((s) =>
+    poolAllocationStep({
+      scheme,
+      institutionId: s.institutionId,
+      pool: s.annualBonusPool,
+      roster: ix.roster(s.institutionId),
+      workload: ix.workload(s.institutionId, months),
+    }),
+  );
+  return { monthly, quarterly, annual: { institutions: annualScores, settlement, allocations } };
+}
