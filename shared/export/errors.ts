@@ -1,0 +1,16 @@
+/**
+ * The one error the writers throw. Input that reaches a writer should already be valid, so this means a
+ * bug upstream or a bad record on file; the message names the record and says what to fix, and never
+ * carries a full bank account (errors end up in logs).
+ */
+export type ExportErrorCode = 'INVALID_AMOUNT' | 'INVALID_BANK_ACCOUNT' | 'DUPLICATE_STAFF';
+
+export class ExportError extends Error {
+  override readonly name = 'ExportError' as const;
+  constructor(
+    readonly code: ExportErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,47 @@
+/** The Chinese wording of the outputs (DOMAIN.md §8), in one place so CSV and XLSX cannot drift. */
+import type { Post } from '../schemas/dataset.js';
+import type { AmountKey, PaySheetKind } from './types.js';
+
+export const POST_LABELS: Readonly<Record<Post, string>> = {
+  doctor: '医师',
+  nurse: '护士',
+  medtech: '医技',
+  pharmacist: '药师',
+  public_health: '公卫',
+  admin: '行政',
+  logistics: '后勤',
+  village_doctor: '乡村医生',
+};
+
+/** A post code in Chinese; an unknown code is shown as it is rather than dropped. */
+export function postLabel(post: string): string {
+  return Object.hasOwn(POST_LABELS, post) ? POST_LABELS[post as Post] : post;
+}
+
+export const KIND_LABELS: Readonly<Record<PaySheetKind, string>> = {
+  monthly: '月度绩效工资表',
+  quarterly: '季度结余奖励表',
+  annual: '年度考核奖励表',
+  leaders: '负责人年薪表',
+};
+
+export const AMOUNT_COLUMNS: ReadonlyArray<readonly [AmountKey, string]> = [
+  ['basic', '基础性绩效'],
+  ['reward', '奖励性绩效'],
+  ['quarterlySurplus', '季度结余奖励'],
+  ['annualBonus', '年度考核奖励'],
+  ['adjustment', '调整'],
+  ['gross', '应发合计'],
+];
+
+export const AMOUNT_KEYS: readonly AmountKey[] = AMOUNT_COLUMNS.map(([key]) => key);
+
+export const TEXT_HEADERS = ['期间', '机构编码', '机构名称', '科室', '工号', '姓名', '岗位'] as const;
+
+export const PAY_SHEET_HEADERS: readonly string[] = [
+  ...TEXT_HEADERS,
+  ...AMOUNT_COLUMNS.map(([, label]) => label),
+];
+
+export const TOTAL_LABEL = '合计';
+export const SUMMARY_SHEET_NAME = '汇总';

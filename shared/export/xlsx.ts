@@ -1,0 +1,80 @@
+/**
+ * Pay sheet as an XLSX workbook (DOMAIN.md §8): a 汇总 sheet with one row per institution, then one sheet
+ * per institution with the same columns as the CSV. Every amount is a numeric cell; every total is a
+ * value summed in fen (not a SUM formula), so the file shows exactly what the system paid even where
+ * formulas are not recalculated (previews, mobile viewers, importers).
+ */
+import ExcelJS from 'exceljs';
+import {
+  AMOUNT_COLUMNS,
+  AMOUNT_KEYS,
+  KIND_LABELS,
+  SUMMARY_SHEET_NAME,
+  TEXT_HEADERS,
+  TOTAL_LABEL,
+} from './labels.js';
+import { groupByInstitution, sortLines, textValues, totalsOf } from './pay-sheet-rows.js';
+import { SheetNamer } from './sheet-names.js';
+import type { PaySheet } from './types.js';
+import { addTableSheet, type Column, workbookBuffer } from './xlsx-table.js';
+
+export const WORKBOOK_CREATOR = 'MedComm Pay';
+
+const MONEY_COLUMNS: Column[] = AMOUNT_COLUMNS.map(([, header]) => ({ header, type: 'money' }));
+const LINE_COLUMNS: Column[] = [
+  ...TEXT_HEADERS.map((header): Column => ({ header, type: 'text' })),
+  ...MONEY_COLUMNS,
+];
+const SUMMARY_COLUMNS: Column[] = [
+  { header: '机构编码', type: 'text' },
+  { header: '机构名称', type: 'text' },
+  { header: '人数', type: 'count' },
+  ...MONEY_COLUMNS,
+];
+
+export function paySheetTitle(sheet: PaySheet): string {
+  return `${sheet.communityName} ${sheet.period} ${KIND_LABELS[sheet.kind]}`;
+}
+
+export async function paySheetXlsx(sheet: PaySheet): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = WORKBOOK_CREATOR;
+  workbook.lastModifiedBy = WORKBOOK_CREATOR;
+  workbook.title = paySheetTitle(sheet);
+  workbook.subject = KIND_LABELS[sheet.kind];
+  if (sheet.lineage) workbook.description = sheet.lineage;
+
+  const lines = sortLines(sheet.lines);
+  const groups = groupByInstitution(lines);
+  const grand = totalsOf(lines);
+  const headcount = (staff: readonly { staffId: string }[]) => new Set(staff.map((s) => s.staffId)).size;
+
+  addTableSheet(workbook, {
+    name: SUMMARY_SHEET_NAME,
+    columns: SUMMARY_COLUMNS,
+    rows: groups.map((group) => {
+      const totals = totalsOf(group.lines);
+      return [
+        group.institutionId,
+        group.institutionName,
+        headcount(group.lines),
+        ...AMOUNT_KEYS.map((k) => totals[k]),
+      ];
+    }),
+    total: [TOTAL_LABEL, '', headcount(lines), ...AMOUNT_KEYS.map((k) => grand[k])],
+    notes: [`期间：${sheet.period}`, ...(sheet.lineage ? [`数据来源：${sheet.lineage}`] : [])],
+  });
+
+  const namer = new SheetNamer([SUMMARY_SHEET_NAME]);
+  for (const group of groups) {
+    const totals = totalsOf(group.lines);
+    addTableSheet(workbook, {
+      name: namer.next(group.institutionName, group.institutionId),
+      columns: LINE_COLUMNS,
+      rows: group.lines.map((line) => [...textValues(line), ...AMOUNT_KEYS.map((k) => line[k])]),
+      total: [TOTAL_LABEL, ...TEXT_HEADERS.slice(1).map(() => ''), ...AMOUNT_KEYS.map((k) => totals[k])],
+    });
+  }
+
+  return workbookBuffer(workbook);
+}
