@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import {
+  Fraction,
+  clamp,
+  floorToBigInt,
+  formatScaled,
+  max,
+  min,
+  rational,
+  roundHalfUp,
+  roundTo2,
+  sum,
+  toFixedHalfUp,
+} from '../../../shared/domain/rational.js';
+
+const r = rational;
+
+describe('roundHalfUp', () => {
+  it.each([
+    ['2.5', 3n],
+    ['-2.5', -3n],
+    ['-2.4', -2n],
+    ['2.4', 2n],
+    ['2.6', 3n],
+    ['-2.6', -3n],
+    ['0.5', 1n],
+    ['-0.5', -1n],
+    ['0.4999', 0n],
+    ['-0.4999', 0n],
+    ['0', 0n],
+    ['7', 7n],
+    ['-7', -7n],
+  ])('rounds %s half away from zero to %d', (value, expected) => {
+    expect(roundHalfUp(r(value))).toBe(expected);
+  });
+
+  it('rounds an exact third and two thirds to the nearest integer', () => {
+    // 1/3 → 0, 2/3 → 1, −2/3 → −1
+    expect(roundHalfUp(new Fraction(1, 3))).toBe(0n);
+    expect(roundHalfUp(new Fraction(2, 3))).toBe(1n);
+    expect(roundHalfUp(new Fraction(-2, 3))).toBe(-1n);
+  });
+
+  it('rounds a half that a binary float cannot hold exactly, because the input is an exact rational', () => {
+    // 1.005 × 100 = 100.5 exactly → 101 (as a double 1.005 × 100 = 100.49999… → 100)
+    expect(roundHalfUp(r('1.005').mul(100))).toBe(101n);
+  });
+
+  it('handles amounts beyond 2^53 without losing the last digit', () => {
+    // 9007199254740993.5 → 9007199254740994
+    expect(roundHalfUp(r('9007199254740993.5'))).toBe(9007199254740994n);
+  });
+});
+
+describe('floorToBigInt', () => {
+  it.each([
+    ['2.9', 2n],
+    ['-2.1', -3n],
+    ['-3', -3n],
+    ['0', 0n],
+    ['-0.5', -1n],
+  ])('floors %s to %d (towards −∞, not towards zero)', (value, expected) => {
+    expect(floorToBigInt(r(value))).toBe(expected);
+  });
+});
+
+describe('toFixedHalfUp', () => {
+  it.each([
+    ['70.365', '70.37'], // the third decimal is exactly 5 → up
+    ['70.364', '70.36'],
+    ['-70.365', '-70.37'], // away from zero
+    ['1.005', '1.01'],
+    ['89.995', '90.00'],
+    ['0', '0.00'],
+    ['5', '5.00'],
+    ['-0.004', '0.00'], // rounds to zero: no "-0.00"
+    ['-0.005', '-0.01'],
+  ])('writes %s as %s', (value, text) => {
+    expect(toFixedHalfUp(r(value))).toBe(text);
+  });
+
+  it('writes an exact fraction rounded to 2 decimals', () => {
+    // 200/3 = 66.666… → 66.67; 1/8 = 0.125 → 0.13
+    expect(toFixedHalfUp(new Fraction(200, 3))).toBe('66.67');
+    expect(toFixedHalfUp(new Fraction(1, 8))).toBe('0.13');
+  });
+
+  it('honours the number of places', () => {
+    // 2.5 → "3" with no decimals; 1/3 → "0.3333" with four
+    expect(toFixedHalfUp(r('2.5'), 0)).toBe('3');
+    expect(toFixedHalfUp(new Fraction(1, 3), 4)).toBe('0.3333');
+  });
+});
+
+describe('formatScaled', () => {
+  it.each([
+    [12345n, 2, '123.45'],
+    [5n, 2, '0.05'],
+    [-5n, 2, '-0.05'],
+    [-12050n, 2, '-120.50'],
+    [0n, 2, '0.00'],
+    [42n, 0, '42'],
+  ])('writes %d in 10^-%d units as %s', (scaled, places, text) => {
+    expect(formatScaled(scaled, places)).toBe(text);
+  });
+});
+
+describe('roundTo2', () => {
+  it('keeps the rounded figure as an exact rational so it can be reused in later formulas', () => {
+    // 89.995 → 90 (exactly 9000/100); 82.8125 → 82.81
+    expect(roundTo2(r('89.995')).equals(90)).toBe(true);
+    expect(roundTo2(r('82.8125')).toFraction()).toBe(r('82.81').toFraction());
+  });
+});
+
+describe('sum, min, max and clamp', () => {
+  it('sums exactly, and an empty list sums to zero', () => {
+    // 0.1 + 0.2 = 0.3 exactly (a double gives 0.30000000000000004)
+    expect(sum([r('0.1'), r('0.2')]).equals(r('0.3'))).toBe(true);
+    expect(sum([]).equals(0)).toBe(true);
+  });
+
+  it('picks the smaller and the larger value and clamps into a range', () => {
+    expect(min(r('1/3'), r('0.3')).equals(r('0.3'))).toBe(true);
+    expect(max(r('1/3'), r('0.3')).equals(r('1/3'))).toBe(true);
+    expect(clamp(r('1.2'), r(0), r(1)).equals(1)).toBe(true);
+    expect(clamp(r('-0.2'), r(0), r(1)).equals(0)).toBe(true);
+    expect(clamp(r('0.7'), r(0), r(1)).equals(r('0.7'))).toBe(true);
+  });
+});
