@@ -68,7 +68,14 @@ export function sampleSheet(): PaySheet {
   };
 }
 
-export const AMOUNT_KEYS = ['basic', 'reward', 'quarterlySurplus', 'annualBonus', 'adjustment', 'gross'] as const;
+export const AMOUNT_KEYS = [
+  'basic',
+  'reward',
+  'quarterlySurplus',
+  'annualBonus',
+  'adjustment',
+  'gross',
+] as const;
 
 export function sumOf(lines: readonly PaySheetLine[], key: (typeof AMOUNT_KEYS)[number]): number {
   return lines.reduce((total, l) => total + l[key], 0);

@@ -152,7 +152,14 @@ export function textOf(element: XmlElement): string {
 // ── xlsx ─────────────────────────────────────────────────────────────────────────────────────────────
 
 /** The built-in number formats (ECMA-376 §18.8.30) a writer may use without declaring them. */
-const BUILTIN_FORMATS: Record<number, string> = { 0: 'General', 1: '0', 2: '0.00', 3: '#,##0', 4: '#,##0.00', 49: '@' };
+const BUILTIN_FORMATS: Record<number, string> = {
+  0: 'General',
+  1: '0',
+  2: '0.00',
+  3: '#,##0',
+  4: '#,##0.00',
+  49: '@',
+};
 
 export interface XlsxCell {
   ref: string;
@@ -220,7 +227,8 @@ export function readXlsx(file: Buffer): XlsxBook {
 
   const styles = need('xl/styles.xml');
   const formats = new Map<number, string>(Object.entries(BUILTIN_FORMATS).map(([k, v]) => [Number(k), v]));
-  for (const f of descendants(styles, 'numFmt')) formats.set(Number(f.attrs.numFmtId), f.attrs.formatCode ?? '');
+  for (const f of descendants(styles, 'numFmt'))
+    formats.set(Number(f.attrs.numFmtId), f.attrs.formatCode ?? '');
   const fontsEl = descendants(styles, 'fonts')[0];
   const fonts = fontsEl ? childElements(fontsEl, 'font') : [];
   const cellXfsEl = descendants(styles, 'cellXfs')[0];
@@ -267,7 +275,8 @@ export function readXlsx(file: Buffer): XlsxBook {
     const byRef = new Map(cells.map((cell) => [cell.ref, cell]));
     const widths = new Map<number, number>();
     for (const col of descendants(doc, 'col')) {
-      for (let n = Number(col.attrs.min); n <= Number(col.attrs.max); n++) widths.set(n, Number(col.attrs.width));
+      for (let n = Number(col.attrs.min); n <= Number(col.attrs.max); n++)
+        widths.set(n, Number(col.attrs.width));
     }
     const rowCount = Math.max(0, ...cells.map((cell) => cell.row));
     return {
