@@ -12,6 +12,7 @@ import type {
   Staff,
   WorkloadRow,
 } from '../../../shared/schemas/dataset.js';
+import { rational } from '../../../shared/domain/rational.js';
 
 export const GRADES: Grade[] = [
   { min: '90', grade: '优秀', coefficient: '1.10', reserveRelease: '1.00', insuranceGate: '1.00' },
@@ -113,4 +114,9 @@ export function work(period: string, staffId: string, workPoints: string, overri
 
 export function adjustment(period: string, staffId: string, amount: number): Adjustment {
   return { period, staffId, amount, reason: '补发', refPeriod: '2026-01' };
+}
+
+/** The canonical fraction text of a decimal, to compare exact results readably: exactly('7.5') === '15/2'. */
+export function exactly(value: string | number): string {
+  return rational(value).toFraction();
 }
