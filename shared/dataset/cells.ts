@@ -1,0 +1,144 @@
+/**
+ * One CSV cell → one typed value, as zod schemas whose issues carry the rule code and both messages.
+ * Ids, numbers, enums and periods are trimmed (surrounding spaces are never meaningful there); free text
+ * such as names is kept exactly as written — `<b>王</b>` and `=1+2` are valid names, escaping is the
+ * output's job.
+ */
+import { z } from 'zod';
+import { type Bounds, parseDecimal, parseYuan } from './decimal.js';
+import { isProblem, Problem } from './errors.js';
+
+/** Text → value, or the problem with it. Receives the raw cell; an empty cell never reaches it. */
+export type Convert<T> = (text: string) => T | Problem;
+
+export interface Cell<T> {
+  schema: z.ZodType<T, string | undefined>;
+  /** The column may be left out of the header: exactly the columns whose cells may be empty. */
+  optional: boolean;
+}
+
+/** Wraps a conversion as a zod schema; the problem travels in the issue's params for the mapper. */
+export function problemSchema<T>(convert: (text: string) => T | Problem): z.ZodType<T, string | undefined> {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const result = convert(raw ?? '');
+      if (!isProblem(result)) return result;
+      ctx.addIssue({ code: 'custom', message: result.en, params: { problem: result } });
+      return z.NEVER;
+    });
+}
+
+const emptyCell = () => new Problem('value.required', '此处不能为空', 'this cell must not be empty');
+
+export function required<T>(convert: Convert<T>): Cell<T> {
+  return {
+    optional: false,
+    schema: problemSchema((text) => (text.trim() === '' ? emptyCell() : convert(text))),
+  };
+}
+
+export function optional<T>(convert: Convert<T>): Cell<T | undefined> {
+  return {
+    optional: true,
+    schema: problemSchema((text) => (text.trim() === '' ? undefined : convert(text))),
+  };
+}
+
+/** Text that may be empty (department, English name, reason), kept verbatim. */
+export const freeText = (): Cell<string> => ({ optional: true, schema: problemSchema((text) => text) });
+
+/** Names are required but otherwise verbatim. */
+export const name: Convert<string> = (text) => text;
+
+// Ids become parts of storage keys and file names, where '#', '/' and spaces act as separators.
+const ID = /^[\p{L}\p{N}_.-]{1,64}$/u;
+
+export const id: Convert<string> = (text) =>
+  ID.test(text.trim())
+    ? text.trim()
+    : new Problem(
+        'id.format',
+        '编码只能包含字母、汉字、数字、下划线、连字符和点，最长 64 个字符（不能有空格、# 或 /）',
+        'an id may contain only letters, digits, underscore, hyphen and dot, at most 64 characters (no spaces, # or /)',
+      );
+
+export const decimal =
+  (bounds: Bounds = {}): Convert<string> =>
+  (text) =>
+    parseDecimal(text, bounds);
+
+export const yuan =
+  ({ signed }: { signed: boolean }): Convert<number> =>
+  (text) =>
+    parseYuan(text, { signed });
+
+export const nonNegativeInteger: Convert<number> = (text) => {
+  const trimmed = text.trim();
+  if (/^-\d+$/.test(trimmed)) return new Problem('integer.range', '不能为负数', 'must not be negative');
+  const value = Number(trimmed);
+  if (!/^\d+$/.test(trimmed) || !Number.isSafeInteger(value)) {
+    return new Problem('integer.format', '须为整数（只写数字）', 'must be a whole number (digits only)');
+  }
+  return value;
+};
+
+export const month: Convert<string> = (text) =>
+  /^\d{4}-(0[1-9]|1[0-2])$/.test(text.trim())
+    ? text.trim()
+    : new Problem(
+        'period.format',
+        '期间须写成 YYYY-MM，如 2026-03（Excel 可能把它改成日期：请把该列设为“文本”格式）',
+        'the period must be YYYY-MM, e.g. 2026-03 (Excel may turn it into a date: format the column as Text)',
+      );
+
+function notAllowed(value: string, allowed: readonly string[]): Problem {
+  const list = allowed.join(', ');
+  return new Problem(
+    'enum.value',
+    `不允许的值 "${value}"，可选值：${list}`,
+    `"${value}" is not allowed; allowed values: ${list}`,
+  );
+}
+
+export const oneOf =
+  <V extends string>(allowed: readonly V[]): Convert<V> =>
+  (text) => {
+    const value = text.trim();
+    return (allowed as readonly string[]).includes(value) ? (value as V) : notAllowed(value, allowed);
+  };
+
+/** `a;b;c` → a set of allowed values; empty items (a trailing `;`) are ignored. */
+export const listOf =
+  <V extends string>(allowed: readonly V[]): Convert<V[]> =>
+  (text) => {
+    const items = text
+      .split(';')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+    const values: V[] = [];
+    for (const item of items) {
+      if (!(allowed as readonly string[]).includes(item)) return notAllowed(item, allowed);
+      if (values.includes(item as V)) {
+        return new Problem('list.duplicate', `"${item}" 重复出现`, `"${item}" is listed twice`);
+      }
+      values.push(item as V);
+    }
+    return values;
+  };
+
+export const digitsOnly: Convert<string> = (text) =>
+  /^\d+$/.test(text.trim())
+    ? text.trim()
+    : new Problem(
+        'bankAccount.format',
+        '银行账号只能包含数字（不要有空格或横线）',
+        'a bank account may contain digits only (no spaces or dashes)',
+      );
+
+/** A `;`-separated subset that may be empty (staff flags): the column may be left out too. */
+export const subsetOf = <V extends string>(allowed: readonly V[]): Cell<V[]> => ({
+  optional: true,
+  schema: problemSchema(listOf(allowed)),
+});

@@ -1,0 +1,258 @@
+/**
+ * Rules that span rows or files (DOMAIN.md §2): unique ids and keys, references that resolve, periods in
+ * the scheme's year, one insurance row, the indicator-value shape its indicator needs, and an approved
+ * total that covers basic pay.
+ *
+ * Keys and references are read from the raw cells of every row that could be read, not only from rows
+ * that passed: a row with a bad amount still declares its id, so it must not cause "unknown institution"
+ * noise elsewhere. A rule is skipped when a file it reads could not be read in full.
+ */
+import type { CsvRecord } from './csv.js';
+import { fenToYuan } from './decimal.js';
+import { type ImportIssue, issueAt, Problem } from './errors.js';
+import { CSV_FORMATS, type CsvKey, type RowOf } from './formats/index.js';
+import type { ValidRow } from './table.js';
+
+export interface Table<R> {
+  records: CsvRecord[];
+  rows: ValidRow<R>[];
+  complete: boolean;
+}
+
+export type Tables = { [K in CsvKey]?: Table<RowOf<K>> };
+
+const cell = (record: CsvRecord, column: string) => record.cells[column]?.trim() ?? '';
+
+function uniqueKey(tables: Tables, key: CsvKey, columns: string[]): ImportIssue[] {
+  const table = tables[key];
+  if (!table) return [];
+  const file = CSV_FORMATS[key].file;
+  const shown = columns.at(-1)!;
+  const firstRow = new Map<string, number>();
+  const issues: ImportIssue[] = [];
+  for (const record of table.records) {
+    const parts = columns.map((column) => cell(record, column));
+    if (parts.includes('')) continue; // an empty key cell is reported by the row check
+    const joined = parts.join(' / ');
+    const first = firstRow.get(joined);
+    if (first === undefined) {
+      firstRow.set(joined, record.row);
+      continue;
+    }
+    const what =
+      columns.length > 1
+        ? { zh: `（${columns.join(' / ')} = ${joined}）`, en: ` (${columns.join(' / ')} = ${joined})` }
+        : { zh: '', en: '' };
+    issues.push(
+      issueAt(
+        { file, row: record.row, column: shown, value: record.cells[shown] },
+        new Problem('id.duplicate', `与第 ${first} 行重复${what.zh}`, `duplicate of row ${first}${what.en}`),
+      ),
+    );
+  }
+  return issues;
+}
+
+function reference(
+  tables: Tables,
+  from: CsvKey,
+  column: string,
+  to: CsvKey,
+  toColumn: string,
+): ImportIssue[] {
+  const source = tables[from];
+  const target = tables[to];
+  if (!source || !target?.complete) return [];
+  const known = new Set(target.records.map((record) => cell(record, toColumn)));
+  const file = CSV_FORMATS[from].file;
+  const targetFile = CSV_FORMATS[to].file;
+  return source.records
+    .filter((record) => cell(record, column) !== '' && !known.has(cell(record, column)))
+    .map((record) =>
+      issueAt(
+        { file, row: record.row, column, value: record.cells[column] },
+        new Problem(
+          'ref.unknown',
+          `在 ${targetFile} 的 ${toColumn} 列中找不到此编码`,
+          `no row of ${targetFile} has this ${toColumn}`,
+        ),
+      ),
+    );
+}
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+function periodsInYear(year: number, tables: Tables): ImportIssue[] {
+  const checks: [CsvKey, string][] = [
+    ['indicatorValues', 'period'],
+    ['finance', 'period'],
+    ['workload', 'period'],
+    ['adjustments', 'period'],
+    ['adjustments', 'refPeriod'],
+  ];
+  return checks.flatMap(([key, column]) =>
+    (tables[key]?.records ?? [])
+      .filter((record) => MONTH.test(cell(record, column)) && !cell(record, column).startsWith(`${year}-`))
+      .map((record) =>
+        issueAt(
+          { file: CSV_FORMATS[key].file, row: record.row, column, value: record.cells[column] },
+          new Problem(
+            'period.year',
+            `期间不在方案年度 ${year} 内`,
+            `the period is outside the scheme's year ${year}`,
+          ),
+        ),
+      ),
+  );
+}
+
+function insurance(year: number | undefined, tables: Tables): ImportIssue[] {
+  const table = tables.insurance;
+  if (!table?.complete) return [];
+  const file = CSV_FORMATS.insurance.file;
+  const issues: ImportIssue[] = [];
+  if (table.records.length !== 1) {
+    issues.push(
+      issueAt(
+        { file, row: table.records[1]?.row },
+        new Problem(
+          'insurance.rows',
+          `医保总额预算须正好一行（本年度），现有 ${table.records.length} 行`,
+          `insurance.csv must have exactly one row (the year's budget); it has ${table.records.length}`,
+        ),
+      ),
+    );
+  }
+  if (year === undefined) return issues;
+  for (const record of table.records) {
+    const written = cell(record, 'year');
+    if (/^\d+$/.test(written) && Number(written) !== year) {
+      issues.push(
+        issueAt(
+          { file, row: record.row, column: 'year', value: record.cells.year },
+          new Problem(
+            'insurance.year',
+            `年度须为方案年度 ${year}`,
+            `the year must be the scheme's year ${year}`,
+          ),
+        ),
+      );
+    }
+  }
+  return issues;
+}
+
+/** Ratio indicators take numerator and denominator, all others a value — and not the other's columns. */
+function indicatorValueShapes(tables: Tables): ImportIssue[] {
+  const values = tables.indicatorValues;
+  if (!values || !tables.indicators) return [];
+  const aggregation = new Map(tables.indicators.rows.map(({ value }) => [value.id, value.aggregation]));
+  const file = CSV_FORMATS.indicatorValues.file;
+  const issues: ImportIssue[] = [];
+  for (const record of values.records) {
+    const indicatorId = cell(record, 'indicatorId');
+    const kind = aggregation.get(indicatorId);
+    if (kind === undefined) continue; // unknown or invalid indicator: reported elsewhere
+    const ratio = kind === 'ratio';
+    const needed = ratio ? ['numerator', 'denominator'] : ['value'];
+    const unwanted = ratio ? ['value'] : ['numerator', 'denominator'];
+    const shape = ratio
+      ? {
+          zh: `比率指标 ${indicatorId} 须填写 numerator 和 denominator，value 留空`,
+          en: `ratio indicator ${indicatorId} takes numerator and denominator, with value left empty`,
+        }
+      : {
+          zh: `指标 ${indicatorId}（${kind}）须填写 value，numerator 和 denominator 留空`,
+          en: `indicator ${indicatorId} (${kind}) takes value, with numerator and denominator left empty`,
+        };
+    for (const column of needed.filter((c) => cell(record, c) === '')) {
+      issues.push(
+        issueAt(
+          { file, row: record.row, column, value: record.cells[column] },
+          new Problem(
+            'indicatorValue.shape',
+            `缺少 ${column}：${shape.zh}`,
+            `${column} is missing: ${shape.en}`,
+          ),
+        ),
+      );
+    }
+    for (const column of unwanted.filter((c) => cell(record, c) !== '')) {
+      issues.push(
+        issueAt(
+          { file, row: record.row, column, value: record.cells[column] },
+          new Problem(
+            'indicatorValue.shape',
+            `不应填写 ${column}：${shape.zh}`,
+            `${column} must be empty: ${shape.en}`,
+          ),
+        ),
+      );
+    }
+  }
+  return issues;
+}
+
+/** R = T − 12·Σ basicMonthly must not be negative (DOMAIN.md §5.3). */
+function approvedTotals(tables: Tables): ImportIssue[] {
+  if (!tables.institutions || !tables.staff) return [];
+  const basic = new Map<string, { fen: number; people: number }>();
+  for (const { value } of tables.staff.rows) {
+    const sum = basic.get(value.institutionId) ?? { fen: 0, people: 0 };
+    basic.set(value.institutionId, { fen: sum.fen + value.basicMonthly, people: sum.people + 1 });
+  }
+  const file = CSV_FORMATS.institutions.file;
+  return tables.institutions.rows.flatMap(({ row, value, cells }) => {
+    const sum = basic.get(value.id);
+    const payroll = 12 * (sum?.fen ?? 0);
+    if (!sum || payroll <= value.approvedTotal) return [];
+    const total = fenToYuan(value.approvedTotal);
+    const yearly = fenToYuan(payroll);
+    return [
+      issueAt(
+        { file, row, column: 'approvedTotal', value: cells.approvedTotal },
+        new Problem(
+          'approvedTotal.belowBasicPayroll',
+          `核定绩效工资总量低于基础性绩效：${sum.people} 人的 12 × 月基础性绩效合计 ${yearly} 元，超过核定总量 ${total} 元`,
+          `approved total below basic payroll: 12 × basicMonthly of its ${sum.people} staff is ${yearly} yuan, more than the approved total ${total} yuan`,
+        ),
+      ),
+    ];
+  });
+}
+
+function rowsNeeded(tables: Tables): ImportIssue[] {
+  const keys: CsvKey[] = ['institutions', 'staff', 'indicators'];
+  return keys
+    .filter((key) => tables[key]?.complete && tables[key].records.length === 0)
+    .map((key) =>
+      issueAt(
+        { file: CSV_FORMATS[key].file },
+        new Problem('file.noRows', '文件只有表头，没有数据行', 'the file has a header but no data rows'),
+      ),
+    );
+}
+
+export function crossFileIssues(year: number | undefined, tables: Tables): ImportIssue[] {
+  return [
+    ...rowsNeeded(tables),
+    ...uniqueKey(tables, 'institutions', ['id']),
+    ...uniqueKey(tables, 'staff', ['staffId']),
+    ...uniqueKey(tables, 'leaders', ['staffId']),
+    ...uniqueKey(tables, 'indicators', ['id']),
+    ...uniqueKey(tables, 'indicatorValues', ['period', 'institutionId', 'indicatorId']),
+    ...uniqueKey(tables, 'finance', ['period', 'institutionId', 'category']),
+    ...uniqueKey(tables, 'workload', ['period', 'staffId']),
+    ...reference(tables, 'staff', 'institutionId', 'institutions', 'id'),
+    ...reference(tables, 'leaders', 'staffId', 'staff', 'staffId'),
+    ...reference(tables, 'indicatorValues', 'institutionId', 'institutions', 'id'),
+    ...reference(tables, 'indicatorValues', 'indicatorId', 'indicators', 'id'),
+    ...reference(tables, 'finance', 'institutionId', 'institutions', 'id'),
+    ...reference(tables, 'workload', 'staffId', 'staff', 'staffId'),
+    ...reference(tables, 'adjustments', 'staffId', 'staff', 'staffId'),
+    ...(year === undefined ? [] : periodsInYear(year, tables)),
+    ...insurance(year, tables),
+    ...indicatorValueShapes(tables),
+    ...approvedTotals(tables),
+  ];
+}

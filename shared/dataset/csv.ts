@@ -1,0 +1,183 @@
+/**
+ * CSV text → records keyed by column, with the row number a user finds in an editor. Checks the file's
+ * structure only (quoting, header, field counts); what the values mean is the formats' job.
+ */
+import { CsvError, parse } from 'csv-parse/sync';
+import { closestName } from './closest.js';
+import { type ImportIssue, issueAt, Problem } from './errors.js';
+
+export interface CsvRecord {
+  /** Line where the record starts; the header is row 1. Equals the spreadsheet row unless a cell spans lines. */
+  row: number;
+  /** Only the columns the header names and the format knows. */
+  cells: Record<string, string>;
+}
+
+export interface CsvColumns {
+  all: readonly string[];
+  /** Columns that may be left out of the header. */
+  optional: ReadonlySet<string>;
+}
+
+export interface CsvRead {
+  records: CsvRecord[];
+  issues: ImportIssue[];
+  /** False when some rows could not be read or the header lacks required columns: rows were not all checked. */
+  complete: boolean;
+}
+
+const LINE_BREAK = /\r\n|\r|\n/g;
+const lineBreaks = (text: string) => text.match(LINE_BREAK)?.length ?? 0;
+
+interface RawRecord {
+  fields: string[];
+  row: number;
+}
+
+function quoteProblem(error: CsvError, startRow: number): Problem {
+  const stopped = typeof error.lines === 'number' ? error.lines : startRow;
+  const where =
+    stopped === startRow
+      ? { zh: `第 ${startRow} 行`, en: `line ${startRow}` }
+      : {
+          zh: `从第 ${startRow} 行开始的记录（解析停在第 ${stopped} 行）`,
+          en: `the record starting on line ${startRow} (parsing stopped on line ${stopped})`,
+        };
+  return new Problem(
+    'csv.quote',
+    `${where.zh}引号不配对：含逗号、引号或换行的单元格须整体用英文双引号括起，单元格内的引号写成两个 ""`,
+    `broken quoting in ${where.en}: a cell with commas, quotes or line breaks must be wrapped in double quotes, and a quote inside it written twice ("")`,
+  );
+}
+
+/** Parses the whole text or returns the one syntax problem that stopped it (RFC 4180 quoting is strict). */
+function parseRecords(file: string, text: string): { raw: RawRecord[]; issue?: ImportIssue } {
+  const raw: RawRecord[] = [];
+  let lastEnd = 0;
+  try {
+    parse(text, {
+      relax_column_count: true, // field counts are checked per row below, so one bad row does not hide the rest
+      skip_empty_lines: true,
+      on_record: (fields: string[], info) => {
+        // info.lines is where the record ends; a quoted cell may span lines.
+        raw.push({ fields, row: info.lines - fields.reduce((n, f) => n + lineBreaks(f), 0) });
+        lastEnd = info.lines;
+        return null;
+      },
+    });
+    return { raw };
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    // The broken record starts after the last good one (skipping blank lines).
+    const rest = text.split(LINE_BREAK).slice(lastEnd);
+    const startRow =
+      lastEnd +
+      1 +
+      Math.max(
+        0,
+        rest.findIndex((line) => line.trim() !== ''),
+      );
+    const quoting = /QUOTE/.test(error.code);
+    const problem = quoting
+      ? quoteProblem(error, startRow)
+      : new Problem('csv.syntax', `CSV 格式错误：${error.message}`, `malformed CSV: ${error.message}`);
+    return { raw, issue: issueAt({ file, row: startRow }, problem) };
+  }
+}
+
+function headerIssues(file: string, header: string[], columns: CsvColumns): ImportIssue[] {
+  const issues: ImportIssue[] = [];
+  const seen = new Set<string>();
+  const known = columns.all.join(', ');
+  for (const name of header) {
+    const place = { file, row: 1, column: name, value: name };
+    if (seen.has(name)) {
+      issues.push(
+        issueAt(
+          place,
+          new Problem('header.duplicate', '表头中该列出现了两次', 'this column appears twice in the header'),
+        ),
+      );
+    } else if (!columns.all.includes(name)) {
+      const guess = closestName(
+        name,
+        columns.all.filter((c) => !header.includes(c)),
+      );
+      const hint = guess
+        ? { zh: `，是否应为 ${guess}？`, en: `; did you mean ${guess}?` }
+        : { zh: '', en: '' };
+      issues.push(
+        issueAt(
+          place,
+          new Problem(
+            'header.unknown',
+            `未知的列${hint.zh}（可用的列：${known}）`,
+            `unknown column${hint.en} (known columns: ${known})`,
+          ),
+        ),
+      );
+    }
+    seen.add(name);
+  }
+  for (const name of columns.all) {
+    if (!columns.optional.has(name) && !seen.has(name)) {
+      issues.push(
+        issueAt(
+          { file, row: 1, column: name },
+          new Problem('header.missing', '表头缺少必需的列', 'the header lacks this required column'),
+        ),
+      );
+    }
+  }
+  return issues;
+}
+
+export function readCsv(file: string, text: string, columns: CsvColumns): CsvRead {
+  const { raw, issue } = parseRecords(file, text);
+  const issues: ImportIssue[] = issue ? [issue] : [];
+  const [headerRecord, ...body] = raw;
+  if (!headerRecord) {
+    if (!issue) {
+      issues.push(
+        issueAt(
+          { file },
+          new Problem('file.empty', '文件为空，缺少表头行', 'the file is empty: it has no header row'),
+        ),
+      );
+    }
+    return { records: [], issues, complete: false };
+  }
+  const header = headerRecord.fields.map((name) => name.trim());
+  const problems = headerIssues(file, header, columns);
+  issues.push(...problems);
+  // Without a required column every row would fail the same way; the header issue says it once.
+  const headerUsable = !problems.some((p) => p.rule !== 'header.unknown');
+  if (!headerUsable) return { records: [], issues, complete: false };
+
+  const records: CsvRecord[] = [];
+  let complete = !issue;
+  for (const { fields, row } of body) {
+    // Spreadsheets export rows of bare commas below the data; they carry nothing.
+    if (fields.every((f) => f.trim() === '')) continue;
+    if (fields.length !== header.length) {
+      complete = false;
+      issues.push(
+        issueAt(
+          { file, row },
+          new Problem(
+            'csv.fieldCount',
+            `该行有 ${fields.length} 个单元格，表头有 ${header.length} 列（检查多余或缺少的逗号，含逗号的内容须加引号）`,
+            `this row has ${fields.length} cells but the header has ${header.length} columns (check for extra or missing commas; quote cells that contain commas)`,
+          ),
+        ),
+      );
+      continue;
+    }
+    const cells: Record<string, string> = {};
+    header.forEach((name, i) => {
+      if (columns.all.includes(name)) cells[name] = fields[i]!;
+    });
+    records.push({ row, cells });
+  }
+  return { records, issues, complete };
+}

@@ -1,0 +1,161 @@
+/**
+ * indicators.csv — the scheme's indicators (DOMAIN.md §3). Row rules make sure every method has the
+ * target, floor or params its formula reads, so scoring never divides by zero or meets a bad band.
+ */
+import type { z } from 'zod';
+import { AGGREGATIONS, CADENCES, DIRECTIONS, INSTITUTION_KINDS, METHODS } from '../../schemas/dataset.js';
+import { formatBands, parseBands } from '../bands.js';
+import { type Convert, decimal, freeText, id, listOf, name, oneOf, optional, required } from '../cells.js';
+import { canonicalDecimal, compareDecimal, parseDecimal } from '../decimal.js';
+import { isProblem, Problem } from '../errors.js';
+import { csvFormat, reportAt, rowSchema, whenValid } from '../table.js';
+
+type Kind = (typeof INSTITUTION_KINDS)[number];
+
+/** `*` (all kinds) or a `;`-separated list of kinds. */
+const appliesTo: Convert<'*' | Kind[]> = (text) => {
+  if (text.trim() === '*') return '*';
+  const kinds = listOf(['*', ...INSTITUTION_KINDS] as const)(text);
+  if (isProblem(kinds)) return kinds;
+  if (kinds.includes('*') || kinds.length === 0) {
+    return new Problem(
+      'enum.value',
+      '适用范围填 * 表示全部机构类型，或填以 ; 分隔的机构类型，二者不能混用',
+      'appliesTo is either * (all kinds) or kinds separated by ;, not both',
+    );
+  }
+  return kinds as Kind[];
+};
+
+const cells = {
+  id: required(id),
+  nameZh: required(name),
+  nameEn: freeText(),
+  dimension: required(id),
+  appliesTo: required(appliesTo),
+  cadence: required(oneOf(CADENCES)),
+  direction: required(oneOf(DIRECTIONS)),
+  aggregation: required(oneOf(AGGREGATIONS)),
+  method: required(oneOf(METHODS)),
+  /** Σw divides the composite score, and a bonus's weight is its cap. */
+  weight: required(decimal({ min: '0', minExclusive: true })),
+  target: optional(decimal()),
+  floor: optional(decimal()),
+  /** Kept as text: its meaning depends on the method. */
+  params: optional((text) => text.trim()),
+};
+
+const base = rowSchema(cells);
+type Row = z.output<typeof base>;
+type Report = (column: 'target' | 'floor' | 'params', problem: Problem) => void;
+
+function checkTarget(row: Row, report: Report): void {
+  const { method, target } = row;
+  if (target === undefined) {
+    report(
+      'target',
+      new Problem(
+        'indicator.target.required',
+        `方法 ${method} 需要填写目标值 target`,
+        `method ${method} needs a target`,
+      ),
+    );
+    return;
+  }
+  // ge_target divides by the target; le_target scores w·t/v, which turns negative below zero.
+  if (method === 'ge_target' && compareDecimal(target, '0') <= 0) {
+    report(
+      'target',
+      new Problem(
+        'indicator.target.range',
+        'ge_target 的目标值须大于 0',
+        'a ge_target target must be greater than 0',
+      ),
+    );
+  }
+  if (method === 'le_target' && compareDecimal(target, '0') < 0) {
+    report(
+      'target',
+      new Problem(
+        'indicator.target.range',
+        'le_target 的目标值不能为负数',
+        'a le_target target must not be negative',
+      ),
+    );
+  }
+}
+
+function checkLinear(row: Row, report: Report): void {
+  const { target, floor, direction } = row;
+  if (floor === undefined) {
+    report(
+      'floor',
+      new Problem('indicator.floor.required', 'linear 方法需要填写下限 floor', 'method linear needs a floor'),
+    );
+    return;
+  }
+  if (target === undefined) return; // reported by checkTarget
+  const order = compareDecimal(target, floor);
+  if (order === 0) {
+    report(
+      'floor',
+      new Problem(
+        'indicator.linear.equal',
+        'linear 的目标值与下限不能相等',
+        'a linear target and floor must differ',
+      ),
+    );
+  } else if ((direction === 'higher') !== order > 0) {
+    const [zh, en] =
+      direction === 'higher'
+        ? ['越高越好（higher）时目标值须大于下限', 'with direction higher the target must be above the floor']
+        : ['越低越好（lower）时目标值须小于下限', 'with direction lower the target must be below the floor'];
+    report(
+      'floor',
+      new Problem('indicator.linear.order', `${zh}（是否填反了？）`, `${en} (are they swapped?)`),
+    );
+  }
+}
+
+/** Points per event for deduct and bonus. */
+function checkPointsPerEvent(row: Row, report: Report): void {
+  const points = parseDecimal(row.params ?? '', { min: '0', minExclusive: true });
+  if (isProblem(points)) {
+    report(
+      'params',
+      new Problem(
+        'indicator.params.number',
+        `方法 ${row.method} 的 params 须填每次事件的分值（大于 0 的数字）`,
+        `method ${row.method} needs params = points per event (a number greater than 0)`,
+      ),
+    );
+  }
+}
+
+const schema = base
+  .superRefine(
+    (row, ctx) => {
+      const report: Report = (column, problem) => reportAt(ctx, column, problem);
+      if (row.method === 'ge_target' || row.method === 'le_target' || row.method === 'linear')
+        checkTarget(row, report);
+      if (row.method === 'linear') checkLinear(row, report);
+      if (row.method === 'deduct' || row.method === 'bonus') checkPointsPerEvent(row, report);
+      if (row.method === 'bands') {
+        const bands = parseBands(row.params ?? '');
+        if (isProblem(bands)) report('params', bands);
+      }
+    },
+    whenValid('method', 'direction', 'target', 'floor', 'params'),
+  )
+  // Params the scoring reads are rewritten canonically; whatever else a method ignores stays as written.
+  .transform((row) => {
+    if (row.method === 'bands') {
+      const bands = parseBands(row.params ?? '');
+      return isProblem(bands) ? row : { ...row, params: formatBands(bands) };
+    }
+    if (row.method === 'deduct' || row.method === 'bonus')
+      return { ...row, params: canonicalDecimal(row.params!)! };
+    return row;
+  });
+
+export const indicatorsCsv = csvFormat('indicators.csv', true, cells, schema);

@@ -1,0 +1,26 @@
+/**
+ * Dataset import, format v1 (DOMAIN.md §2): raw files → a validated `Dataset`, or every issue found, each
+ * naming file, row, column, value and rule in Chinese and English. Pure except `readDatasetDir`; storing
+ * the dataset is the store's job.
+ */
+import type { Dataset } from '../schemas/dataset.js';
+import { DatasetInvalidError } from './errors.js';
+import { type ParseResult, parseDataset } from './parse.js';
+
+export { MAX_FILE_BYTES } from './decode.js';
+export { DatasetInvalidError, formatIssue, formatIssues, ImportIssue } from './errors.js';
+export { DATASET_FILES } from './formats/index.js';
+export type { ImportSummary, ParseResult } from './parse.js';
+export { readDatasetDir } from './read-dir.js';
+export { RULE_CODES, type RuleCode } from './rules.js';
+
+/** File name (e.g. `staff.csv`) → raw bytes or text; used by the HTTP API as well as the folder reader. */
+export function parseDatasetFiles(files: Record<string, Uint8Array | string>): ParseResult {
+  return parseDataset(new Map(Object.entries(files)));
+}
+
+/** For callers that want an exception: the dataset, or a DatasetInvalidError carrying every issue. */
+export function datasetOrThrow(result: ParseResult): Dataset {
+  if (result.ok) return result.dataset;
+  throw new DatasetInvalidError(result.issues);
+}

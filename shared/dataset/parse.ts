@@ -1,0 +1,148 @@
+/**
+ * The whole import: every file is decoded, read and checked, then the cross-file rules run, and only a
+ * dataset without a single issue comes out (DOMAIN.md §2: import is all-or-nothing). Issues of all files
+ * are collected before answering, so one round trip shows the user everything to fix.
+ */
+import { Dataset } from '../schemas/dataset.js';
+import { closestName } from './closest.js';
+import { crossFileIssues, type Table, type Tables } from './cross.js';
+import { readCsv } from './csv.js';
+import { decodeFile, tooLarge } from './decode.js';
+import { type ImportIssue, issueAt, Problem } from './errors.js';
+import { CSV_FORMATS, CSV_KEYS, type CsvKey, DATASET_FILES, SCHEME_FILE } from './formats/index.js';
+import { parseScheme, type SchemeOutput } from './formats/scheme.js';
+import { validateRows } from './table.js';
+
+/** A file's raw content, or only its size when it is too large to be read at all. */
+export type FileSource = Uint8Array | string | { tooLargeBytes: number };
+
+export interface ImportSummary {
+  file: string;
+  /** Data rows, header not counted. */
+  rows: number;
+}
+
+export type ParseResult =
+  | { ok: true; dataset: Dataset; summary: ImportSummary[] }
+  | { ok: false; issues: ImportIssue[] };
+
+/**
+ * Unexpected `.csv`/`.json` files are errors: a misspelt optional file (`adjustment.csv`) would otherwise be
+ * skipped in silence and its rows lost. Anything else (a README, `.DS_Store`, an .xlsx original) is ignored.
+ */
+function unexpectedFiles(names: Iterable<string>): ImportIssue[] {
+  return [...names]
+    .filter((name) => !DATASET_FILES.includes(name) && !name.startsWith('.') && /\.(csv|json)$/i.test(name))
+    .map((name) => {
+      const guess = closestName(name, DATASET_FILES);
+      const hint = guess
+        ? { zh: `，是否应为 ${guess}？`, en: `; did you mean ${guess}?` }
+        : { zh: '', en: '' };
+      return issueAt(
+        { file: name },
+        new Problem(
+          'file.unknown',
+          `不是数据集的文件${hint.zh}（数据集文件：${DATASET_FILES.join(', ')}）`,
+          `not a dataset file${hint.en} (dataset files: ${DATASET_FILES.join(', ')})`,
+        ),
+      );
+    });
+}
+
+/** Text of one file, or undefined after reporting why it cannot be read. */
+function textOf(
+  sources: ReadonlyMap<string, FileSource>,
+  file: string,
+  required: boolean,
+  issues: ImportIssue[],
+): string | undefined {
+  const source = sources.get(file);
+  if (source === undefined) {
+    if (required) {
+      issues.push(
+        issueAt({ file }, new Problem('file.missing', '缺少必需的文件', 'this required file is missing')),
+      );
+    }
+    return undefined;
+  }
+  if (typeof source === 'object' && 'tooLargeBytes' in source) {
+    issues.push(issueAt({ file }, tooLarge(source.tooLargeBytes)));
+    return undefined;
+  }
+  const decoded = decodeFile(source);
+  if (decoded.problem) {
+    // scheme.json issues carry no row (its structure is not row-based); a CSV's bad line is worth naming.
+    const row = file === SCHEME_FILE ? undefined : decoded.line;
+    issues.push(issueAt({ file, row }, decoded.problem));
+    return undefined;
+  }
+  return decoded.text;
+}
+
+function readTable<K extends CsvKey>(key: K, text: string, issues: ImportIssue[]): Table<unknown> {
+  const format = CSV_FORMATS[key];
+  const read = readCsv(format.file, text, format.columns);
+  const checked = validateRows<unknown>(format, read.records);
+  issues.push(...read.issues, ...checked.issues);
+  return { records: read.records, rows: checked.rows, complete: read.complete };
+}
+
+const fileRank = (file: string) => {
+  const rank = DATASET_FILES.indexOf(file);
+  return rank < 0 ? DATASET_FILES.length : rank;
+};
+
+/** By file in dataset order, then by row (file-level issues first); stable within a row. */
+function sortIssues(issues: ImportIssue[]): ImportIssue[] {
+  return issues
+    .map((issue, index) => ({ issue, index }))
+    .sort(
+      (a, b) =>
+        fileRank(a.issue.file) - fileRank(b.issue.file) ||
+        a.issue.file.localeCompare(b.issue.file) ||
+        (a.issue.row ?? 0) - (b.issue.row ?? 0) ||
+        a.index - b.index,
+    )
+    .map(({ issue }) => issue);
+}
+
+function assemble(scheme: SchemeOutput, tables: Tables): Dataset {
+  const rows = <K extends CsvKey>(key: K) => (tables[key]?.rows ?? []).map(({ value }) => value);
+  const candidate: Dataset = {
+    scheme,
+    institutions: rows('institutions'),
+    staff: rows('staff'),
+    leaders: rows('leaders'),
+    indicators: rows('indicators'),
+    indicatorValues: rows('indicatorValues'),
+    finance: rows('finance'),
+    workload: rows('workload'),
+    insurance: rows('insurance'),
+    adjustments: rows('adjustments'),
+  };
+  // The contract every later stage trusts; a failure here is a bug in this import, not in the user's data.
+  return Dataset.parse(candidate);
+}
+
+export function parseDataset(sources: ReadonlyMap<string, FileSource>): ParseResult {
+  const issues: ImportIssue[] = unexpectedFiles(sources.keys());
+
+  const schemeText = textOf(sources, SCHEME_FILE, true, issues);
+  const parsedScheme = schemeText === undefined ? undefined : parseScheme(schemeText);
+  issues.push(...(parsedScheme?.issues ?? []));
+
+  const tables: Record<string, Table<unknown>> = {};
+  const summary: ImportSummary[] = [];
+  for (const key of CSV_KEYS) {
+    const format = CSV_FORMATS[key];
+    const text = textOf(sources, format.file, format.fileRequired, issues);
+    if (text === undefined) continue;
+    tables[key] = readTable(key, text, issues);
+    summary.push({ file: format.file, rows: tables[key].records.length });
+  }
+  const typed = tables as Tables;
+  issues.push(...crossFileIssues(parsedScheme?.scheme?.year, typed));
+
+  if (issues.length > 0 || !parsedScheme?.scheme) return { ok: false, issues: sortIssues(issues) };
+  return { ok: true, dataset: assemble(parsedScheme.scheme, typed), summary };
+}

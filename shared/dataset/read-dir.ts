@@ -1,0 +1,36 @@
+/** A dataset folder on disk → the import. The only part of shared/dataset that touches the file system. */
+import type { Dirent } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MAX_FILE_BYTES } from './decode.js';
+import { issueAt, Problem } from './errors.js';
+import { DATASET_FILES } from './formats/index.js';
+import { type FileSource, type ParseResult, parseDataset } from './parse.js';
+
+export async function readDatasetDir(dir: string): Promise<ParseResult> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+    const problem = new Problem('dir.missing', '数据集文件夹不存在', 'the dataset folder does not exist');
+    return { ok: false, issues: [issueAt({ file: dir }, problem)] };
+  }
+  const sources = new Map<string, FileSource>();
+  for (const entry of entries) {
+    // Only the folder's own files: subfolders (an `expected/` next to the data, backups) are not part of it.
+    const path = join(dir, entry.name);
+    const info = await stat(path);
+    if (!info.isFile()) continue;
+    if (!DATASET_FILES.includes(entry.name)) {
+      // Other names are judged by name alone (see parseDataset), so their content is never read.
+      sources.set(entry.name, '');
+    } else if (info.size > MAX_FILE_BYTES) {
+      sources.set(entry.name, { tooLargeBytes: info.size }); // refused before reading it into memory
+    } else {
+      sources.set(entry.name, await readFile(path));
+    }
+  }
+  return parseDataset(sources);
+}
