@@ -50,47 +50,54 @@ function quoteProblem(error: CsvError, startRow: number): Problem {
   );
 }
 
+// Empty lines come back as records of one empty cell, which keeps the line count exact; they are skipped later.
+const OPTIONS = { relax_column_count: true } as const; // field counts are checked per row, so one bad row hides nothing
+
+/** Numbers records by the line they start on: each ends with one line break plus those inside its cells. */
+function numbered(records: string[][]): RawRecord[] {
+  let line = 1;
+  return records.map((fields) => {
+    const record = { fields, row: line };
+    line += 1 + fields.reduce((n, f) => n + lineBreaks(f), 0);
+    return record;
+  });
+}
+
 /** Parses the whole text or returns the one syntax problem that stopped it (RFC 4180 quoting is strict). */
 function parseRecords(file: string, text: string): { raw: RawRecord[]; issue?: ImportIssue } {
-  const raw: RawRecord[] = [];
-  let lastEnd = 0;
   try {
-    parse(text, {
-      relax_column_count: true, // field counts are checked per row below, so one bad row does not hide the rest
-      skip_empty_lines: true,
-      on_record: (fields: string[], info) => {
-        // info.lines is where the record ends; a quoted cell may span lines.
-        raw.push({ fields, row: info.lines - fields.reduce((n, f) => n + lineBreaks(f), 0) });
-        lastEnd = info.lines;
-        return null;
-      },
-    });
-    return { raw };
+    return { raw: numbered(parse(text, OPTIONS)) };
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
-    // The broken record starts after the last good one (skipping blank lines).
-    const rest = text.split(LINE_BREAK).slice(lastEnd);
+    // Only for a broken file: read again up to the error, keeping the good rows so they are still checked.
+    const good: string[][] = [];
+    try {
+      parse(text, { ...OPTIONS, on_record: (fields: string[]) => void good.push(fields) });
+    } catch {}
+    const raw = numbered(good);
+    const last = raw.at(-1);
+    const next = last ? last.row + 1 + last.fields.reduce((n, f) => n + lineBreaks(f), 0) : 1;
+    // The broken record starts on the first non-blank line after the last good one.
+    const rest = text.split(LINE_BREAK).slice(next - 1);
     const startRow =
-      lastEnd +
-      1 +
+      next +
       Math.max(
         0,
         rest.findIndex((line) => line.trim() !== ''),
       );
-    const quoting = /QUOTE/.test(error.code);
-    const problem = quoting
+    const problem = /QUOTE/.test(error.code)
       ? quoteProblem(error, startRow)
       : new Problem('csv.syntax', `CSV 格式错误：${error.message}`, `malformed CSV: ${error.message}`);
     return { raw, issue: issueAt({ file, row: startRow }, problem) };
   }
 }
 
-function headerIssues(file: string, header: string[], columns: CsvColumns): ImportIssue[] {
+function headerIssues(file: string, row: number, header: string[], columns: CsvColumns): ImportIssue[] {
   const issues: ImportIssue[] = [];
   const seen = new Set<string>();
   const known = columns.all.join(', ');
   for (const name of header) {
-    const place = { file, row: 1, column: name, value: name };
+    const place = { file, row, column: name, value: name };
     if (seen.has(name)) {
       issues.push(
         issueAt(
@@ -123,7 +130,7 @@ function headerIssues(file: string, header: string[], columns: CsvColumns): Impo
     if (!columns.optional.has(name) && !seen.has(name)) {
       issues.push(
         issueAt(
-          { file, row: 1, column: name },
+          { file, row, column: name },
           new Problem('header.missing', '表头缺少必需的列', 'the header lacks this required column'),
         ),
       );
@@ -135,7 +142,8 @@ function headerIssues(file: string, header: string[], columns: CsvColumns): Impo
 export function readCsv(file: string, text: string, columns: CsvColumns): CsvRead {
   const { raw, issue } = parseRecords(file, text);
   const issues: ImportIssue[] = issue ? [issue] : [];
-  const [headerRecord, ...body] = raw;
+  // Blank lines and rows of bare commas (spreadsheets export them around the data) carry nothing.
+  const [headerRecord, ...body] = raw.filter(({ fields }) => fields.some((f) => f.trim() !== ''));
   if (!headerRecord) {
     if (!issue) {
       issues.push(
@@ -148,7 +156,7 @@ export function readCsv(file: string, text: string, columns: CsvColumns): CsvRea
     return { records: [], issues, complete: false };
   }
   const header = headerRecord.fields.map((name) => name.trim());
-  const problems = headerIssues(file, header, columns);
+  const problems = headerIssues(file, headerRecord.row, header, columns);
   issues.push(...problems);
   // Without a required column every row would fail the same way; the header issue says it once.
   const headerUsable = !problems.some((p) => p.rule !== 'header.unknown');
@@ -157,8 +165,6 @@ export function readCsv(file: string, text: string, columns: CsvColumns): CsvRea
   const records: CsvRecord[] = [];
   let complete = !issue;
   for (const { fields, row } of body) {
-    // Spreadsheets export rows of bare commas below the data; they carry nothing.
-    if (fields.every((f) => f.trim() === '')) continue;
     if (fields.length !== header.length) {
       complete = false;
       issues.push(
