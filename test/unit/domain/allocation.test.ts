@@ -48,7 +48,10 @@ describe('monthlyInstitutionPay', () => {
 
   it('adds the month’s adjustments as their own column, summing several for one person', () => {
     // S2: −120.50 + 300.00 = +179.50 yuan → gross 200,000 + 80,000 + 17,950 = 297,950
-    const result = pay([work('2026-03', 'S2', '50')], [adjustment('2026-03', 'S2', -12_050), adjustment('2026-03', 'S2', 30_000)]);
+    const result = pay(
+      [work('2026-03', 'S2', '50')],
+      [adjustment('2026-03', 'S2', -12_050), adjustment('2026-03', 'S2', 30_000)],
+    );
     expect(result.lines).toEqual([
       { staffId: 'S2', basic: 200_000, reward: 80_000, adjustment: 17_950, gross: 297_950, points: '50' },
     ]);
@@ -89,7 +92,15 @@ describe('monthlyInstitutionPay', () => {
   it('applies tilt and post coefficient to the points that split D', () => {
     // S1 100 × 1.0 = 100; S2 100 × post 1.2 × tilt 1.5 (all flags, capped) = 180 → D × 100/280 and × 180/280
     // 80,000 × 5/14 = 28,571.43, × 9/14 = 51,428.57 → floors 79,999; leftover to S2 (0.57 > 0.43)
-    const tilted = [roster[0]!, staff('S2', { basicMonthly: 200_000, postCoefficient: '1.2', flags: ['key', 'scarce', 'high_risk', 'high_level', 'core'] }), roster[2]!];
+    const tilted = [
+      roster[0]!,
+      staff('S2', {
+        basicMonthly: 200_000,
+        postCoefficient: '1.2',
+        flags: ['key', 'scarce', 'high_risk', 'high_level', 'core'],
+      }),
+      roster[2]!,
+    ];
     const result = monthlyInstitutionPay({
       scheme: s,
       approvedTotal,
@@ -118,11 +129,17 @@ describe('allocateByPoints', () => {
   });
 
   it('returns the whole pool as undistributed when Σpoints = 0', () => {
-    expect(allocateByPoints(1_000, new Map([['a', rational(0)]]))).toEqual({ shares: new Map(), undistributed: 1_000 });
+    expect(allocateByPoints(1_000, new Map([['a', rational(0)]]))).toEqual({
+      shares: new Map(),
+      undistributed: 1_000,
+    });
     expect(allocateByPoints(1_000, new Map())).toEqual({ shares: new Map(), undistributed: 1_000 });
   });
 
   it('gives everyone 0 and leaves nothing undistributed when the pool is 0', () => {
-    expect(allocateByPoints(0, new Map([['a', rational(0)]]))).toEqual({ shares: new Map([['a', 0]]), undistributed: 0 });
+    expect(allocateByPoints(0, new Map([['a', rational(0)]]))).toEqual({
+      shares: new Map([['a', 0]]),
+      undistributed: 0,
+    });
   });
 });

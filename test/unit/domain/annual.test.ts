@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { communityScore, leaderSalary, nextApprovedTotal, releaseReserve } from '../../../shared/domain/annual.js';
+import {
+  communityScore,
+  leaderSalary,
+  nextApprovedTotal,
+  releaseReserve,
+} from '../../../shared/domain/annual.js';
 import { type ScoredInstitution, settleYear } from '../../../shared/domain/cycles.js';
 import { gradeFor } from '../../../shared/domain/grades.js';
 import { rational } from '../../../shared/domain/rational.js';
 import { annualScoreStep } from '../../../shared/domain/steps.js';
-import { GRADES, exactly, grade, indicator, institution, scheme, valueRow } from './builders.js';
+import { exactly, GRADES, grade, indicator, institution, scheme, valueRow } from './builders.js';
 
 const r = rational;
 
@@ -20,16 +25,28 @@ function scored(institutionId: string, score: string): ScoredInstitution {
 describe('releaseReserve', () => {
   it('releases round(A × reserveRelease) and sends the rest to the development fund', () => {
     // 合格 0.80: 123,457 × 0.8 = 98,765.6 → 98,766; development 123,457 − 98,766 = 24,691
-    expect(releaseReserve(123_457, grade('合格'))).toEqual({ reserve: 123_457, released: 98_766, developmentFund: 24_691 });
+    expect(releaseReserve(123_457, grade('合格'))).toEqual({
+      reserve: 123_457,
+      released: 98_766,
+      developmentFund: 24_691,
+    });
   });
 
   it('rounds a half fen up', () => {
     // 不合格 0.50: 12,345 × 0.5 = 6,172.5 → 6,173; development 6,172
-    expect(releaseReserve(12_345, grade('不合格'))).toEqual({ reserve: 12_345, released: 6_173, developmentFund: 6_172 });
+    expect(releaseReserve(12_345, grade('不合格'))).toEqual({
+      reserve: 12_345,
+      released: 6_173,
+      developmentFund: 6_172,
+    });
   });
 
   it('releases all of it at 1.00', () => {
-    expect(releaseReserve(99_999, grade('优秀'))).toEqual({ reserve: 99_999, released: 99_999, developmentFund: 0 });
+    expect(releaseReserve(99_999, grade('优秀'))).toEqual({
+      reserve: 99_999,
+      released: 99_999,
+      developmentFund: 0,
+    });
   });
 });
 
@@ -37,7 +54,10 @@ describe('the annual reserve', () => {
   it('is Σ monthly holdbacks + undistributed monthly pools', () => {
     // 12 months of H = 20,000, plus two months whose D = 80,000 went undistributed:
     // 12 × 20,000 + 2 × 80,000 = 240,000 + 160,000 = 400,000
-    const monthly = Array.from({ length: 12 }, (_, i) => ({ holdback: 20_000, undistributed: i < 2 ? 80_000 : 0 }));
+    const monthly = Array.from({ length: 12 }, (_, i) => ({
+      holdback: 20_000,
+      undistributed: i < 2 ? 80_000 : 0,
+    }));
     const result = annualScoreStep({
       scheme: scheme(),
       institution: institution(),
@@ -84,10 +104,12 @@ describe('communityScore', () => {
 
   it('rounds a half up', () => {
     // (85.00 + 85.01)/2 = 85.005 → 85.01
-    expect(communityScore([
-      { score: r('85.00'), headcount: 1 },
-      { score: r('85.01'), headcount: 1 },
-    ]).toFraction()).toBe(exactly('85.01'));
+    expect(
+      communityScore([
+        { score: r('85.00'), headcount: 1 },
+        { score: r('85.01'), headcount: 1 },
+      ]).toFraction(),
+    ).toBe(exactly('85.01'));
   });
 
   it('is 0 with no staff at all', () => {
@@ -98,7 +120,13 @@ describe('communityScore', () => {
 describe('settleYear', () => {
   const s = scheme(); // growth 0, residentPopulation 1,000, perCapita 99.00
   const a = institution({ id: 'A', kind: 'county_hospital', tier: '1.0', approvedTotal: 10_000_000 });
-  const b = institution({ id: 'B', kind: 'township', tier: '1.2', servedPopulation: 1000, approvedTotal: 5_000_000 });
+  const b = institution({
+    id: 'B',
+    kind: 'township',
+    tier: '1.2',
+    servedPopulation: 1000,
+    approvedTotal: 5_000_000,
+  });
   const settle = (actual: number | undefined) =>
     settleYear({
       scheme: s,

@@ -2,6 +2,8 @@
  * Small builders for domain unit tests: a scheme with DOMAIN.md §2's example parameters and rows with
  * sensible defaults, so each test spells out only the figures it is about.
  */
+
+import { rational } from '../../../shared/domain/rational.js';
 import type {
   Adjustment,
   Grade,
@@ -12,7 +14,6 @@ import type {
   Staff,
   WorkloadRow,
 } from '../../../shared/schemas/dataset.js';
-import { rational } from '../../../shared/domain/rational.js';
 
 export const GRADES: Grade[] = [
   { min: '90', grade: '优秀', coefficient: '1.10', reserveRelease: '1.00', insuranceGate: '1.00' },
@@ -108,8 +109,21 @@ export function staff(staffId: string, overrides: Partial<Staff> = {}): Staff {
 }
 
 /** A workload row with full quality and full attendance, so points = workPoints × post × tilt. */
-export function work(period: string, staffId: string, workPoints: string, overrides: Partial<WorkloadRow> = {}): WorkloadRow {
-  return { period, staffId, workPoints, quality: '100', attendedDays: '20', scheduledDays: '20', ...overrides };
+export function work(
+  period: string,
+  staffId: string,
+  workPoints: string,
+  overrides: Partial<WorkloadRow> = {},
+): WorkloadRow {
+  return {
+    period,
+    staffId,
+    workPoints,
+    quality: '100',
+    attendedDays: '20',
+    scheduledDays: '20',
+    ...overrides,
+  };
 }
 
 export function adjustment(period: string, staffId: string, amount: number): Adjustment {

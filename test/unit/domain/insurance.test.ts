@@ -12,7 +12,15 @@ const members: InsuranceMember[] = [
   { institutionId: 'Y', score: rational('80'), headcount: 1, tier: '1.2' },
 ];
 
-function settle(actual: number, extra: { reasonableOverspend?: number; insuranceGate?: string; members?: InsuranceMember[]; rules?: Scheme['insurance'] } = {}) {
+function settle(
+  actual: number,
+  extra: {
+    reasonableOverspend?: number;
+    insuranceGate?: string;
+    members?: InsuranceMember[];
+    rules?: Scheme['insurance'];
+  } = {},
+) {
   return settleInsurance({
     budget: B,
     actual,
@@ -91,7 +99,13 @@ describe('settleInsurance: surplus', () => {
   it('rounds the gated retention half-up to the fen', () => {
     // U = 80,010: tiered 50,000 + 30,010 × 0.5 = 65,005; × 0.9 = 58,504.5 → 58,505
     // returned 80,010 − 58,505 = 21,505; pay part 58,505 × 0.6 = 35,103
-    expect(settle(919_990)).toMatchObject({ surplus: 80_010, retained: 58_505, returned: 21_505, payPart: 35_103, developmentPart: 23_402 });
+    expect(settle(919_990)).toMatchObject({
+      surplus: 80_010,
+      retained: 58_505,
+      returned: 21_505,
+      payPart: 35_103,
+      developmentPart: 23_402,
+    });
   });
 
   it('gives a member with no staff no part of the pay part', () => {
@@ -99,12 +113,18 @@ describe('settleInsurance: surplus', () => {
     const result = settle(920_000, {
       members: [...members, { institutionId: 'Z', score: rational('99'), headcount: 0, tier: '1.2' }],
     });
-    expect(result.outcome === 'surplus' && Object.fromEntries(result.payPartByInstitution)).toEqual({ X: 22_891, Y: 12_209, Z: 0 });
+    expect(result.outcome === 'surplus' && Object.fromEntries(result.payPartByInstitution)).toEqual({
+      X: 22_891,
+      Y: 12_209,
+      Z: 0,
+    });
   });
 
   it('keeps the pay part in the development fund when no member has any weight', () => {
     // DOMAIN.md §4: Σp = 0 → the caller says where the amount goes; here it stays with the community
-    const result = settle(920_000, { members: [{ institutionId: 'X', score: rational('0'), headcount: 3, tier: '1.0' }] });
+    const result = settle(920_000, {
+      members: [{ institutionId: 'X', score: rational('0'), headcount: 3, tier: '1.0' }],
+    });
     expect(result).toMatchObject({ retained: 58_500, payPart: 0, developmentPart: 58_500 });
   });
 });
@@ -126,14 +146,25 @@ describe('settleInsurance: overspend', () => {
 
   it('shares only the reasonable part when it is below the band', () => {
     // min(60,000, 100,000) × 0.5 = 30,000; community 120,000
-    expect(settle(1_150_000, { reasonableOverspend: 60_000 })).toMatchObject({ reasonable: 60_000, fundBears: 30_000, communityBears: 120_000 });
+    expect(settle(1_150_000, { reasonableOverspend: 60_000 })).toMatchObject({
+      reasonable: 60_000,
+      fundBears: 30_000,
+      communityBears: 120_000,
+    });
   });
 
   it('caps the reasonable part at O', () => {
     // 200,000 reasonable > O = 150,000 → 150,000; band → 100,000 × 0.5 = 50,000
-    expect(settle(1_150_000, { reasonableOverspend: 200_000 })).toMatchObject({ reasonable: 150_000, fundBears: 50_000 });
+    expect(settle(1_150_000, { reasonableOverspend: 200_000 })).toMatchObject({
+      reasonable: 150_000,
+      fundBears: 50_000,
+    });
     // a small overspend: O = 40,000 < reasonable 60,000 → 40,000 × 0.5 = 20,000
-    expect(settle(1_040_000, { reasonableOverspend: 60_000 })).toMatchObject({ reasonable: 40_000, fundBears: 20_000, communityBears: 20_000 });
+    expect(settle(1_040_000, { reasonableOverspend: 60_000 })).toMatchObject({
+      reasonable: 40_000,
+      fundBears: 20_000,
+      communityBears: 20_000,
+    });
   });
 
   it('lets the fund bear half of an empty-reasonable overspend inside the band', () => {
@@ -143,11 +174,18 @@ describe('settleInsurance: overspend', () => {
 
   it('rounds the fund’s share half-up', () => {
     // 60,001 × 0.5 = 30,000.5 → 30,001; community 150,000 − 30,001 = 119,999
-    expect(settle(1_150_000, { reasonableOverspend: 60_001 })).toMatchObject({ fundBears: 30_001, communityBears: 119_999 });
+    expect(settle(1_150_000, { reasonableOverspend: 60_001 })).toMatchObject({
+      fundBears: 30_001,
+      communityBears: 119_999,
+    });
   });
 
   it('leaves the whole overspend with the community when none is reasonable', () => {
-    expect(settle(1_150_000, { reasonableOverspend: 0 })).toMatchObject({ reasonable: 0, fundBears: 0, communityBears: 150_000 });
+    expect(settle(1_150_000, { reasonableOverspend: 0 })).toMatchObject({
+      reasonable: 0,
+      fundBears: 0,
+      communityBears: 150_000,
+    });
   });
 });
 

@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { applyRate, formatYuan, largestRemainderSplit, roundFen, toFen } from '../../../shared/domain/money.js';
+import {
+  applyRate,
+  formatYuan,
+  largestRemainderSplit,
+  roundFen,
+  toFen,
+} from '../../../shared/domain/money.js';
 import { Fraction, rational } from '../../../shared/domain/rational.js';
 
 const r = rational;
-const w = (entries: Record<string, string>) => Object.entries(entries).map(([id, weight]) => ({ id, weight: r(weight) }));
+const w = (entries: Record<string, string>) =>
+  Object.entries(entries).map(([id, weight]) => ({ id, weight: r(weight) }));
 const asObject = (map: Map<string, number> | null) => (map === null ? null : Object.fromEntries(map));
 
 describe('roundFen and applyRate', () => {
@@ -52,7 +59,11 @@ describe('largestRemainderSplit', () => {
   it('hands the leftover fen to the largest fractional parts', () => {
     // 1000 × 1/6 = 166.67, × 2/6 = 333.33, × 3/6 = 500 → floors 166 + 333 + 500 = 999; the 1 leftover fen
     // goes to a (remainder 2/3 beats 1/3 and 0)
-    expect(asObject(largestRemainderSplit(1000, w({ a: '1', b: '2', c: '3' })))).toEqual({ a: 167, b: 333, c: 500 });
+    expect(asObject(largestRemainderSplit(1000, w({ a: '1', b: '2', c: '3' })))).toEqual({
+      a: 167,
+      b: 333,
+      c: 500,
+    });
   });
 
   it('prefers a larger remainder over a smaller id', () => {
@@ -62,9 +73,17 @@ describe('largestRemainderSplit', () => {
 
   it('breaks equal remainders by id ascending, whatever order the parts come in', () => {
     // 100 / 3 = 33.33 each → floors 99; the 1 leftover fen goes to the smallest id
-    expect(asObject(largestRemainderSplit(100, w({ c: '1', b: '1', a: '1' })))).toEqual({ a: 34, b: 33, c: 33 });
+    expect(asObject(largestRemainderSplit(100, w({ c: '1', b: '1', a: '1' })))).toEqual({
+      a: 34,
+      b: 33,
+      c: 33,
+    });
     // 200 / 3 = 66.67 each → floors 198; 2 leftover fen to a and b
-    expect(asObject(largestRemainderSplit(200, w({ c: '1', a: '1', b: '1' })))).toEqual({ a: 67, b: 67, c: 66 });
+    expect(asObject(largestRemainderSplit(200, w({ c: '1', a: '1', b: '1' })))).toEqual({
+      a: 67,
+      b: 67,
+      c: 66,
+    });
   });
 
   it('compares ids as plain strings, so "S10" sorts before "S2"', () => {
@@ -99,7 +118,11 @@ describe('largestRemainderSplit', () => {
 
   it('mirrors a negative amount so the parts still sum to it', () => {
     // −100 / 3 → −34, −33, −33 (the same leftover rule applied to the absolute amount)
-    expect(asObject(largestRemainderSplit(-100, w({ a: '1', b: '1', c: '1' })))).toEqual({ a: -34, b: -33, c: -33 });
+    expect(asObject(largestRemainderSplit(-100, w({ a: '1', b: '1', c: '1' })))).toEqual({
+      a: -34,
+      b: -33,
+      c: -33,
+    });
   });
 
   it('refuses negative weights and fractional amounts, which are programming errors', () => {

@@ -36,14 +36,16 @@ describe('monthPoints', () => {
     const person = staff('S1');
     expect(monthPoints(work('2026-01', 'S1', '0'), person, rates).toFraction()).toBe('0');
     expect(monthPoints(work('2026-01', 'S1', '500', { quality: '0' }), person, rates).toFraction()).toBe('0');
-    expect(monthPoints(work('2026-01', 'S1', '500', { attendedDays: '0' }), person, rates).toFraction()).toBe('0');
+    expect(monthPoints(work('2026-01', 'S1', '500', { attendedDays: '0' }), person, rates).toFraction()).toBe(
+      '0',
+    );
   });
 
   it('keeps decimal work points exact', () => {
     // 0.1 × 3 (post coefficient) = 0.3 exactly, full quality and attendance, no flags
-    expect(monthPoints(work('2026-01', 'S1', '0.1'), staff('S1', { postCoefficient: '3' }), rates).toFraction()).toBe(
-      exactly('0.3'),
-    );
+    expect(
+      monthPoints(work('2026-01', 'S1', '0.1'), staff('S1', { postCoefficient: '3' }), rates).toFraction(),
+    ).toBe(exactly('0.3'));
   });
 });
 
@@ -54,9 +56,17 @@ describe('pointsByStaff', () => {
       ['S1', staff('S1')],
       ['S2', staff('S2', { flags: ['key'] })],
     ]);
-    const rows = [work('2026-01', 'S1', '100'), work('2026-02', 'S1', '50'), work('2026-01', 'S2', '200'), work('2026-01', 'X', '999')];
+    const rows = [
+      work('2026-01', 'S1', '100'),
+      work('2026-02', 'S1', '50'),
+      work('2026-01', 'S2', '200'),
+      work('2026-01', 'X', '999'),
+    ];
     const totals = pointsByStaff(rows, roster, rates);
-    expect(Object.fromEntries([...totals].map(([id, p]) => [id, p.toFraction()]))).toEqual({ S1: '150', S2: '220' });
+    expect(Object.fromEntries([...totals].map(([id, p]) => [id, p.toFraction()]))).toEqual({
+      S1: '150',
+      S2: '220',
+    });
   });
 
   it('keeps a person with a row but zero points, so they are on the payroll', () => {

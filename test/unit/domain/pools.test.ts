@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { monthlyPool, rewardTotal, surplusPool } from '../../../shared/domain/pools.js';
-import { EXCLUDED_CATEGORIES, type FinanceCategory, type FinanceRow } from '../../../shared/schemas/dataset.js';
+import {
+  EXCLUDED_CATEGORIES,
+  type FinanceCategory,
+  type FinanceRow,
+} from '../../../shared/schemas/dataset.js';
 import { exactly, scheme } from './builders.js';
 
 const s = scheme(); // basicShareRange [0.50, 0.80], holdback 0.20, fund extraction 0.40, reward share 0.70
@@ -34,8 +38,14 @@ describe('rewardTotal', () => {
 
   it('treats both ends of the range as inside', () => {
     // α = 0.5: T = 13,200,000 (R = 6,600,000); α = 0.8: T = 8,250,000 (R = 1,650,000)
-    expect(rewardTotal(13_200_000, [300_000, 250_000], s)).toMatchObject({ reward: 6_600_000, basicShareOutOfRange: false });
-    expect(rewardTotal(8_250_000, [300_000, 250_000], s)).toMatchObject({ reward: 1_650_000, basicShareOutOfRange: false });
+    expect(rewardTotal(13_200_000, [300_000, 250_000], s)).toMatchObject({
+      reward: 6_600_000,
+      basicShareOutOfRange: false,
+    });
+    expect(rewardTotal(8_250_000, [300_000, 250_000], s)).toMatchObject({
+      reward: 1_650_000,
+      basicShareOutOfRange: false,
+    });
   });
 
   it('gives α = null and a warning when T = 0', () => {
@@ -48,10 +58,26 @@ describe('monthlyPool', () => {
     // R = 1,000,003: floor(R/12) = 83,333 (12 × 83,333 = 999,996), R mod 12 = 7
     // months 1–7: M = 83,334, H = round(16,666.8) = 16,667, D = 66,667
     // months 8–12: M = 83,333, H = round(16,666.6) = 16,667, D = 66,666
-    expect(monthlyPool(1_000_003, 1, '0.20')).toEqual({ pool: 83_334, holdback: 16_667, distributable: 66_667 });
-    expect(monthlyPool(1_000_003, 7, '0.20')).toEqual({ pool: 83_334, holdback: 16_667, distributable: 66_667 });
-    expect(monthlyPool(1_000_003, 8, '0.20')).toEqual({ pool: 83_333, holdback: 16_667, distributable: 66_666 });
-    expect(monthlyPool(1_000_003, 12, '0.20')).toEqual({ pool: 83_333, holdback: 16_667, distributable: 66_666 });
+    expect(monthlyPool(1_000_003, 1, '0.20')).toEqual({
+      pool: 83_334,
+      holdback: 16_667,
+      distributable: 66_667,
+    });
+    expect(monthlyPool(1_000_003, 7, '0.20')).toEqual({
+      pool: 83_334,
+      holdback: 16_667,
+      distributable: 66_667,
+    });
+    expect(monthlyPool(1_000_003, 8, '0.20')).toEqual({
+      pool: 83_333,
+      holdback: 16_667,
+      distributable: 66_666,
+    });
+    expect(monthlyPool(1_000_003, 12, '0.20')).toEqual({
+      pool: 83_333,
+      holdback: 16_667,
+      distributable: 66_666,
+    });
   });
 
   it('sums the 12 monthly pools to R exactly', () => {
@@ -116,12 +142,28 @@ describe('surplusPool', () => {
   });
 
   it('gives F = Q = 0 for a break-even or a loss, and still reports S', () => {
-    expect(surplusPool(finance([['bed', 500], ['operating_cost', 500]]), rates)).toEqual({
+    expect(
+      surplusPool(
+        finance([
+          ['bed', 500],
+          ['operating_cost', 500],
+        ]),
+        rates,
+      ),
+    ).toEqual({
       surplus: 0,
       fundExtraction: 0,
       pool: 0,
     });
-    expect(surplusPool(finance([['bed', 400], ['operating_cost', 100_400]]), rates)).toEqual({
+    expect(
+      surplusPool(
+        finance([
+          ['bed', 400],
+          ['operating_cost', 100_400],
+        ]),
+        rates,
+      ),
+    ).toEqual({
       surplus: -100_000,
       fundExtraction: 0,
       pool: 0,
@@ -135,13 +177,25 @@ describe('surplusPool', () => {
       ['bed', 500_000],
       ['operating_cost', 900_000],
     ];
-    const withExcluded = finance([...base, ...EXCLUDED_CATEGORIES.map((c): [FinanceCategory, number] => [c, 10_000_000])]);
+    const withExcluded = finance([
+      ...base,
+      ...EXCLUDED_CATEGORIES.map((c): [FinanceCategory, number] => [c, 10_000_000]),
+    ]);
     expect(surplusPool(withExcluded, rates)).toEqual(surplusPool(finance(base), rates));
   });
 
   it('gives no pool from excluded revenue alone', () => {
     // drug and exam revenue never make a surplus: S = 0 − 100 = −100
-    expect(surplusPool(finance([['drug', 9_000_000], ['exam', 9_000_000], ['operating_cost', 100]]), rates)).toEqual({
+    expect(
+      surplusPool(
+        finance([
+          ['drug', 9_000_000],
+          ['exam', 9_000_000],
+          ['operating_cost', 100],
+        ]),
+        rates,
+      ),
+    ).toEqual({
       surplus: -100,
       fundExtraction: 0,
       pool: 0,

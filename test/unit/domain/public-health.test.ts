@@ -39,7 +39,12 @@ describe('settlePublicHealth', () => {
 
   it('entitles round(base × q) with q from the public_health dimension score', () => {
     // A q = 0.8: 4,264,615.2 → 4,264,615, settlement 4,264,615 − 3,198,461 = 1,066,154
-    expect(row('A')).toMatchObject({ quality: '4/5', qualityDefaulted: false, entitlement: 4_264_615, settlement: 1_066_154 });
+    expect(row('A')).toMatchObject({
+      quality: '4/5',
+      qualityDefaulted: false,
+      entitlement: 4_264_615,
+      settlement: 1_066_154,
+    });
   });
 
   it('claws back a pre-allocation above the entitlement as a negative settlement', () => {
@@ -49,8 +54,19 @@ describe('settlePublicHealth', () => {
 
   it('uses q = 1, flagged, where no public_health indicator applies', () => {
     // C: entitlement = base 761,539; settlement 761,539 − 456,923 = 304,616
-    expect(row('C')).toMatchObject({ quality: '1', qualityDefaulted: true, entitlement: 761_539, settlement: 304_616 });
-    expect(row('D')).toMatchObject({ base: 0, preAllocated: 0, entitlement: 0, settlement: 0, qualityDefaulted: true });
+    expect(row('C')).toMatchObject({
+      quality: '1',
+      qualityDefaulted: true,
+      entitlement: 761_539,
+      settlement: 304_616,
+    });
+    expect(row('D')).toMatchObject({
+      base: 0,
+      preAllocated: 0,
+      entitlement: 0,
+      settlement: 0,
+      qualityDefaulted: true,
+    });
   });
 
   it('keeps G − Σ entitlement with the community', () => {
@@ -60,20 +76,31 @@ describe('settlePublicHealth', () => {
 
   it('caps q at 1', () => {
     // a dimension score above 100 (not reachable through scoring, but the formula says min(1, D/100))
-    const capped = settlePublicHealth(rules, 1000, [{ institutionId: 'A', servedPopulation: 1, publicHealthScore: rational(150) }]);
+    const capped = settlePublicHealth(rules, 1000, [
+      { institutionId: 'A', servedPopulation: 1, publicHealthScore: rational(150) },
+    ]);
     expect(capped.rows[0]).toMatchObject({ quality: '1', entitlement: 9_900_000, settlement: 3_960_000 });
     expect(capped.retainedByCommunity).toBe(0);
   });
 
   it('claws back the whole pre-allocation when the dimension score is 0', () => {
     // q = 0: entitlement 0; settlement −round(9,900,000 × 0.6) = −5,940,000; all of G stays with the community
-    const zero = settlePublicHealth(rules, 1000, [{ institutionId: 'A', servedPopulation: 1, publicHealthScore: rational(0) }]);
-    expect(zero.rows[0]).toMatchObject({ quality: '0', qualityDefaulted: false, entitlement: 0, settlement: -5_940_000 });
+    const zero = settlePublicHealth(rules, 1000, [
+      { institutionId: 'A', servedPopulation: 1, publicHealthScore: rational(0) },
+    ]);
+    expect(zero.rows[0]).toMatchObject({
+      quality: '0',
+      qualityDefaulted: false,
+      entitlement: 0,
+      settlement: -5_940_000,
+    });
     expect(zero.retainedByCommunity).toBe(9_900_000);
   });
 
   it('keeps all of G with the community when no member serves anyone', () => {
-    const none = settlePublicHealth(rules, 1000, [{ institutionId: 'A', servedPopulation: 0, publicHealthScore: null }]);
+    const none = settlePublicHealth(rules, 1000, [
+      { institutionId: 'A', servedPopulation: 0, publicHealthScore: null },
+    ]);
     expect(none.rows[0]).toMatchObject({ base: 0, entitlement: 0 });
     expect(none.retainedByCommunity).toBe(9_900_000);
   });

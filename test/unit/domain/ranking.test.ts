@@ -56,7 +56,11 @@ describe('rankWithinPeers', () => {
 });
 
 describe('bulletinRows', () => {
-  const result = (institutionId: string, kind: InstitutionKind, score: string): QuarterlyInstitutionResult => ({
+  const result = (
+    institutionId: string,
+    kind: InstitutionKind,
+    score: string,
+  ): QuarterlyInstitutionResult => ({
     institutionId,
     kind,
     score,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  Fraction,
   clamp,
+  Fraction,
   floorToBigInt,
   formatScaled,
   max,

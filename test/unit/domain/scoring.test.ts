@@ -3,9 +3,9 @@ import { scoreAndGrade } from '../../../shared/domain/cycles.js';
 import { gradeFor } from '../../../shared/domain/grades.js';
 import { Fraction, rational } from '../../../shared/domain/rational.js';
 import {
-  type IndicatorScore,
   appliesTo,
   composite,
+  type IndicatorScore,
   parseBands,
   prorationFactor,
   scoreIndicator,
@@ -13,7 +13,7 @@ import {
   windowValue,
 } from '../../../shared/domain/scoring.js';
 import type { Indicator } from '../../../shared/schemas/dataset.js';
-import { GRADES, exactly, indicator, scheme, valueRow } from './builders.js';
+import { exactly, GRADES, indicator, scheme, valueRow } from './builders.js';
 
 const r = rational;
 const Q1 = ['2026-01', '2026-02', '2026-03'];
@@ -23,17 +23,21 @@ function scoreOf(overrides: Partial<Indicator>, value: string, windowMonths = 1)
   return scoreIndicator(indicator(overrides), [valueRow('2026-01', value)], windowMonths).score.toFraction();
 }
 
-function line(overrides: Partial<IndicatorScore> & { weight: string; score: string }): IndicatorScore {
+/** An already-scored indicator for composite tests; weight and score as decimal strings. */
+function line(
+  overrides: Omit<Partial<IndicatorScore>, 'weight' | 'score'> & { weight: string; score: string },
+): IndicatorScore {
+  const { weight, score, ...rest } = overrides;
   return {
     indicatorId: 'k',
     dimension: 'medical',
     bonus: false,
     value: r(0),
     missing: false,
-    ...overrides,
-    weight: r(overrides.weight),
-    score: r(overrides.score),
-  } as IndicatorScore;
+    ...rest,
+    weight: r(weight),
+    score: r(score),
+  };
 }
 
 describe('windowValue', () => {
@@ -68,9 +72,9 @@ describe('windowValue', () => {
     const rows = [valueRow('2026-02', '8'), valueRow('2026-03', '7'), valueRow('2026-01', '9')];
     expect(windowValue(indicator({ aggregation: 'last' }), rows)?.toFraction()).toBe(exactly(7));
     // with March not reported, February is the latest present
-    expect(windowValue(indicator({ aggregation: 'last' }), rows.slice(0, 1).concat(rows[2]!))?.toFraction()).toBe(
-      exactly(8),
-    );
+    expect(
+      windowValue(indicator({ aggregation: 'last' }), rows.slice(0, 1).concat(rows[2]!))?.toFraction(),
+    ).toBe(exactly(8));
   });
 
   it('is missing when there is no row in the window', () => {
@@ -104,21 +108,25 @@ describe('proration', () => {
 
   it('prorates both the target and the floor of a sum linear indicator', () => {
     // quarter: t = 120/4 = 30, f = 60/4 = 15; v = 20 → 10 × (20 − 15)/(30 − 15) = 10/3
-    expect(scoreOf({ aggregation: 'sum', method: 'linear', target: '120', floor: '60' }, '20', 3)).toBe('10/3');
+    expect(scoreOf({ aggregation: 'sum', method: 'linear', target: '120', floor: '60' }, '20', 3)).toBe(
+      '10/3',
+    );
   });
 
   it('prorates the band thresholds of a sum bands indicator', () => {
     // half year: thresholds 120 → 60 and 60 → 30; v = 45 reaches 30 only → 10 × 0.5 = 5
-    expect(scoreOf({ aggregation: 'sum', method: 'bands', params: '120:1;60:0.5' }, '45', 6)).toBe(exactly(5));
+    expect(scoreOf({ aggregation: 'sum', method: 'bands', params: '120:1;60:0.5' }, '45', 6)).toBe(
+      exactly(5),
+    );
     // the same v over the year reaches neither 120 nor 60 → 0
     expect(scoreOf({ aggregation: 'sum', method: 'bands', params: '120:1;60:0.5' }, '45', 12)).toBe('0');
   });
 
   it('prorates the target of a sum le_target indicator', () => {
     // quarter: t = 12/4 = 3; v = 6 → 10 × 3/6 = 5
-    expect(scoreOf({ aggregation: 'sum', method: 'le_target', direction: 'lower', target: '12' }, '6', 3)).toBe(
-      exactly(5),
-    );
+    expect(
+      scoreOf({ aggregation: 'sum', method: 'le_target', direction: 'lower', target: '12' }, '6', 3),
+    ).toBe(exactly(5));
   });
 
   it('never prorates the points per event of a deduct indicator', () => {
@@ -129,7 +137,11 @@ describe('proration', () => {
   it('does not prorate the bands of a ratio indicator', () => {
     // quarter: thresholds stay 0.6 / 0.5; v = 0.55 → 10 × 0.8 = 8
     const rows = [valueRow('2026-01', ['55', '100'])];
-    const s = scoreIndicator(indicator({ aggregation: 'ratio', method: 'bands', params: '0.6:1;0.5:0.8' }), rows, 3);
+    const s = scoreIndicator(
+      indicator({ aggregation: 'ratio', method: 'bands', params: '0.6:1;0.5:0.8' }),
+      rows,
+      3,
+    );
     expect(s.score.toFraction()).toBe(exactly(8));
   });
 });
@@ -200,7 +212,9 @@ describe('scoring methods', () => {
     ['0.70', '0'], // v = f → 0
     ['0.60', '0'], // v ≤ f → 0
   ])('linear higher (w 15, t 0.90, f 0.70): v = %s → %s', (v, score) => {
-    expect(scoreOf({ method: 'linear', weight: '15', target: '0.90', floor: '0.70' }, v)).toBe(exactly(score));
+    expect(scoreOf({ method: 'linear', weight: '15', target: '0.90', floor: '0.70' }, v)).toBe(
+      exactly(score),
+    );
   });
 
   it.each([
@@ -210,7 +224,9 @@ describe('scoring methods', () => {
     ['15', '0'], // v = f → 0
     ['20', '0'], // v ≥ f → 0
   ])('linear lower (w 10, t 5, f 15): v = %s → %s', (v, score) => {
-    expect(scoreOf({ method: 'linear', direction: 'lower', target: '5', floor: '15' }, v)).toBe(exactly(score));
+    expect(scoreOf({ method: 'linear', direction: 'lower', target: '5', floor: '15' }, v)).toBe(
+      exactly(score),
+    );
   });
 
   it.each([
@@ -221,9 +237,13 @@ describe('scoring methods', () => {
     ['0.45', '2.5'], // 0.4 → 5 × 0.5
     ['0.39', '0'], // none reached → 0
   ])('bands higher (w 5, 0.6:1;0.5:0.8;0.4:0.5): v = %s → %s', (v, score) => {
-    expect(scoreOf({ method: 'bands', weight: '5', params: '0.6:1;0.5:0.8;0.4:0.5' }, v)).toBe(exactly(score));
+    expect(scoreOf({ method: 'bands', weight: '5', params: '0.6:1;0.5:0.8;0.4:0.5' }, v)).toBe(
+      exactly(score),
+    );
     // the order the bands are written in does not matter
-    expect(scoreOf({ method: 'bands', weight: '5', params: '0.4:0.5;0.6:1;0.5:0.8' }, v)).toBe(exactly(score));
+    expect(scoreOf({ method: 'bands', weight: '5', params: '0.4:0.5;0.6:1;0.5:0.8' }, v)).toBe(
+      exactly(score),
+    );
   });
 
   it.each([
@@ -233,11 +253,15 @@ describe('scoring methods', () => {
     ['8', '2'], // 8 → 10 × 0.2
     ['9', '0'], // above every threshold → 0
   ])('bands lower (w 10, 2:1;5:0.6;8:0.2): v = %s → %s', (v, score) => {
-    expect(scoreOf({ method: 'bands', direction: 'lower', params: '2:1;5:0.6;8:0.2' }, v)).toBe(exactly(score));
+    expect(scoreOf({ method: 'bands', direction: 'lower', params: '2:1;5:0.6;8:0.2' }, v)).toBe(
+      exactly(score),
+    );
   });
 
   it('parses band params into exact thresholds and fractions, ignoring a trailing separator', () => {
-    expect(parseBands('0.6:1; 0.5:0.8;').map((b) => [b.threshold.toFraction(), b.fraction.toFraction()])).toEqual([
+    expect(
+      parseBands('0.6:1; 0.5:0.8;').map((b) => [b.threshold.toFraction(), b.fraction.toFraction()]),
+    ).toEqual([
       ['3/5', '1'],
       ['1/2', '4/5'],
     ]);
@@ -250,7 +274,9 @@ describe('scoring methods', () => {
     ['2.5', '3', '2.5'], // 10 − 2.5 × 3
     ['1', '0', '10'],
   ])('deduct (w 10, p %s per event): v = %s → %s', (p, v, score) => {
-    expect(scoreOf({ method: 'deduct', direction: 'lower', aggregation: 'sum', params: p }, v)).toBe(exactly(score));
+    expect(scoreOf({ method: 'deduct', direction: 'lower', aggregation: 'sum', params: p }, v)).toBe(
+      exactly(score),
+    );
   });
 
   it.each([
@@ -291,7 +317,10 @@ describe('composite', () => {
 
   it('keeps a missing indicator in Σw with score 0', () => {
     // full (10 of 10) + missing (0 of 10): 100 × 10/20 = 50
-    const c = composite([line({ weight: '10', score: '10' }), line({ weight: '10', score: '0', missing: true })], noCap);
+    const c = composite(
+      [line({ weight: '10', score: '10' }), line({ weight: '10', score: '0', missing: true })],
+      noCap,
+    );
     expect(c.score.toFraction()).toBe(exactly(50));
   });
 
@@ -319,7 +348,10 @@ describe('composite', () => {
 
   it('caps the composite at 100', () => {
     // 100 × 9.8/10 = 98; + min(5, 3) = 101 → 100
-    const c = composite([line({ weight: '10', score: '9.8' }), line({ weight: '3', score: '3', bonus: true })], noCap);
+    const c = composite(
+      [line({ weight: '10', score: '9.8' }), line({ weight: '3', score: '3', bonus: true })],
+      noCap,
+    );
     expect(c.exact.toFraction()).toBe(exactly(100));
     expect(c.score.toFraction()).toBe(exactly(100));
   });
@@ -331,7 +363,11 @@ describe('composite', () => {
     expect(c.score.toFraction()).toBe(exactly('70.37'));
     // 100 × (1 + 1 + 0)/(1 + 1 + 1) = 66.666… → 66.67
     const thirds = composite(
-      [line({ weight: '1', score: '1' }), line({ weight: '1', score: '1' }), line({ weight: '1', score: '0' })],
+      [
+        line({ weight: '1', score: '1' }),
+        line({ weight: '1', score: '1' }),
+        line({ weight: '1', score: '0' }),
+      ],
       noCap,
     );
     expect(thirds.score.toFraction()).toBe(exactly('66.67'));
@@ -369,7 +405,10 @@ describe('scoreInstitution', () => {
 
   it('leaves not-applicable indicators out of the sums entirely', () => {
     // township: a = 10 × 0.9 = 9, c = 20 × 0.6 = 12; b does not apply → 100 × 21/30 = 70
-    const values = [valueRow('2026-01', '90', { indicatorId: 'a' }), valueRow('2026-01', '60', { indicatorId: 'c' })];
+    const values = [
+      valueRow('2026-01', '90', { indicatorId: 'a' }),
+      valueRow('2026-01', '60', { indicatorId: 'c' }),
+    ];
     const s = scoreInstitution('township', indicators, values, ['2026-01'], r(5));
     expect(s.score.toFraction()).toBe(exactly(70));
     expect(s.indicators.map((i) => i.indicatorId)).toEqual(['a', 'c']);
@@ -377,7 +416,10 @@ describe('scoreInstitution', () => {
 
   it('counts an applicable indicator without rows as missing, keeping its weight', () => {
     // county hospital: b applies and has no row → 100 × (9 + 0 + 12)/40 = 52.5
-    const values = [valueRow('2026-01', '90', { indicatorId: 'a' }), valueRow('2026-01', '60', { indicatorId: 'c' })];
+    const values = [
+      valueRow('2026-01', '90', { indicatorId: 'a' }),
+      valueRow('2026-01', '60', { indicatorId: 'c' }),
+    ];
     const s = scoreInstitution('county_hospital', indicators, values, ['2026-01'], r(5));
     expect(s.score.toFraction()).toBe(exactly('52.5'));
     expect(s.indicators.find((i) => i.indicatorId === 'b')).toMatchObject({ missing: true });
@@ -417,16 +459,24 @@ describe('grades', () => {
     // actual, w 100: score = 100 × 0.89995 → composite 89.995 → 90.00
     const s = scheme();
     const only = [indicator({ id: 'a', method: 'actual', weight: '100' })];
-    const graded = scoreAndGrade(s, { id: 'T01', kind: 'township' }, only, [valueRow('2026-01', '89.995', { indicatorId: 'a' })], [
-      '2026-01',
-    ]);
+    const graded = scoreAndGrade(
+      s,
+      { id: 'T01', kind: 'township' },
+      only,
+      [valueRow('2026-01', '89.995', { indicatorId: 'a' })],
+      ['2026-01'],
+    );
     expect(graded.score.exact.toFraction()).toBe(exactly('89.995'));
     expect(graded.score.score.toFraction()).toBe(exactly(90));
     expect(graded.grade.grade).toBe('优秀');
     // 89.994 rounds to 89.99 → 良好
-    const below = scoreAndGrade(s, { id: 'T01', kind: 'township' }, only, [valueRow('2026-01', '89.994', { indicatorId: 'a' })], [
-      '2026-01',
-    ]);
+    const below = scoreAndGrade(
+      s,
+      { id: 'T01', kind: 'township' },
+      only,
+      [valueRow('2026-01', '89.994', { indicatorId: 'a' })],
+      ['2026-01'],
+    );
     expect(below.grade.grade).toBe('良好');
   });
 });
@@ -435,6 +485,8 @@ describe('score bounds', () => {
   it('keeps an indicator score within [0, w] for odd data such as a negative target', () => {
     // ge_target with t = −2: code treats t ≤ 0 as met → w; linear with t below f (mis-keyed) never exceeds w
     expect(scoreOf({ method: 'ge_target', target: '-2' }, '1')).toBe(exactly(10));
-    expect(new Fraction(scoreOf({ method: 'linear', target: '0.5', floor: '0.9' }, '0.7')).compare(10)).toBeLessThanOrEqual(0);
+    expect(
+      new Fraction(scoreOf({ method: 'linear', target: '0.5', floor: '0.9' }, '0.7')).compare(10),
+    ).toBeLessThanOrEqual(0);
   });
 });
