@@ -40,3 +40,17 @@ export function parseQuarter(period: string): { year: number; quarter: Quarter }
 export function quarterKey(year: number, quarter: Quarter): string {
   return `${year}-Q${quarter}`;
 }
+
+/**
+ * The period a schedule firing at `now` is due for, in China Standard Time (UTC+8, no DST): the previous
+ * month, the previous quarter, or the previous year.
+ */
+export function duePeriod(kind: 'monthly' | 'quarterly' | 'annual', now: Date): string {
+  const cst = new Date(now.getTime() + 8 * 3600_000);
+  const year = cst.getUTCFullYear();
+  const month = cst.getUTCMonth() + 1;
+  if (kind === 'annual') return String(year - 1);
+  if (kind === 'monthly') return month === 1 ? monthKey(year - 1, 12) : monthKey(year, month - 1);
+  const quarter = Math.ceil(month / 3);
+  return quarter === 1 ? quarterKey(year - 1, 4) : quarterKey(year, (quarter - 1) as Quarter);
+}

@@ -1,0 +1,33 @@
+/**
+ * Monthly pay of one institution (DOMAIN.md §5.3): basic pay for everyone on the month's payroll, the
+ * reward pool split by points, adjustments; plus the dispatch checks for the monthly report.
+ */
+import { loadInstitutionSlice } from '../shared/app/cycle-data.js';
+import { store } from '../shared/config.js';
+import { missingSubmissions, staffWithoutWorkload, yearToDateStatus } from '../shared/domain/dispatch.js';
+import { monthsToDate } from '../shared/domain/periods.js';
+import { monthlyStep } from '../shared/domain/steps.js';
+import { InstitutionTask } from '../shared/schemas/events.js';
+
+export async function handler(event: unknown): Promise<{ institutionId: string }> {
+  const { cycle, institutionId } = InstitutionTask.parse(event);
+  const repos = store();
+  const slice = await loadInstitutionSlice(repos, cycle, institutionId);
+  const { lines, ...pool } = monthlyStep({
+    scheme: slice.scheme,
+    institution: slice.institution,
+    roster: slice.roster,
+    period: cycle.period,
+    workload: slice.rows.workload,
+    adjustments: slice.rows.adjustments,
+  });
+  const toDate = await repos.datasets.institutionMonths(cycle.communityId, cycle.datasetVersion, institutionId, monthsToDate(cycle.period));
+  const dispatch = {
+    missingSubmissions: missingSubmissions(slice.institution.kind, slice.indicators, slice.rows.values, cycle.period),
+    staffWithoutWorkload: staffWithoutWorkload(slice.roster, slice.rows.workload, cycle.period),
+    yearToDate: yearToDateStatus(slice.scheme, slice.institution.kind, slice.indicators, toDate.values, cycle.period),
+  };
+  await repos.results.putPayLines(cycle, institutionId, lines);
+  await repos.results.putInstitution(cycle, institutionId, { ...pool, headcount: lines.length, dispatch });
+  return { institutionId };
+}

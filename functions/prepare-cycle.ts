@@ -1,0 +1,26 @@
+/**
+ * First step of every cycle: confirms the cycle record is this run's revision and still running, checks
+ * the prerequisites again (the record may be old), and hands the Map the institution ids — keys only.
+ */
+import { checkPrerequisites } from '../shared/app/prerequisites.js';
+import { store } from '../shared/config.js';
+import { ReviewStateError, bilingual } from '../shared/errors.js';
+import { CycleExecutionInput, type PreparedCycle } from '../shared/schemas/events.js';
+
+export async function handler(event: unknown): Promise<PreparedCycle> {
+  const { cycle } = CycleExecutionInput.parse(event);
+  const repos = store();
+  const record = await repos.cycles.get(cycle.communityId, cycle.kind, cycle.period);
+  if (!record || record.revision !== cycle.revision || record.status !== 'running') {
+    throw new ReviewStateError(
+      bilingual(
+        `周期 ${cycle.kind} ${cycle.period} 第 ${cycle.revision} 版不在运行中`,
+        `cycle ${cycle.kind} ${cycle.period} revision ${cycle.revision} is not running (found ${record?.status ?? 'none'} r${record?.revision ?? '-'})`,
+      ),
+    );
+  }
+  const scheme = await repos.datasets.scheme(cycle.communityId, cycle.datasetVersion);
+  await checkPrerequisites(repos, cycle.communityId, cycle.kind, cycle.period, scheme.year);
+  const institutions = await repos.datasets.institutions(cycle.communityId, cycle.datasetVersion);
+  return { institutionIds: institutions.map((i) => i.id).sort() };
+}

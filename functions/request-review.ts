@@ -1,0 +1,22 @@
+/**
+ * Finance review (DOMAIN.md §7): parks the workflow on a task token. The token and the paused state's
+ * input are stored on the cycle record so an approval — on AWS through SendTaskSuccess, locally by
+ * resuming the same definition at this state — can continue it, even from another process.
+ */
+import { store } from '../shared/config.js';
+import { ReviewTask } from '../shared/schemas/events.js';
+import { z } from 'zod';
+
+const ReviewPayload = ReviewTask.extend({ stateName: z.string(), stateInput: z.unknown() });
+
+export async function handler(event: unknown): Promise<{ awaiting: true }> {
+  const { cycle, taskToken, stateName, stateInput } = ReviewPayload.parse(event);
+  const repos = store();
+  const current = await repos.cycles.get(cycle.communityId, cycle.kind, cycle.period);
+  // A resumed run re-enters this state with the decision already recorded: nothing to request again.
+  if (current?.revision === cycle.revision && current.decision) return { awaiting: true };
+  await repos.cycles.transition(cycle, ['running', 'awaiting_review'], 'awaiting_review', {
+    review: { token: taskToken, requestedAt: new Date().toISOString(), stateName, stateInput },
+  });
+  return { awaiting: true };
+}

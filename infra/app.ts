@@ -1,0 +1,37 @@
+/**
+ * The CDK app: a data stack (the table) and a workflow stack (functions, state machines, schedules).
+ * `buildApp` is also what the local engine synthesizes in-process to get the very same definitions.
+ */
+import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { DataStack } from './stacks/data-stack.js';
+import { WorkflowStack } from './stacks/workflow-stack.js';
+import { acknowledgeNagFindings } from './nag-suppressions.js';
+
+export interface MedcommApp {
+  app: App;
+  data: DataStack;
+  workflows: WorkflowStack;
+}
+
+export const STACK_NAMES = { data: 'MedcommData', workflows: 'MedcommWorkflows' } as const;
+
+export function buildApp(props: AppProps & { nag?: boolean } = {}): MedcommApp {
+  const app = new App(props);
+  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'cn-north-1' };
+  const data = new DataStack(app, STACK_NAMES.data, { env, description: 'MedComm Pay — data (DynamoDB)' });
+  const workflows = new WorkflowStack(app, STACK_NAMES.workflows, {
+    env,
+    table: data.table,
+    description: 'MedComm Pay — appraisal and pay cycles (Step Functions, Lambda, Scheduler)',
+  });
+  acknowledgeNagFindings([data, workflows]);
+  // cdk-nag v3 runs as a policy-validation plugin: any unacknowledged finding fails the synth.
+  if (props.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return { app, data, workflows };
+}
+
+// `cdk synth` runs this file directly.
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
+  buildApp().app.synth();
+}

@@ -1,0 +1,69 @@
+/**
+ * The one Lambda construct: fixes runtime, architecture, tracing, log retention and esbuild bundling
+ * (local esbuild, never Docker) for every handler, and grants table access through `bindTable`.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
+import { ALL_FUNCTIONS, type EdgeFunctionId, type FunctionId } from '../../functions/registry.js';
+
+const functionsDir = fileURLToPath(new URL('../../functions/', import.meta.url));
+
+/** The DynamoDB actions shared/store issues. */
+const TABLE_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchGetItem', 'BatchWriteItem', 'ConditionCheckItem'];
+
+export interface HandlerFunctionProps {
+  functionId: FunctionId | EdgeFunctionId;
+  environment?: Record<string, string>;
+}
+
+export class HandlerFunction extends NodejsFunction {
+  constructor(scope: Construct, props: HandlerFunctionProps) {
+    const spec = ALL_FUNCTIONS[props.functionId];
+    const logGroup = new LogGroup(scope, `${props.functionId}Logs`, {
+      retention: RetentionDays.SIX_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    super(scope, props.functionId, {
+      entry: `${functionsDir}${spec.entry}`,
+      handler: 'handler',
+      description: spec.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: spec.memoryMb,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        forceDockerBundling: false,
+        // ESM bundles need a require shim for CommonJS dependencies (fraction.js, the AWS SDK internals).
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      },
+    });
+  }
+
+  /**
+   * Item-level access to the table — exactly the actions the store uses, on the table only (the store
+   * reads no index yet) — and its name in the environment.
+   */
+  bindTable(table: ITable): this {
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: TABLE_ACTIONS.map((a) => `dynamodb:${a}`),
+        resources: [table.tableArn],
+      }),
+    );
+    this.addEnvironment('TABLE_NAME', table.tableName);
+    return this;
+  }
+}

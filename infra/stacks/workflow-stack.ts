@@ -1,0 +1,71 @@
+/**
+ * The workflow stack: one Lambda per handler, one Standard state machine per cycle built from
+ * workflows/, and EventBridge Scheduler schedules in Asia/Shanghai time that start each cycle.
+ */
+import { Duration, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { FUNCTION_IDS } from '../../functions/registry.js';
+import { CYCLE_DEFINITIONS } from '../../workflows/cycles.js';
+import type { CycleFunctions } from '../../workflows/common.js';
+import { HandlerFunction } from '../constructs/handler-function.js';
+import { acknowledgeFunctionVersions } from '../nag-suppressions.js';
+
+export interface WorkflowStackProps extends StackProps {
+  table: ITable;
+}
+
+export const CYCLE_KINDS = ['monthly', 'quarterly', 'annual'] as const;
+
+/** Monthly on the 5th for the previous month, quarterly on the 10th after a quarter, annual on 20 January. */
+const SCHEDULES = {
+  monthly: { day: '5', month: '*' },
+  quarterly: { day: '10', month: '1,4,7,10' },
+  annual: { day: '20', month: '1' },
+} as const;
+
+export class WorkflowStack extends Stack {
+  readonly functions: Record<string, HandlerFunction> = {};
+  readonly stateMachines: Record<(typeof CYCLE_KINDS)[number], sfn.StateMachine>;
+
+  constructor(scope: Construct, id: string, props: WorkflowStackProps) {
+    super(scope, id, props);
+    const fns = Object.fromEntries(
+      FUNCTION_IDS.map((fid) => [fid, new HandlerFunction(this, { functionId: fid }).bindTable(props.table)]),
+    ) as unknown as CycleFunctions & Record<string, HandlerFunction>;
+    Object.assign(this.functions, fns);
+
+    const machines = {} as Record<(typeof CYCLE_KINDS)[number], sfn.StateMachine>;
+    for (const kind of CYCLE_KINDS) {
+      const scopeForKind = new Construct(this, `${kind[0]!.toUpperCase()}${kind.slice(1)}Cycle`);
+      const logs = new LogGroup(scopeForKind, 'Logs', { retention: RetentionDays.SIX_MONTHS });
+      machines[kind] = new sfn.StateMachine(scopeForKind, 'StateMachine', {
+        stateMachineType: sfn.StateMachineType.STANDARD,
+        definitionBody: sfn.DefinitionBody.fromChainable(CYCLE_DEFINITIONS[kind](scopeForKind, fns)),
+        timeout: Duration.days(45),
+        tracingEnabled: true,
+        logs: { destination: logs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+        comment: `MedComm Pay ${kind} cycle`,
+      });
+    }
+    this.stateMachines = machines;
+
+    const starter = new HandlerFunction(this, { functionId: 'StartScheduledCycle' }).bindTable(props.table);
+    for (const kind of CYCLE_KINDS) {
+      machines[kind].grantStartExecution(starter);
+      starter.addEnvironment(`STATE_MACHINE_${kind.toUpperCase()}`, machines[kind].stateMachineArn);
+      const when = SCHEDULES[kind];
+      new Schedule(this, `${kind}Schedule`, {
+        description: `Starts the ${kind} cycle`,
+        schedule: ScheduleExpression.cron({ minute: '0', hour: '2', day: when.day, month: when.month, timeZone: TimeZone.ASIA_SHANGHAI }),
+        target: new LambdaInvoke(starter, { input: ScheduleTargetInput.fromObject({ kind }) }),
+      });
+    }
+    acknowledgeFunctionVersions(this, [...Object.values(fns), starter]);
+  }
+}

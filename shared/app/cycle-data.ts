@@ -1,0 +1,46 @@
+/**
+ * Loads what a workflow step needs for one cycle from the store: the dataset version the cycle
+ * recorded, sliced by institution and window.
+ */
+import { monthsOfQuarter, monthsOfYear, parseQuarter } from '../domain/periods.js';
+import type { CycleRef } from '../schemas/events.js';
+import type { Institution } from '../schemas/dataset.js';
+import type { Repositories } from '../store/index.js';
+import { NotFoundError, bilingual } from '../errors.js';
+
+/** The months a cycle's window covers. */
+export function cycleMonths(cycle: Pick<CycleRef, 'kind' | 'period'>): string[] {
+  if (cycle.kind === 'monthly') return [cycle.period];
+  if (cycle.kind === 'quarterly') {
+    const { year, quarter } = parseQuarter(cycle.period);
+    return monthsOfQuarter(year, quarter);
+  }
+  return monthsOfYear(Number(cycle.period));
+}
+
+export async function loadCommon(repos: Repositories, cycle: CycleRef) {
+  const { communityId: c, datasetVersion: v } = cycle;
+  const [scheme, institutions, indicators] = await Promise.all([
+    repos.datasets.scheme(c, v),
+    repos.datasets.institutions(c, v),
+    repos.datasets.indicators(c, v),
+  ]);
+  return { scheme, institutions, indicators };
+}
+
+export function findInstitution(institutions: readonly Institution[], id: string): Institution {
+  const institution = institutions.find((i) => i.id === id);
+  if (!institution) throw new NotFoundError(bilingual(`没有机构 ${id}`, `no institution ${id}`));
+  return institution;
+}
+
+export async function loadInstitutionSlice(repos: Repositories, cycle: CycleRef, institutionId: string) {
+  const common = await loadCommon(repos, cycle);
+  const institution = findInstitution(common.institutions, institutionId);
+  const months = cycleMonths(cycle);
+  const [roster, rows] = await Promise.all([
+    repos.datasets.roster(cycle.communityId, cycle.datasetVersion, institutionId),
+    repos.datasets.institutionMonths(cycle.communityId, cycle.datasetVersion, institutionId, months),
+  ]);
+  return { ...common, institution, months, roster, rows };
+}

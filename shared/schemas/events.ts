@@ -1,0 +1,38 @@
+/**
+ * Payloads passed between workflow states. They carry keys only — never lists of staff — so they stay
+ * far below Step Functions' 256 KiB limit at any county size.
+ */
+import { z } from 'zod';
+
+export const CycleKind = z.enum(['monthly', 'quarterly', 'annual']);
+
+export const CycleRef = z.object({
+  communityId: z.string().min(1),
+  kind: CycleKind,
+  period: z.string().regex(/^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/),
+  revision: z.number().int().positive(),
+  datasetVersion: z.number().int().positive(),
+});
+export type CycleRef = z.infer<typeof CycleRef>;
+
+/** The execution input of every cycle state machine. */
+export const CycleExecutionInput = z.object({ cycle: CycleRef });
+export type CycleExecutionInput = z.infer<typeof CycleExecutionInput>;
+
+/** One Map iteration: the cycle and one institution. */
+export const InstitutionTask = z.object({ cycle: CycleRef, institutionId: z.string().min(1) });
+export type InstitutionTask = z.infer<typeof InstitutionTask>;
+
+export const PreparedCycle = z.object({ institutionIds: z.array(z.string()) });
+export type PreparedCycle = z.infer<typeof PreparedCycle>;
+
+/** The review callback's payload: the cycle and the task token to answer. */
+export const ReviewTask = z.object({ cycle: CycleRef, taskToken: z.string().min(1) });
+export type ReviewTask = z.infer<typeof ReviewTask>;
+
+/** What a Catch hands to the failure recorder (resultPath '$.error'). */
+export const FailedCycle = z.object({
+  cycle: CycleRef,
+  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+});
+export type FailedCycle = z.infer<typeof FailedCycle>;

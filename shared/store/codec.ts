@@ -1,0 +1,20 @@
+/**
+ * Bulky immutable parts (rosters, a month's rows) are stored as one JSON string attribute: far fewer
+ * items and bytes than one attribute per field, and no marshalling cost per row.
+ */
+import { createHash } from 'node:crypto';
+
+export const encode = (value: unknown): string => JSON.stringify(value);
+export const decode = <T>(data: unknown): T => JSON.parse(String(data)) as T;
+
+/** A short content hash (64 bits of SHA-256) — enough to notice that a locked month's rows changed. */
+export function contentHash(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+}
+
+export function pages<T>(rows: readonly T[], size: number): T[][] {
+  if (rows.length === 0) return [[]];
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,171 @@
+/**
+ * Cycle records and period locks. Every state change is a conditional write on the record's `version`
+ * (or on its status), so two processes can never both start, approve or finish the same cycle.
+ */
+import { StoreError, isStoreError } from './errors.js';
+import { type CycleKind, keys } from './keys.js';
+import type { Table } from './store.js';
+
+export type CycleStatus = 'running' | 'awaiting_review' | 'completed' | 'rejected' | 'failed';
+
+export interface ReviewRequest {
+  token: string;
+  requestedAt: string;
+  /** The paused state and its input: enough to resume the same definition in a later process. */
+  stateName: string;
+  stateInput: unknown;
+}
+
+export interface Decision {
+  approved: boolean;
+  by: string;
+  at: string;
+  reason?: string;
+}
+
+export interface CycleRecord {
+  communityId: string;
+  kind: CycleKind;
+  period: string;
+  revision: number;
+  status: CycleStatus;
+  datasetVersion: number;
+  startedBy: string;
+  startedAt: string;
+  updatedAt: string;
+  review?: ReviewRequest;
+  decision?: Decision;
+  error?: { name: string; message: string };
+  /** Optimistic-lock counter, bumped by every change. */
+  version: number;
+}
+
+export interface StartOutcome {
+  cycle: CycleRecord;
+  /** False when the cycle already existed and was returned as it is. */
+  created: boolean;
+}
+
+const RESTARTABLE: readonly CycleStatus[] = ['rejected', 'failed'];
+
+export interface MonthLock {
+  period: string;
+  revision: number;
+  datasetVersion: number;
+  lockedAt: string;
+  /** Content hash of each institution's rows for the month, as locked. */
+  hashes: Record<string, string>;
+  /** What each institution put into its annual reserve this month. */
+  reserve: Record<string, { holdback: number; undistributed: number }>;
+}
+
+export class CycleRepository {
+  constructor(private readonly table: Table) {}
+
+  async get(communityId: string, kind: CycleKind, period: string): Promise<CycleRecord | undefined> {
+    return this.table.get<CycleRecord>(keys.cycle(communityId, kind, period));
+  }
+
+  async list(communityId: string): Promise<CycleRecord[]> {
+    return this.table.queryPrefix<CycleRecord>(keys.community(communityId), 'CYCLE#');
+  }
+
+  /**
+   * Starts a cycle, or returns it when it already exists (idempotent start). A rejected or failed cycle
+   * starts again as its next revision.
+   */
+  async start(input: { communityId: string; kind: CycleKind; period: string; by: string; datasetVersion: number }): Promise<StartOutcome> {
+    const now = new Date().toISOString();
+    const existing = await this.get(input.communityId, input.kind, input.period);
+    if (existing && !RESTARTABLE.includes(existing.status)) return { cycle: existing, created: false };
+    const cycle: CycleRecord = {
+      communityId: input.communityId,
+      kind: input.kind,
+      period: input.period,
+      revision: (existing?.revision ?? 0) + 1,
+      status: 'running',
+      datasetVersion: input.datasetVersion,
+      startedBy: input.by,
+      startedAt: now,
+      updatedAt: now,
+      version: (existing?.version ?? 0) + 1,
+    };
+    try {
+      await this.table.put(
+        { ...keys.cycle(input.communityId, input.kind, input.period), type: 'Cycle', ...cycle },
+        existing
+          ? { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': existing.version } }
+          : { ConditionExpression: 'attribute_not_exists(pk)' },
+      );
+      return { cycle, created: true };
+    } catch (error) {
+      // Someone else started it between our read and write: theirs is the cycle.
+      if (!isStoreError(error, 'conditional_failed')) throw error;
+      const winner = await this.get(input.communityId, input.kind, input.period);
+      if (!winner) throw error;
+      return { cycle: winner, created: false };
+    }
+  }
+
+  /** Moves a cycle from one of `from` to `to`, optionally setting more fields; refuses otherwise. */
+  async transition(
+    cycle: Pick<CycleRecord, 'communityId' | 'kind' | 'period' | 'revision'>,
+    from: readonly CycleStatus[],
+    to: CycleStatus,
+    fields: Partial<Pick<CycleRecord, 'review' | 'decision' | 'error'>> = {},
+  ): Promise<CycleRecord> {
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = { ':to': to, ':now': new Date().toISOString(), ':one': 1, ':rev': cycle.revision };
+    const sets = ['#status = :to', 'updatedAt = :now'];
+    for (const [field, value] of Object.entries(fields)) {
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    from.forEach((status, i) => {
+      values[`:from${i}`] = status;
+    });
+    try {
+      const updated = await this.table.update({
+        Key: keys.cycle(cycle.communityId, cycle.kind, cycle.period),
+        UpdateExpression: `SET ${sets.join(', ')} ADD version :one`,
+        ConditionExpression: `revision = :rev AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      });
+      return updated as unknown as CycleRecord;
+    } catch (error) {
+      if (!isStoreError(error, 'conditional_failed')) throw error;
+      const now = await this.get(cycle.communityId, cycle.kind, cycle.period);
+      throw new StoreError(
+        'conditional_failed',
+        `周期 ${cycle.kind} ${cycle.period} 当前状态为 ${now?.status ?? '不存在'}，不能变为 ${to} / ` +
+          `cycle ${cycle.kind} ${cycle.period} is ${now?.status ?? 'missing'} (revision ${now?.revision ?? '-'}), cannot become ${to}`,
+        { cause: error, details: { status: now?.status, revision: now?.revision } },
+      );
+    }
+  }
+
+  async lockMonth(communityId: string, lock: MonthLock): Promise<void> {
+    try {
+      await this.table.put(
+        { ...keys.lock(communityId, lock.period), type: 'Lock', ...lock },
+        { ConditionExpression: 'attribute_not_exists(pk)' },
+      );
+    } catch (error) {
+      // A retried step after a crash finds its own lock: the same revision locking again is fine.
+      if (!isStoreError(error, 'conditional_failed')) throw error;
+      const existing = await this.table.get<MonthLock>(keys.lock(communityId, lock.period));
+      if (existing?.revision !== lock.revision) throw error;
+    }
+  }
+
+  async lockYear(communityId: string, year: string, revision: number): Promise<void> {
+    await this.table.put({ ...keys.lock(communityId, year), type: 'Lock', period: year, revision, lockedAt: new Date().toISOString() });
+  }
+
+  /** Every lock of the community: months (YYYY-MM) and years (YYYY). */
+  async locks(communityId: string): Promise<MonthLock[]> {
+    return this.table.queryPrefix<MonthLock>(keys.community(communityId), 'LOCK#');
+  }
+}

@@ -1,0 +1,31 @@
+/** The repository layer: one object per concern over one table. */
+import { AuditRepository } from './audit.js';
+import { type DynamoClientOptions, createDynamoClients } from './client.js';
+import { CycleRepository } from './cycles.js';
+import { DatasetRepository } from './datasets.js';
+import { ResultRepository } from './results.js';
+import { Table } from './store.js';
+import { TABLE_NAME_DEFAULT } from './table.js';
+
+export interface Repositories {
+  table: Table;
+  datasets: DatasetRepository;
+  cycles: CycleRepository;
+  results: ResultRepository;
+  audit: AuditRepository;
+}
+
+export function repositories(table: Table): Repositories {
+  return {
+    table,
+    datasets: new DatasetRepository(table),
+    cycles: new CycleRepository(table),
+    results: new ResultRepository(table),
+    audit: new AuditRepository(table),
+  };
+}
+
+export function openStore(options: DynamoClientOptions & { tableName?: string }): Repositories {
+  const { doc } = createDynamoClients(options);
+  return repositories(new Table(doc, options.tableName ?? TABLE_NAME_DEFAULT));
+}
