@@ -187,9 +187,11 @@ describe('scoring methods', () => {
 
   // BUG (shared/domain/scoring.ts:95, le_target): with a negative target (a county aiming at cost growth
   // ≤ −1 %) and a value of exactly 0, `v ≤ t` is false and `t.n === 0n` is false, so the code evaluates
-  // w·t/v = w·(−1)/0 and fraction.js throws "Division by Zero" — one indicator row crashes the whole
-  // cycle. DOMAIN.md's formula is undefined there as well (see the report); whatever the rule, scoring
-  // must not throw and must stay within [0, w].
+  // w·t/v = w·(−1)/0 and fraction.js throws "Division by Zero" — one indicator row would crash the whole
+  // cycle. DOMAIN.md does not forbid negative targets and its formula is undefined there. The v1 import
+  // now refuses a negative le_target target (shared/dataset/formats/indicators.ts, rule
+  // indicator.target.range), so only data that bypasses the import reaches this; scoring.ts's own comment
+  // promises its clamp guards "odd data (e.g. a negative target)", which it does not here.
   it.fails('le_target with a negative target scores a value of exactly 0 without throwing', () => {
     const score = () => scoreOf({ method: 'le_target', direction: 'lower', target: '-1' }, '0');
     expect(score).not.toThrow();
@@ -198,7 +200,8 @@ describe('scoring methods', () => {
   // DEVIATION IN SPIRIT (shared/domain/scoring.ts:95 + the clamp at :140): with t = −1 and v = −0.5 (cost
   // growth −0.5 % against a target of −1 %, i.e. the target is missed) the formula w·t/v = 10·(−1)/(−0.5) = 20
   // exceeds w, and the clamp turns it into full marks. DOMAIN.md's le_target formula assumes t ≥ 0; with a
-  // negative target a missed target should score below w.
+  // negative target a missed target should score below w. Guarded today only by the import refusing
+  // negative le_target targets (see above).
   it.fails('le_target with a negative target scores a missed target below w', () => {
     const score = rational(scoreOf({ method: 'le_target', direction: 'lower', target: '-1' }, '-0.5'));
     expect(score.compare(10)).toBeLessThan(0);
