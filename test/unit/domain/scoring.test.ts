@@ -185,7 +185,7 @@ describe('scoring methods', () => {
     expect(scoreOf({ method: 'le_target', direction: 'lower', target: '0' }, '2')).toBe('0');
   });
 
-  // BUG (shared/domain/scoring.ts:95, le_target): with a negative target (a county aiming at cost growth
+  // BUG (shared/domain/scoring.ts:91–94, le_target): with a negative target (a county aiming at cost growth
   // ≤ −1 %) and a value of exactly 0, `v ≤ t` is false and `t.n === 0n` is false, so the code evaluates
   // w·t/v = w·(−1)/0 and fraction.js throws "Division by Zero" — one indicator row would crash the whole
   // cycle. DOMAIN.md does not forbid negative targets and its formula is undefined there. The v1 import
@@ -197,7 +197,7 @@ describe('scoring methods', () => {
     expect(score).not.toThrow();
   });
 
-  // DEVIATION IN SPIRIT (shared/domain/scoring.ts:95 + the clamp at :140): with t = −1 and v = −0.5 (cost
+  // DEVIATION IN SPIRIT (shared/domain/scoring.ts:94 + the clamp at :148): with t = −1 and v = −0.5 (cost
   // growth −0.5 % against a target of −1 %, i.e. the target is missed) the formula w·t/v = 10·(−1)/(−0.5) = 20
   // exceeds w, and the clamp turns it into full marks. DOMAIN.md's le_target formula assumes t ≥ 0; with a
   // negative target a missed target should score below w. Guarded today only by the import refusing
