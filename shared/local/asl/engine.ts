@@ -96,7 +96,10 @@ export interface StartExecutionOptions {
   startAt?: string;
   /** `$$.Execution.Input` for the run; defaults to `input`. Pass the original input when resuming. */
   executionInput?: JsonValue;
-  /** Called when a `.waitForTaskToken` state parks, before its callback handler runs. */
+  /**
+   * Called when a `.waitForTaskToken` state is parked: after its callback handler (or function) has run
+   * and only if the token is still unanswered. Persist the pause here; `abort()` may be called from it.
+   */
   onPause?: (paused: PausedTask) => unknown;
   /** Per-execution callback handlers, tried before the engine's. */
   callbackHandlers?: Record<string, CallbackHandler>;
@@ -544,21 +547,6 @@ class Engine implements LocalEngine {
     run.tokens.add(token);
 
     try {
-      if (run.onPause) {
-        // Let the event log catch up, so the paused state's raw input is known.
-        await nextMacrotask();
-        const stateInput = this.prepared.topLevelStates.has(task.stateName)
-          ? run.lastTopLevelInput.get(task.stateName)
-          : undefined;
-        await run.onPause({
-          executionId: run.executionId,
-          stateName: task.stateName,
-          token,
-          payload: jsonCopy(payload).value,
-          ...(stateInput !== undefined ? { stateInput: jsonCopy(stateInput).value } : {}),
-          executionInput: run.executionInput,
-        });
-      }
       const context: CallbackContext = {
         token,
         stateName: task.stateName,
@@ -575,6 +563,22 @@ class Engine implements LocalEngine {
         }
       } else {
         await this.invoke(this.handlerFor(task)!, payload, task.stateName);
+      }
+      // Only a task still waiting for its answer is paused; the function has run (reviewer notified).
+      if (run.onPause && this.pending.get(token) === pending && !run.aborted) {
+        // Let the event log catch up, so the paused state's raw input is known.
+        await nextMacrotask();
+        const stateInput = this.prepared.topLevelStates.has(task.stateName)
+          ? run.lastTopLevelInput.get(task.stateName)
+          : undefined;
+        await run.onPause({
+          executionId: run.executionId,
+          stateName: task.stateName,
+          token,
+          payload: jsonCopy(payload).value,
+          ...(stateInput !== undefined ? { stateInput: jsonCopy(stateInput).value } : {}),
+          executionInput: run.executionInput,
+        });
       }
     } catch (error) {
       if (this.pending.get(token) === pending) this.forget(pending);

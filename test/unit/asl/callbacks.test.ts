@@ -9,7 +9,12 @@ import {
   succeedCallback,
   type TaskHandler,
 } from '../../../shared/local/asl/engine.js';
-import { ExecutionAbortedError, TaskDoesNotExist, TaskTimedOut } from '../../../shared/local/asl/errors.js';
+import {
+  ExecutionAbortedError,
+  ExecutionTimedOutError,
+  TaskDoesNotExist,
+  TaskTimedOut,
+} from '../../../shared/local/asl/errors.js';
 import type { ExtractedStateMachine } from '../../../shared/local/asl/extract.js';
 import { cdkHarness, synthOne } from './cdk-harness.js';
 
@@ -181,6 +186,7 @@ describe('local engine: task tokens', () => {
     execution1.abort();
     await expect(execution1.result).rejects.toBeInstanceOf(ExecutionAbortedError);
     expect(engine1.pendingTasks()).toEqual([]);
+    expect(first.notified).toHaveLength(1);
     expect(persisted).toMatchObject({
       stateName: 'Await review',
       stateInput: { period: '2026-Q3', review: { id: 'rv-1' } },
@@ -204,6 +210,66 @@ describe('local engine: task tokens', () => {
     });
     expect(resumed.stats.transitions).toEqual(['Await review', 'Apply decision']);
     expect(second.notified).toEqual([]);
+  });
+
+  it('gives every Map iteration its own token and keeps each parked until its own answer', async () => {
+    const h = cdkHarness();
+    const map = new sfn.Map(h.stack, 'Each ward', { itemsPath: '$.wards' });
+    map.itemProcessor(
+      new tasks.LambdaInvoke(h.stack, 'Ward sign-off', {
+        lambdaFunction: h.fn('AskWardHead'),
+        integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+        payload: sfn.TaskInput.fromObject({
+          token: sfn.JsonPath.taskToken,
+          ward: sfn.JsonPath.stringAt('$'),
+        }),
+      }),
+    );
+    h.stateMachine('Flow', map);
+    const { stateMachine, taskHandlers } = synthOne(h, 'Flow', { AskWardHead: async () => null });
+    const engine = createLocalEngine({ definition: stateMachine, taskHandlers });
+    const pauses: PausedTask[] = [];
+
+    const execution = engine.startExecution(
+      { wards: ['w1', 'w2', 'w3'] },
+      { onPause: (p) => void pauses.push(p) },
+    );
+    await until(() => (pauses.length === 3 ? true : undefined), 'three parked sign-offs');
+    expect(new Set(engine.pendingTasks().map((p) => p.token))).toEqual(new Set(pauses.map((p) => p.token)));
+    expect(new Set(pauses.map((p) => p.token)).size).toBe(3);
+    // Inside a Map the pause cannot be resumed on its own, so no state input is offered.
+    expect(pauses.every((p) => p.stateInput === undefined)).toBe(true);
+    for (const pause of [...pauses].reverse()) {
+      engine.sendTaskSuccess(pause.token, { ward: (pause.payload as { ward: string }).ward, signed: true });
+    }
+
+    await expect(execution.result).resolves.toEqual([
+      { ward: 'w1', signed: true },
+      { ward: 'w2', signed: true },
+      { ward: 'w3', signed: true },
+    ]);
+  });
+
+  it('times the whole execution out at the state machine timeout and releases the parked task', async () => {
+    const h = cdkHarness();
+    h.stateMachine(
+      'Flow',
+      new tasks.LambdaInvoke(h.stack, 'Wait forever', {
+        lambdaFunction: h.fn('Ask'),
+        integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+        payload: sfn.TaskInput.fromObject({ token: sfn.JsonPath.taskToken }),
+      }),
+      { timeout: Duration.seconds(1) },
+    );
+    const { stateMachine, taskHandlers } = synthOne(h, 'Flow', { Ask: async () => null });
+    const engine = createLocalEngine({ definition: stateMachine, taskHandlers });
+
+    const execution = engine.startExecution({});
+    const parked = await until(() => engine.pendingTasks()[0], 'the task to park');
+
+    await expect(execution.result).rejects.toBeInstanceOf(ExecutionTimedOutError);
+    expect(engine.pendingTasks()).toEqual([]);
+    expect(() => engine.sendTaskSuccess(parked.token, {})).toThrow(TaskTimedOut);
   });
 
   it('refuses to start at a state that is not at the top level', () => {
