@@ -63,6 +63,8 @@ export const RULE_CODES = [
   'insurance.rows',
   'indicatorValue.shape',
   'approvedTotal.belowBasicPayroll',
+  // against what is stored
+  'period.locked',
 ] as const;
 
 export type RuleCode = (typeof RULE_CODES)[number];

@@ -90,7 +90,9 @@ function methodScore(indicator: Indicator, v: Fraction, factor: Fraction): Fract
       return w.mul(min(ONE, v.div(t)));
     case 'le_target':
       if (v.compare(t) <= 0) return w;
-      if (t.n === 0n) return ZERO;
+      // DOMAIN.md: t = 0 → 0. A negative target missed is treated the same way: w·t/v is undefined at
+      // v = 0 and exceeds w for t < v < 0, so it cannot mean "close to target".
+      if (t.compare(ZERO) <= 0) return ZERO;
       return w.mul(t).div(v);
     case 'linear':
       if (higher) {

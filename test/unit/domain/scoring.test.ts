@@ -192,7 +192,7 @@ describe('scoring methods', () => {
   // now refuses a negative le_target target (shared/dataset/formats/indicators.ts, rule
   // indicator.target.range), so only data that bypasses the import reaches this; scoring.ts's own comment
   // promises its clamp guards "odd data (e.g. a negative target)", which it does not here.
-  it.fails('le_target with a negative target scores a value of exactly 0 without throwing', () => {
+  it('le_target with a negative target scores a value of exactly 0 without throwing', () => {
     const score = () => scoreOf({ method: 'le_target', direction: 'lower', target: '-1' }, '0');
     expect(score).not.toThrow();
   });
@@ -202,7 +202,7 @@ describe('scoring methods', () => {
   // exceeds w, and the clamp turns it into full marks. DOMAIN.md's le_target formula assumes t ≥ 0; with a
   // negative target a missed target should score below w. Guarded today only by the import refusing
   // negative le_target targets (see above).
-  it.fails('le_target with a negative target scores a missed target below w', () => {
+  it('le_target with a negative target scores a missed target below w', () => {
     const score = rational(scoreOf({ method: 'le_target', direction: 'lower', target: '-1' }, '-0.5'));
     expect(score.compare(10)).toBeLessThan(0);
   });

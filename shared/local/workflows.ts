@@ -1,0 +1,155 @@
+/**
+ * The cycles on one machine: synthesizes the CDK app in-process, takes the three state machines exactly
+ * as CDK would deploy them, and runs them in the local ASL interpreter with every Task resolved to the
+ * same handler modules. A finance review pauses the run; `resume` re-enters the same definition at the
+ * review state (from the input stored with the cycle), so a pause survives the process exiting.
+ */
+import { STACK_NAMES, buildApp } from '../../infra/app.js';
+import { FUNCTIONS, type FunctionId, loadHandler } from '../../functions/registry.js';
+import type { ExecutionPort } from '../app/cycle-service.js';
+import type { CycleKind } from '../store/keys.js';
+import { type LocalEngine, type TaskHandler, createLocalEngine, failCallback, succeedCallback } from './asl/engine.js';
+import { ExecutionAbortedError } from './asl/errors.js';
+import { type ExtractedTemplate, extractStateMachines, findStateMachine } from './asl/extract.js';
+import type { JsonValue } from './asl/types.js';
+
+export type RunOutcome = 'completed' | 'paused' | 'failed' | 'rejected';
+
+export interface ExecutionReport {
+  kind: CycleKind;
+  outcome: RunOutcome;
+  stateEntries: number;
+  lambdaInvocations: number;
+  largestPayloadBytes: number;
+  error?: string;
+}
+
+const MACHINE_PATHS: Record<CycleKind, string> = {
+  monthly: 'MonthlyCycle/StateMachine',
+  quarterly: 'QuarterlyCycle/StateMachine',
+  annual: 'AnnualCycle/StateMachine',
+};
+
+let synthesized: ExtractedTemplate | undefined;
+
+/** The workflow stack's template, synthesized once per process without bundling (handlers run in-process). */
+export function synthesizeWorkflows(): ExtractedTemplate {
+  if (!synthesized) {
+    const { app } = buildApp({
+      nag: false,
+      context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true },
+    });
+    const template = app.synth({ validateOnSynthesis: false }).getStackByName(STACK_NAMES.workflows).template;
+    synthesized = extractStateMachines(template);
+  }
+  return synthesized;
+}
+
+export interface LocalWorkflowOptions {
+  /** Milliseconds between retries (tests use 0 so retries do not slow them down). */
+  retryIntervalMs?: number;
+  /** Wraps each handler, e.g. to count invocations or inject faults. */
+  wrapHandler?: (functionId: FunctionId, handler: TaskHandler) => TaskHandler;
+  /** Called after every execution with its statistics. */
+  onExecution?: (report: ExecutionReport) => void;
+}
+
+export class LocalWorkflows implements ExecutionPort {
+  private readonly engines = new Map<CycleKind, LocalEngine>();
+  lastOutcome: RunOutcome | undefined;
+
+  private constructor(private readonly options: LocalWorkflowOptions) {}
+
+  static async create(options: LocalWorkflowOptions = {}): Promise<LocalWorkflows> {
+    const workflows = new LocalWorkflows(options);
+    const extracted = synthesizeWorkflows();
+    const handlers: Record<string, TaskHandler> = {};
+    for (const [logicalId, fn] of Object.entries(extracted.functions)) {
+      const id = fn.constructPath as FunctionId | undefined;
+      if (!id || !(id in FUNCTIONS)) continue;
+      const handler = (await loadHandler(id)) as TaskHandler;
+      handlers[logicalId] = options.wrapHandler ? options.wrapHandler(id, handler) : handler;
+    }
+    for (const kind of Object.keys(MACHINE_PATHS) as CycleKind[]) {
+      const machine = findStateMachine(extracted, MACHINE_PATHS[kind]);
+      workflows.engines.set(
+        kind,
+        createLocalEngine({
+          definition: machine,
+          taskHandlers: handlers,
+          name: kind,
+          ...(options.retryIntervalMs === undefined ? {} : { retryIntervalOverride: options.retryIntervalMs }),
+        }),
+      );
+    }
+    return workflows;
+  }
+
+  definition(kind: CycleKind) {
+    return this.engine(kind).definition;
+  }
+
+  private engine(kind: CycleKind): LocalEngine {
+    const engine = this.engines.get(kind);
+    if (!engine) throw new Error(`no local state machine for ${kind}`);
+    return engine;
+  }
+
+  async start(kind: CycleKind, input: { cycle: unknown }): Promise<void> {
+    await this.execute(kind, input as JsonValue, {});
+  }
+
+  async resume(cycle: Parameters<ExecutionPort['resume']>[0], decision: Parameters<ExecutionPort['resume']>[1]): Promise<void> {
+    if (!cycle.review) throw new Error(`cycle ${cycle.kind} ${cycle.period} has no paused state to resume`);
+    const callback = decision.approved
+      ? succeedCallback({ approvedBy: decision.by })
+      : failCallback('ReviewRejected', decision.reason ?? '');
+    await this.execute(cycle.kind, cycle.review.stateInput as JsonValue, {
+      startAt: cycle.review.stateName,
+      callbackHandlers: { [cycle.review.stateName]: callback },
+    });
+  }
+
+  private async execute(
+    kind: CycleKind,
+    input: JsonValue,
+    options: { startAt?: string; callbackHandlers?: Parameters<LocalEngine['startExecution']>[1] extends infer O ? O extends { callbackHandlers?: infer C } ? C : never : never },
+  ): Promise<RunOutcome> {
+    let paused = false;
+    const execution = this.engine(kind).startExecution(input, {
+      ...options,
+      onPause: () => {
+        // The review step stored the token and this state's input; the run ends here and a later
+        // approval re-enters the definition at this state.
+        paused = true;
+        execution.abort();
+      },
+    });
+    let outcome: RunOutcome;
+    let error: string | undefined;
+    try {
+      const output = (await execution.result) as { status?: string } | null;
+      outcome = execution.stats.transitions.includes('Rejected') ? 'rejected' : 'completed';
+      void output;
+    } catch (e) {
+      if (paused && e instanceof ExecutionAbortedError) outcome = 'paused';
+      else {
+        outcome = 'failed';
+        error = e instanceof Error ? e.message : String(e);
+      }
+    }
+    const stats = execution.stats;
+    this.lastOutcome = outcome;
+    this.options.onExecution?.({
+      kind,
+      outcome,
+      stateEntries: stats.stateEntries,
+      lambdaInvocations: Object.entries(stats.enteredByState)
+        .filter(([state]) => this.engine(kind).tasks[state] !== undefined)
+        .reduce((a, [, n]) => a + n, 0),
+      largestPayloadBytes: Math.max(stats.largestInput.bytes, stats.largestOutput.bytes),
+      ...(error ? { error } : {}),
+    });
+    return outcome;
+  }
+}
