@@ -62,7 +62,8 @@ function reference(
 ): ImportIssue[] {
   const source = tables[from];
   const target = tables[to];
-  if (!source || !target?.complete) return [];
+  // An empty target is reported once as file.noRows rather than once per referring row.
+  if (!source || !target?.complete || target.records.length === 0) return [];
   const known = new Set(target.records.map((record) => cell(record, toColumn)));
   const file = CSV_FORMATS[from].file;
   const targetFile = CSV_FORMATS[to].file;

@@ -4,11 +4,11 @@ import { parseDatasetFiles, readDatasetDir } from '../../../shared/dataset/index
 import { Dataset } from '../../../shared/schemas/dataset.js';
 import { TINY_DIR } from './helpers.js';
 
-describe('the tiny golden dataset', async () => {
-  const result = await readDatasetDir(TINY_DIR);
-  if (!result.ok) throw new Error(`tiny dataset rejected:\n${JSON.stringify(result.issues, null, 2)}`);
-  const { dataset, summary } = result;
+const result = await readDatasetDir(TINY_DIR);
+if (!result.ok) throw new Error(`tiny dataset rejected:\n${JSON.stringify(result.issues, null, 2)}`);
+const { dataset, summary } = result;
 
+describe('the tiny golden dataset', () => {
   it('is accepted and passes the canonical Dataset schema unchanged', () => {
     expect(Dataset.parse(dataset)).toEqual(dataset);
   });
@@ -59,12 +59,21 @@ describe('the tiny golden dataset', async () => {
 
   it('keeps decimal strings from CSV as written', () => {
     const staff = dataset.staff.find((s) => s.staffId === 'C01-006');
-    expect(staff).toMatchObject({ postCoefficient: '1.1', flags: ['high_risk', 'key'], basicMonthly: 320050 });
+    expect(staff).toMatchObject({
+      postCoefficient: '1.1',
+      flags: ['high_risk', 'key'],
+      basicMonthly: 320050,
+    });
     expect(dataset.institutions.find((i) => i.id === 'T01')?.tier).toBe('1.2');
     const records = dataset.indicatorValues.find(
       (v) => v.period === '2026-03' && v.institutionId === 'P01' && v.indicatorId === 'records_in_use',
     );
-    expect(records).toEqual({ period: '2026-03', institutionId: 'P01', indicatorId: 'records_in_use', value: '0.420' });
+    expect(records).toEqual({
+      period: '2026-03',
+      institutionId: 'P01',
+      indicatorId: 'records_in_use',
+      value: '0.420',
+    });
   });
 
   it('leaves empty optional cells out of the rows', () => {
@@ -78,7 +87,9 @@ describe('the tiny golden dataset', async () => {
   });
 
   it('gives the same dataset from raw bytes as from the folder', () => {
-    const bytes = Object.fromEntries(readdirSync(TINY_DIR).map((name) => [name, new Uint8Array(readFileSync(`${TINY_DIR}/${name}`))]));
+    const bytes = Object.fromEntries(
+      readdirSync(TINY_DIR).map((name) => [name, new Uint8Array(readFileSync(`${TINY_DIR}/${name}`))]),
+    );
     const fromBytes = parseDatasetFiles(bytes);
     expect(fromBytes).toEqual(result);
   });

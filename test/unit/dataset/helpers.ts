@@ -6,14 +6,19 @@ import { type ImportIssue, type ParseResult, parseDatasetFiles } from '../../../
 
 export const TINY_DIR = fileURLToPath(new URL('../../fixtures/tiny/dataset', import.meta.url));
 
-/** The tiny dataset as file name → text. */
+/** The tiny dataset as file name → text, with LF line ends so tests can edit lines (CRLF is tested on its own). */
 export function tinyFiles(): Record<string, string> {
-  return Object.fromEntries(readdirSync(TINY_DIR).map((name) => [name, readFileSync(`${TINY_DIR}/${name}`, 'utf8')]));
+  return Object.fromEntries(
+    readdirSync(TINY_DIR).map((name) => [
+      name,
+      readFileSync(`${TINY_DIR}/${name}`, 'utf8').replaceAll('\r\n', '\n'),
+    ]),
+  );
 }
 
 /** Replaces one cell: `row` counts like the issues do (header = 1). Only for files without quoted commas. */
 export function setCell(text: string, row: number, column: string, value: string): string {
-  const lines = text.split(/\r?\n/);
+  const lines = text.split('\n');
   const header = lines[0]!.split(',');
   const index = header.indexOf(column);
   if (index < 0) throw new Error(`no column ${column}`);

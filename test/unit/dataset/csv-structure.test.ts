@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_FILE_BYTES } from '../../../shared/dataset/index.js';
+import { expectIssues, issuesOf, parseWith, tinyFiles } from './helpers.js';
+
+const files = tinyFiles();
+const staff = files['staff.csv']!;
+
+describe('CSV structure', () => {
+  it('rejects a misspelt column and suggests the intended one', () => {
+    const text = staff.replace('basicMonthly', 'basicMonthy');
+    const [unknown, missing] = expectIssues(parseWith({ 'staff.csv': text }), [
+      { file: 'staff.csv', row: 1, column: 'basicMonthy', rule: 'header.unknown' },
+      { file: 'staff.csv', row: 1, column: 'basicMonthly', rule: 'header.missing' },
+    ]);
+    expect(unknown!.en).toContain('did you mean basicMonthly?');
+    expect(unknown!.zh).toContain('是否应为 basicMonthly？');
+    expect(missing!.value).toBeUndefined();
+  });
+
+  it('rejects an unknown extra column but still checks the rows', () => {
+    const lines = staff.trimEnd().split('\n');
+    const text = lines.map((line, i) => `${line},${i === 0 ? 'remark' : 'x'}`).join('\n');
+    const broken = text.replace(
+      'C01-002,职工C012,C01,护理部,nurse,1.0,,3800.25',
+      'C01-002,职工C012,C01,护理部,nurse,1.0,,38OO.25',
+    );
+    expectIssues(parseWith({ 'staff.csv': broken }), [
+      { file: 'staff.csv', row: 1, column: 'remark', rule: 'header.unknown' },
+      { file: 'staff.csv', row: 3, column: 'basicMonthly', rule: 'amount.format' },
+    ]);
+  });
+
+  it('accepts a file without its optional columns', () => {
+    const text = staff
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.split(',').slice(0, 8).join(','))
+      .join('\n');
+    const result = parseWith({ 'staff.csv': text });
+    expect(result.ok && result.dataset.staff[0]).not.toHaveProperty('bankAccount');
+  });
+
+  it('rejects a column given twice', () => {
+    const text = staff.replace('bankAccount', 'department');
+    expectIssues(parseWith({ 'staff.csv': text }), [
+      { file: 'staff.csv', row: 1, column: 'department', rule: 'header.duplicate' },
+    ]);
+  });
+
+  it('names the line of an unclosed quote and still checks the rows before it', () => {
+    const lines = staff.split('\n');
+    lines[1] = lines[1]!.replace('2000.25', '2OOO.25');
+    lines[3] = lines[3]!.replace('职工C013', '"职工C013');
+    const issues = expectIssues(parseWith({ 'staff.csv': lines.join('\n') }), [
+      { file: 'staff.csv', row: 2, column: 'basicMonthly', rule: 'amount.format' },
+      { file: 'staff.csv', row: 4, rule: 'csv.quote' },
+    ]);
+    expect(issues[1]!.en).toContain('line 4');
+    expect(issues[1]!.zh).toContain('第 4 行');
+  });
+
+  it('rejects a stray quote inside an unquoted cell', () => {
+    const text = staff.replace('职工C014', '职工"C014"');
+    expectIssues(parseWith({ 'staff.csv': text }), [{ file: 'staff.csv', row: 5, rule: 'csv.quote' }]);
+  });
+
+  it('rejects text after a closing quote', () => {
+    const text = staff.replace('职工C014', '"职工"C014');
+    expectIssues(parseWith({ 'staff.csv': text }), [{ file: 'staff.csv', row: 5, rule: 'csv.quote' }]);
+  });
+
+  it('reads RFC 4180 quoting: commas, doubled quotes and line breaks inside cells', () => {
+    const text = staff
+      .replace('职工C011', '"王, ""小"" 明"')
+      .replace('职工C012', '"两行\n名字"')
+      .replace(
+        'C01-003,职工C013,C01,护理部,medtech,1.2,,3600.25',
+        'C01-003,职工C013,C01,护理部,medtech,1.2,,3600.255',
+      );
+    const [issue] = expectIssues(parseWith({ 'staff.csv': text }), [
+      // the multi-line cell on rows 3–4 pushes C01-003 to line 5
+      { file: 'staff.csv', row: 5, column: 'basicMonthly', rule: 'amount.decimals' },
+    ]);
+    expect(issue!.value).toBe('3600.255');
+    const fixed = parseWith({ 'staff.csv': text.replace('3600.255', '3600.25') });
+    expect(fixed.ok && fixed.dataset.staff.slice(0, 2).map((s) => s.name)).toEqual([
+      '王, "小" 明',
+      '两行\n名字',
+    ]);
+  });
+
+  it('rejects a row with more or fewer cells than the header', () => {
+    const text = staff.replace('C01-004,职工C014,C01,外科', 'C01-004,职工C014,C01,外科,骨科');
+    const [issue] = expectIssues(parseWith({ 'staff.csv': text }), [
+      { file: 'staff.csv', row: 5, rule: 'csv.fieldCount' },
+    ]);
+    expect(issue!.en).toContain('10 cells but the header has 9 columns');
+  });
+
+  it('skips blank lines and rows of bare commas but keeps counting lines', () => {
+    const lines = staff.trimEnd().split('\n');
+    lines.splice(2, 0, '', ',,,,,,,,');
+    lines[4] = lines[4]!.replace('nurse', 'nurses');
+    const [issue] = expectIssues(parseWith({ 'staff.csv': `${lines.join('\n')}\n\n` }), [
+      { file: 'staff.csv', row: 5, column: 'post', rule: 'enum.value' },
+    ]);
+    expect(issue!.value).toBe('nurses');
+  });
+
+  it('accepts a UTF-8 BOM and CRLF line ends', () => {
+    const text = `\uFEFF${staff.replaceAll('\n', '\r\n')}`;
+    const result = parseWith({ 'staff.csv': new TextEncoder().encode(text) });
+    expect(result.ok && result.dataset.staff.map((s) => s.staffId)[0]).toBe('C01-001');
+  });
+
+  it('rejects a GBK-encoded file, naming the first line that is not UTF-8, in both languages', () => {
+    // "县人民医院" in GBK, as Excel on Chinese Windows saves "CSV".
+    const gbkName = [0xcf, 0xd8, 0xc8, 0xcb, 0xc3, 0xf1, 0xd2, 0xbd, 0xd4, 0xba];
+    const head = new TextEncoder().encode('id,name,kind,funding,tier,servedPopulation,approvedTotal\nC01,');
+    const tail = new TextEncoder().encode(',county_hospital,2,1.0,0,378616.74\n');
+    const bytes = new Uint8Array([...head, ...gbkName, ...tail]);
+    const [issue] = expectIssues(parseWith({ 'institutions.csv': bytes }), [
+      { file: 'institutions.csv', row: 2, rule: 'file.encoding' },
+    ]);
+    expect(issue!.zh).toContain('不是 UTF-8 编码');
+    expect(issue!.zh).toContain('GBK');
+    expect(issue!.en).toContain('not UTF-8');
+  });
+
+  it('refuses a file over 50 MB before parsing it', () => {
+    const huge = new Uint8Array(MAX_FILE_BYTES + 1); // all NUL bytes: would be garbage if it were parsed
+    const [issue] = expectIssues(parseWith({ 'finance.csv': huge }), [
+      { file: 'finance.csv', rule: 'file.tooLarge' },
+    ]);
+    expect(issue!.en).toContain('50 MB');
+  });
+
+  it('rejects an empty file and a required file with a header only', () => {
+    expectIssues(
+      parseWith({
+        'workload.csv': '',
+        'institutions.csv': 'id,name,kind,funding,tier,servedPopulation,approvedTotal\n',
+      }),
+      [
+        { file: 'institutions.csv', rule: 'file.noRows' },
+        { file: 'workload.csv', rule: 'file.empty' },
+      ],
+    );
+  });
+
+  it('accepts data files with a header only where rows may come later in the year', () => {
+    const result = parseWith({
+      'workload.csv': 'period,staffId,workPoints,quality,attendedDays,scheduledDays\n',
+      'finance.csv': 'period,institutionId,category,amount\n',
+      'indicator-values.csv': 'period,institutionId,indicatorId,value,numerator,denominator\n',
+    });
+    expect(result.ok).toBe(true);
+  });
+
+  it('collects the issues of every file in one answer, ordered by file and row', () => {
+    const issues = issuesOf(
+      parseWith({
+        'workload.csv': files['workload.csv']!.replace(
+          '2026-01,C01-002,746,85.8',
+          '2026-01,C01-002,746,185.8',
+        ),
+        'staff.csv': staff.replace('1590830166131860', '1590-8301'),
+        'scheme.json': files['scheme.json']!.replace('"bonusCap": 5', '"bonusCap": -5'),
+      }),
+    );
+    expect(issues.map((i) => [i.file, i.row, i.column, i.rule])).toEqual([
+      ['scheme.json', undefined, 'bonusCap', 'decimal.range'],
+      ['staff.csv', 2, 'bankAccount', 'bankAccount.format'],
+      ['workload.csv', 3, 'quality', 'decimal.range'],
+    ]);
+  });
+});
