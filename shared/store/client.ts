@@ -1,0 +1,54 @@
+/**
+ * Builds the DynamoDB clients the store uses, for AWS and for DynamoDB Local alike, so retry and
+ * marshalling settings are the same everywhere.
+ */
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * DynamoDB Local rejects access keys that are not alphanumeric (UnrecognizedClientException on every
+ * call); the server runs with -sharedDb, so the values only have to be valid, not secret.
+ */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'medcomm', secretAccessKey: 'local' } as const;
+export const LOCAL_REGION = 'local';
+
+export interface DynamoClientOptions {
+  /** DynamoDB Local's URL (e.g. http://127.0.0.1:8000). Omitted: AWS, with the default credential chain. */
+  endpoint?: string;
+  /** Omitted: 'local' for an endpoint, otherwise the SDK default (AWS_REGION). */
+  region?: string;
+  /**
+   * Attempts per request, including the first. The SDK's standard retry strategy retries throttling
+   * (ProvisionedThroughputExceeded, ThrottlingException, RequestLimitExceeded) and transient network
+   * errors with jittered backoff; a bulk import on an on-demand table can hit throttling while
+   * partitions split, so we allow more than the default 3.
+   */
+  maxAttempts?: number;
+}
+
+export interface DynamoClients {
+  client: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+}
+
+export function createDynamoClients(options: DynamoClientOptions = {}): DynamoClients {
+  const local = options.endpoint !== undefined;
+  const config: DynamoDBClientConfig = {
+    maxAttempts: options.maxAttempts ?? 6,
+    retryMode: 'standard',
+  };
+  if (local) {
+    config.endpoint = options.endpoint;
+    config.region = options.region ?? LOCAL_REGION;
+    config.credentials = { ...LOCAL_CREDENTIALS };
+    // A dead or wrong local endpoint should fail in seconds, not hang the CLI.
+    config.requestHandler = { connectionTimeout: 2_000, requestTimeout: 60_000 };
+  } else if (options.region !== undefined) {
+    config.region = options.region;
+  }
+  const client = new DynamoDBClient(config);
+  const doc = DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return { client, doc };
+}
