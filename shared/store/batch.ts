@@ -1,0 +1,381 @@
+/**
+ * Bulk reads and writes with DynamoDB's exact batch semantics: BatchWriteItem takes ≤ 25 requests and
+ * BatchGetItem ≤ 100 keys, either may hand back part of the work (UnprocessedItems/Keys) without an
+ * error, and that part must be retried with backoff. Throttling errors are retried one level down, by
+ * the SDK's retry strategy (see client.ts).
+ */
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import { StoreError } from './errors.js';
+import { PK, SK } from './table.js';
+
+export type Item = Record<string, unknown>;
+export type Key = Record<string, unknown>;
+/** One request of a batch write: an item to put, or the key of an item to delete. */
+export type BatchWrite = { put: Item } | { delete: Key };
+
+export const BATCH_WRITE_LIMIT = 25;
+export const BATCH_GET_LIMIT = 100;
+/** DynamoDB's item size limit (400 KB, counted as 400 × 1024 bytes). */
+export const MAX_ITEM_BYTES = 400 * 1024;
+
+export interface RetryOptions {
+  /** Calls per chunk before giving up on unprocessed requests, including the first. Default 8. */
+  maxAttempts?: number;
+  /** Backoff before retry n is drawn from [cap/2, cap] with cap = min(maxDelayMs, baseDelayMs·2ⁿ⁻¹). */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export interface BatchOptions extends RetryOptions {
+  /**
+   * Chunks in flight at once. Default 4: on a 2-core machine DynamoDB Local does ~4,000 items/s at 4
+   * and no better above it.
+   */
+  concurrency?: number;
+}
+
+export interface BatchWriteOptions extends BatchOptions {
+  /** Attributes that form the key, for the duplicate check. Default the table's pk and sk. */
+  keyAttributes?: readonly string[];
+  /** Called after each chunk completes, with requests done so far and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface BatchWriteResult {
+  /** Requests applied (puts + deletes). */
+  items: number;
+  puts: number;
+  deletes: number;
+  /** Approximate size of the items put, by DynamoDB's item-size rules. */
+  bytes: number;
+  /** Sum of ConsumedCapacity.CapacityUnits over all calls (write capacity units). */
+  consumedCapacity: number;
+  /** BatchWriteItem calls made, retries included. */
+  calls: number;
+}
+
+export async function batchWriteAll(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  writes: readonly BatchWrite[],
+  options: BatchWriteOptions = {},
+): Promise<BatchWriteResult> {
+  const keyAttributes = options.keyAttributes ?? [PK, SK];
+  const seen = new Set<string>();
+  const sizes = new Map<BatchWrite, number>();
+  for (const write of writes) {
+    const item = 'put' in write ? write.put : write.delete;
+    const key = JSON.stringify(keyAttributes.map((name) => item[name] ?? null));
+    if (seen.has(key)) {
+      throw new StoreError('duplicate_key', `Batch write to ${table} names the key ${key} twice`, {
+        details: { key },
+      });
+    }
+    seen.add(key);
+    if ('put' in write) {
+      const size = itemSize(write.put);
+      if (size > MAX_ITEM_BYTES) {
+        throw new StoreError('item_too_large', `Item ${key} is ~${size} bytes, over DynamoDB's 400 KB`, {
+          details: { key, bytes: size },
+        });
+      }
+      sizes.set(write, size);
+    }
+  }
+
+  const result: BatchWriteResult = { items: 0, puts: 0, deletes: 0, bytes: 0, consumedCapacity: 0, calls: 0 };
+  const toRequest = (write: BatchWrite) =>
+    'put' in write ? { PutRequest: { Item: write.put } } : { DeleteRequest: { Key: write.delete } };
+
+  await runPool(chunk(writes, BATCH_WRITE_LIMIT), options.concurrency ?? 4, async (requests) => {
+    let pending = requests;
+    for (let attempt = 1; ; attempt++) {
+      const output = await doc.send(
+        new BatchWriteCommand({
+          RequestItems: { [table]: pending.map(toRequest) },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      result.calls++;
+      result.consumedCapacity += sumCapacity(output.ConsumedCapacity);
+      const unprocessed = output.UnprocessedItems?.[table] ?? [];
+      const left = matchUnprocessed(pending, unprocessed, keyAttributes);
+      for (const write of pending) {
+        if (left.has(write)) continue;
+        result.items++;
+        if ('put' in write) {
+          result.puts++;
+          result.bytes += sizes.get(write) ?? 0;
+        } else {
+          result.deletes++;
+        }
+      }
+      pending = pending.filter((write) => left.has(write));
+      if (pending.length === 0) break;
+      if (attempt >= (options.maxAttempts ?? 8)) {
+        throw new StoreError(
+          'unprocessed_exhausted',
+          `Batch write to ${table}: ${pending.length} requests still unprocessed after ${attempt} attempts ` +
+            `(${result.items} of ${writes.length} written). The table is throttling; retry later or lower the concurrency.`,
+          { details: { unprocessed: pending.length, written: result.items, total: writes.length } },
+        );
+      }
+      await sleep(backoff(attempt, options));
+    }
+    options.onProgress?.(result.items, writes.length);
+  });
+  return result;
+}
+
+/** Puts every item; a shorthand for batchWriteAll with put requests. */
+export function batchPutAll(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  items: readonly Item[],
+  options?: BatchWriteOptions,
+): Promise<BatchWriteResult> {
+  return batchWriteAll(
+    doc,
+    table,
+    items.map((put) => ({ put })),
+    options,
+  );
+}
+
+export interface BatchGetOptions extends BatchOptions {
+  consistentRead?: boolean;
+  projectionExpression?: string;
+  expressionAttributeNames?: Record<string, string>;
+}
+
+export interface BatchGetResult<T> {
+  /** The items found, in no particular order (DynamoDB does not keep the key order); missing keys are absent. */
+  items: T[];
+  /** Sum of ConsumedCapacity.CapacityUnits over all calls (read capacity units). */
+  consumedCapacity: number;
+  calls: number;
+}
+
+export async function batchGetAll<T = Item>(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  keys: readonly Key[],
+  options: BatchGetOptions = {},
+): Promise<BatchGetResult<T>> {
+  // BatchGetItem rejects duplicate keys; asking twice for one item means the same answer, so drop them.
+  const unique = new Map<string, Key>();
+  for (const key of keys) unique.set(canonical(key), key);
+
+  const result: BatchGetResult<T> = { items: [], consumedCapacity: 0, calls: 0 };
+  await runPool(chunk([...unique.values()], BATCH_GET_LIMIT), options.concurrency ?? 4, async (chunkKeys) => {
+    let pending: Key[] = chunkKeys;
+    for (let attempt = 1; ; attempt++) {
+      const output = await doc.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [table]: {
+              Keys: pending,
+              ConsistentRead: options.consistentRead,
+              ProjectionExpression: options.projectionExpression,
+              ExpressionAttributeNames: options.expressionAttributeNames,
+            },
+          },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      result.calls++;
+      result.consumedCapacity += sumCapacity(output.ConsumedCapacity);
+      result.items.push(...((output.Responses?.[table] ?? []) as T[]));
+      pending = (output.UnprocessedKeys?.[table]?.Keys ?? []) as Key[];
+      if (pending.length === 0) return;
+      if (attempt >= (options.maxAttempts ?? 8)) {
+        throw new StoreError(
+          'unprocessed_exhausted',
+          `Batch get from ${table}: ${pending.length} keys still unprocessed after ${attempt} attempts. ` +
+            'The table is throttling; retry later or lower the concurrency.',
+          { details: { unprocessed: pending.length, total: unique.size } },
+        );
+      }
+      await sleep(backoff(attempt, options));
+    }
+  });
+  return result;
+}
+
+export interface QueryAllResult<T> {
+  items: T[];
+  /** Items matched before any FilterExpression, summed over pages. */
+  scannedCount: number;
+  pages: number;
+  /** Sum of ConsumedCapacity.CapacityUnits over all pages (read capacity units). */
+  consumedCapacity: number;
+}
+
+/** Yields each page of a query, following LastEvaluatedKey; for partitions too big to hold at once. */
+export async function* queryPages(
+  doc: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): AsyncGenerator<QueryCommandOutput, void, undefined> {
+  let startKey = input.ExclusiveStartKey;
+  do {
+    const page = await doc.send(
+      new QueryCommand({
+        ReturnConsumedCapacity: 'TOTAL',
+        ...input,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    yield page;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+}
+
+/** Runs a query to the end (every page; `Limit`, if given, is the page size) and collects the items. */
+export async function queryAll<T = Item>(
+  doc: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): Promise<QueryAllResult<T>> {
+  const result: QueryAllResult<T> = { items: [], scannedCount: 0, pages: 0, consumedCapacity: 0 };
+  for await (const page of queryPages(doc, input)) {
+    result.pages++;
+    result.scannedCount += page.ScannedCount ?? 0;
+    result.consumedCapacity += page.ConsumedCapacity?.CapacityUnits ?? 0;
+    for (const item of page.Items ?? []) result.items.push(item as T);
+  }
+  return result;
+}
+
+/**
+ * Approximate stored size of an item by DynamoDB's rules: attribute names and strings in UTF-8 bytes,
+ * numbers ~1 byte per two significant digits + 1, binary by length, 1 byte for booleans and nulls,
+ * 3 bytes of overhead per list or map plus 1 per element.
+ */
+export function itemSize(item: Item): number {
+  let total = 0;
+  for (const [name, value] of Object.entries(item)) {
+    if (value === undefined) continue;
+    total += Buffer.byteLength(name) + valueSize(value);
+  }
+  return total;
+}
+
+function valueSize(value: unknown): number {
+  if (value === null || typeof value === 'boolean') return 1;
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (typeof value === 'number' || typeof value === 'bigint') return numberSize(String(value));
+  if (value instanceof Uint8Array) return value.byteLength;
+  if (value instanceof Set) {
+    let total = 0;
+    for (const member of value) total += valueSize(member);
+    return total;
+  }
+  if (Array.isArray(value)) {
+    let total = 3;
+    for (const element of value) total += 1 + valueSize(element);
+    return total;
+  }
+  if (typeof value === 'object') {
+    // lib-dynamodb's NumberValue keeps the exact digits in `value`.
+    const maybeNumber = value as { value?: unknown; constructor?: { name?: string } };
+    if (maybeNumber.constructor?.name === 'NumberValue' && typeof maybeNumber.value === 'string') {
+      return numberSize(maybeNumber.value);
+    }
+    let total = 3;
+    for (const [name, member] of Object.entries(value)) {
+      if (member === undefined) continue;
+      total += 1 + Buffer.byteLength(name) + valueSize(member);
+    }
+    return total;
+  }
+  return 0;
+}
+
+function numberSize(text: string): number {
+  const digits = text
+    .replace(/e.*$/i, '')
+    .replace(/[^0-9]/g, '')
+    .replace(/^0+/, '')
+    .replace(/0+$/, '');
+  return Math.ceil(Math.max(digits.length, 1) / 2) + 1;
+}
+
+function sumCapacity(capacity: readonly { CapacityUnits?: number }[] | undefined): number {
+  let total = 0;
+  for (const entry of capacity ?? []) total += entry.CapacityUnits ?? 0;
+  return total;
+}
+
+/**
+ * Finds which of the sent writes came back unprocessed. DynamoDB returns copies of the requests, so
+ * match them by key; with no duplicate keys in a batch (checked above) the match is exact.
+ */
+function matchUnprocessed(
+  sent: readonly BatchWrite[],
+  unprocessed: readonly { PutRequest?: { Item?: Item }; DeleteRequest?: { Key?: Key } }[],
+  keyAttributes: readonly string[],
+): Set<BatchWrite> {
+  if (unprocessed.length === 0) return new Set();
+  const keyOf = (item: Item | undefined) => JSON.stringify(keyAttributes.map((name) => item?.[name] ?? null));
+  const wanted = new Set(
+    unprocessed.map((request) => keyOf(request.PutRequest?.Item ?? request.DeleteRequest?.Key)),
+  );
+  return new Set(sent.filter((write) => wanted.has(keyOf('put' in write ? write.put : write.delete))));
+}
+
+function canonical(key: Key): string {
+  return JSON.stringify(
+    Object.keys(key)
+      .sort()
+      .map((name) => [name, key[name]]),
+  );
+}
+
+function chunk<T>(values: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < values.length; i += size) chunks.push(values.slice(i, i + size));
+  return chunks;
+}
+
+function backoff(attempt: number, options: RetryOptions): number {
+  const cap = Math.min(options.maxDelayMs ?? 3_000, (options.baseDelayMs ?? 50) * 2 ** (attempt - 1));
+  return cap / 2 + Math.random() * (cap / 2);
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Runs `task` over `inputs` with at most `concurrency` in flight. After a failure no new input starts;
+ * the call settles only when the ones in flight have, so no write is still running after it throws.
+ */
+async function runPool<T>(inputs: readonly T[], concurrency: number, task: (input: T) => Promise<void>) {
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  }
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < inputs.length) {
+      const input = inputs[next++] as T;
+      try {
+        await task(input);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const settled = await Promise.allSettled(
+    Array.from({ length: Math.min(concurrency, inputs.length) }, () => worker()),
+  );
+  const rejected = settled.find((outcome) => outcome.status === 'rejected');
+  if (rejected) throw (rejected as PromiseRejectedResult).reason;
+}
