@@ -18,7 +18,7 @@ export interface Cell<T> {
 }
 
 /** Wraps a conversion as a zod schema; the problem travels in the params for the mapper. */
-export function problemSchema<T>(convert: (text: string) => T | Problem): z.ZodType<T, string | undefined> {
+function problemSchema<T>(convert: (text: string) => T | Problem): z.ZodType<T, string | undefined> {
   return z
     .string()
     .optional()

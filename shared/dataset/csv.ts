@@ -54,19 +54,20 @@ function quoteProblem(error: CsvError, startRow: number): Problem {
 const OPTIONS = { relax_column_count: true } as const; // field counts are checked per row, so one bad row hides nothing
 
 /** Numbers records by the line they start on: each ends with one line break plus those inside its cells. */
-function numbered(records: string[][]): RawRecord[] {
+function numbered(records: string[][]): { raw: RawRecord[]; nextLine: number } {
   let line = 1;
-  return records.map((fields) => {
+  const raw = records.map((fields) => {
     const record = { fields, row: line };
     line += 1 + fields.reduce((n, f) => n + lineBreaks(f), 0);
     return record;
   });
+  return { raw, nextLine: line };
 }
 
 /** Parses the whole text or returns the one syntax problem that stopped it (RFC 4180 quoting is strict). */
 function parseRecords(file: string, text: string): { raw: RawRecord[]; issue?: ImportIssue } {
   try {
-    return { raw: numbered(parse(text, OPTIONS)) };
+    return { raw: numbered(parse(text, OPTIONS)).raw };
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
     // Only for a broken file: read again up to the error, keeping the good rows so they are still checked.
@@ -74,17 +75,13 @@ function parseRecords(file: string, text: string): { raw: RawRecord[]; issue?: I
     try {
       parse(text, { ...OPTIONS, on_record: (fields: string[]) => void good.push(fields) });
     } catch {}
-    const raw = numbered(good);
-    const last = raw.at(-1);
-    const next = last ? last.row + 1 + last.fields.reduce((n, f) => n + lineBreaks(f), 0) : 1;
+    const { raw, nextLine } = numbered(good);
     // The broken record starts on the first non-blank line after the last good one.
-    const rest = text.split(LINE_BREAK).slice(next - 1);
-    const startRow =
-      next +
-      Math.max(
-        0,
-        rest.findIndex((line) => line.trim() !== ''),
-      );
+    const blanks = text
+      .split(LINE_BREAK)
+      .slice(nextLine - 1)
+      .findIndex((line) => line.trim() !== '');
+    const startRow = nextLine + Math.max(0, blanks);
     const problem = /QUOTE/.test(error.code)
       ? quoteProblem(error, startRow)
       : new Problem('csv.syntax', `CSV 格式错误：${error.message}`, `malformed CSV: ${error.message}`);

@@ -83,7 +83,7 @@ export interface Bounds {
   max?: string;
 }
 
-export function withinBounds(value: string, { min, minExclusive, max }: Bounds): boolean {
+function withinBounds(value: string, { min, minExclusive, max }: Bounds): boolean {
   if (min !== undefined) {
     const c = compareDecimal(value, min);
     if (c < 0 || (minExclusive && c === 0)) return false;
@@ -92,7 +92,7 @@ export function withinBounds(value: string, { min, minExclusive, max }: Bounds):
 }
 
 /** The bound as a sentence fragment in both languages, e.g. "须大于 0" / "must be greater than 0". */
-export function describeBounds({ min, minExclusive, max }: Bounds): { zh: string; en: string } {
+function describeBounds({ min, minExclusive, max }: Bounds): { zh: string; en: string } {
   if (min !== undefined && max !== undefined) {
     return minExclusive
       ? { zh: `须大于 ${min} 且不大于 ${max}`, en: `must be greater than ${min} and at most ${max}` }

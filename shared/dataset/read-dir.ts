@@ -21,8 +21,8 @@ export async function readDatasetDir(dir: string): Promise<ParseResult> {
   for (const entry of entries) {
     // Only the folder's own files: subfolders (an `expected/` next to the data, backups) are not part of it.
     const path = join(dir, entry.name);
-    const info = await stat(path);
-    if (!info.isFile()) continue;
+    const info = await stat(path).catch(() => undefined); // a dangling link is not a file of the dataset
+    if (!info?.isFile()) continue;
     if (!DATASET_FILES.includes(entry.name)) {
       // Other names are judged by name alone (see parseDataset), so their content is never read.
       sources.set(entry.name, '');
