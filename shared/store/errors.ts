@@ -71,6 +71,7 @@ export function toStoreError(error: unknown, context = ''): unknown {
   }
 }
 
+/** With ReturnValuesOnConditionCheckFailure the error carries the current item, as raw AttributeValues. */
 function itemDetails(error: Error): Record<string, unknown> {
   const item = (error as { Item?: unknown }).Item;
   return item === undefined ? {} : { item };
