@@ -28,3 +28,9 @@ export function closestName(name: string, known: readonly string[]): string | un
   }
   return best?.name;
 }
+
+/** The "did you mean" clause for a message in both languages, empty when nothing is close. */
+export function didYouMean(name: string, known: readonly string[]): { zh: string; en: string } {
+  const guess = closestName(name, known);
+  return guess ? { zh: `，是否应为 ${guess}？`, en: `; did you mean ${guess}?` } : { zh: '', en: '' };
+}

@@ -3,7 +3,7 @@
  * structure only (quoting, header, field counts); what the values mean is the formats' job.
  */
 import { CsvError, parse } from 'csv-parse/sync';
-import { closestName } from './closest.js';
+import { didYouMean } from './closest.js';
 import { type ImportIssue, issueAt, Problem } from './errors.js';
 
 export interface CsvRecord {
@@ -103,13 +103,10 @@ function headerIssues(file: string, row: number, header: string[], columns: CsvC
         ),
       );
     } else if (!columns.all.includes(name)) {
-      const guess = closestName(
+      const hint = didYouMean(
         name,
         columns.all.filter((c) => !header.includes(c)),
       );
-      const hint = guess
-        ? { zh: `，是否应为 ${guess}？`, en: `; did you mean ${guess}?` }
-        : { zh: '', en: '' };
       issues.push(
         issueAt(
           place,

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { id as idText } from './cells.js';
-import { closestName } from './closest.js';
+import { didYouMean } from './closest.js';
 import { type Bounds, numberToDecimal, parseDecimal, parseYuan } from './decimal.js';
 import { isProblem, Problem } from './errors.js';
 
@@ -85,10 +85,7 @@ export function jsonObject<S extends Record<string, z.ZodType>>(shape: S) {
       (value, ctx) => {
         for (const key of Object.keys(value)) {
           if (known.includes(key)) continue;
-          const guess = closestName(key, known);
-          const hint = guess
-            ? { zh: `，是否应为 ${guess}？`, en: `; did you mean ${guess}?` }
-            : { zh: '', en: '' };
+          const hint = didYouMean(key, known);
           const problem = new Problem(
             'json.unknownKey',
             `未知的字段${hint.zh}（可用字段：${known.join(', ')}）`,

@@ -4,7 +4,7 @@
  * are collected before answering, so one round trip shows the user everything to fix.
  */
 import { Dataset } from '../schemas/dataset.js';
-import { closestName } from './closest.js';
+import { didYouMean } from './closest.js';
 import { crossFileIssues, type Table, type Tables } from './cross.js';
 import { readCsv } from './csv.js';
 import { decodeFile, tooLarge } from './decode.js';
@@ -34,10 +34,7 @@ function unexpectedFiles(names: Iterable<string>): ImportIssue[] {
   return [...names]
     .filter((name) => !DATASET_FILES.includes(name) && !name.startsWith('.') && /\.(csv|json)$/i.test(name))
     .map((name) => {
-      const guess = closestName(name, DATASET_FILES);
-      const hint = guess
-        ? { zh: `，是否应为 ${guess}？`, en: `; did you mean ${guess}?` }
-        : { zh: '', en: '' };
+      const hint = didYouMean(name, DATASET_FILES);
       return issueAt(
         { file: name },
         new Problem(
