@@ -169,8 +169,8 @@ export class DatasetRepository {
         {
           Update: {
             Key: keys.datasetManifest(communityId, version),
-            UpdateExpression: 'SET #status = :complete, items = :items',
-            ExpressionAttributeNames: { '#status': 'status' },
+            UpdateExpression: 'SET #status = :complete, #items = :items',
+            ExpressionAttributeNames: { '#status': 'status', '#items': 'items' },
             ExpressionAttributeValues: { ':complete': 'complete', ':items': writes.length },
           },
         },

@@ -50,6 +50,12 @@ export function prepareDefinition(
     MAX_TIMEOUT_SECONDS,
   );
 
+  // The machine-wide timeout runs on the same Node timer: beyond ~24.8 days it would fire at once.
+  if (typeof definition.TimeoutSeconds === 'number' && definition.TimeoutSeconds > MAX_TIMEOUT_SECONDS) {
+    rewrites.push(`execution TimeoutSeconds ${definition.TimeoutSeconds} → ${MAX_TIMEOUT_SECONDS} (timer limit)`);
+    definition.TimeoutSeconds = MAX_TIMEOUT_SECONDS;
+  }
+
   for (const { name, state } of listStates(definition)) {
     if (state.Type === 'Wait') waitStates.push(name);
     if (Array.isArray(state.Retry)) retryStates.push(name);

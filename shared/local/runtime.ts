@@ -1,0 +1,72 @@
+/**
+ * The embedded default on one machine: DynamoDB Local (persistent under MEDCOMM_HOME or ./.medcomm, or
+ * in memory for tests), the table, the repositories and the local workflows — all closed together.
+ */
+import { join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { resetStore, store } from '../config.js';
+import type { Repositories } from '../store/index.js';
+import { createDynamoClients } from '../store/client.js';
+import { TABLE_NAME_DEFAULT, ensureTable } from '../store/table.js';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
+import { LocalWorkflows, type LocalWorkflowOptions } from './workflows.js';
+
+export interface LocalRuntimeOptions {
+  /** Data folder; default $MEDCOMM_HOME or ./.medcomm. Ignored with `inMemory` or `endpoint`. */
+  home?: string;
+  inMemory?: boolean;
+  /** Use this DynamoDB instead of starting one (e.g. another DynamoDB Local, or AWS). */
+  endpoint?: string;
+  tableName?: string;
+  workflows?: LocalWorkflowOptions;
+}
+
+export interface LocalRuntime {
+  repos: Repositories;
+  workflows: LocalWorkflows;
+  endpoint: string | undefined;
+  home: string | undefined;
+  close(): Promise<void>;
+}
+
+export function defaultHome(): string {
+  return resolve(process.env.MEDCOMM_HOME ?? join(process.cwd(), '.medcomm'));
+}
+
+export async function openLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  let server: DynamoDbLocal | undefined;
+  let endpoint = options.endpoint ?? process.env.MEDCOMM_DYNAMODB_ENDPOINT;
+  const home = options.inMemory || endpoint ? undefined : (options.home ?? defaultHome());
+  if (!endpoint) {
+    const dataDir = home ? join(home, 'dynamodb') : undefined;
+    if (dataDir) await mkdir(dataDir, { recursive: true });
+    server = await startDynamoDbLocal(dataDir ? { dataDir } : {});
+    endpoint = server.endpoint;
+  }
+  const tableName = options.tableName ?? process.env.TABLE_NAME ?? TABLE_NAME_DEFAULT;
+  try {
+    const { client } = createDynamoClients({ endpoint });
+    await ensureTable(client, tableName);
+    client.destroy();
+    // The handlers read their configuration from the environment, as they do in Lambda.
+    process.env.DYNAMODB_ENDPOINT = endpoint;
+    process.env.TABLE_NAME = tableName;
+    resetStore();
+    const repos = store();
+    const workflows = await LocalWorkflows.create(options.workflows);
+    return {
+      repos,
+      workflows,
+      endpoint,
+      home,
+      async close() {
+        repos.table.doc.destroy();
+        resetStore();
+        await server?.stop();
+      },
+    };
+  } catch (error) {
+    await server?.stop();
+    throw error;
+  }
+}
