@@ -4,6 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { register } from 'tsx/esm/api';
 
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 register();
 const [entry] = process.argv.splice(2, 1);
 if (!entry) throw new Error('usage: run-ts.mjs FILE.ts [args…]');

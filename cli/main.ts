@@ -1,0 +1,266 @@
+/**
+ * `medcomm`: the command line of MedComm Pay on the embedded default (DynamoDB Local under ./.medcomm or
+ * $MEDCOMM_HOME, the cycles in the local Step Functions interpreter). Every command prints a clear
+ * bilingual message and exits non-zero on failure.
+ */
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { decideReview, resolveCommunity, startCycle } from '../shared/app/cycle-service.js';
+import { importDataset } from '../shared/app/import-service.js';
+import { writeYearResults } from '../shared/app/results-writer.js';
+import { runYear } from '../shared/app/year-runner.js';
+import { DatasetInvalidError, formatIssues } from '../shared/dataset/index.js';
+import { generateCounty, writeDataset } from '../shared/demo/index.js';
+import { verifyChain } from '../shared/store/audit.js';
+import type { CycleKind } from '../shared/store/keys.js';
+import type { Repositories } from '../shared/store/index.js';
+import type { LocalRuntime } from '../shared/local/runtime.js';
+import { type StoreOptions, withRuntime } from './context.js';
+import { table } from './format.js';
+import { statusTable } from './status.js';
+import { yearSummary } from './summary.js';
+
+const program = new Command('medcomm')
+  .description('MedComm Pay — 医共体绩效考核与薪酬分配 / appraisal and pay for a county medical community')
+  .option('--home <dir>', '数据目录 data folder for the embedded DynamoDB (default $MEDCOMM_HOME or ./.medcomm)')
+  .option('--endpoint <url>', '使用其他 DynamoDB 端点 use another DynamoDB endpoint instead of the embedded one')
+  .option('--table <name>', 'DynamoDB 表名 table name', 'medcomm')
+  .option('--community <id>', '医共体编码 community id (default: the last one imported)')
+  .showHelpAfterError();
+
+const storeOptions = (): StoreOptions & { community?: string } => program.opts();
+
+/** "2026-03" → monthly, "2026-Q1" → quarterly, "2026" → annual. */
+function kindOf(period: string): CycleKind {
+  if (/^\d{4}-\d{2}$/.test(period)) return 'monthly';
+  if (/^\d{4}-Q[1-4]$/.test(period)) return 'quarterly';
+  if (/^\d{4}$/.test(period)) return 'annual';
+  throw new Error(`无法识别的周期 "${period}"（应为 YYYY-MM、YYYY-Qn 或 YYYY）/ unknown cycle "${period}" (expected YYYY-MM, YYYY-Qn or YYYY)`);
+}
+
+function progressBar(label: string): SingleBar {
+  return new SingleBar({
+    format: `${label} [{bar}] {percentage}% | {value}/{total} {step}`,
+    hideCursor: true,
+    clearOnComplete: false,
+    stream: process.stderr,
+    noTTYOutput: false,
+    notTTYSchedule: 5000,
+  });
+}
+
+async function doImport(rt: LocalRuntime, dir: string, by: string) {
+  const bar = progressBar('导入 import');
+  let started = false;
+  try {
+    const outcome = await importDataset(rt.repos, { dir: resolve(dir) }, by, (done, total) => {
+      if (!started) bar.start(total, 0, { step: 'items' });
+      started = true;
+      bar.update(done);
+    });
+    return outcome;
+  } finally {
+    if (started) bar.stop();
+  }
+}
+
+function printImport(outcome: Awaited<ReturnType<typeof doImport>>) {
+  console.log(`已导入 Imported ${outcome.pointer.communityId} ${outcome.pointer.year}, 数据版本 dataset v${outcome.pointer.version}`);
+  console.log(table(['文件 file', '行数 rows'], outcome.summary.map((s) => [s.file, s.rows])));
+}
+
+async function runWithProgress(rt: LocalRuntime, communityId: string, year: number, by: string, approver: string) {
+  const bar = progressBar('年度 year');
+  bar.start(17, 0, { step: '' });
+  try {
+    await runYear(rt.repos, rt.workflows, {
+      communityId,
+      year,
+      by,
+      approver,
+      onStep: (step, index) => bar.update(index, { step: `${step.kind} ${step.period}` }),
+    });
+    bar.update(17, { step: 'done' });
+  } finally {
+    bar.stop();
+  }
+}
+
+async function describeCycle(repos: Repositories, communityId: string, kind: CycleKind, period: string): Promise<string> {
+  const cycle = await repos.cycles.get(communityId, kind, period);
+  if (!cycle) return `${kind} ${period}: 未开始 not started`;
+  const waits =
+    cycle.status === 'awaiting_review'
+      ? `；等待财务审核（须由 ${cycle.startedBy} 以外的用户）/ awaiting finance review by someone other than ${cycle.startedBy}: medcomm approve ${period} --as <user>`
+      : '';
+  const error = cycle.error ? ` — ${cycle.error.name}: ${cycle.error.message}` : '';
+  return `${kind} ${period} r${cycle.revision}: ${cycle.status}${waits}${error}`;
+}
+
+program
+  .command('generate')
+  .description('生成演示县数据集 / generate a demo county dataset (format v1)')
+  .requiredOption('--out <dir>', '输出目录 output folder')
+  .option('--seed <n>', '随机种子 seed', '2026')
+  .option('--staff <n>', '每县职工数 staff per county', '3500')
+  .option('--townships <n>', '乡镇卫生院数 township centres', '25')
+  .option('--counties <n>', '县数（市级基准）counties (a city for benchmarks)', '1')
+  .option('--months <n>', '包含的月份数 months of data', '12')
+  .option('--year <n>', '年度 year', '2026')
+  .addOption(new Option('--insurance <outcome>', '医保结果 insurance outcome').choices(['surplus', 'overspend']).default('surplus'))
+  .action(async (o) => {
+    const files = generateCounty({
+      seed: Number(o.seed),
+      staff: Number(o.staff),
+      townships: Number(o.townships),
+      counties: Number(o.counties),
+      months: Number(o.months),
+      year: Number(o.year),
+      insuranceOutcome: o.insurance,
+    });
+    await writeDataset(o.out, files);
+    console.log(`已生成 Generated ${Object.keys(files).length} files in ${resolve(o.out)}`);
+  });
+
+program
+  .command('import')
+  .description('导入数据集（全部校验通过才写入）/ import a dataset folder (all or nothing)')
+  .argument('<dir>', '数据集目录 dataset folder')
+  .option('--as <user>', '操作人 who imports', 'office')
+  .action(async (dir, o) => {
+    await withRuntime(storeOptions(), async (rt) => printImport(await doImport(rt, dir, o.as)));
+  });
+
+program
+  .command('run')
+  .description('运行一个周期（月调度/季通报/年考核）/ run a cycle')
+  .addArgument(new Command().createArgument('<kind>', 'monthly | quarterly | annual').choices(['monthly', 'quarterly', 'annual']))
+  .argument('<period>', 'YYYY-MM | YYYY-Qn | YYYY')
+  .requiredOption('--as <user>', '发起人 who starts the cycle')
+  .action(async (kind: CycleKind, period: string, o) => {
+    if (kindOf(period) !== kind) throw new Error(`期间 ${period} 不是 ${kind} 周期 / period ${period} is not a ${kind} period`);
+    await withRuntime(storeOptions(), async (rt) => {
+      const communityId = await resolveCommunity(rt.repos, storeOptions().community);
+      const { created } = await startCycle(rt.repos, rt.workflows, { communityId, kind, period, by: o.as });
+      if (!created) console.log('该周期已存在，不会重新计算 / this cycle already exists and is not recomputed');
+      console.log(await describeCycle(rt.repos, communityId, kind, period));
+    });
+  });
+
+for (const verb of ['approve', 'reject'] as const) {
+  const cmd = program
+    .command(verb)
+    .description(verb === 'approve' ? '财务审核通过 / approve a cycle awaiting finance review' : '财务驳回 / reject a cycle awaiting finance review')
+    .argument('<cycle>', '周期 YYYY-Qn | YYYY')
+    .requiredOption('--as <user>', '财务审核人（不能是发起人）finance user (not the starter)');
+  if (verb === 'reject') cmd.requiredOption('--reason <text>', '驳回原因 reason');
+  cmd.action(async (period: string, o) => {
+    const kind = kindOf(period);
+    await withRuntime(storeOptions(), async (rt) => {
+      const communityId = await resolveCommunity(rt.repos, storeOptions().community);
+      await decideReview(rt.repos, rt.workflows, { communityId, kind, period, by: o.as, approve: verb === 'approve', reason: o.reason });
+      console.log(await describeCycle(rt.repos, communityId, kind, period));
+    });
+  });
+}
+
+program
+  .command('status')
+  .description('各周期状态及等待事项 / every cycle and what it waits for')
+  .argument('[period]', '只看某期间 only this period (prefix)')
+  .action(async (period: string | undefined) => {
+    await withRuntime(storeOptions(), async (rt) => {
+      const communityId = await resolveCommunity(rt.repos, storeOptions().community);
+      const current = await rt.repos.datasets.current(communityId);
+      console.log(`${communityId} 数据版本 dataset v${current?.version ?? '-'} (${current?.importedBy ?? '-'} ${current?.importedAt ?? ''})`);
+      console.log(statusTable(await rt.repos.cycles.list(communityId), current?.year ?? Number(period?.slice(0, 4)), period));
+    });
+  });
+
+program
+  .command('year')
+  .description('导入并运行全年所有周期，输出结果 / import, run every cycle of the year with approvals, write the results')
+  .requiredOption('--data <dir>', '数据集目录 dataset folder')
+  .requiredOption('--out <dir>', '结果目录 output folder')
+  .requiredOption('--as <user>', '发起人 office user who starts the cycles')
+  .requiredOption('--approve-as <user>', '财务审核人 finance user who approves')
+  .option('--fresh', '使用临时内存数据库 use a throw-away in-memory database', false)
+  .action(async (o) => {
+    await withRuntime({ ...storeOptions(), inMemory: o.fresh }, async (rt) => {
+      const imported = await doImport(rt, o.data, o.as);
+      printImport(imported);
+      const { communityId, year } = imported.pointer;
+      await runWithProgress(rt, communityId, year, o.as, o.approveAs);
+      const written = await writeYearResults(rt.repos, communityId, year, resolve(o.out));
+      console.log(await yearSummary(rt.repos, communityId, year));
+      console.log(`\n结果已写入 Results written: ${written.files.length} files under ${resolve(o.out)}`);
+    });
+  });
+
+program
+  .command('demo')
+  .description('演示：生成示例县并运行全年 / the demo: generate a sample county and run its whole year')
+  .option('--out <dir>', '输出目录 output folder', 'out')
+  .option('--seed <n>', '随机种子 seed', '2026')
+  .option('--staff <n>', '职工数 staff', '3500')
+  .action(async (o) => {
+    const out = resolve(o.out);
+    const home = join(out, '.medcomm');
+    // The demo always starts from a clean slate: its own database under the output folder.
+    await rm(home, { recursive: true, force: true });
+    const dataDir = join(out, 'dataset');
+    await writeDataset(dataDir, generateCounty({ seed: Number(o.seed), staff: Number(o.staff) }));
+    console.log(`示例县数据 Sample county dataset: ${dataDir}`);
+    await withRuntime({ ...storeOptions(), home }, async (rt) => {
+      const imported = await doImport(rt, dataDir, 'office-demo');
+      printImport(imported);
+      const { communityId, year } = imported.pointer;
+      await runWithProgress(rt, communityId, year, 'office-demo', 'finance-demo');
+      const written = await writeYearResults(rt.repos, communityId, year, out);
+      console.log(`\n${await yearSummary(rt.repos, communityId, year)}`);
+      console.log(`\n结果已写入 Results: ${written.files.length} files under ${out} (monthly/, quarterly/, annual/ — JSON and CSV pay sheets)`);
+      console.log(`查看状态 See the cycles: MEDCOMM_HOME=${home} npx medcomm status`);
+    });
+  });
+
+const audit = program.command('audit').description('审计记录 / the audit trail');
+audit
+  .command('verify')
+  .description('校验哈希链 / check the hash chain')
+  .action(async () => {
+    await withRuntime(storeOptions(), async (rt) => {
+      const communityId = await resolveCommunity(rt.repos, storeOptions().community);
+      const check = verifyChain(await rt.repos.audit.entries(communityId));
+      if (!check.ok) {
+        console.error(`审计链断裂于第 ${check.brokenAt} 条 / audit chain broken at entry ${check.brokenAt}: ${check.problem}`);
+        process.exitCode = 1;
+        return;
+      }
+      console.log(`审计链完整 Audit chain intact: ${check.entries} entries`);
+    });
+  });
+audit
+  .command('list')
+  .description('列出审计记录 / list the audit trail')
+  .action(async () => {
+    await withRuntime(storeOptions(), async (rt) => {
+      const communityId = await resolveCommunity(rt.repos, storeOptions().community);
+      const entries = await rt.repos.audit.entries(communityId);
+      console.log(table(['#', 'at', 'actor', 'action', 'subject'], entries.map((e) => [e.sequence, e.at, e.actor, e.action, e.subject])));
+    });
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof DatasetInvalidError) {
+    console.error(`数据集有 ${error.issues.length} 个问题，未导入，已有数据未改变 / dataset rejected with ${error.issues.length} issue(s); nothing stored was changed`);
+    console.error(formatIssues(error.issues));
+  } else {
+    console.error(error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error));
+    if (process.env.MEDCOMM_DEBUG && error instanceof Error) console.error(error.stack);
+  }
+  process.exitCode = 1;
+}
