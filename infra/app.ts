@@ -30,8 +30,3 @@ export function buildApp(props: AppProps & { nag?: boolean } = {}): MedcommApp {
   if (props.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { app, data, workflows };
 }
-
-// `cdk synth` runs this file directly.
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
-  buildApp().app.synth();
-}

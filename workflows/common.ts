@@ -42,7 +42,8 @@ export const ERROR_PATH = '$.error';
 
 /** A Lambda task with the shared retries; its result is discarded unless a path is given. */
 export function lambdaStep(scope: Construct, id: string, fn: IFunction, resultPath: string = sfn.JsonPath.DISCARD): tasks.LambdaInvoke {
-  const task = new tasks.LambdaInvoke(scope, id, { lambdaFunction: fn, payloadResponseOnly: true, resultPath });
+  // CDK's built-in service-exception retry is off: RETRY_LAMBDA_TRANSIENT covers the same errors plus throttling.
+  const task = new tasks.LambdaInvoke(scope, id, { lambdaFunction: fn, payloadResponseOnly: true, retryOnServiceExceptions: false, resultPath });
   task.addRetry(RETRY_LAMBDA_TRANSIENT);
   task.addRetry(RETRY_STORE_THROTTLED);
   return task;
@@ -93,6 +94,7 @@ export function financeReview(scope: Construct, fns: CycleFunctions, onFailure: 
       stateInput: sfn.JsonPath.entirePayload,
     }),
     taskTimeout: sfn.Timeout.duration(REVIEW_TIMEOUT),
+    retryOnServiceExceptions: false,
     resultPath: sfn.JsonPath.DISCARD,
   });
   review.addRetry(RETRY_LAMBDA_TRANSIENT);

@@ -1,0 +1,92 @@
+/**
+ * CDK assertions on the data and workflow stacks, and the cdk-nag AwsSolutions pack over both: every
+ * finding is fixed or acknowledged with a reason (infra/nag-suppressions.ts).
+ */
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app.js';
+
+const offline = { 'aws:cdk:bundling-stacks': [] };
+let data: Template;
+let workflows: Template;
+
+beforeAll(() => {
+  const { app, data: d, workflows: w } = buildApp({ nag: false, context: offline });
+  app.synth({ validateOnSynthesis: false });
+  data = Template.fromStack(d);
+  workflows = Template.fromStack(w);
+});
+
+describe('the data stack', () => {
+  it('has one on-demand table with point-in-time recovery, encryption and the shared key schema', () => {
+    data.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+    data.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+      Replicas: [{ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true }],
+    });
+  });
+});
+
+describe('the workflow stack', () => {
+  it('defines three Standard state machines with tracing and logging', () => {
+    workflows.resourceCountIs('AWS::StepFunctions::StateMachine', 3);
+    workflows.allResourcesProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+
+  it('retries Lambda throttling (TooManyRequests) on every task and parks quarterly and annual cycles for review', () => {
+    const machines = Object.values(workflows.findResources('AWS::StepFunctions::StateMachine')).map((m) =>
+      JSON.stringify(m.Properties.DefinitionString),
+    );
+    for (const body of machines) expect(body).toContain('Lambda.TooManyRequestsException');
+    expect(machines.filter((body) => body.includes('waitForTaskToken'))).toHaveLength(2);
+  });
+
+  it('bundles Node 22 ARM functions with X-Ray tracing', () => {
+    workflows.allResourcesProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+    });
+  });
+
+  it('schedules the three cycles in Asia/Shanghai time: the 5th, the 10th after a quarter, 20 January', () => {
+    const schedules = Object.values(workflows.findResources('AWS::Scheduler::Schedule')).map((s) => s.Properties);
+    expect(schedules.map((s) => s.ScheduleExpressionTimezone)).toEqual(['Asia/Shanghai', 'Asia/Shanghai', 'Asia/Shanghai']);
+    expect(schedules.map((s) => s.ScheduleExpression).sort()).toEqual(['cron(0 2 10 1,4,7,10 ? *)', 'cron(0 2 20 1 ? *)', 'cron(0 2 5 * ? *)']);
+  });
+
+  it('gives each function only item-level DynamoDB actions on the table', () => {
+    const policies = Object.values(workflows.findResources('AWS::IAM::Policy'));
+    const dynamoActions = new Set<string>();
+    for (const policy of policies) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        for (const action of [statement.Action].flat()) if (String(action).startsWith('dynamodb:')) dynamoActions.add(action);
+      }
+    }
+    expect([...dynamoActions].sort()).toEqual(
+      ['BatchGetItem', 'BatchWriteItem', 'ConditionCheckItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'].map((a) => `dynamodb:${a}`),
+    );
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('finds nothing that is not fixed or acknowledged with a reason', () => {
+    const { app } = buildApp({ context: offline });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('would fail the synth on an unacknowledged finding', async () => {
+    const { app, workflows: stack } = buildApp({ context: offline });
+    const { Bucket } = await import('aws-cdk-lib/aws-s3');
+    new Bucket(stack, 'UnencryptedLogsLessBucket');
+    expect(() => app.synth()).toThrow();
+  });
+});
