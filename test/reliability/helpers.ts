@@ -1,0 +1,124 @@
+/**
+ * Shared by the reliability tests: the tiny dataset as files (under any community id, so one table can
+ * hold a clean run and a faulty run of the same month side by side), one in-memory runtime per test
+ * file, and snapshots of what a cycle stored.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { importDataset } from '../../shared/app/import-service.js';
+import { type LocalRuntime, openLocalRuntime } from '../../shared/local/runtime.js';
+import type { LocalWorkflowOptions } from '../../shared/local/workflows.js';
+import type { CycleRecord } from '../../shared/store/cycles.js';
+import type { Repositories } from '../../shared/store/index.js';
+import type { CycleKind } from '../../shared/store/keys.js';
+
+export const TINY_DIR = fileURLToPath(new URL('../fixtures/tiny/dataset', import.meta.url));
+export const TINY_EXPECTED = fileURLToPath(new URL('../fixtures/tiny/expected', import.meta.url));
+export const TINY_COMMUNITY = 'county7';
+
+export type Files = Record<string, string | Uint8Array>;
+
+/** The tiny dataset as file name → text (LF line ends, so patches can edit lines). */
+export function tinyFiles(): Record<string, string> {
+  return Object.fromEntries(
+    readdirSync(TINY_DIR).map((name) => [name, readFileSync(`${TINY_DIR}/${name}`, 'utf8').replaceAll('\r\n', '\n')]),
+  );
+}
+
+/** The tiny dataset under another community id. */
+export function tinyAs(communityId: string): Record<string, string> {
+  const files = tinyFiles();
+  const scheme = JSON.parse(files['scheme.json']!) as { community: { id: string } };
+  scheme.community.id = communityId;
+  files['scheme.json'] = JSON.stringify(scheme, null, 2);
+  return files;
+}
+
+export function expectedJson(path: string): unknown {
+  return JSON.parse(readFileSync(`${TINY_EXPECTED}/${path}`, 'utf8'));
+}
+
+/** One in-memory runtime; tests run cycles with retries that do not wait. */
+export function openTestRuntime(workflows: LocalWorkflowOptions = {}): Promise<LocalRuntime> {
+  return openLocalRuntime({ inMemory: true, workflows: { retryIntervalMs: 0, ...workflows } });
+}
+
+export async function importAs(repos: Repositories, communityId: string, by = 'office1') {
+  return importDataset(repos, { files: tinyAs(communityId) }, by);
+}
+
+export const refOf = (c: Pick<CycleRecord, 'communityId' | 'kind' | 'period' | 'revision'>) => ({
+  communityId: c.communityId,
+  kind: c.kind,
+  period: c.period,
+  revision: c.revision,
+});
+
+export async function cycleOf(repos: Repositories, communityId: string, kind: CycleKind, period: string): Promise<CycleRecord> {
+  const cycle = await repos.cycles.get(communityId, kind, period);
+  if (!cycle) throw new Error(`no cycle ${communityId} ${kind} ${period}`);
+  return cycle;
+}
+
+/**
+ * Everything a cycle revision stored that pay depends on: per-institution results, every pay line, and
+ * the documents — with the revision taken out of the report so two revisions can be compared.
+ */
+export async function storedResults(repos: Repositories, cycle: CycleRecord) {
+  const ref = refOf(cycle);
+  const report = await repos.results.document<Record<string, unknown>>(ref, 'REPORT');
+  const { revision: _revision, ...reportBody } = report ?? {};
+  return {
+    institutions: await repos.results.institutions(ref),
+    pay: await repos.results.payLines(ref),
+    allocations: await repos.results.parts(ref, 'ALLOC#'),
+    report: report ? reportBody : undefined,
+    bulletin: await repos.results.document(ref, 'BULLETIN'),
+    settlement: await repos.results.document(ref, 'SETTLEMENT'),
+  };
+}
+
+/** Σ gross (monthly) or Σ amount (allocations) over every pay line of a cycle revision, in fen. */
+export async function totalPaid(repos: Repositories, cycle: CycleRecord): Promise<number> {
+  const pages = await repos.results.payLines<{ gross?: number; amount?: number }>(refOf(cycle));
+  return pages.flatMap((p) => p.lines).reduce((sum, l) => sum + (l.gross ?? l.amount ?? 0), 0);
+}
+
+/** Every item of the table (small tables only): the strongest "nothing changed" check there is. */
+export async function scanTable(repos: Repositories): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await repos.table.doc.send(new ScanCommand({ TableName: repos.table.name, ExclusiveStartKey: start, ConsistentRead: true }));
+    items.push(...((out.Items ?? []) as Record<string, unknown>[]));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items.sort((a, b) => `${a.pk}|${a.sk}`.localeCompare(`${b.pk}|${b.sk}`));
+}
+
+export interface StoredWrite {
+  pk: string;
+  sk: string;
+  command: string;
+}
+
+const plain = (v: unknown) => (v && typeof v === 'object' && 'S' in v ? String((v as { S: unknown }).S) : String(v));
+
+/**
+ * Records every put that DynamoDB accepted (a conditional put that was refused is not a write), so a
+ * test can prove an item was written once however often a step ran.
+ */
+export function recordWrites(repos: Repositories): StoredWrite[] {
+  const writes: StoredWrite[] = [];
+  repos.table.doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      const output = await next(args);
+      const item = (args.input as { Item?: Record<string, unknown> }).Item;
+      if (item) writes.push({ pk: plain(item.pk), sk: plain(item.sk), command: String(context.commandName) });
+      return output;
+    },
+    { step: 'initialize', name: 'reliabilityWriteRecorder', override: true },
+  );
+  return writes;
+}
