@@ -1,0 +1,252 @@
+/**
+ * `medcomm serve`: the HTTP API on this machine — the same handler modules as the Lambda functions,
+ * behind a small node:http server that does what API Gateway does (route match, JWT check, v2 events)
+ * over the embedded runtime (DynamoDB Local, the local state machines). A development sign-in issues
+ * tokens for sample users of each role; exports come back as the response instead of S3 links.
+ * It also serves the web console from console/dist when that has been built.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { type ApiLambda, loadApiHandler } from '../functions/api/index.js';
+import { configureApi, resetApi } from '../shared/api/deps.js';
+import { DEV_USERS, DevTokens, asGatewayClaims } from '../shared/api/dev-tokens.js';
+import { gatewayEvent, matchRoute } from '../shared/api/local-gateway.js';
+import { inlineExportSink } from '../shared/api/ports.js';
+import { GROUPS, type Group, ROUTES, type RouteGroup } from '../shared/api/roles.js';
+import type { ExecutionPort } from '../shared/app/cycle-service.js';
+import type { Repositories } from '../shared/store/index.js';
+import { openLocalRuntime } from '../shared/local/runtime.js';
+
+export const DEFAULT_PORT = 8787;
+/** Bodies carry base64 dataset files; a county's workload file can be tens of MB. */
+const MAX_BODY_BYTES = 256 * 1024 * 1024;
+const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../console/dist/', import.meta.url));
+
+export interface ApiServerOptions {
+  repos: Repositories;
+  executions: ExecutionPort;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Where the built web console is; served when it exists. */
+  consoleDir?: string;
+  tokens?: DevTokens;
+}
+
+export interface ApiServer {
+  url: string;
+  port: number;
+  tokens: DevTokens;
+  close(): Promise<void>;
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function devLogin(tokens: DevTokens, body: Buffer): { status: number; body: unknown } {
+  let input: { user?: unknown; role?: unknown };
+  try {
+    input = JSON.parse(body.toString('utf8') || '{}') as typeof input;
+  } catch {
+    return { status: 400, body: { error: '请求体不是有效的 JSON / the body is not valid JSON', issues: [{ path: 'body', message: 'invalid JSON' }] } };
+  }
+  const users = Object.entries(DEV_USERS).map(([user, role]) => `${user} (${role})`).join(', ');
+  const user = typeof input.user === 'string' ? input.user : '';
+  const role = DEV_USERS[user];
+  if (!role) {
+    return { status: 400, body: { error: `开发登录只接受示例用户 / dev sign-in is for the sample users: ${users}`, issues: [{ path: 'body.user', message: `one of ${Object.keys(DEV_USERS).join(', ')}` }] } };
+  }
+  if (input.role !== undefined && input.role !== role) {
+    return { status: 400, body: { error: `${user} 的角色是 ${role} / ${user} has the role ${role}`, issues: [{ path: 'body.role', message: `${user} is ${role}` }] } };
+  }
+  const { token, expiresAt } = tokens.issue(user, role);
+  return { status: 200, body: { token, tokenType: 'Bearer', user, groups: [role], expiresAt } };
+}
+
+const STATIC_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json; charset=utf-8',
+};
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** A file of the built console, or its index.html for client-side routes; never outside the folder. */
+async function serveStatic(dir: string, pathname: string, res: ServerResponse): Promise<void> {
+  const root = resolve(dir);
+  let relative: string;
+  try {
+    relative = decodeURIComponent(pathname);
+  } catch {
+    relative = '/';
+  }
+  const candidate = normalize(join(root, relative));
+  const inside = candidate === root || candidate.startsWith(root + sep);
+  const file = inside && (await isFile(candidate)) ? candidate : join(root, 'index.html');
+  if (!(await isFile(file))) {
+    sendJson(res, 404, { error: '没有这个页面；控制台尚未构建 / not found (the web console has not been built: console/dist)' });
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': STATIC_TYPES[extname(file)] ?? 'application/octet-stream' });
+  createReadStream(file).pipe(res);
+}
+
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const tokens = options.tokens ?? new DevTokens();
+  const consoleDir = options.consoleDir ?? DEFAULT_CONSOLE_DIR;
+  configureApi({ repos: options.repos, executions: options.executions, exports: inlineExportSink(), uploads: undefined });
+  const handlers = new Map<RouteGroup, Promise<ApiLambda>>();
+  const handlerOf = (group: RouteGroup) => {
+    let handler = handlers.get(group);
+    if (!handler) handlers.set(group, (handler = loadApiHandler(group)));
+    return handler;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (!url.pathname.startsWith('/api/') && url.pathname !== '/api') {
+      if (method !== 'GET' && method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
+      return serveStatic(consoleDir, url.pathname, res);
+    }
+    const body = await readBody(req);
+    if (url.pathname === '/api/auth/dev-users' && method === 'GET') {
+      return sendJson(res, 200, { users: Object.entries(DEV_USERS).map(([user, role]) => ({ user, groups: [role] })) });
+    }
+    if (url.pathname === '/api/auth/dev-login') {
+      if (method !== 'POST') return sendJson(res, 405, { error: 'use POST' }, { Allow: 'POST' });
+      const answer = devLogin(tokens, body);
+      return sendJson(res, answer.status, answer.body);
+    }
+    const match = matchRoute(method, url.pathname);
+    if (!match.ok) {
+      return match.status === 405
+        ? sendJson(res, 405, { error: `${method} not allowed on ${url.pathname}` }, { Allow: match.allow!.join(', ') })
+        : sendJson(res, 404, { error: `没有这个接口 / no such route: ${method} ${url.pathname}` });
+    }
+    // What the gateway's JWT authorizer does: no valid token, no call to the function.
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const claims = bearer ? tokens.verify(bearer) : undefined;
+    if (!claims) return sendJson(res, 401, { message: 'Unauthorized' }, { 'WWW-Authenticate': 'Bearer' });
+    const event = gatewayEvent(
+      { method, url: req.url ?? '/', headers: req.headers, body, sourceIp: req.socket.remoteAddress },
+      match,
+      asGatewayClaims(claims),
+    );
+    const group = ROUTES[match.routeKey].group;
+    const handler = await handlerOf(group);
+    // No getRemainingTimeInMillis: middy then sets no early timeout, as a local run may take minutes.
+    const response = await handler(event, { functionName: `local-api-${group}`, awsRequestId: event.requestContext.requestId });
+    const headers = Object.fromEntries(Object.entries(response.headers ?? {}).map(([k, v]) => [k, String(v)]));
+    res.writeHead(response.statusCode ?? 200, headers);
+    res.end(response.body === undefined ? undefined : Buffer.from(response.body, response.isBase64Encoded ? 'base64' : 'utf8'));
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (error instanceof BodyTooLarge) return sendJson(res, 413, { error: `请求体超过 ${MAX_BODY_BYTES >> 20} MB / the body is larger than ${MAX_BODY_BYTES >> 20} MB` });
+      console.error(error);
+      sendJson(res, 500, { error: '内部错误 / internal error' });
+    });
+  });
+  // Development tokens are only as safe as the machine: listen on the loopback interface alone.
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? DEFAULT_PORT, '127.0.0.1', () => ok());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    tokens,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+        resetApi();
+      }),
+  };
+}
+
+function describeUsers(): string {
+  const byRole = new Map<Group, string[]>(GROUPS.map((g) => [g, []]));
+  for (const [user, role] of Object.entries(DEV_USERS)) byRole.get(role)!.push(user);
+  return [...byRole].map(([role, users]) => `${role}: ${users.join(', ')}`).join('; ');
+}
+
+/** Adds `medcomm serve` to the CLI (global --home/--endpoint/--table apply). */
+export function registerServeCommand(program: Command): Command {
+  return program
+    .command('serve')
+    .description('本地 HTTP API 与控制台 / serve the HTTP API (and the web console, if built) on 127.0.0.1')
+    .option('--port <n>', '端口 port', String(DEFAULT_PORT))
+    .action(async (o: { port: string }, cmd: Command) => {
+      const port = Number(o.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`端口无效 / invalid port: ${o.port}`);
+      const g = cmd.optsWithGlobals() as { home?: string; endpoint?: string; table?: string };
+      const runtime = await openLocalRuntime({
+        ...(g.home ? { home: g.home } : {}),
+        ...(g.endpoint ? { endpoint: g.endpoint } : {}),
+        ...(g.table ? { tableName: g.table } : {}),
+      });
+      let server: ApiServer;
+      try {
+        server = await startApiServer({ repos: runtime.repos, executions: runtime.workflows, port });
+      } catch (error) {
+        await runtime.close();
+        throw error;
+      }
+      console.log(`MedComm Pay API: ${server.url}/api  (数据 data: ${runtime.home ?? runtime.endpoint})`);
+      console.log(`开发登录 Dev sign-in: POST ${server.url}/api/auth/dev-login {"user":"office1"} — ${describeUsers()}`);
+      console.log(`例 e.g. curl -s -X POST ${server.url}/api/auth/dev-login -H 'content-type: application/json' -d '{"user":"office1"}'`);
+      console.log('按 Ctrl+C 停止 / Ctrl+C stops the server');
+      await new Promise<void>((done) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void server
+            .close()
+            .then(() => runtime.close())
+            .finally(done);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}

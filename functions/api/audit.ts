@@ -1,0 +1,25 @@
+/** The audit trail for auditors: the entries (paged by sequence number) and a check of the hash chain. */
+import { resolveCommunity } from '../../shared/app/cycle-service.js';
+import { apiHandler, route } from '../../shared/api/handler.js';
+import { AuditQuery } from '../../shared/api/schemas.js';
+import { verifyChain } from '../../shared/store/audit.js';
+
+export const handler = apiHandler('audit', {
+  'GET /api/audit': route({
+    query: AuditQuery,
+    run: async ({ query }, { repos }) => {
+      const communityId = await resolveCommunity(repos);
+      const all = await repos.audit.entries(communityId);
+      const entries = all.filter((e) => e.sequence > query.after).slice(0, query.limit);
+      const last = entries.at(-1)?.sequence;
+      const more = last !== undefined && all.some((e) => e.sequence > last);
+      return { json: { communityId, total: all.length, entries, ...(more ? { next: `?after=${last}&limit=${query.limit}` } : {}) } };
+    },
+  }),
+  'GET /api/audit/verify': route({
+    run: async (_input, { repos }) => {
+      const communityId = await resolveCommunity(repos);
+      return { json: { communityId, ...verifyChain(await repos.audit.entries(communityId)) } };
+    },
+  }),
+});

@@ -1,0 +1,8 @@
+/** GET /api/me: who the console is talking to, so it can show the caller's name and only the pages their groups may use. */
+import { apiHandler, route } from '../../shared/api/handler.js';
+
+export const handler = apiHandler('me', {
+  'GET /api/me': route({
+    run: async ({ caller }) => ({ json: { user: caller.user, groups: caller.groups } }),
+  }),
+});

@@ -1,0 +1,116 @@
+/**
+ * One middy handler per route group: authorization (roles.ts), the JSON body parser, zod validation of
+ * path, query and body (a 400 that names each field), then the route; domain errors become their HTTP
+ * answers (http.ts) and @middy/http-error-handler, registered last, writes every error response.
+ */
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpErrorHandler from '@middy/http-error-handler';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import type { z } from 'zod';
+import { type ApiContext, type Caller, authorize } from './auth.js';
+import { type ApiDeps, apiDeps } from './deps.js';
+import { type ApiEvent, type ApiResponse, type ProblemIssue, type RouteResult, problem, toProblem, toResponse } from './http.js';
+import { ROUTES, type RouteGroup, type RouteKey, routesOf } from './roles.js';
+
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  caller: Caller;
+  event: ApiEvent;
+}
+
+export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  /** Present: the route takes a JSON body (an absent body is validated as `{}`). */
+  body?: z.ZodType<B>;
+  run(input: RouteInput<P, Q, B>, deps: ApiDeps): Promise<RouteResult>;
+}
+
+/** Types a route's input from its schemas. */
+export function route<P = Record<string, never>, Q = Record<string, never>, B = undefined>(def: RouteDef<P, Q, B>): RouteDef {
+  return def as unknown as RouteDef;
+}
+
+export type RoutesOfGroup<G extends RouteGroup> = { [K in RouteKey]: (typeof ROUTES)[K]['group'] extends G ? K : never }[RouteKey];
+
+type Ctx = ApiContext & { input?: { params: unknown; query: unknown; body: unknown } };
+
+const zodIssues = (where: string, error: z.ZodError): ProblemIssue[] =>
+  error.issues.map((issue) => ({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message }));
+
+/** Malformed JSON is the client's mistake (400, naming `body`); a body that is not JSON at all is a 415. */
+function jsonBody(): MiddlewareObj<ApiEvent, ApiResponse, Error, Ctx> {
+  const parser = httpJsonBodyParser();
+  return {
+    before: async (request) => {
+      const { body } = request.event;
+      if (body === undefined || body === '') {
+        request.event.body = undefined;
+        return;
+      }
+      try {
+        await parser.before!(request as never);
+      } catch (error) {
+        const cause = (error as { cause?: { message?: string } }).cause;
+        if (cause?.message) throw problem(400, `请求体不是有效的 JSON / the body is not valid JSON`, [{ path: 'body', message: cause.message }]);
+        throw problem(415, '请以 JSON 发送，Content-Type: application/json / send JSON with Content-Type: application/json');
+      }
+    },
+  };
+}
+
+function validate(routes: Partial<Record<RouteKey, RouteDef>>): MiddlewareObj<ApiEvent, ApiResponse, Error, Ctx> {
+  return {
+    before: async (request) => {
+      const def = routes[request.event.routeKey as RouteKey];
+      if (!def) throw problem(404, `没有这个接口 / no such route: ${request.event.routeKey}`);
+      const issues: ProblemIssue[] = [];
+      const check = (where: string, schema: z.ZodType | undefined, value: unknown) => {
+        if (!schema) return value;
+        const parsed = schema.safeParse(value);
+        if (parsed.success) return parsed.data;
+        issues.push(...zodIssues(where, parsed.error));
+        return undefined;
+      };
+      const params = check('path', def.params, request.event.pathParameters ?? {});
+      const query = check('query', def.query, request.event.queryStringParameters ?? {});
+      const body = check('body', def.body, (request.event.body as unknown) ?? (def.body ? {} : undefined));
+      if (issues.length > 0) {
+        const fields = [...new Set(issues.map((i) => i.path))].join(', ');
+        throw problem(400, `请求有误：${fields} / invalid request: ${fields}`, issues);
+      }
+      request.context.input = { params, query, body };
+    },
+  };
+}
+
+/** Logs what is ours to fix (5xx, with the cause), not every 4xx a user can cause. */
+function logServerErrors(error: unknown): void {
+  const status = (error as { statusCode?: number }).statusCode;
+  if (status !== undefined && status < 500) return;
+  const cause = (error as { cause?: unknown }).cause ?? error;
+  console.error(JSON.stringify({ level: 'error', message: cause instanceof Error ? cause.message : String(cause), name: (cause as Error)?.name, stack: (cause as Error)?.stack }));
+}
+
+export function apiHandler<G extends RouteGroup>(group: G, routes: Record<RoutesOfGroup<G>, RouteDef>) {
+  const table = routes as Partial<Record<RouteKey, RouteDef>>;
+  const unknown = Object.keys(table).filter((key) => !routesOf(group).includes(key as RouteKey));
+  if (unknown.length > 0) throw new Error(`routes ${unknown.join(', ')} do not belong to the ${group} group in shared/api/roles.ts`);
+  return middy<ApiEvent, ApiResponse, Error, Ctx>()
+    .use(authorize() as MiddlewareObj<ApiEvent, ApiResponse, Error, Ctx>)
+    .use(jsonBody())
+    .use(validate(table))
+    .use(httpErrorHandler({ logger: logServerErrors, fallbackMessage: JSON.stringify({ error: 'internal error' }) }))
+    .handler(async (event, context) => {
+      const def = table[event.routeKey as RouteKey]!;
+      const input = context.input!;
+      try {
+        const result = await def.run({ ...(input as { params: unknown; query: unknown; body: unknown }), caller: context.caller, event }, apiDeps());
+        return toResponse(result);
+      } catch (error) {
+        throw toProblem(error);
+      }
+    });
+}

@@ -1,0 +1,49 @@
+/**
+ * Where exported files and large uploads go, behind two small ports: on one machine a download is the
+ * response itself; on AWS a Lambda response is capped at 6 MB, so the file is written to the exports
+ * bucket and the client gets a short-lived link instead.
+ */
+import type { RouteResult } from './http.js';
+
+export interface ExportFile {
+  /** What the file is, for its storage key: e.g. `sheets/quarterly/2026-Q1`. */
+  kind: string;
+  filename: string;
+  contentType: string;
+  bytes: Uint8Array | string;
+  /** Bank files hold full account numbers: stored apart so they can expire sooner. */
+  sensitive?: boolean;
+}
+
+export interface ExportSink {
+  deliver(file: ExportFile): Promise<RouteResult>;
+}
+
+/** On one machine: the response carries the bytes. */
+export const inlineExportSink = (): ExportSink => ({
+  async deliver(file) {
+    return { file: { bytes: file.bytes, contentType: file.contentType, filename: file.filename } };
+  },
+});
+
+export interface UploadTicket {
+  prefix: string;
+  expiresIn: number;
+  files: { name: string; url: string; method: 'PUT'; headers: Record<string, string> }[];
+}
+
+/** Large dataset files: uploaded straight to storage, then imported from there. */
+export interface UploadStore {
+  /** Presigned PUT URLs for the named files under a fresh prefix that belongs to `user`. */
+  ticket(user: string, files: readonly string[]): Promise<UploadTicket>;
+  /** The prefix a user may import from (uploads are private to the uploader). */
+  ownPrefix(user: string): string;
+  /** Every object under `prefix`, by file name. */
+  read(prefix: string): Promise<Record<string, Uint8Array>>;
+}
+
+export const MIME = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  json: 'application/json; charset=utf-8',
+} as const;

@@ -1,0 +1,69 @@
+/**
+ * The route table of the HTTP API and who may call each route — the one place the role matrix lives.
+ * The handlers' authorization middleware enforces it (the gateway only checks that a token is valid),
+ * CDK creates one gateway route per entry, and the local server routes with it.
+ */
+
+export const GROUPS = ['office', 'hr', 'finance', 'auditor'] as const;
+export type Group = (typeof GROUPS)[number];
+
+export const GROUP_NAMES: Record<Group, string> = {
+  office: '医共体办公室 community office',
+  hr: '人事 HR',
+  finance: '财务 finance',
+  auditor: '审计 auditor',
+};
+
+/** Route groups: one handler module `functions/api/<group>.ts` and one Lambda function each. */
+export const ROUTE_GROUPS = ['me', 'datasets', 'cycles', 'reviews', 'reports', 'sheets', 'bank', 'audit'] as const;
+export type RouteGroup = (typeof ROUTE_GROUPS)[number];
+
+/** `signed-in`: any valid token, whatever its groups; otherwise members of at least one listed group. */
+export type Audience = 'signed-in' | readonly Group[];
+
+export interface RouteRule {
+  group: RouteGroup;
+  allow: Audience;
+}
+
+const ANY_ROLE = GROUPS;
+
+export const ROUTES = {
+  'GET /api/me': { group: 'me', allow: 'signed-in' },
+  'POST /api/datasets': { group: 'datasets', allow: ['office'] },
+  'POST /api/datasets/upload-url': { group: 'datasets', allow: ['office'] },
+  'POST /api/datasets/import-from-upload': { group: 'datasets', allow: ['office'] },
+  'GET /api/cycles': { group: 'cycles', allow: ANY_ROLE },
+  'POST /api/cycles': { group: 'cycles', allow: ['office'] },
+  'GET /api/cycles/{kind}/{period}': { group: 'cycles', allow: ANY_ROLE },
+  'POST /api/cycles/{kind}/{period}/approve': { group: 'reviews', allow: ['finance'] },
+  'POST /api/cycles/{kind}/{period}/reject': { group: 'reviews', allow: ['finance'] },
+  'GET /api/reviews': { group: 'reviews', allow: ['finance'] },
+  'GET /api/reports/{kind}/{period}': { group: 'reports', allow: ['office', 'finance', 'auditor'] },
+  'GET /api/sheets/{kind}/{period}': { group: 'sheets', allow: ['office', 'hr', 'finance'] },
+  // Bank accounts leave the system through this route only.
+  'GET /api/bank/{kind}/{period}': { group: 'bank', allow: ['hr'] },
+  'GET /api/audit': { group: 'audit', allow: ['auditor'] },
+  'GET /api/audit/verify': { group: 'audit', allow: ['auditor'] },
+} as const satisfies Record<string, RouteRule>;
+
+export type RouteKey = keyof typeof ROUTES;
+export const ROUTE_KEYS = Object.keys(ROUTES) as RouteKey[];
+
+export const isRouteKey = (key: string): key is RouteKey => Object.hasOwn(ROUTES, key);
+
+export function routeParts(key: RouteKey): { method: 'GET' | 'POST'; path: string } {
+  const [method, path] = key.split(' ') as ['GET' | 'POST', string];
+  return { method, path };
+}
+
+export function routesOf(group: RouteGroup): RouteKey[] {
+  return ROUTE_KEYS.filter((key) => ROUTES[key].group === group);
+}
+
+/** Whether a caller in `groups` may call `route`. */
+export function mayCall(route: RouteKey, groups: readonly string[]): boolean {
+  const allow: Audience = ROUTES[route].allow;
+  if (allow === 'signed-in') return true;
+  return allow.some((g) => groups.includes(g));
+}

@@ -1,0 +1,65 @@
+/** Request shapes shared by several routes; each failure names its field (path.period, body.kind, …). */
+import { z } from 'zod';
+import { DATASET_FILES } from '../dataset/index.js';
+import type { CycleKind } from '../store/keys.js';
+import { SHEET_FORMATS, SHEET_KINDS, cycleKindOf } from './pay-sheets.js';
+
+export const CYCLE_KINDS = ['monthly', 'quarterly', 'annual'] as const satisfies readonly CycleKind[];
+
+const PERIOD: Record<CycleKind, { pattern: RegExp; shape: string }> = {
+  monthly: { pattern: /^\d{4}-(0[1-9]|1[0-2])$/, shape: 'YYYY-MM' },
+  quarterly: { pattern: /^\d{4}-Q[1-4]$/, shape: 'YYYY-Qn' },
+  annual: { pattern: /^\d{4}$/, shape: 'YYYY' },
+};
+
+function periodMatches(kindOf: (kind: never) => CycleKind) {
+  return (value: { kind: string; period: string }, ctx: z.RefinementCtx) => {
+    const kind = kindOf(value.kind as never);
+    const { pattern, shape } = PERIOD[kind];
+    if (!pattern.test(value.period)) {
+      ctx.addIssue({ code: 'custom', path: ['period'], message: `期间应为 ${shape} / a ${kind} period is ${shape}, got "${value.period}"` });
+    }
+  };
+}
+
+const kindMessage = (kinds: readonly string[]) => ({ message: `应为 ${kinds.join(' | ')} / expected one of ${kinds.join(', ')}` });
+
+export const CycleRef = z
+  .object({ kind: z.enum(CYCLE_KINDS, kindMessage(CYCLE_KINDS)), period: z.string() })
+  .superRefine(periodMatches((k: CycleKind) => k));
+export type CycleRef = z.infer<typeof CycleRef>;
+
+export const SheetRef = z
+  .object({ kind: z.enum(SHEET_KINDS, kindMessage(SHEET_KINDS)), period: z.string() })
+  .superRefine(periodMatches(cycleKindOf));
+
+export const SheetQuery = z.object({ format: z.enum(SHEET_FORMATS, kindMessage(SHEET_FORMATS)).default('csv') });
+export const BankQuery = z.object({ format: z.enum(['csv', 'xlsx'], kindMessage(['csv', 'xlsx'])).default('csv') });
+
+export const RejectBody = z.object({
+  reason: z.string({ message: '驳回必须填写原因 / a rejection needs a reason' }).trim().min(1, '驳回必须填写原因 / a rejection needs a reason').max(1000),
+});
+
+const datasetFile = z.string().refine((name) => DATASET_FILES.includes(name), {
+  message: `未知文件名，应为 ${DATASET_FILES.join(', ')} 之一 / unknown file name; expected one of ${DATASET_FILES.join(', ')}`,
+});
+
+const base64 = z
+  .string()
+  .transform((s) => s.replace(/\s+/g, ''))
+  .refine((s) => /^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0, { message: '文件内容须为 base64 / file content must be base64' });
+
+export const ImportBody = z.object({
+  files: z
+    .record(z.string(), base64)
+    .refine((files) => Object.keys(files).length > 0, { message: '至少需要一个文件 / at least one file is needed' }),
+});
+
+export const UploadUrlBody = z.object({ files: z.array(datasetFile).min(1).max(DATASET_FILES.length) });
+
+export const ImportFromUploadBody = z.object({ prefix: z.string().regex(/^uploads\/[A-Za-z0-9._-]+\/[A-Za-z0-9-]+\/$/, 'an upload prefix as returned by POST /api/datasets/upload-url') });
+
+export const AuditQuery = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(500),
+});
