@@ -18,7 +18,20 @@ export const API_ENTRIES: Record<RouteGroup, string> = {
   audit: 'audit.ts',
 };
 
+type Module = Promise<{ handler: unknown }>;
+
+// Static imports (one per module) so every bundler and vite can see them.
+const LOADERS: Record<RouteGroup, () => Module> = {
+  me: () => import('./me.js'),
+  datasets: () => import('./datasets.js'),
+  cycles: () => import('./cycles.js'),
+  reviews: () => import('./reviews.js'),
+  reports: () => import('./reports.js'),
+  sheets: () => import('./sheets.js'),
+  bank: () => import('./bank.js'),
+  audit: () => import('./audit.js'),
+};
+
 export async function loadApiHandler(group: RouteGroup): Promise<ApiLambda> {
-  const module = (await import(`./${API_ENTRIES[group].replace(/\.ts$/, '.js')}`)) as { handler: ApiLambda };
-  return module.handler;
+  return (await LOADERS[group]()).handler as ApiLambda;
 }

@@ -86,12 +86,16 @@ function validate(routes: Partial<Record<RouteKey, RouteDef>>): MiddlewareObj<Ap
   };
 }
 
-/** Logs what is ours to fix (5xx, with the cause), not every 4xx a user can cause. */
+/**
+ * Logs what is ours to fix (5xx, with the cause) — not the 4xx a user can cause, nor the deliberate 501
+ * of a route the local server has no storage for. Throttling (503) is logged as a warning.
+ */
 function logServerErrors(error: unknown): void {
   const status = (error as { statusCode?: number }).statusCode;
-  if (status !== undefined && status < 500) return;
+  if (status !== undefined && (status < 500 || status === 501)) return;
   const cause = (error as { cause?: unknown }).cause ?? error;
-  console.error(JSON.stringify({ level: 'error', message: cause instanceof Error ? cause.message : String(cause), name: (cause as Error)?.name, stack: (cause as Error)?.stack }));
+  const level = status === 503 ? 'warn' : 'error';
+  console.error(JSON.stringify({ level, status: status ?? 500, message: cause instanceof Error ? cause.message : String(cause), name: (cause as Error)?.name, stack: (cause as Error)?.stack }));
 }
 
 export function apiHandler<G extends RouteGroup>(group: G, routes: Record<RoutesOfGroup<G>, RouteDef>) {

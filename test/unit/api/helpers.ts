@@ -1,0 +1,214 @@
+/**
+ * Calling the API handlers as API Gateway would (v2 events with the JWT authorizer's flattened claims),
+ * over an in-memory stand-in for the repositories that holds just what the routes read and write.
+ */
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { loadApiHandler } from '../../../functions/api/index.js';
+import { configureApi } from '../../../shared/api/deps.js';
+import { asGatewayClaims } from '../../../shared/api/dev-tokens.js';
+import type { ApiResponse } from '../../../shared/api/http.js';
+import { gatewayEvent } from '../../../shared/api/local-gateway.js';
+import { type ExportSink, inlineExportSink, type UploadStore } from '../../../shared/api/ports.js';
+import { ROUTES, type RouteKey, routeParts } from '../../../shared/api/roles.js';
+import type { ExecutionPort } from '../../../shared/app/cycle-service.js';
+import { sfnExecutionPort } from '../../../shared/app/sfn-port.js';
+import type { AuditEntry } from '../../../shared/store/audit.js';
+import type { CycleRecord, CycleStatus } from '../../../shared/store/cycles.js';
+import type { Repositories } from '../../../shared/store/index.js';
+import type { CycleKind } from '../../../shared/store/keys.js';
+
+export const COMMUNITY = 'xingguo';
+
+export const ARNS = {
+  monthly: 'arn:aws:states:cn-north-1:111122223333:stateMachine:Monthly',
+  quarterly: 'arn:aws:states:cn-north-1:111122223333:stateMachine:Quarterly',
+  annual: 'arn:aws:states:cn-north-1:111122223333:stateMachine:Annual',
+} as const;
+
+export interface Who {
+  user: string;
+  groups: string[];
+}
+
+export const as = (user: string, ...groups: string[]): Who => ({ user, groups });
+
+export interface Call {
+  as?: Who;
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
+  /** Sent as is (e.g. malformed JSON), with `contentType`. */
+  rawBody?: string;
+  contentType?: string;
+}
+
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  json: any;
+  bytes: Buffer;
+}
+
+export async function call(routeKey: RouteKey, options: Call = {}): Promise<Answer> {
+  const { method, path } = routeParts(routeKey);
+  const params = options.params ?? {};
+  const filled = path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? `missing-${name}`));
+  const query = new URLSearchParams(options.query ?? {}).toString();
+  const body = options.rawBody ?? (options.body === undefined ? '' : JSON.stringify(options.body));
+  const contentType = options.contentType ?? (options.body !== undefined ? 'application/json' : undefined);
+  const event = gatewayEvent(
+    { method, url: `${filled}${query ? `?${query}` : ''}`, headers: contentType ? { 'content-type': contentType } : {}, body: Buffer.from(body) },
+    { routeKey, pathParameters: Object.keys(params).length ? params : {} },
+    options.as ? asGatewayClaims({ username: options.as.user, 'cognito:groups': options.as.groups }) : undefined,
+  );
+  const handler = await loadApiHandler(ROUTES[routeKey].group);
+  const response: ApiResponse = await handler(event, {});
+  const bytes = Buffer.from(response.body ?? '', response.isBase64Encoded ? 'base64' : 'utf8');
+  const headers = Object.fromEntries(Object.entries(response.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+  let json: unknown;
+  if ((headers['content-type'] ?? '').startsWith('application/json')) json = JSON.parse(bytes.toString('utf8'));
+  return { status: response.statusCode ?? 200, headers, json, bytes };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// An in-memory stand-in for the repositories: the methods the API and the cycle service call.
+
+export interface Staffer {
+  staffId: string;
+  name: string;
+  institutionId: string;
+  department: string;
+  post: string;
+  bankAccount?: string;
+}
+
+export interface FakeWorld {
+  repos: Repositories;
+  cycles: Map<string, CycleRecord>;
+  audit: AuditEntry[];
+  staff: Staffer[];
+  /** Stored result items by `${kind}|${period}|r${revision}|${name}`. */
+  results: Map<string, unknown>;
+  addCycle(kind: CycleKind, period: string, status: CycleStatus, extra?: Partial<CycleRecord>): CycleRecord;
+}
+
+const cycleKey = (kind: string, period: string) => `${kind}|${period}`;
+const resultKey = (ref: { kind: string; period: string; revision: number }, name: string) => `${ref.kind}|${ref.period}|r${ref.revision}|${name}`;
+
+export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
+  const imported = options.imported ?? true;
+  const cycles = new Map<string, CycleRecord>();
+  const audit: AuditEntry[] = [];
+  const results = new Map<string, unknown>();
+  const staff: Staffer[] = [
+    { staffId: 'C01-001', name: '张医生', institutionId: 'C01', department: '内科', post: 'doctor', bankAccount: '6222021234567891234' },
+    { staffId: 'C01-002', name: '李护士', institutionId: 'C01', department: '护理部', post: 'nurse', bankAccount: '6222029876543210987' },
+  ];
+  const now = () => new Date().toISOString();
+  const world: FakeWorld = {
+    cycles,
+    audit,
+    staff,
+    results,
+    addCycle(kind, period, status, extra = {}) {
+      const record: CycleRecord = {
+        communityId: COMMUNITY,
+        kind,
+        period,
+        revision: 1,
+        status,
+        datasetVersion: 1,
+        startedBy: 'office1',
+        startedAt: now(),
+        updatedAt: now(),
+        version: 1,
+        ...extra,
+      };
+      cycles.set(cycleKey(kind, period), record);
+      return record;
+    },
+    repos: {
+      datasets: {
+        defaultCommunity: async () => (imported ? COMMUNITY : undefined),
+        current: async () => (imported ? { communityId: COMMUNITY, version: 1, year: 2026, importedAt: now(), importedBy: 'office1' } : undefined),
+        scheme: async () => ({ community: { id: COMMUNITY, name: '兴国县卫生健康总院' }, year: 2026 }),
+        institutions: async () => [{ id: 'C01', name: '县人民医院' }],
+        roster: async (_c: string, _v: number, institutionId: string) => staff.filter((s) => s.institutionId === institutionId),
+      },
+      cycles: {
+        get: async (_c: string, kind: string, period: string) => cycles.get(cycleKey(kind, period)),
+        list: async () => [...cycles.values()],
+        locks: async () => [],
+        start: async (input: { kind: CycleKind; period: string; by: string; datasetVersion: number }) => {
+          const existing = cycles.get(cycleKey(input.kind, input.period));
+          if (existing && !['rejected', 'failed'].includes(existing.status)) return { cycle: existing, created: false };
+          const cycle = world.addCycle(input.kind, input.period, 'running', {
+            startedBy: input.by,
+            datasetVersion: input.datasetVersion,
+            revision: (existing?.revision ?? 0) + 1,
+          });
+          return { cycle, created: true };
+        },
+        transition: async (c: CycleRecord, from: CycleStatus[], to: CycleStatus, fields: Partial<CycleRecord> = {}) => {
+          const current = cycles.get(cycleKey(c.kind, c.period))!;
+          if (!from.includes(current.status)) throw new Error(`fake: ${current.status} is not in ${from.join(',')}`);
+          const next = { ...current, ...fields, status: to, version: current.version + 1 };
+          cycles.set(cycleKey(c.kind, c.period), next);
+          return next;
+        },
+      },
+      audit: {
+        append: async (_c: string, entry: Pick<AuditEntry, 'actor' | 'action' | 'subject' | 'details'>) => {
+          const full = { ...entry, sequence: audit.length + 1, at: now(), previousHash: '', hash: '' };
+          audit.push(full);
+          return full;
+        },
+        entries: async () => audit,
+      },
+      results: {
+        document: async (ref: CycleRecord, name: string) => results.get(resultKey(ref, name)),
+        institutions: async (ref: CycleRecord) => results.get(resultKey(ref, 'INST')) ?? [],
+        payLines: async (ref: CycleRecord) => results.get(resultKey(ref, 'PAY')) ?? [],
+        parts: async (ref: CycleRecord, prefix: string) => results.get(resultKey(ref, prefix)) ?? [],
+      },
+    } as unknown as Repositories,
+  };
+  return world;
+}
+
+export function putResult(world: FakeWorld, cycle: CycleRecord, name: string, value: unknown): void {
+  world.results.set(resultKey(cycle, name), value);
+}
+
+/** A completed monthly cycle with two people paid. */
+export function completedMonth(world: FakeWorld, period = '2026-01'): CycleRecord {
+  const cycle = world.addCycle('monthly', period, 'completed');
+  putResult(world, cycle, 'INST', [{ institutionId: 'C01' }]);
+  putResult(world, cycle, 'PAY', [
+    {
+      institutionId: 'C01',
+      lines: [
+        { staffId: 'C01-001', basic: 300000, reward: 123456, adjustment: 0, gross: 423456, points: '10' },
+        { staffId: 'C01-002', basic: 280000, reward: 100001, adjustment: -500, gross: 379501, points: '8' },
+      ],
+    },
+  ]);
+  return cycle;
+}
+
+export interface Configured {
+  world: FakeWorld;
+  sfn: SFNClient;
+}
+
+/** Points the handlers at `world`, with the AWS ExecutionPort over an SFN client the test can mock. */
+export function useWorld(world: FakeWorld, overrides: { executions?: ExecutionPort; exports?: ExportSink; uploads?: UploadStore } = {}): Configured {
+  const sfn = new SFNClient({ region: 'cn-north-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } });
+  configureApi({
+    repos: world.repos,
+    executions: overrides.executions ?? sfnExecutionPort(ARNS, sfn),
+    exports: overrides.exports ?? inlineExportSink(),
+    uploads: overrides.uploads,
+  });
+  return { world, sfn };
+}

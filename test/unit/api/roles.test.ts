@@ -1,0 +1,84 @@
+/**
+ * The role matrix, pinned by a table written out here independently of shared/api/roles.ts, and
+ * enforced by the handlers themselves: every route is called as every role (and as a signed-in user
+ * with no group, and with no token at all).
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { GROUPS, ROUTES, ROUTE_KEYS, type RouteKey } from '../../../shared/api/roles.js';
+import { type Who, as, call, fakeWorld, useWorld } from './helpers.js';
+
+type Role = (typeof GROUPS)[number] | 'no-group';
+
+/** Who may call what — the product decision, written out in full. */
+const EXPECTED: Record<RouteKey, readonly Role[]> = {
+  'GET /api/me': ['office', 'hr', 'finance', 'auditor', 'no-group'],
+  'POST /api/datasets': ['office'],
+  'POST /api/datasets/upload-url': ['office'],
+  'POST /api/datasets/import-from-upload': ['office'],
+  'GET /api/cycles': ['office', 'hr', 'finance', 'auditor'],
+  'POST /api/cycles': ['office'],
+  'GET /api/cycles/{kind}/{period}': ['office', 'hr', 'finance', 'auditor'],
+  'POST /api/cycles/{kind}/{period}/approve': ['finance'],
+  'POST /api/cycles/{kind}/{period}/reject': ['finance'],
+  'GET /api/reviews': ['finance'],
+  'GET /api/reports/{kind}/{period}': ['office', 'finance', 'auditor'],
+  'GET /api/sheets/{kind}/{period}': ['office', 'hr', 'finance'],
+  'GET /api/bank/{kind}/{period}': ['hr'],
+  'GET /api/audit': ['auditor'],
+  'GET /api/audit/verify': ['auditor'],
+};
+
+const CALLERS: Record<Role, Who> = {
+  office: as('office1', 'office'),
+  hr: as('hr1', 'hr'),
+  finance: as('finance1', 'finance'),
+  auditor: as('auditor1', 'auditor'),
+  'no-group': as('visitor'),
+};
+
+const PARAMS = { kind: 'monthly', period: '2026-01' };
+
+beforeEach(() => {
+  useWorld(fakeWorld());
+});
+
+describe('the route table', () => {
+  it('lists exactly the routes of the product decision', () => {
+    expect([...ROUTE_KEYS].sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it.each(ROUTE_KEYS)('%s allows exactly the expected roles', (key) => {
+    const allow = ROUTES[key].allow;
+    const roles = allow === 'signed-in' ? [...GROUPS, 'no-group'] : [...allow];
+    expect(roles.sort()).toEqual([...EXPECTED[key]].sort());
+  });
+});
+
+describe('every route × every role, enforced in the handler', () => {
+  const cases = ROUTE_KEYS.flatMap((key) => (Object.keys(CALLERS) as Role[]).map((role) => [key, role] as const));
+
+  it.each(cases)('%s as %s', async (key, role) => {
+    const answer = await call(key, { as: CALLERS[role], params: PARAMS });
+    if (EXPECTED[key].includes(role)) {
+      // Allowed: whatever the route answers (404 for a cycle that does not exist, 400 for a missing body),
+      // it is not the authorization layer's refusal.
+      expect([401, 403]).not.toContain(answer.status);
+    } else {
+      expect(answer.status).toBe(403);
+      expect(answer.json.error).toContain(key);
+    }
+  });
+
+  it.each(ROUTE_KEYS)('%s without a token is 401', async (key) => {
+    const answer = await call(key, { params: PARAMS });
+    expect(answer.status).toBe(401);
+    expect(answer.json.error).toMatch(/sign-in required/);
+  });
+});
+
+describe('groups the API does not know', () => {
+  it('grant nothing: a token whose only group is "admin" may not start a cycle', async () => {
+    const answer = await call('POST /api/cycles', { as: as('mallory', 'admin'), body: { kind: 'monthly', period: '2026-01' } });
+    expect(answer.status).toBe(403);
+  });
+});
