@@ -17,6 +17,6 @@ export function table(headers: string[], rows: (string | number)[][]): string {
 
 /** 1234567 fen → "¥12,345.67" */
 export function yuan(fen: number): string {
-  const [whole, frac] = formatYuan(fen).split('.');
-  return `¥${whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac}`;
+  const [whole, frac] = formatYuan(Math.abs(fen)).split('.');
+  return `${fen < 0 ? '-' : ''}¥${whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac}`;
 }

@@ -54,9 +54,19 @@ const FILES = {
   adjustments: 'adjustments.csv',
 } as const satisfies Record<keyof MonthRows, string>;
 
+/** What identifies a row within its file (the columns the cross-file checks keep unique). */
+const ROW_KEY: Record<keyof MonthRows, (row: Record<string, unknown>) => string> = {
+  workload: (r) => `${r.period} ${r.staffId}`,
+  values: (r) => `${r.period} ${r.institutionId} ${r.indicatorId}`,
+  finance: (r) => `${r.period} ${r.institutionId} ${r.category}`,
+  adjustments: (r) => `${r.period} ${r.staffId} ${r.refPeriod} ${r.amount} ${r.reason}`,
+};
+
+type Row = Record<string, unknown>;
+
 /**
- * Rows of locked months that differ from what was locked. Each changed or added row is named by its
- * file and row number; each removed row by its content.
+ * Rows of locked months that differ from what was locked: a changed field is named by file, row and
+ * column with the locked value; an added row by its row; a removed row by its key.
  */
 async function lockedMonthChanges(
   repos: Repositories,
@@ -79,14 +89,23 @@ async function lockedMonthChanges(
       const old = before.get(institutionId)?.rows ?? emptyMonth();
       const fresh = now.get(institutionId) ?? emptyMonth();
       for (const part of Object.keys(FILES) as (keyof MonthRows)[]) {
-        const oldSet = new Set(old[part].map((r) => JSON.stringify(r)));
-        const freshSet = new Set(fresh[part].map((r) => JSON.stringify(r)));
-        for (const row of fresh[part]) {
-          if (oldSet.has(JSON.stringify(row))) continue;
-          issues.push(lockedIssue(FILES[part], lock.period, rowNumber.get(row), JSON.stringify(row), 'changed'));
+        const key = ROW_KEY[part];
+        const oldByKey = new Map((old[part] as Row[]).map((r) => [key(r), r]));
+        const freshKeys = new Set((fresh[part] as Row[]).map(key));
+        for (const row of fresh[part] as Row[]) {
+          const locked = oldByKey.get(key(row));
+          const at = { file: FILES[part], period: lock.period, row: rowNumber.get(row) };
+          if (!locked) {
+            issues.push(lockedIssue({ ...at, column: 'period', value: key(row), how: 'added' }));
+            continue;
+          }
+          for (const column of new Set([...Object.keys(row), ...Object.keys(locked)])) {
+            if (String(row[column] ?? '') === String(locked[column] ?? '')) continue;
+            issues.push(lockedIssue({ ...at, column, value: String(row[column] ?? ''), was: String(locked[column] ?? ''), how: 'changed' }));
+          }
         }
-        for (const row of old[part]) {
-          if (!freshSet.has(JSON.stringify(row))) issues.push(lockedIssue(FILES[part], lock.period, undefined, JSON.stringify(row), 'removed'));
+        for (const row of old[part] as Row[]) {
+          if (!freshKeys.has(key(row))) issues.push(lockedIssue({ file: FILES[part], period: lock.period, row: undefined, column: 'period', value: key(row), how: 'removed' }));
         }
       }
     }
@@ -94,16 +113,31 @@ async function lockedMonthChanges(
   return issues;
 }
 
-function lockedIssue(file: string, period: string, row: number | undefined, value: string, how: 'changed' | 'removed'): ImportIssue {
-  const zh =
-    how === 'changed'
-      ? `${period} 已锁定（月调度已完成），该行与锁定时的数据不同；更正请作为调整（adjustments.csv）计入未锁定月份`
-      : `${period} 已锁定，锁定时存在的这一行在新数据中缺失；更正请作为调整计入未锁定月份`;
-  const en =
-    how === 'changed'
-      ? `${period} is locked (its monthly cycle ran); this row differs from the locked data — put corrections into adjustments.csv of an open month`
-      : `${period} is locked; this row existed when it was locked and is missing now — put corrections into adjustments of an open month`;
-  return { file, ...(row ? { row } : {}), column: 'period', value, rule: 'period.locked', zh, en };
+function lockedIssue(p: {
+  file: string;
+  period: string;
+  row: number | undefined;
+  column: string;
+  value: string;
+  was?: string;
+  how: 'changed' | 'added' | 'removed';
+}): ImportIssue {
+  const fix = { zh: '更正请作为调整（adjustments.csv）计入未锁定的月份', en: 'put corrections into adjustments.csv of an open month' };
+  const text = {
+    changed: {
+      zh: `${p.period} 已锁定（月调度已完成），锁定时为 "${p.was}"，不能改为 "${p.value}"；${fix.zh}`,
+      en: `${p.period} is locked (its monthly cycle ran): it was "${p.was}" when locked and cannot become "${p.value}"; ${fix.en}`,
+    },
+    added: {
+      zh: `${p.period} 已锁定，不能新增该行（${p.value}）；${fix.zh}`,
+      en: `${p.period} is locked; this row (${p.value}) cannot be added; ${fix.en}`,
+    },
+    removed: {
+      zh: `${p.period} 已锁定，锁定时存在的行（${p.value}）不能删除；${fix.zh}`,
+      en: `${p.period} is locked; the row ${p.value} that existed when it was locked cannot be removed; ${fix.en}`,
+    },
+  }[p.how];
+  return { file: p.file, ...(p.row ? { row: p.row } : {}), column: p.column, value: p.value, rule: 'period.locked', ...text };
 }
 
 /** Row number of each monthly row object in its file (header = row 1), in file order. */
