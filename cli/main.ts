@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { decideReview, resolveCommunity, startCycle } from '../shared/app/cycle-service.js';
+import { decideReview, resolveCommunity, resumeInterruptedCycle, startCycle } from '../shared/app/cycle-service.js';
 import { importDataset } from '../shared/app/import-service.js';
 import { writeYearResults } from '../shared/app/results-writer.js';
 import { runYear } from '../shared/app/year-runner.js';
@@ -139,12 +139,20 @@ program
   .addArgument(new Command().createArgument('<kind>', 'monthly | quarterly | annual').choices(['monthly', 'quarterly', 'annual']))
   .argument('<period>', 'YYYY-MM | YYYY-Qn | YYYY')
   .requiredOption('--as <user>', '发起人 who starts the cycle')
+  .option('--resume', '续跑中断的周期（进程意外退出后）/ run an interrupted cycle again after its process died', false)
   .action(async (kind: CycleKind, period: string, o) => {
     if (kindOf(period) !== kind) throw new Error(`期间 ${period} 不是 ${kind} 周期 / period ${period} is not a ${kind} period`);
     await withRuntime(storeOptions(), async (rt) => {
       const communityId = await resolveCommunity(rt.repos, storeOptions().community);
-      const { created } = await startCycle(rt.repos, rt.workflows, { communityId, kind, period, by: o.as });
-      if (!created) console.log('该周期已存在，不会重新计算 / this cycle already exists and is not recomputed');
+      if (o.resume) {
+        await resumeInterruptedCycle(rt.repos, rt.workflows, { communityId, kind, period, by: o.as });
+        console.log(await describeCycle(rt.repos, communityId, kind, period));
+        return;
+      }
+      const { created, cycle } = await startCycle(rt.repos, rt.workflows, { communityId, kind, period, by: o.as });
+      if (!created && cycle.status === 'running') {
+        console.log('该周期显示为运行中；若运行它的进程已退出，请加 --resume 续跑 / the cycle shows as running; if the process running it has died, add --resume');
+      } else if (!created) console.log('该周期已存在，不会重新计算 / this cycle already exists and is not recomputed');
       console.log(await describeCycle(rt.repos, communityId, kind, period));
     });
   });

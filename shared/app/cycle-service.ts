@@ -11,8 +11,11 @@ import type { CycleKind } from '../store/keys.js';
 import { checkPrerequisites } from './prerequisites.js';
 
 export interface ExecutionPort {
-  /** Starts the cycle's state machine (idempotent per cycle revision). */
-  start(kind: CycleKind, input: CycleExecutionInput): Promise<void>;
+  /**
+   * Starts the cycle's state machine (idempotent per cycle revision). `decision`, when the cycle already
+   * has one (a resumed run), answers the finance review at once instead of parking again.
+   */
+  start(kind: CycleKind, input: CycleExecutionInput, options?: { decision?: Decision }): Promise<void>;
   /** Answers the parked review task: success on approval, failure `ReviewRejected` on rejection. */
   resume(cycle: CycleRecord, decision: Decision): Promise<void>;
 }
@@ -49,6 +52,37 @@ export async function startCycle(
   });
   await port.start(request.kind, cycleInput(outcome.cycle));
   return outcome;
+}
+
+/**
+ * Runs an interrupted cycle again (the process running it died: the record still says `running`). The
+ * same revision runs from the start; every step writes its results once (an identical rewrite is a
+ * no-op, a different one is refused), so no one is paid twice, and a recorded approval is not asked for
+ * again. Only the operator knows no other process is still running it, hence an explicit command.
+ */
+export async function resumeInterruptedCycle(
+  repos: Repositories,
+  port: ExecutionPort,
+  request: { communityId?: string; kind: CycleKind; period: string; by: string },
+): Promise<CycleRecord> {
+  const communityId = await resolveCommunity(repos, request.communityId);
+  const cycle = await repos.cycles.get(communityId, request.kind, request.period);
+  if (!cycle || cycle.status !== 'running') {
+    throw new ReviewStateError(
+      bilingual(
+        `只有中断（运行中）的周期可以续跑；${request.kind} ${request.period} 当前为 ${cycle?.status ?? '未开始'}`,
+        `only an interrupted (running) cycle can be resumed; ${request.kind} ${request.period} is ${cycle?.status ?? 'not started'}`,
+      ),
+    );
+  }
+  await repos.audit.append(communityId, {
+    actor: request.by,
+    action: 'cycle.resume',
+    subject: `${request.kind} ${request.period} r${cycle.revision}`,
+    details: {},
+  });
+  await port.start(request.kind, cycleInput(cycle), cycle.decision ? { decision: cycle.decision } : {});
+  return cycle;
 }
 
 /**

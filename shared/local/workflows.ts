@@ -8,7 +8,9 @@ import { STACK_NAMES, buildApp } from '../../infra/app.js';
 import { FUNCTIONS, type FunctionId, loadHandler } from '../../functions/registry.js';
 import type { ExecutionPort } from '../app/cycle-service.js';
 import type { CycleKind } from '../store/keys.js';
-import { type LocalEngine, type TaskHandler, createLocalEngine, failCallback, succeedCallback } from './asl/engine.js';
+import { type CallbackHandler, type LocalEngine, type TaskHandler, createLocalEngine, failCallback, succeedCallback } from './asl/engine.js';
+import { REVIEW_STATE } from '../../workflows/common.js';
+import type { Decision } from '../store/cycles.js';
 import { ExecutionAbortedError } from './asl/errors.js';
 import { type ExtractedTemplate, extractStateMachines, findStateMachine } from './asl/extract.js';
 import type { JsonValue } from './asl/types.js';
@@ -31,6 +33,10 @@ const MACHINE_PATHS: Record<CycleKind, string> = {
 };
 
 let synthesized: ExtractedTemplate | undefined;
+
+/** Answers a review callback at once with a decision already recorded on the cycle. */
+const decisionCallback = (decision: Decision): CallbackHandler =>
+  decision.approved ? succeedCallback({ approvedBy: decision.by }) : failCallback('ReviewRejected', decision.reason ?? '');
 
 /** The workflow stack's template, synthesized once per process without bundling (handlers run in-process). */
 export function synthesizeWorkflows(): ExtractedTemplate {
@@ -95,25 +101,23 @@ export class LocalWorkflows implements ExecutionPort {
     return engine;
   }
 
-  async start(kind: CycleKind, input: { cycle: unknown }): Promise<void> {
-    await this.execute(kind, input as JsonValue, {});
+  async start(kind: CycleKind, input: { cycle: unknown }, options: { decision?: Decision } = {}): Promise<void> {
+    const review = options.decision ? { callbackHandlers: { [REVIEW_STATE]: decisionCallback(options.decision) } } : {};
+    await this.execute(kind, input as JsonValue, review);
   }
 
   async resume(cycle: Parameters<ExecutionPort['resume']>[0], decision: Parameters<ExecutionPort['resume']>[1]): Promise<void> {
     if (!cycle.review) throw new Error(`cycle ${cycle.kind} ${cycle.period} has no paused state to resume`);
-    const callback = decision.approved
-      ? succeedCallback({ approvedBy: decision.by })
-      : failCallback('ReviewRejected', decision.reason ?? '');
     await this.execute(cycle.kind, cycle.review.stateInput as JsonValue, {
       startAt: cycle.review.stateName,
-      callbackHandlers: { [cycle.review.stateName]: callback },
+      callbackHandlers: { [cycle.review.stateName]: decisionCallback(decision) },
     });
   }
 
   private async execute(
     kind: CycleKind,
     input: JsonValue,
-    options: { startAt?: string; callbackHandlers?: Parameters<LocalEngine['startExecution']>[1] extends infer O ? O extends { callbackHandlers?: infer C } ? C : never : never },
+    options: { startAt?: string; callbackHandlers?: Record<string, CallbackHandler> },
   ): Promise<RunOutcome> {
     let paused = false;
     const execution = this.engine(kind).startExecution(input, {
