@@ -4,8 +4,7 @@
  * and dangerous-looking names are data that pass unchanged. Pure: no database (the stored side of the
  * same corpus is test/reliability/import-atomic.test.ts).
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,7 +17,7 @@ import {
   readDatasetDir,
 } from '../../shared/dataset/index.js';
 import { BAD_CASES, HOSTILE_NAMES, withHostileNames } from '../fixtures/bad/cases.js';
-import { TINY_DIR, tinyFiles } from './helpers.js';
+import { TINY_DIR, oversizedDatasetDir, tinyFiles } from './helpers.js';
 
 const CJK = /[\u4e00-\u9fff]/;
 
@@ -73,17 +72,9 @@ describe('the bad-input corpus', () => {
 
 describe('a file over 50 MB', () => {
   let dir: string;
-  let bigWorkload: string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'medcomm-big-'));
-    for (const [name, content] of Object.entries(tinyFiles())) await writeFile(join(dir, name), content);
-    // Valid rows, repeated past the limit: the size alone must refuse it, before any parsing.
-    const header = 'period,staffId,workPoints,quality,attendedDays,scheduledDays\n';
-    const row = '2026-01,C01-001,1420,85.1,22,22\n';
-    bigWorkload = header + row.repeat(Math.ceil((MAX_FILE_BYTES + 1 - header.length) / row.length));
-    expect(Buffer.byteLength(bigWorkload)).toBeGreaterThan(MAX_FILE_BYTES);
-    await writeFile(join(dir, 'workload.csv'), bigWorkload);
+    dir = await oversizedDatasetDir(MAX_FILE_BYTES);
   });
 
   afterAll(async () => {
@@ -91,6 +82,7 @@ describe('a file over 50 MB', () => {
   });
 
   it('is refused from a folder by its size, naming the file and the limit', async () => {
+    expect((await stat(join(dir, 'workload.csv'))).size).toBeGreaterThan(MAX_FILE_BYTES);
     const result = await readDatasetDir(dir);
     expect(result.ok).toBe(false);
     const issues = result.ok ? [] : result.issues;

@@ -4,6 +4,9 @@
  * file, and snapshots of what a cycle stored.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { importDataset } from '../../shared/app/import-service.js';
@@ -121,4 +124,17 @@ export function recordWrites(repos: Repositories): StoredWrite[] {
     { step: 'initialize', name: 'reliabilityWriteRecorder', override: true },
   );
   return writes;
+}
+
+/**
+ * A copy of the tiny dataset folder whose workload.csv is just over the 50 MB limit (valid rows,
+ * repeated), generated on demand — never committed. The caller removes the folder.
+ */
+export async function oversizedDatasetDir(limitBytes: number): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'medcomm-big-'));
+  for (const [name, content] of Object.entries(tinyFiles())) await writeFile(join(dir, name), content);
+  const header = 'period,staffId,workPoints,quality,attendedDays,scheduledDays\n';
+  const row = '2026-01,C01-001,1420,85.1,22,22\n';
+  await writeFile(join(dir, 'workload.csv'), header + row.repeat(Math.ceil((limitBytes + 1 - header.length) / row.length)));
+  return dir;
 }
