@@ -1,0 +1,370 @@
+/**
+ * The report documents (DOMAIN.md §8): the monthly dispatch report (调度表), the quarterly bulletin (通报)
+ * and the annual appraisal and settlement report. One zod schema per document is the one source of its
+ * type, and lets the HTTP API and the tests check a document's shape.
+ *
+ * Amounts are integer fen (`amountsIn: 'fen'`), as everywhere else in the system; scores, values and
+ * coefficients are the already-rounded decimal strings of the stored results. Nothing here carries a bank
+ * account.
+ */
+import { z } from 'zod';
+import { Fen } from '../schemas/dataset.js';
+import { CycleKind } from '../schemas/events.js';
+import { InsuranceResult } from '../schemas/results.js';
+
+export const Status = z.enum(['green', 'amber', 'red', 'grey']);
+export type Status = z.infer<typeof Status>;
+
+export const PeerGroup = z.enum(['county', 'primary', 'centre']);
+export type PeerGroup = z.infer<typeof PeerGroup>;
+
+/** Where a set of figures comes from: the cycle (and its revision), the dataset version, the scheme. */
+export const CycleSource = z.object({
+  kind: CycleKind,
+  period: z.string(),
+  revision: z.number().int(),
+  datasetVersion: z.number().int(),
+  schemeYear: z.number().int(),
+  /** Short content hash of the scheme the cycle used (it is frozen into the dataset version). */
+  schemeHash: z.string(),
+  startedBy: z.string(),
+  startedAt: z.string(),
+  /** The finance user who approved (quarterly and annual cycles), null when the cycle needs no review. */
+  approvedBy: z.string().nullable(),
+  approvedAt: z.string().nullable(),
+});
+export type CycleSource = z.infer<typeof CycleSource>;
+
+export const Community = z.object({ id: z.string(), name: z.string() });
+
+/** An indicator as the reports name it. */
+export const IndicatorInfo = z.object({
+  indicatorId: z.string(),
+  name: z.string(),
+  nameEn: z.string(),
+  dimension: z.string(),
+  cadence: z.string(),
+  weight: z.string(),
+  bonus: z.boolean(),
+});
+export type IndicatorInfo = z.infer<typeof IndicatorInfo>;
+
+export const StatusCounts = z.object({
+  green: z.number().int(),
+  amber: z.number().int(),
+  red: z.number().int(),
+  grey: z.number().int(),
+});
+export type StatusCounts = z.infer<typeof StatusCounts>;
+
+export const GradeBand = z.object({ grade: z.string(), min: z.string(), coefficient: z.string() });
+
+/** One indicator of one institution over the report's window. */
+export const IndicatorLine = z.object({
+  indicatorId: z.string(),
+  value: z.string().nullable(),
+  missing: z.boolean(),
+  score: z.string(),
+  weight: z.string(),
+  /** Score ÷ weight in percent, cut to 1 decimal ("87.5"); null for a zero weight. */
+  attainmentPercent: z.string().nullable(),
+  status: Status,
+});
+export type IndicatorLine = z.infer<typeof IndicatorLine>;
+
+export const Warning = z.object({
+  institutionId: z.string().nullable(),
+  code: z.enum([
+    'basic_share_out_of_range',
+    'missing_submissions',
+    'staff_without_workload',
+    'undistributed_pool',
+    'public_health_quality_defaulted',
+  ]),
+  message: z.string(),
+});
+export type Warning = z.infer<typeof Warning>;
+
+/** Staff named by a report (e.g. on the payroll roster without a workload row). */
+export const StaffRef = z.object({
+  staffId: z.string(),
+  name: z.string(),
+  institutionId: z.string(),
+  department: z.string(),
+});
+export type StaffRef = z.infer<typeof StaffRef>;
+
+const Paid = z.object({ basic: Fen, reward: Fen, adjustment: Fen, gross: Fen });
+
+// ── monthly dispatch report (调度表) ────────────────────────────────────────────────────────────────
+
+export const MonthlyDispatchInstitution = z.object({
+  // The stored summary, unchanged (the fields of shared/app/reports.ts MonthlyReport).
+  institutionId: z.string(),
+  /** R: the institution's reward total for the year. */
+  reward: Fen,
+  /** α = 1 − R/T as a fraction string; null when T = 0. */
+  basicShare: z.string().nullable(),
+  basicShareOutOfRange: z.boolean(),
+  pool: Fen,
+  holdback: Fen,
+  distributable: Fen,
+  undistributed: Fen,
+  headcount: z.number().int(),
+  dispatch: z.object({
+    missingSubmissions: z.array(z.string()),
+    staffWithoutWorkload: z.array(z.string()),
+    yearToDate: z.object({
+      score: z.string(),
+      indicators: z.array(
+        z.object({
+          indicatorId: z.string(),
+          value: z.string().nullable(),
+          score: z.string(),
+          status: Status,
+        }),
+      ),
+    }),
+  }),
+  paid: Paid,
+  // Added for the people who read it.
+  name: z.string(),
+  kind: z.string(),
+  approvedTotal: Fen,
+  /** α in percent, 2 decimals ("60.54"). */
+  basicSharePercent: z.string().nullable(),
+  yearToDate: z.array(IndicatorLine),
+  statusCounts: StatusCounts,
+});
+export type MonthlyDispatchInstitution = z.infer<typeof MonthlyDispatchInstitution>;
+
+export const MonthlyDispatchReport = z.object({
+  report: z.literal('monthly-dispatch'),
+  amountsIn: z.literal('fen'),
+  community: Community,
+  period: z.string(),
+  revision: z.number().int(),
+  datasetVersion: z.number().int(),
+  source: CycleSource,
+  basicShareRange: z.tuple([z.string(), z.string()]),
+  holdbackRate: z.string(),
+  totals: z.object({
+    basic: Fen,
+    reward: Fen,
+    adjustment: Fen,
+    gross: Fen,
+    holdback: Fen,
+    undistributed: Fen,
+    lines: z.number().int(),
+    pool: Fen,
+    distributable: Fen,
+  }),
+  institutions: z.array(MonthlyDispatchInstitution),
+  /** Every indicator any institution is scored on, in id order. */
+  indicators: z.array(IndicatorInfo),
+  /** The staff the report names (staff without workload). */
+  staff: z.array(StaffRef),
+  warnings: z.array(Warning),
+});
+export type MonthlyDispatchReport = z.infer<typeof MonthlyDispatchReport>;
+
+// ── quarterly bulletin (通报) ───────────────────────────────────────────────────────────────────────
+
+export const Trend = z.object({
+  periods: z.array(z.string()),
+  series: z.array(
+    z.object({ institutionId: z.string(), name: z.string(), scores: z.array(z.string().nullable()) }),
+  ),
+});
+export type Trend = z.infer<typeof Trend>;
+
+export const BulletinInstitution = z.object({
+  institutionId: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  peerGroup: PeerGroup,
+  score: z.string(),
+  grade: z.string(),
+  coefficient: z.string(),
+  rank: z.number().int(),
+  peerCount: z.number().int(),
+  change: z.string().nullable(),
+  previousScore: z.string().nullable(),
+  redListed: z.boolean(),
+  surplus: Fen,
+  fundExtraction: Fen,
+  pool: Fen,
+  allocated: Fen,
+  undistributed: Fen,
+  paidStaff: z.number().int(),
+  missingIndicators: z.array(z.string()),
+  indicators: z.array(IndicatorLine),
+  statusCounts: StatusCounts,
+});
+export type BulletinInstitution = z.infer<typeof BulletinInstitution>;
+
+export const QuarterlyBulletinReport = z.object({
+  report: z.literal('quarterly-bulletin'),
+  amountsIn: z.literal('fen'),
+  community: Community,
+  period: z.string(),
+  source: CycleSource,
+  /** The quarter the change is measured against; null in Q1 or when it did not complete. */
+  previous: CycleSource.nullable(),
+  grades: z.array(GradeBand),
+  /** The grade that puts an institution on the red list (the lowest band, 不合格). */
+  redListGrade: z.string(),
+  institutions: z.array(BulletinInstitution),
+  peerGroups: z.array(
+    z.object({ peerGroup: PeerGroup, label: z.string(), institutionIds: z.array(z.string()) }),
+  ),
+  redList: z.array(
+    z.object({
+      institutionId: z.string(),
+      name: z.string(),
+      score: z.string(),
+      grade: z.string(),
+      peerGroup: PeerGroup,
+      rank: z.number().int(),
+    }),
+  ),
+  trend: Trend,
+  totals: z.object({ surplus: Fen, fundExtraction: Fen, pool: Fen, allocated: Fen, undistributed: Fen }),
+  indicators: z.array(IndicatorInfo),
+});
+export type QuarterlyBulletinReport = z.infer<typeof QuarterlyBulletinReport>;
+
+// ── annual appraisal and settlement report ─────────────────────────────────────────────────────────
+
+export const PoolKind = z.enum([
+  'monthly_reward',
+  'quarterly_surplus',
+  'reserve',
+  'reserve_released',
+  'insurance_pay_part',
+  'annual_bonus',
+  'next_approved_total',
+  'public_health',
+  'leader_salary',
+]);
+export type PoolKind = z.infer<typeof PoolKind>;
+
+/** One contribution to a pool: the cycle it was computed in and what it added. */
+export const LineageSource = z.object({
+  kind: CycleKind,
+  period: z.string(),
+  revision: z.number().int(),
+  datasetVersion: z.number().int(),
+  schemeYear: z.number().int(),
+  schemeHash: z.string(),
+  /** What this source contributed, in fen; null where it supplies a parameter rather than money. */
+  amount: Fen.nullable(),
+  what: z.string(),
+});
+export type LineageSource = z.infer<typeof LineageSource>;
+
+/** Where one pool's amount comes from (DOMAIN.md §4: every amount traces back to pool, cycle and scheme). */
+export const PoolLineage = z.object({
+  pool: PoolKind,
+  label: z.string(),
+  institutionId: z.string().nullable(),
+  staffId: z.string().nullable(),
+  amount: Fen,
+  rule: z.string(),
+  sources: z.array(LineageSource),
+});
+export type PoolLineage = z.infer<typeof PoolLineage>;
+
+export const AnnualInstitution = z.object({
+  institutionId: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  peerGroup: PeerGroup,
+  score: z.string(),
+  grade: z.string(),
+  coefficient: z.string(),
+  redListed: z.boolean(),
+  approvedTotal: Fen,
+  nextApprovedTotal: Fen,
+  reserve: Fen,
+  reserveReleased: Fen,
+  reserveToDevelopmentFund: Fen,
+  insurancePayPart: Fen,
+  annualBonusPool: Fen,
+  allocated: Fen,
+  undistributed: Fen,
+  /** What the institution's staff were paid in the year, by kind of pay. */
+  paidInYear: z.object({ basic: Fen, reward: Fen, adjustment: Fen, quarterlySurplus: Fen, annualBonus: Fen }),
+  missingIndicators: z.array(z.string()),
+  indicators: z.array(IndicatorLine),
+  statusCounts: StatusCounts,
+});
+export type AnnualInstitution = z.infer<typeof AnnualInstitution>;
+
+export const AnnualAppraisalReport = z.object({
+  report: z.literal('annual-appraisal'),
+  amountsIn: z.literal('fen'),
+  community: Community,
+  year: z.string(),
+  source: CycleSource,
+  communityScore: z.string(),
+  communityGrade: z.string(),
+  grades: z.array(GradeBand),
+  redListGrade: z.string(),
+  institutions: z.array(AnnualInstitution),
+  insurance: InsuranceResult,
+  publicHealth: z.object({
+    total: Fen,
+    retainedByCommunity: Fen,
+    perCapita: Fen,
+    residentPopulation: z.number().int(),
+    preAllocationRate: z.string(),
+    rows: z.array(
+      z.object({
+        institutionId: z.string(),
+        name: z.string(),
+        base: Fen,
+        preAllocated: Fen,
+        entitlement: Fen,
+        settlement: Fen,
+        quality: z.string(),
+        qualityDefaulted: z.boolean(),
+      }),
+    ),
+  }),
+  leaders: z.array(
+    z.object({
+      staffId: z.string(),
+      name: z.string(),
+      institutionId: z.string(),
+      institutionName: z.string(),
+      targetAnnualSalary: Fen,
+      coefficient: z.string(),
+      salary: Fen,
+    }),
+  ),
+  trend: Trend,
+  totals: z.object({
+    reserve: Fen,
+    reserveReleased: Fen,
+    reserveToDevelopmentFund: Fen,
+    insurancePayPart: Fen,
+    annualBonusPool: Fen,
+    allocated: Fen,
+    approvedTotal: Fen,
+    nextApprovedTotal: Fen,
+    leaderSalaries: Fen,
+    paidInYear: z.object({
+      basic: Fen,
+      reward: Fen,
+      adjustment: Fen,
+      quarterlySurplus: Fen,
+      annualBonus: Fen,
+    }),
+  }),
+  /** Every pool of the year and where its amount comes from. */
+  lineage: z.array(PoolLineage),
+  indicators: z.array(IndicatorInfo),
+  warnings: z.array(Warning),
+});
+export type AnnualAppraisalReport = z.infer<typeof AnnualAppraisalReport>;
