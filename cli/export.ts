@@ -1,0 +1,176 @@
+/**
+ * `medcomm export`: pay sheets, reports and bank files of completed cycles, one at a time or a whole year.
+ * Every export is recorded in the audit trail with who ran it (--as). Without --out, text goes to stdout
+ * (so it can be piped) and binary XLSX only when stdout is not a terminal.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { type Command, Option } from 'commander';
+import { resolveCommunity } from '../shared/app/cycle-service.js';
+import { writeYearResults } from '../shared/app/results-writer.js';
+import { fenToYuanString } from '../shared/export/index.js';
+import type { LocalRuntime } from '../shared/local/runtime.js';
+import {
+  type ExportedFile,
+  exportBank,
+  exportReport,
+  exportSheet,
+  NOT_TRANSFERRED_REASONS,
+  writeReportsAndSheets,
+} from '../shared/reports/index.js';
+import type { CycleKind } from '../shared/store/keys.js';
+import { type StoreOptions, withRuntime } from './context.js';
+
+type GlobalOptions = StoreOptions & { community?: string };
+
+async function deliver(file: ExportedFile, out: string | undefined): Promise<void> {
+  if (out) {
+    const path = resolve(out);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, file.content);
+    console.error(
+      `已导出 Exported ${file.cycle.kind} ${file.cycle.period} r${file.cycle.revision} → ${path}`,
+    );
+    return;
+  }
+  if (typeof file.content !== 'string' && process.stdout.isTTY) {
+    throw new Error(
+      'XLSX 是二进制文件，请用 --out 指定文件 / XLSX is binary: give --out FILE (or redirect stdout to a file)',
+    );
+  }
+  await new Promise<void>((done, fail) =>
+    process.stdout.write(file.content, (error) => (error ? fail(error) : done())),
+  );
+}
+
+const target = (out: string | undefined) => (out ? resolve(out) : 'stdout');
+
+export function registerExportCommand(program: Command): void {
+  const globals = (): GlobalOptions => program.opts();
+  const community = (rt: LocalRuntime) => resolveCommunity(rt.repos, globals().community);
+
+  const exp = program
+    .command('export')
+    .description(
+      '导出工资表、报告和银行代发文件（均记入审计）/ export pay sheets, reports and bank files (audited)',
+    );
+
+  exp
+    .command('sheet')
+    .description('工资表 / a pay sheet (monthly, quarterly surplus, annual bonus, leader salaries)')
+    .addArgument(
+      exp
+        .createArgument('<kind>', 'monthly | quarterly | annual | leaders')
+        .choices(['monthly', 'quarterly', 'annual', 'leaders']),
+    )
+    .argument('<period>', 'YYYY-MM | YYYY-Qn | YYYY')
+    .addOption(new Option('--format <format>', '格式 format').choices(['csv', 'xlsx', 'json']).default('csv'))
+    .option('--out <file>', '输出文件（默认标准输出）output file (default stdout)')
+    .option('--as <user>', '导出人 who exports', 'cli')
+    .action(async (kind, period: string, o) => {
+      await withRuntime(globals(), async (rt) => {
+        const file = await exportSheet(rt.repos, {
+          communityId: await community(rt),
+          kind,
+          period,
+          format: o.format,
+          by: o.as,
+          target: target(o.out),
+        });
+        await deliver(file, o.out);
+      });
+    });
+
+  exp
+    .command('report')
+    .description(
+      '报告：月调度表、季通报、年度考核与结算报告 / a report (monthly dispatch, quarterly bulletin, annual appraisal)',
+    )
+    .addArgument(
+      exp
+        .createArgument('<kind>', 'monthly | quarterly | annual')
+        .choices(['monthly', 'quarterly', 'annual']),
+    )
+    .argument('<period>', 'YYYY-MM | YYYY-Qn | YYYY')
+    .addOption(new Option('--format <format>', '格式 format').choices(['html', 'json']).default('html'))
+    .option('--out <file>', '输出文件（默认标准输出）output file (default stdout)')
+    .option('--as <user>', '导出人 who exports', 'cli')
+    .action(async (kind: CycleKind, period: string, o) => {
+      await withRuntime(globals(), async (rt) => {
+        const file = await exportReport(rt.repos, {
+          communityId: await community(rt),
+          kind,
+          period,
+          format: o.format,
+          by: o.as,
+          target: target(o.out),
+        });
+        await deliver(file, o.out);
+      });
+    });
+
+  exp
+    .command('bank')
+    .description(
+      '银行代发文件（仅供人事，含完整账号）/ the bank-transfer file for HR (full accounts; always audited)',
+    )
+    .addArgument(
+      exp
+        .createArgument('<kind>', 'monthly | quarterly | annual | leaders')
+        .choices(['monthly', 'quarterly', 'annual', 'leaders']),
+    )
+    .argument('<period>', 'YYYY-MM | YYYY-Qn | YYYY')
+    .addOption(new Option('--format <format>', '格式 format').choices(['csv', 'xlsx']).default('csv'))
+    .option('--out <file>', '输出文件（默认标准输出）output file (default stdout)')
+    .requiredOption('--as <user>', '导出人（记入审计）who exports (recorded in the audit trail)')
+    .action(async (kind, period: string, o) => {
+      await withRuntime(globals(), async (rt) => {
+        const file = await exportBank(rt.repos, {
+          communityId: await community(rt),
+          kind,
+          period,
+          format: o.format,
+          by: o.as,
+          target: target(o.out),
+        });
+        await deliver(file, o.out);
+        console.error(
+          `银行代发 Bank transfer: ${file.lines} 笔 lines, 合计 total ¥${fenToYuanString(file.total)}`,
+        );
+        if (file.notTransferred.length > 0) {
+          console.error(
+            `以下 ${file.notTransferred.length} 人未列入代发文件，请另行处理 / not in the bank file, settle them another way:`,
+          );
+          for (const n of file.notTransferred) {
+            console.error(
+              `  ${n.staffId} ${n.name} ${n.institutionId} ¥${fenToYuanString(n.amount)} — ${NOT_TRANSFERRED_REASONS[n.reason]}`,
+            );
+          }
+        }
+      });
+    });
+
+  exp
+    .command('all')
+    .description(
+      '导出全年：结果 JSON、CSV/XLSX 工资表、报告、银行代发文件 / everything for a year into a folder',
+    )
+    .requiredOption('--year <yyyy>', '年度 year')
+    .requiredOption('--out <dir>', '输出目录 output folder')
+    .option('--as <user>', '导出人 who exports', 'cli')
+    .action(async (o) => {
+      const year = Number(o.year);
+      if (!/^\d{4}$/.test(String(o.year)))
+        throw new Error(`--year 应为四位年份 / --year must be YYYY, got "${o.year}"`);
+      const out = resolve(o.out);
+      await withRuntime(globals(), async (rt) => {
+        const communityId = await community(rt);
+        const results = await writeYearResults(rt.repos, communityId, year, out);
+        const reports = await writeReportsAndSheets(rt.repos, communityId, year, out, { by: o.as });
+        const files = new Set([...results.files, ...reports.files]);
+        console.log(`已导出 Exported ${files.size} files for ${communityId} ${year} under ${out}`);
+        for (const n of reports.notTransferred)
+          console.log(`  ${n.file}: ${n.rows.length} 人未列入银行代发 not in the bank file`);
+      });
+    });
+}

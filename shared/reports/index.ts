@@ -1,0 +1,177 @@
+/**
+ * Reports and exports (DOMAIN.md §8): the monthly dispatch report, the quarterly bulletin and the annual
+ * appraisal report as JSON and printable HTML, the pay sheets as XLSX, and HR's bank-transfer files.
+ *
+ * writeReportsAndSheets writes them for a whole year next to what shared/app/results-writer.ts writes
+ * (the §8.1 contract JSON and the CSV pay sheets), in the same folders:
+ *
+ *   monthly/YYYY-MM/    report.json, report.html, paysheet.xlsx, bank/bank-transfer.{csv,xlsx}
+ *   quarterly/YYYY-Qn/  bulletin-report.json, bulletin-report.html, paysheet.xlsx, bank/bank-transfer.{csv,xlsx}
+ *   annual/YYYY/        appraisal-report.json, appraisal-report.html, paysheet.xlsx, leaders.xlsx,
+ *                       bank/bank-transfer.{csv,xlsx}, bank/leaders-bank-transfer.{csv,xlsx}
+ *   …/bank/not-transferred.csv  when a bank file had to leave someone out (no account, negative net)
+ *
+ * It never writes bulletin.json, appraisal.json or paysheet.json (the contract files). report.json is the
+ * stored monthly REPORT document with names, statuses and warnings added; every stored field is kept.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { type PaySheet, paySheetXlsx } from '../export/index.js';
+import type { Staff } from '../schemas/dataset.js';
+import type { Repositories } from '../store/index.js';
+import { annualAppraisalReport } from './annual.js';
+import { quarterlyBulletinReport } from './bulletin.js';
+import { loadYear } from './load.js';
+import { monthlyDispatchReport } from './monthly.js';
+import { jsonText, notTransferredCsv, renderBank, renderReportHtml } from './render.js';
+import type { NotTransferred } from './sheets.js';
+import { annualPaySheet, leadersPaySheet, monthlyPaySheet, quarterlyPaySheet } from './sheets.js';
+
+export { annualAppraisalReport } from './annual.js';
+export { quarterlyBulletinReport, scoreTrend } from './bulletin.js';
+export {
+  buildReport,
+  cycleKindFor,
+  type ExportedBankFile,
+  type ExportedFile,
+  type ExportRequest,
+  exportBank,
+  exportReport,
+  exportSheet,
+  periodKind,
+  type SheetKind,
+} from './exports.js';
+export { renderAnnualHtml } from './html/annual.js';
+export { renderBulletinHtml } from './html/bulletin.js';
+export { escapeHtml } from './html/escape.js';
+export { renderMonthlyHtml } from './html/monthly.js';
+export {
+  completedCycle,
+  DatasetContexts,
+  loadAnnual,
+  loadMonthly,
+  loadQuarterly,
+  loadQuartersUpTo,
+  loadYear,
+} from './load.js';
+export { monthlyDispatchReport } from './monthly.js';
+export {
+  type AnyReport,
+  type BankFormat,
+  bankTitle,
+  MEDIA_TYPES,
+  notTransferredCsv,
+  type ReportFormat,
+  renderBank,
+  renderReport,
+  renderReportHtml,
+  renderSheet,
+  type SheetFormat,
+} from './render.js';
+export * from './schemas.js';
+export {
+  annualPaySheet,
+  type BankTransfer,
+  bankTransfer,
+  leadersPaySheet,
+  monthlyPaySheet,
+  NOT_TRANSFERRED_REASONS,
+  type NotTransferred,
+  paySheetJson,
+  quarterlyPaySheet,
+} from './sheets.js';
+export type {
+  AnnualCycleData,
+  DatasetContext,
+  MonthlyCycleData,
+  QuarterlyCycleData,
+  YearData,
+} from './sources.js';
+
+export interface WrittenReports {
+  /** Paths written, relative to the output folder. */
+  files: string[];
+  /** Per bank file, the people it could not pay. */
+  notTransferred: { file: string; rows: NotTransferred[] }[];
+}
+
+/**
+ * Writes the reports, XLSX sheets and bank files of every completed cycle of `year` under `outDir` and
+ * records one audit entry ('export.all') naming `options.by` and every bank file written.
+ */
+export async function writeReportsAndSheets(
+  repos: Repositories,
+  communityId: string,
+  year: number,
+  outDir: string,
+  options: { by?: string } = {},
+): Promise<WrittenReports> {
+  const data = await loadYear(repos, communityId, year);
+  const files: string[] = [];
+  const bankFiles: string[] = [];
+  const notTransferred: WrittenReports['notTransferred'] = [];
+
+  const write = async (path: string, content: string | Buffer) => {
+    const full = join(outDir, path);
+    await mkdir(dirname(full), { recursive: true });
+    await writeFile(full, content);
+    files.push(path);
+  };
+  const writeBank = async (dir: string, stem: string, sheet: PaySheet, staff: readonly Staff[]) => {
+    const csv = await renderBank(sheet, staff, 'csv');
+    const xlsx = await renderBank(sheet, staff, 'xlsx');
+    await write(`${dir}/bank/${stem}.csv`, csv.content);
+    await write(`${dir}/bank/${stem}.xlsx`, xlsx.content);
+    bankFiles.push(`${dir}/bank/${stem}.csv`, `${dir}/bank/${stem}.xlsx`);
+    const left = csv.transfer.notTransferred;
+    if (left.length > 0) {
+      const file = `${dir}/bank/${stem === 'bank-transfer' ? '' : `${stem}-`}not-transferred.csv`;
+      await write(file, notTransferredCsv(left));
+      notTransferred.push({ file, rows: left });
+    }
+  };
+
+  for (const m of data.monthly) {
+    const dir = `monthly/${m.cycle.period}`;
+    const report = monthlyDispatchReport(m);
+    await write(`${dir}/report.json`, jsonText(report));
+    await write(`${dir}/report.html`, renderReportHtml(report));
+    const sheet = monthlyPaySheet(m);
+    await write(`${dir}/paysheet.xlsx`, await paySheetXlsx(sheet));
+    await writeBank(dir, 'bank-transfer', sheet, m.dataset.staff);
+  }
+  for (const q of data.quarterly) {
+    const dir = `quarterly/${q.cycle.period}`;
+    const report = quarterlyBulletinReport(q, data.quarterly);
+    await write(`${dir}/bulletin-report.json`, jsonText(report));
+    await write(`${dir}/bulletin-report.html`, renderReportHtml(report));
+    const sheet = quarterlyPaySheet(q);
+    await write(`${dir}/paysheet.xlsx`, await paySheetXlsx(sheet));
+    await writeBank(dir, 'bank-transfer', sheet, q.dataset.staff);
+  }
+  if (data.annual) {
+    const a = data.annual;
+    const dir = `annual/${a.cycle.period}`;
+    const report = annualAppraisalReport(data);
+    await write(`${dir}/appraisal-report.json`, jsonText(report));
+    await write(`${dir}/appraisal-report.html`, renderReportHtml(report));
+    const bonus = annualPaySheet(a);
+    const leaders = leadersPaySheet(a);
+    await write(`${dir}/paysheet.xlsx`, await paySheetXlsx(bonus));
+    await write(`${dir}/leaders.xlsx`, await paySheetXlsx(leaders));
+    await writeBank(dir, 'bank-transfer', bonus, a.dataset.staff);
+    await writeBank(dir, 'leaders-bank-transfer', leaders, a.dataset.staff);
+  }
+
+  await repos.audit.append(communityId, {
+    actor: options.by ?? 'cli',
+    action: 'export.all',
+    subject: `year ${year}`,
+    details: {
+      files: files.length,
+      bankFiles: bankFiles.join(' '),
+      notTransferred: notTransferred.reduce((n, x) => n + x.rows.length, 0),
+    },
+  });
+  return { files, notTransferred };
+}
