@@ -1,0 +1,258 @@
+/**
+ * The API stack: a Cognito user pool (office, hr, finance, auditor groups; no self sign-up), an HTTP API
+ * whose every route needs a Cognito JWT, one Lambda per route group (functions/api/) that checks the
+ * caller's groups itself (shared/api/roles.ts), and the exports bucket for pay sheets, bank files and
+ * large dataset uploads, each function granted only what its routes use.
+ */
+import { CfnOutput, type CfnElement, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AccountRecovery, FeaturePlan, Mfa, StandardThreatProtectionMode, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { GROUPS, GROUP_NAMES, ROUTES, ROUTE_KEYS, type RouteGroup, routeParts } from '../../shared/api/roles.js';
+import { PREFIX } from '../../shared/api/s3.js';
+import type { CycleKind } from '../../shared/store/keys.js';
+import { ApiFunction, type TableAccess } from '../constructs/api-function.js';
+import { acknowledgeNagFindings } from '../nag-suppressions.js';
+
+export interface ApiStackProps extends StackProps {
+  table: ITable;
+  stateMachines: Record<CycleKind, IStateMachine>;
+  /** Origins of the web console that may call the API and upload from a browser (CORS). None by default. */
+  consoleOrigins?: string[];
+  /** Requests per second across the API, and the burst above it. */
+  throttle?: { rateLimit: number; burstLimit: number };
+}
+
+interface FunctionSpec {
+  description: string;
+  memoryMb?: number;
+  table?: TableAccess;
+  /** Step Functions actions on the three cycle state machines. */
+  states?: string[];
+  /** S3 object actions, each on its key prefix of the exports bucket. */
+  objects?: { actions: string[]; prefix: string }[];
+  /** Lists the bucket under this prefix. */
+  list?: string;
+}
+
+/** Each route group's function and what it may touch — nothing more. */
+const FUNCTIONS: Record<RouteGroup, FunctionSpec> = {
+  me: { description: 'GET /api/me — who is signed in', memoryMb: 256 },
+  datasets: {
+    description: 'Dataset import (body or S3 upload) and upload links',
+    memoryMb: 2048,
+    table: 'read-write',
+    // Presigning a PUT needs PutObject; importing reads the upload back.
+    objects: [{ actions: ['s3:PutObject', 's3:GetObject'], prefix: PREFIX.uploads }],
+    list: PREFIX.uploads,
+  },
+  cycles: { description: 'Cycles: overview, detail, start', table: 'read-write', states: ['states:StartExecution'] },
+  reviews: { description: 'Finance review: pending reviews, approve, reject', table: 'read-write', states: ['states:SendTaskSuccess', 'states:SendTaskFailure'] },
+  reports: { description: 'Cycle reports (dispatch, bulletin, appraisal)', table: 'read' },
+  sheets: {
+    description: 'Pay sheets as CSV/XLSX/JSON via the exports bucket',
+    memoryMb: 1024,
+    table: 'read-append',
+    objects: [{ actions: ['s3:PutObject', 's3:GetObject'], prefix: PREFIX.exports }],
+  },
+  bank: {
+    description: 'Bank-transfer files for HR via the exports bucket',
+    memoryMb: 1024,
+    table: 'read-append',
+    objects: [{ actions: ['s3:PutObject', 's3:GetObject'], prefix: PREFIX.bank }],
+  },
+  audit: { description: 'Audit trail and its hash-chain check', table: 'read' },
+};
+
+const pascal = (s: string) => s[0]!.toUpperCase() + s.slice(1);
+
+export class ApiStack extends Stack {
+  readonly userPool: UserPool;
+  readonly userPoolClient: UserPoolClient;
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  readonly exportsBucket: Bucket;
+  readonly functions = {} as Record<RouteGroup, ApiFunction>;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+
+    // ── who may sign in ─────────────────────────────────────────────────────────────────────────────
+    this.userPool = new UserPool(this, 'Users', {
+      userPoolName: 'medcomm-users',
+      // Accounts are created by an administrator for named county staff, never by sign-up.
+      selfSignUpEnabled: false,
+      signInAliases: { username: true, email: true },
+      autoVerify: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+        passwordHistorySize: 5,
+      },
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      // Threat protection: compromised-credential checks and adaptive challenges on risky sign-ins.
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const group of GROUPS) this.userPool.addGroup(`Group${pascal(group)}`, { groupName: group, description: GROUP_NAMES[group] });
+    this.userPoolClient = this.userPool.addClient('Console', {
+      userPoolClientName: 'medcomm-console',
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+    });
+
+    // ── where exports and uploads go ────────────────────────────────────────────────────────────────
+    // Object ownership is left to CDK: server access logging decides between the log-delivery ACL and a bucket policy.
+    const accessLogs = new Bucket(this, 'AccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(400) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.exportsBucket = new Bucket(this, 'Exports', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'exports-bucket/',
+      // Exports are copies made on demand: the records of truth are the table and the audit trail.
+      lifecycleRules: [
+        { id: 'expire-exports', prefix: PREFIX.exports, expiration: Duration.days(7) },
+        { id: 'expire-uploads', prefix: PREFIX.uploads, expiration: Duration.days(7) },
+        // Bank files hold full account numbers: gone the next day.
+        { id: 'expire-bank-files', prefix: PREFIX.bank, expiration: Duration.days(1) },
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      ...(props.consoleOrigins?.length
+        ? { cors: [{ allowedOrigins: props.consoleOrigins, allowedMethods: [HttpMethods.PUT], allowedHeaders: ['*'], maxAge: 3600 }] }
+        : {}),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // ── one function per route group ────────────────────────────────────────────────────────────────
+    const machines = Object.values(props.stateMachines);
+    for (const group of Object.keys(FUNCTIONS) as RouteGroup[]) {
+      const spec = FUNCTIONS[group];
+      const fn = new ApiFunction(this, `Api${pascal(group)}`, { group, description: spec.description, memoryMb: spec.memoryMb ?? 512 });
+      if (spec.table) fn.bindTable(props.table, spec.table);
+      if (spec.states) {
+        fn.addToRolePolicy(new PolicyStatement({ actions: spec.states, resources: machines.map((m) => m.stateMachineArn) }));
+        for (const [kind, machine] of Object.entries(props.stateMachines)) fn.addEnvironment(`STATE_MACHINE_${kind.toUpperCase()}`, machine.stateMachineArn);
+      }
+      if (spec.objects || spec.list) fn.addEnvironment('EXPORT_BUCKET', this.exportsBucket.bucketName);
+      for (const grant of spec.objects ?? []) {
+        fn.addToRolePolicy(new PolicyStatement({ actions: grant.actions, resources: [this.exportsBucket.arnForObjects(`${grant.prefix}*`)] }));
+      }
+      if (spec.list) {
+        fn.addToRolePolicy(
+          new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.exportsBucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${spec.list}*`] } } }),
+        );
+      }
+      this.functions[group] = fn;
+    }
+
+    // ── the HTTP API ────────────────────────────────────────────────────────────────────────────────
+    const authorizer = new HttpUserPoolAuthorizer('Cognito', this.userPool, {
+      userPoolClients: [this.userPoolClient],
+      identitySource: ['$request.header.Authorization'],
+    });
+    this.api = new HttpApi(this, 'Api', {
+      apiName: 'medcomm-api',
+      description: 'MedComm Pay HTTP API',
+      createDefaultStage: false,
+      defaultAuthorizer: authorizer,
+      ...(props.consoleOrigins?.length
+        ? {
+            corsPreflight: {
+              allowOrigins: props.consoleOrigins,
+              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST],
+              allowHeaders: ['authorization', 'content-type'],
+              exposeHeaders: ['content-disposition'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
+    });
+    const accessLogGroup = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+    const throttle = props.throttle ?? { rateLimit: 50, burstLimit: 100 };
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogGroup),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            ip: '$context.identity.sourceIp',
+            user: '$context.authorizer.claims.username',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            bytes: '$context.responseLength',
+            authorizerError: '$context.authorizer.error',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    const integrations = new Map<RouteGroup, HttpLambdaIntegration>();
+    for (const key of ROUTE_KEYS) {
+      const group = ROUTES[key].group;
+      let integration = integrations.get(group);
+      if (!integration) integrations.set(group, (integration = new HttpLambdaIntegration(`${pascal(group)}Integration`, this.functions[group])));
+      const { method, path } = routeParts(key);
+      this.api.addRoutes({ path, methods: [HttpMethod[method]], integration });
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the HTTP API (routes under /api)' });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'ExportsBucketName', { value: this.exportsBucket.bucketName });
+
+    this.acknowledgeNagFindings();
+  }
+
+  /** cdk-nag findings this stack accepts, each with a reason a reviewer can check. */
+  private acknowledgeNagFindings(): void {
+    acknowledgeNagFindings([this]);
+    Validations.of(this.userPool).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-COG2',
+      reason:
+        'MFA is optional (TOTP offered to every user) because many township and village staff sign in from shared office PCs without an enrolled device; Plus-tier threat protection runs in full-function mode and challenges risky sign-ins, and the passwords are 12+ characters with all character classes.',
+    });
+    const bucket = this.getLogicalId(this.exportsBucket.node.defaultChild as CfnElement);
+    for (const prefix of Object.values(PREFIX)) {
+      Validations.of(this).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucket}.Arn>/${prefix}*]`,
+        reason: `Export and upload objects get fresh keys (a UUID each) at run time, so the grant is on the ${prefix} prefix of our own exports bucket only, for the one function that writes or reads it.`,
+      });
+    }
+  }
+}
