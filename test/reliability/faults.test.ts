@@ -8,7 +8,10 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { monthlyResults, allocations } from '../../shared/app/cycle-results.js';
-import { cycleInput, decideReview, startCycle } from '../../shared/app/cycle-service.js';
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { cycleInput, decideReview, resumeInterruptedCycle, startCycle } from '../../shared/app/cycle-service.js';
+import { sfnExecutionPort } from '../../shared/app/sfn-port.js';
 import { FaultInjector, faultErrors } from '../../shared/local/faults.js';
 import type { LocalRuntime } from '../../shared/local/runtime.js';
 import { LocalWorkflows } from '../../shared/local/workflows.js';
@@ -184,7 +187,7 @@ describe('a fault beyond the retries', () => {
 });
 
 describe('a crash mid-cycle', () => {
-  it('leaves the cycle running; recovering the same revision in a new process completes it and writes each pay page once', async () => {
+  it('leaves the cycle running; the same revision run again by a new process completes it and writes each pay page once', async () => {
     await importAs(rt.repos, 'crash');
     // The process dies right after the second result item is stored: some pay pages exist, the rest do not.
     faults.crash({ afterStoreWrites: 2 });
@@ -195,8 +198,10 @@ describe('a crash mid-cycle', () => {
     const partial = payWrites(crashed);
     expect(partial.size).toBeGreaterThan(0);
     expect(partial.size).toBeLessThan(8);
+    // A plain start does not recompute it (it may still be running somewhere).
+    expect((await startCycle(rt.repos, rt.workflows, { communityId: 'crash', kind: 'monthly', period: '2026-01', by: 'office1' })).created).toBe(false);
 
-    // Recovery as designed (see the it.fails below): a new process runs the same revision again.
+    // The engine level of recovery: a new process runs the same revision from the start.
     faults.reset();
     const recovered = await LocalWorkflows.create({ retryIntervalMs: 0, wrapHandler: faults.wrapHandler });
     await recovered.start('monthly', cycleInput(crashed));
@@ -209,7 +214,25 @@ describe('a crash mid-cycle', () => {
     await expectSameAsClean(done);
   });
 
-  it('after a finance approval, recovering at the review state allocates the quarter once and exactly', async () => {
+  it('medcomm run --resume (resumeInterruptedCycle) after a crash in the middle of a step gives the clean result', async () => {
+    await importAs(rt.repos, 'crash-resume');
+    // Dies inside a handler, between two of its DynamoDB calls.
+    faults.crash({ afterStoreCalls: 9 });
+    const crashed = await run('crash-resume', 'monthly', '2026-02');
+    expect(crashed.status).toBe('running');
+    faults.reset();
+    const nextProcess = await LocalWorkflows.create({ retryIntervalMs: 0, wrapHandler: faults.wrapHandler });
+    await resumeInterruptedCycle(rt.repos, nextProcess, { communityId: 'crash-resume', kind: 'monthly', period: '2026-02', by: 'office2' });
+    await faults.idle();
+    const done = await cycleOf(rt.repos, 'crash-resume', 'monthly', '2026-02');
+    expect(done.revision).toBe(1);
+    expect([...payWrites(done).values()].every((n) => n === 1)).toBe(true);
+    await expectSameAsClean(done);
+    const audit = (await rt.repos.audit.entries('crash-resume')).map((e) => `${e.action} ${e.actor}`);
+    expect(audit).toContain('cycle.resume office2');
+  });
+
+  it('after a finance approval, resuming allocates the quarter once and exactly, without asking finance again', async () => {
     await importAs(rt.repos, 'crash-q');
     for (const month of ['2026-01', '2026-02', '2026-03']) expect((await run('crash-q', 'monthly', month)).status).toBe('completed');
     expect((await run('crash-q', 'quarterly', '2026-Q1')).status).toBe('awaiting_review');
@@ -221,31 +244,60 @@ describe('a crash mid-cycle', () => {
     expect(crashed.status).toBe('running');
     expect(crashed.decision?.approved).toBe(true);
 
-    // An approved cycle resumes at the review with the recorded decision (starting over would park it again).
     faults.reset();
-    const recovered = await LocalWorkflows.create({ retryIntervalMs: 0, wrapHandler: faults.wrapHandler });
-    await recovered.resume(crashed, crashed.decision!);
+    const nextProcess = await LocalWorkflows.create({ retryIntervalMs: 0, wrapHandler: faults.wrapHandler });
+    await resumeInterruptedCycle(rt.repos, nextProcess, { communityId: 'crash-q', kind: 'quarterly', period: '2026-Q1', by: 'office1' });
     await faults.idle();
     const done = await cycleOf(rt.repos, 'crash-q', 'quarterly', '2026-Q1');
+    expect(done.decision).toEqual(crashed.decision);
+    expect(faults.calls('RequestReview')).toBe(0);
     expect([...payWrites(done).values()].every((n) => n === 1)).toBe(true);
     await expectSameAsClean(done);
   });
 
-  // MISSING RECOVERY shared/app/cycle-service.ts:37-38 — startCycle returns any existing cycle that is not
-  // rejected or failed, so a cycle whose process died stays `running` forever and no command moves it.
-  // Expected (see the report's recovery design): when the port says no execution of that revision is
-  // alive, startCycle claims the run (conditional update bumping an attempt counter), audits
-  // `cycle.resume`, and runs the SAME revision again — port.resume(cycle, decision) when the cycle was
-  // approved, port.start otherwise. Results are put once per revision, so nothing is paid twice.
-  it.fails('startCycle from a new process resumes a cycle whose run died, to the same result', async () => {
-    await importAs(rt.repos, 'crash-resume');
-    faults.crash({ afterStoreWrites: 2 });
-    expect((await run('crash-resume', 'monthly', '2026-01')).status).toBe('running');
+  // MISSING CLAIM shared/app/cycle-service.ts (resumeInterruptedCycle): it reads the cycle, checks
+  // `running` and calls port.start — with no conditional write in between, so two operators (or a retried
+  // CLI call) resuming at once run two executions of the same revision side by side, each auditing
+  // cycle.resume. Write-once results keep the pay right, but the work is done twice and CompleteCycle
+  // audits twice. Expected: exactly one resume runs — claim it with a conditional update (status =
+  // running AND version = :v, ADD attempt :one, SET resumedBy/resumedAt) and let the loser get the
+  // "already being resumed" ReviewStateError.
+  it.fails('two resumes of the same interrupted cycle at once run it once', async () => {
+    await importAs(rt.repos, 'double-resume');
+    faults.crash({ afterHandlerCalls: 2 });
+    expect((await run('double-resume', 'monthly', '2026-01')).status).toBe('running');
     faults.reset();
-    const nextProcess = await LocalWorkflows.create({ retryIntervalMs: 0, wrapHandler: faults.wrapHandler });
-    const resumed = await run('crash-resume', 'monthly', '2026-01', nextProcess);
-    expect(resumed.revision).toBe(1);
-    await expectSameAsClean(resumed);
+    const request = { communityId: 'double-resume', kind: 'monthly' as const, period: '2026-01', by: 'office1' };
+    await Promise.allSettled([resumeInterruptedCycle(rt.repos, rt.workflows, request), resumeInterruptedCycle(rt.repos, rt.workflows, request)]);
+    await faults.idle();
+    expect((await cycleOf(rt.repos, 'double-resume', 'monthly', '2026-01')).status).toBe('completed');
+    expect(faults.calls('PrepareCycle')).toBe(1);
+  });
+
+  // RESUME IS A NO-OP ON AWS shared/app/sfn-port.ts:8-21: start() names the execution
+  // `<community>-<kind>-<period>-r<revision>` and swallows ExecutionAlreadyExists. The execution of an
+  // interrupted revision already used that name (Step Functions keeps names of closed executions for 90
+  // days), so resuming calls StartExecution, gets ExecutionAlreadyExists and silently does nothing: the
+  // cycle stays `running`. It also ignores `options.decision`, so a resumed approved cycle would park at
+  // the review again with nobody to answer. Expected: a resume starts a new execution of the same revision
+  // (name suffixed with the attempt, e.g. `…-r1-a2`, the attempt counter claimed on the cycle record) and
+  // passes the recorded decision in the input, for RequestReview to answer its own token
+  // (SendTaskSuccess) when the cycle already has an approval.
+  it.fails('on Step Functions, resuming an interrupted cycle starts a new execution of the same revision', async () => {
+    await importAs(rt.repos, 'crash-aws');
+    faults.crash({ afterHandlerCalls: 2 });
+    const crashed = await run('crash-aws', 'monthly', '2026-01');
+    expect(crashed.status).toBe('running');
+    faults.reset();
+    const client = new SFNClient({ region: 'cn-north-1' });
+    const sfn = mockClient(client);
+    const original = 'crash-aws-monthly-2026-01-r1';
+    sfn.on(StartExecutionCommand, { name: original }).rejects(new ExecutionAlreadyExists({ message: `Execution Already Exists: ${original}`, $metadata: {} }));
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws-cn:states:cn-north-1:123456789012:execution:monthly:new', startDate: new Date() });
+    const port = sfnExecutionPort({ monthly: 'arn:monthly', quarterly: 'arn:quarterly', annual: 'arn:annual' }, client);
+    await resumeInterruptedCycle(rt.repos, port, { communityId: 'crash-aws', kind: 'monthly', period: '2026-01', by: 'office1' });
+    const names = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
+    expect(names.some((name) => name !== original)).toBe(true);
   });
 
   // BUG functions/complete-cycle.ts:33-38 — CompleteCycle appends `cycle.complete` to the audit trail on
