@@ -2,6 +2,7 @@
  * The three cycle state machines (DOMAIN.md §7) as CDK state graphs. Each starts with {cycle: CycleRef}
  * and passes keys only.
  */
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { type CycleFunctions, catchAll, failurePath, financeReview, lambdaStep, perInstitution } from './common.js';
@@ -27,29 +28,40 @@ export function monthlyDefinition(scope: Construct, fns: CycleFunctions): sfn.IC
     .next(new sfn.Succeed(scope, 'Completed'));
 }
 
-/** 季通报: scores and surplus pools → bulletin → finance review → allocation → done. */
-export function quarterlyDefinition(scope: Construct, fns: CycleFunctions): sfn.IChainable {
+/**
+ * The shape the quarterly and annual cycles share: per-institution scoring → a community-wide step →
+ * finance review → allocation per institution → done.
+ */
+function reviewedCycle(
+  scope: Construct,
+  fns: CycleFunctions,
+  steps: { score: [string, string, IFunction]; summarize: [string, IFunction]; allocate: [string, string] },
+): sfn.IChainable {
   const onFailure = failurePath(scope, fns);
   return prepare(scope, fns, onFailure)
-    .next(guarded(perInstitution(scope, 'ScoreQuarterEach', 'ScoreQuarter', fns.ScoreQuarter), onFailure))
-    .next(guarded(lambdaStep(scope, 'BuildBulletin', fns.BuildBulletin), onFailure))
+    .next(guarded(perInstitution(scope, ...steps.score), onFailure))
+    .next(guarded(lambdaStep(scope, ...steps.summarize), onFailure))
     .next(financeReview(scope, fns, onFailure))
-    .next(guarded(perInstitution(scope, 'AllocateQuarterEach', 'AllocateQuarterPool', fns.AllocatePool), onFailure))
+    .next(guarded(perInstitution(scope, ...steps.allocate, fns.AllocatePool), onFailure))
     .next(guarded(lambdaStep(scope, 'CompleteCycle', fns.CompleteCycle), onFailure))
     .next(new sfn.Succeed(scope, 'Completed'));
 }
 
+/** 季通报: scores and surplus pools → bulletin → finance review → allocation → done. */
+export const quarterlyDefinition = (scope: Construct, fns: CycleFunctions) =>
+  reviewedCycle(scope, fns, {
+    score: ['ScoreQuarterEach', 'ScoreQuarter', fns.ScoreQuarter],
+    summarize: ['BuildBulletin', fns.BuildBulletin],
+    allocate: ['AllocateQuarterEach', 'AllocateQuarterPool'],
+  });
+
 /** 年考核: annual scores → settlements → finance review → allocation → lock the year. */
-export function annualDefinition(scope: Construct, fns: CycleFunctions): sfn.IChainable {
-  const onFailure = failurePath(scope, fns);
-  return prepare(scope, fns, onFailure)
-    .next(guarded(perInstitution(scope, 'ScoreAnnualEach', 'ScoreAnnual', fns.ScoreAnnual), onFailure))
-    .next(guarded(lambdaStep(scope, 'SettleAnnual', fns.SettleAnnual), onFailure))
-    .next(financeReview(scope, fns, onFailure))
-    .next(guarded(perInstitution(scope, 'AllocateAnnualEach', 'AllocateAnnualPool', fns.AllocatePool), onFailure))
-    .next(guarded(lambdaStep(scope, 'CompleteCycle', fns.CompleteCycle), onFailure))
-    .next(new sfn.Succeed(scope, 'Completed'));
-}
+export const annualDefinition = (scope: Construct, fns: CycleFunctions) =>
+  reviewedCycle(scope, fns, {
+    score: ['ScoreAnnualEach', 'ScoreAnnual', fns.ScoreAnnual],
+    summarize: ['SettleAnnual', fns.SettleAnnual],
+    allocate: ['AllocateAnnualEach', 'AllocateAnnualPool'],
+  });
 
 export const CYCLE_DEFINITIONS = {
   monthly: monthlyDefinition,

@@ -17,6 +17,8 @@ export interface Table<R> {
   records: CsvRecord[];
   rows: ValidRow<R>[];
   complete: boolean;
+  /** Columns read from every row even when the file is not complete (e.g. a header missing another column). */
+  readableColumns?: ReadonlySet<string>;
 }
 
 export type Tables = { [K in CsvKey]?: Table<RowOf<K>> };
@@ -63,7 +65,8 @@ function reference(
   const source = tables[from];
   const target = tables[to];
   // An empty target is reported once as file.noRows rather than once per referring row.
-  if (!source || !target?.complete || target.records.length === 0) return [];
+  if (!source || !target || target.records.length === 0) return [];
+  if (!target.complete && !target.readableColumns?.has(toColumn)) return [];
   const known = new Set(target.records.map((record) => cell(record, toColumn)));
   const file = CSV_FORMATS[from].file;
   const targetFile = CSV_FORMATS[to].file;

@@ -24,6 +24,10 @@ export interface CsvRead {
   issues: ImportIssue[];
   /** False when some rows could not be read or the header lacks required columns: rows were not all checked. */
   complete: boolean;
+  /** False when the header lacks a required column: rows are read for their keys but not checked. */
+  headerUsable: boolean;
+  /** Columns whose cells were read from every row (for references into this file). */
+  readableColumns: ReadonlySet<string>;
 }
 
 const LINE_BREAK = /\r\n|\r|\n/g;
@@ -147,20 +151,22 @@ export function readCsv(file: string, text: string, columns: CsvColumns): CsvRea
         ),
       );
     }
-    return { records: [], issues, complete: false };
+    return { records: [], issues, complete: false, headerUsable: false, readableColumns: new Set() };
   }
   const header = headerRecord.fields.map((name) => name.trim());
   const problems = headerIssues(file, headerRecord.row, header, columns);
   issues.push(...problems);
-  // Without a required column every row would fail the same way; the header issue says it once.
+  // Without a required column every row would fail the same way; the header issue says it once. The rows
+  // are still read, so the ids they declare can be checked against other files in the same pass.
   const headerUsable = !problems.some((p) => p.rule !== 'header.unknown');
-  if (!headerUsable) return { records: [], issues, complete: false };
 
   const records: CsvRecord[] = [];
-  let complete = !issue;
+  let complete = !issue && headerUsable;
+  let rowsReadable = !issue;
   for (const { fields, row } of body) {
     if (fields.length !== header.length) {
       complete = false;
+      rowsReadable = false;
       issues.push(
         issueAt(
           { file, row },
@@ -179,5 +185,6 @@ export function readCsv(file: string, text: string, columns: CsvColumns): CsvRea
     });
     records.push({ row, cells });
   }
-  return { records, issues, complete };
+  const readableColumns = new Set(rowsReadable ? header.filter((name) => columns.all.includes(name)) : []);
+  return { records, issues, complete, headerUsable, readableColumns };
 }

@@ -79,9 +79,9 @@ function textOf(
 function readTable<K extends CsvKey>(key: K, text: string, issues: ImportIssue[]): Table<unknown> {
   const format = CSV_FORMATS[key];
   const read = readCsv(format.file, text, format.columns);
-  const checked = validateRows<unknown>(format, read.records);
+  const checked = read.headerUsable ? validateRows<unknown>(format, read.records) : { rows: [], issues: [] };
   issues.push(...read.issues, ...checked.issues);
-  return { records: read.records, rows: checked.rows, complete: read.complete };
+  return { records: read.records, rows: checked.rows, complete: read.complete, readableColumns: read.readableColumns };
 }
 
 const fileRank = (file: string) => {
