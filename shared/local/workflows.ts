@@ -43,6 +43,8 @@ export function synthesizeWorkflows(): ExtractedTemplate {
   if (!synthesized) {
     const { app } = buildApp({
       nag: false,
+      // CDK's built-in CloudFormation validation costs seconds and checks nothing the local run needs.
+      builtinCloudFormationValidation: false,
       context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true },
     });
     const template = app.synth({ validateOnSynthesis: false }).getStackByName(STACK_NAMES.workflows).template;

@@ -7,11 +7,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.js';
 
 const offline = { 'aws:cdk:bundling-stacks': [] };
+const fast = { builtinCloudFormationValidation: false };
 let data: Template;
 let workflows: Template;
 
 beforeAll(() => {
-  const { app, data: d, workflows: w } = buildApp({ nag: false, context: offline });
+  const { app, data: d, workflows: w } = buildApp({ ...fast, nag: false, context: offline });
   app.synth({ validateOnSynthesis: false });
   data = Template.fromStack(d);
   workflows = Template.fromStack(w);
@@ -79,12 +80,12 @@ describe('the workflow stack', () => {
 
 describe('cdk-nag AwsSolutions', () => {
   it('finds nothing that is not fixed or acknowledged with a reason', () => {
-    const { app } = buildApp({ context: offline });
+    const { app } = buildApp({ ...fast, context: offline });
     expect(() => app.synth()).not.toThrow();
   });
 
   it('would fail the synth on an unacknowledged finding', async () => {
-    const { app, workflows: stack } = buildApp({ context: offline });
+    const { app, workflows: stack } = buildApp({ ...fast, context: offline });
     const { Bucket } = await import('aws-cdk-lib/aws-s3');
     new Bucket(stack, 'UnencryptedLogsLessBucket');
     expect(() => app.synth()).toThrow();
