@@ -7,20 +7,20 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { type ApiLambda, loadApiHandler } from '../functions/api/index.js';
 import { configureApi, resetApi } from '../shared/api/deps.js';
-import { DEV_USERS, DevTokens, asGatewayClaims } from '../shared/api/dev-tokens.js';
+import { asGatewayClaims, DEV_USERS, DevTokens } from '../shared/api/dev-tokens.js';
 import { gatewayEvent, matchRoute } from '../shared/api/local-gateway.js';
 import { inlineExportSink } from '../shared/api/ports.js';
 import { GROUPS, type Group, ROUTES, type RouteGroup } from '../shared/api/roles.js';
 import type { ExecutionPort } from '../shared/app/cycle-service.js';
-import type { Repositories } from '../shared/store/index.js';
 import { openLocalRuntime } from '../shared/local/runtime.js';
+import type { Repositories } from '../shared/store/index.js';
 
 export const DEFAULT_PORT = 8787;
 /** Bodies carry base64 dataset files; a county's workload file can be tens of MB. */
@@ -57,8 +57,17 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
   res.end(JSON.stringify(body));
 }
 
@@ -67,16 +76,36 @@ function devLogin(tokens: DevTokens, body: Buffer): { status: number; body: unkn
   try {
     input = JSON.parse(body.toString('utf8') || '{}') as typeof input;
   } catch {
-    return { status: 400, body: { error: '请求体不是有效的 JSON / the body is not valid JSON', issues: [{ path: 'body', message: 'invalid JSON' }] } };
+    return {
+      status: 400,
+      body: {
+        error: '请求体不是有效的 JSON / the body is not valid JSON',
+        issues: [{ path: 'body', message: 'invalid JSON' }],
+      },
+    };
   }
-  const users = Object.entries(DEV_USERS).map(([user, role]) => `${user} (${role})`).join(', ');
+  const users = Object.entries(DEV_USERS)
+    .map(([user, role]) => `${user} (${role})`)
+    .join(', ');
   const user = typeof input.user === 'string' ? input.user : '';
   const role = DEV_USERS[user];
   if (!role) {
-    return { status: 400, body: { error: `开发登录只接受示例用户 / dev sign-in is for the sample users: ${users}`, issues: [{ path: 'body.user', message: `one of ${Object.keys(DEV_USERS).join(', ')}` }] } };
+    return {
+      status: 400,
+      body: {
+        error: `开发登录只接受示例用户 / dev sign-in is for the sample users: ${users}`,
+        issues: [{ path: 'body.user', message: `one of ${Object.keys(DEV_USERS).join(', ')}` }],
+      },
+    };
   }
   if (input.role !== undefined && input.role !== role) {
-    return { status: 400, body: { error: `${user} 的角色是 ${role} / ${user} has the role ${role}`, issues: [{ path: 'body.role', message: `${user} is ${role}` }] } };
+    return {
+      status: 400,
+      body: {
+        error: `${user} 的角色是 ${role} / ${user} has the role ${role}`,
+        issues: [{ path: 'body.role', message: `${user} is ${role}` }],
+      },
+    };
   }
   const { token, expiresAt } = tokens.issue(user, role);
   return { status: 200, body: { token, tokenType: 'Bearer', user, groups: [role], expiresAt } };
@@ -116,7 +145,9 @@ async function serveStatic(dir: string, pathname: string, res: ServerResponse): 
   const inside = candidate === root || candidate.startsWith(root + sep);
   const file = inside && (await isFile(candidate)) ? candidate : join(root, 'index.html');
   if (!(await isFile(file))) {
-    sendJson(res, 404, { error: '没有这个页面；控制台尚未构建 / not found (the web console has not been built: console/dist)' });
+    sendJson(res, 404, {
+      error: '没有这个页面；控制台尚未构建 / not found (the web console has not been built: console/dist)',
+    });
     return;
   }
   res.writeHead(200, { 'Content-Type': STATIC_TYPES[extname(file)] ?? 'application/octet-stream' });
@@ -126,11 +157,19 @@ async function serveStatic(dir: string, pathname: string, res: ServerResponse): 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const tokens = options.tokens ?? new DevTokens();
   const consoleDir = options.consoleDir ?? DEFAULT_CONSOLE_DIR;
-  configureApi({ repos: options.repos, executions: options.executions, exports: inlineExportSink(), uploads: undefined });
+  configureApi({
+    repos: options.repos,
+    executions: options.executions,
+    exports: inlineExportSink(),
+    uploads: undefined,
+  });
   const handlers = new Map<RouteGroup, Promise<ApiLambda>>();
   const handlerOf = (group: RouteGroup) => {
     let handler = handlers.get(group);
-    if (!handler) handlers.set(group, (handler = loadApiHandler(group)));
+    if (!handler) {
+      handler = loadApiHandler(group);
+      handlers.set(group, handler);
+    }
     return handler;
   };
 
@@ -143,7 +182,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     const body = await readBody(req);
     if (url.pathname === '/api/auth/dev-users' && method === 'GET') {
-      return sendJson(res, 200, { users: Object.entries(DEV_USERS).map(([user, role]) => ({ user, groups: [role] })) });
+      return sendJson(res, 200, {
+        users: Object.entries(DEV_USERS).map(([user, role]) => ({ user, groups: [role] })),
+      });
     }
     if (url.pathname === '/api/auth/dev-login') {
       if (method !== 'POST') return sendJson(res, 405, { error: 'use POST' }, { Allow: 'POST' });
@@ -153,7 +194,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const match = matchRoute(method, url.pathname);
     if (!match.ok) {
       return match.status === 405
-        ? sendJson(res, 405, { error: `${method} not allowed on ${url.pathname}` }, { Allow: match.allow!.join(', ') })
+        ? sendJson(
+            res,
+            405,
+            { error: `${method} not allowed on ${url.pathname}` },
+            { Allow: match.allow!.join(', ') },
+          )
         : sendJson(res, 404, { error: `没有这个接口 / no such route: ${method} ${url.pathname}` });
     }
     // What the gateway's JWT authorizer does: no valid token, no call to the function.
@@ -168,10 +214,19 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const group = ROUTES[match.routeKey].group;
     const handler = await handlerOf(group);
     // No getRemainingTimeInMillis: middy then sets no early timeout, as a local run may take minutes.
-    const response = await handler(event, { functionName: `local-api-${group}`, awsRequestId: event.requestContext.requestId });
-    const headers = Object.fromEntries(Object.entries(response.headers ?? {}).map(([k, v]) => [k, String(v)]));
+    const response = await handler(event, {
+      functionName: `local-api-${group}`,
+      awsRequestId: event.requestContext.requestId,
+    });
+    const headers = Object.fromEntries(
+      Object.entries(response.headers ?? {}).map(([k, v]) => [k, String(v)]),
+    );
     res.writeHead(response.statusCode ?? 200, headers);
-    res.end(response.body === undefined ? undefined : Buffer.from(response.body, response.isBase64Encoded ? 'base64' : 'utf8'));
+    res.end(
+      response.body === undefined
+        ? undefined
+        : Buffer.from(response.body, response.isBase64Encoded ? 'base64' : 'utf8'),
+    );
   };
 
   const server: Server = createServer((req, res) => {
@@ -180,7 +235,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         res.destroy();
         return;
       }
-      if (error instanceof BodyTooLarge) return sendJson(res, 413, { error: `请求体超过 ${MAX_BODY_BYTES >> 20} MB / the body is larger than ${MAX_BODY_BYTES >> 20} MB` });
+      if (error instanceof BodyTooLarge)
+        return sendJson(res, 413, {
+          error: `请求体超过 ${MAX_BODY_BYTES >> 20} MB / the body is larger than ${MAX_BODY_BYTES >> 20} MB`,
+        });
       console.error(error);
       sendJson(res, 500, { error: '内部错误 / internal error' });
     });
@@ -218,7 +276,8 @@ export function registerServeCommand(program: Command): Command {
     .option('--port <n>', '端口 port', String(DEFAULT_PORT))
     .action(async (o: { port: string }, cmd: Command) => {
       const port = Number(o.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`端口无效 / invalid port: ${o.port}`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new Error(`端口无效 / invalid port: ${o.port}`);
       const g = cmd.optsWithGlobals() as { home?: string; endpoint?: string; table?: string };
       const runtime = await openLocalRuntime({
         ...(g.home ? { home: g.home } : {}),
@@ -233,8 +292,12 @@ export function registerServeCommand(program: Command): Command {
         throw error;
       }
       console.log(`MedComm Pay API: ${server.url}/api  (数据 data: ${runtime.home ?? runtime.endpoint})`);
-      console.log(`开发登录 Dev sign-in: POST ${server.url}/api/auth/dev-login {"user":"office1"} — ${describeUsers()}`);
-      console.log(`例 e.g. curl -s -X POST ${server.url}/api/auth/dev-login -H 'content-type: application/json' -d '{"user":"office1"}'`);
+      console.log(
+        `开发登录 Dev sign-in: POST ${server.url}/api/auth/dev-login {"user":"office1"} — ${describeUsers()}`,
+      );
+      console.log(
+        `例 e.g. curl -s -X POST ${server.url}/api/auth/dev-login -H 'content-type: application/json' -d '{"user":"office1"}'`,
+      );
       console.log('按 Ctrl+C 停止 / Ctrl+C stops the server');
       await new Promise<void>((done) => {
         const stop = () => {

@@ -1,7 +1,8 @@
 /** The audit trail for auditors: the entries (paged by sequence number) and a check of the hash chain. */
-import { resolveCommunity } from '../../shared/app/cycle-service.js';
+
 import { apiHandler, route } from '../../shared/api/handler.js';
 import { AuditQuery } from '../../shared/api/schemas.js';
+import { resolveCommunity } from '../../shared/app/cycle-service.js';
 import { verifyChain } from '../../shared/store/audit.js';
 
 export const handler = apiHandler('audit', {
@@ -13,7 +14,14 @@ export const handler = apiHandler('audit', {
       const entries = all.filter((e) => e.sequence > query.after).slice(0, query.limit);
       const last = entries.at(-1)?.sequence;
       const more = last !== undefined && all.some((e) => e.sequence > last);
-      return { json: { communityId, total: all.length, entries, ...(more ? { next: `?after=${last}&limit=${query.limit}` } : {}) } };
+      return {
+        json: {
+          communityId,
+          total: all.length,
+          entries,
+          ...(more ? { next: `?after=${last}&limit=${query.limit}` } : {}),
+        },
+      };
     },
   }),
   'GET /api/audit/verify': route({

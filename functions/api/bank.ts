@@ -1,27 +1,45 @@
 /**
  * HR's bank-transfer file (DOMAIN.md §8): the only place full bank accounts leave the system, so it is
- * its own function with its own role (hr) and every download is in the audit trail — without accounts.
+ * its own function with its own role (hr), stored apart on AWS (bank/, expiring after a day), and every
+ * download is in the audit trail — without accounts. People the bank cannot pay (no account, a negative
+ * net) are left out of the file and listed for HR, never silently dropped.
  */
-import { resolveCommunity } from '../../shared/app/cycle-service.js';
+
 import { apiHandler, route } from '../../shared/api/handler.js';
-import { buildSheet, encodeBankFile } from '../../shared/api/pay-sheets.js';
+import type { RouteResult } from '../../shared/api/http.js';
 import { BankQuery, SheetRef } from '../../shared/api/schemas.js';
+import { resolveCommunity } from '../../shared/app/cycle-service.js';
+import { exportBank } from '../../shared/reports/index.js';
 
 export const handler = apiHandler('bank', {
   'GET /api/bank/{kind}/{period}': route({
     params: SheetRef,
     query: BankQuery,
-    run: async ({ params, query, caller }, { repos, exports }) => {
+    run: async ({ params, query, caller, event }, { repos, exports }) => {
       const communityId = await resolveCommunity(repos);
-      const built = await buildSheet(repos, communityId, params.kind, params.period);
-      const { lines, total, ...file } = await encodeBankFile(built, query.format);
-      await repos.audit.append(communityId, {
-        actor: caller.user,
-        action: 'export.bank',
-        subject: `${params.kind} ${params.period} r${built.cycle.revision}`,
-        details: { format: query.format, lines, total },
+      const file = await exportBank(repos, {
+        communityId,
+        kind: params.kind,
+        period: params.period,
+        format: query.format,
+        by: caller.user,
+        target: `api ${event.requestContext.requestId}`,
       });
-      return exports.deliver({ kind: `${params.kind}/${params.period}`, sensitive: true, ...file });
+      const delivered: RouteResult = await exports.deliver({
+        kind: `${params.kind}/${params.period}`,
+        sensitive: true,
+        filename: file.filename,
+        contentType: file.mediaType,
+        bytes: file.content,
+      });
+      const left = file.notTransferred;
+      // A download carries the count in a header (the body is the file); a link carries the list.
+      if ('file' in delivered)
+        return { ...delivered, headers: { ...delivered.headers, 'X-Not-Transferred': String(left.length) } };
+      return {
+        ...delivered,
+        json: { ...(delivered.json as object), lines: file.lines, notTransferred: left },
+      };
     },
   }),
 });

@@ -2,11 +2,12 @@
  * Dataset import over HTTP (DOMAIN.md §2, all or nothing): small datasets as base64 files in the body;
  * large ones uploaded to S3 with presigned PUTs (AWS only) and imported from there.
  */
-import { importDataset } from '../../shared/app/import-service.js';
+
 import { apiHandler, route } from '../../shared/api/handler.js';
 import { problem } from '../../shared/api/http.js';
 import { ImportBody, ImportFromUploadBody, UploadUrlBody } from '../../shared/api/schemas.js';
 import type { ImportOutcome } from '../../shared/app/import-service.js';
+import { importDataset } from '../../shared/app/import-service.js';
 
 const imported = (outcome: ImportOutcome) => ({
   status: 201,
@@ -21,13 +22,18 @@ const imported = (outcome: ImportOutcome) => ({
 });
 
 const noStorage = () =>
-  problem(501, '本地服务器不支持上传链接，请直接 POST /api/datasets（文件以 base64 放在请求体中）/ the local server has no object storage; send the files in the body of POST /api/datasets instead');
+  problem(
+    501,
+    '本地服务器不支持上传链接，请直接 POST /api/datasets（文件以 base64 放在请求体中）/ the local server has no object storage; send the files in the body of POST /api/datasets instead',
+  );
 
 export const handler = apiHandler('datasets', {
   'POST /api/datasets': route({
     body: ImportBody,
     run: async ({ body, caller }, deps) => {
-      const files = Object.fromEntries(Object.entries(body.files).map(([name, b64]) => [name, new Uint8Array(Buffer.from(b64, 'base64'))]));
+      const files = Object.fromEntries(
+        Object.entries(body.files).map(([name, b64]) => [name, new Uint8Array(Buffer.from(b64, 'base64'))]),
+      );
       return imported(await importDataset(deps.repos, { files }, caller.user));
     },
   }),
@@ -44,7 +50,9 @@ export const handler = apiHandler('datasets', {
       if (!deps.uploads) throw noStorage();
       // Uploads are private to the uploader: an office user imports only what they uploaded.
       if (!body.prefix.startsWith(deps.uploads.ownPrefix(caller.user))) {
-        throw problem(403, `只能导入自己上传的文件 / ${caller.user} may import only their own uploads`, [{ path: 'body.prefix', message: 'not your upload' }]);
+        throw problem(403, `只能导入自己上传的文件 / ${caller.user} may import only their own uploads`, [
+          { path: 'body.prefix', message: 'not your upload' },
+        ]);
       }
       const files = await deps.uploads.read(body.prefix);
       return imported(await importDataset(deps.repos, { files }, caller.user));

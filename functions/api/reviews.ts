@@ -2,10 +2,11 @@
  * Finance review: what awaits a decision with the figures to decide on, and approve/reject. Four eyes
  * and one-decision-wins are the service's rules (decideReview); this only passes the caller on.
  */
-import { decideReview, resolveCommunity } from '../../shared/app/cycle-service.js';
+
 import { cycleView, oneCycle, reviewDetails } from '../../shared/api/cycle-views.js';
 import { apiHandler, route } from '../../shared/api/handler.js';
 import { CycleRef, RejectBody } from '../../shared/api/schemas.js';
+import { decideReview, resolveCommunity } from '../../shared/app/cycle-service.js';
 
 export const handler = apiHandler('reviews', {
   'GET /api/reviews': route({
@@ -37,7 +38,13 @@ export const handler = apiHandler('reviews', {
     body: RejectBody,
     run: async ({ params, body, caller }, { repos, executions }) => {
       const communityId = await resolveCommunity(repos);
-      await decideReview(repos, executions, { communityId, ...params, by: caller.user, approve: false, reason: body.reason });
+      await decideReview(repos, executions, {
+        communityId,
+        ...params,
+        by: caller.user,
+        approve: false,
+        reason: body.reason,
+      });
       return { json: await oneCycle(repos, communityId, params.kind, params.period) };
     },
   }),

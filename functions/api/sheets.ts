@@ -1,27 +1,33 @@
 /**
- * Pay sheets of a completed cycle as CSV, XLSX or JSON. Every download is recorded in the audit trail;
- * locally the response is the file, on AWS a 5-minute link to it in the exports bucket.
+ * Pay sheets of a completed cycle as CSV, XLSX or JSON (shared/reports builds, renders and audits the
+ * export); locally the response is the file, on AWS a 5-minute link to it in the exports bucket.
  */
-import { resolveCommunity } from '../../shared/app/cycle-service.js';
+
 import { apiHandler, route } from '../../shared/api/handler.js';
-import { buildSheet, encodeSheet } from '../../shared/api/pay-sheets.js';
 import { SheetQuery, SheetRef } from '../../shared/api/schemas.js';
+import { resolveCommunity } from '../../shared/app/cycle-service.js';
+import { exportSheet } from '../../shared/reports/index.js';
 
 export const handler = apiHandler('sheets', {
   'GET /api/sheets/{kind}/{period}': route({
     params: SheetRef,
     query: SheetQuery,
-    run: async ({ params, query, caller }, { repos, exports }) => {
+    run: async ({ params, query, caller, event }, { repos, exports }) => {
       const communityId = await resolveCommunity(repos);
-      const built = await buildSheet(repos, communityId, params.kind, params.period);
-      const file = await encodeSheet(built.sheet, query.format);
-      await repos.audit.append(communityId, {
-        actor: caller.user,
-        action: 'export.sheet',
-        subject: `${params.kind} ${params.period} r${built.cycle.revision}`,
-        details: { format: query.format, lines: built.sheet.lines.length },
+      const file = await exportSheet(repos, {
+        communityId,
+        kind: params.kind,
+        period: params.period,
+        format: query.format,
+        by: caller.user,
+        target: `api ${event.requestContext.requestId}`,
       });
-      return exports.deliver({ kind: `sheets/${params.kind}/${params.period}`, ...file });
+      return exports.deliver({
+        kind: `sheets/${params.kind}/${params.period}`,
+        filename: file.filename,
+        contentType: file.mediaType,
+        bytes: file.content,
+      });
     },
   }),
 });

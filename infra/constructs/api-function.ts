@@ -4,6 +4,8 @@
  * the API's entries live here rather than in the workflow registry.
  * (Once HandlerFunction accepts an `entry`, this can become a thin subclass of it.)
  */
+
+import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -11,7 +13,6 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { fileURLToPath } from 'node:url';
 import { API_ENTRIES } from '../../functions/api/index.js';
 import type { RouteGroup } from '../../shared/api/roles.js';
 
@@ -65,8 +66,15 @@ export class ApiFunction extends NodejsFunction {
    * `read`; `read-append` adds PutItem for the audit trail's conditional appends; `read-write` all.
    */
   bindTable(table: ITable, access: TableAccess = 'read-write'): this {
-    const actions = access === 'read' ? READ_ACTIONS : access === 'read-append' ? [...READ_ACTIONS, 'PutItem'] : [...READ_ACTIONS, ...WRITE_ACTIONS];
-    this.addToRolePolicy(new PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [table.tableArn] }));
+    const actions =
+      access === 'read'
+        ? READ_ACTIONS
+        : access === 'read-append'
+          ? [...READ_ACTIONS, 'PutItem']
+          : [...READ_ACTIONS, ...WRITE_ACTIONS];
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [table.tableArn] }),
+    );
     this.addEnvironment('TABLE_NAME', table.tableName);
     return this;
   }

@@ -4,19 +4,53 @@
  * caller's groups itself (shared/api/roles.ts), and the exports bucket for pay sheets, bank files and
  * large dataset uploads, each function granted only what its routes use.
  */
-import { CfnOutput, type CfnElement, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  type CfnElement,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AccountRecovery, FeaturePlan, Mfa, StandardThreatProtectionMode, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import {
+  AccountRecovery,
+  FeaturePlan,
+  Mfa,
+  StandardThreatProtectionMode,
+  UserPool,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  HttpMethods,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { GROUPS, GROUP_NAMES, ROUTES, ROUTE_KEYS, type RouteGroup, routeParts } from '../../shared/api/roles.js';
+import {
+  GROUP_NAMES,
+  GROUPS,
+  ROUTE_KEYS,
+  ROUTES,
+  type RouteGroup,
+  routeParts,
+} from '../../shared/api/roles.js';
 import { PREFIX } from '../../shared/api/s3.js';
 import type { CycleKind } from '../../shared/store/keys.js';
 import { ApiFunction, type TableAccess } from '../constructs/api-function.js';
@@ -54,9 +88,23 @@ const FUNCTIONS: Record<RouteGroup, FunctionSpec> = {
     objects: [{ actions: ['s3:PutObject', 's3:GetObject'], prefix: PREFIX.uploads }],
     list: PREFIX.uploads,
   },
-  cycles: { description: 'Cycles: overview, detail, start', table: 'read-write', states: ['states:StartExecution'] },
-  reviews: { description: 'Finance review: pending reviews, approve, reject', table: 'read-write', states: ['states:SendTaskSuccess', 'states:SendTaskFailure'] },
-  reports: { description: 'Cycle reports (dispatch, bulletin, appraisal)', table: 'read' },
+  cycles: {
+    description: 'Cycles: overview, detail, start',
+    table: 'read-write',
+    states: ['states:StartExecution'],
+  },
+  reviews: {
+    description: 'Finance review: pending reviews, approve, reject',
+    table: 'read-write',
+    states: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+  },
+  reports: {
+    description: 'Cycle reports as JSON, or printable HTML via the exports bucket',
+    memoryMb: 1024,
+    // HTML downloads are exports: audited, and written to the bucket for a link.
+    table: 'read-append',
+    objects: [{ actions: ['s3:PutObject', 's3:GetObject'], prefix: PREFIX.exports }],
+  },
   sheets: {
     description: 'Pay sheets as CSV/XLSX/JSON via the exports bucket',
     memoryMb: 1024,
@@ -111,7 +159,8 @@ export class ApiStack extends Stack {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    for (const group of GROUPS) this.userPool.addGroup(`Group${pascal(group)}`, { groupName: group, description: GROUP_NAMES[group] });
+    for (const group of GROUPS)
+      this.userPool.addGroup(`Group${pascal(group)}`, { groupName: group, description: GROUP_NAMES[group] });
     this.userPoolClient = this.userPool.addClient('Console', {
       userPoolClientName: 'medcomm-console',
       authFlows: { userSrp: true },
@@ -148,7 +197,16 @@ export class ApiStack extends Stack {
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
       ...(props.consoleOrigins?.length
-        ? { cors: [{ allowedOrigins: props.consoleOrigins, allowedMethods: [HttpMethods.PUT], allowedHeaders: ['*'], maxAge: 3600 }] }
+        ? {
+            cors: [
+              {
+                allowedOrigins: props.consoleOrigins,
+                allowedMethods: [HttpMethods.PUT],
+                allowedHeaders: ['*'],
+                maxAge: 3600,
+              },
+            ],
+          }
         : {}),
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -157,19 +215,35 @@ export class ApiStack extends Stack {
     const machines = Object.values(props.stateMachines);
     for (const group of Object.keys(FUNCTIONS) as RouteGroup[]) {
       const spec = FUNCTIONS[group];
-      const fn = new ApiFunction(this, `Api${pascal(group)}`, { group, description: spec.description, memoryMb: spec.memoryMb ?? 512 });
+      const fn = new ApiFunction(this, `Api${pascal(group)}`, {
+        group,
+        description: spec.description,
+        memoryMb: spec.memoryMb ?? 512,
+      });
       if (spec.table) fn.bindTable(props.table, spec.table);
       if (spec.states) {
-        fn.addToRolePolicy(new PolicyStatement({ actions: spec.states, resources: machines.map((m) => m.stateMachineArn) }));
-        for (const [kind, machine] of Object.entries(props.stateMachines)) fn.addEnvironment(`STATE_MACHINE_${kind.toUpperCase()}`, machine.stateMachineArn);
+        fn.addToRolePolicy(
+          new PolicyStatement({ actions: spec.states, resources: machines.map((m) => m.stateMachineArn) }),
+        );
+        for (const [kind, machine] of Object.entries(props.stateMachines))
+          fn.addEnvironment(`STATE_MACHINE_${kind.toUpperCase()}`, machine.stateMachineArn);
       }
       if (spec.objects || spec.list) fn.addEnvironment('EXPORT_BUCKET', this.exportsBucket.bucketName);
       for (const grant of spec.objects ?? []) {
-        fn.addToRolePolicy(new PolicyStatement({ actions: grant.actions, resources: [this.exportsBucket.arnForObjects(`${grant.prefix}*`)] }));
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: grant.actions,
+            resources: [this.exportsBucket.arnForObjects(`${grant.prefix}*`)],
+          }),
+        );
       }
       if (spec.list) {
         fn.addToRolePolicy(
-          new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.exportsBucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${spec.list}*`] } } }),
+          new PolicyStatement({
+            actions: ['s3:ListBucket'],
+            resources: [this.exportsBucket.bucketArn],
+            conditions: { StringLike: { 's3:prefix': [`${spec.list}*`] } },
+          }),
         );
       }
       this.functions[group] = fn;
@@ -197,7 +271,10 @@ export class ApiStack extends Stack {
           }
         : {}),
     });
-    const accessLogGroup = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+    const accessLogGroup = new LogGroup(this, 'ApiAccessLogs', {
+      retention: RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     const throttle = props.throttle ?? { rateLimit: 50, burstLimit: 100 };
     this.stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
@@ -226,12 +303,18 @@ export class ApiStack extends Stack {
     for (const key of ROUTE_KEYS) {
       const group = ROUTES[key].group;
       let integration = integrations.get(group);
-      if (!integration) integrations.set(group, (integration = new HttpLambdaIntegration(`${pascal(group)}Integration`, this.functions[group])));
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${pascal(group)}Integration`, this.functions[group]);
+        integrations.set(group, integration);
+      }
       const { method, path } = routeParts(key);
       this.api.addRoutes({ path, methods: [HttpMethod[method]], integration });
     }
 
-    new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the HTTP API (routes under /api)' });
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.stage.url,
+      description: 'Base URL of the HTTP API (routes under /api)',
+    });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
     new CfnOutput(this, 'ExportsBucketName', { value: this.exportsBucket.bucketName });

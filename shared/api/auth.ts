@@ -5,8 +5,8 @@
  */
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { type Group, GROUPS, GROUP_NAMES, ROUTES, isRouteKey, mayCall } from './roles.js';
 import { type ApiEvent, type ApiResponse, problem } from './http.js';
+import { GROUP_NAMES, GROUPS, type Group, isRouteKey, mayCall, ROUTES } from './roles.js';
 
 export interface Caller {
   user: string;
@@ -41,7 +41,9 @@ export function callerOf(event: ApiEvent): Caller | undefined {
   const claims = event.requestContext?.authorizer?.jwt?.claims;
   if (!claims) return undefined;
   // Access tokens carry `username`, ID tokens `cognito:username`; `sub` is the last resort.
-  const user = [claims.username, claims['cognito:username'], claims.sub].find((v): v is string => typeof v === 'string' && v !== '');
+  const user = [claims.username, claims['cognito:username'], claims.sub].find(
+    (v): v is string => typeof v === 'string' && v !== '',
+  );
   if (!user) return undefined;
   const named = new Set(parseGroups(claims['cognito:groups']));
   return { user, groups: GROUPS.filter((g) => named.has(g)) };

@@ -39,10 +39,16 @@ const kindZh: Record<CycleKind, string> = { monthly: '月调度', quarterly: '�
 
 function waitsFor(step: YearStep, cycle: CycleRecord | undefined, completed: ReadonlySet<string>): WaitsFor {
   if (!cycle) {
-    const missing = requiredCycles(step.kind, step.period).filter((r) => !completed.has(`${r.kind}|${r.period}`));
+    const missing = requiredCycles(step.kind, step.period).filter(
+      (r) => !completed.has(`${r.kind}|${r.period}`),
+    );
     if (missing.length > 0) {
       const list = missing.map((m) => m.period).join(', ');
-      return { what: 'prerequisites', cycles: missing, message: `需先完成 ${list} / needs ${list} completed first` };
+      return {
+        what: 'prerequisites',
+        cycles: missing,
+        message: `需先完成 ${list} / needs ${list} completed first`,
+      };
     }
     return { what: 'start', message: `可以开始 ${kindZh[step.kind]} / ready to start` };
   }
@@ -56,16 +62,31 @@ function waitsFor(step: YearStep, cycle: CycleRecord | undefined, completed: Rea
     case 'running':
       return { what: 'running', message: '运行中 / running' };
     case 'rejected':
-      return { what: 'restart', message: `已驳回：${cycle.decision?.reason ?? ''}；更正后可重新运行 / rejected; start it again after corrections` };
+      return {
+        what: 'restart',
+        message: `已驳回：${cycle.decision?.reason ?? ''}；更正后可重新运行 / rejected; start it again after corrections`,
+      };
     case 'failed':
-      return { what: 'restart', message: `失败：${cycle.error?.name ?? ''} ${cycle.error?.message ?? ''}；可重新运行 / failed; start it again` };
+      return {
+        what: 'restart',
+        message: `失败：${cycle.error?.name ?? ''} ${cycle.error?.message ?? ''}；可重新运行 / failed; start it again`,
+      };
     default:
       return { what: 'nothing', message: '已完成 / completed' };
   }
 }
 
-export function cycleView(step: YearStep, cycle: CycleRecord | undefined, completed: ReadonlySet<string>): CycleView {
-  const view: CycleView = { kind: step.kind, period: step.period, status: cycle?.status ?? 'not_started', waitsFor: waitsFor(step, cycle, completed) };
+export function cycleView(
+  step: YearStep,
+  cycle: CycleRecord | undefined,
+  completed: ReadonlySet<string>,
+): CycleView {
+  const view: CycleView = {
+    kind: step.kind,
+    period: step.period,
+    status: cycle?.status ?? 'not_started',
+    waitsFor: waitsFor(step, cycle, completed),
+  };
   if (!cycle) return view;
   return {
     ...view,
@@ -80,17 +101,27 @@ export function cycleView(step: YearStep, cycle: CycleRecord | undefined, comple
   };
 }
 
-const completedSet = (cycles: readonly CycleRecord[]) => new Set(cycles.filter((c) => c.status === 'completed').map((c) => `${c.kind}|${c.period}`));
+const completedSet = (cycles: readonly CycleRecord[]) =>
+  new Set(cycles.filter((c) => c.status === 'completed').map((c) => `${c.kind}|${c.period}`));
 
 /** Every cycle of the year in running order (started or not), with what each waits for. */
-export async function yearOverview(repos: Repositories, communityId: string, year: number): Promise<CycleView[]> {
+export async function yearOverview(
+  repos: Repositories,
+  communityId: string,
+  year: number,
+): Promise<CycleView[]> {
   const cycles = await repos.cycles.list(communityId);
   const byKey = new Map(cycles.map((c) => [`${c.kind}|${c.period}`, c]));
   const completed = completedSet(cycles);
   return yearSteps(year).map((step) => cycleView(step, byKey.get(`${step.kind}|${step.period}`), completed));
 }
 
-export async function oneCycle(repos: Repositories, communityId: string, kind: CycleKind, period: string): Promise<CycleView> {
+export async function oneCycle(
+  repos: Repositories,
+  communityId: string,
+  kind: CycleKind,
+  period: string,
+): Promise<CycleView> {
   const cycles = await repos.cycles.list(communityId);
   const cycle = cycles.find((c) => c.kind === kind && c.period === period);
   return cycleView({ kind, period }, cycle, completedSet(cycles));
@@ -104,7 +135,10 @@ export async function reviewDetails(repos: Repositories, cycle: CycleRecord): Pr
     const rows = await bulletin(repos, cycle);
     const peer = new Map(rows.map((r) => [r.institutionId, r.peerGroup]));
     return {
-      institutions: bulletinJson(rows).institutions.map((r) => ({ ...r, peerGroup: peer.get(r.institutionId) })),
+      institutions: bulletinJson(rows).institutions.map((r) => ({
+        ...r,
+        peerGroup: peer.get(r.institutionId),
+      })),
       totals: {
         surplus: formatYuan(sumFen(rows.map((r) => r.surplus))),
         fundExtraction: formatYuan(sumFen(rows.map((r) => r.fundExtraction))),

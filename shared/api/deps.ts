@@ -49,7 +49,11 @@ function awsDeps(): ApiDeps {
         const parsed = Machines.safeParse(process.env);
         if (!parsed.success) missingConfig('STATE_MACHINE_*', parsed.error);
         const arns = parsed.data;
-        executions = sfnExecutionPort({ monthly: arns.STATE_MACHINE_MONTHLY, quarterly: arns.STATE_MACHINE_QUARTERLY, annual: arns.STATE_MACHINE_ANNUAL });
+        executions = sfnExecutionPort({
+          monthly: arns.STATE_MACHINE_MONTHLY,
+          quarterly: arns.STATE_MACHINE_QUARTERLY,
+          annual: arns.STATE_MACHINE_ANNUAL,
+        });
       }
       return executions;
     },

@@ -44,7 +44,11 @@ export class DevTokens {
       exp: iat + DEV_TOKEN_HOURS * 3600,
     };
     const unsigned = `${b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}`;
-    return { token: `${unsigned}.${b64url(this.sign(unsigned))}`, expiresAt: new Date((claims.exp as number) * 1000).toISOString(), claims };
+    return {
+      token: `${unsigned}.${b64url(this.sign(unsigned))}`,
+      expiresAt: new Date((claims.exp as number) * 1000).toISOString(),
+      claims,
+    };
   }
 
   /** The claims of a token this server signed and that has not expired; undefined otherwise. */
@@ -60,7 +64,8 @@ export class DevTokens {
       const given = Buffer.from(signature, 'base64url');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
       const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Claims;
-      if (claims.iss !== ISSUER || typeof claims.exp !== 'number' || claims.exp * 1000 <= now) return undefined;
+      if (claims.iss !== ISSUER || typeof claims.exp !== 'number' || claims.exp * 1000 <= now)
+        return undefined;
       return claims;
     } catch {
       return undefined;
@@ -73,5 +78,7 @@ export class DevTokens {
  * flattened to `[a b]` — so the local server exercises the same claim parsing as AWS.
  */
 export function asGatewayClaims(claims: Claims): Record<string, string> {
-  return Object.fromEntries(Object.entries(claims).map(([k, v]) => [k, Array.isArray(v) ? `[${v.join(' ')}]` : String(v)]));
+  return Object.fromEntries(
+    Object.entries(claims).map(([k, v]) => [k, Array.isArray(v) ? `[${v.join(' ')}]` : String(v)]),
+  );
 }

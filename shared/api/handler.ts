@@ -7,10 +7,18 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { z } from 'zod';
-import { type ApiContext, type Caller, authorize } from './auth.js';
+import { type ApiContext, authorize, type Caller } from './auth.js';
 import { type ApiDeps, apiDeps } from './deps.js';
-import { type ApiEvent, type ApiResponse, type ProblemIssue, type RouteResult, problem, toProblem, toResponse } from './http.js';
-import { ROUTES, type RouteGroup, type RouteKey, routesOf } from './roles.js';
+import {
+  type ApiEvent,
+  type ApiResponse,
+  type ProblemIssue,
+  problem,
+  type RouteResult,
+  toProblem,
+  toResponse,
+} from './http.js';
+import { type ROUTES, type RouteGroup, type RouteKey, routesOf } from './roles.js';
 
 export interface RouteInput<P, Q, B> {
   params: P;
@@ -29,16 +37,23 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
 }
 
 /** Types a route's input from its schemas. */
-export function route<P = Record<string, never>, Q = Record<string, never>, B = undefined>(def: RouteDef<P, Q, B>): RouteDef {
+export function route<P = Record<string, never>, Q = Record<string, never>, B = undefined>(
+  def: RouteDef<P, Q, B>,
+): RouteDef {
   return def as unknown as RouteDef;
 }
 
-export type RoutesOfGroup<G extends RouteGroup> = { [K in RouteKey]: (typeof ROUTES)[K]['group'] extends G ? K : never }[RouteKey];
+export type RoutesOfGroup<G extends RouteGroup> = {
+  [K in RouteKey]: (typeof ROUTES)[K]['group'] extends G ? K : never;
+}[RouteKey];
 
 type Ctx = ApiContext & { input?: { params: unknown; query: unknown; body: unknown } };
 
 const zodIssues = (where: string, error: z.ZodError): ProblemIssue[] =>
-  error.issues.map((issue) => ({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message }));
+  error.issues.map((issue) => ({
+    path: [where, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
 
 /** Malformed JSON is the client's mistake (400, naming `body`); a body that is not JSON at all is a 415. */
 function jsonBody(): MiddlewareObj<ApiEvent, ApiResponse, Error, Ctx> {
@@ -54,14 +69,22 @@ function jsonBody(): MiddlewareObj<ApiEvent, ApiResponse, Error, Ctx> {
         await parser.before!(request as never);
       } catch (error) {
         const cause = (error as { cause?: { message?: string } }).cause;
-        if (cause?.message) throw problem(400, `请求体不是有效的 JSON / the body is not valid JSON`, [{ path: 'body', message: cause.message }]);
-        throw problem(415, '请以 JSON 发送，Content-Type: application/json / send JSON with Content-Type: application/json');
+        if (cause?.message)
+          throw problem(400, `请求体不是有效的 JSON / the body is not valid JSON`, [
+            { path: 'body', message: cause.message },
+          ]);
+        throw problem(
+          415,
+          '请以 JSON 发送，Content-Type: application/json / send JSON with Content-Type: application/json',
+        );
       }
     },
   };
 }
 
-function validate(routes: Partial<Record<RouteKey, RouteDef>>): MiddlewareObj<ApiEvent, ApiResponse, Error, Ctx> {
+function validate(
+  routes: Partial<Record<RouteKey, RouteDef>>,
+): MiddlewareObj<ApiEvent, ApiResponse, Error, Ctx> {
   return {
     before: async (request) => {
       const def = routes[request.event.routeKey as RouteKey];
@@ -95,23 +118,42 @@ function logServerErrors(error: unknown): void {
   if (status !== undefined && (status < 500 || status === 501)) return;
   const cause = (error as { cause?: unknown }).cause ?? error;
   const level = status === 503 ? 'warn' : 'error';
-  console.error(JSON.stringify({ level, status: status ?? 500, message: cause instanceof Error ? cause.message : String(cause), name: (cause as Error)?.name, stack: (cause as Error)?.stack }));
+  console.error(
+    JSON.stringify({
+      level,
+      status: status ?? 500,
+      message: cause instanceof Error ? cause.message : String(cause),
+      name: (cause as Error)?.name,
+      stack: (cause as Error)?.stack,
+    }),
+  );
 }
 
 export function apiHandler<G extends RouteGroup>(group: G, routes: Record<RoutesOfGroup<G>, RouteDef>) {
   const table = routes as Partial<Record<RouteKey, RouteDef>>;
   const unknown = Object.keys(table).filter((key) => !routesOf(group).includes(key as RouteKey));
-  if (unknown.length > 0) throw new Error(`routes ${unknown.join(', ')} do not belong to the ${group} group in shared/api/roles.ts`);
+  if (unknown.length > 0)
+    throw new Error(
+      `routes ${unknown.join(', ')} do not belong to the ${group} group in shared/api/roles.ts`,
+    );
   return middy<ApiEvent, ApiResponse, Error, Ctx>()
     .use(authorize() as MiddlewareObj<ApiEvent, ApiResponse, Error, Ctx>)
     .use(jsonBody())
     .use(validate(table))
-    .use(httpErrorHandler({ logger: logServerErrors, fallbackMessage: JSON.stringify({ error: 'internal error' }) }))
+    .use(
+      httpErrorHandler({
+        logger: logServerErrors,
+        fallbackMessage: JSON.stringify({ error: 'internal error' }),
+      }),
+    )
     .handler(async (event, context) => {
       const def = table[event.routeKey as RouteKey]!;
       const input = context.input!;
       try {
-        const result = await def.run({ ...(input as { params: unknown; query: unknown; body: unknown }), caller: context.caller, event }, apiDeps());
+        const result = await def.run(
+          { ...(input as { params: unknown; query: unknown; body: unknown }), caller: context.caller, event },
+          apiDeps(),
+        );
         return toResponse(result);
       } catch (error) {
         throw toProblem(error);

@@ -73,7 +73,8 @@ export function gatewayEvent(
   }
   // HTTP API v2 joins repeated query parameters with commas.
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
   const text = TEXT_TYPES.test(headers['content-type'] ?? '');
   const now = new Date();
   const event: ApiEvent = {

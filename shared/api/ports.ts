@@ -13,6 +13,8 @@ export interface ExportFile {
   bytes: Uint8Array | string;
   /** Bank files hold full account numbers: stored apart so they can expire sooner. */
   sensitive?: boolean;
+  /** Shown by the browser (a printable report) rather than saved. */
+  inline?: boolean;
 }
 
 export interface ExportSink {
@@ -22,7 +24,14 @@ export interface ExportSink {
 /** On one machine: the response carries the bytes. */
 export const inlineExportSink = (): ExportSink => ({
   async deliver(file) {
-    return { file: { bytes: file.bytes, contentType: file.contentType, filename: file.filename } };
+    return {
+      file: {
+        bytes: file.bytes,
+        contentType: file.contentType,
+        filename: file.filename,
+        inline: file.inline,
+      },
+    };
   },
 });
 
@@ -41,9 +50,3 @@ export interface UploadStore {
   /** Every object under `prefix`, by file name. */
   read(prefix: string): Promise<Record<string, Uint8Array>>;
 }
-
-export const MIME = {
-  csv: 'text/csv; charset=utf-8',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  json: 'application/json; charset=utf-8',
-} as const;

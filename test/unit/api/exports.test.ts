@@ -6,10 +6,11 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { s3ExportSink, s3UploadStore } from '../../../shared/api/s3.js';
-import { type FakeWorld, as, call, completedMonth, fakeWorld, useWorld } from './helpers.js';
+import { as, call, completedMonth, type FakeWorld, fakeWorld, useWorld } from './helpers.js';
 
 const s3 = mockClient(S3Client);
-const client = () => new S3Client({ region: 'cn-north-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } });
+const client = () =>
+  new S3Client({ region: 'cn-north-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } });
 const JAN = { kind: 'monthly', period: '2026-01' };
 const hr = as('hr1', 'hr');
 let world: FakeWorld;
@@ -23,28 +24,54 @@ beforeEach(() => {
 
 describe('GET /api/sheets', () => {
   it('sends the CSV with a Content-Disposition, and records the export', async () => {
-    const answer = await call('GET /api/sheets/{kind}/{period}', { as: as('office1', 'office'), params: JAN, query: { format: 'csv' } });
+    const answer = await call('GET /api/sheets/{kind}/{period}', {
+      as: as('office1', 'office'),
+      params: JAN,
+      query: { format: 'csv' },
+    });
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toMatch(/^text\/csv/);
-    expect(answer.headers['content-disposition']).toContain('medcomm-paysheet-monthly-2026-01.csv');
+    expect(answer.headers['content-disposition']).toBe(
+      `attachment; filename="paysheet-2026-01.csv"; filename*=UTF-8''paysheet-2026-01.csv`,
+    );
     const text = answer.bytes.toString('utf8');
     expect(text.charCodeAt(0)).toBe(0xfeff);
     expect(text).toContain('应发合计');
     expect(text).toContain('4234.56');
     // Pay sheets never show bank accounts.
     expect(text).not.toContain('6222021234567891234');
-    expect(world.audit).toEqual([expect.objectContaining({ actor: 'office1', action: 'export.sheet', subject: 'monthly 2026-01 r1', details: { format: 'csv', lines: 2 } })]);
+    expect(world.audit).toEqual([
+      expect.objectContaining({
+        actor: 'office1',
+        action: 'export.sheet',
+        subject: 'monthly 2026-01 r1',
+        details: expect.objectContaining({ format: 'csv', rows: 2 }),
+      }),
+    ]);
   });
 
   it('sends JSON lines with yuan strings', async () => {
-    const answer = await call('GET /api/sheets/{kind}/{period}', { as: as('finance1', 'finance'), params: JAN, query: { format: 'json' } });
+    const answer = await call('GET /api/sheets/{kind}/{period}', {
+      as: as('finance1', 'finance'),
+      params: JAN,
+      query: { format: 'json' },
+    });
     const lines = JSON.parse(answer.bytes.toString('utf8'));
-    expect(lines[1]).toMatchObject({ staffId: 'C01-002', name: '李护士', basic: '2800.00', adjustment: '-5.00', gross: '3795.01' });
+    expect(lines[1]).toMatchObject({
+      staffId: 'C01-002',
+      name: '李护士',
+      basic: '2800.00',
+      adjustment: '-5.00',
+      gross: '3795.01',
+    });
   });
 
   it('is 409 while the cycle awaits review: nothing is payable yet', async () => {
     world.addCycle('quarterly', '2026-Q1', 'awaiting_review');
-    const answer = await call('GET /api/sheets/{kind}/{period}', { as: hr, params: { kind: 'quarterly', period: '2026-Q1' } });
+    const answer = await call('GET /api/sheets/{kind}/{period}', {
+      as: hr,
+      params: { kind: 'quarterly', period: '2026-Q1' },
+    });
     expect(answer.status).toBe(409);
     expect(world.audit).toHaveLength(0);
   });
@@ -52,7 +79,10 @@ describe('GET /api/sheets', () => {
 
 describe('GET /api/bank', () => {
   it('a finance user cannot download the bank file (403)', async () => {
-    const answer = await call('GET /api/bank/{kind}/{period}', { as: as('finance1', 'finance'), params: JAN });
+    const answer = await call('GET /api/bank/{kind}/{period}', {
+      as: as('finance1', 'finance'),
+      params: JAN,
+    });
     expect(answer.status).toBe(403);
     expect(answer.bytes.toString()).not.toContain('6222');
   });
@@ -64,15 +94,23 @@ describe('GET /api/bank', () => {
     expect(text).toContain('6222021234567891234');
     expect(text).toContain('4234.56');
     expect(world.audit).toHaveLength(1);
-    expect(world.audit[0]).toMatchObject({ actor: 'hr1', action: 'export.bank', details: { format: 'csv', lines: 2, total: '8029.57' } });
+    expect(world.audit[0]).toMatchObject({
+      actor: 'hr1',
+      action: 'export.bank',
+      details: { format: 'csv', lines: 2, total: '8029.57', notTransferred: 0 },
+    });
+    expect(answer.headers['x-not-transferred']).toBe('0');
     expect(JSON.stringify(world.audit)).not.toMatch(/6222/);
   });
 
-  it('names everyone without an account at once (422)', async () => {
-    for (const s of world.staff) delete s.bankAccount;
+  it('leaves out (and counts) whoever has no account, rather than refusing the whole file', async () => {
+    delete world.staff[1]!.bankAccount;
     const answer = await call('GET /api/bank/{kind}/{period}', { as: hr, params: JAN });
-    expect(answer.status).toBe(422);
-    expect(answer.json.issues.map((i: { staffId: string }) => i.staffId)).toEqual(['C01-001', 'C01-002']);
+    expect(answer.status).toBe(200);
+    expect(answer.headers['x-not-transferred']).toBe('1');
+    const text = answer.bytes.toString('utf8');
+    expect(text).toContain('C01-001');
+    expect(text).not.toContain('C01-002');
   });
 });
 
@@ -80,11 +118,15 @@ describe('on AWS: the exports bucket', () => {
   it('writes the file under exports/ and returns a 5-minute presigned GET link', async () => {
     s3.on(PutObjectCommand).resolves({});
     useWorld(world, { exports: s3ExportSink('medcomm-exports', client()) });
-    const answer = await call('GET /api/sheets/{kind}/{period}', { as: hr, params: JAN, query: { format: 'xlsx' } });
+    const answer = await call('GET /api/sheets/{kind}/{period}', {
+      as: hr,
+      params: JAN,
+      query: { format: 'xlsx' },
+    });
     expect(answer.status).toBe(200);
     const put = s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
     expect(put.Bucket).toBe('medcomm-exports');
-    expect(put.Key).toMatch(/^exports\/sheets\/monthly\/2026-01\/[0-9a-f-]{36}\/medcomm-paysheet-monthly-2026-01\.xlsx$/);
+    expect(put.Key).toMatch(/^exports\/sheets\/monthly\/2026-01\/[0-9a-f-]{36}\/paysheet-2026-01\.xlsx$/);
     const url = new URL(answer.json.url);
     expect(url.pathname).toContain(encodeURI(put.Key!).replace(/^\//, ''));
     expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
@@ -97,11 +139,21 @@ describe('on AWS: the exports bucket', () => {
     useWorld(world, { exports: s3ExportSink('medcomm-exports', client()) });
     const answer = await call('GET /api/bank/{kind}/{period}', { as: hr, params: JAN });
     expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input.Key).toMatch(/^bank\/monthly\/2026-01\//);
+    expect(answer.json).toMatchObject({
+      url: expect.stringContaining('X-Amz-Expires=300'),
+      lines: 2,
+      notTransferred: [],
+    });
     expect(answer.bytes.toString()).not.toContain('6222');
   });
 
   it('answers S3 throttling (SlowDown) with 503', async () => {
-    s3.on(PutObjectCommand).rejects(Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } }));
+    s3.on(PutObjectCommand).rejects(
+      Object.assign(new Error('Please reduce your request rate.'), {
+        name: 'SlowDown',
+        $metadata: { httpStatusCode: 503 },
+      }),
+    );
     useWorld(world, { exports: s3ExportSink('medcomm-exports', client()) });
     const answer = await call('GET /api/sheets/{kind}/{period}', { as: hr, params: JAN });
     expect(answer.status).toBe(503);
@@ -111,9 +163,12 @@ describe('on AWS: the exports bucket', () => {
 describe('on AWS: dataset uploads', () => {
   const office = as('office1', 'office');
 
-  it('hands out presigned PUT URLs under the uploader\'s own prefix', async () => {
+  it("hands out presigned PUT URLs under the uploader's own prefix", async () => {
     useWorld(world, { uploads: s3UploadStore('medcomm-exports', client()) });
-    const answer = await call('POST /api/datasets/upload-url', { as: office, body: { files: ['staff.csv', 'workload.csv'] } });
+    const answer = await call('POST /api/datasets/upload-url', {
+      as: office,
+      body: { files: ['staff.csv', 'workload.csv'] },
+    });
     expect(answer.status).toBe(200);
     expect(answer.json.prefix).toMatch(/^uploads\/office1\/[0-9a-f-]{36}\/$/);
     const url = new URL(answer.json.files[0].url);
@@ -128,28 +183,42 @@ describe('on AWS: dataset uploads', () => {
     expect(answer.json.issues[0].path).toBe('body.files.0');
   });
 
-  it('imports only from the caller\'s own uploads (403 for someone else\'s prefix)', async () => {
+  it("imports only from the caller's own uploads (403 for someone else's prefix)", async () => {
     useWorld(world, { uploads: s3UploadStore('medcomm-exports', client()) });
-    const answer = await call('POST /api/datasets/import-from-upload', { as: office, body: { prefix: 'uploads/office2/0b7c9e2e-1111-4a4a-8b8b-123456789abc/' } });
+    const answer = await call('POST /api/datasets/import-from-upload', {
+      as: office,
+      body: { prefix: 'uploads/office2/0b7c9e2e-1111-4a4a-8b8b-123456789abc/' },
+    });
     expect(answer.status).toBe(403);
     expect(s3).not.toHaveReceivedCommand(ListObjectsV2Command);
   });
 
   it('reads the uploaded objects and imports them (an invalid dataset is 422 with every issue)', async () => {
     const prefix = 'uploads/office1/0b7c9e2e-1111-4a4a-8b8b-123456789abc/';
-    s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: `${prefix}staff.csv`, Size: 10 }], IsTruncated: false });
+    s3.on(ListObjectsV2Command).resolves({
+      Contents: [{ Key: `${prefix}staff.csv`, Size: 10 }],
+      IsTruncated: false,
+    });
     // Only the part of the SDK stream the store reads.
-    s3.on(GetObjectCommand).resolves({ Body: { transformToByteArray: async () => new TextEncoder().encode('staffId,name\n') } } as never);
+    s3.on(GetObjectCommand).resolves({
+      Body: { transformToByteArray: async () => new TextEncoder().encode('staffId,name\n') },
+    } as never);
     useWorld(world, { uploads: s3UploadStore('medcomm-exports', client()) });
     const answer = await call('POST /api/datasets/import-from-upload', { as: office, body: { prefix } });
-    expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: 'medcomm-exports', Key: `${prefix}staff.csv` });
+    expect(s3).toHaveReceivedCommandWith(GetObjectCommand, {
+      Bucket: 'medcomm-exports',
+      Key: `${prefix}staff.csv`,
+    });
     expect(answer.status).toBe(422);
     expect(answer.json.issues.length).toBeGreaterThan(1);
     expect(answer.json.issues[0]).toHaveProperty('file');
   });
 
   it('locally there is no object storage: 501 pointing to POST /api/datasets', async () => {
-    const answer = await call('POST /api/datasets/upload-url', { as: office, body: { files: ['staff.csv'] } });
+    const answer = await call('POST /api/datasets/upload-url', {
+      as: office,
+      body: { files: ['staff.csv'] },
+    });
     expect(answer.status).toBe(501);
     expect(answer.json.error).toContain('POST /api/datasets');
   });

@@ -1,7 +1,7 @@
 /** What the local server does in API Gateway's place: route matching, v2 events, JWT claims, dev tokens. */
 import { describe, expect, it } from 'vitest';
 import { callerOf, parseGroups } from '../../../shared/api/auth.js';
-import { DEV_TOKEN_HOURS, DevTokens, asGatewayClaims } from '../../../shared/api/dev-tokens.js';
+import { asGatewayClaims, DEV_TOKEN_HOURS, DevTokens } from '../../../shared/api/dev-tokens.js';
 import { contentDisposition } from '../../../shared/api/http.js';
 import { gatewayEvent, matchRoute } from '../../../shared/api/local-gateway.js';
 
@@ -12,7 +12,9 @@ describe('matchRoute', () => {
       routeKey: 'POST /api/cycles/{kind}/{period}/approve',
       pathParameters: { kind: 'quarterly', period: '2026-Q1' },
     });
-    expect(matchRoute('GET', '/api/sheets/leaders/2026')).toMatchObject({ routeKey: 'GET /api/sheets/{kind}/{period}' });
+    expect(matchRoute('GET', '/api/sheets/leaders/2026')).toMatchObject({
+      routeKey: 'GET /api/sheets/{kind}/{period}',
+    });
   });
 
   it('tells 405 (with Allow) from 404', () => {
@@ -29,7 +31,12 @@ describe('matchRoute', () => {
 describe('gatewayEvent', () => {
   it('builds a payload-2.0 event with the claims where the JWT authorizer puts them', () => {
     const event = gatewayEvent(
-      { method: 'GET', url: '/api/sheets/monthly/2026-01?format=xlsx', headers: { Host: 'x', Authorization: 'Bearer t' }, body: Buffer.alloc(0) },
+      {
+        method: 'GET',
+        url: '/api/sheets/monthly/2026-01?format=xlsx',
+        headers: { Host: 'x', Authorization: 'Bearer t' },
+        body: Buffer.alloc(0),
+      },
       { routeKey: 'GET /api/sheets/{kind}/{period}', pathParameters: { kind: 'monthly', period: '2026-01' } },
       { username: 'hr1', 'cognito:groups': '[hr]' },
     );
@@ -48,9 +55,27 @@ describe('gatewayEvent', () => {
 
   it('passes JSON as text and anything else as base64', () => {
     const route = { routeKey: 'POST /api/datasets' as const, pathParameters: {} };
-    const json = gatewayEvent({ method: 'POST', url: '/api/datasets', headers: { 'content-type': 'application/json' }, body: Buffer.from('{"a":1}') }, route, undefined);
+    const json = gatewayEvent(
+      {
+        method: 'POST',
+        url: '/api/datasets',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from('{"a":1}'),
+      },
+      route,
+      undefined,
+    );
     expect(json).toMatchObject({ body: '{"a":1}', isBase64Encoded: false });
-    const binary = gatewayEvent({ method: 'POST', url: '/api/datasets', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from([0xff, 0x00]) }, route, undefined);
+    const binary = gatewayEvent(
+      {
+        method: 'POST',
+        url: '/api/datasets',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: Buffer.from([0xff, 0x00]),
+      },
+      route,
+      undefined,
+    );
     expect(binary).toMatchObject({ body: '/wA=', isBase64Encoded: true });
   });
 });
@@ -67,11 +92,25 @@ describe('claims', () => {
 
   it('takes the user from username, then cognito:username, then sub; ignores unknown groups', () => {
     const event = (claims: Record<string, string>) =>
-      gatewayEvent({ method: 'GET', url: '/api/me', headers: {}, body: Buffer.alloc(0) }, { routeKey: 'GET /api/me', pathParameters: {} }, claims);
-    expect(callerOf(event({ username: 'a', 'cognito:username': 'b', sub: 'c', 'cognito:groups': '[admin hr]' }))).toEqual({ user: 'a', groups: ['hr'] });
+      gatewayEvent(
+        { method: 'GET', url: '/api/me', headers: {}, body: Buffer.alloc(0) },
+        { routeKey: 'GET /api/me', pathParameters: {} },
+        claims,
+      );
+    expect(
+      callerOf(event({ username: 'a', 'cognito:username': 'b', sub: 'c', 'cognito:groups': '[admin hr]' })),
+    ).toEqual({ user: 'a', groups: ['hr'] });
     expect(callerOf(event({ 'cognito:username': 'b', sub: 'c' }))).toEqual({ user: 'b', groups: [] });
     expect(callerOf(event({ sub: 'c' }))?.user).toBe('c');
-    expect(callerOf(gatewayEvent({ method: 'GET', url: '/api/me', headers: {}, body: Buffer.alloc(0) }, { routeKey: 'GET /api/me', pathParameters: {} }, undefined))).toBeUndefined();
+    expect(
+      callerOf(
+        gatewayEvent(
+          { method: 'GET', url: '/api/me', headers: {}, body: Buffer.alloc(0) },
+          { routeKey: 'GET /api/me', pathParameters: {} },
+          undefined,
+        ),
+      ),
+    ).toBeUndefined();
   });
 });
 
@@ -81,16 +120,30 @@ describe('DevTokens', () => {
   it('issues HS256 tokens with username and cognito:groups that expire in 12 hours', () => {
     const now = Date.UTC(2026, 0, 1);
     const { token, claims } = tokens.issue('finance2', 'finance', now);
-    expect(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())).toEqual({ alg: 'HS256', typ: 'JWT' });
-    expect(claims).toMatchObject({ username: 'finance2', 'cognito:groups': ['finance'], exp: now / 1000 + DEV_TOKEN_HOURS * 3600 });
+    expect(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())).toEqual({
+      alg: 'HS256',
+      typ: 'JWT',
+    });
+    expect(claims).toMatchObject({
+      username: 'finance2',
+      'cognito:groups': ['finance'],
+      exp: now / 1000 + DEV_TOKEN_HOURS * 3600,
+    });
     expect(tokens.verify(token, now + 1000)).toMatchObject({ username: 'finance2' });
     expect(tokens.verify(token, now + DEV_TOKEN_HOURS * 3600 * 1000)).toBeUndefined();
   });
 
-  it('refuses a token with a changed payload, another server\'s secret, or alg none', () => {
+  it("refuses a token with a changed payload, another server's secret, or alg none", () => {
     const { token } = tokens.issue('hr1', 'hr');
     const [h, , s] = token.split('.');
-    const forged = Buffer.from(JSON.stringify({ iss: 'medcomm-local', username: 'hr1', 'cognito:groups': ['finance'], exp: 9999999999 })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({
+        iss: 'medcomm-local',
+        username: 'hr1',
+        'cognito:groups': ['finance'],
+        exp: 9999999999,
+      }),
+    ).toString('base64url');
     expect(tokens.verify(`${h}.${forged}.${s}`)).toBeUndefined();
     expect(new DevTokens().verify(token)).toBeUndefined();
     const none = Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url');
@@ -99,12 +152,17 @@ describe('DevTokens', () => {
   });
 
   it('flattens array claims as API Gateway does', () => {
-    expect(asGatewayClaims({ 'cognito:groups': ['office', 'hr'], exp: 5 })).toEqual({ 'cognito:groups': '[office hr]', exp: '5' });
+    expect(asGatewayClaims({ 'cognito:groups': ['office', 'hr'], exp: 5 })).toEqual({
+      'cognito:groups': '[office hr]',
+      exp: '5',
+    });
   });
 });
 
 describe('contentDisposition', () => {
   it('gives an ASCII fallback and the UTF-8 name', () => {
-    expect(contentDisposition('绩效 2026-Q1.csv')).toBe(`attachment; filename="__ 2026-Q1.csv"; filename*=UTF-8''%E7%BB%A9%E6%95%88%202026-Q1.csv`);
+    expect(contentDisposition('绩效 2026-Q1.csv')).toBe(
+      `attachment; filename="__ 2026-Q1.csv"; filename*=UTF-8''%E7%BB%A9%E6%95%88%202026-Q1.csv`,
+    );
   });
 });

@@ -45,6 +45,7 @@ export interface Call {
 export interface Answer {
   status: number;
   headers: Record<string, string>;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies of many shapes
   json: any;
   bytes: Buffer;
 }
@@ -52,21 +53,33 @@ export interface Answer {
 export async function call(routeKey: RouteKey, options: Call = {}): Promise<Answer> {
   const { method, path } = routeParts(routeKey);
   const params = options.params ?? {};
-  const filled = path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? `missing-${name}`));
+  const filled = path.replace(/\{(\w+)\}/g, (_, name: string) =>
+    encodeURIComponent(params[name] ?? `missing-${name}`),
+  );
   const query = new URLSearchParams(options.query ?? {}).toString();
   const body = options.rawBody ?? (options.body === undefined ? '' : JSON.stringify(options.body));
   const contentType = options.contentType ?? (options.body !== undefined ? 'application/json' : undefined);
   const event = gatewayEvent(
-    { method, url: `${filled}${query ? `?${query}` : ''}`, headers: contentType ? { 'content-type': contentType } : {}, body: Buffer.from(body) },
+    {
+      method,
+      url: `${filled}${query ? `?${query}` : ''}`,
+      headers: contentType ? { 'content-type': contentType } : {},
+      body: Buffer.from(body),
+    },
     { routeKey, pathParameters: Object.keys(params).length ? params : {} },
-    options.as ? asGatewayClaims({ username: options.as.user, 'cognito:groups': options.as.groups }) : undefined,
+    options.as
+      ? asGatewayClaims({ username: options.as.user, 'cognito:groups': options.as.groups })
+      : undefined,
   );
   const handler = await loadApiHandler(ROUTES[routeKey].group);
   const response: ApiResponse = await handler(event, {});
   const bytes = Buffer.from(response.body ?? '', response.isBase64Encoded ? 'base64' : 'utf8');
-  const headers = Object.fromEntries(Object.entries(response.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+  const headers = Object.fromEntries(
+    Object.entries(response.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
+  );
   let json: unknown;
-  if ((headers['content-type'] ?? '').startsWith('application/json')) json = JSON.parse(bytes.toString('utf8'));
+  if ((headers['content-type'] ?? '').startsWith('application/json'))
+    json = JSON.parse(bytes.toString('utf8'));
   return { status: response.statusCode ?? 200, headers, json, bytes };
 }
 
@@ -93,7 +106,8 @@ export interface FakeWorld {
 }
 
 const cycleKey = (kind: string, period: string) => `${kind}|${period}`;
-const resultKey = (ref: { kind: string; period: string; revision: number }, name: string) => `${ref.kind}|${ref.period}|r${ref.revision}|${name}`;
+const resultKey = (ref: { kind: string; period: string; revision: number }, name: string) =>
+  `${ref.kind}|${ref.period}|r${ref.revision}|${name}`;
 
 export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
   const imported = options.imported ?? true;
@@ -101,8 +115,22 @@ export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
   const audit: AuditEntry[] = [];
   const results = new Map<string, unknown>();
   const staff: Staffer[] = [
-    { staffId: 'C01-001', name: '张医生', institutionId: 'C01', department: '内科', post: 'doctor', bankAccount: '6222021234567891234' },
-    { staffId: 'C01-002', name: '李护士', institutionId: 'C01', department: '护理部', post: 'nurse', bankAccount: '6222029876543210987' },
+    {
+      staffId: 'C01-001',
+      name: '张医生',
+      institutionId: 'C01',
+      department: '内科',
+      post: 'doctor',
+      bankAccount: '6222021234567891234',
+    },
+    {
+      staffId: 'C01-002',
+      name: '李护士',
+      institutionId: 'C01',
+      department: '护理部',
+      post: 'nurse',
+      bankAccount: '6222029876543210987',
+    },
   ];
   const now = () => new Date().toISOString();
   const world: FakeWorld = {
@@ -130,10 +158,16 @@ export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
     repos: {
       datasets: {
         defaultCommunity: async () => (imported ? COMMUNITY : undefined),
-        current: async () => (imported ? { communityId: COMMUNITY, version: 1, year: 2026, importedAt: now(), importedBy: 'office1' } : undefined),
+        current: async () =>
+          imported
+            ? { communityId: COMMUNITY, version: 1, year: 2026, importedAt: now(), importedBy: 'office1' }
+            : undefined,
         scheme: async () => ({ community: { id: COMMUNITY, name: '兴国县卫生健康总院' }, year: 2026 }),
-        institutions: async () => [{ id: 'C01', name: '县人民医院' }],
-        roster: async (_c: string, _v: number, institutionId: string) => staff.filter((s) => s.institutionId === institutionId),
+        institutions: async () => [{ id: 'C01', name: '县人民医院', kind: 'county_hospital' }],
+        indicators: async () => [],
+        leaders: async () => [],
+        roster: async (_c: string, _v: number, institutionId: string) =>
+          staff.filter((s) => s.institutionId === institutionId),
       },
       cycles: {
         get: async (_c: string, kind: string, period: string) => cycles.get(cycleKey(kind, period)),
@@ -141,7 +175,8 @@ export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
         locks: async () => [],
         start: async (input: { kind: CycleKind; period: string; by: string; datasetVersion: number }) => {
           const existing = cycles.get(cycleKey(input.kind, input.period));
-          if (existing && !['rejected', 'failed'].includes(existing.status)) return { cycle: existing, created: false };
+          if (existing && !['rejected', 'failed'].includes(existing.status))
+            return { cycle: existing, created: false };
           const cycle = world.addCycle(input.kind, input.period, 'running', {
             startedBy: input.by,
             datasetVersion: input.datasetVersion,
@@ -149,9 +184,15 @@ export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
           });
           return { cycle, created: true };
         },
-        transition: async (c: CycleRecord, from: CycleStatus[], to: CycleStatus, fields: Partial<CycleRecord> = {}) => {
+        transition: async (
+          c: CycleRecord,
+          from: CycleStatus[],
+          to: CycleStatus,
+          fields: Partial<CycleRecord> = {},
+        ) => {
           const current = cycles.get(cycleKey(c.kind, c.period))!;
-          if (!from.includes(current.status)) throw new Error(`fake: ${current.status} is not in ${from.join(',')}`);
+          if (!from.includes(current.status))
+            throw new Error(`fake: ${current.status} is not in ${from.join(',')}`);
           const next = { ...current, ...fields, status: to, version: current.version + 1 };
           cycles.set(cycleKey(c.kind, c.period), next);
           return next;
@@ -184,6 +225,7 @@ export function putResult(world: FakeWorld, cycle: CycleRecord, name: string, va
 export function completedMonth(world: FakeWorld, period = '2026-01'): CycleRecord {
   const cycle = world.addCycle('monthly', period, 'completed');
   putResult(world, cycle, 'INST', [{ institutionId: 'C01' }]);
+  putResult(world, cycle, 'REPORT', { period, revision: 1, datasetVersion: 1, totals: {}, institutions: [] });
   putResult(world, cycle, 'PAY', [
     {
       institutionId: 'C01',
@@ -202,8 +244,14 @@ export interface Configured {
 }
 
 /** Points the handlers at `world`, with the AWS ExecutionPort over an SFN client the test can mock. */
-export function useWorld(world: FakeWorld, overrides: { executions?: ExecutionPort; exports?: ExportSink; uploads?: UploadStore } = {}): Configured {
-  const sfn = new SFNClient({ region: 'cn-north-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } });
+export function useWorld(
+  world: FakeWorld,
+  overrides: { executions?: ExecutionPort; exports?: ExportSink; uploads?: UploadStore } = {},
+): Configured {
+  const sfn = new SFNClient({
+    region: 'cn-north-1',
+    credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
+  });
   configureApi({
     repos: world.repos,
     executions: overrides.executions ?? sfnExecutionPort(ARNS, sfn),

@@ -2,10 +2,15 @@
  * Starting and deciding cycles through the AWS ExecutionPort (Step Functions mocked): the role checks,
  * four eyes with its bilingual message, the task-token callbacks, throttling, and the audit entries.
  */
-import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ARNS, type FakeWorld, as, call, fakeWorld, putResult, useWorld } from './helpers.js';
+import { ARNS, as, call, type FakeWorld, fakeWorld, putResult, useWorld } from './helpers.js';
 
 const sfn = mockClient(SFNClient);
 const office = as('office1', 'office');
@@ -18,10 +23,27 @@ function awaitingQ1(startedBy = 'finance1') {
   for (const m of ['2026-01', '2026-02', '2026-03']) world.addCycle('monthly', m, 'completed');
   const cycle = world.addCycle('quarterly', '2026-Q1', 'awaiting_review', {
     startedBy,
-    review: { token: 'TASK-TOKEN-Q1', requestedAt: new Date().toISOString(), stateName: 'AwaitFinanceReview', stateInput: {} },
+    review: {
+      token: 'TASK-TOKEN-Q1',
+      requestedAt: new Date().toISOString(),
+      stateName: 'AwaitFinanceReview',
+      stateInput: {},
+    },
   });
   putResult(world, cycle, 'BULLETIN', {
-    rows: [{ institutionId: 'C01', score: '70.36', grade: '合格', rank: 1, peerGroup: 'county', change: null, surplus: 1000000, fundExtraction: 400000, pool: 420000 }],
+    rows: [
+      {
+        institutionId: 'C01',
+        score: '70.36',
+        grade: '合格',
+        rank: 1,
+        peerGroup: 'county',
+        change: null,
+        surplus: 1000000,
+        fundExtraction: 400000,
+        pool: 420000,
+      },
+    ],
   });
   return cycle;
 }
@@ -35,22 +57,34 @@ beforeEach(() => {
 describe('POST /api/cycles', () => {
   it('starts the monthly state machine with one execution name per cycle revision', async () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date() });
-    const answer = await call('POST /api/cycles', { as: office, body: { kind: 'monthly', period: '2026-01' } });
+    const answer = await call('POST /api/cycles', {
+      as: office,
+      body: { kind: 'monthly', period: '2026-01' },
+    });
     expect(answer.status).toBe(201);
-    expect(answer.json).toMatchObject({ created: true, cycle: { kind: 'monthly', period: '2026-01', status: 'running', startedBy: 'office1' } });
-    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: ARNS.monthly, name: 'xingguo-monthly-2026-01-r1' });
+    expect(answer.json).toMatchObject({
+      created: true,
+      cycle: { kind: 'monthly', period: '2026-01', status: 'running', startedBy: 'office1' },
+    });
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: ARNS.monthly,
+      name: 'xingguo-monthly-2026-01-r1',
+    });
     expect(world.audit.map((e) => [e.actor, e.action])).toEqual([['office1', 'cycle.start']]);
   });
 
   it('returns an existing cycle with 200 and starts nothing', async () => {
     world.addCycle('monthly', '2026-01', 'completed');
-    const answer = await call('POST /api/cycles', { as: office, body: { kind: 'monthly', period: '2026-01' } });
+    const answer = await call('POST /api/cycles', {
+      as: office,
+      body: { kind: 'monthly', period: '2026-01' },
+    });
     expect(answer.status).toBe(200);
     expect(answer.json.created).toBe(false);
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
-  it('is 409 when the quarter\'s months are not done, saying which', async () => {
+  it("is 409 when the quarter's months are not done, saying which", async () => {
     const answer = await call('POST /api/cycles', { as: office, body: Q1 });
     expect(answer.status).toBe(409);
     expect(answer.json.error).toContain('monthly 2026-01, monthly 2026-02, monthly 2026-03');
@@ -58,16 +92,26 @@ describe('POST /api/cycles', () => {
 
   it('answers Step Functions throttling with 503 and Retry-After', async () => {
     sfn.on(StartExecutionCommand).rejects(
-      Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 }, $retryable: { throttling: true } }),
+      Object.assign(new Error('Rate exceeded'), {
+        name: 'ThrottlingException',
+        $metadata: { httpStatusCode: 400 },
+        $retryable: { throttling: true },
+      }),
     );
-    const answer = await call('POST /api/cycles', { as: office, body: { kind: 'monthly', period: '2026-01' } });
+    const answer = await call('POST /api/cycles', {
+      as: office,
+      body: { kind: 'monthly', period: '2026-01' },
+    });
     expect(answer.status).toBe(503);
     expect(answer.headers['retry-after']).toBe('5');
     expect(answer.json.error).toMatch(/try again/);
   });
 
   it('is 403 for finance: only the office starts cycles', async () => {
-    const answer = await call('POST /api/cycles', { as: finance1, body: { kind: 'monthly', period: '2026-01' } });
+    const answer = await call('POST /api/cycles', {
+      as: finance1,
+      body: { kind: 'monthly', period: '2026-01' },
+    });
     expect(answer.status).toBe(403);
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
@@ -76,7 +120,10 @@ describe('POST /api/cycles', () => {
 describe('approve and reject', () => {
   it('an hr user cannot approve (403) and nothing is sent to the workflow', async () => {
     awaitingQ1('office1');
-    const answer = await call('POST /api/cycles/{kind}/{period}/approve', { as: as('hr1', 'hr'), params: Q1 });
+    const answer = await call('POST /api/cycles/{kind}/{period}/approve', {
+      as: as('hr1', 'hr'),
+      params: Q1,
+    });
     expect(answer.status).toBe(403);
     expect(sfn).not.toHaveReceivedCommand(SendTaskSuccessCommand);
     expect(world.cycles.get('quarterly|2026-Q1')?.status).toBe('awaiting_review');
@@ -100,17 +147,32 @@ describe('approve and reject', () => {
     expect(answer.json).not.toHaveProperty('review');
     expect(JSON.stringify(answer.json)).not.toContain('TASK-TOKEN');
     expect(sfn).toHaveReceivedCommandWith(SendTaskSuccessCommand, { taskToken: 'TASK-TOKEN-Q1' });
-    expect(world.audit.at(-1)).toMatchObject({ actor: 'finance2', action: 'review.approve', subject: 'quarterly 2026-Q1 r1' });
+    expect(world.audit.at(-1)).toMatchObject({
+      actor: 'finance2',
+      action: 'review.approve',
+      subject: 'quarterly 2026-Q1 r1',
+    });
   });
 
   it('a rejection sends ReviewRejected with the reason', async () => {
     awaitingQ1('office1');
     sfn.on(SendTaskFailureCommand).resolves({});
-    const answer = await call('POST /api/cycles/{kind}/{period}/reject', { as: finance1, params: Q1, body: { reason: 'C01 财务数据有误' } });
+    const answer = await call('POST /api/cycles/{kind}/{period}/reject', {
+      as: finance1,
+      params: Q1,
+      body: { reason: 'C01 财务数据有误' },
+    });
     expect(answer.status).toBe(200);
     expect(answer.json.status).toBe('rejected');
-    expect(sfn).toHaveReceivedCommandWith(SendTaskFailureCommand, { taskToken: 'TASK-TOKEN-Q1', error: 'ReviewRejected', cause: 'C01 财务数据有误' });
-    expect(world.audit.at(-1)).toMatchObject({ action: 'review.reject', details: { reason: 'C01 财务数据有误' } });
+    expect(sfn).toHaveReceivedCommandWith(SendTaskFailureCommand, {
+      taskToken: 'TASK-TOKEN-Q1',
+      error: 'ReviewRejected',
+      cause: 'C01 财务数据有误',
+    });
+    expect(world.audit.at(-1)).toMatchObject({
+      action: 'review.reject',
+      details: { reason: 'C01 财务数据有误' },
+    });
   });
 
   it('is 409 when nothing awaits review', async () => {
@@ -126,15 +188,22 @@ describe('approve and reject', () => {
 });
 
 describe('GET /api/reviews', () => {
-  it('lists what awaits review with the bulletin\'s pools, and whether the caller may decide', async () => {
+  it("lists what awaits review with the bulletin's pools, and whether the caller may decide", async () => {
     awaitingQ1('finance1');
     const mine = await call('GET /api/reviews', { as: finance1 });
     expect(mine.status).toBe(200);
     expect(mine.json.reviews).toHaveLength(1);
     expect(mine.json.reviews[0]).toMatchObject({
-      cycle: { kind: 'quarterly', period: '2026-Q1', waitsFor: { what: 'finance_review', notBy: 'finance1' } },
+      cycle: {
+        kind: 'quarterly',
+        period: '2026-Q1',
+        waitsFor: { what: 'finance_review', notBy: 'finance1' },
+      },
       youMayDecide: false,
-      details: { institutions: [{ institutionId: 'C01', pool: '4200.00', surplus: '10000.00', peerGroup: 'county' }], totals: { pool: '4200.00' } },
+      details: {
+        institutions: [{ institutionId: 'C01', pool: '4200.00', surplus: '10000.00', peerGroup: 'county' }],
+        totals: { pool: '4200.00' },
+      },
     });
     const theirs = await call('GET /api/reviews', { as: finance2 });
     expect(theirs.json.reviews[0].youMayDecide).toBe(true);

@@ -4,8 +4,8 @@
  * with no group, and with no token at all).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { GROUPS, ROUTES, ROUTE_KEYS, type RouteKey } from '../../../shared/api/roles.js';
-import { type Who, as, call, fakeWorld, useWorld } from './helpers.js';
+import { GROUPS, ROUTE_KEYS, ROUTES, type RouteKey } from '../../../shared/api/roles.js';
+import { as, call, fakeWorld, useWorld, type Who } from './helpers.js';
 
 type Role = (typeof GROUPS)[number] | 'no-group';
 
@@ -55,7 +55,9 @@ describe('the route table', () => {
 });
 
 describe('every route × every role, enforced in the handler', () => {
-  const cases = ROUTE_KEYS.flatMap((key) => (Object.keys(CALLERS) as Role[]).map((role) => [key, role] as const));
+  const cases = ROUTE_KEYS.flatMap((key) =>
+    (Object.keys(CALLERS) as Role[]).map((role) => [key, role] as const),
+  );
 
   it.each(cases)('%s as %s', async (key, role) => {
     const answer = await call(key, { as: CALLERS[role], params: PARAMS });
@@ -78,7 +80,10 @@ describe('every route × every role, enforced in the handler', () => {
 
 describe('groups the API does not know', () => {
   it('grant nothing: a token whose only group is "admin" may not start a cycle', async () => {
-    const answer = await call('POST /api/cycles', { as: as('mallory', 'admin'), body: { kind: 'monthly', period: '2026-01' } });
+    const answer = await call('POST /api/cycles', {
+      as: as('mallory', 'admin'),
+      body: { kind: 'monthly', period: '2026-01' },
+    });
     expect(answer.status).toBe(403);
   });
 });
