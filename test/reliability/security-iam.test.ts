@@ -1,0 +1,92 @@
+/**
+ * What the workflow functions may do to the table, read from the synthesized template (infra/app.ts
+ * buildApp, no bundling, no nag): item-level DynamoDB actions on the table's ARN and nothing wider — no
+ * table administration, no scans, no wildcard action or resource anywhere in the stack.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { STACK_NAMES, buildApp } from '../../infra/app.js';
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+type Resource = { Type: string; Properties: Record<string, unknown> };
+
+const ITEM_ACTIONS = new Set([
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:Query',
+  'dynamodb:BatchGetItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+]);
+
+let resources: [string, Resource][];
+let statements: { policy: string; statement: Statement }[];
+
+const actionsOf = (s: Statement) => ([] as string[]).concat(s.Action);
+const resourcesOf = (s: Statement) => ([] as unknown[]).concat(s.Resource);
+
+beforeAll(() => {
+  const { app } = buildApp({ nag: false, context: { 'aws:cdk:bundling-stacks': [] } });
+  const template = app.synth({ validateOnSynthesis: false }).getStackByName(STACK_NAMES.workflows).template as { Resources: Record<string, Resource> };
+  resources = Object.entries(template.Resources);
+  statements = resources
+    .filter(([, r]) => r.Type === 'AWS::IAM::Policy')
+    .flatMap(([id, r]) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement.map((statement) => ({ policy: id, statement })));
+}, 120_000);
+
+describe('IAM of the workflow stack', () => {
+  it('has no inline role policies or managed policies that would escape these checks', () => {
+    const roles = resources.filter(([, r]) => r.Type === 'AWS::IAM::Role');
+    expect(roles.length).toBeGreaterThan(10);
+    for (const [id, role] of roles) {
+      expect(role.Properties.Policies, id).toBeUndefined();
+      const managed = JSON.stringify(role.Properties.ManagedPolicyArns ?? []);
+      expect(managed, id).not.toMatch(/AdministratorAccess|AmazonDynamoDBFullAccess|PowerUserAccess/);
+    }
+    expect(resources.filter(([, r]) => r.Type === 'AWS::IAM::ManagedPolicy')).toEqual([]);
+  });
+
+  it('grants DynamoDB only item actions, only on the table ARN, to every function that touches it', () => {
+    const dynamo = statements.filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('dynamodb:')));
+    // One statement per function (12 workflow steps and the scheduled starter).
+    expect(dynamo).toHaveLength(13);
+    const tableArns = new Set<string>();
+    for (const { policy, statement } of dynamo) {
+      expect(statement.Effect, policy).toBe('Allow');
+      for (const action of actionsOf(statement)) expect(ITEM_ACTIONS.has(action), `${policy}: ${action}`).toBe(true);
+      const targets = resourcesOf(statement);
+      expect(targets, policy).toHaveLength(1);
+      // The data stack's table, imported by its ARN — not '*', not an index, not another table.
+      expect(JSON.stringify(targets[0]), policy).toMatch(/^\{"Fn::ImportValue":"MedcommData:ExportsOutputFnGetAttTable[0-9A-F]+Arn[0-9A-F]+"\}$/);
+      tableArns.add(JSON.stringify(targets[0]));
+    }
+    expect(tableArns.size).toBe(1);
+  });
+
+  it('has no wildcard action and no DynamoDB or Lambda permission on "*"', () => {
+    for (const { policy, statement } of statements) {
+      for (const action of actionsOf(statement)) {
+        expect(action, policy).not.toBe('*');
+        expect(action, policy).not.toMatch(/^[a-z0-9-]+:\*$/);
+      }
+      const wide = resourcesOf(statement).some((r) => r === '*');
+      if (wide) {
+        // Only services whose actions take no resource (X-Ray, log delivery) may use '*'.
+        for (const action of actionsOf(statement)) expect(action, policy).toMatch(/^(xray|logs):/);
+      }
+    }
+  });
+
+  // LEAST PRIVILEGE infra/constructs/handler-function.ts:17 (TABLE_ACTIONS): every workflow function gets
+  // DeleteItem, BatchWriteItem and ConditionCheckItem although no handler deletes or batch-writes (only the
+  // dataset import does, and it does not run in the workflows). A compromised or buggy step could delete
+  // audit entries, locks or pay results. Expected: workflow functions get GetItem, PutItem, UpdateItem,
+  // Query (BatchGetItem if a step starts using it) — bindTable(table, 'workflow') with that list; the
+  // audit trail and results stay append-only.
+  it.fails('no workflow function can delete items', () => {
+    const dynamoActions = statements.flatMap(({ statement }) => actionsOf(statement)).filter((a) => a.startsWith('dynamodb:'));
+    expect(dynamoActions).not.toContain('dynamodb:DeleteItem');
+    expect(dynamoActions).not.toContain('dynamodb:BatchWriteItem');
+  });
+});
