@@ -39,6 +39,23 @@ import type { DatasetContext } from './sources.js';
 
 export type SheetKind = CycleKind | 'leaders';
 
+/** A request that names something that cannot exist (a malformed period, a period of the wrong kind): a 400, not a 404. */
+export class ExportRequestError extends Error {
+  override readonly name = 'ExportRequestError' as const;
+}
+
+const KIND_WORDS: Readonly<Record<SheetKind, string>> = {
+  monthly: '月度',
+  quarterly: '季度',
+  annual: '年度',
+  leaders: '负责人年薪（年度）',
+};
+const PERIOD_FORMS: Readonly<Record<CycleKind, string>> = {
+  monthly: 'YYYY-MM',
+  quarterly: 'YYYY-Qn',
+  annual: 'YYYY',
+};
+
 /** "2026-03" → monthly, "2026-Q1" → quarterly, "2026" → annual. */
 export function periodKind(period: string): CycleKind {
   if (/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) return 'monthly';
@@ -57,10 +74,10 @@ export function cycleKindFor(kind: SheetKind, period: string): CycleKind {
   const expected: CycleKind = kind === 'leaders' ? 'annual' : kind;
   const actual = periodKind(period);
   if (actual !== expected) {
-    throw new RangeError(
+    throw new ExportRequestError(
       bilingual(
-        `期间 ${period} 不是${kind}的期间`,
-        `period ${period} is not a ${kind} period (expected ${expected === 'monthly' ? 'YYYY-MM' : expected === 'quarterly' ? 'YYYY-Qn' : 'YYYY'})`,
+        `期间 ${period} 不是${KIND_WORDS[kind]}期间，应为 ${PERIOD_FORMS[expected]}`,
+        `period ${period} is not a ${kind} period (expected ${PERIOD_FORMS[expected]})`,
       ),
     );
   }

@@ -215,6 +215,8 @@ export function lineChart(options: LineChartOptions): SafeHtml {
 export interface GridCell {
   status: StatusKey;
   text: string;
+  /** Shown instead of `text` when many columns make cells narrow (e.g. "79" for "79.9%"). */
+  short?: string;
   title: string;
 }
 
@@ -230,10 +232,12 @@ export function statusGrid(options: StatusGridOptions): SafeHtml {
   const { columns, rows } = options;
   if (columns.length === 0 || rows.length === 0) return empty(options.title);
   const labelWidth = 168;
-  const cellWidth = Math.max(26, Math.min(56, (WIDTH - labelWidth) / columns.length));
+  // Past ~17 columns the grid grows wider than the page and is scaled down to fit (viewBox).
+  const cellWidth = Math.max(30, Math.min(56, (WIDTH - labelWidth) / columns.length));
+  const narrow = cellWidth < 44;
   const rowHeight = 18;
   const top = 20;
-  const width = Math.min(WIDTH, labelWidth + columns.length * cellWidth + 2);
+  const width = labelWidth + columns.length * cellWidth + 2;
   const headers = columns.map(
     (c, j) =>
       html`<text x="${f(labelWidth + j * cellWidth + cellWidth / 2)}" y="${top - 6}" text-anchor="middle" font-weight="bold">${c}</text>`,
@@ -245,7 +249,7 @@ export function statusGrid(options: StatusGridOptions): SafeHtml {
       if (!cell) {
         return html`<rect x="${f(cx)}" y="${y}" width="${f(cellWidth)}" height="${rowHeight}" fill="#fff" stroke="#fff"/><text x="${f(cx + cellWidth / 2)}" y="${y + 13}" text-anchor="middle" fill="#aaa">—</text>`;
       }
-      return html`<g class="cell status-${cell.status}"><title>${row.label} · ${cell.title}</title><rect x="${f(cx)}" y="${y}" width="${f(cellWidth)}" height="${rowHeight}" fill="${STATUS_FILL[cell.status]}" stroke="#fff"/><text x="${f(cx + cellWidth / 2)}" y="${y + 13}" text-anchor="middle" font-size="9.5">${cell.text}</text></g>`;
+      return html`<g class="cell status-${cell.status}"><title>${row.label} · ${cell.title}</title><rect x="${f(cx)}" y="${y}" width="${f(cellWidth)}" height="${rowHeight}" fill="${STATUS_FILL[cell.status]}" stroke="#fff"/><text x="${f(cx + cellWidth / 2)}" y="${y + 13}" text-anchor="middle" font-size="9.5">${narrow ? (cell.short ?? cell.text) : cell.text}</text></g>`;
     });
     return html`<text x="${labelWidth - 6}" y="${y + 13}" text-anchor="end">${clip(row.label, 26)}</text>${cells}`;
   });
@@ -261,10 +265,13 @@ export function statusGrid(options: StatusGridOptions): SafeHtml {
     ([status, label], k) =>
       html`<rect x="${labelWidth + k * 100}" y="${legendY - 10}" width="12" height="12" fill="${STATUS_FILL[status]}"/><text x="${labelWidth + k * 100 + 16}" y="${legendY}">${label}</text>`,
   );
+  const note = narrow
+    ? html`<text x="${labelWidth + 400}" y="${legendY}" fill="#555">格内数字为得分率（%）</text>`
+    : '';
   return svg(
-    Math.max(width, labelWidth + 400),
+    Math.max(width, labelWidth + 520),
     legendY + 8,
     options.title,
-    join([...headers, ...body, ...legend]),
+    join([...headers, ...body, ...legend, note]),
   );
 }

@@ -67,6 +67,11 @@ export function attainmentFigure(
       return {
         status: line.status,
         text: line.missing ? '缺' : line.attainmentPercent === null ? '—' : `${line.attainmentPercent}%`,
+        short: line.missing
+          ? '缺'
+          : line.attainmentPercent === null
+            ? '—'
+            : (line.attainmentPercent.split('.')[0] as string),
         title: `${ind.name}: ${STATUS_LABELS[line.status]}，得分 ${line.score}/${line.weight}${line.value === null ? '' : `，值 ${line.value}`}`,
       };
     }),

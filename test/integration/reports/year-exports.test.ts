@@ -25,6 +25,7 @@ import {
   writeReportsAndSheets,
 } from '../../../shared/reports/index.js';
 import { decimalToFen, readXlsx, type XlsxBook, type XlsxCell } from '../../unit/export/xlsx-reader.js';
+import { unbalancedTags } from '../../unit/reports/well-formed.js';
 import { dynamoEndpoint } from '../dynamodb/helpers.js';
 
 const DATASET = join(import.meta.dirname, '../../fixtures/tiny/dataset');
@@ -454,6 +455,7 @@ describe('writeReportsAndSheets on the tiny year', () => {
       const page = await text(`${p}.html`);
       expect((page.match(/<html[\s>]/g) ?? []).length, p).toBe(1);
       expect(page.trimEnd().endsWith('</html>')).toBe(true);
+      expect(unbalancedTags(page), p).toEqual([]);
       expect(page).toMatch(/<svg class="chart"[^>]*>[\s\S]*?<\/svg>/);
       expect(page).toMatch(/@page\s*\{[^}]*A4/);
       expect(page).not.toMatch(/<script/i);

@@ -112,3 +112,24 @@ describe('clip', () => {
     expect(cut.length).toBeLessThan(long.length);
   });
 });
+
+describe('status grid with many indicators', () => {
+  it('widens past the page (scaled down by its viewBox) and prints the short text in narrow cells', () => {
+    const columns = Array.from({ length: 24 }, (_, i) => String(i + 1));
+    const svg = statusGrid({
+      title: 'grid',
+      columns,
+      rows: [
+        {
+          label: '乡镇',
+          cells: columns.map(() => ({ status: 'amber' as const, text: '83.5%', short: '83', title: 't' })),
+        },
+      ],
+    }).value;
+    const width = Number(/viewBox="0 0 (\d+(?:\.\d+)?)/.exec(svg)![1]);
+    expect(width).toBeGreaterThan(680);
+    expect(count(svg, />83<\/text>/g)).toBe(24);
+    expect(svg).not.toContain('83.5%</text>');
+    expect(svg).toContain('格内数字为得分率（%）');
+  });
+});

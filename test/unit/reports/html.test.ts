@@ -9,6 +9,7 @@ import { renderMonthlyHtml } from '../../../shared/reports/html/monthly.js';
 import { monthlyDispatchReport } from '../../../shared/reports/monthly.js';
 import { institution } from '../domain/builders.js';
 import { ACCOUNTS, dataset, FORMULA_NAME, monthly, quarter, year } from './builders.js';
+import { unbalancedTags } from './well-formed.js';
 
 const pages = () => {
   const data = year();
@@ -36,6 +37,11 @@ describe.each(Object.entries(pages()))('the %s report page', (_name, page) => {
     expect(count(page, /<body>/g)).toBe(1);
     expect(page).toContain('<html lang="zh-CN">');
     expect(page).toContain('<meta charset="utf-8">');
+  });
+
+  it('closes every element it opens, in order', () => {
+    expect(unbalancedTags(page)).toEqual([]);
+    expect(unbalancedTags('<div><p>x</div>')).not.toEqual([]);
   });
 
   it('prints on A4 with repeated table headers and no split rows', () => {
