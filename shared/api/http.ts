@@ -3,7 +3,7 @@
  * status a client can act on. Domain errors are mapped here, once, for every route.
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DatasetInvalidError } from '../dataset/index.js';
+import { DatasetInvalidError } from '../dataset/errors.js';
 import {
   FourEyesError,
   LockedPeriodError,
@@ -11,7 +11,7 @@ import {
   PrerequisiteError,
   ReviewStateError,
 } from '../errors.js';
-import { ExportError } from '../export/index.js';
+import { ExportError } from '../export/errors.js';
 import { isStoreError } from '../store/errors.js';
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;

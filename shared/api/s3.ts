@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { MAX_FILE_BYTES } from '../dataset/index.js';
+import { MAX_FILE_BYTES } from '../dataset/decode.js';
 import { contentDisposition, problem } from './http.js';
 import type { ExportSink, UploadStore } from './ports.js';
 

@@ -1,6 +1,6 @@
 /** Request shapes shared by several routes; each failure names its field (path.period, body.kind, …). */
 import { z } from 'zod';
-import { DATASET_FILES } from '../dataset/index.js';
+import { DATASET_FILES } from '../dataset/formats/index.js';
 import type { CycleKind } from '../store/keys.js';
 
 export const CYCLE_KINDS = ['monthly', 'quarterly', 'annual'] as const satisfies readonly CycleKind[];
