@@ -132,9 +132,10 @@ describe('two finance decisions on the same review', () => {
 
   // UNCLEAR MESSAGE shared/app/cycle-service.ts (decideReview, the repos.cycles.transition call): the loser
   // of two simultaneous decisions gets the store's StoreError "cycle quarterly 2026-Q1 is running
-  // (revision 1), cannot become running" — name StoreError (an API maps it to 500, not 409) and nothing
-  // about who decided. Expected: catch conditional_failed there, re-read the cycle and throw
-  // ReviewStateError "已由 finance2 于 … 审核通过 / already approved by finance2 at …".
+  // (revision 1), cannot become running" — the API passes it on as a 409 with that text, which tells a
+  // finance user neither that someone else decided nor who. Expected: catch conditional_failed there,
+  // re-read the cycle and throw ReviewStateError "已由 finance2 于 … 审核通过 / already approved by
+  // finance2 at …" (the same message the status check gives when the decision is already on record).
   it.fails('the loser of two approvals gets a ReviewStateError naming who decided', async () => {
     await quarterAwaitingReview('approve-race-msg');
     const settled = await Promise.allSettled([

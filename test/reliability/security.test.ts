@@ -93,8 +93,8 @@ describe('bank accounts', () => {
 
   // LEAK shared/dataset/table.ts:75-80 (validateRows) and shared/dataset/cells.ts (digitsOnly): an issue
   // quotes the cell as written, so a malformed bank account (`6222-0212-3456-7890`) travels in full in
-  // issue.value, in DatasetInvalidError.message — printed by `medcomm import`, returned in the API's 400
-  // body and logged by shared/api/handler.ts. Expected: sensitive columns are masked in issues like
+  // issue.value and in DatasetInvalidError.message — printed by `medcomm import` and returned in the
+  // API's 422 body (POST /api/datasets). Expected: sensitive columns are masked in issues like
   // everywhere else (maskBankAccount: `************7890`); mark bankAccount as sensitive in
   // formats/staff.ts and mask `value` in validateRows (and in any cross-file issue quoting it).
   it.fails('a malformed bank account is masked in the import error', () => {
