@@ -50,6 +50,10 @@ export function renderAnnualHtml(report: AnnualAppraisalReport): string {
   const institutions = report.institutions;
   const nameOf = new Map(institutions.map((i) => [i.institutionId, i.name]));
   const leaderName = new Map(report.leaders.map((l) => [l.staffId, l.name]));
+  const peerGroups = (['county', 'primary', 'centre'] as const).map((g) => ({
+    label: PEER_GROUP_LABELS[g],
+    institutionIds: institutions.filter((i) => i.peerGroup === g).map((i) => i.institutionId),
+  }));
 
   const summary = html`<dl class="kv">
 <dt>医共体综合得分</dt><dd><strong>${report.communityScore}</strong>（${report.communityGrade}）</dd><dt>参评单位</dt><dd>${institutions.length} 家</dd>
@@ -140,7 +144,7 @@ ${redListBox(
     })),
 )}
 ${scoreBars('图 1　各单位年度考核得分', institutions, report.grades)}
-${trendFigure('图 2　得分季度走势（第一至第四季度）', report.trend)}
+${trendFigure('图 2　得分季度走势（第一至第四季度）', report.trend, peerGroups)}
 ${table(['机构', '组别', '年度得分', '等级', '系数', '本年核定总量 T', "下年核定总量 T'"], gradeRows, [
   '合计',
   '',

@@ -70,7 +70,7 @@ export function renderBulletinHtml(report: QuarterlyBulletinReport): string {
 <section><h2>三、考核得分与排名</h2>
 ${scoreBars('图 1　各单位本季度考核得分', report.institutions, report.grades)}
 ${rankings}
-${trendFigure('图 2　得分季度走势', report.trend)}</section>
+${trendFigure('图 2　得分季度走势', report.trend, report.peerGroups)}</section>
 <section><h2>四、指标达成情况</h2>
 ${attainmentFigure(
   '图 3　本季度指标得分率',

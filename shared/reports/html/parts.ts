@@ -2,7 +2,7 @@
 import { STATUS_LABELS } from '../common.js';
 import type { IndicatorInfo, IndicatorLine, LineageSource, Trend, Warning } from '../schemas.js';
 import { barChart, type GridCell, lineChart, statusGrid } from './charts.js';
-import { html, type SafeHtml } from './escape.js';
+import { html, join, type SafeHtml } from './escape.js';
 import { figure } from './layout.js';
 
 /** Bar fill by grade position: best band green … lowest (the red list) red. */
@@ -38,17 +38,39 @@ export function scoreBars(
   );
 }
 
-export function trendFigure(caption: string, trend: Trend): SafeHtml {
-  return figure(
-    caption,
-    lineChart({
-      title: caption,
-      periods: trend.periods,
-      series: trend.series.map((s) => ({
-        label: s.name,
-        values: s.scores.map((v) => (v === null ? null : Number(v))),
-      })),
-    }),
+/** Above this many lines one chart becomes a tangle: draw one chart per peer group instead. */
+const MAX_LINES = 12;
+
+/**
+ * The score trend by quarter. A county with more institutions than MAX_LINES gets one chart per peer
+ * group (county hospitals, primary care, centres), so each line can still be followed.
+ */
+export function trendFigure(
+  caption: string,
+  trend: Trend,
+  groups: readonly { label: string; institutionIds: readonly string[] }[] = [],
+): SafeHtml {
+  const chart = (title: string, series: Trend['series']) =>
+    figure(
+      title,
+      lineChart({
+        title,
+        periods: trend.periods,
+        series: series.map((s) => ({
+          label: s.name,
+          values: s.scores.map((v) => (v === null ? null : Number(v))),
+        })),
+      }),
+    );
+  if (trend.series.length <= MAX_LINES || groups.length === 0) return chart(caption, trend.series);
+  return join(
+    groups
+      .map((g) => ({
+        label: g.label,
+        series: trend.series.filter((s) => g.institutionIds.includes(s.institutionId)),
+      }))
+      .filter((g) => g.series.length > 0)
+      .map((g) => chart(`${caption}：${g.label}`, g.series)),
   );
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { barChart, clip, lineChart, niceMax, statusGrid } from '../../../shared/reports/html/charts.js';
+import { trendFigure } from '../../../shared/reports/html/parts.js';
 
 const count = (text: string, pattern: RegExp) => (text.match(pattern) ?? []).length;
 
@@ -131,5 +132,34 @@ describe('status grid with many indicators', () => {
     expect(count(svg, />83<\/text>/g)).toBe(24);
     expect(svg).not.toContain('83.5%</text>');
     expect(svg).toContain('格内数字为得分率（%）');
+  });
+});
+
+describe('trend figure', () => {
+  const trend = (n: number) => ({
+    periods: ['2026-Q1', '2026-Q2'],
+    series: Array.from({ length: n }, (_, i) => ({
+      institutionId: `T${String(i).padStart(2, '0')}`,
+      name: `乡镇${i}`,
+      scores: ['70.00', '72.00'],
+    })),
+  });
+  const groups = (n: number) => [
+    { label: '县级医院组', institutionIds: ['T00'] },
+    {
+      label: '基层医疗机构组',
+      institutionIds: Array.from({ length: n - 1 }, (_, i) => `T${String(i + 1).padStart(2, '0')}`),
+    },
+  ];
+
+  it('draws one chart while the lines can still be followed', () => {
+    expect(count(trendFigure('走势', trend(12), groups(12)).value, /<svg/g)).toBe(1);
+  });
+
+  it('draws one chart per peer group for a larger county, every institution in one of them', () => {
+    const out = trendFigure('走势', trend(31), groups(31)).value;
+    expect(count(out, /<svg/g)).toBe(2);
+    expect(out).toContain('走势：基层医疗机构组');
+    expect(count(out, /<g class="series">/g)).toBe(31);
   });
 });
