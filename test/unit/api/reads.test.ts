@@ -1,6 +1,6 @@
 /** The read routes: who am I, the year's cycles and what each waits for, reports, the audit trail. */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type FakeWorld, as, call, fakeWorld, useWorld } from './helpers.js';
+import { as, call, type FakeWorld, fakeWorld, useWorld } from './helpers.js';
 
 let world: FakeWorld;
 const auditor = as('auditor1', 'auditor');
