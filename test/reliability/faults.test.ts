@@ -163,6 +163,25 @@ describe('a fault beyond the retries', () => {
     expect(await lockOf('bug', '2026-01')).toBeUndefined();
   });
 
+  // UNREADABLE, AND A STACK TRACE FOR USERS functions/record-failure.ts:9-11 stores the Catch's `Cause` as
+  // the cycle's error message. For a Lambda that Cause is the runtime's JSON report
+  // {"errorType","errorMessage","trace":[…file paths and lines…]}, so `medcomm status` and GET /api/cycles
+  // (shared/api/cycle-views.ts) show users a JSON blob with the stack trace instead of the bilingual message
+  // that tells them what to fix (e.g. SettleAnnual's "insurance.csv has no actual spending"). Expected:
+  // RecordFailure parses a JSON Cause and keeps `errorMessage` (never `trace`), falling back to the text.
+  it.fails('records the failing step’s own message, not the Lambda error JSON with its stack trace', async () => {
+    await importAs(rt.repos, 'user-error');
+    const message = 'insurance.csv 缺少本年度医保基金实际支出（actual），无法结算 / insurance.csv has no actual spending for the year';
+    faults.failHandler({
+      functionId: 'BuildMonthlyReport',
+      on: 'every',
+      error: () => Object.assign(new Error(message), { name: 'PrerequisiteError' }),
+    });
+    const failed = await run('user-error', 'monthly', '2026-01');
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toEqual({ name: 'PrerequisiteError', message });
+  });
+
   // BUG functions/complete-cycle.ts:15-32 — CompleteCycle locks the month (repos.cycles.lockMonth) and only
   // then moves the cycle to completed, in two separate writes. A failure between them that is not retried
   // (or outlasts the retries) ends the cycle `failed` while the month stays LOCKED for revision 1: imports
