@@ -13,7 +13,6 @@ import { writeYearResults } from '../shared/app/results-writer.js';
 import { runYear } from '../shared/app/year-runner.js';
 import { DatasetInvalidError, formatIssues } from '../shared/dataset/index.js';
 import { generateCounty, writeDataset } from '../shared/demo/index.js';
-import { verifyChain } from '../shared/store/audit.js';
 import type { CycleKind } from '../shared/store/keys.js';
 import type { Repositories } from '../shared/store/index.js';
 import type { LocalRuntime } from '../shared/local/runtime.js';
@@ -240,7 +239,7 @@ audit
   .action(async () => {
     await withRuntime(storeOptions(), async (rt) => {
       const communityId = await resolveCommunity(rt.repos, storeOptions().community);
-      const check = verifyChain(await rt.repos.audit.entries(communityId));
+      const check = await rt.repos.audit.verify(communityId);
       if (!check.ok) {
         console.error(`审计链断裂于第 ${check.brokenAt} 条 / audit chain broken at entry ${check.brokenAt}: ${check.problem}`);
         process.exitCode = 1;

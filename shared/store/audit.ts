@@ -19,10 +19,30 @@ export interface AuditEntry {
 }
 
 const GENESIS = '0'.repeat(64);
+/** Sorts after every zero-padded sequence number. */
+const HEAD_SK = 'HEAD';
+
+/** JSON with object keys sorted at every depth: DynamoDB does not keep the order of a map's keys. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
 
 export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
-  const canonical = JSON.stringify([entry.sequence, entry.at, entry.actor, entry.action, entry.subject, entry.details, entry.previousHash]);
+  const canonical = canonicalJson([entry.sequence, entry.at, entry.actor, entry.action, entry.subject, entry.details, entry.previousHash]);
   return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** The chain's head, moved in the same transaction as every append: a removed tail cannot go unnoticed. */
+export interface AuditHead {
+  sequence: number;
+  hash: string;
 }
 
 export interface ChainCheck {
@@ -33,7 +53,7 @@ export interface ChainCheck {
   problem?: string;
 }
 
-export function verifyChain(entries: readonly AuditEntry[]): ChainCheck {
+export function verifyChain(entries: readonly AuditEntry[], head?: AuditHead): ChainCheck {
   let previous = GENESIS;
   for (const [index, entry] of entries.entries()) {
     if (entry.sequence !== index + 1) return { ok: false, entries: entries.length, brokenAt: entry.sequence, problem: `sequence ${entry.sequence} where ${index + 1} was expected (a record is missing)` };
@@ -41,6 +61,17 @@ export function verifyChain(entries: readonly AuditEntry[]): ChainCheck {
     const { hash, ...rest } = entry;
     if (entryHash(rest) !== hash) return { ok: false, entries: entries.length, brokenAt: entry.sequence, problem: 'record content does not match its hash (edited)' };
     previous = hash;
+  }
+  if (head) {
+    const last = entries.at(-1);
+    if ((last?.sequence ?? 0) !== head.sequence || (last?.hash ?? GENESIS) !== head.hash) {
+      return {
+        ok: false,
+        entries: entries.length,
+        brokenAt: (last?.sequence ?? 0) + 1,
+        problem: `the chain ends at ${last?.sequence ?? 0} but its head records ${head.sequence} entries (records were removed)`,
+      };
+    }
   }
   return { ok: true, entries: entries.length };
 }
@@ -51,28 +82,48 @@ export class AuditRepository {
   async append(communityId: string, entry: Pick<AuditEntry, 'actor' | 'action' | 'subject' | 'details'>): Promise<AuditEntry> {
     const pk = keys.audit(communityId);
     for (let attempt = 0; attempt < 20; attempt++) {
-      const [last] = await this.table.queryPrefix<AuditEntry>(pk, '', { descending: true, limit: 1 });
+      const head = await this.head(communityId);
       const body = {
-        sequence: (last?.sequence ?? 0) + 1,
+        sequence: (head?.sequence ?? 0) + 1,
         at: new Date().toISOString(),
         ...entry,
-        previousHash: last?.hash ?? GENESIS,
+        previousHash: head?.hash ?? GENESIS,
       };
       const full: AuditEntry = { ...body, hash: entryHash(body) };
       try {
-        await this.table.put({ pk, sk: keys.auditEntry(full.sequence), type: 'Audit', ...full }, { ConditionExpression: 'attribute_not_exists(pk)' });
+        await this.table.transact([
+          { Put: { Item: { pk, sk: keys.auditEntry(full.sequence), type: 'Audit', ...full }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            Put: {
+              Item: { pk, sk: HEAD_SK, type: 'AuditHead', sequence: full.sequence, hash: full.hash },
+              ConditionExpression: head ? '#seq = :previous' : 'attribute_not_exists(pk)',
+              ...(head ? { ExpressionAttributeNames: { '#seq': 'sequence' }, ExpressionAttributeValues: { ':previous': head.sequence } } : {}),
+            },
+          },
+        ]);
         return full;
       } catch (error) {
-        // Another writer took this sequence number: read the new tail and chain onto it.
-        if (!isStoreError(error, 'conditional_failed')) throw error;
+        // Another writer appended first: read the new head and chain onto it.
+        if (!isStoreError(error, 'transaction_cancelled')) throw error;
         await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
       }
     }
     throw new Error(`audit trail of ${communityId} is too contended; try again`);
   }
 
+  async head(communityId: string): Promise<AuditHead | undefined> {
+    const item = await this.table.get<AuditHead>({ pk: keys.audit(communityId), sk: HEAD_SK });
+    return item ? { sequence: item.sequence, hash: item.hash } : undefined;
+  }
+
+  /** Checks the whole chain against its head. */
+  async verify(communityId: string): Promise<ChainCheck> {
+    const [entries, head] = await Promise.all([this.entries(communityId), this.head(communityId)]);
+    return verifyChain(entries, head ?? { sequence: 0, hash: GENESIS });
+  }
+
   async entries(communityId: string): Promise<AuditEntry[]> {
     const items = await this.table.queryPrefix<AuditEntry & { pk: string; sk: string; type: string }>(keys.audit(communityId));
-    return items.map(({ pk: _pk, sk: _sk, type: _type, ...entry }) => entry);
+    return items.filter((i) => i.sk !== HEAD_SK).map(({ pk: _pk, sk: _sk, type: _type, ...entry }) => entry);
   }
 }
