@@ -16,7 +16,9 @@ import { generateCounty, writeDataset } from '../shared/demo/index.js';
 import type { CycleKind } from '../shared/store/keys.js';
 import type { Repositories } from '../shared/store/index.js';
 import type { LocalRuntime } from '../shared/local/runtime.js';
+import { writeReportsAndSheets } from '../shared/reports/index.js';
 import { type StoreOptions, withRuntime } from './context.js';
+import { registerExportCommand } from './export.js';
 import { table } from './format.js';
 import { statusTable } from './status.js';
 import { yearSummary } from './summary.js';
@@ -194,6 +196,7 @@ program
   .requiredOption('--as <user>', '发起人 office user who starts the cycles')
   .requiredOption('--approve-as <user>', '财务审核人 finance user who approves')
   .option('--fresh', '使用临时内存数据库 use a throw-away in-memory database', false)
+  .option('--no-reports', '只写 §8.1 JSON 和 CSV 工资表 / only the §8.1 JSON and CSV pay sheets (no HTML reports, XLSX, bank files)')
   .action(async (o) => {
     await withRuntime({ ...storeOptions(), inMemory: o.fresh }, async (rt) => {
       const imported = await doImport(rt, o.data, o.as);
@@ -201,8 +204,9 @@ program
       const { communityId, year } = imported.pointer;
       await runWithProgress(rt, communityId, year, o.as, o.approveAs);
       const written = await writeYearResults(rt.repos, communityId, year, resolve(o.out));
+      const reports = o.reports ? await writeReportsAndSheets(rt.repos, communityId, year, resolve(o.out), { by: o.as }) : { files: [] };
       console.log(await yearSummary(rt.repos, communityId, year));
-      console.log(`\n结果已写入 Results written: ${written.files.length} files under ${resolve(o.out)}`);
+      console.log(`\n结果已写入 Results written: ${written.files.length + reports.files.length} files under ${resolve(o.out)}`);
     });
   });
 
@@ -226,9 +230,15 @@ program
       const { communityId, year } = imported.pointer;
       await runWithProgress(rt, communityId, year, 'office-demo', 'finance-demo');
       const written = await writeYearResults(rt.repos, communityId, year, out);
+      console.error('写出报表与 XLSX 工资表 Writing reports, XLSX sheets and bank files…');
+      const reports = await writeReportsAndSheets(rt.repos, communityId, year, out, { by: 'office-demo' });
       console.log(`\n${await yearSummary(rt.repos, communityId, year)}`);
-      console.log(`\n结果已写入 Results: ${written.files.length} files under ${out} (monthly/, quarterly/, annual/ — JSON and CSV pay sheets)`);
+      console.log(
+        `\n结果已写入 Results: ${written.files.length + reports.files.length} files under ${out}: monthly/, quarterly/, annual/ — ` +
+          'JSON (§8.1), CSV and XLSX pay sheets, printable HTML reports (report.html, bulletin-report.html, appraisal-report.html), bank files for HR',
+      );
       console.log(`查看状态 See the cycles: MEDCOMM_HOME=${home} npx medcomm status`);
+      console.log(`网页控制台 Web console: MEDCOMM_HOME=${home} npx medcomm serve  (then open http://127.0.0.1:8787)`);
     });
   });
 
@@ -258,6 +268,8 @@ audit
       console.log(table(['#', 'at', 'actor', 'action', 'subject'], entries.map((e) => [e.sequence, e.at, e.actor, e.action, e.subject])));
     });
   });
+
+registerExportCommand(program);
 
 try {
   await program.parseAsync(process.argv);
