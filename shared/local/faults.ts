@@ -31,7 +31,8 @@ export const faultErrors = {
   /** Lambda throttled the invocation (reserved or account concurrency exhausted). */
   lambdaTooManyRequests: () => named('Lambda.TooManyRequestsException', 'Rate Exceeded.'),
   /** Lambda's own transient failure. */
-  lambdaService: () => named('Lambda.ServiceException', 'Lambda is unable to process the request (injected).'),
+  lambdaService: () =>
+    named('Lambda.ServiceException', 'Lambda is unable to process the request (injected).'),
   /** DynamoDB throttling that outlasted the SDK's retries — the SDK's own exception class. */
   dynamoThrottled: () =>
     new ProvisionedThroughputExceededException({
@@ -106,11 +107,13 @@ interface Context {
 /** Puts, updates, transactions and batch writes (a batch get's RequestItems hold `{Keys}`, not arrays). */
 function isWrite(input: object | undefined): boolean {
   if (input === undefined) return false;
-  if ('RequestItems' in input) return Object.values(input.RequestItems as Record<string, unknown>).some(Array.isArray);
+  if ('RequestItems' in input)
+    return Object.values(input.RequestItems as Record<string, unknown>).some(Array.isArray);
   return ['Item', 'UpdateExpression', 'TransactItems'].some((key) => key in input);
 }
 
-const matches = (on: CallSelector, n: number) => on === 'every' || (typeof on === 'number' ? on === n : on.includes(n));
+const matches = (on: CallSelector, n: number) =>
+  on === 'every' || (typeof on === 'number' ? on === n : on.includes(n));
 
 /** Minimal shape of an AWS SDK v3 client's middleware stack (DynamoDBClient or DynamoDBDocumentClient). */
 interface MiddlewareClient {
@@ -149,7 +152,12 @@ export class FaultInjector {
     };
   };
 
-  private async invoke(functionId: FunctionId, handler: TaskHandler, event: Parameters<TaskHandler>[0], record: CallRecord): Promise<unknown> {
+  private async invoke(
+    functionId: FunctionId,
+    handler: TaskHandler,
+    event: Parameters<TaskHandler>[0],
+    record: CallRecord,
+  ): Promise<unknown> {
     if (this.crashPlan?.afterHandlerCalls !== undefined && !this.crashed) {
       this.handlerCallsSinceCrashArmed++;
       if (this.handlerCallsSinceCrashArmed > this.crashPlan.afterHandlerCalls) this.crashed = true;

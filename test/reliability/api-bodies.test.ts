@@ -14,7 +14,7 @@ import { ROUTES, type RouteKey, routeParts } from '../../shared/api/roles.js';
 import { importDataset } from '../../shared/app/import-service.js';
 import type { LocalRuntime } from '../../shared/local/runtime.js';
 import { BAD_CASES, GBK_INSTITUTIONS } from '../fixtures/bad/cases.js';
-import { TINY_COMMUNITY, openTestRuntime, scanTable, tinyFiles } from './helpers.js';
+import { openTestRuntime, scanTable, TINY_COMMUNITY, tinyFiles } from './helpers.js';
 
 let rt: LocalRuntime;
 
@@ -24,7 +24,10 @@ interface Answer {
   json: any;
 }
 
-async function call(routeKey: RouteKey, request: { body?: unknown; raw?: string; contentType?: string; user?: string; group?: string }): Promise<Answer> {
+async function call(
+  routeKey: RouteKey,
+  request: { body?: unknown; raw?: string; contentType?: string; user?: string; group?: string },
+): Promise<Answer> {
   const { method, path } = routeParts(routeKey);
   const body = request.raw ?? (request.body === undefined ? '' : JSON.stringify(request.body));
   const contentType = request.contentType ?? 'application/json';
@@ -35,12 +38,15 @@ async function call(routeKey: RouteKey, request: { body?: unknown; raw?: string;
   );
   const handler = await loadApiHandler(ROUTES[routeKey].group);
   const response = await handler(event, {});
-  const text = Buffer.from(response.body ?? '', response.isBase64Encoded ? 'base64' : 'utf8').toString('utf8');
+  const text = Buffer.from(response.body ?? '', response.isBase64Encoded ? 'base64' : 'utf8').toString(
+    'utf8',
+  );
   return { status: response.statusCode ?? 200, json: text ? JSON.parse(text) : undefined };
 }
 
 const b64 = (content: string | Uint8Array) => Buffer.from(content).toString('base64');
-const encoded = (files: Record<string, string | Uint8Array>) => Object.fromEntries(Object.entries(files).map(([name, c]) => [name, b64(c)]));
+const encoded = (files: Record<string, string | Uint8Array>) =>
+  Object.fromEntries(Object.entries(files).map(([name, c]) => [name, b64(c)]));
 
 /** A 4xx whose message has both languages. */
 function expectClearProblem(answer: Answer, status: number): void {
@@ -54,7 +60,12 @@ const fieldsOf = (answer: Answer) => (answer.json.issues as { path: string }[]).
 
 beforeAll(async () => {
   rt = await openTestRuntime();
-  configureApi({ repos: rt.repos, executions: rt.workflows, exports: inlineExportSink(), uploads: undefined });
+  configureApi({
+    repos: rt.repos,
+    executions: rt.workflows,
+    exports: inlineExportSink(),
+    uploads: undefined,
+  });
   await importDataset(rt.repos, { files: tinyFiles() }, 'office1');
 }, 120_000);
 
@@ -75,7 +86,12 @@ describe('POST /api/datasets with a malformed body', () => {
     ['no files', { body: {} }, 400, ['body.files']],
     ['files as a list', { body: { files: ['scheme.json'] } }, 400, ['body.files']],
     ['an empty file map', { body: { files: {} } }, 400, ['body.files']],
-    ['a file that is not base64', { body: { files: { 'scheme.json': 'not base64!' } } }, 400, ['body.files.scheme.json']],
+    [
+      'a file that is not base64',
+      { body: { files: { 'scheme.json': 'not base64!' } } },
+      400,
+      ['body.files.scheme.json'],
+    ],
     ['a file given as a number', { body: { files: { 'staff.csv': 12 } } }, 400, ['body.files.staff.csv']],
   ] as const)('%s is refused naming the field', async (_name, request, status, fields) => {
     const answer = await call('POST /api/datasets', request);
@@ -94,10 +110,20 @@ describe('POST /api/datasets with a malformed body', () => {
   });
 
   it('a broken dataset (GBK staff names, a 3-decimal amount) → 422 with every issue by file, row and column', async () => {
-    const files = BAD_CASES.find((c) => c.name === 'an amount with 3 decimals')!.patch({ ...tinyFiles(), 'institutions.csv': GBK_INSTITUTIONS });
+    const files = BAD_CASES.find((c) => c.name === 'an amount with 3 decimals')!.patch({
+      ...tinyFiles(),
+      'institutions.csv': GBK_INSTITUTIONS,
+    });
     const answer = await call('POST /api/datasets', { body: { files: encoded(files) } });
     expectClearProblem(answer, 422);
-    expect(answer.json.issues.map(({ file, row, column, rule }: Record<string, unknown>) => ({ file, row, column, rule }))).toEqual([
+    expect(
+      answer.json.issues.map(({ file, row, column, rule }: Record<string, unknown>) => ({
+        file,
+        row,
+        column,
+        rule,
+      })),
+    ).toEqual([
       { file: 'institutions.csv', row: 2, column: undefined, rule: 'file.encoding' },
       { file: 'staff.csv', row: 2, column: 'basicMonthly', rule: 'amount.decimals' },
     ]);
@@ -108,7 +134,11 @@ describe('POST /api/datasets with a malformed body', () => {
   });
 
   it('a user outside the office group is refused before the body is read', async () => {
-    const answer = await call('POST /api/datasets', { body: { files: encoded(tinyFiles()) }, user: 'finance1', group: 'finance' });
+    const answer = await call('POST /api/datasets', {
+      body: { files: encoded(tinyFiles()) },
+      user: 'finance1',
+      group: 'finance',
+    });
     expect(answer.status).toBe(403);
   });
 
@@ -129,7 +159,12 @@ describe('POST /api/cycles with a malformed body', () => {
     ['an unknown kind', { body: { kind: 'weekly', period: '2026-01' } }, 400, ['body.kind']],
     ['month 13', { body: { kind: 'monthly', period: '2026-13' } }, 400, ['body.period']],
     ['a period as a number', { body: { kind: 'annual', period: 2026 } }, 400, ['body.period']],
-    ['a month for a quarterly cycle', { body: { kind: 'quarterly', period: '2026-03' } }, 400, ['body.period']],
+    [
+      'a month for a quarterly cycle',
+      { body: { kind: 'quarterly', period: '2026-03' } },
+      400,
+      ['body.period'],
+    ],
     ['a quarter 5', { body: { kind: 'quarterly', period: '2026-Q5' } }, 400, ['body.period']],
   ] as const)('%s is refused naming the field', async (_name, request, status, fields) => {
     const answer = await call('POST /api/cycles', request);
@@ -156,7 +191,10 @@ describe('POST /api/cycles with a malformed body', () => {
   });
 
   it('takes the starter from the token, never from the body (four eyes depends on it)', async () => {
-    const answer = await call('POST /api/cycles', { body: { kind: 'monthly', period: '2026-01', by: 'finance1', startedBy: 'finance1', revision: 7 }, user: 'office2' });
+    const answer = await call('POST /api/cycles', {
+      body: { kind: 'monthly', period: '2026-01', by: 'finance1', startedBy: 'finance1', revision: 7 },
+      user: 'office2',
+    });
     expect(answer.status).toBe(201);
     const cycle = await rt.repos.cycles.get(TINY_COMMUNITY, 'monthly', '2026-01');
     expect(cycle).toMatchObject({ startedBy: 'office2', revision: 1, status: 'completed' });
@@ -165,7 +203,10 @@ describe('POST /api/cycles with a malformed body', () => {
 
 describe('odd but harmless', () => {
   it('prototype keys as file names are ignored like any other non-dataset name, and nothing is polluted', async () => {
-    const raw = JSON.stringify({ files: encoded(tinyFiles()) }).replace('{"files":{', '{"files":{"__proto__":"e30=","constructor":"e30=",');
+    const raw = JSON.stringify({ files: encoded(tinyFiles()) }).replace(
+      '{"files":{',
+      '{"files":{"__proto__":"e30=","constructor":"e30=",',
+    );
     const answer = await call('POST /api/datasets', { raw });
     expect(answer.status, JSON.stringify(answer.json)).toBe(201);
     expect(answer.json.version).toBe(2);

@@ -10,9 +10,9 @@ import { importDataset } from '../../shared/app/import-service.js';
 import type { LocalRuntime } from '../../shared/local/runtime.js';
 import { type AuditEntry, entryHash, verifyChain } from '../../shared/store/audit.js';
 import { openStore } from '../../shared/store/index.js';
-import { keys } from '../../shared/store/keys.js';
 import type { CycleKind } from '../../shared/store/keys.js';
-import { TINY_COMMUNITY, cycleOf, openTestRuntime, tinyFiles } from './helpers.js';
+import { keys } from '../../shared/store/keys.js';
+import { cycleOf, openTestRuntime, TINY_COMMUNITY, tinyFiles } from './helpers.js';
 
 let rt: LocalRuntime;
 const C = TINY_COMMUNITY;
@@ -21,13 +21,18 @@ const entries = () => rt.repos.audit.entries(C);
 const keyOf = (sequence: number) => ({ pk: keys.audit(C), sk: keys.auditEntry(sequence) });
 
 async function raw(sequence: number): Promise<Record<string, unknown>> {
-  const out = await rt.repos.table.doc.send(new GetCommand({ TableName: rt.repos.table.name, Key: keyOf(sequence), ConsistentRead: true }));
+  const out = await rt.repos.table.doc.send(
+    new GetCommand({ TableName: rt.repos.table.name, Key: keyOf(sequence), ConsistentRead: true }),
+  );
   if (!out.Item) throw new Error(`no audit entry ${sequence}`);
   return out.Item;
 }
 
 /** Tampers with the stored record, checks, and puts the original back whatever happened. */
-async function tampered(sequence: number, tamper: () => Promise<unknown>): Promise<ReturnType<typeof verifyChain>> {
+async function tampered(
+  sequence: number,
+  tamper: () => Promise<unknown>,
+): Promise<ReturnType<typeof verifyChain>> {
   const original = await raw(sequence);
   try {
     await tamper();
@@ -37,7 +42,12 @@ async function tampered(sequence: number, tamper: () => Promise<unknown>): Promi
   }
 }
 
-const update = (sequence: number, expression: string, values: Record<string, unknown>, names?: Record<string, string>) =>
+const update = (
+  sequence: number,
+  expression: string,
+  values: Record<string, unknown>,
+  names?: Record<string, string>,
+) =>
   rt.repos.table.doc.send(
     new UpdateCommand({
       TableName: rt.repos.table.name,
@@ -56,14 +66,35 @@ async function run(kind: CycleKind, period: string, by = 'office1') {
 beforeAll(async () => {
   rt = await openTestRuntime();
   await importDataset(rt.repos, { files: tinyFiles() }, 'office1');
-  for (const month of ['2026-01', '2026-02', '2026-03']) expect((await run('monthly', month)).status).toBe('completed');
+  for (const month of ['2026-01', '2026-02', '2026-03'])
+    expect((await run('monthly', month)).status).toBe('completed');
   expect((await run('quarterly', '2026-Q1')).status).toBe('awaiting_review');
-  await decideReview(rt.repos, rt.workflows, { communityId: C, kind: 'quarterly', period: '2026-Q1', by: 'finance2', approve: true });
-  for (const month of ['2026-04', '2026-05', '2026-06']) expect((await run('monthly', month)).status).toBe('completed');
+  await decideReview(rt.repos, rt.workflows, {
+    communityId: C,
+    kind: 'quarterly',
+    period: '2026-Q1',
+    by: 'finance2',
+    approve: true,
+  });
+  for (const month of ['2026-04', '2026-05', '2026-06'])
+    expect((await run('monthly', month)).status).toBe('completed');
   expect((await run('quarterly', '2026-Q2')).status).toBe('awaiting_review');
-  await decideReview(rt.repos, rt.workflows, { communityId: C, kind: 'quarterly', period: '2026-Q2', by: 'finance3', approve: false, reason: '医保收入口径待核对' });
+  await decideReview(rt.repos, rt.workflows, {
+    communityId: C,
+    kind: 'quarterly',
+    period: '2026-Q2',
+    by: 'finance3',
+    approve: false,
+    reason: '医保收入口径待核对',
+  });
   expect((await run('quarterly', '2026-Q2', 'office2')).status).toBe('awaiting_review');
-  await decideReview(rt.repos, rt.workflows, { communityId: C, kind: 'quarterly', period: '2026-Q2', by: 'finance2', approve: true });
+  await decideReview(rt.repos, rt.workflows, {
+    communityId: C,
+    kind: 'quarterly',
+    period: '2026-Q2',
+    by: 'finance2',
+    approve: true,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -72,7 +103,10 @@ afterAll(async () => {
 
 describe('what is recorded', () => {
   it('every import, start, approval and rejection, with who and what, in order', async () => {
-    const month = (m: string) => [`cycle.start office1 monthly ${m} r1`, `cycle.complete workflow monthly ${m} r1`];
+    const month = (m: string) => [
+      `cycle.start office1 monthly ${m} r1`,
+      `cycle.complete workflow monthly ${m} r1`,
+    ];
     expect((await entries()).map((e) => `${e.action} ${e.actor} ${e.subject}`)).toEqual([
       'dataset.import office1 dataset v1',
       ...month('2026-01'),
@@ -112,7 +146,12 @@ describe('what is recorded', () => {
       const before = (await entries()).length;
       await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
-          (i % 2 ? second : rt.repos).audit.append(C, { actor: `hr${i}`, action: 'export.sheet', subject: `monthly 2026-0${(i % 6) + 1}`, details: { rows: i } }),
+          (i % 2 ? second : rt.repos).audit.append(C, {
+            actor: `hr${i}`,
+            action: 'export.sheet',
+            subject: `monthly 2026-0${(i % 6) + 1}`,
+            details: { rows: i },
+          }),
         ),
       );
       const all = await entries();
@@ -130,7 +169,9 @@ describe('tampering directly in DynamoDB', () => {
 
   it('an edited details map breaks the chain at that entry', async () => {
     const target = await rejection();
-    const check = await tampered(target.sequence, () => update(target.sequence, 'SET details = :d', { ':d': { reason: '同意' } }));
+    const check = await tampered(target.sequence, () =>
+      update(target.sequence, 'SET details = :d', { ':d': { reason: '同意' } }),
+    );
     expect(check).toMatchObject({ ok: false, brokenAt: target.sequence });
     expect(check.problem).toContain('edited');
     expect(verifyChain(await entries()).ok).toBe(true);
@@ -138,17 +179,27 @@ describe('tampering directly in DynamoDB', () => {
 
   it('an edited actor breaks the chain at that entry', async () => {
     const target = await approval();
-    const check = await tampered(target.sequence, () => update(target.sequence, 'SET actor = :a', { ':a': 'office1' }));
+    const check = await tampered(target.sequence, () =>
+      update(target.sequence, 'SET actor = :a', { ':a': 'office1' }),
+    );
     expect(check).toMatchObject({ ok: false, brokenAt: target.sequence });
   });
 
   it('an edited time or action breaks it too', async () => {
     const target = await approval();
-    expect(await tampered(target.sequence, () => update(target.sequence, 'SET #at = :t', { ':t': '2026-01-01T00:00:00.000Z' }, { '#at': 'at' }))).toMatchObject({
+    expect(
+      await tampered(target.sequence, () =>
+        update(target.sequence, 'SET #at = :t', { ':t': '2026-01-01T00:00:00.000Z' }, { '#at': 'at' }),
+      ),
+    ).toMatchObject({
       ok: false,
       brokenAt: target.sequence,
     });
-    expect(await tampered(target.sequence, () => update(target.sequence, 'SET #a = :a', { ':a': 'review.reject' }, { '#a': 'action' }))).toMatchObject({
+    expect(
+      await tampered(target.sequence, () =>
+        update(target.sequence, 'SET #a = :a', { ':a': 'review.reject' }, { '#a': 'action' }),
+      ),
+    ).toMatchObject({
       ok: false,
       brokenAt: target.sequence,
     });
@@ -159,7 +210,12 @@ describe('tampering directly in DynamoDB', () => {
     const { hash: _old, ...body } = target;
     const forged: Omit<AuditEntry, 'hash'> = { ...body, actor: 'finance2' };
     const check = await tampered(target.sequence, () =>
-      update(target.sequence, 'SET actor = :a, #h = :h', { ':a': 'finance2', ':h': entryHash(forged) }, { '#h': 'hash' }),
+      update(
+        target.sequence,
+        'SET actor = :a, #h = :h',
+        { ':a': 'finance2', ':h': entryHash(forged) },
+        { '#h': 'hash' },
+      ),
     );
     expect(check).toMatchObject({ ok: false, brokenAt: target.sequence + 1 });
     expect(check.problem).toContain('link');
@@ -168,7 +224,9 @@ describe('tampering directly in DynamoDB', () => {
   it('a deleted entry breaks the chain where it is missing', async () => {
     const target = await approval();
     const check = await tampered(target.sequence, () =>
-      rt.repos.table.doc.send(new DeleteCommand({ TableName: rt.repos.table.name, Key: keyOf(target.sequence) })),
+      rt.repos.table.doc.send(
+        new DeleteCommand({ TableName: rt.repos.table.name, Key: keyOf(target.sequence) }),
+      ),
     );
     expect(check).toMatchObject({ ok: false, brokenAt: target.sequence + 1 });
     expect(check.problem).toContain('missing');
@@ -181,7 +239,11 @@ describe('tampering directly in DynamoDB', () => {
   it('deleting the newest entry is detected', async () => {
     const all = await entries();
     const last = all.at(-1)!;
-    const check = await tampered(last.sequence, () => rt.repos.table.doc.send(new DeleteCommand({ TableName: rt.repos.table.name, Key: keyOf(last.sequence) })));
+    const check = await tampered(last.sequence, () =>
+      rt.repos.table.doc.send(
+        new DeleteCommand({ TableName: rt.repos.table.name, Key: keyOf(last.sequence) }),
+      ),
+    );
     expect(check.ok).toBe(false);
   });
 });

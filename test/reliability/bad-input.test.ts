@@ -10,14 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DATASET_FILES,
   DatasetInvalidError,
-  MAX_FILE_BYTES,
-  type ImportIssue,
   formatIssue,
+  type ImportIssue,
+  MAX_FILE_BYTES,
   parseDatasetFiles,
   readDatasetDir,
 } from '../../shared/dataset/index.js';
 import { BAD_CASES, HOSTILE_NAMES, withHostileNames } from '../fixtures/bad/cases.js';
-import { TINY_DIR, oversizedDatasetDir, tinyFiles } from './helpers.js';
+import { oversizedDatasetDir, TINY_DIR, tinyFiles } from './helpers.js';
 
 const CJK = /[\u4e00-\u9fff]/;
 
@@ -46,27 +46,39 @@ describe('the bad-input corpus', () => {
     expect(new Set(BAD_CASES.map((c) => c.name)).size).toBe(BAD_CASES.length);
   });
 
-  it.each(BAD_CASES.map((c) => [c.name, c] as const))('refuses %s, naming file, row and column', (_name, badCase) => {
-    const issues = issuesOf(badCase.patch(tinyFiles()));
-    expect(issues.map(({ file, row, column, rule }) => ({ file, row, column, rule }))).toEqual(
-      badCase.expect.map(({ file, row, column, rule }) => ({ file, row, column, rule })),
-    );
-    for (const issue of issues) expectClear(issue);
-  });
+  it.each(BAD_CASES.map((c) => [c.name, c] as const))(
+    'refuses %s, naming file, row and column',
+    (_name, badCase) => {
+      const issues = issuesOf(badCase.patch(tinyFiles()));
+      expect(issues.map(({ file, row, column, rule }) => ({ file, row, column, rule }))).toEqual(
+        badCase.expect.map(({ file, row, column, rule }) => ({ file, row, column, rule })),
+      );
+      for (const issue of issues) expectClear(issue);
+    },
+  );
 
   it('quotes the bad value for value rules, so the user can find it', () => {
     const issues = BAD_CASES.flatMap((c) => issuesOf(c.patch(tinyFiles())));
-    const valueRules = issues.filter((i) => /^(amount|decimal|enum|period|id)\./.test(i.rule) && i.column !== undefined && i.file !== 'scheme.json');
+    const valueRules = issues.filter(
+      (i) =>
+        /^(amount|decimal|enum|period|id)\./.test(i.rule) &&
+        i.column !== undefined &&
+        i.file !== 'scheme.json',
+    );
     expect(valueRules.length).toBeGreaterThan(20);
     for (const issue of valueRules) expect(issue.value, formatIssue(issue)).toBeTruthy();
   });
 
   it('throws one DatasetInvalidError carrying every issue, its message listing them in both languages', () => {
-    const issues = issuesOf(BAD_CASES.find((c) => c.name === 'an amount with 3 decimals')!.patch(tinyFiles()));
+    const issues = issuesOf(
+      BAD_CASES.find((c) => c.name === 'an amount with 3 decimals')!.patch(tinyFiles()),
+    );
     const error = new DatasetInvalidError(issues);
     expect(error.name).toBe('DatasetInvalidError');
     expect(error.message).toContain('staff.csv 第 2 行 列 basicMonthly 值 "2000.255"');
-    expect(error.message).toContain('staff.csv, row 2, column basicMonthly, value "2000.255": an amount may have at most 2 decimals');
+    expect(error.message).toContain(
+      'staff.csv, row 2, column basicMonthly, value "2000.255": an amount may have at most 2 decimals',
+    );
   });
 });
 
@@ -86,14 +98,19 @@ describe('a file over 50 MB', () => {
     const result = await readDatasetDir(dir);
     expect(result.ok).toBe(false);
     const issues = result.ok ? [] : result.issues;
-    expect(issues.map(({ file, row, column, rule }) => ({ file, row, column, rule }))).toEqual([{ file: 'workload.csv', row: undefined, column: undefined, rule: 'file.tooLarge' }]);
+    expect(issues.map(({ file, row, column, rule }) => ({ file, row, column, rule }))).toEqual([
+      { file: 'workload.csv', row: undefined, column: undefined, rule: 'file.tooLarge' },
+    ]);
     expect(issues[0]!.en).toContain('50 MB');
     expect(issues[0]!.zh).toContain('50 MB');
     expectClear(issues[0]!);
   });
 
   it('is refused from an upload (bytes in memory) the same way', async () => {
-    const files: Record<string, string | Uint8Array> = { ...tinyFiles(), 'workload.csv': await readFile(join(dir, 'workload.csv')) };
+    const files: Record<string, string | Uint8Array> = {
+      ...tinyFiles(),
+      'workload.csv': await readFile(join(dir, 'workload.csv')),
+    };
     expect(issuesOf(files).map((i) => `${i.file}:${i.rule}`)).toEqual(['workload.csv:file.tooLarge']);
   });
 });
@@ -110,14 +127,22 @@ describe('names that look dangerous', () => {
 });
 
 describe('file names a client can send', () => {
-  it.each([['sub/staff.csv'], ['Staff.csv'], ['scheme (1).json'], ['staff.csv.csv']])('refuses %s as not a dataset file', (name) => {
-    const issues = issuesOf({ ...tinyFiles(), [name]: 'x' });
-    expect(issues.map((i) => `${i.file}:${i.rule}`)).toEqual([`${name}:file.unknown`]);
-    expectClear(issues[0]!);
-  });
+  it.each([['sub/staff.csv'], ['Staff.csv'], ['scheme (1).json'], ['staff.csv.csv']])(
+    'refuses %s as not a dataset file',
+    (name) => {
+      const issues = issuesOf({ ...tinyFiles(), [name]: 'x' });
+      expect(issues.map((i) => `${i.file}:${i.rule}`)).toEqual([`${name}:file.unknown`]);
+      expectClear(issues[0]!);
+    },
+  );
 
   it('ignores files that are not .csv or .json (a README, an .xlsx original) and hidden ones (.DS_Store, ../x)', () => {
-    const extra = { 'README.txt': 'notes', 'staff.xlsx': new Uint8Array([0x50, 0x4b]), '.DS_Store': 'x', '../scheme.json': '{' };
+    const extra = {
+      'README.txt': 'notes',
+      'staff.xlsx': new Uint8Array([0x50, 0x4b]),
+      '.DS_Store': 'x',
+      '../scheme.json': '{',
+    };
     expect(parseDatasetFiles({ ...tinyFiles(), ...extra }).ok).toBe(true);
   });
 

@@ -10,7 +10,7 @@ import { FourEyesError } from '../../shared/errors.js';
 import { FaultInjector, faultErrors } from '../../shared/local/faults.js';
 import type { LocalRuntime } from '../../shared/local/runtime.js';
 import { LocalWorkflows } from '../../shared/local/workflows.js';
-import { type Repositories, openStore } from '../../shared/store/index.js';
+import { openStore, type Repositories } from '../../shared/store/index.js';
 import type { CycleKind } from '../../shared/store/keys.js';
 import { type Files, setCell } from '../fixtures/bad/cases.js';
 import { cycleOf, importAs, openTestRuntime, refOf, tinyAs, totalPaid } from './helpers.js';
@@ -37,8 +37,14 @@ afterAll(async () => {
   await rt?.close();
 });
 
-const start = (repos: Repositories, workflows: LocalWorkflows, communityId: string, kind: CycleKind, period: string, by: string) =>
-  startCycle(repos, workflows, { communityId, kind, period, by });
+const start = (
+  repos: Repositories,
+  workflows: LocalWorkflows,
+  communityId: string,
+  kind: CycleKind,
+  period: string,
+  by: string,
+) => startCycle(repos, workflows, { communityId, kind, period, by });
 
 async function monthsDone(communityId: string, months: string[]) {
   for (const period of months) {
@@ -80,7 +86,9 @@ describe('two starts of the same cycle', () => {
     await importAs(rt.repos, 'start-five');
     faults.reset();
     const outcomes = await Promise.all(
-      ['office1', 'office2', 'office3', 'scheduler', 'office1'].map((by) => start(rt.repos, rt.workflows, 'start-five', 'monthly', '2026-02', by)),
+      ['office1', 'office2', 'office3', 'scheduler', 'office1'].map((by) =>
+        start(rt.repos, rt.workflows, 'start-five', 'monthly', '2026-02', by),
+      ),
     );
     expect(outcomes.filter((o) => o.created)).toHaveLength(1);
     expect(faults.calls('PrepareCycle')).toBe(1);
@@ -89,7 +97,9 @@ describe('two starts of the same cycle', () => {
 
   it('of a failed cycle: exactly one new revision', async () => {
     await importAs(rt.repos, 'restart-race');
-    faults.reset().failHandler({ functionId: 'BuildMonthlyReport', on: 1, error: () => faultErrors.generic('boom') });
+    faults
+      .reset()
+      .failHandler({ functionId: 'BuildMonthlyReport', on: 1, error: () => faultErrors.generic('boom') });
     await start(rt.repos, rt.workflows, 'restart-race', 'monthly', '2026-01', 'office1');
     expect((await cycleOf(rt.repos, 'restart-race', 'monthly', '2026-01')).status).toBe('failed');
     faults.reset();
@@ -111,21 +121,37 @@ describe('two finance decisions on the same review', () => {
     faults.reset();
     other.faults.reset();
     const settled = await Promise.allSettled([
-      decideReview(rt.repos, rt.workflows, { communityId: 'approve-race', kind: 'quarterly', period: '2026-Q1', by: 'finance2', approve: true }),
-      decideReview(other.repos, other.workflows, { communityId: 'approve-race', kind: 'quarterly', period: '2026-Q1', by: 'finance3', approve: true }),
+      decideReview(rt.repos, rt.workflows, {
+        communityId: 'approve-race',
+        kind: 'quarterly',
+        period: '2026-Q1',
+        by: 'finance2',
+        approve: true,
+      }),
+      decideReview(other.repos, other.workflows, {
+        communityId: 'approve-race',
+        kind: 'quarterly',
+        period: '2026-Q1',
+        by: 'finance3',
+        approve: true,
+      }),
     ]);
     const won = settled.filter((s) => s.status === 'fulfilled');
     const lost = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
     expect(won).toHaveLength(1);
     expect(lost).toHaveLength(1);
     // The loser learns the review is no longer open, in both languages.
-    expect(String(lost[0]!.reason.message)).toMatch(/周期 quarterly 2026-Q1.*\/ .*cycle quarterly 2026-Q1 is (running|completed)/s);
+    expect(String(lost[0]!.reason.message)).toMatch(
+      /周期 quarterly 2026-Q1.*\/ .*cycle quarterly 2026-Q1 is (running|completed)/s,
+    );
 
     const cycle = await cycleOf(rt.repos, 'approve-race', 'quarterly', '2026-Q1');
     expect(cycle.status).toBe('completed');
     expect(['finance2', 'finance3']).toContain(cycle.decision?.by);
     expect(faults.calls('AllocatePool') + other.faults.calls('AllocatePool')).toBe(4);
-    const approvals = (await rt.repos.audit.entries('approve-race')).filter((e) => e.action === 'review.approve');
+    const approvals = (await rt.repos.audit.entries('approve-race')).filter(
+      (e) => e.action === 'review.approve',
+    );
     expect(approvals.map((e) => e.actor)).toEqual([cycle.decision?.by]);
     expect(await totalPaid(rt.repos, cycle)).toBeGreaterThan(0);
   });
@@ -139,8 +165,20 @@ describe('two finance decisions on the same review', () => {
   it.fails('the loser of two approvals gets a ReviewStateError naming who decided', async () => {
     await quarterAwaitingReview('approve-race-msg');
     const settled = await Promise.allSettled([
-      decideReview(rt.repos, rt.workflows, { communityId: 'approve-race-msg', kind: 'quarterly', period: '2026-Q1', by: 'finance2', approve: true }),
-      decideReview(other.repos, other.workflows, { communityId: 'approve-race-msg', kind: 'quarterly', period: '2026-Q1', by: 'finance3', approve: true }),
+      decideReview(rt.repos, rt.workflows, {
+        communityId: 'approve-race-msg',
+        kind: 'quarterly',
+        period: '2026-Q1',
+        by: 'finance2',
+        approve: true,
+      }),
+      decideReview(other.repos, other.workflows, {
+        communityId: 'approve-race-msg',
+        kind: 'quarterly',
+        period: '2026-Q1',
+        by: 'finance3',
+        approve: true,
+      }),
     ]);
     const lost = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')!;
     const winner = (await cycleOf(rt.repos, 'approve-race-msg', 'quarterly', '2026-Q1')).decision!.by;
@@ -153,7 +191,13 @@ describe('two finance decisions on the same review', () => {
     faults.reset();
     other.faults.reset();
     const settled = await Promise.allSettled([
-      decideReview(rt.repos, rt.workflows, { communityId: 'approve-reject', kind: 'quarterly', period: '2026-Q1', by: 'finance2', approve: true }),
+      decideReview(rt.repos, rt.workflows, {
+        communityId: 'approve-reject',
+        kind: 'quarterly',
+        period: '2026-Q1',
+        by: 'finance2',
+        approve: true,
+      }),
       decideReview(other.repos, other.workflows, {
         communityId: 'approve-reject',
         kind: 'quarterly',
@@ -180,24 +224,49 @@ describe('four eyes', () => {
   it('refuses an approval by the user who started the cycle and leaves the review open', async () => {
     await quarterAwaitingReview('four-eyes');
     const before = await cycleOf(rt.repos, 'four-eyes', 'quarterly', '2026-Q1');
-    const attempt = decideReview(rt.repos, rt.workflows, { communityId: 'four-eyes', kind: 'quarterly', period: '2026-Q1', by: 'office1', approve: true });
+    const attempt = decideReview(rt.repos, rt.workflows, {
+      communityId: 'four-eyes',
+      kind: 'quarterly',
+      period: '2026-Q1',
+      by: 'office1',
+      approve: true,
+    });
     await expect(attempt).rejects.toBeInstanceOf(FourEyesError);
     await expect(attempt).rejects.toThrow('审核人不能是发起人 office1（双人复核）');
-    await expect(attempt).rejects.toThrow('the approver must not be office1, who started the cycle (four eyes)');
+    await expect(attempt).rejects.toThrow(
+      'the approver must not be office1, who started the cycle (four eyes)',
+    );
     expect(await cycleOf(rt.repos, 'four-eyes', 'quarterly', '2026-Q1')).toEqual(before);
     expect((await rt.repos.audit.entries('four-eyes')).map((e) => e.action)).not.toContain('review.approve');
 
     // Another finance user can.
-    await decideReview(rt.repos, rt.workflows, { communityId: 'four-eyes', kind: 'quarterly', period: '2026-Q1', by: 'finance2', approve: true });
+    await decideReview(rt.repos, rt.workflows, {
+      communityId: 'four-eyes',
+      kind: 'quarterly',
+      period: '2026-Q1',
+      by: 'finance2',
+      approve: true,
+    });
     expect((await cycleOf(rt.repos, 'four-eyes', 'quarterly', '2026-Q1')).status).toBe('completed');
   });
 
   it('refuses a rejection by the starter too, and a rejection without a reason', async () => {
     await quarterAwaitingReview('four-eyes-reject');
-    const base = { communityId: 'four-eyes-reject', kind: 'quarterly' as const, period: '2026-Q1', approve: false };
-    await expect(decideReview(rt.repos, rt.workflows, { ...base, by: 'office1', reason: '数据有误' })).rejects.toBeInstanceOf(FourEyesError);
-    await expect(decideReview(rt.repos, rt.workflows, { ...base, by: 'finance2', reason: '  ' })).rejects.toThrow('a rejection needs a reason');
-    expect((await cycleOf(rt.repos, 'four-eyes-reject', 'quarterly', '2026-Q1')).status).toBe('awaiting_review');
+    const base = {
+      communityId: 'four-eyes-reject',
+      kind: 'quarterly' as const,
+      period: '2026-Q1',
+      approve: false,
+    };
+    await expect(
+      decideReview(rt.repos, rt.workflows, { ...base, by: 'office1', reason: '数据有误' }),
+    ).rejects.toBeInstanceOf(FourEyesError);
+    await expect(
+      decideReview(rt.repos, rt.workflows, { ...base, by: 'finance2', reason: '  ' }),
+    ).rejects.toThrow('a rejection needs a reason');
+    expect((await cycleOf(rt.repos, 'four-eyes-reject', 'quarterly', '2026-Q1')).status).toBe(
+      'awaiting_review',
+    );
   });
 });
 
@@ -267,7 +336,10 @@ describe('two imports at once', () => {
         window.arm();
         const a = everyWorkPoint(tinyAs('import-race'), `${round}1`);
         const b = everyWorkPoint(tinyAs('import-race'), `${round}2`);
-        const settled = await Promise.allSettled([importDataset(rt.repos, { files: a }, 'officeA'), importDataset(other.repos, { files: b }, 'officeB')]);
+        const settled = await Promise.allSettled([
+          importDataset(rt.repos, { files: a }, 'officeA'),
+          importDataset(other.repos, { files: b }, 'officeB'),
+        ]);
         const winners = settled.filter((s) => s.status === 'fulfilled');
         expect(winners).toHaveLength(1);
         const loser = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')!;

@@ -6,11 +6,17 @@
  * One table holds a clean community and faulty ones, all importing the tiny dataset, so every faulty
  * month is compared with the same month run cleanly — and with the golden files.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { monthlyResults, allocations } from '../../shared/app/cycle-results.js';
+
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { cycleInput, decideReview, resumeInterruptedCycle, startCycle } from '../../shared/app/cycle-service.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { allocations, monthlyResults } from '../../shared/app/cycle-results.js';
+import {
+  cycleInput,
+  decideReview,
+  resumeInterruptedCycle,
+  startCycle,
+} from '../../shared/app/cycle-service.js';
 import { sfnExecutionPort } from '../../shared/app/sfn-port.js';
 import { FaultInjector, faultErrors } from '../../shared/local/faults.js';
 import type { LocalRuntime } from '../../shared/local/runtime.js';
@@ -19,12 +25,12 @@ import { monthlyPaysheetJson, quarterlyPaysheetJson } from '../../shared/results
 import type { CycleRecord } from '../../shared/store/cycles.js';
 import type { CycleKind } from '../../shared/store/keys.js';
 import {
-  type StoredWrite,
   cycleOf,
   expectedJson,
   importAs,
   openTestRuntime,
   recordWrites,
+  type StoredWrite,
   storedResults,
   totalPaid,
 } from './helpers.js';
@@ -34,7 +40,12 @@ const faults = new FaultInjector();
 let rt: LocalRuntime;
 let writes: StoredWrite[];
 
-async function run(communityId: string, kind: CycleKind, period: string, workflows = rt.workflows): Promise<CycleRecord> {
+async function run(
+  communityId: string,
+  kind: CycleKind,
+  period: string,
+  workflows = rt.workflows,
+): Promise<CycleRecord> {
   await startCycle(rt.repos, workflows, { communityId, kind, period, by: 'office1' });
   await faults.idle();
   return cycleOf(rt.repos, communityId, kind, period);
@@ -58,7 +69,9 @@ async function expectSameAsClean(cycle: CycleRecord): Promise<void> {
       expectedJson(`monthly/${cycle.period}/paysheet.json`),
     );
   } else if (cycle.kind === 'quarterly') {
-    expect(quarterlyPaysheetJson(await allocations(rt.repos, cycle))).toEqual(expectedJson(`quarterly/${cycle.period}/paysheet.json`));
+    expect(quarterlyPaysheetJson(await allocations(rt.repos, cycle))).toEqual(
+      expectedJson(`quarterly/${cycle.period}/paysheet.json`),
+    );
   }
 }
 
@@ -80,7 +93,8 @@ beforeAll(async () => {
   faults.attachStore(rt.repos.table.doc);
   writes = recordWrites(rt.repos);
   await importAs(rt.repos, CLEAN);
-  for (const month of ['2026-01', '2026-02', '2026-03']) expect((await run(CLEAN, 'monthly', month)).status).toBe('completed');
+  for (const month of ['2026-01', '2026-02', '2026-03'])
+    expect((await run(CLEAN, 'monthly', month)).status).toBe('completed');
   expect((await runAndApprove(CLEAN, '2026-Q1')).status).toBe('completed');
 }, 120_000);
 
@@ -118,8 +132,18 @@ describe('transient faults', () => {
   it('retries a step whose response was lost after it stored its work, without writing any pay twice', async () => {
     await importAs(rt.repos, 'lost-response');
     faults
-      .failHandler({ functionId: 'ComputeMonthlyPay', on: [1, 2, 3, 4], error: faultErrors.lambdaService, timing: 'after' })
-      .failHandler({ functionId: 'BuildMonthlyReport', on: 1, error: faultErrors.lambdaService, timing: 'after' });
+      .failHandler({
+        functionId: 'ComputeMonthlyPay',
+        on: [1, 2, 3, 4],
+        error: faultErrors.lambdaService,
+        timing: 'after',
+      })
+      .failHandler({
+        functionId: 'BuildMonthlyReport',
+        on: 1,
+        error: faultErrors.lambdaService,
+        timing: 'after',
+      });
     const cycle = await run('lost-response', 'monthly', '2026-01');
 
     // Every institution's step ran twice; each of its items was stored by the first run only.
@@ -132,7 +156,11 @@ describe('transient faults', () => {
 describe('a fault beyond the retries', () => {
   it('ends the cycle failed with the error recorded, no lock and nothing completed; a rerun is revision 2 with the same pay', async () => {
     await importAs(rt.repos, 'exhausted');
-    faults.failHandler({ functionId: 'ComputeMonthlyPay', on: 'every', error: faultErrors.lambdaTooManyRequests });
+    faults.failHandler({
+      functionId: 'ComputeMonthlyPay',
+      on: 'every',
+      error: faultErrors.lambdaTooManyRequests,
+    });
     const failed = await run('exhausted', 'monthly', '2026-01');
 
     expect(failed.status).toBe('failed');
@@ -154,7 +182,11 @@ describe('a fault beyond the retries', () => {
 
   it('does not retry a plain bug: one call, then the cycle fails', async () => {
     await importAs(rt.repos, 'bug');
-    faults.failHandler({ functionId: 'BuildMonthlyReport', on: 'every', error: () => faultErrors.generic('undefined is not a function') });
+    faults.failHandler({
+      functionId: 'BuildMonthlyReport',
+      on: 'every',
+      error: () => faultErrors.generic('undefined is not a function'),
+    });
     const failed = await run('bug', 'monthly', '2026-01');
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatchObject({ name: 'Error' });
@@ -171,7 +203,8 @@ describe('a fault beyond the retries', () => {
   // RecordFailure parses a JSON Cause and keeps `errorMessage` (never `trace`), falling back to the text.
   it.fails('records the failing step’s own message, not the Lambda error JSON with its stack trace', async () => {
     await importAs(rt.repos, 'user-error');
-    const message = 'insurance.csv 缺少本年度医保基金实际支出（actual），无法结算 / insurance.csv has no actual spending for the year';
+    const message =
+      'insurance.csv 缺少本年度医保基金实际支出（actual），无法结算 / insurance.csv has no actual spending for the year';
     faults.failHandler({
       functionId: 'BuildMonthlyReport',
       on: 'every',
@@ -218,7 +251,16 @@ describe('a crash mid-cycle', () => {
     expect(partial.size).toBeGreaterThan(0);
     expect(partial.size).toBeLessThan(8);
     // A plain start does not recompute it (it may still be running somewhere).
-    expect((await startCycle(rt.repos, rt.workflows, { communityId: 'crash', kind: 'monthly', period: '2026-01', by: 'office1' })).created).toBe(false);
+    expect(
+      (
+        await startCycle(rt.repos, rt.workflows, {
+          communityId: 'crash',
+          kind: 'monthly',
+          period: '2026-01',
+          by: 'office1',
+        })
+      ).created,
+    ).toBe(false);
 
     // The engine level of recovery: a new process runs the same revision from the start.
     faults.reset();
@@ -241,7 +283,12 @@ describe('a crash mid-cycle', () => {
     expect(crashed.status).toBe('running');
     faults.reset();
     const nextProcess = await LocalWorkflows.create({ retryIntervalMs: 0, wrapHandler: faults.wrapHandler });
-    await resumeInterruptedCycle(rt.repos, nextProcess, { communityId: 'crash-resume', kind: 'monthly', period: '2026-02', by: 'office2' });
+    await resumeInterruptedCycle(rt.repos, nextProcess, {
+      communityId: 'crash-resume',
+      kind: 'monthly',
+      period: '2026-02',
+      by: 'office2',
+    });
     await faults.idle();
     const done = await cycleOf(rt.repos, 'crash-resume', 'monthly', '2026-02');
     expect(done.revision).toBe(1);
@@ -253,11 +300,18 @@ describe('a crash mid-cycle', () => {
 
   it('after a finance approval, resuming allocates the quarter once and exactly, without asking finance again', async () => {
     await importAs(rt.repos, 'crash-q');
-    for (const month of ['2026-01', '2026-02', '2026-03']) expect((await run('crash-q', 'monthly', month)).status).toBe('completed');
+    for (const month of ['2026-01', '2026-02', '2026-03'])
+      expect((await run('crash-q', 'monthly', month)).status).toBe('completed');
     expect((await run('crash-q', 'quarterly', '2026-Q1')).status).toBe('awaiting_review');
 
     faults.crash({ afterStoreWrites: 3 });
-    await decideReview(rt.repos, rt.workflows, { communityId: 'crash-q', kind: 'quarterly', period: '2026-Q1', by: 'finance1', approve: true });
+    await decideReview(rt.repos, rt.workflows, {
+      communityId: 'crash-q',
+      kind: 'quarterly',
+      period: '2026-Q1',
+      by: 'finance1',
+      approve: true,
+    });
     await faults.idle();
     const crashed = await cycleOf(rt.repos, 'crash-q', 'quarterly', '2026-Q1');
     expect(crashed.status).toBe('running');
@@ -265,7 +319,12 @@ describe('a crash mid-cycle', () => {
 
     faults.reset();
     const nextProcess = await LocalWorkflows.create({ retryIntervalMs: 0, wrapHandler: faults.wrapHandler });
-    await resumeInterruptedCycle(rt.repos, nextProcess, { communityId: 'crash-q', kind: 'quarterly', period: '2026-Q1', by: 'office1' });
+    await resumeInterruptedCycle(rt.repos, nextProcess, {
+      communityId: 'crash-q',
+      kind: 'quarterly',
+      period: '2026-Q1',
+      by: 'office1',
+    });
     await faults.idle();
     const done = await cycleOf(rt.repos, 'crash-q', 'quarterly', '2026-Q1');
     expect(done.decision).toEqual(crashed.decision);
@@ -286,8 +345,16 @@ describe('a crash mid-cycle', () => {
     faults.crash({ afterHandlerCalls: 2 });
     expect((await run('double-resume', 'monthly', '2026-01')).status).toBe('running');
     faults.reset();
-    const request = { communityId: 'double-resume', kind: 'monthly' as const, period: '2026-01', by: 'office1' };
-    await Promise.allSettled([resumeInterruptedCycle(rt.repos, rt.workflows, request), resumeInterruptedCycle(rt.repos, rt.workflows, request)]);
+    const request = {
+      communityId: 'double-resume',
+      kind: 'monthly' as const,
+      period: '2026-01',
+      by: 'office1',
+    };
+    await Promise.allSettled([
+      resumeInterruptedCycle(rt.repos, rt.workflows, request),
+      resumeInterruptedCycle(rt.repos, rt.workflows, request),
+    ]);
     await faults.idle();
     expect((await cycleOf(rt.repos, 'double-resume', 'monthly', '2026-01')).status).toBe('completed');
     expect(faults.calls('PrepareCycle')).toBe(1);
@@ -311,10 +378,25 @@ describe('a crash mid-cycle', () => {
     const client = new SFNClient({ region: 'cn-north-1' });
     const sfn = mockClient(client);
     const original = 'crash-aws-monthly-2026-01-r1';
-    sfn.on(StartExecutionCommand, { name: original }).rejects(new ExecutionAlreadyExists({ message: `Execution Already Exists: ${original}`, $metadata: {} }));
-    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws-cn:states:cn-north-1:123456789012:execution:monthly:new', startDate: new Date() });
-    const port = sfnExecutionPort({ monthly: 'arn:monthly', quarterly: 'arn:quarterly', annual: 'arn:annual' }, client);
-    await resumeInterruptedCycle(rt.repos, port, { communityId: 'crash-aws', kind: 'monthly', period: '2026-01', by: 'office1' });
+    sfn
+      .on(StartExecutionCommand, { name: original })
+      .rejects(
+        new ExecutionAlreadyExists({ message: `Execution Already Exists: ${original}`, $metadata: {} }),
+      );
+    sfn.on(StartExecutionCommand).resolves({
+      executionArn: 'arn:aws-cn:states:cn-north-1:123456789012:execution:monthly:new',
+      startDate: new Date(),
+    });
+    const port = sfnExecutionPort(
+      { monthly: 'arn:monthly', quarterly: 'arn:quarterly', annual: 'arn:annual' },
+      client,
+    );
+    await resumeInterruptedCycle(rt.repos, port, {
+      communityId: 'crash-aws',
+      kind: 'monthly',
+      period: '2026-01',
+      by: 'office1',
+    });
     const names = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
     expect(names.some((name) => name !== original)).toBe(true);
   });
@@ -325,10 +407,17 @@ describe('a crash mid-cycle', () => {
   // transaction as the transition, or give AuditRepository.append an idempotency key.
   it.fails('records one cycle.complete audit entry when CompleteCycle is retried', async () => {
     await importAs(rt.repos, 'complete-twice');
-    faults.failHandler({ functionId: 'CompleteCycle', on: 1, error: faultErrors.lambdaService, timing: 'after' });
+    faults.failHandler({
+      functionId: 'CompleteCycle',
+      on: 1,
+      error: faultErrors.lambdaService,
+      timing: 'after',
+    });
     const cycle = await run('complete-twice', 'monthly', '2026-01');
     expect(cycle.status).toBe('completed');
-    const completions = (await rt.repos.audit.entries('complete-twice')).filter((e) => e.action === 'cycle.complete');
+    const completions = (await rt.repos.audit.entries('complete-twice')).filter(
+      (e) => e.action === 'cycle.complete',
+    );
     expect(completions).toHaveLength(1);
   });
 });

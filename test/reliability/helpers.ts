@@ -25,7 +25,10 @@ export type Files = Record<string, string | Uint8Array>;
 /** The tiny dataset as file name → text (LF line ends, so patches can edit lines). */
 export function tinyFiles(): Record<string, string> {
   return Object.fromEntries(
-    readdirSync(TINY_DIR).map((name) => [name, readFileSync(`${TINY_DIR}/${name}`, 'utf8').replaceAll('\r\n', '\n')]),
+    readdirSync(TINY_DIR).map((name) => [
+      name,
+      readFileSync(`${TINY_DIR}/${name}`, 'utf8').replaceAll('\r\n', '\n'),
+    ]),
   );
 }
 
@@ -58,7 +61,12 @@ export const refOf = (c: Pick<CycleRecord, 'communityId' | 'kind' | 'period' | '
   revision: c.revision,
 });
 
-export async function cycleOf(repos: Repositories, communityId: string, kind: CycleKind, period: string): Promise<CycleRecord> {
+export async function cycleOf(
+  repos: Repositories,
+  communityId: string,
+  kind: CycleKind,
+  period: string,
+): Promise<CycleRecord> {
   const cycle = await repos.cycles.get(communityId, kind, period);
   if (!cycle) throw new Error(`no cycle ${communityId} ${kind} ${period}`);
   return cycle;
@@ -93,7 +101,9 @@ export async function scanTable(repos: Repositories): Promise<Record<string, unk
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const out = await repos.table.doc.send(new ScanCommand({ TableName: repos.table.name, ExclusiveStartKey: start, ConsistentRead: true }));
+    const out = await repos.table.doc.send(
+      new ScanCommand({ TableName: repos.table.name, ExclusiveStartKey: start, ConsistentRead: true }),
+    );
     items.push(...((out.Items ?? []) as Record<string, unknown>[]));
     start = out.LastEvaluatedKey;
   } while (start);
@@ -106,7 +116,8 @@ export interface StoredWrite {
   command: string;
 }
 
-const plain = (v: unknown) => (v && typeof v === 'object' && 'S' in v ? String((v as { S: unknown }).S) : String(v));
+const plain = (v: unknown) =>
+  v && typeof v === 'object' && 'S' in v ? String((v as { S: unknown }).S) : String(v);
 
 /**
  * Records every put that DynamoDB accepted (a conditional put that was refused is not a write), so a
@@ -135,6 +146,9 @@ export async function oversizedDatasetDir(limitBytes: number): Promise<string> {
   for (const [name, content] of Object.entries(tinyFiles())) await writeFile(join(dir, name), content);
   const header = 'period,staffId,workPoints,quality,attendedDays,scheduledDays\n';
   const row = '2026-01,C01-001,1420,85.1,22,22\n';
-  await writeFile(join(dir, 'workload.csv'), header + row.repeat(Math.ceil((limitBytes + 1 - header.length) / row.length)));
+  await writeFile(
+    join(dir, 'workload.csv'),
+    header + row.repeat(Math.ceil((limitBytes + 1 - header.length) / row.length)),
+  );
   return dir;
 }

@@ -9,8 +9,15 @@ import { startCycle } from '../../shared/app/cycle-service.js';
 import { importDataset } from '../../shared/app/import-service.js';
 import { DatasetInvalidError, type ImportIssue, MAX_FILE_BYTES } from '../../shared/dataset/index.js';
 import type { LocalRuntime } from '../../shared/local/runtime.js';
-import { BAD_CASES, type Files, appendLine, line, setCell } from '../fixtures/bad/cases.js';
-import { TINY_COMMUNITY, cycleOf, openTestRuntime, oversizedDatasetDir, scanTable, tinyFiles } from './helpers.js';
+import { appendLine, BAD_CASES, type Files, line, setCell } from '../fixtures/bad/cases.js';
+import {
+  cycleOf,
+  openTestRuntime,
+  oversizedDatasetDir,
+  scanTable,
+  TINY_COMMUNITY,
+  tinyFiles,
+} from './helpers.js';
 
 let rt: LocalRuntime;
 
@@ -33,7 +40,8 @@ async function refused(source: Parameters<typeof importDataset>[1]): Promise<Imp
   return [...(error as DatasetInvalidError).issues];
 }
 
-const where = (issues: readonly ImportIssue[]) => issues.map(({ file, row, column, rule }) => ({ file, row, column, rule }));
+const where = (issues: readonly ImportIssue[]) =>
+  issues.map(({ file, row, column, rule }) => ({ file, row, column, rule }));
 
 beforeAll(async () => {
   rt = await openTestRuntime();
@@ -61,7 +69,9 @@ describe('a refused import changes nothing stored', () => {
     const before = await snapshot();
     const dir = await oversizedDatasetDir(MAX_FILE_BYTES);
     try {
-      expect((await refused({ dir })).map((i) => `${i.file}:${i.rule}`)).toEqual(['workload.csv:file.tooLarge']);
+      expect((await refused({ dir })).map((i) => `${i.file}:${i.rule}`)).toEqual([
+        'workload.csv:file.tooLarge',
+      ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -96,7 +106,9 @@ describe('a refused import changes nothing stored', () => {
     expect(pointer.version).toBe(before.current!.version + 1);
     const stored = await rt.repos.datasets.load(TINY_COMMUNITY, pointer.version);
     // workload.csv row 190 is 2026-12 P01-001.
-    expect(stored.workload.find((w) => w.period === '2026-12' && w.staffId === 'P01-001')?.workPoints).toBe('999');
+    expect(stored.workload.find((w) => w.period === '2026-12' && w.staffId === 'P01-001')?.workPoints).toBe(
+      '999',
+    );
   });
 });
 
@@ -108,7 +120,12 @@ describe('locked months', () => {
     // Back to the tiny data, then run January and February (a monthly cycle locks its month).
     await importDataset(rt.repos, { files: tinyFiles() }, 'office1');
     for (const period of ['2026-01', '2026-02']) {
-      await startCycle(rt.repos, rt.workflows, { communityId: TINY_COMMUNITY, kind: 'monthly', period, by: 'office1' });
+      await startCycle(rt.repos, rt.workflows, {
+        communityId: TINY_COMMUNITY,
+        kind: 'monthly',
+        period,
+        by: 'office1',
+      });
       expect((await cycleOf(rt.repos, TINY_COMMUNITY, 'monthly', period)).status).toBe('completed');
     }
     locked = await snapshot();
@@ -116,7 +133,9 @@ describe('locked months', () => {
 
   const expectLockedRefusal = async (files: Files, expected: Partial<ImportIssue>[]) => {
     const issues = await refused({ files });
-    expect(where(issues)).toEqual(expected.map(({ file, row, column, rule }) => ({ file, row, column, rule })));
+    expect(where(issues)).toEqual(
+      expected.map(({ file, row, column, rule }) => ({ file, row, column, rule })),
+    );
     for (const issue of issues) {
       expect(issue.zh).toContain('已锁定');
       expect(issue.en).toContain('is locked');
@@ -138,23 +157,39 @@ describe('locked months', () => {
   });
 
   it('refuses a row added to a locked month (a late adjustment paid in February)', async () => {
-    await expectLockedRefusal(appendLine(current(), 'adjustments.csv', '2026-02,C01-003,50.00,漏发补发,2026-01'), [
-      { file: 'adjustments.csv', row: 4, column: 'period', rule: 'period.locked' },
-    ]);
+    await expectLockedRefusal(
+      appendLine(current(), 'adjustments.csv', '2026-02,C01-003,50.00,漏发补发,2026-01'),
+      [{ file: 'adjustments.csv', row: 4, column: 'period', rule: 'period.locked' }],
+    );
   });
 
   it('refuses a row removed from a locked month, quoting what was there', async () => {
     // finance.csv row 2 is 2026-01 C01 consultation.
-    const files = { ...current(), 'finance.csv': current()['finance.csv']!.split('\n').filter((_, i) => i !== 1).join('\n') };
-    const issues = await expectLockedRefusal(files, [{ file: 'finance.csv', column: 'period', rule: 'period.locked' }]);
+    const files = {
+      ...current(),
+      'finance.csv': current()
+        ['finance.csv']!.split('\n')
+        .filter((_, i) => i !== 1)
+        .join('\n'),
+    };
+    const issues = await expectLockedRefusal(files, [
+      { file: 'finance.csv', column: 'period', rule: 'period.locked' },
+    ]);
     expect(issues[0]!.value).toBe('2026-01 C01 consultation');
   });
 
   it('accepts a change to an open month, keeping the locks', async () => {
     // workload.csv row 34 is 2026-03: March has not run.
     expect(line(current(), 'workload.csv', 34)).toMatch(/^2026-03,/);
-    const { pointer } = await importDataset(rt.repos, { files: setCell(current(), 'workload.csv', 34, 'workPoints', '1') }, 'office2');
+    const { pointer } = await importDataset(
+      rt.repos,
+      { files: setCell(current(), 'workload.csv', 34, 'workPoints', '1') },
+      'office2',
+    );
     expect(pointer.version).toBe(locked.current!.version + 1);
-    expect((await rt.repos.cycles.locks(TINY_COMMUNITY)).map((l) => l.period).sort()).toEqual(['2026-01', '2026-02']);
+    expect((await rt.repos.cycles.locks(TINY_COMMUNITY)).map((l) => l.period).sort()).toEqual([
+      '2026-01',
+      '2026-02',
+    ]);
   });
 });

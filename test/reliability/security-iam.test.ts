@@ -4,7 +4,7 @@
  * table administration, no scans, no wildcard action or resource anywhere in the stack.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { STACK_NAMES, buildApp } from '../../infra/app.js';
+import { buildApp, STACK_NAMES } from '../../infra/app.js';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -28,11 +28,17 @@ const resourcesOf = (s: Statement) => ([] as unknown[]).concat(s.Resource);
 
 beforeAll(() => {
   const { app } = buildApp({ nag: false, context: { 'aws:cdk:bundling-stacks': [] } });
-  const template = app.synth({ validateOnSynthesis: false }).getStackByName(STACK_NAMES.workflows).template as { Resources: Record<string, Resource> };
+  const template = app.synth({ validateOnSynthesis: false }).getStackByName(STACK_NAMES.workflows)
+    .template as { Resources: Record<string, Resource> };
   resources = Object.entries(template.Resources);
   statements = resources
     .filter(([, r]) => r.Type === 'AWS::IAM::Policy')
-    .flatMap(([id, r]) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement.map((statement) => ({ policy: id, statement })));
+    .flatMap(([id, r]) =>
+      (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement.map((statement) => ({
+        policy: id,
+        statement,
+      })),
+    );
 }, 120_000);
 
 describe('IAM of the workflow stack', () => {
@@ -48,17 +54,22 @@ describe('IAM of the workflow stack', () => {
   });
 
   it('grants DynamoDB only item actions, only on the table ARN, to every function that touches it', () => {
-    const dynamo = statements.filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('dynamodb:')));
+    const dynamo = statements.filter(({ statement }) =>
+      actionsOf(statement).some((a) => a.startsWith('dynamodb:')),
+    );
     // One statement per function (12 workflow steps and the scheduled starter).
     expect(dynamo).toHaveLength(13);
     const tableArns = new Set<string>();
     for (const { policy, statement } of dynamo) {
       expect(statement.Effect, policy).toBe('Allow');
-      for (const action of actionsOf(statement)) expect(ITEM_ACTIONS.has(action), `${policy}: ${action}`).toBe(true);
+      for (const action of actionsOf(statement))
+        expect(ITEM_ACTIONS.has(action), `${policy}: ${action}`).toBe(true);
       const targets = resourcesOf(statement);
       expect(targets, policy).toHaveLength(1);
       // The data stack's table, imported by its ARN — not '*', not an index, not another table.
-      expect(JSON.stringify(targets[0]), policy).toMatch(/^\{"Fn::ImportValue":"MedcommData:ExportsOutputFnGetAttTable[0-9A-F]+Arn[0-9A-F]+"\}$/);
+      expect(JSON.stringify(targets[0]), policy).toMatch(
+        /^\{"Fn::ImportValue":"MedcommData:ExportsOutputFnGetAttTable[0-9A-F]+Arn[0-9A-F]+"\}$/,
+      );
       tableArns.add(JSON.stringify(targets[0]));
     }
     expect(tableArns.size).toBe(1);
@@ -85,7 +96,9 @@ describe('IAM of the workflow stack', () => {
   // Query (BatchGetItem if a step starts using it) — bindTable(table, 'workflow') with that list; the
   // audit trail and results stay append-only.
   it.fails('no workflow function can delete items', () => {
-    const dynamoActions = statements.flatMap(({ statement }) => actionsOf(statement)).filter((a) => a.startsWith('dynamodb:'));
+    const dynamoActions = statements
+      .flatMap(({ statement }) => actionsOf(statement))
+      .filter((a) => a.startsWith('dynamodb:'));
     expect(dynamoActions).not.toContain('dynamodb:DeleteItem');
     expect(dynamoActions).not.toContain('dynamodb:BatchWriteItem');
   });

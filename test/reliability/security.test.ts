@@ -10,8 +10,8 @@
  * offline part: known-malicious releases, install scripts, integrity hashes.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { readFileSync, statSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -23,7 +23,7 @@ import { runYear } from '../../shared/app/year-runner.js';
 import { DatasetInvalidError, formatIssues, parseDatasetFiles } from '../../shared/dataset/index.js';
 import type { LocalRuntime } from '../../shared/local/runtime.js';
 import { HOSTILE_NAMES, setCell, withHostileNames } from '../fixtures/bad/cases.js';
-import { TINY_COMMUNITY, openTestRuntime, scanTable, tinyFiles } from './helpers.js';
+import { openTestRuntime, scanTable, TINY_COMMUNITY, tinyFiles } from './helpers.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -47,11 +47,18 @@ beforeAll(async () => {
   const capture = (...args: unknown[]) => {
     printed += `${args.map(String).join(' ')}\n`;
   };
-  const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) => vi.spyOn(console, level).mockImplementation(capture));
+  const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
+    vi.spyOn(console, level).mockImplementation(capture),
+  );
   try {
     rt = await openTestRuntime();
     await importDataset(rt.repos, { files }, 'office1');
-    await runYear(rt.repos, rt.workflows, { communityId: TINY_COMMUNITY, year: 2026, by: 'office1', approver: 'finance1' });
+    await runYear(rt.repos, rt.workflows, {
+      communityId: TINY_COMMUNITY,
+      year: 2026,
+      by: 'office1',
+      approver: 'finance1',
+    });
     out = await mkdtemp(join(tmpdir(), 'medcomm-out-'));
     await writeYearResults(rt.repos, TINY_COMMUNITY, 2026, out);
     capture(await yearSummary(rt.repos, TINY_COMMUNITY, 2026));
@@ -86,7 +93,9 @@ describe('bank accounts', () => {
   });
 
   it('are stored only on the roster pages of the dataset', async () => {
-    const holders = (await scanTable(rt.repos)).filter((item) => accounts.some((a) => JSON.stringify(item).includes(a)));
+    const holders = (await scanTable(rt.repos)).filter((item) =>
+      accounts.some((a) => JSON.stringify(item).includes(a)),
+    );
     expect(holders.length).toBeGreaterThan(0);
     for (const item of holders) expect(`${item.pk} ${item.sk}`).toMatch(/^DS#county7#\d{6} ROSTER#/);
   });
@@ -98,7 +107,9 @@ describe('bank accounts', () => {
   // everywhere else (maskBankAccount: `************7890`); mark bankAccount as sensitive in
   // formats/staff.ts and mask `value` in validateRows (and in any cross-file issue quoting it).
   it.fails('a malformed bank account is masked in the import error', () => {
-    const result = parseDatasetFiles(setCell(tinyFiles(), 'staff.csv', 5, 'bankAccount', '6222-0212-3456-7890'));
+    const result = parseDatasetFiles(
+      setCell(tinyFiles(), 'staff.csv', 5, 'bankAccount', '6222-0212-3456-7890'),
+    );
     expect(result.ok).toBe(false);
     const issues = result.ok ? [] : result.issues;
     const message = new DatasetInvalidError(issues).message;
@@ -113,7 +124,10 @@ describe('names that are formulas or HTML', () => {
   it('come out of every CSV pay sheet as inert text', async () => {
     const sheets = (await filesUnder(out)).filter((f) => f.endsWith('paysheet.csv'));
     expect(sheets.length).toBeGreaterThanOrEqual(17);
-    const monthly = parse(await readFile(join(out, 'monthly/2026-01/paysheet.csv'), 'utf8'), { bom: true, relax_column_count: true }) as string[][];
+    const monthly = parse(await readFile(join(out, 'monthly/2026-01/paysheet.csv'), 'utf8'), {
+      bom: true,
+      relax_column_count: true,
+    }) as string[][];
     const cells = monthly.flat();
     for (const value of [HOSTILE_NAMES.formula, HOSTILE_NAMES.plus, HOSTILE_NAMES.at]) {
       expect(cells).toContain(`'${value}`);
@@ -122,7 +136,10 @@ describe('names that are formulas or HTML', () => {
     // HTML is data in a CSV; it stays as written (escaping is the HTML reports' job).
     expect(cells).toContain(HOSTILE_NAMES.script);
     for (const sheet of sheets) {
-      const rows = parse(await readFile(sheet, 'utf8'), { bom: true, relax_column_count: true }) as string[][];
+      const rows = parse(await readFile(sheet, 'utf8'), {
+        bom: true,
+        relax_column_count: true,
+      }) as string[][];
       for (const cell of rows.flat()) {
         // Only amounts may start with "-" (a deduction); no text cell starts a formula.
         if (/^[=+@\t\r]/.test(cell) || (/^-/.test(cell) && !/^-\d[\d,]*(\.\d{2})?$/.test(cell))) {
@@ -134,14 +151,16 @@ describe('names that are formulas or HTML', () => {
 });
 
 describe('the repository', () => {
-  const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+  const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' })
+    .split('\0')
+    .filter(Boolean);
 
   // Built from parts so this file does not match itself.
   const SECRET_PATTERNS: [string, RegExp][] = [
     ['AWS access key id', new RegExp(`${'AK'}IA[0-9A-Z]{16}`)],
     ['AWS temporary key id', new RegExp(`${'AS'}IA[0-9A-Z]{16}`)],
     ['private key', new RegExp(`-----BEGIN ([A-Z]+ )?${'PRIVATE'} KEY-----`)],
-    ['AWS secret key assignment', new RegExp(`aws_secret_access_key\\s*[=:]\\s*['"]?[A-Za-z0-9/+=]{40}`, 'i')],
+    ['AWS secret key assignment', /aws_secret_access_key\s*[=:]\s*['"]?[A-Za-z0-9/+=]{40}/i],
     ['GitHub token', new RegExp(`${'gh'}[pousr]_[A-Za-z0-9]{36}`)],
     ['Slack token', new RegExp(`${'xo'}x[baprs]-[A-Za-z0-9-]{10,}`)],
   ];
@@ -163,20 +182,35 @@ describe('the repository', () => {
       }
       if (size > 20 * 1024 * 1024) continue;
       const content = readFileSync(path, 'latin1');
-      for (const [what, pattern] of SECRET_PATTERNS) if (pattern.test(content)) found.push(`${file}: ${what}`);
+      for (const [what, pattern] of SECRET_PATTERNS)
+        if (pattern.test(content)) found.push(`${file}: ${what}`);
     }
     expect(found).toEqual([]);
   });
 
   it('tracks no .env files, key stores or local databases', () => {
-    expect(tracked.filter((f) => /(^|\/)\.env(\.|$)|\.(pem|p12|pfx|key|jks)$|(^|\/)\.medcomm\/|shared-local-instance\.db$/.test(f))).toEqual([]);
+    expect(
+      tracked.filter((f) =>
+        /(^|\/)\.env(\.|$)|\.(pem|p12|pfx|key|jks)$|(^|\/)\.medcomm\/|shared-local-instance\.db$/.test(f),
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('the lockfile', () => {
   const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
     lockfileVersion: number;
-    packages: Record<string, { version?: string; dev?: boolean; integrity?: string; inBundle?: boolean; link?: boolean; hasInstallScript?: boolean }>;
+    packages: Record<
+      string,
+      {
+        version?: string;
+        dev?: boolean;
+        integrity?: string;
+        inBundle?: boolean;
+        link?: boolean;
+        hasInstallScript?: boolean;
+      }
+    >;
   };
   const installed = Object.entries(lock.packages)
     .filter(([path]) => path !== '')
@@ -231,12 +265,16 @@ describe('the lockfile', () => {
   });
 
   it('holds no release known to be malicious', () => {
-    const bad = installed.filter((p) => MALICIOUS[p.name]?.includes(p.version ?? '')).map((p) => `${p.path}@${p.version}`);
+    const bad = installed
+      .filter((p) => MALICIOUS[p.name]?.includes(p.version ?? ''))
+      .map((p) => `${p.path}@${p.version}`);
     expect(bad).toEqual([]);
   });
 
   it('pins every downloaded package by an sha512 integrity hash', () => {
-    const unpinned = installed.filter((p) => !p.inBundle && !p.link && !p.integrity?.startsWith('sha512-')).map((p) => p.path);
+    const unpinned = installed
+      .filter((p) => !p.inBundle && !p.link && !p.integrity?.startsWith('sha512-'))
+      .map((p) => p.path);
     expect(unpinned).toEqual([]);
   });
 
