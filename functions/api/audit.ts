@@ -3,7 +3,6 @@
 import { apiHandler, route } from '../../shared/api/handler.js';
 import { AuditQuery } from '../../shared/api/schemas.js';
 import { resolveCommunity } from '../../shared/app/cycle-service.js';
-import { verifyChain } from '../../shared/store/audit.js';
 
 export const handler = apiHandler('audit', {
   'GET /api/audit': route({
@@ -27,7 +26,8 @@ export const handler = apiHandler('audit', {
   'GET /api/audit/verify': route({
     run: async (_input, { repos }) => {
       const communityId = await resolveCommunity(repos);
-      return { json: { communityId, ...verifyChain(await repos.audit.entries(communityId)) } };
+      // Against the chain's head too, so a removed tail is caught, not only an edited or missing record.
+      return { json: { communityId, ...(await repos.audit.verify(communityId)) } };
     },
   }),
 });

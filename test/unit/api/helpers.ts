@@ -12,7 +12,7 @@ import { type ExportSink, inlineExportSink, type UploadStore } from '../../../sh
 import { ROUTES, type RouteKey, routeParts } from '../../../shared/api/roles.js';
 import type { ExecutionPort } from '../../../shared/app/cycle-service.js';
 import { sfnExecutionPort } from '../../../shared/app/sfn-port.js';
-import type { AuditEntry } from '../../../shared/store/audit.js';
+import { type AuditEntry, verifyChain } from '../../../shared/store/audit.js';
 import type { CycleRecord, CycleStatus } from '../../../shared/store/cycles.js';
 import type { Repositories } from '../../../shared/store/index.js';
 import type { CycleKind } from '../../../shared/store/keys.js';
@@ -205,6 +205,7 @@ export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
           return full;
         },
         entries: async () => audit,
+        verify: async () => verifyChain(audit),
       },
       results: {
         document: async (ref: CycleRecord, name: string) => results.get(resultKey(ref, name)),
