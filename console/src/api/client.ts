@@ -1,0 +1,135 @@
+/**
+ * Calls to the HTTP API with the signed-in user's token. Every refusal becomes an ApiError carrying the
+ * API's own message (bilingual, and it says what to fix) and its issues, which the pages show as they are.
+ */
+import { tokenSource } from '../auth/token-source';
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError' as const;
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly issues: readonly unknown[] = [],
+  ) {
+    super(message);
+  }
+}
+
+let onUnauthorized: () => void = () => {};
+
+/** The app signs the user out and shows the sign-in page when the API says the token is no good. */
+export function setUnauthorizedHandler(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+async function send(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
+  const session = tokenSource.current();
+  const headers: Record<string, string> = {};
+  if (session) headers.authorization = `Bearer ${session.token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, '无法连接服务器 / cannot reach the server');
+  }
+  if (response.ok) return response;
+  let message = `HTTP ${response.status}`;
+  let issues: unknown[] = [];
+  try {
+    const problem = (await response.json()) as { error?: string; message?: string; issues?: unknown[] };
+    message = problem.error ?? problem.message ?? message;
+    issues = problem.issues ?? [];
+  } catch {
+    // not JSON: keep the status line
+  }
+  if (response.status === 401) onUnauthorized();
+  throw new ApiError(response.status, message, issues);
+}
+
+export async function getJson<T>(path: string): Promise<T> {
+  return (await (await send('GET', path)).json()) as T;
+}
+
+export async function postJson<T>(path: string, body: unknown = {}): Promise<T> {
+  return (await (await send('POST', path, body)).json()) as T;
+}
+
+/** RFC 6266: prefer the UTF-8 `filename*`, fall back to the ASCII `filename`. */
+export function filenameOf(disposition: string | null, fallback: string): string {
+  if (!disposition) return fallback;
+  const utf8 = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
+  if (utf8) {
+    try {
+      return decodeURIComponent(utf8);
+    } catch {
+      // fall through
+    }
+  }
+  return /filename="([^"]+)"/i.exec(disposition)?.[1] ?? fallback;
+}
+
+/**
+ * Downloads a file route (locally the response is the file itself) and hands it to the browser as a
+ * download. The token travels in a header, so a plain link would not do.
+ */
+export async function download(path: string, fallbackName: string): Promise<string> {
+  const response = await send('GET', path);
+  const contentType = response.headers.get('content-type') ?? '';
+  // On AWS the export routes answer with a short-lived link instead of the bytes.
+  if (contentType.startsWith('application/json')) {
+    const answer = (await response.json()) as { url?: string; filename?: string };
+    if (answer.url) {
+      triggerDownload(answer.url, answer.filename ?? fallbackName);
+      return answer.filename ?? fallbackName;
+    }
+  }
+  const name = filenameOf(response.headers.get('content-disposition'), fallbackName);
+  const url = URL.createObjectURL(await response.blob());
+  try {
+    triggerDownload(url, name);
+  } finally {
+    setTimeout(() => URL.revokeObjectURL(url), 30_000);
+  }
+  return name;
+}
+
+function triggerDownload(href: string, name: string): void {
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = name;
+  a.rel = 'noopener';
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+/**
+ * Opens a printable HTML report in a new tab. The tab is opened on the click itself (so no pop-up
+ * blocker steps in) and shown the report once it has arrived with the user's token.
+ */
+export async function openPrintable(path: string): Promise<void> {
+  const tab = window.open('', '_blank');
+  try {
+    const response = await send('GET', path);
+    const contentType = response.headers.get('content-type') ?? '';
+    let href: string;
+    if (contentType.startsWith('application/json')) {
+      const answer = (await response.json()) as { url?: string };
+      if (!answer.url) throw new ApiError(response.status, 'no report link in the answer');
+      href = answer.url;
+    } else {
+      href = URL.createObjectURL(await response.blob());
+      setTimeout(() => URL.revokeObjectURL(href), 60_000);
+    }
+    if (tab) tab.location.href = href;
+    else location.assign(href);
+  } catch (error) {
+    tab?.close();
+    throw error;
+  }
+}

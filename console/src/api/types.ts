@@ -1,0 +1,185 @@
+/**
+ * The parts of the API's answers the console reads (functions/api, shared/api/cycle-views.ts). Written
+ * out here rather than imported so the browser bundle never reaches into server modules; the e2e test
+ * drives the real API, so a drift shows up there.
+ */
+
+export type Group = 'office' | 'hr' | 'finance' | 'auditor';
+export type CycleKind = 'monthly' | 'quarterly' | 'annual';
+export type SheetKind = CycleKind | 'leaders';
+export type CycleStatus = 'not_started' | 'running' | 'awaiting_review' | 'completed' | 'rejected' | 'failed';
+
+export interface Me {
+  user: string;
+  groups: Group[];
+}
+
+export interface WaitsFor {
+  what: 'prerequisites' | 'start' | 'running' | 'finance_review' | 'restart' | 'nothing';
+  message: string;
+  notBy?: string;
+  cycles?: { kind: CycleKind; period: string }[];
+}
+
+export interface Decision {
+  approved: boolean;
+  by: string;
+  at: string;
+  reason?: string;
+}
+
+export interface CycleView {
+  kind: CycleKind;
+  period: string;
+  status: CycleStatus;
+  revision?: number;
+  datasetVersion?: number;
+  startedBy?: string;
+  startedAt?: string;
+  updatedAt?: string;
+  reviewRequestedAt?: string;
+  decision?: Decision;
+  error?: { name?: string; message?: string };
+  waitsFor: WaitsFor;
+}
+
+export interface YearOverview {
+  communityId: string | null;
+  year: number | null;
+  datasetVersion: number | null;
+  cycles: CycleView[];
+  message?: string;
+}
+
+/** One broken rule of a rejected import (shared/dataset/errors.ts). */
+export interface ImportIssue {
+  file: string;
+  row?: number;
+  column?: string;
+  value?: string;
+  rule: string;
+  zh: string;
+  en: string;
+}
+
+export interface ImportResult {
+  communityId: string;
+  year: number;
+  version: number;
+  importedBy: string;
+  importedAt: string;
+  summary: { file: string; rows: number }[];
+}
+
+export type PeerGroup = 'county' | 'primary' | 'centre';
+
+export interface BulletinRow {
+  institutionId: string;
+  score: string;
+  grade: string;
+  rank: number;
+  change: string | null;
+  surplus: string;
+  fundExtraction: string;
+  pool: string;
+  peerGroup?: PeerGroup;
+}
+
+/**
+ * The report documents (GET /api/reports/…) are typed by the API's own zod schemas — type-only imports,
+ * erased from the bundle, so the console's build fails when the documents change shape.
+ */
+export type {
+  AnnualAppraisalReport,
+  IndicatorInfo,
+  MonthlyDispatchReport,
+  QuarterlyBulletinReport,
+  Status as IndicatorStatus,
+  Trend,
+} from '../../../shared/reports/schemas';
+
+export type InsuranceSettlement =
+  | {
+      budget: string;
+      actual: string;
+      surplus: string;
+      retained: string;
+      returned: string;
+      payPart: string;
+      developmentPart: string;
+      payPartByInstitution: Record<string, string>;
+    }
+  | {
+      budget: string;
+      actual: string;
+      overspend: string;
+      reasonable: string;
+      fundBears: string;
+      communityBears: string;
+    }
+  | { budget: string; actual: string };
+
+export interface Appraisal {
+  communityScore: string;
+  communityGrade: string;
+  institutions: {
+    institutionId: string;
+    score: string;
+    grade: string;
+    coefficient: string;
+    reserve: string;
+    reserveReleased: string;
+    annualBonusPool: string;
+    nextApprovedTotal: string;
+  }[];
+  insurance: InsuranceSettlement;
+  publicHealth: {
+    total: string;
+    retainedByCommunity: string;
+    rows: {
+      institutionId: string;
+      base: string;
+      preAllocated: string;
+      entitlement: string;
+      settlement: string;
+    }[];
+  };
+  leaders: { staffId: string; salary: string }[];
+}
+
+/** GET /api/reports/{kind}/{period}: a completed cycle's report document. */
+export interface ReportAnswer<R> {
+  kind: CycleKind;
+  period: string;
+  revision: number;
+  datasetVersion: number;
+  report: R;
+}
+
+export type ReviewDetails =
+  | { institutions: BulletinRow[]; totals: { surplus: string; fundExtraction: string; pool: string } }
+  | { settlement: Appraisal; totals: { annualBonusPools: string; leaderSalaries: string } }
+  | null;
+
+export interface Review {
+  cycle: CycleView;
+  youMayDecide: boolean;
+  details: ReviewDetails;
+}
+
+/** A pay-sheet line as `?format=json` gives it (DOMAIN.md §8): amounts are yuan strings. */
+export interface SheetLine {
+  period: string;
+  institutionId: string;
+  institutionName: string;
+  department: string;
+  staffId: string;
+  name: string;
+  post: string;
+  basic: string;
+  reward: string;
+  quarterlySurplus: string;
+  annualBonus: string;
+  adjustment: string;
+  gross: string;
+}

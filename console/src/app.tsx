@@ -1,0 +1,158 @@
+/**
+ * The console's shell: sign-in, the pages each role may use (the API enforces the same matrix:
+ * shared/api/roles.ts), the language switch, and signing out when the token is no longer good.
+ */
+import type { ComponentChildren } from 'preact';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { getJson, setUnauthorizedHandler } from './api/client';
+import type { Group, Me } from './api/types';
+import { type Session, tokenSource } from './auth/token-source';
+import { Loading } from './components/ui';
+import { I18n, initialLang, LANG_KEY, type Lang, type MessageKey, translator } from './i18n';
+import { BulletinsPage } from './pages/bulletins';
+import { CyclesPage } from './pages/cycles';
+import { DispatchPage } from './pages/dispatch';
+import { ReviewsPage } from './pages/reviews';
+import { SheetsPage } from './pages/sheets';
+import { SignIn } from './pages/sign-in';
+import { UploadPage } from './pages/upload';
+import { useRoute } from './router';
+
+interface Page {
+  route: string;
+  title: MessageKey;
+  roles: Group[];
+  render: (groups: Group[]) => ComponentChildren;
+}
+
+const PAGES: Page[] = [
+  { route: 'upload', title: 'page_upload', roles: ['office'], render: () => <UploadPage /> },
+  {
+    route: 'cycles',
+    title: 'page_cycles',
+    roles: ['office', 'finance', 'auditor'],
+    render: (g) => <CyclesPage groups={g} />,
+  },
+  {
+    route: 'dispatch',
+    title: 'page_dispatch',
+    roles: ['office', 'finance', 'auditor'],
+    render: () => <DispatchPage />,
+  },
+  {
+    route: 'bulletins',
+    title: 'page_bulletins',
+    roles: ['office', 'finance', 'auditor'],
+    render: () => <BulletinsPage />,
+  },
+  { route: 'reviews', title: 'page_reviews', roles: ['finance'], render: () => <ReviewsPage /> },
+  {
+    route: 'sheets',
+    title: 'page_sheets',
+    roles: ['hr', 'finance'],
+    render: (g) => <SheetsPage groups={g} />,
+  },
+];
+
+const HOME: Record<Group, string> = { office: 'cycles', hr: 'sheets', finance: 'reviews', auditor: 'cycles' };
+
+export function App() {
+  const [lang, setLang] = useState<Lang>(initialLang);
+  const i18n = useMemo(() => ({ lang, t: translator(lang) }), [lang]);
+  const [session, setSession] = useState<Session | null>(tokenSource.current);
+  const [me, setMe] = useState<Me>();
+  const [route, go] = useRoute();
+
+  useEffect(() => {
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    document.title = `${i18n.t('appName')} · MedComm Pay`;
+    try {
+      localStorage.setItem(LANG_KEY, lang);
+    } catch {
+      // private mode: the choice lasts for this page only
+    }
+  }, [lang, i18n]);
+
+  const signOut = () => {
+    tokenSource.signOut();
+    setSession(null);
+    setMe(undefined);
+  };
+  useEffect(() => setUnauthorizedHandler(signOut), []);
+
+  // The groups come from the API (GET /api/me), not from what the sign-in said.
+  useEffect(() => {
+    if (!session) return;
+    getJson<Me>('/api/me').then(setMe, signOut);
+  }, [session]);
+
+  const pages = me ? PAGES.filter((p) => p.roles.some((r) => me.groups.includes(r))) : [];
+  const page = pages.find((p) => p.route === route);
+  useEffect(() => {
+    if (me && !page && pages[0]) go(HOME[me.groups[0]!] ?? pages[0].route);
+  }, [me, page, pages, go]);
+
+  const t = i18n.t;
+  return (
+    <I18n.Provider value={i18n}>
+      {/* A button, not an anchor: the routes live in the hash, so `#main` would navigate. */}
+      <button type="button" class="skip" onClick={() => document.getElementById('main')?.focus()}>
+        {t('skip')}
+      </button>
+      <header class="top">
+        <div class="brand">
+          <span class="brand-name">{t('appName')}</span>
+          <span class="brand-sub">{t('appSub')}</span>
+        </div>
+        <div class="top-actions">
+          <button
+            type="button"
+            class="link"
+            lang={lang === 'zh' ? 'en' : 'zh-CN'}
+            aria-label={`${t('language')}: ${t('switchTo')}`}
+            onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}
+          >
+            {t('switchTo')}
+          </button>
+          {me && (
+            <>
+              <span class="who">
+                {t('signedInAs')} <strong data-testid="who">{me.user}</strong>
+                {lang === 'zh' ? '（' : ' ('}
+                {me.groups.map((g) => t(`role_${g}` as MessageKey)).join(lang === 'zh' ? '、' : ', ')}
+                {lang === 'zh' ? '）' : ')'}
+              </span>
+              <button type="button" class="link" onClick={signOut}>
+                {t('signOut')}
+              </button>
+            </>
+          )}
+        </div>
+      </header>
+      {me && (
+        <nav aria-label={t('mainNav')} class="tabs">
+          <ul>
+            {pages.map((p) => (
+              <li key={p.route}>
+                <a href={`#/${p.route}`} aria-current={p.route === route ? 'page' : undefined}>
+                  {t(p.title)}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
+      <main id="main" tabIndex={-1}>
+        {!session ? (
+          <SignIn onSignedIn={setSession} />
+        ) : !me ? (
+          <Loading />
+        ) : page ? (
+          <div key={page.route}>{page.render(me.groups)}</div>
+        ) : (
+          <Loading />
+        )}
+      </main>
+    </I18n.Provider>
+  );
+}

@@ -1,0 +1,375 @@
+/**
+ * Finance: the review queue. For each cycle awaiting review, the figures to decide on — the surplus
+ * pools of a quarter; the annual appraisal with the insurance and public-health settlements — then
+ * approve, or reject with a reason. Four eyes is the API's rule: whoever started the cycle may not
+ * decide it; the console says so up front, and any refusal is shown in the API's own words.
+ */
+import { useState } from 'preact/hooks';
+import { getJson, postJson } from '../api/client';
+import type { Appraisal, BulletinRow, CycleView, InsuranceSettlement, Review } from '../api/types';
+import { Async, ErrorAlert, Notice, PageHeader, StatusBadge, useLoad } from '../components/ui';
+import { type MessageKey, useI18n } from '../i18n';
+import { formatYuan } from '../money';
+
+export function ReviewsPage() {
+  const { t } = useI18n();
+  const queue = useLoad(() => getJson<{ reviews: Review[] }>('/api/reviews'), []);
+  const [done, setDone] = useState<string>();
+  return (
+    <section>
+      <PageHeader title={t('page_reviews')} intro={t('reviewsIntro')} />
+      {done && <Notice tone="success">{done}</Notice>}
+      <Async loaded={queue}>
+        {(data) =>
+          data.reviews.length === 0 ? (
+            <Notice>{t('noReviews')}</Notice>
+          ) : (
+            data.reviews.map((r) => (
+              <ReviewCard
+                key={`${r.cycle.kind}/${r.cycle.period}/${r.cycle.revision}`}
+                review={r}
+                onDecided={(message) => {
+                  setDone(message);
+                  queue.reload();
+                }}
+              />
+            ))
+          )
+        }
+      </Async>
+    </section>
+  );
+}
+
+function ReviewCard({ review, onDecided }: { review: Review; onDecided: (message: string) => void }) {
+  const { t, lang } = useI18n();
+  const { cycle } = review;
+  const id = `review-${cycle.kind}-${cycle.period}`;
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const [reasonMissing, setReasonMissing] = useState(false);
+
+  const decide = async (approve: boolean) => {
+    if (!approve && !reason.trim()) {
+      setReasonMissing(true);
+      document.getElementById(`${id}-reason`)?.focus();
+      return;
+    }
+    setReasonMissing(false);
+    setBusy(true);
+    setError(undefined);
+    try {
+      const path = `/api/cycles/${cycle.kind}/${cycle.period}/${approve ? 'approve' : 'reject'}`;
+      const after = await postJson<CycleView>(path, approve ? {} : { reason: reason.trim() });
+      onDecided(
+        approve
+          ? t('approvedOk', { period: cycle.period, status: t(`status_${after.status}` as MessageKey) })
+          : t('rejectedOk', { period: cycle.period }),
+      );
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <article class="card review" aria-labelledby={`${id}-title`} data-review={cycle.period}>
+      <h2 id={`${id}-title`}>
+        {cycle.period} {t(`kind_${cycle.kind}` as MessageKey)} <StatusBadge status={cycle.status} />
+      </h2>
+      <p class="meta">
+        {t('revision', { n: cycle.revision ?? 1 })} · {t('startedBy')} {cycle.startedBy} ·{' '}
+        {t('datasetVersion')} v{cycle.datasetVersion}
+        {cycle.reviewRequestedAt
+          ? ` · ${t('requestedAt')} ${new Date(cycle.reviewRequestedAt).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en')}`
+          : ''}
+      </p>
+      <Details review={review} />
+
+      <form class="decision" onSubmit={(e) => e.preventDefault()}>
+        {!review.youMayDecide && (
+          <Notice tone="warning">
+            <strong>{t('youMayNotDecide')}</strong>：<span class="api-message">{cycle.waitsFor.message}</span>
+          </Notice>
+        )}
+        <div class="field">
+          <label for={`${id}-reason`}>{t('rejectReason')}</label>
+          <textarea
+            id={`${id}-reason`}
+            rows={2}
+            value={reason}
+            maxLength={1000}
+            aria-invalid={reasonMissing}
+            aria-describedby={reasonMissing ? `${id}-reason-error` : undefined}
+            disabled={!review.youMayDecide || busy}
+            onInput={(e) => setReason(e.currentTarget.value)}
+          />
+          {reasonMissing && (
+            <p id={`${id}-reason-error`} class="field-error" role="alert">
+              {t('reasonRequired')}
+            </p>
+          )}
+        </div>
+        <div class="actions">
+          <button
+            type="button"
+            class="primary"
+            disabled={!review.youMayDecide || busy}
+            aria-busy={busy}
+            onClick={() => decide(true)}
+          >
+            {busy ? t('deciding') : `${t('approve')} ${cycle.period}`}
+          </button>
+          <button
+            type="button"
+            class="danger"
+            disabled={!review.youMayDecide || busy}
+            onClick={() => decide(false)}
+          >
+            {`${t('reject')} ${cycle.period}`}
+          </button>
+        </div>
+        <ErrorAlert error={error} onClose={() => setError(undefined)} />
+      </form>
+    </article>
+  );
+}
+
+function Details({ review }: { review: Review }) {
+  const d = review.details;
+  if (!d) return null;
+  if ('institutions' in d) return <Pools rows={d.institutions} totals={d.totals} />;
+  return <Settlement appraisal={d.settlement} totals={d.totals} />;
+}
+
+function Pools({
+  rows,
+  totals,
+}: {
+  rows: BulletinRow[];
+  totals: { surplus: string; fundExtraction: string; pool: string };
+}) {
+  const { t } = useI18n();
+  return (
+    <div class="table-scroll">
+      <table class="data">
+        <caption>{t('poolsByInstitution')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('institution')}</th>
+            <th scope="col" class="num">
+              {t('score')}
+            </th>
+            <th scope="col">{t('grade')}</th>
+            <th scope="col" class="num">
+              {t('rank')}
+            </th>
+            <th scope="col" class="num">
+              {t('surplus')}
+            </th>
+            <th scope="col" class="num">
+              {t('fundExtraction')}
+            </th>
+            <th scope="col" class="num">
+              {t('pool')}
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.institutionId}>
+              <th scope="row">{r.institutionId}</th>
+              <td class="num">{r.score}</td>
+              <td>{r.grade}</td>
+              <td class="num">{r.rank}</td>
+              <td class="num">{formatYuan(r.surplus)}</td>
+              <td class="num">{formatYuan(r.fundExtraction)}</td>
+              <td class="num">{formatYuan(r.pool)}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row" colSpan={4}>
+              {t('total')}
+            </th>
+            <td class="num">{formatYuan(totals.surplus)}</td>
+            <td class="num">{formatYuan(totals.fundExtraction)}</td>
+            <td class="num" data-total="pool">
+              {formatYuan(totals.pool)}
+            </td>
+          </tr>
+        </tfoot>
+      </table>
+    </div>
+  );
+}
+
+function KeyValues({ caption, rows }: { caption: string; rows: [string, string][] }) {
+  return (
+    <table class="data kv">
+      <caption>{caption}</caption>
+      <tbody>
+        {rows.map(([k, v]) => (
+          <tr key={k}>
+            <th scope="row">{k}</th>
+            <td class="num">{v}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function insuranceRows(t: ReturnType<typeof useI18n>['t'], s: InsuranceSettlement): [string, string][] {
+  const rows: [string, string][] = [
+    [t('budget'), formatYuan(s.budget)],
+    [t('actual'), formatYuan(s.actual)],
+  ];
+  if ('surplus' in s) {
+    rows.push(
+      [t('surplus'), formatYuan(s.surplus)],
+      [t('retained'), formatYuan(s.retained)],
+      [t('returned'), formatYuan(s.returned)],
+      [t('payPart'), formatYuan(s.payPart)],
+      [t('developmentPart'), formatYuan(s.developmentPart)],
+    );
+  } else if ('overspend' in s) {
+    rows.push(
+      [t('overspend'), formatYuan(s.overspend)],
+      [t('reasonable'), formatYuan(s.reasonable)],
+      [t('fundBears'), formatYuan(s.fundBears)],
+      [t('communityBears'), formatYuan(s.communityBears)],
+    );
+  } else {
+    rows.push([t('status'), t('nothingToSettle')]);
+  }
+  return rows;
+}
+
+function Settlement({
+  appraisal: a,
+  totals,
+}: {
+  appraisal: Appraisal;
+  totals: { annualBonusPools: string; leaderSalaries: string };
+}) {
+  const { t } = useI18n();
+  const ins = a.insurance;
+  return (
+    <div>
+      <p class="headline">
+        {t('communityScore')}：<strong>{a.communityScore}</strong>（{a.communityGrade}）
+      </p>
+      <AppraisalTable rows={a.institutions} />
+      <div class="columns">
+        <KeyValues caption={t('insurance')} rows={insuranceRows(t, ins)} />
+        {'payPartByInstitution' in ins && (
+          <KeyValues
+            caption={t('payPartByInstitution')}
+            rows={Object.entries(ins.payPartByInstitution).map(([id, v]) => [id, formatYuan(v)])}
+          />
+        )}
+        <KeyValues
+          caption={t('totals')}
+          rows={[
+            [t('annualBonusPools'), formatYuan(totals.annualBonusPools)],
+            [t('leaderSalaries'), formatYuan(totals.leaderSalaries)],
+          ]}
+        />
+      </div>
+      <div class="table-scroll">
+        <table class="data">
+          <caption>
+            {t('publicHealth')} · {t('phTotal')} {formatYuan(a.publicHealth.total)} ·{' '}
+            {t('retainedByCommunity')} {formatYuan(a.publicHealth.retainedByCommunity)}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('institution')}</th>
+              <th scope="col" class="num">
+                {t('base')}
+              </th>
+              <th scope="col" class="num">
+                {t('preAllocated')}
+              </th>
+              <th scope="col" class="num">
+                {t('entitlement')}
+              </th>
+              <th scope="col" class="num">
+                {t('settlement')}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {a.publicHealth.rows.map((r) => (
+              <tr key={r.institutionId}>
+                <th scope="row">{r.institutionId}</th>
+                <td class="num">{formatYuan(r.base)}</td>
+                <td class="num">{formatYuan(r.preAllocated)}</td>
+                <td class="num">{formatYuan(r.entitlement)}</td>
+                <td class={`num${r.settlement.startsWith('-') ? ' negative' : ''}`}>
+                  {formatYuan(r.settlement)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {a.leaders.length > 0 && (
+        <KeyValues caption={t('leaders')} rows={a.leaders.map((l) => [l.staffId, formatYuan(l.salary)])} />
+      )}
+    </div>
+  );
+}
+
+function AppraisalTable({ rows }: { rows: Appraisal['institutions'] }) {
+  const { t } = useI18n();
+  return (
+    <div class="table-scroll">
+      <table class="data">
+        <caption>{t('settlementInstitutions')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('institution')}</th>
+            <th scope="col" class="num">
+              {t('score')}
+            </th>
+            <th scope="col">{t('grade')}</th>
+            <th scope="col" class="num">
+              {t('coefficient')}
+            </th>
+            <th scope="col" class="num">
+              {t('reserve')}
+            </th>
+            <th scope="col" class="num">
+              {t('reserveReleased')}
+            </th>
+            <th scope="col" class="num">
+              {t('annualBonusPool')}
+            </th>
+            <th scope="col" class="num">
+              {t('nextApprovedTotal')}
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((i) => (
+            <tr key={i.institutionId}>
+              <th scope="row">{i.institutionId}</th>
+              <td class="num">{i.score}</td>
+              <td>{i.grade}</td>
+              <td class="num">{i.coefficient}</td>
+              <td class="num">{formatYuan(i.reserve)}</td>
+              <td class="num">{formatYuan(i.reserveReleased)}</td>
+              <td class="num">{formatYuan(i.annualBonusPool)}</td>
+              <td class="num">{formatYuan(i.nextApprovedTotal)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

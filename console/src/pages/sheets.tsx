@@ -1,0 +1,282 @@
+/**
+ * HR: a completed cycle's pay sheet by period and institution, searchable, with totals of what is shown,
+ * and the downloads — the sheet as CSV or XLSX and the bank-transfer file (HR only; every download is
+ * in the audit trail).
+ */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { download, getJson } from '../api/client';
+import type { Group, SheetKind, SheetLine, YearOverview } from '../api/types';
+import { Async, ErrorAlert, Notice, PageHeader, useLoad } from '../components/ui';
+import { MESSAGES, type MessageKey, useI18n } from '../i18n';
+import { formatFen, sumFen, toFen } from '../money';
+
+const KINDS: SheetKind[] = ['monthly', 'quarterly', 'annual', 'leaders'];
+const AMOUNTS = ['basic', 'reward', 'quarterlySurplus', 'annualBonus', 'adjustment', 'gross'] as const;
+
+/** Locally the answer is the JSON itself; on AWS a short-lived link to it. */
+async function sheetLines(kind: SheetKind, period: string): Promise<SheetLine[]> {
+  const answer = await getJson<SheetLine[] | { url: string }>(`/api/sheets/${kind}/${period}?format=json`);
+  if (Array.isArray(answer)) return answer;
+  const linked = await fetch(answer.url);
+  if (!linked.ok) throw new Error(`HTTP ${linked.status}`);
+  return (await linked.json()) as SheetLine[];
+}
+
+export function SheetsPage({ groups }: { groups: Group[] }) {
+  const { t } = useI18n();
+  const overview = useLoad(() => getJson<YearOverview>('/api/cycles'), []);
+  return (
+    <section>
+      <PageHeader title={t('page_sheets')} intro={t('sheetsIntro')} />
+      <Async loaded={overview}>
+        {(data) => {
+          const completed = data.cycles.filter((c) => c.status === 'completed');
+          if (completed.length === 0) return <Notice>{t('noSheets')}</Notice>;
+          const periods: Record<SheetKind, string[]> = {
+            monthly: completed.filter((c) => c.kind === 'monthly').map((c) => c.period),
+            quarterly: completed.filter((c) => c.kind === 'quarterly').map((c) => c.period),
+            annual: completed.filter((c) => c.kind === 'annual').map((c) => c.period),
+            leaders: completed.filter((c) => c.kind === 'annual').map((c) => c.period),
+          };
+          return <Chooser periods={periods} mayBank={groups.includes('hr')} />;
+        }}
+      </Async>
+    </section>
+  );
+}
+
+function Chooser({ periods, mayBank }: { periods: Record<SheetKind, string[]>; mayBank: boolean }) {
+  const { t } = useI18n();
+  const kinds = KINDS.filter((k) => periods[k].length > 0);
+  const [kind, setKind] = useState<SheetKind>(kinds[0]!);
+  const [period, setPeriod] = useState(periods[kinds[0]!].at(-1)!);
+  useEffect(() => {
+    if (!periods[kind].includes(period)) setPeriod(periods[kind].at(-1)!);
+  }, [kind, period, periods]);
+  return (
+    <div>
+      <div class="toolbar">
+        <div class="field inline">
+          <label for="sheet-kind">{t('sheetKind')}</label>
+          <select id="sheet-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as SheetKind)}>
+            {kinds.map((k) => (
+              <option key={k} value={k}>
+                {t(`kind_${k}` as MessageKey)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field inline">
+          <label for="sheet-period">{t('choosePeriod')}</label>
+          <select id="sheet-period" value={period} onChange={(e) => setPeriod(e.currentTarget.value)}>
+            {periods[kind].map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      {periods[kind].includes(period) && <Sheet kind={kind} period={period} mayBank={mayBank} />}
+    </div>
+  );
+}
+
+function Sheet({ kind, period, mayBank }: { kind: SheetKind; period: string; mayBank: boolean }) {
+  const { t } = useI18n();
+  const loaded = useLoad(() => sheetLines(kind, period), [kind, period]);
+  const [institution, setInstitution] = useState('');
+  const [query, setQuery] = useState('');
+  const [busy, setBusy] = useState<string>();
+  const [downloaded, setDownloaded] = useState<string>();
+  const [error, setError] = useState<unknown>();
+
+  const fetchFile = async (label: string, path: string, fallback: string) => {
+    setBusy(label);
+    setError(undefined);
+    setDownloaded(undefined);
+    try {
+      setDownloaded(t('downloaded', { name: await download(path, fallback) }));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const files = [
+    {
+      key: 'csv',
+      label: t('downloadCsv'),
+      path: `/api/sheets/${kind}/${period}?format=csv`,
+      name: `paysheet-${kind}-${period}.csv`,
+    },
+    {
+      key: 'xlsx',
+      label: t('downloadXlsx'),
+      path: `/api/sheets/${kind}/${period}?format=xlsx`,
+      name: `paysheet-${kind}-${period}.xlsx`,
+    },
+    ...(mayBank
+      ? [
+          {
+            key: 'bank',
+            label: t('downloadBank'),
+            path: `/api/bank/${kind}/${period}?format=csv`,
+            name: `bank-${kind}-${period}.csv`,
+          },
+          {
+            key: 'bank-xlsx',
+            label: t('downloadBankXlsx'),
+            path: `/api/bank/${kind}/${period}?format=xlsx`,
+            name: `bank-${kind}-${period}.xlsx`,
+          },
+        ]
+      : []),
+  ];
+
+  return (
+    <div>
+      <fieldset class="downloads">
+        <legend>{t('downloads')}</legend>
+        {files.map((f) => (
+          <button
+            key={f.key}
+            type="button"
+            disabled={busy !== undefined}
+            aria-busy={busy === f.key}
+            onClick={() => fetchFile(f.key, f.path, f.name)}
+          >
+            {f.label}
+          </button>
+        ))}
+      </fieldset>
+      {downloaded && <Notice tone="success">{downloaded}</Notice>}
+      <ErrorAlert error={error} onClose={() => setError(undefined)} />
+      <Async loaded={loaded}>
+        {(lines) => (
+          <Lines
+            lines={lines}
+            institution={institution}
+            setInstitution={setInstitution}
+            query={query}
+            setQuery={setQuery}
+          />
+        )}
+      </Async>
+    </div>
+  );
+}
+
+function Lines({
+  lines,
+  institution,
+  setInstitution,
+  query,
+  setQuery,
+}: {
+  lines: SheetLine[];
+  institution: string;
+  setInstitution: (v: string) => void;
+  query: string;
+  setQuery: (v: string) => void;
+}) {
+  const { t } = useI18n();
+  // Unknown posts (a newer dataset format) show as they are.
+  const postLabel = (post: string) =>
+    `post_${post}` in MESSAGES.zh ? t(`post_${post}` as MessageKey) : post;
+  const institutions = useMemo(
+    () => [...new Map(lines.map((l) => [l.institutionId, l.institutionName])).entries()],
+    [lines],
+  );
+  const shown = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    return lines.filter(
+      (l) =>
+        (!institution || l.institutionId === institution) &&
+        (!q || [l.name, l.staffId, l.department].some((field) => field.toLowerCase().includes(q))),
+    );
+  }, [lines, institution, query]);
+  // Only the columns that carry money on this kind of sheet (a quarterly sheet has only the surplus).
+  const columns = AMOUNTS.filter((k) => k === 'gross' || lines.some((l) => toFen(l[k]) !== 0));
+  const totals = Object.fromEntries(columns.map((k) => [k, sumFen(shown.map((l) => toFen(l[k])))]));
+  return (
+    <div>
+      <div class="toolbar">
+        <div class="field inline">
+          <label for="sheet-institution">{t('institution')}</label>
+          <select
+            id="sheet-institution"
+            value={institution}
+            onChange={(e) => setInstitution(e.currentTarget.value)}
+          >
+            <option value="">{t('allInstitutions')}</option>
+            {institutions.map(([id, name]) => (
+              <option key={id} value={id}>
+                {id} {name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field inline grow">
+          <label for="sheet-search">{t('search')}</label>
+          <input
+            id="sheet-search"
+            type="search"
+            value={query}
+            onInput={(e) => setQuery(e.currentTarget.value)}
+          />
+        </div>
+      </div>
+      <p class="meta" role="status" aria-live="polite">
+        {t('shownLines', { shown: shown.length, all: lines.length })}
+      </p>
+      <div class="table-scroll">
+        <table class="data" id="sheet-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('institution')}</th>
+              <th scope="col">{t('department')}</th>
+              <th scope="col">{t('staffId')}</th>
+              <th scope="col">{t('name')}</th>
+              <th scope="col">{t('post')}</th>
+              {columns.map((k) => (
+                <th scope="col" class="num" key={k}>
+                  {t(k as MessageKey)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((l) => (
+              <tr key={`${l.institutionId}/${l.staffId}`}>
+                <td>{l.institutionName}</td>
+                <td>{l.department}</td>
+                <td>{l.staffId}</td>
+                <th scope="row">{l.name}</th>
+                <td>{postLabel(l.post)}</td>
+                {columns.map((k) => (
+                  <td class="num" key={k}>
+                    {formatFen(toFen(l[k]))}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row" colSpan={5}>
+                {t('total')}
+              </th>
+              {columns.map((k) => (
+                <td class="num" key={k} data-total={k}>
+                  {formatFen(totals[k]!)}
+                </td>
+              ))}
+            </tr>
+          </tfoot>
+        </table>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,79 @@
+/** Sign-in by role: pick a role, then one of its users (the dev sign-in's sample users locally). */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { Group } from '../api/types';
+import { type DevUser, type Session, tokenSource } from '../auth/token-source';
+import { ErrorAlert, PageHeader } from '../components/ui';
+import { type MessageKey, useI18n } from '../i18n';
+
+const ROLES: Group[] = ['office', 'hr', 'finance', 'auditor'];
+// Used when the user list cannot be fetched; the server still decides who may sign in.
+const FALLBACK: DevUser[] = [
+  { user: 'office1', groups: ['office'] },
+  { user: 'hr1', groups: ['hr'] },
+  { user: 'finance1', groups: ['finance'] },
+  { user: 'finance2', groups: ['finance'] },
+  { user: 'auditor1', groups: ['auditor'] },
+];
+
+export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
+  const { t } = useI18n();
+  const [users, setUsers] = useState<DevUser[]>(FALLBACK);
+  const [role, setRole] = useState<Group>('office');
+  const [user, setUser] = useState('office1');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+
+  useEffect(() => {
+    tokenSource.users().then(setUsers, () => setUsers(FALLBACK));
+  }, []);
+
+  const ofRole = useMemo(() => users.filter((u) => u.groups.includes(role)), [users, role]);
+  useEffect(() => {
+    if (!ofRole.some((u) => u.user === user)) setUser(ofRole[0]?.user ?? '');
+  }, [ofRole, user]);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      onSignedIn(await tokenSource.signIn(user, role));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="sign-in">
+      <PageHeader title={t('signInTitle')} intro={t('signInIntro')} />
+      <form onSubmit={submit} class="card form">
+        <div class="field">
+          <label for="sign-in-role">{t('role')}</label>
+          <select id="sign-in-role" value={role} onChange={(e) => setRole(e.currentTarget.value as Group)}>
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {t(`role_${r}` as MessageKey)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="sign-in-user">{t('user')}</label>
+          <select id="sign-in-user" value={user} onChange={(e) => setUser(e.currentTarget.value)}>
+            {ofRole.map((u) => (
+              <option key={u.user} value={u.user}>
+                {u.user}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" class="primary" disabled={busy || !user} aria-busy={busy}>
+          {busy ? t('signingIn') : t('signIn')}
+        </button>
+        <ErrorAlert error={error} />
+      </form>
+    </section>
+  );
+}

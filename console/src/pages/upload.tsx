@@ -1,0 +1,199 @@
+/**
+ * Office: import a dataset folder. The folder's .csv and .json files go to POST /api/datasets as base64;
+ * a rejected import shows every issue (file, row, column, value, the rule in Chinese and English).
+ */
+import { useState } from 'preact/hooks';
+import { ApiError, postJson } from '../api/client';
+import type { ImportIssue, ImportResult } from '../api/types';
+import { ErrorAlert, Notice, PageHeader } from '../components/ui';
+import { useI18n } from '../i18n';
+
+/** What the server reads: top-level .csv/.json files, not hidden ones (it names unknown ones itself). */
+function isCandidate(file: File): boolean {
+  const path = file.webkitRelativePath || file.name;
+  const depth = path.split('/').length;
+  return depth <= 2 && !file.name.startsWith('.') && /\.(csv|json)$/i.test(file.name);
+}
+
+async function base64Of(file: File): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = '';
+  // In slices: String.fromCharCode(...all) overflows the call stack on large files.
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+
+function isIssue(value: unknown): value is ImportIssue {
+  return typeof value === 'object' && value !== null && 'file' in value && 'zh' in value && 'en' in value;
+}
+
+export function UploadPage() {
+  const { t } = useI18n();
+  const [files, setFiles] = useState<File[]>([]);
+  const [skipped, setSkipped] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<ImportResult>();
+  const [issues, setIssues] = useState<ImportIssue[]>();
+  const [error, setError] = useState<unknown>();
+
+  const choose = (list: FileList | null) => {
+    const all = [...(list ?? [])];
+    setFiles(all.filter(isCandidate).sort((a, b) => a.name.localeCompare(b.name)));
+    setSkipped(all.filter((f) => !isCandidate(f)).map((f) => f.webkitRelativePath || f.name));
+    setResult(undefined);
+    setIssues(undefined);
+    setError(undefined);
+  };
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (files.length === 0) {
+      setError(new Error(t('noFiles')));
+      return;
+    }
+    setBusy(true);
+    setResult(undefined);
+    setIssues(undefined);
+    setError(undefined);
+    try {
+      const body: Record<string, string> = {};
+      for (const file of files) body[file.name] = await base64Of(file);
+      setResult(await postJson<ImportResult>('/api/datasets', { files: body }));
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 422 && e.issues.every(isIssue))
+        setIssues(e.issues as ImportIssue[]);
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section>
+      <PageHeader title={t('page_upload')} intro={t('uploadIntro')} />
+      <form class="card form" onSubmit={submit}>
+        <div class="field">
+          <label for="dataset-folder">{t('folder')}</label>
+          {/* webkitdirectory: pick a whole folder; multiple: browsers without folder picking still take files. */}
+          <input
+            id="dataset-folder"
+            type="file"
+            multiple
+            {...{ webkitdirectory: true }}
+            onChange={(e) => choose(e.currentTarget.files)}
+          />
+        </div>
+        {files.length > 0 && (
+          <table class="data compact">
+            <caption>{t('chosenFiles')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('fileName')}</th>
+                <th scope="col" class="num">
+                  {t('size')}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {files.map((f) => (
+                <tr key={f.name}>
+                  <td>{f.name}</td>
+                  <td class="num">{kib(f.size)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {skipped.length > 0 && <p class="hint">{t('skippedFiles', { names: skipped.join(', ') })}</p>}
+        <button type="submit" class="primary" disabled={busy} aria-busy={busy}>
+          {busy ? t('importing') : t('importButton')}
+        </button>
+      </form>
+
+      {result && (
+        <Notice tone="success">
+          <p>
+            {t('importedOk', {
+              community: result.communityId,
+              year: result.year,
+              version: result.version,
+              by: result.importedBy,
+            })}
+          </p>
+          <table class="data compact">
+            <thead>
+              <tr>
+                <th scope="col">{t('fileName')}</th>
+                <th scope="col" class="num">
+                  {t('rows')}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.summary.map((s) => (
+                <tr key={s.file}>
+                  <td>{s.file}</td>
+                  <td class="num">{s.rows}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Notice>
+      )}
+
+      {issues ? (
+        <IssueTable issues={issues} message={error instanceof Error ? error.message : ''} />
+      ) : (
+        <ErrorAlert error={error} />
+      )}
+    </section>
+  );
+}
+
+function IssueTable({ issues, message }: { issues: ImportIssue[]; message: string }) {
+  const { t } = useI18n();
+  return (
+    <div class="alert alert-error" role="alert">
+      <h2>{t('issuesTitle', { n: issues.length })}</h2>
+      <p class="api-message">{message}</p>
+      <div class="table-scroll">
+        <table class="data issues">
+          <thead>
+            <tr>
+              <th scope="col">{t('fileName')}</th>
+              <th scope="col" class="num">
+                {t('row')}
+              </th>
+              <th scope="col">{t('column')}</th>
+              <th scope="col">{t('value')}</th>
+              <th scope="col">{t('messageZh')}</th>
+              <th scope="col">{t('messageEn')}</th>
+              <th scope="col">{t('rule')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {issues.map((issue, i) => (
+              // Issues have no id; their order is the server's and fixed for one answer.
+              <tr key={i}>
+                <td>{issue.file}</td>
+                <td class="num">{issue.row ?? ''}</td>
+                <td>{issue.column ?? ''}</td>
+                <td>
+                  <code>{issue.value ?? ''}</code>
+                </td>
+                <td lang="zh-CN">{issue.zh}</td>
+                <td lang="en">{issue.en}</td>
+                <td>
+                  <code>{issue.rule}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
