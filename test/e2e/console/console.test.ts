@@ -1,0 +1,424 @@
+/**
+ * The web console in a real browser: Debian's Chromium driven by playwright-core against `medcomm
+ * serve`'s server (in-process, over the run's DynamoDB Local and the local state machines), serving the
+ * built console/dist. Office imports a broken dataset (every issue shown) and then a clean one, runs
+ * January–March and Q1 from the cycle board and reads the March dispatch report; finance1 rejects Q1
+ * with a reason; office runs it again; four eyes is shown to a starter who also holds the finance role;
+ * finance2 approves; a late second decision shows the API's refusal; office reads the Q1 bulletin; HR
+ * downloads the Q1 sheet as XLSX whose totals match the API.
+ *
+ * Chromium missing: skipped with a message on a workstation, a failure in CI (CI=true).
+ * Screenshots go to docs/screenshots with UPDATE_SCREENSHOTS=1, to a temporary folder otherwise.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiServer, startApiServer } from '../../../cli/serve.js';
+import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
+import { dynamoEndpoint } from '../../integration/dynamodb/helpers.js';
+import { readXlsx } from '../../unit/export/xlsx-reader.js';
+
+const ROOT = join(import.meta.dirname, '../../..');
+const CONSOLE = join(ROOT, 'console');
+const DIST_INDEX = join(CONSOLE, 'dist/index.html');
+const FIXTURE = join(ROOT, 'test/fixtures/tiny/dataset');
+const CHROMIUM = process.env.MEDCOMM_CHROMIUM ?? '/usr/bin/chromium';
+const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+// The flags that work on these machines (closed network, root, no GPU); launch() adds --headless and a fresh profile.
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+if (!HAVE_CHROMIUM && !IN_CI) {
+  console.warn(
+    `[console e2e] skipped: ${CHROMIUM} not found. Install it with \`apt-get install -y chromium\` (or set MEDCOMM_CHROMIUM). In CI this is a failure.`,
+  );
+}
+
+/** Newest modification time under a path (files only). */
+async function newest(path: string): Promise<number> {
+  const info = await stat(path);
+  if (!info.isDirectory()) return info.mtimeMs;
+  const times = await Promise.all((await readdir(path)).map((name) => newest(join(path, name))));
+  return Math.max(0, ...times);
+}
+
+/** Builds console/dist with Vite's JS API when it is missing or older than its sources (~2 s). */
+async function ensureConsoleBuilt(): Promise<void> {
+  const sources = Math.max(
+    await newest(join(CONSOLE, 'src')),
+    await newest(join(CONSOLE, 'index.html')),
+    await newest(join(CONSOLE, 'vite.config.ts')),
+  );
+  if (existsSync(DIST_INDEX) && (await stat(DIST_INDEX)).mtimeMs >= sources) return;
+  const { build } = await import('vite');
+  await build({ root: CONSOLE, logLevel: 'warn' });
+}
+
+/** "14220.4" / "-3.07" / 14220.4 → integer fen, from the decimal text (no float arithmetic). */
+function fen(value: string): number {
+  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(value.trim());
+  if (!m) throw new Error(`not an amount: ${value}`);
+  const n = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
+  return m[1] ? -n : n;
+}
+
+let runtime: LocalRuntime;
+let server: ApiServer;
+let browser: Browser;
+let work: string;
+let shots: string;
+const contexts: BrowserContext[] = [];
+/** Uncaught script errors in any page; the last test requires none. */
+const pageErrors: string[] = [];
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+/** A fresh browser context (own storage and downloads) signed in through the sign-in page. */
+async function signedIn(user: string, role: string, options: { screenshot?: string } = {}): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    acceptDownloads: true,
+    locale: 'zh-CN',
+  });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  page.on('pageerror', (error) => pageErrors.push(`${user}: ${error.message}`));
+  await page.goto(`${server.url}/`);
+  await page.getByLabel('角色').selectOption(role);
+  await page.getByLabel('用户').selectOption(user);
+  if (options.screenshot) await shot(page, options.screenshot);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByTestId('who').filter({ hasText: user }).waitFor();
+  return page;
+}
+
+/** What a locator shows (its text content; Playwright waits for it). */
+const text = async (locator: Locator): Promise<string> => (await locator.textContent()) ?? '';
+
+async function open(page: Page, route: string, heading: string): Promise<void> {
+  await page.goto(`${server.url}/#/${route}`);
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+}
+
+async function api<T>(path: string, user: string, role: string): Promise<T> {
+  const token = server.tokens.issue(user, role as 'hr').token;
+  const response = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  expect(response.status, path).toBe(200);
+  return (await response.json()) as T;
+}
+
+describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
+  let office: Page;
+
+  beforeAll(async () => {
+    if (!HAVE_CHROMIUM) {
+      throw new Error(`${CHROMIUM} is missing: CI must install it (.ci/run: apt-get install -y chromium)`);
+    }
+    work = await mkdtemp(join(tmpdir(), 'medcomm-console-'));
+    shots = process.env.UPDATE_SCREENSHOTS ? join(ROOT, 'docs/screenshots') : join(work, 'screenshots');
+    await mkdir(shots, { recursive: true });
+
+    // Two datasets: one amount with three decimals (rejected), and a valid one in which T01 did not
+    // report telemedicine for March (imported; the dispatch report flags it).
+    const broken = join(work, 'broken/dataset');
+    await cp(FIXTURE, broken, { recursive: true });
+    const finance = await readFile(join(broken, 'finance.csv'), 'utf8');
+    await writeFile(
+      join(broken, 'finance.csv'),
+      finance.replace('2026-01,C01,consultation,15870.25', '2026-01,C01,consultation,15870.255'),
+    );
+    const clean = join(work, 'clean/dataset');
+    await cp(FIXTURE, clean, { recursive: true });
+    const values = await readFile(join(clean, 'indicator-values.csv'), 'utf8');
+    await writeFile(
+      join(clean, 'indicator-values.csv'),
+      values.replace(/^2026-03,T01,telemedicine,.*\r?\n/m, ''),
+    );
+
+    const [, rt] = await Promise.all([
+      ensureConsoleBuilt(),
+      openLocalRuntime({
+        endpoint: dynamoEndpoint(),
+        tableName: `console-${randomBytes(4).toString('hex')}`,
+        workflows: { retryIntervalMs: 0 },
+      }),
+    ]);
+    runtime = rt;
+    server = await startApiServer({
+      repos: runtime.repos,
+      executions: runtime.workflows,
+      port: 0,
+      consoleDir: join(CONSOLE, 'dist'),
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser?.close();
+    await server?.close();
+    await runtime?.close();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('office sees every issue of a broken dataset, then imports a clean one', async () => {
+    office = await signedIn('office1', 'office', { screenshot: 'sign-in' });
+    await open(office, 'upload', '数据导入');
+    await office.getByLabel('数据集文件夹').setInputFiles(join(work, 'broken/dataset'));
+    await office.getByRole('cell', { name: 'scheme.json' }).waitFor();
+    await office.getByRole('button', { name: '导入数据集' }).click();
+
+    const alert = office.getByRole('alert');
+    await alert.getByRole('heading', { name: '数据集有 1 个问题，未导入' }).waitFor();
+    const cells = await alert.locator('tbody tr').first().locator('td').allTextContents();
+    expect(cells.slice(0, 4)).toEqual(['finance.csv', '2', 'amount', '15870.255']);
+    expect(cells[4]).toContain('2 位小数');
+    expect(cells[5]).toContain('at most 2 decimals');
+    await shot(office, 'office-upload-errors');
+
+    await office.getByLabel('数据集文件夹').setInputFiles(join(work, 'clean/dataset'));
+    await office.getByRole('button', { name: '导入数据集' }).click();
+    await office.getByText('导入成功：county7 2026 年，第 1 版（office1）').waitFor();
+    expect(await office.getByRole('alert').count()).toBe(0);
+  });
+
+  it('office runs January to March, then Q1 once its months are done, from the cycle board', async () => {
+    await open(office, 'cycles', '周期看板');
+    const button = (name: string) => office.getByRole('button', { name, exact: true });
+    expect(await button('开始 2026-01').isEnabled()).toBe(true);
+    // A month needs only its own data; a quarter its three months; the year everything.
+    expect(await button('开始 2026-02').isEnabled()).toBe(true);
+    expect(await button('开始 2026').isDisabled()).toBe(true);
+    expect(await button('开始 2026-Q1').isDisabled()).toBe(true);
+    expect(await text(office.locator('[data-period="2026-Q1"] .waits'))).toContain(
+      '需先完成 2026-01, 2026-02, 2026-03',
+    );
+
+    for (const month of ['2026-01', '2026-02', '2026-03']) {
+      await button(`开始 ${month}`).click();
+      await office.getByText(`${month} 已开始：已完成`).waitFor();
+    }
+    expect(await button('开始 2026-Q1').isEnabled()).toBe(true);
+    await button('开始 2026-Q1').click();
+    await office.getByText('2026-Q1 已开始：待财务审核').waitFor();
+    expect(await text(office.locator('[data-period="2026-Q1"] .waits'))).toContain(
+      '须由 office1 以外的财务人员',
+    );
+    expect(await button('开始 2026-04').isEnabled()).toBe(true);
+    expect(await button('开始 2026-Q2').isDisabled()).toBe(true);
+    await shot(office, 'office-cycles');
+  });
+
+  it('shows the March dispatch report with the missing submission highlighted', async () => {
+    await open(office, 'dispatch', '月度调度表');
+    await office.getByLabel('选择月份').selectOption('2026-03');
+    const t01 = office.locator('tr.missing', { has: office.getByRole('rowheader', { name: /T01/ }) });
+    await t01.waitFor();
+    expect(await text(t01)).toContain('缺报 1 项');
+    expect(await text(t01)).toContain('远程会诊开展例数');
+    expect(await office.locator('tr.missing').count()).toBe(1);
+    expect(await text(office.getByRole('status').filter({ hasText: '提示' }))).toContain('第1乡镇分院');
+    await shot(office, 'office-dispatch');
+  });
+
+  it('finance1 rejects Q1 with a reason (none given: told to give one)', async () => {
+    const finance1 = await signedIn('finance1', 'finance');
+    await open(finance1, 'reviews', '财务审核');
+    const card = finance1.locator('[data-review="2026-Q1"]');
+    await card.waitFor();
+    const queue = await api<{ reviews: { details: { totals: { pool: string } } }[] }>(
+      '/api/reviews',
+      'finance2',
+      'finance',
+    );
+    expect(fen((await text(card.locator('[data-total="pool"]'))).replace(/,/g, ''))).toBe(
+      fen(queue.reviews[0]!.details.totals.pool),
+    );
+
+    await card.getByRole('button', { name: '驳回 2026-Q1' }).click();
+    await card.getByText('驳回必须填写原因').waitFor();
+    await card.getByLabel('驳回原因（必填）').fill('C02 的财务数据待核实，请更正后重新运行');
+    await shot(finance1, 'finance-review');
+    await card.getByRole('button', { name: '驳回 2026-Q1' }).click();
+    await finance1.getByText('2026-Q1 已驳回').waitFor();
+    await finance1.getByText('没有待审核的周期。').waitFor();
+  });
+
+  it('office runs Q1 again after the rejection', async () => {
+    await open(office, 'cycles', '周期看板');
+    const q1 = office.locator('[data-period="2026-Q1"]');
+    expect(await text(q1)).toContain('C02 的财务数据待核实');
+    await office.getByRole('button', { name: '重新运行 2026-Q1', exact: true }).click();
+    await office.getByText('2026-Q1 已开始：待财务审核').waitFor();
+    expect(await text(q1)).toContain('第 2 次运行');
+  });
+
+  it('does not let the person who started Q1 decide it, even holding the finance role (four eyes)', async () => {
+    // office1 also in the finance group (possible in Cognito): the console says why it may not decide.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    contexts.push(context);
+    const issued = server.tokens.issue('office1', 'finance');
+    const session = JSON.stringify({
+      token: issued.token,
+      user: 'office1',
+      groups: ['finance'],
+      expiresAt: issued.expiresAt,
+    });
+    await context.addInitScript({
+      content: `sessionStorage.setItem('medcomm.session', ${JSON.stringify(session)})`,
+    });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(`office1 as finance: ${error.message}`));
+    await open(page, 'reviews', '财务审核');
+    const card = page.locator('[data-review="2026-Q1"]');
+    await card.getByText('您不能审核此周期').waitFor();
+    expect(await text(card)).toContain('须由 office1 以外的财务人员');
+    expect(await card.getByRole('button', { name: '审核通过 2026-Q1' }).isDisabled()).toBe(true);
+    expect(await card.getByRole('button', { name: '驳回 2026-Q1' }).isDisabled()).toBe(true);
+    await shot(page, 'finance-four-eyes');
+    // And the API refuses it in so many words, whatever a client shows.
+    const refused = await fetch(`${server.url}/api/cycles/quarterly/2026-Q1/approve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${issued.token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: string }).error).toContain('双人复核');
+  });
+
+  it('finance2 approves Q1; a late second decision shows the API refusal', async () => {
+    const late = await signedIn('finance1', 'finance');
+    await open(late, 'reviews', '财务审核');
+    await late.locator('[data-review="2026-Q1"]').waitFor();
+
+    const finance2 = await signedIn('finance2', 'finance');
+    await open(finance2, 'reviews', '财务审核');
+    await finance2
+      .locator('[data-review="2026-Q1"]')
+      .getByRole('button', { name: '审核通过 2026-Q1' })
+      .click();
+    await finance2.getByText('2026-Q1 已审核通过，状态：已完成').waitFor();
+
+    await late.locator('[data-review="2026-Q1"]').getByRole('button', { name: '审核通过 2026-Q1' }).click();
+    const alert = late.getByRole('alert');
+    await alert.waitFor();
+    expect(await text(alert)).toContain('没有待审核事项');
+    expect(await text(alert)).toContain('HTTP 409');
+  });
+
+  it('shows the approved Q1 bulletin: rankings by peer group, the pools, charts and a printable page', async () => {
+    await open(office, 'bulletins', '考核通报');
+    const county = office.getByRole('table', { name: '县级医院组' });
+    await county.waitFor();
+    const { report } = await api<{
+      report: {
+        institutions: { institutionId: string; name: string; rank: number; peerGroup: string }[];
+        totals: { pool: number };
+      };
+    }>('/api/reports/quarterly/2026-Q1', 'auditor1', 'auditor');
+    const first = report.institutions.find((i) => i.rank === 1 && i.peerGroup === 'county')!;
+    expect(await text(county.locator('tbody tr').first())).toContain(first.name);
+    expect(fen((await text(office.locator('[data-total="pool"]'))).replace(/,/g, ''))).toBe(
+      report.totals.pool,
+    );
+    expect(await office.locator('svg[role="img"]').count()).toBe(2);
+    await shot(office, 'office-bulletin');
+
+    const [printable] = await Promise.all([
+      office.context().waitForEvent('page'),
+      office.getByRole('button', { name: '打印版（HTML）' }).click(),
+    ]);
+    await printable.waitForURL(/^blob:/);
+    await printable.waitForLoadState();
+    expect(await text(printable.locator('body'))).toContain('2026-Q1');
+    await printable.close();
+  });
+
+  it('HR finds people on the Q1 sheet and downloads it as XLSX with the totals of the API', async () => {
+    const hr = await signedIn('hr1', 'hr');
+    await open(hr, 'sheets', '工资表');
+    await hr.getByLabel('工资表类型').selectOption('quarterly');
+    await hr.getByLabel('期间').selectOption('2026-Q1');
+    await hr.locator('#sheet-table tbody tr').first().waitFor();
+
+    const lines = await api<{ institutionId: string; quarterlySurplus: string; gross: string }[]>(
+      '/api/sheets/quarterly/2026-Q1?format=json',
+      'hr1',
+      'hr',
+    );
+    const apiTotal = lines.reduce((sum, l) => sum + fen(l.gross), 0);
+    expect(fen((await text(hr.locator('[data-total="gross"]'))).replace(/,/g, ''))).toBe(apiTotal);
+
+    await hr.getByLabel('搜索（姓名、工号、科室）').fill('C01-');
+    await hr.getByText(`显示 6 / ${lines.length} 人`).waitFor();
+    const c01 = lines.filter((l) => l.institutionId === 'C01').reduce((sum, l) => sum + fen(l.gross), 0);
+    expect(fen((await text(hr.locator('[data-total="gross"]'))).replace(/,/g, ''))).toBe(c01);
+    await shot(hr, 'hr-sheets');
+    await hr.getByLabel('搜索（姓名、工号、科室）').fill('');
+
+    const [download] = await Promise.all([
+      hr.waitForEvent('download'),
+      hr.getByRole('button', { name: '工资表 XLSX' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('paysheet-2026-Q1.xlsx');
+    const saved = join(work, download.suggestedFilename());
+    await download.saveAs(saved);
+    const book = readXlsx(await readFile(saved));
+    const summary = book.sheets[0]!;
+    const header = summary.cells.find((c) => c.text === '应发合计')!;
+    const surplusHeader = summary.cells.find((c) => c.row === header.row && c.text === '季度结余奖励')!;
+    const totalRow = summary.cells.find((c) => c.col === 1 && c.text === '合计')!.row;
+    expect(fen(summary.row(totalRow)[header.col - 1]!.text)).toBe(apiTotal);
+    expect(fen(summary.row(totalRow)[surplusHeader.col - 1]!.text)).toBe(
+      lines.reduce((sum, l) => sum + fen(l.quarterlySurplus), 0),
+    );
+    // And per institution.
+    for (const id of [...new Set(lines.map((l) => l.institutionId))]) {
+      const row = summary.cells.find((c) => c.col === 1 && c.text === id)!.row;
+      const want = lines.filter((l) => l.institutionId === id).reduce((sum, l) => sum + fen(l.gross), 0);
+      expect(fen(summary.row(row)[header.col - 1]!.text), id).toBe(want);
+    }
+    await hr.getByText('已下载 paysheet-2026-Q1.xlsx').waitFor();
+  });
+
+  it('signs in by keyboard alone and switches to English', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(`keyboard: ${error.message}`));
+    await page.goto(`${server.url}/`);
+    await page.getByLabel('角色').focus();
+    await page.keyboard.press('ArrowDown'); // office → hr
+    await page.keyboard.press('Tab'); // the user list, now hr1
+    expect(await page.getByLabel('用户').inputValue()).toBe('hr1');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: '工资表' }).waitFor();
+
+    await page.getByRole('button', { name: '语言: English' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Pay sheets' }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await page.getByRole('link', { name: 'Pay sheets' }).waitFor();
+    await shot(page, 'hr-sheets-en');
+  });
+
+  it('raised no script error in any page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
