@@ -19,6 +19,7 @@ import type { LocalRuntime } from '../shared/local/runtime.js';
 import { writeReportsAndSheets } from '../shared/reports/index.js';
 import { type StoreOptions, withRuntime } from './context.js';
 import { registerExportCommand } from './export.js';
+import { registerServeCommand } from './serve.js';
 import { table } from './format.js';
 import { statusTable } from './status.js';
 import { yearSummary } from './summary.js';
@@ -270,6 +271,7 @@ audit
   });
 
 registerExportCommand(program);
+registerServeCommand(program);
 
 try {
   await program.parseAsync(process.argv);

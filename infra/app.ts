@@ -6,15 +6,17 @@ import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DataStack } from './stacks/data-stack.js';
 import { WorkflowStack } from './stacks/workflow-stack.js';
+import { ApiStack } from './stacks/api-stack.js';
 import { acknowledgeNagFindings } from './nag-suppressions.js';
 
 export interface MedcommApp {
   app: App;
   data: DataStack;
   workflows: WorkflowStack;
+  api: ApiStack;
 }
 
-export const STACK_NAMES = { data: 'MedcommData', workflows: 'MedcommWorkflows' } as const;
+export const STACK_NAMES = { data: 'MedcommData', workflows: 'MedcommWorkflows', api: 'MedcommApi' } as const;
 
 export function buildApp(props: AppProps & { nag?: boolean } = {}): MedcommApp {
   const app = new App(props);
@@ -26,7 +28,13 @@ export function buildApp(props: AppProps & { nag?: boolean } = {}): MedcommApp {
     description: 'MedComm Pay — appraisal and pay cycles (Step Functions, Lambda, Scheduler)',
   });
   acknowledgeNagFindings([data, workflows]);
+  const api = new ApiStack(app, STACK_NAMES.api, {
+    env,
+    table: data.table,
+    stateMachines: workflows.stateMachines,
+    description: 'MedComm Pay — HTTP API (Cognito, API Gateway, Lambda, exports bucket)',
+  });
   // cdk-nag v3 runs as a policy-validation plugin: any unacknowledged finding fails the synth.
   if (props.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { app, data, workflows };
+  return { app, data, workflows, api };
 }

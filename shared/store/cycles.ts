@@ -59,6 +59,12 @@ export interface MonthLock {
   reserve: Record<string, { holdback: number; undistributed: number }>;
 }
 
+export interface YearLock {
+  period: string;
+  revision: number;
+  lockedAt: string;
+}
+
 export class CycleRepository {
   constructor(private readonly table: Table) {}
 
@@ -146,22 +152,49 @@ export class CycleRepository {
     }
   }
 
-  async lockMonth(communityId: string, lock: MonthLock): Promise<void> {
+  /**
+   * Completes a cycle and writes the lock it closes (a month's or the year's) in one transaction, so a
+   * lock never exists without its completed cycle. Retrying after success finds the cycle completed and
+   * does nothing.
+   */
+  async complete(cycle: Pick<CycleRecord, 'communityId' | 'kind' | 'period' | 'revision'>, lock?: MonthLock | YearLock): Promise<void> {
+    const current = await this.get(cycle.communityId, cycle.kind, cycle.period);
+    if (current?.status === 'completed' && current.revision === cycle.revision) return;
+    const now = new Date().toISOString();
     try {
-      await this.table.put(
-        { ...keys.lock(communityId, lock.period), type: 'Lock', ...lock },
-        { ConditionExpression: 'attribute_not_exists(pk)' },
-      );
+      await this.table.transact([
+        ...(lock
+          ? [
+              {
+                Put: {
+                  Item: { ...keys.lock(cycle.communityId, lock.period), type: 'Lock', ...lock },
+                  ConditionExpression: 'attribute_not_exists(pk) OR revision = :rev',
+                  ExpressionAttributeValues: { ':rev': cycle.revision },
+                },
+              },
+            ]
+          : []),
+        {
+          Update: {
+            Key: keys.cycle(cycle.communityId, cycle.kind, cycle.period),
+            UpdateExpression: 'SET #status = :completed, updatedAt = :now ADD version :one',
+            ConditionExpression: 'revision = :rev AND #status IN (:running, :awaiting)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':completed': 'completed', ':now': now, ':one': 1, ':rev': cycle.revision, ':running': 'running', ':awaiting': 'awaiting_review' },
+          },
+        },
+      ]);
     } catch (error) {
-      // A retried step after a crash finds its own lock: the same revision locking again is fine.
-      if (!isStoreError(error, 'conditional_failed')) throw error;
-      const existing = await this.table.get<MonthLock>(keys.lock(communityId, lock.period));
-      if (existing?.revision !== lock.revision) throw error;
+      if (!isStoreError(error, 'transaction_cancelled')) throw error;
+      const after = await this.get(cycle.communityId, cycle.kind, cycle.period);
+      if (after?.status === 'completed' && after.revision === cycle.revision) return;
+      throw new StoreError(
+        'conditional_failed',
+        `周期 ${cycle.kind} ${cycle.period} 第 ${cycle.revision} 版无法完成（当前 ${after?.status ?? '不存在'}） / ` +
+          `cycle ${cycle.kind} ${cycle.period} r${cycle.revision} cannot complete (it is ${after?.status ?? 'missing'} r${after?.revision ?? '-'}, or its period is locked by another revision)`,
+        { cause: error },
+      );
     }
-  }
-
-  async lockYear(communityId: string, year: string, revision: number): Promise<void> {
-    await this.table.put({ ...keys.lock(communityId, year), type: 'Lock', period: year, revision, lockedAt: new Date().toISOString() });
   }
 
   /** Every lock of the community: months (YYYY-MM) and years (YYYY). */

@@ -195,13 +195,9 @@ describe('a fault beyond the retries', () => {
     expect(await lockOf('bug', '2026-01')).toBeUndefined();
   });
 
-  // UNREADABLE, AND A STACK TRACE FOR USERS functions/record-failure.ts:9-11 stores the Catch's `Cause` as
-  // the cycle's error message. For a Lambda that Cause is the runtime's JSON report
-  // {"errorType","errorMessage","trace":[…file paths and lines…]}, so `medcomm status` and GET /api/cycles
-  // (shared/api/cycle-views.ts) show users a JSON blob with the stack trace instead of the bilingual message
-  // that tells them what to fix (e.g. SettleAnnual's "insurance.csv has no actual spending"). Expected:
-  // RecordFailure parses a JSON Cause and keeps `errorMessage` (never `trace`), falling back to the text.
-  it.fails('records the failing step’s own message, not the Lambda error JSON with its stack trace', async () => {
+  // A Lambda's Cause is the runtime's JSON report with a stack trace: RecordFailure keeps the step's own
+  // (bilingual) message for `medcomm status` and the API.
+  it('records the failing step’s own message, not the Lambda error JSON with its stack trace', async () => {
     await importAs(rt.repos, 'user-error');
     const message =
       'insurance.csv 缺少本年度医保基金实际支出（actual），无法结算 / insurance.csv has no actual spending for the year';
@@ -215,18 +211,13 @@ describe('a fault beyond the retries', () => {
     expect(failed.error).toEqual({ name: 'PrerequisiteError', message });
   });
 
-  // BUG functions/complete-cycle.ts:15-32 — CompleteCycle locks the month (repos.cycles.lockMonth) and only
-  // then moves the cycle to completed, in two separate writes. A failure between them that is not retried
-  // (or outlasts the retries) ends the cycle `failed` while the month stays LOCKED for revision 1: imports
-  // of the month are refused, and every new revision fails in lockMonth (shared/store/cycles.ts:150-159
-  // accepts only the same revision), so the month can never be paid. Expected: the lock and the completion
-  // are one TransactWriteItems (Put lock if absent or same revision + Update cycle running→completed on its
-  // revision), so a lock never exists without its completed cycle. lockYear has the same gap.
-  it.fails('leaves no lock behind when the step fails between locking the month and completing the cycle', async () => {
+  // The lock and the completion are one transaction (CycleRepository.complete): a failure there leaves
+  // neither, so the month stays open for the next revision.
+  it('leaves no lock behind when the step fails between locking the month and completing the cycle', async () => {
     await importAs(rt.repos, 'half-locked');
     faults.failStore({
       functionId: 'CompleteCycle',
-      match: (input) => 'UpdateExpression' in input,
+      match: (input) => 'TransactItems' in input,
       on: 'every',
       error: () => faultErrors.generic('connection reset'),
     });
@@ -401,11 +392,9 @@ describe('a crash mid-cycle', () => {
     expect(names.some((name) => name !== original)).toBe(true);
   });
 
-  // BUG functions/complete-cycle.ts:33-38 — CompleteCycle appends `cycle.complete` to the audit trail on
-  // every call, so a retried CompleteCycle (its first response lost) records the completion twice.
-  // Expected: one entry per completion — append only when this call made the transition, in the same
-  // transaction as the transition, or give AuditRepository.append an idempotency key.
-  it.fails('records one cycle.complete audit entry when CompleteCycle is retried', async () => {
+  // A retried CompleteCycle (its first response lost) must not record the completion twice: only the call
+  // that made the transition appends `cycle.complete`.
+  it('records one cycle.complete audit entry when CompleteCycle is retried', async () => {
     await importAs(rt.repos, 'complete-twice');
     faults.failHandler({
       functionId: 'CompleteCycle',
