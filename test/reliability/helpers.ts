@@ -8,6 +8,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inflateRawSync } from 'node:zlib';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { importDataset } from '../../shared/app/import-service.js';
 import { type LocalRuntime, openLocalRuntime } from '../../shared/local/runtime.js';
@@ -151,4 +152,32 @@ export async function oversizedDatasetDir(limitBytes: number): Promise<string> {
     header + row.repeat(Math.ceil((limitBytes + 1 - header.length) / row.length)),
   );
   return dir;
+}
+
+/**
+ * Every entry of a zip (an .xlsx) inflated to text, joined: enough to search a workbook's cells for a
+ * string without trusting the library that wrote it. Reads the central directory, as unzip tools do.
+ */
+export function zipText(zip: Buffer): string {
+  let end = -1;
+  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 0xffff); i--) {
+    if (zip.readUInt32LE(i) === 0x06054b50) {
+      end = i;
+      break;
+    }
+  }
+  if (end < 0) throw new Error('not a zip');
+  const texts: string[] = [];
+  let p = zip.readUInt32LE(end + 16);
+  for (let k = zip.readUInt16LE(end + 10); k > 0; k--) {
+    const method = zip.readUInt16LE(p + 10);
+    const size = zip.readUInt32LE(p + 20);
+    const nameLength = zip.readUInt16LE(p + 28);
+    const local = zip.readUInt32LE(p + 42);
+    const dataStart = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const data = zip.subarray(dataStart, dataStart + size);
+    texts.push((method === 8 ? inflateRawSync(data) : data).toString('utf8'));
+    p += 46 + nameLength + zip.readUInt16LE(p + 30) + zip.readUInt16LE(p + 32);
+  }
+  return texts.join('\n');
 }

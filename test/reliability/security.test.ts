@@ -22,13 +22,18 @@ import { writeYearResults } from '../../shared/app/results-writer.js';
 import { runYear } from '../../shared/app/year-runner.js';
 import { DatasetInvalidError, formatIssues, parseDatasetFiles } from '../../shared/dataset/index.js';
 import type { LocalRuntime } from '../../shared/local/runtime.js';
+import { writeReportsAndSheets } from '../../shared/reports/index.js';
 import { HOSTILE_NAMES, setCell, withHostileNames } from '../fixtures/bad/cases.js';
-import { openTestRuntime, scanTable, TINY_COMMUNITY, tinyFiles } from './helpers.js';
+import { openTestRuntime, scanTable, TINY_COMMUNITY, tinyFiles, zipText } from './helpers.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
 let rt: LocalRuntime;
 let out: string;
+/** The full export set (HTML reports, XLSX sheets, bank files), as `medcomm year` writes it next to `out`. */
+let exportsOut: string;
+const HOSTILE_INSTITUTION = '<script>alert("机构")</script>县中医院';
+const csvQuoted = (value: string) => `"${value.replaceAll('"', '""')}"`;
 let printed = '';
 let accounts: string[] = [];
 
@@ -38,7 +43,13 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  const files = withHostileNames(tinyFiles());
+  const files = setCell(
+    withHostileNames(tinyFiles()),
+    'institutions.csv',
+    3,
+    'name',
+    csvQuoted(HOSTILE_INSTITUTION),
+  );
   const parsed = parseDatasetFiles(files);
   if (!parsed.ok) throw new Error(formatIssues(parsed.issues));
   accounts = parsed.dataset.staff.map((s) => s.bankAccount).filter((a): a is string => Boolean(a));
@@ -61,6 +72,8 @@ beforeAll(async () => {
     });
     out = await mkdtemp(join(tmpdir(), 'medcomm-out-'));
     await writeYearResults(rt.repos, TINY_COMMUNITY, 2026, out);
+    exportsOut = await mkdtemp(join(tmpdir(), 'medcomm-exports-'));
+    await writeReportsAndSheets(rt.repos, TINY_COMMUNITY, 2026, exportsOut, { by: 'hr1' });
     capture(await yearSummary(rt.repos, TINY_COMMUNITY, 2026));
   } finally {
     for (const spy of spies) spy.mockRestore();
@@ -70,6 +83,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await rt?.close();
   if (out) await rm(out, { recursive: true, force: true });
+  if (exportsOut) await rm(exportsOut, { recursive: true, force: true });
 });
 
 describe('bank accounts', () => {
@@ -84,6 +98,23 @@ describe('bank accounts', () => {
     for (const file of written) {
       const content = await readFile(file, 'utf8');
       for (const account of accounts) expect(content.includes(account), `${account} in ${file}`).toBe(false);
+    }
+  });
+
+  it('appear in the full export set only in the bank files (every XLSX cell read, not just its zip bytes)', async () => {
+    const written = await filesUnder(exportsOut);
+    const bank = written.filter((f) => f.includes('/bank/'));
+    expect(bank.length).toBeGreaterThan(0);
+    const januaryBank = await readFile(join(exportsOut, 'monthly/2026-01/bank/bank-transfer.csv'), 'utf8');
+    expect(accounts.filter((a) => januaryBank.includes(a)).length).toBeGreaterThan(10);
+    // The same reader finds them in the bank workbook, so it would find them in any other workbook.
+    const januaryBankBook = zipText(
+      await readFile(join(exportsOut, 'monthly/2026-01/bank/bank-transfer.xlsx')),
+    );
+    expect(accounts.filter((a) => januaryBankBook.includes(a)).length).toBeGreaterThan(10);
+    for (const file of written.filter((f) => !f.includes('/bank/'))) {
+      const text = file.endsWith('.xlsx') ? zipText(await readFile(file)) : await readFile(file, 'utf8');
+      for (const account of accounts) expect(text.includes(account), `${account} in ${file}`).toBe(false);
     }
   });
 
@@ -121,6 +152,19 @@ describe('bank accounts', () => {
 });
 
 describe('names that are formulas or HTML', () => {
+  it('are escaped in every HTML report', async () => {
+    const pages = (await filesUnder(exportsOut)).filter((f) => f.endsWith('.html'));
+    expect(pages.length).toBeGreaterThanOrEqual(17);
+    let named = 0;
+    for (const page of pages) {
+      const html = await readFile(page, 'utf8');
+      expect(html, page).not.toContain('<script>alert(');
+      expect(html, page).not.toContain('<img src=x');
+      if (html.includes('&lt;script&gt;alert(')) named++;
+    }
+    expect(named).toBeGreaterThan(0);
+  });
+
   it('come out of every CSV pay sheet as inert text', async () => {
     const sheets = (await filesUnder(out)).filter((f) => f.endsWith('paysheet.csv'));
     expect(sheets.length).toBeGreaterThanOrEqual(17);
