@@ -14,8 +14,12 @@ import { ALL_FUNCTIONS, type EdgeFunctionId, type FunctionId } from '../../funct
 
 const functionsDir = fileURLToPath(new URL('../../functions/', import.meta.url));
 
-/** The DynamoDB actions shared/store issues. */
-const TABLE_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchGetItem', 'BatchWriteItem', 'ConditionCheckItem'];
+/**
+ * The DynamoDB actions the workflow steps issue (transactions need Put/Update per item). No step deletes
+ * or batch-writes — only an import does, and it does not run in the workflows — so the audit trail, locks
+ * and pay results stay append-only for them.
+ */
+const TABLE_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchGetItem'];
 
 export interface HandlerFunctionProps {
   functionId: FunctionId | EdgeFunctionId;
@@ -53,8 +57,8 @@ export class HandlerFunction extends NodejsFunction {
   }
 
   /**
-   * Item-level access to the table — exactly the actions the store uses, on the table only (the store
-   * reads no index yet) — and its name in the environment.
+   * Item-level access to the table — exactly the actions the workflow steps use, on the table only (the
+   * store reads no index yet) — and its name in the environment.
    */
   bindTable(table: ITable): this {
     this.addToRolePolicy(
