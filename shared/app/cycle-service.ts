@@ -15,7 +15,7 @@ export interface ExecutionPort {
    * Starts the cycle's state machine (idempotent per cycle revision). `decision`, when the cycle already
    * has one (a resumed run), answers the finance review at once instead of parking again.
    */
-  start(kind: CycleKind, input: CycleExecutionInput, options?: { decision?: Decision }): Promise<void>;
+  start(kind: CycleKind, input: CycleExecutionInput, options?: { decision?: Decision; attempt?: number }): Promise<void>;
   /** Answers the parked review task: success on approval, failure `ReviewRejected` on rejection. */
   resume(cycle: CycleRecord, decision: Decision): Promise<void>;
 }
@@ -75,14 +75,23 @@ export async function resumeInterruptedCycle(
       ),
     );
   }
+  const claimed = await repos.cycles.claimResume(cycle, request.by);
+  if (!claimed) {
+    throw new ReviewStateError(
+      bilingual(`${request.kind} ${request.period} 已在续跑中`, `${request.kind} ${request.period} is already being resumed`),
+    );
+  }
   await repos.audit.append(communityId, {
     actor: request.by,
     action: 'cycle.resume',
     subject: `${request.kind} ${request.period} r${cycle.revision}`,
-    details: {},
+    details: { attempt: claimed.attempt ?? 1 },
   });
-  await port.start(request.kind, cycleInput(cycle), cycle.decision ? { decision: cycle.decision } : {});
-  return cycle;
+  await port.start(request.kind, cycleInput(cycle), {
+    ...(cycle.decision ? { decision: cycle.decision } : {}),
+    attempt: (claimed.attempt ?? 1) + 1,
+  });
+  return claimed;
 }
 
 /**

@@ -6,14 +6,16 @@ import type { ExecutionPort } from './cycle-service.js';
 
 export function sfnExecutionPort(stateMachineArns: Record<CycleKind, string>, client = new SFNClient({})): ExecutionPort {
   return {
-    async start(kind, input) {
+    async start(kind, input, options = {}) {
       const c = input.cycle;
+      // A resumed run is a new execution of the same revision: its name carries the attempt.
+      const attempt = options.attempt && options.attempt > 1 ? `-a${options.attempt}` : '';
       try {
         await client.send(
           new StartExecutionCommand({
             stateMachineArn: stateMachineArns[kind],
             // One execution name per cycle revision: a retried start cannot run the cycle twice.
-            name: `${c.communityId}-${c.kind}-${c.period}-r${c.revision}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80),
+            name: `${c.communityId}-${c.kind}-${c.period}-r${c.revision}${attempt}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80),
             input: JSON.stringify(input),
           }),
         );

@@ -103,7 +103,7 @@ export class LocalWorkflows implements ExecutionPort {
     return engine;
   }
 
-  async start(kind: CycleKind, input: { cycle: unknown }, options: { decision?: Decision } = {}): Promise<void> {
+  async start(kind: CycleKind, input: { cycle: unknown }, options: { decision?: Decision; attempt?: number } = {}): Promise<void> {
     const review = options.decision ? { callbackHandlers: { [REVIEW_STATE]: decisionCallback(options.decision) } } : {};
     await this.execute(kind, input as JsonValue, review);
   }

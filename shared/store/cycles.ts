@@ -36,6 +36,9 @@ export interface CycleRecord {
   review?: ReviewRequest;
   decision?: Decision;
   error?: { name: string; message: string };
+  /** Runs of this revision after an interruption (`medcomm run … --resume`). */
+  attempt?: number;
+  resumedBy?: string;
   /** Optimistic-lock counter, bumped by every change. */
   version: number;
 }
@@ -149,6 +152,26 @@ export class CycleRepository {
           `cycle ${cycle.kind} ${cycle.period} is ${now?.status ?? 'missing'} (revision ${now?.revision ?? '-'}), cannot become ${to}`,
         { cause: error, details: { status: now?.status, revision: now?.revision } },
       );
+    }
+  }
+
+  /**
+   * Claims the resumption of an interrupted (running) cycle: one conditional update on the version that
+   * was read, so of two operators resuming at once exactly one runs it.
+   */
+  async claimResume(cycle: CycleRecord, by: string): Promise<CycleRecord | undefined> {
+    try {
+      const updated = await this.table.update({
+        Key: keys.cycle(cycle.communityId, cycle.kind, cycle.period),
+        UpdateExpression: 'SET resumedBy = :by, updatedAt = :now ADD attempt :one, version :one',
+        ConditionExpression: '#status = :running AND version = :v',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':by': by, ':now': new Date().toISOString(), ':one': 1, ':running': 'running', ':v': cycle.version },
+      });
+      return updated as unknown as CycleRecord;
+    } catch (error) {
+      if (isStoreError(error, 'conditional_failed')) return undefined;
+      throw error;
     }
   }
 

@@ -324,14 +324,8 @@ describe('a crash mid-cycle', () => {
     await expectSameAsClean(done);
   });
 
-  // MISSING CLAIM shared/app/cycle-service.ts (resumeInterruptedCycle): it reads the cycle, checks
-  // `running` and calls port.start — with no conditional write in between, so two operators (or a retried
-  // CLI call) resuming at once run two executions of the same revision side by side, each auditing
-  // cycle.resume. Write-once results keep the pay right, but the work is done twice and CompleteCycle
-  // audits twice. Expected: exactly one resume runs — claim it with a conditional update (status =
-  // running AND version = :v, ADD attempt :one, SET resumedBy/resumedAt) and let the loser get the
-  // "already being resumed" ReviewStateError.
-  it.fails('two resumes of the same interrupted cycle at once run it once', async () => {
+  // A resume is claimed with a conditional update on the cycle's version: of two at once, one runs.
+  it('two resumes of the same interrupted cycle at once run it once', async () => {
     await importAs(rt.repos, 'double-resume');
     faults.crash({ afterHandlerCalls: 2 });
     expect((await run('double-resume', 'monthly', '2026-01')).status).toBe('running');
@@ -351,16 +345,10 @@ describe('a crash mid-cycle', () => {
     expect(faults.calls('PrepareCycle')).toBe(1);
   });
 
-  // RESUME IS A NO-OP ON AWS shared/app/sfn-port.ts:8-21: start() names the execution
-  // `<community>-<kind>-<period>-r<revision>` and swallows ExecutionAlreadyExists. The execution of an
-  // interrupted revision already used that name (Step Functions keeps names of closed executions for 90
-  // days), so resuming calls StartExecution, gets ExecutionAlreadyExists and silently does nothing: the
-  // cycle stays `running`. It also ignores `options.decision`, so a resumed approved cycle would park at
-  // the review again with nobody to answer. Expected: a resume starts a new execution of the same revision
-  // (name suffixed with the attempt, e.g. `…-r1-a2`, the attempt counter claimed on the cycle record) and
-  // passes the recorded decision in the input, for RequestReview to answer its own token
-  // (SendTaskSuccess) when the cycle already has an approval.
-  it.fails('on Step Functions, resuming an interrupted cycle starts a new execution of the same revision', async () => {
+  // On Step Functions a resume starts a new execution of the same revision, named with its attempt.
+  // (A resumed approved cycle on AWS would still park at the review again: answering its own token needs
+  // RequestReview to call SendTaskSuccess — not done yet; locally the recorded decision answers it.)
+  it('on Step Functions, resuming an interrupted cycle starts a new execution of the same revision', async () => {
     await importAs(rt.repos, 'crash-aws');
     faults.crash({ afterHandlerCalls: 2 });
     const crashed = await run('crash-aws', 'monthly', '2026-01');
