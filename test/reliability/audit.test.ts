@@ -36,7 +36,8 @@ async function tampered(
   const original = await raw(sequence);
   try {
     await tamper();
-    return rt.repos.audit.verify(C);
+    // Awaited here: the restore in `finally` must not run before the check has read the table.
+    return await rt.repos.audit.verify(C);
   } finally {
     await rt.repos.table.doc.send(new PutCommand({ TableName: rt.repos.table.name, Item: original }));
   }
