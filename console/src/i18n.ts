@@ -168,6 +168,7 @@ const zh = {
   downloadBank: '银行代发文件 CSV',
   downloadBankXlsx: '银行代发文件 XLSX',
   downloaded: '已下载 {name}',
+  notTransferred: '银行代发文件未包含 {n} 人（无银行账号或实发为负），请另行处理并在 staff.csv 补齐账号。',
   shownLines: '显示 {shown} / {all} 人',
   // reviews
   reviewsIntro: '待审核的季通报与年考核。审核人不能是周期发起人（双人复核）。',
@@ -371,6 +372,8 @@ const en: Record<MessageKey, string> = {
   downloadBank: 'Bank file CSV',
   downloadBankXlsx: 'Bank file XLSX',
   downloaded: 'Downloaded {name}',
+  notTransferred:
+    'The bank file leaves out {n} people (no bank account, or a negative net); pay them another way and complete staff.csv.',
   shownLines: 'Showing {shown} of {all}',
   reviewsIntro:
     'Quarterly bulletins and annual appraisals awaiting review. The reviewer must not be the person who started the cycle (four eyes).',

@@ -73,29 +73,39 @@ export function filenameOf(disposition: string | null, fallback: string): string
   return /filename="([^"]+)"/i.exec(disposition)?.[1] ?? fallback;
 }
 
+export interface Downloaded {
+  filename: string;
+  /** Bank files: how many people the file leaves out (no account, a negative net); HR must pay them another way. */
+  notTransferred?: number;
+}
+
 /**
  * Downloads a file route (locally the response is the file itself) and hands it to the browser as a
  * download. The token travels in a header, so a plain link would not do.
  */
-export async function download(path: string, fallbackName: string): Promise<string> {
+export async function download(path: string, fallbackName: string): Promise<Downloaded> {
   const response = await send('GET', path);
   const contentType = response.headers.get('content-type') ?? '';
-  // On AWS the export routes answer with a short-lived link instead of the bytes.
+  // On AWS the export routes answer with a short-lived link (and, for a bank file, who was left out).
   if (contentType.startsWith('application/json')) {
-    const answer = (await response.json()) as { url?: string; filename?: string };
+    const answer = (await response.json()) as { url?: string; filename?: string; notTransferred?: unknown[] };
     if (answer.url) {
-      triggerDownload(answer.url, answer.filename ?? fallbackName);
-      return answer.filename ?? fallbackName;
+      const filename = answer.filename ?? fallbackName;
+      triggerDownload(answer.url, filename);
+      return answer.notTransferred
+        ? { filename, notTransferred: answer.notTransferred.length }
+        : { filename };
     }
   }
-  const name = filenameOf(response.headers.get('content-disposition'), fallbackName);
+  const filename = filenameOf(response.headers.get('content-disposition'), fallbackName);
+  const left = response.headers.get('x-not-transferred');
   const url = URL.createObjectURL(await response.blob());
   try {
-    triggerDownload(url, name);
+    triggerDownload(url, filename);
   } finally {
     setTimeout(() => URL.revokeObjectURL(url), 30_000);
   }
-  return name;
+  return left === null ? { filename } : { filename, notTransferred: Number(left) };
 }
 
 function triggerDownload(href: string, name: string): void {

@@ -89,14 +89,18 @@ function Sheet({ kind, period, mayBank }: { kind: SheetKind; period: string; may
   const [query, setQuery] = useState('');
   const [busy, setBusy] = useState<string>();
   const [downloaded, setDownloaded] = useState<string>();
+  const [leftOut, setLeftOut] = useState(0);
   const [error, setError] = useState<unknown>();
 
   const fetchFile = async (label: string, path: string, fallback: string) => {
     setBusy(label);
     setError(undefined);
     setDownloaded(undefined);
+    setLeftOut(0);
     try {
-      setDownloaded(t('downloaded', { name: await download(path, fallback) }));
+      const file = await download(path, fallback);
+      setDownloaded(t('downloaded', { name: file.filename }));
+      setLeftOut(file.notTransferred ?? 0);
     } catch (e) {
       setError(e);
     } finally {
@@ -152,6 +156,7 @@ function Sheet({ kind, period, mayBank }: { kind: SheetKind; period: string; may
         ))}
       </fieldset>
       {downloaded && <Notice tone="success">{downloaded}</Notice>}
+      {leftOut > 0 && <Notice tone="warning">{t('notTransferred', { n: leftOut })}</Notice>}
       <ErrorAlert error={error} onClose={() => setError(undefined)} />
       <Async loaded={loaded}>
         {(lines) => (

@@ -394,6 +394,17 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
       expect(fen(summary.row(row)[header.col - 1]!.text), id).toBe(want);
     }
     await hr.getByText('已下载 paysheet-2026-Q1.xlsx').waitFor();
+
+    // The bank file: only HR gets it; here everyone has an account, so no one is left out.
+    const [bank] = await Promise.all([
+      hr.waitForEvent('download'),
+      hr.getByRole('button', { name: '银行代发文件 CSV' }).click(),
+    ]);
+    expect(bank.suggestedFilename()).toBe('bank-2026-Q1.csv');
+    await bank.saveAs(join(work, 'bank.csv'));
+    expect(await readFile(join(work, 'bank.csv'), 'utf8')).toContain('1590830166131860');
+    await hr.getByText('已下载 bank-2026-Q1.csv').waitFor();
+    expect(await hr.getByText('银行代发文件未包含').count()).toBe(0);
   });
 
   it('signs in by keyboard alone and switches to English', async () => {
