@@ -207,14 +207,18 @@ export class DatasetRepository {
   insurance = (c: string, v: number) => this.part<InsuranceRow[]>(c, v, 'INSURANCE');
 
   async roster(communityId: string, version: number, institutionId: string): Promise<Staff[]> {
-    return this.prefixed(communityId, version, keys.rosterPrefix(institutionId), (items) =>
+    return this.prefixed(communityId, version, keys.rosterPrefix(institutionId), { cache: true }, (items) =>
       items.flatMap((i) => decode<Staff[]>(i.data)),
     );
   }
 
-  /** Every institution's rows for a month, with each institution's content hash. */
+  /**
+   * Every institution's rows for a month, with each institution's content hash. Not cached: it is read
+   * once per monthly cycle (and by an import that meets a locked month), so a cached copy is never hit
+   * and only holds the month's rows a second time, next to the per-institution parts, for good.
+   */
   async month(communityId: string, version: number, period: string): Promise<Map<string, { rows: MonthRows; hash: string }>> {
-    return this.prefixed(communityId, version, keys.monthPrefix(period), (items) => {
+    return this.prefixed(communityId, version, keys.monthPrefix(period), { cache: false }, (items) => {
       const out = new Map<string, { rows: MonthRows; hash: string }>();
       for (const item of items) {
         const institutionId = String(item.sk).split('#')[2]!;
@@ -231,7 +235,7 @@ export class DatasetRepository {
   async institutionMonths(communityId: string, version: number, institutionId: string, months: readonly string[]): Promise<MonthRows> {
     const parts = await Promise.all(
       months.map((period) =>
-        this.prefixed(communityId, version, keys.monthInstitutionPrefix(period, institutionId), (items) =>
+        this.prefixed(communityId, version, keys.monthInstitutionPrefix(period, institutionId), { cache: true }, (items) =>
           items.map((i) => decode<MonthRows>(i.data)),
         ),
       ),
@@ -246,12 +250,18 @@ export class DatasetRepository {
     return merged;
   }
 
-  private async prefixed<T>(communityId: string, version: number, prefix: string, build: (items: Item[]) => T): Promise<T> {
+  private async prefixed<T>(
+    communityId: string,
+    version: number,
+    prefix: string,
+    options: { cache: boolean },
+    build: (items: Item[]) => T,
+  ): Promise<T> {
     const pk = keys.datasetPartition(communityId, version);
     const cacheKey = `${pk}|${prefix}`;
     if (this.cache.has(cacheKey)) return this.cache.get(cacheKey) as T;
     const value = build(await this.table.queryPrefix<Item>(pk, prefix));
-    this.remember(cacheKey, value);
+    if (options.cache) this.remember(cacheKey, value);
     return value;
   }
 

@@ -1,0 +1,51 @@
+/**
+ * The storage floor of a step: how long the same DynamoDB Local takes to take the step's writes and
+ * nothing else — as many items as the step wrote, each of the step's average size, in BatchWriteItem
+ * calls of 25 at the store's concurrency (4), into a fresh table of the same shape. A step can be no
+ * faster than this on this machine; wall ÷ floor says how much the rest (reading, computing,
+ * orchestrating, single-item writes) costs on top.
+ */
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { batchWriteAll, type Item, itemSize } from '../../shared/store/batch.js';
+import { createDynamoClients } from '../../shared/store/client.js';
+import { ensureTable } from '../../shared/store/table.js';
+
+export const FLOOR_TABLE = 'medcomm_bench_floor';
+export const FLOOR_CONCURRENCY = 4;
+
+/** `count` items whose DynamoDB size (by the store's own itemSize) is `averageBytes` each, give or take one. */
+export function floorItems(count: number, averageBytes: number): Item[] {
+  const items: Item[] = [];
+  for (let i = 0; i < count; i++) {
+    const item: Item = { pk: `FLOOR#${i % 16}`, sk: String(i).padStart(8, '0'), type: 'Floor', data: '' };
+    const fill = Math.max(0, Math.round(averageBytes) - itemSize(item));
+    item.data = 'x'.repeat(fill);
+    items.push(item);
+  }
+  return items;
+}
+
+export interface FloorResult {
+  ms: number;
+  items: number;
+  averageBytes: number;
+}
+
+/** Writes `items` synthetic items totalling `bytes` into a fresh table on `endpoint` and times only the writes. */
+export async function measureFloor(endpoint: string, items: number, bytes: number): Promise<FloorResult> {
+  const averageBytes = items > 0 ? bytes / items : 0;
+  if (items === 0) return { ms: 0, items: 0, averageBytes: 0 };
+  const { client, doc } = createDynamoClients({ endpoint });
+  try {
+    await ensureTable(client, FLOOR_TABLE);
+    const writes = floorItems(items, averageBytes).map((put) => ({ put }));
+    const started = performance.now();
+    await batchWriteAll(doc, FLOOR_TABLE, writes, { concurrency: FLOOR_CONCURRENCY });
+    const ms = performance.now() - started;
+    return { ms: Math.round(ms), items, averageBytes: Math.round(averageBytes) };
+  } finally {
+    // A fresh table each time: the floor of a step must not pay for the data of the steps before it.
+    await client.send(new DeleteTableCommand({ TableName: FLOOR_TABLE })).catch(() => undefined);
+    client.destroy();
+  }
+}

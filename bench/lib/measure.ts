@@ -1,0 +1,277 @@
+/**
+ * What the bench records for one step: wall time, the store's tally (items, bytes, capacity units),
+ * what the workflows did (state transitions, Lambda invocations and their durations, the largest state
+ * payload) and memory — Node's RSS and heap sampled every 50 ms, plus DynamoDB Local's RSS.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import type { FunctionId } from '../../functions/registry.js';
+import type { TaskHandler } from '../../shared/local/asl/engine.js';
+import type { ExecutionReport, LocalWorkflowOptions } from '../../shared/local/workflows.js';
+import { resetMetrics, type StoreMetrics } from '../../shared/store/store.js';
+
+/** Invocations of one function and their durations, as Lambda bills them (each rounded up to 1 ms). */
+export interface FunctionUse {
+  invocations: number;
+  totalMs: number;
+  billedMs: number;
+}
+
+export interface MemoryPeaks {
+  /** Peak resident set of this Node process, sampled every 50 ms (and at the step's start and end). */
+  rssMb: number;
+  heapUsedMb: number;
+  /** Memory outside the JS heap (Buffers, strings' backing stores held by native code, WebAssembly). */
+  externalMb: number;
+  /** Peak resident set of the DynamoDB Local (java) process, when one is our child. */
+  dynamoDbRssMb: number | null;
+}
+
+export interface StepRecord {
+  name: string;
+  /** How many cycles the step ran (a monthly step 1, "Feb–Dec" 11, an import 0). */
+  cycles: number;
+  wallMs: number;
+  store: StoreMetrics;
+  executions: number;
+  outcomes: Record<string, number>;
+  /** StateEntered events, nested Map iterations included — what Step Functions Standard bills. */
+  stateEntries: number;
+  /** Handler calls measured by wrapping the handlers (a resumed review state is not a new call). */
+  lambdaInvocations: number;
+  lambda: Partial<Record<FunctionId, FunctionUse>>;
+  largestPayloadBytes: number;
+  memory: MemoryPeaks;
+  /**
+   * CPU time spent during the step by this Node process and by DynamoDB Local. On a loaded machine the
+   * wall time stretches but these do not: on an idle 2-core machine the step would take about
+   * max(node, (node + dynamoDb) / 2) if both kept busy.
+   */
+  cpuMs: { node: number; dynamoDb: number | null };
+  /** Time Node spent in garbage-collection pauses during the step. */
+  gcMs: number;
+  /** Filled in by the floor measurement. */
+  floorMs?: number;
+  /** Extra per-step detail (e.g. each month's wall time inside "Feb–Dec"). */
+  detail?: Record<string, unknown>;
+}
+
+const MB = 1024 * 1024;
+
+/** Child processes of `pid` (Linux /proc; empty elsewhere). */
+function childPids(pid: number): number[] {
+  try {
+    const pids: number[] = [];
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      if (text) pids.push(...text.split(/\s+/).map(Number));
+    }
+    return pids;
+  } catch {
+    return [];
+  }
+}
+
+function rssOfPid(pid: number): number | null {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** Samples memory every 50 ms; `begin()` starts a new peak window, `peaks()` reads it. */
+export class MemorySampler {
+  private timer: NodeJS.Timeout | undefined;
+  private window = { rss: 0, heapUsed: 0, external: 0, java: 0 };
+  private javaPid: number | undefined;
+  /** Peaks over the sampler's whole life. */
+  readonly lifetime = { rss: 0, heapUsed: 0, external: 0, java: 0 };
+
+  start(intervalMs = 50): this {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.timer.unref();
+    return this;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  begin(): void {
+    this.window = { rss: 0, heapUsed: 0, external: 0, java: 0 };
+    this.sample();
+  }
+
+  peaks(): MemoryPeaks {
+    this.sample();
+    return {
+      rssMb: round1(this.window.rss / MB),
+      heapUsedMb: round1(this.window.heapUsed / MB),
+      externalMb: round1(this.window.external / MB),
+      dynamoDbRssMb: this.window.java > 0 ? round1(this.window.java / MB) : null,
+    };
+  }
+
+  lifetimePeaks(): MemoryPeaks {
+    return {
+      rssMb: round1(this.lifetime.rss / MB),
+      heapUsedMb: round1(this.lifetime.heapUsed / MB),
+      externalMb: round1(this.lifetime.external / MB),
+      dynamoDbRssMb: this.lifetime.java > 0 ? round1(this.lifetime.java / MB) : null,
+    };
+  }
+
+  /** User + system CPU time of DynamoDB Local so far, or null when there is none to read. */
+  dynamoDbCpuMs(): number | null {
+    this.javaRss();
+    if (this.javaPid === undefined) return null;
+    try {
+      // Fields after the command name (which is in parentheses and may hold spaces): utime is the 14th
+      // field of the line, stime the 15th, in clock ticks (100 per second on Linux).
+      const stat = readFileSync(`/proc/${this.javaPid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      return null;
+    }
+  }
+
+  private sample(): void {
+    const m = process.memoryUsage();
+    const java = this.javaRss();
+    for (const peaks of [this.window, this.lifetime]) {
+      peaks.rss = Math.max(peaks.rss, m.rss);
+      peaks.heapUsed = Math.max(peaks.heapUsed, m.heapUsed);
+      peaks.external = Math.max(peaks.external, m.external);
+      peaks.java = Math.max(peaks.java, java);
+    }
+  }
+
+  private javaRss(): number {
+    if (this.javaPid !== undefined) {
+      const rss = rssOfPid(this.javaPid);
+      if (rss !== null) return rss;
+      this.javaPid = undefined;
+    }
+    this.javaPid = childPids(process.pid).find((pid) => /DynamoDBLocal|java/.test(commandOf(pid)));
+    return this.javaPid === undefined ? 0 : (rssOfPid(this.javaPid) ?? 0);
+  }
+}
+
+export const round1 = (x: number) => Math.round(x * 10) / 10;
+
+/**
+ * Collects a step's numbers. Pass `workflowOptions()` to openLocalRuntime so executions and handler
+ * calls are counted; wrap each step in `step()`.
+ */
+export class StepRecorder {
+  readonly steps: StepRecord[] = [];
+  private gcMs = 0;
+  private readonly gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) this.gcMs += entry.duration;
+  });
+  private executions: ExecutionReport[] = [];
+  private lambda: Partial<Record<FunctionId, FunctionUse>> = {};
+
+  constructor(
+    readonly memory: MemorySampler,
+    private readonly onStepDone?: (step: StepRecord) => void,
+  ) {
+    this.gcObserver.observe({ entryTypes: ['gc'] });
+  }
+
+  /** Node CPU and GC time so far, for finer detail inside a step. */
+  usage(): { cpuMs: number; gcMs: number } {
+    const cpu = process.cpuUsage();
+    return { cpuMs: (cpu.user + cpu.system) / 1000, gcMs: this.gcMs };
+  }
+
+  workflowOptions(): LocalWorkflowOptions {
+    return {
+      onExecution: (report) => this.executions.push(report),
+      wrapHandler: (id: FunctionId, handler: TaskHandler): TaskHandler => {
+        return async (event) => {
+          const started = performance.now();
+          try {
+            return await handler(event);
+          } finally {
+            const ms = performance.now() - started;
+            const use = this.lambda[id] ?? { invocations: 0, totalMs: 0, billedMs: 0 };
+            this.lambda[id] = use;
+            use.invocations++;
+            use.totalMs += ms;
+            use.billedMs += Math.max(1, Math.ceil(ms));
+          }
+        };
+      },
+    };
+  }
+
+  /** Runs `fn` as one measured step. Failed executions make the step throw: a bench of a broken run is no bench. */
+  async step<T>(
+    name: string,
+    cycles: number,
+    fn: () => Promise<T>,
+  ): Promise<{ record: StepRecord; value: T }> {
+    resetMetrics();
+    this.executions = [];
+    this.lambda = {};
+    this.memory.begin();
+    const javaCpu = this.memory.dynamoDbCpuMs();
+    const nodeCpu = process.cpuUsage();
+    const gcBefore = this.gcMs;
+    const started = performance.now();
+    const value = await fn();
+    const wallMs = performance.now() - started;
+    const nodeUsed = process.cpuUsage(nodeCpu);
+    const javaCpuAfter = this.memory.dynamoDbCpuMs();
+    const store = resetMetrics();
+    const failed = this.executions.filter((e) => e.outcome === 'failed');
+    if (failed.length > 0)
+      throw new Error(
+        `${name}: ${failed.length} execution(s) failed: ${failed.map((e) => e.error).join('; ')}`,
+      );
+    const outcomes: Record<string, number> = {};
+    for (const e of this.executions) outcomes[e.outcome] = (outcomes[e.outcome] ?? 0) + 1;
+    const record: StepRecord = {
+      name,
+      cycles,
+      wallMs: Math.round(wallMs),
+      store,
+      executions: this.executions.length,
+      outcomes,
+      stateEntries: this.executions.reduce((a, e) => a + e.stateEntries, 0),
+      lambdaInvocations: Object.values(this.lambda).reduce((a, u) => a + (u?.invocations ?? 0), 0),
+      lambda: roundUses(this.lambda),
+      largestPayloadBytes: this.executions.reduce((a, e) => Math.max(a, e.largestPayloadBytes), 0),
+      memory: this.memory.peaks(),
+      cpuMs: {
+        node: Math.round((nodeUsed.user + nodeUsed.system) / 1000),
+        dynamoDb: javaCpu === null || javaCpuAfter === null ? null : javaCpuAfter - javaCpu,
+      },
+      gcMs: Math.round(this.gcMs - gcBefore),
+    };
+    this.steps.push(record);
+    this.onStepDone?.(record);
+    return { record, value };
+  }
+}
+
+function roundUses(uses: Partial<Record<FunctionId, FunctionUse>>): Partial<Record<FunctionId, FunctionUse>> {
+  const out: Partial<Record<FunctionId, FunctionUse>> = {};
+  for (const [id, use] of Object.entries(uses) as [FunctionId, FunctionUse][]) {
+    out[id] = { invocations: use.invocations, totalMs: Math.round(use.totalMs), billedMs: use.billedMs };
+  }
+  return out;
+}

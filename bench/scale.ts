@@ -1,0 +1,163 @@
+/**
+ * One scale of the bench, in its own process (so its memory peaks and the store's process-wide tally
+ * are its own): a fresh in-memory DynamoDB Local, then each step once — import; the January monthly
+ * cycle; February–December; Q1 with its approval; Q2–Q4; the annual cycle to its review and from the
+ * approval to done — each followed by its storage floor on the same DynamoDB Local.
+ *
+ * Run by bench/run.ts: `node bin/run-ts.mjs bench/scale.ts --scale county --out FILE [--quick]`.
+ */
+import { writeFileSync } from 'node:fs';
+import { decideReview, startCycle } from '../shared/app/cycle-service.js';
+import { importDataset } from '../shared/app/import-service.js';
+import { runCycleToEnd } from '../shared/app/year-runner.js';
+import { type DatasetFiles, generateCounty } from '../shared/demo/index.js';
+import { monthsOfYear, quarterKey } from '../shared/domain/periods.js';
+import { openLocalRuntime } from '../shared/local/runtime.js';
+import type { CycleKind } from '../shared/store/keys.js';
+import { measureFloor } from './lib/floor.js';
+import { MemorySampler, type StepRecord, StepRecorder } from './lib/measure.js';
+import { argValue, BENCH_USERS, parseScale, SCALES } from './lib/scales.js';
+
+export interface ScaleResult {
+  scale: string;
+  quick: boolean;
+  staff: number;
+  institutions: number;
+  generateMs: number;
+  /** openLocalRuntime: DynamoDB Local start, table, in-process synth of the state machines. */
+  startMs: number;
+  steps: StepRecord[];
+  /** Peaks over the whole process (generation and start included). */
+  lifetimeMemory: ReturnType<MemorySampler['lifetimePeaks']>;
+  /** The kernel's high-water mark of this process's resident set. */
+  maxRssMb: number;
+}
+
+const scale = parseScale(argValue('--scale'));
+const quick = process.argv.includes('--quick');
+const out = argValue('--out');
+if (!out) throw new Error('--out FILE is required');
+
+const log = (text: string) => process.stderr.write(`  [${scale}] ${text}\n`);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+const memory = new MemorySampler().start();
+const recorder = new StepRecorder(memory, (s) =>
+  log(
+    `${s.name.padEnd(26)} ${seconds(s.wallMs).padStart(8)}  ${s.store.itemsWritten} items written; CPU node ${seconds(s.cpuMs.node)}, ` +
+      `DynamoDB ${s.cpuMs.dynamoDb === null ? '?' : seconds(s.cpuMs.dynamoDb)}, GC ${seconds(s.gcMs)}; RSS ≤ ${s.memory.rssMb} MB`,
+  ),
+);
+
+let started = performance.now();
+// Dropped after the import, as the CLI drops the files it read.
+let files: DatasetFiles | undefined = generateCounty(SCALES[scale]);
+const generateMs = Math.round(performance.now() - started);
+const staff = files['staff.csv'].split('\r\n').filter((l) => l.trim()).length - 1;
+const institutions = files['institutions.csv'].split('\r\n').filter((l) => l.trim()).length - 1;
+log(`generated ${staff} staff in ${institutions} institutions in ${seconds(generateMs)}`);
+
+started = performance.now();
+const rt = await openLocalRuntime({ inMemory: true, workflows: recorder.workflowOptions() });
+const startMs = Math.round(performance.now() - started);
+log(`DynamoDB Local + state machines ready in ${seconds(startMs)}`);
+
+const endpoint = rt.endpoint;
+if (!endpoint) throw new Error('the runtime has no endpoint');
+
+/** Runs a step, then its storage floor on the same DynamoDB Local (not part of the step's wall time). */
+async function step<T>(name: string, cycles: number, fn: () => Promise<T>): Promise<T> {
+  const { record, value } = await recorder.step(name, cycles, fn);
+  const floor = await measureFloor(endpoint!, record.store.itemsWritten, record.store.bytesWritten);
+  record.floorMs = floor.ms;
+  return value;
+}
+
+try {
+  const { pointer } = await step('import', 0, () =>
+    importDataset(rt.repos, { files: files! }, BENCH_USERS.office),
+  );
+  files = undefined;
+  const { communityId, year } = pointer;
+  const cycle = (kind: CycleKind, period: string) =>
+    runCycleToEnd(rt.repos, rt.workflows, {
+      kind,
+      period,
+      communityId,
+      by: BENCH_USERS.office,
+      approver: BENCH_USERS.finance,
+    });
+  /** Runs cycles one after the other, keeping each one's wall, Node CPU and GC time. */
+  const timed = async (periods: string[], kind: CycleKind) => {
+    const each: Record<string, { wallMs: number; nodeCpuMs: number; gcMs: number }> = {};
+    for (const period of periods) {
+      const t = performance.now();
+      const before = recorder.usage();
+      await cycle(kind, period);
+      const after = recorder.usage();
+      each[period] = {
+        wallMs: Math.round(performance.now() - t),
+        nodeCpuMs: Math.round(after.cpuMs - before.cpuMs),
+        gcMs: Math.round(after.gcMs - before.gcMs),
+      };
+    }
+    return each;
+  };
+
+  const months = monthsOfYear(year);
+  const quarters = ([1, 2, 3, 4] as const).map((q) => quarterKey(year, q));
+  const laterMonths = quick ? months.slice(1, 3) : months.slice(1);
+  await step(`monthly ${months[0]}`, 1, () => cycle('monthly', months[0]!));
+  const each = await step(`monthly ${laterMonths[0]}…${laterMonths.at(-1)}`, laterMonths.length, () =>
+    timed(laterMonths, 'monthly'),
+  );
+  recorder.steps.at(-1)!.detail = { byPeriod: each };
+  await step(`quarterly ${quarters[0]}`, 1, () => cycle('quarterly', quarters[0]!));
+  if (!quick) {
+    const later = quarters.slice(1);
+    const eachQ = await step(`quarterly ${later[0]}…${later.at(-1)}`, later.length, () =>
+      timed(later, 'quarterly'),
+    );
+    recorder.steps.at(-1)!.detail = { byPeriod: eachQ };
+    const period = String(year);
+    await step('annual → review', 1, async () => {
+      await startCycle(rt.repos, rt.workflows, {
+        communityId,
+        kind: 'annual',
+        period,
+        by: BENCH_USERS.office,
+      });
+      const record = await rt.repos.cycles.get(communityId, 'annual', period);
+      if (record?.status !== 'awaiting_review')
+        throw new Error(`annual ${period} is ${record?.status}, expected awaiting_review`);
+    });
+    await step('annual approve → done', 0, async () => {
+      await decideReview(rt.repos, rt.workflows, {
+        communityId,
+        kind: 'annual',
+        period,
+        by: BENCH_USERS.finance,
+        approve: true,
+      });
+      const record = await rt.repos.cycles.get(communityId, 'annual', period);
+      if (record?.status !== 'completed')
+        throw new Error(`annual ${period} is ${record?.status}, expected completed`);
+    });
+  }
+} finally {
+  await rt.close();
+  memory.stop();
+}
+
+const result: ScaleResult = {
+  scale,
+  quick,
+  staff,
+  institutions,
+  generateMs,
+  startMs,
+  steps: recorder.steps,
+  lifetimeMemory: memory.lifetimePeaks(),
+  maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+};
+writeFileSync(out, `${JSON.stringify(result, null, 1)}\n`);
