@@ -7,9 +7,16 @@
  * month is compared with the same month run cleanly — and with the golden files.
  */
 
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  ExecutionAlreadyExists,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadHandler } from '../../functions/registry.js';
 import { allocations, monthlyResults } from '../../shared/app/cycle-results.js';
 import {
   cycleInput,
@@ -24,6 +31,7 @@ import { LocalWorkflows } from '../../shared/local/workflows.js';
 import { monthlyPaysheetJson, quarterlyPaysheetJson } from '../../shared/results/contract.js';
 import type { CycleRecord } from '../../shared/store/cycles.js';
 import type { CycleKind } from '../../shared/store/keys.js';
+import { REVIEW_STATE } from '../../workflows/common.js';
 import {
   cycleOf,
   expectedJson,
@@ -378,6 +386,50 @@ describe('a crash mid-cycle', () => {
     });
     const names = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
     expect(names.some((name) => name !== original)).toBe(true);
+  });
+
+  // RESUMED APPROVED CYCLE PARKS FOREVER ON AWS functions/request-review.ts:17-18 — a resumed run of an
+  // approved cycle starts over (sfn-port starts a new execution; `options.decision` does not reach the
+  // state machine), re-enters AwaitFinanceReview, and RequestReview returns early because a decision is on
+  // record — without answering the task token. Locally LocalWorkflows answers it through a callback
+  // handler; on Step Functions nobody does, so the execution waits for REVIEW_TIMEOUT (30 days) and then
+  // fails. Expected: when the cycle already has a decision for this revision, RequestReview answers its own
+  // token — SendTaskSuccess({approvedBy}) for an approval, SendTaskFailure('ReviewRejected') for a
+  // rejection — (and its role gets states:SendTaskSuccess/SendTaskFailure on the state machines).
+  it.fails('on Step Functions, a resumed run of an approved cycle answers its review task at once', async () => {
+    await importAs(rt.repos, 'aws-approved');
+    for (const month of ['2026-01', '2026-02', '2026-03']) await run('aws-approved', 'monthly', month);
+    expect((await run('aws-approved', 'quarterly', '2026-Q1')).status).toBe('awaiting_review');
+    faults.crash({ afterStoreWrites: 1 });
+    await decideReview(rt.repos, rt.workflows, {
+      communityId: 'aws-approved',
+      kind: 'quarterly',
+      period: '2026-Q1',
+      by: 'finance1',
+      approve: true,
+    });
+    await faults.idle();
+    faults.reset();
+    const interrupted = await cycleOf(rt.repos, 'aws-approved', 'quarterly', '2026-Q1');
+    expect(interrupted).toMatchObject({ status: 'running', decision: { approved: true } });
+
+    // What the new execution's AwaitFinanceReview state sends the RequestReview function on AWS.
+    const sfn = mockClient(SFNClient);
+    try {
+      sfn.on(SendTaskSuccessCommand).resolves({});
+      sfn.on(SendTaskFailureCommand).resolves({});
+      const requestReview = await loadHandler('RequestReview');
+      await requestReview({
+        cycle: cycleInput(interrupted).cycle,
+        taskToken: 'aws-task-token-of-the-resumed-execution',
+        stateName: REVIEW_STATE,
+        stateInput: cycleInput(interrupted),
+      });
+      const answered = sfn.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input.taskToken);
+      expect(answered).toEqual(['aws-task-token-of-the-resumed-execution']);
+    } finally {
+      sfn.restore();
+    }
   });
 
   // A retried CompleteCycle (its first response lost) must not record the completion twice: only the call
