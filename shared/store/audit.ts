@@ -83,11 +83,13 @@ export class AuditRepository {
     const pk = keys.audit(communityId);
     for (let attempt = 0; attempt < 20; attempt++) {
       const head = await this.head(communityId);
+      // A trail written before heads existed: chain onto its last entry and create the head with it.
+      const tail = head ?? (await this.lastEntry(communityId));
       const body = {
-        sequence: (head?.sequence ?? 0) + 1,
+        sequence: (tail?.sequence ?? 0) + 1,
         at: new Date().toISOString(),
         ...entry,
-        previousHash: head?.hash ?? GENESIS,
+        previousHash: tail?.hash ?? GENESIS,
       };
       const full: AuditEntry = { ...body, hash: entryHash(body) };
       try {
@@ -109,6 +111,11 @@ export class AuditRepository {
       }
     }
     throw new Error(`audit trail of ${communityId} is too contended; try again`);
+  }
+
+  private async lastEntry(communityId: string): Promise<AuditHead | undefined> {
+    const [last] = await this.table.queryPrefix<AuditEntry & { sk: string }>(keys.audit(communityId), '', { descending: true, limit: 1 });
+    return last && last.sk !== HEAD_SK ? { sequence: last.sequence, hash: last.hash } : undefined;
   }
 
   async head(communityId: string): Promise<AuditHead | undefined> {
