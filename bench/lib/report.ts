@@ -121,7 +121,7 @@ export function scaleCosts(result: ScaleResult, prices: PriceTable): ScaleCosts 
     out.year = {
       ...priced(cost, prices),
       storageGbMonths,
-      note: `${prices.assumptions.importEquivalentsPerYear} full-import equivalents (twelve year-so-far imports), the 17 cycles as measured, exports, a year of storage`,
+      note: `${prices.assumptions.importEquivalentsPerYear} full-import equivalents (twelve year-so-far imports), the 17 cycles as measured, exports, a year of storage with PITR`,
     };
   }
   return out;
