@@ -6,6 +6,7 @@
 import { FourEyesError, NotFoundError, ReviewStateError, bilingual } from '../errors.js';
 import type { CycleExecutionInput } from '../schemas/events.js';
 import type { CycleRecord, Decision } from '../store/cycles.js';
+import { isStoreError } from '../store/errors.js';
 import type { Repositories } from '../store/index.js';
 import type { CycleKind } from '../store/keys.js';
 import { checkPrerequisites } from './prerequisites.js';
@@ -131,8 +132,22 @@ export async function decideReview(
     at: new Date().toISOString(),
     ...(request.reason ? { reason: request.reason } : {}),
   };
-  // The conditional transition is what makes one of two concurrent decisions win.
-  const decided = await repos.cycles.transition(cycle, ['awaiting_review'], request.approve ? 'running' : 'rejected', { decision });
+  // The conditional transition is what makes one of two concurrent decisions win; the loser is told who won.
+  let decided: CycleRecord;
+  try {
+    decided = await repos.cycles.transition(cycle, ['awaiting_review'], request.approve ? 'running' : 'rejected', { decision });
+  } catch (error) {
+    if (!isStoreError(error, 'conditional_failed')) throw error;
+    const now = await repos.cycles.get(communityId, request.kind, request.period);
+    const by = now?.decision?.by ?? '?';
+    const verdict = now?.decision?.approved ? { zh: '审核通过', en: 'approved' } : { zh: '驳回', en: 'rejected' };
+    throw new ReviewStateError(
+      bilingual(
+        `周期 ${request.kind} ${request.period} 已由 ${by} 于 ${now?.decision?.at ?? ''} ${verdict.zh}`,
+        `cycle ${request.kind} ${request.period} was already ${verdict.en} by ${by} at ${now?.decision?.at ?? ''}`,
+      ),
+    );
+  }
   await repos.audit.append(communityId, {
     actor: request.by,
     action: request.approve ? 'review.approve' : 'review.reject',

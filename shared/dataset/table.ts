@@ -2,6 +2,7 @@
  * A CSV file format (its columns and its row schema) and the check of its rows. Each row is parsed on
  * its own so every bad cell of every row is reported, not only the first.
  */
+import { shownValue } from '../privacy.js';
 import { z } from 'zod';
 import type { Cell } from './cells.js';
 import type { CsvColumns, CsvRecord } from './csv.js';
@@ -75,7 +76,8 @@ export function validateRows<R>(
     }
     for (const issue of result.error.issues) {
       const column = String(issue.path[0] ?? '');
-      const value = cells[column];
+      // A bank account is never quoted back in full, not even a malformed one.
+      const value = shownValue(column, cells[column]);
       issues.push(issueAt({ file: format.file, row, column, value }, problemOf(issue, value ?? '')));
     }
   }

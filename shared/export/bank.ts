@@ -13,6 +13,9 @@ import { ExportError } from './errors.js';
 import { TOTAL_LABEL } from './labels.js';
 import { fenToYuanString, sumFen } from './money-format.js';
 import { compareCodeUnits } from './pay-sheet-rows.js';
+import { maskBankAccount } from '../privacy.js';
+
+export { maskBankAccount };
 import { guardText } from './text-guard.js';
 import type { BankTransferLine } from './types.js';
 import { WORKBOOK_CREATOR } from './xlsx.js';
@@ -22,17 +25,6 @@ export const BANK_HEADERS = ['工号', '姓名', '银行账号', '金额'] as co
 export const BANK_SHEET_NAME = '银行代发';
 
 const ACCOUNT = /^\d{8,34}$/;
-const VISIBLE_DIGITS = 4;
-
-/**
- * '6222021234567891234' → '************1234'. Always twelve stars, whatever the length, so a log does
- * not reveal how long the account is; an account too short to spare four digits is masked entirely.
- */
-export function maskBankAccount(account: string): string {
-  const trimmed = account.trim();
-  if (trimmed.length < 2 * VISIBLE_DIGITS) return '*'.repeat(16);
-  return '*'.repeat(12) + trimmed.slice(-VISIBLE_DIGITS);
-}
 
 /** Sorted by staffId, after refusing anything a bank should not be asked to pay. */
 function checkedLines(lines: readonly BankTransferLine[]): BankTransferLine[] {

@@ -142,7 +142,7 @@ describe('two finance decisions on the same review', () => {
     expect(lost).toHaveLength(1);
     // The loser learns the review is no longer open, in both languages.
     expect(String(lost[0]!.reason.message)).toMatch(
-      /周期 quarterly 2026-Q1.*\/ .*cycle quarterly 2026-Q1 is (running|completed)/s,
+      /周期 quarterly 2026-Q1.*\/ .*cycle quarterly 2026-Q1 (is (running|completed)|was already approved)/s,
     );
 
     const cycle = await cycleOf(rt.repos, 'approve-race', 'quarterly', '2026-Q1');
@@ -156,13 +156,8 @@ describe('two finance decisions on the same review', () => {
     expect(await totalPaid(rt.repos, cycle)).toBeGreaterThan(0);
   });
 
-  // UNCLEAR MESSAGE shared/app/cycle-service.ts (decideReview, the repos.cycles.transition call): the loser
-  // of two simultaneous decisions gets the store's StoreError "cycle quarterly 2026-Q1 is running
-  // (revision 1), cannot become running" — the API passes it on as a 409 with that text, which tells a
-  // finance user neither that someone else decided nor who. Expected: catch conditional_failed there,
-  // re-read the cycle and throw ReviewStateError "已由 finance2 于 … 审核通过 / already approved by
-  // finance2 at …" (the same message the status check gives when the decision is already on record).
-  it.fails('the loser of two approvals gets a ReviewStateError naming who decided', async () => {
+  // The loser of two simultaneous decisions is told who decided (decideReview re-reads the cycle).
+  it('the loser of two approvals gets a ReviewStateError naming who decided', async () => {
     await quarterAwaitingReview('approve-race-msg');
     const settled = await Promise.allSettled([
       decideReview(rt.repos, rt.workflows, {

@@ -131,13 +131,8 @@ describe('bank accounts', () => {
     for (const item of holders) expect(`${item.pk} ${item.sk}`).toMatch(/^DS#county7#\d{6} ROSTER#/);
   });
 
-  // LEAK shared/dataset/table.ts:75-80 (validateRows) and shared/dataset/cells.ts (digitsOnly): an issue
-  // quotes the cell as written, so a malformed bank account (`6222-0212-3456-7890`) travels in full in
-  // issue.value and in DatasetInvalidError.message — printed by `medcomm import` and returned in the
-  // API's 422 body (POST /api/datasets). Expected: sensitive columns are masked in issues like
-  // everywhere else (maskBankAccount: `************7890`); mark bankAccount as sensitive in
-  // formats/staff.ts and mask `value` in validateRows (and in any cross-file issue quoting it).
-  it.fails('a malformed bank account is masked in the import error', () => {
+  // Sensitive columns are masked in import issues like everywhere else (shared/privacy.ts).
+  it('a malformed bank account is masked in the import error', () => {
     const result = parseDatasetFiles(
       setCell(tinyFiles(), 'staff.csv', 5, 'bankAccount', '6222-0212-3456-7890'),
     );
