@@ -38,6 +38,9 @@ export interface DatasetPointer {
   year: number;
 }
 
+/** A `writing` manifest older than this belongs to an import that died. */
+const ABANDONED_AFTER_MS = 30 * 60_000;
+
 const ROSTER_PAGE = 1500;
 const WORKLOAD_PAGE = 2500;
 
@@ -140,19 +143,8 @@ export class DatasetRepository {
     onProgress?: (done: number, total: number) => void,
   ): Promise<DatasetPointer> {
     const communityId = dataset.scheme.community.id;
-    const version = (expectedVersion ?? 0) + 1;
     const importedAt = new Date().toISOString();
-    try {
-      await this.table.put(
-        { ...keys.datasetManifest(communityId, version), type: 'DatasetManifest', status: 'writing', importedAt, importedBy },
-        { ConditionExpression: 'attribute_not_exists(pk)' },
-      );
-    } catch (error) {
-      // A manifest left by an interrupted import is never current: reuse its number by overwriting it.
-      if (!isStoreError(error, 'conditional_failed')) throw error;
-      const stale = await this.table.get<{ status: string }>(keys.datasetManifest(communityId, version));
-      if (stale?.status !== 'writing') throw concurrentImport(communityId);
-    }
+    const version = await this.claimVersion(communityId, (expectedVersion ?? 0) + 1, importedAt, importedBy);
     const pk = keys.datasetPartition(communityId, version);
     const writes: BatchWrite[] = datasetItems(pk, dataset).map((put) => ({ put }));
     await this.table.batchWrite(writes, onProgress);
@@ -181,6 +173,35 @@ export class DatasetRepository {
       throw error;
     }
     return pointer;
+  }
+
+  /**
+   * Claims a fresh version number (its own partition) for this import. A version another import is still
+   * writing refuses this one; one abandoned by an import that died is skipped, never reused, so two
+   * imports can never mix their rows in one partition.
+   */
+  private async claimVersion(communityId: string, first: number, importedAt: string, importedBy: string): Promise<number> {
+    for (let version = first; version < first + 100; version++) {
+      try {
+        await this.table.put(
+          { ...keys.datasetManifest(communityId, version), type: 'DatasetManifest', status: 'writing', importedAt, importedBy },
+          { ConditionExpression: 'attribute_not_exists(pk)' },
+        );
+        return version;
+      } catch (error) {
+        if (!isStoreError(error, 'conditional_failed')) throw error;
+        const other = await this.table.get<{ status: string; importedAt: string; importedBy: string }>(keys.datasetManifest(communityId, version));
+        if (other?.status !== 'writing') throw concurrentImport(communityId);
+        if (Date.now() - Date.parse(other.importedAt) < ABANDONED_AFTER_MS) {
+          throw new StoreError(
+            'conditional_failed',
+            `${other.importedBy} 于 ${other.importedAt} 开始的导入仍在进行，请稍后再试 / ` +
+              `an import started by ${other.importedBy} at ${other.importedAt} is still running; try again when it has finished`,
+          );
+        }
+      }
+    }
+    throw concurrentImport(communityId);
   }
 
   private async part<T>(communityId: string, version: number, sk: string): Promise<T> {
