@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-old-space-size=1024
 // Runs the TypeScript CLI directly (no build step) so `npx medcomm …` works right after `npm ci`.
 import { register } from 'tsx/esm/api';
 
