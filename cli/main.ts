@@ -239,7 +239,7 @@ program
           'JSON (§8.1), CSV and XLSX pay sheets, printable HTML reports (report.html, bulletin-report.html, appraisal-report.html), bank files for HR',
       );
       console.log(`查看状态 See the cycles: MEDCOMM_HOME=${home} npx medcomm status`);
-      console.log(`网页控制台 Web console: MEDCOMM_HOME=${home} npx medcomm serve  (then open http://127.0.0.1:8787)`);
+      console.log(`网页控制台 Web console: npm run console:build && MEDCOMM_HOME=${home} npx medcomm serve  (then open http://127.0.0.1:8787)`);
     });
   });
 
