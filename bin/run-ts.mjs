@@ -1,7 +1,7 @@
 #!/usr/bin/env node
+import { resolve } from 'node:path';
 // Runs a TypeScript entry file given as the first argument (used by npm scripts such as bench).
 import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
 import { register } from 'tsx/esm/api';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

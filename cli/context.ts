@@ -7,7 +7,10 @@ export interface StoreOptions {
   table?: string;
 }
 
-export async function withRuntime<T>(options: StoreOptions & { inMemory?: boolean }, fn: (rt: LocalRuntime) => Promise<T>): Promise<T> {
+export async function withRuntime<T>(
+  options: StoreOptions & { inMemory?: boolean },
+  fn: (rt: LocalRuntime) => Promise<T>,
+): Promise<T> {
   const runtime = await openLocalRuntime({
     ...(options.home ? { home: options.home } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),

@@ -5,29 +5,40 @@
  */
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Command, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { decideReview, resolveCommunity, resumeInterruptedCycle, startCycle } from '../shared/app/cycle-service.js';
+import { Command, Option } from 'commander';
+import {
+  decideReview,
+  resolveCommunity,
+  resumeInterruptedCycle,
+  startCycle,
+} from '../shared/app/cycle-service.js';
 import { importDataset } from '../shared/app/import-service.js';
 import { writeYearResults } from '../shared/app/results-writer.js';
 import { runYear } from '../shared/app/year-runner.js';
 import { DatasetInvalidError, formatIssues } from '../shared/dataset/index.js';
 import { generateCounty, writeDataset } from '../shared/demo/index.js';
-import type { CycleKind } from '../shared/store/keys.js';
-import type { Repositories } from '../shared/store/index.js';
 import type { LocalRuntime } from '../shared/local/runtime.js';
 import { writeReportsAndSheets } from '../shared/reports/index.js';
+import type { Repositories } from '../shared/store/index.js';
+import type { CycleKind } from '../shared/store/keys.js';
 import { type StoreOptions, withRuntime } from './context.js';
 import { registerExportCommand } from './export.js';
-import { registerServeCommand } from './serve.js';
 import { table } from './format.js';
+import { registerServeCommand } from './serve.js';
 import { statusTable } from './status.js';
 import { yearSummary } from './summary.js';
 
 const program = new Command('medcomm')
   .description('MedComm Pay — 医共体绩效考核与薪酬分配 / appraisal and pay for a county medical community')
-  .option('--home <dir>', '数据目录 data folder for the embedded DynamoDB (default $MEDCOMM_HOME or ./.medcomm)')
-  .option('--endpoint <url>', '使用其他 DynamoDB 端点 use another DynamoDB endpoint instead of the embedded one')
+  .option(
+    '--home <dir>',
+    '数据目录 data folder for the embedded DynamoDB (default $MEDCOMM_HOME or ./.medcomm)',
+  )
+  .option(
+    '--endpoint <url>',
+    '使用其他 DynamoDB 端点 use another DynamoDB endpoint instead of the embedded one',
+  )
   .option('--table <name>', 'DynamoDB 表名 table name', 'medcomm')
   .option('--community <id>', '医共体编码 community id (default: the last one imported)')
   .showHelpAfterError();
@@ -39,7 +50,9 @@ function kindOf(period: string): CycleKind {
   if (/^\d{4}-\d{2}$/.test(period)) return 'monthly';
   if (/^\d{4}-Q[1-4]$/.test(period)) return 'quarterly';
   if (/^\d{4}$/.test(period)) return 'annual';
-  throw new Error(`无法识别的周期 "${period}"（应为 YYYY-MM、YYYY-Qn 或 YYYY）/ unknown cycle "${period}" (expected YYYY-MM, YYYY-Qn or YYYY)`);
+  throw new Error(
+    `无法识别的周期 "${period}"（应为 YYYY-MM、YYYY-Qn 或 YYYY）/ unknown cycle "${period}" (expected YYYY-MM, YYYY-Qn or YYYY)`,
+  );
 }
 
 function progressBar(label: string): SingleBar {
@@ -69,11 +82,24 @@ async function doImport(rt: LocalRuntime, dir: string, by: string) {
 }
 
 function printImport(outcome: Awaited<ReturnType<typeof doImport>>) {
-  console.log(`已导入 Imported ${outcome.pointer.communityId} ${outcome.pointer.year}, 数据版本 dataset v${outcome.pointer.version}`);
-  console.log(table(['文件 file', '行数 rows'], outcome.summary.map((s) => [s.file, s.rows])));
+  console.log(
+    `已导入 Imported ${outcome.pointer.communityId} ${outcome.pointer.year}, 数据版本 dataset v${outcome.pointer.version}`,
+  );
+  console.log(
+    table(
+      ['文件 file', '行数 rows'],
+      outcome.summary.map((s) => [s.file, s.rows]),
+    ),
+  );
 }
 
-async function runWithProgress(rt: LocalRuntime, communityId: string, year: number, by: string, approver: string) {
+async function runWithProgress(
+  rt: LocalRuntime,
+  communityId: string,
+  year: number,
+  by: string,
+  approver: string,
+) {
   const bar = progressBar('年度 year');
   bar.start(17, 0, { step: '' });
   try {
@@ -90,7 +116,12 @@ async function runWithProgress(rt: LocalRuntime, communityId: string, year: numb
   }
 }
 
-async function describeCycle(repos: Repositories, communityId: string, kind: CycleKind, period: string): Promise<string> {
+async function describeCycle(
+  repos: Repositories,
+  communityId: string,
+  kind: CycleKind,
+  period: string,
+): Promise<string> {
   const cycle = await repos.cycles.get(communityId, kind, period);
   if (!cycle) return `${kind} ${period}: 未开始 not started`;
   const waits =
@@ -111,7 +142,11 @@ program
   .option('--counties <n>', '县数（市级基准）counties (a city for benchmarks)', '1')
   .option('--months <n>', '包含的月份数 months of data', '12')
   .option('--year <n>', '年度 year', '2026')
-  .addOption(new Option('--insurance <outcome>', '医保结果 insurance outcome').choices(['surplus', 'overspend']).default('surplus'))
+  .addOption(
+    new Option('--insurance <outcome>', '医保结果 insurance outcome')
+      .choices(['surplus', 'overspend'])
+      .default('surplus'),
+  )
   .action(async (o) => {
     const files = generateCounty({
       seed: Number(o.seed),
@@ -138,12 +173,21 @@ program
 program
   .command('run')
   .description('运行一个周期（月调度/季通报/年考核）/ run a cycle')
-  .addArgument(new Command().createArgument('<kind>', 'monthly | quarterly | annual').choices(['monthly', 'quarterly', 'annual']))
+  .addArgument(
+    new Command()
+      .createArgument('<kind>', 'monthly | quarterly | annual')
+      .choices(['monthly', 'quarterly', 'annual']),
+  )
   .argument('<period>', 'YYYY-MM | YYYY-Qn | YYYY')
   .requiredOption('--as <user>', '发起人 who starts the cycle')
-  .option('--resume', '续跑中断的周期（进程意外退出后）/ run an interrupted cycle again after its process died', false)
+  .option(
+    '--resume',
+    '续跑中断的周期（进程意外退出后）/ run an interrupted cycle again after its process died',
+    false,
+  )
   .action(async (kind: CycleKind, period: string, o) => {
-    if (kindOf(period) !== kind) throw new Error(`期间 ${period} 不是 ${kind} 周期 / period ${period} is not a ${kind} period`);
+    if (kindOf(period) !== kind)
+      throw new Error(`期间 ${period} 不是 ${kind} 周期 / period ${period} is not a ${kind} period`);
     await withRuntime(storeOptions(), async (rt) => {
       const communityId = await resolveCommunity(rt.repos, storeOptions().community);
       if (o.resume) {
@@ -151,10 +195,18 @@ program
         console.log(await describeCycle(rt.repos, communityId, kind, period));
         return;
       }
-      const { created, cycle } = await startCycle(rt.repos, rt.workflows, { communityId, kind, period, by: o.as });
+      const { created, cycle } = await startCycle(rt.repos, rt.workflows, {
+        communityId,
+        kind,
+        period,
+        by: o.as,
+      });
       if (!created && cycle.status === 'running') {
-        console.log('该周期显示为运行中；若运行它的进程已退出，请加 --resume 续跑 / the cycle shows as running; if the process running it has died, add --resume');
-      } else if (!created) console.log('该周期已存在，不会重新计算 / this cycle already exists and is not recomputed');
+        console.log(
+          '该周期显示为运行中；若运行它的进程已退出，请加 --resume 续跑 / the cycle shows as running; if the process running it has died, add --resume',
+        );
+      } else if (!created)
+        console.log('该周期已存在，不会重新计算 / this cycle already exists and is not recomputed');
       console.log(await describeCycle(rt.repos, communityId, kind, period));
     });
   });
@@ -162,7 +214,11 @@ program
 for (const verb of ['approve', 'reject'] as const) {
   const cmd = program
     .command(verb)
-    .description(verb === 'approve' ? '财务审核通过 / approve a cycle awaiting finance review' : '财务驳回 / reject a cycle awaiting finance review')
+    .description(
+      verb === 'approve'
+        ? '财务审核通过 / approve a cycle awaiting finance review'
+        : '财务驳回 / reject a cycle awaiting finance review',
+    )
     .argument('<cycle>', '周期 YYYY-Qn | YYYY')
     .requiredOption('--as <user>', '财务审核人（不能是发起人）finance user (not the starter)');
   if (verb === 'reject') cmd.requiredOption('--reason <text>', '驳回原因 reason');
@@ -170,7 +226,14 @@ for (const verb of ['approve', 'reject'] as const) {
     const kind = kindOf(period);
     await withRuntime(storeOptions(), async (rt) => {
       const communityId = await resolveCommunity(rt.repos, storeOptions().community);
-      await decideReview(rt.repos, rt.workflows, { communityId, kind, period, by: o.as, approve: verb === 'approve', reason: o.reason });
+      await decideReview(rt.repos, rt.workflows, {
+        communityId,
+        kind,
+        period,
+        by: o.as,
+        approve: verb === 'approve',
+        reason: o.reason,
+      });
       console.log(await describeCycle(rt.repos, communityId, kind, period));
     });
   });
@@ -184,20 +247,33 @@ program
     await withRuntime(storeOptions(), async (rt) => {
       const communityId = await resolveCommunity(rt.repos, storeOptions().community);
       const current = await rt.repos.datasets.current(communityId);
-      console.log(`${communityId} 数据版本 dataset v${current?.version ?? '-'} (${current?.importedBy ?? '-'} ${current?.importedAt ?? ''})`);
-      console.log(statusTable(await rt.repos.cycles.list(communityId), current?.year ?? Number(period?.slice(0, 4)), period));
+      console.log(
+        `${communityId} 数据版本 dataset v${current?.version ?? '-'} (${current?.importedBy ?? '-'} ${current?.importedAt ?? ''})`,
+      );
+      console.log(
+        statusTable(
+          await rt.repos.cycles.list(communityId),
+          current?.year ?? Number(period?.slice(0, 4)),
+          period,
+        ),
+      );
     });
   });
 
 program
   .command('year')
-  .description('导入并运行全年所有周期，输出结果 / import, run every cycle of the year with approvals, write the results')
+  .description(
+    '导入并运行全年所有周期，输出结果 / import, run every cycle of the year with approvals, write the results',
+  )
   .requiredOption('--data <dir>', '数据集目录 dataset folder')
   .requiredOption('--out <dir>', '结果目录 output folder')
   .requiredOption('--as <user>', '发起人 office user who starts the cycles')
   .requiredOption('--approve-as <user>', '财务审核人 finance user who approves')
   .option('--fresh', '使用临时内存数据库 use a throw-away in-memory database', false)
-  .option('--no-reports', '只写 §8.1 JSON 和 CSV 工资表 / only the §8.1 JSON and CSV pay sheets (no HTML reports, XLSX, bank files)')
+  .option(
+    '--no-reports',
+    '只写 §8.1 JSON 和 CSV 工资表 / only the §8.1 JSON and CSV pay sheets (no HTML reports, XLSX, bank files)',
+  )
   .action(async (o) => {
     await withRuntime({ ...storeOptions(), inMemory: o.fresh }, async (rt) => {
       const imported = await doImport(rt, o.data, o.as);
@@ -205,9 +281,13 @@ program
       const { communityId, year } = imported.pointer;
       await runWithProgress(rt, communityId, year, o.as, o.approveAs);
       const written = await writeYearResults(rt.repos, communityId, year, resolve(o.out));
-      const reports = o.reports ? await writeReportsAndSheets(rt.repos, communityId, year, resolve(o.out), { by: o.as }) : { files: [] };
+      const reports = o.reports
+        ? await writeReportsAndSheets(rt.repos, communityId, year, resolve(o.out), { by: o.as })
+        : { files: [] };
       console.log(await yearSummary(rt.repos, communityId, year));
-      console.log(`\n结果已写入 Results written: ${written.files.length + reports.files.length} files under ${resolve(o.out)}`);
+      console.log(
+        `\n结果已写入 Results written: ${written.files.length + reports.files.length} files under ${resolve(o.out)}`,
+      );
     });
   });
 
@@ -239,7 +319,9 @@ program
           'JSON (§8.1), CSV and XLSX pay sheets, printable HTML reports (report.html, bulletin-report.html, appraisal-report.html), bank files for HR',
       );
       console.log(`查看状态 See the cycles: MEDCOMM_HOME=${home} npx medcomm status`);
-      console.log(`网页控制台 Web console: npm run console:build && MEDCOMM_HOME=${home} npx medcomm serve  (then open http://127.0.0.1:8787)`);
+      console.log(
+        `网页控制台 Web console: npm run console:build && MEDCOMM_HOME=${home} npx medcomm serve  (then open http://127.0.0.1:8787)`,
+      );
     });
   });
 
@@ -252,7 +334,9 @@ audit
       const communityId = await resolveCommunity(rt.repos, storeOptions().community);
       const check = await rt.repos.audit.verify(communityId);
       if (!check.ok) {
-        console.error(`审计链断裂于第 ${check.brokenAt} 条 / audit chain broken at entry ${check.brokenAt}: ${check.problem}`);
+        console.error(
+          `审计链断裂于第 ${check.brokenAt} 条 / audit chain broken at entry ${check.brokenAt}: ${check.problem}`,
+        );
         process.exitCode = 1;
         return;
       }
@@ -266,7 +350,12 @@ audit
     await withRuntime(storeOptions(), async (rt) => {
       const communityId = await resolveCommunity(rt.repos, storeOptions().community);
       const entries = await rt.repos.audit.entries(communityId);
-      console.log(table(['#', 'at', 'actor', 'action', 'subject'], entries.map((e) => [e.sequence, e.at, e.actor, e.action, e.subject])));
+      console.log(
+        table(
+          ['#', 'at', 'actor', 'action', 'subject'],
+          entries.map((e) => [e.sequence, e.at, e.actor, e.action, e.subject]),
+        ),
+      );
     });
   });
 
@@ -277,10 +366,16 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof DatasetInvalidError) {
-    console.error(`数据集有 ${error.issues.length} 个问题，未导入，已有数据未改变 / dataset rejected with ${error.issues.length} issue(s); nothing stored was changed`);
+    console.error(
+      `数据集有 ${error.issues.length} 个问题，未导入，已有数据未改变 / dataset rejected with ${error.issues.length} issue(s); nothing stored was changed`,
+    );
     console.error(formatIssues(error.issues));
   } else {
-    console.error(error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error));
+    console.error(
+      error instanceof Error
+        ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`
+        : String(error),
+    );
     if (process.env.MEDCOMM_DEBUG && error instanceof Error) console.error(error.stack);
   }
   process.exitCode = 1;

@@ -20,8 +20,10 @@ function waitsFor(c: CycleRecord | undefined, step: YearStep, done: Set<string>)
       .map((r) => r.period);
     return missing.length ? `需先完成 needs ${missing.join(',')}` : '可以开始 ready to start';
   }
-  if (c.status === 'awaiting_review') return `财务审核（非 ${c.startedBy}）finance review (not ${c.startedBy})`;
-  if (c.status === 'rejected') return `已驳回：${c.decision?.reason ?? ''}；可重新运行 rerun for a new revision`;
+  if (c.status === 'awaiting_review')
+    return `财务审核（非 ${c.startedBy}）finance review (not ${c.startedBy})`;
+  if (c.status === 'rejected')
+    return `已驳回：${c.decision?.reason ?? ''}；可重新运行 rerun for a new revision`;
   if (c.status === 'failed') return `${c.error?.name ?? ''} ${c.error?.message?.slice(0, 80) ?? ''}`;
   if (c.status === 'running') return '运行中或中断 running (or interrupted)';
   return c.decision ? `${c.decision.by} 已审核 approved` : '';
@@ -44,5 +46,8 @@ export function statusTable(cycles: CycleRecord[], year: number, filter?: string
         waitsFor(c, s, done),
       ];
     });
-  return table(['周期 kind', '期间 period', '版次', '状态 status', '发起 by', '数据 data', '等待 waits for'], rows);
+  return table(
+    ['周期 kind', '期间 period', '版次', '状态 status', '发起 by', '数据 data', '等待 waits for'],
+    rows,
+  );
 }

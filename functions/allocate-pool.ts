@@ -4,8 +4,8 @@
  */
 import { loadInstitutionSlice } from '../shared/app/cycle-data.js';
 import { store } from '../shared/config.js';
-import { NotFoundError, bilingual } from '../shared/errors.js';
 import { poolAllocationStep } from '../shared/domain/steps.js';
+import { bilingual, NotFoundError } from '../shared/errors.js';
 import { InstitutionTask } from '../shared/schemas/events.js';
 import type { AnnualSettlementResult, QuarterlyInstitutionResult } from '../shared/schemas/results.js';
 
@@ -21,7 +21,12 @@ export async function handler(event: unknown): Promise<{ institutionId: string }
     pool = settlement?.institutions.find((i) => i.institutionId === institutionId)?.annualBonusPool;
   }
   if (pool === undefined) {
-    throw new NotFoundError(bilingual(`${institutionId} 没有可分配的奖励池`, `no pool to allocate for ${institutionId} in ${cycle.kind} ${cycle.period}`));
+    throw new NotFoundError(
+      bilingual(
+        `${institutionId} 没有可分配的奖励池`,
+        `no pool to allocate for ${institutionId} in ${cycle.kind} ${cycle.period}`,
+      ),
+    );
   }
   const { lines, ...summary } = poolAllocationStep({
     scheme: slice.scheme,

@@ -15,10 +15,17 @@ export async function handler(event: unknown): Promise<{ ok: true }> {
     const prevPeriod = quarterKey(year, (quarter - 1) as 1 | 2 | 3);
     const prevCycle = await repos.cycles.get(cycle.communityId, 'quarterly', prevPeriod);
     if (prevCycle?.status === 'completed') {
-      const rows = await repos.results.institutions<QuarterlyInstitutionResult>({ ...cycle, period: prevPeriod, revision: prevCycle.revision });
+      const rows = await repos.results.institutions<QuarterlyInstitutionResult>({
+        ...cycle,
+        period: prevPeriod,
+        revision: prevCycle.revision,
+      });
       previous = new Map(rows.map((r) => [r.institutionId, r.score]));
     }
   }
-  await repos.results.putDocument(cycle, 'BULLETIN', { period: cycle.period, rows: bulletinRows(current, previous) });
+  await repos.results.putDocument(cycle, 'BULLETIN', {
+    period: cycle.period,
+    rows: bulletinRows(current, previous),
+  });
   return { ok: true };
 }

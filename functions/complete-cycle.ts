@@ -24,7 +24,9 @@ export async function handler(event: unknown): Promise<{ status: 'completed' }> 
       datasetVersion: cycle.datasetVersion,
       lockedAt,
       hashes: Object.fromEntries([...month].map(([id, m]) => [id, m.hash])),
-      reserve: Object.fromEntries(results.map((r) => [r.institutionId, { holdback: r.holdback, undistributed: r.undistributed }])),
+      reserve: Object.fromEntries(
+        results.map((r) => [r.institutionId, { holdback: r.holdback, undistributed: r.undistributed }]),
+      ),
     };
   }
   if (cycle.kind === 'annual') lock = { period: cycle.period, revision: cycle.revision, lockedAt };

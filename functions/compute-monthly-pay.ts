@@ -21,11 +21,27 @@ export async function handler(event: unknown): Promise<{ institutionId: string }
     workload: slice.rows.workload,
     adjustments: slice.rows.adjustments,
   });
-  const toDate = await repos.datasets.institutionMonths(cycle.communityId, cycle.datasetVersion, institutionId, monthsToDate(cycle.period));
+  const toDate = await repos.datasets.institutionMonths(
+    cycle.communityId,
+    cycle.datasetVersion,
+    institutionId,
+    monthsToDate(cycle.period),
+  );
   const dispatch = {
-    missingSubmissions: missingSubmissions(slice.institution.kind, slice.indicators, slice.rows.values, cycle.period),
+    missingSubmissions: missingSubmissions(
+      slice.institution.kind,
+      slice.indicators,
+      slice.rows.values,
+      cycle.period,
+    ),
     staffWithoutWorkload: staffWithoutWorkload(slice.roster, slice.rows.workload, cycle.period),
-    yearToDate: yearToDateStatus(slice.scheme, slice.institution.kind, slice.indicators, toDate.values, cycle.period),
+    yearToDate: yearToDateStatus(
+      slice.scheme,
+      slice.institution.kind,
+      slice.indicators,
+      toDate.values,
+      cycle.period,
+    ),
   };
   await repos.results.putPayLines(cycle, institutionId, lines);
   await repos.results.putInstitution(cycle, institutionId, { ...pool, headcount: lines.length, dispatch });

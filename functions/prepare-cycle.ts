@@ -4,7 +4,7 @@
  */
 import { checkPrerequisites } from '../shared/app/prerequisites.js';
 import { store } from '../shared/config.js';
-import { ReviewStateError, bilingual } from '../shared/errors.js';
+import { bilingual, ReviewStateError } from '../shared/errors.js';
 import { CycleExecutionInput, type PreparedCycle } from '../shared/schemas/events.js';
 
 export async function handler(event: unknown): Promise<PreparedCycle> {

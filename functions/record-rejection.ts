@@ -6,6 +6,7 @@ export async function handler(event: unknown): Promise<{ status: 'rejected' }> {
   const { cycle } = FailedCycle.parse(event);
   const repos = store();
   const current = await repos.cycles.get(cycle.communityId, cycle.kind, cycle.period);
-  if (current?.status !== 'rejected') await repos.cycles.transition(cycle, ['awaiting_review', 'running'], 'rejected');
+  if (current?.status !== 'rejected')
+    await repos.cycles.transition(cycle, ['awaiting_review', 'running'], 'rejected');
   return { status: 'rejected' };
 }

@@ -3,23 +3,88 @@
  * the key); the local engine resolves each Task to the same module in-process.
  */
 export const FUNCTIONS = {
-  PrepareCycle: { entry: 'prepare-cycle.ts', memoryMb: 512, timeoutSeconds: 60, description: 'Checks prerequisites and lists the institutions of a cycle' },
-  ComputeMonthlyPay: { entry: 'compute-monthly-pay.ts', memoryMb: 1024, timeoutSeconds: 300, description: 'Monthly pay and dispatch checks of one institution' },
-  BuildMonthlyReport: { entry: 'build-monthly-report.ts', memoryMb: 1024, timeoutSeconds: 300, description: 'Monthly dispatch report' },
-  ScoreQuarter: { entry: 'score-quarter.ts', memoryMb: 512, timeoutSeconds: 120, description: 'Quarter scores and surplus pool of one institution' },
-  BuildBulletin: { entry: 'build-bulletin.ts', memoryMb: 512, timeoutSeconds: 120, description: 'Quarterly bulletin: ranks and changes' },
-  RequestReview: { entry: 'request-review.ts', memoryMb: 256, timeoutSeconds: 30, description: 'Parks a cycle for finance review (task token)' },
-  AllocatePool: { entry: 'allocate-pool.ts', memoryMb: 1024, timeoutSeconds: 300, description: 'Splits an approved pool over one institution by points' },
-  ScoreAnnual: { entry: 'score-annual.ts', memoryMb: 1024, timeoutSeconds: 300, description: 'Annual scores, grade and reserve of one institution' },
-  SettleAnnual: { entry: 'settle-annual.ts', memoryMb: 1024, timeoutSeconds: 300, description: 'Annual settlements of the community' },
-  CompleteCycle: { entry: 'complete-cycle.ts', memoryMb: 512, timeoutSeconds: 120, description: 'Completes a cycle and locks what it closed' },
-  RecordRejection: { entry: 'record-rejection.ts', memoryMb: 256, timeoutSeconds: 30, description: 'Ends a rejected cycle' },
-  RecordFailure: { entry: 'record-failure.ts', memoryMb: 256, timeoutSeconds: 30, description: 'Marks a failed cycle' },
+  PrepareCycle: {
+    entry: 'prepare-cycle.ts',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    description: 'Checks prerequisites and lists the institutions of a cycle',
+  },
+  ComputeMonthlyPay: {
+    entry: 'compute-monthly-pay.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    description: 'Monthly pay and dispatch checks of one institution',
+  },
+  BuildMonthlyReport: {
+    entry: 'build-monthly-report.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    description: 'Monthly dispatch report',
+  },
+  ScoreQuarter: {
+    entry: 'score-quarter.ts',
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    description: 'Quarter scores and surplus pool of one institution',
+  },
+  BuildBulletin: {
+    entry: 'build-bulletin.ts',
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    description: 'Quarterly bulletin: ranks and changes',
+  },
+  RequestReview: {
+    entry: 'request-review.ts',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    description: 'Parks a cycle for finance review (task token)',
+  },
+  AllocatePool: {
+    entry: 'allocate-pool.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    description: 'Splits an approved pool over one institution by points',
+  },
+  ScoreAnnual: {
+    entry: 'score-annual.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    description: 'Annual scores, grade and reserve of one institution',
+  },
+  SettleAnnual: {
+    entry: 'settle-annual.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    description: 'Annual settlements of the community',
+  },
+  CompleteCycle: {
+    entry: 'complete-cycle.ts',
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    description: 'Completes a cycle and locks what it closed',
+  },
+  RecordRejection: {
+    entry: 'record-rejection.ts',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    description: 'Ends a rejected cycle',
+  },
+  RecordFailure: {
+    entry: 'record-failure.ts',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    description: 'Marks a failed cycle',
+  },
 } as const;
 
 /** Functions outside the state machines: the scheduled starter (and, later, the HTTP API). */
 export const EDGE_FUNCTIONS = {
-  StartScheduledCycle: { entry: 'start-scheduled-cycle.ts', memoryMb: 512, timeoutSeconds: 60, description: 'Starts the cycle that a schedule is due for' },
+  StartScheduledCycle: {
+    entry: 'start-scheduled-cycle.ts',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    description: 'Starts the cycle that a schedule is due for',
+  },
 } as const;
 
 export type FunctionId = keyof typeof FUNCTIONS;
@@ -31,6 +96,8 @@ type Handler = (event: unknown) => Promise<unknown>;
 
 /** Loads a function's handler module in-process (the local engine's way of "invoking" a Lambda). */
 export async function loadHandler(id: FunctionId | EdgeFunctionId): Promise<Handler> {
-  const module = (await import(`./${ALL_FUNCTIONS[id].entry.replace(/\.ts$/, '.js')}`)) as { handler: Handler };
+  const module = (await import(`./${ALL_FUNCTIONS[id].entry.replace(/\.ts$/, '.js')}`)) as {
+    handler: Handler;
+  };
   return module.handler;
 }

@@ -3,9 +3,10 @@
  * input are stored on the cycle record so an approval — on AWS through SendTaskSuccess, locally by
  * resuming the same definition at this state — can continue it, even from another process.
  */
+
+import { z } from 'zod';
 import { store } from '../shared/config.js';
 import { ReviewTask } from '../shared/schemas/events.js';
-import { z } from 'zod';
 
 const ReviewPayload = ReviewTask.extend({ stateName: z.string(), stateInput: z.unknown() });
 

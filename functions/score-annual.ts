@@ -12,7 +12,11 @@ import type { Repositories } from '../shared/store/index.js';
  */
 const lockCache = new Map<string, MonthLock[]>();
 
-async function monthLocks(repos: Repositories, communityId: string, months: readonly string[]): Promise<MonthLock[]> {
+async function monthLocks(
+  repos: Repositories,
+  communityId: string,
+  months: readonly string[],
+): Promise<MonthLock[]> {
   const cached = lockCache.get(communityId);
   if (cached && months.every((m) => cached.some((l) => l.period === m))) return cached;
   const locks = await repos.cycles.locks(communityId);

@@ -6,7 +6,7 @@
 import { loadCommon } from '../shared/app/cycle-data.js';
 import { store } from '../shared/config.js';
 import { annualSettlementStep } from '../shared/domain/steps.js';
-import { PrerequisiteError, bilingual } from '../shared/errors.js';
+import { bilingual, PrerequisiteError } from '../shared/errors.js';
 import { CycleExecutionInput } from '../shared/schemas/events.js';
 import type { AnnualInstitutionResult } from '../shared/schemas/results.js';
 
@@ -23,7 +23,10 @@ export async function handler(event: unknown): Promise<{ ok: true }> {
   const row = insurance.find((r) => r.year === scheme.year);
   if (!row || row.actual === undefined) {
     throw new PrerequisiteError(
-      bilingual('insurance.csv 缺少本年度医保基金实际支出（actual），无法结算', 'insurance.csv has no actual spending for the year; the settlement needs it'),
+      bilingual(
+        'insurance.csv 缺少本年度医保基金实际支出（actual），无法结算',
+        'insurance.csv has no actual spending for the year; the settlement needs it',
+      ),
     );
   }
   const settlement = annualSettlementStep({

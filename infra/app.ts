@@ -4,10 +4,10 @@
  */
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { acknowledgeNagFindings } from './nag-suppressions.js';
+import { ApiStack } from './stacks/api-stack.js';
 import { DataStack } from './stacks/data-stack.js';
 import { WorkflowStack } from './stacks/workflow-stack.js';
-import { ApiStack } from './stacks/api-stack.js';
-import { acknowledgeNagFindings } from './nag-suppressions.js';
 
 export interface MedcommApp {
   app: App;
@@ -20,7 +20,10 @@ export const STACK_NAMES = { data: 'MedcommData', workflows: 'MedcommWorkflows',
 
 export function buildApp(props: AppProps & { nag?: boolean } = {}): MedcommApp {
   const app = new App(props);
-  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'cn-north-1' };
+  const env = {
+    account: process.env.CDK_DEFAULT_ACCOUNT,
+    region: process.env.CDK_DEFAULT_REGION ?? 'cn-north-1',
+  };
   const data = new DataStack(app, STACK_NAMES.data, { env, description: 'MedComm Pay — data (DynamoDB)' });
   const workflows = new WorkflowStack(app, STACK_NAMES.workflows, {
     env,

@@ -36,7 +36,8 @@ export function acknowledgeFunctionVersions(stack: Stack, functions: readonly IF
     const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnElement);
     Validations.of(stack).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
-      reason: 'Step Functions may invoke any version of this one function of ours (CDK grants <function>:*); no other resource is reachable.',
+      reason:
+        'Step Functions may invoke any version of this one function of ours (CDK grants <function>:*); no other resource is reachable.',
     });
   }
 }

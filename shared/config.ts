@@ -3,7 +3,7 @@
  * CLI first needs it after setting the variables).
  */
 import { z } from 'zod';
-import { type Repositories, openStore } from './store/index.js';
+import { openStore, type Repositories } from './store/index.js';
 
 const Env = z.object({
   TABLE_NAME: z.string().min(1).default('medcomm'),

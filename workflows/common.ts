@@ -28,7 +28,12 @@ export const RETRY_LAMBDA_TRANSIENT: sfn.RetryProps = {
 
 /** DynamoDB throttling that outlasted the SDK's own retries: wait longer, then try the whole step again. */
 export const RETRY_STORE_THROTTLED: sfn.RetryProps = {
-  errors: ['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'TransactionConflictException'],
+  errors: [
+    'ProvisionedThroughputExceededException',
+    'ThrottlingException',
+    'RequestLimitExceeded',
+    'TransactionConflictException',
+  ],
   interval: Duration.seconds(5),
   maxAttempts: 4,
   backoffRate: 2,
@@ -41,9 +46,19 @@ export const USER_ERRORS = ['PrerequisiteError', 'LockedPeriodError', 'NotFoundE
 export const ERROR_PATH = '$.error';
 
 /** A Lambda task with the shared retries; its result is discarded unless a path is given. */
-export function lambdaStep(scope: Construct, id: string, fn: IFunction, resultPath: string = sfn.JsonPath.DISCARD): tasks.LambdaInvoke {
+export function lambdaStep(
+  scope: Construct,
+  id: string,
+  fn: IFunction,
+  resultPath: string = sfn.JsonPath.DISCARD,
+): tasks.LambdaInvoke {
   // CDK's built-in service-exception retry is off: RETRY_LAMBDA_TRANSIENT covers the same errors plus throttling.
-  const task = new tasks.LambdaInvoke(scope, id, { lambdaFunction: fn, payloadResponseOnly: true, retryOnServiceExceptions: false, resultPath });
+  const task = new tasks.LambdaInvoke(scope, id, {
+    lambdaFunction: fn,
+    payloadResponseOnly: true,
+    retryOnServiceExceptions: false,
+    resultPath,
+  });
   task.addRetry(RETRY_LAMBDA_TRANSIENT);
   task.addRetry(RETRY_STORE_THROTTLED);
   return task;
@@ -52,7 +67,12 @@ export function lambdaStep(scope: Construct, id: string, fn: IFunction, resultPa
 /** RecordFailure → Fail: the one way a cycle ends when a step fails beyond its retries. */
 export function failurePath(scope: Construct, fns: CycleFunctions): sfn.IChainable {
   const record = lambdaStep(scope, 'RecordFailure', fns.RecordFailure);
-  return record.next(new sfn.Fail(scope, 'CycleFailed', { error: 'CycleFailed', cause: 'a step failed; see the cycle status' }));
+  return record.next(
+    new sfn.Fail(scope, 'CycleFailed', {
+      error: 'CycleFailed',
+      cause: 'a step failed; see the cycle status',
+    }),
+  );
 }
 
 /** Specific catches before States.TaskFailed before States.ALL, always into $.error. */
@@ -83,7 +103,11 @@ export const REVIEW_TIMEOUT = Duration.days(30);
  * continues on approval. A rejection (error ReviewRejected) records it and ends the cycle with nothing
  * paid; a timeout fails the cycle.
  */
-export function financeReview(scope: Construct, fns: CycleFunctions, onFailure: sfn.IChainable): tasks.LambdaInvoke {
+export function financeReview(
+  scope: Construct,
+  fns: CycleFunctions,
+  onFailure: sfn.IChainable,
+): tasks.LambdaInvoke {
   const review = new tasks.LambdaInvoke(scope, REVIEW_STATE, {
     lambdaFunction: fns.RequestReview,
     integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
@@ -98,7 +122,9 @@ export function financeReview(scope: Construct, fns: CycleFunctions, onFailure: 
     resultPath: sfn.JsonPath.DISCARD,
   });
   review.addRetry(RETRY_LAMBDA_TRANSIENT);
-  const rejected = lambdaStep(scope, 'RecordRejection', fns.RecordRejection).next(new sfn.Succeed(scope, 'Rejected'));
+  const rejected = lambdaStep(scope, 'RecordRejection', fns.RecordRejection).next(
+    new sfn.Succeed(scope, 'Rejected'),
+  );
   review.addCatch(rejected, { errors: ['ReviewRejected'], resultPath: ERROR_PATH });
   review.addCatch(onFailure, { errors: [sfn.Errors.TIMEOUT], resultPath: ERROR_PATH });
   review.addCatch(onFailure, { errors: [sfn.Errors.TASKS_FAILED], resultPath: ERROR_PATH });

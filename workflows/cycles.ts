@@ -5,7 +5,14 @@
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { type CycleFunctions, catchAll, failurePath, financeReview, lambdaStep, perInstitution } from './common.js';
+import {
+  type CycleFunctions,
+  catchAll,
+  failurePath,
+  financeReview,
+  lambdaStep,
+  perInstitution,
+} from './common.js';
 
 function prepare(scope: Construct, fns: CycleFunctions, onFailure: sfn.IChainable) {
   const step = lambdaStep(scope, 'PrepareCycle', fns.PrepareCycle, '$.prepared');
@@ -22,7 +29,12 @@ function guarded<T extends sfn.TaskStateBase | sfn.Map>(state: T, onFailure: sfn
 export function monthlyDefinition(scope: Construct, fns: CycleFunctions): sfn.IChainable {
   const onFailure = failurePath(scope, fns);
   return prepare(scope, fns, onFailure)
-    .next(guarded(perInstitution(scope, 'ComputeMonthlyPayEach', 'ComputeMonthlyPay', fns.ComputeMonthlyPay), onFailure))
+    .next(
+      guarded(
+        perInstitution(scope, 'ComputeMonthlyPayEach', 'ComputeMonthlyPay', fns.ComputeMonthlyPay),
+        onFailure,
+      ),
+    )
     .next(guarded(lambdaStep(scope, 'BuildMonthlyReport', fns.BuildMonthlyReport), onFailure))
     .next(guarded(lambdaStep(scope, 'CompleteCycle', fns.CompleteCycle), onFailure))
     .next(new sfn.Succeed(scope, 'Completed'));

@@ -2,14 +2,15 @@
  * The one Lambda construct: fixes runtime, architecture, tracing, log retention and esbuild bundling
  * (local esbuild, never Docker) for every handler, and grants table access through `bindTable`.
  */
+
+import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
-import { fileURLToPath } from 'node:url';
+import type { Construct } from 'constructs';
 import { ALL_FUNCTIONS, type EdgeFunctionId, type FunctionId } from '../../functions/registry.js';
 
 const functionsDir = fileURLToPath(new URL('../../functions/', import.meta.url));

@@ -5,14 +5,13 @@
 import { Duration, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { FUNCTION_IDS } from '../../functions/registry.js';
-import { CYCLE_DEFINITIONS } from '../../workflows/cycles.js';
 import type { CycleFunctions } from '../../workflows/common.js';
+import { CYCLE_DEFINITIONS } from '../../workflows/cycles.js';
 import { HandlerFunction } from '../constructs/handler-function.js';
 import { acknowledgeFunctionVersions } from '../nag-suppressions.js';
 
@@ -62,7 +61,13 @@ export class WorkflowStack extends Stack {
       const when = SCHEDULES[kind];
       new Schedule(this, `${kind}Schedule`, {
         description: `Starts the ${kind} cycle`,
-        schedule: ScheduleExpression.cron({ minute: '0', hour: '2', day: when.day, month: when.month, timeZone: TimeZone.ASIA_SHANGHAI }),
+        schedule: ScheduleExpression.cron({
+          minute: '0',
+          hour: '2',
+          day: when.day,
+          month: when.month,
+          timeZone: TimeZone.ASIA_SHANGHAI,
+        }),
         target: new LambdaInvoke(starter, { input: ScheduleTargetInput.fromObject({ kind }) }),
       });
     }

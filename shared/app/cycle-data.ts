@@ -3,10 +3,10 @@
  * recorded, sliced by institution and window.
  */
 import { monthsOfQuarter, monthsOfYear, parseQuarter } from '../domain/periods.js';
-import type { CycleRef } from '../schemas/events.js';
+import { bilingual, NotFoundError } from '../errors.js';
 import type { Institution } from '../schemas/dataset.js';
+import type { CycleRef } from '../schemas/events.js';
 import type { Repositories } from '../store/index.js';
-import { NotFoundError, bilingual } from '../errors.js';
 
 /** The months a cycle's window covers. */
 export function cycleMonths(cycle: Pick<CycleRef, 'kind' | 'period'>): string[] {

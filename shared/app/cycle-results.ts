@@ -2,8 +2,7 @@
  * Reads a completed cycle's stored results back into the shapes the contract (§8.1), the sheets and the
  * reports are made from.
  */
-import type { CycleRecord } from '../store/cycles.js';
-import type { Repositories } from '../store/index.js';
+
 import type {
   AllocationLine,
   AnnualInstitutionResult,
@@ -13,10 +12,20 @@ import type {
   MonthlyPayLine,
   PoolAllocation,
 } from '../schemas/results.js';
+import type { CycleRecord } from '../store/cycles.js';
+import type { Repositories } from '../store/index.js';
 
-const ref = (c: CycleRecord) => ({ communityId: c.communityId, kind: c.kind, period: c.period, revision: c.revision });
+const ref = (c: CycleRecord) => ({
+  communityId: c.communityId,
+  kind: c.kind,
+  period: c.period,
+  revision: c.revision,
+});
 
-export async function monthlyResults(repos: Repositories, cycle: CycleRecord): Promise<MonthlyInstitutionResult[]> {
+export async function monthlyResults(
+  repos: Repositories,
+  cycle: CycleRecord,
+): Promise<MonthlyInstitutionResult[]> {
   const [summaries, pay] = await Promise.all([
     repos.results.institutions<Omit<MonthlyInstitutionResult, 'lines'>>(ref(cycle)),
     repos.results.payLines<MonthlyPayLine>(ref(cycle)),

@@ -3,7 +3,7 @@
  * (CLI, HTTP API, schedule): prerequisites, idempotent start, four eyes, audit. How an execution is
  * started or resumed is behind ExecutionPort: Step Functions on AWS, the local interpreter on one machine.
  */
-import { FourEyesError, NotFoundError, ReviewStateError, bilingual } from '../errors.js';
+import { bilingual, FourEyesError, NotFoundError, ReviewStateError } from '../errors.js';
 import type { CycleExecutionInput } from '../schemas/events.js';
 import type { CycleRecord, Decision } from '../store/cycles.js';
 import { isStoreError } from '../store/errors.js';
@@ -16,18 +16,34 @@ export interface ExecutionPort {
    * Starts the cycle's state machine (idempotent per cycle revision). `decision`, when the cycle already
    * has one (a resumed run), answers the finance review at once instead of parking again.
    */
-  start(kind: CycleKind, input: CycleExecutionInput, options?: { decision?: Decision; attempt?: number }): Promise<void>;
+  start(
+    kind: CycleKind,
+    input: CycleExecutionInput,
+    options?: { decision?: Decision; attempt?: number },
+  ): Promise<void>;
   /** Answers the parked review task: success on approval, failure `ReviewRejected` on rejection. */
   resume(cycle: CycleRecord, decision: Decision): Promise<void>;
 }
 
 export const cycleInput = (c: CycleRecord): CycleExecutionInput => ({
-  cycle: { communityId: c.communityId, kind: c.kind, period: c.period, revision: c.revision, datasetVersion: c.datasetVersion },
+  cycle: {
+    communityId: c.communityId,
+    kind: c.kind,
+    period: c.period,
+    revision: c.revision,
+    datasetVersion: c.datasetVersion,
+  },
 });
 
 export async function resolveCommunity(repos: Repositories, communityId?: string): Promise<string> {
   const id = communityId ?? (await repos.datasets.defaultCommunity());
-  if (!id) throw new NotFoundError(bilingual('还没有导入任何数据集，请先运行 medcomm import', 'no dataset imported yet; run medcomm import first'));
+  if (!id)
+    throw new NotFoundError(
+      bilingual(
+        '还没有导入任何数据集，请先运行 medcomm import',
+        'no dataset imported yet; run medcomm import first',
+      ),
+    );
   return id;
 }
 
@@ -39,11 +55,21 @@ export async function startCycle(
   const communityId = await resolveCommunity(repos, request.communityId);
   const existing = await repos.cycles.get(communityId, request.kind, request.period);
   // An existing cycle is returned as it is — a completed or locked cycle is never recomputed.
-  if (existing && existing.status !== 'rejected' && existing.status !== 'failed') return { cycle: existing, created: false };
+  if (existing && existing.status !== 'rejected' && existing.status !== 'failed')
+    return { cycle: existing, created: false };
   const dataset = await repos.datasets.current(communityId);
-  if (!dataset) throw new NotFoundError(bilingual(`${communityId} 没有当前数据集`, `${communityId} has no current dataset`));
+  if (!dataset)
+    throw new NotFoundError(
+      bilingual(`${communityId} 没有当前数据集`, `${communityId} has no current dataset`),
+    );
   await checkPrerequisites(repos, communityId, request.kind, request.period, dataset.year);
-  const outcome = await repos.cycles.start({ communityId, kind: request.kind, period: request.period, by: request.by, datasetVersion: dataset.version });
+  const outcome = await repos.cycles.start({
+    communityId,
+    kind: request.kind,
+    period: request.period,
+    by: request.by,
+    datasetVersion: dataset.version,
+  });
   if (!outcome.created) return outcome;
   await repos.audit.append(communityId, {
     actor: request.by,
@@ -68,7 +94,7 @@ export async function resumeInterruptedCycle(
 ): Promise<CycleRecord> {
   const communityId = await resolveCommunity(repos, request.communityId);
   const cycle = await repos.cycles.get(communityId, request.kind, request.period);
-  if (!cycle || cycle.status !== 'running') {
+  if (cycle?.status !== 'running') {
     throw new ReviewStateError(
       bilingual(
         `只有中断（运行中）的周期可以续跑；${request.kind} ${request.period} 当前为 ${cycle?.status ?? '未开始'}`,
@@ -79,7 +105,10 @@ export async function resumeInterruptedCycle(
   const claimed = await repos.cycles.claimResume(cycle, request.by);
   if (!claimed) {
     throw new ReviewStateError(
-      bilingual(`${request.kind} ${request.period} 已在续跑中`, `${request.kind} ${request.period} is already being resumed`),
+      bilingual(
+        `${request.kind} ${request.period} 已在续跑中`,
+        `${request.kind} ${request.period} is already being resumed`,
+      ),
     );
   }
   await repos.audit.append(communityId, {
@@ -102,11 +131,21 @@ export async function resumeInterruptedCycle(
 export async function decideReview(
   repos: Repositories,
   port: ExecutionPort,
-  request: { communityId?: string; kind: CycleKind; period: string; by: string; approve: boolean; reason?: string },
+  request: {
+    communityId?: string;
+    kind: CycleKind;
+    period: string;
+    by: string;
+    approve: boolean;
+    reason?: string;
+  },
 ): Promise<CycleRecord> {
   const communityId = await resolveCommunity(repos, request.communityId);
   const cycle = await repos.cycles.get(communityId, request.kind, request.period);
-  if (!cycle) throw new NotFoundError(bilingual(`没有周期 ${request.kind} ${request.period}`, `no cycle ${request.kind} ${request.period}`));
+  if (!cycle)
+    throw new NotFoundError(
+      bilingual(`没有周期 ${request.kind} ${request.period}`, `no cycle ${request.kind} ${request.period}`),
+    );
   if (cycle.status !== 'awaiting_review' || !cycle.review || cycle.decision) {
     throw new ReviewStateError(
       bilingual(
@@ -135,12 +174,19 @@ export async function decideReview(
   // The conditional transition is what makes one of two concurrent decisions win; the loser is told who won.
   let decided: CycleRecord;
   try {
-    decided = await repos.cycles.transition(cycle, ['awaiting_review'], request.approve ? 'running' : 'rejected', { decision });
+    decided = await repos.cycles.transition(
+      cycle,
+      ['awaiting_review'],
+      request.approve ? 'running' : 'rejected',
+      { decision },
+    );
   } catch (error) {
     if (!isStoreError(error, 'conditional_failed')) throw error;
     const now = await repos.cycles.get(communityId, request.kind, request.period);
     const by = now?.decision?.by ?? '?';
-    const verdict = now?.decision?.approved ? { zh: '审核通过', en: 'approved' } : { zh: '驳回', en: 'rejected' };
+    const verdict = now?.decision?.approved
+      ? { zh: '审核通过', en: 'approved' }
+      : { zh: '驳回', en: 'rejected' };
     throw new ReviewStateError(
       bilingual(
         `周期 ${request.kind} ${request.period} 已由 ${by} 于 ${now?.decision?.at ?? ''} ${verdict.zh}`,

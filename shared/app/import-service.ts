@@ -2,10 +2,22 @@
  * Importing a dataset (DOMAIN.md §2): validate every file, refuse changes to locked months (naming the
  * rows), then write a new version and switch to it — all or nothing.
  */
-import { DatasetInvalidError, type ImportIssue, type ImportSummary, parseDatasetFiles, readDatasetDir } from '../dataset/index.js';
-import { LockedPeriodError, bilingual } from '../errors.js';
+import {
+  DatasetInvalidError,
+  type ImportIssue,
+  type ImportSummary,
+  parseDatasetFiles,
+  readDatasetDir,
+} from '../dataset/index.js';
+import { bilingual, LockedPeriodError } from '../errors.js';
 import type { Dataset } from '../schemas/dataset.js';
-import { type DatasetPointer, type MonthRows, emptyMonth, monthHash, monthRowsByInstitution } from '../store/datasets.js';
+import {
+  type DatasetPointer,
+  emptyMonth,
+  type MonthRows,
+  monthHash,
+  monthRowsByInstitution,
+} from '../store/datasets.js';
 import type { Repositories } from '../store/index.js';
 
 export interface ImportOutcome {
@@ -82,7 +94,9 @@ async function lockedMonthChanges(
   for (const lock of monthLocks) {
     const now = incoming.get(lock.period) ?? new Map<string, MonthRows>();
     const institutions = new Set([...Object.keys(lock.hashes), ...now.keys()]);
-    const changed = [...institutions].filter((id) => (lock.hashes[id] ?? '') !== (now.has(id) ? monthHash(now.get(id)!) : ''));
+    const changed = [...institutions].filter(
+      (id) => (lock.hashes[id] ?? '') !== (now.has(id) ? monthHash(now.get(id)!) : ''),
+    );
     if (changed.length === 0) continue;
     const before = await repos.datasets.month(communityId, lock.datasetVersion, lock.period);
     for (const institutionId of changed) {
@@ -101,11 +115,29 @@ async function lockedMonthChanges(
           }
           for (const column of new Set([...Object.keys(row), ...Object.keys(locked)])) {
             if (String(row[column] ?? '') === String(locked[column] ?? '')) continue;
-            issues.push(lockedIssue({ ...at, column, value: String(row[column] ?? ''), was: String(locked[column] ?? ''), how: 'changed' }));
+            issues.push(
+              lockedIssue({
+                ...at,
+                column,
+                value: String(row[column] ?? ''),
+                was: String(locked[column] ?? ''),
+                how: 'changed',
+              }),
+            );
           }
         }
         for (const row of old[part] as Row[]) {
-          if (!freshKeys.has(key(row))) issues.push(lockedIssue({ file: FILES[part], period: lock.period, row: undefined, column: 'period', value: key(row), how: 'removed' }));
+          if (!freshKeys.has(key(row)))
+            issues.push(
+              lockedIssue({
+                file: FILES[part],
+                period: lock.period,
+                row: undefined,
+                column: 'period',
+                value: key(row),
+                how: 'removed',
+              }),
+            );
         }
       }
     }
@@ -122,7 +154,10 @@ function lockedIssue(p: {
   was?: string;
   how: 'changed' | 'added' | 'removed';
 }): ImportIssue {
-  const fix = { zh: '更正请作为调整（adjustments.csv）计入未锁定的月份', en: 'put corrections into adjustments.csv of an open month' };
+  const fix = {
+    zh: '更正请作为调整（adjustments.csv）计入未锁定的月份',
+    en: 'put corrections into adjustments.csv of an open month',
+  };
   const text = {
     changed: {
       zh: `${p.period} 已锁定（月调度已完成），锁定时为 "${p.was}"，不能改为 "${p.value}"；${fix.zh}`,
@@ -137,14 +172,21 @@ function lockedIssue(p: {
       en: `${p.period} is locked; the row ${p.value} that existed when it was locked cannot be removed; ${fix.en}`,
     },
   }[p.how];
-  return { file: p.file, ...(p.row ? { row: p.row } : {}), column: p.column, value: p.value, rule: 'period.locked', ...text };
+  return {
+    file: p.file,
+    ...(p.row ? { row: p.row } : {}),
+    column: p.column,
+    value: p.value,
+    rule: 'period.locked',
+    ...text,
+  };
 }
 
 /** Row number of each monthly row object in its file (header = row 1), in file order. */
 function rowNumbers(dataset: Dataset): Map<object, number> {
   const numbers = new Map<object, number>();
   for (const rows of [dataset.workload, dataset.indicatorValues, dataset.finance, dataset.adjustments]) {
-    rows.forEach((row, index) => numbers.set(row, index + 2));
+    for (const [index, row] of rows.entries()) numbers.set(row, index + 2);
   }
   return numbers;
 }

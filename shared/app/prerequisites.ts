@@ -2,10 +2,11 @@
  * What each cycle needs before it may start (DOMAIN.md §7), as clear bilingual messages. Checked when
  * a cycle is started and again by the workflow's first step.
  */
-import { PrerequisiteError, bilingual } from '../errors.js';
+
 import { monthsOfQuarter, monthsOfYear, parseQuarter, quarterKey } from '../domain/periods.js';
-import type { CycleKind } from '../store/keys.js';
+import { bilingual, PrerequisiteError } from '../errors.js';
 import type { Repositories } from '../store/index.js';
+import type { CycleKind } from '../store/keys.js';
 
 export function parsePeriod(kind: CycleKind, period: string): { year: number } {
   const patterns: Record<CycleKind, RegExp> = {
@@ -17,7 +18,10 @@ export function parsePeriod(kind: CycleKind, period: string): { year: number } {
   if (!match) {
     const shapes = { monthly: 'YYYY-MM', quarterly: 'YYYY-Qn', annual: 'YYYY' };
     throw new PrerequisiteError(
-      bilingual(`期间 "${period}" 格式不对，${kind} 周期应为 ${shapes[kind]}`, `period "${period}" is not ${shapes[kind]} for a ${kind} cycle`),
+      bilingual(
+        `期间 "${period}" 格式不对，${kind} 周期应为 ${shapes[kind]}`,
+        `period "${period}" is not ${shapes[kind]} for a ${kind} cycle`,
+      ),
     );
   }
   return { year: Number(match[1]) };
@@ -51,7 +55,10 @@ export async function checkPrerequisites(
   const { year } = parsePeriod(kind, period);
   if (year !== datasetYear) {
     throw new PrerequisiteError(
-      bilingual(`当前数据集是 ${datasetYear} 年的，不能运行 ${period}`, `the current dataset is for ${datasetYear}; cannot run ${period}`),
+      bilingual(
+        `当前数据集是 ${datasetYear} 年的，不能运行 ${period}`,
+        `the current dataset is for ${datasetYear}; cannot run ${period}`,
+      ),
     );
   }
   const locks = await repos.cycles.locks(communityId);
@@ -67,7 +74,10 @@ export async function checkPrerequisites(
     const list = missing.map((m) => `${kindZh[m.kind]} ${m.period}`).join('、');
     const listEn = missing.map((m) => `${m.kind} ${m.period}`).join(', ');
     throw new PrerequisiteError(
-      bilingual(`${kindZh[kind]} ${period} 需要先完成：${list}`, `${kind} ${period} needs these cycles completed first: ${listEn}`),
+      bilingual(
+        `${kindZh[kind]} ${period} 需要先完成：${list}`,
+        `${kind} ${period} needs these cycles completed first: ${listEn}`,
+      ),
     );
   }
 }

@@ -20,7 +20,10 @@ export interface MonthlyInstitutionSummary {
   dispatch: {
     missingSubmissions: string[];
     staffWithoutWorkload: string[];
-    yearToDate: { score: string; indicators: { indicatorId: string; value: string | null; score: string; status: Status }[] };
+    yearToDate: {
+      score: string;
+      indicators: { indicatorId: string; value: string | null; score: string; status: Status }[];
+    };
   };
 }
 
@@ -28,8 +31,18 @@ export interface MonthlyReport {
   period: string;
   revision: number;
   datasetVersion: number;
-  totals: { basic: number; reward: number; adjustment: number; gross: number; holdback: number; undistributed: number; lines: number };
-  institutions: (MonthlyInstitutionSummary & { paid: { basic: number; reward: number; adjustment: number; gross: number } })[];
+  totals: {
+    basic: number;
+    reward: number;
+    adjustment: number;
+    gross: number;
+    holdback: number;
+    undistributed: number;
+    lines: number;
+  };
+  institutions: (MonthlyInstitutionSummary & {
+    paid: { basic: number; reward: number; adjustment: number; gross: number };
+  })[];
 }
 
 export async function buildMonthlyReport(repos: Repositories, cycle: CycleRef): Promise<MonthlyReport> {
@@ -41,14 +54,22 @@ export async function buildMonthlyReport(repos: Repositories, cycle: CycleRef): 
     pay.map((p) => [
       p.institutionId,
       p.lines.reduce(
-        (acc, l) => ({ basic: acc.basic + l.basic, reward: acc.reward + l.reward, adjustment: acc.adjustment + l.adjustment, gross: acc.gross + l.gross }),
+        (acc, l) => ({
+          basic: acc.basic + l.basic,
+          reward: acc.reward + l.reward,
+          adjustment: acc.adjustment + l.adjustment,
+          gross: acc.gross + l.gross,
+        }),
         { basic: 0, reward: 0, adjustment: 0, gross: 0 },
       ),
     ]),
   );
   const institutions = summaries
     .sort((a, b) => (a.institutionId < b.institutionId ? -1 : 1))
-    .map((s) => ({ ...s, paid: paidBy.get(s.institutionId) ?? { basic: 0, reward: 0, adjustment: 0, gross: 0 } }));
+    .map((s) => ({
+      ...s,
+      paid: paidBy.get(s.institutionId) ?? { basic: 0, reward: 0, adjustment: 0, gross: 0 },
+    }));
   const totals = institutions.reduce(
     (acc, i) => ({
       basic: acc.basic + i.paid.basic,
@@ -61,5 +82,11 @@ export async function buildMonthlyReport(repos: Repositories, cycle: CycleRef): 
     }),
     { basic: 0, reward: 0, adjustment: 0, gross: 0, holdback: 0, undistributed: 0, lines: 0 },
   );
-  return { period: cycle.period, revision: cycle.revision, datasetVersion: cycle.datasetVersion, totals, institutions };
+  return {
+    period: cycle.period,
+    revision: cycle.revision,
+    datasetVersion: cycle.datasetVersion,
+    totals,
+    institutions,
+  };
 }

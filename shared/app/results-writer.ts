@@ -37,9 +37,23 @@ async function people(repos: Repositories, cycle: CycleRecord): Promise<People> 
   };
 }
 
-function sheetLine(p: People, period: string, institutionId: string, staffId: string, amounts: Partial<PaySheetLine>): PaySheetLine {
+function sheetLine(
+  p: People,
+  period: string,
+  institutionId: string,
+  staffId: string,
+  amounts: Partial<PaySheetLine>,
+): PaySheetLine {
   const person = p.staff.get(staffId);
-  const base = { basic: 0, reward: 0, quarterlySurplus: 0, annualBonus: 0, adjustment: 0, gross: 0, ...amounts };
+  const base = {
+    basic: 0,
+    reward: 0,
+    quarterlySurplus: 0,
+    annualBonus: 0,
+    adjustment: 0,
+    gross: 0,
+    ...amounts,
+  };
   return {
     period,
     institutionId,
@@ -49,7 +63,8 @@ function sheetLine(p: People, period: string, institutionId: string, staffId: st
     name: person?.name ?? staffId,
     post: person?.post ?? '',
     ...base,
-    gross: amounts.gross ?? base.basic + base.reward + base.quarterlySurplus + base.annualBonus + base.adjustment,
+    gross:
+      amounts.gross ?? base.basic + base.reward + base.quarterlySurplus + base.annualBonus + base.adjustment,
   };
 }
 
@@ -60,9 +75,16 @@ export interface WrittenFiles {
 }
 
 /** Writes every completed cycle of `year` under `outDir`; returns the files written. */
-export async function writeYearResults(repos: Repositories, communityId: string, year: number, outDir: string): Promise<WrittenFiles> {
+export async function writeYearResults(
+  repos: Repositories,
+  communityId: string,
+  year: number,
+  outDir: string,
+): Promise<WrittenFiles> {
   const files: string[] = [];
-  const cycles = (await repos.cycles.list(communityId)).filter((c) => c.status === 'completed' && c.period.startsWith(String(year)));
+  const cycles = (await repos.cycles.list(communityId)).filter(
+    (c) => c.status === 'completed' && c.period.startsWith(String(year)),
+  );
   let names: People | undefined;
   const peopleFor = async (c: CycleRecord) => (names ??= await people(repos, c));
   const emit = async (path: string, value: unknown) => {
@@ -75,7 +97,9 @@ export async function writeYearResults(repos: Repositories, communityId: string,
     files.push(path);
   };
 
-  for (const cycle of cycles.filter((c) => c.kind === 'monthly').sort((a, b) => (a.period < b.period ? -1 : 1))) {
+  for (const cycle of cycles
+    .filter((c) => c.kind === 'monthly')
+    .sort((a, b) => (a.period < b.period ? -1 : 1))) {
     const results = await monthlyResults(repos, cycle);
     await emit(`monthly/${cycle.period}/paysheet.json`, monthlyPaysheetJson(cycle.period, results));
     const report = await repos.results.document(cycle, 'REPORT');
@@ -87,11 +111,20 @@ export async function writeYearResults(repos: Repositories, communityId: string,
       communityName: p.communityName,
       lineage: lineage(cycle),
       lines: results.flatMap((r) =>
-        r.lines.map((l) => sheetLine(p, cycle.period, r.institutionId, l.staffId, { basic: l.basic, reward: l.reward, adjustment: l.adjustment, gross: l.gross })),
+        r.lines.map((l) =>
+          sheetLine(p, cycle.period, r.institutionId, l.staffId, {
+            basic: l.basic,
+            reward: l.reward,
+            adjustment: l.adjustment,
+            gross: l.gross,
+          }),
+        ),
       ),
     });
   }
-  for (const cycle of cycles.filter((c) => c.kind === 'quarterly').sort((a, b) => (a.period < b.period ? -1 : 1))) {
+  for (const cycle of cycles
+    .filter((c) => c.kind === 'quarterly')
+    .sort((a, b) => (a.period < b.period ? -1 : 1))) {
     await emit(`quarterly/${cycle.period}/bulletin.json`, bulletinJson(await bulletin(repos, cycle)));
     const alloc = await allocations(repos, cycle);
     await emit(`quarterly/${cycle.period}/paysheet.json`, quarterlyPaysheetJson(alloc));
@@ -101,7 +134,11 @@ export async function writeYearResults(repos: Repositories, communityId: string,
       period: cycle.period,
       communityName: p.communityName,
       lineage: lineage(cycle),
-      lines: alloc.flatMap((a) => a.lines.map((l) => sheetLine(p, cycle.period, a.institutionId, l.staffId, { quarterlySurplus: l.amount }))),
+      lines: alloc.flatMap((a) =>
+        a.lines.map((l) =>
+          sheetLine(p, cycle.period, a.institutionId, l.staffId, { quarterlySurplus: l.amount }),
+        ),
+      ),
     });
   }
   const annual = cycles.find((c) => c.kind === 'annual');
@@ -119,7 +156,11 @@ export async function writeYearResults(repos: Repositories, communityId: string,
       period: annual.period,
       communityName: p.communityName,
       lineage: lineage(annual),
-      lines: alloc.flatMap((a) => a.lines.map((l) => sheetLine(p, annual.period, a.institutionId, l.staffId, { annualBonus: l.amount }))),
+      lines: alloc.flatMap((a) =>
+        a.lines.map((l) =>
+          sheetLine(p, annual.period, a.institutionId, l.staffId, { annualBonus: l.amount }),
+        ),
+      ),
     });
     if (settlement) {
       await emitCsv(`annual/${annual.period}/leaders.csv`, {
@@ -127,7 +168,9 @@ export async function writeYearResults(repos: Repositories, communityId: string,
         period: annual.period,
         communityName: p.communityName,
         lineage: lineage(annual),
-        lines: settlement.leaders.map((l) => sheetLine(p, annual.period, l.institutionId, l.staffId, { annualBonus: l.salary })),
+        lines: settlement.leaders.map((l) =>
+          sheetLine(p, annual.period, l.institutionId, l.staffId, { annualBonus: l.salary }),
+        ),
       });
     }
   }

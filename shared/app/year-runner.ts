@@ -4,10 +4,10 @@
  * and the bench.
  */
 import { monthsOfYear, quarterKey } from '../domain/periods.js';
+import type { CycleRecord } from '../store/cycles.js';
 import type { Repositories } from '../store/index.js';
 import type { CycleKind } from '../store/keys.js';
-import type { CycleRecord } from '../store/cycles.js';
-import { type ExecutionPort, decideReview, startCycle } from './cycle-service.js';
+import { decideReview, type ExecutionPort, startCycle } from './cycle-service.js';
 
 export interface YearStep {
   kind: CycleKind;
@@ -18,7 +18,8 @@ export function yearSteps(year: number): YearStep[] {
   const steps: YearStep[] = [];
   monthsOfYear(year).forEach((month, i) => {
     steps.push({ kind: 'monthly', period: month });
-    if ((i + 1) % 3 === 0) steps.push({ kind: 'quarterly', period: quarterKey(year, ((i + 1) / 3) as 1 | 2 | 3 | 4) });
+    if ((i + 1) % 3 === 0)
+      steps.push({ kind: 'quarterly', period: quarterKey(year, ((i + 1) / 3) as 1 | 2 | 3 | 4) });
   });
   steps.push({ kind: 'annual', period: String(year) });
   return steps;
@@ -51,11 +52,22 @@ export async function runCycleToEnd(
 export async function runYear(
   repos: Repositories,
   port: ExecutionPort,
-  options: { communityId: string; year: number; by: string; approver: string; onStep?: (step: YearStep, index: number, total: number) => void },
+  options: {
+    communityId: string;
+    year: number;
+    by: string;
+    approver: string;
+    onStep?: (step: YearStep, index: number, total: number) => void;
+  },
 ): Promise<void> {
   const steps = yearSteps(options.year);
   for (const [index, step] of steps.entries()) {
     options.onStep?.(step, index, steps.length);
-    await runCycleToEnd(repos, port, { ...step, communityId: options.communityId, by: options.by, approver: options.approver });
+    await runCycleToEnd(repos, port, {
+      ...step,
+      communityId: options.communityId,
+      by: options.by,
+      approver: options.approver,
+    });
   }
 }

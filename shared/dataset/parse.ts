@@ -81,7 +81,12 @@ function readTable<K extends CsvKey>(key: K, text: string, issues: ImportIssue[]
   const read = readCsv(format.file, text, format.columns);
   const checked = read.headerUsable ? validateRows<unknown>(format, read.records) : { rows: [], issues: [] };
   issues.push(...read.issues, ...checked.issues);
-  return { records: read.records, rows: checked.rows, complete: read.complete, readableColumns: read.readableColumns };
+  return {
+    records: read.records,
+    rows: checked.rows,
+    complete: read.complete,
+    readableColumns: read.readableColumns,
+  };
 }
 
 const fileRank = (file: string) => {

@@ -2,8 +2,9 @@
  * A CSV file format (its columns and its row schema) and the check of its rows. Each row is parsed on
  * its own so every bad cell of every row is reported, not only the first.
  */
-import { shownValue } from '../privacy.js';
+
 import { z } from 'zod';
+import { shownValue } from '../privacy.js';
 import type { Cell } from './cells.js';
 import type { CsvColumns, CsvRecord } from './csv.js';
 import { type ImportIssue, issueAt, type Problem } from './errors.js';

@@ -4,8 +4,8 @@
  */
 import type { Adjustment, Scheme, Staff, WorkloadRow } from '../schemas/dataset.js';
 import { type Fen, largestRemainderSplit } from './money.js';
-import { monthlyPool, rewardTotal } from './pools.js';
 import { pointsByStaff } from './points.js';
+import { monthlyPool, rewardTotal } from './pools.js';
 import type { Fraction } from './rational.js';
 
 export interface PointsAllocation {
@@ -18,7 +18,8 @@ export interface PointsAllocation {
 /** LR-splits `pool` by points; when Σpoints = 0 the whole pool is returned as undistributed. */
 export function allocateByPoints(pool: Fen, points: ReadonlyMap<string, Fraction>): PointsAllocation {
   const weights = [...points].map(([id, weight]) => ({ id, weight }));
-  const shares = pool === 0 ? new Map<string, Fen>(weights.map((w) => [w.id, 0])) : largestRemainderSplit(pool, weights);
+  const shares =
+    pool === 0 ? new Map<string, Fen>(weights.map((w) => [w.id, 0])) : largestRemainderSplit(pool, weights);
   if (shares === null) return { shares: new Map(), undistributed: pool };
   return { shares, undistributed: 0 };
 }
@@ -60,14 +61,19 @@ export function monthlyInstitutionPay(input: {
   adjustments: readonly Adjustment[];
 }): MonthlyInstitutionPay {
   const { scheme, roster, workload, adjustments } = input;
-  const totals = rewardTotal(input.approvedTotal, roster.map((s) => s.basicMonthly), scheme);
+  const totals = rewardTotal(
+    input.approvedTotal,
+    roster.map((s) => s.basicMonthly),
+    scheme,
+  );
   const pool = monthlyPool(totals.reward, input.month, scheme.pay.holdbackRate);
   const staffById = new Map(roster.map((s) => [s.staffId, s]));
   const points = pointsByStaff(workload, staffById, scheme.pay.tilt);
   const { shares, undistributed } = allocateByPoints(pool.distributable, points);
 
   const adjustmentByStaff = new Map<string, Fen>();
-  for (const a of adjustments) adjustmentByStaff.set(a.staffId, (adjustmentByStaff.get(a.staffId) ?? 0) + a.amount);
+  for (const a of adjustments)
+    adjustmentByStaff.set(a.staffId, (adjustmentByStaff.get(a.staffId) ?? 0) + a.amount);
 
   const payroll = new Set([...workload.map((w) => w.staffId), ...adjustmentByStaff.keys()]);
   const lines = [...payroll]

@@ -3,8 +3,8 @@
  * salaries and the community score.
  */
 import type { Grade } from '../schemas/dataset.js';
-import { type Fen, applyRate, roundFen } from './money.js';
-import { type Fraction, ONE, ZERO, rational, roundTo2 } from './rational.js';
+import { applyRate, type Fen, roundFen } from './money.js';
+import { type Fraction, ONE, rational, roundTo2, ZERO } from './rational.js';
 
 export interface ReserveRelease {
   reserve: Fen;
@@ -21,7 +21,11 @@ export function releaseReserve(reserve: Fen, grade: Grade): ReserveRelease {
 
 /** T' = round(T × (1 + growthRate) × coefficient(grade)). */
 export function nextApprovedTotal(approvedTotal: Fen, growthRate: string, grade: Grade): Fen {
-  return roundFen(rational(approvedTotal).mul(ONE.add(rational(growthRate))).mul(rational(grade.coefficient)));
+  return roundFen(
+    rational(approvedTotal)
+      .mul(ONE.add(rational(growthRate)))
+      .mul(rational(grade.coefficient)),
+  );
 }
 
 /** round(targetAnnualSalary × coefficient(grade of the leader's institution)). */

@@ -10,8 +10,8 @@ import type {
   Indicator,
   IndicatorValue,
   Institution,
-  Leader,
   InsuranceRow,
+  Leader,
   Scheme,
   Staff,
   WorkloadRow,
@@ -141,13 +141,21 @@ export function settleYear(input: {
       reserveToDevelopmentFund: release.developmentFund,
       insurancePayPart,
       annualBonusPool: release.released + insurancePayPart,
-      nextApprovedTotal: nextApprovedTotal(m.institution.approvedTotal, scheme.pay.growthRate, m.scored.grade),
+      nextApprovedTotal: nextApprovedTotal(
+        m.institution.approvedTotal,
+        scheme.pay.growthRate,
+        m.scored.grade,
+      ),
     };
   });
   const leaders = input.leaders
     .map((leader) => {
       const institutionId = input.staffInstitution.get(leader.staffId)!;
-      return { staffId: leader.staffId, institutionId, salary: leaderSalary(leader.targetAnnualSalary, gradeOf.get(institutionId)!) };
+      return {
+        staffId: leader.staffId,
+        institutionId,
+        salary: leaderSalary(leader.targetAnnualSalary, gradeOf.get(institutionId)!),
+      };
     })
     .sort((a, b) => (a.staffId < b.staffId ? -1 : 1));
   return { communityScore: score, communityGrade, institutions, insurance, publicHealth, leaders };

@@ -1,5 +1,12 @@
 /** Lookups over an in-memory dataset by institution and period (rows grouped once, read many times). */
-import type { Adjustment, Dataset, FinanceRow, IndicatorValue, Staff, WorkloadRow } from '../schemas/dataset.js';
+import type {
+  Adjustment,
+  Dataset,
+  FinanceRow,
+  IndicatorValue,
+  Staff,
+  WorkloadRow,
+} from '../schemas/dataset.js';
 
 function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
   const map = new Map<string, T[]>();
@@ -25,8 +32,14 @@ export class DatasetIndex {
     this.institutionOfStaff = new Map(dataset.staff.map((s) => [s.staffId, s.institutionId]));
     this.valuesByInstitution = groupBy(dataset.indicatorValues, (v) => v.institutionId);
     this.financeByInstitutionMonth = groupBy(dataset.finance, (f) => `${f.institutionId}|${f.period}`);
-    this.workloadByInstitutionMonth = groupBy(dataset.workload, (w) => `${this.institutionOfStaff.get(w.staffId)}|${w.period}`);
-    this.adjustmentsByInstitutionMonth = groupBy(dataset.adjustments, (a) => `${this.institutionOfStaff.get(a.staffId)}|${a.period}`);
+    this.workloadByInstitutionMonth = groupBy(
+      dataset.workload,
+      (w) => `${this.institutionOfStaff.get(w.staffId)}|${w.period}`,
+    );
+    this.adjustmentsByInstitutionMonth = groupBy(
+      dataset.adjustments,
+      (a) => `${this.institutionOfStaff.get(a.staffId)}|${a.period}`,
+    );
   }
 
   roster(institutionId: string): Staff[] {

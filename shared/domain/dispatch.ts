@@ -2,7 +2,14 @@
  * The monthly dispatch checks (月调度, DOMAIN.md §7): which submissions are missing this month, which
  * roster staff have no workload row, and the year-to-date status of every indicator.
  */
-import type { Indicator, IndicatorValue, InstitutionKind, Scheme, Staff, WorkloadRow } from '../schemas/dataset.js';
+import type {
+  Indicator,
+  IndicatorValue,
+  InstitutionKind,
+  Scheme,
+  Staff,
+  WorkloadRow,
+} from '../schemas/dataset.js';
 import { monthNumber, monthsToDate } from './periods.js';
 import { rational, toFixedHalfUp } from './rational.js';
 import { appliesTo, scoreInstitution } from './scoring.js';
@@ -30,7 +37,11 @@ export function missingSubmissions(
     .sort();
 }
 
-export function staffWithoutWorkload(roster: readonly Staff[], workload: readonly WorkloadRow[], period: string): string[] {
+export function staffWithoutWorkload(
+  roster: readonly Staff[],
+  workload: readonly WorkloadRow[],
+  period: string,
+): string[] {
   const present = new Set(workload.filter((w) => w.period === period).map((w) => w.staffId));
   return roster
     .filter((s) => !present.has(s.staffId))

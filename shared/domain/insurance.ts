@@ -2,8 +2,8 @@
  * Medical-insurance global budget settlement (DOMAIN.md §6.2, 总额包干、结余留用、合理超支分担).
  */
 import type { Scheme } from '../schemas/dataset.js';
-import { type Fen, applyRate, largestRemainderSplit, roundFen } from './money.js';
-import { type Fraction, ZERO, min, rational } from './rational.js';
+import { applyRate, type Fen, largestRemainderSplit, roundFen } from './money.js';
+import { type Fraction, min, rational, ZERO } from './rational.js';
 
 export interface InsuranceSurplus {
   outcome: 'surplus';
@@ -40,7 +40,11 @@ export type InsuranceSettlement = InsuranceSurplus | InsuranceOverspend | Insura
  * rate₂, …; `upTo: null` takes the rest. Tiers are cumulative caps as fractions of the budget. A surplus
  * beyond the last capped tier (when no tier is open-ended) is not retained.
  */
-export function tieredRetention(surplus: Fen, budget: Fen, tiers: Scheme['insurance']['retentionTiers']): Fraction {
+export function tieredRetention(
+  surplus: Fen,
+  budget: Fen,
+  tiers: Scheme['insurance']['retentionTiers'],
+): Fraction {
   let retained = ZERO;
   let lower = ZERO;
   const u = rational(surplus);
@@ -72,7 +76,9 @@ export function settleInsurance(input: {
   const { budget, actual, rules } = input;
   if (actual < budget) {
     const surplus = budget - actual;
-    const retained = roundFen(tieredRetention(surplus, budget, rules.retentionTiers).mul(rational(input.insuranceGate)));
+    const retained = roundFen(
+      tieredRetention(surplus, budget, rules.retentionTiers).mul(rational(input.insuranceGate)),
+    );
     const payPart = applyRate(retained, rules.retainedToPayShare);
     const weights = input.members.map((m) => ({
       id: m.institutionId,
@@ -99,7 +105,15 @@ export function settleInsurance(input: {
     const reasonable = Math.min(input.reasonableOverspend ?? overspend, overspend);
     const banded = min(rational(reasonable), rational(rules.overspendBand).mul(budget));
     const fundBears = roundFen(banded.mul(rational(rules.overspendFundShare)));
-    return { outcome: 'overspend', budget, actual, overspend, reasonable, fundBears, communityBears: overspend - fundBears };
+    return {
+      outcome: 'overspend',
+      budget,
+      actual,
+      overspend,
+      reasonable,
+      fundBears,
+      communityBears: overspend - fundBears,
+    };
   }
   return { outcome: 'balanced', budget, actual };
 }

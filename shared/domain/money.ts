@@ -38,11 +38,15 @@ export interface Weighted<K extends string = string> {
  * `amount`. Returns null when Σweights = 0 — the caller decides where the amount goes.
  * Zero weights receive 0 and never a leftover fen; negative weights are a programming error.
  */
-export function largestRemainderSplit<K extends string>(amount: Fen, parts: Weighted<K>[]): Map<K, Fen> | null {
+export function largestRemainderSplit<K extends string>(
+  amount: Fen,
+  parts: Weighted<K>[],
+): Map<K, Fen> | null {
   if (!Number.isSafeInteger(amount)) throw new RangeError(`amount must be integer fen, got ${amount}`);
   const total = sum(parts.map((p) => p.weight));
   if (total.s === 0n || total.n === 0n) return null;
-  if (parts.some((p) => p.weight.s < 0n)) throw new RangeError('largest-remainder weights must not be negative');
+  if (parts.some((p) => p.weight.s < 0n))
+    throw new RangeError('largest-remainder weights must not be negative');
   const negative = amount < 0;
   const absolute = rational(Math.abs(amount));
   const shares = parts.map((p) => {

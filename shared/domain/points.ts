@@ -3,7 +3,7 @@
  * test income: pts = workPoints × quality/100 × attendedDays/scheduledDays × postCoefficient × tilt.
  */
 import type { Scheme, Staff, WorkloadRow } from '../schemas/dataset.js';
-import { type Fraction, HUNDRED, ONE, ZERO, min, rational, sum } from './rational.js';
+import { type Fraction, HUNDRED, min, ONE, rational, sum, ZERO } from './rational.js';
 
 export type TiltRates = Scheme['pay']['tilt'];
 
@@ -14,7 +14,11 @@ export function tilt(flags: Staff['flags'], rates: TiltRates): Fraction {
 }
 
 /** One month's points for one person. */
-export function monthPoints(row: WorkloadRow, staff: Pick<Staff, 'postCoefficient' | 'flags'>, rates: TiltRates): Fraction {
+export function monthPoints(
+  row: WorkloadRow,
+  staff: Pick<Staff, 'postCoefficient' | 'flags'>,
+  rates: TiltRates,
+): Fraction {
   const scheduled = rational(row.scheduledDays);
   if (scheduled.n === 0n) return ZERO; // import forbids it; never divide by zero on stored data
   return rational(row.workPoints)

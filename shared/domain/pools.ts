@@ -3,12 +3,8 @@
  * surplus pool (两个允许). Only eligible service revenue and operating cost enter the surplus; drug,
  * consumable and test figures never do (脱钩).
  */
-import {
-  ELIGIBLE_REVENUE_CATEGORIES,
-  type FinanceRow,
-  type Scheme,
-} from '../schemas/dataset.js';
-import { type Fen, applyRate } from './money.js';
+import { ELIGIBLE_REVENUE_CATEGORIES, type FinanceRow, type Scheme } from '../schemas/dataset.js';
+import { applyRate, type Fen } from './money.js';
 import { type Fraction, ONE, rational } from './rational.js';
 
 export interface RewardTotal {
@@ -24,7 +20,8 @@ export function rewardTotal(approvedTotal: Fen, basicMonthly: readonly Fen[], sc
   const reward = approvedTotal - 12 * basicMonthly.reduce((a, b) => a + b, 0);
   const basicShare = approvedTotal === 0 ? null : ONE.sub(rational(reward).div(approvedTotal));
   const [lo, hi] = scheme.pay.basicShareRange.map((d) => rational(d)) as [Fraction, Fraction];
-  const basicShareOutOfRange = basicShare === null || basicShare.compare(lo) < 0 || basicShare.compare(hi) > 0;
+  const basicShareOutOfRange =
+    basicShare === null || basicShare.compare(lo) < 0 || basicShare.compare(hi) > 0;
   return { reward, basicShare, basicShareOutOfRange };
 }
 
@@ -57,7 +54,10 @@ export interface SurplusPool {
 
 const ELIGIBLE = new Set<string>(ELIGIBLE_REVENUE_CATEGORIES);
 
-export function surplusPool(rows: readonly FinanceRow[], surplusRates: Scheme['pay']['surplus']): SurplusPool {
+export function surplusPool(
+  rows: readonly FinanceRow[],
+  surplusRates: Scheme['pay']['surplus'],
+): SurplusPool {
   let surplus = 0;
   for (const row of rows) {
     if (ELIGIBLE.has(row.category)) surplus += row.amount;

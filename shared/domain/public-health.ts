@@ -3,8 +3,8 @@
  * start by service population, settled by the quality of public-health work.
  */
 import type { Scheme } from '../schemas/dataset.js';
-import { type Fen, applyRate, largestRemainderSplit, roundFen } from './money.js';
-import { type Fraction, HUNDRED, ONE, min, rational } from './rational.js';
+import { applyRate, type Fen, largestRemainderSplit, roundFen } from './money.js';
+import { type Fraction, HUNDRED, min, ONE, rational } from './rational.js';
 
 export interface PublicHealthMember {
   institutionId: string;

@@ -32,7 +32,7 @@ export function rankWithinPeers(
   members: readonly { institutionId: string; kind: InstitutionKind; score: Fraction }[],
 ): Map<string, number> {
   const ranks = new Map<string, number>();
-  const groups = new Map<PeerGroup, typeof members[number][]>();
+  const groups = new Map<PeerGroup, (typeof members)[number][]>();
   for (const m of members) {
     const g = peerGroup(m.kind);
     groups.set(g, [...(groups.get(g) ?? []), m]);

@@ -1,9 +1,15 @@
 /** Turns exact domain results into the stored result shapes (shared/schemas/results.ts). */
-import type { AnnualSettlementResult, BulletinRow, QuarterlyInstitutionResult, ScoreResult } from '../schemas/results.js';
+
 import type { InstitutionKind } from '../schemas/dataset.js';
+import type {
+  AnnualSettlementResult,
+  BulletinRow,
+  QuarterlyInstitutionResult,
+  ScoreResult,
+} from '../schemas/results.js';
 import type { AnnualSettlement, ScoredInstitution } from './cycles.js';
-import { rational, toFixedHalfUp } from './rational.js';
 import { peerGroup, rankWithinPeers } from './ranking.js';
+import { rational, toFixedHalfUp } from './rational.js';
 
 export function toScoreResult(scored: ScoredInstitution): ScoreResult {
   const publicHealth = scored.score.dimensions.get('public_health');
@@ -35,7 +41,11 @@ export function bulletinRows(
   previousScores: ReadonlyMap<string, string> | null,
 ): BulletinRow[] {
   const ranks = rankWithinPeers(
-    current.map((r) => ({ institutionId: r.institutionId, kind: r.kind as InstitutionKind, score: rational(r.score) })),
+    current.map((r) => ({
+      institutionId: r.institutionId,
+      kind: r.kind as InstitutionKind,
+      score: rational(r.score),
+    })),
   );
   return [...current]
     .sort((a, b) => (a.institutionId < b.institutionId ? -1 : 1))

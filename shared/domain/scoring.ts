@@ -3,18 +3,7 @@
  * methods, and the composite and dimension scores. Everything is exact; only reported figures are rounded.
  */
 import type { Indicator, IndicatorValue, InstitutionKind } from '../schemas/dataset.js';
-import {
-  type Fraction,
-  HUNDRED,
-  ONE,
-  ZERO,
-  clamp,
-  max,
-  min,
-  rational,
-  roundTo2,
-  sum,
-} from './rational.js';
+import { clamp, type Fraction, HUNDRED, max, min, ONE, rational, roundTo2, sum, ZERO } from './rational.js';
 
 /** Whether the indicator counts for an institution of this kind (otherwise it leaves the sums entirely). */
 export function appliesTo(indicator: Indicator, kind: InstitutionKind): boolean {
@@ -43,7 +32,9 @@ export function windowValue(indicator: Indicator, rows: readonly IndicatorValue[
     case 'max':
       return values.reduce((a, b) => max(a, b));
     case 'last': {
-      const latest = [...rows].sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0)).at(-1)!;
+      const latest = [...rows]
+        .sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0))
+        .at(-1)!;
       return rational(latest.value ?? '0');
     }
   }
@@ -107,7 +98,9 @@ function methodScore(indicator: Indicator, v: Fraction, factor: Fraction): Fract
       const bands = parseBands(indicator.params).map((b) => ({ ...b, threshold: b.threshold.mul(factor) }));
       const hit = higher
         ? bands.filter((b) => v.compare(b.threshold) >= 0).sort((a, b) => b.threshold.compare(a.threshold))[0]
-        : bands.filter((b) => v.compare(b.threshold) <= 0).sort((a, b) => a.threshold.compare(b.threshold))[0];
+        : bands
+            .filter((b) => v.compare(b.threshold) <= 0)
+            .sort((a, b) => a.threshold.compare(b.threshold))[0];
       return hit ? w.mul(hit.fraction) : ZERO;
     }
     case 'deduct':
@@ -136,7 +129,11 @@ export interface IndicatorScore {
  * sensible inputs; the clamp only guards odd data (e.g. a negative target) from pushing a composite
  * outside [0, 100].
  */
-export function scoreIndicator(indicator: Indicator, rows: readonly IndicatorValue[], windowMonths: number): IndicatorScore {
+export function scoreIndicator(
+  indicator: Indicator,
+  rows: readonly IndicatorValue[],
+  windowMonths: number,
+): IndicatorScore {
   const value = windowValue(indicator, rows);
   const weight = rational(indicator.weight);
   const raw = value === null ? ZERO : methodScore(indicator, value, prorationFactor(indicator, windowMonths));

@@ -21,7 +21,13 @@ import type {
   PoolAllocation,
   QuarterlyInstitutionResult,
 } from '../schemas/results.js';
-import { allocatePoolByPoints, monthlyInstitutionPay, quarterSurplus, scoreAndGrade, settleYear } from './cycles.js';
+import {
+  allocatePoolByPoints,
+  monthlyInstitutionPay,
+  quarterSurplus,
+  scoreAndGrade,
+  settleYear,
+} from './cycles.js';
 import { gradeFor } from './grades.js';
 import type { Fen } from './money.js';
 import { monthNumber } from './periods.js';
@@ -75,7 +81,12 @@ export function poolAllocationStep(input: {
 }): PoolAllocation {
   const staffById = new Map(input.roster.map((s) => [s.staffId, s]));
   const points = pointsByStaff(input.workload, staffById, input.scheme.pay.tilt);
-  const { shares, undistributed } = allocatePoolByPoints(input.scheme, input.pool, input.roster, input.workload);
+  const { shares, undistributed } = allocatePoolByPoints(
+    input.scheme,
+    input.pool,
+    input.roster,
+    input.workload,
+  );
   const lines = [...points.keys()].sort().map((staffId) => ({
     staffId,
     amount: shares.get(staffId) ?? 0,

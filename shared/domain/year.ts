@@ -12,9 +12,15 @@ import type {
   QuarterlyInstitutionResult,
 } from '../schemas/results.js';
 import { DatasetIndex } from './dataset-index.js';
-import { type Quarter, monthsOfQuarter, monthsOfYear, quarterKey } from './periods.js';
+import { monthsOfQuarter, monthsOfYear, type Quarter, quarterKey } from './periods.js';
 import { bulletinRows } from './results.js';
-import { annualScoreStep, annualSettlementStep, monthlyStep, poolAllocationStep, quarterScoreStep } from './steps.js';
+import {
+  annualScoreStep,
+  annualSettlementStep,
+  monthlyStep,
+  poolAllocationStep,
+  quarterScoreStep,
+} from './steps.js';
 
 export interface QuarterResults {
   institutions: QuarterlyInstitutionResult[];
@@ -25,7 +31,11 @@ export interface QuarterResults {
 export interface YearResults {
   monthly: Map<string, MonthlyInstitutionResult[]>;
   quarterly: Map<string, QuarterResults>;
-  annual: { institutions: AnnualInstitutionResult[]; settlement: AnnualSettlementResult; allocations: PoolAllocation[] };
+  annual: {
+    institutions: AnnualInstitutionResult[];
+    settlement: AnnualSettlementResult;
+    allocations: PoolAllocation[];
+  };
 }
 
 export function computeYear(dataset: Dataset): YearResults {

@@ -8,14 +8,15 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
+import { maskBankAccount } from '../privacy.js';
 import { EXCEL_CSV_OPTIONS } from './csv.js';
 import { ExportError } from './errors.js';
 import { TOTAL_LABEL } from './labels.js';
 import { fenToYuanString, sumFen } from './money-format.js';
 import { compareCodeUnits } from './pay-sheet-rows.js';
-import { maskBankAccount } from '../privacy.js';
 
 export { maskBankAccount };
+
 import { guardText } from './text-guard.js';
 import type { BankTransferLine } from './types.js';
 import { WORKBOOK_CREATOR } from './xlsx.js';

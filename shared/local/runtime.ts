@@ -2,14 +2,15 @@
  * The embedded default on one machine: DynamoDB Local (persistent under MEDCOMM_HOME or ./.medcomm, or
  * in memory for tests), the table, the repositories and the local workflows — all closed together.
  */
-import { join, resolve } from 'node:path';
+
 import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { resetStore, store } from '../config.js';
-import type { Repositories } from '../store/index.js';
 import { createDynamoClients } from '../store/client.js';
-import { TABLE_NAME_DEFAULT, ensureTable } from '../store/table.js';
+import type { Repositories } from '../store/index.js';
+import { ensureTable, TABLE_NAME_DEFAULT } from '../store/table.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
-import { LocalWorkflows, type LocalWorkflowOptions } from './workflows.js';
+import { type LocalWorkflowOptions, LocalWorkflows } from './workflows.js';
 
 export interface LocalRuntimeOptions {
   /** Data folder; default $MEDCOMM_HOME or ./.medcomm. Ignored with `inMemory` or `endpoint`. */

@@ -4,13 +4,21 @@
  * same handler modules. A finance review pauses the run; `resume` re-enters the same definition at the
  * review state (from the input stored with the cycle), so a pause survives the process exiting.
  */
-import { STACK_NAMES, buildApp } from '../../infra/app.js';
+
 import { FUNCTIONS, type FunctionId, loadHandler } from '../../functions/registry.js';
-import type { ExecutionPort } from '../app/cycle-service.js';
-import type { CycleKind } from '../store/keys.js';
-import { type CallbackHandler, type LocalEngine, type TaskHandler, createLocalEngine, failCallback, succeedCallback } from './asl/engine.js';
+import { buildApp, STACK_NAMES } from '../../infra/app.js';
 import { REVIEW_STATE } from '../../workflows/common.js';
+import type { ExecutionPort } from '../app/cycle-service.js';
 import type { Decision } from '../store/cycles.js';
+import type { CycleKind } from '../store/keys.js';
+import {
+  type CallbackHandler,
+  createLocalEngine,
+  failCallback,
+  type LocalEngine,
+  succeedCallback,
+  type TaskHandler,
+} from './asl/engine.js';
 import { ExecutionAbortedError } from './asl/errors.js';
 import { type ExtractedTemplate, extractStateMachines, findStateMachine } from './asl/extract.js';
 import type { JsonValue } from './asl/types.js';
@@ -36,7 +44,9 @@ let synthesized: ExtractedTemplate | undefined;
 
 /** Answers a review callback at once with a decision already recorded on the cycle. */
 const decisionCallback = (decision: Decision): CallbackHandler =>
-  decision.approved ? succeedCallback({ approvedBy: decision.by }) : failCallback('ReviewRejected', decision.reason ?? '');
+  decision.approved
+    ? succeedCallback({ approvedBy: decision.by })
+    : failCallback('ReviewRejected', decision.reason ?? '');
 
 /** The workflow stack's template, synthesized once per process without bundling (handlers run in-process). */
 export function synthesizeWorkflows(): ExtractedTemplate {
@@ -86,7 +96,9 @@ export class LocalWorkflows implements ExecutionPort {
           definition: machine,
           taskHandlers: handlers,
           name: kind,
-          ...(options.retryIntervalMs === undefined ? {} : { retryIntervalOverride: options.retryIntervalMs }),
+          ...(options.retryIntervalMs === undefined
+            ? {}
+            : { retryIntervalOverride: options.retryIntervalMs }),
         }),
       );
     }
@@ -103,12 +115,21 @@ export class LocalWorkflows implements ExecutionPort {
     return engine;
   }
 
-  async start(kind: CycleKind, input: { cycle: unknown }, options: { decision?: Decision; attempt?: number } = {}): Promise<void> {
-    const review = options.decision ? { callbackHandlers: { [REVIEW_STATE]: decisionCallback(options.decision) } } : {};
+  async start(
+    kind: CycleKind,
+    input: { cycle: unknown },
+    options: { decision?: Decision; attempt?: number } = {},
+  ): Promise<void> {
+    const review = options.decision
+      ? { callbackHandlers: { [REVIEW_STATE]: decisionCallback(options.decision) } }
+      : {};
     await this.execute(kind, input as JsonValue, review);
   }
 
-  async resume(cycle: Parameters<ExecutionPort['resume']>[0], decision: Parameters<ExecutionPort['resume']>[1]): Promise<void> {
+  async resume(
+    cycle: Parameters<ExecutionPort['resume']>[0],
+    decision: Parameters<ExecutionPort['resume']>[1],
+  ): Promise<void> {
     if (!cycle.review) throw new Error(`cycle ${cycle.kind} ${cycle.period} has no paused state to resume`);
     await this.execute(cycle.kind, cycle.review.stateInput as JsonValue, {
       startAt: cycle.review.stateName,

@@ -45,19 +45,26 @@ export function bulletinJson(rows: readonly BulletinRow[]) {
 
 function allocationJson<K extends string>(allocations: readonly PoolAllocation[], key: K) {
   return [...allocations].sort(byId).flatMap((a) =>
-    a.lines.map((line) => ({ institutionId: a.institutionId, staffId: line.staffId, [key]: formatYuan(line.amount) }) as {
-      institutionId: string;
-      staffId: string;
-    } & Record<K, string>),
+    a.lines.map(
+      (line) =>
+        ({ institutionId: a.institutionId, staffId: line.staffId, [key]: formatYuan(line.amount) }) as {
+          institutionId: string;
+          staffId: string;
+        } & Record<K, string>,
+    ),
   );
 }
 
 export const quarterlyPaysheetJson = (allocations: readonly PoolAllocation[]) =>
   allocationJson(allocations, 'quarterlySurplus');
 
-export const annualPaysheetJson = (allocations: readonly PoolAllocation[]) => allocationJson(allocations, 'annualBonus');
+export const annualPaysheetJson = (allocations: readonly PoolAllocation[]) =>
+  allocationJson(allocations, 'annualBonus');
 
-export function appraisalJson(scores: readonly AnnualInstitutionResult[], settlement: AnnualSettlementResult) {
+export function appraisalJson(
+  scores: readonly AnnualInstitutionResult[],
+  settlement: AnnualSettlementResult,
+) {
   const scoreOf = new Map(scores.map((s) => [s.institutionId, s]));
   const insurance = settlement.insurance;
   return {

@@ -77,7 +77,16 @@ export type FinanceCategory = z.infer<typeof FinanceCategory>;
 export const CADENCES = ['monthly', 'quarterly', 'annual'] as const;
 export const DIRECTIONS = ['higher', 'lower'] as const;
 export const AGGREGATIONS = ['ratio', 'sum', 'mean', 'min', 'max', 'last'] as const;
-export const METHODS = ['yes_no', 'ge_target', 'le_target', 'linear', 'bands', 'deduct', 'bonus', 'actual'] as const;
+export const METHODS = [
+  'yes_no',
+  'ge_target',
+  'le_target',
+  'linear',
+  'bands',
+  'deduct',
+  'bonus',
+  'actual',
+] as const;
 
 export const Grade = z.object({
   min: Decimal,
@@ -89,7 +98,11 @@ export const Grade = z.object({
 export type Grade = z.infer<typeof Grade>;
 
 export const Scheme = z.object({
-  community: z.object({ id: z.string().min(1), name: z.string().min(1), residentPopulation: z.number().int() }),
+  community: z.object({
+    id: z.string().min(1),
+    name: z.string().min(1),
+    residentPopulation: z.number().int(),
+  }),
   year: z.number().int(),
   grades: z.array(Grade).min(1),
   bonusCap: Decimal,

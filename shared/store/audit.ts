@@ -35,7 +35,15 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
-  const canonical = canonicalJson([entry.sequence, entry.at, entry.actor, entry.action, entry.subject, entry.details, entry.previousHash]);
+  const canonical = canonicalJson([
+    entry.sequence,
+    entry.at,
+    entry.actor,
+    entry.action,
+    entry.subject,
+    entry.details,
+    entry.previousHash,
+  ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -56,10 +64,28 @@ export interface ChainCheck {
 export function verifyChain(entries: readonly AuditEntry[], head?: AuditHead): ChainCheck {
   let previous = GENESIS;
   for (const [index, entry] of entries.entries()) {
-    if (entry.sequence !== index + 1) return { ok: false, entries: entries.length, brokenAt: entry.sequence, problem: `sequence ${entry.sequence} where ${index + 1} was expected (a record is missing)` };
-    if (entry.previousHash !== previous) return { ok: false, entries: entries.length, brokenAt: entry.sequence, problem: 'link to the previous record does not match' };
+    if (entry.sequence !== index + 1)
+      return {
+        ok: false,
+        entries: entries.length,
+        brokenAt: entry.sequence,
+        problem: `sequence ${entry.sequence} where ${index + 1} was expected (a record is missing)`,
+      };
+    if (entry.previousHash !== previous)
+      return {
+        ok: false,
+        entries: entries.length,
+        brokenAt: entry.sequence,
+        problem: 'link to the previous record does not match',
+      };
     const { hash, ...rest } = entry;
-    if (entryHash(rest) !== hash) return { ok: false, entries: entries.length, brokenAt: entry.sequence, problem: 'record content does not match its hash (edited)' };
+    if (entryHash(rest) !== hash)
+      return {
+        ok: false,
+        entries: entries.length,
+        brokenAt: entry.sequence,
+        problem: 'record content does not match its hash (edited)',
+      };
     previous = hash;
   }
   if (head) {
@@ -79,7 +105,10 @@ export function verifyChain(entries: readonly AuditEntry[], head?: AuditHead): C
 export class AuditRepository {
   constructor(private readonly table: Table) {}
 
-  async append(communityId: string, entry: Pick<AuditEntry, 'actor' | 'action' | 'subject' | 'details'>): Promise<AuditEntry> {
+  async append(
+    communityId: string,
+    entry: Pick<AuditEntry, 'actor' | 'action' | 'subject' | 'details'>,
+  ): Promise<AuditEntry> {
     const pk = keys.audit(communityId);
     for (let attempt = 0; attempt < 20; attempt++) {
       const head = await this.head(communityId);
@@ -94,12 +123,22 @@ export class AuditRepository {
       const full: AuditEntry = { ...body, hash: entryHash(body) };
       try {
         await this.table.transact([
-          { Put: { Item: { pk, sk: keys.auditEntry(full.sequence), type: 'Audit', ...full }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            Put: {
+              Item: { pk, sk: keys.auditEntry(full.sequence), type: 'Audit', ...full },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
           {
             Put: {
               Item: { pk, sk: HEAD_SK, type: 'AuditHead', sequence: full.sequence, hash: full.hash },
               ConditionExpression: head ? '#seq = :previous' : 'attribute_not_exists(pk)',
-              ...(head ? { ExpressionAttributeNames: { '#seq': 'sequence' }, ExpressionAttributeValues: { ':previous': head.sequence } } : {}),
+              ...(head
+                ? {
+                    ExpressionAttributeNames: { '#seq': 'sequence' },
+                    ExpressionAttributeValues: { ':previous': head.sequence },
+                  }
+                : {}),
             },
           },
         ]);
@@ -114,7 +153,10 @@ export class AuditRepository {
   }
 
   private async lastEntry(communityId: string): Promise<AuditHead | undefined> {
-    const [last] = await this.table.queryPrefix<AuditEntry & { sk: string }>(keys.audit(communityId), '', { descending: true, limit: 1 });
+    const [last] = await this.table.queryPrefix<AuditEntry & { sk: string }>(keys.audit(communityId), '', {
+      descending: true,
+      limit: 1,
+    });
     return last && last.sk !== HEAD_SK ? { sequence: last.sequence, hash: last.hash } : undefined;
   }
 
@@ -130,7 +172,9 @@ export class AuditRepository {
   }
 
   async entries(communityId: string): Promise<AuditEntry[]> {
-    const items = await this.table.queryPrefix<AuditEntry & { pk: string; sk: string; type: string }>(keys.audit(communityId));
+    const items = await this.table.queryPrefix<AuditEntry & { pk: string; sk: string; type: string }>(
+      keys.audit(communityId),
+    );
     return items.filter((i) => i.sk !== HEAD_SK).map(({ pk: _pk, sk: _sk, type: _type, ...entry }) => entry);
   }
 }

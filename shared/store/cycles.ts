@@ -2,7 +2,7 @@
  * Cycle records and period locks. Every state change is a conditional write on the record's `version`
  * (or on its status), so two processes can never both start, approve or finish the same cycle.
  */
-import { StoreError, isStoreError } from './errors.js';
+import { isStoreError, StoreError } from './errors.js';
 import { type CycleKind, keys } from './keys.js';
 import type { Table } from './store.js';
 
@@ -83,7 +83,13 @@ export class CycleRepository {
    * Starts a cycle, or returns it when it already exists (idempotent start). A rejected or failed cycle
    * starts again as its next revision.
    */
-  async start(input: { communityId: string; kind: CycleKind; period: string; by: string; datasetVersion: number }): Promise<StartOutcome> {
+  async start(input: {
+    communityId: string;
+    kind: CycleKind;
+    period: string;
+    by: string;
+    datasetVersion: number;
+  }): Promise<StartOutcome> {
     const now = new Date().toISOString();
     const existing = await this.get(input.communityId, input.kind, input.period);
     if (existing && !RESTARTABLE.includes(existing.status)) return { cycle: existing, created: false };
@@ -124,7 +130,12 @@ export class CycleRepository {
     fields: Partial<Pick<CycleRecord, 'review' | 'decision' | 'error'>> = {},
   ): Promise<CycleRecord> {
     const names: Record<string, string> = { '#status': 'status' };
-    const values: Record<string, unknown> = { ':to': to, ':now': new Date().toISOString(), ':one': 1, ':rev': cycle.revision };
+    const values: Record<string, unknown> = {
+      ':to': to,
+      ':now': new Date().toISOString(),
+      ':one': 1,
+      ':rev': cycle.revision,
+    };
     const sets = ['#status = :to', 'updatedAt = :now'];
     for (const [field, value] of Object.entries(fields)) {
       names[`#${field}`] = field;
@@ -166,7 +177,13 @@ export class CycleRepository {
         UpdateExpression: 'SET resumedBy = :by, updatedAt = :now ADD attempt :one, version :one',
         ConditionExpression: '#status = :running AND version = :v',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':by': by, ':now': new Date().toISOString(), ':one': 1, ':running': 'running', ':v': cycle.version },
+        ExpressionAttributeValues: {
+          ':by': by,
+          ':now': new Date().toISOString(),
+          ':one': 1,
+          ':running': 'running',
+          ':v': cycle.version,
+        },
       });
       return updated as unknown as CycleRecord;
     } catch (error) {
@@ -180,7 +197,10 @@ export class CycleRepository {
    * lock never exists without its completed cycle. Retrying after success finds the cycle completed and
    * does nothing.
    */
-  async complete(cycle: Pick<CycleRecord, 'communityId' | 'kind' | 'period' | 'revision'>, lock?: MonthLock | YearLock): Promise<void> {
+  async complete(
+    cycle: Pick<CycleRecord, 'communityId' | 'kind' | 'period' | 'revision'>,
+    lock?: MonthLock | YearLock,
+  ): Promise<void> {
     const current = await this.get(cycle.communityId, cycle.kind, cycle.period);
     if (current?.status === 'completed' && current.revision === cycle.revision) return;
     const now = new Date().toISOString();
@@ -203,7 +223,14 @@ export class CycleRepository {
             UpdateExpression: 'SET #status = :completed, updatedAt = :now ADD version :one',
             ConditionExpression: 'revision = :rev AND #status IN (:running, :awaiting)',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':completed': 'completed', ':now': now, ':one': 1, ':rev': cycle.revision, ':running': 'running', ':awaiting': 'awaiting_review' },
+            ExpressionAttributeValues: {
+              ':completed': 'completed',
+              ':now': now,
+              ':one': 1,
+              ':rev': cycle.revision,
+              ':running': 'running',
+              ':awaiting': 'awaiting_review',
+            },
           },
         },
       ]);

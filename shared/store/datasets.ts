@@ -18,7 +18,7 @@ import type {
 } from '../schemas/dataset.js';
 import type { BatchWrite, Item } from './batch.js';
 import { contentHash, decode, encode, pages } from './codec.js';
-import { StoreError, isStoreError } from './errors.js';
+import { isStoreError, StoreError } from './errors.js';
 import { keys } from './keys.js';
 import type { Table } from './store.js';
 
@@ -52,15 +52,22 @@ export function monthRowsByInstitution(dataset: Dataset): Map<string, Map<string
   const months = new Map<string, Map<string, MonthRows>>();
   const slot = (period: string, institutionId: string) => {
     let byInstitution = months.get(period);
-    if (!byInstitution) months.set(period, (byInstitution = new Map()));
+    if (!byInstitution) {
+      byInstitution = new Map();
+      months.set(period, byInstitution);
+    }
     let rows = byInstitution.get(institutionId);
-    if (!rows) byInstitution.set(institutionId, (rows = emptyMonth()));
+    if (!rows) {
+      rows = emptyMonth();
+      byInstitution.set(institutionId, rows);
+    }
     return rows;
   };
   for (const row of dataset.workload) slot(row.period, institutionOf.get(row.staffId)!).workload.push(row);
   for (const row of dataset.indicatorValues) slot(row.period, row.institutionId).values.push(row);
   for (const row of dataset.finance) slot(row.period, row.institutionId).finance.push(row);
-  for (const row of dataset.adjustments) slot(row.period, institutionOf.get(row.staffId)!).adjustments.push(row);
+  for (const row of dataset.adjustments)
+    slot(row.period, institutionOf.get(row.staffId)!).adjustments.push(row);
   return months;
 }
 
@@ -91,11 +98,15 @@ function datasetItems(pk: string, dataset: Dataset): Item[] {
     { pk, sk: 'INSURANCE', type: 'DatasetPart', data: encode(dataset.insurance) },
   ];
   const staffByInstitution = new Map<string, Staff[]>();
-  for (const s of dataset.staff) staffByInstitution.set(s.institutionId, [...(staffByInstitution.get(s.institutionId) ?? []), s]);
+  for (const s of dataset.staff) {
+    const list = staffByInstitution.get(s.institutionId);
+    if (list) list.push(s);
+    else staffByInstitution.set(s.institutionId, [s]);
+  }
   for (const [institutionId, staff] of staffByInstitution) {
-    pages(staff, ROSTER_PAGE).forEach((page, i) =>
-      items.push({ pk, sk: keys.rosterPage(institutionId, i), type: 'Roster', data: encode(page) }),
-    );
+    for (const [i, page] of pages(staff, ROSTER_PAGE).entries()) {
+      items.push({ pk, sk: keys.rosterPage(institutionId, i), type: 'Roster', data: encode(page) });
+    }
   }
   for (const [period, byInstitution] of monthRowsByInstitution(dataset)) {
     for (const [institutionId, rows] of byInstitution) {
@@ -123,7 +134,15 @@ export class DatasetRepository {
 
   async current(communityId: string): Promise<DatasetPointer | undefined> {
     const item = await this.table.get<DatasetPointer & Item>(keys.currentDataset(communityId));
-    return item ? { communityId, version: item.version, importedAt: item.importedAt, importedBy: item.importedBy, year: item.year } : undefined;
+    return item
+      ? {
+          communityId,
+          version: item.version,
+          importedAt: item.importedAt,
+          importedBy: item.importedBy,
+          year: item.year,
+        }
+      : undefined;
   }
 
   async defaultCommunity(): Promise<string | undefined> {
@@ -154,8 +173,11 @@ export class DatasetRepository {
         {
           Put: {
             Item: { ...keys.currentDataset(communityId), type: 'DatasetPointer', ...pointer },
-            ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :expected',
-            ...(expectedVersion === undefined ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
+            ConditionExpression:
+              expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :expected',
+            ...(expectedVersion === undefined
+              ? {}
+              : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
           },
         },
         {
@@ -180,17 +202,30 @@ export class DatasetRepository {
    * writing refuses this one; one abandoned by an import that died is skipped, never reused, so two
    * imports can never mix their rows in one partition.
    */
-  private async claimVersion(communityId: string, first: number, importedAt: string, importedBy: string): Promise<number> {
+  private async claimVersion(
+    communityId: string,
+    first: number,
+    importedAt: string,
+    importedBy: string,
+  ): Promise<number> {
     for (let version = first; version < first + 100; version++) {
       try {
         await this.table.put(
-          { ...keys.datasetManifest(communityId, version), type: 'DatasetManifest', status: 'writing', importedAt, importedBy },
+          {
+            ...keys.datasetManifest(communityId, version),
+            type: 'DatasetManifest',
+            status: 'writing',
+            importedAt,
+            importedBy,
+          },
           { ConditionExpression: 'attribute_not_exists(pk)' },
         );
         return version;
       } catch (error) {
         if (!isStoreError(error, 'conditional_failed')) throw error;
-        const other = await this.table.get<{ status: string; importedAt: string; importedBy: string }>(keys.datasetManifest(communityId, version));
+        const other = await this.table.get<{ status: string; importedAt: string; importedBy: string }>(
+          keys.datasetManifest(communityId, version),
+        );
         if (other?.status !== 'writing') throw concurrentImport(communityId);
         if (Date.now() - Date.parse(other.importedAt) < ABANDONED_AFTER_MS) {
           throw new StoreError(
@@ -238,7 +273,11 @@ export class DatasetRepository {
    * once per monthly cycle (and by an import that meets a locked month), so a cached copy is never hit
    * and only holds the month's rows a second time, next to the per-institution parts, for good.
    */
-  async month(communityId: string, version: number, period: string): Promise<Map<string, { rows: MonthRows; hash: string }>> {
+  async month(
+    communityId: string,
+    version: number,
+    period: string,
+  ): Promise<Map<string, { rows: MonthRows; hash: string }>> {
     return this.prefixed(communityId, version, keys.monthPrefix(period), { cache: false }, (items) => {
       const out = new Map<string, { rows: MonthRows; hash: string }>();
       for (const item of items) {
@@ -253,11 +292,20 @@ export class DatasetRepository {
   }
 
   /** One institution's rows for the given months. */
-  async institutionMonths(communityId: string, version: number, institutionId: string, months: readonly string[]): Promise<MonthRows> {
+  async institutionMonths(
+    communityId: string,
+    version: number,
+    institutionId: string,
+    months: readonly string[],
+  ): Promise<MonthRows> {
     const parts = await Promise.all(
       months.map((period) =>
-        this.prefixed(communityId, version, keys.monthInstitutionPrefix(period, institutionId), { cache: true }, (items) =>
-          items.map((i) => decode<MonthRows>(i.data)),
+        this.prefixed(
+          communityId,
+          version,
+          keys.monthInstitutionPrefix(period, institutionId),
+          { cache: true },
+          (items) => items.map((i) => decode<MonthRows>(i.data)),
         ),
       ),
     );
@@ -291,7 +339,9 @@ export class DatasetRepository {
     const pk = keys.datasetPartition(communityId, version);
     const items = await this.table.queryPrefix<Item>(pk);
     const one = <T>(sk: string) => decode<T>(items.find((i) => i.sk === sk)!.data);
-    const monthParts = items.filter((i) => String(i.sk).startsWith('MONTH#')).map((i) => decode<MonthRows>(i.data));
+    const monthParts = items
+      .filter((i) => String(i.sk).startsWith('MONTH#'))
+      .map((i) => decode<MonthRows>(i.data));
     return {
       scheme: one('SCHEME'),
       institutions: one('INSTITUTIONS'),

@@ -1,6 +1,6 @@
 /** The repository layer: one object per concern over one table. */
 import { AuditRepository } from './audit.js';
-import { type DynamoClientOptions, createDynamoClients } from './client.js';
+import { createDynamoClients, type DynamoClientOptions } from './client.js';
 import { CycleRepository } from './cycles.js';
 import { DatasetRepository } from './datasets.js';
 import { ResultRepository } from './results.js';

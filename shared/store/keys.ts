@@ -21,7 +21,8 @@ export const keys = {
   /** One dataset version's parts live in their own partition, written once and never changed. */
   datasetPartition: (communityId: string, version: number) => `DS#${communityId}#${pad(version, 6)}`,
   monthPrefix: (period: string) => `MONTH#${period}#`,
-  monthChunk: (period: string, institutionId: string, page: number) => `MONTH#${period}#${institutionId}#${pad(page, 3)}`,
+  monthChunk: (period: string, institutionId: string, page: number) =>
+    `MONTH#${period}#${institutionId}#${pad(page, 3)}`,
   monthInstitutionPrefix: (period: string, institutionId: string) => `MONTH#${period}#${institutionId}#`,
   rosterPage: (institutionId: string, page: number) => `ROSTER#${institutionId}#${pad(page, 3)}`,
   rosterPrefix: (institutionId: string) => `ROSTER#${institutionId}#`,

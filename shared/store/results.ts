@@ -5,7 +5,7 @@
  */
 import type { Item } from './batch.js';
 import { decode, encode, pages } from './codec.js';
-import { StoreError, isStoreError } from './errors.js';
+import { isStoreError, StoreError } from './errors.js';
 import { type CycleKind, keys } from './keys.js';
 import type { Table } from './store.js';
 
@@ -39,7 +39,8 @@ export function splitText(text: string, size: number): string[] {
 
 const documentPartKey = (name: string, part: number) => `${name}#${String(part).padStart(3, '0')}`;
 
-export const resultsPartition = (ref: CycleRef) => keys.results(ref.communityId, ref.kind, ref.period, ref.revision);
+export const resultsPartition = (ref: CycleRef) =>
+  keys.results(ref.communityId, ref.kind, ref.period, ref.revision);
 
 /** Documents' text kept per process; a few suffice (each Map iteration of a cycle reads the same one). */
 const DOCUMENT_CACHE_SIZE = 8;
@@ -71,7 +72,12 @@ export class ResultRepository {
   }
 
   async putInstitution(ref: CycleRef, institutionId: string, result: unknown): Promise<void> {
-    await this.putOnce({ pk: resultsPartition(ref), sk: keys.institutionResult(institutionId), type: 'InstitutionResult', data: encode(result) });
+    await this.putOnce({
+      pk: resultsPartition(ref),
+      sk: keys.institutionResult(institutionId),
+      type: 'InstitutionResult',
+      data: encode(result),
+    });
   }
 
   async institutions<T>(ref: CycleRef): Promise<T[]> {
@@ -80,7 +86,10 @@ export class ResultRepository {
   }
 
   async institution<T>(ref: CycleRef, institutionId: string): Promise<T | undefined> {
-    const item = await this.table.get<{ data: string }>({ pk: resultsPartition(ref), sk: keys.institutionResult(institutionId) });
+    const item = await this.table.get<{ data: string }>({
+      pk: resultsPartition(ref),
+      sk: keys.institutionResult(institutionId),
+    });
     return item ? decode<T>(item.data) : undefined;
   }
 
@@ -102,9 +111,13 @@ export class ResultRepository {
 
   /** Pay lines of every institution (or one), in institution order. */
   async payLines<T>(ref: CycleRef, institutionId?: string): Promise<{ institutionId: string; lines: T[] }[]> {
-    const items = await this.table.queryPrefix<{ data: string; institutionId: string }>(resultsPartition(ref), keys.payPrefix(institutionId));
+    const items = await this.table.queryPrefix<{ data: string; institutionId: string }>(
+      resultsPartition(ref),
+      keys.payPrefix(institutionId),
+    );
     const out = new Map<string, T[]>();
-    for (const item of items) out.set(item.institutionId, [...(out.get(item.institutionId) ?? []), ...decode<T[]>(item.data)]);
+    for (const item of items)
+      out.set(item.institutionId, [...(out.get(item.institutionId) ?? []), ...decode<T[]>(item.data)]);
     return [...out].map(([id, lines]) => ({ institutionId: id, lines }));
   }
 
@@ -123,14 +136,22 @@ export class ResultRepository {
    * first part and the number of parts) and continuation items `NAME#001`…, written before the head,
    * so a reader that finds the head finds every part.
    */
-  async putDocument(ref: CycleRef, name: 'BULLETIN' | 'SETTLEMENT' | 'REPORT', document: unknown): Promise<void> {
+  async putDocument(
+    ref: CycleRef,
+    name: 'BULLETIN' | 'SETTLEMENT' | 'REPORT',
+    document: unknown,
+  ): Promise<void> {
     const pk = resultsPartition(ref);
     const [head = '', ...rest] = splitText(encode(document), DOCUMENT_PART_CHARS);
     if (rest.length === 0) {
       await this.putOnce({ pk, sk: name, type: 'Document', data: head });
       return;
     }
-    await Promise.all(rest.map((data, i) => this.putOnce({ pk, sk: documentPartKey(name, i + 1), type: 'DocumentPart', data })));
+    await Promise.all(
+      rest.map((data, i) =>
+        this.putOnce({ pk, sk: documentPartKey(name, i + 1), type: 'DocumentPart', data }),
+      ),
+    );
     await this.putOnce({ pk, sk: name, type: 'Document', parts: rest.length + 1, data: head });
   }
 
@@ -149,7 +170,8 @@ export class ResultRepository {
       }
       text += rest.map((p) => p.data).join('');
     }
-    if (this.documents.size >= DOCUMENT_CACHE_SIZE) this.documents.delete(this.documents.keys().next().value!);
+    if (this.documents.size >= DOCUMENT_CACHE_SIZE)
+      this.documents.delete(this.documents.keys().next().value!);
     this.documents.set(cacheKey, text);
     return decode<T>(text);
   }

@@ -2,9 +2,28 @@
  * The store: the only code that talks to DynamoDB. It counts what it reads and writes so the bench can
  * report items, bytes and capacity units per step.
  */
-import { DeleteCommand, GetCommand, PutCommand, type PutCommandInput, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type BatchWrite, type Item, type Key, batchGetAll, batchWriteAll, itemSize, queryAll } from './batch.js';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  type PutCommandInput,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  type BatchWrite,
+  batchGetAll,
+  batchWriteAll,
+  type Item,
+  itemSize,
+  type Key,
+  queryAll,
+} from './batch.js';
 import { toStoreError } from './errors.js';
 
 export interface StoreMetrics {
@@ -40,7 +59,9 @@ const capacity = (c: { CapacityUnits?: number } | undefined) => c?.CapacityUnits
 
 type TransactWriteItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 /** A transaction action without its TableName (the store fills it in). */
-export type TransactItem = { [K in keyof TransactWriteItem]?: Omit<NonNullable<TransactWriteItem[K]>, 'TableName'> };
+export type TransactItem = {
+  [K in keyof TransactWriteItem]?: Omit<NonNullable<TransactWriteItem[K]>, 'TableName'>;
+};
 
 export class Table {
   constructor(
@@ -51,7 +72,12 @@ export class Table {
 
   async get<T = Item>(key: Key, consistent = true): Promise<T | undefined> {
     const out = await this.doc.send(
-      new GetCommand({ TableName: this.name, Key: key, ConsistentRead: consistent, ReturnConsumedCapacity: 'TOTAL' }),
+      new GetCommand({
+        TableName: this.name,
+        Key: key,
+        ConsistentRead: consistent,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
     );
     metrics.requests++;
     metrics.readUnits += capacity(out.ConsumedCapacity);
@@ -80,7 +106,12 @@ export class Table {
   async update(input: Omit<UpdateCommandInput, 'TableName'>): Promise<Item | undefined> {
     try {
       const out = await this.doc.send(
-        new UpdateCommand({ TableName: this.name, ReturnConsumedCapacity: 'TOTAL', ReturnValues: 'ALL_NEW', ...input }),
+        new UpdateCommand({
+          TableName: this.name,
+          ReturnConsumedCapacity: 'TOTAL',
+          ReturnValues: 'ALL_NEW',
+          ...input,
+        }),
       );
       metrics.requests++;
       metrics.itemsWritten++;
@@ -117,7 +148,11 @@ export class Table {
   }
 
   /** All items of a partition whose sort key starts with `prefix` (paginated). */
-  async queryPrefix<T = Item>(pk: string, prefix = '', options: { descending?: boolean; limit?: number } = {}): Promise<T[]> {
+  async queryPrefix<T = Item>(
+    pk: string,
+    prefix = '',
+    options: { descending?: boolean; limit?: number } = {},
+  ): Promise<T[]> {
     const input = {
       TableName: this.name,
       KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
@@ -141,15 +176,24 @@ export class Table {
   }
 
   async batchGet<T = Item>(keysToGet: readonly Key[]): Promise<T[]> {
-    const out = await batchGetAll<T>(this.doc, this.name, keysToGet, { consistentRead: true, concurrency: 4 });
+    const out = await batchGetAll<T>(this.doc, this.name, keysToGet, {
+      consistentRead: true,
+      concurrency: 4,
+    });
     metrics.requests += out.calls;
     metrics.readUnits += out.consumedCapacity;
     this.countRead(out.items as Item[]);
     return out.items;
   }
 
-  async batchWrite(writes: readonly BatchWrite[], onProgress?: (done: number, total: number) => void): Promise<void> {
-    const out = await batchWriteAll(this.doc, this.name, writes, { concurrency: this.writeConcurrency, onProgress });
+  async batchWrite(
+    writes: readonly BatchWrite[],
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<void> {
+    const out = await batchWriteAll(this.doc, this.name, writes, {
+      concurrency: this.writeConcurrency,
+      onProgress,
+    });
     metrics.requests += out.calls;
     metrics.itemsWritten += out.items;
     metrics.bytesWritten += out.bytes;

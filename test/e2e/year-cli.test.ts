@@ -4,7 +4,7 @@
  * to test/fixtures/tiny/expected.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,7 +14,6 @@ import { dynamoEndpoint } from '../integration/dynamodb/helpers.js';
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '../..');
 const expectedDir = join(root, 'test/fixtures/tiny/expected');
-
 
 async function walk(dir: string, base = dir): Promise<string[]> {
   const out: string[] = [];

@@ -28,7 +28,12 @@ describe('the data stack', () => {
       ],
       BillingMode: 'PAY_PER_REQUEST',
       SSESpecification: { SSEEnabled: true },
-      Replicas: [{ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true }],
+      Replicas: [
+        {
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+        },
+      ],
     });
   });
 });
@@ -59,9 +64,19 @@ describe('the workflow stack', () => {
   });
 
   it('schedules the three cycles in Asia/Shanghai time: the 5th, the 10th after a quarter, 20 January', () => {
-    const schedules = Object.values(workflows.findResources('AWS::Scheduler::Schedule')).map((s) => s.Properties);
-    expect(schedules.map((s) => s.ScheduleExpressionTimezone)).toEqual(['Asia/Shanghai', 'Asia/Shanghai', 'Asia/Shanghai']);
-    expect(schedules.map((s) => s.ScheduleExpression).sort()).toEqual(['cron(0 2 10 1,4,7,10 ? *)', 'cron(0 2 20 1 ? *)', 'cron(0 2 5 * ? *)']);
+    const schedules = Object.values(workflows.findResources('AWS::Scheduler::Schedule')).map(
+      (s) => s.Properties,
+    );
+    expect(schedules.map((s) => s.ScheduleExpressionTimezone)).toEqual([
+      'Asia/Shanghai',
+      'Asia/Shanghai',
+      'Asia/Shanghai',
+    ]);
+    expect(schedules.map((s) => s.ScheduleExpression).sort()).toEqual([
+      'cron(0 2 10 1,4,7,10 ? *)',
+      'cron(0 2 20 1 ? *)',
+      'cron(0 2 5 * ? *)',
+    ]);
   });
 
   it('gives each function only item-level DynamoDB actions on the table', () => {
@@ -69,7 +84,8 @@ describe('the workflow stack', () => {
     const dynamoActions = new Set<string>();
     for (const policy of policies) {
       for (const statement of policy.Properties.PolicyDocument.Statement) {
-        for (const action of [statement.Action].flat()) if (String(action).startsWith('dynamodb:')) dynamoActions.add(action);
+        for (const action of [statement.Action].flat())
+          if (String(action).startsWith('dynamodb:')) dynamoActions.add(action);
       }
     }
     expect([...dynamoActions].sort()).toEqual(

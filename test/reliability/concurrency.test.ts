@@ -331,7 +331,9 @@ describe('two imports at once', () => {
         const winners = settled.filter((s) => s.status === 'fulfilled');
         expect(winners).toHaveLength(1);
         const loser = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')!;
-        expect(loser.reason.message).toMatch(/Another import for import-race finished first|is still running; try again/);
+        expect(loser.reason.message).toMatch(
+          /Another import for import-race finished first|is still running; try again/,
+        );
         const current = (await rt.repos.datasets.current('import-race'))!;
         const stored = await rt.repos.datasets.load('import-race', current.version);
         const expected = current.importedBy === 'officeA' ? `${round}1` : `${round}2`;

@@ -52,7 +52,9 @@ export function prepareDefinition(
 
   // The machine-wide timeout runs on the same Node timer: beyond ~24.8 days it would fire at once.
   if (typeof definition.TimeoutSeconds === 'number' && definition.TimeoutSeconds > MAX_TIMEOUT_SECONDS) {
-    rewrites.push(`execution TimeoutSeconds ${definition.TimeoutSeconds} → ${MAX_TIMEOUT_SECONDS} (timer limit)`);
+    rewrites.push(
+      `execution TimeoutSeconds ${definition.TimeoutSeconds} → ${MAX_TIMEOUT_SECONDS} (timer limit)`,
+    );
     definition.TimeoutSeconds = MAX_TIMEOUT_SECONDS;
   }
 

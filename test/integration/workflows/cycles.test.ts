@@ -30,20 +30,32 @@ afterAll(async () => {
   await rt?.close();
 });
 
-const step = (kind: 'monthly' | 'quarterly' | 'annual', period: string) => ({ communityId: community, kind, period, by: 'office1' });
+const step = (kind: 'monthly' | 'quarterly' | 'annual', period: string) => ({
+  communityId: community,
+  kind,
+  period,
+  by: 'office1',
+});
 
 describe('the cycles on the local engine', () => {
   it('refuses a quarter before its months are done, naming the missing months', async () => {
-    await expect(startCycle(rt.repos, rt.workflows, step('quarterly', '2026-Q1'))).rejects.toThrow(/2026-01.*2026-02.*2026-03/);
+    await expect(startCycle(rt.repos, rt.workflows, step('quarterly', '2026-Q1'))).rejects.toThrow(
+      /2026-01.*2026-02.*2026-03/,
+    );
     expect(await rt.repos.cycles.get(community, 'quarterly', '2026-Q1')).toBeUndefined();
   });
 
   it('refuses the annual cycle before the year is complete', async () => {
-    await expect(startCycle(rt.repos, rt.workflows, step('annual', '2026'))).rejects.toThrow(/needs these cycles completed first/);
+    await expect(startCycle(rt.repos, rt.workflows, step('annual', '2026'))).rejects.toThrow(
+      /needs these cycles completed first/,
+    );
   });
 
   it('runs a month to completion, locks it, and returns it unchanged when started again', async () => {
-    const done = await runCycleToEnd(rt.repos, rt.workflows, { ...step('monthly', '2026-01'), approver: 'finance1' });
+    const done = await runCycleToEnd(rt.repos, rt.workflows, {
+      ...step('monthly', '2026-01'),
+      approver: 'finance1',
+    });
     expect(done.status).toBe('completed');
     const locks = await rt.repos.cycles.locks(community);
     expect(locks.map((l) => l.period)).toContain('2026-01');
@@ -69,7 +81,8 @@ describe('the cycles on the local engine', () => {
   });
 
   it('pauses a quarter for finance review, refuses the starter as approver, and a rejection pays nothing', async () => {
-    for (const m of ['2026-02', '2026-03']) await runCycleToEnd(rt.repos, rt.workflows, { ...step('monthly', m), approver: 'finance1' });
+    for (const m of ['2026-02', '2026-03'])
+      await runCycleToEnd(rt.repos, rt.workflows, { ...step('monthly', m), approver: 'finance1' });
     await startCycle(rt.repos, rt.workflows, step('quarterly', '2026-Q1'));
     const paused = await rt.repos.cycles.get(community, 'quarterly', '2026-Q1');
     expect(paused?.status).toBe('awaiting_review');
@@ -79,7 +92,12 @@ describe('the cycles on the local engine', () => {
       decideReview(rt.repos, rt.workflows, { ...step('quarterly', '2026-Q1'), by: 'office1', approve: true }),
     ).rejects.toThrow(/four eyes/);
 
-    await decideReview(rt.repos, rt.workflows, { ...step('quarterly', '2026-Q1'), by: 'finance1', approve: false, reason: '结余核算有误' });
+    await decideReview(rt.repos, rt.workflows, {
+      ...step('quarterly', '2026-Q1'),
+      by: 'finance1',
+      approve: false,
+      reason: '结余核算有误',
+    });
     const rejected = await rt.repos.cycles.get(community, 'quarterly', '2026-Q1');
     expect(rejected?.status).toBe('rejected');
     const ref = { communityId: community, kind: 'quarterly' as const, period: '2026-Q1', revision: 1 };
@@ -91,9 +109,17 @@ describe('the cycles on the local engine', () => {
     expect(created).toBe(true);
     expect(cycle.revision).toBe(2);
     // A second runtime stands in for a later `medcomm approve` process: same table, fresh engines.
-    const later = await openLocalRuntime({ endpoint: dynamoEndpoint(), tableName, workflows: { retryIntervalMs: 0 } });
+    const later = await openLocalRuntime({
+      endpoint: dynamoEndpoint(),
+      tableName,
+      workflows: { retryIntervalMs: 0 },
+    });
     try {
-      await decideReview(later.repos, later.workflows, { ...step('quarterly', '2026-Q1'), by: 'finance2', approve: true });
+      await decideReview(later.repos, later.workflows, {
+        ...step('quarterly', '2026-Q1'),
+        by: 'finance2',
+        approve: true,
+      });
     } finally {
       await later.close();
     }
@@ -102,7 +128,12 @@ describe('the cycles on the local engine', () => {
     const done = await rt.repos.cycles.get(community, 'quarterly', '2026-Q1');
     expect(done?.status).toBe('completed');
     expect(done?.decision).toMatchObject({ approved: true, by: 'finance2' });
-    const pay = await rt.repos.results.payLines<{ amount: number }>({ communityId: community, kind: 'quarterly', period: '2026-Q1', revision: 2 });
+    const pay = await rt.repos.results.payLines<{ amount: number }>({
+      communityId: community,
+      kind: 'quarterly',
+      period: '2026-Q1',
+      revision: 2,
+    });
     const total = pay.flatMap((p) => p.lines).reduce((a, l) => a + l.amount, 0);
     // Q1 pools of the golden bulletin: 14220.40 + 4163.97 + 3688.50 + 1780.28
     expect(total).toBe(1422040 + 416397 + 368850 + 178028);
@@ -110,14 +141,26 @@ describe('the cycles on the local engine', () => {
 
   it('refuses a second decision on a decided review', async () => {
     await expect(
-      decideReview(rt.repos, rt.workflows, { ...step('quarterly', '2026-Q1'), by: 'finance3', approve: true }),
+      decideReview(rt.repos, rt.workflows, {
+        ...step('quarterly', '2026-Q1'),
+        by: 'finance3',
+        approve: true,
+      }),
     ).rejects.toThrow(/nothing awaits review/);
   });
 
   it('records every import, start, decision and completion in a verifiable audit chain', async () => {
     const entries = await rt.repos.audit.entries(community);
     const actions = entries.map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['dataset.import', 'cycle.start', 'review.reject', 'review.approve', 'cycle.complete']));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'dataset.import',
+        'cycle.start',
+        'review.reject',
+        'review.approve',
+        'cycle.complete',
+      ]),
+    );
     expect(verifyChain(entries).ok).toBe(true);
   });
 });

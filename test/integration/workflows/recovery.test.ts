@@ -21,7 +21,9 @@ afterAll(async () => {
 });
 
 describe('a cycle interrupted by a crash', () => {
-  it('resumes to the exact golden result with every pay page written once', { timeout: 180_000 }, async () => {
+  it('resumes to the exact golden result with every pay page written once', {
+    timeout: 180_000,
+  }, async () => {
     let calls = 0;
     const never = new Promise<never>(() => {});
     // The "crashing" process: the third institution's step never returns, as if the process died there.
@@ -30,27 +32,49 @@ describe('a cycle interrupted by a crash', () => {
       tableName,
       workflows: {
         retryIntervalMs: 0,
-        wrapHandler: (id, handler) => (event) => (id === 'ComputeMonthlyPay' && ++calls === 3 ? never : handler(event)),
+        wrapHandler: (id, handler) => (event) =>
+          id === 'ComputeMonthlyPay' && ++calls === 3 ? never : handler(event),
       },
     });
     opened.push(crashing);
     await importDataset(crashing.repos, { dir: join(fixture, 'dataset') }, 'office1');
-    void startCycle(crashing.repos, crashing.workflows, { communityId: 'county7', kind: 'monthly', period: '2026-01', by: 'office1' });
+    void startCycle(crashing.repos, crashing.workflows, {
+      communityId: 'county7',
+      kind: 'monthly',
+      period: '2026-01',
+      by: 'office1',
+    });
     await expect.poll(() => calls, { timeout: 60_000 }).toBeGreaterThanOrEqual(4);
     const stuck = await crashing.repos.cycles.get('county7', 'monthly', '2026-01');
     expect(stuck?.status).toBe('running');
 
     // A later process: `medcomm run monthly 2026-01 --resume`.
-    const later = await openLocalRuntime({ endpoint: dynamoEndpoint(), tableName, workflows: { retryIntervalMs: 0 } });
+    const later = await openLocalRuntime({
+      endpoint: dynamoEndpoint(),
+      tableName,
+      workflows: { retryIntervalMs: 0 },
+    });
     opened.push(later);
-    const again = await startCycle(later.repos, later.workflows, { communityId: 'county7', kind: 'monthly', period: '2026-01', by: 'office1' });
+    const again = await startCycle(later.repos, later.workflows, {
+      communityId: 'county7',
+      kind: 'monthly',
+      period: '2026-01',
+      by: 'office1',
+    });
     expect(again.created).toBe(false);
-    await resumeInterruptedCycle(later.repos, later.workflows, { communityId: 'county7', kind: 'monthly', period: '2026-01', by: 'office1' });
+    await resumeInterruptedCycle(later.repos, later.workflows, {
+      communityId: 'county7',
+      kind: 'monthly',
+      period: '2026-01',
+      by: 'office1',
+    });
 
     const done = await later.repos.cycles.get('county7', 'monthly', '2026-01');
     expect(done?.status).toBe('completed');
     expect(done?.revision).toBe(1);
-    const expected = JSON.parse(await readFile(join(fixture, 'expected/monthly/2026-01/paysheet.json'), 'utf8'));
+    const expected = JSON.parse(
+      await readFile(join(fixture, 'expected/monthly/2026-01/paysheet.json'), 'utf8'),
+    );
     expect(monthlyPaysheetJson('2026-01', await monthlyResults(later.repos, done!))).toEqual(expected);
     const pages = await later.repos.results.payLines<{ staffId: string }>(done!);
     const staff = pages.flatMap((p) => p.lines.map((l) => l.staffId));

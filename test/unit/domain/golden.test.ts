@@ -2,11 +2,11 @@
  * The golden example (../shared/spec/examples/tiny, copied to test/fixtures/tiny): the domain core run
  * over its dataset reproduces every figure of `expected/`, exactly.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readDatasetDir } from '../../../shared/dataset/index.js';
-import { type YearResults, computeYear } from '../../../shared/domain/year.js';
+import { computeYear, type YearResults } from '../../../shared/domain/year.js';
 import {
   annualPaysheetJson,
   appraisalJson,

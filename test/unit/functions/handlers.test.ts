@@ -3,9 +3,25 @@
  * and how throttling and conditional-check failures surface (by name, for the state machines' retries
  * and catches).
  */
-import { ConditionalCheckFailedException, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { ExecutionAlreadyExists, SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  ProvisionedThroughputExceededException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  ExecutionAlreadyExists,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sfnExecutionPort } from '../../../shared/app/sfn-port.js';
@@ -13,7 +29,13 @@ import { resetStore } from '../../../shared/config.js';
 import type { CycleRecord } from '../../../shared/store/cycles.js';
 
 const docMock = mockClient(DynamoDBDocumentClient);
-const cycle = { communityId: 'c1', kind: 'quarterly' as const, period: '2026-Q1', revision: 2, datasetVersion: 3 };
+const cycle = {
+  communityId: 'c1',
+  kind: 'quarterly' as const,
+  period: '2026-Q1',
+  revision: 2,
+  datasetVersion: 3,
+};
 const record: CycleRecord = {
   ...cycle,
   status: 'awaiting_review',
@@ -21,7 +43,12 @@ const record: CycleRecord = {
   startedAt: '2026-04-10T00:00:00Z',
   updatedAt: '2026-04-10T00:00:00Z',
   version: 4,
-  review: { token: 'token-123', requestedAt: '2026-04-10T00:00:00Z', stateName: 'AwaitFinanceReview', stateInput: {} },
+  review: {
+    token: 'token-123',
+    requestedAt: '2026-04-10T00:00:00Z',
+    stateName: 'AwaitFinanceReview',
+    stateInput: {},
+  },
 };
 
 beforeEach(() => {
@@ -43,7 +70,10 @@ describe('request-review', () => {
     expect(docMock).toHaveReceivedCommandWith(UpdateCommand, {
       TableName: 'medcomm-test',
       Key: { pk: 'COMMUNITY#c1', sk: 'CYCLE#quarterly#2026-Q1' },
-      ExpressionAttributeValues: expect.objectContaining({ ':to': 'awaiting_review', ':review': expect.objectContaining({ token: 'tok-1' }) }),
+      ExpressionAttributeValues: expect.objectContaining({
+        ':to': 'awaiting_review',
+        ':review': expect.objectContaining({ token: 'tok-1' }),
+      }),
     });
   });
 
@@ -51,9 +81,13 @@ describe('request-review', () => {
     docMock.on(GetCommand).resolves({ Item: { ...record, status: 'completed', review: undefined } });
     docMock
       .on(UpdateCommand)
-      .rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+      .rejects(
+        new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }),
+      );
     const { handler } = await import('../../../functions/request-review.js');
-    await expect(handler({ cycle, taskToken: 'tok-1', stateName: 'AwaitFinanceReview', stateInput: {} })).rejects.toMatchObject({
+    await expect(
+      handler({ cycle, taskToken: 'tok-1', stateName: 'AwaitFinanceReview', stateInput: {} }),
+    ).rejects.toMatchObject({
       name: 'StoreError',
       code: 'conditional_failed',
       message: expect.stringContaining('completed'),
@@ -64,10 +98,18 @@ describe('request-review', () => {
 describe('complete-cycle', () => {
   it('lets DynamoDB throttling surface by name so the state machine retries the step', async () => {
     docMock.on(GetCommand).resolves({ Item: { ...record, status: 'running' } });
-    docMock.on(QueryCommand).rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
-    docMock.on(UpdateCommand).rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
-    docMock.on(PutCommand).rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
-    docMock.on(TransactWriteCommand).rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+    docMock
+      .on(QueryCommand)
+      .rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+    docMock
+      .on(UpdateCommand)
+      .rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+    docMock
+      .on(PutCommand)
+      .rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+    docMock
+      .on(TransactWriteCommand)
+      .rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
     const { handler } = await import('../../../functions/complete-cycle.js');
     await expect(handler({ cycle: { ...cycle, kind: 'annual', period: '2026' } })).rejects.toMatchObject({
       name: 'ProvisionedThroughputExceededException',
@@ -79,7 +121,12 @@ describe('the result store', () => {
   it('accepts a retried write of the same pay page and refuses different content', async () => {
     const { ResultRepository } = await import('../../../shared/store/results.js');
     const { Table } = await import('../../../shared/store/store.js');
-    const repo = new ResultRepository(new Table(DynamoDBDocumentClient.from(new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({})), 't'));
+    const repo = new ResultRepository(
+      new Table(
+        DynamoDBDocumentClient.from(new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({})),
+        't',
+      ),
+    );
     docMock.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
     docMock.on(GetCommand).resolves({ Item: { data: JSON.stringify([{ staffId: 's1', amount: 100 }]) } });
     await expect(repo.putPayLines(cycle, 'C01', [{ staffId: 's1', amount: 100 }])).resolves.toBeUndefined();
@@ -92,17 +139,25 @@ describe('the result store', () => {
 
 describe('the Step Functions port', () => {
   const sfnMock = mockClient(SFNClient);
-  const port = sfnExecutionPort({ monthly: 'arn:m', quarterly: 'arn:q', annual: 'arn:a' }, new SFNClient({ region: 'cn-north-1' }));
+  const port = sfnExecutionPort(
+    { monthly: 'arn:m', quarterly: 'arn:q', annual: 'arn:a' },
+    new SFNClient({ region: 'cn-north-1' }),
+  );
   beforeEach(() => sfnMock.reset());
 
   it('starts one execution per cycle revision, named after it', async () => {
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:x' });
     await port.start('quarterly', { cycle });
-    expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: 'arn:q', name: 'c1-quarterly-2026-Q1-r2' });
+    expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: 'arn:q',
+      name: 'c1-quarterly-2026-Q1-r2',
+    });
   });
 
   it('treats an execution that already exists as started (a retried start runs nothing twice)', async () => {
-    sfnMock.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+    sfnMock
+      .on(StartExecutionCommand)
+      .rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
     await expect(port.start('quarterly', { cycle })).resolves.toBeUndefined();
   });
 
@@ -112,11 +167,17 @@ describe('the Step Functions port', () => {
     await port.resume(record, { approved: true, by: 'finance1', at: 'now' });
     await port.resume(record, { approved: false, by: 'finance1', at: 'now', reason: '数据有误' });
     expect(sfnMock).toHaveReceivedCommandWith(SendTaskSuccessCommand, { taskToken: 'token-123' });
-    expect(sfnMock).toHaveReceivedCommandWith(SendTaskFailureCommand, { taskToken: 'token-123', error: 'ReviewRejected', cause: '数据有误' });
+    expect(sfnMock).toHaveReceivedCommandWith(SendTaskFailureCommand, {
+      taskToken: 'token-123',
+      error: 'ReviewRejected',
+      cause: '数据有误',
+    });
   });
 
   it('passes SFN throttling on to the caller', async () => {
-    sfnMock.on(StartExecutionCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    sfnMock
+      .on(StartExecutionCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
     await expect(port.start('monthly', { cycle })).rejects.toMatchObject({ name: 'ThrottlingException' });
   });
 });
