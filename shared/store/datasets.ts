@@ -166,7 +166,21 @@ export class DatasetRepository {
     const version = await this.claimVersion(communityId, (expectedVersion ?? 0) + 1, importedAt, importedBy);
     const pk = keys.datasetPartition(communityId, version);
     const writes: BatchWrite[] = datasetItems(pk, dataset).map((put) => ({ put }));
-    await this.table.batchWrite(writes, onProgress);
+    try {
+      await this.table.batchWrite(writes, onProgress);
+    } catch (error) {
+      // Mark the version failed (best effort) so the next import skips it at once instead of waiting for
+      // it to count as abandoned; the pointer was never moved, so the previous version stays current.
+      await this.table
+        .update({
+          Key: keys.datasetManifest(communityId, version),
+          UpdateExpression: 'SET #status = :failed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':failed': 'failed' },
+        })
+        .catch(() => undefined);
+      throw error;
+    }
     const pointer = { communityId, version, importedAt, importedBy, year: dataset.scheme.year };
     try {
       await this.table.transact([
@@ -199,8 +213,8 @@ export class DatasetRepository {
 
   /**
    * Claims a fresh version number (its own partition) for this import. A version another import is still
-   * writing refuses this one; one abandoned by an import that died is skipped, never reused, so two
-   * imports can never mix their rows in one partition.
+   * writing refuses this one; one that failed, or was abandoned by an import that died, is skipped, never
+   * reused, so two imports can never mix their rows in one partition.
    */
   private async claimVersion(
     communityId: string,
@@ -226,6 +240,7 @@ export class DatasetRepository {
         const other = await this.table.get<{ status: string; importedAt: string; importedBy: string }>(
           keys.datasetManifest(communityId, version),
         );
+        if (other?.status === 'failed') continue;
         if (other?.status !== 'writing') throw concurrentImport(communityId);
         if (Date.now() - Date.parse(other.importedAt) < ABANDONED_AFTER_MS) {
           throw new StoreError(

@@ -101,9 +101,10 @@ describe('a refused import changes nothing stored', () => {
     const after = await snapshot();
     expect({ ...after, items: undefined }).toEqual({ ...before, items: undefined });
 
-    // The half-written version is never current; the next import takes its number and completes it.
+    // The half-written version is never current and never reused (it is marked failed): the next import
+    // writes a version of its own, so no row of the failed attempt can mix into it.
     const { pointer } = await importDataset(rt.repos, { files: changed }, 'office2');
-    expect(pointer.version).toBe(before.current!.version + 1);
+    expect(pointer.version).toBe(before.current!.version + 2);
     const stored = await rt.repos.datasets.load(TINY_COMMUNITY, pointer.version);
     // workload.csv row 190 is 2026-12 P01-001.
     expect(stored.workload.find((w) => w.period === '2026-12' && w.staffId === 'P01-001')?.workPoints).toBe(
