@@ -7,6 +7,7 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
+import { yearOverview } from '../shared/api/cycle-views.js';
 import {
   decideReview,
   resolveCommunity,
@@ -250,13 +251,8 @@ program
       console.log(
         `${communityId} 数据版本 dataset v${current?.version ?? '-'} (${current?.importedBy ?? '-'} ${current?.importedAt ?? ''})`,
       );
-      console.log(
-        statusTable(
-          await rt.repos.cycles.list(communityId),
-          current?.year ?? Number(period?.slice(0, 4)),
-          period,
-        ),
-      );
+      const year = current?.year ?? Number(period?.slice(0, 4));
+      console.log(statusTable(await yearOverview(rt.repos, communityId, year), period));
     });
   });
 
