@@ -1,20 +1,19 @@
 /**
- * The Lambda of one API route group (functions/api/<group>.ts). The same runtime, architecture, tracing,
- * log retention and esbuild bundling as HandlerFunction — which is keyed to functions/registry.ts, so
- * the API's entries live here rather than in the workflow registry.
- * (Once HandlerFunction accepts an `entry`, this can become a thin subclass of it.)
+ * The Lambda of one API route group (functions/api/<group>.ts), with the settings every function shares
+ * (FUNCTION_DEFAULTS). HandlerFunction is keyed to functions/registry.ts, so the API's entries live here
+ * rather than in the workflow registry.
  */
 
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { API_ENTRIES } from '../../functions/api/index.js';
 import type { RouteGroup } from '../../shared/api/roles.js';
+import { FUNCTION_DEFAULTS } from './handler-function.js';
 
 const apiDir = fileURLToPath(new URL('../../functions/api/', import.meta.url));
 
@@ -40,24 +39,11 @@ export class ApiFunction extends NodejsFunction {
     });
     super(scope, id, {
       entry: `${apiDir}${API_ENTRIES[props.group]}`,
-      handler: 'handler',
+      ...FUNCTION_DEFAULTS,
       description: props.description,
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
       memorySize: props.memoryMb ?? 512,
       timeout: Duration.seconds(props.timeoutSeconds ?? 29),
-      tracing: Tracing.ACTIVE,
       logGroup,
-      environment: { NODE_OPTIONS: '--enable-source-maps' },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        forceDockerBundling: false,
-        // ESM bundles need a require shim for CommonJS dependencies (fraction.js, the AWS SDK internals).
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-      },
     });
   }
 

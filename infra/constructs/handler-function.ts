@@ -8,7 +8,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ALL_FUNCTIONS, type EdgeFunctionId, type FunctionId } from '../../functions/registry.js';
@@ -21,6 +21,27 @@ const functionsDir = fileURLToPath(new URL('../../functions/', import.meta.url))
  * and pay results stay append-only for them.
  */
 const TABLE_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchGetItem'];
+
+/**
+ * What every Lambda of the product shares (workflow steps here, API routes in api-function.ts): Node 22
+ * on ARM, X-Ray, ESM bundled by the local esbuild (never Docker).
+ */
+export const FUNCTION_DEFAULTS = {
+  handler: 'handler',
+  runtime: Runtime.NODEJS_22_X,
+  architecture: Architecture.ARM_64,
+  tracing: Tracing.ACTIVE,
+  environment: { NODE_OPTIONS: '--enable-source-maps' },
+  bundling: {
+    format: OutputFormat.ESM,
+    target: 'node22',
+    minify: true,
+    sourceMap: true,
+    forceDockerBundling: false,
+    // ESM bundles need a require shim for CommonJS dependencies (fraction.js, the AWS SDK internals).
+    banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+  },
+} satisfies Partial<NodejsFunctionProps>;
 
 export interface HandlerFunctionProps {
   functionId: FunctionId | EdgeFunctionId;
@@ -36,24 +57,12 @@ export class HandlerFunction extends NodejsFunction {
     });
     super(scope, props.functionId, {
       entry: `${functionsDir}${spec.entry}`,
-      handler: 'handler',
+      ...FUNCTION_DEFAULTS,
       description: spec.description,
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
       memorySize: spec.memoryMb,
       timeout: Duration.seconds(spec.timeoutSeconds),
-      tracing: Tracing.ACTIVE,
       logGroup,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        forceDockerBundling: false,
-        // ESM bundles need a require shim for CommonJS dependencies (fraction.js, the AWS SDK internals).
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-      },
+      environment: { ...FUNCTION_DEFAULTS.environment, ...props.environment },
     });
   }
 
