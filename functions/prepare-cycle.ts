@@ -1,6 +1,7 @@
 /**
  * First step of every cycle: confirms the cycle record is this run's revision and still running, checks
- * the prerequisites again (the record may be old), and hands the Map the institution ids — keys only.
+ * the prerequisites again (the record may be old), and hands the Map the institution ids — keys only —
+ * and whether finance already approved this revision (a resumed run must not ask again).
  */
 import { checkPrerequisites } from '../shared/app/prerequisites.js';
 import { store } from '../shared/config.js';
@@ -22,5 +23,8 @@ export async function handler(event: unknown): Promise<PreparedCycle> {
   const scheme = await repos.datasets.scheme(cycle.communityId, cycle.datasetVersion);
   await checkPrerequisites(repos, cycle.communityId, cycle.kind, cycle.period, scheme.year);
   const institutions = await repos.datasets.institutions(cycle.communityId, cycle.datasetVersion);
-  return { institutionIds: institutions.map((i) => i.id).sort() };
+  return {
+    institutionIds: institutions.map((i) => i.id).sort(),
+    approved: record.decision?.approved === true,
+  };
 }

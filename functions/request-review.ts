@@ -14,7 +14,7 @@ export async function handler(event: unknown): Promise<{ awaiting: true }> {
   const { cycle, taskToken, stateName, stateInput } = ReviewPayload.parse(event);
   const repos = store();
   const current = await repos.cycles.get(cycle.communityId, cycle.kind, cycle.period);
-  // A resumed run re-enters this state with the decision already recorded: nothing to request again.
+  // PrepareCycle routes a run of an approved revision past this state; never overwrite a recorded decision.
   if (current?.revision === cycle.revision && current.decision) return { awaiting: true };
   await repos.cycles.transition(cycle, ['running', 'awaiting_review'], 'awaiting_review', {
     review: { token: taskToken, requestedAt: new Date().toISOString(), stateName, stateInput },

@@ -98,16 +98,20 @@ export const REVIEW_STATE = 'AwaitFinanceReview';
 /** Finance has 30 days to decide; after that the cycle fails and must be started again. */
 export const REVIEW_TIMEOUT = Duration.days(30);
 
+export const APPROVED_CHOICE = 'ApprovedAlready';
+
 /**
  * The finance review: parks on a task token (RequestReview stores it with this state's input), then
- * continues on approval. A rejection (error ReviewRejected) records it and ends the cycle with nothing
- * paid; a timeout fails the cycle.
+ * continues to `afterApproval`. A rejection (error ReviewRejected) records it and ends the cycle with
+ * nothing paid; a timeout fails the cycle. A resumed run of a revision finance already approved (PrepareCycle
+ * says so) goes straight on: nobody would answer a second review task, on AWS or locally.
  */
 export function financeReview(
   scope: Construct,
   fns: CycleFunctions,
   onFailure: sfn.IChainable,
-): tasks.LambdaInvoke {
+  afterApproval: sfn.IChainable,
+): sfn.Choice {
   const review = new tasks.LambdaInvoke(scope, REVIEW_STATE, {
     lambdaFunction: fns.RequestReview,
     integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
@@ -129,5 +133,8 @@ export function financeReview(
   review.addCatch(onFailure, { errors: [sfn.Errors.TIMEOUT], resultPath: ERROR_PATH });
   review.addCatch(onFailure, { errors: [sfn.Errors.TASKS_FAILED], resultPath: ERROR_PATH });
   review.addCatch(onFailure, { errors: [sfn.Errors.ALL], resultPath: ERROR_PATH });
-  return review;
+  review.next(afterApproval);
+  return new sfn.Choice(scope, APPROVED_CHOICE)
+    .when(sfn.Condition.booleanEquals('$.prepared.approved', true), afterApproval)
+    .otherwise(review);
 }

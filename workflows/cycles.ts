@@ -50,13 +50,15 @@ function reviewedCycle(
   steps: { score: [string, string, IFunction]; summarize: [string, IFunction]; allocate: [string, string] },
 ): sfn.IChainable {
   const onFailure = failurePath(scope, fns);
+  const allocateAndComplete = sfn.Chain.start(
+    guarded(perInstitution(scope, ...steps.allocate, fns.AllocatePool), onFailure),
+  )
+    .next(guarded(lambdaStep(scope, 'CompleteCycle', fns.CompleteCycle), onFailure))
+    .next(new sfn.Succeed(scope, 'Completed'));
   return prepare(scope, fns, onFailure)
     .next(guarded(perInstitution(scope, ...steps.score), onFailure))
     .next(guarded(lambdaStep(scope, ...steps.summarize), onFailure))
-    .next(financeReview(scope, fns, onFailure))
-    .next(guarded(perInstitution(scope, ...steps.allocate, fns.AllocatePool), onFailure))
-    .next(guarded(lambdaStep(scope, 'CompleteCycle', fns.CompleteCycle), onFailure))
-    .next(new sfn.Succeed(scope, 'Completed'));
+    .next(financeReview(scope, fns, onFailure, allocateAndComplete));
 }
 
 /** 季通报: scores and surplus pools → bulletin → finance review → allocation → done. */

@@ -13,14 +13,10 @@ import { checkPrerequisites } from './prerequisites.js';
 
 export interface ExecutionPort {
   /**
-   * Starts the cycle's state machine (idempotent per cycle revision). `decision`, when the cycle already
-   * has one (a resumed run), answers the finance review at once instead of parking again.
+   * Starts the cycle's state machine (idempotent per cycle revision; `attempt` > 1 is a resumed run, which
+   * passes a review finance already approved by itself — the state machine reads the cycle record).
    */
-  start(
-    kind: CycleKind,
-    input: CycleExecutionInput,
-    options?: { decision?: Decision; attempt?: number },
-  ): Promise<void>;
+  start(kind: CycleKind, input: CycleExecutionInput, options?: { attempt?: number }): Promise<void>;
   /** Answers the parked review task: success on approval, failure `ReviewRejected` on rejection. */
   resume(cycle: CycleRecord, decision: Decision): Promise<void>;
 }
@@ -117,10 +113,7 @@ export async function resumeInterruptedCycle(
     subject: `${request.kind} ${request.period} r${cycle.revision}`,
     details: { attempt: claimed.attempt ?? 1 },
   });
-  await port.start(request.kind, cycleInput(cycle), {
-    ...(cycle.decision ? { decision: cycle.decision } : {}),
-    attempt: (claimed.attempt ?? 1) + 1,
-  });
+  await port.start(request.kind, cycleInput(cycle), { attempt: (claimed.attempt ?? 1) + 1 });
   return claimed;
 }
 

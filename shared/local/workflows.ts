@@ -7,7 +7,6 @@
 
 import { FUNCTIONS, type FunctionId, loadHandler } from '../../functions/registry.js';
 import { buildApp, STACK_NAMES } from '../../infra/app.js';
-import { REVIEW_STATE } from '../../workflows/common.js';
 import type { ExecutionPort } from '../app/cycle-service.js';
 import type { Decision } from '../store/cycles.js';
 import type { CycleKind } from '../store/keys.js';
@@ -115,15 +114,8 @@ export class LocalWorkflows implements ExecutionPort {
     return engine;
   }
 
-  async start(
-    kind: CycleKind,
-    input: { cycle: unknown },
-    options: { decision?: Decision; attempt?: number } = {},
-  ): Promise<void> {
-    const review = options.decision
-      ? { callbackHandlers: { [REVIEW_STATE]: decisionCallback(options.decision) } }
-      : {};
-    await this.execute(kind, input as JsonValue, review);
+  async start(kind: CycleKind, input: { cycle: unknown }): Promise<void> {
+    await this.execute(kind, input as JsonValue, {});
   }
 
   async resume(

@@ -23,7 +23,11 @@ export type CycleExecutionInput = z.infer<typeof CycleExecutionInput>;
 export const InstitutionTask = z.object({ cycle: CycleRef, institutionId: z.string().min(1) });
 export type InstitutionTask = z.infer<typeof InstitutionTask>;
 
-export const PreparedCycle = z.object({ institutionIds: z.array(z.string()) });
+export const PreparedCycle = z.object({
+  institutionIds: z.array(z.string()),
+  /** Finance already approved this revision: a resumed run goes past the review instead of parking again. */
+  approved: z.boolean(),
+});
 export type PreparedCycle = z.infer<typeof PreparedCycle>;
 
 /** The review callback's payload: the cycle and the task token to answer. */

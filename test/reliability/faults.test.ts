@@ -9,8 +9,6 @@
 
 import {
   ExecutionAlreadyExists,
-  SendTaskFailureCommand,
-  SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -31,7 +29,7 @@ import { LocalWorkflows } from '../../shared/local/workflows.js';
 import { monthlyPaysheetJson, quarterlyPaysheetJson } from '../../shared/results/contract.js';
 import type { CycleRecord } from '../../shared/store/cycles.js';
 import type { CycleKind } from '../../shared/store/keys.js';
-import { REVIEW_STATE } from '../../workflows/common.js';
+import { APPROVED_CHOICE, REVIEW_STATE } from '../../workflows/common.js';
 import {
   cycleOf,
   expectedJson,
@@ -354,8 +352,6 @@ describe('a crash mid-cycle', () => {
   });
 
   // On Step Functions a resume starts a new execution of the same revision, named with its attempt.
-  // (A resumed approved cycle on AWS would still park at the review again: answering its own token needs
-  // RequestReview to call SendTaskSuccess — not done yet; locally the recorded decision answers it.)
   it('on Step Functions, resuming an interrupted cycle starts a new execution of the same revision', async () => {
     await importAs(rt.repos, 'crash-aws');
     faults.crash({ afterHandlerCalls: 2 });
@@ -388,15 +384,11 @@ describe('a crash mid-cycle', () => {
     expect(names.some((name) => name !== original)).toBe(true);
   });
 
-  // RESUMED APPROVED CYCLE PARKS FOREVER ON AWS functions/request-review.ts:17-18 — a resumed run of an
-  // approved cycle starts over (sfn-port starts a new execution; `options.decision` does not reach the
-  // state machine), re-enters AwaitFinanceReview, and RequestReview returns early because a decision is on
-  // record — without answering the task token. Locally LocalWorkflows answers it through a callback
-  // handler; on Step Functions nobody does, so the execution waits for REVIEW_TIMEOUT (30 days) and then
-  // fails. Expected: when the cycle already has a decision for this revision, RequestReview answers its own
-  // token — SendTaskSuccess({approvedBy}) for an approval, SendTaskFailure('ReviewRejected') for a
-  // rejection — (and its role gets states:SendTaskSuccess/SendTaskFailure on the state machines).
-  it.fails('on Step Functions, a resumed run of an approved cycle answers its review task at once', async () => {
+  // A new Step Functions execution of an approved revision (a resume) must not park at the review again:
+  // nobody would answer its task token, and it would time out after 30 days. PrepareCycle reports the
+  // recorded approval and the definition's Choice routes it past AwaitFinanceReview — the same definition
+  // the local runs above went through, so this checks the AWS side's two pieces directly.
+  it('on Step Functions, a resumed run of an approved cycle goes past the review to the allocation', async () => {
     await importAs(rt.repos, 'aws-approved');
     for (const month of ['2026-01', '2026-02', '2026-03']) await run('aws-approved', 'monthly', month);
     expect((await run('aws-approved', 'quarterly', '2026-Q1')).status).toBe('awaiting_review');
@@ -413,22 +405,21 @@ describe('a crash mid-cycle', () => {
     const interrupted = await cycleOf(rt.repos, 'aws-approved', 'quarterly', '2026-Q1');
     expect(interrupted).toMatchObject({ status: 'running', decision: { approved: true } });
 
-    // What the new execution's AwaitFinanceReview state sends the RequestReview function on AWS.
-    const sfn = mockClient(SFNClient);
-    try {
-      sfn.on(SendTaskSuccessCommand).resolves({});
-      sfn.on(SendTaskFailureCommand).resolves({});
-      const requestReview = await loadHandler('RequestReview');
-      await requestReview({
-        cycle: cycleInput(interrupted).cycle,
-        taskToken: 'aws-task-token-of-the-resumed-execution',
-        stateName: REVIEW_STATE,
-        stateInput: cycleInput(interrupted),
+    // What the new execution's first state returns on AWS…
+    const prepare = await loadHandler('PrepareCycle');
+    expect(await prepare(cycleInput(interrupted))).toMatchObject({ approved: true });
+    // …and where the synthesized definition sends it (both reviewed cycles share the shape).
+    for (const kind of ['quarterly', 'annual'] as const) {
+      const states = rt.workflows.definition(kind).States as Record<string, Record<string, unknown>>;
+      const review = states[REVIEW_STATE]!;
+      const choice = states[APPROVED_CHOICE]!;
+      expect(choice).toMatchObject({
+        Type: 'Choice',
+        Choices: [{ Variable: '$.prepared.approved', BooleanEquals: true, Next: review.Next }],
+        Default: REVIEW_STATE,
       });
-      const answered = sfn.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input.taskToken);
-      expect(answered).toEqual(['aws-task-token-of-the-resumed-execution']);
-    } finally {
-      sfn.restore();
+      const entries = Object.entries(states).filter(([, s]) => s.Next === APPROVED_CHOICE);
+      expect(entries.map(([name]) => name)).toEqual([kind === 'quarterly' ? 'BuildBulletin' : 'SettleAnnual']);
     }
   });
 
