@@ -41,6 +41,8 @@ export interface DynamoDbLocalOptions {
    * SIGKILLed. Default true; false leaves only the exit and signal hooks (tests use it to check them).
    */
   parentDeathSignal?: boolean;
+  /** Called once java is spawned, before it answers: the caller may do CPU-bound work while the JVM boots. */
+  onSpawn?: () => void;
 }
 
 export interface DynamoDbLocal {
@@ -150,6 +152,8 @@ async function launch({ java, jar, dataDir, port, lock, options }: LaunchInput):
       JAVA_TOOL_OPTIONS: `${DYNAMODB_LOCAL_JAVA_TOOL_OPTIONS} ${process.env.JAVA_TOOL_OPTIONS ?? ''}`.trim(),
     },
   });
+
+  options.onSpawn?.();
 
   let output = '';
   const collect = (chunk: Buffer) => {

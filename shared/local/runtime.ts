@@ -35,17 +35,30 @@ export function defaultHome(): string {
 }
 
 export async function openLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
-  let server: DynamoDbLocal | undefined;
   let endpoint = options.endpoint ?? process.env.MEDCOMM_DYNAMODB_ENDPOINT;
   const home = options.inMemory || endpoint ? undefined : (options.home ?? defaultHome());
+  let starting: Promise<DynamoDbLocal> | undefined;
   if (!endpoint) {
     const dataDir = home ? join(home, 'dynamodb') : undefined;
     if (dataDir) await mkdir(dataDir, { recursive: true });
-    server = await startDynamoDbLocal(dataDir ? { dataDir } : {});
-    endpoint = server.endpoint;
+    let spawned!: () => void;
+    const javaSpawned = new Promise<void>((resolveSpawn) => {
+      spawned = resolveSpawn;
+    });
+    starting = startDynamoDbLocal({ ...(dataDir ? { dataDir } : {}), onSpawn: spawned });
+    // Synthesizing the state machines is ~2 s of CPU in this process: do it while the JVM boots.
+    await Promise.race([javaSpawned, starting.catch(() => undefined)]);
   }
+  const [serverStart, workflowsStart] = await Promise.allSettled([
+    starting,
+    LocalWorkflows.create(options.workflows),
+  ]);
+  const server = serverStart.status === 'fulfilled' ? serverStart.value : undefined;
+  endpoint ??= server?.endpoint;
   const tableName = options.tableName ?? process.env.TABLE_NAME ?? TABLE_NAME_DEFAULT;
   try {
+    if (serverStart.status === 'rejected') throw serverStart.reason;
+    if (workflowsStart.status === 'rejected') throw workflowsStart.reason;
     const { client } = createDynamoClients({ endpoint });
     await ensureTable(client, tableName);
     client.destroy();
@@ -54,10 +67,9 @@ export async function openLocalRuntime(options: LocalRuntimeOptions = {}): Promi
     process.env.TABLE_NAME = tableName;
     resetStore();
     const repos = store();
-    const workflows = await LocalWorkflows.create(options.workflows);
     return {
       repos,
-      workflows,
+      workflows: workflowsStart.value,
       endpoint,
       home,
       async close() {
