@@ -10,8 +10,8 @@
  *   npm run bench -- --quick            smoke run: county, import + three months + Q1 (bench/results-quick.json)
  *   npm run bench -- --price-only       price bench/results.json again with the current prices.json
  *   npm run bench -- --out FILE         write the results elsewhere
- *   npm run bench -- --max-old-space MB run the children with node --max-old-space-size=MB (to measure a
- *                                       heap cap before adopting it in bin/medcomm.mjs)
+ *   npm run bench -- --max-old-space MB run the children with node --max-old-space-size=MB instead of the
+ *                                       CLI's own cap (to measure another cap before adopting it in bin/medcomm.mjs)
  *
  * Each measurement runs in its own Node process so that memory peaks and the store's process-wide tally
  * belong to one scale only.
@@ -48,7 +48,12 @@ if (!['county', 'city', 'both'].includes(scaleArg))
   throw new Error(`--scale must be county, city or both, got ${scaleArg}`);
 const scales: ScaleName[] = scaleArg === 'both' ? ['county', 'city'] : [scaleArg as ScaleName];
 const outFile = argValue('--out') ?? here(quick ? './results-quick.json' : './results.json');
-const maxOldSpace = argValue('--max-old-space');
+/** The heap cap `medcomm` runs with (its shebang line): the bench measures the product as it runs. */
+function cliHeapCapMb(): string | undefined {
+  const shebang = readFileSync(here('../bin/medcomm.mjs'), 'utf8').split('\n', 1)[0] ?? '';
+  return /--max-old-space-size=(\d+)/.exec(shebang)?.[1];
+}
+const maxOldSpace = argValue('--max-old-space') ?? cliHeapCapMb();
 if (maxOldSpace !== undefined && !/^\d+$/.test(maxOldSpace))
   throw new Error(`--max-old-space takes megabytes, got ${maxOldSpace}`);
 const nodeArgs = maxOldSpace ? [`--max-old-space-size=${maxOldSpace}`] : [];

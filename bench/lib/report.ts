@@ -347,7 +347,7 @@ export function markdown(results: Results): string {
   const lines: string[] = [];
   const m = results.machine;
   lines.push(
-    `Taken ${m.date} on ${m.cpus} × ${m.model}, ${m.totalMemoryGb} GB, Node ${m.node} (${m.platform}); load average ${m.loadAverageAtStart.map((x) => x.toFixed(1)).join(' ')} at the start${m.loadAverageAtEnd ? `, ${m.loadAverageAtEnd.map((x) => x.toFixed(1)).join(' ')} at the end` : ''}.`,
+    `Taken ${m.date} on ${m.cpus} × ${m.model}, ${m.totalMemoryGb} GB, Node ${m.node} (${m.platform}); load average ${m.loadAverageAtStart.map((x) => x.toFixed(1)).join(' ')} at the start${m.loadAverageAtEnd ? `, ${m.loadAverageAtEnd.map((x) => x.toFixed(1)).join(' ')} at the end` : ''}; measured processes run with \`node ${results.options.nodeArgs?.join(' ') || '(no flags)'}\`.`,
   );
   lines.push('');
   for (const [scale, r] of Object.entries(results.scales)) {
