@@ -2,7 +2,7 @@
  * Money in integer fen (DOMAIN.md §4): half-up rounding to the fen and the largest-remainder split that
  * always hands out exactly the amount it is given.
  */
-import { type Fraction, floorToBigInt, formatScaled, rational, roundHalfUp, sum } from './rational.js';
+import { type Fraction, formatScaled, rational, roundHalfUp, sum } from './rational.js';
 
 export type Fen = number;
 
@@ -48,16 +48,21 @@ export function largestRemainderSplit<K extends string>(
   if (parts.some((p) => p.weight.s < 0n))
     throw new RangeError('largest-remainder weights must not be negative');
   const negative = amount < 0;
-  const absolute = rational(Math.abs(amount));
+  const absolute = BigInt(Math.abs(amount));
+  // Each exact share |amount| × weight / total is kept as an unreduced bigint ratio n/d (d > 0): its floor
+  // and remainder, and the comparison of remainders by cross-multiplication, are exact on any
+  // representation, so nothing needs a gcd here (it was most of the split's time with one Fraction per part).
   const shares = parts.map((p) => {
-    const exact = absolute.mul(p.weight).div(total);
-    const floor = floorToBigInt(exact);
-    return { id: p.id, floor, remainder: exact.sub(rational(floor)), positive: p.weight.n !== 0n };
+    const n = absolute * p.weight.n * total.d;
+    const d = p.weight.d * total.n;
+    const floor = n / d; // n ≥ 0, d > 0: truncation is the floor
+    return { id: p.id, floor, rest: n - floor * d, d, positive: p.weight.n !== 0n };
   });
-  let leftover = BigInt(Math.abs(amount)) - shares.reduce((acc, s) => acc + s.floor, 0n);
+  let leftover = absolute - shares.reduce((acc, s) => acc + s.floor, 0n);
+  // Largest remainder first (rest/d compared exactly), ties by id ascending.
   const order = shares
     .filter((s) => s.positive)
-    .sort((a, b) => b.remainder.compare(a.remainder) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    .sort((a, b) => compareRatios(b.rest, b.d, a.rest, a.d) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const share of order) {
     if (leftover <= 0n) break;
     share.floor += 1n;
@@ -66,4 +71,11 @@ export function largestRemainderSplit<K extends string>(
   const result = new Map<K, Fen>();
   for (const s of shares) result.set(s.id, toFen(negative ? -s.floor : s.floor));
   return result;
+}
+
+/** Sign of a/b − c/d for b, d > 0. */
+function compareRatios(a: bigint, b: bigint, c: bigint, d: bigint): number {
+  const left = a * d;
+  const right = c * b;
+  return left > right ? 1 : left < right ? -1 : 0;
 }

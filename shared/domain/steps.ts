@@ -21,13 +21,8 @@ import type {
   PoolAllocation,
   QuarterlyInstitutionResult,
 } from '../schemas/results.js';
-import {
-  allocatePoolByPoints,
-  monthlyInstitutionPay,
-  quarterSurplus,
-  scoreAndGrade,
-  settleYear,
-} from './cycles.js';
+import { allocateByPoints } from './allocation.js';
+import { monthlyInstitutionPay, quarterSurplus, scoreAndGrade, settleYear } from './cycles.js';
 import { gradeFor } from './grades.js';
 import type { Fen } from './money.js';
 import { monthNumber } from './periods.js';
@@ -81,12 +76,8 @@ export function poolAllocationStep(input: {
 }): PoolAllocation {
   const staffById = new Map(input.roster.map((s) => [s.staffId, s]));
   const points = pointsByStaff(input.workload, staffById, input.scheme.pay.tilt);
-  const { shares, undistributed } = allocatePoolByPoints(
-    input.scheme,
-    input.pool,
-    input.roster,
-    input.workload,
-  );
+  // The same split as allocatePoolByPoints, over the points already computed (not a second pass).
+  const { shares, undistributed } = allocateByPoints(input.pool, points);
   const lines = [...points.keys()].sort().map((staffId) => ({
     staffId,
     amount: shares.get(staffId) ?? 0,
