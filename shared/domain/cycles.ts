@@ -52,20 +52,6 @@ export function quarterSurplus(scheme: Scheme, finance: readonly FinanceRow[]) {
   return surplusPool(finance, scheme.pay.surplus);
 }
 
-/**
- * Splits a pool (quarterly surplus reward or annual bonus) over the institution's staff by their points
- * summed over the window's workload rows.
- */
-export function allocatePoolByPoints(
-  scheme: Scheme,
-  pool: Fen,
-  roster: readonly Staff[],
-  workload: readonly WorkloadRow[],
-) {
-  const staffById = new Map(roster.map((s) => [s.staffId, s]));
-  return allocateByPoints(pool, pointsByStaff(workload, staffById, scheme.pay.tilt));
-}
-
 export interface AnnualMemberInput {
   institution: Institution;
   headcount: number;

@@ -76,7 +76,7 @@ export function poolAllocationStep(input: {
 }): PoolAllocation {
   const staffById = new Map(input.roster.map((s) => [s.staffId, s]));
   const points = pointsByStaff(input.workload, staffById, input.scheme.pay.tilt);
-  // The same split as allocatePoolByPoints, over the points already computed (not a second pass).
+  // Points once: the split and the lines' points come from the same map.
   const { shares, undistributed } = allocateByPoints(input.pool, points);
   const lines = [...points.keys()].sort().map((staffId) => ({
     staffId,
