@@ -13,15 +13,12 @@ import type {
   InsuranceRow,
   Leader,
   Scheme,
-  Staff,
-  WorkloadRow,
 } from '../schemas/dataset.js';
-import { allocateByPoints, monthlyInstitutionPay } from './allocation.js';
+import { monthlyInstitutionPay } from './allocation.js';
 import { communityScore, leaderSalary, nextApprovedTotal, releaseReserve } from './annual.js';
 import { gradeFor } from './grades.js';
 import { type InsuranceSettlement, settleInsurance } from './insurance.js';
 import type { Fen } from './money.js';
-import { pointsByStaff } from './points.js';
 import { surplusPool } from './pools.js';
 import { type PublicHealthSettlement, settlePublicHealth } from './public-health.js';
 import { type Fraction, rational } from './rational.js';
