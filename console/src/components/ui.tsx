@@ -1,4 +1,4 @@
-/** Small shared pieces: page heading (focused on navigation), messages, status badges, data loading. */
+/** Small shared pieces: page heading (focused on navigation), choices, messages, status badges, data loading. */
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/client';
@@ -36,6 +36,36 @@ export function ErrorAlert({ error, onClose }: { error: unknown; onClose?: () =>
           {t('close')}
         </button>
       )}
+    </div>
+  );
+}
+
+/** A labelled choice (`inline`: beside the others in a toolbar). */
+export function SelectField<V extends string>({
+  id,
+  label,
+  value,
+  options,
+  onChange,
+  inline = true,
+}: {
+  id: string;
+  label: string;
+  value: V;
+  options: { value: V; label: ComponentChildren }[];
+  onChange: (value: V) => void;
+  inline?: boolean;
+}) {
+  return (
+    <div class={inline ? 'field inline' : 'field'}>
+      <label for={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value as V)}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
     </div>
   );
 }

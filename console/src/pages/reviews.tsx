@@ -7,6 +7,15 @@
 import { useState } from 'preact/hooks';
 import { getJson, postJson } from '../api/client';
 import type { Appraisal, BulletinRow, CycleView, InsuranceSettlement, Review } from '../api/types';
+import { DataTable } from '../components/data-table';
+import {
+  AppraisalTable,
+  institutionColumn,
+  KeyValues,
+  moneyColumn,
+  poolColumns,
+  scoreColumns,
+} from '../components/settlement-table';
 import { Async, ErrorAlert, Notice, PageHeader, StatusBadge, useLoad } from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n';
 import { formatYuan } from '../money';
@@ -153,73 +162,17 @@ function Pools({
 }) {
   const { t } = useI18n();
   return (
-    <div class="table-scroll">
-      <table class="data">
-        <caption>{t('poolsByInstitution')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('institution')}</th>
-            <th scope="col" class="num">
-              {t('score')}
-            </th>
-            <th scope="col">{t('grade')}</th>
-            <th scope="col" class="num">
-              {t('rank')}
-            </th>
-            <th scope="col" class="num">
-              {t('surplus')}
-            </th>
-            <th scope="col" class="num">
-              {t('fundExtraction')}
-            </th>
-            <th scope="col" class="num">
-              {t('pool')}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.institutionId}>
-              <th scope="row">{r.institutionId}</th>
-              <td class="num">{r.score}</td>
-              <td>{r.grade}</td>
-              <td class="num">{r.rank}</td>
-              <td class="num">{formatYuan(r.surplus)}</td>
-              <td class="num">{formatYuan(r.fundExtraction)}</td>
-              <td class="num">{formatYuan(r.pool)}</td>
-            </tr>
-          ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row" colSpan={4}>
-              {t('total')}
-            </th>
-            <td class="num">{formatYuan(totals.surplus)}</td>
-            <td class="num">{formatYuan(totals.fundExtraction)}</td>
-            <td class="num" data-total="pool">
-              {formatYuan(totals.pool)}
-            </td>
-          </tr>
-        </tfoot>
-      </table>
-    </div>
-  );
-}
-
-function KeyValues({ caption, rows }: { caption: string; rows: [string, string][] }) {
-  return (
-    <table class="data kv">
-      <caption>{caption}</caption>
-      <tbody>
-        {rows.map(([k, v]) => (
-          <tr key={k}>
-            <th scope="row">{k}</th>
-            <td class="num">{v}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      caption={t('poolsByInstitution')}
+      columns={[
+        institutionColumn(t),
+        ...scoreColumns(t),
+        { header: t('rank'), num: true, cell: (r) => r.rank },
+        ...poolColumns(t, formatYuan, totals),
+      ]}
+      rows={rows}
+      rowKey={(r) => r.institutionId}
+    />
   );
 }
 
@@ -263,7 +216,7 @@ function Settlement({
       <p class="headline">
         {t('communityScore')}：<strong>{a.communityScore}</strong>（{a.communityGrade}）
       </p>
-      <AppraisalTable rows={a.institutions} />
+      <AppraisalTable rows={a.institutions} money={formatYuan} />
       <div class="columns">
         <KeyValues caption={t('insurance')} rows={insuranceRows(t, ins)} />
         {'payPartByInstitution' in ins && (
@@ -280,96 +233,29 @@ function Settlement({
           ]}
         />
       </div>
-      <div class="table-scroll">
-        <table class="data">
-          <caption>
+      <DataTable
+        caption={
+          <>
             {t('publicHealth')} · {t('phTotal')} {formatYuan(a.publicHealth.total)} ·{' '}
             {t('retainedByCommunity')} {formatYuan(a.publicHealth.retainedByCommunity)}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('institution')}</th>
-              <th scope="col" class="num">
-                {t('base')}
-              </th>
-              <th scope="col" class="num">
-                {t('preAllocated')}
-              </th>
-              <th scope="col" class="num">
-                {t('entitlement')}
-              </th>
-              <th scope="col" class="num">
-                {t('settlement')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {a.publicHealth.rows.map((r) => (
-              <tr key={r.institutionId}>
-                <th scope="row">{r.institutionId}</th>
-                <td class="num">{formatYuan(r.base)}</td>
-                <td class="num">{formatYuan(r.preAllocated)}</td>
-                <td class="num">{formatYuan(r.entitlement)}</td>
-                <td class={`num${r.settlement.startsWith('-') ? ' negative' : ''}`}>
-                  {formatYuan(r.settlement)}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          </>
+        }
+        columns={[
+          institutionColumn(t),
+          moneyColumn(t, 'base', formatYuan),
+          moneyColumn(t, 'preAllocated', formatYuan),
+          moneyColumn(t, 'entitlement', formatYuan),
+          {
+            ...moneyColumn(t, 'settlement', formatYuan),
+            cellClass: (r: { settlement: string }) => `num${r.settlement.startsWith('-') ? ' negative' : ''}`,
+          },
+        ]}
+        rows={a.publicHealth.rows}
+        rowKey={(r) => r.institutionId}
+      />
       {a.leaders.length > 0 && (
         <KeyValues caption={t('leaders')} rows={a.leaders.map((l) => [l.staffId, formatYuan(l.salary)])} />
       )}
-    </div>
-  );
-}
-
-function AppraisalTable({ rows }: { rows: Appraisal['institutions'] }) {
-  const { t } = useI18n();
-  return (
-    <div class="table-scroll">
-      <table class="data">
-        <caption>{t('settlementInstitutions')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('institution')}</th>
-            <th scope="col" class="num">
-              {t('score')}
-            </th>
-            <th scope="col">{t('grade')}</th>
-            <th scope="col" class="num">
-              {t('coefficient')}
-            </th>
-            <th scope="col" class="num">
-              {t('reserve')}
-            </th>
-            <th scope="col" class="num">
-              {t('reserveReleased')}
-            </th>
-            <th scope="col" class="num">
-              {t('annualBonusPool')}
-            </th>
-            <th scope="col" class="num">
-              {t('nextApprovedTotal')}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((i) => (
-            <tr key={i.institutionId}>
-              <th scope="row">{i.institutionId}</th>
-              <td class="num">{i.score}</td>
-              <td>{i.grade}</td>
-              <td class="num">{i.coefficient}</td>
-              <td class="num">{formatYuan(i.reserve)}</td>
-              <td class="num">{formatYuan(i.reserveReleased)}</td>
-              <td class="num">{formatYuan(i.annualBonusPool)}</td>
-              <td class="num">{formatYuan(i.nextApprovedTotal)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
     </div>
   );
 }

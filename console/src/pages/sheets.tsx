@@ -6,7 +6,8 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { download, getJson } from '../api/client';
 import type { Group, SheetKind, SheetLine, YearOverview } from '../api/types';
-import { Async, ErrorAlert, Notice, PageHeader, useLoad } from '../components/ui';
+import { type Column, DataTable } from '../components/data-table';
+import { Async, ErrorAlert, Notice, PageHeader, SelectField, useLoad } from '../components/ui';
 import { MESSAGES, type MessageKey, useI18n } from '../i18n';
 import { formatFen, sumFen, toFen } from '../money';
 
@@ -56,26 +57,20 @@ function Chooser({ periods, mayBank }: { periods: Record<SheetKind, string[]>; m
   return (
     <div>
       <div class="toolbar">
-        <div class="field inline">
-          <label for="sheet-kind">{t('sheetKind')}</label>
-          <select id="sheet-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as SheetKind)}>
-            {kinds.map((k) => (
-              <option key={k} value={k}>
-                {t(`kind_${k}` as MessageKey)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field inline">
-          <label for="sheet-period">{t('choosePeriod')}</label>
-          <select id="sheet-period" value={period} onChange={(e) => setPeriod(e.currentTarget.value)}>
-            {periods[kind].map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          id="sheet-kind"
+          label={t('sheetKind')}
+          value={kind}
+          options={kinds.map((k) => ({ value: k, label: t(`kind_${k}` as MessageKey) }))}
+          onChange={setKind}
+        />
+        <SelectField
+          id="sheet-period"
+          label={t('choosePeriod')}
+          value={period}
+          options={periods[kind].map((p) => ({ value: p, label: p }))}
+          onChange={setPeriod}
+        />
       </div>
       {periods[kind].includes(period) && <Sheet kind={kind} period={period} mayBank={mayBank} />}
     </div>
@@ -208,21 +203,23 @@ function Lines({
   return (
     <div>
       <div class="toolbar">
-        <div class="field inline">
-          <label for="sheet-institution">{t('institution')}</label>
-          <select
-            id="sheet-institution"
-            value={institution}
-            onChange={(e) => setInstitution(e.currentTarget.value)}
-          >
-            <option value="">{t('allInstitutions')}</option>
-            {institutions.map(([id, name]) => (
-              <option key={id} value={id}>
-                {id} {name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          id="sheet-institution"
+          label={t('institution')}
+          value={institution}
+          options={[
+            { value: '', label: t('allInstitutions') },
+            ...institutions.map(([id, name]) => ({
+              value: id,
+              label: (
+                <>
+                  {id} {name}
+                </>
+              ),
+            })),
+          ]}
+          onChange={setInstitution}
+        />
         <div class="field inline grow">
           <label for="sheet-search">{t('search')}</label>
           <input
@@ -236,52 +233,28 @@ function Lines({
       <p class="meta" role="status" aria-live="polite">
         {t('shownLines', { shown: shown.length, all: lines.length })}
       </p>
-      <div class="table-scroll">
-        <table class="data" id="sheet-table">
-          <thead>
-            <tr>
-              <th scope="col">{t('institution')}</th>
-              <th scope="col">{t('department')}</th>
-              <th scope="col">{t('staffId')}</th>
-              <th scope="col">{t('name')}</th>
-              <th scope="col">{t('post')}</th>
-              {columns.map((k) => (
-                <th scope="col" class="num" key={k}>
-                  {t(k as MessageKey)}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((l) => (
-              <tr key={`${l.institutionId}/${l.staffId}`}>
-                <td>{l.institutionName}</td>
-                <td>{l.department}</td>
-                <td>{l.staffId}</td>
-                <th scope="row">{l.name}</th>
-                <td>{postLabel(l.post)}</td>
-                {columns.map((k) => (
-                  <td class="num" key={k}>
-                    {formatFen(toFen(l[k]))}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-          <tfoot>
-            <tr>
-              <th scope="row" colSpan={5}>
-                {t('total')}
-              </th>
-              {columns.map((k) => (
-                <td class="num" key={k} data-total={k}>
-                  {formatFen(totals[k]!)}
-                </td>
-              ))}
-            </tr>
-          </tfoot>
-        </table>
-      </div>
+      <DataTable
+        id="sheet-table"
+        columns={[
+          { header: t('institution'), cell: (l) => l.institutionName },
+          { header: t('department'), cell: (l) => l.department },
+          { header: t('staffId'), cell: (l) => l.staffId },
+          { header: t('name'), rowHeader: true, cell: (l) => l.name },
+          { header: t('post'), cell: (l) => postLabel(l.post) },
+          ...columns.map(
+            (k): Column<SheetLine> => ({
+              key: k,
+              header: t(k as MessageKey),
+              num: true,
+              cell: (l) => formatFen(toFen(l[k])),
+              total: formatFen(totals[k]!),
+              totalId: k,
+            }),
+          ),
+        ]}
+        rows={shown}
+        rowKey={(l) => `${l.institutionId}/${l.staffId}`}
+      />
     </div>
   );
 }

@@ -2,7 +2,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { Group } from '../api/types';
 import { type DevUser, type Session, tokenSource } from '../auth/token-source';
-import { ErrorAlert, PageHeader } from '../components/ui';
+import { ErrorAlert, PageHeader, SelectField } from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n';
 
 const ROLES: Group[] = ['office', 'hr', 'finance', 'auditor'];
@@ -49,26 +49,22 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void 
     <section class="sign-in">
       <PageHeader title={t('signInTitle')} intro={t('signInIntro')} />
       <form onSubmit={submit} class="card form">
-        <div class="field">
-          <label for="sign-in-role">{t('role')}</label>
-          <select id="sign-in-role" value={role} onChange={(e) => setRole(e.currentTarget.value as Group)}>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {t(`role_${r}` as MessageKey)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="sign-in-user">{t('user')}</label>
-          <select id="sign-in-user" value={user} onChange={(e) => setUser(e.currentTarget.value)}>
-            {ofRole.map((u) => (
-              <option key={u.user} value={u.user}>
-                {u.user}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          id="sign-in-role"
+          label={t('role')}
+          value={role}
+          options={ROLES.map((r) => ({ value: r, label: t(`role_${r}` as MessageKey) }))}
+          onChange={setRole}
+          inline={false}
+        />
+        <SelectField
+          id="sign-in-user"
+          label={t('user')}
+          value={user}
+          options={ofRole.map((u) => ({ value: u.user, label: u.user }))}
+          onChange={setUser}
+          inline={false}
+        />
         <button type="submit" class="primary" disabled={busy || !user} aria-busy={busy}>
           {busy ? t('signingIn') : t('signIn')}
         </button>

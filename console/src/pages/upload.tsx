@@ -5,6 +5,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, postJson } from '../api/client';
 import type { ImportIssue, ImportResult } from '../api/types';
+import { DataTable } from '../components/data-table';
 import { ErrorAlert, Notice, PageHeader } from '../components/ui';
 import { useI18n } from '../i18n';
 
@@ -87,25 +88,17 @@ export function UploadPage() {
           />
         </div>
         {files.length > 0 && (
-          <table class="data compact">
-            <caption>{t('chosenFiles')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('fileName')}</th>
-                <th scope="col" class="num">
-                  {t('size')}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {files.map((f) => (
-                <tr key={f.name}>
-                  <td>{f.name}</td>
-                  <td class="num">{kib(f.size)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption={t('chosenFiles')}
+            tableClass="data compact"
+            scroll={false}
+            columns={[
+              { header: t('fileName'), cell: (f) => f.name },
+              { header: t('size'), num: true, cell: (f) => kib(f.size) },
+            ]}
+            rows={files}
+            rowKey={(f) => f.name}
+          />
         )}
         {skipped.length > 0 && <p class="hint">{t('skippedFiles', { names: skipped.join(', ') })}</p>}
         <button type="submit" class="primary" disabled={busy} aria-busy={busy}>
@@ -123,24 +116,16 @@ export function UploadPage() {
               by: result.importedBy,
             })}
           </p>
-          <table class="data compact">
-            <thead>
-              <tr>
-                <th scope="col">{t('fileName')}</th>
-                <th scope="col" class="num">
-                  {t('rows')}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {result.summary.map((s) => (
-                <tr key={s.file}>
-                  <td>{s.file}</td>
-                  <td class="num">{s.rows}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            tableClass="data compact"
+            scroll={false}
+            columns={[
+              { header: t('fileName'), cell: (s) => s.file },
+              { header: t('rows'), num: true, cell: (s) => s.rows },
+            ]}
+            rows={result.summary}
+            rowKey={(s) => s.file}
+          />
         </Notice>
       )}
 
@@ -159,41 +144,21 @@ function IssueTable({ issues, message }: { issues: ImportIssue[]; message: strin
     <div class="alert alert-error" role="alert">
       <h2>{t('issuesTitle', { n: issues.length })}</h2>
       <p class="api-message">{message}</p>
-      <div class="table-scroll">
-        <table class="data issues">
-          <thead>
-            <tr>
-              <th scope="col">{t('fileName')}</th>
-              <th scope="col" class="num">
-                {t('row')}
-              </th>
-              <th scope="col">{t('column')}</th>
-              <th scope="col">{t('value')}</th>
-              <th scope="col">{t('messageZh')}</th>
-              <th scope="col">{t('messageEn')}</th>
-              <th scope="col">{t('rule')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {issues.map((issue, i) => (
-              // Issues have no id; their order is the server's and fixed for one answer.
-              <tr key={i}>
-                <td>{issue.file}</td>
-                <td class="num">{issue.row ?? ''}</td>
-                <td>{issue.column ?? ''}</td>
-                <td>
-                  <code>{issue.value ?? ''}</code>
-                </td>
-                <td lang="zh-CN">{issue.zh}</td>
-                <td lang="en">{issue.en}</td>
-                <td>
-                  <code>{issue.rule}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        tableClass="data issues"
+        columns={[
+          { header: t('fileName'), cell: (issue) => issue.file },
+          { header: t('row'), num: true, cell: (issue) => issue.row ?? '' },
+          { header: t('column'), cell: (issue) => issue.column ?? '' },
+          { header: t('value'), cell: (issue) => <code>{issue.value ?? ''}</code> },
+          { header: t('messageZh'), lang: 'zh-CN', cell: (issue) => issue.zh },
+          { header: t('messageEn'), lang: 'en', cell: (issue) => issue.en },
+          { header: t('rule'), cell: (issue) => <code>{issue.rule}</code> },
+        ]}
+        rows={issues}
+        // Issues have no id; their order is the server's and fixed for one answer.
+        rowKey={(_, i) => i}
+      />
     </div>
   );
 }
