@@ -5,12 +5,19 @@
  *
  * Amounts are integer fen (`amountsIn: 'fen'`), as everywhere else in the system; scores, values and
  * coefficients are the already-rounded decimal strings of the stored results. Nothing here carries a bank
- * account.
+ * account. What a document takes over from the stored results (shared/schemas/results.ts) is derived from
+ * their schemas rather than written out again.
  */
 import { z } from 'zod';
 import { Fen } from '../schemas/dataset.js';
 import { CycleKind } from '../schemas/events.js';
-import { InsuranceResult } from '../schemas/results.js';
+import {
+  AnnualSettlementResult,
+  IndicatorResult,
+  MonthlyInstitutionResult,
+  MonthlyPayLine,
+  QuarterlyInstitutionResult,
+} from '../schemas/results.js';
 
 export const Status = z.enum(['green', 'amber', 'red', 'grey']);
 export type Status = z.infer<typeof Status>;
@@ -59,13 +66,21 @@ export type StatusCounts = z.infer<typeof StatusCounts>;
 
 export const GradeBand = z.object({ grade: z.string(), min: z.string(), coefficient: z.string() });
 
+/** The scheme's grade bands, and the grade that puts an institution on the red list (the lowest, 不合格). */
+const Grading = z.object({ grades: z.array(GradeBand), redListGrade: z.string() });
+
+/** How every report document begins: which report it is, that its amounts are fen, whose it is. */
+const documentOf = <R extends string>(report: R) =>
+  z.object({ report: z.literal(report), amountsIn: z.literal('fen'), community: Community });
+
 /** One indicator of one institution over the report's window. */
-export const IndicatorLine = z.object({
-  indicatorId: z.string(),
-  value: z.string().nullable(),
-  missing: z.boolean(),
-  score: z.string(),
-  weight: z.string(),
+export const IndicatorLine = IndicatorResult.pick({
+  indicatorId: true,
+  value: true,
+  missing: true,
+  score: true,
+  weight: true,
+}).extend({
   /** Score ÷ weight in percent, cut to 1 decimal ("87.5"); null for a zero weight. */
   attainmentPercent: z.string().nullable(),
   status: Status,
@@ -94,36 +109,24 @@ export const StaffRef = z.object({
 });
 export type StaffRef = z.infer<typeof StaffRef>;
 
-const Paid = z.object({ basic: Fen, reward: Fen, adjustment: Fen, gross: Fen });
+const Paid = MonthlyPayLine.pick({ basic: true, reward: true, adjustment: true, gross: true });
+
+/** What an institution's staff were paid in the year, by kind of pay. */
+const PaidInYear = Paid.omit({ gross: true }).extend({ quarterlySurplus: Fen, annualBonus: Fen });
 
 // ── monthly dispatch report (调度表) ────────────────────────────────────────────────────────────────
 
-export const MonthlyDispatchInstitution = z.object({
-  // The stored summary, unchanged (the fields of shared/app/reports.ts MonthlyReport).
-  institutionId: z.string(),
-  /** R: the institution's reward total for the year. */
-  reward: Fen,
-  /** α = 1 − R/T as a fraction string; null when T = 0. */
-  basicShare: z.string().nullable(),
-  basicShareOutOfRange: z.boolean(),
-  pool: Fen,
-  holdback: Fen,
-  distributable: Fen,
-  undistributed: Fen,
+// The stored summary, unchanged (the fields of shared/app/reports.ts MonthlyReport): the stored result
+// without its pay lines (reward is R, the institution's reward total for the year; basicShare is
+// α = 1 − R/T as a fraction string, null when T = 0), its headcount and dispatch, and what was paid.
+export const MonthlyDispatchInstitution = MonthlyInstitutionResult.omit({ lines: true }).extend({
   headcount: z.number().int(),
   dispatch: z.object({
     missingSubmissions: z.array(z.string()),
     staffWithoutWorkload: z.array(z.string()),
     yearToDate: z.object({
       score: z.string(),
-      indicators: z.array(
-        z.object({
-          indicatorId: z.string(),
-          value: z.string().nullable(),
-          score: z.string(),
-          status: Status,
-        }),
-      ),
+      indicators: z.array(IndicatorLine.pick({ indicatorId: true, value: true, score: true, status: true })),
     }),
   }),
   paid: Paid,
@@ -138,21 +141,14 @@ export const MonthlyDispatchInstitution = z.object({
 });
 export type MonthlyDispatchInstitution = z.infer<typeof MonthlyDispatchInstitution>;
 
-export const MonthlyDispatchReport = z.object({
-  report: z.literal('monthly-dispatch'),
-  amountsIn: z.literal('fen'),
-  community: Community,
+export const MonthlyDispatchReport = documentOf('monthly-dispatch').extend({
   period: z.string(),
   revision: z.number().int(),
   datasetVersion: z.number().int(),
   source: CycleSource,
   basicShareRange: z.tuple([z.string(), z.string()]),
   holdbackRate: z.string(),
-  totals: z.object({
-    basic: Fen,
-    reward: Fen,
-    adjustment: Fen,
-    gross: Fen,
+  totals: Paid.extend({
     holdback: Fen,
     undistributed: Fen,
     lines: z.number().int(),
@@ -178,64 +174,71 @@ export const Trend = z.object({
 });
 export type Trend = z.infer<typeof Trend>;
 
-export const BulletinInstitution = z.object({
+/** An institution as the reports name it. */
+const Named = z.object({
   institutionId: z.string(),
   name: z.string(),
   kind: z.string(),
   peerGroup: PeerGroup,
-  score: z.string(),
-  grade: z.string(),
-  coefficient: z.string(),
+});
+
+/** What of a pool went to staff and what was left. */
+const Allocated = z.object({ allocated: Fen, undistributed: Fen });
+
+/** How an institution did on its indicators over the report's window. */
+const Appraised = z.object({
+  missingIndicators: z.array(z.string()),
+  indicators: z.array(IndicatorLine),
+  statusCounts: StatusCounts,
+});
+
+/** The quarter's pools of an institution, as stored. */
+const QuarterPools = QuarterlyInstitutionResult.pick({ surplus: true, fundExtraction: true, pool: true });
+
+export const BulletinInstitution = z.object({
+  ...Named.shape,
+  ...QuarterlyInstitutionResult.pick({ score: true, grade: true, coefficient: true }).shape,
   rank: z.number().int(),
   peerCount: z.number().int(),
   change: z.string().nullable(),
   previousScore: z.string().nullable(),
   redListed: z.boolean(),
-  surplus: Fen,
-  fundExtraction: Fen,
-  pool: Fen,
-  allocated: Fen,
-  undistributed: Fen,
+  ...QuarterPools.shape,
+  ...Allocated.shape,
   paidStaff: z.number().int(),
-  missingIndicators: z.array(z.string()),
-  indicators: z.array(IndicatorLine),
-  statusCounts: StatusCounts,
+  ...Appraised.shape,
 });
 export type BulletinInstitution = z.infer<typeof BulletinInstitution>;
 
-export const QuarterlyBulletinReport = z.object({
-  report: z.literal('quarterly-bulletin'),
-  amountsIn: z.literal('fen'),
-  community: Community,
+export const QuarterlyBulletinReport = documentOf('quarterly-bulletin').extend({
   period: z.string(),
   source: CycleSource,
   /** The quarter the change is measured against; null in Q1 or when it did not complete. */
   previous: CycleSource.nullable(),
-  grades: z.array(GradeBand),
-  /** The grade that puts an institution on the red list (the lowest band, 不合格). */
-  redListGrade: z.string(),
+  ...Grading.shape,
   institutions: z.array(BulletinInstitution),
   peerGroups: z.array(
     z.object({ peerGroup: PeerGroup, label: z.string(), institutionIds: z.array(z.string()) }),
   ),
   redList: z.array(
-    z.object({
-      institutionId: z.string(),
-      name: z.string(),
-      score: z.string(),
-      grade: z.string(),
-      peerGroup: PeerGroup,
-      rank: z.number().int(),
+    BulletinInstitution.pick({
+      institutionId: true,
+      name: true,
+      score: true,
+      grade: true,
+      peerGroup: true,
+      rank: true,
     }),
   ),
   trend: Trend,
-  totals: z.object({ surplus: Fen, fundExtraction: Fen, pool: Fen, allocated: Fen, undistributed: Fen }),
+  totals: QuarterPools.extend(Allocated.shape),
   indicators: z.array(IndicatorInfo),
 });
 export type QuarterlyBulletinReport = z.infer<typeof QuarterlyBulletinReport>;
 
 // ── annual appraisal and settlement report ─────────────────────────────────────────────────────────
 
+/** The kinds of pool, in the order the printable report lists the lineage. */
 export const PoolKind = z.enum([
   'monthly_reward',
   'quarterly_surplus',
@@ -250,13 +253,14 @@ export const PoolKind = z.enum([
 export type PoolKind = z.infer<typeof PoolKind>;
 
 /** One contribution to a pool: the cycle it was computed in and what it added. */
-export const LineageSource = z.object({
-  kind: CycleKind,
-  period: z.string(),
-  revision: z.number().int(),
-  datasetVersion: z.number().int(),
-  schemeYear: z.number().int(),
-  schemeHash: z.string(),
+export const LineageSource = CycleSource.pick({
+  kind: true,
+  period: true,
+  revision: true,
+  datasetVersion: true,
+  schemeYear: true,
+  schemeHash: true,
+}).extend({
   /** What this source contributed, in fen; null where it supplies a parameter rather than money. */
   amount: Fen.nullable(),
   what: z.string(),
@@ -275,92 +279,54 @@ export const PoolLineage = z.object({
 });
 export type PoolLineage = z.infer<typeof PoolLineage>;
 
+const Settlement = AnnualSettlementResult.shape;
+/** An institution's appraisal and settlement, as stored. */
+const SettledInstitution = Settlement.institutions.element;
+
 export const AnnualInstitution = z.object({
-  institutionId: z.string(),
-  name: z.string(),
-  kind: z.string(),
-  peerGroup: PeerGroup,
-  score: z.string(),
-  grade: z.string(),
-  coefficient: z.string(),
+  ...Named.shape,
+  ...SettledInstitution.omit({ institutionId: true }).shape,
   redListed: z.boolean(),
   approvedTotal: Fen,
-  nextApprovedTotal: Fen,
-  reserve: Fen,
-  reserveReleased: Fen,
-  reserveToDevelopmentFund: Fen,
-  insurancePayPart: Fen,
-  annualBonusPool: Fen,
-  allocated: Fen,
-  undistributed: Fen,
-  /** What the institution's staff were paid in the year, by kind of pay. */
-  paidInYear: z.object({ basic: Fen, reward: Fen, adjustment: Fen, quarterlySurplus: Fen, annualBonus: Fen }),
-  missingIndicators: z.array(z.string()),
-  indicators: z.array(IndicatorLine),
-  statusCounts: StatusCounts,
+  ...Allocated.shape,
+  paidInYear: PaidInYear,
+  ...Appraised.shape,
 });
 export type AnnualInstitution = z.infer<typeof AnnualInstitution>;
 
-export const AnnualAppraisalReport = z.object({
-  report: z.literal('annual-appraisal'),
-  amountsIn: z.literal('fen'),
-  community: Community,
+export const AnnualAppraisalReport = documentOf('annual-appraisal').extend({
   year: z.string(),
   source: CycleSource,
-  communityScore: z.string(),
-  communityGrade: z.string(),
-  grades: z.array(GradeBand),
-  redListGrade: z.string(),
+  communityScore: Settlement.communityScore,
+  communityGrade: Settlement.communityGrade,
+  ...Grading.shape,
   institutions: z.array(AnnualInstitution),
-  insurance: InsuranceResult,
-  publicHealth: z.object({
-    total: Fen,
-    retainedByCommunity: Fen,
+  insurance: Settlement.insurance,
+  publicHealth: Settlement.publicHealth.extend({
     perCapita: Fen,
     residentPopulation: z.number().int(),
     preAllocationRate: z.string(),
-    rows: z.array(
-      z.object({
-        institutionId: z.string(),
-        name: z.string(),
-        base: Fen,
-        preAllocated: Fen,
-        entitlement: Fen,
-        settlement: Fen,
-        quality: z.string(),
-        qualityDefaulted: z.boolean(),
-      }),
-    ),
+    rows: z.array(Settlement.publicHealth.shape.rows.element.extend({ name: z.string() })),
   }),
   leaders: z.array(
-    z.object({
-      staffId: z.string(),
+    Settlement.leaders.element.extend({
       name: z.string(),
-      institutionId: z.string(),
       institutionName: z.string(),
       targetAnnualSalary: Fen,
       coefficient: z.string(),
-      salary: Fen,
     }),
   ),
   trend: Trend,
-  totals: z.object({
-    reserve: Fen,
-    reserveReleased: Fen,
-    reserveToDevelopmentFund: Fen,
-    insurancePayPart: Fen,
-    annualBonusPool: Fen,
+  totals: SettledInstitution.omit({
+    institutionId: true,
+    score: true,
+    grade: true,
+    coefficient: true,
+  }).extend({
     allocated: Fen,
     approvedTotal: Fen,
-    nextApprovedTotal: Fen,
     leaderSalaries: Fen,
-    paidInYear: z.object({
-      basic: Fen,
-      reward: Fen,
-      adjustment: Fen,
-      quarterlySurplus: Fen,
-      annualBonus: Fen,
-    }),
+    paidInYear: PaidInYear,
   }),
   /** Every pool of the year and where its amount comes from. */
   lineage: z.array(PoolLineage),

@@ -1,23 +1,13 @@
 /** The annual appraisal and settlement report (年度绩效考核与结算报告) as one printable page. */
 import { rational, toFixedHalfUp } from '../../domain/rational.js';
 import { INSTITUTION_KIND_LABELS, PEER_GROUP_LABELS } from '../common.js';
-import type { AnnualAppraisalReport } from '../schemas.js';
+import { type AnnualAppraisalReport, PoolKind } from '../schemas.js';
 import { barChart } from './charts.js';
 import { html, type SafeHtml } from './escape.js';
 import { figure, money, page, table, yuan } from './layout.js';
 import { attainmentFigure, describeSources, redListBox, scoreBars, trendFigure } from './parts.js';
 
-const POOL_ORDER = [
-  'monthly_reward',
-  'quarterly_surplus',
-  'reserve',
-  'reserve_released',
-  'insurance_pay_part',
-  'annual_bonus',
-  'next_approved_total',
-  'public_health',
-  'leader_salary',
-] as const;
+const POOL_ORDER = PoolKind.options;
 
 const percent = (rate: string) => `${toFixedHalfUp(rational(rate).mul(100))}%`;
 
