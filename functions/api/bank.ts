@@ -5,33 +5,19 @@
  * net) are left out of the file and listed for HR, never silently dropped.
  */
 
+import { deliverExport, exportRequest } from '../../shared/api/exports.js';
 import { apiHandler, route } from '../../shared/api/handler.js';
-import type { RouteResult } from '../../shared/api/http.js';
 import { BankQuery, SheetRef } from '../../shared/api/schemas.js';
-import { resolveCommunity } from '../../shared/app/cycle-service.js';
 import { exportBank } from '../../shared/reports/index.js';
 
 export const handler = apiHandler('bank', {
   'GET /api/bank/{kind}/{period}': route({
     params: SheetRef,
     query: BankQuery,
-    run: async ({ params, query, caller, event }, { repos, exports }) => {
-      const communityId = await resolveCommunity(repos);
-      const file = await exportBank(repos, {
-        communityId,
-        kind: params.kind,
-        period: params.period,
-        format: query.format,
-        by: caller.user,
-        target: `api ${event.requestContext.requestId}`,
-      });
-      const delivered: RouteResult = await exports.deliver({
-        kind: `${params.kind}/${params.period}`,
-        sensitive: true,
-        filename: file.filename,
-        contentType: file.mediaType,
-        bytes: file.content,
-      });
+    run: async (input, { repos, exports }) => {
+      const file = await exportBank(repos, await exportRequest(input, repos));
+      const { kind, period } = input.params;
+      const delivered = await deliverExport(exports, `${kind}/${period}`, file, { sensitive: true });
       const left = file.notTransferred;
       // A download carries the count in a header (the body is the file); a link carries the list.
       if ('file' in delivered)

@@ -4,6 +4,7 @@
  * HTML page (an export, so it is audited and, on AWS, handed out as a link).
  */
 
+import { deliverExport, exportRequest } from '../../shared/api/exports.js';
 import { apiHandler, route } from '../../shared/api/handler.js';
 import { CycleRef, ReportQuery } from '../../shared/api/schemas.js';
 import { resolveCommunity } from '../../shared/app/cycle-service.js';
@@ -13,25 +14,13 @@ export const handler = apiHandler('reports', {
   'GET /api/reports/{kind}/{period}': route({
     params: CycleRef,
     query: ReportQuery,
-    run: async ({ params, query, caller, event }, { repos, exports }) => {
-      const communityId = await resolveCommunity(repos);
+    run: async (input, { repos, exports }) => {
+      const { params, query } = input;
       if (query.format === 'html') {
-        const file = await exportReport(repos, {
-          communityId,
-          kind: params.kind,
-          period: params.period,
-          format: 'html',
-          by: caller.user,
-          target: `api ${event.requestContext.requestId}`,
-        });
-        return exports.deliver({
-          kind: `reports/${params.kind}/${params.period}`,
-          filename: file.filename,
-          contentType: file.mediaType,
-          bytes: file.content,
-          inline: true,
-        });
+        const file = await exportReport(repos, { ...(await exportRequest(input, repos)), format: 'html' });
+        return deliverExport(exports, `reports/${params.kind}/${params.period}`, file, { inline: true });
       }
+      const communityId = await resolveCommunity(repos);
       const { report, cycle } = await buildReport(repos, communityId, params.kind, params.period);
       return {
         json: {

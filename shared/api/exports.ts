@@ -1,0 +1,41 @@
+/**
+ * The API's side of an export (shared/reports/exports.ts builds, renders and audits it): what a request
+ * asks for — the community's cycle of the path, in the query's format, by the caller, audited with the
+ * request id — and handing the file out through the export sink.
+ */
+import { resolveCommunity } from '../app/cycle-service.js';
+import type { ExportedFile, ExportRequest } from '../reports/exports.js';
+import type { Repositories } from '../store/index.js';
+import type { RouteInput } from './handler.js';
+import type { RouteResult } from './http.js';
+import type { ExportFile, ExportSink } from './ports.js';
+
+export async function exportRequest<K, F>(
+  { params, query, caller, event }: RouteInput<{ kind: K; period: string }, { format: F }, unknown>,
+  repos: Repositories,
+): Promise<ExportRequest & { kind: K; format: F }> {
+  return {
+    communityId: await resolveCommunity(repos),
+    kind: params.kind,
+    period: params.period,
+    format: query.format,
+    by: caller.user,
+    target: `api ${event.requestContext.requestId}`,
+  };
+}
+
+/** The file as a download (locally) or a link to it (AWS), stored under `kind` (e.g. `sheets/monthly/2026-03`). */
+export function deliverExport(
+  exports: ExportSink,
+  kind: string,
+  file: ExportedFile,
+  options: Pick<ExportFile, 'sensitive' | 'inline'> = {},
+): Promise<RouteResult> {
+  return exports.deliver({
+    kind,
+    ...options,
+    filename: file.filename,
+    contentType: file.mediaType,
+    bytes: file.content,
+  });
+}
