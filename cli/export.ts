@@ -12,13 +12,14 @@ import { fenToYuanString } from '../shared/export/index.js';
 import type { LocalRuntime } from '../shared/local/runtime.js';
 import {
   type ExportedFile,
+  type ExportRequest,
   exportBank,
   exportReport,
   exportSheet,
   NOT_TRANSFERRED_REASONS,
   writeReportsAndSheets,
 } from '../shared/reports/index.js';
-import type { CycleKind } from '../shared/store/keys.js';
+import type { Repositories } from '../shared/store/index.js';
 import { type StoreOptions, withRuntime } from './context.js';
 
 type GlobalOptions = StoreOptions & { community?: string };
@@ -55,100 +56,94 @@ export function registerExportCommand(program: Command): void {
       '导出工资表、报告和银行代发文件（均记入审计）/ export pay sheets, reports and bank files (audited)',
     );
 
-  exp
-    .command('sheet')
-    .description('工资表 / a pay sheet (monthly, quarterly surplus, annual bonus, leader salaries)')
-    .addArgument(
-      exp
-        .createArgument('<kind>', 'monthly | quarterly | annual | leaders')
-        .choices(['monthly', 'quarterly', 'annual', 'leaders']),
-    )
-    .argument('<period>', 'YYYY-MM | YYYY-Qn | YYYY')
-    .addOption(new Option('--format <format>', '格式 format').choices(['csv', 'xlsx', 'json']).default('csv'))
-    .option('--out <file>', '输出文件（默认标准输出）output file (default stdout)')
-    .option('--as <user>', '导出人 who exports', 'cli')
-    .action(async (kind, period: string, o) => {
-      await withRuntime(globals(), async (rt) => {
-        const file = await exportSheet(rt.repos, {
-          communityId: await community(rt),
-          kind,
-          period,
-          format: o.format,
-          by: o.as,
-          target: target(o.out),
+  /** `export <name> <kind> <period>`: one file of a completed cycle, audited, then delivered (and `after`). */
+  const single = <R extends ExportRequest, F extends ExportedFile>(spec: {
+    name: string;
+    description: string;
+    kinds: string[];
+    /** The first is the default. */
+    formats: string[];
+    /** --as: who exports (optional or required). */
+    as: Option;
+    run: (repos: Repositories, request: R) => Promise<F>;
+    after?: (file: F) => void;
+  }) =>
+    exp
+      .command(spec.name)
+      .description(spec.description)
+      .addArgument(exp.createArgument('<kind>', spec.kinds.join(' | ')).choices(spec.kinds))
+      .argument('<period>', 'YYYY-MM | YYYY-Qn | YYYY')
+      .addOption(
+        new Option('--format <format>', '格式 format').choices(spec.formats).default(spec.formats[0]),
+      )
+      .option('--out <file>', '输出文件（默认标准输出）output file (default stdout)')
+      .addOption(spec.as)
+      .action(async (kind: string, period: string, o) => {
+        await withRuntime(globals(), async (rt) => {
+          const request = {
+            communityId: await community(rt),
+            kind,
+            period,
+            format: o.format,
+            by: o.as,
+            target: target(o.out),
+          };
+          // Commander has checked kind and format against the choices.
+          const file = await spec.run(rt.repos, request as unknown as R);
+          await deliver(file, o.out);
+          spec.after?.(file);
         });
-        await deliver(file, o.out);
       });
-    });
 
-  exp
-    .command('report')
-    .description(
+  const SHEET_KINDS = ['monthly', 'quarterly', 'annual', 'leaders'];
+  const exportedBy = () => new Option('--as <user>', '导出人 who exports').default('cli');
+
+  single({
+    name: 'sheet',
+    description: '工资表 / a pay sheet (monthly, quarterly surplus, annual bonus, leader salaries)',
+    kinds: SHEET_KINDS,
+    formats: ['csv', 'xlsx', 'json'],
+    as: exportedBy(),
+    run: exportSheet,
+  });
+
+  single({
+    name: 'report',
+    description:
       '报告：月调度表、季通报、年度考核与结算报告 / a report (monthly dispatch, quarterly bulletin, annual appraisal)',
-    )
-    .addArgument(
-      exp
-        .createArgument('<kind>', 'monthly | quarterly | annual')
-        .choices(['monthly', 'quarterly', 'annual']),
-    )
-    .argument('<period>', 'YYYY-MM | YYYY-Qn | YYYY')
-    .addOption(new Option('--format <format>', '格式 format').choices(['html', 'json']).default('html'))
-    .option('--out <file>', '输出文件（默认标准输出）output file (default stdout)')
-    .option('--as <user>', '导出人 who exports', 'cli')
-    .action(async (kind: CycleKind, period: string, o) => {
-      await withRuntime(globals(), async (rt) => {
-        const file = await exportReport(rt.repos, {
-          communityId: await community(rt),
-          kind,
-          period,
-          format: o.format,
-          by: o.as,
-          target: target(o.out),
-        });
-        await deliver(file, o.out);
-      });
-    });
+    kinds: ['monthly', 'quarterly', 'annual'],
+    formats: ['html', 'json'],
+    as: exportedBy(),
+    run: exportReport,
+  });
 
-  exp
-    .command('bank')
-    .description(
+  single({
+    name: 'bank',
+    description:
       '银行代发文件（仅供人事，含完整账号）/ the bank-transfer file for HR (full accounts; always audited)',
-    )
-    .addArgument(
-      exp
-        .createArgument('<kind>', 'monthly | quarterly | annual | leaders')
-        .choices(['monthly', 'quarterly', 'annual', 'leaders']),
-    )
-    .argument('<period>', 'YYYY-MM | YYYY-Qn | YYYY')
-    .addOption(new Option('--format <format>', '格式 format').choices(['csv', 'xlsx']).default('csv'))
-    .option('--out <file>', '输出文件（默认标准输出）output file (default stdout)')
-    .requiredOption('--as <user>', '导出人（记入审计）who exports (recorded in the audit trail)')
-    .action(async (kind, period: string, o) => {
-      await withRuntime(globals(), async (rt) => {
-        const file = await exportBank(rt.repos, {
-          communityId: await community(rt),
-          kind,
-          period,
-          format: o.format,
-          by: o.as,
-          target: target(o.out),
-        });
-        await deliver(file, o.out);
+    kinds: SHEET_KINDS,
+    formats: ['csv', 'xlsx'],
+    as: new Option(
+      '--as <user>',
+      '导出人（记入审计）who exports (recorded in the audit trail)',
+    ).makeOptionMandatory(),
+    run: exportBank,
+    after: (file) => {
+      console.error(
+        `银行代发 Bank transfer: ${file.lines} 笔 lines, 合计 total ¥${fenToYuanString(file.total)}`,
+      );
+      if (file.notTransferred.length > 0) {
         console.error(
-          `银行代发 Bank transfer: ${file.lines} 笔 lines, 合计 total ¥${fenToYuanString(file.total)}`,
+          `以下 ${file.notTransferred.length} 人未列入代发文件，请另行处理 / not in the bank file, settle them another way:`,
         );
-        if (file.notTransferred.length > 0) {
+        for (const n of file.notTransferred) {
           console.error(
-            `以下 ${file.notTransferred.length} 人未列入代发文件，请另行处理 / not in the bank file, settle them another way:`,
+            `  ${n.staffId} ${n.name} ${n.institutionId} ¥${fenToYuanString(n.amount)} — ${NOT_TRANSFERRED_REASONS[n.reason]}`,
           );
-          for (const n of file.notTransferred) {
-            console.error(
-              `  ${n.staffId} ${n.name} ${n.institutionId} ¥${fenToYuanString(n.amount)} — ${NOT_TRANSFERRED_REASONS[n.reason]}`,
-            );
-          }
         }
-      });
-    });
+      }
+    },
+  });
 
   exp
     .command('all')

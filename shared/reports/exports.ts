@@ -8,6 +8,7 @@ import { formatYuan } from '../domain/money.js';
 import { bilingual } from '../errors.js';
 import type { PaySheet } from '../export/index.js';
 import { sumFen } from '../export/money-format.js';
+import type { AuditEntry } from '../store/audit.js';
 import type { CycleRecord } from '../store/cycles.js';
 import type { Repositories } from '../store/index.js';
 import type { CycleKind } from '../store/keys.js';
@@ -101,23 +102,42 @@ export interface ExportedFile {
   cycle: CycleRecord;
 }
 
-const subject = (c: CycleRecord) => `${c.kind} ${c.period} r${c.revision}`;
+/** Appends the export's audit entry: who exported which cycle, `details` of what, and where to. */
+async function audit(
+  repos: Repositories,
+  request: ExportRequest,
+  cycle: CycleRecord,
+  action: 'export.sheet' | 'export.report' | 'export.bank',
+  details: AuditEntry['details'],
+): Promise<void> {
+  await repos.audit.append(request.communityId, {
+    actor: request.by,
+    action,
+    subject: `${cycle.kind} ${cycle.period} r${cycle.revision}`,
+    details: {
+      ...details,
+      datasetVersion: cycle.datasetVersion,
+      ...(request.target ? { target: request.target } : {}),
+    },
+  });
+}
 
+/** The requested sheet of a completed cycle, with the dataset version it was paid from. */
 async function sheetFor(
   repos: Repositories,
-  kind: SheetKind,
-  cycle: CycleRecord,
-): Promise<{ sheet: PaySheet; dataset: DatasetContext }> {
+  { communityId, kind, period }: ExportRequest & { kind: SheetKind },
+): Promise<{ cycle: CycleRecord; sheet: PaySheet; dataset: DatasetContext }> {
+  const cycle = await completedCycle(repos, communityId, cycleKindFor(kind, period), period);
   if (kind === 'monthly') {
     const m = await loadMonthly(repos, cycle);
-    return { sheet: monthlyPaySheet(m), dataset: m.dataset };
+    return { cycle, sheet: monthlyPaySheet(m), dataset: m.dataset };
   }
   if (kind === 'quarterly') {
     const q = await loadQuarterly(repos, cycle);
-    return { sheet: quarterlyPaySheet(q), dataset: q.dataset };
+    return { cycle, sheet: quarterlyPaySheet(q), dataset: q.dataset };
   }
   const a = await loadAnnual(repos, cycle);
-  return { sheet: kind === 'leaders' ? leadersPaySheet(a) : annualPaySheet(a), dataset: a.dataset };
+  return { cycle, sheet: kind === 'leaders' ? leadersPaySheet(a) : annualPaySheet(a), dataset: a.dataset };
 }
 
 const FILE_STEMS: Readonly<Record<SheetKind, string>> = {
@@ -131,26 +151,13 @@ export async function exportSheet(
   repos: Repositories,
   request: ExportRequest & { kind: SheetKind; format: SheetFormat },
 ): Promise<ExportedFile> {
-  const cycle = await completedCycle(
-    repos,
-    request.communityId,
-    cycleKindFor(request.kind, request.period),
-    request.period,
-  );
-  const { sheet } = await sheetFor(repos, request.kind, cycle);
+  const { cycle, sheet } = await sheetFor(repos, request);
   const content = await renderSheet(sheet, request.format);
-  await repos.audit.append(request.communityId, {
-    actor: request.by,
-    action: 'export.sheet',
-    subject: subject(cycle),
-    details: {
-      sheet: request.kind,
-      format: request.format,
-      rows: sheet.lines.length,
-      total: formatYuan(sumFen(sheet.lines.map((l) => l.gross))),
-      datasetVersion: cycle.datasetVersion,
-      ...(request.target ? { target: request.target } : {}),
-    },
+  await audit(repos, request, cycle, 'export.sheet', {
+    sheet: request.kind,
+    format: request.format,
+    rows: sheet.lines.length,
+    total: formatYuan(sumFen(sheet.lines.map((l) => l.gross))),
   });
   return {
     content,
@@ -191,17 +198,7 @@ export async function exportReport(
 ): Promise<ExportedFile> {
   const { report, cycle } = await buildReport(repos, request.communityId, request.kind, request.period);
   const content = renderReport(report, request.format);
-  await repos.audit.append(request.communityId, {
-    actor: request.by,
-    action: 'export.report',
-    subject: subject(cycle),
-    details: {
-      report: report.report,
-      format: request.format,
-      datasetVersion: cycle.datasetVersion,
-      ...(request.target ? { target: request.target } : {}),
-    },
-  });
+  await audit(repos, request, cycle, 'export.report', { report: report.report, format: request.format });
   return {
     content,
     mediaType: MEDIA_TYPES[request.format],
@@ -223,28 +220,15 @@ export async function exportBank(
   repos: Repositories,
   request: ExportRequest & { kind: SheetKind; format: BankFormat },
 ): Promise<ExportedBankFile> {
-  const cycle = await completedCycle(
-    repos,
-    request.communityId,
-    cycleKindFor(request.kind, request.period),
-    request.period,
-  );
-  const { sheet, dataset } = await sheetFor(repos, request.kind, cycle);
+  const { cycle, sheet, dataset } = await sheetFor(repos, request);
   const { content, transfer } = await renderBank(sheet, dataset.staff, request.format);
   const total = sumFen(transfer.lines.map((l) => l.amount));
-  await repos.audit.append(request.communityId, {
-    actor: request.by,
-    action: 'export.bank',
-    subject: subject(cycle),
-    details: {
-      sheet: request.kind,
-      format: request.format,
-      lines: transfer.lines.length,
-      total: formatYuan(total),
-      notTransferred: transfer.notTransferred.length,
-      datasetVersion: cycle.datasetVersion,
-      ...(request.target ? { target: request.target } : {}),
-    },
+  await audit(repos, request, cycle, 'export.bank', {
+    sheet: request.kind,
+    format: request.format,
+    lines: transfer.lines.length,
+    total: formatYuan(total),
+    notTransferred: transfer.notTransferred.length,
   });
   return {
     content,

@@ -45,15 +45,7 @@ export { renderAnnualHtml } from './html/annual.js';
 export { renderBulletinHtml } from './html/bulletin.js';
 export { escapeHtml } from './html/escape.js';
 export { renderMonthlyHtml } from './html/monthly.js';
-export {
-  completedCycle,
-  DatasetContexts,
-  loadAnnual,
-  loadMonthly,
-  loadQuarterly,
-  loadQuartersUpTo,
-  loadYear,
-} from './load.js';
+export * from './load.js';
 export { monthlyDispatchReport } from './monthly.js';
 export {
   type AnyReport,
@@ -80,13 +72,7 @@ export {
   paySheetJson,
   quarterlyPaySheet,
 } from './sheets.js';
-export type {
-  AnnualCycleData,
-  DatasetContext,
-  MonthlyCycleData,
-  QuarterlyCycleData,
-  YearData,
-} from './sources.js';
+export type * from './sources.js';
 
 export interface WrittenReports {
   /** Paths written, relative to the output folder. */

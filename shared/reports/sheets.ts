@@ -9,16 +9,25 @@
 import { formatYuan } from '../domain/money.js';
 import type { BankTransferLine, PaySheet, PaySheetKind, PaySheetLine } from '../export/index.js';
 import type { Staff } from '../schemas/dataset.js';
+import type { PoolAllocation } from '../schemas/results.js';
+import type { CycleRecord } from '../store/cycles.js';
 import { cycleSource, lineageText, nameOf } from './common.js';
 import type { AnnualCycleData, DatasetContext, MonthlyCycleData, QuarterlyCycleData } from './sources.js';
+
+type Amounts = Partial<Omit<PaySheetLine, 'gross'>> & { gross?: number };
+
+/** One person's pay in a cycle: the columns it fills (gross, when not given, is their sum). */
+interface Pay {
+  institutionId: string;
+  staffId: string;
+  amounts: Amounts;
+}
 
 function sheetLine(
   dataset: DatasetContext,
   staffOf: ReadonlyMap<string, Staff>,
   period: string,
-  institutionId: string,
-  staffId: string,
-  amounts: Partial<Omit<PaySheetLine, 'gross'>> & { gross?: number },
+  { institutionId, staffId, amounts }: Pay,
 ): PaySheetLine {
   const person = staffOf.get(staffId);
   const a = { basic: 0, reward: 0, quarterlySurplus: 0, annualBonus: 0, adjustment: 0, ...amounts };
@@ -39,83 +48,64 @@ function sheetLine(
   };
 }
 
-const staffMap = (dataset: DatasetContext) => new Map(dataset.staff.map((s) => [s.staffId, s]));
-
-function sheet(
+/** A cycle's sheet of `kind`: a line per pay, people named from the dataset version the cycle used. */
+function cycleSheet(
   kind: PaySheetKind,
-  period: string,
-  dataset: DatasetContext,
-  lineage: string,
-  lines: PaySheetLine[],
+  { cycle, dataset }: { cycle: CycleRecord; dataset: DatasetContext },
+  pay: Pay[],
 ): PaySheet {
-  return { kind, period, communityName: dataset.scheme.community.name, lineage, lines };
+  const staff = new Map(dataset.staff.map((s) => [s.staffId, s]));
+  return {
+    kind,
+    period: cycle.period,
+    communityName: dataset.scheme.community.name,
+    lineage: lineageText(cycleSource(cycle, dataset)),
+    lines: pay.map((p) => sheetLine(dataset, staff, cycle.period, p)),
+  };
 }
 
+/** What a pool allocated to each person, in the sheet's `column`. */
+const allocated = (allocations: PoolAllocation[], column: 'quarterlySurplus' | 'annualBonus'): Pay[] =>
+  allocations.flatMap((a) =>
+    a.lines.map((l) => ({
+      institutionId: a.institutionId,
+      staffId: l.staffId,
+      amounts: { [column]: l.amount },
+    })),
+  );
+
 export function monthlyPaySheet(data: MonthlyCycleData): PaySheet {
-  const { cycle, dataset } = data;
-  const staff = staffMap(dataset);
-  return sheet(
+  return cycleSheet(
     'monthly',
-    cycle.period,
-    dataset,
-    lineageText(cycleSource(cycle, dataset)),
+    data,
     data.results.flatMap((r) =>
-      r.lines.map((l) =>
-        sheetLine(dataset, staff, cycle.period, r.institutionId, l.staffId, {
-          basic: l.basic,
-          reward: l.reward,
-          adjustment: l.adjustment,
-          gross: l.gross,
-        }),
-      ),
+      r.lines.map((l) => ({
+        institutionId: r.institutionId,
+        staffId: l.staffId,
+        amounts: { basic: l.basic, reward: l.reward, adjustment: l.adjustment, gross: l.gross },
+      })),
     ),
   );
 }
 
 export function quarterlyPaySheet(data: QuarterlyCycleData): PaySheet {
-  const { cycle, dataset } = data;
-  const staff = staffMap(dataset);
-  return sheet(
-    'quarterly',
-    cycle.period,
-    dataset,
-    lineageText(cycleSource(cycle, dataset)),
-    data.allocations.flatMap((a) =>
-      a.lines.map((l) =>
-        sheetLine(dataset, staff, cycle.period, a.institutionId, l.staffId, { quarterlySurplus: l.amount }),
-      ),
-    ),
-  );
+  return cycleSheet('quarterly', data, allocated(data.allocations, 'quarterlySurplus'));
 }
 
 export function annualPaySheet(data: AnnualCycleData): PaySheet {
-  const { cycle, dataset } = data;
-  const staff = staffMap(dataset);
-  return sheet(
-    'annual',
-    cycle.period,
-    dataset,
-    lineageText(cycleSource(cycle, dataset)),
-    data.allocations.flatMap((a) =>
-      a.lines.map((l) =>
-        sheetLine(dataset, staff, cycle.period, a.institutionId, l.staffId, { annualBonus: l.amount }),
-      ),
-    ),
-  );
+  return cycleSheet('annual', data, allocated(data.allocations, 'annualBonus'));
 }
 
 /** Leader salaries (院长年薪), in the annual-pay column as on the CSV written with the year's results. */
 export function leadersPaySheet(data: AnnualCycleData): PaySheet {
-  const { cycle, dataset } = data;
-  const staff = staffMap(dataset);
-  return sheet(
+  return cycleSheet(
     'leaders',
-    cycle.period,
-    dataset,
-    lineageText(cycleSource(cycle, dataset)),
-    data.settlement.leaders.map((l) =>
-      sheetLine(dataset, staff, cycle.period, l.institutionId, l.staffId, { annualBonus: l.salary }),
-    ),
+    data,
+    data.settlement.leaders.map((l) => ({
+      institutionId: l.institutionId,
+      staffId: l.staffId,
+      amounts: { annualBonus: l.salary },
+    })),
   );
 }
 
