@@ -16,6 +16,7 @@ import {
   exportBank,
   exportReport,
   exportSheet,
+  loadYear,
   NOT_TRANSFERRED_REASONS,
   writeReportsAndSheets,
 } from '../shared/reports/index.js';
@@ -160,8 +161,9 @@ export function registerExportCommand(program: Command): void {
       const out = resolve(o.out);
       await withRuntime(globals(), async (rt) => {
         const communityId = await community(rt);
-        const results = await writeYearResults(rt.repos, communityId, year, out);
-        const reports = await writeReportsAndSheets(rt.repos, communityId, year, out, { by: o.as });
+        const data = await loadYear(rt.repos, communityId, year);
+        const results = await writeYearResults(rt.repos, communityId, year, out, data);
+        const reports = await writeReportsAndSheets(rt.repos, communityId, year, out, { by: o.as, data });
         const files = new Set([...results.files, ...reports.files]);
         console.log(`已导出 Exported ${files.size} files for ${communityId} ${year} under ${out}`);
         for (const n of reports.notTransferred)

@@ -20,7 +20,7 @@ import { runYear } from '../shared/app/year-runner.js';
 import { DatasetInvalidError, formatIssues } from '../shared/dataset/index.js';
 import { generateCounty, writeDataset } from '../shared/demo/index.js';
 import type { LocalRuntime } from '../shared/local/runtime.js';
-import { writeReportsAndSheets } from '../shared/reports/index.js';
+import { loadYear, writeReportsAndSheets } from '../shared/reports/index.js';
 import type { Repositories } from '../shared/store/index.js';
 import type { CycleKind } from '../shared/store/keys.js';
 import { type StoreOptions, withRuntime } from './context.js';
@@ -276,11 +276,13 @@ program
       printImport(imported);
       const { communityId, year } = imported.pointer;
       await runWithProgress(rt, communityId, year, o.as, o.approveAs);
-      const written = await writeYearResults(rt.repos, communityId, year, resolve(o.out));
+      // The year's results, read once for the results, the reports and the summary.
+      const data = await loadYear(rt.repos, communityId, year);
+      const written = await writeYearResults(rt.repos, communityId, year, resolve(o.out), data);
       const reports = o.reports
-        ? await writeReportsAndSheets(rt.repos, communityId, year, resolve(o.out), { by: o.as })
+        ? await writeReportsAndSheets(rt.repos, communityId, year, resolve(o.out), { by: o.as, data })
         : { files: [] };
-      console.log(await yearSummary(rt.repos, communityId, year));
+      console.log(await yearSummary(rt.repos, communityId, year, data));
       console.log(
         `\n结果已写入 Results written: ${written.files.length + reports.files.length} files under ${resolve(o.out)}`,
       );
@@ -306,10 +308,14 @@ program
       printImport(imported);
       const { communityId, year } = imported.pointer;
       await runWithProgress(rt, communityId, year, 'office-demo', 'finance-demo');
-      const written = await writeYearResults(rt.repos, communityId, year, out);
+      const data = await loadYear(rt.repos, communityId, year);
+      const written = await writeYearResults(rt.repos, communityId, year, out, data);
       console.error('写出报表与 XLSX 工资表 Writing reports, XLSX sheets and bank files…');
-      const reports = await writeReportsAndSheets(rt.repos, communityId, year, out, { by: 'office-demo' });
-      console.log(`\n${await yearSummary(rt.repos, communityId, year)}`);
+      const reports = await writeReportsAndSheets(rt.repos, communityId, year, out, {
+        by: 'office-demo',
+        data,
+      });
+      console.log(`\n${await yearSummary(rt.repos, communityId, year, data)}`);
       console.log(
         `\n结果已写入 Results: ${written.files.length + reports.files.length} files under ${out}: monthly/, quarterly/, annual/ — ` +
           'JSON (§8.1), CSV and XLSX pay sheets, printable HTML reports (report.html, bulletin-report.html, appraisal-report.html), bank files for HR',

@@ -1,13 +1,15 @@
 /**
  * Writes a year's results into a folder: the machine-readable contract of DOMAIN.md §8.1 (JSON) and the
  * pay sheets HR opens (CSV with BOM, Chinese headers, 合计 row), for every completed cycle. The cycles'
- * results are read once (shared/reports loadYear) and the sheets built by the same code as the XLSX.
+ * results are read once (shared/reports loadYear, or handed in by the caller) and the sheets built by the
+ * same code as the XLSX.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type PaySheet, paySheetCsv } from '../export/index.js';
 import { loadYear } from '../reports/load.js';
 import { annualPaySheet, leadersPaySheet, monthlyPaySheet, quarterlyPaySheet } from '../reports/sheets.js';
+import type { YearData } from '../reports/sources.js';
 import {
   annualPaysheetJson,
   appraisalJson,
@@ -21,12 +23,16 @@ export interface WrittenFiles {
   files: string[];
 }
 
-/** Writes every completed cycle of `year` under `outDir`; returns the files written. */
+/**
+ * Writes every completed cycle of `year` under `outDir`; returns the files written. `data`: the year
+ * already loaded (loadYear) by a caller that writes more from it; read here otherwise.
+ */
 export async function writeYearResults(
   repos: Repositories,
   communityId: string,
   year: number,
   outDir: string,
+  data?: YearData,
 ): Promise<WrittenFiles> {
   const files: string[] = [];
   const write = async (path: string, text: string) => {
@@ -37,20 +43,19 @@ export async function writeYearResults(
   const json = (path: string, value: unknown) => write(path, `${JSON.stringify(value, null, 1)}\n`);
   const csv = (path: string, sheet: PaySheet) => write(path, paySheetCsv(sheet));
 
-  const data = await loadYear(repos, communityId, year);
-  for (const month of data.monthly) {
+  const { monthly, quarterly, annual } = data ?? (await loadYear(repos, communityId, year));
+  for (const month of monthly) {
     const { period } = month.cycle;
     await json(`monthly/${period}/paysheet.json`, monthlyPaysheetJson(period, month.results));
     await json(`monthly/${period}/report.json`, month.report);
     await csv(`monthly/${period}/paysheet.csv`, monthlyPaySheet(month));
   }
-  for (const quarter of data.quarterly) {
+  for (const quarter of quarterly) {
     const { period } = quarter.cycle;
     await json(`quarterly/${period}/bulletin.json`, bulletinJson(quarter.bulletin));
     await json(`quarterly/${period}/paysheet.json`, quarterlyPaysheetJson(quarter.allocations));
     await csv(`quarterly/${period}/paysheet.csv`, quarterlyPaySheet(quarter));
   }
-  const annual = data.annual;
   if (annual) {
     const { period } = annual.cycle;
     await json(`annual/${period}/appraisal.json`, appraisalJson(annual.scores, annual.settlement));

@@ -26,6 +26,7 @@ import { monthlyDispatchReport } from './monthly.js';
 import { jsonText, notTransferredCsv, renderBank, renderReportHtml } from './render.js';
 import type { NotTransferred } from './sheets.js';
 import { annualPaySheet, leadersPaySheet, monthlyPaySheet, quarterlyPaySheet } from './sheets.js';
+import type { YearData } from './sources.js';
 
 export { annualAppraisalReport } from './annual.js';
 export { quarterlyBulletinReport, scoreTrend } from './bulletin.js';
@@ -83,16 +84,17 @@ export interface WrittenReports {
 
 /**
  * Writes the reports, XLSX sheets and bank files of every completed cycle of `year` under `outDir` and
- * records one audit entry ('export.all') naming `options.by` and every bank file written.
+ * records one audit entry ('export.all') naming `options.by` and every bank file written. `options.data`:
+ * the year already loaded (loadYear) by a caller that writes more from it; read here otherwise.
  */
 export async function writeReportsAndSheets(
   repos: Repositories,
   communityId: string,
   year: number,
   outDir: string,
-  options: { by?: string } = {},
+  options: { by?: string; data?: YearData } = {},
 ): Promise<WrittenReports> {
-  const data = await loadYear(repos, communityId, year);
+  const data = options.data ?? (await loadYear(repos, communityId, year));
   const files: string[] = [];
   const bankFiles: string[] = [];
   const notTransferred: WrittenReports['notTransferred'] = [];
