@@ -253,13 +253,11 @@ export const PoolKind = z.enum([
 export type PoolKind = z.infer<typeof PoolKind>;
 
 /** One contribution to a pool: the cycle it was computed in and what it added. */
-export const LineageSource = CycleSource.pick({
-  kind: true,
-  period: true,
-  revision: true,
-  datasetVersion: true,
-  schemeYear: true,
-  schemeHash: true,
+export const LineageSource = CycleSource.omit({
+  startedBy: true,
+  startedAt: true,
+  approvedBy: true,
+  approvedAt: true,
 }).extend({
   /** What this source contributed, in fen; null where it supplies a parameter rather than money. */
   amount: Fen.nullable(),
