@@ -5,7 +5,7 @@
  * output's job.
  */
 import { z } from 'zod';
-import { type Bounds, parseDecimal, parseYuan } from './decimal.js';
+import { type Bounds, decimalParser, parseYuan } from './decimal.js';
 import { isProblem, Problem } from './errors.js';
 
 /** Text → value, or the problem with it. Receives the raw cell; an empty cell never reaches it. */
@@ -13,66 +13,79 @@ export type Convert<T> = (text: string) => T | Problem;
 
 export interface Cell<T> {
   schema: z.ZodType<T, string | undefined>;
+  /**
+   * The conversion the schema runs, without zod: the value, or the problem the schema reports. The row
+   * check's fast path calls it directly (shared/dataset/table.ts); both come from the same function.
+   */
+  read: (raw: string | undefined) => T | Problem;
   /** The column may be left out of the header: exactly the columns whose cells may be empty. */
   optional: boolean;
 }
 
+/** A cell from its conversion: the zod schema wraps the very same `read`. */
+function cellOf<T>(optional: boolean, convert: (text: string) => T | Problem): Cell<T> {
+  const read = (raw: string | undefined) => convert(raw ?? '');
+  return { optional, read, schema: problemSchema(read) };
+}
+
 /** Wraps a conversion as a zod schema; the problem travels in the issue's params for the mapper. */
-function problemSchema<T>(convert: (text: string) => T | Problem): z.ZodType<T, string | undefined> {
+function problemSchema<T>(read: (raw: string | undefined) => T | Problem): z.ZodType<T, string | undefined> {
   return z
     .string()
     .optional()
     .transform((raw, ctx) => {
-      const result = convert(raw ?? '');
+      const result = read(raw);
       if (!isProblem(result)) return result;
       ctx.addIssue({ code: 'custom', message: result.en, params: { problem: result } });
       return z.NEVER;
     });
 }
 
+/** Empty or only white space (what `text.trim() === ''` says, without trimming printable text). */
+function isBlank(text: string): boolean {
+  const first = text.charCodeAt(0);
+  if (first > 32 && first < 127) return false;
+  return text.trim() === '';
+}
+
 const emptyCell = () => new Problem('value.required', '此处不能为空', 'this cell must not be empty');
 
 export function required<T>(convert: Convert<T>): Cell<T> {
-  return {
-    optional: false,
-    schema: problemSchema((text) => (text.trim() === '' ? emptyCell() : convert(text))),
-  };
+  return cellOf(false, (text) => (isBlank(text) ? emptyCell() : convert(text)));
 }
 
 export function optional<T>(convert: Convert<T>): Cell<T | undefined> {
-  return {
-    optional: true,
-    schema: problemSchema((text) => (text.trim() === '' ? undefined : convert(text))),
-  };
+  return cellOf(true, (text) => (isBlank(text) ? undefined : convert(text)));
 }
 
 /** Text that may be empty (department, English name, reason), kept verbatim. */
-export const freeText = (): Cell<string> => ({ optional: true, schema: problemSchema((text) => text) });
+export const freeText = (): Cell<string> => cellOf(true, (text) => text);
 
 /** Names are required but otherwise verbatim. */
 export const name: Convert<string> = (text) => text;
 
 // Ids become parts of storage keys and file names, where '#', '/' and spaces act as separators.
 const ID = /^[\p{L}\p{N}_.-]{1,64}$/u;
+// The same rule for plain ASCII ids (nearly all), checked first because it is cheaper.
+const ASCII_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
-export const id: Convert<string> = (text) =>
-  ID.test(text.trim())
-    ? text.trim()
+export const id: Convert<string> = (text) => {
+  const trimmed = text.trim();
+  return ASCII_ID.test(trimmed) || ID.test(trimmed)
+    ? trimmed
     : new Problem(
         'id.format',
         '编码只能包含字母、汉字、数字、下划线、连字符和点，最长 64 个字符（不能有空格、# 或 /）',
         'an id may contain only letters, digits, underscore, hyphen and dot, at most 64 characters (no spaces, # or /)',
       );
+};
 
-export const decimal =
-  (bounds: Bounds = {}): Convert<string> =>
-  (text) =>
-    parseDecimal(text, bounds);
+export const decimal = (bounds: Bounds = {}): Convert<string> => decimalParser(bounds);
 
-export const yuan =
-  ({ signed }: { signed: boolean }): Convert<number> =>
-  (text) =>
-    parseYuan(text, { signed });
+export const yuan = ({ signed }: { signed: boolean }): Convert<number> => {
+  const options = { signed };
+  return (text) => parseYuan(text, options);
+};
 
 export const nonNegativeInteger: Convert<number> = (text) => {
   const trimmed = text.trim();
@@ -84,14 +97,18 @@ export const nonNegativeInteger: Convert<number> = (text) => {
   return value;
 };
 
-export const month: Convert<string> = (text) =>
-  /^\d{4}-(0[1-9]|1[0-2])$/.test(text.trim())
-    ? text.trim()
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+export const month: Convert<string> = (text) => {
+  const trimmed = text.trim();
+  return MONTH.test(trimmed)
+    ? trimmed
     : new Problem(
         'period.format',
         '期间须写成 YYYY-MM，如 2026-03（Excel 可能把它改成日期：请把该列设为“文本”格式）',
         'the period must be YYYY-MM, e.g. 2026-03 (Excel may turn it into a date: format the column as Text)',
       );
+};
 
 function notAllowed(value: string, allowed: readonly string[]): Problem {
   const list = allowed.join(', ');
@@ -138,7 +155,4 @@ export const digitsOnly: Convert<string> = (text) =>
       );
 
 /** A `;`-separated subset that may be empty (staff flags): the column may be left out too. */
-export const subsetOf = <V extends string>(allowed: readonly V[]): Cell<V[]> => ({
-  optional: true,
-  schema: problemSchema(listOf(allowed)),
-});
+export const subsetOf = <V extends string>(allowed: readonly V[]): Cell<V[]> => cellOf(true, listOf(allowed));

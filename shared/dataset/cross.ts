@@ -7,15 +7,17 @@
  * that passed: a row with a bad amount still declares its id, so it must not cause "unknown institution"
  * noise elsewhere. A rule is skipped when a file it reads could not be read in full.
  */
-import type { CsvRecord } from './csv.js';
+import type { ColumnIndex, CsvRecord } from './csv.js';
 import { fenToYuan } from './decimal.js';
 import { type ImportIssue, issueAt, Problem } from './errors.js';
 import { CSV_FORMATS, type CsvKey, type RowOf } from './formats/index.js';
-import type { ValidRow } from './table.js';
+import type { ValidRows } from './table.js';
 
 export interface Table<R> {
   records: CsvRecord[];
-  rows: ValidRow<R>[];
+  /** Where the format's columns are in the records' fields. */
+  index: ColumnIndex;
+  rows: ValidRows<R>;
   complete: boolean;
   /** Columns read from every row even when the file is not complete (e.g. a header missing another column). */
   readableColumns?: ReadonlySet<string>;
@@ -23,19 +25,41 @@ export interface Table<R> {
 
 export type Tables = { [K in CsvKey]?: Table<RowOf<K>> };
 
-const cell = (record: CsvRecord, column: string) => record.cells[column]?.trim() ?? '';
+interface ColumnReader {
+  /** The cell as written; undefined when the header lacks the column. */
+  raw: (record: CsvRecord) => string | undefined;
+  /** The cell trimmed; '' when the header lacks the column. */
+  cell: (record: CsvRecord) => string;
+}
+
+/** Reads one column of a table's records (its place in the fields is looked up once). */
+function columnOf(table: Table<unknown>, column: string): ColumnReader {
+  const at = table.index.get(column);
+  if (at === undefined) return { raw: () => undefined, cell: () => '' };
+  return { raw: (record) => record.fields[at], cell: (record) => record.fields[at]!.trim() };
+}
 
 function uniqueKey(tables: Tables, key: CsvKey, columns: string[]): ImportIssue[] {
   const table = tables[key];
   if (!table) return [];
   const file = CSV_FORMATS[key].file;
   const shown = columns.at(-1)!;
+  const readers = columns.map((column) => columnOf(table, column).cell);
+  const shownCell = columnOf(table, shown).raw;
   const firstRow = new Map<string, number>();
   const issues: ImportIssue[] = [];
   for (const record of table.records) {
-    const parts = columns.map((column) => cell(record, column));
-    if (parts.includes('')) continue; // an empty key cell is reported by the row check
-    const joined = parts.join(' / ');
+    let joined = '';
+    let empty = false;
+    for (let i = 0; i < readers.length; i++) {
+      const part = readers[i]!(record);
+      if (part === '') {
+        empty = true; // an empty key cell is reported by the row check
+        break;
+      }
+      joined = i === 0 ? part : `${joined} / ${part}`;
+    }
+    if (empty) continue;
     const first = firstRow.get(joined);
     if (first === undefined) {
       firstRow.set(joined, record.row);
@@ -47,7 +71,7 @@ function uniqueKey(tables: Tables, key: CsvKey, columns: string[]): ImportIssue[
         : { zh: '', en: '' };
     issues.push(
       issueAt(
-        { file, row: record.row, column: shown, value: record.cells[shown] },
+        { file, row: record.row, column: shown, value: shownCell(record) },
         new Problem('id.duplicate', `与第 ${first} 行重复${what.zh}`, `duplicate of row ${first}${what.en}`),
       ),
     );
@@ -67,14 +91,19 @@ function reference(
   // An empty target is reported once as file.noRows rather than once per referring row.
   if (!source || !target || target.records.length === 0) return [];
   if (!target.complete && !target.readableColumns?.has(toColumn)) return [];
-  const known = new Set(target.records.map((record) => cell(record, toColumn)));
+  const targetCell = columnOf(target, toColumn).cell;
+  const known = new Set(target.records.map(targetCell));
+  const { raw, cell } = columnOf(source, column);
   const file = CSV_FORMATS[from].file;
   const targetFile = CSV_FORMATS[to].file;
   return source.records
-    .filter((record) => cell(record, column) !== '' && !known.has(cell(record, column)))
+    .filter((record) => {
+      const id = cell(record);
+      return id !== '' && !known.has(id);
+    })
     .map((record) =>
       issueAt(
-        { file, row: record.row, column, value: record.cells[column] },
+        { file, row: record.row, column, value: raw(record) },
         new Problem(
           'ref.unknown',
           `在 ${targetFile} 的 ${toColumn} 列中找不到此编码`,
@@ -94,20 +123,27 @@ function periodsInYear(year: number, tables: Tables): ImportIssue[] {
     ['adjustments', 'period'],
     ['adjustments', 'refPeriod'],
   ];
-  return checks.flatMap(([key, column]) =>
-    (tables[key]?.records ?? [])
-      .filter((record) => MONTH.test(cell(record, column)) && !cell(record, column).startsWith(`${year}-`))
+  const prefix = `${year}-`;
+  return checks.flatMap(([key, column]) => {
+    const table = tables[key];
+    if (!table) return [];
+    const { raw, cell } = columnOf(table, column);
+    return table.records
+      .filter((record) => {
+        const period = cell(record);
+        return !period.startsWith(prefix) && MONTH.test(period);
+      })
       .map((record) =>
         issueAt(
-          { file: CSV_FORMATS[key].file, row: record.row, column, value: record.cells[column] },
+          { file: CSV_FORMATS[key].file, row: record.row, column, value: raw(record) },
           new Problem(
             'period.year',
             `期间不在方案年度 ${year} 内`,
             `the period is outside the scheme's year ${year}`,
           ),
         ),
-      ),
-  );
+      );
+  });
 }
 
 function insurance(year: number | undefined, tables: Tables): ImportIssue[] {
@@ -128,12 +164,13 @@ function insurance(year: number | undefined, tables: Tables): ImportIssue[] {
     );
   }
   if (year === undefined) return issues;
+  const { raw, cell } = columnOf(table, 'year');
   for (const record of table.records) {
-    const written = cell(record, 'year');
+    const written = cell(record);
     if (/^\d+$/.test(written) && Number(written) !== year) {
       issues.push(
         issueAt(
-          { file, row: record.row, column: 'year', value: record.cells.year },
+          { file, row: record.row, column: 'year', value: raw(record) },
           new Problem(
             'insurance.year',
             `年度须为方案年度 ${year}`,
@@ -150,11 +187,18 @@ function insurance(year: number | undefined, tables: Tables): ImportIssue[] {
 function indicatorValueShapes(tables: Tables): ImportIssue[] {
   const values = tables.indicatorValues;
   if (!values || !tables.indicators) return [];
-  const aggregation = new Map(tables.indicators.rows.map(({ value }) => [value.id, value.aggregation]));
+  const aggregation = new Map(tables.indicators.rows.values.map((value) => [value.id, value.aggregation]));
   const file = CSV_FORMATS.indicatorValues.file;
+  const read = (column: string) => columnOf(values, column);
+  const columns: Record<string, ColumnReader> = {
+    value: read('value'),
+    numerator: read('numerator'),
+    denominator: read('denominator'),
+  };
+  const indicatorOf = read('indicatorId').cell;
   const issues: ImportIssue[] = [];
   for (const record of values.records) {
-    const indicatorId = cell(record, 'indicatorId');
+    const indicatorId = indicatorOf(record);
     const kind = aggregation.get(indicatorId);
     if (kind === undefined) continue; // unknown or invalid indicator: reported elsewhere
     const ratio = kind === 'ratio';
@@ -169,10 +213,10 @@ function indicatorValueShapes(tables: Tables): ImportIssue[] {
           zh: `指标 ${indicatorId}（${kind}）须填写 value，numerator 和 denominator 留空`,
           en: `indicator ${indicatorId} (${kind}) takes value, with numerator and denominator left empty`,
         };
-    for (const column of needed.filter((c) => cell(record, c) === '')) {
+    for (const column of needed.filter((c) => columns[c]!.cell(record) === '')) {
       issues.push(
         issueAt(
-          { file, row: record.row, column, value: record.cells[column] },
+          { file, row: record.row, column, value: columns[column]!.raw(record) },
           new Problem(
             'indicatorValue.shape',
             `缺少 ${column}：${shape.zh}`,
@@ -181,10 +225,10 @@ function indicatorValueShapes(tables: Tables): ImportIssue[] {
         ),
       );
     }
-    for (const column of unwanted.filter((c) => cell(record, c) !== '')) {
+    for (const column of unwanted.filter((c) => columns[c]!.cell(record) !== '')) {
       issues.push(
         issueAt(
-          { file, row: record.row, column, value: record.cells[column] },
+          { file, row: record.row, column, value: columns[column]!.raw(record) },
           new Problem(
             'indicatorValue.shape',
             `不应填写 ${column}：${shape.zh}`,
@@ -201,12 +245,16 @@ function indicatorValueShapes(tables: Tables): ImportIssue[] {
 function approvedTotals(tables: Tables): ImportIssue[] {
   if (!tables.institutions || !tables.staff) return [];
   const basic = new Map<string, { fen: number; people: number }>();
-  for (const { value } of tables.staff.rows) {
+  for (const value of tables.staff.rows.values) {
     const sum = basic.get(value.institutionId) ?? { fen: 0, people: 0 };
     basic.set(value.institutionId, { fen: sum.fen + value.basicMonthly, people: sum.people + 1 });
   }
   const file = CSV_FORMATS.institutions.file;
-  return tables.institutions.rows.flatMap(({ row, value, cells }) => {
+  const { values, records } = tables.institutions.rows;
+  const approvedTotal = columnOf(tables.institutions, 'approvedTotal').raw;
+  return values.flatMap((value, i) => {
+    const record = records[i]!;
+    const { row } = record;
     const sum = basic.get(value.id);
     const payroll = 12 * (sum?.fen ?? 0);
     if (!sum || payroll <= value.approvedTotal) return [];
@@ -214,7 +262,7 @@ function approvedTotals(tables: Tables): ImportIssue[] {
     const yearly = fenToYuan(payroll);
     return [
       issueAt(
-        { file, row, column: 'approvedTotal', value: cells.approvedTotal },
+        { file, row, column: 'approvedTotal', value: approvedTotal(record) },
         new Problem(
           'approvedTotal.belowBasicPayroll',
           `核定绩效工资总量低于基础性绩效：${sum.people} 人的 12 × 月基础性绩效合计 ${yearly} 元，超过核定总量 ${total} 元`,

@@ -9,8 +9,24 @@ import { type ImportIssue, issueAt, Problem } from './errors.js';
 export interface CsvRecord {
   /** Line where the record starts; the header is row 1. Equals the spreadsheet row unless a cell spans lines. */
   row: number;
-  /** Only the columns the header names and the format knows. */
-  cells: Record<string, string>;
+  /** The cells as written, in header order (only records exactly as wide as the header are kept). */
+  fields: string[];
+}
+
+/** Where each column the format knows sits in a record's fields (a repeated column: its last place). */
+export type ColumnIndex = ReadonlyMap<string, number>;
+
+/** The cell of a column as written, or undefined when the header lacks the column. */
+export function rawCell(index: ColumnIndex, record: CsvRecord, column: string): string | undefined {
+  const at = index.get(column);
+  return at === undefined ? undefined : record.fields[at];
+}
+
+/** The record as column → cell, in header order (for the zod schema, which reads such an object). */
+export function cellsOf(index: ColumnIndex, record: CsvRecord): Record<string, string> {
+  const cells: Record<string, string> = {};
+  for (const [column, at] of index) cells[column] = record.fields[at]!;
+  return cells;
 }
 
 export interface CsvColumns {
@@ -21,6 +37,8 @@ export interface CsvColumns {
 
 export interface CsvRead {
   records: CsvRecord[];
+  /** The columns of the records' fields. */
+  index: ColumnIndex;
   issues: ImportIssue[];
   /** False when some rows could not be read or the header lacks required columns: rows were not all checked. */
   complete: boolean;
@@ -32,11 +50,6 @@ export interface CsvRead {
 
 const LINE_BREAK = /\r\n|\r|\n/g;
 const lineBreaks = (text: string) => text.match(LINE_BREAK)?.length ?? 0;
-
-interface RawRecord {
-  fields: string[];
-  row: number;
-}
 
 function quoteProblem(error: CsvError, startRow: number): Problem {
   const stopped = typeof error.lines === 'number' ? error.lines : startRow;
@@ -57,21 +70,164 @@ function quoteProblem(error: CsvError, startRow: number): Problem {
 // Empty lines come back as records of one empty cell, which keeps the line count exact; they are skipped later.
 const OPTIONS = { relax_column_count: true } as const; // field counts are checked per row, so one bad row hides nothing
 
+/** Receives each record with the line it starts on; records arrive in file order. */
+type Visit = (fields: string[], row: number) => void;
+
 /** Numbers records by the line they start on: each ends with one line break plus those inside its cells. */
-function numbered(records: string[][]): { raw: RawRecord[]; nextLine: number } {
+function numbered(records: string[][], visit: Visit): number {
   let line = 1;
-  const raw = records.map((fields) => {
-    const record = { fields, row: line };
+  for (const fields of records) {
+    visit(fields, line);
     line += 1 + fields.reduce((n, f) => n + lineBreaks(f), 0);
-    return record;
-  });
-  return { raw, nextLine: line };
+  }
+  return line;
 }
 
-/** Parses the whole text or returns the one syntax problem that stopped it (RFC 4180 quoting is strict). */
-function parseRecords(file: string, text: string): { raw: RawRecord[]; issue?: ImportIssue } {
+const COMMA = 44;
+const QUOTE = 34;
+const CR = 13;
+const LF = 10;
+
+/** For each line ending: a line break that is not it. */
+const STRAY_BREAK: Record<string, string> = { '\n': '\r', '\r': '\n', '\r\n': '\r(?!\n)|(?<!\r)\n' };
+
+const isWellFormed = (text: string): boolean =>
+  (text as { isWellFormed?: () => boolean }).isWellFormed?.() ?? !/[\uD800-\uDFFF]/.test(text);
+
+/**
+ * Reads the records of a file the way csv-parse does (the options above), for the files nearly every
+ * import has: a fixed line ending, quotes only around whole cells. Returns false, having perhaps visited
+ * some records, at anything else — a quoting error, a line break that is not the file's line ending, text
+ * csv-parse would re-encode — and csv-parse then reads the whole file: it owns every error message, and
+ * test/unit/dataset/csv-fast.test.ts compares the two on generated files.
+ */
+export function fastRecords(text: string, visit: Visit): boolean {
+  if (!isWellFormed(text)) return false; // csv-parse reads through a Buffer, which replaces lone surrogates
+  const n = text.length;
+  // csv-parse takes the first line break outside quotes as the line ending of the whole file.
+  let ending = '';
+  const discover = (at: number) => {
+    ending = text.charCodeAt(at) === LF ? '\n' : text.charCodeAt(at + 1) === LF ? '\r\n' : '\r';
+  };
+  // Where the next quote and the next line break other than the ending are (n: none), so a record
+  // is known to be plain without a look of its own; each search resumes where the last one stopped.
+  let nextQuote = -1;
+  let nextStray = -1;
+  let stray: RegExp | undefined;
+  let pos = 0;
+  let line = 1;
+  while (pos < n) {
+    if (ending === '') {
+      // Up to the first line break: a record without quotes there is read below with the ending known.
+      let i = pos;
+      for (; i < n; i++) {
+        const code = text.charCodeAt(i);
+        if (code === CR || code === LF || code === QUOTE) break;
+      }
+      if (i < n && text.charCodeAt(i) !== QUOTE) discover(i);
+    }
+    if (ending !== '') {
+      let end = text.indexOf(ending, pos);
+      if (end < 0) end = n;
+      if (nextQuote < pos) {
+        nextQuote = text.indexOf('"', pos);
+        if (nextQuote < 0) nextQuote = n;
+      }
+      if (nextStray < pos) {
+        stray ??= new RegExp(STRAY_BREAK[ending]!, 'g');
+        stray.lastIndex = pos;
+        nextStray = stray.exec(text)?.index ?? n;
+      }
+      if (nextQuote >= end && nextStray >= end) {
+        // Cells sliced straight from the text (splitting a slice of each line hits a V8 slow path).
+        const fields: string[] = [];
+        let from = pos;
+        for (;;) {
+          const comma = text.indexOf(',', from);
+          if (comma < 0 || comma >= end) {
+            fields.push(text.slice(from, end));
+            break;
+          }
+          fields.push(text.slice(from, comma));
+          from = comma + 1;
+        }
+        visit(fields, line);
+        line += 1;
+        pos = end === n ? n : end + ending.length;
+        continue;
+      }
+    }
+    // A record with quotes, read cell by cell.
+    const fields: string[] = [];
+    let breaks = 0;
+    for (;;) {
+      let field: string;
+      if (text.charCodeAt(pos) === QUOTE) {
+        field = '';
+        let from = pos + 1;
+        for (;;) {
+          const close = text.indexOf('"', from);
+          if (close < 0) return false; // never closed
+          if (text.charCodeAt(close + 1) === QUOTE) {
+            field += text.slice(from, close + 1);
+            from = close + 2;
+            continue;
+          }
+          field += text.slice(from, close);
+          pos = close + 1;
+          break;
+        }
+        if (field.includes('\n') || field.includes('\r')) breaks += lineBreaks(field);
+      } else {
+        let i = pos;
+        for (; i < n; i++) {
+          const code = text.charCodeAt(i);
+          if (code === COMMA) break;
+          if (code === QUOTE) return false; // a quote inside an unquoted cell
+          if (code === CR || code === LF) {
+            if (ending === '') discover(i);
+            if (text.startsWith(ending, i)) break;
+            return false; // a line break that is not the file's line ending
+          }
+        }
+        field = text.slice(pos, i);
+        pos = i;
+      }
+      fields.push(field);
+      // What follows a cell: a comma, the line ending, the end of the text; after a quote nothing else.
+      if (pos >= n) break;
+      const code = text.charCodeAt(pos);
+      if (code === COMMA) {
+        pos += 1;
+        if (pos >= n) {
+          fields.push(''); // a last empty cell
+          break;
+        }
+        continue;
+      }
+      if (ending === '' && (code === CR || code === LF)) discover(pos);
+      if (ending !== '' && text.startsWith(ending, pos)) {
+        pos += ending.length;
+        break;
+      }
+      return false;
+    }
+    visit(fields, line);
+    line += 1 + breaks;
+  }
+  return true;
+}
+
+/**
+ * Visits every record csv-parse would return, or those before the syntax problem that stopped it
+ * (RFC 4180 quoting is strict) and returns that problem.
+ */
+function parseRecords(file: string, text: string, visit: () => Visit): ImportIssue | undefined {
+  if (fastRecords(text, visit())) return undefined;
+  const slow = visit(); // a fresh reader: the fast one may have seen some records
+  let records: string[][];
   try {
-    return { raw: numbered(parse(text, OPTIONS)).raw };
+    records = parse(text, OPTIONS);
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
     // Only for a broken file: read again up to the error, keeping the good rows so they are still checked.
@@ -79,7 +235,7 @@ function parseRecords(file: string, text: string): { raw: RawRecord[]; issue?: I
     try {
       parse(text, { ...OPTIONS, on_record: (fields: string[]) => void good.push(fields) });
     } catch {}
-    const { raw, nextLine } = numbered(good);
+    const nextLine = numbered(good, slow);
     // The broken record starts on the first non-blank line after the last good one.
     const blanks = text
       .split(LINE_BREAK)
@@ -89,8 +245,10 @@ function parseRecords(file: string, text: string): { raw: RawRecord[]; issue?: I
     const problem = /QUOTE/.test(error.code)
       ? quoteProblem(error, startRow)
       : new Problem('csv.syntax', `CSV 格式错误：${error.message}`, `malformed CSV: ${error.message}`);
-    return { raw, issue: issueAt({ file, row: startRow }, problem) };
+    return issueAt({ file, row: startRow }, problem);
   }
+  numbered(records, slow);
+  return undefined;
 }
 
 function headerIssues(file: string, row: number, header: string[], columns: CsvColumns): ImportIssue[] {
@@ -137,12 +295,115 @@ function headerIssues(file: string, row: number, header: string[], columns: CsvC
   return issues;
 }
 
+/** Distinct cells a column keeps for sharing (see RecordReader.shareRepeats). */
+const MAX_SHARED = 50_000;
+
+const isBlankRecord = (fields: string[]) => fields.every((f) => f.trim() === '');
+
+/** Turns records into rows as they arrive: the first non-blank record is the header. */
+class RecordReader {
+  header: string[] | undefined;
+  headerRow = 0;
+  headerIssues: ImportIssue[] = [];
+  rowIssues: ImportIssue[] = [];
+  records: CsvRecord[] = [];
+  headerUsable = false;
+  complete = true;
+  rowsReadable = true;
+  index: ColumnIndex = new Map();
+
+  constructor(
+    private readonly file: string,
+    private readonly columns: CsvColumns,
+  ) {}
+
+  readonly visit: Visit = (fields, row) => {
+    if (this.header === undefined) {
+      // Blank lines and rows of bare commas (spreadsheets export them around the data) carry nothing.
+      if (isBlankRecord(fields)) return;
+      this.startHeader(fields, row);
+      return;
+    }
+    const header = this.header;
+    if (fields.length !== header.length) {
+      if (isBlankRecord(fields)) return;
+      this.complete = false;
+      this.rowsReadable = false;
+      this.rowIssues.push(
+        issueAt(
+          { file: this.file, row },
+          new Problem(
+            'csv.fieldCount',
+            `该行有 ${fields.length} 个单元格，表头有 ${header.length} 列（检查多余或缺少的逗号，含逗号的内容须加引号）`,
+            `this row has ${fields.length} cells but the header has ${header.length} columns (check for extra or missing commas; quote cells that contain commas)`,
+          ),
+        ),
+      );
+      return;
+    }
+    // A row as wide as the header is blank only if its first cell is (checked first: it rarely is).
+    if (fields[0]!.trim() === '' && isBlankRecord(fields)) return;
+    this.shareRepeats(fields);
+    this.records.push({ row, fields });
+  };
+
+  /** Per header position: the distinct cells seen so far, until there are too many to be worth it. */
+  private repeats: (Map<string, string> | undefined)[] = [];
+  /** Per header position: the previous row's (shared) cell. */
+  private previous: (string | undefined)[] = [];
+
+  /**
+   * Replaces a cell by an equal string already kept, so a column of few distinct values (periods, days,
+   * ids repeated every month) holds each value once instead of once per row: the rows and the values
+   * made from them are most of an import's memory.
+   */
+  private shareRepeats(fields: string[]): void {
+    const { repeats, previous } = this;
+    for (let i = 0; i < fields.length; i++) {
+      const seen = repeats[i];
+      if (seen === undefined) continue;
+      const field = fields[i]!;
+      // Sorted files repeat the previous row's cell (the period, the institution): no lookup needed.
+      if (field === previous[i]) {
+        fields[i] = previous[i]!;
+        continue;
+      }
+      const kept = seen.get(field);
+      if (kept !== undefined) fields[i] = previous[i] = kept;
+      else if (seen.size < MAX_SHARED) {
+        seen.set(field, field);
+        previous[i] = field;
+      } else repeats[i] = undefined; // a column of (nearly) all-different cells: stop looking
+    }
+  }
+
+  private startHeader(fields: string[], row: number): void {
+    const header = fields.map((name) => name.trim());
+    this.header = header;
+    this.headerRow = row;
+    this.headerIssues = headerIssues(this.file, row, header, this.columns);
+    // Without a required column every row would fail the same way; the header issue says it once. The rows
+    // are still read, so the ids they declare can be checked against other files in the same pass.
+    this.headerUsable = !this.headerIssues.some((p) => p.rule !== 'header.unknown');
+    const index = new Map<string, number>();
+    // A repeated column (already an issue) reads its last place, as assigning cells in order did.
+    header.forEach((name, i) => {
+      if (this.columns.all.includes(name)) index.set(name, i);
+    });
+    this.index = index;
+    this.repeats = header.map(() => new Map());
+  }
+}
+
 export function readCsv(file: string, text: string, columns: CsvColumns): CsvRead {
-  const { raw, issue } = parseRecords(file, text);
+  let reader = new RecordReader(file, columns);
+  const issue = parseRecords(file, text, () => {
+    reader = new RecordReader(file, columns);
+    return reader.visit;
+  });
   const issues: ImportIssue[] = issue ? [issue] : [];
-  // Blank lines and rows of bare commas (spreadsheets export them around the data) carry nothing.
-  const [headerRecord, ...body] = raw.filter(({ fields }) => fields.some((f) => f.trim() !== ''));
-  if (!headerRecord) {
+  const { header } = reader;
+  if (!header) {
     if (!issue) {
       issues.push(
         issueAt(
@@ -151,40 +412,25 @@ export function readCsv(file: string, text: string, columns: CsvColumns): CsvRea
         ),
       );
     }
-    return { records: [], issues, complete: false, headerUsable: false, readableColumns: new Set() };
+    return {
+      records: [],
+      index: new Map(),
+      issues,
+      complete: false,
+      headerUsable: false,
+      readableColumns: new Set(),
+    };
   }
-  const header = headerRecord.fields.map((name) => name.trim());
-  const problems = headerIssues(file, headerRecord.row, header, columns);
-  issues.push(...problems);
-  // Without a required column every row would fail the same way; the header issue says it once. The rows
-  // are still read, so the ids they declare can be checked against other files in the same pass.
-  const headerUsable = !problems.some((p) => p.rule !== 'header.unknown');
-
-  const records: CsvRecord[] = [];
-  let complete = !issue && headerUsable;
-  let rowsReadable = !issue;
-  for (const { fields, row } of body) {
-    if (fields.length !== header.length) {
-      complete = false;
-      rowsReadable = false;
-      issues.push(
-        issueAt(
-          { file, row },
-          new Problem(
-            'csv.fieldCount',
-            `该行有 ${fields.length} 个单元格，表头有 ${header.length} 列（检查多余或缺少的逗号，含逗号的内容须加引号）`,
-            `this row has ${fields.length} cells but the header has ${header.length} columns (check for extra or missing commas; quote cells that contain commas)`,
-          ),
-        ),
-      );
-      continue;
-    }
-    const cells: Record<string, string> = {};
-    header.forEach((name, i) => {
-      if (columns.all.includes(name)) cells[name] = fields[i]!;
-    });
-    records.push({ row, cells });
-  }
+  issues.push(...reader.headerIssues, ...reader.rowIssues);
+  const complete = !issue && reader.headerUsable && reader.complete;
+  const rowsReadable = !issue && reader.rowsReadable;
   const readableColumns = new Set(rowsReadable ? header.filter((name) => columns.all.includes(name)) : []);
-  return { records, issues, complete, headerUsable, readableColumns };
+  return {
+    records: reader.records,
+    index: reader.index,
+    issues,
+    complete,
+    headerUsable: reader.headerUsable,
+    readableColumns,
+  };
 }

@@ -10,28 +10,59 @@ interface DecimalParts {
   int: string;
   /** Fraction digits exactly as written, trailing zeros kept. */
   frac: string;
+  /** Some digit is not 0. */
+  nonZero: boolean;
+  /** The canonical string (see `canonical`). */
+  text: string;
 }
 
-// Digits with an optional sign and point; no exponents, separators or currency signs (those are typos here).
-const DECIMAL_TEXT = /^([+-]?)(\d*)(?:\.(\d*))?$/;
+// Digits with an optional sign and point; no exponents, separators or currency signs (those are typos
+// here). Read by hand rather than with /^([+-]?)(\d*)(?:\.(\d*))?$/: it runs for every number cell.
+const ZERO = 48;
+const isDigit = (code: number) => code >= ZERO && code <= 57;
 
-function lex(text: string): DecimalParts | undefined {
-  const match = DECIMAL_TEXT.exec(text.trim());
-  if (!match) return undefined;
-  const [, sign, int = '', frac = ''] = match;
-  if (int === '' && frac === '') return undefined;
-  return { negative: sign === '-', int: int.replace(/^0+/, '') || '0', frac };
-}
-
-function canonical({ negative, int, frac }: DecimalParts): string {
-  const zero = /^0*$/.test(int + frac);
-  return `${negative && !zero ? '-' : ''}${int}${frac ? `.${frac}` : ''}`;
+function lex(raw: string): DecimalParts | undefined {
+  const text = raw.trim();
+  const n = text.length;
+  const first = text.charCodeAt(0);
+  const signed = first === 45 /* - */ || first === 43; /* + */
+  let i = signed ? 1 : 0;
+  const intStart = i;
+  let lead = -1; // index of the first non-zero integer digit
+  let nonZero = false;
+  for (; i < n; i++) {
+    const code = text.charCodeAt(i);
+    if (!isDigit(code)) break;
+    if (code !== ZERO && lead < 0) lead = i;
+  }
+  const intEnd = i;
+  let fracStart = i;
+  const point = i < n && text.charCodeAt(i) === 46; /* . */
+  if (point) {
+    fracStart = ++i;
+    for (; i < n; i++) {
+      const code = text.charCodeAt(i);
+      if (!isDigit(code)) break;
+      if (code !== ZERO) nonZero = true;
+    }
+  }
+  if (i !== n || (intEnd === intStart && i === fracStart)) return undefined;
+  nonZero ||= lead >= 0;
+  const negative = first === 45;
+  const int = lead < 0 ? '0' : text.slice(lead, intEnd);
+  const frac = text.slice(fracStart, i);
+  // Already canonical (the usual case): keep the cell's own string rather than building an equal one.
+  const asWritten =
+    (!signed || (negative && nonZero)) &&
+    (lead === intStart || (lead < 0 && intEnd - intStart === 1)) &&
+    !(point && frac === '');
+  const canonical = asWritten ? text : `${negative && nonZero ? '-' : ''}${int}${frac ? `.${frac}` : ''}`;
+  return { negative, int, frac, nonZero, text: canonical };
 }
 
 /** "007.50" → "7.50", "+.5" → "0.5", "-0" → "0"; undefined when the text is not a plain decimal. */
 export function canonicalDecimal(text: string): string | undefined {
-  const parts = lex(text);
-  return parts && canonical(parts);
+  return lex(text)?.text;
 }
 
 /**
@@ -56,10 +87,20 @@ export function numberToDecimal(value: number): string {
 function compareMagnitude(a: DecimalParts, b: DecimalParts): number {
   // Without leading zeros, a longer integer part is larger; then digits compare as text.
   if (a.int.length !== b.int.length) return a.int.length < b.int.length ? -1 : 1;
+  if (a.int !== b.int) return a.int < b.int ? -1 : 1;
   const width = Math.max(a.frac.length, b.frac.length);
-  const x = a.int + a.frac.padEnd(width, '0');
-  const y = b.int + b.frac.padEnd(width, '0');
+  const x = a.frac.padEnd(width, '0');
+  const y = b.frac.padEnd(width, '0');
   return x === y ? 0 : x < y ? -1 : 1;
+}
+
+const signOf = (x: DecimalParts) => (x.nonZero ? (x.negative ? -1 : 1) : 0);
+
+function compareParts(x: DecimalParts, y: DecimalParts): number {
+  const signX = signOf(x);
+  const signY = signOf(y);
+  if (signX !== signY) return signX < signY ? -1 : 1;
+  return signX * compareMagnitude(x, y);
 }
 
 /**
@@ -70,10 +111,7 @@ export function compareDecimal(a: string, b: string): number {
   const x = lex(a);
   const y = lex(b);
   if (!x || !y) throw new Error(`compareDecimal: not decimals: ${a}, ${b}`);
-  const signX = /[1-9]/.test(x.int + x.frac) ? (x.negative ? -1 : 1) : 0;
-  const signY = /[1-9]/.test(y.int + y.frac) ? (y.negative ? -1 : 1) : 0;
-  if (signX !== signY) return signX < signY ? -1 : 1;
-  return signX * compareMagnitude(x, y);
+  return compareParts(x, y);
 }
 
 /** Inclusive bounds unless `minExclusive`; all as decimal strings. */
@@ -83,12 +121,19 @@ export interface Bounds {
   max?: string;
 }
 
-function withinBounds(value: string, { min, minExclusive, max }: Bounds): boolean {
-  if (min !== undefined) {
-    const c = compareDecimal(value, min);
-    if (c < 0 || (minExclusive && c === 0)) return false;
-  }
-  return max === undefined || compareDecimal(value, max) <= 0;
+/** The bounds as a test of lexed parts; the bound texts are read once, not once per cell. */
+function boundsTest({ min, minExclusive, max }: Bounds): (value: DecimalParts) => boolean {
+  const lower = min === undefined ? undefined : lex(min);
+  const upper = max === undefined ? undefined : lex(max);
+  if (min !== undefined && !lower) throw new Error(`compareDecimal: not decimals: ${min}`);
+  if (max !== undefined && !upper) throw new Error(`compareDecimal: not decimals: ${max}`);
+  return (value) => {
+    if (lower) {
+      const c = compareParts(value, lower);
+      if (c < 0 || (minExclusive && c === 0)) return false;
+    }
+    return upper === undefined || compareParts(value, upper) <= 0;
+  };
 }
 
 /** The bound as a sentence fragment in both languages, e.g. "须大于 0" / "must be greater than 0". */
@@ -108,21 +153,30 @@ function describeBounds({ min, minExclusive, max }: Bounds): { zh: string; en: s
   return { zh: '', en: '' };
 }
 
+const notADecimal = () =>
+  new Problem(
+    'decimal.format',
+    '不是有效的数字：只能包含数字、可选的负号和小数点（不要用千分位、百分号或科学计数法）',
+    'not a number: use digits with an optional minus sign and decimal point (no thousands separators, % or exponents)',
+  );
+
+/** A parser of decimals within fixed bounds: the canonical string or the problem to report. */
+export function decimalParser(bounds: Bounds = {}): (text: string) => string | Problem {
+  const within = boundsTest(bounds);
+  return (text) => {
+    const parts = lex(text);
+    if (parts === undefined) return notADecimal();
+    if (!within(parts)) {
+      const { zh, en } = describeBounds(bounds);
+      return new Problem('decimal.range', `数值${zh}`, `the value ${en}`);
+    }
+    return parts.text;
+  };
+}
+
 /** Parses a decimal and checks its bounds; the canonical string or the problem to report. */
 export function parseDecimal(text: string, bounds: Bounds = {}): string | Problem {
-  const value = canonicalDecimal(text);
-  if (value === undefined) {
-    return new Problem(
-      'decimal.format',
-      '不是有效的数字：只能包含数字、可选的负号和小数点（不要用千分位、百分号或科学计数法）',
-      'not a number: use digits with an optional minus sign and decimal point (no thousands separators, % or exponents)',
-    );
-  }
-  if (!withinBounds(value, bounds)) {
-    const { zh, en } = describeBounds(bounds);
-    return new Problem('decimal.range', `数值${zh}`, `the value ${en}`);
-  }
-  return value;
+  return decimalParser(bounds)(text);
 }
 
 /**
@@ -145,14 +199,16 @@ export function parseYuan(text: string, { signed }: { signed: boolean }): number
       'an amount may have at most 2 decimals (fen); round it to the fen in the spreadsheet first',
     );
   }
-  const fen = BigInt(parts.int + parts.frac.slice(0, 2).padEnd(2, '0'));
-  if (parts.negative && fen !== 0n && !signed) {
+  const digits = parts.int + parts.frac.slice(0, 2).padEnd(2, '0');
+  // Up to 15 digits a Number holds the integer exactly; longer ones may pass MAX_SAFE_INTEGER.
+  const fen = digits.length <= 15 ? Number(digits) : BigInt(digits);
+  if (parts.negative && fen !== 0 && fen !== 0n && !signed) {
     return new Problem('amount.negative', '金额不能为负数', 'the amount must not be negative');
   }
-  if (fen > BigInt(Number.MAX_SAFE_INTEGER)) {
+  if (fen > Number.MAX_SAFE_INTEGER) {
     return new Problem('amount.range', '金额过大，超出可处理范围', 'the amount is too large to process');
   }
-  return parts.negative && fen !== 0n ? -Number(fen) : Number(fen);
+  return parts.negative && fen !== 0 && fen !== 0n ? -Number(fen) : Number(fen);
 }
 
 /** Integer fen as yuan with 2 decimals, for messages ("123456.78"). */

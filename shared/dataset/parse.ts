@@ -79,10 +79,13 @@ function textOf(
 function readTable<K extends CsvKey>(key: K, text: string, issues: ImportIssue[]): Table<unknown> {
   const format = CSV_FORMATS[key];
   const read = readCsv(format.file, text, format.columns);
-  const checked = read.headerUsable ? validateRows<unknown>(format, read.records) : { rows: [], issues: [] };
+  const checked = read.headerUsable
+    ? validateRows<unknown>(format, read)
+    : { rows: { values: [], records: [] }, issues: [] };
   issues.push(...read.issues, ...checked.issues);
   return {
     records: read.records,
+    index: read.index,
     rows: checked.rows,
     complete: read.complete,
     readableColumns: read.readableColumns,
@@ -109,7 +112,7 @@ function sortIssues(issues: ImportIssue[]): ImportIssue[] {
 }
 
 function assemble(scheme: SchemeOutput, tables: Tables): Dataset {
-  const rows = <K extends CsvKey>(key: K) => (tables[key]?.rows ?? []).map(({ value }) => value);
+  const rows = <K extends CsvKey>(key: K) => tables[key]?.rows.values ?? [];
   const candidate: Dataset = {
     scheme,
     institutions: rows('institutions'),

@@ -1,7 +1,7 @@
 /** adjustments.csv (optional) — signed corrections (补发/扣回) paid on an open month's sheet. */
 import { freeText, id, month, required, yuan } from '../cells.js';
 import { Problem } from '../errors.js';
-import { csvFormat, reportAt, rowSchema, whenValid } from '../table.js';
+import { csvFormat } from '../table.js';
 
 const cells = {
   period: required(month),
@@ -13,21 +13,20 @@ const cells = {
 };
 
 // A correction is paid in a later, open month for an earlier, locked one; YYYY-MM sorts as text.
-const schema = rowSchema(cells).superRefine(
-  (row, ctx) => {
-    if (row.refPeriod >= row.period) {
-      reportAt(
-        ctx,
-        'refPeriod',
-        new Problem(
-          'adjustment.refPeriod.order',
-          `被更正的期间须早于发放期间 ${row.period}`,
-          `the corrected period must be before the period it is paid in (${row.period})`,
-        ),
-      );
-    }
+export const adjustmentsCsv = csvFormat('adjustments.csv', false, cells, {
+  rule: {
+    reads: ['period', 'refPeriod'],
+    check: (row, report) => {
+      if (row.refPeriod >= row.period) {
+        report(
+          'refPeriod',
+          new Problem(
+            'adjustment.refPeriod.order',
+            `被更正的期间须早于发放期间 ${row.period}`,
+            `the corrected period must be before the period it is paid in (${row.period})`,
+          ),
+        );
+      }
+    },
   },
-  whenValid('period', 'refPeriod'),
-);
-
-export const adjustmentsCsv = csvFormat('adjustments.csv', false, cells, schema);
+});

@@ -1,7 +1,7 @@
 /** finance.csv — monthly revenue and cost by category (DOMAIN.md §5.2). */
 import { FINANCE_CATEGORIES } from '../../schemas/dataset.js';
 import { id, month, oneOf, required, yuan } from '../cells.js';
-import { csvFormat, rowSchema } from '../table.js';
+import { csvFormat } from '../table.js';
 
 const cells = {
   period: required(month),
@@ -10,4 +10,4 @@ const cells = {
   amount: required(yuan({ signed: false })),
 };
 
-export const financeCsv = csvFormat('finance.csv', true, cells, rowSchema(cells));
+export const financeCsv = csvFormat('finance.csv', true, cells);

@@ -3,7 +3,7 @@
  * `numerator`+`denominator` depends on the indicator's aggregation, so that is a cross-file rule.
  */
 import { decimal, id, month, optional, required } from '../cells.js';
-import { csvFormat, rowSchema } from '../table.js';
+import { csvFormat } from '../table.js';
 
 const cells = {
   period: required(month),
@@ -15,4 +15,4 @@ const cells = {
   denominator: optional(decimal({ min: '0' })),
 };
 
-export const indicatorValuesCsv = csvFormat('indicator-values.csv', true, cells, rowSchema(cells));
+export const indicatorValuesCsv = csvFormat('indicator-values.csv', true, cells);

@@ -2,13 +2,12 @@
  * indicators.csv — the scheme's indicators (DOMAIN.md §3). Row rules make sure every method has the
  * target, floor or params its formula reads, so scoring never divides by zero or meets a bad band.
  */
-import type { z } from 'zod';
 import { AGGREGATIONS, CADENCES, DIRECTIONS, INSTITUTION_KINDS, METHODS } from '../../schemas/dataset.js';
 import { formatBands, parseBands } from '../bands.js';
 import { type Convert, decimal, freeText, id, listOf, name, oneOf, optional, required } from '../cells.js';
 import { canonicalDecimal, compareDecimal, parseDecimal } from '../decimal.js';
 import { isProblem, Problem } from '../errors.js';
-import { csvFormat, reportAt, rowSchema, whenValid } from '../table.js';
+import { type CellsRow, csvFormat } from '../table.js';
 
 type Kind = (typeof INSTITUTION_KINDS)[number];
 
@@ -45,8 +44,7 @@ const cells = {
   params: optional((text) => text.trim()),
 };
 
-const base = rowSchema(cells);
-type Row = z.output<typeof base>;
+type Row = CellsRow<typeof cells>;
 type Report = (column: 'target' | 'floor' | 'params', problem: Problem) => void;
 
 function checkTarget(row: Row, report: Report): void {
@@ -132,10 +130,10 @@ function checkPointsPerEvent(row: Row, report: Report): void {
   }
 }
 
-const schema = base
-  .superRefine(
-    (row, ctx) => {
-      const report: Report = (column, problem) => reportAt(ctx, column, problem);
+export const indicatorsCsv = csvFormat('indicators.csv', true, cells, {
+  rule: {
+    reads: ['method', 'direction', 'target', 'floor', 'params'],
+    check: (row, report: Report) => {
       if (row.method === 'ge_target' || row.method === 'le_target' || row.method === 'linear')
         checkTarget(row, report);
       if (row.method === 'linear') checkLinear(row, report);
@@ -145,10 +143,9 @@ const schema = base
         if (isProblem(bands)) report('params', bands);
       }
     },
-    whenValid('method', 'direction', 'target', 'floor', 'params'),
-  )
+  },
   // Params the scoring reads are rewritten canonically; whatever else a method ignores stays as written.
-  .transform((row) => {
+  transform: (row) => {
     if (row.method === 'bands') {
       const bands = parseBands(row.params ?? '');
       return isProblem(bands) ? row : { ...row, params: formatBands(bands) };
@@ -156,6 +153,5 @@ const schema = base
     if (row.method === 'deduct' || row.method === 'bonus')
       return { ...row, params: canonicalDecimal(row.params!)! };
     return row;
-  });
-
-export const indicatorsCsv = csvFormat('indicators.csv', true, cells, schema);
+  },
+});

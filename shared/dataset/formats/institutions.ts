@@ -1,10 +1,11 @@
 /** institutions.csv — the community's members (DOMAIN.md §2). */
 import { INSTITUTION_KINDS } from '../../schemas/dataset.js';
 import { decimal, id, name, nonNegativeInteger, oneOf, required, yuan } from '../cells.js';
-import { csvFormat, rowSchema } from '../table.js';
+import { csvFormat } from '../table.js';
 
+const fundingCode = oneOf(['1', '2'] as const);
 const funding = (text: string) => {
-  const value = oneOf(['1', '2'] as const)(text);
+  const value = fundingCode(text);
   return typeof value === 'string' ? (Number(value) as 1 | 2) : value;
 };
 
@@ -20,4 +21,4 @@ const cells = {
   approvedTotal: required(yuan({ signed: false })),
 };
 
-export const institutionsCsv = csvFormat('institutions.csv', true, cells, rowSchema(cells));
+export const institutionsCsv = csvFormat('institutions.csv', true, cells);

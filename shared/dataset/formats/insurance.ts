@@ -1,6 +1,6 @@
 /** insurance.csv — the community's medical-insurance global budget for the year (DOMAIN.md §6.2). */
 import { nonNegativeInteger, optional, required, yuan } from '../cells.js';
-import { csvFormat, rowSchema } from '../table.js';
+import { csvFormat } from '../table.js';
 
 const cells = {
   year: required(nonNegativeInteger),
@@ -11,4 +11,4 @@ const cells = {
   reasonableOverspend: optional(yuan({ signed: false })),
 };
 
-export const insuranceCsv = csvFormat('insurance.csv', true, cells, rowSchema(cells));
+export const insuranceCsv = csvFormat('insurance.csv', true, cells);

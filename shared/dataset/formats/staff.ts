@@ -12,7 +12,7 @@ import {
   subsetOf,
   yuan,
 } from '../cells.js';
-import { csvFormat, rowSchema } from '../table.js';
+import { csvFormat } from '../table.js';
 
 const cells = {
   staffId: required(id),
@@ -27,4 +27,4 @@ const cells = {
   bankAccount: optional(digitsOnly),
 };
 
-export const staffCsv = csvFormat('staff.csv', true, cells, rowSchema(cells));
+export const staffCsv = csvFormat('staff.csv', true, cells);

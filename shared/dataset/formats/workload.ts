@@ -2,7 +2,7 @@
 import { decimal, id, month, required } from '../cells.js';
 import { compareDecimal } from '../decimal.js';
 import { Problem } from '../errors.js';
-import { csvFormat, reportAt, rowSchema, whenValid } from '../table.js';
+import { csvFormat } from '../table.js';
 
 const cells = {
   period: required(month),
@@ -14,21 +14,20 @@ const cells = {
   scheduledDays: required(decimal({ min: '0', minExclusive: true })),
 };
 
-const schema = rowSchema(cells).superRefine(
-  (row, ctx) => {
-    if (compareDecimal(row.attendedDays, row.scheduledDays) > 0) {
-      reportAt(
-        ctx,
-        'attendedDays',
-        new Problem(
-          'workload.attendance',
-          `出勤天数不能超过应出勤天数 ${row.scheduledDays}`,
-          `attended days must not exceed the scheduled days (${row.scheduledDays})`,
-        ),
-      );
-    }
+export const workloadCsv = csvFormat('workload.csv', true, cells, {
+  rule: {
+    reads: ['attendedDays', 'scheduledDays'],
+    check: (row, report) => {
+      if (compareDecimal(row.attendedDays, row.scheduledDays) > 0) {
+        report(
+          'attendedDays',
+          new Problem(
+            'workload.attendance',
+            `出勤天数不能超过应出勤天数 ${row.scheduledDays}`,
+            `attended days must not exceed the scheduled days (${row.scheduledDays})`,
+          ),
+        );
+      }
+    },
   },
-  whenValid('attendedDays', 'scheduledDays'),
-);
-
-export const workloadCsv = csvFormat('workload.csv', true, cells, schema);
+});
