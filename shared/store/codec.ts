@@ -9,7 +9,12 @@ export const decode = <T>(data: unknown): T => JSON.parse(String(data)) as T;
 
 /** A short content hash (64 bits of SHA-256) — enough to notice that a locked month's rows changed. */
 export function contentHash(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+  return hashOfEncoded(JSON.stringify(value));
+}
+
+/** `contentHash` of a value from its `encode`d text (the same JSON), without encoding it again. */
+export function hashOfEncoded(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
 export function pages<T>(rows: readonly T[], size: number): T[][] {

@@ -17,7 +17,7 @@ import type {
   WorkloadRow,
 } from '../schemas/dataset.js';
 import type { BatchWrite, Item } from './batch.js';
-import { contentHash, decode, encode, pages } from './codec.js';
+import { contentHash, decode, encode, hashOfEncoded, pages } from './codec.js';
 import { isStoreError, StoreError } from './errors.js';
 import { keys } from './keys.js';
 import type { Table } from './store.js';
@@ -87,43 +87,85 @@ function headcounts(dataset: Dataset): Record<string, number> {
   return counts;
 }
 
-/** Items of one dataset version's partition. */
-function datasetItems(pk: string, dataset: Dataset): Item[] {
-  const items: Item[] = [
-    { pk, sk: 'SCHEME', type: 'DatasetPart', data: encode(dataset.scheme) },
-    { pk, sk: 'INSTITUTIONS', type: 'DatasetPart', data: encode(dataset.institutions) },
-    { pk, sk: 'INDICATORS', type: 'DatasetPart', data: encode(dataset.indicators) },
-    { pk, sk: 'LEADERS', type: 'DatasetPart', data: encode(leadersWithInstitution(dataset)) },
-    { pk, sk: 'HEADCOUNTS', type: 'DatasetPart', data: encode(headcounts(dataset)) },
-    { pk, sk: 'INSURANCE', type: 'DatasetPart', data: encode(dataset.insurance) },
-  ];
+type Months = ReturnType<typeof monthRowsByInstitution>;
+
+function rosterByInstitution(dataset: Dataset): Map<string, Staff[]> {
   const staffByInstitution = new Map<string, Staff[]>();
   for (const s of dataset.staff) {
     const list = staffByInstitution.get(s.institutionId);
     if (list) list.push(s);
     else staffByInstitution.set(s.institutionId, [s]);
   }
-  for (const [institutionId, staff] of staffByInstitution) {
+  return staffByInstitution;
+}
+
+const pageCount = (rows: number, size: number) => Math.max(1, Math.ceil(rows / size));
+
+/** How many items `datasetItems` makes, without making them. */
+function datasetItemCount(rosters: Map<string, Staff[]>, months: Months): number {
+  let count = 6;
+  for (const staff of rosters.values()) count += pageCount(staff.length, ROSTER_PAGE);
+  for (const byInstitution of months.values()) {
+    for (const rows of byInstitution.values()) count += pageCount(rows.workload.length, WORKLOAD_PAGE);
+  }
+  return count;
+}
+
+/**
+ * Items of one dataset version's partition, made one at a time as the write takes them: a city's are
+ * ~65 MB of JSON, which need not all be in memory at once.
+ */
+function* datasetItems(
+  pk: string,
+  dataset: Dataset,
+  rosters: Map<string, Staff[]>,
+  months: Months,
+): Generator<Item> {
+  yield { pk, sk: 'SCHEME', type: 'DatasetPart', data: encode(dataset.scheme) };
+  yield { pk, sk: 'INSTITUTIONS', type: 'DatasetPart', data: encode(dataset.institutions) };
+  yield { pk, sk: 'INDICATORS', type: 'DatasetPart', data: encode(dataset.indicators) };
+  yield { pk, sk: 'LEADERS', type: 'DatasetPart', data: encode(leadersWithInstitution(dataset)) };
+  yield { pk, sk: 'HEADCOUNTS', type: 'DatasetPart', data: encode(headcounts(dataset)) };
+  yield { pk, sk: 'INSURANCE', type: 'DatasetPart', data: encode(dataset.insurance) };
+  for (const [institutionId, staff] of rosters) {
     for (const [i, page] of pages(staff, ROSTER_PAGE).entries()) {
-      items.push({ pk, sk: keys.rosterPage(institutionId, i), type: 'Roster', data: encode(page) });
+      yield { pk, sk: keys.rosterPage(institutionId, i), type: 'Roster', data: encode(page) };
     }
   }
-  for (const [period, byInstitution] of monthRowsByInstitution(dataset)) {
+  for (const [period, byInstitution] of months) {
     for (const [institutionId, rows] of byInstitution) {
       const workloadPages = pages(rows.workload, WORKLOAD_PAGE);
-      workloadPages.forEach((workload, i) => {
+      for (const [i, workload] of workloadPages.entries()) {
         const part: MonthRows = i === 0 ? { ...rows, workload } : { ...emptyMonth(), workload };
-        items.push({
+        const data = encode(part);
+        // A month on one page is encoded exactly as its hash reads it (same keys, same rows): hash that text.
+        const hash =
+          i === 0 ? (workloadPages.length === 1 ? hashOfEncoded(data) : monthHash(rows)) : undefined;
+        yield {
           pk,
           sk: keys.monthChunk(period, institutionId, i),
           type: 'MonthRows',
-          ...(i === 0 ? { hash: monthHash(rows) } : {}),
-          data: encode(part),
-        });
-      });
+          ...(hash === undefined ? {} : { hash }),
+          data,
+        };
+      }
     }
   }
-  return items;
+}
+
+/** Items handed to one batch write: 8 BatchWriteItem calls of 25, two rounds at the default concurrency of 4. */
+const WRITE_SLICE = 200;
+
+function* slices<T>(items: Iterable<T>, size: number): Generator<T[]> {
+  let slice: T[] = [];
+  for (const item of items) {
+    slice.push(item);
+    if (slice.length === size) {
+      yield slice;
+      slice = [];
+    }
+  }
+  if (slice.length > 0) yield slice;
 }
 
 export class DatasetRepository {
@@ -165,9 +207,21 @@ export class DatasetRepository {
     const importedAt = new Date().toISOString();
     const version = await this.claimVersion(communityId, (expectedVersion ?? 0) + 1, importedAt, importedBy);
     const pk = keys.datasetPartition(communityId, version);
-    const writes: BatchWrite[] = datasetItems(pk, dataset).map((put) => ({ put }));
+    const rosters = rosterByInstitution(dataset);
+    const months = monthRowsByInstitution(dataset);
+    const total = datasetItemCount(rosters, months);
     try {
-      await this.table.batchWrite(writes, onProgress);
+      // Slice by slice, so only one slice's items (JSON text) are held at a time; progress counts all.
+      let written = 0;
+      for (const slice of slices(datasetItems(pk, dataset, rosters, months), WRITE_SLICE)) {
+        const before = written;
+        const progress = onProgress && ((done: number) => onProgress(before + done, total));
+        await this.table.batchWrite(
+          slice.map((put): BatchWrite => ({ put })),
+          progress,
+        );
+        written += slice.length;
+      }
     } catch (error) {
       // Mark the version failed (best effort) so the next import skips it at once instead of waiting for
       // it to count as abandoned; the pointer was never moved, so the previous version stays current.
@@ -199,7 +253,7 @@ export class DatasetRepository {
             Key: keys.datasetManifest(communityId, version),
             UpdateExpression: 'SET #status = :complete, #items = :items',
             ExpressionAttributeNames: { '#status': 'status', '#items': 'items' },
-            ExpressionAttributeValues: { ':complete': 'complete', ':items': writes.length },
+            ExpressionAttributeValues: { ':complete': 'complete', ':items': total },
           },
         },
         { Put: { Item: { ...keys.defaultCommunity(), type: 'DefaultCommunity', communityId } } },
