@@ -39,6 +39,40 @@ function columnOf(table: Table<unknown>, column: string): ColumnReader {
   return { raw: (record) => record.fields[at], cell: (record) => record.fields[at]!.trim() };
 }
 
+/**
+ * The first row of each key, a key being its cells joined with " / " (as the message shows it). Keys
+ * whose cells hold no "/" are kept as nested maps of the cells themselves — for them equal joins mean
+ * equal cells, and a join with more "/" than separators cannot equal theirs — which spares building and
+ * hashing a joined string per row; the others are kept by their join.
+ */
+class FirstRows {
+  private readonly plain = new Map<string, unknown>();
+  private readonly joined = new Map<string, number>();
+
+  /** The row that had the key first, or undefined after remembering `row` as that row. */
+  firstOf(parts: readonly string[], row: number): number | undefined {
+    if (parts.some((part) => part.includes('/'))) {
+      const key = parts.join(' / ');
+      const first = this.joined.get(key);
+      if (first === undefined) this.joined.set(key, row);
+      return first;
+    }
+    let level = this.plain;
+    const last = parts.length - 1;
+    for (let i = 0; i < last; i++) {
+      let next = level.get(parts[i]!) as Map<string, unknown> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        level.set(parts[i]!, next);
+      }
+      level = next;
+    }
+    const first = level.get(parts[last]!) as number | undefined;
+    if (first === undefined) level.set(parts[last]!, row);
+    return first;
+  }
+}
+
 function uniqueKey(tables: Tables, key: CsvKey, columns: string[]): ImportIssue[] {
   const table = tables[key];
   if (!table) return [];
@@ -46,25 +80,16 @@ function uniqueKey(tables: Tables, key: CsvKey, columns: string[]): ImportIssue[
   const shown = columns.at(-1)!;
   const readers = columns.map((column) => columnOf(table, column).cell);
   const shownCell = columnOf(table, shown).raw;
-  const firstRow = new Map<string, number>();
+  const firstRows = new FirstRows();
+  const parts: string[] = [];
   const issues: ImportIssue[] = [];
   for (const record of table.records) {
-    let joined = '';
-    let empty = false;
-    for (let i = 0; i < readers.length; i++) {
-      const part = readers[i]!(record);
-      if (part === '') {
-        empty = true; // an empty key cell is reported by the row check
-        break;
-      }
-      joined = i === 0 ? part : `${joined} / ${part}`;
-    }
-    if (empty) continue;
-    const first = firstRow.get(joined);
-    if (first === undefined) {
-      firstRow.set(joined, record.row);
-      continue;
-    }
+    parts.length = 0;
+    for (const read of readers) parts.push(read(record));
+    if (parts.includes('')) continue; // an empty key cell is reported by the row check
+    const first = firstRows.firstOf(parts, record.row);
+    if (first === undefined) continue;
+    const joined = parts.join(' / ');
     const what =
       columns.length > 1
         ? { zh: `（${columns.join(' / ')} = ${joined}）`, en: ` (${columns.join(' / ')} = ${joined})` }

@@ -43,8 +43,11 @@ function firstLineNotUtf8(bytes: Uint8Array): number | undefined {
 
 export function decodeFile(content: Uint8Array | string): Decoded {
   if (typeof content === 'string') {
-    const bytes = Buffer.byteLength(content, 'utf8');
-    if (bytes > MAX_FILE_BYTES) return { problem: tooLarge(bytes) };
+    // A UTF-16 code unit is 1 to 3 UTF-8 bytes: count them (a slow scan) only when that leaves it open.
+    if (content.length * 3 > MAX_FILE_BYTES) {
+      const bytes = Buffer.byteLength(content, 'utf8');
+      if (bytes > MAX_FILE_BYTES) return { problem: tooLarge(bytes) };
+    }
     return { text: content.replace(/^\uFEFF/, '') };
   }
   if (content.length > MAX_FILE_BYTES) return { problem: tooLarge(content.length) };

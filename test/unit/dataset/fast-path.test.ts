@@ -2,7 +2,8 @@
  * The row check's fast path (shared/dataset/table.ts) against the zod schemas it stands in for: on every
  * row it accepts it must give exactly the value zod gives (same keys, same order, same types), and it
  * must accept nothing zod refuses, so that every refused row still gets zod's issues. Also the
- * hand-written decimal lexer against the regular expressions it replaced.
+ * hand-written decimal lexer against the regular expressions it replaced, and the dataset contract for
+ * the monthly rows, which the import checks on one row per table only (shared/dataset/parse.ts).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +16,9 @@ import {
 } from '../../../shared/dataset/decimal.js';
 import { isProblem, type Problem } from '../../../shared/dataset/errors.js';
 import { CSV_FORMATS, CSV_KEYS, type CsvKey } from '../../../shared/dataset/formats/index.js';
+import { parseDatasetFiles } from '../../../shared/dataset/index.js';
 import { generateCounty } from '../../../shared/demo/index.js';
+import { Dataset, FinanceRow, IndicatorValue, WorkloadRow } from '../../../shared/schemas/dataset.js';
 import { tinyFiles } from './helpers.js';
 
 const withoutUndefined = (value: object) =>
@@ -260,6 +263,34 @@ describe('the fast row check', () => {
     );
     expect(accepted).toBeGreaterThan(100);
     expect(refused).toBeGreaterThan(100);
+  });
+});
+
+describe('the dataset contract', () => {
+  it('holds for every row of the tiny dataset and of a generated county, keys in the schema’s order', () => {
+    const county = generateCounty({ staff: 600, counties: 1, seed: 11 }) as Record<string, string>;
+    for (const files of [tinyFiles(), county]) {
+      const result = parseDatasetFiles(files);
+      if (!result.ok) throw new Error(JSON.stringify(result.issues.slice(0, 3)));
+      expect(result.dataset.workload.length).toBeGreaterThan(0);
+      expect(JSON.stringify(Dataset.parse(result.dataset))).toBe(JSON.stringify(result.dataset));
+    }
+  });
+
+  it('holds for every monthly row accepted among the edge cases', () => {
+    const tiny = tinyFiles();
+    const monthly = [
+      ['workload', WorkloadRow],
+      ['indicatorValues', IndicatorValue],
+      ['finance', FinanceRow],
+    ] as const;
+    for (const [key, schema] of monthly) {
+      const accepted = bothPaths(key, probed(tiny[CSV_FORMATS[key].file]!)).filter(({ fast }) => fast);
+      expect(accepted.length, key).toBeGreaterThan(10);
+      for (const { row, fast } of accepted) {
+        expect(JSON.stringify(schema.parse(fast)), `${key} row ${row}`).toBe(JSON.stringify(fast));
+      }
+    }
   });
 });
 
