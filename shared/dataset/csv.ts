@@ -1,6 +1,8 @@
 /**
- * CSV text → records keyed by column, with the row number a user finds in an editor. Checks the file's
- * structure only (quoting, header, field counts); what the values mean is the formats' job.
+ * CSV text → records (their cells in header order, and where each known column sits), with the row number
+ * a user finds in an editor. Checks the file's structure only (quoting, header, field counts); what the
+ * values mean is the formats' job. Nearly every file is read by a plain loop (`fastRecords`); anything it
+ * is not sure of is read by csv-parse, whose reading and errors stay the reference.
  */
 import { CsvError, parse } from 'csv-parse/sync';
 import { didYouMean } from './closest.js';
@@ -303,7 +305,6 @@ const isBlankRecord = (fields: string[]) => fields.every((f) => f.trim() === '')
 /** Turns records into rows as they arrive: the first non-blank record is the header. */
 class RecordReader {
   header: string[] | undefined;
-  headerRow = 0;
   headerIssues: ImportIssue[] = [];
   rowIssues: ImportIssue[] = [];
   records: CsvRecord[] = [];
@@ -311,6 +312,10 @@ class RecordReader {
   complete = true;
   rowsReadable = true;
   index: ColumnIndex = new Map();
+  /** Per header position: the distinct cells seen so far, until there are too many to be worth it. */
+  private repeats: (Map<string, string> | undefined)[] = [];
+  /** Per header position: the previous row's (shared) cell. */
+  private previous: (string | undefined)[] = [];
 
   constructor(
     private readonly file: string,
@@ -347,11 +352,6 @@ class RecordReader {
     this.records.push({ row, fields });
   };
 
-  /** Per header position: the distinct cells seen so far, until there are too many to be worth it. */
-  private repeats: (Map<string, string> | undefined)[] = [];
-  /** Per header position: the previous row's (shared) cell. */
-  private previous: (string | undefined)[] = [];
-
   /**
    * Replaces a cell by an equal string already kept, so a column of few distinct values (periods, days,
    * ids repeated every month) holds each value once instead of once per row: the rows and the values
@@ -380,7 +380,6 @@ class RecordReader {
   private startHeader(fields: string[], row: number): void {
     const header = fields.map((name) => name.trim());
     this.header = header;
-    this.headerRow = row;
     this.headerIssues = headerIssues(this.file, row, header, this.columns);
     // Without a required column every row would fail the same way; the header issue says it once. The rows
     // are still read, so the ids they declare can be checked against other files in the same pass.
