@@ -7,11 +7,7 @@
  * month is compared with the same month run cleanly — and with the golden files.
  */
 
-import {
-  ExecutionAlreadyExists,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadHandler } from '../../functions/registry.js';
@@ -419,7 +415,9 @@ describe('a crash mid-cycle', () => {
         Default: REVIEW_STATE,
       });
       const entries = Object.entries(states).filter(([, s]) => s.Next === APPROVED_CHOICE);
-      expect(entries.map(([name]) => name)).toEqual([kind === 'quarterly' ? 'BuildBulletin' : 'SettleAnnual']);
+      expect(entries.map(([name]) => name)).toEqual([
+        kind === 'quarterly' ? 'BuildBulletin' : 'SettleAnnual',
+      ]);
     }
   });
 
