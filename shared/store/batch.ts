@@ -46,6 +46,8 @@ export interface BatchWriteOptions extends BatchOptions {
   keyAttributes?: readonly string[];
   /** Called after each chunk completes, with requests done so far and the total. */
   onProgress?: (done: number, total: number) => void;
+  /** How many requests a lazily made `writes` will yield (for progress and messages); an array knows its own. */
+  total?: number;
 }
 
 export interface BatchWriteResult {
@@ -61,16 +63,78 @@ export interface BatchWriteResult {
   calls: number;
 }
 
+/**
+ * Writes every request, `concurrency` BatchWriteItem calls in flight. An array is checked whole (no
+ * duplicate key, no item over 400 KB) before anything is written. Any other iterable is taken lazily,
+ * 25 at a time, as calls free up: its requests are made while earlier ones are in flight and only the
+ * chunks in flight are held, and each chunk is checked as it is taken — a bad one stops the write after
+ * the chunks before it, so use it where nothing counts until a later switch (a new dataset version).
+ */
 export async function batchWriteAll(
   doc: DynamoDBDocumentClient,
   table: string,
-  writes: readonly BatchWrite[],
+  writes: Iterable<BatchWrite>,
   options: BatchWriteOptions = {},
 ): Promise<BatchWriteResult> {
-  const keyAttributes = options.keyAttributes ?? [PK, SK];
+  const check = writeChecker(table, options.keyAttributes ?? [PK, SK]);
+  const upFront = Array.isArray(writes);
+  if (upFront) for (const write of writes) check(write);
+  const total = upFront ? writes.length : (options.total ?? Number.NaN);
+
+  const result: BatchWriteResult = { items: 0, puts: 0, deletes: 0, bytes: 0, consumedCapacity: 0, calls: 0 };
+  const toRequest = (write: BatchWrite) =>
+    'put' in write ? { PutRequest: { Item: write.put } } : { DeleteRequest: { Key: write.delete } };
+  const chunks = chunksOf(writes, BATCH_WRITE_LIMIT, upFront ? undefined : check);
+
+  await runPool(chunks, options.concurrency ?? 4, async (requests) => {
+    let pending = requests;
+    for (let attempt = 1; ; attempt++) {
+      const output = await doc.send(
+        new BatchWriteCommand({
+          RequestItems: { [table]: pending.map(toRequest) },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      result.calls++;
+      result.consumedCapacity += sumCapacity(output.ConsumedCapacity);
+      const unprocessed = output.UnprocessedItems?.[table] ?? [];
+      const left = matchUnprocessed(pending, unprocessed, options.keyAttributes ?? [PK, SK]);
+      for (const write of pending) {
+        if (left.has(write)) continue;
+        result.items++;
+        if ('put' in write) {
+          result.puts++;
+          result.bytes += check.sizes.get(write) ?? 0;
+          check.sizes.delete(write);
+        } else {
+          result.deletes++;
+        }
+      }
+      pending = pending.filter((write) => left.has(write));
+      if (pending.length === 0) break;
+      if (attempt >= (options.maxAttempts ?? 8)) {
+        throw new StoreError(
+          'unprocessed_exhausted',
+          `Batch write to ${table}: ${pending.length} requests still unprocessed after ${attempt} attempts ` +
+            `(${result.items} of ${total} written). The table is throttling; retry later or lower the concurrency.`,
+          { details: { unprocessed: pending.length, written: result.items, total } },
+        );
+      }
+      await sleep(backoff(attempt, options));
+    }
+    options.onProgress?.(result.items, total);
+  });
+  return result;
+}
+
+/**
+ * Checks one write (its key not seen before in this batch write, its item within 400 KB) and keeps the
+ * item's size until it is written.
+ */
+function writeChecker(table: string, keyAttributes: readonly string[]) {
   const seen = new Set<string>();
   const sizes = new Map<BatchWrite, number>();
-  for (const write of writes) {
+  const check = (write: BatchWrite): void => {
     const item = 'put' in write ? write.put : write.delete;
     const key = JSON.stringify(keyAttributes.map((name) => item[name] ?? null));
     if (seen.has(key)) {
@@ -88,50 +152,8 @@ export async function batchWriteAll(
       }
       sizes.set(write, size);
     }
-  }
-
-  const result: BatchWriteResult = { items: 0, puts: 0, deletes: 0, bytes: 0, consumedCapacity: 0, calls: 0 };
-  const toRequest = (write: BatchWrite) =>
-    'put' in write ? { PutRequest: { Item: write.put } } : { DeleteRequest: { Key: write.delete } };
-
-  await runPool(chunk(writes, BATCH_WRITE_LIMIT), options.concurrency ?? 4, async (requests) => {
-    let pending = requests;
-    for (let attempt = 1; ; attempt++) {
-      const output = await doc.send(
-        new BatchWriteCommand({
-          RequestItems: { [table]: pending.map(toRequest) },
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      result.calls++;
-      result.consumedCapacity += sumCapacity(output.ConsumedCapacity);
-      const unprocessed = output.UnprocessedItems?.[table] ?? [];
-      const left = matchUnprocessed(pending, unprocessed, keyAttributes);
-      for (const write of pending) {
-        if (left.has(write)) continue;
-        result.items++;
-        if ('put' in write) {
-          result.puts++;
-          result.bytes += sizes.get(write) ?? 0;
-        } else {
-          result.deletes++;
-        }
-      }
-      pending = pending.filter((write) => left.has(write));
-      if (pending.length === 0) break;
-      if (attempt >= (options.maxAttempts ?? 8)) {
-        throw new StoreError(
-          'unprocessed_exhausted',
-          `Batch write to ${table}: ${pending.length} requests still unprocessed after ${attempt} attempts ` +
-            `(${result.items} of ${writes.length} written). The table is throttling; retry later or lower the concurrency.`,
-          { details: { unprocessed: pending.length, written: result.items, total: writes.length } },
-        );
-      }
-      await sleep(backoff(attempt, options));
-    }
-    options.onProgress?.(result.items, writes.length);
-  });
-  return result;
+  };
+  return Object.assign(check, { sizes });
 }
 
 /** Puts every item; a shorthand for batchWriteAll with put requests. */
@@ -343,6 +365,20 @@ function chunk<T>(values: readonly T[], size: number): T[][] {
   return chunks;
 }
 
+/** Chunks of `size` taken from `values` only as they are asked for, each value checked as it is taken. */
+function* chunksOf<T>(values: Iterable<T>, size: number, check?: (value: T) => void): Generator<T[]> {
+  let current: T[] = [];
+  for (const value of values) {
+    check?.(value);
+    current.push(value);
+    if (current.length === size) {
+      yield current;
+      current = [];
+    }
+  }
+  if (current.length > 0) yield current;
+}
+
 function backoff(attempt: number, options: RetryOptions): number {
   const cap = Math.min(options.maxDelayMs ?? 3_000, (options.baseDelayMs ?? 50) * 2 ** (attempt - 1));
   return cap / 2 + Math.random() * (cap / 2);
@@ -353,29 +389,30 @@ function sleep(ms: number): Promise<void> {
 }
 
 /**
- * Runs `task` over `inputs` with at most `concurrency` in flight. After a failure no new input starts;
- * the call settles only when the ones in flight have, so no write is still running after it throws.
+ * Runs `task` over `inputs` with at most `concurrency` in flight, taking each input only when a task
+ * can start on it (so a lazy iterable is made as the work goes). After a failure, in a task or in
+ * making the next input, no new input starts; the call settles only when the ones in flight have, so no
+ * write is still running after it throws.
  */
-async function runPool<T>(inputs: readonly T[], concurrency: number, task: (input: T) => Promise<void>) {
+async function runPool<T>(inputs: Iterable<T>, concurrency: number, task: (input: T) => Promise<void>) {
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   }
-  let next = 0;
+  const iterator = inputs[Symbol.iterator]();
   let failed = false;
   const worker = async () => {
-    while (!failed && next < inputs.length) {
-      const input = inputs[next++] as T;
+    while (!failed) {
       try {
-        await task(input);
+        const next = iterator.next();
+        if (next.done) return;
+        await task(next.value);
       } catch (error) {
         failed = true;
         throw error;
       }
     }
   };
-  const settled = await Promise.allSettled(
-    Array.from({ length: Math.min(concurrency, inputs.length) }, () => worker()),
-  );
+  const settled = await Promise.allSettled(Array.from({ length: concurrency }, () => worker()));
   const rejected = settled.find((outcome) => outcome.status === 'rejected');
   if (rejected) throw (rejected as PromiseRejectedResult).reason;
 }

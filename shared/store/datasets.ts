@@ -153,19 +153,8 @@ function* datasetItems(
   }
 }
 
-/** Items handed to one batch write: 8 BatchWriteItem calls of 25, two rounds at the default concurrency of 4. */
-const WRITE_SLICE = 200;
-
-function* slices<T>(items: Iterable<T>, size: number): Generator<T[]> {
-  let slice: T[] = [];
-  for (const item of items) {
-    slice.push(item);
-    if (slice.length === size) {
-      yield slice;
-      slice = [];
-    }
-  }
-  if (slice.length > 0) yield slice;
+function* puts(items: Iterable<Item>): Generator<BatchWrite> {
+  for (const put of items) yield { put };
 }
 
 export class DatasetRepository {
@@ -211,17 +200,9 @@ export class DatasetRepository {
     const months = monthRowsByInstitution(dataset);
     const total = datasetItemCount(rosters, months);
     try {
-      // Slice by slice, so only one slice's items (JSON text) are held at a time; progress counts all.
-      let written = 0;
-      for (const slice of slices(datasetItems(pk, dataset, rosters, months), WRITE_SLICE)) {
-        const before = written;
-        const progress = onProgress && ((done: number) => onProgress(before + done, total));
-        await this.table.batchWrite(
-          slice.map((put): BatchWrite => ({ put })),
-          progress,
-        );
-        written += slice.length;
-      }
+      // Made as the write takes them (a few chunks ahead of DynamoDB), so encoding overlaps the writes in
+      // flight and only those chunks' JSON text is held at a time.
+      await this.table.batchWrite(puts(datasetItems(pk, dataset, rosters, months)), onProgress, total);
     } catch (error) {
       // Mark the version failed (best effort) so the next import skips it at once instead of waiting for
       // it to count as abandoned; the pointer was never moved, so the previous version stays current.

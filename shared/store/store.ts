@@ -186,13 +186,16 @@ export class Table {
     return out.items;
   }
 
+  /** See batchWriteAll: an array is checked whole first; a lazy iterable (with its `total`) is written as made. */
   async batchWrite(
-    writes: readonly BatchWrite[],
+    writes: Iterable<BatchWrite>,
     onProgress?: (done: number, total: number) => void,
+    total?: number,
   ): Promise<void> {
     const out = await batchWriteAll(this.doc, this.name, writes, {
       concurrency: this.writeConcurrency,
       onProgress,
+      ...(total === undefined ? {} : { total }),
     });
     metrics.requests += out.calls;
     metrics.itemsWritten += out.items;

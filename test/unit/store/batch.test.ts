@@ -174,6 +174,52 @@ describe('batchWriteAll', () => {
     expect(calls).toBeLessThanOrEqual(3);
   });
 
+  it('takes a lazy iterable only as calls free up, never more than the chunks in flight ahead', async () => {
+    let made = 0;
+    let aheadAtMost = 0;
+    ddb.on(BatchWriteCommand).callsFake(async (input: BatchWriteCommandInput) => {
+      const sent = ddb.commandCalls(BatchWriteCommand).length;
+      aheadAtMost = Math.max(aheadAtMost, made - (sent - 1) * 25);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      return {
+        UnprocessedItems: {},
+        ConsumedCapacity: [{ CapacityUnits: input.RequestItems?.[TABLE]?.length }],
+      };
+    });
+    function* lazily(): Generator<BatchWrite> {
+      for (let i = 0; i < 250; i++) {
+        made++;
+        yield { put: item(i) };
+      }
+    }
+    const progress: [number, number][] = [];
+
+    const result = await batchWriteAll(doc, TABLE, lazily(), {
+      concurrency: 2,
+      total: 250,
+      onProgress: (done, total) => progress.push([done, total]),
+    });
+
+    expect(result).toMatchObject({ items: 250, puts: 250, consumedCapacity: 250, calls: 10 });
+    expect(result.bytes).toBe(items(250).reduce((sum, i) => sum + itemSize(i), 0));
+    // When a call is sent, at most its own chunk and the one other worker's chunk have been made.
+    expect(aheadAtMost).toBeLessThanOrEqual(2 * 25);
+    expect(progress.at(-1)).toEqual([250, 250]);
+  });
+
+  it('stops a lazy write at a repeated key, after the chunks before it and before the chunk holding it', async () => {
+    ddb.on(BatchWriteCommand).resolves({ UnprocessedItems: {} });
+    function* withRepeat(): Generator<BatchWrite> {
+      for (let i = 0; i < 60; i++) yield { put: item(i) };
+      yield { put: item(3) };
+    }
+
+    const error = await batchWriteAll(doc, TABLE, withRepeat(), { concurrency: 1 }).catch((e: unknown) => e);
+
+    expect(isStoreError(error, 'duplicate_key')).toBe(true);
+    expect(ddb.commandCalls(BatchWriteCommand).map((_, call) => sentWrites(call).length)).toEqual([25, 25]);
+  });
+
   it('does nothing for an empty batch', async () => {
     const result = await batchWriteAll(doc, TABLE, []);
     expect(result).toMatchObject({ items: 0, calls: 0 });
