@@ -119,7 +119,7 @@ function print(results: Results): void {
   for (const [scale, r] of Object.entries(results.scales)) {
     if (!r) continue;
     console.log(
-      `\n${scale}: ${r.staff} staff, ${r.institutions} institutions — generate ${(r.generateMs / 1000).toFixed(1)} s, start ${(r.startMs / 1000).toFixed(1)} s`,
+      `\n${scale}: ${r.staff} staff, ${r.institutions} institutions — generate ${(r.generateMs / 1000).toFixed(1)} s, start ${(r.startMs / 1000).toFixed(1)} s, warm-up ${((r.warmUpMs ?? 0) / 1000).toFixed(1)} s`,
     );
     console.log(stepsTable(r.steps));
     const costs = results.costs?.[scale as ScaleName];

@@ -353,7 +353,7 @@ export function markdown(results: Results): string {
   for (const [scale, r] of Object.entries(results.scales)) {
     if (!r) continue;
     lines.push(
-      `**${scale}** — ${r.staff.toLocaleString('en')} staff, ${r.institutions} institutions; runtime start (DynamoDB Local + synth) ${s1(r.startMs)} s`,
+      `**${scale}** — ${r.staff.toLocaleString('en')} staff, ${r.institutions} institutions; runtime start (DynamoDB Local + synth) ${s1(r.startMs)} s, then DynamoDB Local warmed with throwaway writes (${s1(r.warmUpMs ?? 0)} s)`,
     );
     lines.push('');
     lines.push(`| ${STEP_COLUMNS.join(' | ')} |`);
