@@ -6,6 +6,7 @@ import {
   DatasetInvalidError,
   type ImportIssue,
   type ImportSummary,
+  type MonthlyRowNumbers,
   parseDatasetFiles,
   readDatasetDir,
 } from '../dataset/index.js';
@@ -47,7 +48,7 @@ export async function importDataset(
       ),
     );
   }
-  const issues = await lockedMonthChanges(repos, communityId, dataset, locks);
+  const issues = await lockedMonthChanges(repos, communityId, dataset, parsed.rowNumbers, locks);
   if (issues.length > 0) throw new DatasetInvalidError(issues);
   const pointer = await repos.datasets.writeVersion(dataset, by, current?.version, onProgress);
   await repos.audit.append(communityId, {
@@ -84,12 +85,13 @@ async function lockedMonthChanges(
   repos: Repositories,
   communityId: string,
   dataset: Dataset,
+  fileRows: MonthlyRowNumbers,
   locks: Awaited<ReturnType<Repositories['cycles']['locks']>>,
 ): Promise<ImportIssue[]> {
   const monthLocks = locks.filter((l) => /^\d{4}-\d{2}$/.test(l.period) && l.hashes);
   if (monthLocks.length === 0) return [];
   const incoming = monthRowsByInstitution(dataset);
-  const rowNumber = rowNumbers(dataset);
+  const rowNumber = rowNumbers(dataset, fileRows);
   const issues: ImportIssue[] = [];
   for (const lock of monthLocks) {
     const now = incoming.get(lock.period) ?? new Map<string, MonthRows>();
@@ -182,11 +184,11 @@ function lockedIssue(p: {
   };
 }
 
-/** Row number of each monthly row object in its file (header = row 1), in file order. */
-function rowNumbers(dataset: Dataset): Map<object, number> {
+/** File row of each monthly row object (header = row 1). */
+function rowNumbers(dataset: Dataset, fileRows: MonthlyRowNumbers): Map<object, number> {
   const numbers = new Map<object, number>();
-  for (const rows of [dataset.workload, dataset.indicatorValues, dataset.finance, dataset.adjustments]) {
-    for (const [index, row] of rows.entries()) numbers.set(row, index + 2);
+  for (const key of Object.keys(fileRows) as (keyof MonthlyRowNumbers)[]) {
+    for (const [index, row] of dataset[key].entries()) numbers.set(row, fileRows[key][index]!);
   }
   return numbers;
 }

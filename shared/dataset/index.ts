@@ -10,7 +10,7 @@ import { type ParseResult, parseDataset } from './parse.js';
 export { MAX_FILE_BYTES } from './decode.js';
 export { DatasetInvalidError, formatIssue, formatIssues, ImportIssue } from './errors.js';
 export { DATASET_FILES } from './formats/index.js';
-export type { ImportSummary, ParseResult } from './parse.js';
+export type { ImportSummary, MonthlyRowNumbers, ParseResult } from './parse.js';
 export { readDatasetDir } from './read-dir.js';
 export { RULE_CODES, type RuleCode } from './rules.js';
 

@@ -22,8 +22,11 @@ export interface ImportSummary {
   rows: number;
 }
 
+/** The file row (header = row 1, as issues name rows) of each of the dataset's monthly rows, in the same order. */
+export type MonthlyRowNumbers = Record<'workload' | 'indicatorValues' | 'finance' | 'adjustments', number[]>;
+
 export type ParseResult =
-  | { ok: true; dataset: Dataset; summary: ImportSummary[] }
+  | { ok: true; dataset: Dataset; summary: ImportSummary[]; rowNumbers: MonthlyRowNumbers }
   | { ok: false; issues: ImportIssue[] };
 
 /**
@@ -160,5 +163,13 @@ export function parseDataset(sources: ReadonlyMap<string, FileSource>): ParseRes
   issues.push(...crossFileIssues(parsedScheme?.scheme?.year, typed));
 
   if (issues.length > 0 || !parsedScheme?.scheme) return { ok: false, issues: sortIssues(issues) };
-  return { ok: true, dataset: assemble(parsedScheme.scheme, typed), summary };
+  // Blank lines are skipped and a quoted cell may span lines, so a row's place in its array is not its row.
+  const rowsOf = (key: keyof MonthlyRowNumbers) => typed[key]?.rows.records.map((r) => r.row) ?? [];
+  const rowNumbers: MonthlyRowNumbers = {
+    workload: rowsOf('workload'),
+    indicatorValues: rowsOf('indicatorValues'),
+    finance: rowsOf('finance'),
+    adjustments: rowsOf('adjustments'),
+  };
+  return { ok: true, dataset: assemble(parsedScheme.scheme, typed), summary, rowNumbers };
 }

@@ -80,6 +80,39 @@ describe('the cycles on the local engine', () => {
     expect(await rt.repos.datasets.current(community)).toEqual(before);
   });
 
+  it('names the file row of a locked change when blank lines come before it', async () => {
+    const files = await readDatasetFiles(tiny);
+    // Spreadsheets leave blank lines; the import skips them, so the row is the line, not the place in the file's rows.
+    const workload = files['workload.csv']!;
+    const finance = files['finance.csv']!;
+    const eol = (text: string) => (text.includes('\r\n') ? '\r\n' : '\n');
+    files['workload.csv'] = workload.replace(
+      `${eol(workload)}2026-01,C01-002,746,`,
+      `${eol(workload).repeat(3)}2026-01,C01-002,747,`,
+    );
+    files['finance.csv'] = finance.replace(
+      `${eol(finance)}2026-01,C01,bed,14496.17`,
+      `${eol(finance).repeat(2)}2026-01,C01,bed,1.00`,
+    );
+    const dir = await mkdtemp(join(tmpdir(), 'locked-rows-'));
+    for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+
+    const error = await importDataset(rt.repos, { dir }, 'office1').catch((e) => e);
+
+    expect(error).toBeInstanceOf(DatasetInvalidError);
+    const issues = (error as DatasetInvalidError).issues.map(({ file, row, column }) => ({
+      file,
+      row,
+      column,
+    }));
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { file: 'workload.csv', row: 5, column: 'workPoints' },
+        { file: 'finance.csv', row: 4, column: 'amount' },
+      ]),
+    );
+  });
+
   it('pauses a quarter for finance review, refuses the starter as approver, and a rejection pays nothing', async () => {
     for (const m of ['2026-02', '2026-03'])
       await runCycleToEnd(rt.repos, rt.workflows, { ...step('monthly', m), approver: 'finance1' });
