@@ -394,7 +394,20 @@ class RecordReader {
   }
 }
 
-export function readCsv(file: string, text: string, columns: CsvColumns): CsvRead {
+/**
+ * One line ending for the whole file. csv-parse takes the first one it meets as the file's, so a CRLF
+ * file with a row added in an editor that writes LF would read two rows as one; Excel and WPS take
+ * either as a row break, and so does the import. Lines keep their numbers (each break stays one).
+ */
+export function oneLineEnding(text: string): string {
+  const crlf = text.includes('\r\n');
+  const stray = crlf ? /\r(?!\n)|(?<!\r)\n/ : /\r/;
+  if (!stray.test(text)) return text;
+  return text.replace(/\r\n?/g, '\n');
+}
+
+export function readCsv(file: string, raw: string, columns: CsvColumns): CsvRead {
+  const text = oneLineEnding(raw);
   let reader = new RecordReader(file, columns);
   const issue = parseRecords(file, text, () => {
     reader = new RecordReader(file, columns);

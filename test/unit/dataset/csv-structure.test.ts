@@ -113,6 +113,20 @@ describe('CSV structure', () => {
     expect(result.ok && result.dataset.staff.map((s) => s.staffId)[0]).toBe('C01-001');
   });
 
+  it('reads a CRLF file with LF lines added (as an editor leaves it) row by row, lines still counted', () => {
+    const lines = staff.trimEnd().split('\n');
+    lines[3] = lines[3]!.replace(',medtech,', ',medtechs,');
+    // Rows 1–2 end in CRLF, the rest in LF: csv-parse alone would take "\r\n" as the only row break.
+    const text = `${lines.slice(0, 2).join('\r\n')}\r\n${lines.slice(2).join('\n')}\n`;
+    const [issue] = expectIssues(parseWith({ 'staff.csv': text }), [
+      { file: 'staff.csv', row: 4, column: 'post', rule: 'enum.value' },
+    ]);
+    expect(issue!.value).toBe('medtechs');
+    const fixed = text.replace('medtechs', 'medtech');
+    const result = parseWith({ 'staff.csv': fixed });
+    expect(result.ok && result.dataset.staff.length).toBe(lines.length - 1);
+  });
+
   it('rejects a GBK-encoded file, naming the first line that is not UTF-8, in both languages', () => {
     // "县人民医院" in GBK, as Excel on Chinese Windows saves "CSV".
     const gbkName = [0xcf, 0xd8, 0xc8, 0xcb, 0xc3, 0xf1, 0xd2, 0xbd, 0xd4, 0xba];
