@@ -14,8 +14,8 @@ export async function handler(event: unknown): Promise<{ status: 'completed' }> 
   const lockedAt = new Date().toISOString();
   let lock: MonthLock | YearLock | undefined;
   if (cycle.kind === 'monthly') {
-    const [month, results] = await Promise.all([
-      repos.datasets.month(cycle.communityId, cycle.datasetVersion, cycle.period),
+    const [hashes, results] = await Promise.all([
+      repos.datasets.monthHashes(cycle.communityId, cycle.datasetVersion, cycle.period),
       repos.results.institutions<Omit<MonthlyInstitutionResult, 'lines'> & { institutionId: string }>(cycle),
     ]);
     lock = {
@@ -23,7 +23,7 @@ export async function handler(event: unknown): Promise<{ status: 'completed' }> 
       revision: cycle.revision,
       datasetVersion: cycle.datasetVersion,
       lockedAt,
-      hashes: Object.fromEntries([...month].map(([id, m]) => [id, m.hash])),
+      hashes,
       reserve: Object.fromEntries(
         results.map((r) => [r.institutionId, { holdback: r.holdback, undistributed: r.undistributed }]),
       ),

@@ -14,7 +14,12 @@ export function contentHash(value: unknown): string {
 
 /** `contentHash` of a value from its `encode`d text (the same JSON), without encoding it again. */
 export function hashOfEncoded(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+  return fullHashOfEncoded(text).slice(0, 16);
+}
+
+/** The whole SHA-256 of an encoded value: the name of content-addressed data, where a collision must not happen. */
+export function fullHashOfEncoded(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 export function pages<T>(rows: readonly T[], size: number): T[][] {

@@ -2,6 +2,11 @@
  * Dataset versions: an import writes every part under a new version and only then switches the
  * community's current pointer, so a failed or interrupted import leaves the previous data current
  * and untouched. Versions are immutable, which also makes them safe to cache.
+ *
+ * The bulky parts — each institution's roster and each institution's rows of a month — are blobs named
+ * by the SHA-256 of their JSON, kept once per community and referred to by each version's index. The
+ * office imports the year so far every month; such an import writes only the blobs the current version
+ * lacks (the new month, a changed roster), not the year again.
  */
 import type {
   Adjustment,
@@ -17,7 +22,7 @@ import type {
   WorkloadRow,
 } from '../schemas/dataset.js';
 import type { BatchWrite, Item } from './batch.js';
-import { contentHash, decode, encode, hashOfEncoded, pages } from './codec.js';
+import { contentHash, decode, encode, fullHashOfEncoded, pages } from './codec.js';
 import { isStoreError, StoreError } from './errors.js';
 import { keys } from './keys.js';
 import type { Table } from './store.js';
@@ -99,27 +104,95 @@ function rosterByInstitution(dataset: Dataset): Map<string, Staff[]> {
   return staffByInstitution;
 }
 
-const pageCount = (rows: number, size: number) => Math.max(1, Math.ceil(rows / size));
+/** Where an institution's roster or month is: the blob's hash (SHA-256 of its JSON) and its pages. */
+export interface BlobRef {
+  hash: string;
+  pages: number;
+}
 
-/** How many items `datasetItems` makes, without making them. */
-function datasetItemCount(rosters: Map<string, Staff[]>, months: Months): number {
-  let count = 6;
-  for (const staff of rosters.values()) count += pageCount(staff.length, ROSTER_PAGE);
-  for (const byInstitution of months.values()) {
-    for (const rows of byInstitution.values()) count += pageCount(rows.workload.length, WORKLOAD_PAGE);
+/** What a blob holds: the roster or one month's rows of an institution (bank accounts are only in rosters). */
+type BlobKind = 'roster' | 'month';
+
+/** An index item's entries: institution, blob hash, pages — compact, as a city has 310 per month. */
+type IndexEntry = [institutionId: string, hash: string, pages: number];
+
+/** Index entries per item: 1,000 × ~90 bytes stays far below DynamoDB's 400 KB. */
+const INDEX_PAGE = 1000;
+
+/** A value to store as a blob: its hash (of its whole JSON) and the JSON of each page. */
+interface EncodedBlob {
+  hash: string;
+  texts: string[];
+}
+
+/** A value stored in pages: one page is the value's own JSON (encoded once, for hash and data alike). */
+function encodeBlob(whole: unknown, pageValues: () => unknown[]): EncodedBlob {
+  const text = encode(whole);
+  const paged = pageValues();
+  return { hash: fullHashOfEncoded(text), texts: paged.length === 1 ? [text] : paged.map(encode) };
+}
+
+const encodeRoster = (staff: Staff[]) => encodeBlob(staff, () => pages(staff, ROSTER_PAGE));
+
+/** A month's first page holds its values, finance and adjustments with the first workload page. */
+const encodeMonth = (rows: MonthRows) =>
+  encodeBlob(rows, () =>
+    pages(rows.workload, WORKLOAD_PAGE).map((workload, i) =>
+      i === 0 ? { ...rows, workload } : { ...emptyMonth(), workload },
+    ),
+  );
+
+/** What a new version writes: its blobs the store lacks, and its indexes. */
+interface VersionPlan {
+  /** Blob hash → what it holds and its page texts, for blobs not yet stored; emptied as the write takes them. */
+  blobs: Map<string, { kind: BlobKind; texts: string[] }>;
+  rosterIndex: IndexEntry[];
+  monthIndexes: Map<string, IndexEntry[]>;
+}
+
+function planVersion(
+  rosters: Map<string, Staff[]>,
+  months: Months,
+  stored: ReadonlySet<string>,
+): VersionPlan {
+  const plan: VersionPlan = { blobs: new Map(), rosterIndex: [], monthIndexes: new Map() };
+  const add = (kind: BlobKind, institutionId: string, blob: EncodedBlob, index: IndexEntry[]) => {
+    if (!stored.has(blob.hash) && !plan.blobs.has(blob.hash)) {
+      plan.blobs.set(blob.hash, { kind, texts: blob.texts });
+    }
+    index.push([institutionId, blob.hash, blob.texts.length]);
+  };
+  for (const [institutionId, staff] of rosters) {
+    add('roster', institutionId, encodeRoster(staff), plan.rosterIndex);
   }
+  for (const [period, byInstitution] of months) {
+    const index: IndexEntry[] = [];
+    for (const [institutionId, rows] of byInstitution) add('month', institutionId, encodeMonth(rows), index);
+    plan.monthIndexes.set(period, index);
+  }
+  return plan;
+}
+
+const indexPageCount = (entries: readonly IndexEntry[]) =>
+  Math.max(1, Math.ceil(entries.length / INDEX_PAGE));
+
+/** How many items `versionItems` makes. */
+function versionItemCount(plan: VersionPlan): number {
+  let count = 6 + indexPageCount(plan.rosterIndex);
+  for (const { texts } of plan.blobs.values()) count += texts.length;
+  for (const index of plan.monthIndexes.values()) count += indexPageCount(index);
   return count;
 }
 
 /**
- * Items of one dataset version's partition, made one at a time as the write takes them: a city's are
- * ~65 MB of JSON, which need not all be in memory at once.
+ * Items of one new version, made as the write takes them: the small parts and indexes in the version's
+ * partition, the new blobs in the community's blob partition (each blob's text dropped once taken).
  */
-function* datasetItems(
+function* versionItems(
+  communityId: string,
   pk: string,
   dataset: Dataset,
-  rosters: Map<string, Staff[]>,
-  months: Months,
+  plan: VersionPlan,
 ): Generator<Item> {
   yield { pk, sk: 'SCHEME', type: 'DatasetPart', data: encode(dataset.scheme) };
   yield { pk, sk: 'INSTITUTIONS', type: 'DatasetPart', data: encode(dataset.institutions) };
@@ -127,29 +200,23 @@ function* datasetItems(
   yield { pk, sk: 'LEADERS', type: 'DatasetPart', data: encode(leadersWithInstitution(dataset)) };
   yield { pk, sk: 'HEADCOUNTS', type: 'DatasetPart', data: encode(headcounts(dataset)) };
   yield { pk, sk: 'INSURANCE', type: 'DatasetPart', data: encode(dataset.insurance) };
-  for (const [institutionId, staff] of rosters) {
-    for (const [i, page] of pages(staff, ROSTER_PAGE).entries()) {
-      yield { pk, sk: keys.rosterPage(institutionId, i), type: 'Roster', data: encode(page) };
+  const blobPk = keys.datasetBlobs(communityId);
+  for (const [hash, { kind, texts }] of plan.blobs) {
+    plan.blobs.delete(hash);
+    for (const [page, data] of texts.entries()) {
+      yield { pk: blobPk, sk: keys.blobPage(hash, page), type: 'DatasetBlob', kind, data };
     }
   }
-  for (const [period, byInstitution] of months) {
-    for (const [institutionId, rows] of byInstitution) {
-      const workloadPages = pages(rows.workload, WORKLOAD_PAGE);
-      for (const [i, workload] of workloadPages.entries()) {
-        const part: MonthRows = i === 0 ? { ...rows, workload } : { ...emptyMonth(), workload };
-        const data = encode(part);
-        // A month on one page is encoded exactly as its hash reads it (same keys, same rows): hash that text.
-        const hash =
-          i === 0 ? (workloadPages.length === 1 ? hashOfEncoded(data) : monthHash(rows)) : undefined;
-        yield {
-          pk,
-          sk: keys.monthChunk(period, institutionId, i),
-          type: 'MonthRows',
-          ...(hash === undefined ? {} : { hash }),
-          data,
-        };
-      }
-    }
+  const indexItems = (entries: IndexEntry[], sk: (page: number) => string) =>
+    (entries.length === 0 ? [[]] : pages(entries, INDEX_PAGE)).map((page, i) => ({
+      pk,
+      sk: sk(i),
+      type: 'DatasetIndex',
+      data: encode(page),
+    }));
+  yield* indexItems(plan.rosterIndex, keys.rosterIndex);
+  for (const [period, index] of plan.monthIndexes) {
+    yield* indexItems(index, (page) => keys.monthIndex(period, page));
   }
 }
 
@@ -196,13 +263,15 @@ export class DatasetRepository {
     const importedAt = new Date().toISOString();
     const version = await this.claimVersion(communityId, (expectedVersion ?? 0) + 1, importedAt, importedBy);
     const pk = keys.datasetPartition(communityId, version);
-    const rosters = rosterByInstitution(dataset);
-    const months = monthRowsByInstitution(dataset);
-    const total = datasetItemCount(rosters, months);
+    let total = 0;
     try {
-      // Made as the write takes them (a few chunks ahead of DynamoDB), so encoding overlaps the writes in
-      // flight and only those chunks' JSON text is held at a time.
-      await this.table.batchWrite(puts(datasetItems(pk, dataset, rosters, months)), onProgress, total);
+      // Blobs the current version refers to are stored and complete (that version's import finished).
+      const stored = await this.blobHashes(communityId, expectedVersion);
+      const plan = planVersion(rosterByInstitution(dataset), monthRowsByInstitution(dataset), stored);
+      total = versionItemCount(plan);
+      // Made as the write takes them (a few chunks ahead of DynamoDB), so making items overlaps the
+      // writes in flight.
+      await this.table.batchWrite(puts(versionItems(communityId, pk, dataset, plan)), onProgress, total);
     } catch (error) {
       // Mark the version failed (best effort) so the next import skips it at once instead of waiting for
       // it to count as abandoned; the pointer was never moved, so the previous version stays current.
@@ -313,32 +382,47 @@ export class DatasetRepository {
   insurance = (c: string, v: number) => this.part<InsuranceRow[]>(c, v, 'INSURANCE');
 
   async roster(communityId: string, version: number, institutionId: string): Promise<Staff[]> {
-    return this.prefixed(communityId, version, keys.rosterPrefix(institutionId), { cache: true }, (items) =>
-      items.flatMap((i) => decode<Staff[]>(i.data)),
-    );
+    const ref = (await this.rosterIndex(communityId, version)).get(institutionId);
+    if (!ref) return [];
+    return (await this.blob<Staff[]>(communityId, ref)).flat();
   }
 
   /**
-   * Every institution's rows for a month, with each institution's content hash. Not cached: it is read
-   * once per monthly cycle (and by an import that meets a locked month), so a cached copy is never hit
-   * and only holds the month's rows a second time, next to the per-institution parts, for good.
+   * Every institution's rows for a month, with each institution's content hash. The rows are not kept
+   * in the cache: they are read when a locked month is compared (rarely), and holding a city's month
+   * for good would only double what the per-institution reads keep.
    */
   async month(
     communityId: string,
     version: number,
     period: string,
   ): Promise<Map<string, { rows: MonthRows; hash: string }>> {
-    return this.prefixed(communityId, version, keys.monthPrefix(period), { cache: false }, (items) => {
-      const out = new Map<string, { rows: MonthRows; hash: string }>();
-      for (const item of items) {
-        const institutionId = String(item.sk).split('#')[2]!;
-        const part = decode<MonthRows>(item.data);
-        const entry = out.get(institutionId);
-        if (entry) entry.rows.workload.push(...part.workload);
-        else out.set(institutionId, { rows: part, hash: String(item.hash ?? '') });
-      }
-      return out;
-    });
+    const index = await this.monthIndex(communityId, version, period);
+    const refs = [...index.values()];
+    const keysToGet = [...new Map(refs.map((r) => [r.hash, r])).values()].flatMap((ref) =>
+      Array.from({ length: ref.pages }, (_, page) => ({
+        pk: keys.datasetBlobs(communityId),
+        sk: keys.blobPage(ref.hash, page),
+      })),
+    );
+    const items = await this.table.batchGet<{ sk: string; data: string }>(keysToGet);
+    const text = new Map(items.map((item) => [item.sk, item.data]));
+    const out = new Map<string, { rows: MonthRows; hash: string }>();
+    for (const [institutionId, ref] of index) {
+      const parts = Array.from({ length: ref.pages }, (_, page) => {
+        const data = text.get(keys.blobPage(ref.hash, page));
+        if (data === undefined) throw missingBlob(communityId, version, ref);
+        return decode<MonthRows>(data);
+      });
+      out.set(institutionId, { rows: mergeMonths(parts), hash: lockHash(ref) });
+    }
+    return out;
+  }
+
+  /** Each institution's content hash of a month (what a month lock records), from the index alone. */
+  async monthHashes(communityId: string, version: number, period: string): Promise<Record<string, string>> {
+    const index = await this.monthIndex(communityId, version, period);
+    return Object.fromEntries([...index].map(([institutionId, ref]) => [institutionId, lockHash(ref)]));
   }
 
   /** One institution's rows for the given months. */
@@ -349,62 +433,134 @@ export class DatasetRepository {
     months: readonly string[],
   ): Promise<MonthRows> {
     const parts = await Promise.all(
-      months.map((period) =>
-        this.prefixed(
-          communityId,
-          version,
-          keys.monthInstitutionPrefix(period, institutionId),
-          { cache: true },
-          (items) => items.map((i) => decode<MonthRows>(i.data)),
-        ),
-      ),
+      months.map(async (period) => {
+        const ref = (await this.monthIndex(communityId, version, period)).get(institutionId);
+        return ref ? this.blob<MonthRows>(communityId, ref) : [];
+      }),
     );
-    const merged = emptyMonth();
-    for (const part of parts.flat()) {
-      merged.workload.push(...part.workload);
-      merged.values.push(...part.values);
-      merged.finance.push(...part.finance);
-      merged.adjustments.push(...part.adjustments);
-    }
-    return merged;
-  }
-
-  private async prefixed<T>(
-    communityId: string,
-    version: number,
-    prefix: string,
-    options: { cache: boolean },
-    build: (items: Item[]) => T,
-  ): Promise<T> {
-    const pk = keys.datasetPartition(communityId, version);
-    const cacheKey = `${pk}|${prefix}`;
-    if (this.cache.has(cacheKey)) return this.cache.get(cacheKey) as T;
-    const value = build(await this.table.queryPrefix<Item>(pk, prefix));
-    if (options.cache) this.remember(cacheKey, value);
-    return value;
+    return mergeMonths(parts.flat());
   }
 
   /** The whole dataset of a version (for exports and comparisons; not used on hot paths). */
   async load(communityId: string, version: number): Promise<Dataset> {
     const pk = keys.datasetPartition(communityId, version);
     const items = await this.table.queryPrefix<Item>(pk);
-    const one = <T>(sk: string) => decode<T>(items.find((i) => i.sk === sk)!.data);
-    const monthParts = items
-      .filter((i) => String(i.sk).startsWith('MONTH#'))
-      .map((i) => decode<MonthRows>(i.data));
+    const one = <T>(sk: string) => {
+      const item = items.find((i) => i.sk === sk);
+      if (!item) throw new StoreError('not_found', `dataset ${communityId} v${version} has no ${sk}`);
+      return decode<T>(item.data);
+    };
+    const rosters = await this.rosterIndex(communityId, version);
+    const staff: Staff[] = [];
+    for (const ref of rosters.values()) staff.push(...(await this.blob<Staff[]>(communityId, ref)).flat());
+    const periods = new Set(
+      items.flatMap((i) => {
+        const match = /^INDEX#MONTH#([^#]+)#/.exec(String(i.sk));
+        return match ? [match[1]!] : [];
+      }),
+    );
+    const monthParts: MonthRows[] = [];
+    for (const period of [...periods].sort()) {
+      for (const { rows } of (await this.month(communityId, version, period)).values()) monthParts.push(rows);
+    }
     return {
       scheme: one('SCHEME'),
       institutions: one('INSTITUTIONS'),
       indicators: one('INDICATORS'),
       leaders: one<LeaderWithInstitution[]>('LEADERS').map(({ institutionId: _i, ...leader }) => leader),
       insurance: one('INSURANCE'),
-      staff: items.filter((i) => String(i.sk).startsWith('ROSTER#')).flatMap((i) => decode<Staff[]>(i.data)),
+      staff,
       workload: monthParts.flatMap((m) => m.workload),
       indicatorValues: monthParts.flatMap((m) => m.values),
       finance: monthParts.flatMap((m) => m.finance),
       adjustments: monthParts.flatMap((m) => m.adjustments),
     };
   }
+
+  private rosterIndex(communityId: string, version: number): Promise<Map<string, BlobRef>> {
+    return this.index(communityId, version, keys.rosterIndexPrefix(), true);
+  }
+
+  private monthIndex(communityId: string, version: number, period: string): Promise<Map<string, BlobRef>> {
+    return this.index(communityId, version, keys.monthIndexPrefix(period), false);
+  }
+
+  /** A version's index (cached: versions never change). Every version has a roster index, even an empty one. */
+  private async index(
+    communityId: string,
+    version: number,
+    prefix: string,
+    required: boolean,
+  ): Promise<Map<string, BlobRef>> {
+    const pk = keys.datasetPartition(communityId, version);
+    const cacheKey = `${pk}|${prefix}`;
+    if (this.cache.has(cacheKey)) return this.cache.get(cacheKey) as Map<string, BlobRef>;
+    const items = await this.table.queryPrefix<{ data: string }>(pk, prefix);
+    if (items.length === 0 && required) throw await this.noIndex(communityId, version);
+    const index = new Map<string, BlobRef>();
+    for (const item of items) {
+      for (const [institutionId, hash, pages] of decode<IndexEntry[]>(item.data)) {
+        index.set(institutionId, { hash, pages });
+      }
+    }
+    this.remember(cacheKey, index);
+    return index;
+  }
+
+  /** Why a version has no roster index: stored by the layout before blobs, or not there at all. */
+  private async noIndex(communityId: string, version: number): Promise<StoreError> {
+    const pk = keys.datasetPartition(communityId, version);
+    const older = await this.table.queryPrefix(pk, 'ROSTER#', { limit: 1 });
+    return older.length > 0
+      ? new StoreError(
+          'not_found',
+          `数据集 ${communityId} v${version} 是旧版本按旧的存储格式保存的，请重新导入数据集 / ` +
+            `dataset ${communityId} v${version} was stored in an older layout; import the dataset again`,
+        )
+      : new StoreError('not_found', `dataset ${communityId} v${version} has no roster index`);
+  }
+
+  /** A blob's pages, decoded (cached by hash: the same content under every version that holds it). */
+  private async blob<T>(communityId: string, ref: BlobRef): Promise<T[]> {
+    const pk = keys.datasetBlobs(communityId);
+    const cacheKey = `${pk}|${ref.hash}`;
+    if (this.cache.has(cacheKey)) return this.cache.get(cacheKey) as T[];
+    const items = await this.table.queryPrefix<{ data: string }>(pk, keys.blobPrefix(ref.hash));
+    if (items.length !== ref.pages) throw missingBlob(communityId, undefined, ref);
+    const value = items.map((item) => decode<T>(item.data));
+    this.remember(cacheKey, value);
+    return value;
+  }
+
+  /** Hashes of the blobs a version refers to (none for no version, or one of the older layout). */
+  private async blobHashes(communityId: string, version: number | undefined): Promise<Set<string>> {
+    if (version === undefined) return new Set();
+    const pk = keys.datasetPartition(communityId, version);
+    const items = await this.table.queryPrefix<{ data: string }>(pk, 'INDEX#');
+    return new Set(items.flatMap((item) => decode<IndexEntry[]>(item.data).map(([, hash]) => hash)));
+  }
+}
+
+/** The 16-hex content hash month locks record: the start of the blob's SHA-256 (same JSON, same hash). */
+const lockHash = (ref: BlobRef) => ref.hash.slice(0, 16);
+
+function mergeMonths(parts: readonly MonthRows[]): MonthRows {
+  const merged = emptyMonth();
+  for (const part of parts) {
+    merged.workload.push(...part.workload);
+    merged.values.push(...part.values);
+    merged.finance.push(...part.finance);
+    merged.adjustments.push(...part.adjustments);
+  }
+  return merged;
+}
+
+function missingBlob(communityId: string, version: number | undefined, ref: BlobRef): StoreError {
+  const where = version === undefined ? communityId : `${communityId} v${version}`;
+  return new StoreError(
+    'not_found',
+    `dataset ${where}: blob ${ref.hash} is missing pages (${ref.pages} expected)`,
+  );
 }
 
 function concurrentImport(communityId: string): StoreError {

@@ -20,12 +20,18 @@ export const keys = {
   }),
   /** One dataset version's parts live in their own partition, written once and never changed. */
   datasetPartition: (communityId: string, version: number) => `DS#${communityId}#${pad(version, 6)}`,
-  monthPrefix: (period: string) => `MONTH#${period}#`,
-  monthChunk: (period: string, institutionId: string, page: number) =>
-    `MONTH#${period}#${institutionId}#${pad(page, 3)}`,
-  monthInstitutionPrefix: (period: string, institutionId: string) => `MONTH#${period}#${institutionId}#`,
-  rosterPage: (institutionId: string, page: number) => `ROSTER#${institutionId}#${pad(page, 3)}`,
-  rosterPrefix: (institutionId: string) => `ROSTER#${institutionId}#`,
+  /** Indexes of a version: which blob holds each institution's roster, and each institution's rows of a month. */
+  rosterIndex: (page: number) => `INDEX#ROSTER#${pad(page, 3)}`,
+  rosterIndexPrefix: () => 'INDEX#ROSTER#',
+  monthIndex: (period: string, page: number) => `INDEX#MONTH#${period}#${pad(page, 3)}`,
+  monthIndexPrefix: (period: string) => `INDEX#MONTH#${period}#`,
+  /**
+   * Rosters and months' rows, stored once per content (SHA-256 of their JSON) and shared by every version
+   * that holds the same content: an import writes only what changed since the current version.
+   */
+  datasetBlobs: (communityId: string) => `DSBLOB#${communityId}`,
+  blobPage: (hash: string, page: number) => `${hash}#${pad(page, 3)}`,
+  blobPrefix: (hash: string) => `${hash}#`,
   lock: (communityId: string, period: string) => ({ pk: keys.community(communityId), sk: `LOCK#${period}` }),
   cycle: (communityId: string, kind: CycleKind, period: string) => ({
     pk: keys.community(communityId),

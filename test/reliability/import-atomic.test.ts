@@ -92,7 +92,12 @@ describe('a refused import changes nothing stored', () => {
       },
       { step: 'initialize', name: 'failSecondBatch' },
     );
-    const changed = setCell(tinyFiles(), 'workload.csv', 190, 'workPoints', '999');
+    // A row of every month changes, so the import has a blob per month to write: more than one batch
+    // (an import writes only the content the current version lacks).
+    let changed = setCell(tinyFiles(), 'workload.csv', 190, 'workPoints', '999');
+    for (let month = 0; month < 12; month++) {
+      changed = setCell(changed, 'workload.csv', 2 + 16 * month, 'workPoints', '998');
+    }
     try {
       await expect(importDataset(rt.repos, { files: changed }, 'office2')).rejects.toThrow('socket hang up');
     } finally {

@@ -1,0 +1,92 @@
+/**
+ * Content-addressed dataset storage: rosters and months are blobs named by their content, so an import
+ * writes only what the current version lacks, and every version still reads back exactly what was
+ * imported into it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDataset } from '../../../shared/app/import-service.js';
+import { parseDatasetFiles } from '../../../shared/dataset/index.js';
+import type { LocalRuntime } from '../../../shared/local/runtime.js';
+import { monthHash } from '../../../shared/store/datasets.js';
+import { isStoreError } from '../../../shared/store/errors.js';
+import { keys } from '../../../shared/store/keys.js';
+import { setCell } from '../../fixtures/bad/cases.js';
+import { openTestRuntime, scanTable, TINY_COMMUNITY, tinyFiles } from '../../reliability/helpers.js';
+
+let rt: LocalRuntime;
+
+const blobs = async () =>
+  (await scanTable(rt.repos)).filter((item) => item.pk === keys.datasetBlobs(TINY_COMMUNITY));
+
+const parsed = (files: Record<string, string | Uint8Array>) => {
+  const result = parseDatasetFiles(files);
+  if (!result.ok) throw new Error('the fixture should parse');
+  return result.dataset;
+};
+
+beforeAll(async () => {
+  rt = await openTestRuntime();
+});
+afterAll(async () => {
+  await rt?.close();
+});
+
+describe('dataset blobs', () => {
+  it('a first import stores each roster and institution-month once, and reads the dataset back', async () => {
+    const { pointer } = await importDataset(rt.repos, { files: tinyFiles() }, 'office1');
+    const stored = await blobs();
+    const dataset = parsed(tinyFiles());
+    const institutionMonths = new Set(dataset.workload.map((w) => `${w.period} ${w.staffId.split('-')[0]}`))
+      .size;
+    expect(stored.filter((b) => b.kind === 'roster')).toHaveLength(dataset.institutions.length);
+    expect(stored.filter((b) => b.kind === 'month').length).toBeGreaterThanOrEqual(institutionMonths);
+    expect(await rt.repos.datasets.load(TINY_COMMUNITY, pointer.version)).toEqual(dataset);
+  });
+
+  it('importing the same files again writes no blob, only the new version’s small parts and indexes', async () => {
+    const before = await blobs();
+    const { pointer } = await importDataset(rt.repos, { files: tinyFiles() }, 'office1');
+    expect(await blobs()).toEqual(before);
+    const version = (await scanTable(rt.repos)).filter(
+      (item) => item.pk === keys.datasetPartition(TINY_COMMUNITY, pointer.version),
+    );
+    expect(version.every((item) => item.type === 'DatasetPart' || item.type === 'DatasetIndex')).toBe(true);
+    expect(await rt.repos.datasets.load(TINY_COMMUNITY, pointer.version)).toEqual(parsed(tinyFiles()));
+  });
+
+  it('a change to one institution’s month writes that one blob; the older version still reads its own', async () => {
+    const older = (await rt.repos.datasets.current(TINY_COMMUNITY))!.version;
+    const before = await blobs();
+    // workload.csv row 190 is 2026-12 P01-001.
+    const changed = setCell(tinyFiles(), 'workload.csv', 190, 'workPoints', '999');
+    const { pointer } = await importDataset(rt.repos, { files: changed }, 'office1');
+
+    const added = (await blobs()).filter((b) => !before.some((o) => o.sk === b.sk));
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatchObject({ kind: 'month' });
+    expect(await rt.repos.datasets.load(TINY_COMMUNITY, pointer.version)).toEqual(parsed(changed));
+    expect(await rt.repos.datasets.load(TINY_COMMUNITY, older)).toEqual(parsed(tinyFiles()));
+    const december = await rt.repos.datasets.institutionMonths(TINY_COMMUNITY, older, 'P01', ['2026-12']);
+    expect(december.workload.find((w) => w.staffId === 'P01-001')?.workPoints).not.toBe('999');
+  });
+
+  it('month hashes from the index are the content hashes of the rows read back', async () => {
+    const { version } = (await rt.repos.datasets.current(TINY_COMMUNITY))!;
+    const month = await rt.repos.datasets.month(TINY_COMMUNITY, version, '2026-12');
+    const hashes = await rt.repos.datasets.monthHashes(TINY_COMMUNITY, version, '2026-12');
+    expect(Object.keys(hashes).sort()).toEqual([...month.keys()].sort());
+    for (const [institutionId, { rows, hash }] of month) {
+      expect(hashes[institutionId]).toBe(monthHash(rows));
+      expect(hash).toBe(monthHash(rows));
+    }
+  });
+
+  it('a version stored in the layout before blobs is refused with a message to import again', async () => {
+    const pk = keys.datasetPartition(TINY_COMMUNITY, 999);
+    await rt.repos.table.put({ pk, sk: 'ROSTER#C01#000', type: 'Roster', data: '[]' });
+    const error = await rt.repos.datasets.roster(TINY_COMMUNITY, 999, 'C01').catch((e: unknown) => e);
+    expect(isStoreError(error, 'not_found')).toBe(true);
+    expect((error as Error).message).toContain('请重新导入');
+    expect((error as Error).message).toContain('import the dataset again');
+  });
+});
