@@ -31,7 +31,7 @@ export interface PriceTable {
   xray: { perTraceRecorded: number };
   cloudwatchLogs: { perGbIngested: number };
   assumptions: {
-    importEquivalentsPerYear: number;
+    importsPerYear: number;
     exportFilesPerCycle: Record<CycleKind, number>;
     downloadsPerExportFile: number;
     coldStartInitMs: number;
@@ -172,16 +172,17 @@ export function zeroCost(): Cost {
 export const toCny = (usd: number, prices: PriceTable): number => usd * prices.exchangeRate.cnyPerUsd;
 
 /**
- * GB-months stored over one year, counted at each month's end: the m-th monthly import adds a dataset
- * version of ~m/12 of the full year's (`importBytes`, items included), results grow by
- * `cycleBytesPerYear`/12 a month. Old dataset versions are kept (locks refer to them).
+ * GB-months stored over one year, counted at each month's end. Dataset content is stored once per
+ * content (shared/store/datasets.ts): by the end of month m the imports have stored m/12 of the year's
+ * rosters and months (`importBytes` less one version's own items) plus m versions' own items (the
+ * small parts and indexes: `reimportBytes`, what an import of unchanged content writes); results grow
+ * by `cycleBytesPerYear`/12 a month.
  */
-export function storageGbMonths(importBytes: number, cycleBytesPerYear: number): number {
-  let stored = 0;
+export function storageGbMonths(importBytes: number, cycleBytesPerYear: number, reimportBytes = 0): number {
+  const contentBytes = Math.max(0, importBytes - reimportBytes);
   let total = 0;
   for (let month = 1; month <= 12; month++) {
-    stored += (importBytes * month) / 12 + cycleBytesPerYear / 12;
-    total += stored;
+    total += (contentBytes * month) / 12 + reimportBytes * month + (cycleBytesPerYear * month) / 12;
   }
   return total / 1e9;
 }
@@ -190,27 +191,49 @@ export function storageGbMonths(importBytes: number, cycleBytesPerYear: number):
 export const storedBytes = (bytesWritten: number, itemsWritten: number, prices: PriceTable) =>
   bytesWritten + itemsWritten * prices.dynamodb.itemOverheadBytes;
 
+type MeasuredStep = Units & { bytesWritten: number; itemsWritten: number };
+
 export interface YearInput {
-  import: Units & { bytesWritten: number; itemsWritten: number };
+  /** A first import of the whole year into an empty store. */
+  import: MeasuredStep;
+  /**
+   * The same files imported again: what an import writes when its content is already stored (the new
+   * version's small parts and indexes). Without it every import is priced as a full one.
+   */
+  reimport?: MeasuredStep;
   /** Every cycle step of the year (monthly, quarterly, annual, in any grouping). */
-  cycles: (Units & { bytesWritten: number; itemsWritten: number })[];
+  cycles: MeasuredStep[];
 }
 
 /**
- * A county-year: the imports (as full-import equivalents), every cycle, exports, and a year of storage
- * with its point-in-time-recovery backups.
+ * A county-year: the year's imports, every cycle, exports, and a year of storage with its
+ * point-in-time-recovery backups. The office imports the year so far every month; over the year those
+ * imports store each roster and month once — one full import's content — and each writes its own
+ * version's small parts and indexes: one full import plus (importsPerYear − 1) re-imports.
  */
 export function yearCost(input: YearInput, prices: PriceTable): { cost: Cost; storageGbMonths: number } {
-  const imports = scaleCost(stepCost(input.import, prices), prices.assumptions.importEquivalentsPerYear);
+  const reimport = input.reimport ?? input.import;
+  const imports = addCosts(
+    stepCost(input.import, prices),
+    scaleCost(stepCost(reimport, prices), prices.assumptions.importsPerYear - 1),
+  );
   const cycles = addCosts(...input.cycles.map((c) => stepCost(c, prices)));
   const cycleBytes = input.cycles.reduce(
     (a, c) => a + storedBytes(c.bytesWritten, c.itemsWritten, prices),
     0,
   );
-  const gbMonths = storageGbMonths(
-    storedBytes(input.import.bytesWritten, input.import.itemsWritten, prices),
-    cycleBytes,
-  );
+  const gbMonths = input.reimport
+    ? storageGbMonths(
+        storedBytes(input.import.bytesWritten, input.import.itemsWritten, prices),
+        cycleBytes,
+        storedBytes(input.reimport.bytesWritten, input.reimport.itemsWritten, prices),
+      )
+    : // Every import a full version of its own: month m holds m of them.
+      storageGbMonths(
+        0,
+        cycleBytes,
+        storedBytes(input.import.bytesWritten, input.import.itemsWritten, prices),
+      );
   const perGbMonth = prices.dynamodb.perGbMonth + prices.dynamodb.pitrPerGbMonth;
   const storage = { ...zeroCost(), dynamoStorage: gbMonths * perGbMonth, total: gbMonths * perGbMonth };
   return { cost: addCosts(imports, cycles, storage), storageGbMonths: gbMonths };

@@ -36,6 +36,8 @@ export interface PricedCost {
 
 export interface ScaleCosts {
   import?: PricedCost;
+  /** The same files imported again (content already stored). */
+  reimport?: PricedCost;
   monthly?: PricedCost;
   monthlyAverageLater?: PricedCost;
   quarterly?: PricedCost;
@@ -65,6 +67,14 @@ export interface Results {
 }
 
 export const MB = 1024 * 1024;
+
+/**
+ * The import of the same files again, right after the first: what the office's monthly import of the
+ * year so far costs for the months already stored. It writes only the new version's small parts and
+ * indexes, so its floor is a few items and its ratio to it measures parsing, not storage: it is shown,
+ * not judged by the ÷floor target.
+ */
+export const REIMPORT_STEP = 're-import (unchanged)';
 const s1 = (ms: number) => (ms / 1000).toFixed(1);
 const mb1 = (bytes: number) => (bytes / MB).toFixed(1);
 
@@ -103,7 +113,9 @@ export function scaleCosts(result: ScaleResult, prices: PriceTable): ScaleCosts 
   const costOf = (s: StepRecord) => stepCost(unitsOf(s, prices), prices);
   const out: ScaleCosts = {};
   const imp = steps.find((s) => s.name === 'import');
+  const reimport = steps.find((s) => s.name === REIMPORT_STEP);
   if (imp) out.import = priced(costOf(imp), prices);
+  if (reimport) out.reimport = priced(costOf(reimport), prices);
   const monthly = find('monthly');
   if (monthly[0]) out.monthly = priced(costOf(monthly[0]), prices);
   if (monthly[1] && monthly[1].cycles > 0)
@@ -115,13 +127,20 @@ export function scaleCosts(result: ScaleResult, prices: PriceTable): ScaleCosts 
   const cycles = steps.filter((s) => kindOf(s) !== undefined);
   if (imp && annual.length === 2) {
     const { cost, storageGbMonths } = yearCost(
-      { import: unitsOf(imp, prices), cycles: cycles.map((s) => unitsOf(s, prices)) },
+      {
+        import: unitsOf(imp, prices),
+        ...(reimport ? { reimport: unitsOf(reimport, prices) } : {}),
+        cycles: cycles.map((s) => unitsOf(s, prices)),
+      },
       prices,
     );
+    const imports = reimport
+      ? `${prices.assumptions.importsPerYear} year-so-far imports (one full, ${prices.assumptions.importsPerYear - 1} writing only their version's parts and indexes)`
+      : `${prices.assumptions.importsPerYear} full imports (no re-import measured)`;
     out.year = {
       ...priced(cost, prices),
       storageGbMonths,
-      note: `${prices.assumptions.importEquivalentsPerYear} full-import equivalents (twelve year-so-far imports), the 17 cycles as measured, exports, a year of storage with PITR`,
+      note: `${imports}, the 17 cycles as measured, exports, a year of storage with PITR`,
     };
   }
   return out;
@@ -175,7 +194,7 @@ export function targets(results: Results): Target[] {
       });
     }
     const ratios = r.steps
-      .filter((s) => s.floorMs && s.floorMs > 0)
+      .filter((s) => s.floorMs && s.floorMs > 0 && s.name !== REIMPORT_STEP)
       .map((s) => ({ name: s.name, ratio: s.wallMs / s.floorMs! }));
     if (ratios.length > 0) {
       const worst = ratios.reduce((a, b) => (b.ratio > a.ratio ? b : a));

@@ -33,7 +33,7 @@ const prices: PriceTable = {
   xray: { perTraceRecorded: 0.003 },
   cloudwatchLogs: { perGbIngested: 2 },
   assumptions: {
-    importEquivalentsPerYear: 6.5,
+    importsPerYear: 12,
     exportFilesPerCycle: { monthly: 3, quarterly: 3, annual: 5 },
     downloadsPerExportFile: 2,
     coldStartInitMs: 500,
@@ -141,29 +141,45 @@ describe('sums, scaling and currency', () => {
 });
 
 describe('a year', () => {
-  it('counts storage at each month end: the m-th import adds m/12 of a full one', () => {
-    // Month k holds Σ m≤k of m GB: Σ k(k+1)/2 over twelve months = 364 GB-months.
-    expect(storageGbMonths(12e9, 0)).toBeCloseTo(364, 6);
-    // Results growing 1 GB a month: 1 + 2 + … + 12 = 78 GB-months.
+  it("counts storage at each month end: content stored once, a version's own items every month", () => {
+    // Content of 12 GB stored a twelfth a month: 1 + 2 + … + 12 = 78 GB-months.
+    expect(storageGbMonths(12e9, 0)).toBeCloseTo(78, 6);
+    // Results growing 1 GB a month: also 78 GB-months.
     expect(storageGbMonths(0, 12e9)).toBeCloseTo(78, 6);
+    // Of a 13 GB import, 1 GB is the version's own items, kept for every monthly version: 78 + 78 GB-months.
+    expect(storageGbMonths(13e9, 0, 1e9)).toBeCloseTo(78 + 78, 6);
   });
 
-  it('charges the imports as full-import equivalents, every cycle once, and a year of storage with its backups', () => {
-    const imp = {
-      ...monthly,
-      cycles: 0,
-      lambda: {},
-      stateTransitions: 0,
-      exportFiles: 0,
-      bytesWritten: 12e9 - 1000 * 100,
-      itemsWritten: 1000,
-    };
-    const cycle = { ...monthly, bytesWritten: 0, itemsWritten: 0 };
-    const { cost, storageGbMonths: gbMonths } = yearCost({ import: imp, cycles: [cycle, cycle] }, prices);
-    expect(gbMonths).toBeCloseTo(364, 6);
-    expect(cost.dynamoStorage).toBeCloseTo(364 * (0.5 + 0.25), 6);
-    expect(cost.dynamoWrites).toBeCloseTo(6.5 * 500 * 0.0001 + 2 * 500 * 0.0001, 10);
+  const step = (bytesWritten: number, itemsWritten: number) => ({
+    ...monthly,
+    cycles: 0,
+    lambda: {},
+    stateTransitions: 0,
+    exportFiles: 0,
+    bytesWritten: bytesWritten - itemsWritten * 100,
+    itemsWritten,
+  });
+  const cycle = { ...monthly, bytesWritten: 0, itemsWritten: 0 };
+
+  it('charges one full import and eleven re-imports, every cycle once, and a year of storage with its backups', () => {
+    const full = { ...step(13e9, 1000), writeUnits: 500 };
+    const reimport = { ...step(1e9, 10), writeUnits: 20 };
+    const { cost, storageGbMonths: gbMonths } = yearCost(
+      { import: full, reimport, cycles: [cycle, cycle] },
+      prices,
+    );
+    expect(gbMonths).toBeCloseTo(156, 6);
+    expect(cost.dynamoStorage).toBeCloseTo(156 * (0.5 + 0.25), 6);
+    expect(cost.dynamoWrites).toBeCloseTo((500 + 11 * 20) * 0.0001 + 2 * 500 * 0.0001, 10);
     expect(cost.stepFunctions).toBeCloseTo(2 * 36 * 0.001, 10);
+  });
+
+  it('without a measured re-import, prices every import as a full version of its own', () => {
+    const full = { ...step(12e9, 1000), writeUnits: 500 };
+    const { cost, storageGbMonths: gbMonths } = yearCost({ import: full, cycles: [cycle] }, prices);
+    // Month m holds m versions of 12 GB: 12 × 78 GB-months.
+    expect(gbMonths).toBeCloseTo(12 * 78, 6);
+    expect(cost.dynamoWrites).toBeCloseTo(12 * 500 * 0.0001 + 500 * 0.0001, 10);
   });
 });
 
