@@ -225,8 +225,8 @@ function* puts(items: Iterable<Item>): Generator<BatchWrite> {
 }
 
 export class DatasetRepository {
-  /** Immutable version parts read in this process (a Lambda container or the local CLI). */
-  private readonly cache = new Map<string, unknown>();
+  /** Immutable version parts and blobs read in this process (a Lambda container or the local CLI). */
+  private readonly cache = new Map<string, Promise<unknown>>();
 
   constructor(private readonly table: Table) {}
 
@@ -358,20 +358,29 @@ export class DatasetRepository {
     throw concurrentImport(communityId);
   }
 
-  private async part<T>(communityId: string, version: number, sk: string): Promise<T> {
+  private part<T>(communityId: string, version: number, sk: string): Promise<T> {
     const pk = keys.datasetPartition(communityId, version);
-    const cacheKey = `${pk}|${sk}`;
-    if (this.cache.has(cacheKey)) return this.cache.get(cacheKey) as T;
-    const item = await this.table.get<{ data: string }>({ pk, sk });
-    if (!item) throw new StoreError('not_found', `dataset ${communityId} v${version} has no ${sk}`);
-    const value = decode<T>(item.data);
-    this.remember(cacheKey, value);
-    return value;
+    return this.cached(`${pk}|${sk}`, async () => {
+      const item = await this.table.get<{ data: string }>({ pk, sk });
+      if (!item) throw new StoreError('not_found', `dataset ${communityId} v${version} has no ${sk}`);
+      return decode<T>(item.data);
+    });
   }
 
-  private remember(key: string, value: unknown): void {
+  /**
+   * The cached value of `key`, read once: concurrent callers (a Map's institutions in one process) share
+   * the read in flight instead of each making it; a failed read is forgotten so the next call retries.
+   */
+  private cached<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const hit = this.cache.get(key) as Promise<T> | undefined;
+    if (hit) return hit;
     if (this.cache.size > 20_000) this.cache.clear();
-    this.cache.set(key, value);
+    const pending = read();
+    this.cache.set(key, pending);
+    pending.catch(() => {
+      if (this.cache.get(key) === pending) this.cache.delete(key);
+    });
+    return pending;
   }
 
   scheme = (c: string, v: number) => this.part<Scheme>(c, v, 'SCHEME');
@@ -493,18 +502,17 @@ export class DatasetRepository {
     required: boolean,
   ): Promise<Map<string, BlobRef>> {
     const pk = keys.datasetPartition(communityId, version);
-    const cacheKey = `${pk}|${prefix}`;
-    if (this.cache.has(cacheKey)) return this.cache.get(cacheKey) as Map<string, BlobRef>;
-    const items = await this.table.queryPrefix<{ data: string }>(pk, prefix);
-    if (items.length === 0 && required) throw await this.noIndex(communityId, version);
-    const index = new Map<string, BlobRef>();
-    for (const item of items) {
-      for (const [institutionId, hash, pages] of decode<IndexEntry[]>(item.data)) {
-        index.set(institutionId, { hash, pages });
+    return this.cached(`${pk}|${prefix}`, async () => {
+      const items = await this.table.queryPrefix<{ data: string }>(pk, prefix);
+      if (items.length === 0 && required) throw await this.noIndex(communityId, version);
+      const index = new Map<string, BlobRef>();
+      for (const item of items) {
+        for (const [institutionId, hash, pages] of decode<IndexEntry[]>(item.data)) {
+          index.set(institutionId, { hash, pages });
+        }
       }
-    }
-    this.remember(cacheKey, index);
-    return index;
+      return index;
+    });
   }
 
   /** Why a version has no roster index: stored by the layout before blobs, or not there at all. */
@@ -521,15 +529,13 @@ export class DatasetRepository {
   }
 
   /** A blob's pages, decoded (cached by hash: the same content under every version that holds it). */
-  private async blob<T>(communityId: string, ref: BlobRef): Promise<T[]> {
+  private blob<T>(communityId: string, ref: BlobRef): Promise<T[]> {
     const pk = keys.datasetBlobs(communityId);
-    const cacheKey = `${pk}|${ref.hash}`;
-    if (this.cache.has(cacheKey)) return this.cache.get(cacheKey) as T[];
-    const items = await this.table.queryPrefix<{ data: string }>(pk, keys.blobPrefix(ref.hash));
-    if (items.length !== ref.pages) throw missingBlob(communityId, undefined, ref);
-    const value = items.map((item) => decode<T>(item.data));
-    this.remember(cacheKey, value);
-    return value;
+    return this.cached(`${pk}|${ref.hash}`, async () => {
+      const items = await this.table.queryPrefix<{ data: string }>(pk, keys.blobPrefix(ref.hash));
+      if (items.length !== ref.pages) throw missingBlob(communityId, undefined, ref);
+      return items.map((item) => decode<T>(item.data));
+    });
   }
 
   /** Hashes of the blobs a version refers to (none for no version, or one of the older layout). */

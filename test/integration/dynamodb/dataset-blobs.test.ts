@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDataset } from '../../../shared/app/import-service.js';
 import { parseDatasetFiles } from '../../../shared/dataset/index.js';
 import type { LocalRuntime } from '../../../shared/local/runtime.js';
-import { monthHash } from '../../../shared/store/datasets.js';
+import { DatasetRepository, monthHash } from '../../../shared/store/datasets.js';
 import { isStoreError } from '../../../shared/store/errors.js';
 import { keys } from '../../../shared/store/keys.js';
+import { metrics } from '../../../shared/store/store.js';
 import { setCell } from '../../fixtures/bad/cases.js';
 import { openTestRuntime, scanTable, TINY_COMMUNITY, tinyFiles } from '../../reliability/helpers.js';
 
@@ -79,6 +80,18 @@ describe('dataset blobs', () => {
       expect(hashes[institutionId]).toBe(monthHash(rows));
       expect(hash).toBe(monthHash(rows));
     }
+  });
+
+  it('concurrent reads of one roster share the reads in flight: one index query, one blob query', async () => {
+    const { version } = (await rt.repos.datasets.current(TINY_COMMUNITY))!;
+    const fresh = new DatasetRepository(rt.repos.table);
+    const before = metrics.requests;
+    const rosters = await Promise.all(
+      Array.from({ length: 5 }, () => fresh.roster(TINY_COMMUNITY, version, 'C01')),
+    );
+    expect(metrics.requests - before).toBe(2);
+    expect(new Set(rosters.map((r) => JSON.stringify(r))).size).toBe(1);
+    expect(rosters[0]!.length).toBeGreaterThan(0);
   });
 
   it('a version stored in the layout before blobs is refused with a message to import again', async () => {
