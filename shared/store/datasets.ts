@@ -459,9 +459,12 @@ export class DatasetRepository {
       if (!item) throw new StoreError('not_found', `dataset ${communityId} v${version} has no ${sk}`);
       return decode<T>(item.data);
     };
-    const rosters = await this.rosterIndex(communityId, version);
+    // Institution by institution, in id order (as the keys of the layout before blobs sorted them).
+    const byId = <V>(map: Map<string, V>) => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const staff: Staff[] = [];
-    for (const ref of rosters.values()) staff.push(...(await this.blob<Staff[]>(communityId, ref)).flat());
+    for (const [, ref] of byId(await this.rosterIndex(communityId, version))) {
+      staff.push(...(await this.blob<Staff[]>(communityId, ref)).flat());
+    }
     const periods = new Set(
       items.flatMap((i) => {
         const match = /^INDEX#MONTH#([^#]+)#/.exec(String(i.sk));
@@ -470,7 +473,7 @@ export class DatasetRepository {
     );
     const monthParts: MonthRows[] = [];
     for (const period of [...periods].sort()) {
-      for (const { rows } of (await this.month(communityId, version, period)).values()) monthParts.push(rows);
+      for (const [, { rows }] of byId(await this.month(communityId, version, period))) monthParts.push(rows);
     }
     return {
       scheme: one('SCHEME'),
