@@ -400,10 +400,22 @@ class RecordReader {
  * either as a row break, and so does the import. Lines keep their numbers (each break stays one).
  */
 export function oneLineEnding(text: string): string {
-  const crlf = text.includes('\r\n');
-  const stray = crlf ? /\r(?!\n)|(?<!\r)\n/ : /\r/;
-  if (!stray.test(text)) return text;
-  return text.replace(/\r\n?/g, '\n');
+  return lineEndingKinds(text) > 1 ? text.replace(/\r\n?/g, '\n') : text;
+}
+
+/** How many of CRLF, a bare LF and a bare CR the text uses (indexOf is far faster than a regex here). */
+function lineEndingKinds(text: string): number {
+  let crlf = 0;
+  let cr = 0;
+  let lf = 0;
+  for (let at = text.indexOf('\r'); at >= 0 && crlf + cr < 2; at = text.indexOf('\r', at + 1)) {
+    if (text.charCodeAt(at + 1) === LF) crlf = 1;
+    else cr = 1;
+  }
+  for (let at = text.indexOf('\n'); at >= 0 && lf === 0; at = text.indexOf('\n', at + 1)) {
+    if (text.charCodeAt(at - 1) !== CR) lf = 1;
+  }
+  return crlf + cr + lf;
 }
 
 export function readCsv(file: string, raw: string, columns: CsvColumns): CsvRead {

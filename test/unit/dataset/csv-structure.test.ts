@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { oneLineEnding } from '../../../shared/dataset/csv.js';
 import { MAX_FILE_BYTES } from '../../../shared/dataset/index.js';
 import { expectIssues, issuesOf, parseWith, tinyFiles } from './helpers.js';
 
@@ -125,6 +126,15 @@ describe('CSV structure', () => {
     const fixed = text.replace('medtechs', 'medtech');
     const result = parseWith({ 'staff.csv': fixed });
     expect(result.ok && result.dataset.staff.length).toBe(lines.length - 1);
+  });
+
+  it('leaves a file with one kind of line ending as it is and gives a mixed one LF throughout', () => {
+    for (const text of ['a,b\r\nc,d\r\n', 'a,b\nc,d\n', 'a,b\rc,d\r', 'a,b']) {
+      expect(oneLineEnding(text)).toBe(text);
+    }
+    expect(oneLineEnding('a,b\r\nc,d\ne,f\r\n')).toBe('a,b\nc,d\ne,f\n');
+    expect(oneLineEnding('a,b\rc,d\ne,f')).toBe('a,b\nc,d\ne,f');
+    expect(oneLineEnding('a,b\r\nc,d\re,f')).toBe('a,b\nc,d\ne,f');
   });
 
   it('rejects a GBK-encoded file, naming the first line that is not UTF-8, in both languages', () => {
