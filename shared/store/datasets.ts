@@ -208,7 +208,8 @@ function* versionItems(
     }
   }
   const indexItems = (entries: IndexEntry[], sk: (page: number) => string) =>
-    (entries.length === 0 ? [[]] : pages(entries, INDEX_PAGE)).map((page, i) => ({
+    // An empty index is still one item: every version has its roster index (see `index`).
+    pages(entries, INDEX_PAGE).map((page, i) => ({
       pk,
       sk: sk(i),
       type: 'DatasetIndex',
