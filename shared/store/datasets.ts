@@ -370,11 +370,13 @@ export class DatasetRepository {
 
   /**
    * The cached value of `key`, read once: concurrent callers (a Map's institutions in one process) share
-   * the read in flight instead of each making it; a failed read is forgotten so the next call retries.
+   * the read in flight instead of each making it. A failed read is forgotten and fails only the caller
+   * that made it; one that was waiting for it reads again itself, so one throttled read does not fail
+   * every step that happened to share it.
    */
   private cached<T>(key: string, read: () => Promise<T>): Promise<T> {
     const hit = this.cache.get(key) as Promise<T> | undefined;
-    if (hit) return hit;
+    if (hit) return hit.catch(() => this.cached(key, read));
     if (this.cache.size > 20_000) this.cache.clear();
     const pending = read();
     this.cache.set(key, pending);

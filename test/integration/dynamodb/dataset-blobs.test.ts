@@ -10,7 +10,7 @@ import type { LocalRuntime } from '../../../shared/local/runtime.js';
 import { DatasetRepository, monthHash } from '../../../shared/store/datasets.js';
 import { isStoreError } from '../../../shared/store/errors.js';
 import { keys } from '../../../shared/store/keys.js';
-import { metrics } from '../../../shared/store/store.js';
+import { metrics, Table } from '../../../shared/store/store.js';
 import { setCell } from '../../fixtures/bad/cases.js';
 import { openTestRuntime, scanTable, TINY_COMMUNITY, tinyFiles } from '../../reliability/helpers.js';
 
@@ -92,6 +92,27 @@ describe('dataset blobs', () => {
     expect(metrics.requests - before).toBe(2);
     expect(new Set(rosters.map((r) => JSON.stringify(r))).size).toBe(1);
     expect(rosters[0]!.length).toBeGreaterThan(0);
+  });
+
+  it('a failed shared read fails only the caller that made it; the ones waiting for it read again', async () => {
+    const { version } = (await rt.repos.datasets.current(TINY_COMMUNITY))!;
+    const table = new Table(rt.repos.table.doc, rt.repos.table.name);
+    const queryPrefix = table.queryPrefix.bind(table);
+    let calls = 0;
+    table.queryPrefix = (async (...args: Parameters<typeof queryPrefix>) => {
+      if (++calls === 1) throw new Error('throttled (injected)');
+      return queryPrefix(...args);
+    }) as typeof table.queryPrefix;
+    const fresh = new DatasetRepository(table);
+
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 4 }, () => fresh.roster(TINY_COMMUNITY, version, 'C01')),
+    );
+
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(await fresh.roster(TINY_COMMUNITY, version, 'C01')).toEqual(
+      (outcomes[1] as PromiseFulfilledResult<unknown>).value,
+    );
   });
 
   it('a version stored in the layout before blobs is refused with a message to import again', async () => {
