@@ -416,7 +416,8 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
     await page.getByLabel('角色').focus();
     await page.keyboard.press('ArrowDown'); // office → hr
     await page.keyboard.press('Tab'); // the user list, now hr1
-    expect(await page.getByLabel('用户').inputValue()).toBe('hr1');
+    // The list follows the role on React's next render, which a loaded machine can delay past the key press.
+    await expect.poll(() => page.getByLabel('用户').inputValue(), { timeout: 5_000 }).toBe('hr1');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: '工资表' }).waitFor();
