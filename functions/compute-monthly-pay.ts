@@ -12,7 +12,8 @@ import { InstitutionTask } from '../shared/schemas/events.js';
 export async function handler(event: unknown): Promise<{ institutionId: string }> {
   const { cycle, institutionId } = InstitutionTask.parse(event);
   const repos = store();
-  const slice = await loadInstitutionSlice(repos, cycle, institutionId);
+  const toDateMonths = monthsToDate(cycle.period);
+  const slice = await loadInstitutionSlice(repos, cycle, institutionId, toDateMonths);
   const { lines, ...pool } = monthlyStep({
     scheme: slice.scheme,
     institution: slice.institution,
@@ -25,7 +26,7 @@ export async function handler(event: unknown): Promise<{ institutionId: string }
     cycle.communityId,
     cycle.datasetVersion,
     institutionId,
-    monthsToDate(cycle.period),
+    toDateMonths,
   );
   const dispatch = {
     missingSubmissions: missingSubmissions(

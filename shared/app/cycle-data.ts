@@ -34,13 +34,26 @@ export function findInstitution(institutions: readonly Institution[], id: string
   return institution;
 }
 
-export async function loadInstitutionSlice(repos: Repositories, cycle: CycleRef, institutionId: string) {
+/**
+ * One institution's share of a cycle: the common parts, its roster and its rows of the cycle's months
+ * (read together in one request). `alsoMonths` are read in the same request for a later
+ * `institutionMonths` of the same step.
+ */
+export async function loadInstitutionSlice(
+  repos: Repositories,
+  cycle: CycleRef,
+  institutionId: string,
+  alsoMonths: readonly string[] = [],
+) {
   const common = await loadCommon(repos, cycle);
   const institution = findInstitution(common.institutions, institutionId);
   const months = cycleMonths(cycle);
-  const [roster, rows] = await Promise.all([
-    repos.datasets.roster(cycle.communityId, cycle.datasetVersion, institutionId),
-    repos.datasets.institutionMonths(cycle.communityId, cycle.datasetVersion, institutionId, months),
-  ]);
+  const { roster, rows } = await repos.datasets.institutionSlice(
+    cycle.communityId,
+    cycle.datasetVersion,
+    institutionId,
+    months,
+    alsoMonths.filter((m) => !months.includes(m)),
+  );
   return { ...common, institution, months, roster, rows };
 }

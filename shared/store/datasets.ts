@@ -410,23 +410,11 @@ export class DatasetRepository {
     period: string,
   ): Promise<Map<string, { rows: MonthRows; hash: string }>> {
     const index = await this.monthIndex(communityId, version, period);
-    const refs = [...index.values()];
-    const keysToGet = [...new Map(refs.map((r) => [r.hash, r])).values()].flatMap((ref) =>
-      Array.from({ length: ref.pages }, (_, page) => ({
-        pk: keys.datasetBlobs(communityId),
-        sk: keys.blobPage(ref.hash, page),
-      })),
-    );
-    const items = await this.table.batchGet<{ sk: string; data: string }>(keysToGet);
-    const text = new Map(items.map((item) => [item.sk, item.data]));
+    const texts = await this.blobTexts(communityId, [...index.values()]);
     const out = new Map<string, { rows: MonthRows; hash: string }>();
     for (const [institutionId, ref] of index) {
-      const parts = Array.from({ length: ref.pages }, (_, page) => {
-        const data = text.get(keys.blobPage(ref.hash, page));
-        if (data === undefined) throw missingBlob(communityId, version, ref);
-        return decode<MonthRows>(data);
-      });
-      out.set(institutionId, { rows: mergeMonths(parts), hash: lockHash(ref) });
+      const rows = mergeMonths(blobPages<MonthRows>(texts, ref, communityId));
+      out.set(institutionId, { rows, hash: lockHash(ref) });
     }
     return out;
   }
@@ -437,6 +425,35 @@ export class DatasetRepository {
     return Object.fromEntries([...index].map(([institutionId, ref]) => [institutionId, lockHash(ref)]));
   }
 
+  /**
+   * An institution's roster and its rows of `months`, every blob not yet read fetched in one BatchGetItem.
+   * The rows of `alsoMonths` come in the same call and are kept for a later `institutionMonths` (a cold
+   * Lambda container computing December reads the year to date in one request, not twelve).
+   */
+  async institutionSlice(
+    communityId: string,
+    version: number,
+    institutionId: string,
+    months: readonly string[],
+    alsoMonths: readonly string[] = [],
+  ): Promise<{ roster: Staff[]; rows: MonthRows }> {
+    const [rosters, ...indexes] = await Promise.all([
+      this.rosterIndex(communityId, version),
+      ...[...months, ...alsoMonths].map((period) => this.monthIndex(communityId, version, period)),
+    ]);
+    const rosterRef = rosters!.get(institutionId);
+    const monthRefs = indexes.map((index) => index.get(institutionId));
+    await this.prefetch(
+      communityId,
+      [rosterRef, ...monthRefs].filter((r) => r !== undefined),
+    );
+    const [roster, ...parts] = await Promise.all([
+      rosterRef ? this.blob<Staff[]>(communityId, rosterRef) : [],
+      ...monthRefs.slice(0, months.length).map((ref) => (ref ? this.blob<MonthRows>(communityId, ref) : [])),
+    ]);
+    return { roster: roster!.flat(), rows: mergeMonths(parts.flat()) };
+  }
+
   /** One institution's rows for the given months. */
   async institutionMonths(
     communityId: string,
@@ -444,13 +461,7 @@ export class DatasetRepository {
     institutionId: string,
     months: readonly string[],
   ): Promise<MonthRows> {
-    const parts = await Promise.all(
-      months.map(async (period) => {
-        const ref = (await this.monthIndex(communityId, version, period)).get(institutionId);
-        return ref ? this.blob<MonthRows>(communityId, ref) : [];
-      }),
-    );
-    return mergeMonths(parts.flat());
+    return (await this.institutionSlice(communityId, version, institutionId, months)).rows;
   }
 
   /** The whole dataset of a version (for exports and comparisons; not used on hot paths). */
@@ -534,6 +545,37 @@ export class DatasetRepository {
       : new StoreError('not_found', `dataset ${communityId} v${version} has no roster index`);
   }
 
+  /**
+   * Reads every blob of `refs` that is neither cached nor being read in one BatchGetItem and caches each,
+   * as `blob` would. Throws if that read fails: the caller that made it fails, the blobs are forgotten.
+   */
+  private async prefetch(communityId: string, refs: readonly BlobRef[]): Promise<void> {
+    const pk = keys.datasetBlobs(communityId);
+    const missing = [...new Map(refs.map((ref) => [ref.hash, ref])).values()].filter(
+      (ref) => !this.cache.has(`${pk}|${ref.hash}`),
+    );
+    if (missing.length === 0) return;
+    const read = this.blobTexts(communityId, missing);
+    for (const ref of missing) {
+      void this.cached(`${pk}|${ref.hash}`, async () => blobPages(await read, ref, communityId)).catch(
+        () => undefined, // the error reaches the caller through `read`
+      );
+    }
+    await read;
+  }
+
+  /** The page texts of blobs, by sort key, in one BatchGetItem (more if over 100 pages). */
+  private async blobTexts(communityId: string, refs: readonly BlobRef[]): Promise<Map<string, string>> {
+    const pk = keys.datasetBlobs(communityId);
+    const unique = [...new Map(refs.map((ref) => [ref.hash, ref])).values()];
+    const items = await this.table.batchGet<{ sk: string; data: string }>(
+      unique.flatMap((ref) =>
+        Array.from({ length: ref.pages }, (_, page) => ({ pk, sk: keys.blobPage(ref.hash, page) })),
+      ),
+    );
+    return new Map(items.map((item) => [item.sk, item.data]));
+  }
+
   /** A blob's pages, decoded (cached by hash: the same content under every version that holds it). */
   private blob<T>(communityId: string, ref: BlobRef): Promise<T[]> {
     const pk = keys.datasetBlobs(communityId);
@@ -551,6 +593,15 @@ export class DatasetRepository {
     const items = await this.table.queryPrefix<{ data: string }>(pk, 'INDEX#');
     return new Set(items.flatMap((item) => decode<IndexEntry[]>(item.data).map(([, hash]) => hash)));
   }
+}
+
+/** A blob's pages decoded from the texts read, refusing a blob with a page missing. */
+function blobPages<T>(texts: ReadonlyMap<string, string>, ref: BlobRef, communityId: string): T[] {
+  return Array.from({ length: ref.pages }, (_, page) => {
+    const data = texts.get(keys.blobPage(ref.hash, page));
+    if (data === undefined) throw missingBlob(communityId, undefined, ref);
+    return decode<T>(data);
+  });
 }
 
 /** The 16-hex content hash month locks record: the start of the blob's SHA-256 (same JSON, same hash). */

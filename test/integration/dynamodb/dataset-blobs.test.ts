@@ -94,6 +94,39 @@ describe('dataset blobs', () => {
     expect(rosters[0]!.length).toBeGreaterThan(0);
   });
 
+  it("reads an institution's roster and months in one request, and the months asked for besides", async () => {
+    const { version } = (await rt.repos.datasets.current(TINY_COMMUNITY))!;
+    const fresh = new DatasetRepository(rt.repos.table);
+    const before = metrics.requests;
+
+    const slice = await fresh.institutionSlice(
+      TINY_COMMUNITY,
+      version,
+      'C01',
+      ['2026-03'],
+      ['2026-01', '2026-02'],
+    );
+    // One query for the roster index, one per month index, one BatchGetItem for the four blobs.
+    expect(metrics.requests - before).toBe(1 + 3 + 1);
+    expect(slice.roster.map((s) => s.institutionId)).toEqual(slice.roster.map(() => 'C01'));
+    expect(new Set(slice.rows.workload.map((w) => w.period))).toEqual(new Set(['2026-03']));
+
+    const afterSlice = metrics.requests;
+    const quarter = await fresh.institutionMonths(TINY_COMMUNITY, version, 'C01', [
+      '2026-01',
+      '2026-02',
+      '2026-03',
+    ]);
+    expect(metrics.requests).toBe(afterSlice);
+    expect(quarter).toEqual(
+      await rt.repos.datasets.institutionMonths(TINY_COMMUNITY, version, 'C01', [
+        '2026-01',
+        '2026-02',
+        '2026-03',
+      ]),
+    );
+  });
+
   it('a failed shared read fails only the caller that made it; the ones waiting for it read again', async () => {
     const { version } = (await rt.repos.datasets.current(TINY_COMMUNITY))!;
     const table = new Table(rt.repos.table.doc, rt.repos.table.name);
