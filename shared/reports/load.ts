@@ -46,7 +46,11 @@ export class DatasetContexts {
       datasets.indicators(c, version),
       datasets.leaders(c, version),
     ]);
-    const rosters = await Promise.all(institutions.map((i) => datasets.roster(c, version, i.id)));
+    const rosters = await datasets.rosters(
+      c,
+      version,
+      institutions.map((i) => i.id),
+    );
     return {
       communityId: c,
       version,

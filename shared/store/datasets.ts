@@ -394,9 +394,21 @@ export class DatasetRepository {
   insurance = (c: string, v: number) => this.part<InsuranceRow[]>(c, v, 'INSURANCE');
 
   async roster(communityId: string, version: number, institutionId: string): Promise<Staff[]> {
-    const ref = (await this.rosterIndex(communityId, version)).get(institutionId);
-    if (!ref) return [];
-    return (await this.blob<Staff[]>(communityId, ref)).flat();
+    const [roster] = await this.rosters(communityId, version, [institutionId]);
+    return roster!;
+  }
+
+  /** Rosters of the institutions asked for, in that order, the ones not yet read fetched by BatchGetItem. */
+  async rosters(communityId: string, version: number, institutionIds: readonly string[]): Promise<Staff[][]> {
+    const index = await this.rosterIndex(communityId, version);
+    const refs = institutionIds.map((id) => index.get(id));
+    await this.prefetch(
+      communityId,
+      refs.filter((ref) => ref !== undefined),
+    );
+    return Promise.all(
+      refs.map(async (ref) => (ref ? (await this.blob<Staff[]>(communityId, ref)).flat() : [])),
+    );
   }
 
   /**

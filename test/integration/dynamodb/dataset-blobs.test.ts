@@ -127,6 +127,21 @@ describe('dataset blobs', () => {
     );
   });
 
+  it('reads every roster in one index query and one BatchGetItem, in the order asked', async () => {
+    const { version } = (await rt.repos.datasets.current(TINY_COMMUNITY))!;
+    const ids = (await rt.repos.datasets.institutions(TINY_COMMUNITY, version)).map((i) => i.id).reverse();
+    const fresh = new DatasetRepository(rt.repos.table);
+    const before = metrics.requests;
+
+    const rosters = await fresh.rosters(TINY_COMMUNITY, version, [...ids, 'NOSUCH']);
+
+    expect(metrics.requests - before).toBe(2);
+    expect(rosters.map((r) => r[0]?.institutionId)).toEqual([...ids, undefined]);
+    for (const [i, id] of ids.entries()) {
+      expect(rosters[i]).toEqual(await rt.repos.datasets.roster(TINY_COMMUNITY, version, id));
+    }
+  });
+
   it('a failed shared read fails only the caller that made it; the ones waiting for it read again', async () => {
     const { version } = (await rt.repos.datasets.current(TINY_COMMUNITY))!;
     const table = new Table(rt.repos.table.doc, rt.repos.table.name);

@@ -166,8 +166,8 @@ export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
         institutions: async () => [{ id: 'C01', name: '县人民医院', kind: 'county_hospital' }],
         indicators: async () => [],
         leaders: async () => [],
-        roster: async (_c: string, _v: number, institutionId: string) =>
-          staff.filter((s) => s.institutionId === institutionId),
+        rosters: async (_c: string, _v: number, institutionIds: readonly string[]) =>
+          institutionIds.map((id) => staff.filter((s) => s.institutionId === id)),
       },
       cycles: {
         get: async (_c: string, kind: string, period: string) => cycles.get(cycleKey(kind, period)),
