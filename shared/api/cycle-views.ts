@@ -129,14 +129,24 @@ export async function oneCycle(
 
 const sumFen = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
 
-/** What finance decides on: the bulletin with its surplus pools (quarterly), the settlement (annual). */
+/**
+ * What finance decides on: the bulletin with its surplus pools (quarterly), the settlement (annual); each
+ * institution with its name from the cycle's dataset, so a reviewer need not know the ids.
+ */
 export async function reviewDetails(repos: Repositories, cycle: CycleRecord): Promise<unknown> {
+  if (cycle.kind !== 'quarterly' && cycle.kind !== 'annual') return null;
+  const institutions = await repos.datasets.institutions(cycle.communityId, cycle.datasetVersion);
+  const names = new Map(institutions.map((i) => [i.id, i.name]));
+  const named = <R extends { institutionId: string }>(row: R) => ({
+    ...row,
+    name: names.get(row.institutionId),
+  });
   if (cycle.kind === 'quarterly') {
     const rows = await bulletin(repos, cycle);
     const peer = new Map(rows.map((r) => [r.institutionId, r.peerGroup]));
     return {
       institutions: bulletinJson(rows).institutions.map((r) => ({
-        ...r,
+        ...named(r),
         peerGroup: peer.get(r.institutionId),
       })),
       totals: {
@@ -149,8 +159,9 @@ export async function reviewDetails(repos: Repositories, cycle: CycleRecord): Pr
   if (cycle.kind === 'annual') {
     const { scores, settlement } = await annualResults(repos, cycle);
     if (!settlement) return null;
+    const appraisal = appraisalJson(scores, settlement);
     return {
-      settlement: appraisalJson(scores, settlement),
+      settlement: { ...appraisal, institutions: appraisal.institutions.map(named) },
       totals: {
         annualBonusPools: formatYuan(sumFen(settlement.institutions.map((i) => i.annualBonusPool))),
         leaderSalaries: formatYuan(sumFen(settlement.leaders.map((l) => l.salary))),

@@ -75,6 +75,8 @@ export type PeerGroup = 'county' | 'primary' | 'centre';
 
 export interface BulletinRow {
   institutionId: string;
+  /** The institution's name (review details carry it). */
+  name?: string;
   score: string;
   grade: string;
   rank: number;
@@ -124,6 +126,8 @@ export interface Appraisal {
   communityGrade: string;
   institutions: {
     institutionId: string;
+    /** The institution's name (review details carry it). */
+    name?: string;
     score: string;
     grade: string;
     coefficient: string;

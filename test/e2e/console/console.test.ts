@@ -249,6 +249,8 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
     expect(fen((await text(card.locator('[data-total="pool"]'))).replace(/,/g, ''))).toBe(
       fen(queue.reviews[0]!.details.totals.pool),
     );
+    // Institutions by name, not only by id.
+    await card.getByRole('rowheader', { name: '县人民医院 C01' }).waitFor();
 
     await card.getByRole('button', { name: '驳回 2026-Q1' }).click();
     await card.getByText('驳回必须填写原因').waitFor();

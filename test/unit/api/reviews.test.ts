@@ -201,7 +201,15 @@ describe('GET /api/reviews', () => {
       },
       youMayDecide: false,
       details: {
-        institutions: [{ institutionId: 'C01', pool: '4200.00', surplus: '10000.00', peerGroup: 'county' }],
+        institutions: [
+          {
+            institutionId: 'C01',
+            name: '县人民医院',
+            pool: '4200.00',
+            surplus: '10000.00',
+            peerGroup: 'county',
+          },
+        ],
         totals: { pool: '4200.00' },
       },
     });
