@@ -449,31 +449,54 @@ export class DatasetRepository {
     months: readonly string[],
     alsoMonths: readonly string[] = [],
   ): Promise<{ roster: Staff[]; rows: MonthRows }> {
-    const [rosters, ...indexes] = await Promise.all([
-      this.rosterIndex(communityId, version),
-      ...[...months, ...alsoMonths].map((period) => this.monthIndex(communityId, version, period)),
+    const [rosterRef, monthRefs] = await Promise.all([
+      this.rosterIndex(communityId, version).then((index) => index.get(institutionId)),
+      this.monthRefs(communityId, version, institutionId, [...months, ...alsoMonths]),
     ]);
-    const rosterRef = rosters!.get(institutionId);
-    const monthRefs = indexes.map((index) => index.get(institutionId));
     await this.prefetch(
       communityId,
-      [rosterRef, ...monthRefs].filter((r) => r !== undefined),
+      [rosterRef, ...monthRefs].filter((ref) => ref !== undefined),
     );
-    const [roster, ...parts] = await Promise.all([
+    const [roster, rows] = await Promise.all([
       rosterRef ? this.blob<Staff[]>(communityId, rosterRef) : [],
-      ...monthRefs.slice(0, months.length).map((ref) => (ref ? this.blob<MonthRows>(communityId, ref) : [])),
+      this.monthsOf(communityId, monthRefs.slice(0, months.length)),
     ]);
-    return { roster: roster!.flat(), rows: mergeMonths(parts.flat()) };
+    return { roster: roster.flat(), rows };
   }
 
-  /** One institution's rows for the given months. */
+  /** One institution's rows for the given months (read together, like `institutionSlice`). */
   async institutionMonths(
     communityId: string,
     version: number,
     institutionId: string,
     months: readonly string[],
   ): Promise<MonthRows> {
-    return (await this.institutionSlice(communityId, version, institutionId, months)).rows;
+    const refs = await this.monthRefs(communityId, version, institutionId, months);
+    await this.prefetch(
+      communityId,
+      refs.filter((ref) => ref !== undefined),
+    );
+    return this.monthsOf(communityId, refs);
+  }
+
+  /** Where an institution's rows of each month are (undefined: it has none that month). */
+  private monthRefs(
+    communityId: string,
+    version: number,
+    institutionId: string,
+    months: readonly string[],
+  ): Promise<(BlobRef | undefined)[]> {
+    return Promise.all(
+      months.map((period) =>
+        this.monthIndex(communityId, version, period).then((index) => index.get(institutionId)),
+      ),
+    );
+  }
+
+  /** The rows of months, merged in order. */
+  private async monthsOf(communityId: string, refs: readonly (BlobRef | undefined)[]): Promise<MonthRows> {
+    const parts = await Promise.all(refs.map((ref) => (ref ? this.blob<MonthRows>(communityId, ref) : [])));
+    return mergeMonths(parts.flat());
   }
 
   /** The whole dataset of a version (for exports and comparisons; not used on hot paths). */
@@ -487,10 +510,8 @@ export class DatasetRepository {
     };
     // Institution by institution, in id order (as the keys of the layout before blobs sorted them).
     const byId = <V>(map: Map<string, V>) => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const staff: Staff[] = [];
-    for (const [, ref] of byId(await this.rosterIndex(communityId, version))) {
-      staff.push(...(await this.blob<Staff[]>(communityId, ref)).flat());
-    }
+    const rosterIds = byId(await this.rosterIndex(communityId, version)).map(([id]) => id);
+    const staff = (await this.rosters(communityId, version, rosterIds)).flat();
     const periods = new Set(
       items.flatMap((i) => {
         const match = /^INDEX#MONTH#([^#]+)#/.exec(String(i.sk));

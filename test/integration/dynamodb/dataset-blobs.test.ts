@@ -111,6 +111,12 @@ describe('dataset blobs', () => {
     expect(slice.roster.map((s) => s.institutionId)).toEqual(slice.roster.map(() => 'C01'));
     expect(new Set(slice.rows.workload.map((w) => w.period))).toEqual(new Set(['2026-03']));
 
+    const alone = new DatasetRepository(rt.repos.table);
+    const beforeMonths = metrics.requests;
+    await alone.institutionMonths(TINY_COMMUNITY, version, 'C01', ['2026-01', '2026-02']);
+    // Two month indexes and one BatchGetItem: no roster is read for months alone.
+    expect(metrics.requests - beforeMonths).toBe(2 + 1);
+
     const afterSlice = metrics.requests;
     const quarter = await fresh.institutionMonths(TINY_COMMUNITY, version, 'C01', [
       '2026-01',
