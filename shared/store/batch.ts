@@ -76,7 +76,8 @@ export async function batchWriteAll(
   writes: Iterable<BatchWrite>,
   options: BatchWriteOptions = {},
 ): Promise<BatchWriteResult> {
-  const check = writeChecker(table, options.keyAttributes ?? [PK, SK]);
+  const keyAttributes = options.keyAttributes ?? [PK, SK];
+  const check = writeChecker(table, keyAttributes);
   const upFront = Array.isArray(writes);
   if (upFront) for (const write of writes) check(write);
   const total = upFront ? writes.length : (options.total ?? Number.NaN);
@@ -98,7 +99,7 @@ export async function batchWriteAll(
       result.calls++;
       result.consumedCapacity += sumCapacity(output.ConsumedCapacity);
       const unprocessed = output.UnprocessedItems?.[table] ?? [];
-      const left = matchUnprocessed(pending, unprocessed, options.keyAttributes ?? [PK, SK]);
+      const left = matchUnprocessed(pending, unprocessed, keyAttributes);
       for (const write of pending) {
         if (left.has(write)) continue;
         result.items++;
@@ -196,7 +197,7 @@ export async function batchGetAll<T = Item>(
   for (const key of keys) unique.set(canonical(key), key);
 
   const result: BatchGetResult<T> = { items: [], consumedCapacity: 0, calls: 0 };
-  await runPool(chunk([...unique.values()], BATCH_GET_LIMIT), options.concurrency ?? 4, async (chunkKeys) => {
+  await runPool(chunksOf(unique.values(), BATCH_GET_LIMIT), options.concurrency ?? 4, async (chunkKeys) => {
     let pending: Key[] = chunkKeys;
     for (let attempt = 1; ; attempt++) {
       const output = await doc.send(
@@ -357,12 +358,6 @@ function canonical(key: Key): string {
       .sort()
       .map((name) => [name, key[name]]),
   );
-}
-
-function chunk<T>(values: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < values.length; i += size) chunks.push(values.slice(i, i + size));
-  return chunks;
 }
 
 /** Chunks of `size` taken from `values` only as they are asked for, each value checked as it is taken. */
