@@ -36,7 +36,7 @@ export function findInstitution(institutions: readonly Institution[], id: string
 
 /**
  * One institution's share of a cycle: the common parts, its roster and its rows of the cycle's months
- * (read together in one request). `alsoMonths` are read in the same request for a later
+ * (read together in one BatchGetItem). `alsoMonths` are read in the same request for a later
  * `institutionMonths` of the same step.
  */
 export async function loadInstitutionSlice(

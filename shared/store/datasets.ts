@@ -440,7 +440,7 @@ export class DatasetRepository {
   /**
    * An institution's roster and its rows of `months`, every blob not yet read fetched in one BatchGetItem.
    * The rows of `alsoMonths` come in the same call and are kept for a later `institutionMonths` (a cold
-   * Lambda container computing December reads the year to date in one request, not twelve).
+   * Lambda container computing December reads the year to date with one BatchGetItem, not twelve queries).
    */
   async institutionSlice(
     communityId: string,
@@ -536,32 +536,44 @@ export class DatasetRepository {
     };
   }
 
-  private rosterIndex(communityId: string, version: number): Promise<Map<string, BlobRef>> {
-    return this.index(communityId, version, keys.rosterIndexPrefix(), true);
+  /** Every version has a roster index, even an empty one; none means the layout before blobs. */
+  private async rosterIndex(communityId: string, version: number): Promise<Map<string, BlobRef>> {
+    const index = (await this.indexes(communityId, version)).get(keys.rosterIndexPrefix());
+    if (!index) throw await this.noIndex(communityId, version);
+    return index;
   }
 
-  private monthIndex(communityId: string, version: number, period: string): Promise<Map<string, BlobRef>> {
-    return this.index(communityId, version, keys.monthIndexPrefix(period), false);
-  }
-
-  /** A version's index (cached: versions never change). Every version has a roster index, even an empty one. */
-  private async index(
+  /** An institution has no entry in a month it has no rows, and a month not imported has no index. */
+  private async monthIndex(
     communityId: string,
     version: number,
-    prefix: string,
-    required: boolean,
+    period: string,
   ): Promise<Map<string, BlobRef>> {
+    return (await this.indexes(communityId, version)).get(keys.monthIndexPrefix(period)) ?? new Map();
+  }
+
+  /**
+   * All of a version's indexes, by their prefix (`INDEX#ROSTER#`, `INDEX#MONTH#2026-03#`), in one Query
+   * (a city's are ~370 KB): a cold Lambda container needing a quarter or the year to date reads them once,
+   * not once per month. Cached: versions never change.
+   */
+  private indexes(communityId: string, version: number): Promise<Map<string, Map<string, BlobRef>>> {
     const pk = keys.datasetPartition(communityId, version);
-    return this.cached(`${pk}|${prefix}`, async () => {
-      const items = await this.table.queryPrefix<{ data: string }>(pk, prefix);
-      if (items.length === 0 && required) throw await this.noIndex(communityId, version);
-      const index = new Map<string, BlobRef>();
+    return this.cached(`${pk}|${keys.indexPrefix()}`, async () => {
+      const items = await this.table.queryPrefix<{ sk: string; data: string }>(pk, keys.indexPrefix());
+      const indexes = new Map<string, Map<string, BlobRef>>();
       for (const item of items) {
+        const prefix = item.sk.slice(0, item.sk.lastIndexOf('#') + 1);
+        let index = indexes.get(prefix);
+        if (!index) {
+          index = new Map();
+          indexes.set(prefix, index);
+        }
         for (const [institutionId, hash, pages] of decode<IndexEntry[]>(item.data)) {
           index.set(institutionId, { hash, pages });
         }
       }
-      return index;
+      return indexes;
     });
   }
 
@@ -622,9 +634,11 @@ export class DatasetRepository {
   /** Hashes of the blobs a version refers to (none for no version, or one of the older layout). */
   private async blobHashes(communityId: string, version: number | undefined): Promise<Set<string>> {
     if (version === undefined) return new Set();
-    const pk = keys.datasetPartition(communityId, version);
-    const items = await this.table.queryPrefix<{ data: string }>(pk, 'INDEX#');
-    return new Set(items.flatMap((item) => decode<IndexEntry[]>(item.data).map(([, hash]) => hash)));
+    const hashes = new Set<string>();
+    for (const index of (await this.indexes(communityId, version)).values()) {
+      for (const ref of index.values()) hashes.add(ref.hash);
+    }
+    return hashes;
   }
 }
 

@@ -21,6 +21,7 @@ export const keys = {
   /** One dataset version's parts live in their own partition, written once and never changed. */
   datasetPartition: (communityId: string, version: number) => `DS#${communityId}#${pad(version, 6)}`,
   /** Indexes of a version: which blob holds each institution's roster, and each institution's rows of a month. */
+  indexPrefix: () => 'INDEX#',
   rosterIndex: (page: number) => `INDEX#ROSTER#${pad(page, 3)}`,
   rosterIndexPrefix: () => 'INDEX#ROSTER#',
   monthIndex: (period: string, page: number) => `INDEX#MONTH#${period}#${pad(page, 3)}`,
