@@ -621,14 +621,14 @@ export class DatasetRepository {
     return new Map(items.map((item) => [item.sk, item.data]));
   }
 
-  /** A blob's pages, decoded (cached by hash: the same content under every version that holds it). */
+  /**
+   * A blob's pages, decoded (cached by hash: the same content under every version that holds it). Callers
+   * `prefetch` first; a read of its own happens only after a shared read failed.
+   */
   private blob<T>(communityId: string, ref: BlobRef): Promise<T[]> {
-    const pk = keys.datasetBlobs(communityId);
-    return this.cached(`${pk}|${ref.hash}`, async () => {
-      const items = await this.table.queryPrefix<{ data: string }>(pk, keys.blobPrefix(ref.hash));
-      if (items.length !== ref.pages) throw missingBlob(communityId, undefined, ref);
-      return items.map((item) => decode<T>(item.data));
-    });
+    return this.cached(`${keys.datasetBlobs(communityId)}|${ref.hash}`, async () =>
+      blobPages<T>(await this.blobTexts(communityId, [ref]), ref, communityId),
+    );
   }
 
   /** Hashes of the blobs a version refers to (none for no version, or one of the older layout). */
@@ -646,7 +646,7 @@ export class DatasetRepository {
 function blobPages<T>(texts: ReadonlyMap<string, string>, ref: BlobRef, communityId: string): T[] {
   return Array.from({ length: ref.pages }, (_, page) => {
     const data = texts.get(keys.blobPage(ref.hash, page));
-    if (data === undefined) throw missingBlob(communityId, undefined, ref);
+    if (data === undefined) throw missingBlob(communityId, ref);
     return decode<T>(data);
   });
 }
@@ -665,11 +665,10 @@ function mergeMonths(parts: readonly MonthRows[]): MonthRows {
   return merged;
 }
 
-function missingBlob(communityId: string, version: number | undefined, ref: BlobRef): StoreError {
-  const where = version === undefined ? communityId : `${communityId} v${version}`;
+function missingBlob(communityId: string, ref: BlobRef): StoreError {
   return new StoreError(
     'not_found',
-    `dataset ${where}: blob ${ref.hash} is missing pages (${ref.pages} expected)`,
+    `dataset ${communityId}: blob ${ref.hash} is missing pages (${ref.pages} expected)`,
   );
 }
 

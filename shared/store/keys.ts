@@ -32,7 +32,6 @@ export const keys = {
    */
   datasetBlobs: (communityId: string) => `DSBLOB#${communityId}`,
   blobPage: (hash: string, page: number) => `${hash}#${pad(page, 3)}`,
-  blobPrefix: (hash: string) => `${hash}#`,
   lock: (communityId: string, period: string) => ({ pk: keys.community(communityId), sk: `LOCK#${period}` }),
   cycle: (communityId: string, kind: CycleKind, period: string) => ({
     pk: keys.community(communityId),
