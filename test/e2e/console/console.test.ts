@@ -404,7 +404,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
     ]);
     expect(bank.suggestedFilename()).toBe('bank-2026-Q1.csv');
     await bank.saveAs(join(work, 'bank.csv'));
-    expect(await readFile(join(work, 'bank.csv'), 'utf8')).toContain('1590830166131860');
+    expect(await readFile(join(work, 'bank.csv'), 'utf8')).toContain('6290830166131868');
     await hr.getByText('已下载 bank-2026-Q1.csv').waitFor();
     expect(await hr.getByText('银行代发文件未包含').count()).toBe(0);
   });

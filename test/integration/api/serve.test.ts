@@ -177,7 +177,7 @@ describe('medcomm serve', () => {
   it('gives HR the bank file and records every step in the audit trail', async () => {
     const bank = await api('GET', '/api/bank/quarterly/2026-Q1', { as: 'hr1' });
     expect(bank.status).toBe(200);
-    expect(bank.bytes.toString('utf8')).toContain('1590830166131860');
+    expect(bank.bytes.toString('utf8')).toContain('6290830166131868');
     expect((await api('GET', '/api/bank/quarterly/2026-Q1', { as: 'finance1' })).status).toBe(403);
 
     const audit = await api('GET', '/api/audit', { as: 'auditor1' });
@@ -197,7 +197,7 @@ describe('medcomm serve', () => {
       'auditor1 export.report',
       'hr1 export.bank',
     ]);
-    expect(JSON.stringify(audit.json)).not.toContain('1590830166131860');
+    expect(JSON.stringify(audit.json)).not.toContain('6290830166131868');
     const verify = await api('GET', '/api/audit/verify', { as: 'auditor1' });
     expect(verify.status).toBe(200);
     expect(verify.json.entries).toBe(audit.json.total);

@@ -188,7 +188,7 @@ describe('CSV structure', () => {
           '2026-01,C01-002,746,85.8',
           '2026-01,C01-002,746,185.8',
         ),
-        'staff.csv': staff.replace('1590830166131860', '1590-8301'),
+        'staff.csv': staff.replace('6290830166131868', '6290-8301'),
         'scheme.json': files['scheme.json']!.replace('"bonusCap": 5', '"bonusCap": -5'),
       }),
     );
