@@ -35,6 +35,7 @@ export function buildApp(props: AppProps & { nag?: boolean } = {}): MedcommApp {
     env,
     table: data.table,
     stateMachines: workflows.stateMachines,
+    machineNames: Object.values(workflows.machineNames),
     description: 'MedComm Pay — HTTP API (Cognito, API Gateway, Lambda, exports bucket)',
   });
   // cdk-nag v3 runs as a policy-validation plugin: any unacknowledged finding fails the synth.

@@ -2,7 +2,8 @@
  * cdk-nag findings we accept, each with the reason a reviewer can check. Everything else must be fixed.
  * (cdk-nag v3 ids read `Pack::Rule[finding]`.)
  */
-import { type CfnElement, type Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, type CfnElement, type Stack, Token, Validations } from 'aws-cdk-lib';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 
 const ACKNOWLEDGED = [
@@ -40,4 +41,34 @@ export function acknowledgeFunctionVersions(stack: Stack, functions: readonly IF
         'Step Functions may invoke any version of this one function of ours (CDK grants <function>:*); no other resource is reachable.',
     });
   }
+}
+
+/**
+ * `actions` on every execution of the named state machines (`…:execution:<machine>:*`): executions are
+ * named at run time (shared/app/sfn-port.ts), so the resource ends in `*` — one finding per machine,
+ * acknowledged by its exact text.
+ */
+export function grantOnExecutions(
+  stack: Stack,
+  grantee: IGrantable,
+  machineNames: readonly string[],
+  actions: string[],
+): void {
+  const arnOf = (name: string) =>
+    stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${name}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new PolicyStatement({ actions, resources: machineNames.map(arnOf) }),
+  );
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  for (const name of machineNames)
+    Validations.of(stack).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:${name}:*]`,
+      reason: `${actions.join(', ')} on the executions of our own ${name} state machine only; execution names are made at run time.`,
+    });
 }

@@ -54,11 +54,13 @@ import {
 import { PREFIX } from '../../shared/api/s3.js';
 import type { CycleKind } from '../../shared/store/keys.js';
 import { ApiFunction, type TableAccess } from '../constructs/api-function.js';
-import { acknowledgeNagFindings } from '../nag-suppressions.js';
+import { acknowledgeNagFindings, grantOnExecutions } from '../nag-suppressions.js';
 
 export interface ApiStackProps extends StackProps {
   table: ITable;
   stateMachines: Record<CycleKind, IStateMachine>;
+  /** The state machines' fixed names (WorkflowStack.machineNames), for grants on their executions. */
+  machineNames: readonly string[];
   /** Origins of the web console that may call the API and upload from a browser (CORS). None by default. */
   consoleOrigins?: string[];
   /** Requests per second across the API, and the burst above it. */
@@ -71,6 +73,8 @@ interface FunctionSpec {
   table?: TableAccess;
   /** Step Functions actions on the three cycle state machines. */
   states?: string[];
+  /** Step Functions actions on the executions of the three machines. */
+  executions?: string[];
   /** S3 object actions, each on its key prefix of the exports bucket. */
   objects?: { actions: string[]; prefix: string }[];
   /** Lists the bucket under this prefix. */
@@ -92,6 +96,8 @@ const FUNCTIONS: Record<RouteGroup, FunctionSpec> = {
     description: 'Cycles: overview, detail, start',
     table: 'read-write',
     states: ['states:StartExecution'],
+    // A start answered ExecutionAlreadyExists compares the existing execution's input (sfn-port.ts).
+    executions: ['states:DescribeExecution'],
   },
   reviews: {
     description: 'Finance review: pending reviews, approve, reject',
@@ -228,6 +234,7 @@ export class ApiStack extends Stack {
         for (const [kind, machine] of Object.entries(props.stateMachines))
           fn.addEnvironment(`STATE_MACHINE_${kind.toUpperCase()}`, machine.stateMachineArn);
       }
+      if (spec.executions) grantOnExecutions(this, fn, props.machineNames, spec.executions);
       if (spec.objects || spec.list) fn.addEnvironment('EXPORT_BUCKET', this.exportsBucket.bucketName);
       for (const grant of spec.objects ?? []) {
         fn.addToRolePolicy(

@@ -13,7 +13,7 @@ import { FUNCTION_IDS } from '../../functions/registry.js';
 import type { CycleFunctions } from '../../workflows/common.js';
 import { CYCLE_DEFINITIONS } from '../../workflows/cycles.js';
 import { HandlerFunction } from '../constructs/handler-function.js';
-import { acknowledgeFunctionVersions } from '../nag-suppressions.js';
+import { acknowledgeFunctionVersions, grantOnExecutions } from '../nag-suppressions.js';
 
 export interface WorkflowStackProps extends StackProps {
   table: ITable;
@@ -31,9 +31,14 @@ const SCHEDULES = {
 export class WorkflowStack extends Stack {
   readonly functions: Record<string, HandlerFunction> = {};
   readonly stateMachines: Record<(typeof CYCLE_KINDS)[number], sfn.StateMachine>;
+  /** Fixed names (stack name + kind), so the executions' ARNs are known to grants before deployment. */
+  readonly machineNames: Record<(typeof CYCLE_KINDS)[number], string>;
 
   constructor(scope: Construct, id: string, props: WorkflowStackProps) {
     super(scope, id, props);
+    this.machineNames = Object.fromEntries(
+      CYCLE_KINDS.map((kind) => [kind, `${this.stackName}-${kind}`]),
+    ) as WorkflowStack['machineNames'];
     const fns = Object.fromEntries(
       FUNCTION_IDS.map((fid) => [fid, new HandlerFunction(this, { functionId: fid }).bindTable(props.table)]),
     ) as unknown as CycleFunctions & Record<string, HandlerFunction>;
@@ -44,6 +49,7 @@ export class WorkflowStack extends Stack {
       const scopeForKind = new Construct(this, `${kind[0]!.toUpperCase()}${kind.slice(1)}Cycle`);
       const logs = new LogGroup(scopeForKind, 'Logs', { retention: RetentionDays.SIX_MONTHS });
       machines[kind] = new sfn.StateMachine(scopeForKind, 'StateMachine', {
+        stateMachineName: this.machineNames[kind],
         stateMachineType: sfn.StateMachineType.STANDARD,
         definitionBody: sfn.DefinitionBody.fromChainable(CYCLE_DEFINITIONS[kind](scopeForKind, fns)),
         timeout: Duration.days(45),
@@ -71,6 +77,8 @@ export class WorkflowStack extends Stack {
         target: new LambdaInvoke(starter, { input: ScheduleTargetInput.fromObject({ kind }) }),
       });
     }
+    // A start answered ExecutionAlreadyExists compares the existing execution's input (sfn-port.ts).
+    grantOnExecutions(this, starter, Object.values(this.machineNames), ['states:DescribeExecution']);
     acknowledgeFunctionVersions(this, [...Object.values(fns), starter]);
   }
 }

@@ -18,7 +18,7 @@ import {
   resumeInterruptedCycle,
   startCycle,
 } from '../../shared/app/cycle-service.js';
-import { sfnExecutionPort } from '../../shared/app/sfn-port.js';
+import { executionName, sfnExecutionPort } from '../../shared/app/sfn-port.js';
 import { FaultInjector, faultErrors } from '../../shared/local/faults.js';
 import type { LocalRuntime } from '../../shared/local/runtime.js';
 import { LocalWorkflows } from '../../shared/local/workflows.js';
@@ -356,7 +356,12 @@ describe('a crash mid-cycle', () => {
     faults.reset();
     const client = new SFNClient({ region: 'cn-north-1' });
     const sfn = mockClient(client);
-    const original = 'crash-aws-monthly-2026-01-r1';
+    const original = executionName({
+      communityId: 'crash-aws',
+      kind: 'monthly',
+      period: '2026-01',
+      revision: 1,
+    });
     sfn
       .on(StartExecutionCommand, { name: original })
       .rejects(

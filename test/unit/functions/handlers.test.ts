@@ -8,6 +8,7 @@ import {
   ProvisionedThroughputExceededException,
 } from '@aws-sdk/client-dynamodb';
 import {
+  DescribeExecutionCommand,
   ExecutionAlreadyExists,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
@@ -150,14 +151,15 @@ describe('the Step Functions port', () => {
     await port.start('quarterly', { cycle });
     expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, {
       stateMachineArn: 'arn:q',
-      name: 'c1-quarterly-2026-Q1-r2',
+      name: expect.stringMatching(/^c1-quarterly-2026-Q1-r2-[0-9a-f]{16}$/),
     });
   });
 
-  it('treats an execution that already exists as started (a retried start runs nothing twice)', async () => {
+  it('treats an execution that already exists with the same input as started (a retried start runs nothing twice)', async () => {
     sfnMock
       .on(StartExecutionCommand)
       .rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+    sfnMock.on(DescribeExecutionCommand).resolves({ input: JSON.stringify({ cycle }) });
     await expect(port.start('quarterly', { cycle })).resolves.toBeUndefined();
   });
 
