@@ -11,6 +11,7 @@ import type { ColumnIndex, CsvRecord } from './csv.js';
 import { fenToYuan } from './decimal.js';
 import { type ImportIssue, issueAt, Problem } from './errors.js';
 import { CSV_FORMATS, type CsvKey, type RowOf } from './formats/index.js';
+import { confusableIds, sharedAccounts } from './identity.js';
 import type { ValidRows } from './table.js';
 
 export interface Table<R> {
@@ -315,6 +316,9 @@ export function crossFileIssues(year: number | undefined, tables: Tables): Impor
     ...rowsNeeded(tables),
     ...uniqueKey(tables, 'institutions', ['id']),
     ...uniqueKey(tables, 'staff', ['staffId']),
+    ...confusableIds(tables, 'institutions', 'id'),
+    ...confusableIds(tables, 'staff', 'staffId'),
+    ...sharedAccounts(tables),
     ...uniqueKey(tables, 'leaders', ['staffId']),
     ...uniqueKey(tables, 'indicators', ['id']),
     ...uniqueKey(tables, 'indicatorValues', ['period', 'institutionId', 'indicatorId']),

@@ -23,6 +23,7 @@ export const RULE_CODES = [
   'json.type',
   'json.required',
   'json.unknownKey',
+  'json.duplicateKey',
   // one value
   'value.required',
   'id.format',
@@ -38,7 +39,11 @@ export const RULE_CODES = [
   'enum.value',
   'list.duplicate',
   'bankAccount.format',
+  'bankAccount.lostDigits',
+  'value.fullWidth',
+  'name.fullWidthSpace',
   // one row
+  'bankAccount.luhn',
   'workload.attendance',
   'indicator.target.required',
   'indicator.target.range',
@@ -57,6 +62,8 @@ export const RULE_CODES = [
   'scheme.range.order',
   // across rows and files
   'id.duplicate',
+  'id.confusable',
+  'bankAccount.shared',
   'ref.unknown',
   'period.year',
   'insurance.year',

@@ -8,6 +8,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { luhnCheckDigit } from '../dataset/accounts.js';
 import type { InstitutionKind, Post } from '../schemas/dataset.js';
 import {
   appliesToKind,
@@ -342,7 +343,10 @@ function bankAccount(rng: Rng): string {
   const [prefix, length] = rng.pick(BANK_PREFIXES);
   const digits: string[] = [prefix];
   for (let i = prefix.length; i < length; i++) digits.push(String(rng.int(0, 9)));
-  return digits.join('');
+  // Card numbers end in a Luhn check digit, which import checks: the last draw is replaced, so the
+  // stream of draws (and every other generated value) stays as it was.
+  const body = digits.join('').slice(0, -1);
+  return body + luhnCheckDigit(body);
 }
 
 function absences(rng: Rng): number {

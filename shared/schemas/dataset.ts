@@ -151,6 +151,10 @@ export const Staff = z.object({
   flags: z.array(Flag),
   basicMonthly: Fen,
   bankAccount: z.string().optional(),
+  /** 'nonCard': a real account that is not a card number, so import skipped its Luhn check. */
+  accountCheck: z.literal('nonCard').optional(),
+  /** Why this account is on more than one staff id (import refuses a shared account without one). */
+  sharedAccountReason: z.string().optional(),
 });
 export type Staff = z.infer<typeof Staff>;
 

@@ -14,6 +14,7 @@ import {
   jsonText,
   jsonYuan,
 } from '../json-fields.js';
+import { duplicateKeys } from '../json-keys.js';
 import { problemOf, valueAt } from '../zod-problems.js';
 
 export const SCHEME_FILE = 'scheme.json';
@@ -202,6 +203,22 @@ export function parseScheme(text: string): { scheme?: SchemeOutput; issues: Impo
     raw = JSON.parse(text);
   } catch (error) {
     return { issues: [syntaxIssue(text, error as Error)] };
+  }
+  const duplicates = duplicateKeys(text);
+  if (duplicates.length > 0) {
+    // Which of the two values JSON.parse kept is an accident of order: refuse rather than guess.
+    return {
+      issues: duplicates.map((path) =>
+        issueAt(
+          { file: SCHEME_FILE, column: path },
+          new Problem(
+            'json.duplicateKey',
+            '同一个键写了两次（只会采用后一个值）：请删除多余的一个',
+            'this key is written twice (only the last value would count): remove one of them',
+          ),
+        ),
+      ),
+    };
   }
   const result = schemeJson.safeParse(raw);
   if (result.success) return { scheme: result.data, issues: [] };

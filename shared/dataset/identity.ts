@@ -1,0 +1,84 @@
+/**
+ * One person, one account, one id (issue 13): a bank account on two staff ids would be paid twice on
+ * one bank file, and ids a reader cannot tell apart (Latin C01 and Cyrillic С01, 全角 Ｃ01, c01) make
+ * two people of one. Both are refused at import; a real shared account (a couple's joint account, one
+ * person on two rosters by decision) is allowed only when every row sharing it says why.
+ */
+import { maskBankAccount } from '../privacy.js';
+import { idSkeleton } from './accounts.js';
+import type { Table, Tables } from './cross.js';
+import { type ImportIssue, issueAt, Problem } from './errors.js';
+import { CSV_FORMATS, type CsvKey } from './formats/index.js';
+
+const cellReader = (table: Table<unknown>, column: string) => {
+  const at = table.index.get(column);
+  return (fields: string[]) => (at === undefined ? '' : fields[at]!.trim());
+};
+
+/** Each later row whose id differs from an earlier one's only by width, case or look-alike letters. */
+export function confusableIds(tables: Tables, key: CsvKey, column: string): ImportIssue[] {
+  const table = tables[key];
+  if (!table) return [];
+  const file = CSV_FORMATS[key].file;
+  const read = cellReader(table, column);
+  const first = new Map<string, { id: string; row: number }>();
+  const issues: ImportIssue[] = [];
+  for (const { fields, row } of table.records) {
+    const id = read(fields);
+    if (id === '') continue;
+    const skeleton = idSkeleton(id);
+    const seen = first.get(skeleton);
+    if (seen === undefined) first.set(skeleton, { id, row });
+    else if (seen.id !== id) {
+      // Equal ids are id.duplicate's to report; these differ in code points only.
+      issues.push(
+        issueAt(
+          { file, row, column, value: id },
+          new Problem(
+            'id.confusable',
+            `与第 ${seen.row} 行的 "${seen.id}" 看起来相同（只差全角/半角、大小写或形似的外文字母），会被当成两个人：请统一写法`,
+            `looks the same as "${seen.id}" on row ${seen.row} (it differs only in width, case or look-alike letters of another script), so one person would become two: write both the same way`,
+          ),
+        ),
+      );
+    }
+  }
+  return issues;
+}
+
+/** A bank account on more than one staff id, unless every row of it gives a sharedAccountReason. */
+export function sharedAccounts(tables: Tables): ImportIssue[] {
+  const table = tables.staff;
+  if (!table) return [];
+  const file = CSV_FORMATS.staff.file;
+  const account = cellReader(table, 'bankAccount');
+  const staffId = cellReader(table, 'staffId');
+  const reason = cellReader(table, 'sharedAccountReason');
+  const byAccount = new Map<string, { staffId: string; row: number; reason: string }[]>();
+  for (const { fields, row } of table.records) {
+    const value = account(fields);
+    if (!/^\d+$/.test(value)) continue; // empty or malformed: the row check reports it
+    const holders = byAccount.get(value) ?? [];
+    holders.push({ staffId: staffId(fields), row, reason: reason(fields) });
+    byAccount.set(value, holders);
+  }
+  const issues: ImportIssue[] = [];
+  for (const [value, holders] of byAccount) {
+    if (new Set(holders.map((h) => h.staffId)).size < 2) continue; // one id twice is id.duplicate
+    if (holders.every((h) => h.reason !== '')) continue;
+    const [first, ...others] = holders;
+    for (const holder of others) {
+      issues.push(
+        issueAt(
+          { file, row: holder.row, column: 'bankAccount', value: maskBankAccount(value) },
+          new Problem(
+            'bankAccount.shared',
+            `与第 ${first!.row} 行（${first!.staffId}）是同一个银行账号：银行文件会向这个账号付两笔。若确为共用账号，请在共用它的每一行的 sharedAccountReason 列写明原因`,
+            `the same bank account as row ${first!.row} (${first!.staffId}): the bank file would pay this account twice. If the account really is shared, give the reason in the sharedAccountReason column of every row that uses it`,
+          ),
+        ),
+      );
+    }
+  }
+  return issues;
+}
