@@ -19,6 +19,9 @@ import {
 } from '../results/contract.js';
 import type { Repositories } from '../store/index.js';
 
+/** The text of a §8.1 JSON file: a simulated year (shared/app/simulation.ts) writes its files with it too. */
+export const contractText = (value: unknown) => `${JSON.stringify(value, null, 1)}\n`;
+
 export interface WrittenFiles {
   files: string[];
 }
@@ -40,7 +43,7 @@ export async function writeYearResults(
     await writeFile(join(outDir, path), text);
     files.push(path);
   };
-  const json = (path: string, value: unknown) => write(path, `${JSON.stringify(value, null, 1)}\n`);
+  const json = (path: string, value: unknown) => write(path, contractText(value));
   const csv = (path: string, sheet: PaySheet) => write(path, paySheetCsv(sheet));
 
   const { monthly, quarterly, annual } = data ?? (await loadYear(repos, communityId, year));
