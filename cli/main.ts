@@ -27,6 +27,7 @@ import { type StoreOptions, withRuntime } from './context.js';
 import { registerExportCommand } from './export.js';
 import { table } from './format.js';
 import { registerServeCommand } from './serve.js';
+import { registerSimulateCommand } from './simulate.js';
 import { statusTable } from './status.js';
 import { yearSummary } from './summary.js';
 
@@ -363,6 +364,7 @@ audit
 
 registerExportCommand(program);
 registerServeCommand(program);
+registerSimulateCommand(program, storeOptions);
 
 try {
   await program.parseAsync(process.argv);
