@@ -4,8 +4,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
-    // One DynamoDB Local for the whole run (skipped when no integration test is selected).
-    globalSetup: ['test/integration/global-setup.ts'],
+    // A temp folder of the run's own, checked empty at the end (test/temp-guard.ts); then one DynamoDB
+    // Local for the whole run (skipped when no integration test is selected).
+    globalSetup: ['test/temp-guard.ts', 'test/integration/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -4,11 +4,11 @@
  * to test/fixtures/tiny/expected.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { dynamoEndpoint } from '../integration/dynamodb/helpers.js';
 
 const run = promisify(execFile);
@@ -28,6 +28,7 @@ async function walk(dir: string, base = dir): Promise<string[]> {
 describe('medcomm year over the tiny dataset', () => {
   it('writes results identical to the golden expected files', { timeout: 240_000 }, async () => {
     const out = await mkdtemp(join(tmpdir(), 'medcomm-year-'));
+    onTestFinished(() => rm(out, { recursive: true, force: true }));
     const { stdout } = await run(
       process.execPath,
       [

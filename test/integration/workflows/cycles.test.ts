@@ -3,7 +3,7 @@
  * prerequisites, idempotent start, the finance review (approve, reject, four eyes), locks, and a review
  * pause that survives the process (resumed by a second runtime).
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,7 +72,9 @@ describe('the cycles on the local engine', () => {
     files['workload.csv'] = files['workload.csv']!.replace('2026-01,C01-001,1420,', '2026-01,C01-001,1421,');
     const dir = await mkdtemp(join(tmpdir(), 'locked-'));
     for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
-    const error = await importDataset(rt.repos, { dir }, 'office1').catch((e) => e);
+    const error = await importDataset(rt.repos, { dir }, 'office1')
+      .catch((e) => e)
+      .finally(() => rm(dir, { recursive: true, force: true }));
     expect(error).toBeInstanceOf(DatasetInvalidError);
     const issue = (error as DatasetInvalidError).issues[0]!;
     expect(issue).toMatchObject({ file: 'workload.csv', row: 2, rule: 'period.locked' });
@@ -97,7 +99,9 @@ describe('the cycles on the local engine', () => {
     const dir = await mkdtemp(join(tmpdir(), 'locked-rows-'));
     for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
 
-    const error = await importDataset(rt.repos, { dir }, 'office1').catch((e) => e);
+    const error = await importDataset(rt.repos, { dir }, 'office1')
+      .catch((e) => e)
+      .finally(() => rm(dir, { recursive: true, force: true }));
 
     expect(error).toBeInstanceOf(DatasetInvalidError);
     const issues = (error as DatasetInvalidError).issues.map(({ file, row, column }) => ({
