@@ -1,5 +1,6 @@
 /** One institution's year: annual scores and grade, and its reserve (Σ monthly holdbacks + undistributed). */
 import { loadInstitutionSlice } from '../shared/app/cycle-data.js';
+import { previousYearOf } from '../shared/app/previous-year.js';
 import { store } from '../shared/config.js';
 import { annualScoreStep } from '../shared/domain/steps.js';
 import { InstitutionTask } from '../shared/schemas/events.js';
@@ -32,6 +33,7 @@ export async function handler(event: unknown): Promise<{ institutionId: string }
   const monthly = locks
     .filter((l) => slice.months.includes(l.period))
     .map((l) => l.reserve?.[institutionId] ?? { holdback: 0, undistributed: 0 });
+  const previousYear = await previousYearOf(repos, cycle, slice.indicators, institutionId, slice.months);
   const result = annualScoreStep({
     scheme: slice.scheme,
     institution: slice.institution,
@@ -39,6 +41,7 @@ export async function handler(event: unknown): Promise<{ institutionId: string }
     values: slice.rows.values,
     months: slice.months,
     monthly,
+    previousYear,
   });
   await repos.results.putInstitution(cycle, institutionId, result);
   return { institutionId };

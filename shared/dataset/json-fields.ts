@@ -98,6 +98,18 @@ export function jsonObject<S extends Record<string, z.ZodType>>(shape: S) {
       { when: (payload) => isRecord(payload.value) },
     )
     .transform(
-      (value) => Object.fromEntries(known.map((key) => [key, value[key]])) as z.output<z.ZodObject<S>>,
+      // An optional field left out stays out (no key holding undefined).
+      (value) =>
+        Object.fromEntries(
+          known.filter((key) => value[key] !== undefined).map((key) => [key, value[key]]),
+        ) as z.output<z.ZodObject<S>>,
     );
 }
+
+/** One of a fixed list of strings (an enum field of scheme.json). */
+export const jsonOneOf = <T extends string>(allowed: readonly T[]) =>
+  jsonValue((value) =>
+    typeof value === 'string' && (allowed as readonly string[]).includes(value)
+      ? (value as T)
+      : new Problem('enum.value', `须为 ${allowed.join(' / ')} 之一`, `must be one of ${allowed.join(', ')}`),
+  );

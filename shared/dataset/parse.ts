@@ -11,6 +11,7 @@ import { decodeFile, tooLarge } from './decode.js';
 import { type ImportIssue, issueAt, Problem } from './errors.js';
 import { CSV_FORMATS, CSV_KEYS, type CsvKey, DATASET_FILES, SCHEME_FILE } from './formats/index.js';
 import { parseScheme, type SchemeOutput } from './formats/scheme.js';
+import { v2CrossIssues } from './formats/v2-rules.js';
 import { validateRows } from './table.js';
 
 /** A file's raw content, or only its size when it is too large to be read at all. */
@@ -170,6 +171,7 @@ export function parseDataset(sources: ReadonlyMap<string, FileSource>): ParseRes
     indicatorValues: rowsOf('indicatorValues'),
     finance: rowsOf('finance'),
     adjustments: rowsOf('adjustments'),
+  issues.push(...v2CrossIssues(parsedScheme?.scheme, typed));
   };
   return { ok: true, dataset: assemble(parsedScheme.scheme, typed), summary, rowNumbers };
 }

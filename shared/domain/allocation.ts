@@ -3,10 +3,10 @@
  * lines of one institution (basic pay guaranteed, reward by points, adjustments as their own column).
  */
 import type { Adjustment, Scheme, Staff, WorkloadRow } from '../schemas/dataset.js';
-import { type Fen, largestRemainderSplit } from './money.js';
+import { type Fen, largestRemainderSplit, roundFen } from './money.js';
 import { pointsByStaff } from './points.js';
 import { monthlyPool, rewardTotal } from './pools.js';
-import type { Fraction } from './rational.js';
+import { type Fraction, rational } from './rational.js';
 
 export interface PointsAllocation {
   /** fen per staff id (only people with points > 0 can receive anything). */
@@ -29,6 +29,10 @@ export interface MonthlyPayLine {
   basic: Fen;
   reward: Fen;
   adjustment: Fen;
+  /** §9.5 secondment allowance, outside every pool; present only when the dataset has secondments. */
+  allowance?: Fen;
+  /** §9.2 county finance's top-up to the floor; present only when scheme.pay.funding1Floor is set. */
+  fiscalTopUp?: Fen;
   gross: Fen;
   /** Exact points as a fraction string (n/d), kept for lineage. */
   points: string;
@@ -43,6 +47,8 @@ export interface MonthlyInstitutionPay {
   distributable: Fen;
   /** D when no one on the month's payroll has points; it goes to the reserve. */
   undistributed: Fen;
+  /** §9.2 Σ fiscal top-ups: the institution's monthly claim on county finance (when the floor is on). */
+  fiscalClaim?: Fen;
   lines: MonthlyPayLine[];
 }
 
@@ -59,6 +65,10 @@ export function monthlyInstitutionPay(input: {
   month: number;
   workload: readonly WorkloadRow[];
   adjustments: readonly Adjustment[];
+  /** The institution's funding (§9.2 applies to funding 1 only); absent = 2. */
+  funding?: 1 | 2;
+  /** §9.5 the month's allowances by staff id; absent when the dataset has no secondments. */
+  allowances?: ReadonlyMap<string, Fen>;
 }): MonthlyInstitutionPay {
   const { scheme, roster, workload, adjustments } = input;
   const totals = rewardTotal(
@@ -75,24 +85,30 @@ export function monthlyInstitutionPay(input: {
   for (const a of adjustments)
     adjustmentByStaff.set(a.staffId, (adjustmentByStaff.get(a.staffId) ?? 0) + a.amount);
 
+  const floor = scheme.pay.funding1Floor;
+  const rowOf = floor === undefined ? undefined : new Map(workload.map((w) => [w.staffId, w]));
   const payroll = new Set([...workload.map((w) => w.staffId), ...adjustmentByStaff.keys()]);
   const lines = [...payroll]
     .filter((id) => staffById.has(id))
     .sort()
-    .map((staffId) => {
+    .map((staffId): MonthlyPayLine => {
       const onPayroll = points.has(staffId);
       const basic = onPayroll ? staffById.get(staffId)!.basicMonthly : 0;
       const reward = shares.get(staffId) ?? 0;
       const adjustment = adjustmentByStaff.get(staffId) ?? 0;
       const pts = points.get(staffId);
-      return {
-        staffId,
-        basic,
-        reward,
-        adjustment,
-        gross: basic + reward + adjustment,
-        points: pts ? pts.toFraction() : '0',
-      };
+      const line: MonthlyPayLine = { staffId, basic, reward, adjustment, gross: 0, points: '0' };
+      // The §9 columns exist only when switched on, so a v1 dataset's lines stay exactly as they were.
+      if (input.allowances !== undefined)
+        line.allowance = onPayroll ? (input.allowances.get(staffId) ?? 0) : 0;
+      if (floor !== undefined) {
+        const row = rowOf!.get(staffId);
+        line.fiscalTopUp =
+          input.funding === 1 && onPayroll && row ? fiscalTopUp(floor, row, basic + reward) : 0;
+      }
+      line.gross = basic + reward + adjustment + (line.allowance ?? 0) + (line.fiscalTopUp ?? 0);
+      line.points = pts ? pts.toFraction() : '0';
+      return line;
     });
   return {
     reward: totals.reward,
@@ -100,6 +116,22 @@ export function monthlyInstitutionPay(input: {
     basicShareOutOfRange: totals.basicShareOutOfRange,
     ...pool,
     undistributed,
+    ...(floor === undefined ? {} : { fiscalClaim: lines.reduce((acc, l) => acc + (l.fiscalTopUp ?? 0), 0) }),
     lines,
   };
+}
+
+/**
+ * §9.2 保底不封顶: due = round(floor × attendedDays ÷ scheduledDays); top-up = max(0, due − (basic + reward)).
+ * Paid by county finance, never out of anyone's reward.
+ */
+export function fiscalTopUp(
+  floor: Fen,
+  row: Pick<WorkloadRow, 'attendedDays' | 'scheduledDays'>,
+  paid: Fen,
+): Fen {
+  const scheduled = rational(row.scheduledDays);
+  if (scheduled.n === 0n) return 0; // import forbids it; never divide by zero on stored data
+  const due = roundFen(rational(floor).mul(rational(row.attendedDays)).div(scheduled));
+  return Math.max(0, due - paid);
 }

@@ -16,13 +16,14 @@ import type {
 } from '../schemas/dataset.js';
 import { monthlyInstitutionPay } from './allocation.js';
 import { communityScore, leaderSalary, nextApprovedTotal, releaseReserve } from './annual.js';
-import { gradeFor } from './grades.js';
+import { applyVeto, gradeFor } from './grades.js';
 import { type InsuranceSettlement, settleInsurance } from './insurance.js';
 import type { Fen } from './money.js';
+import { namedParam } from './params.js';
 import { surplusPool } from './pools.js';
 import { type PublicHealthSettlement, settlePublicHealth } from './public-health.js';
 import { type Fraction, rational } from './rational.js';
-import { type InstitutionScore, scoreInstitution } from './scoring.js';
+import { type InstitutionScore, type PreviousYear, scoreInstitution } from './scoring.js';
 
 export { monthlyInstitutionPay };
 
@@ -30,18 +31,36 @@ export interface ScoredInstitution {
   institutionId: string;
   score: InstitutionScore;
   grade: Grade;
+  /**
+   * §9.4: the veto indicator that capped the grade, null when none did; absent when no indicator of the
+   * scheme carries `veto=` (a v1 scheme's results stay as they were).
+   */
+  vetoedBy?: string | null;
 }
 
-/** Scores one institution over a window and grades it. */
+/** Scores one institution over a window and grades it (the grade capped by any veto, §9.4). */
 export function scoreAndGrade(
   scheme: Scheme,
   institution: Pick<Institution, 'id' | 'kind'>,
   indicators: readonly Indicator[],
   values: readonly IndicatorValue[],
   window: readonly string[],
+  previousYear?: PreviousYear,
 ): ScoredInstitution {
-  const score = scoreInstitution(institution.kind, indicators, values, window, rational(scheme.bonusCap));
-  return { institutionId: institution.id, score, grade: gradeFor(score.score, scheme.grades) };
+  const score = scoreInstitution(
+    institution.kind,
+    indicators,
+    values,
+    window,
+    rational(scheme.bonusCap),
+    previousYear,
+  );
+  const scored = gradeFor(score.score, scheme.grades);
+  if (!indicators.some((i) => namedParam(i.params, 'veto') !== undefined)) {
+    return { institutionId: institution.id, score, grade: scored };
+  }
+  const { grade, vetoedBy } = applyVeto(scored, score.indicators, indicators, scheme.grades);
+  return { institutionId: institution.id, score, grade, vetoedBy };
 }
 
 /** The quarter's surplus pool of one institution (finance rows of the quarter's months only). */

@@ -54,3 +54,8 @@ export function duePeriod(kind: 'monthly' | 'quarterly' | 'annual', now: Date): 
   const quarter = Math.ceil(month / 3);
   return quarter === 1 ? quarterKey(year - 1, 4) : quarterKey(year, (quarter - 1) as Quarter);
 }
+
+/** The same months one year earlier ("2026-03" → "2025-03"): the window `improve` compares against (§9.4). */
+export function previousYearMonths(months: readonly string[]): string[] {
+  return months.map((m) => monthKey(Number(m.slice(0, 4)) - 1, monthNumber(m)));
+}

@@ -29,6 +29,7 @@ export function toScoreResult(scored: ScoredInstitution): ScoreResult {
       score: toFixedHalfUp(s.score),
       attainment: s.weight.n === 0n ? '0' : s.score.div(s.weight).toFraction(),
     })),
+    ...(scored.vetoedBy === undefined ? {} : { vetoedBy: scored.vetoedBy }),
   };
 }
 

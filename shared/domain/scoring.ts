@@ -3,6 +3,7 @@
  * methods, and the composite and dimension scores. Everything is exact; only reported figures are rounded.
  */
 import type { Indicator, IndicatorValue, InstitutionKind } from '../schemas/dataset.js';
+import { methodParams, namedParam } from './params.js';
 import { clamp, type Fraction, HUNDRED, max, min, ONE, rational, roundTo2, sum, ZERO } from './rational.js';
 
 /** Whether the indicator counts for an institution of this kind (otherwise it leaves the sums entirely). */
@@ -66,7 +67,7 @@ export function parseBands(params: string | undefined): Band[] {
  * The score of one indicator given its window value (v) — before clamping.
  * Methods per DOMAIN.md §3; `factor` is the proration factor for targets, floors and thresholds.
  */
-function methodScore(indicator: Indicator, v: Fraction, factor: Fraction): Fraction {
+function methodScore(indicator: Indicator, v: Fraction, factor: Fraction, base: Fraction | null): Fraction {
   const w = rational(indicator.weight);
   const t = indicator.target !== undefined ? rational(indicator.target).mul(factor) : ZERO;
   const f = indicator.floor !== undefined ? rational(indicator.floor).mul(factor) : ZERO;
@@ -95,7 +96,10 @@ function methodScore(indicator: Indicator, v: Fraction, factor: Fraction): Fract
       if (v.compare(f) >= 0) return ZERO;
       return w.mul(f.sub(v)).div(f.sub(t));
     case 'bands': {
-      const bands = parseBands(indicator.params).map((b) => ({ ...b, threshold: b.threshold.mul(factor) }));
+      const bands = parseBands(methodParams(indicator.params)).map((b) => ({
+        ...b,
+        threshold: b.threshold.mul(factor),
+      }));
       const hit = higher
         ? bands.filter((b) => v.compare(b.threshold) >= 0).sort((a, b) => b.threshold.compare(a.threshold))[0]
         : bands
@@ -104,12 +108,34 @@ function methodScore(indicator: Indicator, v: Fraction, factor: Fraction): Fract
       return hit ? w.mul(hit.fraction) : ZERO;
     }
     case 'deduct':
-      return max(ZERO, w.sub(rational(indicator.params ?? '0').mul(v)));
+      return max(ZERO, w.sub(rational(methodParams(indicator.params) ?? '0').mul(v)));
     case 'bonus':
-      return min(w, rational(indicator.params ?? '0').mul(v));
+      return min(w, rational(methodParams(indicator.params) ?? '0').mul(v));
     case 'actual':
       return w.mul(clamp(v.div(HUNDRED), ZERO, ONE));
+    case 'improve':
+      // scoreIndicator never calls this without a base (no base = missing).
+      return base === null ? ZERO : improveScore(w, v, base, rational(indicator.target ?? '0'), higher);
   }
+}
+
+/**
+ * §9.4 `improve`: t is the required relative change against the base b (the previous year's value over the
+ * same window, or `base=`). higher: v ≥ b(1+t) → w; v ≤ b → 0; else w(v−b)/(b·t); lower mirrors it.
+ * b ≤ 0 → w if v moved the right way past b, else 0.
+ */
+export function improveScore(w: Fraction, v: Fraction, b: Fraction, t: Fraction, higher: boolean): Fraction {
+  if (b.compare(ZERO) <= 0 || t.compare(ZERO) <= 0) {
+    return (higher ? v.compare(b) > 0 : v.compare(b) < 0) ? w : ZERO;
+  }
+  if (higher) {
+    if (v.compare(b.mul(ONE.add(t))) >= 0) return w;
+    if (v.compare(b) <= 0) return ZERO;
+    return w.mul(v.sub(b)).div(b.mul(t));
+  }
+  if (v.compare(b.mul(ONE.sub(t))) <= 0) return w;
+  if (v.compare(b) >= 0) return ZERO;
+  return w.mul(b.sub(v)).div(b.mul(t));
 }
 
 export interface IndicatorScore {
@@ -133,19 +159,45 @@ export function scoreIndicator(
   indicator: Indicator,
   rows: readonly IndicatorValue[],
   windowMonths: number,
+  previousYear?: PreviousYear,
 ): IndicatorScore {
   const value = windowValue(indicator, rows);
   const weight = rational(indicator.weight);
-  const raw = value === null ? ZERO : methodScore(indicator, value, prorationFactor(indicator, windowMonths));
+  const base = indicator.method === 'improve' ? improveBase(indicator, previousYear) : null;
+  // improve without a base (no previous year held, no `base=`) is missing (§9.4).
+  const missing = value === null || (indicator.method === 'improve' && base === null);
+  const raw = missing ? ZERO : methodScore(indicator, value!, prorationFactor(indicator, windowMonths), base);
   return {
     indicatorId: indicator.id,
     dimension: indicator.dimension,
     weight,
     bonus: indicator.method === 'bonus',
     value,
-    missing: value === null,
+    missing,
     score: clamp(raw, ZERO, weight),
   };
+}
+
+/**
+ * The previous year as the store holds it (§9.4): this institution's indicator rows of the same window one
+ * year earlier. Absent when the store does not hold that year.
+ */
+export interface PreviousYear {
+  /** The institution's rows whose period lies in the previous year's window. */
+  rows: readonly IndicatorValue[];
+}
+
+/** b: the previous year's value over the same window when that year is held, else `base=`; none → null. */
+export function improveBase(indicator: Indicator, previousYear: PreviousYear | undefined): Fraction | null {
+  if (previousYear !== undefined) {
+    const previous = windowValue(
+      indicator,
+      previousYear.rows.filter((r) => r.indicatorId === indicator.id),
+    );
+    if (previous !== null) return previous;
+  }
+  const base = namedParam(indicator.params, 'base');
+  return base === undefined ? null : rational(base);
 }
 
 export interface Composite {
@@ -206,11 +258,14 @@ export function scoreInstitution(
   values: readonly IndicatorValue[],
   window: readonly string[],
   bonusCap: Fraction,
+  previousYear?: PreviousYear,
 ): InstitutionScore {
   const byIndicator = rowsByIndicator(values, new Set(window));
   const scores = indicators
     .filter((indicator) => appliesTo(indicator, kind))
-    .map((indicator) => scoreIndicator(indicator, byIndicator.get(indicator.id) ?? [], window.length))
+    .map((indicator) =>
+      scoreIndicator(indicator, byIndicator.get(indicator.id) ?? [], window.length, previousYear),
+    )
     .sort((a, b) => (a.indicatorId < b.indicatorId ? -1 : a.indicatorId > b.indicatorId ? 1 : 0));
   return { ...composite(scores, bonusCap), indicators: scores };
 }

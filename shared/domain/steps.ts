@@ -29,6 +29,7 @@ import { monthNumber } from './periods.js';
 import { pointsByStaff } from './points.js';
 import { rational } from './rational.js';
 import { toScoreResult, toSettlementResult } from './results.js';
+import type { PreviousYear } from './scoring.js';
 
 export function monthlyStep(input: {
   scheme: Scheme;
@@ -45,6 +46,7 @@ export function monthlyStep(input: {
     month: monthNumber(input.period),
     workload: input.workload,
     adjustments: input.adjustments,
+    funding: input.institution.funding,
   });
   return { institutionId: input.institution.id, ...pay };
 }
@@ -56,8 +58,17 @@ export function quarterScoreStep(input: {
   values: readonly IndicatorValue[];
   finance: readonly FinanceRow[];
   months: readonly string[];
+  /** §9.4: the institution's rows of the same window a year earlier, when the store holds that year. */
+  previousYear?: PreviousYear;
 }): QuarterlyInstitutionResult {
-  const scored = scoreAndGrade(input.scheme, input.institution, input.indicators, input.values, input.months);
+  const scored = scoreAndGrade(
+    input.scheme,
+    input.institution,
+    input.indicators,
+    input.values,
+    input.months,
+    input.previousYear,
+  );
   const window = new Set(input.months);
   const surplus = quarterSurplus(
     input.scheme,
@@ -93,8 +104,16 @@ export function annualScoreStep(input: {
   values: readonly IndicatorValue[];
   months: readonly string[];
   monthly: readonly Pick<MonthlyInstitutionResult, 'holdback' | 'undistributed'>[];
+  previousYear?: PreviousYear;
 }): AnnualInstitutionResult {
-  const scored = scoreAndGrade(input.scheme, input.institution, input.indicators, input.values, input.months);
+  const scored = scoreAndGrade(
+    input.scheme,
+    input.institution,
+    input.indicators,
+    input.values,
+    input.months,
+    input.previousYear,
+  );
   const reserve = input.monthly.reduce((acc, m) => acc + m.holdback + m.undistributed, 0);
   return { ...toScoreResult(scored), reserve };
 }
@@ -118,7 +137,9 @@ export function annualSettlementStep(input: {
       reserve: result.reserve,
       scored: {
         institutionId: institution.id,
-        grade: gradeFor(score, input.scheme.grades),
+        // The stored grade: a veto (§9.4) may have capped it below the score's band.
+        grade:
+          input.scheme.grades.find((g) => g.grade === result.grade) ?? gradeFor(score, input.scheme.grades),
         score: {
           exact: score,
           score,

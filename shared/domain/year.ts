@@ -12,8 +12,9 @@ import type {
   QuarterlyInstitutionResult,
 } from '../schemas/results.js';
 import { DatasetIndex } from './dataset-index.js';
-import { monthsOfQuarter, monthsOfYear, type Quarter, quarterKey } from './periods.js';
+import { monthsOfQuarter, monthsOfYear, previousYearMonths, type Quarter, quarterKey } from './periods.js';
 import { bulletinRows } from './results.js';
+import type { PreviousYear } from './scoring.js';
 import {
   annualScoreStep,
   annualSettlementStep,
@@ -38,8 +39,18 @@ export interface YearResults {
   };
 }
 
-export function computeYear(dataset: Dataset): YearResults {
+/**
+ * `previousDataset` is the year before as the store would hold it (§9.4 `improve` compares against it); without
+ * it, `improve` falls back to `base=`.
+ */
+export function computeYear(dataset: Dataset, previousDataset?: Dataset): YearResults {
   const ix = new DatasetIndex(dataset);
+  const previousIx = previousDataset === undefined ? undefined : new DatasetIndex(previousDataset);
+  const previousYear = (institutionId: string, months: readonly string[]): PreviousYear | undefined => {
+    if (previousIx === undefined) return undefined;
+    const window = new Set(previousYearMonths(months));
+    return { rows: previousIx.values(institutionId).filter((v) => window.has(v.period)) };
+  };
   const { scheme } = dataset;
   const year = scheme.year;
   const institutions = [...dataset.institutions].sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -73,6 +84,7 @@ export function computeYear(dataset: Dataset): YearResults {
         values: ix.values(institution.id),
         finance: ix.finance(institution.id, months),
         months,
+        previousYear: previousYear(institution.id, months),
       }),
     );
     const bulletin = bulletinRows(scored, previous);
@@ -98,6 +110,7 @@ export function computeYear(dataset: Dataset): YearResults {
       values: ix.values(institution.id),
       months,
       monthly: months.map((m) => monthly.get(m)!.find((r) => r.institutionId === institution.id)!),
+      previousYear: previousYear(institution.id, months),
     }),
   );
   const settlement = annualSettlementStep({

@@ -23,6 +23,9 @@ export function monthlyPaysheetJson(period: string, results: readonly MonthlyIns
       basic: formatYuan(line.basic),
       reward: formatYuan(line.reward),
       adjustment: formatYuan(line.adjustment),
+      // §9.6: the v2 columns appear when their addition is on (a v1 dataset's rows are unchanged).
+      ...(line.allowance === undefined ? {} : { allowance: formatYuan(line.allowance) }),
+      ...(line.fiscalTopUp === undefined ? {} : { fiscalTopUp: formatYuan(line.fiscalTopUp) }),
       gross: formatYuan(line.gross),
     })),
   );
@@ -85,6 +88,9 @@ export function appraisalJson(
         missing: ind.missing,
         score: ind.score,
       })),
+      ...(scoreOf.get(i.institutionId)!.vetoedBy === undefined
+        ? {}
+        : { vetoedBy: scoreOf.get(i.institutionId)!.vetoedBy }),
     })),
     insurance:
       insurance.outcome === 'surplus'

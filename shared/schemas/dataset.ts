@@ -86,6 +86,7 @@ export const METHODS = [
   'deduct',
   'bonus',
   'actual',
+  'improve',
 ] as const;
 
 export const Grade = z.object({
@@ -119,6 +120,10 @@ export const Scheme = z.object({
       cap: Decimal,
     }),
     surplus: z.object({ fundExtractionRate: Decimal, rewardShare: Decimal }),
+    /** §9.2 保底不封顶: fen per person per month for funding-1 institutions; absent = off. */
+    funding1Floor: Fen.optional(),
+    /** §9.1 second level of every pool for institutions with departments (default rule). */
+    secondary: z.object({ mode: z.enum(['rule', 'manual']) }).optional(),
   }),
   insurance: z.object({
     retentionTiers: z.array(z.object({ upTo: Decimal.nullable(), rate: Decimal })).min(1),
@@ -127,6 +132,8 @@ export const Scheme = z.object({
     retainedToPayShare: Decimal,
   }),
   publicHealth: z.object({ perCapita: Fen, preAllocationRate: Decimal }),
+  /** §9.3: the community score weighs the community's own score S_c by ownWeight; absent = §6.1. */
+  communityScore: z.object({ ownWeight: Decimal }).optional(),
 });
 export type Scheme = z.infer<typeof Scheme>;
 

@@ -29,6 +29,8 @@ export const ScoreResult = z.object({
   indicators: z.array(IndicatorResult),
   /** Exact public_health dimension score (fraction string), null when none applies. */
   publicHealthScore: z.string().nullable(),
+  /** §9.4: the veto indicator that capped the grade (null: none); absent when no indicator has a veto. */
+  vetoedBy: z.string().nullable().optional(),
 });
 export type ScoreResult = z.infer<typeof ScoreResult>;
 
@@ -39,6 +41,10 @@ export const MonthlyPayLine = z.object({
   adjustment: Fen,
   gross: Fen,
   points: z.string(),
+  /** §9.5 secondment allowance (only when the dataset has secondments.csv). */
+  allowance: Fen.optional(),
+  /** §9.2 fiscal top-up to the funding-1 floor (only when scheme.pay.funding1Floor is set). */
+  fiscalTopUp: Fen.optional(),
 });
 export type MonthlyPayLine = z.infer<typeof MonthlyPayLine>;
 
@@ -51,6 +57,8 @@ export const MonthlyInstitutionResult = z.object({
   holdback: Fen,
   distributable: Fen,
   undistributed: Fen,
+  /** §9.2 Σ fiscal top-ups: the institution's monthly claim on county finance (财政补助申请). */
+  fiscalClaim: Fen.optional(),
   lines: z.array(MonthlyPayLine),
 });
 export type MonthlyInstitutionResult = z.infer<typeof MonthlyInstitutionResult>;

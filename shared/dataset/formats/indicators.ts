@@ -2,6 +2,8 @@
  * indicators.csv — the scheme's indicators (DOMAIN.md §3). Row rules make sure every method has the
  * target, floor or params its formula reads, so scoring never divides by zero or meets a bad band.
  */
+
+import { methodParams, NAMED_PARAMS, splitParams } from '../../domain/params.js';
 import { AGGREGATIONS, CADENCES, DIRECTIONS, INSTITUTION_KINDS, METHODS } from '../../schemas/dataset.js';
 import { formatBands, parseBands } from '../bands.js';
 import { type Convert, decimal, freeText, id, listOf, name, oneOf, optional, required } from '../cells.js';
@@ -71,6 +73,17 @@ function checkTarget(row: Row, report: Report): void {
       ),
     );
   }
+  // §9.4: improve's target is the required relative change (e.g. 0.05) and divides the score.
+  if (method === 'improve' && compareDecimal(target, '0') <= 0) {
+    report(
+      'target',
+      new Problem(
+        'indicator.target.range',
+        'improve 的目标值（要求的相对变化，如 0.05）须大于 0',
+        'an improve target (the required relative change, e.g. 0.05) must be greater than 0',
+      ),
+    );
+  }
   if (method === 'le_target' && compareDecimal(target, '0') < 0) {
     report(
       'target',
@@ -133,8 +146,16 @@ function checkPointsPerEvent(row: Row, report: Report): void {
 export const indicatorsCsv = csvFormat('indicators.csv', true, cells, {
   rule: {
     reads: ['method', 'direction', 'target', 'floor', 'params'],
-    check: (row, report: Report) => {
-      if (row.method === 'ge_target' || row.method === 'le_target' || row.method === 'linear')
+    check: (whole, report: Report) => {
+      // §9.4: named params (name=value) are checked on their own; the method reads the rest as in §3.
+      checkNamedParams(whole.params, report);
+      const row = { ...whole, params: methodParams(whole.params) };
+      if (
+        row.method === 'ge_target' ||
+        row.method === 'le_target' ||
+        row.method === 'linear' ||
+        row.method === 'improve'
+      )
         checkTarget(row, report);
       if (row.method === 'linear') checkLinear(row, report);
       if (row.method === 'deduct' || row.method === 'bonus') checkPointsPerEvent(row, report);
@@ -146,12 +167,47 @@ export const indicatorsCsv = csvFormat('indicators.csv', true, cells, {
   },
   // Params the scoring reads are rewritten canonically; whatever else a method ignores stays as written.
   transform: (row) => {
+    const { named, rest } = splitParams(row.params);
+    const withNamed = (canonical: string) =>
+      named.size === 0
+        ? canonical
+        : [...named]
+            .map(([k, v]) => `${k}=${v}`)
+            .concat(canonical)
+            .join(';');
     if (row.method === 'bands') {
-      const bands = parseBands(row.params ?? '');
-      return isProblem(bands) ? row : { ...row, params: formatBands(bands) };
+      const bands = parseBands(rest ?? '');
+      return isProblem(bands) ? row : { ...row, params: withNamed(formatBands(bands)) };
     }
     if (row.method === 'deduct' || row.method === 'bonus')
-      return { ...row, params: canonicalDecimal(row.params!)! };
+      return { ...row, params: withNamed(canonicalDecimal(rest!)!) };
     return row;
   },
 });
+
+/** §9.4 named params: known names only, each value of the shape its reader expects. */
+function checkNamedParams(params: string | undefined, report: Report): void {
+  const { named } = splitParams(params);
+  const bad = (zh: string, en: string) => report('params', new Problem('indicator.params.number', zh, en));
+  for (const [name, value] of named) {
+    if (!(NAMED_PARAMS as readonly string[]).includes(name)) {
+      bad(
+        `未知的命名参数 ${name}（可用：${NAMED_PARAMS.join(', ')}）`,
+        `unknown named param ${name} (known: ${NAMED_PARAMS.join(', ')})`,
+      );
+    } else if (name === 'base' && isProblem(parseDecimal(value, {}))) {
+      bad(`base 须为数字，而不是 "${value}"`, `base must be a number, not "${value}"`);
+    } else if (name === 'veto' && value === '') {
+      bad('veto 须填一个等级名称', 'veto needs a grade name');
+    } else if (name === 'direction' && value !== 'in' && value !== 'out') {
+      bad(`direction 须为 in 或 out，而不是 "${value}"`, `direction must be in or out, not "${value}"`);
+    } else if (name === 'minMonths' && !/^([1-9]|1[0-2])$/.test(value)) {
+      bad(
+        `minMonths 须为 1 到 12 的整数，而不是 "${value}"`,
+        `minMonths must be a whole number 1–12, not "${value}"`,
+      );
+    } else if (name === 'leaderOnly' && value !== 'yes' && value !== 'no') {
+      bad(`leaderOnly 须为 yes 或 no，而不是 "${value}"`, `leaderOnly must be yes or no, not "${value}"`);
+    }
+  }
+}

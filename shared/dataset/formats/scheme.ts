@@ -11,6 +11,7 @@ import {
   jsonInteger,
   jsonNullableDecimal,
   jsonObject,
+  jsonOneOf,
   jsonText,
   jsonYuan,
 } from '../json-fields.js';
@@ -155,6 +156,10 @@ export const schemeJson = jsonObject({
       cap: jsonDecimal({ min: '1' }),
     }),
     surplus: jsonObject({ fundExtractionRate: jsonDecimal(share), rewardShare: jsonDecimal(share) }),
+    /** §9.2 (optional): yuan per person per month guaranteed to funding-1 staff (保底不封顶). */
+    funding1Floor: jsonYuan().optional(),
+    /** §9.1 (optional): how department pools reach persons; default rule. */
+    secondary: jsonObject({ mode: jsonOneOf(['rule', 'manual'] as const) }).optional(),
   }),
   insurance: jsonObject({
     retentionTiers,
@@ -164,6 +169,8 @@ export const schemeJson = jsonObject({
   }),
   /** perCapita is yuan per resident → fen. */
   publicHealth: jsonObject({ perCapita: jsonYuan(), preAllocationRate: jsonDecimal(share) }),
+  /** §9.3 (optional): the weight of the community's own score S_c in the community score. */
+  communityScore: jsonObject({ ownWeight: jsonDecimal(share) }).optional(),
 });
 
 export type SchemeOutput = z.output<typeof schemeJson>;
