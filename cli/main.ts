@@ -17,7 +17,7 @@ import {
 import { importDataset } from '../shared/app/import-service.js';
 import { writeYearResults } from '../shared/app/results-writer.js';
 import { runYear } from '../shared/app/year-runner.js';
-import { DatasetInvalidError, formatIssues } from '../shared/dataset/index.js';
+import { DatasetInvalidError, formatIssueGroups } from '../shared/dataset/index.js';
 import { generateCounty, writeDataset } from '../shared/demo/index.js';
 import type { LocalRuntime } from '../shared/local/runtime.js';
 import { loadYear, writeReportsAndSheets } from '../shared/reports/index.js';
@@ -89,8 +89,8 @@ function printImport(outcome: Awaited<ReturnType<typeof doImport>>) {
   );
   console.log(
     table(
-      ['文件 file', '行数 rows'],
-      outcome.summary.map((s) => [s.file, s.rows]),
+      ['文件 file', '行数 rows', '编码 encoding'],
+      outcome.summary.map((s) => [s.file, s.rows, s.encoding ?? '']),
     ),
   );
 }
@@ -373,7 +373,7 @@ try {
     console.error(
       `数据集有 ${error.issues.length} 个问题，未导入，已有数据未改变 / dataset rejected with ${error.issues.length} issue(s); nothing stored was changed`,
     );
-    console.error(formatIssues(error.issues));
+    console.error(formatIssueGroups(error.issues)); // a rule broken on many rows: one line, five rows
   } else {
     console.error(
       error instanceof Error

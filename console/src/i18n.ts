@@ -63,6 +63,10 @@ const zh = {
   rule: '规则',
   noFiles: '请先选择文件夹',
   skippedFiles: '已忽略（不是数据集文件）：{names}',
+  encoding: '编码',
+  issueCount: '处数',
+  firstRows: '行（前 5 个）',
+  templateDownload: '下载空白模板（Excel）',
   // cycles
   cyclesIntro: '全年各周期的状态与等待事项。前置周期完成后才能开始。',
   noDataset: '还没有导入数据集。',
@@ -268,6 +272,10 @@ const en: Record<MessageKey, string> = {
   rule: 'Rule',
   noFiles: 'Choose a folder first',
   skippedFiles: 'Ignored (not dataset files): {names}',
+  encoding: 'Encoding',
+  issueCount: 'Count',
+  firstRows: 'Rows (first 5)',
+  templateDownload: 'Download an empty template (Excel)',
   cyclesIntro:
     'Every cycle of the year with its status and what it waits for. A cycle starts once the ones it needs are done.',
   noDataset: 'No dataset has been imported yet.',

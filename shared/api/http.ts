@@ -3,7 +3,7 @@
  * status a client can act on. Domain errors are mapped here, once, for every route.
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DatasetInvalidError } from '../dataset/errors.js';
+import { DatasetInvalidError, groupIssues } from '../dataset/errors.js';
 import {
   FourEyesError,
   LockedPeriodError,
@@ -25,6 +25,8 @@ export interface ProblemIssue {
 export interface ProblemBody {
   error: string;
   issues?: readonly unknown[];
+  /** Import issues grouped by file, rule and column (count and first five rows), for a short display. */
+  groups?: readonly unknown[];
 }
 
 /**
@@ -41,9 +43,10 @@ export class HttpProblem extends Error {
     error: string,
     issues?: readonly unknown[],
     readonly headers: Record<string, string> = {},
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; groups?: readonly unknown[] },
   ) {
     const body: ProblemBody = issues ? { error, issues } : { error };
+    if (options?.groups) body.groups = options.groups;
     super(JSON.stringify(body), options);
     this.body = body;
   }
@@ -120,7 +123,7 @@ export function toProblem(error: unknown): HttpProblem {
       `数据集有 ${error.issues.length} 个问题，未导入，已有数据未改变 / dataset rejected with ${error.issues.length} issue(s); nothing stored was changed`,
       error.issues,
       {},
-      { cause: error },
+      { cause: error, groups: groupIssues(error.issues) },
     );
   }
   if (

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { type Bounds, decimalParser, parseYuan } from './decimal.js';
 import { isProblem, Problem } from './errors.js';
+import { numberHint, periodHint } from './hints.js';
 
 /** Text → value, or the problem with it. Receives the raw cell; an empty cell never reaches it. */
 export type Convert<T> = (text: string) => T | Problem;
@@ -80,14 +81,22 @@ export const id: Convert<string> = (text) => {
       );
 };
 
-export const decimal = (bounds: Bounds = {}): Convert<string> => decimalParser(bounds);
+/** A conversion whose failures are renamed when the cell is a known spreadsheet or input-method mistake. */
+const hinted =
+  <T>(convert: Convert<T>, hint: (text: string) => Problem | undefined = numberHint): Convert<T> =>
+  (text) => {
+    const value = convert(text);
+    return isProblem(value) && value.rule.endsWith('.format') ? (hint(text) ?? value) : value;
+  };
+
+export const decimal = (bounds: Bounds = {}): Convert<string> => hinted(decimalParser(bounds));
 
 export const yuan = ({ signed }: { signed: boolean }): Convert<number> => {
   const options = { signed };
-  return (text) => parseYuan(text, options);
+  return hinted((text) => parseYuan(text, options));
 };
 
-export const nonNegativeInteger: Convert<number> = (text) => {
+export const nonNegativeInteger: Convert<number> = hinted((text) => {
   const trimmed = text.trim();
   if (/^-\d+$/.test(trimmed)) return new Problem('integer.range', '不能为负数', 'must not be negative');
   const value = Number(trimmed);
@@ -95,11 +104,11 @@ export const nonNegativeInteger: Convert<number> = (text) => {
     return new Problem('integer.format', '须为整数（只写数字）', 'must be a whole number (digits only)');
   }
   return value;
-};
+});
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
-export const month: Convert<string> = (text) => {
+export const month: Convert<string> = hinted((text) => {
   const trimmed = text.trim();
   return MONTH.test(trimmed)
     ? trimmed
@@ -108,7 +117,7 @@ export const month: Convert<string> = (text) => {
         '期间须写成 YYYY-MM，如 2026-03（Excel 可能把它改成日期：请把该列设为“文本”格式）',
         'the period must be YYYY-MM, e.g. 2026-03 (Excel may turn it into a date: format the column as Text)',
       );
-};
+}, periodHint);
 
 function notAllowed(value: string, allowed: readonly string[]): Problem {
   const list = allowed.join(', ');

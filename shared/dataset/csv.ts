@@ -253,11 +253,53 @@ function parseRecords(file: string, text: string, visit: () => Visit): ImportIss
   return undefined;
 }
 
+/** A header of one cell holding the known names joined by `;` or a tab: the file uses another separator. */
+function separatorIssue(
+  file: string,
+  row: number,
+  header: string[],
+  columns: CsvColumns,
+): ImportIssue | undefined {
+  if (header.length !== 1) return undefined;
+  const separator = [';', '\t', '|'].find((sep) =>
+    header[0]!.split(sep).some((n) => columns.all.includes(n.trim())),
+  );
+  if (separator === undefined) return undefined;
+  const shown = separator === '\t' ? 'Tab' : separator;
+  return issueAt(
+    { file, row, value: header[0] },
+    new Problem(
+      'csv.separator',
+      `列之间用的是“${shown}”而不是英文逗号（有些地区设置的 Excel 这样保存 CSV）：请改用逗号分隔，或在 Excel 中“另存为 → CSV UTF-8（逗号分隔）”`,
+      `the columns are separated by "${shown}" instead of commas (Excel saves CSV that way under some regional settings): use commas, or in Excel "Save As → CSV UTF-8 (Comma delimited)"`,
+    ),
+  );
+}
+
+const trailingCommaProblem = (zh: string, en: string) =>
+  new Problem(
+    'csv.trailingComma',
+    `${zh}末尾有多余的逗号（表格软件把右边的空列也保存了）：请删除行末的逗号，或在表格中删除数据右侧的空列`,
+    `${en} ends with extra commas (the spreadsheet saved empty columns to the right of the data): remove the trailing commas, or delete the empty columns right of the data`,
+  );
+
+/** How many cells at the end of a record are empty. */
+function blankTail(fields: string[]): number {
+  let n = 0;
+  while (n < fields.length && fields[fields.length - 1 - n]!.trim() === '') n++;
+  return n;
+}
+
 function headerIssues(file: string, row: number, header: string[], columns: CsvColumns): ImportIssue[] {
+  const separator = separatorIssue(file, row, header, columns);
+  if (separator) return [separator];
   const issues: ImportIssue[] = [];
   const seen = new Set<string>();
   const known = columns.all.join(', ');
-  for (const name of header) {
+  // Blank names at the end are trailing commas, said once, not "an unknown column with a blank name".
+  const tail = header.length > 1 ? blankTail(header) : 0;
+  if (tail > 0) issues.push(issueAt({ file, row }, trailingCommaProblem('表头行', 'the header row')));
+  for (const name of header.slice(0, header.length - tail)) {
     const place = { file, row, column: name, value: name };
     if (seen.has(name)) {
       issues.push(
@@ -334,6 +376,11 @@ class RecordReader {
       if (isBlankRecord(fields)) return;
       this.complete = false;
       this.rowsReadable = false;
+      const extra = fields.length - header.length;
+      if (extra > 0 && blankTail(fields) >= extra) {
+        this.rowIssues.push(issueAt({ file: this.file, row }, trailingCommaProblem('该行', 'the row')));
+        return;
+      }
       this.rowIssues.push(
         issueAt(
           { file: this.file, row },
@@ -383,7 +430,9 @@ class RecordReader {
     this.headerIssues = headerIssues(this.file, row, header, this.columns);
     // Without a required column every row would fail the same way; the header issue says it once. The rows
     // are still read, so the ids they declare can be checked against other files in the same pass.
-    this.headerUsable = !this.headerIssues.some((p) => p.rule !== 'header.unknown');
+    this.headerUsable = !this.headerIssues.some(
+      (p) => p.rule !== 'header.unknown' && p.rule !== 'csv.trailingComma',
+    );
     const index = new Map<string, number>();
     // A repeated column (already an issue) reads its last place, as assigning cells in order did.
     header.forEach((name, i) => {

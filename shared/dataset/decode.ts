@@ -1,6 +1,6 @@
 /**
- * Raw file → text. Refuses files over the size limit before any parsing, and files that are not UTF-8
- * (Excel on Chinese Windows saves "CSV" as GBK by default — the most common import mistake).
+ * Raw file → text and the encoding it was written in. Refuses files over the size limit before any
+ * parsing, and bytes that are not text in any encoding an office's tools write.
  */
 import { Problem } from './errors.js';
 
@@ -15,18 +15,22 @@ export function tooLarge(bytes: number): Problem {
   );
 }
 
+/** What a file was written in, as the import summary tells the user. */
+export type Encoding = 'UTF-8' | 'UTF-8 (BOM)' | 'GB18030' | 'UTF-16LE' | 'UTF-16BE';
+
 export interface Decoded {
   text?: string;
   problem?: Problem;
-  /** For an encoding problem: the first line that is not UTF-8. */
+  /** For an encoding problem: the first line that could not be decoded. */
   line?: number;
+  encoding?: Encoding;
 }
 
 const LINE_FEED = 0x0a;
 
-// Line feed is never part of a multi-byte UTF-8 or GBK character, so splitting on it finds the bad line.
-function firstLineNotUtf8(bytes: Uint8Array): number | undefined {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+// Line feed is never part of a multi-byte UTF-8 or GB18030 character, so splitting on it finds the bad line.
+function firstBadLine(bytes: Uint8Array, label: string): { line: number; start: number } | undefined {
+  const decoder = new TextDecoder(label, { fatal: true });
   let start = 0;
   for (let line = 1; start <= bytes.length; line++) {
     let end = bytes.indexOf(LINE_FEED, start);
@@ -34,13 +38,52 @@ function firstLineNotUtf8(bytes: Uint8Array): number | undefined {
     try {
       decoder.decode(bytes.subarray(start, end));
     } catch {
-      return line;
+      return { line, start };
     }
     start = end + 1;
   }
   return undefined;
 }
 
+/** In UTF-16 a line feed is two bytes: the line of the first unpaired surrogate, counted in the decoded text. */
+function firstBadUtf16Line(bytes: Uint8Array, label: 'utf-16le' | 'utf-16be'): number {
+  const text = new TextDecoder(label).decode(bytes);
+  const bad = text.indexOf('\uFFFD');
+  return bad < 0 ? 1 : (text.slice(0, bad).match(/\n/g)?.length ?? 0) + 1;
+}
+
+const invalidBytes = (encoding: string) =>
+  new Problem(
+    'file.encoding',
+    `文件按 ${encoding} 读取，但这一行有无效的字节（文件可能已损坏，或混用了两种编码）：请在 Excel/WPS 中打开后“另存为 → CSV UTF-8（逗号分隔）”`,
+    `the file reads as ${encoding} but this line holds invalid bytes (the file may be damaged, or mixes two encodings): open it in Excel or WPS and "Save As → CSV UTF-8 (Comma delimited)"`,
+  );
+
+const unknownEncoding = () =>
+  new Problem(
+    'file.encoding',
+    '文件既不是 UTF-8，也不是 GB18030/GBK，也不是带 BOM 的 UTF-16：请在 Excel 中“另存为 → CSV UTF-8（逗号分隔）”，或在 WPS/记事本中另存为 UTF-8',
+    'the file is neither UTF-8 nor GB18030/GBK nor UTF-16 with a BOM: in Excel use "Save As → CSV UTF-8 (Comma delimited)", or save as UTF-8 in WPS or Notepad',
+  );
+
+function decodeAs(bytes: Uint8Array, label: string, encoding: Encoding): Decoded {
+  try {
+    return { text: new TextDecoder(label, { fatal: true }).decode(bytes), encoding };
+  } catch {
+    const line =
+      label === 'utf-16le' || label === 'utf-16be'
+        ? firstBadUtf16Line(bytes, label)
+        : firstBadLine(bytes, label)?.line;
+    return { line, problem: invalidBytes(encoding) };
+  }
+}
+
+/**
+ * UTF-8 with or without BOM (Excel's "CSV UTF-8"), UTF-16 with a BOM (Excel's "Unicode text"), else
+ * GB18030 (a superset of GBK: what Excel and WPS on Chinese Windows save as "CSV"). A file that is valid
+ * UTF-8 up to a damaged line is called damaged UTF-8, not read as GB18030: UTF-8 text before it means
+ * the file was written in UTF-8.
+ */
 export function decodeFile(content: Uint8Array | string): Decoded {
   if (typeof content === 'string') {
     // A UTF-16 code unit is 1 to 3 UTF-8 bytes: count them (a slow scan) only when that leaves it open.
@@ -48,20 +91,26 @@ export function decodeFile(content: Uint8Array | string): Decoded {
       const bytes = Buffer.byteLength(content, 'utf8');
       if (bytes > MAX_FILE_BYTES) return { problem: tooLarge(bytes) };
     }
-    return { text: content.replace(/^\uFEFF/, '') };
+    return { text: content.replace(/^\uFEFF/, ''), encoding: 'UTF-8' };
   }
   if (content.length > MAX_FILE_BYTES) return { problem: tooLarge(content.length) };
+  const [b0, b1, b2] = content;
+  if (b0 === 0xef && b1 === 0xbb && b2 === 0xbf) {
+    // TextDecoder (ignoreBOM: false) drops the BOM.
+    return decodeAs(content, 'utf-8', 'UTF-8 (BOM)');
+  }
+  if (b0 === 0xff && b1 === 0xfe) return decodeAs(content, 'utf-16le', 'UTF-16LE');
+  if (b0 === 0xfe && b1 === 0xff) return decodeAs(content, 'utf-16be', 'UTF-16BE');
   try {
-    // The default (ignoreBOM: false) drops a leading UTF-8 BOM, which Excel's "CSV UTF-8" writes.
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(content) };
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(content), encoding: 'UTF-8' };
+  } catch {}
+  const bad = firstBadLine(content, 'utf-8')!;
+  if (content.subarray(0, bad.start).some((byte) => byte >= 0x80)) {
+    return { line: bad.line, problem: invalidBytes('UTF-8') };
+  }
+  try {
+    return { text: new TextDecoder('gb18030', { fatal: true }).decode(content), encoding: 'GB18030' };
   } catch {
-    return {
-      line: firstLineNotUtf8(content),
-      problem: new Problem(
-        'file.encoding',
-        '文件不是 UTF-8 编码（可能是 GBK/ANSI）：请在 Excel 中“另存为 → CSV UTF-8（逗号分隔）”，或在 WPS/记事本中另存为 UTF-8',
-        'the file is not UTF-8 encoded (probably GBK/ANSI): in Excel use "Save As → CSV UTF-8 (Comma delimited)", or save as UTF-8 in WPS or Notepad',
-      ),
-    };
+    return { line: firstBadLine(content, 'gb18030')?.line ?? bad.line, problem: unknownEncoding() };
   }
 }

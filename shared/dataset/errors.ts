@@ -78,6 +78,69 @@ export function formatIssues(issues: readonly ImportIssue[]): string {
   return issues.map(formatIssue).join('\n');
 }
 
+/** Rows a group names; the rest are counted. */
+const ROWS_SHOWN = 5;
+
+/**
+ * Issues of one rule in one column of one file, said once: a column Excel mangled breaks every row the
+ * same way, and 41,655 lines of the same sentence hide the one other mistake.
+ */
+export const IssueGroup = z.object({
+  file: z.string(),
+  column: z.string().optional(),
+  rule: z.enum(RULE_CODES),
+  count: z.number().int().positive(),
+  /** The first rows (at most five), in file order; absent for file-level issues. */
+  rows: z.array(z.number().int().positive()),
+  /** The first issue's sentences (a group's issues share the rule; details such as "row 2" may differ). */
+  zh: z.string(),
+  en: z.string(),
+});
+export type IssueGroup = z.infer<typeof IssueGroup>;
+
+/** Groups by file, rule and column, in the order each group first appears. */
+export function groupIssues(issues: readonly ImportIssue[]): IssueGroup[] {
+  const groups = new Map<string, IssueGroup>();
+  for (const issue of issues) {
+    const key = JSON.stringify([issue.file, issue.rule, issue.column ?? null]);
+    let group = groups.get(key);
+    if (!group) {
+      group = { file: issue.file, rule: issue.rule, count: 0, rows: [], zh: issue.zh, en: issue.en };
+      if (issue.column !== undefined) group.column = issue.column;
+      groups.set(key, group);
+    }
+    group.count++;
+    if (issue.row !== undefined && group.rows.length < ROWS_SHOWN) group.rows.push(issue.row);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * The issues as the CLI prints them: an issue alone in its group as one full line, a group of several
+ * as one line with the count and the first five rows.
+ */
+export function formatIssueGroups(issues: readonly ImportIssue[]): string {
+  const groups = groupIssues(issues);
+  return groups
+    .map((group) => {
+      if (group.count === 1) return formatIssue(issues.find((i) => sameGroup(i, group))!);
+      const more = group.count > group.rows.length ? '…' : '';
+      const zh = [group.file];
+      const en = [group.file];
+      if (group.column !== undefined) {
+        zh.push(`列 ${group.column}`);
+        en.push(`column ${group.column}`);
+      }
+      const rowsZh = group.rows.length > 0 ? `，第 ${group.rows.join('、')}${more} 行` : '';
+      const rowsEn = group.rows.length > 0 ? `, rows ${group.rows.join(', ')}${more}` : '';
+      return `${zh.join(' ')}（${group.count} 处${rowsZh}）：${group.zh} | ${en.join(', ')} (${group.count} times${rowsEn}): ${group.en} [${group.rule}]`;
+    })
+    .join('\n');
+}
+
+const sameGroup = (issue: ImportIssue, group: IssueGroup) =>
+  issue.file === group.file && issue.rule === group.rule && issue.column === group.column;
+
 // The error message is for logs and Step Functions `Cause`; the full list travels in `issues`.
 const MAX_LINES_IN_MESSAGE = 20;
 

@@ -8,7 +8,15 @@ import { DatasetInvalidError } from './errors.js';
 import { type ParseResult, parseDataset } from './parse.js';
 
 export { MAX_FILE_BYTES } from './decode.js';
-export { DatasetInvalidError, formatIssue, formatIssues, ImportIssue } from './errors.js';
+export {
+  DatasetInvalidError,
+  formatIssue,
+  formatIssueGroups,
+  formatIssues,
+  groupIssues,
+  ImportIssue,
+  IssueGroup,
+} from './errors.js';
 export { DATASET_FILES } from './formats/index.js';
 export type { ImportSummary, MonthlyRowNumbers, ParseResult } from './parse.js';
 export { readDatasetDir } from './read-dir.js';

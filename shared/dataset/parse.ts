@@ -7,7 +7,7 @@ import { Dataset } from '../schemas/dataset.js';
 import { didYouMean } from './closest.js';
 import { crossFileIssues, type Table, type Tables } from './cross.js';
 import { readCsv } from './csv.js';
-import { decodeFile, tooLarge } from './decode.js';
+import { decodeFile, type Encoding, tooLarge } from './decode.js';
 import { type ImportIssue, issueAt, Problem } from './errors.js';
 import { CSV_FORMATS, CSV_KEYS, type CsvKey, DATASET_FILES, SCHEME_FILE } from './formats/index.js';
 import { parseScheme, type SchemeOutput } from './formats/scheme.js';
@@ -21,6 +21,8 @@ export interface ImportSummary {
   file: string;
   /** Data rows, header not counted. */
   rows: number;
+  /** What the file was written in (UTF-8, GB18030, UTF-16…), so the user sees how it was read. */
+  encoding?: Encoding;
 }
 
 /** The file row (header = row 1, as issues name rows) of each of the dataset's monthly rows, in the same order. */
@@ -50,12 +52,13 @@ function unexpectedFiles(names: Iterable<string>): ImportIssue[] {
     });
 }
 
-/** Text of one file, or undefined after reporting why it cannot be read. */
+/** Text of one file, or undefined after reporting why it cannot be read; `encodings` learns how it was read. */
 function textOf(
   sources: ReadonlyMap<string, FileSource>,
   file: string,
   required: boolean,
   issues: ImportIssue[],
+  encodings?: Map<string, Encoding>,
 ): string | undefined {
   const source = sources.get(file);
   if (source === undefined) {
@@ -77,6 +80,7 @@ function textOf(
     issues.push(issueAt({ file, row }, decoded.problem));
     return undefined;
   }
+  if (decoded.encoding) encodings?.set(file, decoded.encoding);
   return decoded.text;
 }
 
@@ -153,15 +157,21 @@ export function parseDataset(sources: ReadonlyMap<string, FileSource>): ParseRes
 
   const tables: Record<string, Table<unknown>> = {};
   const summary: ImportSummary[] = [];
+  const encodings = new Map<string, Encoding>();
   for (const key of CSV_KEYS) {
     const format = CSV_FORMATS[key];
-    const text = textOf(sources, format.file, format.fileRequired, issues);
+    const text = textOf(sources, format.file, format.fileRequired, issues, encodings);
     if (text === undefined) continue;
     tables[key] = readTable(key, text, issues);
-    summary.push({ file: format.file, rows: tables[key].records.length });
+    summary.push({
+      file: format.file,
+      rows: tables[key].records.length,
+      encoding: encodings.get(format.file),
+    });
   }
   const typed = tables as Tables;
   issues.push(...crossFileIssues(parsedScheme?.scheme?.year, typed));
+  issues.push(...v2CrossIssues(parsedScheme?.scheme, typed));
 
   if (issues.length > 0 || !parsedScheme?.scheme) return { ok: false, issues: sortIssues(issues) };
   // Blank lines are skipped and a quoted cell may span lines, so a row's place in its array is not its row.
@@ -171,7 +181,6 @@ export function parseDataset(sources: ReadonlyMap<string, FileSource>): ParseRes
     indicatorValues: rowsOf('indicatorValues'),
     finance: rowsOf('finance'),
     adjustments: rowsOf('adjustments'),
-  issues.push(...v2CrossIssues(parsedScheme?.scheme, typed));
   };
   return { ok: true, dataset: assemble(parsedScheme.scheme, typed), summary, rowNumbers };
 }

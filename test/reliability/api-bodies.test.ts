@@ -13,7 +13,7 @@ import { inlineExportSink } from '../../shared/api/ports.js';
 import { ROUTES, type RouteKey, routeParts } from '../../shared/api/roles.js';
 import { importDataset } from '../../shared/app/import-service.js';
 import type { LocalRuntime } from '../../shared/local/runtime.js';
-import { BAD_CASES, GBK_INSTITUTIONS } from '../fixtures/bad/cases.js';
+import { BAD_CASES, DAMAGED_UTF8_INSTITUTIONS } from '../fixtures/bad/cases.js';
 import { openTestRuntime, scanTable, TINY_COMMUNITY, tinyFiles } from './helpers.js';
 
 let rt: LocalRuntime;
@@ -109,10 +109,10 @@ describe('POST /api/datasets with a malformed body', () => {
     }
   });
 
-  it('a broken dataset (GBK staff names, a 3-decimal amount) → 422 with every issue by file, row and column', async () => {
+  it('a broken dataset (damaged bytes in institutions.csv, a 3-decimal amount) → 422 with every issue by file, row and column', async () => {
     const files = BAD_CASES.find((c) => c.name === 'an amount with 3 decimals')!.patch({
       ...tinyFiles(),
-      'institutions.csv': GBK_INSTITUTIONS,
+      'institutions.csv': DAMAGED_UTF8_INSTITUTIONS,
     });
     const answer = await call('POST /api/datasets', { body: { files: encoded(files) } });
     expectClearProblem(answer, 422);
@@ -124,7 +124,7 @@ describe('POST /api/datasets with a malformed body', () => {
         rule,
       })),
     ).toEqual([
-      { file: 'institutions.csv', row: 2, column: undefined, rule: 'file.encoding' },
+      { file: 'institutions.csv', row: 3, column: undefined, rule: 'file.encoding' },
       { file: 'staff.csv', row: 2, column: 'basicMonthly', rule: 'amount.decimals' },
     ]);
     for (const issue of answer.json.issues) {

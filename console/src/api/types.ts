@@ -68,7 +68,7 @@ export interface ImportResult {
   version: number;
   importedBy: string;
   importedAt: string;
-  summary: { file: string; rows: number }[];
+  summary: { file: string; rows: number; encoding?: string }[];
 }
 
 export type PeerGroup = 'county' | 'primary' | 'centre';

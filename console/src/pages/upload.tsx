@@ -122,6 +122,7 @@ export function UploadPage() {
             columns={[
               { header: t('fileName'), cell: (s) => s.file },
               { header: t('rows'), num: true, cell: (s) => s.rows },
+              { header: t('encoding'), cell: (s) => s.encoding ?? '' },
             ]}
             rows={result.summary}
             rowKey={(s) => s.file}
@@ -138,8 +139,31 @@ export function UploadPage() {
   );
 }
 
+interface IssueGroup {
+  first: ImportIssue;
+  count: number;
+  rows: number[];
+}
+
+/**
+ * One line per file, rule and column (as the CLI and the API's `groups`): a column Excel mangled breaks
+ * every row the same way, and a thousand equal lines would hide the one other mistake.
+ */
+function groupIssues(issues: readonly ImportIssue[]): IssueGroup[] {
+  const groups = new Map<string, IssueGroup>();
+  for (const issue of issues) {
+    const key = JSON.stringify([issue.file, issue.rule, issue.column ?? null]);
+    const group = groups.get(key) ?? { first: issue, count: 0, rows: [] };
+    group.count++;
+    if (issue.row !== undefined && group.rows.length < 5) group.rows.push(issue.row);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
 function IssueTable({ issues, message }: { issues: ImportIssue[]; message: string }) {
   const { t } = useI18n();
+  const groups = groupIssues(issues);
   return (
     <div class="alert alert-error" role="alert">
       <h2>{t('issuesTitle', { n: issues.length })}</h2>
@@ -147,16 +171,24 @@ function IssueTable({ issues, message }: { issues: ImportIssue[]; message: strin
       <DataTable
         tableClass="data issues"
         columns={[
-          { header: t('fileName'), cell: (issue) => issue.file },
-          { header: t('row'), num: true, cell: (issue) => issue.row ?? '' },
-          { header: t('column'), cell: (issue) => issue.column ?? '' },
-          { header: t('value'), cell: (issue) => <code>{issue.value ?? ''}</code> },
-          { header: t('messageZh'), lang: 'zh-CN', cell: (issue) => issue.zh },
-          { header: t('messageEn'), lang: 'en', cell: (issue) => issue.en },
-          { header: t('rule'), cell: (issue) => <code>{issue.rule}</code> },
+          { header: t('fileName'), cell: (g) => g.first.file },
+          {
+            header: t('row'),
+            num: true,
+            cell: (g) =>
+              g.count === 1
+                ? (g.first.row ?? '')
+                : `${g.rows.join(', ')}${g.count > g.rows.length ? ' …' : ''}`,
+          },
+          { header: t('column'), cell: (g) => g.first.column ?? '' },
+          { header: t('issueCount'), num: true, cell: (g) => g.count },
+          { header: t('value'), cell: (g) => <code>{g.count === 1 ? (g.first.value ?? '') : ''}</code> },
+          { header: t('messageZh'), lang: 'zh-CN', cell: (g) => g.first.zh },
+          { header: t('messageEn'), lang: 'en', cell: (g) => g.first.en },
+          { header: t('rule'), cell: (g) => <code>{g.first.rule}</code> },
         ]}
-        rows={issues}
-        // Issues have no id; their order is the server's and fixed for one answer.
+        rows={groups}
+        // Groups have no id; their order is the server's and fixed for one answer.
         rowKey={(_, i) => i}
       />
     </div>

@@ -35,6 +35,10 @@ describe('POST /api/datasets', () => {
     const where = answer.json.issues.map((i: { file: string }) => i.file);
     expect(where).toContain('staff.csv');
     expect(where).toContain('finance.csv');
+    // The same issues grouped by file, rule and column, for a short display.
+    const groups = answer.json.groups as { count: number; rows: number[]; file: string; rule: string }[];
+    expect(groups.reduce((n, g) => n + g.count, 0)).toBe(answer.json.issues.length);
+    expect(groups.find((g) => g.file === 'finance.csv')).toMatchObject({ rule: 'amount.decimals', count: 1 });
     for (const issue of answer.json.issues)
       expect(issue).toEqual(
         expect.objectContaining({

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { oneLineEnding } from '../../../shared/dataset/csv.js';
 import { MAX_FILE_BYTES } from '../../../shared/dataset/index.js';
-import { expectIssues, issuesOf, parseWith, tinyFiles } from './helpers.js';
+import { DAMAGED_UTF8_INSTITUTIONS, GBK_INSTITUTIONS } from '../../fixtures/bad/cases.js';
+import { expectIssues, issuesOf, parseWith, setCell, tinyFiles } from './helpers.js';
 
 const files = tinyFiles();
 const staff = files['staff.csv']!;
@@ -137,18 +138,91 @@ describe('CSV structure', () => {
     expect(oneLineEnding('a,b\r\nc,d\re,f')).toBe('a,b\nc,d\ne,f');
   });
 
-  it('rejects a GBK-encoded file, naming the first line that is not UTF-8, in both languages', () => {
-    // "县人民医院" in GBK, as Excel on Chinese Windows saves "CSV".
-    const gbkName = [0xcf, 0xd8, 0xc8, 0xcb, 0xc3, 0xf1, 0xd2, 0xbd, 0xd4, 0xba];
-    const head = new TextEncoder().encode('id,name,kind,funding,tier,servedPopulation,approvedTotal\nC01,');
-    const tail = new TextEncoder().encode(',county_hospital,2,1.0,0,378616.74\n');
-    const bytes = new Uint8Array([...head, ...gbkName, ...tail]);
-    const [issue] = expectIssues(parseWith({ 'institutions.csv': bytes }), [
-      { file: 'institutions.csv', row: 2, rule: 'file.encoding' },
+  it('reads a GBK-encoded file (what Excel on Chinese Windows saves as "CSV") as GB18030 and says so', () => {
+    const plain = parseWith({});
+    const result = parseWith({ 'institutions.csv': GBK_INSTITUTIONS });
+    if (!plain.ok) throw new Error('the tiny dataset must import');
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    expect(result.dataset.institutions[0]!.name).toBe('县人民医院');
+    expect(result.dataset.institutions).toEqual(plain.dataset.institutions);
+    expect(result.summary.find((s) => s.file === 'institutions.csv')!.encoding).toBe('GB18030');
+    expect(result.summary.find((s) => s.file === 'staff.csv')!.encoding).toBe('UTF-8');
+  });
+
+  it('refuses a UTF-8 file with damaged bytes, naming the damaged line, in both languages', () => {
+    const [issue] = expectIssues(parseWith({ 'institutions.csv': DAMAGED_UTF8_INSTITUTIONS }), [
+      { file: 'institutions.csv', row: 3, rule: 'file.encoding' },
     ]);
-    expect(issue!.zh).toContain('不是 UTF-8 编码');
-    expect(issue!.zh).toContain('GBK');
-    expect(issue!.en).toContain('not UTF-8');
+    expect(issue!.zh).toContain('UTF-8');
+    expect(issue!.zh).toContain('无效的字节');
+    expect(issue!.en).toContain('invalid bytes');
+  });
+
+  it('refuses bytes that are no text in any encoding, naming the first such line', () => {
+    const bytes = new Uint8Array([...new TextEncoder().encode('id,name\n'), 0xff, 0x0a]);
+    const [issue] = issuesOf(parseWith({ 'institutions.csv': bytes }));
+    expect(issue).toMatchObject({ file: 'institutions.csv', row: 2, rule: 'file.encoding' });
+    expect(issue!.en).toContain('neither UTF-8 nor GB18030');
+  });
+
+  it('reads UTF-16 with a BOM, little- and big-endian, and UTF-8 with a BOM', () => {
+    const text = tinyFiles()['institutions.csv']!;
+    const le = Buffer.from(`\uFEFF${text}`, 'utf16le');
+    const be = Buffer.from(le).swap16();
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
+    const plain = parseWith({});
+    if (!plain.ok) throw new Error('the tiny dataset must import');
+    for (const [bytes, encoding] of [
+      [le, 'UTF-16LE'],
+      [be, 'UTF-16BE'],
+      [bom, 'UTF-8 (BOM)'],
+    ] as const) {
+      const result = parseWith({ 'institutions.csv': new Uint8Array(bytes) });
+      if (!result.ok) throw new Error(JSON.stringify(result.issues));
+      expect(result.dataset.institutions).toEqual(plain.dataset.institutions);
+      expect(result.summary.find((s) => s.file === 'institutions.csv')!.encoding).toBe(encoding);
+    }
+  });
+
+  it('names a semicolon separator, trailing commas and thousands separators for what they are', () => {
+    const text = tinyFiles()['institutions.csv']!;
+    const [semicolon] = issuesOf(parseWith({ 'institutions.csv': text.replaceAll(',', ';') }));
+    expect(semicolon).toMatchObject({ file: 'institutions.csv', row: 1, rule: 'csv.separator' });
+    expect(semicolon!.zh).toContain('“;”');
+
+    const trailing = text
+      .trimEnd()
+      .split('\n')
+      .map((line) => `${line},,`)
+      .join('\n');
+    const issues = issuesOf(parseWith({ 'institutions.csv': trailing }));
+    expect(issues.map((i) => [i.row, i.rule])).toEqual([[1, 'csv.trailingComma']]);
+    expect(issues[0]!.en).toContain('trailing commas');
+    expect(JSON.stringify(issues)).not.toContain('header.unknown');
+
+    const rowOnly = setCell(text, 3, 'approvedTotal', '317841.83,');
+    expectIssues(parseWith({ 'institutions.csv': rowOnly }), [
+      { file: 'institutions.csv', row: 3, rule: 'csv.trailingComma' },
+    ]);
+
+    const thousands = setCell(text, 2, 'approvedTotal', '"378,616.74"');
+    expectIssues(parseWith({ 'institutions.csv': thousands }), [
+      { file: 'institutions.csv', row: 2, column: 'approvedTotal', rule: 'number.thousandsSeparator' },
+    ]);
+  });
+
+  it('names full-width (全角) digits and Excel dates in periods', () => {
+    const [wide] = issuesOf(
+      parseWith({ 'staff.csv': setCell(tinyFiles()['staff.csv']!, 2, 'basicMonthly', '２０００.２５') }),
+    );
+    expect(wide).toMatchObject({ row: 2, column: 'basicMonthly', rule: 'value.fullWidth' });
+    expect(wide!.zh).toContain('全角');
+    for (const written of ['2026/1/1', '2026-01-01', 'Jan-26', '26-Jan', '1/1/2026', '46023', '2026年1月']) {
+      const [issue] = issuesOf(
+        parseWith({ 'finance.csv': setCell(tinyFiles()['finance.csv']!, 2, 'period', written) }),
+      );
+      expect(issue, written).toMatchObject({ row: 2, column: 'period', rule: 'period.excelDate' });
+    }
   });
 
   it('refuses a file over 50 MB before parsing it', () => {

@@ -3,7 +3,9 @@ import {
   DatasetInvalidError,
   datasetOrThrow,
   formatIssue,
+  formatIssueGroups,
   formatIssues,
+  groupIssues,
   type ImportIssue,
 } from '../../../shared/dataset/index.js';
 import { issuesOf, parseWith, setCell, tinyFiles } from './helpers.js';
@@ -80,5 +82,37 @@ describe('DatasetInvalidError', () => {
 
   it('is not thrown for a valid dataset', () => {
     expect(datasetOrThrow(parseWith({})).staff).toHaveLength(16);
+  });
+});
+
+describe('grouped issues', () => {
+  // A month of periods Excel turned into dates, and one other mistake in between.
+  const mangled = () => {
+    let text = tinyFiles()['workload.csv']!;
+    for (let row = 2; row <= 17; row++) text = setCell(text, row, 'period', '2026/1/1');
+    return setCell(text, 10, 'workPoints', 'abc');
+  };
+
+  it('groups by file, rule and column: the count, the first five rows and the first message', () => {
+    const issues = issuesOf(parseWith({ 'workload.csv': mangled() }));
+    expect(issues).toHaveLength(17);
+    const groups = groupIssues(issues);
+    expect(
+      groups.map(({ file, column, rule, count, rows }) => ({ file, column, rule, count, rows })),
+    ).toEqual([
+      { file: 'workload.csv', column: 'period', rule: 'period.excelDate', count: 16, rows: [2, 3, 4, 5, 6] },
+      { file: 'workload.csv', column: 'workPoints', rule: 'decimal.format', count: 1, rows: [10] },
+    ]);
+    expect(groups[0]!.zh).toBe(issues[0]!.zh);
+  });
+
+  it('prints a group on one line with the count and rows, and a lone issue as it always was', () => {
+    const issues = issuesOf(parseWith({ 'workload.csv': mangled() }));
+    const lines = formatIssueGroups(issues).split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('workload.csv 列 period（16 处，第 2、3、4、5、6… 行）');
+    expect(lines[0]).toContain('workload.csv, column period (16 times, rows 2, 3, 4, 5, 6…)');
+    expect(lines[0]).toMatch(/\[period\.excelDate\]$/);
+    expect(lines[1]).toBe(formatIssue(issues.find((i) => i.column === 'workPoints')!));
   });
 });

@@ -15,15 +15,15 @@ describe('the tiny golden dataset', () => {
 
   it('reports the number of data rows of every CSV file', () => {
     expect(summary).toEqual([
-      { file: 'institutions.csv', rows: 4 },
-      { file: 'staff.csv', rows: 16 },
-      { file: 'leaders.csv', rows: 3 },
-      { file: 'indicators.csv', rows: 11 },
-      { file: 'indicator-values.csv', rows: 315 },
-      { file: 'finance.csv', rows: 720 },
-      { file: 'workload.csv', rows: 192 },
-      { file: 'insurance.csv', rows: 1 },
-      { file: 'adjustments.csv', rows: 2 },
+      { file: 'institutions.csv', rows: 4, encoding: 'UTF-8' },
+      { file: 'staff.csv', rows: 16, encoding: 'UTF-8' },
+      { file: 'leaders.csv', rows: 3, encoding: 'UTF-8' },
+      { file: 'indicators.csv', rows: 11, encoding: 'UTF-8' },
+      { file: 'indicator-values.csv', rows: 315, encoding: 'UTF-8' },
+      { file: 'finance.csv', rows: 720, encoding: 'UTF-8' },
+      { file: 'workload.csv', rows: 192, encoding: 'UTF-8' },
+      { file: 'insurance.csv', rows: 1, encoding: 'UTF-8' },
+      { file: 'adjustments.csv', rows: 2, encoding: 'UTF-8' },
     ]);
     expect(dataset.finance).toHaveLength(720);
     expect(dataset.workload).toHaveLength(192);

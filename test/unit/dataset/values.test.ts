@@ -23,7 +23,7 @@ describe('amounts in yuan', () => {
     text = setCell(text, 4, 'amount', '¥14118.15');
     expectIssues(parseWith({ 'finance.csv': text }), [
       { file: 'finance.csv', row: 2, column: 'amount', rule: 'amount.format' },
-      { file: 'finance.csv', row: 3, column: 'amount', rule: 'amount.format' },
+      { file: 'finance.csv', row: 3, column: 'amount', rule: 'number.thousandsSeparator' },
       { file: 'finance.csv', row: 4, column: 'amount', rule: 'amount.format' },
     ]);
   });
@@ -88,11 +88,12 @@ describe('workload', () => {
     text = setCell(text, 3, 'period', '2026-13');
     text = setCell(text, 4, 'period', '2026-1');
     const [issue] = expectIssues(parseWith({ 'workload.csv': text }), [
-      { file: 'workload.csv', row: 2, column: 'period', rule: 'period.format' },
+      { file: 'workload.csv', row: 2, column: 'period', rule: 'period.excelDate' },
       { file: 'workload.csv', row: 3, column: 'period', rule: 'period.format' },
       { file: 'workload.csv', row: 4, column: 'period', rule: 'period.format' },
     ]);
     expect(issue!.en).toContain('YYYY-MM');
+    expect(issue!.en).toContain('turned the period into a date');
   });
 });
 
@@ -178,7 +179,7 @@ describe('other cells', () => {
     text = setCell(text, 9, 'attendedDays', '40');
     text = setCell(text, 100, 'period', '26-05');
     expectIssues(parseWith({ 'workload.csv': text }), [
-      { file: 'workload.csv', row: 2, column: 'workPoints', rule: 'decimal.format' },
+      { file: 'workload.csv', row: 2, column: 'workPoints', rule: 'number.thousandsSeparator' },
       { file: 'workload.csv', row: 2, column: 'quality', rule: 'decimal.format' },
       { file: 'workload.csv', row: 2, column: 'scheduledDays', rule: 'decimal.range' },
       { file: 'workload.csv', row: 9, column: 'attendedDays', rule: 'workload.attendance' },
