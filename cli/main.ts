@@ -24,6 +24,7 @@ import { loadYear, writeReportsAndSheets } from '../shared/reports/index.js';
 import type { Repositories } from '../shared/store/index.js';
 import type { CycleKind } from '../shared/store/keys.js';
 import { type StoreOptions, withRuntime } from './context.js';
+import { registerExplainCommand } from './explain.js';
 import { registerExportCommand } from './export.js';
 import { table } from './format.js';
 import { registerServeCommand } from './serve.js';
@@ -363,6 +364,7 @@ audit
   });
 
 registerExportCommand(program);
+registerExplainCommand(program, storeOptions);
 registerServeCommand(program);
 registerSimulateCommand(program, storeOptions);
 

@@ -16,6 +16,8 @@ export const API_ENTRIES: Record<RouteGroup, string> = {
   sheets: 'sheets.ts',
   bank: 'bank.ts',
   audit: 'audit.ts',
+  explain: 'explain.ts',
+  publications: 'publications.ts',
 };
 
 type Module = Promise<{ handler: unknown }>;
@@ -30,6 +32,8 @@ const LOADERS: Record<RouteGroup, () => Module> = {
   sheets: () => import('./sheets.js'),
   bank: () => import('./bank.js'),
   audit: () => import('./audit.js'),
+  explain: () => import('./explain.js'),
+  publications: () => import('./publications.js'),
 };
 
 export async function loadApiHandler(group: RouteGroup): Promise<ApiLambda> {

@@ -124,6 +124,9 @@ const FUNCTIONS: Record<RouteGroup, FunctionSpec> = {
     objects: [{ actions: ['s3:PutObject', 's3:GetObject'], prefix: PREFIX.bank }],
   },
   audit: { description: 'Audit trail and its hash-chain check', table: 'read' },
+  // Issue 14's routes (explanations, pay slips, publication): read, and publication appends its record.
+  explain: { description: 'Why this amount: explanations and pay slips', memoryMb: 1024, table: 'read' },
+  publications: { description: 'Publication of results to members and staff', table: 'read-append' },
 };
 
 const pascal = (s: string) => s[0]!.toUpperCase() + s.slice(1);

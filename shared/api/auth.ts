@@ -12,6 +12,10 @@ export interface Caller {
   user: string;
   /** The caller's groups that the API knows, in GROUPS order. */
   groups: Group[];
+  /** `member`: the institution the caller belongs to (claim `custom:institutionId`). */
+  institutionId?: string;
+  /** `staff`: the caller's own staff id (claim `custom:staffId`). */
+  staffId?: string;
 }
 
 /**
@@ -46,7 +50,15 @@ export function callerOf(event: ApiEvent): Caller | undefined {
   );
   if (!user) return undefined;
   const named = new Set(parseGroups(claims['cognito:groups']));
-  return { user, groups: GROUPS.filter((g) => named.has(g)) };
+  const scope = (claim: unknown) => (typeof claim === 'string' && claim !== '' ? claim : undefined);
+  const institutionId = scope(claims['custom:institutionId']);
+  const staffId = scope(claims['custom:staffId']);
+  return {
+    user,
+    groups: GROUPS.filter((g) => named.has(g)),
+    ...(institutionId ? { institutionId } : {}),
+    ...(staffId ? { staffId } : {}),
+  };
 }
 
 export type ApiContext = Context & { caller: Caller };

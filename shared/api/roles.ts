@@ -4,7 +4,7 @@
  * CDK creates one gateway route per entry, and the local server routes with it.
  */
 
-export const GROUPS = ['office', 'hr', 'finance', 'auditor'] as const;
+export const GROUPS = ['office', 'hr', 'finance', 'auditor', 'member', 'staff'] as const;
 export type Group = (typeof GROUPS)[number];
 
 export const GROUP_NAMES: Record<Group, string> = {
@@ -12,7 +12,16 @@ export const GROUP_NAMES: Record<Group, string> = {
   hr: '人事 HR',
   finance: '财务 finance',
   auditor: '审计 auditor',
+  member: '成员单位 member institution',
+  staff: '职工本人 staff member',
 };
+
+/**
+ * `member` (scoped to its institution by the token's `custom:institutionId`) and `staff` (scoped to
+ * themselves by `custom:staffId`) see only their own: the handlers of the routes open to them check the
+ * scope (shared/api/scope.ts).
+ */
+export const SCOPED_GROUPS = ['member', 'staff'] as const satisfies readonly Group[];
 
 /** Route groups: one handler module `functions/api/<group>.ts` and one Lambda function each. */
 export const ROUTE_GROUPS = [
@@ -24,6 +33,8 @@ export const ROUTE_GROUPS = [
   'sheets',
   'bank',
   'audit',
+  'explain',
+  'publications',
 ] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 
@@ -35,7 +46,7 @@ export interface RouteRule {
   allow: Audience;
 }
 
-const ANY_ROLE = GROUPS;
+const ANY_ROLE = ['office', 'hr', 'finance', 'auditor'] as const satisfies readonly Group[];
 
 export const ROUTES = {
   'GET /api/me': { group: 'me', allow: 'signed-in' },
@@ -54,6 +65,19 @@ export const ROUTES = {
   'GET /api/bank/{kind}/{period}': { group: 'bank', allow: ['hr'] },
   'GET /api/audit': { group: 'audit', allow: ['auditor'] },
   'GET /api/audit/verify': { group: 'audit', allow: ['auditor'] },
+  // Why this amount, pay slips and the year's history: member and staff only within their scope.
+  'GET /api/explain/{period}/staff/{staffId}': { group: 'explain', allow: [...ANY_ROLE, 'member', 'staff'] },
+  'GET /api/explain/{period}/institutions/{institutionId}': {
+    group: 'explain',
+    allow: [...ANY_ROLE, 'member'],
+  },
+  'GET /api/slips/{staffId}/{period}': { group: 'explain', allow: ['office', 'hr', 'finance', 'staff'] },
+  'GET /api/slips/{staffId}/history/{year}': {
+    group: 'explain',
+    allow: ['office', 'hr', 'finance', 'staff'],
+  },
+  'GET /api/publications': { group: 'publications', allow: 'signed-in' },
+  'POST /api/publications': { group: 'publications', allow: ['office'] },
 } as const satisfies Record<string, RouteRule>;
 
 export type RouteKey = keyof typeof ROUTES;

@@ -93,3 +93,40 @@ export const AuditQuery = z.object({
   after: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(1000).default(500),
 });
+
+// ── issue 14: explanations, pay slips, publication ──────────────────────────────────────────────────
+
+const ANY_PERIOD = /^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
+const periodField = z
+  .string()
+  .regex(ANY_PERIOD, '期间应为 YYYY-MM、YYYY-Qn 或 YYYY / a period is YYYY-MM, YYYY-Qn or YYYY');
+const idField = z.string().trim().min(1).max(64);
+
+export const ExplainStaffRef = z.object({ period: periodField, staffId: idField });
+export const ExplainInstitutionRef = z.object({ period: periodField, institutionId: idField });
+export const SlipRef = z.object({ staffId: idField, period: periodField });
+export const SlipYearRef = z.object({
+  staffId: idField,
+  year: z.string().regex(/^\d{4}$/, '年份应为 YYYY / a year is YYYY'),
+});
+export const SlipQuery = z.object({
+  format: z.enum(['json', 'html'], kindMessage(['json', 'html'])).default('json'),
+});
+
+const instant = z.string().refine((s) => !Number.isNaN(Date.parse(s)), {
+  message: '应为日期时间（ISO 8601）/ expected an ISO 8601 date-time',
+});
+
+export const PublishBody = z
+  .object({
+    kind: z.enum(['quarterly', 'annual'], kindMessage(['quarterly', 'annual'])),
+    period: z.string(),
+    /** Opens now when absent. */
+    from: instant.optional(),
+    to: instant,
+  })
+  .superRefine(periodMatches((k: CycleKind) => k))
+  .refine((b) => Date.parse(b.to) > Date.parse(b.from ?? new Date().toISOString()), {
+    path: ['to'],
+    message: '公示结束须晚于开始 / the window must close after it opens',
+  });

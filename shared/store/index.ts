@@ -3,6 +3,7 @@ import { AuditRepository } from './audit.js';
 import { createDynamoClients, type DynamoClientOptions } from './client.js';
 import { CycleRepository } from './cycles.js';
 import { DatasetRepository } from './datasets.js';
+import { PublicationRepository } from './publications.js';
 import { ResultRepository } from './results.js';
 import { Table } from './store.js';
 import { TABLE_NAME_DEFAULT } from './table.js';
@@ -13,6 +14,7 @@ export interface Repositories {
   cycles: CycleRepository;
   results: ResultRepository;
   audit: AuditRepository;
+  publications: PublicationRepository;
 }
 
 export function repositories(table: Table): Repositories {
@@ -22,6 +24,7 @@ export function repositories(table: Table): Repositories {
     cycles: new CycleRepository(table),
     results: new ResultRepository(table),
     audit: new AuditRepository(table),
+    publications: new PublicationRepository(table),
   };
 }
 

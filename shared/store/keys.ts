@@ -43,6 +43,12 @@ export const keys = {
   institutionResult: (institutionId: string) => `INST#${institutionId}`,
   payPage: (institutionId: string, page: number) => `PAY#${institutionId}#${pad(page, 3)}`,
   payPrefix: (institutionId?: string) => (institutionId ? `PAY#${institutionId}#` : 'PAY#'),
+  /** Publication (公示) of a completed quarterly bulletin or annual result: its window. */
+  publication: (communityId: string, kind: string, period: string) => ({
+    pk: keys.community(communityId),
+    sk: `PUBLICATION#${kind}#${period}`,
+  }),
+  publicationPrefix: () => 'PUBLICATION#',
   audit: (communityId: string) => `AUDIT#${communityId}`,
   auditEntry: (sequence: number) => pad(sequence, 12),
 } as const;

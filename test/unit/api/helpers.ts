@@ -28,6 +28,8 @@ export const ARNS = {
 export interface Who {
   user: string;
   groups: string[];
+  /** Further claims, e.g. a member's `custom:institutionId` or a staff member's `custom:staffId`. */
+  claims?: Record<string, string>;
 }
 
 export const as = (user: string, ...groups: string[]): Who => ({ user, groups });
@@ -68,7 +70,11 @@ export async function call(routeKey: RouteKey, options: Call = {}): Promise<Answ
     },
     { routeKey, pathParameters: Object.keys(params).length ? params : {} },
     options.as
-      ? asGatewayClaims({ username: options.as.user, 'cognito:groups': options.as.groups })
+      ? asGatewayClaims({
+          username: options.as.user,
+          'cognito:groups': options.as.groups,
+          ...options.as.claims,
+        })
       : undefined,
   );
   const handler = await loadApiHandler(ROUTES[routeKey].group);
@@ -114,6 +120,7 @@ export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
   const cycles = new Map<string, CycleRecord>();
   const audit: AuditEntry[] = [];
   const results = new Map<string, unknown>();
+  const publications = new Map<string, unknown>();
   const staff: Staffer[] = [
     {
       staffId: 'C01-001',
@@ -206,6 +213,13 @@ export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
         },
         entries: async () => audit,
         verify: async () => verifyChain(audit),
+      },
+      publications: {
+        put: async (p: { kind: string; period: string }) => {
+          publications.set(cycleKey(p.kind, p.period), p);
+        },
+        get: async (_c: string, kind: string, period: string) => publications.get(cycleKey(kind, period)),
+        list: async () => [...publications.values()],
       },
       results: {
         document: async (ref: CycleRecord, name: string) => results.get(resultKey(ref, name)),

@@ -11,7 +11,7 @@ type Role = (typeof GROUPS)[number] | 'no-group';
 
 /** Who may call what — the product decision, written out in full. */
 const EXPECTED: Record<RouteKey, readonly Role[]> = {
-  'GET /api/me': ['office', 'hr', 'finance', 'auditor', 'no-group'],
+  'GET /api/me': ['office', 'hr', 'finance', 'auditor', 'member', 'staff', 'no-group'],
   'POST /api/datasets': ['office'],
   'POST /api/datasets/upload-url': ['office'],
   'POST /api/datasets/import-from-upload': ['office'],
@@ -26,6 +26,12 @@ const EXPECTED: Record<RouteKey, readonly Role[]> = {
   'GET /api/bank/{kind}/{period}': ['hr'],
   'GET /api/audit': ['auditor'],
   'GET /api/audit/verify': ['auditor'],
+  'GET /api/explain/{period}/staff/{staffId}': ['office', 'hr', 'finance', 'auditor', 'member', 'staff'],
+  'GET /api/explain/{period}/institutions/{institutionId}': ['office', 'hr', 'finance', 'auditor', 'member'],
+  'GET /api/slips/{staffId}/{period}': ['office', 'hr', 'finance', 'staff'],
+  'GET /api/slips/{staffId}/history/{year}': ['office', 'hr', 'finance', 'staff'],
+  'GET /api/publications': ['office', 'hr', 'finance', 'auditor', 'member', 'staff', 'no-group'],
+  'POST /api/publications': ['office'],
 };
 
 const CALLERS: Record<Role, Who> = {
@@ -33,10 +39,13 @@ const CALLERS: Record<Role, Who> = {
   hr: as('hr1', 'hr'),
   finance: as('finance1', 'finance'),
   auditor: as('auditor1', 'auditor'),
+  // Scoped to what PARAMS names, so the handler's own scope check lets them through.
+  member: { ...as('member1', 'member'), claims: { 'custom:institutionId': 'C01' } },
+  staff: { ...as('staff1', 'staff'), claims: { 'custom:staffId': 'C01-001' } },
   'no-group': as('visitor'),
 };
 
-const PARAMS = { kind: 'monthly', period: '2026-01' };
+const PARAMS = { kind: 'monthly', period: '2026-01', staffId: 'C01-001', institutionId: 'C01', year: '2026' };
 
 beforeEach(() => {
   useWorld(fakeWorld());
