@@ -1,6 +1,8 @@
 /**
  * The embedded default on one machine: DynamoDB Local (persistent under MEDCOMM_HOME or ./.medcomm, or
  * in memory for tests), the table, the repositories and the local workflows — all closed together.
+ * `openLocalStore` opens the database alone: commands that only read (status, exports, audit) load no
+ * state machine, no handler and no CDK.
  */
 
 import { mkdir } from 'node:fs/promises';
@@ -10,31 +12,43 @@ import { createDynamoClients } from '../store/client.js';
 import type { Repositories } from '../store/index.js';
 import { ensureTable, TABLE_NAME_DEFAULT } from '../store/table.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
-import { type LocalWorkflowOptions, LocalWorkflows } from './workflows.js';
+import type { LocalWorkflowOptions, LocalWorkflows } from './workflows.js';
 
-export interface LocalRuntimeOptions {
+export interface LocalStoreOptions {
   /** Data folder; default $MEDCOMM_HOME or ./.medcomm. Ignored with `inMemory` or `endpoint`. */
   home?: string;
   inMemory?: boolean;
   /** Use this DynamoDB instead of starting one (e.g. another DynamoDB Local, or AWS). */
   endpoint?: string;
   tableName?: string;
+}
+
+export interface LocalRuntimeOptions extends LocalStoreOptions {
   workflows?: LocalWorkflowOptions;
 }
 
-export interface LocalRuntime {
+export interface LocalStore {
   repos: Repositories;
-  workflows: LocalWorkflows;
   endpoint: string | undefined;
   home: string | undefined;
   close(): Promise<void>;
+}
+
+export interface LocalRuntime extends LocalStore {
+  workflows: LocalWorkflows;
 }
 
 export function defaultHome(): string {
   return resolve(process.env.MEDCOMM_HOME ?? join(process.cwd(), '.medcomm'));
 }
 
-export async function openLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+/**
+ * The database and the repositories. `whileStarting` runs once the JVM is spawned, before it answers
+ * (CPU-bound work such as loading the state machines overlaps its boot); its failure fails the open.
+ */
+export async function openLocalStore(
+  options: LocalStoreOptions & { whileStarting?: () => Promise<unknown> } = {},
+): Promise<LocalStore> {
   let endpoint = options.endpoint ?? process.env.MEDCOMM_DYNAMODB_ENDPOINT;
   const home = options.inMemory || endpoint ? undefined : (options.home ?? defaultHome());
   let starting: Promise<DynamoDbLocal> | undefined;
@@ -46,19 +60,15 @@ export async function openLocalRuntime(options: LocalRuntimeOptions = {}): Promi
       spawned = resolveSpawn;
     });
     starting = startDynamoDbLocal({ ...(dataDir ? { dataDir } : {}), onSpawn: spawned });
-    // Synthesizing the state machines is ~2 s of CPU in this process: do it while the JVM boots.
     await Promise.race([javaSpawned, starting.catch(() => undefined)]);
   }
-  const [serverStart, workflowsStart] = await Promise.allSettled([
-    starting,
-    LocalWorkflows.create(options.workflows),
-  ]);
+  const [serverStart, sideWork] = await Promise.allSettled([starting, options.whileStarting?.()]);
   const server = serverStart.status === 'fulfilled' ? serverStart.value : undefined;
   endpoint ??= server?.endpoint;
   const tableName = options.tableName ?? process.env.TABLE_NAME ?? TABLE_NAME_DEFAULT;
   try {
     if (serverStart.status === 'rejected') throw serverStart.reason;
-    if (workflowsStart.status === 'rejected') throw workflowsStart.reason;
+    if (sideWork.status === 'rejected') throw sideWork.reason;
     const { client } = createDynamoClients({ endpoint });
     await ensureTable(client, tableName);
     client.destroy();
@@ -69,7 +79,6 @@ export async function openLocalRuntime(options: LocalRuntimeOptions = {}): Promi
     const repos = store();
     return {
       repos,
-      workflows: workflowsStart.value,
       endpoint,
       home,
       async close() {
@@ -82,4 +91,18 @@ export async function openLocalRuntime(options: LocalRuntimeOptions = {}): Promi
     await server?.stop();
     throw error;
   }
+}
+
+/** The database, the repositories and the local state machines. */
+export async function openLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  let workflows: LocalWorkflows | undefined;
+  const opened = await openLocalStore({
+    ...options,
+    // Loading the state machines and their handlers is CPU work in this process: do it while the JVM boots.
+    whileStarting: async () => {
+      const { LocalWorkflows } = await import('./workflows.js');
+      workflows = await LocalWorkflows.create(options.workflows);
+    },
+  });
+  return { ...opened, workflows: workflows! };
 }

@@ -1,12 +1,11 @@
 /**
- * The cycles on one machine: synthesizes the CDK app in-process, takes the three state machines exactly
- * as CDK would deploy them, and runs them in the local ASL interpreter with every Task resolved to the
- * same handler modules. A finance review pauses the run; `resume` re-enters the same definition at the
+ * The cycles on one machine: takes the three state machines exactly as CDK synthesizes them for AWS
+ * (cached by a hash of their sources, shared/local/definitions.ts) and runs them in the local ASL
+ * interpreter with every Task resolved to the same handler modules. A finance review pauses the run; `resume` re-enters the same definition at the
  * review state (from the input stored with the cycle), so a pause survives the process exiting.
  */
 
 import { FUNCTIONS, type FunctionId, loadHandler } from '../../functions/registry.js';
-import { buildApp, STACK_NAMES } from '../../infra/app.js';
 import type { ExecutionPort } from '../app/cycle-service.js';
 import type { Decision } from '../store/cycles.js';
 import type { CycleKind } from '../store/keys.js';
@@ -21,6 +20,7 @@ import {
 import { ExecutionAbortedError } from './asl/errors.js';
 import { type ExtractedTemplate, extractStateMachines, findStateMachine } from './asl/extract.js';
 import type { JsonValue } from './asl/types.js';
+import { type DefinitionsOptions, workflowTemplate } from './definitions.js';
 
 export type RunOutcome = 'completed' | 'paused' | 'failed' | 'rejected';
 
@@ -39,7 +39,7 @@ const MACHINE_PATHS: Record<CycleKind, string> = {
   annual: 'AnnualCycle/StateMachine',
 };
 
-let synthesized: ExtractedTemplate | undefined;
+let synthesized: Promise<ExtractedTemplate> | undefined;
 
 /** Answers a review callback at once with a decision already recorded on the cycle. */
 const decisionCallback = (decision: Decision): CallbackHandler =>
@@ -47,18 +47,18 @@ const decisionCallback = (decision: Decision): CallbackHandler =>
     ? succeedCallback({ approvedBy: decision.by })
     : failCallback('ReviewRejected', decision.reason ?? '');
 
-/** The workflow stack's template, synthesized once per process without bundling (handlers run in-process). */
-export function synthesizeWorkflows(): ExtractedTemplate {
-  if (!synthesized) {
-    const { app } = buildApp({
-      nag: false,
-      // CDK's built-in CloudFormation validation costs seconds and checks nothing the local run needs.
-      builtinCloudFormationValidation: false,
-      context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true },
-    });
-    const template = app.synth({ validateOnSynthesis: false }).getStackByName(STACK_NAMES.workflows).template;
-    synthesized = extractStateMachines(template);
-  }
+/**
+ * The workflow stack's state machines, once per process: from the definitions cache when the CDK sources
+ * are unchanged (no CDK loaded), else synthesized in-process without bundling (handlers run in-process).
+ */
+export function synthesizeWorkflows(options: DefinitionsOptions = {}): Promise<ExtractedTemplate> {
+  if (options.fresh || options.cacheDir)
+    return workflowTemplate(options).then((t) => extractStateMachines(t.template));
+  synthesized ??= workflowTemplate().then((t) => extractStateMachines(t.template));
+  // A failed synthesis is not kept: the next call tries again.
+  synthesized.catch(() => {
+    synthesized = undefined;
+  });
   return synthesized;
 }
 
@@ -79,7 +79,7 @@ export class LocalWorkflows implements ExecutionPort {
 
   static async create(options: LocalWorkflowOptions = {}): Promise<LocalWorkflows> {
     const workflows = new LocalWorkflows(options);
-    const extracted = synthesizeWorkflows();
+    const extracted = await synthesizeWorkflows();
     const handlers: Record<string, TaskHandler> = {};
     for (const [logicalId, fn] of Object.entries(extracted.functions)) {
       const id = fn.constructPath as FunctionId | undefined;
