@@ -1,18 +1,19 @@
 /**
- * Last step of every cycle: marks it completed and locks what it closed — the month's inputs after a
- * monthly cycle (with what each institution put into the reserve), the year after the annual cycle —
+ * Last step of every cycle: marks it completed and locks what it closed (DOMAIN.md §2 Locks, v1.1) — the
+ * month's workload and adjustments after a monthly cycle (with what each institution put into the
+ * reserve), the quarter's finance rows and indicator values, the year after the annual cycle —
  * in one transaction, so a lock never exists without its completed cycle.
  */
 import { store } from '../shared/config.js';
 import { CycleExecutionInput } from '../shared/schemas/events.js';
 import type { MonthlyInstitutionResult } from '../shared/schemas/results.js';
-import type { MonthLock, YearLock } from '../shared/store/cycles.js';
+import type { PeriodLock } from '../shared/store/cycles.js';
 
 export async function handler(event: unknown): Promise<{ status: 'completed' }> {
   const { cycle } = CycleExecutionInput.parse(event);
   const repos = store();
   const lockedAt = new Date().toISOString();
-  let lock: MonthLock | YearLock | undefined;
+  let lock: PeriodLock | undefined;
   if (cycle.kind === 'monthly') {
     const [hashes, results] = await Promise.all([
       repos.datasets.monthHashes(cycle.communityId, cycle.datasetVersion, cycle.period),
@@ -29,7 +30,13 @@ export async function handler(event: unknown): Promise<{ status: 'completed' }> 
       ),
     };
   }
-  if (cycle.kind === 'annual') lock = { period: cycle.period, revision: cycle.revision, lockedAt };
+  // A quarter freezes the finance rows and indicator values of its months as this version holds them.
+  if (cycle.kind === 'quarterly') {
+    lock = { period: cycle.period, revision: cycle.revision, datasetVersion: cycle.datasetVersion, lockedAt };
+  }
+  if (cycle.kind === 'annual') {
+    lock = { period: cycle.period, revision: cycle.revision, datasetVersion: cycle.datasetVersion, lockedAt };
+  }
   const before = await repos.cycles.get(cycle.communityId, cycle.kind, cycle.period);
   await repos.cycles.complete(cycle, lock);
   // Only the run that completed the cycle records it (a retried step finds it completed already).

@@ -13,14 +13,18 @@ export async function handler(event: unknown): Promise<{ institutionId: string }
   const { cycle, institutionId } = InstitutionTask.parse(event);
   const repos = store();
   const toDateMonths = monthsToDate(cycle.period);
-  const slice = await loadInstitutionSlice(repos, cycle, institutionId, toDateMonths);
+  const [slice, posted] = await Promise.all([
+    loadInstitutionSlice(repos, cycle, institutionId, toDateMonths),
+    // Differences of approved corrections (DOMAIN.md §7.1), paid on this month's sheet as adjustments.
+    repos.corrections.postedAdjustments(cycle.communityId, cycle.period, institutionId),
+  ]);
   const { lines, ...pool } = monthlyStep({
     scheme: slice.scheme,
     institution: slice.institution,
     roster: slice.roster,
     period: cycle.period,
     workload: slice.rows.workload,
-    adjustments: slice.rows.adjustments,
+    adjustments: posted.length > 0 ? [...slice.rows.adjustments, ...posted] : slice.rows.adjustments,
   });
   const toDate = await repos.datasets.institutionMonths(
     cycle.communityId,

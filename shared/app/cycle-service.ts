@@ -3,13 +3,13 @@
  * (CLI, HTTP API, schedule): prerequisites, idempotent start, four eyes, audit. How an execution is
  * started or resumed is behind ExecutionPort: Step Functions on AWS, the local interpreter on one machine.
  */
-import { bilingual, FourEyesError, NotFoundError, ReviewStateError } from '../errors.js';
+import { bilingual, FourEyesError, NotFoundError, PrerequisiteError, ReviewStateError } from '../errors.js';
 import type { CycleExecutionInput } from '../schemas/events.js';
 import type { CycleRecord, Decision } from '../store/cycles.js';
 import { isStoreError } from '../store/errors.js';
 import type { Repositories } from '../store/index.js';
 import type { CycleKind } from '../store/keys.js';
-import { checkPrerequisites } from './prerequisites.js';
+import { checkPrerequisites, parsePeriod } from './prerequisites.js';
 
 export interface ExecutionPort {
   /**
@@ -46,35 +46,161 @@ export async function resolveCommunity(repos: Repositories, communityId?: string
 export async function startCycle(
   repos: Repositories,
   port: ExecutionPort,
-  request: { communityId?: string; kind: CycleKind; period: string; by: string },
+  request: {
+    communityId?: string;
+    kind: CycleKind;
+    period: string;
+    by: string;
+    /**
+     * Institutions without workload rows in the month that the starter accepts to pay nothing this month:
+     * their ids, or 'all'. The scheduler never passes any (it waits for the data).
+     */
+    allowMissing?: readonly string[] | 'all';
+  },
 ): Promise<{ cycle: CycleRecord; created: boolean }> {
   const communityId = await resolveCommunity(repos, request.communityId);
   const existing = await repos.cycles.get(communityId, request.kind, request.period);
   // An existing cycle is returned as it is — a completed or locked cycle is never recomputed.
   if (existing && existing.status !== 'rejected' && existing.status !== 'failed')
     return { cycle: existing, created: false };
-  const dataset = await repos.datasets.current(communityId);
+  const { year } = parsePeriod(request.kind, request.period);
+  const dataset = await repos.datasets.current(communityId, year);
   if (!dataset)
     throw new NotFoundError(
-      bilingual(`${communityId} 没有当前数据集`, `${communityId} has no current dataset`),
+      bilingual(
+        `${communityId} 没有 ${year} 年的数据集，请先导入`,
+        `${communityId} has no dataset for ${year}; import it first`,
+      ),
     );
   await checkPrerequisites(repos, communityId, request.kind, request.period, dataset.year);
+  if (request.kind !== 'monthly') await refuseDuringCorrection(repos, communityId, year, request.kind);
+  let acknowledgedMissing: string[] | undefined;
+  if (request.kind === 'monthly') {
+    const coverage = await monthCoverage(repos, communityId, dataset.version, request.period);
+    acknowledgedMissing = acknowledgeMissing(request.period, coverage, request.allowMissing);
+  }
   const outcome = await repos.cycles.start({
     communityId,
     kind: request.kind,
     period: request.period,
     by: request.by,
     datasetVersion: dataset.version,
+    ...(acknowledgedMissing ? { acknowledgedMissing } : {}),
   });
   if (!outcome.created) return outcome;
   await repos.audit.append(communityId, {
     actor: request.by,
     action: 'cycle.start',
     subject: `${request.kind} ${request.period} r${outcome.cycle.revision}`,
-    details: { datasetVersion: dataset.version },
+    details: {
+      datasetVersion: dataset.version,
+      ...(acknowledgedMissing?.length ? { acknowledgedMissing: acknowledgedMissing.join(' ') } : {}),
+    },
   });
   await port.start(request.kind, cycleInput(outcome.cycle));
   return outcome;
+}
+
+/** Which institutions of a version have workload rows in a month, and which with staff have none. */
+export interface MonthCoverage {
+  period: string;
+  datasetVersion: number;
+  withRows: string[];
+  missing: { id: string; name: string; staff: number }[];
+  /** People with a workload row (on the month's payroll). */
+  headcount: number;
+}
+
+export async function monthCoverage(
+  repos: Repositories,
+  communityId: string,
+  version: number,
+  period: string,
+): Promise<MonthCoverage> {
+  const [institutions, headcounts, month] = await Promise.all([
+    repos.datasets.institutions(communityId, version),
+    repos.datasets.headcounts(communityId, version),
+    repos.datasets.month(communityId, version, period),
+  ]);
+  const withRows: string[] = [];
+  let headcount = 0;
+  for (const [institutionId, { rows }] of month) {
+    if (rows.workload.length === 0) continue;
+    withRows.push(institutionId);
+    headcount += rows.workload.length;
+  }
+  const has = new Set(withRows);
+  const missing = institutions
+    .filter((i) => !has.has(i.id) && (headcounts[i.id] ?? 0) > 0)
+    .map((i) => ({ id: i.id, name: i.name, staff: headcounts[i.id] ?? 0 }))
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
+  return { period, datasetVersion: version, withRows: withRows.sort(), missing, headcount };
+}
+
+/**
+ * DOMAIN.md §7 "no empty month": a month without any workload row is refused; institutions without rows
+ * are paid nothing only when the starter names them (or says 'all'). Returns the acknowledged ids.
+ */
+function acknowledgeMissing(
+  period: string,
+  coverage: MonthCoverage,
+  allow: readonly string[] | 'all' | undefined,
+): string[] | undefined {
+  if (coverage.withRows.length === 0) {
+    throw new PrerequisiteError(
+      bilingual(
+        `${period} 没有任何工作量数据（workload.csv 中没有该月的行），不能运行月调度；请先导入该月数据`,
+        `${period} has no workload rows at all (workload.csv has none for the month); import the month's data before running it`,
+      ),
+    );
+  }
+  if (coverage.missing.length === 0) return undefined;
+  const ids = coverage.missing.map((m) => m.id);
+  const allowed = allow === 'all' ? new Set(ids) : new Set(allow ?? []);
+  const unacknowledged = coverage.missing.filter((m) => !allowed.has(m.id));
+  if (unacknowledged.length > 0) {
+    const list = unacknowledged.map((m) => `${m.id} ${m.name}（${m.staff} 人）`).join('、');
+    const listEn = unacknowledged.map((m) => `${m.id} (${m.staff} staff)`).join(', ');
+    throw new MissingDataError(
+      bilingual(
+        `${period} 以下机构没有工作量数据：${list}。若确认本月不发放其绩效，请用 --allow-missing ${unacknowledged.map((m) => m.id).join(',')}（或 all）确认；否则请先导入其数据`,
+        `${period}: these institutions have no workload rows: ${listEn}. To pay them nothing this month, acknowledge with ` +
+          `--allow-missing ${unacknowledged.map((m) => m.id).join(',')} (or all); otherwise import their data first`,
+      ),
+      unacknowledged.map((m) => m.id),
+    );
+  }
+  return ids;
+}
+
+/** A month with institutions missing, not acknowledged: names them (the scheduler waits on this). */
+export class MissingDataError extends PrerequisiteError {
+  constructor(
+    message: string,
+    readonly institutionIds: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+/** Quarterly and annual cycles wait while a correction of the year awaits review (their rows may change). */
+async function refuseDuringCorrection(
+  repos: Repositories,
+  communityId: string,
+  year: number,
+  kind: CycleKind,
+) {
+  const pending = (await repos.corrections.list(communityId, year)).filter(
+    (c) => c.status === 'awaiting_review',
+  );
+  if (pending.length === 0) return;
+  const names = pending.map((c) => `${c.kind} ${c.period} r${c.revision}`).join(', ');
+  throw new PrerequisiteError(
+    bilingual(
+      `${year} 年有待财务审核的更正（${names}），审核后才能运行 ${kind} 周期`,
+      `${year} has corrections awaiting finance review (${names}); run the ${kind} cycle after they are decided`,
+    ),
+  );
 }
 
 /**

@@ -4,22 +4,16 @@
  */
 import {
   DatasetInvalidError,
-  type ImportIssue,
   type ImportSummary,
-  type MonthlyRowNumbers,
   parseDatasetFiles,
   readDatasetDir,
 } from '../dataset/index.js';
 import { bilingual, LockedPeriodError } from '../errors.js';
-import type { Dataset } from '../schemas/dataset.js';
-import {
-  type DatasetPointer,
-  emptyMonth,
-  type MonthRows,
-  monthHash,
-  monthRowsByInstitution,
-} from '../store/datasets.js';
+import type { CycleStatus } from '../store/cycles.js';
+import type { DatasetPointer } from '../store/datasets.js';
 import type { Repositories } from '../store/index.js';
+import { type ImportLease, LEASE_HEARTBEAT_MS, leaseDeadBecause } from '../store/leases.js';
+import { cycleFreeze, type Freeze, frozenRowChanges, lockFreezes } from './frozen-rows.js';
 
 export interface ImportOutcome {
   pointer: DatasetPointer;
@@ -38,157 +32,119 @@ export async function importDataset(
   if (!parsed.ok) throw new DatasetInvalidError(parsed.issues);
   const { dataset } = parsed;
   const communityId = dataset.scheme.community.id;
-  const current = await repos.datasets.current(communityId);
-  const locks = await repos.cycles.locks(communityId);
-  if (locks.some((l) => l.period === String(dataset.scheme.year))) {
+  const year = dataset.scheme.year;
+  return withImportLease(repos, communityId, year, by, async (lease) => {
+    const current = await repos.datasets.current(communityId, year);
+    const locks = await repos.cycles.yearLocks(communityId, year);
+    if (locks.year) {
+      throw new LockedPeriodError(
+        bilingual(
+          `${year} 年度已完成年考核并锁定，不能再导入；更正请在 ${year + 1} 年数据集的 adjustments.csv 中计入（refPeriod 填原期间）`,
+          `the year ${year} is locked by its annual appraisal; no import can change it — put corrections into ` +
+            `adjustments.csv of the ${year + 1} dataset (refPeriod = the period corrected)`,
+        ),
+      );
+    }
+    const freezes = [
+      ...lockFreezes(locks.months, locks.quarters),
+      ...(await inProgressFreezes(repos, communityId, year)),
+    ];
+    const issues = await frozenRowChanges(repos, communityId, dataset, parsed.rowNumbers, freezes);
+    if (issues.length > 0) throw new DatasetInvalidError(issues);
+    const pointer = await repos.datasets.writeVersion(dataset, by, current?.version, onProgress, { lease });
+    await repos.audit.append(communityId, {
+      actor: by,
+      action: 'dataset.import',
+      subject: `dataset v${pointer.version}`,
+      details: { files: parsed.summary.map((s) => `${s.file}:${s.rows}`).join(' '), year },
+    });
+    return { pointer, summary: parsed.summary };
+  });
+}
+
+/**
+ * Rows that cycles and corrections of the year still working on them hold: an annual cycle or a
+ * correction in progress holds the whole year (refused at once, naming it).
+ */
+export async function inProgressFreezes(
+  repos: Repositories,
+  communityId: string,
+  year: number,
+): Promise<Freeze[]> {
+  const [cycles, corrections] = await Promise.all([
+    repos.cycles.listYear(communityId, year),
+    repos.corrections.list(communityId, year),
+  ]);
+  const active = cycles.filter((c) => IN_PROGRESS.includes(c.status));
+  const whole = [
+    ...active
+      .filter((c) => c.kind === 'annual')
+      .map((c) => `annual ${c.period} r${c.revision} (${c.status})`),
+    ...corrections
+      .filter((c) => c.status === 'awaiting_review')
+      .map((c) => `correction ${c.kind} ${c.period} r${c.revision} (awaiting review)`),
+  ];
+  if (whole.length > 0) {
     throw new LockedPeriodError(
       bilingual(
-        `${dataset.scheme.year} 年度已完成年考核并锁定，不能再导入；更正请计入下一年度的调整`,
-        `the year ${dataset.scheme.year} is locked by its annual appraisal; no import can change it`,
+        `${year} 年有进行中的 ${whole.join('、')}，结束前不能导入该年度数据`,
+        `${year} has ${whole.join(', ')} in progress; no import of that year until it ends`,
       ),
     );
   }
-  const issues = await lockedMonthChanges(repos, communityId, dataset, parsed.rowNumbers, locks);
-  if (issues.length > 0) throw new DatasetInvalidError(issues);
-  const pointer = await repos.datasets.writeVersion(dataset, by, current?.version, onProgress);
-  await repos.audit.append(communityId, {
-    actor: by,
-    action: 'dataset.import',
-    subject: `dataset v${pointer.version}`,
-    details: { files: parsed.summary.map((s) => `${s.file}:${s.rows}`).join(' '), year: dataset.scheme.year },
-  });
-  return { pointer, summary: parsed.summary };
+  return active.map(cycleFreeze).filter((f) => f !== undefined);
 }
 
-const FILES = {
-  workload: 'workload.csv',
-  values: 'indicator-values.csv',
-  finance: 'finance.csv',
-  adjustments: 'adjustments.csv',
-} as const satisfies Record<keyof MonthRows, string>;
-
-/** What identifies a row within its file (the columns the cross-file checks keep unique). */
-const ROW_KEY: Record<keyof MonthRows, (row: Record<string, unknown>) => string> = {
-  workload: (r) => `${r.period} ${r.staffId}`,
-  values: (r) => `${r.period} ${r.institutionId} ${r.indicatorId}`,
-  finance: (r) => `${r.period} ${r.institutionId} ${r.category}`,
-  adjustments: (r) => `${r.period} ${r.staffId} ${r.refPeriod} ${r.amount} ${r.reason}`,
-};
-
-type Row = Record<string, unknown>;
+const IN_PROGRESS: readonly CycleStatus[] = ['running', 'awaiting_review'];
 
 /**
- * Rows of locked months that differ from what was locked: a changed field is named by file, row and
- * column with the locked value; an added row by its row; a removed row by its key.
+ * Runs `work` holding the year's import lease, renewed by a heartbeat and released at the end whatever
+ * happens. A lease left by an import that died is taken over (and audited) instead of blocking.
  */
-async function lockedMonthChanges(
+export async function withImportLease<T>(
   repos: Repositories,
   communityId: string,
-  dataset: Dataset,
-  fileRows: MonthlyRowNumbers,
-  locks: Awaited<ReturnType<Repositories['cycles']['locks']>>,
-): Promise<ImportIssue[]> {
-  const monthLocks = locks.filter((l) => /^\d{4}-\d{2}$/.test(l.period) && l.hashes);
-  if (monthLocks.length === 0) return [];
-  const incoming = monthRowsByInstitution(dataset);
-  const rowNumber = rowNumbers(dataset, fileRows);
-  const issues: ImportIssue[] = [];
-  for (const lock of monthLocks) {
-    const now = incoming.get(lock.period) ?? new Map<string, MonthRows>();
-    const institutions = new Set([...Object.keys(lock.hashes), ...now.keys()]);
-    const changed = [...institutions].filter(
-      (id) => (lock.hashes[id] ?? '') !== (now.has(id) ? monthHash(now.get(id)!) : ''),
-    );
-    if (changed.length === 0) continue;
-    const before = await repos.datasets.month(communityId, lock.datasetVersion, lock.period);
-    for (const institutionId of changed) {
-      const old = before.get(institutionId)?.rows ?? emptyMonth();
-      const fresh = now.get(institutionId) ?? emptyMonth();
-      for (const part of Object.keys(FILES) as (keyof MonthRows)[]) {
-        const key = ROW_KEY[part];
-        const oldByKey = new Map((old[part] as Row[]).map((r) => [key(r), r]));
-        const freshKeys = new Set((fresh[part] as Row[]).map(key));
-        for (const row of fresh[part] as Row[]) {
-          const locked = oldByKey.get(key(row));
-          const at = { file: FILES[part], period: lock.period, row: rowNumber.get(row) };
-          if (!locked) {
-            issues.push(lockedIssue({ ...at, column: 'period', value: key(row), how: 'added' }));
-            continue;
-          }
-          for (const column of new Set([...Object.keys(row), ...Object.keys(locked)])) {
-            if (String(row[column] ?? '') === String(locked[column] ?? '')) continue;
-            issues.push(
-              lockedIssue({
-                ...at,
-                column,
-                value: String(row[column] ?? ''),
-                was: String(locked[column] ?? ''),
-                how: 'changed',
-              }),
-            );
-          }
-        }
-        for (const row of old[part] as Row[]) {
-          if (!freshKeys.has(key(row)))
-            issues.push(
-              lockedIssue({
-                file: FILES[part],
-                period: lock.period,
-                row: undefined,
-                column: 'period',
-                value: key(row),
-                how: 'removed',
-              }),
-            );
-        }
-      }
-    }
+  year: number,
+  by: string,
+  work: (lease: ImportLease) => Promise<T>,
+): Promise<T> {
+  const lease = await repos.leases.acquire(communityId, year, by, (dead, why) =>
+    recordRecovery(repos, dead, 'system', why),
+  );
+  const heartbeat = setInterval(
+    () => void repos.leases.renew(lease).catch(() => undefined),
+    LEASE_HEARTBEAT_MS,
+  );
+  heartbeat.unref();
+  try {
+    return await work(lease);
+  } finally {
+    clearInterval(heartbeat);
+    await repos.leases.release(lease).catch(() => undefined);
   }
-  return issues;
 }
 
-function lockedIssue(p: {
-  file: string;
-  period: string;
-  row: number | undefined;
-  column: string;
-  value: string;
-  was?: string;
-  how: 'changed' | 'added' | 'removed';
-}): ImportIssue {
-  const fix = {
-    zh: '更正请作为调整（adjustments.csv）计入未锁定的月份',
-    en: 'put corrections into adjustments.csv of an open month',
-  };
-  const text = {
-    changed: {
-      zh: `${p.period} 已锁定（月调度已完成），锁定时为 "${p.was}"，不能改为 "${p.value}"；${fix.zh}`,
-      en: `${p.period} is locked (its monthly cycle ran): it was "${p.was}" when locked and cannot become "${p.value}"; ${fix.en}`,
-    },
-    added: {
-      zh: `${p.period} 已锁定，不能新增该行（${p.value}）；${fix.zh}`,
-      en: `${p.period} is locked; this row (${p.value}) cannot be added; ${fix.en}`,
-    },
-    removed: {
-      zh: `${p.period} 已锁定，锁定时存在的行（${p.value}）不能删除；${fix.zh}`,
-      en: `${p.period} is locked; the row ${p.value} that existed when it was locked cannot be removed; ${fix.en}`,
-    },
-  }[p.how];
-  return {
-    file: p.file,
-    ...(p.row ? { row: p.row } : {}),
-    column: p.column,
-    value: p.value,
-    rule: 'period.locked',
-    ...text,
-  };
+async function recordRecovery(repos: Repositories, dead: ImportLease, actor: string, why: string) {
+  const abandoned = await repos.datasets.abandonWritingVersions(dead.communityId, dead.year);
+  await repos.audit.append(dead.communityId, {
+    actor,
+    action: 'import.recover',
+    subject: `import ${dead.year} by ${dead.by} at ${dead.startedAt}`,
+    details: { why, abandonedVersions: abandoned.join(' ') },
+  });
 }
 
-/** File row of each monthly row object (header = row 1). */
-function rowNumbers(dataset: Dataset, fileRows: MonthlyRowNumbers): Map<object, number> {
-  const numbers = new Map<object, number>();
-  for (const key of Object.keys(fileRows) as (keyof MonthlyRowNumbers)[]) {
-    for (const [index, row] of dataset[key].entries()) numbers.set(row, fileRows[key][index]!);
-  }
-  return numbers;
+/**
+ * `medcomm import --recover`: clears the year's import lease whatever its state (the operator knows the
+ * import is gone), marks the version it was writing failed, and records who did it.
+ */
+export async function recoverImport(
+  repos: Repositories,
+  communityId: string,
+  year: number,
+  by: string,
+): Promise<{ cleared: ImportLease | undefined }> {
+  const cleared = await repos.leases.clear(communityId, year);
+  if (cleared) await recordRecovery(repos, cleared, by, leaseDeadBecause(cleared) ?? 'cleared by hand');
+  return { cleared };
 }

@@ -33,7 +33,12 @@ export class CycleDidNotComplete extends Error {
 export async function runCycleToEnd(
   repos: Repositories,
   port: ExecutionPort,
-  step: YearStep & { communityId: string; by: string; approver: string },
+  step: YearStep & {
+    communityId: string;
+    by: string;
+    approver: string;
+    allowMissing?: readonly string[] | 'all';
+  },
 ): Promise<CycleRecord> {
   await startCycle(repos, port, step);
   // The record returned by start is the one written before the run; read where the run left it.
@@ -57,6 +62,8 @@ export async function runYear(
     year: number;
     by: string;
     approver: string;
+    /** Institutions without workload rows that the starter accepts to pay nothing (see startCycle). */
+    allowMissing?: readonly string[] | 'all';
     onStep?: (step: YearStep, index: number, total: number) => void;
   },
 ): Promise<void> {
@@ -68,6 +75,7 @@ export async function runYear(
       communityId: options.communityId,
       by: options.by,
       approver: options.approver,
+      ...(options.allowMissing ? { allowMissing: options.allowMissing } : {}),
     });
   }
 }

@@ -76,6 +76,7 @@ export const RULE_CODES = [
   'approvedTotal.belowBasicPayroll',
   // against what is stored
   'period.locked',
+  'period.in_use',
 ] as const;
 
 export type RuleCode = (typeof RULE_CODES)[number];

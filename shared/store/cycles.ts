@@ -4,6 +4,7 @@
  */
 import { isStoreError, StoreError } from './errors.js';
 import { type CycleKind, keys } from './keys.js';
+import { importRunning, LeaseRepository, noImportRunning } from './leases.js';
 import type { Table } from './store.js';
 
 export type CycleStatus = 'running' | 'awaiting_review' | 'completed' | 'rejected' | 'failed';
@@ -36,6 +37,11 @@ export interface CycleRecord {
   review?: ReviewRequest;
   decision?: Decision;
   error?: { name: string; message: string };
+  /**
+   * Institutions with no workload rows that the starter acknowledged (paid nothing this month): DOMAIN.md
+   * §7 "no empty month". Absent when every institution had rows.
+   */
+  acknowledgedMissing?: string[];
   /** Runs of this revision after an interruption (`medcomm run … --resume`). */
   attempt?: number;
   resumedBy?: string;
@@ -62,14 +68,37 @@ export interface MonthLock {
   reserve: Record<string, { holdback: number; undistributed: number }>;
 }
 
+/**
+ * A completed quarterly cycle's lock: the finance rows and indicator values of its three months as the
+ * version it ran on held them (DOMAIN.md §2 Locks, v1.1).
+ */
+export interface QuarterLock {
+  period: string;
+  revision: number;
+  datasetVersion: number;
+  lockedAt: string;
+}
+
 export interface YearLock {
   period: string;
   revision: number;
   lockedAt: string;
+  datasetVersion?: number;
 }
 
+export type PeriodLock = MonthLock | QuarterLock | YearLock;
+
+export const isMonthLock = (lock: { period: string }): lock is MonthLock => /^\d{4}-\d{2}$/.test(lock.period);
+export const isQuarterLock = (lock: { period: string }): lock is QuarterLock =>
+  /^\d{4}-Q[1-4]$/.test(lock.period);
+export const isYearLock = (lock: { period: string }): lock is YearLock => /^\d{4}$/.test(lock.period);
+
 export class CycleRepository {
-  constructor(private readonly table: Table) {}
+  private readonly leases: LeaseRepository;
+
+  constructor(private readonly table: Table) {
+    this.leases = new LeaseRepository(table);
+  }
 
   async get(communityId: string, kind: CycleKind, period: string): Promise<CycleRecord | undefined> {
     return this.table.get<CycleRecord>(keys.cycle(communityId, kind, period));
@@ -89,6 +118,7 @@ export class CycleRepository {
     period: string;
     by: string;
     datasetVersion: number;
+    acknowledgedMissing?: string[];
   }): Promise<StartOutcome> {
     const now = new Date().toISOString();
     const existing = await this.get(input.communityId, input.kind, input.period);
@@ -103,22 +133,33 @@ export class CycleRepository {
       startedBy: input.by,
       startedAt: now,
       updatedAt: now,
+      ...(input.acknowledgedMissing?.length ? { acknowledgedMissing: input.acknowledgedMissing } : {}),
       version: (existing?.version ?? 0) + 1,
     };
+    const year = Number(input.period.slice(0, 4));
     try {
-      await this.table.put(
-        { ...keys.cycle(input.communityId, input.kind, input.period), type: 'Cycle', ...cycle },
-        existing
-          ? { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': existing.version } }
-          : { ConditionExpression: 'attribute_not_exists(pk)' },
-      );
+      // With the check that no import of the year is writing: an import either finished before this start
+      // (and the cycle runs on its version) or starts after it (and sees this cycle), never in between.
+      await this.table.transact([
+        noImportRunning(input.communityId, year),
+        {
+          Put: {
+            Item: { ...keys.cycle(input.communityId, input.kind, input.period), type: 'Cycle', ...cycle },
+            ...(existing
+              ? { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': existing.version } }
+              : { ConditionExpression: 'attribute_not_exists(pk)' }),
+          },
+        },
+      ]);
       return { cycle, created: true };
     } catch (error) {
+      if (!isStoreError(error, 'transaction_cancelled')) throw error;
       // Someone else started it between our read and write: theirs is the cycle.
-      if (!isStoreError(error, 'conditional_failed')) throw error;
       const winner = await this.get(input.communityId, input.kind, input.period);
-      if (!winner) throw error;
-      return { cycle: winner, created: false };
+      if (winner && winner.version !== existing?.version) return { cycle: winner, created: false };
+      const lease = await this.leases.get(input.communityId, year);
+      if (lease) throw importRunning(lease);
+      throw error;
     }
   }
 
@@ -199,7 +240,7 @@ export class CycleRepository {
    */
   async complete(
     cycle: Pick<CycleRecord, 'communityId' | 'kind' | 'period' | 'revision'>,
-    lock?: MonthLock | YearLock,
+    lock?: PeriodLock,
   ): Promise<void> {
     const current = await this.get(cycle.communityId, cycle.kind, cycle.period);
     if (current?.status === 'completed' && current.revision === cycle.revision) return;
@@ -247,8 +288,23 @@ export class CycleRepository {
     }
   }
 
-  /** Every lock of the community: months (YYYY-MM) and years (YYYY). */
-  async locks(communityId: string): Promise<MonthLock[]> {
-    return this.table.queryPrefix<MonthLock>(keys.community(communityId), 'LOCK#');
+  /** The locks of a community's year (or of every year): months (YYYY-MM), quarters (YYYY-Qn), the year. */
+  async locks(communityId: string, year?: number): Promise<MonthLock[]> {
+    return this.table.queryPrefix<MonthLock>(keys.community(communityId), keys.lockPrefix(year));
+  }
+
+  /** Every lock of a year, each kind apart. */
+  async yearLocks(communityId: string, year: number) {
+    const all = await this.table.queryPrefix<PeriodLock>(keys.community(communityId), keys.lockPrefix(year));
+    return {
+      months: all.filter(isMonthLock),
+      quarters: all.filter(isQuarterLock),
+      year: all.find(isYearLock),
+    };
+  }
+
+  /** The cycles of one year (periods start with the year). */
+  async listYear(communityId: string, year: number): Promise<CycleRecord[]> {
+    return (await this.list(communityId)).filter((c) => c.period.startsWith(String(year)));
   }
 }

@@ -25,7 +25,9 @@ import type { BatchWrite, Item } from './batch.js';
 import { contentHash, decode, encode, fullHashOfEncoded, pages } from './codec.js';
 import { isStoreError, StoreError } from './errors.js';
 import { keys } from './keys.js';
-import type { Table } from './store.js';
+import type { ImportLease } from './leases.js';
+import { leaseHeld } from './leases.js';
+import type { Table, TransactItem } from './store.js';
 
 /** One institution's rows for one month. */
 export interface MonthRows {
@@ -42,9 +44,6 @@ export interface DatasetPointer {
   importedBy: string;
   year: number;
 }
-
-/** A `writing` manifest older than this belongs to an import that died. */
-const ABANDONED_AFTER_MS = 30 * 60_000;
 
 const ROSTER_PAGE = 1500;
 const WORKLOAD_PAGE = 2500;
@@ -231,17 +230,47 @@ export class DatasetRepository {
 
   constructor(private readonly table: Table) {}
 
-  async current(communityId: string): Promise<DatasetPointer | undefined> {
-    const item = await this.table.get<DatasetPointer & Item>(keys.currentDataset(communityId));
-    return item
+  /**
+   * The current version of a community's year; without a year, of its latest year. Each year has its own
+   * pointer, so importing 2027 leaves 2026's data, cycles and results as they were.
+   */
+  async current(communityId: string, year?: number): Promise<DatasetPointer | undefined> {
+    const item =
+      year === undefined
+        ? (
+            await this.table.queryPrefix<DatasetPointer & Item>(
+              keys.community(communityId),
+              keys.currentDatasetPrefix(),
+              { descending: true, limit: 1 },
+            )
+          )[0]
+        : await this.table.get<DatasetPointer & Item>(keys.currentDataset(communityId, year));
+    const found = item ?? (await this.legacyCurrent(communityId, year));
+    return found
       ? {
           communityId,
-          version: item.version,
-          importedAt: item.importedAt,
-          importedBy: item.importedBy,
-          year: item.year,
+          version: found.version,
+          importedAt: found.importedAt,
+          importedBy: found.importedBy,
+          year: found.year,
         }
       : undefined;
+  }
+
+  /** Years of the community that have data, ascending. */
+  async years(communityId: string): Promise<number[]> {
+    const items = await this.table.queryPrefix<{ year: number }>(
+      keys.community(communityId),
+      keys.currentDatasetPrefix(),
+    );
+    const legacy = await this.legacyCurrent(communityId);
+    return [...new Set([...items.map((i) => i.year), ...(legacy ? [legacy.year] : [])])].sort();
+  }
+
+  /** The one pointer of the layout before years, when it is for `year` (or any year). */
+  private async legacyCurrent(communityId: string, year?: number) {
+    const item = await this.table.get<DatasetPointer & Item>(keys.legacyCurrentDataset(communityId));
+    return item && (year === undefined || item.year === year) ? item : undefined;
   }
 
   async defaultCommunity(): Promise<string | undefined> {
@@ -250,19 +279,24 @@ export class DatasetRepository {
   }
 
   /**
-   * Writes the dataset as a new version and makes it current. `expectedVersion` is the version the
-   * caller validated against (locks were checked against it): if another import switched the pointer
-   * meanwhile, this one is refused rather than silently overwriting it.
+   * Writes the dataset as a new version and makes it current for its year. `expectedVersion` is the
+   * version the caller validated against (locks were checked against it): if another import switched the
+   * pointer meanwhile, this one is refused rather than silently overwriting it. With a `lease`, the switch
+   * also requires that the import still holds its year's lease (one taken over from it as dead cannot
+   * switch afterwards). `makeCurrent: false` writes the version without switching (a correction's, made
+   * current only when finance approves it).
    */
   async writeVersion(
     dataset: Dataset,
     importedBy: string,
     expectedVersion: number | undefined,
     onProgress?: (done: number, total: number) => void,
+    options: { lease?: ImportLease; makeCurrent?: boolean } = {},
   ): Promise<DatasetPointer> {
     const communityId = dataset.scheme.community.id;
+    const year = dataset.scheme.year;
     const importedAt = new Date().toISOString();
-    const version = await this.claimVersion(communityId, (expectedVersion ?? 0) + 1, importedAt, importedBy);
+    const version = await this.claimVersion(communityId, year, importedAt, importedBy);
     const pk = keys.datasetPartition(communityId, version);
     let total = 0;
     try {
@@ -286,29 +320,26 @@ export class DatasetRepository {
         .catch(() => undefined);
       throw error;
     }
-    const pointer = { communityId, version, importedAt, importedBy, year: dataset.scheme.year };
+    const pointer = { communityId, version, importedAt, importedBy, year };
+    const complete: TransactItem = {
+      Update: {
+        Key: keys.datasetManifest(communityId, version),
+        UpdateExpression: 'SET #status = :complete, #items = :items, #year = :year',
+        ExpressionAttributeNames: { '#status': 'status', '#items': 'items', '#year': 'year' },
+        ExpressionAttributeValues: { ':complete': 'complete', ':items': total, ':year': year },
+      },
+    };
     try {
-      await this.table.transact([
-        {
-          Put: {
-            Item: { ...keys.currentDataset(communityId), type: 'DatasetPointer', ...pointer },
-            ConditionExpression:
-              expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :expected',
-            ...(expectedVersion === undefined
-              ? {}
-              : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
-          },
-        },
-        {
-          Update: {
-            Key: keys.datasetManifest(communityId, version),
-            UpdateExpression: 'SET #status = :complete, #items = :items',
-            ExpressionAttributeNames: { '#status': 'status', '#items': 'items' },
-            ExpressionAttributeValues: { ':complete': 'complete', ':items': total },
-          },
-        },
-        { Put: { Item: { ...keys.defaultCommunity(), type: 'DefaultCommunity', communityId } } },
-      ]);
+      await this.table.transact(
+        options.makeCurrent === false
+          ? [complete, ...(options.lease ? [leaseHeld(options.lease)] : [])]
+          : [
+              this.switchPointer(pointer, expectedVersion),
+              complete,
+              { Put: { Item: { ...keys.defaultCommunity(), type: 'DefaultCommunity', communityId } } },
+              ...(options.lease ? [leaseHeld(options.lease)] : []),
+            ],
+      );
     } catch (error) {
       if (isStoreError(error, 'transaction_cancelled')) throw concurrentImport(communityId);
       throw error;
@@ -317,16 +348,45 @@ export class DatasetRepository {
   }
 
   /**
-   * Claims a fresh version number (its own partition) for this import. A version another import is still
-   * writing refuses this one; one that failed, or was abandoned by an import that died, is skipped, never
-   * reused, so two imports can never mix their rows in one partition.
+   * The transaction action that makes `pointer` its year's current version, provided the year's current
+   * version is still `expectedVersion` (none: no pointer yet, or only the layout before years had one).
+   */
+  switchPointer(pointer: DatasetPointer, expectedVersion: number | undefined): TransactItem {
+    return {
+      Put: {
+        Item: {
+          ...keys.currentDataset(pointer.communityId, pointer.year),
+          type: 'DatasetPointer',
+          ...pointer,
+        },
+        ConditionExpression:
+          expectedVersion === undefined
+            ? 'attribute_not_exists(pk)'
+            : 'attribute_not_exists(pk) OR version = :expected',
+        ...(expectedVersion === undefined
+          ? {}
+          : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
+      },
+    };
+  }
+
+  /**
+   * Claims a fresh version number (its own partition), after the newest one of the community. Versions
+   * are never reused, so two imports (of one year or of two) can never mix their rows in one partition;
+   * which import may switch a year's pointer is decided by the year's lease and the pointer's condition.
    */
   private async claimVersion(
     communityId: string,
-    first: number,
+    year: number,
     importedAt: string,
     importedBy: string,
   ): Promise<number> {
+    const [newest] = await this.table.queryPrefix<{ sk: string }>(
+      keys.community(communityId),
+      keys.datasetManifestPrefix(),
+      { descending: true, limit: 1 },
+    );
+    const first = newest ? Number(newest.sk.slice('DATASET#'.length)) + 1 : 1;
     for (let version = first; version < first + 100; version++) {
       try {
         await this.table.put(
@@ -334,6 +394,7 @@ export class DatasetRepository {
             ...keys.datasetManifest(communityId, version),
             type: 'DatasetManifest',
             status: 'writing',
+            year,
             importedAt,
             importedBy,
           },
@@ -342,21 +403,30 @@ export class DatasetRepository {
         return version;
       } catch (error) {
         if (!isStoreError(error, 'conditional_failed')) throw error;
-        const other = await this.table.get<{ status: string; importedAt: string; importedBy: string }>(
-          keys.datasetManifest(communityId, version),
-        );
-        if (other?.status === 'failed') continue;
-        if (other?.status !== 'writing') throw concurrentImport(communityId);
-        if (Date.now() - Date.parse(other.importedAt) < ABANDONED_AFTER_MS) {
-          throw new StoreError(
-            'conditional_failed',
-            `${other.importedBy} 于 ${other.importedAt} 开始的导入仍在进行，请稍后再试 / ` +
-              `an import started by ${other.importedBy} at ${other.importedAt} is still running; try again when it has finished`,
-          );
-        }
       }
     }
     throw concurrentImport(communityId);
+  }
+
+  /** Marks the versions an interrupted import of `year` left `writing` as failed (their blobs stay unreferenced). */
+  async abandonWritingVersions(communityId: string, year: number): Promise<number[]> {
+    const manifests = await this.table.queryPrefix<{ sk: string; status?: string; year?: number }>(
+      keys.community(communityId),
+      keys.datasetManifestPrefix(),
+    );
+    const abandoned: number[] = [];
+    for (const manifest of manifests.filter((m) => m.status === 'writing' && m.year === year)) {
+      const version = Number(manifest.sk.slice('DATASET#'.length));
+      await this.table.update({
+        Key: keys.datasetManifest(communityId, version),
+        UpdateExpression: 'SET #status = :failed',
+        ConditionExpression: '#status = :writing',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':failed': 'failed', ':writing': 'writing' },
+      });
+      abandoned.push(version);
+    }
+    return abandoned;
   }
 
   private part<T>(communityId: string, version: number, sk: string): Promise<T> {

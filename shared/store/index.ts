@@ -1,8 +1,10 @@
 /** The repository layer: one object per concern over one table. */
 import { AuditRepository } from './audit.js';
 import { createDynamoClients, type DynamoClientOptions } from './client.js';
+import { CorrectionRepository } from './corrections.js';
 import { CycleRepository } from './cycles.js';
 import { DatasetRepository } from './datasets.js';
+import { LeaseRepository } from './leases.js';
 import { PublicationRepository } from './publications.js';
 import { ResultRepository } from './results.js';
 import { Table } from './store.js';
@@ -14,6 +16,8 @@ export interface Repositories {
   cycles: CycleRepository;
   results: ResultRepository;
   audit: AuditRepository;
+  leases: LeaseRepository;
+  corrections: CorrectionRepository;
   publications: PublicationRepository;
 }
 
@@ -24,6 +28,8 @@ export function repositories(table: Table): Repositories {
     cycles: new CycleRepository(table),
     results: new ResultRepository(table),
     audit: new AuditRepository(table),
+    leases: new LeaseRepository(table),
+    corrections: new CorrectionRepository(table),
     publications: new PublicationRepository(table),
   };
 }

@@ -13,7 +13,21 @@ export const keys = {
   community: (communityId: string) => `COMMUNITY#${communityId}`,
   /** The last community imported — the CLI's default when none is named. */
   defaultCommunity: () => ({ pk: 'COMMUNITY#_', sk: 'DEFAULT' }),
-  currentDataset: (communityId: string) => ({ pk: keys.community(communityId), sk: 'DATASET#CURRENT' }),
+  /** The current dataset version of one year: each year of a community has its own (years run side by side). */
+  currentDataset: (communityId: string, year: number) => ({
+    pk: keys.community(communityId),
+    sk: `DATASET#CURRENT#${year}`,
+  }),
+  currentDatasetPrefix: () => 'DATASET#CURRENT#',
+  /** The single pointer of the layout before years (read only, for data imported before). */
+  legacyCurrentDataset: (communityId: string) => ({ pk: keys.community(communityId), sk: 'DATASET#CURRENT' }),
+  /** Manifests sort by version under this prefix (pointers, `DATASET#CURRENT…`, sort after them). */
+  datasetManifestPrefix: () => 'DATASET#0',
+  /** The import lease of a community's year: one import at a time, and no cycle start while one writes. */
+  importLease: (communityId: string, year: number) => ({
+    pk: keys.community(communityId),
+    sk: `IMPORT#${year}`,
+  }),
   datasetManifest: (communityId: string, version: number) => ({
     pk: keys.community(communityId),
     sk: `DATASET#${pad(version, 6)}`,
@@ -32,7 +46,20 @@ export const keys = {
    */
   datasetBlobs: (communityId: string) => `DSBLOB#${communityId}`,
   blobPage: (hash: string, page: number) => `${hash}#${pad(page, 3)}`,
+  /** A period's lock: a month (YYYY-MM), a quarter (YYYY-Qn) or the year (YYYY); `LOCK#2026` prefixes a year's. */
   lock: (communityId: string, period: string) => ({ pk: keys.community(communityId), sk: `LOCK#${period}` }),
+  lockPrefix: (year?: number) => (year === undefined ? 'LOCK#' : `LOCK#${year}`),
+  /** A correction of a completed period (DOMAIN.md §7.1): its own revision of that period. */
+  correction: (communityId: string, kind: CycleKind, period: string, revision: number) => ({
+    pk: keys.community(communityId),
+    sk: `CORRECTION#${kind}#${period}#r${pad(revision, 3)}`,
+  }),
+  correctionPrefix: () => 'CORRECTION#',
+  /** Which approved corrections post their differences into a month (written with the approval). */
+  postings: (communityId: string, month: string) => ({
+    pk: keys.community(communityId),
+    sk: `POSTINGS#${month}`,
+  }),
   cycle: (communityId: string, kind: CycleKind, period: string) => ({
     pk: keys.community(communityId),
     sk: `CYCLE#${kind}#${period}`,

@@ -127,6 +127,23 @@ export class Table {
     metrics.requests++;
   }
 
+  /** Deletes an item if the condition holds; otherwise StoreError('conditional_failed'). */
+  async deleteIf(key: Key, condition: string, values?: Record<string, unknown>): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.name,
+          Key: key,
+          ConditionExpression: condition,
+          ...(values ? { ExpressionAttributeValues: values } : {}),
+        }),
+      );
+      metrics.requests++;
+    } catch (error) {
+      throw toStoreError(error, `delete ${JSON.stringify(key)}`);
+    }
+  }
+
   async transact(items: readonly TransactItem[]): Promise<void> {
     try {
       const out = await this.doc.send(

@@ -1,0 +1,446 @@
+/**
+ * Corrections of completed periods (补发/扣回, DOMAIN.md §7.1). The office brings corrected rows of a
+ * locked month (workload, adjustments) or quarter (finance rows, indicator values); the period is
+ * recomputed with the same rules on the rows its cycle ran on, the corrected ones in place, as a new
+ * revision that pays nothing itself. Finance reviews the per-person differences (four eyes); approved,
+ * they are posted as adjustment lines of the next open month, the period's lock moves to the corrected
+ * rows and the year's current data takes them — all in one transaction that also checks the month is
+ * still open. Rejected, nothing is posted and nothing else changes.
+ */
+import {
+  DatasetInvalidError,
+  type ImportIssue,
+  parseDatasetFiles,
+  readDatasetDir,
+} from '../dataset/index.js';
+import { type ComponentAmounts, componentTotal, correctionDifferences } from '../domain/corrections.js';
+import { monthsOfYear } from '../domain/periods.js';
+import { bilingual, FourEyesError, NotFoundError, PrerequisiteError, ReviewStateError } from '../errors.js';
+import type { Dataset } from '../schemas/dataset.js';
+import type { CycleRef } from '../schemas/events.js';
+import type { MonthlyInstitutionResult } from '../schemas/results.js';
+import type { CorrectionRecord } from '../store/corrections.js';
+import type { CycleRecord } from '../store/cycles.js';
+import { isStoreError } from '../store/errors.js';
+import type { Repositories } from '../store/index.js';
+import { keys } from '../store/keys.js';
+import { leaseHeld } from '../store/leases.js';
+import type { TransactItem } from '../store/store.js';
+import { cycleMonths } from './cycle-data.js';
+import { resolveCommunity } from './cycle-service.js';
+import { MONTHLY_PARTS, QUARTERLY_PARTS, type RowPart } from './frozen-rows.js';
+import { inProgressFreezes, withImportLease } from './import-service.js';
+import { parsePeriod } from './prerequisites.js';
+
+type CorrectionKind = CorrectionRecord['kind'];
+
+/** Recomputes a period as a revision with the cycle's own steps (functions/recompute-period.ts). */
+export type RecomputePort = (cycle: CycleRef, institutionIds: readonly string[]) => Promise<void>;
+
+/** The pay components a correction compares, per kind (§8 columns; §9 ones only where present). */
+const COMPONENTS: Record<CorrectionKind, readonly string[]> = {
+  monthly: ['basic', 'reward', 'adjustment', 'allowance', 'fiscalTopUp'],
+  quarterly: ['quarterlySurplus'],
+};
+
+const PARTS: Record<CorrectionKind, readonly RowPart[]> = {
+  monthly: MONTHLY_PARTS,
+  quarterly: QUARTERLY_PARTS,
+};
+
+/** Where each part's rows are in a Dataset. */
+const DATASET_FIELD = {
+  workload: 'workload',
+  adjustments: 'adjustments',
+  finance: 'finance',
+  values: 'indicatorValues',
+} as const satisfies Record<RowPart, keyof Dataset>;
+
+/** `base` with the rows of `parts` in `months` taken from `from` instead. */
+export function withCorrectedRows(
+  base: Dataset,
+  from: Dataset,
+  months: readonly string[],
+  parts: readonly RowPart[],
+): Dataset {
+  const inWindow = (row: { period: string }) => months.includes(row.period);
+  const out: Dataset = { ...base };
+  for (const part of parts) {
+    const field = DATASET_FIELD[part];
+    const kept = (base[field] as { period: string }[]).filter((r) => !inWindow(r));
+    const taken = (from[field] as { period: string }[]).filter(inWindow);
+    (out as Record<string, unknown>)[field] = [...kept, ...taken];
+  }
+  return out;
+}
+
+const kindZh: Record<CorrectionKind, string> = { monthly: '月调度', quarterly: '季通报' };
+
+/** The revision a correction corrects: the last approved correction of the period, else the cycle's. */
+function baseOf(cycle: CycleRecord, corrections: readonly CorrectionRecord[]) {
+  const approved = corrections
+    .filter((c) => c.kind === cycle.kind && c.period === cycle.period && c.status === 'completed')
+    .sort((a, b) => b.revision - a.revision)[0];
+  return approved
+    ? { revision: approved.revision, datasetVersion: approved.datasetVersion }
+    : { revision: cycle.revision, datasetVersion: cycle.datasetVersion };
+}
+
+/** Months after the period, in its year, whose monthly cycle has not started (failed ones restart). */
+async function openMonthsAfter(
+  repos: Repositories,
+  communityId: string,
+  kind: CorrectionKind,
+  period: string,
+) {
+  const last = cycleMonths({ kind, period }).at(-1)!;
+  const year = Number(period.slice(0, 4));
+  const open: { month: string; cycle: CycleRecord | undefined }[] = [];
+  for (const month of monthsOfYear(year).filter((m) => m > last)) {
+    const cycle = await repos.cycles.get(communityId, 'monthly', month);
+    if (!cycle || cycle.status === 'failed') open.push({ month, cycle });
+  }
+  return open;
+}
+
+function noOpenMonth(period: string, year: number): PrerequisiteError {
+  return new PrerequisiteError(
+    bilingual(
+      `${year} 年在 ${period} 之后已没有未开始的月份，更正差额无处发放；请在 ${year + 1} 年数据集的 adjustments.csv 中计入（refPeriod ${period}）`,
+      `no month after ${period} is still open in ${year}, so the differences could not be paid; put them into ` +
+        `adjustments.csv of the ${year + 1} dataset (refPeriod ${period})`,
+    ),
+  );
+}
+
+/** Corrected rows must refer to people, institutions and indicators the period's data has. */
+function unknownReferences(base: Dataset, corrected: Dataset, months: readonly string[]): ImportIssue[] {
+  const staff = new Set(base.staff.map((s) => s.staffId));
+  const institutions = new Set(base.institutions.map((i) => i.id));
+  const indicators = new Set(base.indicators.map((i) => i.id));
+  const issues: ImportIssue[] = [];
+  const refuse = (file: string, column: string, value: string) =>
+    issues.push({
+      file,
+      column,
+      value,
+      rule: 'ref.unknown',
+      zh: `更正的行引用了 ${value}，但被更正期间的数据中没有它`,
+      en: `a corrected row refers to ${value}, which the corrected period's data does not have`,
+    });
+  const inWindow = (row: { period: string }) => months.includes(row.period);
+  for (const r of corrected.workload.filter(inWindow))
+    if (!staff.has(r.staffId)) refuse('workload.csv', 'staffId', r.staffId);
+  for (const r of corrected.adjustments.filter(inWindow))
+    if (!staff.has(r.staffId)) refuse('adjustments.csv', 'staffId', r.staffId);
+  for (const r of corrected.finance.filter(inWindow))
+    if (!institutions.has(r.institutionId)) refuse('finance.csv', 'institutionId', r.institutionId);
+  for (const r of corrected.indicatorValues.filter(inWindow)) {
+    if (!institutions.has(r.institutionId)) refuse('indicator-values.csv', 'institutionId', r.institutionId);
+    if (!indicators.has(r.indicatorId)) refuse('indicator-values.csv', 'indicatorId', r.indicatorId);
+  }
+  return issues;
+}
+
+/** The rows of the parts in the window, in a comparable form. */
+function windowRows(dataset: Dataset, months: readonly string[], parts: readonly RowPart[]): string {
+  return JSON.stringify(
+    parts.map((part) =>
+      (dataset[DATASET_FIELD[part]] as { period: string }[])
+        .filter((r) => months.includes(r.period))
+        .map((r) => JSON.stringify(r))
+        .sort(),
+    ),
+  );
+}
+
+/** Lines of a revision as comparable component amounts (monthly pay lines, or pool shares). */
+async function revisionLines(
+  repos: Repositories,
+  ref: Omit<CycleRef, 'datasetVersion'>,
+): Promise<Map<string, ComponentAmounts[]>> {
+  const pagesByInstitution = await repos.results.payLines<Record<string, unknown> & { staffId: string }>(ref);
+  return new Map(
+    pagesByInstitution.map(({ institutionId, lines }) => [
+      institutionId,
+      ref.kind === 'quarterly'
+        ? lines.map((l) => ({ staffId: l.staffId, quarterlySurplus: l.amount }))
+        : lines,
+    ]),
+  );
+}
+
+export async function startCorrection(
+  repos: Repositories,
+  recompute: RecomputePort,
+  request: {
+    communityId?: string;
+    kind: CorrectionKind;
+    period: string;
+    source: { dir: string } | { files: Record<string, Uint8Array | string> };
+    by: string;
+    reason?: string;
+  },
+): Promise<CorrectionRecord> {
+  const { kind, period, by } = request;
+  const { year } = parsePeriod(kind, period);
+  const parsed =
+    'dir' in request.source
+      ? await readDatasetDir(request.source.dir)
+      : parseDatasetFiles(request.source.files);
+  if (!parsed.ok) throw new DatasetInvalidError(parsed.issues);
+  const communityId = request.communityId ?? parsed.dataset.scheme.community.id;
+  if (parsed.dataset.scheme.community.id !== communityId || parsed.dataset.scheme.year !== year) {
+    throw new PrerequisiteError(
+      bilingual(
+        `更正数据是 ${parsed.dataset.scheme.community.id} ${parsed.dataset.scheme.year} 年的，不能更正 ${communityId} ${period}`,
+        `the correction's data is for ${parsed.dataset.scheme.community.id} ${parsed.dataset.scheme.year}; it cannot correct ${communityId} ${period}`,
+      ),
+    );
+  }
+  return withImportLease(repos, communityId, year, by, async (lease) => {
+    const cycle = await repos.cycles.get(communityId, kind, period);
+    if (cycle?.status !== 'completed') {
+      throw new PrerequisiteError(
+        bilingual(
+          `${kindZh[kind]} ${period} 尚未完成（${cycle?.status ?? '未开始'}），未锁定的期间请直接导入更正后的数据`,
+          `${kind} ${period} is not completed (${cycle?.status ?? 'not started'}); correct a period that is not locked by importing again`,
+        ),
+      );
+    }
+    if ((await repos.cycles.yearLocks(communityId, year)).year) {
+      throw noOpenMonth(period, year);
+    }
+    await inProgressFreezes(repos, communityId, year); // refuses while an annual or a correction is under way
+    if ((await openMonthsAfter(repos, communityId, kind, period)).length === 0)
+      throw noOpenMonth(period, year);
+
+    const corrections = (await repos.corrections.list(communityId, year)).filter(
+      (c) => c.kind === kind && c.period === period,
+    );
+    const base = baseOf(cycle, corrections);
+    const revision = Math.max(cycle.revision, ...corrections.map((c) => c.revision)) + 1;
+    const months = cycleMonths({ kind, period });
+    const parts = PARTS[kind];
+    const baseData = await repos.datasets.load(communityId, base.datasetVersion);
+    const corrected = withCorrectedRows(baseData, parsed.dataset, months, parts);
+    const issues = unknownReferences(baseData, corrected, months);
+    if (issues.length > 0) throw new DatasetInvalidError(issues);
+    if (windowRows(corrected, months, parts) === windowRows(baseData, months, parts)) {
+      throw new PrerequisiteError(
+        bilingual(
+          `更正数据中 ${period} 的${kind === 'monthly' ? '工作量和调整' : '财务和指标'}行与已锁定的相同，没有可更正的内容`,
+          `the ${kind === 'monthly' ? 'workload and adjustment' : 'finance and indicator'} rows of ${period} are the same as locked; nothing to correct`,
+        ),
+      );
+    }
+    const written = await repos.datasets.writeVersion(corrected, by, base.datasetVersion, undefined, {
+      lease,
+      makeCurrent: false,
+    });
+    const ref: CycleRef = { communityId, kind, period, revision, datasetVersion: written.version };
+    const institutionIds = baseData.institutions.map((i) => i.id).sort();
+    await recompute(ref, institutionIds);
+
+    const components = COMPONENTS[kind];
+    const [before, after] = await Promise.all([
+      revisionLines(repos, { communityId, kind, period, revision: base.revision }),
+      revisionLines(repos, ref),
+    ]);
+    const totals = { old: 0, new: 0, difference: 0, people: 0, lines: 0 };
+    for (const institutionId of institutionIds) {
+      const old = before.get(institutionId) ?? [];
+      const next = after.get(institutionId) ?? [];
+      const lines = correctionDifferences(old, next, components);
+      totals.old += componentTotal(old, components);
+      totals.new += componentTotal(next, components);
+      totals.difference += lines.reduce((acc, l) => acc + l.difference, 0);
+      totals.people += new Set(lines.map((l) => l.staffId)).size;
+      totals.lines += lines.length;
+      if (lines.length > 0) await repos.corrections.putDifferences(ref, institutionId, lines);
+    }
+    const record = await repos.corrections.create({
+      communityId,
+      kind,
+      period,
+      revision,
+      baseRevision: base.revision,
+      datasetVersion: written.version,
+      startedBy: by,
+      startedAt: new Date().toISOString(),
+      ...(request.reason ? { reason: request.reason } : {}),
+      totals,
+    });
+    await repos.audit.append(communityId, {
+      actor: by,
+      action: 'correction.start',
+      subject: `${kind} ${period} r${revision}`,
+      details: {
+        baseRevision: base.revision,
+        datasetVersion: written.version,
+        difference: totals.difference,
+        people: totals.people,
+        ...(request.reason ? { reason: request.reason } : {}),
+      },
+    });
+    return record;
+  });
+}
+
+/** The correction of the period awaiting review (there is at most one). */
+export async function pendingCorrection(
+  repos: Repositories,
+  communityId: string,
+  kind: CorrectionKind,
+  period: string,
+): Promise<CorrectionRecord> {
+  const pending = (await repos.corrections.list(communityId, Number(period.slice(0, 4)))).find(
+    (c) => c.kind === kind && c.period === period && c.status === 'awaiting_review',
+  );
+  if (!pending) {
+    throw new NotFoundError(
+      bilingual(
+        `${kindZh[kind]} ${period} 没有待审核的更正`,
+        `no correction of ${kind} ${period} awaits review`,
+      ),
+    );
+  }
+  return pending;
+}
+
+/**
+ * Finance's decision on a correction (four eyes: not the user who started it). Approval posts the
+ * differences into the first open month after the period; a month that starts meanwhile is passed over.
+ */
+export async function decideCorrection(
+  repos: Repositories,
+  request: {
+    communityId?: string;
+    kind: CorrectionKind;
+    period: string;
+    by: string;
+    approve: boolean;
+    reason?: string;
+  },
+): Promise<CorrectionRecord> {
+  const communityId = await resolveCommunity(repos, request.communityId);
+  const record = await pendingCorrection(repos, communityId, request.kind, request.period);
+  if (request.by === record.startedBy) {
+    throw new FourEyesError(
+      bilingual(
+        `审核人不能是更正发起人 ${record.startedBy}（双人复核）`,
+        `the approver must not be ${record.startedBy}, who started the correction (four eyes)`,
+      ),
+    );
+  }
+  if (!request.approve && !request.reason?.trim()) {
+    throw new ReviewStateError(bilingual('驳回必须填写原因', 'a rejection needs a reason'));
+  }
+  const decision = {
+    approved: request.approve,
+    by: request.by,
+    at: new Date().toISOString(),
+    ...(request.reason ? { reason: request.reason } : {}),
+  };
+  const subject = `${record.kind} ${record.period} r${record.revision}`;
+  if (!request.approve) {
+    const rejected = await repos.corrections.reject(record, decision);
+    await repos.audit.append(communityId, {
+      actor: request.by,
+      action: 'correction.reject',
+      subject,
+      details: { reason: request.reason },
+    });
+    return rejected;
+  }
+  const year = Number(record.period.slice(0, 4));
+  return withImportLease(repos, communityId, year, request.by, async (lease) => {
+    const current = await repos.datasets.current(communityId, year);
+    if (!current)
+      throw new NotFoundError(bilingual(`${year} 年没有当前数据集`, `no current dataset for ${year}`));
+    const months = cycleMonths(record);
+    const [now, fixed] = await Promise.all([
+      repos.datasets.load(communityId, current.version),
+      repos.datasets.load(communityId, record.datasetVersion),
+    ]);
+    // The year's data from now on: today's current rows, with the corrected ones of the period.
+    const next = await repos.datasets.writeVersion(
+      withCorrectedRows(now, fixed, months, PARTS[record.kind]),
+      request.by,
+      current.version,
+      undefined,
+      { lease, makeCurrent: false },
+    );
+    const lockUpdate = await lockUpdateAction(repos, record);
+    for (const { month, cycle } of await openMonthsAfter(repos, communityId, record.kind, record.period)) {
+      try {
+        await repos.table.transact([
+          ...repos.corrections.approveActions(record, decision, month),
+          monthStillOpen(communityId, month, cycle),
+          repos.datasets.switchPointer(next, current.version),
+          leaseHeld(lease),
+          lockUpdate,
+        ]);
+      } catch (error) {
+        if (!isStoreError(error, 'transaction_cancelled')) throw error;
+        const after = await repos.corrections.get(communityId, record.kind, record.period, record.revision);
+        if (after?.status !== 'awaiting_review') {
+          throw new ReviewStateError(
+            bilingual(
+              `更正 ${subject} 已由 ${after?.decision?.by ?? '?'} 审核`,
+              `correction ${subject} was already decided by ${after?.decision?.by ?? '?'}`,
+            ),
+          );
+        }
+        continue; // that month started meanwhile: the next one
+      }
+      await repos.audit.append(communityId, {
+        actor: request.by,
+        action: 'correction.approve',
+        subject,
+        details: { postedTo: month, difference: record.totals.difference, datasetVersion: next.version },
+      });
+      return { ...record, status: 'completed', decision, postedTo: month, version: record.version + 1 };
+    }
+    throw noOpenMonth(record.period, year);
+  });
+}
+
+/** The month's monthly cycle has not started (or failed and will restart, reading the postings then). */
+function monthStillOpen(communityId: string, month: string, cycle: CycleRecord | undefined): TransactItem {
+  const key = keys.cycle(communityId, 'monthly', month);
+  return cycle
+    ? {
+        ConditionCheck: {
+          Key: key,
+          ConditionExpression: 'version = :v AND #status = :failed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':v': cycle.version, ':failed': 'failed' },
+        },
+      }
+    : { ConditionCheck: { Key: key, ConditionExpression: 'attribute_not_exists(pk)' } };
+}
+
+/**
+ * The period's lock moves to the corrected rows (later imports are compared with them) and, for a month,
+ * to the corrected reserve (a pool that had no points and now has is paid, so no longer reserved).
+ */
+async function lockUpdateAction(repos: Repositories, record: CorrectionRecord): Promise<TransactItem> {
+  const values: Record<string, unknown> = { ':v': record.datasetVersion, ':rev': record.revision };
+  let set = 'SET datasetVersion = :v, correctedBy = :rev';
+  if (record.kind === 'monthly') {
+    const results = await repos.results.institutions<Omit<MonthlyInstitutionResult, 'lines'>>(record);
+    values[':reserve'] = Object.fromEntries(
+      results.map((r) => [r.institutionId, { holdback: r.holdback, undistributed: r.undistributed }]),
+    );
+    set += ', reserve = :reserve';
+  }
+  return {
+    Update: {
+      Key: keys.lock(record.communityId, record.period),
+      UpdateExpression: set,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: values,
+    },
+  };
+}

@@ -1,0 +1,231 @@
+/**
+ * Corrections of completed periods (DOMAIN.md §7.1): each is its own revision of a monthly or quarterly
+ * period, recomputed on corrected rows, never paid itself. Its per-person differences are posted as
+ * adjustment lines of the next open month once finance approves; the month's pay step reads them from
+ * the month's postings item, which the approval writes in the same transaction that checks the month is
+ * still open — so a month either pays a correction in full or not at all.
+ */
+import { decode, encode, pages } from './codec.js';
+import { isStoreError, StoreError } from './errors.js';
+import { type CycleKind, keys } from './keys.js';
+import { resultsPartition } from './results.js';
+import type { Table, TransactItem } from './store.js';
+
+export type CorrectionStatus = 'awaiting_review' | 'completed' | 'rejected';
+
+/** One person's difference in one pay component (fen), new − old. */
+export interface CorrectionLine {
+  staffId: string;
+  component: string;
+  old: number;
+  new: number;
+  difference: number;
+}
+
+export interface CorrectionRecord {
+  communityId: string;
+  kind: Extract<CycleKind, 'monthly' | 'quarterly'>;
+  period: string;
+  revision: number;
+  status: CorrectionStatus;
+  /** The revision whose results this one corrects (the cycle's, or the last approved correction's). */
+  baseRevision: number;
+  /** The dataset version the correction computed on: the base's rows with the corrected ones in place. */
+  datasetVersion: number;
+  startedBy: string;
+  startedAt: string;
+  reason?: string;
+  totals: { old: number; new: number; difference: number; people: number; lines: number };
+  decision?: { approved: boolean; by: string; at: string; reason?: string };
+  /** The month whose sheet carries the differences (set on approval). */
+  postedTo?: string;
+  version: number;
+}
+
+/** What a month's pay step adds to the dataset's adjustments: one line per person and component. */
+export interface PostedAdjustment {
+  period: string;
+  staffId: string;
+  amount: number;
+  reason: string;
+  refPeriod: string;
+}
+
+export interface PostingRef {
+  kind: CorrectionRecord['kind'];
+  period: string;
+  revision: number;
+}
+
+const DIFF_PAGE = 2000;
+const diffKey = (institutionId: string, page: number) =>
+  `DIFF#${institutionId}#${String(page).padStart(3, '0')}`;
+
+export const correctionReason = (ref: Pick<PostingRef, 'period' | 'revision'>) =>
+  `更正 ${ref.period} r${ref.revision}`;
+
+export class CorrectionRepository {
+  constructor(private readonly table: Table) {}
+
+  async get(
+    communityId: string,
+    kind: CorrectionRecord['kind'],
+    period: string,
+    revision: number,
+  ): Promise<CorrectionRecord | undefined> {
+    return this.table.get<CorrectionRecord>(keys.correction(communityId, kind, period, revision));
+  }
+
+  /** Corrections of a community (of one year), oldest first within each period. */
+  async list(communityId: string, year?: number): Promise<CorrectionRecord[]> {
+    const all = await this.table.queryPrefix<CorrectionRecord>(
+      keys.community(communityId),
+      keys.correctionPrefix(),
+    );
+    return year === undefined ? all : all.filter((c) => c.period.startsWith(String(year)));
+  }
+
+  /** Records a new correction awaiting review; refused if that revision exists already. */
+  async create(record: Omit<CorrectionRecord, 'version' | 'status'>): Promise<CorrectionRecord> {
+    const full: CorrectionRecord = { ...record, status: 'awaiting_review', version: 1 };
+    await this.table.put(
+      {
+        ...keys.correction(record.communityId, record.kind, record.period, record.revision),
+        type: 'Correction',
+        ...full,
+      },
+      { ConditionExpression: 'attribute_not_exists(pk)' },
+    );
+    return full;
+  }
+
+  /** Rejects a correction awaiting review (nothing is posted). */
+  async reject(record: CorrectionRecord, decision: NonNullable<CorrectionRecord['decision']>) {
+    try {
+      return (await this.table.update({
+        Key: keys.correction(record.communityId, record.kind, record.period, record.revision),
+        UpdateExpression: 'SET #status = :rejected, decision = :decision ADD version :one',
+        ConditionExpression: '#status = :awaiting',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':rejected': 'rejected',
+          ':decision': decision,
+          ':one': 1,
+          ':awaiting': 'awaiting_review',
+        },
+      })) as unknown as CorrectionRecord;
+    } catch (error) {
+      if (isStoreError(error, 'conditional_failed')) throw alreadyDecided(record);
+      throw error;
+    }
+  }
+
+  /** The transaction actions that approve a correction and post it into `month`. */
+  approveActions(
+    record: CorrectionRecord,
+    decision: NonNullable<CorrectionRecord['decision']>,
+    month: string,
+  ): TransactItem[] {
+    const posting: PostingRef = { kind: record.kind, period: record.period, revision: record.revision };
+    return [
+      {
+        Update: {
+          Key: keys.correction(record.communityId, record.kind, record.period, record.revision),
+          UpdateExpression:
+            'SET #status = :completed, decision = :decision, postedTo = :month ADD version :one',
+          ConditionExpression: '#status = :awaiting',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':completed': 'completed',
+            ':decision': decision,
+            ':month': month,
+            ':one': 1,
+            ':awaiting': 'awaiting_review',
+          },
+        },
+      },
+      {
+        Update: {
+          Key: keys.postings(record.communityId, month),
+          UpdateExpression: 'SET #type = :type, refs = list_append(if_not_exists(refs, :empty), :ref)',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: { ':type': 'Postings', ':empty': [], ':ref': [posting] },
+        },
+      },
+    ];
+  }
+
+  /** Writes a correction's difference lines of one institution (pages, once). */
+  async putDifferences(
+    ref: { communityId: string; kind: CycleKind; period: string; revision: number },
+    institutionId: string,
+    lines: readonly CorrectionLine[],
+  ): Promise<void> {
+    const pk = resultsPartition(ref);
+    for (const [page, chunk] of pages(lines, DIFF_PAGE).entries()) {
+      await this.table.put(
+        { pk, sk: diffKey(institutionId, page), type: 'CorrectionDiff', institutionId, data: encode(chunk) },
+        { ConditionExpression: 'attribute_not_exists(pk)' },
+      );
+    }
+  }
+
+  /** A correction's difference lines (of one institution, or all), by institution. */
+  async differences(
+    ref: { communityId: string; kind: CycleKind; period: string; revision: number },
+    institutionId?: string,
+  ): Promise<{ institutionId: string; lines: CorrectionLine[] }[]> {
+    const items = await this.table.queryPrefix<{ data: string; institutionId: string }>(
+      resultsPartition(ref),
+      institutionId ? `DIFF#${institutionId}#` : 'DIFF#',
+    );
+    const out = new Map<string, CorrectionLine[]>();
+    for (const item of items)
+      out.set(item.institutionId, [
+        ...(out.get(item.institutionId) ?? []),
+        ...decode<CorrectionLine[]>(item.data),
+      ]);
+    return [...out].map(([id, lines]) => ({ institutionId: id, lines }));
+  }
+
+  /** The corrections posted into a month. */
+  async postings(communityId: string, month: string): Promise<PostingRef[]> {
+    const item = await this.table.get<{ refs?: PostingRef[] }>(keys.postings(communityId, month));
+    return item?.refs ?? [];
+  }
+
+  /**
+   * The adjustment lines approved corrections posted into `month` for one institution's staff (DOMAIN.md
+   * §7.1: reason "更正 <period> r<n>", refPeriod the corrected period), one per person and component.
+   */
+  async postedAdjustments(
+    communityId: string,
+    month: string,
+    institutionId: string,
+  ): Promise<PostedAdjustment[]> {
+    const refs = await this.postings(communityId, month);
+    const out: PostedAdjustment[] = [];
+    for (const ref of refs) {
+      const [diff] = await this.differences({ communityId, ...ref }, institutionId);
+      for (const line of diff?.lines ?? []) {
+        if (line.difference === 0) continue;
+        out.push({
+          period: month,
+          staffId: line.staffId,
+          amount: line.difference,
+          reason: correctionReason(ref),
+          refPeriod: ref.period,
+        });
+      }
+    }
+    return out;
+  }
+}
+
+function alreadyDecided(record: CorrectionRecord): StoreError {
+  return new StoreError(
+    'conditional_failed',
+    `更正 ${record.kind} ${record.period} r${record.revision} 已有审核结论 / ` +
+      `correction ${record.kind} ${record.period} r${record.revision} was already decided`,
+  );
+}
