@@ -1,5 +1,11 @@
-/** Opens the embedded default (or the endpoint given) for one CLI command and always closes it. */
-import { type LocalRuntime, openLocalRuntime } from '../shared/local/runtime.js';
+/**
+ * Opens the embedded default (or the endpoint given) for one CLI command and always closes it. The state
+ * machines are loaded only when a command starts or resumes a cycle (or when main.ts preloads them for a
+ * cycle command while the database starts): reading commands load neither them, their handlers nor CDK.
+ */
+import type { ExecutionPort } from '../shared/app/cycle-service.js';
+import type { LocalStore } from '../shared/local/runtime.js';
+import type { LocalWorkflows } from '../shared/local/workflows.js';
 
 export interface StoreOptions {
   home?: string;
@@ -7,19 +13,47 @@ export interface StoreOptions {
   table?: string;
 }
 
+/** What a command gets: the repositories, and the cycles' execution port (loaded on first use). */
+export interface CliRuntime extends LocalStore {
+  workflows: ExecutionPort;
+}
+
+let loading: Promise<LocalWorkflows> | undefined;
+
+/** Starts loading the local state machines (from the definitions cache) and their handlers. */
+export function preloadWorkflows(): Promise<LocalWorkflows> {
+  loading ??= import('../shared/local/workflows.js').then(({ LocalWorkflows }) => LocalWorkflows.create());
+  // Observed here so a command that never runs a cycle does not report an unhandled rejection.
+  loading.catch(() => undefined);
+  return loading;
+}
+
+/** An ExecutionPort that loads the state machines the first time a cycle is started or resumed. */
+export const lazyWorkflows: ExecutionPort = {
+  async start(kind, input) {
+    return (await preloadWorkflows()).start(kind, input);
+  },
+  async resume(cycle, decision) {
+    return (await preloadWorkflows()).resume(cycle, decision);
+  },
+};
+
 export async function withRuntime<T>(
   options: StoreOptions & { inMemory?: boolean },
-  fn: (rt: LocalRuntime) => Promise<T>,
+  fn: (rt: CliRuntime) => Promise<T>,
 ): Promise<T> {
-  const runtime = await openLocalRuntime({
+  const { openLocalStore } = await import('../shared/local/runtime.js');
+  const store = await openLocalStore({
     ...(options.home ? { home: options.home } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.table ? { tableName: options.table } : {}),
     ...(options.inMemory ? { inMemory: true } : {}),
+    // A preloaded cycle command waits for its state machines here, while the JVM boots.
+    ...(loading ? { whileStarting: () => loading as Promise<unknown> } : {}),
   });
   try {
-    return await fn(runtime);
+    return await fn({ ...store, workflows: lazyWorkflows });
   } finally {
-    await runtime.close();
+    await store.close();
   }
 }

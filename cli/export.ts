@@ -6,22 +6,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { resolveCommunity } from '../shared/app/cycle-service.js';
-import { writeYearResults } from '../shared/app/results-writer.js';
-import { fenToYuanString } from '../shared/export/index.js';
-import type { LocalRuntime } from '../shared/local/runtime.js';
-import {
-  type ExportedFile,
-  type ExportRequest,
-  exportBank,
-  exportReport,
-  exportSheet,
-  loadYear,
-  NOT_TRANSFERRED_REASONS,
-  writeReportsAndSheets,
-} from '../shared/reports/index.js';
+import type { ExportedFile, ExportRequest } from '../shared/reports/index.js';
 import type { Repositories } from '../shared/store/index.js';
-import { type StoreOptions, withRuntime } from './context.js';
+import { type CliRuntime, type StoreOptions, withRuntime } from './context.js';
+
+// Loaded when an export runs, not when the command line is parsed (help, other commands).
+const reports = () => import('../shared/reports/index.js');
+type Reports = Awaited<ReturnType<typeof reports>>;
 
 type GlobalOptions = StoreOptions & { community?: string };
 
@@ -49,7 +40,8 @@ const target = (out: string | undefined) => (out ? resolve(out) : 'stdout');
 
 export function registerExportCommand(program: Command): void {
   const globals = (): GlobalOptions => program.opts();
-  const community = (rt: LocalRuntime) => resolveCommunity(rt.repos, globals().community);
+  const community = async (rt: CliRuntime) =>
+    (await import('../shared/app/cycle-service.js')).resolveCommunity(rt.repos, globals().community);
 
   const exp = program
     .command('export')
@@ -67,7 +59,7 @@ export function registerExportCommand(program: Command): void {
     /** --as: who exports (optional or required). */
     as: Option;
     run: (repos: Repositories, request: R) => Promise<F>;
-    after?: (file: F) => void;
+    after?: (file: F) => void | Promise<void>;
   }) =>
     exp
       .command(spec.name)
@@ -92,7 +84,7 @@ export function registerExportCommand(program: Command): void {
           // Commander has checked kind and format against the choices.
           const file = await spec.run(rt.repos, request as unknown as R);
           await deliver(file, o.out);
-          spec.after?.(file);
+          await spec.after?.(file);
         });
       });
 
@@ -105,7 +97,8 @@ export function registerExportCommand(program: Command): void {
     kinds: SHEET_KINDS,
     formats: ['csv', 'xlsx', 'json'],
     as: exportedBy(),
-    run: exportSheet,
+    run: async (repos, request: Parameters<Reports['exportSheet']>[1]) =>
+      (await reports()).exportSheet(repos, request),
   });
 
   single({
@@ -115,7 +108,8 @@ export function registerExportCommand(program: Command): void {
     kinds: ['monthly', 'quarterly', 'annual'],
     formats: ['html', 'json'],
     as: exportedBy(),
-    run: exportReport,
+    run: async (repos, request: Parameters<Reports['exportReport']>[1]) =>
+      (await reports()).exportReport(repos, request),
   });
 
   single({
@@ -128,8 +122,13 @@ export function registerExportCommand(program: Command): void {
       '--as <user>',
       '导出人（记入审计）who exports (recorded in the audit trail)',
     ).makeOptionMandatory(),
-    run: exportBank,
-    after: (file) => {
+    run: async (repos, request: Parameters<Reports['exportBank']>[1]) =>
+      (await reports()).exportBank(repos, request),
+    after: async (file) => {
+      const [{ fenToYuanString }, { NOT_TRANSFERRED_REASONS }] = await Promise.all([
+        import('../shared/export/index.js'),
+        reports(),
+      ]);
       console.error(
         `银行代发 Bank transfer: ${file.lines} 笔 lines, 合计 total ¥${fenToYuanString(file.total)}`,
       );
@@ -159,6 +158,10 @@ export function registerExportCommand(program: Command): void {
       if (!/^\d{4}$/.test(String(o.year)))
         throw new Error(`--year 应为四位年份 / --year must be YYYY, got "${o.year}"`);
       const out = resolve(o.out);
+      const [{ loadYear, writeReportsAndSheets }, { writeYearResults }] = await Promise.all([
+        reports(),
+        import('../shared/app/results-writer.js'),
+      ]);
       await withRuntime(globals(), async (rt) => {
         const communityId = await community(rt);
         const data = await loadYear(rt.repos, communityId, year);

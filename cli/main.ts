@@ -3,34 +3,26 @@
  * $MEDCOMM_HOME, the cycles in the local Step Functions interpreter). Every command prints a clear
  * bilingual message and exits non-zero on failure.
  */
+// Start only what a command needs: modules beyond commander are imported inside the actions (help and
+// argument errors load nothing else; test/e2e/cli-startup.test.ts checks what each command loads).
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { SingleBar } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
-import { yearOverview } from '../shared/api/cycle-views.js';
-import {
-  decideReview,
-  resolveCommunity,
-  resumeInterruptedCycle,
-  startCycle,
-} from '../shared/app/cycle-service.js';
-import { importDataset } from '../shared/app/import-service.js';
-import { writeYearResults } from '../shared/app/results-writer.js';
-import { runYear } from '../shared/app/year-runner.js';
-import { DatasetInvalidError, formatIssueGroups } from '../shared/dataset/index.js';
-import { generateCounty, writeDataset } from '../shared/demo/index.js';
-import type { LocalRuntime } from '../shared/local/runtime.js';
-import { loadYear, writeReportsAndSheets } from '../shared/reports/index.js';
 import type { Repositories } from '../shared/store/index.js';
 import type { CycleKind } from '../shared/store/keys.js';
-import { type StoreOptions, withRuntime } from './context.js';
+import {
+  type CliRuntime as LocalRuntime,
+  preloadWorkflows,
+  type StoreOptions,
+  withRuntime,
+} from './context.js';
 import { registerExplainCommand } from './explain.js';
 import { registerExportCommand } from './export.js';
 import { table } from './format.js';
-import { registerServeCommand } from './serve.js';
+import { registerServeCommand } from './serve-command.js';
 import { registerSimulateCommand } from './simulate.js';
 import { statusTable } from './status.js';
-import { yearSummary } from './summary.js';
 
 const program = new Command('medcomm')
   .description('MedComm Pay — 医共体绩效考核与薪酬分配 / appraisal and pay for a county medical community')
@@ -48,6 +40,12 @@ const program = new Command('medcomm')
 
 const storeOptions = (): StoreOptions & { community?: string } => program.opts();
 
+// Commands that run cycles load the state machines while the database starts; no other command loads them.
+const CYCLE_COMMANDS = new Set(['run', 'approve', 'reject', 'year', 'demo']);
+program.hook('preAction', (_program, action) => {
+  if (CYCLE_COMMANDS.has(action.name())) preloadWorkflows();
+});
+
 /** "2026-03" → monthly, "2026-Q1" → quarterly, "2026" → annual. */
 function kindOf(period: string): CycleKind {
   if (/^\d{4}-\d{2}$/.test(period)) return 'monthly';
@@ -58,7 +56,8 @@ function kindOf(period: string): CycleKind {
   );
 }
 
-function progressBar(label: string): SingleBar {
+async function progressBar(label: string): Promise<SingleBar> {
+  const { SingleBar } = await import('cli-progress');
   return new SingleBar({
     format: `${label} [{bar}] {percentage}% | {value}/{total} {step}`,
     hideCursor: true,
@@ -70,7 +69,8 @@ function progressBar(label: string): SingleBar {
 }
 
 async function doImport(rt: LocalRuntime, dir: string, by: string) {
-  const bar = progressBar('导入 import');
+  const { importDataset } = await import('../shared/app/import-service.js');
+  const bar = await progressBar('导入 import');
   let started = false;
   try {
     const outcome = await importDataset(rt.repos, { dir: resolve(dir) }, by, (done, total) => {
@@ -103,7 +103,8 @@ async function runWithProgress(
   by: string,
   approver: string,
 ) {
-  const bar = progressBar('年度 year');
+  const { runYear } = await import('../shared/app/year-runner.js');
+  const bar = await progressBar('年度 year');
   bar.start(17, 0, { step: '' });
   try {
     await runYear(rt.repos, rt.workflows, {
@@ -117,6 +118,21 @@ async function runWithProgress(
   } finally {
     bar.stop();
   }
+}
+
+/** What `year` and `demo` write after the cycles: results, reports and sheets, and the summary. */
+async function resultWriters() {
+  const [reports, results, summary] = await Promise.all([
+    import('../shared/reports/index.js'),
+    import('../shared/app/results-writer.js'),
+    import('./summary.js'),
+  ]);
+  return {
+    loadYear: reports.loadYear,
+    writeReportsAndSheets: reports.writeReportsAndSheets,
+    writeYearResults: results.writeYearResults,
+    yearSummary: summary.yearSummary,
+  };
 }
 
 async function describeCycle(
@@ -151,6 +167,7 @@ program
       .default('surplus'),
   )
   .action(async (o) => {
+    const { generateCounty, writeDataset } = await import('../shared/demo/index.js');
     const files = generateCounty({
       seed: Number(o.seed),
       staff: Number(o.staff),
@@ -191,6 +208,9 @@ program
   .action(async (kind: CycleKind, period: string, o) => {
     if (kindOf(period) !== kind)
       throw new Error(`期间 ${period} 不是 ${kind} 周期 / period ${period} is not a ${kind} period`);
+    const { resolveCommunity, resumeInterruptedCycle, startCycle } = await import(
+      '../shared/app/cycle-service.js'
+    );
     await withRuntime(storeOptions(), async (rt) => {
       const communityId = await resolveCommunity(rt.repos, storeOptions().community);
       if (o.resume) {
@@ -227,6 +247,7 @@ for (const verb of ['approve', 'reject'] as const) {
   if (verb === 'reject') cmd.requiredOption('--reason <text>', '驳回原因 reason');
   cmd.action(async (period: string, o) => {
     const kind = kindOf(period);
+    const { decideReview, resolveCommunity } = await import('../shared/app/cycle-service.js');
     await withRuntime(storeOptions(), async (rt) => {
       const communityId = await resolveCommunity(rt.repos, storeOptions().community);
       await decideReview(rt.repos, rt.workflows, {
@@ -247,6 +268,10 @@ program
   .description('各周期状态及等待事项 / every cycle and what it waits for')
   .argument('[period]', '只看某期间 only this period (prefix)')
   .action(async (period: string | undefined) => {
+    const [{ resolveCommunity }, { yearOverview }] = await Promise.all([
+      import('../shared/app/cycle-service.js'),
+      import('../shared/api/cycle-views.js'),
+    ]);
     await withRuntime(storeOptions(), async (rt) => {
       const communityId = await resolveCommunity(rt.repos, storeOptions().community);
       const current = await rt.repos.datasets.current(communityId);
@@ -273,6 +298,7 @@ program
     '只写 §8.1 JSON 和 CSV 工资表 / only the §8.1 JSON and CSV pay sheets (no HTML reports, XLSX, bank files)',
   )
   .action(async (o) => {
+    const { loadYear, writeReportsAndSheets, writeYearResults, yearSummary } = await resultWriters();
     await withRuntime({ ...storeOptions(), inMemory: o.fresh }, async (rt) => {
       const imported = await doImport(rt, o.data, o.as);
       printImport(imported);
@@ -298,6 +324,10 @@ program
   .option('--seed <n>', '随机种子 seed', '2026')
   .option('--staff <n>', '职工数 staff', '3500')
   .action(async (o) => {
+    const [
+      { generateCounty, writeDataset },
+      { loadYear, writeReportsAndSheets, writeYearResults, yearSummary },
+    ] = await Promise.all([import('../shared/demo/index.js'), resultWriters()]);
     const out = resolve(o.out);
     const home = join(out, '.medcomm');
     // The demo always starts from a clean slate: its own database under the output folder.
@@ -334,6 +364,7 @@ audit
   .command('verify')
   .description('校验哈希链 / check the hash chain')
   .action(async () => {
+    const { resolveCommunity } = await import('../shared/app/cycle-service.js');
     await withRuntime(storeOptions(), async (rt) => {
       const communityId = await resolveCommunity(rt.repos, storeOptions().community);
       const check = await rt.repos.audit.verify(communityId);
@@ -351,6 +382,7 @@ audit
   .command('list')
   .description('列出审计记录 / list the audit trail')
   .action(async () => {
+    const { resolveCommunity } = await import('../shared/app/cycle-service.js');
     await withRuntime(storeOptions(), async (rt) => {
       const communityId = await resolveCommunity(rt.repos, storeOptions().community);
       const entries = await rt.repos.audit.entries(communityId);
@@ -371,6 +403,7 @@ registerSimulateCommand(program, storeOptions);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
+  const { DatasetInvalidError, formatIssueGroups } = await import('../shared/dataset/index.js');
   if (error instanceof DatasetInvalidError) {
     console.error(
       `数据集有 ${error.issues.length} 个问题，未导入，已有数据未改变 / dataset rejected with ${error.issues.length} issue(s); nothing stored was changed`,

@@ -11,18 +11,19 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
 import { type ApiLambda, loadApiHandler } from '../functions/api/index.js';
 import { configureApi, resetApi } from '../shared/api/deps.js';
 import { asGatewayClaims, DEV_USERS, DevTokens } from '../shared/api/dev-tokens.js';
 import { gatewayEvent, matchRoute } from '../shared/api/local-gateway.js';
 import { inlineExportSink } from '../shared/api/ports.js';
-import { GROUPS, type Group, ROUTES, type RouteGroup } from '../shared/api/roles.js';
+import { ROUTES, type RouteGroup } from '../shared/api/roles.js';
 import type { ExecutionPort } from '../shared/app/cycle-service.js';
-import { openLocalRuntime } from '../shared/local/runtime.js';
 import type { Repositories } from '../shared/store/index.js';
 
-export const DEFAULT_PORT = 8787;
+import { DEFAULT_PORT as DEFAULT_PORT_NUMBER } from './serve-command.js';
+
+export { DEFAULT_PORT } from './serve-command.js';
+
 /** Bodies carry base64 dataset files; a county's workload file can be tens of MB. */
 const MAX_BODY_BYTES = 256 * 1024 * 1024;
 const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../console/dist/', import.meta.url));
@@ -246,7 +247,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   // Development tokens are only as safe as the machine: listen on the loopback interface alone.
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
-    server.listen(options.port ?? DEFAULT_PORT, '127.0.0.1', () => ok());
+    server.listen(options.port ?? DEFAULT_PORT_NUMBER, '127.0.0.1', () => ok());
   });
   const { port } = server.address() as AddressInfo;
   return {
@@ -260,56 +261,4 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         resetApi();
       }),
   };
-}
-
-function describeUsers(): string {
-  const byRole = new Map<Group, string[]>(GROUPS.map((g) => [g, []]));
-  for (const [user, role] of Object.entries(DEV_USERS)) byRole.get(role)!.push(user);
-  return [...byRole].map(([role, users]) => `${role}: ${users.join(', ')}`).join('; ');
-}
-
-/** Adds `medcomm serve` to the CLI (global --home/--endpoint/--table apply). */
-export function registerServeCommand(program: Command): Command {
-  return program
-    .command('serve')
-    .description('本地 HTTP API 与控制台 / serve the HTTP API (and the web console, if built) on 127.0.0.1')
-    .option('--port <n>', '端口 port', String(DEFAULT_PORT))
-    .action(async (o: { port: string }, cmd: Command) => {
-      const port = Number(o.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new Error(`端口无效 / invalid port: ${o.port}`);
-      const g = cmd.optsWithGlobals() as { home?: string; endpoint?: string; table?: string };
-      const runtime = await openLocalRuntime({
-        ...(g.home ? { home: g.home } : {}),
-        ...(g.endpoint ? { endpoint: g.endpoint } : {}),
-        ...(g.table ? { tableName: g.table } : {}),
-      });
-      let server: ApiServer;
-      try {
-        server = await startApiServer({ repos: runtime.repos, executions: runtime.workflows, port });
-      } catch (error) {
-        await runtime.close();
-        throw error;
-      }
-      console.log(`MedComm Pay API: ${server.url}/api  (数据 data: ${runtime.home ?? runtime.endpoint})`);
-      console.log(
-        `开发登录 Dev sign-in: POST ${server.url}/api/auth/dev-login {"user":"office1"} — ${describeUsers()}`,
-      );
-      console.log(
-        `例 e.g. curl -s -X POST ${server.url}/api/auth/dev-login -H 'content-type: application/json' -d '{"user":"office1"}'`,
-      );
-      console.log('按 Ctrl+C 停止 / Ctrl+C stops the server');
-      await new Promise<void>((done) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void server
-            .close()
-            .then(() => runtime.close())
-            .finally(done);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
-    });
 }
