@@ -1,0 +1,155 @@
+/**
+ * The import rule for a dataset's scheme (issue 15): once a year has a scheme in force — published by the
+ * committee, or carried by the year's first import — an import whose scheme.json or indicators.csv
+ * differs from it is refused, naming the first differing field. The scheme changes only through the
+ * lifecycle (draft → submitted → approved → published). A dataset without scheme.json takes the scheme
+ * in force (`schemeFileInForce` gives the file to read in its place).
+ */
+import { compareDecimal } from '../dataset/decimal.js';
+import { formatYuan } from '../domain/money.js';
+import { bilingual, PrerequisiteError } from '../errors.js';
+import type { Dataset, Indicator, Scheme } from '../schemas/dataset.js';
+import type { Repositories } from '../store/index.js';
+import { schemeInForce } from './scheme-service.js';
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+function same(a: unknown, b: unknown): boolean {
+  if (typeof a === 'string' && typeof b === 'string' && DECIMAL.test(a) && DECIMAL.test(b))
+    return compareDecimal(a, b) === 0;
+  return a === b;
+}
+
+const shown = (v: unknown) =>
+  v === undefined ? '（空 empty）' : typeof v === 'string' ? v : JSON.stringify(v);
+
+/** The first field (in the file's order) where two values differ: `pay.holdbackRate`, `grades[1].min`. */
+export function firstDifference(
+  published: unknown,
+  imported: unknown,
+  path = '',
+): { path: string; published: unknown; imported: unknown } | undefined {
+  if (Array.isArray(published) && Array.isArray(imported)) {
+    for (let i = 0; i < Math.max(published.length, imported.length); i++) {
+      const found = firstDifference(published[i], imported[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (isObject(published) && isObject(imported)) {
+    const a = published as Record<string, unknown>;
+    const b = imported as Record<string, unknown>;
+    for (const key of new Set([...Object.keys(b), ...Object.keys(a)])) {
+      const found = firstDifference(a[key], b[key], path ? `${path}.${key}` : key);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (isObject(published) || isObject(imported) || Array.isArray(published) || Array.isArray(imported))
+    return { path, published, imported };
+  return same(published, imported) ? undefined : { path, published, imported };
+}
+
+const INDICATOR_COLUMNS: readonly (keyof Indicator)[] = [
+  'id',
+  'nameZh',
+  'nameEn',
+  'dimension',
+  'appliesTo',
+  'cadence',
+  'direction',
+  'aggregation',
+  'method',
+  'weight',
+  'target',
+  'floor',
+  'params',
+];
+
+const cell = (v: unknown) => (Array.isArray(v) ? v.join(';') : v === '' ? undefined : v);
+
+/** The first indicators.csv row and column (header = row 1) that differs from the indicators in force. */
+export function firstIndicatorDifference(
+  published: readonly Indicator[],
+  imported: readonly Indicator[],
+): { row: number; column: string; published: unknown; imported: unknown } | undefined {
+  for (let i = 0; i < Math.max(published.length, imported.length); i++) {
+    const a = published[i];
+    const b = imported[i];
+    if (!a || !b) return { row: i + 2, column: 'id', published: a?.id, imported: b?.id };
+    for (const column of INDICATOR_COLUMNS) {
+      if (!same(cell(a[column]), cell(b[column])))
+        return { row: i + 2, column, published: cell(a[column]), imported: cell(b[column]) };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Refuses a dataset whose scheme or indicators differ from the scheme in force of its year; a year
+ * without one takes the dataset's (its first import). Call after parsing, before anything is written.
+ */
+export async function checkDatasetScheme(repos: Repositories, dataset: Dataset): Promise<void> {
+  const communityId = dataset.scheme.community.id;
+  const year = dataset.scheme.year;
+  const inForce = await schemeInForce(repos, communityId, year);
+  if (!inForce) return;
+  const which =
+    inForce.source === 'published'
+      ? {
+          zh: `${year} 年已发布的方案（第 ${inForce.version} 版）`,
+          en: `the published ${year} scheme (v${inForce.version})`,
+        }
+      : {
+          zh: `${year} 年现行方案（随数据版本 v${inForce.datasetVersion} 导入）`,
+          en: `the ${year} scheme in force (imported with dataset v${inForce.datasetVersion})`,
+        };
+  const how = {
+    zh: '改变方案须经起草、医管会审定并发布（medcomm scheme …），或导入时不带该文件',
+    en: 'a scheme changes only by a draft the committee approves and publishes (medcomm scheme …), or leave the file out',
+  };
+  const scheme = firstDifference(inForce.scheme, dataset.scheme);
+  if (scheme) {
+    throw new PrerequisiteError(
+      bilingual(
+        `scheme.json 的 ${scheme.path} 为 ${shown(scheme.imported)}，与${which.zh}的 ${shown(scheme.published)} 不同；${how.zh}`,
+        `scheme.json field ${scheme.path} is ${shown(scheme.imported)}, but ${which.en} has ${shown(scheme.published)}; ${how.en}`,
+      ),
+    );
+  }
+  const indicator = firstIndicatorDifference(inForce.indicators, dataset.indicators);
+  if (indicator) {
+    throw new PrerequisiteError(
+      bilingual(
+        `indicators.csv 第 ${indicator.row} 行 ${indicator.column} 列为 ${shown(indicator.imported)}，与${which.zh}的 ${shown(indicator.published)} 不同；${how.zh}`,
+        `indicators.csv row ${indicator.row}, column ${indicator.column} is ${shown(indicator.imported)}, but ${which.en} has ${shown(indicator.published)}; ${how.en}`,
+      ),
+    );
+  }
+}
+
+/** A stored scheme as scheme.json in the dataset format (perCapita back to yuan). */
+export function schemeJson(scheme: Scheme): string {
+  return `${JSON.stringify(
+    {
+      ...scheme,
+      publicHealth: { ...scheme.publicHealth, perCapita: formatYuan(scheme.publicHealth.perCapita) },
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/**
+ * scheme.json of the scheme in force of `year`, for an import that leaves the file out; undefined when
+ * the year has none yet (then the import needs the file).
+ */
+export async function schemeFileInForce(
+  repos: Repositories,
+  communityId: string,
+  year: number,
+): Promise<string | undefined> {
+  const inForce = await schemeInForce(repos, communityId, year);
+  return inForce ? schemeJson(inForce.scheme) : undefined;
+}
