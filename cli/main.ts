@@ -21,6 +21,7 @@ import { registerExplainCommand } from './explain.js';
 import { registerExportCommand } from './export.js';
 import { table } from './format.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerSchemeCommand } from './scheme.js';
 import { registerSimulateCommand } from './simulate.js';
 import { statusTable } from './status.js';
 
@@ -399,6 +400,7 @@ registerExportCommand(program);
 registerExplainCommand(program, storeOptions);
 registerServeCommand(program);
 registerSimulateCommand(program, storeOptions);
+registerSchemeCommand(program);
 
 try {
   await program.parseAsync(process.argv);
