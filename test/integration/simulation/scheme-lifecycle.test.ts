@@ -180,6 +180,14 @@ describe('the import rule for scheme.json', () => {
     expect((error as Error).message).toContain('v3');
   });
 
+  it('is applied by the import, which then changes nothing', async () => {
+    const before = await rt.repos.datasets.current(communityId, year);
+    const error = await importDataset(rt.repos, { dir: DATASET }, 'office1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PrerequisiteError);
+    expect((error as Error).message).toContain('scheme.json');
+    expect(await rt.repos.datasets.current(communityId, year)).toEqual(before);
+  });
+
   it('names the indicators.csv row and column that differ', async () => {
     const published = await schemeInForce(rt.repos, communityId, year);
     const indicators = structuredClone(published!.indicators);
