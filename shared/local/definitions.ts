@@ -90,6 +90,10 @@ export function definitionsHash(root = PROJECT_ROOT): string {
 export async function synthesizeWorkflowTemplate(): Promise<unknown> {
   const { buildApp, STACK_NAMES } = await import('../../infra/app.js');
   const outdir = mkdtempSync(join(tmpdir(), 'medcomm-synth-'));
+  // NodejsFunction looks for the lock file from the working directory up; a command may run anywhere.
+  // Building and synthesizing are synchronous, so nothing else runs while the directory is changed.
+  const cwd = process.cwd();
+  const moved = cwd !== PROJECT_ROOT && tryChdir(PROJECT_ROOT);
   try {
     const { app } = buildApp({
       nag: false,
@@ -102,7 +106,18 @@ export async function synthesizeWorkflowTemplate(): Promise<unknown> {
       throw new Error(`workflow stack renamed: ${STACK_NAMES.workflows}`);
     return app.synth({ validateOnSynthesis: false }).getStackByName(STACK_NAMES.workflows).template;
   } finally {
+    if (moved) process.chdir(cwd);
     rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function tryChdir(dir: string): boolean {
+  try {
+    process.chdir(dir);
+    return true;
+  } catch {
+    // Worker threads cannot change directory; the synthesis then needs the project as working directory.
+    return false;
   }
 }
 
