@@ -153,3 +153,23 @@ export async function schemeFileInForce(
   const inForce = await schemeInForce(repos, communityId, year);
   return inForce ? schemeJson(inForce.scheme) : undefined;
 }
+
+/**
+ * The files of an import, with scheme.json added from the scheme in force when they leave it out (the
+ * community's latest year with one, unless `year` is given). Unchanged when the file is there or no
+ * scheme is in force (the import then names the missing file as before).
+ */
+export async function withSchemeInForce<T extends string | Uint8Array>(
+  repos: Repositories,
+  files: Record<string, T>,
+  communityId: string | undefined,
+  year?: number,
+): Promise<Record<string, T | string>> {
+  if ('scheme.json' in files || !communityId) return files;
+  const years = year === undefined ? await repos.datasets.years(communityId) : [year];
+  for (const y of [...years].reverse()) {
+    const text = await schemeFileInForce(repos, communityId, y);
+    if (text !== undefined) return { ...files, 'scheme.json': text };
+  }
+  return files;
+}

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDataset } from '../../../shared/app/import-service.js';
 import { diffSchemes } from '../../../shared/app/scheme-diff.js';
-import { checkDatasetScheme, schemeFileInForce } from '../../../shared/app/scheme-rule.js';
+import { checkDatasetScheme, schemeFileInForce, withSchemeInForce } from '../../../shared/app/scheme-rule.js';
 import {
   createSchemeDraft,
   decideScheme,
@@ -202,12 +202,12 @@ describe('the import rule for scheme.json', () => {
   });
 
   it('accepts a dataset carrying the published scheme, and gives its scheme.json to an import without one', async () => {
-    const text = await schemeFileInForce(rt.repos, communityId, year);
+    expect(await schemeFileInForce(rt.repos, communityId, year)).toContain('"holdbackRate"');
     const { readFile, readdir } = await import('node:fs/promises');
     const files: Record<string, string> = {};
-    for (const name of await readdir(DATASET)) files[name] = await readFile(join(DATASET, name), 'utf8');
-    files['scheme.json'] = text!;
-    const parsed = parseDatasetFiles(files);
+    for (const name of await readdir(DATASET))
+      if (name !== 'scheme.json') files[name] = await readFile(join(DATASET, name), 'utf8');
+    const parsed = parseDatasetFiles(await withSchemeInForce(rt.repos, files, communityId));
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     expect(parsed.dataset.scheme).toEqual((await schemeInForce(rt.repos, communityId, year))!.scheme);
