@@ -12,6 +12,7 @@ import { I18n, initialLang, LANG_KEY, type Lang, type MessageKey, translator } f
 import { BulletinsPage } from './pages/bulletins';
 import { CyclesPage } from './pages/cycles';
 import { DispatchPage } from './pages/dispatch';
+import { AuditPage, ExplainPage, MyPayPage, PublicationsPage } from './pages/explain';
 import { ReviewsPage } from './pages/reviews';
 import { SheetsPage } from './pages/sheets';
 import { SignIn } from './pages/sign-in';
@@ -47,6 +48,20 @@ const PAGES: Page[] = [
   },
   { route: 'reviews', title: 'page_reviews', roles: ['finance'], render: () => <ReviewsPage /> },
   {
+    route: 'explain',
+    title: 'page_explain',
+    roles: ['office', 'hr', 'finance', 'auditor', 'member', 'staff'],
+    render: (g) => <ExplainPage groups={g} />,
+  },
+  { route: 'mypay', title: 'page_mypay', roles: ['hr', 'staff'], render: (g) => <MyPayPage groups={g} /> },
+  {
+    route: 'publications',
+    title: 'page_publications',
+    roles: ['office', 'finance', 'auditor', 'member', 'staff'],
+    render: (g) => <PublicationsPage groups={g} />,
+  },
+  { route: 'audit', title: 'page_audit', roles: ['auditor'], render: () => <AuditPage /> },
+  {
     route: 'sheets',
     title: 'page_sheets',
     roles: ['hr', 'finance'],
@@ -54,7 +69,14 @@ const PAGES: Page[] = [
   },
 ];
 
-const HOME: Record<Group, string> = { office: 'cycles', hr: 'sheets', finance: 'reviews', auditor: 'cycles' };
+const HOME: Record<Group, string> = {
+  office: 'cycles',
+  hr: 'sheets',
+  finance: 'reviews',
+  auditor: 'cycles',
+  member: 'publications',
+  staff: 'mypay',
+};
 
 export function App() {
   const [lang, setLang] = useState<Lang>(initialLang);

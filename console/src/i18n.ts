@@ -29,6 +29,8 @@ const zh = {
   role_hr: '人事',
   role_finance: '财务',
   role_auditor: '审计',
+  role_member: '成员单位',
+  role_staff: '职工',
   // sign-in
   signInTitle: '登录',
   signInIntro: '本地开发登录：选择角色与示例用户。部署到云端后由统一身份认证（Cognito）登录。',
@@ -43,6 +45,10 @@ const zh = {
   page_dispatch: '月度调度表',
   page_sheets: '工资表',
   page_reviews: '财务审核',
+  page_explain: '金额说明',
+  page_mypay: '工资条',
+  page_publications: '结果公示',
+  page_audit: '审计',
   // upload
   uploadIntro:
     '选择数据集文件夹（scheme.json 与各 CSV 文件）。全部校验通过才会导入；有任何问题则不改变已有数据。',
@@ -240,6 +246,8 @@ const en: Record<MessageKey, string> = {
   role_hr: 'HR',
   role_finance: 'Finance',
   role_auditor: 'Auditor',
+  role_member: 'Member institution',
+  role_staff: 'Staff',
   signInTitle: 'Sign in',
   signInIntro:
     'Local development sign-in: pick a role and a sample user. Deployed, sign-in goes through Cognito.',
@@ -253,6 +261,10 @@ const en: Record<MessageKey, string> = {
   page_dispatch: 'Monthly dispatch',
   page_sheets: 'Pay sheets',
   page_reviews: 'Finance review',
+  page_explain: 'Why this amount',
+  page_mypay: 'Pay slips',
+  page_publications: 'Publication',
+  page_audit: 'Audit',
   uploadIntro:
     'Choose the dataset folder (scheme.json and the CSV files). It is imported only if every check passes; otherwise nothing stored changes.',
   folder: 'Dataset folder',

@@ -3,6 +3,14 @@ import { apiHandler, route } from '../../shared/api/handler.js';
 
 export const handler = apiHandler('me', {
   'GET /api/me': route({
-    run: async ({ caller }) => ({ json: { user: caller.user, groups: caller.groups } }),
+    // A member's institution and a staff member's own id scope what they see (shared/api/scope.ts).
+    run: async ({ caller }) => ({
+      json: {
+        user: caller.user,
+        groups: caller.groups,
+        ...(caller.institutionId ? { institutionId: caller.institutionId } : {}),
+        ...(caller.staffId ? { staffId: caller.staffId } : {}),
+      },
+    }),
   }),
 });

@@ -12,6 +12,19 @@ export const DEV_USERS: Readonly<Record<string, Group>> = {
   finance1: 'finance',
   finance2: 'finance',
   auditor1: 'auditor',
+  member1: 'member',
+  staff1: 'staff',
+  staff2: 'staff',
+};
+
+/**
+ * The scope of the sample member and staff users (issue 14): member1 is institution C01; staff1 is
+ * C01-001 of the tiny example (test/fixtures/tiny), staff2 C01-0001 of the demo county (`npm start`).
+ */
+export const DEV_SCOPES: Readonly<Record<string, Record<string, string>>> = {
+  member1: { 'custom:institutionId': 'C01' },
+  staff1: { 'custom:staffId': 'C01-001' },
+  staff2: { 'custom:staffId': 'C01-0001' },
 };
 
 export const DEV_TOKEN_HOURS = 12;
@@ -39,6 +52,7 @@ export class DevTokens {
       sub: `local-${user}`,
       username: user,
       'cognito:groups': [group],
+      ...DEV_SCOPES[user],
       token_use: 'access',
       iat,
       exp: iat + DEV_TOKEN_HOURS * 3600,

@@ -4,6 +4,7 @@
  * only where the decimal is not exact.
  */
 import { formatYuan } from '../domain/money.js';
+import { Fraction } from '../domain/rational.js';
 import type {
   Exact,
   InstitutionExplanation,
@@ -19,6 +20,8 @@ export const yuan = (fen: number) => `¥${formatYuan(fen).replace(/\B(?=(\d{3})+
 /** "0.3333 (=1/3)" when the 4-decimal reading is not the whole value. */
 export function showExact(x: Exact): string {
   if (!x.exact.includes('/')) return x.exact;
+  // A ratio the 4 decimals hold exactly (9/10 = 0.9) needs no fraction beside it.
+  if (new Fraction(x.decimal).equals(new Fraction(x.exact))) return x.decimal.replace(/\.?0+$/, '');
   return `${x.decimal} (=${x.exact})`;
 }
 

@@ -4,7 +4,7 @@
  * drives the real API, so a drift shows up there.
  */
 
-export type Group = 'office' | 'hr' | 'finance' | 'auditor';
+export type Group = 'office' | 'hr' | 'finance' | 'auditor' | 'member' | 'staff';
 export type CycleKind = 'monthly' | 'quarterly' | 'annual';
 export type SheetKind = CycleKind | 'leaders';
 export type CycleStatus = 'not_started' | 'running' | 'awaiting_review' | 'completed' | 'rejected' | 'failed';
@@ -12,6 +12,9 @@ export type CycleStatus = 'not_started' | 'running' | 'awaiting_review' | 'compl
 export interface Me {
   user: string;
   groups: Group[];
+  /** A member's institution, a staff member's own id (their scope). */
+  institutionId?: string;
+  staffId?: string;
 }
 
 export interface WaitsFor {

@@ -6,19 +6,26 @@
 import { type MessageKey, type Translate, useI18n } from '../i18n';
 import { type Column, DataTable } from './data-table';
 
-/** The institution as its row's header: name and id where the rows have a name, else the id alone. */
-export function institutionColumn(t: Translate): Column<{ institutionId: string; name?: string }> {
+/**
+ * The institution as its row's header: name and id where the rows have a name, else the id alone; with
+ * `link`, a link to the institution's explanation (why its pool and score are what they are).
+ */
+export function institutionColumn(
+  t: Translate,
+  link?: (institutionId: string) => string,
+): Column<{ institutionId: string; name?: string }> {
+  const label = (i: { institutionId: string; name?: string }) =>
+    i.name === undefined ? (
+      i.institutionId
+    ) : (
+      <>
+        {i.name} <span class="id">{i.institutionId}</span>
+      </>
+    );
   return {
     header: t('institution'),
     rowHeader: true,
-    cell: (i) =>
-      i.name === undefined ? (
-        i.institutionId
-      ) : (
-        <>
-          {i.name} <span class="id">{i.institutionId}</span>
-        </>
-      ),
+    cell: (i) => (link ? <a href={link(i.institutionId)}>{label(i)}</a> : label(i)),
   };
 }
 

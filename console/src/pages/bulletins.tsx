@@ -17,6 +17,7 @@ import {
 import { Async, Notice } from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n';
 import { formatFen } from '../money';
+import { explainLink } from './explain';
 
 export function BulletinsPage() {
   const { t } = useI18n();
@@ -121,7 +122,7 @@ function Quarter({ period }: { period: string }) {
         const indicatorName = indicatorNamer(r.indicators, lang);
         const columns: Column<QuarterlyBulletinReport['institutions'][number]>[] = [
           { header: t('rank'), num: true, cell: (i) => t('ofPeers', { rank: i.rank, count: i.peerCount }) },
-          institutionColumn(t),
+          institutionColumn(t, (id) => explainLink(period, { institution: id })),
           ...scoreColumns(t),
           { header: t('change'), num: true, cell: (i) => changeText(i.change) },
           ...poolColumns(t, formatFen),

@@ -10,6 +10,7 @@ import { type Column, DataTable } from '../components/data-table';
 import { Async, ErrorAlert, Notice, PageHeader, SelectField, useLoad } from '../components/ui';
 import { MESSAGES, type MessageKey, useI18n } from '../i18n';
 import { formatFen, sumFen, toFen } from '../money';
+import { explainLink } from './explain';
 
 const KINDS: SheetKind[] = ['monthly', 'quarterly', 'annual', 'leaders'];
 const AMOUNTS = ['basic', 'reward', 'quarterlySurplus', 'annualBonus', 'adjustment', 'gross'] as const;
@@ -239,7 +240,12 @@ function Lines({
           { header: t('institution'), cell: (l) => l.institutionName },
           { header: t('department'), cell: (l) => l.department },
           { header: t('staffId'), cell: (l) => l.staffId },
-          { header: t('name'), rowHeader: true, cell: (l) => l.name },
+          {
+            header: t('name'),
+            rowHeader: true,
+            // A click on a person shows why they got this amount.
+            cell: (l) => <a href={explainLink(l.period, { staff: l.staffId })}>{l.name}</a>,
+          },
           { header: t('post'), cell: (l) => postLabel(l.post) },
           ...columns.map(
             (k): Column<SheetLine> => ({
