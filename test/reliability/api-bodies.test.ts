@@ -172,10 +172,10 @@ describe('POST /api/cycles with a malformed body', () => {
     expect(fieldsOf(answer)).toEqual(fields);
   });
 
-  it('a well-formed period of another year → 409 saying which year the dataset is for', async () => {
+  it('a well-formed period of a year with no data → 404 saying that year has no dataset', async () => {
     const answer = await call('POST /api/cycles', { body: { kind: 'monthly', period: '2025-01' } });
-    expectClearProblem(answer, 409);
-    expect(answer.json.error).toContain('2026');
+    expectClearProblem(answer, 404);
+    expect(answer.json.error).toContain('no dataset for 2025');
   });
 
   it('the annual cycle before its months and quarters → 409 listing what must run first', async () => {

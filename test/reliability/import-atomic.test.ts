@@ -145,7 +145,7 @@ describe('locked months', () => {
     for (const issue of issues) {
       expect(issue.zh).toContain('已锁定');
       expect(issue.en).toContain('is locked');
-      expect(issue.en).toContain('adjustments');
+      expect(issue.en).toContain('medcomm correct monthly');
     }
     expect(await snapshot()).toEqual(locked);
     return issues;
@@ -170,18 +170,18 @@ describe('locked months', () => {
   });
 
   it('refuses a row removed from a locked month, quoting what was there', async () => {
-    // finance.csv row 2 is 2026-01 C01 consultation.
+    // workload.csv row 2 is 2026-01 C01-001.
     const files = {
       ...current(),
-      'finance.csv': current()
-        ['finance.csv']!.split('\n')
+      'workload.csv': current()
+        ['workload.csv']!.split('\n')
         .filter((_, i) => i !== 1)
         .join('\n'),
     };
     const issues = await expectLockedRefusal(files, [
-      { file: 'finance.csv', column: 'period', rule: 'period.locked' },
+      { file: 'workload.csv', column: 'period', rule: 'period.locked' },
     ]);
-    expect(issues[0]!.value).toBe('2026-01 C01 consultation');
+    expect(issues[0]!.value).toBe('2026-01 C01-001');
   });
 
   it('accepts a change to an open month, keeping the locks', async () => {

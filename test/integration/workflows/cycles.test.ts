@@ -109,12 +109,9 @@ describe('the cycles on the local engine', () => {
       row,
       column,
     }));
-    expect(issues).toEqual(
-      expect.arrayContaining([
-        { file: 'workload.csv', row: 5, column: 'workPoints' },
-        { file: 'finance.csv', row: 4, column: 'amount' },
-      ]),
-    );
+    expect(issues).toEqual([{ file: 'workload.csv', row: 5, column: 'workPoints' }]);
+    // Finance rows are frozen by the quarter, not the month (DOMAIN.md v1.1): the changed January row is
+    // not among the issues.
   });
 
   it('pauses a quarter for finance review, refuses the starter as approver, and a rejection pays nothing', async () => {
