@@ -1,4 +1,7 @@
 /** The quarterly bulletin (季通报): ranks within peer groups and the change since the previous quarter. */
+
+import { communityOwnOf } from '../shared/app/community-own.js';
+import { cycleMonths, loadCommon } from '../shared/app/cycle-data.js';
 import { store } from '../shared/config.js';
 import { parseQuarter, quarterKey } from '../shared/domain/periods.js';
 import { bulletinRows } from '../shared/domain/results.js';
@@ -23,9 +26,12 @@ export async function handler(event: unknown): Promise<{ ok: true }> {
       previous = new Map(rows.map((r) => [r.institutionId, r.score]));
     }
   }
+  const { scheme, indicators } = await loadCommon(repos, cycle);
+  const community = await communityOwnOf(repos, cycle, scheme, indicators, cycleMonths(cycle));
   await repos.results.putDocument(cycle, 'BULLETIN', {
     period: cycle.period,
     rows: bulletinRows(current, previous),
+    ...(community === undefined ? {} : { community }),
   });
   return { ok: true };
 }

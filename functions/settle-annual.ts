@@ -3,7 +3,9 @@
  * medical-insurance and public-health settlements, next-year totals and leader salaries — what finance
  * reviews before any annual pay is released.
  */
-import { loadCommon } from '../shared/app/cycle-data.js';
+
+import { communityOwnOf } from '../shared/app/community-own.js';
+import { cycleMonths, loadCommon } from '../shared/app/cycle-data.js';
 import { store } from '../shared/config.js';
 import { annualSettlementStep } from '../shared/domain/steps.js';
 import { bilingual, PrerequisiteError } from '../shared/errors.js';
@@ -13,7 +15,7 @@ import type { AnnualInstitutionResult } from '../shared/schemas/results.js';
 export async function handler(event: unknown): Promise<{ ok: true }> {
   const { cycle } = CycleExecutionInput.parse(event);
   const repos = store();
-  const { scheme, institutions } = await loadCommon(repos, cycle);
+  const { scheme, institutions, indicators } = await loadCommon(repos, cycle);
   const [scores, headcounts, insurance, leaders] = await Promise.all([
     repos.results.institutions<AnnualInstitutionResult>(cycle),
     repos.datasets.headcounts(cycle.communityId, cycle.datasetVersion),
@@ -29,6 +31,7 @@ export async function handler(event: unknown): Promise<{ ok: true }> {
       ),
     );
   }
+  const communityOwn = await communityOwnOf(repos, cycle, scheme, indicators, cycleMonths(cycle));
   const settlement = annualSettlementStep({
     scheme,
     institutions: [...institutions].sort((a, b) => (a.id < b.id ? -1 : 1)),
@@ -37,6 +40,7 @@ export async function handler(event: unknown): Promise<{ ok: true }> {
     insurance: row,
     leaders,
     staffInstitution: new Map(leaders.map((l) => [l.staffId, l.institutionId])),
+    communityOwn,
   });
   await repos.results.putDocument(cycle, 'SETTLEMENT', settlement);
   return { ok: true };

@@ -8,6 +8,7 @@ import type {
   AnnualInstitutionResult,
   AnnualSettlementResult,
   BulletinRow,
+  CommunityOwnResult,
   MonthlyInstitutionResult,
   MonthlyPayLine,
   PoolAllocation,
@@ -44,8 +45,19 @@ export async function allocations(repos: Repositories, cycle: CycleRecord): Prom
 }
 
 export async function bulletin(repos: Repositories, cycle: CycleRecord): Promise<BulletinRow[]> {
-  const doc = await repos.results.document<{ rows: BulletinRow[] }>(ref(cycle), 'BULLETIN');
-  return doc?.rows ?? [];
+  return (await bulletinDocument(repos, cycle)).rows;
+}
+
+/** The bulletin's rows and, when §9.3 is on, the community's own appraisal over the quarter. */
+export async function bulletinDocument(
+  repos: Repositories,
+  cycle: CycleRecord,
+): Promise<{ rows: BulletinRow[]; community?: CommunityOwnResult }> {
+  const doc = await repos.results.document<{ rows: BulletinRow[]; community?: CommunityOwnResult }>(
+    ref(cycle),
+    'BULLETIN',
+  );
+  return { rows: doc?.rows ?? [], ...(doc?.community === undefined ? {} : { community: doc.community }) };
 }
 
 export async function annualResults(repos: Repositories, cycle: CycleRecord) {

@@ -55,7 +55,7 @@ export async function writeYearResults(
   }
   for (const quarter of quarterly) {
     const { period } = quarter.cycle;
-    await json(`quarterly/${period}/bulletin.json`, bulletinJson(quarter.bulletin));
+    await json(`quarterly/${period}/bulletin.json`, bulletinJson(quarter.bulletin, quarter.community));
     await json(`quarterly/${period}/paysheet.json`, quarterlyPaysheetJson(quarter.allocations));
     await csv(`quarterly/${period}/paysheet.csv`, quarterlyPaySheet(quarter));
   }

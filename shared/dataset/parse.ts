@@ -11,7 +11,7 @@ import { decodeFile, type Encoding, tooLarge } from './decode.js';
 import { type ImportIssue, issueAt, Problem } from './errors.js';
 import { CSV_FORMATS, CSV_KEYS, type CsvKey, DATASET_FILES, SCHEME_FILE } from './formats/index.js';
 import { parseScheme, type SchemeOutput } from './formats/scheme.js';
-import { v2CrossIssues } from './formats/v2-rules.js';
+import { v2CrossIssues, withCommunityRows } from './formats/v2-rules.js';
 import { validateRows } from './table.js';
 
 /** A file's raw content, or only its size when it is too large to be read at all. */
@@ -170,7 +170,9 @@ export function parseDataset(sources: ReadonlyMap<string, FileSource>): ParseRes
     });
   }
   const typed = tables as Tables;
-  issues.push(...crossFileIssues(parsedScheme?.scheme?.year, typed));
+  issues.push(
+    ...withCommunityRows(parsedScheme?.scheme, typed, crossFileIssues(parsedScheme?.scheme?.year, typed)),
+  );
   issues.push(...v2CrossIssues(parsedScheme?.scheme, typed));
 
   if (issues.length > 0 || !parsedScheme?.scheme) return { ok: false, issues: sortIssues(issues) };

@@ -16,6 +16,7 @@ import type {
 } from '../schemas/dataset.js';
 import { monthlyInstitutionPay } from './allocation.js';
 import { communityScore, leaderSalary, nextApprovedTotal, releaseReserve } from './annual.js';
+import { weightedCommunityScore } from './community.js';
 import { applyVeto, gradeFor } from './grades.js';
 import { type InsuranceSettlement, settleInsurance } from './insurance.js';
 import type { Fen } from './money.js';
@@ -88,6 +89,8 @@ export interface AnnualInstitutionSettlement {
 
 export interface AnnualSettlement {
   communityScore: Fraction;
+  /** §9.3 S_c (rounded), when the scheme weighs it. */
+  communityOwnScore?: Fraction;
   communityGrade: Grade;
   institutions: AnnualInstitutionSettlement[];
   insurance: InsuranceSettlement;
@@ -102,9 +105,16 @@ export function settleYear(input: {
   insurance: InsuranceRow;
   leaders: readonly Leader[];
   staffInstitution: ReadonlyMap<string, string>;
+  /** §9.3: the community's own rounded score S_c, when scheme.communityScore is set. */
+  communityOwnScore?: Fraction;
 }): AnnualSettlement {
   const { scheme, members } = input;
-  const score = communityScore(members.map((m) => ({ score: m.scored.score.score, headcount: m.headcount })));
+  const memberScores = members.map((m) => ({ score: m.scored.score.score, headcount: m.headcount }));
+  const own = scheme.communityScore === undefined ? undefined : input.communityOwnScore;
+  const score =
+    own === undefined
+      ? communityScore(memberScores)
+      : weightedCommunityScore(scheme.communityScore!.ownWeight, own, memberScores);
   const communityGrade = gradeFor(score, scheme.grades);
   if (input.insurance.actual === undefined) {
     throw new RangeError('insurance actual spending is required for the annual settlement');
@@ -160,7 +170,15 @@ export function settleYear(input: {
       };
     })
     .sort((a, b) => (a.staffId < b.staffId ? -1 : 1));
-  return { communityScore: score, communityGrade, institutions, insurance, publicHealth, leaders };
+  return {
+    communityScore: score,
+    communityGrade,
+    institutions,
+    insurance,
+    publicHealth,
+    leaders,
+    ...(own === undefined ? {} : { communityOwnScore: own }),
+  };
 }
 
 export type { Adjustment };

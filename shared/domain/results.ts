@@ -4,12 +4,32 @@ import type { InstitutionKind } from '../schemas/dataset.js';
 import type {
   AnnualSettlementResult,
   BulletinRow,
+  CommunityOwnResult,
   QuarterlyInstitutionResult,
   ScoreResult,
 } from '../schemas/results.js';
 import type { AnnualSettlement, ScoredInstitution } from './cycles.js';
 import { peerGroup, rankWithinPeers } from './ranking.js';
 import { rational, toFixedHalfUp } from './rational.js';
+import type { InstitutionScore } from './scoring.js';
+
+/** §9.3 S_c and its indicators as stored. */
+export function toCommunityOwnResult(score: InstitutionScore): CommunityOwnResult {
+  return { score: toFixedHalfUp(score.score), indicators: indicatorResults(score.indicators) };
+}
+
+function indicatorResults(indicators: InstitutionScore['indicators']): ScoreResult['indicators'] {
+  return indicators.map((s) => ({
+    indicatorId: s.indicatorId,
+    dimension: s.dimension,
+    weight: s.weight.toFraction(),
+    bonus: s.bonus,
+    value: s.value === null ? null : toFixedHalfUp(s.value),
+    missing: s.missing,
+    score: toFixedHalfUp(s.score),
+    attainment: s.weight.n === 0n ? '0' : s.score.div(s.weight).toFraction(),
+  }));
+}
 
 export function toScoreResult(scored: ScoredInstitution): ScoreResult {
   const publicHealth = scored.score.dimensions.get('public_health');
@@ -69,11 +89,13 @@ export function bulletinRows(
 export function toSettlementResult(
   settlement: AnnualSettlement,
   scores: ReadonlyMap<string, ScoreResult>,
+  communityOwn?: CommunityOwnResult,
 ): AnnualSettlementResult {
   const insurance = settlement.insurance;
   return {
     communityScore: toFixedHalfUp(settlement.communityScore),
     communityGrade: settlement.communityGrade.grade,
+    ...(settlement.communityOwnScore === undefined || communityOwn === undefined ? {} : { communityOwn }),
     institutions: settlement.institutions.map((i) => ({
       ...i,
       score: scores.get(i.institutionId)!.score,

@@ -17,18 +17,20 @@ import type {
 import type {
   AnnualInstitutionResult,
   AnnualSettlementResult,
+  CommunityOwnResult,
   MonthlyInstitutionResult,
   PoolAllocation,
   QuarterlyInstitutionResult,
 } from '../schemas/results.js';
 import { allocateByPoints } from './allocation.js';
+import { communityOwnScore, communityScoreOn } from './community.js';
 import { monthlyInstitutionPay, quarterSurplus, scoreAndGrade, settleYear } from './cycles.js';
 import { gradeFor } from './grades.js';
 import type { Fen } from './money.js';
 import { monthNumber } from './periods.js';
 import { pointsByStaff } from './points.js';
 import { rational } from './rational.js';
-import { toScoreResult, toSettlementResult } from './results.js';
+import { toCommunityOwnResult, toScoreResult, toSettlementResult } from './results.js';
 import type { PreviousYear } from './scoring.js';
 
 export function monthlyStep(input: {
@@ -126,6 +128,8 @@ export function annualSettlementStep(input: {
   insurance: InsuranceRow;
   leaders: readonly Leader[];
   staffInstitution: ReadonlyMap<string, string>;
+  /** §9.3: the community's own appraisal over the year (communityOwnStep), when the scheme weighs it. */
+  communityOwn?: CommunityOwnResult;
 }): AnnualSettlementResult {
   const byId = new Map(input.scores.map((s) => [s.institutionId, s]));
   const members = input.institutions.map((institution) => {
@@ -157,6 +161,30 @@ export function annualSettlementStep(input: {
     insurance: input.insurance,
     leaders: input.leaders,
     staffInstitution: input.staffInstitution,
+    communityOwnScore: input.communityOwn === undefined ? undefined : rational(input.communityOwn.score),
   });
-  return toSettlementResult(settlement, byId);
+  return toSettlementResult(settlement, byId, input.communityOwn);
+}
+
+/**
+ * §9.3: the community's own appraisal over a window (a quarter or the year), from the rows carrying the
+ * community id; undefined when the scheme does not weigh it (the v1 results stay as they were).
+ */
+export function communityOwnStep(input: {
+  scheme: Scheme;
+  indicators: readonly Indicator[];
+  values: readonly IndicatorValue[];
+  months: readonly string[];
+  previousYear?: PreviousYear;
+}): CommunityOwnResult | undefined {
+  if (!communityScoreOn(input.scheme)) return undefined;
+  return toCommunityOwnResult(
+    communityOwnScore(
+      input.indicators,
+      input.values,
+      input.months,
+      rational(input.scheme.bonusCap),
+      input.previousYear,
+    ),
+  );
 }

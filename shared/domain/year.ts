@@ -7,6 +7,7 @@ import type {
   AnnualInstitutionResult,
   AnnualSettlementResult,
   BulletinRow,
+  CommunityOwnResult,
   MonthlyInstitutionResult,
   PoolAllocation,
   QuarterlyInstitutionResult,
@@ -18,6 +19,7 @@ import type { PreviousYear } from './scoring.js';
 import {
   annualScoreStep,
   annualSettlementStep,
+  communityOwnStep,
   monthlyStep,
   poolAllocationStep,
   quarterScoreStep,
@@ -27,6 +29,8 @@ export interface QuarterResults {
   institutions: QuarterlyInstitutionResult[];
   bulletin: BulletinRow[];
   allocations: PoolAllocation[];
+  /** §9.3 the community's own appraisal over the quarter, when the scheme weighs it. */
+  community?: CommunityOwnResult;
 }
 
 export interface YearResults {
@@ -97,7 +101,19 @@ export function computeYear(dataset: Dataset, previousDataset?: Dataset): YearRe
         workload: ix.workload(s.institutionId, months),
       }),
     );
-    quarterly.set(quarterKey(year, quarter), { institutions: scored, bulletin, allocations });
+    const community = communityOwnStep({
+      scheme,
+      indicators: dataset.indicators,
+      values: ix.values(scheme.community.id),
+      months,
+      previousYear: previousYear(scheme.community.id, months),
+    });
+    quarterly.set(quarterKey(year, quarter), {
+      institutions: scored,
+      bulletin,
+      allocations,
+      ...(community === undefined ? {} : { community }),
+    });
     previous = new Map(scored.map((s) => [s.institutionId, s.score]));
   }
 
@@ -121,6 +137,13 @@ export function computeYear(dataset: Dataset, previousDataset?: Dataset): YearRe
     insurance: dataset.insurance[0]!,
     leaders: dataset.leaders,
     staffInstitution: ix.staffInstitution(),
+    communityOwn: communityOwnStep({
+      scheme,
+      indicators: dataset.indicators,
+      values: ix.values(scheme.community.id),
+      months,
+      previousYear: previousYear(scheme.community.id, months),
+    }),
   });
   const allocations = settlement.institutions.map((s) =>
     poolAllocationStep({

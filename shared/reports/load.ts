@@ -3,7 +3,7 @@
  * version each cycle recorded. The only module of shared/reports that touches the store; everything it
  * returns is plain data for the pure builders.
  */
-import { allocations, annualResults, bulletin, monthlyResults } from '../app/cycle-results.js';
+import { allocations, annualResults, bulletinDocument, monthlyResults } from '../app/cycle-results.js';
 import { buildMonthlyReport, type MonthlyReport } from '../app/reports.js';
 import { bilingual, NotFoundError, PrerequisiteError } from '../errors.js';
 import type { QuarterlyInstitutionResult } from '../schemas/results.js';
@@ -117,13 +117,14 @@ export async function loadQuarterly(
   cycle: CycleRecord,
   contexts = new DatasetContexts(repos, cycle.communityId),
 ): Promise<QuarterlyCycleData> {
-  const [dataset, scores, rows, alloc] = await Promise.all([
+  const [dataset, scores, doc, alloc] = await Promise.all([
     contexts.get(cycle.datasetVersion),
     repos.results.institutions<QuarterlyInstitutionResult>(cycle),
-    bulletin(repos, cycle),
+    bulletinDocument(repos, cycle),
     allocations(repos, cycle),
   ]);
-  return { cycle, dataset, scores, bulletin: rows, allocations: alloc };
+  const community = doc.community === undefined ? {} : { community: doc.community };
+  return { cycle, dataset, scores, bulletin: doc.rows, allocations: alloc, ...community };
 }
 
 export async function loadAnnual(

@@ -9,6 +9,7 @@ import type {
   AnnualInstitutionResult,
   AnnualSettlementResult,
   BulletinRow,
+  CommunityOwnResult,
   MonthlyInstitutionResult,
   PoolAllocation,
   QuarterlyInstitutionResult,
@@ -44,6 +45,8 @@ export interface QuarterlyCycleData {
   scores: QuarterlyInstitutionResult[];
   bulletin: BulletinRow[];
   allocations: PoolAllocation[];
+  /** §9.3 the community's own appraisal over the quarter (when the scheme weighs it). */
+  community?: CommunityOwnResult;
 }
 
 export interface AnnualCycleData {

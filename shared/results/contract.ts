@@ -7,6 +7,7 @@ import type {
   AnnualInstitutionResult,
   AnnualSettlementResult,
   BulletinRow,
+  CommunityOwnResult,
   MonthlyInstitutionResult,
   PoolAllocation,
 } from '../schemas/results.js';
@@ -31,8 +32,20 @@ export function monthlyPaysheetJson(period: string, results: readonly MonthlyIns
   );
 }
 
-export function bulletinJson(rows: readonly BulletinRow[]) {
+/** §9.3: S_c and its indicators as the bulletin and the appraisal show them. */
+const communityOwnJson = (own: CommunityOwnResult) => ({
+  communityOwnScore: own.score,
+  communityIndicators: own.indicators.map((ind) => ({
+    indicatorId: ind.indicatorId,
+    value: ind.value,
+    missing: ind.missing,
+    score: ind.score,
+  })),
+});
+
+export function bulletinJson(rows: readonly BulletinRow[], community?: CommunityOwnResult) {
   return {
+    ...(community === undefined ? {} : communityOwnJson(community)),
     institutions: [...rows].sort(byId).map((r) => ({
       institutionId: r.institutionId,
       score: r.score,
@@ -73,6 +86,7 @@ export function appraisalJson(
   return {
     communityScore: settlement.communityScore,
     communityGrade: settlement.communityGrade,
+    ...(settlement.communityOwn === undefined ? {} : communityOwnJson(settlement.communityOwn)),
     institutions: [...settlement.institutions].sort(byId).map((i) => ({
       institutionId: i.institutionId,
       score: i.score,

@@ -125,9 +125,18 @@ export const InsuranceResult = z.union([
 ]);
 export type InsuranceResult = z.infer<typeof InsuranceResult>;
 
+/** §9.3: the community's own appraisal (总院) over a window: S_c and its indicators. */
+export const CommunityOwnResult = z.object({
+  score: z.string(),
+  indicators: z.array(IndicatorResult),
+});
+export type CommunityOwnResult = z.infer<typeof CommunityOwnResult>;
+
 export const AnnualSettlementResult = z.object({
   communityScore: z.string(),
   communityGrade: z.string(),
+  /** §9.3: present when scheme.communityScore weighs the community's own score. */
+  communityOwn: CommunityOwnResult.optional(),
   institutions: z.array(
     z.object({
       institutionId: z.string(),

@@ -33,6 +33,52 @@ function vetoGrades(scheme: SchemeOutput | undefined, tables: Tables): ImportIss
   });
 }
 
+/**
+ * §9.3: indicator-values.csv rows of indicators that name `community` may carry the community id as
+ * institutionId. The v1 reference rule does not know that id, so its "unknown institution" for exactly
+ * those rows is taken back here; a community row of an indicator that does not name `community` is
+ * refused instead, naming the rule.
+ */
+export function withCommunityRows(
+  scheme: SchemeOutput | undefined,
+  tables: Tables,
+  issues: ImportIssue[],
+): ImportIssue[] {
+  const values = tables.indicatorValues;
+  if (!scheme || !values) return issues;
+  const communityId = scheme.community.id;
+  const isCommunityRef = (issue: ImportIssue) =>
+    issue.rule === 'ref.unknown' &&
+    issue.file === 'indicator-values.csv' &&
+    issue.column === 'institutionId' &&
+    issue.value?.trim() === communityId;
+  if (!issues.some(isCommunityRef)) return issues;
+  const forCommunity = new Set(
+    (tables.indicators?.rows.values ?? [])
+      .filter((i) => i.appliesTo !== '*' && i.appliesTo.includes('community'))
+      .map((i) => i.id),
+  );
+  const indicatorAt = values.index.get('indicatorId');
+  const rowIndicator = new Map(
+    values.records.map((r) => [r.row, indicatorAt === undefined ? '' : r.fields[indicatorAt]!.trim()]),
+  );
+  return issues.flatMap((issue) => {
+    if (!isCommunityRef(issue)) return [issue];
+    const indicatorId = rowIndicator.get(issue.row!) ?? '';
+    if (forCommunity.has(indicatorId)) return [];
+    return [
+      issueAt(
+        { file: issue.file, row: issue.row, column: issue.column, value: issue.value },
+        new Problem(
+          'ref.unknown',
+          `总院（${communityId}）的数据只能填 appliesTo 含 community 的指标，${indicatorId} 不是`,
+          `rows carrying the community id ${communityId} are only for indicators whose appliesTo names community; ${indicatorId} does not`,
+        ),
+      ),
+    ];
+  });
+}
+
 export function v2CrossIssues(scheme: SchemeOutput | undefined, tables: Tables): ImportIssue[] {
   return [...vetoGrades(scheme, tables)];
 }
