@@ -18,6 +18,7 @@ export const API_ENTRIES: Record<RouteGroup, string> = {
   audit: 'audit.ts',
   explain: 'explain.ts',
   publications: 'publications.ts',
+  schemes: 'schemes.ts',
 };
 
 type Module = Promise<{ handler: unknown }>;
@@ -34,6 +35,7 @@ const LOADERS: Record<RouteGroup, () => Module> = {
   audit: () => import('./audit.js'),
   explain: () => import('./explain.js'),
   publications: () => import('./publications.js'),
+  schemes: () => import('./schemes.js'),
 };
 
 export async function loadApiHandler(group: RouteGroup): Promise<ApiLambda> {

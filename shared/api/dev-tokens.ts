@@ -12,6 +12,8 @@ export const DEV_USERS: Readonly<Record<string, Group>> = {
   finance1: 'finance',
   finance2: 'finance',
   auditor1: 'auditor',
+  committee1: 'committee',
+  committee2: 'committee',
   member1: 'member',
   staff1: 'staff',
   staff2: 'staff',

@@ -4,7 +4,7 @@
  * CDK creates one gateway route per entry, and the local server routes with it.
  */
 
-export const GROUPS = ['office', 'hr', 'finance', 'auditor', 'member', 'staff'] as const;
+export const GROUPS = ['office', 'hr', 'finance', 'auditor', 'member', 'staff', 'committee'] as const;
 export type Group = (typeof GROUPS)[number];
 
 export const GROUP_NAMES: Record<Group, string> = {
@@ -14,6 +14,7 @@ export const GROUP_NAMES: Record<Group, string> = {
   auditor: '审计 auditor',
   member: '成员单位 member institution',
   staff: '职工本人 staff member',
+  committee: '医管会 management committee (approves schemes)',
 };
 
 /**
@@ -35,6 +36,7 @@ export const ROUTE_GROUPS = [
   'audit',
   'explain',
   'publications',
+  'schemes',
 ] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 
@@ -78,6 +80,23 @@ export const ROUTES = {
   },
   'GET /api/publications': { group: 'publications', allow: 'signed-in' },
   'POST /api/publications': { group: 'publications', allow: ['office'] },
+  // Schemes (issue 15): the office drafts and simulates; the committee (医管会) approves; never the drafter.
+  'GET /api/schemes': { group: 'schemes', allow: ['office', 'committee', 'finance', 'auditor'] },
+  'POST /api/schemes': { group: 'schemes', allow: ['office'] },
+  'GET /api/schemes/{year}/{version}': {
+    group: 'schemes',
+    allow: ['office', 'committee', 'finance', 'auditor'],
+  },
+  'POST /api/schemes/{year}/{version}': { group: 'schemes', allow: ['office'] },
+  'GET /api/schemes/{year}/{version}/diff': {
+    group: 'schemes',
+    allow: ['office', 'committee', 'finance', 'auditor'],
+  },
+  'POST /api/schemes/{year}/{version}/submit': { group: 'schemes', allow: ['office'] },
+  'POST /api/schemes/{year}/{version}/approve': { group: 'schemes', allow: ['committee'] },
+  'POST /api/schemes/{year}/{version}/reject': { group: 'schemes', allow: ['committee'] },
+  'POST /api/schemes/{year}/{version}/publish': { group: 'schemes', allow: ['office', 'committee'] },
+  'POST /api/simulations': { group: 'schemes', allow: ['office', 'committee'] },
 } as const satisfies Record<string, RouteRule>;
 
 export type RouteKey = keyof typeof ROUTES;

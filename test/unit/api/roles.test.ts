@@ -11,7 +11,7 @@ type Role = (typeof GROUPS)[number] | 'no-group';
 
 /** Who may call what — the product decision, written out in full. */
 const EXPECTED: Record<RouteKey, readonly Role[]> = {
-  'GET /api/me': ['office', 'hr', 'finance', 'auditor', 'member', 'staff', 'no-group'],
+  'GET /api/me': ['office', 'hr', 'finance', 'auditor', 'member', 'staff', 'committee', 'no-group'],
   'POST /api/datasets': ['office'],
   'POST /api/datasets/upload-url': ['office'],
   'POST /api/datasets/import-from-upload': ['office'],
@@ -30,8 +30,19 @@ const EXPECTED: Record<RouteKey, readonly Role[]> = {
   'GET /api/explain/{period}/institutions/{institutionId}': ['office', 'hr', 'finance', 'auditor', 'member'],
   'GET /api/slips/{staffId}/{period}': ['office', 'hr', 'finance', 'staff'],
   'GET /api/slips/{staffId}/history/{year}': ['office', 'hr', 'finance', 'staff'],
-  'GET /api/publications': ['office', 'hr', 'finance', 'auditor', 'member', 'staff', 'no-group'],
+  'GET /api/publications': ['office', 'hr', 'finance', 'auditor', 'member', 'staff', 'committee', 'no-group'],
   'POST /api/publications': ['office'],
+  // Schemes: the office drafts, the committee (医管会) decides; finance and audit read.
+  'GET /api/schemes': ['office', 'committee', 'finance', 'auditor'],
+  'POST /api/schemes': ['office'],
+  'GET /api/schemes/{year}/{version}': ['office', 'committee', 'finance', 'auditor'],
+  'POST /api/schemes/{year}/{version}': ['office'],
+  'GET /api/schemes/{year}/{version}/diff': ['office', 'committee', 'finance', 'auditor'],
+  'POST /api/schemes/{year}/{version}/submit': ['office'],
+  'POST /api/schemes/{year}/{version}/approve': ['committee'],
+  'POST /api/schemes/{year}/{version}/reject': ['committee'],
+  'POST /api/schemes/{year}/{version}/publish': ['office', 'committee'],
+  'POST /api/simulations': ['office', 'committee'],
 };
 
 const CALLERS: Record<Role, Who> = {
@@ -39,13 +50,21 @@ const CALLERS: Record<Role, Who> = {
   hr: as('hr1', 'hr'),
   finance: as('finance1', 'finance'),
   auditor: as('auditor1', 'auditor'),
+  committee: as('committee1', 'committee'),
   // Scoped to what PARAMS names, so the handler's own scope check lets them through.
   member: { ...as('member1', 'member'), claims: { 'custom:institutionId': 'C01' } },
   staff: { ...as('staff1', 'staff'), claims: { 'custom:staffId': 'C01-001' } },
   'no-group': as('visitor'),
 };
 
-const PARAMS = { kind: 'monthly', period: '2026-01', staffId: 'C01-001', institutionId: 'C01', year: '2026' };
+const PARAMS = {
+  kind: 'monthly',
+  period: '2026-01',
+  staffId: 'C01-001',
+  institutionId: 'C01',
+  year: '2026',
+  version: '1',
+};
 
 beforeEach(() => {
   useWorld(fakeWorld());

@@ -1,0 +1,247 @@
+/**
+ * Schemes (考核方案, issue 15): the versions of a year and the one in force, drafting and editing (office),
+ * submitting, the committee's decision (four eyes), publishing, a readable diff, and simulating a draft
+ * (模拟测算) against the year's results. Drafts arrive as the dataset's own files (scheme.json,
+ * indicators.csv) as text and are read with the import's rules, so a form error names file, row and column.
+ */
+import { z } from 'zod';
+import { apiHandler, route } from '../../shared/api/handler.js';
+import { resolveCommunity } from '../../shared/app/cycle-service.js';
+import { diffSchemes } from '../../shared/app/scheme-diff.js';
+import {
+  createSchemeDraft,
+  decideScheme,
+  publishScheme,
+  schemeInForce,
+  schemesOf,
+  submitScheme,
+  updateSchemeDraft,
+} from '../../shared/app/scheme-service.js';
+import { parseSchemeDraft, type SchemeDraft, simulateScheme } from '../../shared/app/simulation.js';
+import type { PersonDiff } from '../../shared/app/simulation-diff.js';
+import { bilingual, NotFoundError } from '../../shared/errors.js';
+import type { Repositories } from '../../shared/store/index.js';
+import type { SchemeVersion } from '../../shared/store/schemes.js';
+
+const Year = z.coerce
+  .number({ message: '年度应为 YYYY / year is YYYY' })
+  .int()
+  .min(2000, '年度应为 YYYY / year is YYYY')
+  .max(2100, '年度应为 YYYY / year is YYYY');
+const Version = z.coerce
+  .number({ message: '版本应为正整数 / version is a positive integer' })
+  .int()
+  .positive();
+const VersionRef = z.object({ year: Year, version: Version });
+
+/** The draft's files as text, named as in a dataset folder. */
+const DraftFiles = z
+  .object({ 'scheme.json': z.string().optional(), 'indicators.csv': z.string().optional() })
+  .strict();
+
+const draftOf = (files: z.infer<typeof DraftFiles> | undefined): SchemeDraft =>
+  files && (files['scheme.json'] !== undefined || files['indicators.csv'] !== undefined)
+    ? parseSchemeDraft({
+        ...(files['scheme.json'] !== undefined ? { scheme: files['scheme.json'] } : {}),
+        ...(files['indicators.csv'] !== undefined ? { indicators: files['indicators.csv'] } : {}),
+      })
+    : {};
+
+/** A version without its content (the list). */
+const summary = ({ scheme: _s, indicators: _i, ...rest }: SchemeVersion) => rest;
+
+async function yearOf(repos: Repositories, communityId: string, year: number | undefined): Promise<number> {
+  if (year !== undefined) return year;
+  const current = await repos.datasets.current(communityId);
+  if (!current) throw new NotFoundError(bilingual('还没有导入数据集', 'no dataset imported yet'));
+  return current.year;
+}
+
+async function versionSide(repos: Repositories, communityId: string, year: number, which: string) {
+  if (which === 'current') {
+    const inForce = await schemeInForce(repos, communityId, year);
+    if (!inForce)
+      throw new NotFoundError(bilingual(`${year} 年没有现行方案`, `no scheme in force for ${year}`));
+    return inForce;
+  }
+  const record = await schemesOf(repos).get(communityId, year, Number(which));
+  if (!record)
+    throw new NotFoundError(bilingual(`没有 ${year} 年方案第 ${which} 版`, `no ${year} scheme v${which}`));
+  return record;
+}
+
+const byDifference = (a: PersonDiff, b: PersonDiff) =>
+  b.difference - a.difference || (a.staffId < b.staffId ? -1 : 1);
+
+export const handler = apiHandler('schemes', {
+  'GET /api/schemes': route({
+    query: z.object({ year: Year.optional() }),
+    run: async ({ query }, { repos }) => {
+      const communityId = await resolveCommunity(repos);
+      const year = await yearOf(repos, communityId, query.year);
+      const [inForce, versions] = await Promise.all([
+        schemeInForce(repos, communityId, year),
+        schemesOf(repos).list(communityId, year),
+      ]);
+      return {
+        json: {
+          communityId,
+          year,
+          inForce: inForce ?? null,
+          versions: versions.map(summary),
+          pending: versions.filter((v) => ['draft', 'submitted', 'approved'].includes(v.status)).map(summary),
+        },
+      };
+    },
+  }),
+  'POST /api/schemes': route({
+    body: z.object({ year: Year, files: DraftFiles.optional(), basedOn: Version.optional() }),
+    run: async ({ body, caller }, { repos }) => {
+      const communityId = await resolveCommunity(repos);
+      const record = await createSchemeDraft(repos, {
+        communityId,
+        year: body.year,
+        by: caller.user,
+        ...draftOf(body.files),
+        ...(body.basedOn !== undefined ? { basedOn: body.basedOn } : {}),
+      });
+      return { status: 201, json: record };
+    },
+  }),
+  'GET /api/schemes/{year}/{version}': route({
+    params: VersionRef,
+    run: async ({ params }, { repos }) => {
+      const communityId = await resolveCommunity(repos);
+      return { json: await versionSide(repos, communityId, params.year, String(params.version)) };
+    },
+  }),
+  'POST /api/schemes/{year}/{version}': route({
+    params: VersionRef,
+    body: z.object({ files: DraftFiles }),
+    run: async ({ params, body, caller }, { repos }) => {
+      const communityId = await resolveCommunity(repos);
+      return {
+        json: await updateSchemeDraft(repos, {
+          communityId,
+          ...params,
+          by: caller.user,
+          ...draftOf(body.files),
+        }),
+      };
+    },
+  }),
+  'GET /api/schemes/{year}/{version}/diff': route({
+    params: VersionRef,
+    query: z.object({
+      against: z.union([z.literal('current'), z.string().regex(/^\d+$/)]).default('current'),
+    }),
+    run: async ({ params, query }, { repos }) => {
+      const communityId = await resolveCommunity(repos);
+      const from = await versionSide(repos, communityId, params.year, query.against);
+      const to = await versionSide(repos, communityId, params.year, String(params.version));
+      return { json: { from: query.against, to: params.version, changes: diffSchemes(from, to) } };
+    },
+  }),
+  'POST /api/schemes/{year}/{version}/submit': route({
+    params: VersionRef,
+    run: async ({ params, caller }, { repos }) => ({
+      json: await submitScheme(repos, {
+        communityId: await resolveCommunity(repos),
+        ...params,
+        by: caller.user,
+      }),
+    }),
+  }),
+  'POST /api/schemes/{year}/{version}/approve': route({
+    params: VersionRef,
+    run: async ({ params, caller }, { repos }) => ({
+      json: await decideScheme(repos, {
+        communityId: await resolveCommunity(repos),
+        ...params,
+        by: caller.user,
+        approve: true,
+      }),
+    }),
+  }),
+  'POST /api/schemes/{year}/{version}/reject': route({
+    params: VersionRef,
+    body: z.object({
+      reason: z
+        .string({ message: '退回必须填写原因 / a rejection needs a reason' })
+        .trim()
+        .min(1, '退回必须填写原因 / a rejection needs a reason'),
+    }),
+    run: async ({ params, body, caller }, { repos }) => ({
+      json: await decideScheme(repos, {
+        communityId: await resolveCommunity(repos),
+        ...params,
+        by: caller.user,
+        approve: false,
+        reason: body.reason,
+      }),
+    }),
+  }),
+  'POST /api/schemes/{year}/{version}/publish': route({
+    params: VersionRef,
+    run: async ({ params, caller }, { repos }) => ({
+      json: await publishScheme(repos, {
+        communityId: await resolveCommunity(repos),
+        ...params,
+        by: caller.user,
+      }),
+    }),
+  }),
+  'POST /api/simulations': route({
+    body: z.object({
+      year: Year,
+      /** A stored version to simulate, or the draft's files. */
+      version: Version.optional(),
+      files: DraftFiles.optional(),
+      months: z.array(z.number().int().min(1).max(12)).min(1).optional(),
+    }),
+    run: async ({ body, caller }, { repos }) => {
+      const communityId = await resolveCommunity(repos);
+      const draft =
+        body.version !== undefined
+          ? await versionSide(repos, communityId, body.year, String(body.version))
+          : draftOf(body.files);
+      const s = await simulateScheme(repos, {
+        communityId,
+        year: body.year,
+        draft: { scheme: draft.scheme, indicators: draft.indicators } as SchemeDraft,
+        ...(body.months ? { months: body.months } : {}),
+        by: caller.user,
+      });
+      const people = [...s.diff.people].sort(byDifference);
+      const named = (p: PersonDiff) => ({ ...p, name: s.staffNames[p.staffId] ?? '' });
+      return {
+        json: {
+          communityId: s.communityId,
+          year: s.year,
+          datasetVersion: s.datasetVersion,
+          schemeHash: s.schemeHash,
+          draftSchemeHash: s.draftSchemeHash,
+          periods: s.periods,
+          counts: s.diff.counts,
+          summary: s.diff.summary,
+          distribution: s.diff.distribution,
+          community: s.diff.community,
+          changedFiles: s.diff.changedFiles,
+          gains: people
+            .filter((p) => p.difference > 0)
+            .slice(0, 20)
+            .map(named),
+          losses: people
+            .filter((p) => p.difference < 0)
+            .reverse()
+            .slice(0, 20)
+            .map(named),
+          institutions: s.diff.institutions.map((i) => ({
+            ...i,
+            name: s.institutionNames[i.institutionId] ?? '',
+          })),
+        },
+      };
+    },
+  }),
+});
