@@ -211,7 +211,11 @@ function useWords() {
 }
 
 /** ¥ and thousands separators; the fen are integer. */
-export const Yuan = ({ fen }: { fen: number }) => <span class="money">¥{formatFen(fen)}</span>;
+export const Yuan = ({ fen }: { fen: number }) => (
+  <span class="money">
+    {fen < 0 ? '-' : ''}¥{formatFen(Math.abs(fen))}
+  </span>
+);
 
 /** A ratio as a decimal; the exact fraction on hover (and for screen readers) where it differs. */
 export function Ratio({ x }: { x: Exact }) {
