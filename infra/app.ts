@@ -8,22 +8,26 @@ import { acknowledgeNagFindings } from './nag-suppressions.js';
 import { ApiStack } from './stacks/api-stack.js';
 import { DataStack } from './stacks/data-stack.js';
 import { WorkflowStack } from './stacks/workflow-stack.js';
+import { selectTarget, type Target } from './targets.js';
 
 export interface MedcommApp {
   app: App;
   data: DataStack;
   workflows: WorkflowStack;
   api: ApiStack;
+  target: Target & { name: string };
 }
 
 export const STACK_NAMES = { data: 'MedcommData', workflows: 'MedcommWorkflows', api: 'MedcommApi' } as const;
 
-export function buildApp(props: AppProps & { nag?: boolean } = {}): MedcommApp {
+/**
+ * The app for one target of cdk.json's `medcomm.targets` (`target`, else `-c medcomm.target=…`, else
+ * aws-cn): its region, identity provider and domains.
+ */
+export function buildApp(props: AppProps & { nag?: boolean; target?: string } = {}): MedcommApp {
   const app = new App(props);
-  const env = {
-    account: process.env.CDK_DEFAULT_ACCOUNT,
-    region: process.env.CDK_DEFAULT_REGION ?? 'cn-north-1',
-  };
+  const target = selectTarget(app, props.target);
+  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: target.region };
   const data = new DataStack(app, STACK_NAMES.data, { env, description: 'MedComm Pay — data (DynamoDB)' });
   const workflows = new WorkflowStack(app, STACK_NAMES.workflows, {
     env,
@@ -34,11 +38,12 @@ export function buildApp(props: AppProps & { nag?: boolean } = {}): MedcommApp {
   const api = new ApiStack(app, STACK_NAMES.api, {
     env,
     table: data.table,
+    target,
     stateMachines: workflows.stateMachines,
     machineNames: Object.values(workflows.machineNames),
-    description: 'MedComm Pay — HTTP API (Cognito, API Gateway, Lambda, exports bucket)',
+    description: 'MedComm Pay — HTTP API (JWT/OIDC, API Gateway, Lambda, exports bucket, console hosting)',
   });
   // cdk-nag v3 runs as a policy-validation plugin: any unacknowledged finding fails the synth.
   if (props.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { app, data, workflows, api };
+  return { app, data, workflows, api, target };
 }

@@ -13,7 +13,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { API_ENTRIES } from '../../functions/api/index.js';
 import type { RouteGroup } from '../../shared/api/roles.js';
-import { FUNCTION_DEFAULTS } from './handler-function.js';
+import { FUNCTION_DEFAULTS, tracingFor } from './handler-function.js';
 
 const apiDir = fileURLToPath(new URL('../../functions/api/', import.meta.url));
 
@@ -40,6 +40,7 @@ export class ApiFunction extends NodejsFunction {
     super(scope, id, {
       entry: `${apiDir}${API_ENTRIES[props.group]}`,
       ...FUNCTION_DEFAULTS,
+      tracing: tracingFor(scope),
       description: props.description,
       memorySize: props.memoryMb ?? 512,
       timeout: Duration.seconds(props.timeoutSeconds ?? 29),

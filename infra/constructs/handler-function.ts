@@ -4,7 +4,7 @@
  */
 
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -43,6 +43,12 @@ export const FUNCTION_DEFAULTS = {
   },
 } satisfies Partial<NodejsFunctionProps>;
 
+/** In the China regions Lambda has no X-Ray integration (infra/china-availability.ts): no active tracing there. */
+export function tracingFor(scope: Construct): Tracing {
+  const region = Stack.of(scope).region;
+  return !Token.isUnresolved(region) && region.startsWith('cn-') ? Tracing.DISABLED : Tracing.ACTIVE;
+}
+
 export interface HandlerFunctionProps {
   functionId: FunctionId | EdgeFunctionId;
   environment?: Record<string, string>;
@@ -58,6 +64,7 @@ export class HandlerFunction extends NodejsFunction {
     super(scope, props.functionId, {
       entry: `${functionsDir}${spec.entry}`,
       ...FUNCTION_DEFAULTS,
+      tracing: tracingFor(scope),
       description: spec.description,
       memorySize: spec.memoryMb,
       timeout: Duration.seconds(spec.timeoutSeconds),

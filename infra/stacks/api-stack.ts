@@ -16,17 +16,20 @@ import {
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
+  DomainName,
   HttpApi,
   HttpMethod,
   HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AccountRecovery,
   FeaturePlan,
   Mfa,
+  OAuthScope,
   StandardThreatProtectionMode,
   UserPool,
   type UserPoolClient,
@@ -54,14 +57,18 @@ import {
 import { PREFIX } from '../../shared/api/s3.js';
 import type { CycleKind } from '../../shared/store/keys.js';
 import { ApiFunction, type TableAccess } from '../constructs/api-function.js';
+import { ConsoleHosting } from '../constructs/console-hosting.js';
 import { acknowledgeNagFindings, grantOnExecutions } from '../nag-suppressions.js';
+import type { Target } from '../targets.js';
 
 export interface ApiStackProps extends StackProps {
   table: ITable;
   stateMachines: Record<CycleKind, IStateMachine>;
   /** The state machines' fixed names (WorkflowStack.machineNames), for grants on their executions. */
   machineNames: readonly string[];
-  /** Origins of the web console that may call the API and upload from a browser (CORS). None by default. */
+  /** Partition, identity provider, domains (infra/targets.ts, from cdk.json). */
+  target: Target;
+  /** Origins of the web console that may call the API and upload from a browser (CORS): by default the hosted console's. */
   consoleOrigins?: string[];
   /** Requests per second across the API, and the burst above it. */
   throttle?: { rateLimit: number; burstLimit: number };
@@ -127,13 +134,21 @@ const FUNCTIONS: Record<RouteGroup, FunctionSpec> = {
   // Issue 14's routes (explanations, pay slips, publication): read, and publication appends its record.
   explain: { description: 'Why this amount: explanations and pay slips', memoryMb: 1024, table: 'read' },
   publications: { description: 'Publication of results to members and staff', table: 'read-append' },
+  // Issue 15's routes: the scheme lifecycle writes scheme versions; a simulation computes a year in memory.
+  schemes: {
+    description: 'Schemes: drafts, review, publication, simulation',
+    memoryMb: 2048,
+    table: 'read-write',
+  },
 };
 
 const pascal = (s: string) => s[0]!.toUpperCase() + s.slice(1);
 
 export class ApiStack extends Stack {
-  readonly userPool: UserPool;
-  readonly userPoolClient: UserPoolClient;
+  /** Only where Cognito exists and the target asks for it (identity.cognito). */
+  userPool?: UserPool;
+  userPoolClient?: UserPoolClient;
+  readonly console: ConsoleHosting;
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly exportsBucket: Bucket;
@@ -143,43 +158,8 @@ export class ApiStack extends Stack {
     super(scope, id, props);
 
     // ── who may sign in ─────────────────────────────────────────────────────────────────────────────
-    this.userPool = new UserPool(this, 'Users', {
-      userPoolName: 'medcomm-users',
-      // Accounts are created by an administrator for named county staff, never by sign-up.
-      selfSignUpEnabled: false,
-      signInAliases: { username: true, email: true },
-      autoVerify: { email: true },
-      standardAttributes: { email: { required: true, mutable: true } },
-      passwordPolicy: {
-        minLength: 12,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
-        tempPasswordValidity: Duration.days(3),
-        passwordHistorySize: 5,
-      },
-      mfa: Mfa.OPTIONAL,
-      mfaSecondFactor: { otp: true, sms: false },
-      // Threat protection: compromised-credential checks and adaptive challenges on risky sign-ins.
-      featurePlan: FeaturePlan.PLUS,
-      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
-      accountRecovery: AccountRecovery.EMAIL_ONLY,
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    for (const group of GROUPS)
-      this.userPool.addGroup(`Group${pascal(group)}`, { groupName: group, description: GROUP_NAMES[group] });
-    this.userPoolClient = this.userPool.addClient('Console', {
-      userPoolClientName: 'medcomm-console',
-      authFlows: { userSrp: true },
-      generateSecret: false,
-      preventUserExistenceErrors: true,
-      enableTokenRevocation: true,
-      accessTokenValidity: Duration.hours(1),
-      idTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.hours(12),
-    });
+    const identity = props.target.identity;
+    const claims = { GROUP_CLAIM: identity.groupClaim, USER_CLAIM: identity.userClaim };
 
     // ── where exports and uploads go ────────────────────────────────────────────────────────────────
     // Object ownership is left to CDK: server access logging decides between the log-delivery ACL and a bucket policy.
@@ -190,6 +170,9 @@ export class ApiStack extends Stack {
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(400) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.console = new ConsoleHosting(this, 'Console', { target: props.target, accessLogs });
+    const consoleOrigins = props.consoleOrigins ?? [this.console.origin];
+    if (identity.cognito) this.createUserPool(this.console.origin, identity.cognitoDomainPrefix);
     this.exportsBucket = new Bucket(this, 'Exports', {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -205,12 +188,12 @@ export class ApiStack extends Stack {
         { id: 'expire-bank-files', prefix: PREFIX.bank, expiration: Duration.days(1) },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
-      ...(props.consoleOrigins?.length
+      ...(consoleOrigins.length
         ? {
             cors: [
               {
-                allowedOrigins: props.consoleOrigins,
-                allowedMethods: [HttpMethods.PUT],
+                allowedOrigins: consoleOrigins,
+                allowedMethods: [HttpMethods.PUT, HttpMethods.GET],
                 allowedHeaders: ['*'],
                 maxAge: 3600,
               },
@@ -229,6 +212,7 @@ export class ApiStack extends Stack {
         description: spec.description,
         memoryMb: spec.memoryMb ?? 512,
       });
+      for (const [name, value] of Object.entries(claims)) fn.addEnvironment(name, value);
       if (spec.table) fn.bindTable(props.table, spec.table);
       if (spec.states) {
         fn.addToRolePolicy(
@@ -260,19 +244,39 @@ export class ApiStack extends Stack {
     }
 
     // ── the HTTP API ────────────────────────────────────────────────────────────────────────────────
-    const authorizer = new HttpUserPoolAuthorizer('Cognito', this.userPool, {
-      userPoolClients: [this.userPoolClient],
-      identitySource: ['$request.header.Authorization'],
-    });
+    // A JWT authorizer against any OIDC issuer: API Gateway fetches its keys from the issuer's discovery
+    // document. With Cognito the issuer is the user pool and the audience its console client.
+    const authorizer = new HttpJwtAuthorizer(
+      'Jwt',
+      this.userPool
+        ? `https://cognito-idp.${this.region}.${this.urlSuffix}/${this.userPool.userPoolId}`
+        : identity.issuer!,
+      {
+        jwtAudience: this.userPoolClient ? [this.userPoolClient.userPoolClientId] : identity.audience,
+        identitySource: ['$request.header.Authorization'],
+      },
+    );
+    const apiDomain = props.target.apiDomain
+      ? new DomainName(this, 'ApiDomain', {
+          domainName: props.target.apiDomain.name,
+          certificate: Certificate.fromCertificateArn(
+            this,
+            'ApiCertificate',
+            props.target.apiDomain.certificateArn,
+          ),
+        })
+      : undefined;
     this.api = new HttpApi(this, 'Api', {
       apiName: 'medcomm-api',
       description: 'MedComm Pay HTTP API',
       createDefaultStage: false,
       defaultAuthorizer: authorizer,
-      ...(props.consoleOrigins?.length
+      // In China non-IAM auth is served on the ICP-registered domain only: no second way in.
+      disableExecuteApiEndpoint: apiDomain !== undefined,
+      ...(consoleOrigins.length
         ? {
             corsPreflight: {
-              allowOrigins: props.consoleOrigins,
+              allowOrigins: consoleOrigins,
               allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST],
               allowHeaders: ['authorization', 'content-type'],
               exposeHeaders: ['content-disposition'],
@@ -291,6 +295,7 @@ export class ApiStack extends Stack {
       stageName: '$default',
       autoDeploy: true,
       throttle,
+      ...(apiDomain ? { domainMapping: { domainName: apiDomain } } : {}),
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogGroup),
         format: AccessLogFormat.custom(
@@ -298,7 +303,7 @@ export class ApiStack extends Stack {
             requestId: '$context.requestId',
             time: '$context.requestTime',
             ip: '$context.identity.sourceIp',
-            user: '$context.authorizer.claims.username',
+            user: `$context.authorizer.claims.${/^\w+$/.test(identity.userClaim) ? identity.userClaim : 'sub'}`,
             routeKey: '$context.routeKey',
             status: '$context.status',
             latencyMs: '$context.responseLatency',
@@ -322,24 +327,87 @@ export class ApiStack extends Stack {
     }
 
     new CfnOutput(this, 'ApiUrl', {
-      value: this.stage.url,
+      value: apiDomain ? `https://${props.target.apiDomain!.name}` : this.stage.url,
       description: 'Base URL of the HTTP API (routes under /api)',
     });
-    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
-    new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
+    if (apiDomain)
+      new CfnOutput(this, 'ApiDomainTarget', {
+        value: apiDomain.regionalDomainName,
+        description: 'CNAME the ICP-registered API domain to this',
+      });
+    new CfnOutput(this, 'ConsoleBucketName', { value: this.console.bucket.bucketName });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.console.origin });
+    new CfnOutput(this, 'ConsoleDistributionDomain', {
+      value: this.console.distribution.distributionDomainName,
+      description: 'CNAME the console domain to this',
+    });
+    if (this.userPool && this.userPoolClient) {
+      new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+      new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
+    }
     new CfnOutput(this, 'ExportsBucketName', { value: this.exportsBucket.bucketName });
 
     this.acknowledgeNagFindings();
   }
 
-  /** cdk-nag findings this stack accepts, each with a reason a reviewer can check. */
-  private acknowledgeNagFindings(): void {
-    acknowledgeNagFindings([this]);
-    Validations.of(this.userPool).acknowledge({
+  /** A Cognito user pool as the identity provider (where Cognito exists): no self sign-up, groups per role. */
+  private createUserPool(consoleOrigin: string, domainPrefix: string): void {
+    const userPool = new UserPool(this, 'Users', {
+      userPoolName: 'medcomm-users',
+      // Accounts are created by an administrator for named county staff, never by sign-up.
+      selfSignUpEnabled: false,
+      signInAliases: { username: true, email: true },
+      autoVerify: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+        passwordHistorySize: 5,
+      },
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      // Threat protection: compromised-credential checks and adaptive challenges on risky sign-ins.
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const group of GROUPS)
+      userPool.addGroup(`Group${pascal(group)}`, { groupName: group, description: GROUP_NAMES[group] });
+    this.userPoolClient = userPool.addClient('Console', {
+      userPoolClientName: 'medcomm-console',
+      authFlows: { userSrp: true },
+      // The console signs in with the authorization-code flow and PKCE (console/src/auth/oidc.ts).
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.PROFILE, OAuthScope.EMAIL],
+        callbackUrls: [`${consoleOrigin}/`],
+        logoutUrls: [`${consoleOrigin}/`],
+      },
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+    });
+    Validations.of(userPool).acknowledge({
       id: 'AwsSolutions::AwsSolutions-COG2',
       reason:
         'MFA is optional (TOTP offered to every user) because many township and village staff sign in from shared office PCs without an enrolled device; Plus-tier threat protection runs in full-function mode and challenges risky sign-ins, and the passwords are 12+ characters with all character classes.',
     });
+    userPool.addDomain('HostedSignIn', { cognitoDomain: { domainPrefix } });
+    this.userPool = userPool;
+  }
+
+  /** cdk-nag findings this stack accepts, each with a reason a reviewer can check. */
+  private acknowledgeNagFindings(): void {
+    acknowledgeNagFindings([this]);
     const bucket = this.getLogicalId(this.exportsBucket.node.defaultChild as CfnElement);
     for (const prefix of Object.values(PREFIX)) {
       Validations.of(this).acknowledge({

@@ -40,16 +40,24 @@ export function parseGroups(claim: unknown): string[] {
     .filter(Boolean);
 }
 
+/** Which claims name the caller and list the groups: Cognito's unless the deployment says otherwise. */
+const claimNames = () => ({
+  userClaim: process.env.USER_CLAIM || 'username',
+  groupClaim: process.env.GROUP_CLAIM || 'cognito:groups',
+});
+
 /** The caller, or undefined when the event carries no verified claims. */
 export function callerOf(event: ApiEvent): Caller | undefined {
   const claims = event.requestContext?.authorizer?.jwt?.claims;
   if (!claims) return undefined;
-  // Access tokens carry `username`, ID tokens `cognito:username`; `sub` is the last resort.
-  const user = [claims.username, claims['cognito:username'], claims.sub].find(
+  // The identity provider's claims (infra/targets.ts sets USER_CLAIM and GROUP_CLAIM on AWS). Cognito
+  // access tokens carry `username`, ID tokens `cognito:username`; `sub` is the last resort.
+  const { userClaim, groupClaim } = claimNames();
+  const user = [claims[userClaim], claims.username, claims['cognito:username'], claims.sub].find(
     (v): v is string => typeof v === 'string' && v !== '',
   );
   if (!user) return undefined;
-  const named = new Set(parseGroups(claims['cognito:groups']));
+  const named = new Set(parseGroups(claims[groupClaim]));
   const scope = (claim: unknown) => (typeof claim === 'string' && claim !== '' ? claim : undefined);
   const institutionId = scope(claims['custom:institutionId']);
   const staffId = scope(claims['custom:staffId']);

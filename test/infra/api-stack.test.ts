@@ -17,20 +17,23 @@ import { acknowledgeNagFindings } from '../../infra/nag-suppressions.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack } from '../../infra/stacks/data-stack.js';
 import { WorkflowStack } from '../../infra/stacks/workflow-stack.js';
+import { selectTarget } from '../../infra/targets.js';
 import { GROUPS, ROUTE_KEYS } from '../../shared/api/roles.js';
 
-function buildAppWithApi() {
+function buildAppWithApi(targetName: 'aws' | 'aws-cn' = 'aws') {
   const app = new App({
     context: { 'aws:cdk:bundling-stacks': [] },
     builtinCloudFormationValidation: false,
   } as ConstructorParameters<typeof App>[0]);
-  const env = { account: '111122223333', region: 'cn-north-1' };
+  const target = selectTarget(app, targetName);
+  const env = { account: '111122223333', region: target.region };
   const data = new DataStack(app, 'MedcommData', { env });
   const workflows = new WorkflowStack(app, 'MedcommWorkflows', { env, table: data.table });
   acknowledgeNagFindings([data, workflows]);
   const api = new ApiStack(app, 'MedcommApi', {
     env,
     table: data.table,
+    target,
     stateMachines: workflows.stateMachines,
     machineNames: Object.values(workflows.machineNames),
   });

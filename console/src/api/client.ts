@@ -2,7 +2,7 @@
  * Calls to the HTTP API with the signed-in user's token. Every refusal becomes an ApiError carrying the
  * API's own message (bilingual, and it says what to fix) and its issues, which the pages show as they are.
  */
-import { tokenSource } from '../auth/token-source';
+import { API_BASE, tokenSource } from '../auth/token-source';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError' as const;
@@ -29,7 +29,7 @@ async function send(method: 'GET' | 'POST', path: string, body?: unknown): Promi
   if (body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
-    response = await fetch(path, {
+    response = await fetch(`${API_BASE}${path}`, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),

@@ -1,10 +1,11 @@
 /**
  * Where the console's bearer token comes from, behind one small interface: under `medcomm serve` the
- * development sign-in (POST /api/auth/dev-login for the sample users); on AWS this is the one module to
- * replace with Cognito (hosted UI + PKCE, or Amplify Auth) — the rest of the console only asks for a
+ * development sign-in (POST /api/auth/dev-login for the sample users); in an AWS build (VITE_AUTH=oidc)
+ * the OIDC authorization-code flow with PKCE (./oidc.ts) — the rest of the console only asks for a
  * token and reacts to a 401 by signing out.
  */
 import type { Group } from '../api/types';
+import { oidcSignIn } from './oidc';
 
 export interface Session {
   token: string;
@@ -25,6 +26,10 @@ export interface TokenSource {
   signOut(): void;
   /** Who can sign in (dev sign-in only lists its sample users). */
   users(): Promise<DevUser[]>;
+  /** Signing in leaves the page for an identity provider (no user list, no role to pick). */
+  redirects?: boolean;
+  /** On page load: completes a sign-in that came back from the identity provider. */
+  resume?(): Promise<Session | null>;
 }
 
 // Per tab, so two people (office and finance) can work side by side in two tabs of one browser.
@@ -89,4 +94,21 @@ export const devSignIn: TokenSource = {
   },
 };
 
-export const tokenSource: TokenSource = devSignIn;
+const env = import.meta.env ?? {};
+
+export const tokenSource: TokenSource =
+  env.VITE_AUTH === 'oidc' && env.VITE_OIDC_ISSUER && env.VITE_OIDC_CLIENT_ID
+    ? {
+        ...oidcSignIn({
+          issuer: env.VITE_OIDC_ISSUER,
+          clientId: env.VITE_OIDC_CLIENT_ID,
+          scope: env.VITE_OIDC_SCOPE ?? 'openid profile email',
+          userClaim: env.VITE_OIDC_USER_CLAIM ?? 'preferred_username',
+          groupClaim: env.VITE_OIDC_GROUP_CLAIM ?? 'groups',
+        }),
+        redirects: true,
+      }
+    : devSignIn;
+
+/** Where the API is: the console's own origin locally, the API's domain in an AWS build. */
+export const API_BASE = (env.VITE_API_BASE ?? '').replace(/\/$/, '');

@@ -1,6 +1,7 @@
 /** Sign-in by role: pick a role, then one of its users (the dev sign-in's sample users locally). */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { Group } from '../api/types';
+import { OidcSignIn } from '../auth/oidc-sign-in';
 import { type DevUser, type Session, tokenSource } from '../auth/token-source';
 import { ErrorAlert, PageHeader, SelectField } from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n';
@@ -16,6 +17,12 @@ const FALLBACK: DevUser[] = [
 ];
 
 export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
+  // An AWS build signs in at the organisation's identity provider (OIDC + PKCE).
+  if (tokenSource.redirects) return <OidcSignIn onSignedIn={onSignedIn} />;
+  return <DevSignIn onSignedIn={onSignedIn} />;
+}
+
+function DevSignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
   const { t } = useI18n();
   const [users, setUsers] = useState<DevUser[]>(FALLBACK);
   const [role, setRole] = useState<Group>('office');
