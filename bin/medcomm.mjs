@@ -5,6 +5,9 @@
 
 // The machines run Node 20 by the owner's choice (Lambda runs 22); the SDK's upgrade notice is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// Pay data and bank accounts: everything a command writes (the store, results, exports, bank files, and
+// the database files of the DynamoDB Local it starts) is for this user only — files 0600, folders 0700.
+process.umask(0o077);
 
 let entry;
 if (process.env.MEDCOMM_TSX !== '1') {

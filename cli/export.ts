@@ -3,7 +3,7 @@
  * Every export is recorded in the audit trail with who ran it (--as). Without --out, text goes to stdout
  * (so it can be piped) and binary XLSX only when stdout is not a terminal.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { ExportedFile, ExportRequest } from '../shared/reports/index.js';
@@ -19,8 +19,10 @@ type GlobalOptions = StoreOptions & { community?: string };
 async function deliver(file: ExportedFile, out: string | undefined): Promise<void> {
   if (out) {
     const path = resolve(out);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, file.content);
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    // Pay and bank accounts: readable by this user only, also when an older file is overwritten.
+    await writeFile(path, file.content, { mode: 0o600 });
+    await chmod(path, 0o600);
     console.error(
       `已导出 Exported ${file.cycle.kind} ${file.cycle.period} r${file.cycle.revision} → ${path}`,
     );

@@ -12,6 +12,8 @@ export default function setup(): () => void {
   const previous = process.env.TMPDIR;
   const runTemp = mkdtempSync(join(systemTemp, 'medcomm-test-run-'));
   process.env.TMPDIR = runTemp;
+  // Tests that spawn TypeScript through tsx: its transform cache would go to the temp directory.
+  process.env.TSX_DISABLE_CACHE = '1';
   return () => {
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;

@@ -3,17 +3,36 @@
  * for the demo, the CLI and the tests. The server must never outlive us: stop() ends it, exit and
  * signal hooks end it if stop() is never reached, and on Linux setpriv --pdeathsig ends it even when
  * we are killed outright.
+ *
+ * It answers on this machine's loopback only. DynamoDB Local has no bind option and listens on every
+ * interface, so on Linux it runs in a network namespace of its own (`unshare -rn`: no privileges beyond
+ * an unprivileged user namespace; root in CI) whose only interface is loopback, and a relay inside the
+ * namespace (dynamodb/relay.mjs) serves it on a socket this process opened on 127.0.0.1. Browsers are
+ * refused too (`-cors` allows no real origin). Where namespaces are unavailable it runs as before.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createDynamoClients } from '../store/client.js';
 import { onProcessExit } from './dynamodb/exit-hooks.js';
-import { findDynamoDbLocalJar, findJava, findSetpriv, JAVA_REQUIRED_MESSAGE } from './dynamodb/java.js';
+import {
+  findDynamoDbLocalJar,
+  findJava,
+  findNetworkIsolation,
+  findSetpriv,
+  JAVA_REQUIRED_MESSAGE,
+} from './dynamodb/java.js';
 import { DataDirLock } from './dynamodb/lock.js';
+
+/** Inside its own namespace the server can always have the same port. */
+const PORT_IN_NAMESPACE = 8000;
+/** A CORS allow-list no browser page can match: web pages must not reach the database. */
+const CORS_NOBODY = 'http://medcomm-no-browser.invalid';
+const RELAY = fileURLToPath(new URL('./dynamodb/relay.mjs', import.meta.url));
 
 /**
  * Measured on 2-core machines: cuts a cold start from ~2.6 s to ~2.0 s and resident memory from
@@ -43,6 +62,11 @@ export interface DynamoDbLocalOptions {
   parentDeathSignal?: boolean;
   /** Called once java is spawned, before it answers: the caller may do CPU-bound work while the JVM boots. */
   onSpawn?: () => void;
+  /**
+   * Run in a network namespace of its own, reachable on 127.0.0.1 only. Default: wherever it works
+   * (Linux with user namespaces); MEDCOMM_DYNAMODB_ISOLATION=off turns it off, =required fails without it.
+   */
+  isolate?: boolean;
 }
 
 export interface DynamoDbLocal {
@@ -54,6 +78,8 @@ export interface DynamoDbLocal {
   dataDir: string | undefined;
   /** Milliseconds from spawn until the server answered ListTables. */
   startupMs: number;
+  /** True when the server is reachable from this machine's loopback only (see the file comment). */
+  isolated: boolean;
   /** Resolves when the java process has exited, however that happened. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Ends the server and waits for the process to be gone. Idempotent. */
@@ -124,34 +150,86 @@ interface LaunchInput {
   options: DynamoDbLocalOptions;
 }
 
+function isolationWanted(options: DynamoDbLocalOptions): ReturnType<typeof findNetworkIsolation> {
+  const setting = process.env.MEDCOMM_DYNAMODB_ISOLATION;
+  if (options.isolate === false || setting === 'off') return null;
+  const isolation = findNetworkIsolation();
+  if (!isolation && (options.isolate === true || setting === 'required')) {
+    throw new DynamoDbLocalError(
+      '无法隔离数据库网络 / cannot run DynamoDB Local in a network namespace of its own (needs Linux, ' +
+        "util-linux unshare, iproute2 ip and user namespaces: check 'unshare -rn true')",
+    );
+  }
+  return isolation;
+}
+
+/** The socket the relay serves on: 127.0.0.1 of this machine (made here, before the namespace exists). */
+function listenLoopback(port: number): Promise<Server> {
+  return new Promise((resolveListen, reject) => {
+    const server = createServer({ pauseOnConnect: true });
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(`port ${port} is in use`) : error),
+    );
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => resolveListen(server));
+  });
+}
+
 async function launch({ java, jar, dataDir, port, lock, options }: LaunchInput): Promise<DynamoDbLocal> {
+  const isolation = isolationWanted(options);
+  const front = isolation ? await listenLoopback(port) : undefined;
+  if (front) port = (front.address() as { port: number }).port;
   const javaArgs = [
     `-Djava.library.path=${jar.nativeLibs}`,
     '-jar',
     jar.jar,
     '-port',
-    String(port),
+    String(isolation ? PORT_IN_NAMESPACE : port),
     // One database for every access key and region, so all our clients see the same tables.
     '-sharedDb',
     '-disableTelemetry',
+    '-cors',
+    CORS_NOBODY,
     ...(dataDir === undefined ? ['-inMemory'] : ['-dbPath', dataDir]),
   ];
   const setpriv = options.parentDeathSignal === false ? null : findSetpriv();
-  const [command, args] = setpriv
-    ? [setpriv, ['--pdeathsig', 'TERM', '--', java, ...javaArgs]]
+  // Isolated: [setpriv] unshare -rn node relay.mjs PORT java … (the relay starts java inside).
+  const [program, programArgs] = isolation
+    ? [
+        isolation.unshare,
+        ['--map-root-user', '--net', process.execPath, RELAY, String(PORT_IN_NAMESPACE), java, ...javaArgs],
+      ]
     : [java, javaArgs];
+  const [command, args] = setpriv
+    ? [setpriv, ['--pdeathsig', 'TERM', '--', program, ...programArgs]]
+    : [program, programArgs];
 
   const startedAt = performance.now();
   const child = spawn(command, args, {
     cwd: dataDir ?? tmpdir(),
     // Not detached: a Ctrl-C in the terminal reaches the server's process group too.
     detached: false,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: isolation ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
       JAVA_TOOL_OPTIONS: `${DYNAMODB_LOCAL_JAVA_TOOL_OPTIONS} ${process.env.JAVA_TOOL_OPTIONS ?? ''}`.trim(),
+      ...(isolation
+        ? {
+            // The relay is plain JavaScript: none of this process's loaders or flags.
+            NODE_OPTIONS: '',
+            MEDCOMM_IP_COMMAND: isolation.ip,
+            MEDCOMM_SETPRIV_COMMAND: setpriv ?? '',
+          }
+        : {}),
     },
   });
+  if (front) {
+    // The relay takes the listening socket over; ours closes once it has it (or the relay is gone).
+    child.once('message', () => front.close());
+    child.once('exit', () => front.close());
+    child.send('listen', front, (error) => {
+      if (error) front.close();
+    });
+  }
 
   options.onSpawn?.();
 
@@ -202,6 +280,7 @@ async function launch({ java, jar, dataDir, port, lock, options }: LaunchInput):
     child.unref();
     unrefStream(child.stdout);
     unrefStream(child.stderr);
+    (child.channel as { unref?: () => void } | undefined)?.unref?.();
   }
 
   let stopping: Promise<void> | undefined;
@@ -211,6 +290,7 @@ async function launch({ java, jar, dataDir, port, lock, options }: LaunchInput):
     pid: child.pid as number,
     dataDir,
     startupMs,
+    isolated: isolation !== null,
     exited,
     stop() {
       stopping ??= (async () => {

@@ -5,7 +5,7 @@
  * state machine, no handler and no CDK.
  */
 
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { resetStore, store } from '../config.js';
 import { createDynamoClients } from '../store/client.js';
@@ -54,7 +54,11 @@ export async function openLocalStore(
   let starting: Promise<DynamoDbLocal> | undefined;
   if (!endpoint) {
     const dataDir = home ? join(home, 'dynamodb') : undefined;
-    if (dataDir) await mkdir(dataDir, { recursive: true });
+    if (home && dataDir) {
+      // The store holds bank accounts: this user's only, also for a folder made before this rule.
+      await mkdir(dataDir, { recursive: true, mode: 0o700 });
+      await Promise.all([chmod(home, 0o700), chmod(dataDir, 0o700)]);
+    }
     let spawned!: () => void;
     const javaSpawned = new Promise<void>((resolveSpawn) => {
       spawned = resolveSpawn;

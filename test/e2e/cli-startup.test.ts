@@ -6,7 +6,7 @@
  * Every command runs with a temp directory of its own that must be empty afterwards.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -139,8 +139,32 @@ describe('what each command starts', () => {
     expect(none(sheet.loaded, ['aws-cdk-lib', 'aws-local-stepfunctions'])).toEqual([]);
     expect(sheet.tempLeft).toEqual([]);
 
+    // A bank file holds full account numbers: this user's only (issue 13).
+    const bank = await medcomm(
+      ['export', 'bank', 'monthly', '2026-01', '--as', 'hr1', '--out', 'out/bank.csv'],
+      {
+        database: true,
+      },
+    );
+    expect(bank.code, bank.stderr).toBe(0);
+    expect(statSync(join(work, `run-${runs}`, 'out/bank.csv')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(work, `run-${runs}`, 'out')).mode & 0o777).toBe(0o700);
+
     const audit = await medcomm(['audit', 'verify'], { database: true });
     expect(audit.code, audit.stderr).toBe(0);
     expect(none(audit.loaded, ['aws-cdk-lib', 'aws-local-stepfunctions'])).toEqual([]);
+  });
+
+  it('keeps the embedded store for this user only', { timeout: 120_000 }, async () => {
+    const home = join(work, 'home');
+    const status = await medcomm(['--home', home, 'audit', 'list']);
+    // A fresh store has no community yet; the command says so, and the folder is made all the same.
+    expect(status.code).not.toBe(0);
+    expect(status.stderr).not.toContain('DynamoDbLocalError');
+    expect(statSync(home).mode & 0o777).toBe(0o700);
+    expect(statSync(join(home, 'dynamodb')).mode & 0o777).toBe(0o700);
+    for (const file of readdirSync(join(home, 'dynamodb')))
+      expect(statSync(join(home, 'dynamodb', file)).mode & 0o077, file).toBe(0);
+    expect(status.tempLeft).toEqual([]);
   });
 });

@@ -98,3 +98,24 @@ export function findSetpriv(): string | null {
   if (help.status === 0 && help.stdout.includes('--pdeathsig')) setprivCache = path;
   return setprivCache;
 }
+
+let isolationCache: { unshare: string; ip: string } | null | undefined;
+
+/**
+ * util-linux `unshare` and iproute2 `ip`, when this machine lets us make a network namespace of our own
+ * and bring its loopback up (Linux with user namespaces, or root): tried once per process (~10 ms).
+ */
+export function findNetworkIsolation(): { unshare: string; ip: string } | null {
+  if (isolationCache !== undefined) return isolationCache;
+  isolationCache = null;
+  if (process.platform !== 'linux') return isolationCache;
+  const unshare = which('unshare');
+  const ip = which('ip') ?? ['/usr/sbin/ip', '/sbin/ip'].find((path) => which(path) !== undefined);
+  if (unshare === undefined || ip === undefined) return isolationCache;
+  const probe = spawnSync(unshare, ['--map-root-user', '--net', ip, 'link', 'set', 'lo', 'up'], {
+    timeout: 5_000,
+    stdio: 'ignore',
+  });
+  if (probe.status === 0) isolationCache = { unshare, ip };
+  return isolationCache;
+}
