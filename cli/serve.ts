@@ -26,6 +26,8 @@ export { DEFAULT_PORT } from './serve-command.js';
 
 /** Bodies carry base64 dataset files; a county's workload file can be tens of MB. */
 const MAX_BODY_BYTES = 256 * 1024 * 1024;
+/** What is read of a request before it is authenticated (the sign-in's body, a refused request's). */
+const MAX_ANONYMOUS_BODY_BYTES = 64 * 1024;
 const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../console/dist/', import.meta.url));
 
 export interface ApiServerOptions {
@@ -45,17 +47,56 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-class BodyTooLarge extends Error {}
+class BodyTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`body over ${limit} bytes`);
+  }
+}
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  // A declared length over the limit is refused before a byte is read.
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw new BodyTooLarge(limit);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
+    if (size > limit) throw new BodyTooLarge(limit);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/** 127.0.0.1 (and the rest of 127/8), ::1 and localhost: the names this machine's browser uses for us. */
+function isLoopbackName(hostname: string): boolean {
+  const name = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return name === 'localhost' || name === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}
+
+/**
+ * DNS rebinding: a page from another site can make the browser send requests here under its own host
+ * name (evil.example resolving to 127.0.0.1). Only loopback names are served, and a browser's Origin,
+ * when sent, must be a loopback origin too (the console, or Vite's dev server on another port).
+ */
+function refusedOrigin(req: IncomingMessage): string | undefined {
+  const host = req.headers.host;
+  if (!host) return 'Host header missing';
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${host}`).hostname;
+  } catch {
+    return `Host ${host} is not valid`;
+  }
+  if (!isLoopbackName(hostname)) return `Host ${host} is not this machine`;
+  const origin = req.headers.origin;
+  if (origin === undefined) return undefined;
+  try {
+    const parsed = new URL(origin);
+    if ((parsed.protocol === 'http:' || parsed.protocol === 'https:') && isLoopbackName(parsed.hostname))
+      return undefined;
+  } catch {
+    // Unparseable (including "null" from a sandboxed page or a file): refused below.
+  }
+  return `Origin ${origin} is not this machine`;
 }
 
 function sendJson(
@@ -76,6 +117,9 @@ function devLogin(tokens: DevTokens, body: Buffer): { status: number; body: unkn
   let input: { user?: unknown; role?: unknown };
   try {
     input = JSON.parse(body.toString('utf8') || '{}') as typeof input;
+    // null, a number, a string or an array is valid JSON but not a sign-in.
+    if (typeof input !== 'object' || input === null || Array.isArray(input))
+      throw new TypeError('not an object');
   } catch {
     return {
       status: 400,
@@ -89,7 +133,8 @@ function devLogin(tokens: DevTokens, body: Buffer): { status: number; body: unkn
     .map(([user, role]) => `${user} (${role})`)
     .join(', ');
   const user = typeof input.user === 'string' ? input.user : '';
-  const role = DEV_USERS[user];
+  // Own names only: `constructor` or `__proto__` must not find something on Object.prototype.
+  const role = Object.hasOwn(DEV_USERS, user) ? DEV_USERS[user] : undefined;
   if (!role) {
     return {
       status: 400,
@@ -175,13 +220,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const refused = refusedOrigin(req);
+    if (refused)
+      return sendJson(res, 403, {
+        error: `只接受本机访问 / only this machine may call this server: ${refused}`,
+      });
     const url = new URL(req.url ?? '/', 'http://local');
     const method = (req.method ?? 'GET').toUpperCase();
     if (!url.pathname.startsWith('/api/') && url.pathname !== '/api') {
       if (method !== 'GET' && method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
       return serveStatic(consoleDir, url.pathname, res);
     }
-    const body = await readBody(req);
     if (url.pathname === '/api/auth/dev-users' && method === 'GET') {
       return sendJson(res, 200, {
         users: Object.entries(DEV_USERS).map(([user, role]) => ({ user, groups: [role] })),
@@ -189,11 +238,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     if (url.pathname === '/api/auth/dev-login') {
       if (method !== 'POST') return sendJson(res, 405, { error: 'use POST' }, { Allow: 'POST' });
-      const answer = devLogin(tokens, body);
+      const answer = devLogin(tokens, await readBody(req, MAX_ANONYMOUS_BODY_BYTES));
       return sendJson(res, answer.status, answer.body);
     }
     const match = matchRoute(method, url.pathname);
     if (!match.ok) {
+      if (match.status === 400)
+        return sendJson(res, 400, {
+          error: `路径编码无效 / the path is not valid percent-encoding: ${url.pathname}`,
+          issues: [{ path: 'path', message: 'malformed percent-encoding' }],
+        });
       return match.status === 405
         ? sendJson(
             res,
@@ -207,6 +261,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const claims = bearer ? tokens.verify(bearer) : undefined;
     if (!claims) return sendJson(res, 401, { message: 'Unauthorized' }, { 'WWW-Authenticate': 'Bearer' });
+    // Only now is the body read: an unauthenticated request costs no more than its headers.
+    const body = await readBody(req, MAX_BODY_BYTES);
     const event = gatewayEvent(
       { method, url: req.url ?? '/', headers: req.headers, body, sourceIp: req.socket.remoteAddress },
       match,
@@ -231,15 +287,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   };
 
   const server: Server = createServer((req, res) => {
+    // A request refused before its body is read must not have the body read after the answer either
+    // (Node would drain it to keep the connection): close the connection instead.
+    if (req.headers['content-length'] || req.headers['transfer-encoding']) res.shouldKeepAlive = false;
     handle(req, res).catch((error: unknown) => {
       if (res.headersSent) {
         res.destroy();
         return;
       }
-      if (error instanceof BodyTooLarge)
-        return sendJson(res, 413, {
-          error: `请求体超过 ${MAX_BODY_BYTES >> 20} MB / the body is larger than ${MAX_BODY_BYTES >> 20} MB`,
-        });
+      if (error instanceof BodyTooLarge) {
+        const size = error.limit >= 1 << 20 ? `${error.limit >> 20} MB` : `${error.limit >> 10} KB`;
+        return sendJson(res, 413, { error: `请求体超过 ${size} / the body is larger than ${size}` });
+      }
       console.error(error);
       sendJson(res, 500, { error: '内部错误 / internal error' });
     });

@@ -31,7 +31,7 @@ const compiled: CompiledRoute[] = ROUTE_KEYS.map((key) => {
 
 export type RouteMatch =
   | { ok: true; routeKey: RouteKey; pathParameters: Record<string, string> }
-  | { ok: false; status: 404 | 405; allow?: string[] };
+  | { ok: false; status: 400 | 404 | 405; allow?: string[] };
 
 /** Exact paths win over parameterised ones, as in API Gateway (`/api/audit/verify` is not `/api/audit/{x}`). */
 export function matchRoute(method: string, path: string): RouteMatch {
@@ -44,9 +44,14 @@ export function matchRoute(method: string, path: string): RouteMatch {
   const hit = hits.find((h) => h.route.method === method.toUpperCase());
   if (!hit) return { ok: false, status: 405, allow: [...new Set(hits.map((h) => h.route.method))] };
   const pathParameters: Record<string, string> = {};
-  hit.route.names.forEach((name, i) => {
-    pathParameters[name] = decodeURIComponent(hit.m[i + 1]!);
-  });
+  try {
+    hit.route.names.forEach((name, i) => {
+      pathParameters[name] = decodeURIComponent(hit.m[i + 1]!);
+    });
+  } catch {
+    // `%E0%A4%A`, a lone `%`: API Gateway answers 400 before any function runs.
+    return { ok: false, status: 400 };
+  }
   return { ok: true, routeKey: hit.route.key, pathParameters };
 }
 
