@@ -1,38 +1,56 @@
-/** The cycles: every cycle of the year with what it waits for, starting one (office), one cycle's detail. */
+/**
+ * The cycles: every cycle of a year with what it waits for, starting one (office; a month with
+ * institutions that have no rows only when they are acknowledged), what starting a month would pay (the
+ * board's confirmation), one cycle's detail; and corrections of completed periods (DOMAIN.md §7.1).
+ */
 
 import { oneCycle, yearOverview } from '../../shared/api/cycle-views.js';
 import { apiHandler, route } from '../../shared/api/handler.js';
-import { CycleRef } from '../../shared/api/schemas.js';
-import { resolveCommunity, startCycle } from '../../shared/app/cycle-service.js';
+import { CorrectionBody, CycleRef, MonthRef, StartCycleBody, YearQuery } from '../../shared/api/schemas.js';
+import { startCorrection } from '../../shared/app/correction-service.js';
+import { previewMonth, resolveCommunity, startCycle } from '../../shared/app/cycle-service.js';
+import { recomputePeriod } from '../recompute-period.js';
 
 export const handler = apiHandler('cycles', {
   'GET /api/cycles': route({
-    run: async (_input, { repos }) => {
+    query: YearQuery,
+    run: async ({ query }, { repos }) => {
       const communityId = await repos.datasets.defaultCommunity();
-      const dataset = communityId ? await repos.datasets.current(communityId) : undefined;
+      const dataset = communityId ? await repos.datasets.current(communityId, query.year) : undefined;
       if (!communityId || !dataset) {
         return {
           json: {
-            communityId: null,
-            year: null,
+            communityId: communityId ?? null,
+            year: query.year ?? null,
+            years: communityId ? await repos.datasets.years(communityId) : [],
             datasetVersion: null,
             cycles: [],
-            message: '还没有导入数据集 / no dataset imported yet: POST /api/datasets',
+            corrections: [],
+            message: '还没有导入该年度的数据集 / no dataset imported for that year yet: POST /api/datasets',
           },
         };
       }
+      const [cycles, years, corrections] = await Promise.all([
+        yearOverview(repos, communityId, dataset.year),
+        repos.datasets.years(communityId),
+        repos.corrections.list(communityId, dataset.year),
+      ]);
       return {
         json: {
           communityId,
           year: dataset.year,
+          years,
           datasetVersion: dataset.version,
-          cycles: await yearOverview(repos, communityId, dataset.year),
+          importedBy: dataset.importedBy,
+          importedAt: dataset.importedAt,
+          cycles,
+          corrections,
         },
       };
     },
   }),
   'POST /api/cycles': route({
-    body: CycleRef,
+    body: StartCycleBody,
     run: async ({ body, caller }, { repos, executions }) => {
       const communityId = await resolveCommunity(repos);
       const { created } = await startCycle(repos, executions, {
@@ -40,6 +58,7 @@ export const handler = apiHandler('cycles', {
         kind: body.kind,
         period: body.period,
         by: caller.user,
+        ...(body.allowMissing ? { allowMissing: body.allowMissing } : {}),
       });
       // Locally the run has already gone as far as it can (completed, or paused for review); read where it is.
       return {
@@ -48,11 +67,44 @@ export const handler = apiHandler('cycles', {
       };
     },
   }),
+  'GET /api/cycles/monthly/{period}/preview': route({
+    params: MonthRef,
+    run: async ({ params }, { repos }) => {
+      const communityId = await resolveCommunity(repos);
+      return { json: await previewMonth(repos, communityId, params.period) };
+    },
+  }),
   'GET /api/cycles/{kind}/{period}': route({
     params: CycleRef,
     run: async ({ params }, { repos }) => {
       const communityId = await resolveCommunity(repos);
       return { json: await oneCycle(repos, communityId, params.kind, params.period) };
+    },
+  }),
+  'GET /api/corrections': route({
+    query: YearQuery,
+    run: async ({ query }, { repos }) => {
+      const communityId = await repos.datasets.defaultCommunity();
+      if (!communityId) return { json: { corrections: [] } };
+      return { json: { communityId, corrections: await repos.corrections.list(communityId, query.year) } };
+    },
+  }),
+  'POST /api/corrections': route({
+    body: CorrectionBody,
+    run: async ({ body, caller }, { repos }) => {
+      const communityId = await resolveCommunity(repos);
+      const files = Object.fromEntries(
+        Object.entries(body.files).map(([name, b64]) => [name, new Uint8Array(Buffer.from(b64, 'base64'))]),
+      );
+      const correction = await startCorrection(repos, recomputePeriod, {
+        communityId,
+        kind: body.kind,
+        period: body.period,
+        source: { files },
+        by: caller.user,
+        ...(body.reason ? { reason: body.reason } : {}),
+      });
+      return { status: 201, json: correction };
     },
   }),
 });

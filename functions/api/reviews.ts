@@ -5,7 +5,8 @@
 
 import { cycleView, oneCycle, reviewDetails } from '../../shared/api/cycle-views.js';
 import { apiHandler, route } from '../../shared/api/handler.js';
-import { CycleRef, RejectBody } from '../../shared/api/schemas.js';
+import { CorrectionRef, CycleRef, RejectBody } from '../../shared/api/schemas.js';
+import { decideCorrection } from '../../shared/app/correction-service.js';
 import { decideReview, resolveCommunity } from '../../shared/app/cycle-service.js';
 
 export const handler = apiHandler('reviews', {
@@ -14,6 +15,14 @@ export const handler = apiHandler('reviews', {
       const communityId = await repos.datasets.defaultCommunity();
       if (!communityId) return { json: { reviews: [] } };
       const waiting = (await repos.cycles.list(communityId)).filter((c) => c.status === 'awaiting_review');
+      // Corrections (DOMAIN.md §7.1) are reviewed like a quarter: the differences, four eyes.
+      const corrections = (await repos.corrections.list(communityId))
+        .filter((c) => c.status === 'awaiting_review')
+        .map(async (correction) => ({
+          correction,
+          youMayDecide: correction.startedBy !== caller.user,
+          differences: await repos.corrections.differences(correction),
+        }));
       const reviews = await Promise.all(
         waiting.map(async (cycle) => ({
           cycle: cycleView(cycle, cycle, new Set()),
@@ -22,7 +31,7 @@ export const handler = apiHandler('reviews', {
           details: await reviewDetails(repos, cycle),
         })),
       );
-      return { json: { communityId, reviews } };
+      return { json: { communityId, reviews, corrections: await Promise.all(corrections) } };
     },
   }),
   'POST /api/cycles/{kind}/{period}/approve': route({
@@ -46,6 +55,31 @@ export const handler = apiHandler('reviews', {
         reason: body.reason,
       });
       return { json: await oneCycle(repos, communityId, params.kind, params.period) };
+    },
+  }),
+  'POST /api/corrections/{kind}/{period}/approve': route({
+    params: CorrectionRef,
+    run: async ({ params, caller }, { repos }) => {
+      const communityId = await resolveCommunity(repos);
+      return {
+        json: await decideCorrection(repos, { communityId, ...params, by: caller.user, approve: true }),
+      };
+    },
+  }),
+  'POST /api/corrections/{kind}/{period}/reject': route({
+    params: CorrectionRef,
+    body: RejectBody,
+    run: async ({ params, body, caller }, { repos }) => {
+      const communityId = await resolveCommunity(repos);
+      return {
+        json: await decideCorrection(repos, {
+          communityId,
+          ...params,
+          by: caller.user,
+          approve: false,
+          reason: body.reason,
+        }),
+      };
     },
   }),
 });

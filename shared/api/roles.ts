@@ -57,7 +57,13 @@ export const ROUTES = {
   'POST /api/datasets/import-from-upload': { group: 'datasets', allow: ['office'] },
   'GET /api/cycles': { group: 'cycles', allow: ANY_ROLE },
   'POST /api/cycles': { group: 'cycles', allow: ['office'] },
+  'GET /api/cycles/monthly/{period}/preview': { group: 'cycles', allow: ['office'] },
   'GET /api/cycles/{kind}/{period}': { group: 'cycles', allow: ANY_ROLE },
+  // Corrections of completed periods (DOMAIN.md §7.1): the office starts one, finance decides (four eyes).
+  'GET /api/corrections': { group: 'cycles', allow: ['office', 'finance', 'auditor'] },
+  'POST /api/corrections': { group: 'cycles', allow: ['office'] },
+  'POST /api/corrections/{kind}/{period}/approve': { group: 'reviews', allow: ['finance'] },
+  'POST /api/corrections/{kind}/{period}/reject': { group: 'reviews', allow: ['finance'] },
   'POST /api/cycles/{kind}/{period}/approve': { group: 'reviews', allow: ['finance'] },
   'POST /api/cycles/{kind}/{period}/reject': { group: 'reviews', allow: ['finance'] },
   'GET /api/reviews': { group: 'reviews', allow: ['finance'] },

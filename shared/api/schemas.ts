@@ -130,3 +130,44 @@ export const PublishBody = z
     path: ['to'],
     message: '公示结束须晚于开始 / the window must close after it opens',
   });
+
+/** Starting a cycle: the period, and for a month the institutions without rows the starter acknowledges. */
+export const StartCycleBody = z
+  .object({
+    kind: z.enum(CYCLE_KINDS, kindMessage(CYCLE_KINDS)),
+    period: z.string(),
+    allowMissing: z
+      .union([z.literal('all'), z.array(z.string().trim().min(1).max(64)).max(10_000)])
+      .optional(),
+  })
+  .superRefine(periodMatches((k: CycleKind) => k));
+
+/** `?year=2027`: a year other than the latest imported one. */
+export const YearQuery = z.object({
+  year: z.coerce
+    .number({ message: '年度应为数字 / year must be a number' })
+    .int()
+    .min(2000, '年度超出范围 / year out of range')
+    .max(2100, '年度超出范围 / year out of range')
+    .optional(),
+});
+
+const CORRECTION_KINDS = ['monthly', 'quarterly'] as const satisfies readonly CycleKind[];
+
+export const CorrectionRef = z
+  .object({ kind: z.enum(CORRECTION_KINDS, kindMessage(CORRECTION_KINDS)), period: z.string() })
+  .superRefine(periodMatches((k: CycleKind) => k));
+
+/** A correction (DOMAIN.md §7.1): the period and a dataset holding its corrected rows, as an import's files. */
+export const CorrectionBody = z
+  .object({
+    kind: z.enum(CORRECTION_KINDS, kindMessage(CORRECTION_KINDS)),
+    period: z.string(),
+    reason: z.string().trim().max(1000).optional(),
+    files: ImportBody.shape.files,
+  })
+  .superRefine(periodMatches((k: CycleKind) => k));
+
+export const MonthRef = z.object({
+  period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, '期间应为 YYYY-MM / a month is YYYY-MM'),
+});

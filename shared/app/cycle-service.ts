@@ -3,6 +3,8 @@
  * (CLI, HTTP API, schedule): prerequisites, idempotent start, four eyes, audit. How an execution is
  * started or resumed is behind ExecutionPort: Step Functions on AWS, the local interpreter on one machine.
  */
+
+import { monthlyStep } from '../domain/steps.js';
 import { bilingual, FourEyesError, NotFoundError, PrerequisiteError, ReviewStateError } from '../errors.js';
 import type { CycleExecutionInput } from '../schemas/events.js';
 import type { CycleRecord, Decision } from '../store/cycles.js';
@@ -181,6 +183,55 @@ export class MissingDataError extends PrerequisiteError {
   ) {
     super(message);
   }
+}
+
+/**
+ * What starting a month would lock and pay (the board's confirmation): which institutions have rows, who
+ * is on the payroll, and the month's pay computed by the same step the cycle runs — before anything is
+ * written. Corrections already posted into the month are included, as the cycle will include them.
+ */
+export async function previewMonth(repos: Repositories, communityId: string, period: string) {
+  const { year } = parsePeriod('monthly', period);
+  const dataset = await repos.datasets.current(communityId, year);
+  if (!dataset)
+    throw new NotFoundError(
+      bilingual(`${communityId} 没有 ${year} 年的数据集`, `${communityId} has no dataset for ${year}`),
+    );
+  const version = dataset.version;
+  const [coverage, scheme, institutions, month] = await Promise.all([
+    monthCoverage(repos, communityId, version, period),
+    repos.datasets.scheme(communityId, version),
+    repos.datasets.institutions(communityId, version),
+    repos.datasets.month(communityId, version, period),
+  ]);
+  const rosters = await repos.datasets.rosters(
+    communityId,
+    version,
+    institutions.map((i) => i.id),
+  );
+  const totals = { basic: 0, reward: 0, adjustment: 0, gross: 0, people: 0 };
+  for (const [index, institution] of institutions.entries()) {
+    const rows = month.get(institution.id)?.rows;
+    const posted = await repos.corrections.postedAdjustments(communityId, period, institution.id);
+    if (!rows && posted.length === 0) continue;
+    const pay = monthlyStep({
+      scheme,
+      institution,
+      roster: rosters[index]!,
+      period,
+      workload: rows?.workload ?? [],
+      adjustments: [...(rows?.adjustments ?? []), ...posted],
+    });
+    for (const line of pay.lines) {
+      totals.basic += line.basic;
+      totals.reward += line.reward;
+      totals.adjustment += line.adjustment;
+      totals.gross += line.gross;
+      totals.people++;
+    }
+  }
+  const cycle = await repos.cycles.get(communityId, 'monthly', period);
+  return { communityId, year, ...coverage, totals, cycle: cycle ?? null };
 }
 
 /** Quarterly and annual cycles wait while a correction of the year awaits review (their rows may change). */

@@ -175,11 +175,39 @@ export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
         leaders: async () => [],
         rosters: async (_c: string, _v: number, institutionIds: readonly string[]) =>
           institutionIds.map((id) => staff.filter((s) => s.institutionId === id)),
+        years: async () => (imported ? [2026] : []),
+        headcounts: async () => ({ C01: staff.length }),
+        // Every month has a workload row for each person (the no-empty-month check passes).
+        month: async (_c: string, _v: number, period: string) =>
+          new Map([
+            [
+              'C01',
+              {
+                hash: 'fake',
+                rows: {
+                  workload: staff.map((s) => ({ period, staffId: s.staffId })),
+                  values: [],
+                  finance: [],
+                  adjustments: [],
+                },
+              },
+            ],
+          ]),
+      },
+      corrections: {
+        list: async () => [],
+        get: async () => undefined,
+        differences: async () => [],
+        postings: async () => [],
+        postedAdjustments: async () => [],
       },
       cycles: {
         get: async (_c: string, kind: string, period: string) => cycles.get(cycleKey(kind, period)),
         list: async () => [...cycles.values()],
+        listYear: async (_c: string, year: number) =>
+          [...cycles.values()].filter((c) => c.period.startsWith(String(year))),
         locks: async () => [],
+        yearLocks: async () => ({ months: [], quarters: [], year: undefined }),
         start: async (input: { kind: CycleKind; period: string; by: string; datasetVersion: number }) => {
           const existing = cycles.get(cycleKey(input.kind, input.period));
           if (existing && !['rejected', 'failed'].includes(existing.status))
