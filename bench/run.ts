@@ -34,6 +34,7 @@ import {
 } from './lib/report.js';
 import { argValue, type ScaleName } from './lib/scales.js';
 import type { ScaleResult } from './scale.js';
+import type { SimulationBenchResult } from './simulate.js';
 import type { WholeYearResult } from './whole-year.js';
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -138,6 +139,14 @@ function print(results: Results): void {
         .join(', ')}), RSS ≤ ${w.maxRssMb} MB`,
     );
   }
+  const simulations = (results as { simulation?: Record<string, SimulationBenchResult> }).simulation;
+  for (const s of Object.values(simulations ?? {})) {
+    console.log(
+      `\n${s.scale} simulation (模拟测算) of a year, ${s.periods} periods, ${s.staff} staff (actual figures ${s.actual}): ` +
+        `${(s.totalMs / 1000).toFixed(1)} s (simulate ${(s.simulateMs / 1000).toFixed(1)} s, write ${(s.writeMs / 1000).toFixed(1)} s), ` +
+        `target ≤ ${s.targetMs / 1000} s: ${s.totalMs <= s.targetMs ? 'met' : 'MISSED'}; RSS ≤ ${s.maxRssMb} MB`,
+    );
+  }
   if (results.targets) {
     console.log('\nTargets:');
     console.log(targetsTable(results.targets));
@@ -171,6 +180,15 @@ if (priceOnly) {
       results.wholeYear = await runChild<WholeYearResult>('./whole-year.ts', ['--scale', 'county']);
     }
   }
+  // 模拟测算 of a year at each scale, in its own process (issue 15: county ≤ 5 s, city ≤ 60 s).
+  const simulation: Record<string, SimulationBenchResult> = {};
+  for (const scale of scales) {
+    if (quick) break;
+    console.log(`\n${scale}: a draft scheme simulated over the year`);
+    simulation[scale] = await runChild<SimulationBenchResult>('./simulate.ts', ['--scale', scale]);
+  }
+  if (Object.keys(simulation).length > 0)
+    (results as { simulation?: typeof simulation }).simulation = simulation;
   // The domain core is measured at the city's 35,000 people (the county's on a quick run).
   const domainScale: ScaleName = quick ? 'county' : 'city';
   console.log(`\n${domainScale}: the domain core alone, in memory`);
