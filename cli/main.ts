@@ -167,6 +167,11 @@ program
       .choices(['surplus', 'overspend'])
       .default('surplus'),
   )
+  .addOption(
+    new Option('--format <format>', '文件格式 format: csv, or xlsx (一个工作簿 one workbook + scheme.json)')
+      .choices(['csv', 'xlsx'])
+      .default('csv'),
+  )
   .action(async (o) => {
     const { generateCounty, writeDataset } = await import('../shared/demo/index.js');
     const files = generateCounty({
@@ -178,8 +183,27 @@ program
       year: Number(o.year),
       insuranceOutcome: o.insurance,
     });
+    if (o.format === 'xlsx') {
+      const { datasetWorkbook, DATASET_WORKBOOK_NAME } = await import('../shared/dataset/workbook.js');
+      const { writeFile } = await import('node:fs/promises');
+      await writeDataset(o.out, { 'scheme.json': files['scheme.json'] });
+      await writeFile(resolve(o.out, DATASET_WORKBOOK_NAME), await datasetWorkbook(files));
+      console.log(`已生成 Generated scheme.json and ${DATASET_WORKBOOK_NAME} in ${resolve(o.out)}`);
+      return;
+    }
     await writeDataset(o.out, files);
     console.log(`已生成 Generated ${Object.keys(files).length} files in ${resolve(o.out)}`);
+  });
+
+program
+  .command('template')
+  .description('写出空白的 Excel 数据集模板 / write an empty Excel dataset template')
+  .requiredOption('--out <file>', '输出文件，如 模板.xlsx / output file, e.g. 模板.xlsx')
+  .action(async (o) => {
+    const { templateWorkbook } = await import('../shared/dataset/workbook.js');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(resolve(o.out), await templateWorkbook());
+    console.log(`已写出模板 Template written: ${resolve(o.out)}`);
   });
 
 program

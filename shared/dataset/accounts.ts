@@ -44,7 +44,7 @@ const isCardLike = (digits: string) => digits.length >= CARD_MIN && digits.lengt
 const SCIENTIFIC = /^\d+([.,]\d+)?[eE][+]?\d+$/;
 const FULL_WIDTH_DIGIT = /[\uFF10-\uFF19]/;
 
-const LOST_DIGITS_ADVICE = {
+export const LOST_DIGITS_ADVICE = {
   zh: '请从原始来源（银行回单、人事系统）重新填写完整账号，并把该列设置为“文本”格式后再保存',
   en: 'type the full account again from its source (bank statement, HR system) and format the column as Text before saving',
 };

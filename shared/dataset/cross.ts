@@ -11,7 +11,7 @@ import type { ColumnIndex, CsvRecord } from './csv.js';
 import { fenToYuan } from './decimal.js';
 import { type ImportIssue, issueAt, Problem } from './errors.js';
 import { CSV_FORMATS, type CsvKey, type RowOf } from './formats/index.js';
-import { confusableIds, sharedAccounts } from './identity.js';
+import { confusableIds, roundedAccounts, sharedAccounts } from './identity.js';
 import type { ValidRows } from './table.js';
 
 export interface Table<R> {
@@ -319,6 +319,7 @@ export function crossFileIssues(year: number | undefined, tables: Tables): Impor
     ...confusableIds(tables, 'institutions', 'id'),
     ...confusableIds(tables, 'staff', 'staffId'),
     ...sharedAccounts(tables),
+    ...roundedAccounts(tables),
     ...uniqueKey(tables, 'leaders', ['staffId']),
     ...uniqueKey(tables, 'indicators', ['id']),
     ...uniqueKey(tables, 'indicatorValues', ['period', 'institutionId', 'indicatorId']),

@@ -474,6 +474,26 @@ export function readCsv(file: string, raw: string, columns: CsvColumns): CsvRead
     reader = new RecordReader(file, columns);
     return reader.visit;
   });
+  return readResult(file, columns, reader, issue);
+}
+
+/** Rows already split into cells (a spreadsheet's), each with its own row number, read as a CSV's records. */
+export function readRows(
+  file: string,
+  rows: readonly { row: number; fields: string[] }[],
+  columns: CsvColumns,
+): CsvRead {
+  const reader = new RecordReader(file, columns);
+  for (const { row, fields } of rows) reader.visit([...fields], row);
+  return readResult(file, columns, reader, undefined);
+}
+
+function readResult(
+  file: string,
+  columns: CsvColumns,
+  reader: RecordReader,
+  issue: ImportIssue | undefined,
+): CsvRead {
   const issues: ImportIssue[] = issue ? [issue] : [];
   const { header } = reader;
   if (!header) {

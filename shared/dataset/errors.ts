@@ -16,6 +16,10 @@ export const ImportIssue = z.object({
   rule: z.enum(RULE_CODES),
   zh: z.string(),
   en: z.string(),
+  /** For a file read from an Excel sheet: the workbook and sheet (`数据.xlsx › 职工`). */
+  sheet: z.string().optional(),
+  /** For a file read from an Excel sheet: the column's letter as Excel shows it (beside `column`). */
+  columnLetter: z.string().optional(),
 });
 export type ImportIssue = z.infer<typeof ImportIssue>;
 
@@ -59,13 +63,18 @@ function quote(value: string): string {
 export function formatIssue(issue: ImportIssue): string {
   const zh = [issue.file];
   const en = [issue.file];
+  if (issue.sheet !== undefined) {
+    zh.push(`（工作表 ${issue.sheet}）`);
+    en.push(`(sheet ${issue.sheet})`);
+  }
   if (issue.row !== undefined) {
     zh.push(`第 ${issue.row} 行`);
     en.push(`row ${issue.row}`);
   }
   if (issue.column !== undefined) {
-    zh.push(`列 ${issue.column}`);
-    en.push(`column ${issue.column}`);
+    const letter = issue.columnLetter === undefined ? '' : `${issue.columnLetter} `;
+    zh.push(`列 ${letter}${issue.column}`);
+    en.push(`column ${letter}${issue.column}`);
   }
   if (issue.value !== undefined) {
     zh.push(`值 ${quote(issue.value)}`);

@@ -5,7 +5,7 @@
  * person on two rosters by decision) is allowed only when every row sharing it says why.
  */
 import { maskBankAccount } from '../privacy.js';
-import { idSkeleton } from './accounts.js';
+import { idSkeleton, LOST_DIGITS_ADVICE, NON_CARD } from './accounts.js';
 import type { Table, Tables } from './cross.js';
 import { type ImportIssue, issueAt, Problem } from './errors.js';
 import { CSV_FORMATS, type CsvKey } from './formats/index.js';
@@ -81,4 +81,38 @@ export function sharedAccounts(tables: Tables): ImportIssue[] {
     }
   }
   return issues;
+}
+
+/** Card-like accounts needed before their last digits say anything about the file. */
+const ROUNDING_SAMPLE = 3;
+
+/**
+ * A file a spreadsheet has saved rounds every card number to 15 significant digits: its 16–19 digit
+ * accounts all end in 0, where real card numbers end in 0 one time in ten. Luhn misses a rounding that
+ * happens to keep the check (it changes two digits when it rounds up), so in such a file every card-like
+ * account ending in 0 is refused as one whose digits were lost. `accountCheck = nonCard` still opts out.
+ */
+export function roundedAccounts(tables: Tables): ImportIssue[] {
+  const table = tables.staff;
+  if (!table) return [];
+  const file = CSV_FORMATS.staff.file;
+  const account = cellReader(table, 'bankAccount');
+  const check = cellReader(table, 'accountCheck');
+  const cardLike: { row: number; value: string }[] = [];
+  for (const { fields, row } of table.records) {
+    const value = account(fields);
+    if (/^\d{16,19}$/.test(value) && check(fields) !== NON_CARD) cardLike.push({ row, value });
+  }
+  const zeros = cardLike.filter((a) => a.value.endsWith('0'));
+  if (zeros.length < ROUNDING_SAMPLE || zeros.length * 2 <= cardLike.length) return [];
+  return zeros.map(({ row, value }) =>
+    issueAt(
+      { file, row, column: 'bankAccount', value: maskBankAccount(value) },
+      new Problem(
+        'bankAccount.lostDigits',
+        `本文件 ${cardLike.length} 个 16–19 位账号中有 ${zeros.length} 个以 0 结尾（真实卡号约十分之一）：文件经过了电子表格的改写，超过 15 位的数字被四舍五入，这个账号的末几位已经丢失：${LOST_DIGITS_ADVICE.zh}`,
+        `${zeros.length} of the ${cardLike.length} accounts of 16–19 digits in this file end in 0 (about one real card number in ten does): a spreadsheet has rewritten the file, rounding numbers to 15 digits, and this account's last digits are lost: ${LOST_DIGITS_ADVICE.en}`,
+      ),
+    ),
+  );
 }

@@ -27,6 +27,22 @@ export function parseDatasetFiles(files: Record<string, Uint8Array | string>): P
   return parseDataset(new Map(Object.entries(files)));
 }
 
+/**
+ * As parseDatasetFiles, and `.xlsx` workbooks among the files are read too (a sheet per file, or a
+ * workbook named like a file); reading a workbook is asynchronous.
+ */
+export async function parseDatasetFilesAsync(
+  files: Record<string, Uint8Array | string>,
+): Promise<ParseResult> {
+  const names = Object.keys(files);
+  if (!names.some((name) => /\.xlsx$/i.test(name))) return parseDatasetFiles(files);
+  const { expandWorkbooks } = await import('./xlsx.js'); // exceljs only when a workbook is given
+  const expanded = await expandWorkbooks(new Map(Object.entries(files)));
+  const result = parseDataset(expanded.sources);
+  if (expanded.issues.length === 0) return result;
+  return { ok: false, issues: [...expanded.issues, ...(result.ok ? [] : result.issues)] };
+}
+
 /** For callers that want an exception: the dataset, or a DatasetInvalidError carrying every issue. */
 export function datasetOrThrow(result: ParseResult): Dataset {
   if (result.ok) return result.dataset;

@@ -6,23 +6,26 @@
 import { Dataset } from '../schemas/dataset.js';
 import { didYouMean } from './closest.js';
 import { crossFileIssues, type Table, type Tables } from './cross.js';
-import { readCsv } from './csv.js';
+import { type CsvRead, readCsv, readRows } from './csv.js';
 import { decodeFile, type Encoding, tooLarge } from './decode.js';
 import { type ImportIssue, issueAt, Problem } from './errors.js';
 import { CSV_FORMATS, CSV_KEYS, type CsvKey, DATASET_FILES, SCHEME_FILE } from './formats/index.js';
 import { parseScheme, type SchemeOutput } from './formats/scheme.js';
 import { v2CrossIssues, withCommunityRows } from './formats/v2-rules.js';
 import { validateRows } from './table.js';
+import { isSheetSource, placeInSheets, type SheetSource } from './xlsx.js';
 
 /** A file's raw content, or only its size when it is too large to be read at all. */
-export type FileSource = Uint8Array | string | { tooLargeBytes: number };
+export type FileSource = Uint8Array | string | { tooLargeBytes: number } | SheetSource;
 
 export interface ImportSummary {
   file: string;
   /** Data rows, header not counted. */
   rows: number;
-  /** What the file was written in (UTF-8, GB18030, UTF-16…), so the user sees how it was read. */
-  encoding?: Encoding;
+  /** What the file was written in (UTF-8, GB18030, UTF-16…, or XLSX), so the user sees how it was read. */
+  encoding?: Encoding | 'XLSX';
+  /** For a file read from an Excel sheet: the workbook and sheet (`数据.xlsx › 职工`). */
+  sheet?: string;
 }
 
 /** The file row (header = row 1, as issues name rows) of each of the dataset's monthly rows, in the same order. */
@@ -69,6 +72,7 @@ function textOf(
     }
     return undefined;
   }
+  if (isSheetSource(source)) return undefined; // read as rows by the caller
   if (typeof source === 'object' && 'tooLargeBytes' in source) {
     issues.push(issueAt({ file }, tooLarge(source.tooLargeBytes)));
     return undefined;
@@ -84,9 +88,16 @@ function textOf(
   return decoded.text;
 }
 
-function readTable<K extends CsvKey>(key: K, text: string, issues: ImportIssue[]): Table<unknown> {
+function readTable<K extends CsvKey>(
+  key: K,
+  text: string | SheetSource,
+  issues: ImportIssue[],
+): Table<unknown> {
   const format = CSV_FORMATS[key];
-  const read = readCsv(format.file, text, format.columns);
+  const read: CsvRead =
+    typeof text === 'string'
+      ? readCsv(format.file, text, format.columns)
+      : readRows(format.file, text.sheet.rows, format.columns);
   const checked = read.headerUsable
     ? validateRows<unknown>(format, read)
     : { rows: { values: [], records: [] }, issues: [] };
@@ -117,6 +128,16 @@ function sortIssues(issues: ImportIssue[]): ImportIssue[] {
         a.index - b.index,
     )
     .map(({ issue }) => issue);
+}
+
+/** A cell said to have lost its digits (a rounded file) need not also be said to fail Luhn. */
+function dropLuhnWhereDigitsLost(issues: ImportIssue[]): void {
+  const lost = new Set(
+    issues.filter((i) => i.rule === 'bankAccount.lostDigits').map((i) => `${i.file}\u0000${i.row}`),
+  );
+  if (lost.size === 0) return;
+  const kept = issues.filter((i) => i.rule !== 'bankAccount.luhn' || !lost.has(`${i.file}\u0000${i.row}`));
+  issues.splice(0, issues.length, ...kept);
 }
 
 function assemble(scheme: SchemeOutput, tables: Tables): Dataset {
@@ -160,6 +181,13 @@ export function parseDataset(sources: ReadonlyMap<string, FileSource>): ParseRes
   const encodings = new Map<string, Encoding>();
   for (const key of CSV_KEYS) {
     const format = CSV_FORMATS[key];
+    const source = sources.get(format.file);
+    if (isSheetSource(source)) {
+      tables[key] = readTable(key, source, issues);
+      const sheet = `${source.sheet.workbook} › ${source.sheet.name}`;
+      summary.push({ file: format.file, rows: tables[key].records.length, encoding: 'XLSX', sheet });
+      continue;
+    }
     const text = textOf(sources, format.file, format.fileRequired, issues, encodings);
     if (text === undefined) continue;
     tables[key] = readTable(key, text, issues);
@@ -173,9 +201,12 @@ export function parseDataset(sources: ReadonlyMap<string, FileSource>): ParseRes
   issues.push(
     ...withCommunityRows(parsedScheme?.scheme, typed, crossFileIssues(parsedScheme?.scheme?.year, typed)),
   );
+  dropLuhnWhereDigitsLost(issues);
   issues.push(...v2CrossIssues(parsedScheme?.scheme, typed));
 
-  if (issues.length > 0 || !parsedScheme?.scheme) return { ok: false, issues: sortIssues(issues) };
+  if (issues.length > 0 || !parsedScheme?.scheme) {
+    return { ok: false, issues: placeInSheets(sortIssues(issues), sources) };
+  }
   // Blank lines are skipped and a quoted cell may span lines, so a row's place in its array is not its row.
   const rowsOf = (key: keyof MonthlyRowNumbers) => typed[key]?.rows.records.map((r) => r.row) ?? [];
   const rowNumbers: MonthlyRowNumbers = {

@@ -23,7 +23,8 @@ export async function readDatasetDir(dir: string): Promise<ParseResult> {
     const path = join(dir, entry.name);
     const info = await stat(path).catch(() => undefined); // a dangling link is not a file of the dataset
     if (!info?.isFile()) continue;
-    if (!DATASET_FILES.includes(entry.name)) {
+    const workbook = /\.xlsx$/i.test(entry.name) && !entry.name.startsWith('~$');
+    if (!DATASET_FILES.includes(entry.name) && !workbook) {
       // Other names are judged by name alone (see parseDataset), so their content is never read.
       sources.set(entry.name, '');
     } else if (info.size > MAX_FILE_BYTES) {
@@ -32,5 +33,10 @@ export async function readDatasetDir(dir: string): Promise<ParseResult> {
       sources.set(entry.name, await readFile(path));
     }
   }
-  return parseDataset(sources);
+  if (![...sources.keys()].some((name) => /\.xlsx$/i.test(name))) return parseDataset(sources);
+  const { expandWorkbooks } = await import('./xlsx.js'); // exceljs only when a workbook is given
+  const expanded = await expandWorkbooks(sources);
+  const result = parseDataset(expanded.sources);
+  if (expanded.issues.length === 0) return result;
+  return { ok: false, issues: [...expanded.issues, ...(result.ok ? [] : result.issues)] };
 }

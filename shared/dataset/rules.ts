@@ -11,6 +11,9 @@ export const RULE_CODES = [
   'file.encoding',
   'file.empty',
   'file.noRows',
+  'xlsx.unreadable',
+  'xlsx.unknownSheet',
+  'xlsx.duplicate',
   // CSV structure
   'csv.quote',
   'csv.syntax',
