@@ -6,8 +6,8 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { getJson, setUnauthorizedHandler } from './api/client';
 import type { Group, Me } from './api/types';
-import { type Session, tokenSource } from './auth/token-source';
-import { Loading } from './components/ui';
+import { SESSION_KEY, type Session, tokenSource } from './auth/token-source';
+import { ErrorAlert, Loading } from './components/ui';
 import { I18n, initialLang, LANG_KEY, type Lang, type MessageKey, translator } from './i18n';
 import { BulletinsPage } from './pages/bulletins';
 import { CyclesPage } from './pages/cycles';
@@ -102,10 +102,27 @@ export function App() {
   };
   useEffect(() => setUnauthorizedHandler(signOut), []);
 
-  // The groups come from the API (GET /api/me), not from what the sign-in said.
+  // A sign-in or sign-out in another tab of this browser applies here too.
   useEffect(() => {
-    if (!session) return;
-    getJson<Me>('/api/me').then(setMe, signOut);
+    const follow = (e: StorageEvent) => {
+      if (e.key !== SESSION_KEY) return;
+      const next = tokenSource.current();
+      setSession(next);
+      if (!next) setMe(undefined);
+    };
+    addEventListener('storage', follow);
+    return () => removeEventListener('storage', follow);
+  }, []);
+
+  // The groups come from the API (GET /api/me), not from what the sign-in said. Only a 401 signs out
+  // (the client calls the handler); a network error keeps the session and says what happened.
+  const [meError, setMeError] = useState<unknown>();
+  const loadMe = () => {
+    setMeError(undefined);
+    getJson<Me>('/api/me').then(setMe, setMeError);
+  };
+  useEffect(() => {
+    if (session) loadMe();
   }, [session]);
 
   const pages = me ? PAGES.filter((p) => p.roles.some((r) => me.groups.includes(r))) : [];
@@ -167,6 +184,13 @@ export function App() {
       <main id="main" tabIndex={-1}>
         {!session ? (
           <SignIn onSignedIn={setSession} />
+        ) : !me && meError ? (
+          <div>
+            <ErrorAlert error={meError} />
+            <button type="button" onClick={loadMe}>
+              {t('retry')}
+            </button>
+          </div>
         ) : !me ? (
           <Loading />
         ) : page ? (

@@ -11,6 +11,7 @@ import {
   byPeriod,
   countStatuses,
   cycleSource,
+  decimalOf,
   gradeBands,
   indicatorLine,
   indicatorsUsed,
@@ -226,7 +227,7 @@ function lineageOf(year: YearData, annual: AnnualCycleData, annualSource: CycleS
         lineageSource(
           annualSource,
           row.base,
-          `基数 ${yuan(row.base)} × q ${row.quality}${row.qualityDefaulted ? '（无公卫指标，按 1 计）' : ''}；预拨 ${yuan(row.preAllocated)}，结算 ${yuan(row.settlement)}`,
+          `基数 ${yuan(row.base)} × q ${decimalOf(row.quality)}${row.qualityDefaulted ? '（无公卫指标，按 1 计）' : ''}；预拨 ${yuan(row.preAllocated)}，结算 ${yuan(row.settlement)}`,
         ),
       ],
     });

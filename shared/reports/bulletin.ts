@@ -3,6 +3,7 @@
  * groups, the change since the previous quarter, the red list (the lowest grade, 不合格), indicator
  * attainment, the surplus pools (两个允许) and how they were paid, and the score trend since Q1.
  */
+import { cycleMonths } from '../app/cycle-data.js';
 import type { PeerGroup } from '../domain/ranking.js';
 import {
   byInstitutionId,
@@ -17,6 +18,7 @@ import {
   redListGrade,
   sumOf,
 } from './common.js';
+import { isDue } from './explain.js';
 import type { BulletinInstitution, QuarterlyBulletinReport, Trend } from './schemas.js';
 import type { QuarterlyCycleData } from './sources.js';
 
@@ -56,6 +58,9 @@ export function quarterlyBulletinReport(
   const scoreOf = new Map(data.scores.map((s) => [s.institutionId, s]));
   const allocationOf = new Map(data.allocations.map((a) => [a.institutionId, a]));
   const previousScoreOf = new Map(previous?.bulletin.map((r) => [r.institutionId, r.score]) ?? []);
+  const cadenceOf = new Map(dataset.indicators.map((i) => [i.id, i.cadence]));
+  const months = cycleMonths(cycle);
+  const due = (indicatorId: string) => isDue(cadenceOf.get(indicatorId) ?? 'monthly', months);
   const peerCount = (group: string) => data.bulletin.filter((r) => r.peerGroup === group).length;
 
   const institutions: BulletinInstitution[] = [...data.bulletin].sort(byInstitutionId).map((row) => {
@@ -83,7 +88,9 @@ export function quarterlyBulletinReport(
       allocated: sumOf(allocation?.lines ?? [], (l) => l.amount),
       undistributed: allocation?.undistributed ?? 0,
       paidStaff: allocation?.lines.filter((l) => l.amount !== 0).length ?? 0,
-      missingIndicators: indicators.filter((l) => l.missing).map((l) => l.indicatorId),
+      // 缺报 = due and not submitted: an annual indicator in Q1–Q3 is not due (it still scores 0, §3).
+      missingIndicators: indicators.filter((l) => l.missing && due(l.indicatorId)).map((l) => l.indicatorId),
+      notDueIndicators: indicators.filter((l) => l.missing && !due(l.indicatorId)).map((l) => l.indicatorId),
       indicators,
       statusCounts: countStatuses(indicators),
     };

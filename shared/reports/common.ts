@@ -159,3 +159,8 @@ export const STATUS_LABELS: Readonly<Record<Status, string>> = {
 /** Exact sum of fen amounts (throws past the safe-integer range rather than rounding). */
 export const sumOf = <T>(items: readonly T[], amount: (item: T) => number): number =>
   sumFen(items.map(amount));
+
+/** An exact ratio ("410355706900026289/528071506872212160", or a decimal) as a decimal of `places` places. */
+export function decimalOf(ratio: string, places = 4): string {
+  return toFixedHalfUp(rational(ratio), places);
+}

@@ -187,7 +187,10 @@ const Allocated = z.object({ allocated: Fen, undistributed: Fen });
 
 /** How an institution did on its indicators over the report's window. */
 const Appraised = z.object({
+  /** 缺报: due in the window by cadence and not submitted. */
   missingIndicators: z.array(z.string()),
+  /** Without a value but not yet due (an annual indicator in Q1–Q3): scored 0 as §3 says, not 缺报. */
+  notDueIndicators: z.array(z.string()).optional(),
   indicators: z.array(IndicatorLine),
   statusCounts: StatusCounts,
 });

@@ -111,6 +111,7 @@ ${table(
     subtitle: `${slip.institution.name} · ${slip.staff.name} · 第 ${slip.revision} 次运行 · 数据版本 v${slip.datasetVersion}`,
     body,
     sources: [],
+    signatures: false,
   });
 }
 
@@ -195,5 +196,6 @@ ${y.annual?.leaderSalary ? html`<p class="note">院长年薪（县财政发放�
     subtitle: `${y.institution.name} · ${y.staff.name}`,
     body,
     sources: [],
+    signatures: false,
   });
 }

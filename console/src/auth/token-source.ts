@@ -32,12 +32,14 @@ export interface TokenSource {
   resume?(): Promise<Session | null>;
 }
 
-// Per tab, so two people (office and finance) can work side by side in two tabs of one browser.
-const KEY = 'medcomm.session';
+// Shared by the browser's tabs (issue 14: a second tab asked to sign in again); the app follows a sign-in
+// or sign-out made in another tab through the `storage` event. Two people use two browser profiles.
+export const SESSION_KEY = 'medcomm.session';
+const KEY = SESSION_KEY;
 
 function stored(): Session | null {
   try {
-    const raw = sessionStorage.getItem(KEY);
+    const raw = localStorage.getItem(KEY);
     if (!raw) return null;
     const session = JSON.parse(raw) as Session;
     if (!session.token || Date.parse(session.expiresAt) <= Date.now()) return null;
@@ -81,11 +83,11 @@ export const devSignIn: TokenSource = {
       groups: body.groups,
       expiresAt: body.expiresAt,
     };
-    sessionStorage.setItem(KEY, JSON.stringify(session));
+    localStorage.setItem(KEY, JSON.stringify(session));
     return session;
   },
   signOut() {
-    sessionStorage.removeItem(KEY);
+    localStorage.removeItem(KEY);
   },
   async users() {
     const response = await fetch('/api/auth/dev-users');

@@ -115,10 +115,18 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Lo
   });
   const [tick, setTick] = useState(0);
   const waiting = useRef<(() => void)[]>([]);
+  const lastTick = useRef(tick);
   // The caller names what the load depends on (as with useEffect).
   useEffect(() => {
     let live = true;
-    setState((s) => ({ ...s, loading: true }));
+    // Other inputs (another period, another institution): what is on screen no longer answers them, so
+    // it goes at once — HR read December's amounts under March's selector. A reload keeps it until the
+    // new data arrives.
+    const reloading = lastTick.current !== tick;
+    lastTick.current = tick;
+    setState((s) =>
+      reloading ? { ...s, loading: true } : { data: undefined, error: undefined, loading: true },
+    );
     const settle = (next: { data: T | undefined; error: unknown }) => {
       if (!live) return;
       setState({ ...next, loading: false });

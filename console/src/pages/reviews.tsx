@@ -18,7 +18,7 @@ import {
 } from '../components/settlement-table';
 import { Async, ErrorAlert, Notice, PageHeader, StatusBadge, useLoad } from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n';
-import { formatYuan } from '../money';
+import { formatFen, formatYuan, toFen } from '../money';
 
 export function ReviewsPage() {
   const { t } = useI18n();
@@ -66,6 +66,12 @@ function ReviewCard({ review, onDecided }: { review: Review; onDecided: (message
       return;
     }
     setReasonMissing(false);
+    // Finance confirms the money it releases: the amount is in the question, not only on the page.
+    if (
+      approve &&
+      !window.confirm(t('confirmApprove', { period: cycle.period, amount: approvalAmount(review) }))
+    )
+      return;
     setBusy(true);
     setError(undefined);
     try {
@@ -146,6 +152,17 @@ function ReviewCard({ review, onDecided }: { review: Review; onDecided: (message
   );
 }
 
+/** What an approval pays out: the quarter's surplus pools, or the annual bonus pools plus leader salaries. */
+function approvalAmount(review: Review): string {
+  const d = review.details;
+  if (!d) return '—';
+  const fen =
+    'institutions' in d
+      ? toFen(d.totals.pool)
+      : toFen(d.totals.annualBonusPools) + toFen(d.totals.leaderSalaries);
+  return `¥${formatFen(fen)}`;
+}
+
 function Details({ review }: { review: Review }) {
   const d = review.details;
   if (!d) return null;
@@ -222,7 +239,10 @@ function Settlement({
         {'payPartByInstitution' in ins && (
           <KeyValues
             caption={t('payPartByInstitution')}
-            rows={Object.entries(ins.payPartByInstitution).map(([id, v]) => [id, formatYuan(v)])}
+            rows={Object.entries(ins.payPartByInstitution).map(([id, v]) => [
+              `${a.institutions.find((i) => i.institutionId === id)?.name ?? ''} ${id}`.trim(),
+              formatYuan(v),
+            ])}
           />
         )}
         <KeyValues

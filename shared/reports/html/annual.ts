@@ -1,6 +1,6 @@
 /** The annual appraisal and settlement report (年度绩效考核与结算报告) as one printable page. */
 import { rational, toFixedHalfUp } from '../../domain/rational.js';
-import { INSTITUTION_KIND_LABELS, PEER_GROUP_LABELS } from '../common.js';
+import { decimalOf, INSTITUTION_KIND_LABELS, PEER_GROUP_LABELS } from '../common.js';
 import { type AnnualAppraisalReport, PoolKind } from '../schemas.js';
 import { barChart } from './charts.js';
 import { html, type SafeHtml } from './escape.js';
@@ -77,7 +77,8 @@ export function renderAnnualHtml(report: AnnualAppraisalReport): string {
     r.name,
     money(r.base),
     money(r.preAllocated),
-    { num: `${r.quality}${r.qualityDefaulted ? '*' : ''}` },
+    // q is an exact ratio: printed as a decimal, never as its fraction.
+    { num: `${decimalOf(r.quality)}${r.qualityDefaulted ? '*' : ''}` },
     money(r.entitlement),
     money(r.settlement),
   ]);

@@ -35,6 +35,11 @@ export function renderBulletinHtml(report: QuarterlyBulletinReport): string {
   });
 
   const missing = report.institutions.filter((i) => i.missingIndicators.length > 0);
+  const notDue = [...new Set(report.institutions.flatMap((i) => i.notDueIndicators ?? []))];
+  const notDueNote =
+    notDue.length === 0
+      ? ''
+      : html`<p class="note">未到报送期（不计为缺报，按考核办法本季度计 0 分）：${notDue.map((id) => indicatorName.get(id) ?? id).join('、')}</p>`;
   const missingSection =
     missing.length === 0
       ? html`<p class="note">本季度各单位考核指标均已报送。</p>`
@@ -77,7 +82,7 @@ ${attainmentFigure(
   report.indicators,
   report.institutions.map((i) => ({ name: i.name, lines: i.indicators })),
 )}
-${missingSection}</section>
+${missingSection}${notDueNote}</section>
 <section><h2>五、季度结余奖励（两个允许）</h2>
 <p class="note">结余 = 医疗服务收入 − 运行成本（药品、耗材、检查检验收入不计入）；结余为正时先提取事业发展基金，余额按比例形成奖励池，经财务审核后按职工本季度点数分配。</p>
 ${table(['机构', '结余 S', '提取事业基金 F', '奖励池 Q', '已分配', '未分配', '获奖人数'], surplusRows, [

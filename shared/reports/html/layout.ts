@@ -9,7 +9,8 @@ import type { CycleSource, Status } from '../schemas.js';
 import { type HtmlValue, html, SafeHtml } from './escape.js';
 
 const CSS = `
-@page { size: A4 portrait; margin: 14mm 12mm 16mm 12mm; }
+@page { size: A4 portrait; margin: 14mm 12mm 16mm 12mm;
+  @bottom-center { content: "第 " counter(page) " 页 / 共 " counter(pages) " 页"; font-size: 8pt; color: #555; } }
 * { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body { margin: 0; color: #111; background: #fff;
@@ -44,6 +45,8 @@ dl.kv { display: grid; grid-template-columns: max-content 1fr max-content 1fr; g
 dl.kv dt { color: #444; } dl.kv dd { margin: 0; }
 footer.lineage { margin-top: 6mm; border-top: 0.5pt solid #999; padding-top: 1.5mm; font-size: 8pt; color: #555; }
 .page-break { break-before: page; page-break-before: always; }
+section.signatures { display: flex; justify-content: space-between; gap: 8mm; margin-top: 10mm; font-size: 10pt; break-inside: avoid; page-break-inside: avoid; }
+section.signatures div { flex: 1; border-bottom: 0.5pt solid #333; padding-bottom: 6mm; }
 ol.legend { columns: 2; font-size: 8.5pt; margin: 0 0 3mm; padding-left: 6mm; }
 @media screen {
   body { background: #eef0f3; }
@@ -59,6 +62,8 @@ export interface PageOptions {
   subtitle: string;
   body: SafeHtml;
   sources: readonly CycleSource[];
+  /** Signature lines (编制/审核/批准) under a report; a pay slip has none. Default true. */
+  signatures?: boolean;
 }
 
 /** Where the figures come from, printed at the foot of every report. */
@@ -80,6 +85,7 @@ export function page(options: PageOptions): string {
 <main>
 <header class="title"><h1>${options.title}</h1><p>${options.subtitle}</p></header>
 ${options.body}
+${options.signatures === false ? '' : html`<section class="signatures" aria-label="签字 signatures"><div>编制：</div><div>审核：</div><div>批准：</div></section>`}
 <footer class="lineage"><div>数据来源 Lineage：</div>${options.sources.map((s) => html`<div>${sourceLine(s)}</div>`)}<div>金额单位：元。本页由 MedComm Pay 根据已完成周期的存储结果生成，可直接打印（A4）。</div></footer>
 </main>
 </body>
