@@ -8,7 +8,7 @@ import { requiredCycles } from '../app/prerequisites.js';
 import { type YearStep, yearSteps } from '../app/year-runner.js';
 import { formatYuan } from '../domain/money.js';
 import { appraisalJson, bulletinJson } from '../results/contract.js';
-import type { CycleRecord, CycleStatus } from '../store/cycles.js';
+import type { CycleRecord, CycleStatus, WaitingForData } from '../store/cycles.js';
 import type { Repositories } from '../store/index.js';
 import type { CycleKind } from '../store/keys.js';
 
@@ -32,6 +32,10 @@ export interface CycleView {
   reviewRequestedAt?: string;
   decision?: CycleRecord['decision'];
   error?: CycleRecord['error'];
+  /** Institutions without rows that the starter acknowledged (paid nothing that month). */
+  acknowledgedMissing?: string[];
+  /** The scheduler found the period's data incomplete and tries again daily (等待数据). */
+  waitingForData?: Pick<WaitingForData, 'since' | 'lastTriedAt' | 'attempts' | 'message'>;
   waitsFor: WaitsFor;
 }
 
@@ -98,6 +102,7 @@ export function cycleView(
     ...(cycle.review ? { reviewRequestedAt: cycle.review.requestedAt } : {}),
     ...(cycle.decision ? { decision: cycle.decision } : {}),
     ...(cycle.error ? { error: cycle.error } : {}),
+    ...(cycle.acknowledgedMissing ? { acknowledgedMissing: cycle.acknowledgedMissing } : {}),
   };
 }
 
@@ -110,10 +115,28 @@ export async function yearOverview(
   communityId: string,
   year: number,
 ): Promise<CycleView[]> {
-  const cycles = await repos.cycles.list(communityId);
+  const [cycles, waiting] = await Promise.all([
+    repos.cycles.list(communityId),
+    repos.cycles.waiting(communityId),
+  ]);
   const byKey = new Map(cycles.map((c) => [`${c.kind}|${c.period}`, c]));
+  const waits = new Map(waiting.map((w) => [`${w.kind}|${w.period}`, w]));
   const completed = completedSet(cycles);
-  return yearSteps(year).map((step) => cycleView(step, byKey.get(`${step.kind}|${step.period}`), completed));
+  return yearSteps(year).map((step) => {
+    const view = cycleView(step, byKey.get(`${step.kind}|${step.period}`), completed);
+    const wait = waits.get(`${step.kind}|${step.period}`);
+    return wait && view.status === 'not_started'
+      ? {
+          ...view,
+          waitingForData: {
+            since: wait.since,
+            lastTriedAt: wait.lastTriedAt,
+            attempts: wait.attempts,
+            message: wait.message,
+          },
+        }
+      : view;
+  });
 }
 
 export async function oneCycle(

@@ -49,6 +49,15 @@ export interface CycleRecord {
   version: number;
 }
 
+export interface WaitingForData {
+  kind: CycleKind;
+  period: string;
+  since: string;
+  lastTriedAt: string;
+  attempts: number;
+  message: string;
+}
+
 export interface StartOutcome {
   cycle: CycleRecord;
   /** False when the cycle already existed and was returned as it is. */
@@ -301,6 +310,43 @@ export class CycleRepository {
       quarters: all.filter(isQuarterLock),
       year: all.find(isYearLock),
     };
+  }
+
+  /**
+   * The scheduler could not start a due period for want of data: when it first tried, how often, and why
+   * (shown on the board as 等待数据). Cleared once the cycle starts.
+   */
+  async recordWaiting(
+    communityId: string,
+    kind: CycleKind,
+    period: string,
+    message: string,
+  ): Promise<WaitingForData> {
+    const now = new Date().toISOString();
+    const updated = await this.table.update({
+      Key: keys.waiting(communityId, kind, period),
+      UpdateExpression:
+        'SET #type = :type, kind = :kind, period = :period, since = if_not_exists(since, :now), lastTriedAt = :now, message = :message ADD attempts :one',
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: {
+        ':type': 'WaitingForData',
+        ':kind': kind,
+        ':period': period,
+        ':now': now,
+        ':message': message,
+        ':one': 1,
+      },
+    });
+    return updated as unknown as WaitingForData;
+  }
+
+  async clearWaiting(communityId: string, kind: CycleKind, period: string): Promise<void> {
+    await this.table.delete(keys.waiting(communityId, kind, period));
+  }
+
+  /** Periods the scheduler is waiting on. */
+  async waiting(communityId: string): Promise<WaitingForData[]> {
+    return this.table.queryPrefix<WaitingForData>(keys.community(communityId), 'WAITING#');
   }
 
   /** The cycles of one year (periods start with the year). */

@@ -55,6 +55,11 @@ export const keys = {
     sk: `CORRECTION#${kind}#${period}#r${pad(revision, 3)}`,
   }),
   correctionPrefix: () => 'CORRECTION#',
+  /** A due period the scheduler waits on for data (DOMAIN.md §7: it never acknowledges missing rows). */
+  waiting: (communityId: string, kind: CycleKind, period: string) => ({
+    pk: keys.community(communityId),
+    sk: `WAITING#${kind}#${period}`,
+  }),
   /** Which approved corrections post their differences into a month (written with the approval). */
   postings: (communityId: string, month: string) => ({
     pk: keys.community(communityId),

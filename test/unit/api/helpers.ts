@@ -208,6 +208,7 @@ export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
           [...cycles.values()].filter((c) => c.period.startsWith(String(year))),
         locks: async () => [],
         yearLocks: async () => ({ months: [], quarters: [], year: undefined }),
+        waiting: async () => [],
         start: async (input: { kind: CycleKind; period: string; by: string; datasetVersion: number }) => {
           const existing = cycles.get(cycleKey(input.kind, input.period));
           if (existing && !['rejected', 'failed'].includes(existing.status))
