@@ -68,7 +68,7 @@ describe('the workflow stack', () => {
     });
   });
 
-  it('schedules the three cycles in Asia/Shanghai time: the 5th, the 10th after a quarter, 20 January', () => {
+  it('schedules the three cycles in Asia/Shanghai time from the 5th, the 10th after a quarter, 20 January, daily until the 28th (a period waiting for data is tried again)', () => {
     const schedules = Object.values(workflows.findResources('AWS::Scheduler::Schedule')).map(
       (s) => s.Properties,
     );
@@ -78,9 +78,9 @@ describe('the workflow stack', () => {
       'Asia/Shanghai',
     ]);
     expect(schedules.map((s) => s.ScheduleExpression).sort()).toEqual([
-      'cron(0 2 10 1,4,7,10 ? *)',
-      'cron(0 2 20 1 ? *)',
-      'cron(0 2 5 * ? *)',
+      'cron(0 2 10-28 1,4,7,10 ? *)',
+      'cron(0 2 20-28 1 ? *)',
+      'cron(0 2 5-28 * ? *)',
     ]);
   });
 
