@@ -26,7 +26,11 @@ export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** Everything the bundle is made of (packages stay external and are resolved from node_modules). */
 export const SOURCE_DIRS = ['cli', 'shared', 'functions', 'workflows', 'infra'];
 const BUILD_DIR = '.build';
-const ENTRIES = { main: 'cli/main.ts', definitions: 'shared/local/definitions.ts' };
+const ENTRIES = {
+  main: 'cli/main.ts',
+  definitions: 'shared/local/definitions.ts',
+  daemon: 'shared/local/daemon-main.ts',
+};
 /** Builds older than this are removed when a new one is made (a running command may still use a recent one). */
 const KEEP_OLD_BUILDS_MS = 60 * 60 * 1000;
 
@@ -163,10 +167,10 @@ function pruneOldBuilds(root, keep) {
   }
 }
 
-/** The entry file of an up-to-date build, building it when the sources changed. */
-export async function freshEntry(root = ROOT) {
+/** An entry file (main, daemon) of an up-to-date build, building it when the sources changed. */
+export async function freshEntry(root = ROOT, name = 'main') {
   const dir = await build(root);
-  return join(dir, 'main.mjs');
+  return join(dir, `${name}.mjs`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -9,17 +9,19 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // the database files of the DynamoDB Local it starts) is for this user only — files 0600, folders 0700.
 process.umask(0o077);
 
+// `__database-daemon HOME`: the warm database a command started (shared/local/daemon.ts).
+const daemon = process.argv[2] === '__database-daemon';
 let entry;
 if (process.env.MEDCOMM_TSX !== '1') {
   try {
     const { freshEntry } = await import('./build.mjs');
-    entry = await freshEntry();
+    entry = await freshEntry(undefined, daemon ? 'daemon' : 'main');
   } catch (error) {
     if (process.env.MEDCOMM_DEBUG)
       console.error('medcomm: build failed, running the sources through tsx:', error);
   }
 }
-if (process.env.MEDCOMM_DEBUG_LAUNCH) console.error(`medcomm: running ${entry ?? 'cli/main.ts through tsx'}`);
+if (process.env.MEDCOMM_DEBUG_LAUNCH) console.error(`medcomm: running ${entry ?? 'the sources through tsx'}`);
 if (entry) {
   const { pathToFileURL } = await import('node:url');
   await import(pathToFileURL(entry).href);
@@ -28,5 +30,5 @@ if (entry) {
   process.env.TSX_DISABLE_CACHE ??= '1';
   const { register } = await import('tsx/esm/api');
   register();
-  await import('../cli/main.ts');
+  await import(daemon ? '../shared/local/daemon-main.ts' : '../cli/main.ts');
 }

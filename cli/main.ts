@@ -356,6 +356,7 @@ program
     const out = resolve(o.out);
     const home = join(out, '.medcomm');
     // The demo always starts from a clean slate: its own database under the output folder.
+    await (await import('../shared/local/daemon.js')).stopDaemon(home);
     await rm(home, { recursive: true, force: true });
     const dataDir = join(out, 'dataset');
     await writeDataset(dataDir, generateCounty({ seed: Number(o.seed), staff: Number(o.staff) }));
@@ -418,6 +419,24 @@ audit
         ),
       );
     });
+  });
+
+program
+  .command('stop')
+  .description(
+    '停止数据目录的常驻数据库（空闲几分钟后也会自动停止）/ stop the data folder\'s warm database (it also stops when idle)',
+  )
+  .action(async () => {
+    const [{ stopDaemon }, { defaultHome }] = await Promise.all([
+      import('../shared/local/daemon.js'),
+      import('../shared/local/runtime.js'),
+    ]);
+    const home = resolve(storeOptions().home ?? defaultHome());
+    console.log(
+      (await stopDaemon(home))
+        ? `已停止数据库 Stopped the database of ${home}`
+        : `没有运行中的数据库 No database running for ${home}`,
+    );
   });
 
 registerExportCommand(program);

@@ -14,6 +14,8 @@ export default function setup(): () => void {
   process.env.TMPDIR = runTemp;
   // Tests that spawn TypeScript through tsx: its transform cache would go to the temp directory.
   process.env.TSX_DISABLE_CACHE = '1';
+  // Commands the tests spawn start and stop their own database (test/e2e/cli-daemon.test.ts opts in).
+  process.env.MEDCOMM_NO_DAEMON ??= '1';
   return () => {
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;

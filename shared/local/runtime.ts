@@ -11,6 +11,7 @@ import { resetStore, store } from '../config.js';
 import { createDynamoClients } from '../store/client.js';
 import type { Repositories } from '../store/index.js';
 import { ensureTable, TABLE_NAME_DEFAULT } from '../store/table.js';
+import { acquireDaemon, type DaemonLease, daemonEnabled } from './daemon.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
 import type { LocalWorkflowOptions, LocalWorkflows } from './workflows.js';
 
@@ -52,13 +53,28 @@ export async function openLocalStore(
   let endpoint = options.endpoint ?? process.env.MEDCOMM_DYNAMODB_ENDPOINT;
   const home = options.inMemory || endpoint ? undefined : (options.home ?? defaultHome());
   let starting: Promise<DynamoDbLocal> | undefined;
+  let lease: DaemonLease | undefined;
+  if (home && daemonEnabled()) {
+    // The folder's warm database (started now if none runs); side work overlaps a cold start.
+    await secureHome(home);
+    const [leased, sideWork] = await Promise.allSettled([acquireDaemon(home), options.whileStarting?.()]);
+    if (leased.status === 'fulfilled') lease = leased.value;
+    if (leased.status === 'rejected') throw leased.reason;
+    if (sideWork.status === 'rejected') {
+      lease?.release();
+      throw sideWork.reason;
+    }
+    endpoint = lease!.endpoint;
+    try {
+      return await openTable(endpoint, options, home, async () => lease?.release());
+    } catch (error) {
+      lease?.release();
+      throw error;
+    }
+  }
   if (!endpoint) {
     const dataDir = home ? join(home, 'dynamodb') : undefined;
-    if (home && dataDir) {
-      // The store holds bank accounts: this user's only, also for a folder made before this rule.
-      await mkdir(dataDir, { recursive: true, mode: 0o700 });
-      await Promise.all([chmod(home, 0o700), chmod(dataDir, 0o700)]);
-    }
+    if (home) await secureHome(home);
     let spawned!: () => void;
     const javaSpawned = new Promise<void>((resolveSpawn) => {
       spawned = resolveSpawn;
@@ -69,32 +85,51 @@ export async function openLocalStore(
   const [serverStart, sideWork] = await Promise.allSettled([starting, options.whileStarting?.()]);
   const server = serverStart.status === 'fulfilled' ? serverStart.value : undefined;
   endpoint ??= server?.endpoint;
-  const tableName = options.tableName ?? process.env.TABLE_NAME ?? TABLE_NAME_DEFAULT;
   try {
     if (serverStart.status === 'rejected') throw serverStart.reason;
     if (sideWork.status === 'rejected') throw sideWork.reason;
-    const { client } = createDynamoClients({ endpoint });
-    await ensureTable(client, tableName);
-    client.destroy();
-    // The handlers read their configuration from the environment, as they do in Lambda.
-    process.env.DYNAMODB_ENDPOINT = endpoint;
-    process.env.TABLE_NAME = tableName;
-    resetStore();
-    const repos = store();
-    return {
-      repos,
-      endpoint,
-      home,
-      async close() {
-        repos.table.doc.destroy();
-        resetStore();
-        await server?.stop();
-      },
-    };
+    return await openTable(endpoint!, options, home, async () => server?.stop());
   } catch (error) {
     await server?.stop();
     throw error;
   }
+}
+
+/** The store holds bank accounts: its folders are this user's only, also when made before this rule. */
+async function secureHome(home: string): Promise<void> {
+  const dataDir = join(home, 'dynamodb');
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await Promise.all([chmod(home, 0o700), chmod(dataDir, 0o700)]);
+}
+
+async function openTable(
+  endpoint: string,
+  options: LocalStoreOptions,
+  home: string | undefined,
+  release: () => Promise<void>,
+): Promise<LocalStore> {
+  const tableName = options.tableName ?? process.env.TABLE_NAME ?? TABLE_NAME_DEFAULT;
+  const { client } = createDynamoClients({ endpoint });
+  try {
+    await ensureTable(client, tableName);
+  } finally {
+    client.destroy();
+  }
+  // The handlers read their configuration from the environment, as they do in Lambda.
+  process.env.DYNAMODB_ENDPOINT = endpoint;
+  process.env.TABLE_NAME = tableName;
+  resetStore();
+  const repos = store();
+  return {
+    repos,
+    endpoint,
+    home,
+    async close() {
+      repos.table.doc.destroy();
+      resetStore();
+      await release();
+    },
+  };
 }
 
 /** The database, the repositories and the local state machines. */

@@ -1,0 +1,243 @@
+/**
+ * A warm database: the embedded DynamoDB Local of a data folder may outlive the command that started it,
+ * so the next command does not pay the JVM's start (~2 s). One daemon per data folder (the folder's lock,
+ * dynamodb/lock.ts, admits one server), loopback only like any embedded server, stopped after a few idle
+ * minutes and by `medcomm stop`.
+ *
+ * A command takes a lease: a connection to the daemon's control socket (127.0.0.1) held open while it
+ * runs — a command that crashes drops its lease with its socket. With no lease for MEDCOMM_DAEMON_IDLE
+ * seconds (default 180) the daemon stops the server and exits. MEDCOMM_NO_DAEMON=1 — the default under
+ * tests and CI — starts and stops a server per command, as before.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isAlive } from './dynamodb/lock.js';
+import { startDynamoDbLocal } from './dynamodb-local.js';
+
+/** The daemon runs through the CLI's launcher, so it too runs the current build (or the sources). */
+const LAUNCHER = fileURLToPath(new URL('../../bin/medcomm.mjs', import.meta.url));
+const INFO_FILE = 'daemon.json';
+const LOG_FILE = 'daemon.log';
+const DEFAULT_IDLE_SECONDS = 180;
+const START_TIMEOUT_MS = 90_000;
+/** The daemon's exit code when another daemon already serves the folder. */
+const EXIT_ALREADY_RUNNING = 3;
+
+export interface DaemonInfo {
+  pid: number;
+  /** DynamoDB Local's endpoint (http://127.0.0.1:port). */
+  endpoint: string;
+  /** The control socket's port on 127.0.0.1. */
+  control: number;
+  startedAt: string;
+}
+
+export interface DaemonLease {
+  endpoint: string;
+  /** True when this command started the daemon (its JVM start was paid here). */
+  started: boolean;
+  release(): void;
+}
+
+/** Whether commands should use a daemon: not when MEDCOMM_NO_DAEMON=1, nor under tests or CI unless asked. */
+export function daemonEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.MEDCOMM_NO_DAEMON !== undefined && env.MEDCOMM_NO_DAEMON !== '')
+    return env.MEDCOMM_NO_DAEMON === '0';
+  return !(env.VITEST || env.CI);
+}
+
+const infoPath = (home: string) => join(home, INFO_FILE);
+
+export function readDaemonInfo(home: string): DaemonInfo | undefined {
+  try {
+    const info = JSON.parse(readFileSync(infoPath(home), 'utf8')) as DaemonInfo;
+    return typeof info.pid === 'number' && isAlive(info.pid) ? info : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Asks the daemon for a lease; resolves with the endpoint, or rejects if it is going away. */
+function lease(info: DaemonInfo): Promise<{ endpoint: string; socket: Socket }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port: info.control, host: '127.0.0.1' });
+    let answer = '';
+    const fail = (error: Error) => {
+      socket.destroy();
+      reject(error);
+    };
+    socket.setTimeout(10_000, () => fail(new Error('the database daemon did not answer')));
+    socket.once('error', fail);
+    socket.once('close', () => reject(new Error('the database daemon closed the lease')));
+    socket.on('data', (chunk) => {
+      answer += chunk.toString('utf8');
+      if (!answer.includes('\n')) return;
+      const [word, endpoint] = answer.trim().split(' ');
+      if (word !== 'ok' || !endpoint) return fail(new Error(`the database daemon answered ${answer.trim()}`));
+      socket.setTimeout(0);
+      socket.removeAllListeners('close');
+      socket.removeAllListeners('data');
+      // Nothing keeps the command alive but its own work: the lease ends with the process at the latest.
+      socket.unref();
+      resolve({ endpoint, socket });
+    });
+    socket.write('lease\n');
+  });
+}
+
+/** How a command starts the daemon: the same launcher, in its daemon mode, detached from the terminal. */
+function spawnDaemon(home: string): Promise<{ code: number | null }> {
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const log = openSync(join(home, LOG_FILE), 'a', 0o600);
+  try {
+    const args = [LAUNCHER, '__database-daemon', home];
+    const child = spawn(process.execPath, args, {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: { ...process.env, MEDCOMM_DAEMON_HOME: home },
+    });
+    child.unref();
+    return new Promise((resolve) => {
+      child.once('exit', (code) => resolve({ code }));
+      child.once('error', () => resolve({ code: -1 }));
+    });
+  } finally {
+    closeSync(log);
+  }
+}
+
+/** The endpoint of this folder's daemon, starting it if none runs; the lease ends with `release` or the process. */
+export async function acquireDaemon(home: string): Promise<DaemonLease> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  let spawned: Promise<{ code: number | null }> | undefined;
+  let exited: { code: number | null } | undefined;
+  for (;;) {
+    const info = readDaemonInfo(home);
+    if (info) {
+      try {
+        const { endpoint, socket } = await lease(info);
+        return { endpoint, started: spawned !== undefined, release: () => socket.destroy() };
+      } catch {
+        // It is stopping (idle or `medcomm stop`): wait for it to go, then start another.
+      }
+    } else if (!spawned || (exited && exited.code === EXIT_ALREADY_RUNNING)) {
+      exited = undefined;
+      spawned = spawnDaemon(home);
+      void spawned.then((result) => {
+        exited = result;
+      });
+    } else if (exited) {
+      let tail = '';
+      try {
+        tail = readFileSync(join(home, LOG_FILE), 'utf8').slice(-4_000);
+      } catch {
+        // No log: the message says where to look anyway.
+      }
+      throw new Error(
+        `数据库未能启动 / the database daemon for ${home} exited (code ${exited.code}); ` +
+          `MEDCOMM_NO_DAEMON=1 runs without it.\n${tail.trim()}`,
+      );
+    }
+    if (Date.now() > deadline) throw new Error(`the database daemon for ${home} did not start in time`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Stops this folder's daemon (if one runs) and waits until it has gone. */
+export async function stopDaemon(home: string): Promise<boolean> {
+  const info = readDaemonInfo(home);
+  if (!info) return false;
+  await new Promise<void>((resolve) => {
+    const socket = connect({ port: info.control, host: '127.0.0.1' }, () => socket.write('stop\n'));
+    socket.on('data', () => undefined);
+    socket.once('close', () => resolve());
+    socket.once('error', () => resolve());
+  });
+  const deadline = Date.now() + 30_000;
+  while (isAlive(info.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (isAlive(info.pid)) process.kill(info.pid, 'SIGTERM');
+  return true;
+}
+
+/** The daemon itself (`bin/medcomm.mjs __database-daemon HOME`): serves until idle or told to stop. */
+export async function runDaemon(home: string): Promise<void> {
+  const idleMs = Number(process.env.MEDCOMM_DAEMON_IDLE ?? DEFAULT_IDLE_SECONDS) * 1000;
+  let server: Awaited<ReturnType<typeof startDynamoDbLocal>>;
+  try {
+    server = await startDynamoDbLocal({ dataDir: join(home, 'dynamodb'), keepProcessAlive: true });
+  } catch (error) {
+    if (/already in use/.test(String(error))) process.exit(EXIT_ALREADY_RUNNING);
+    throw error;
+  }
+  const leases = new Set<Socket>();
+  let idle: NodeJS.Timeout | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (why: string) => {
+    stopping ??= (async () => {
+      console.log(`${new Date().toISOString()} stopping (${why})`);
+      control.close();
+      for (const socket of leases) socket.destroy();
+      try {
+        const current = JSON.parse(readFileSync(infoPath(home), 'utf8')) as DaemonInfo;
+        if (current.pid === process.pid) rmSync(infoPath(home), { force: true });
+      } catch {
+        // Already gone.
+      }
+      await server.stop();
+      process.exit(0);
+    })();
+    return stopping;
+  };
+  const armIdle = () => {
+    clearTimeout(idle);
+    if (leases.size === 0) idle = setTimeout(() => void stop('idle'), idleMs);
+  };
+  const control = createServer((socket) => {
+    let text = '';
+    socket.on('error', () => socket.destroy());
+    socket.on('data', (chunk) => {
+      text += chunk.toString('utf8');
+      if (!text.includes('\n')) return;
+      const command = text.trim();
+      text = '';
+      if (stopping) return socket.end('stopping\n');
+      if (command === 'lease') {
+        leases.add(socket);
+        clearTimeout(idle);
+        socket.once('close', () => {
+          leases.delete(socket);
+          armIdle();
+        });
+        socket.write(`ok ${server.endpoint}\n`);
+      } else if (command === 'stop') {
+        socket.end('stopping\n');
+        void stop('medcomm stop');
+      } else socket.end('unknown\n');
+    });
+  });
+  await new Promise<void>((resolve) => control.listen({ port: 0, host: '127.0.0.1' }, resolve));
+  const info: DaemonInfo = {
+    pid: process.pid,
+    endpoint: server.endpoint,
+    control: (control.address() as { port: number }).port,
+    startedAt: new Date().toISOString(),
+  };
+  const partial = `${infoPath(home)}.${process.pid}`;
+  writeFileSync(partial, JSON.stringify(info), { mode: 0o600 });
+  renameSync(partial, infoPath(home));
+  console.log(
+    `${info.startedAt} serving ${server.endpoint} (isolated: ${server.isolated}), idle stop after ${idleMs / 1000} s`,
+  );
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
+  void server.exited.then(() => {
+    if (!stopping) {
+      console.log(`${new Date().toISOString()} DynamoDB Local exited on its own`);
+      rmSync(infoPath(home), { force: true });
+      process.exit(1);
+    }
+  });
+  armIdle();
+}
