@@ -4,7 +4,7 @@
  * Chinese headers, amounts in yuan with two decimals, and a 合计 row summed exactly from fen.
  */
 import { stringify } from 'csv-stringify/sync';
-import { AMOUNT_KEYS, PAY_SHEET_HEADERS, TEXT_HEADERS, TOTAL_LABEL } from './labels.js';
+import { AMOUNT_KEYS, paySheetHeaders, TEXT_HEADERS, TOTAL_LABEL } from './labels.js';
 import { fenToYuanString } from './money-format.js';
 import { sortLines, textValues, totalsOf } from './pay-sheet-rows.js';
 import { guardText } from './text-guard.js';
@@ -15,7 +15,7 @@ export const EXCEL_CSV_OPTIONS = { bom: true, record_delimiter: 'windows' } as c
 
 export function paySheetCsv(sheet: PaySheet): string {
   const lines = sortLines(sheet.lines);
-  const rows: string[][] = [[...PAY_SHEET_HEADERS]];
+  const rows: string[][] = [paySheetHeaders(sheet.kind)];
   for (const line of lines) {
     rows.push([
       ...textValues(line).map(guardText),

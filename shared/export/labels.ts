@@ -36,6 +36,20 @@ export const AMOUNT_COLUMNS: ReadonlyArray<readonly [AmountKey, string]> = [
 
 export const AMOUNT_KEYS: readonly AmountKey[] = AMOUNT_COLUMNS.map(([key]) => key);
 
+/**
+ * The amount columns of one kind of sheet: the leaders' sheet carries 院长年薪 (county finance pays it) in
+ * the annual column, and says so, rather than calling it 年度考核奖励.
+ */
+export function amountColumns(kind: PaySheetKind): ReadonlyArray<readonly [AmountKey, string]> {
+  return kind === 'leaders'
+    ? AMOUNT_COLUMNS.map(([key, label]) => [key, key === 'annualBonus' ? '院长年薪' : label] as const)
+    : AMOUNT_COLUMNS;
+}
+
+export function paySheetHeaders(kind: PaySheetKind): string[] {
+  return [...TEXT_HEADERS, ...amountColumns(kind).map(([, label]) => label)];
+}
+
 export const TEXT_HEADERS = ['期间', '机构编码', '机构名称', '科室', '工号', '姓名', '岗位'] as const;
 
 export const PAY_SHEET_HEADERS: readonly string[] = [

@@ -6,8 +6,8 @@
  */
 import ExcelJS from 'exceljs';
 import {
-  AMOUNT_COLUMNS,
   AMOUNT_KEYS,
+  amountColumns,
   KIND_LABELS,
   SUMMARY_SHEET_NAME,
   TEXT_HEADERS,
@@ -20,16 +20,17 @@ import { addTableSheet, type Column, workbookBuffer } from './xlsx-table.js';
 
 export const WORKBOOK_CREATOR = 'MedComm Pay';
 
-const MONEY_COLUMNS: Column[] = AMOUNT_COLUMNS.map(([, header]) => ({ header, type: 'money' }));
-const LINE_COLUMNS: Column[] = [
+const moneyColumns = (kind: PaySheet['kind']): Column[] =>
+  amountColumns(kind).map(([, header]) => ({ header, type: 'money' }));
+const lineColumns = (kind: PaySheet['kind']): Column[] => [
   ...TEXT_HEADERS.map((header): Column => ({ header, type: 'text' })),
-  ...MONEY_COLUMNS,
+  ...moneyColumns(kind),
 ];
-const SUMMARY_COLUMNS: Column[] = [
+const summaryColumns = (kind: PaySheet['kind']): Column[] => [
   { header: '机构编码', type: 'text' },
   { header: '机构名称', type: 'text' },
   { header: '人数', type: 'count' },
-  ...MONEY_COLUMNS,
+  ...moneyColumns(kind),
 ];
 
 export function paySheetTitle(sheet: PaySheet): string {
@@ -51,7 +52,7 @@ export async function paySheetXlsx(sheet: PaySheet): Promise<Buffer> {
 
   addTableSheet(workbook, {
     name: SUMMARY_SHEET_NAME,
-    columns: SUMMARY_COLUMNS,
+    columns: summaryColumns(sheet.kind),
     rows: groups.map((group) => {
       const totals = totalsOf(group.lines);
       return [
@@ -70,7 +71,7 @@ export async function paySheetXlsx(sheet: PaySheet): Promise<Buffer> {
     const totals = totalsOf(group.lines);
     addTableSheet(workbook, {
       name: namer.next(group.institutionName, group.institutionId),
-      columns: LINE_COLUMNS,
+      columns: lineColumns(sheet.kind),
       rows: group.lines.map((line) => [...textValues(line), ...AMOUNT_KEYS.map((k) => line[k])]),
       total: [TOTAL_LABEL, ...TEXT_HEADERS.slice(1).map(() => ''), ...AMOUNT_KEYS.map((k) => totals[k])],
     });

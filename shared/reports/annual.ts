@@ -112,7 +112,7 @@ function lineageOf(year: YearData, annual: AnnualCycleData, annualSource: CycleS
             lineageSource(
               cycleSource(q.cycle, q.dataset),
               row.pool,
-              `结余 ${yuan(row.surplus)} − 提取事业基金 ${yuan(row.fundExtraction)}，× 奖励比例`,
+              `结余 ${yuan(row.surplus)} − 提取发展基金 ${yuan(row.fundExtraction)}，× 奖励比例`,
             ),
           ]
         : [];

@@ -157,6 +157,7 @@ function Sheet({ kind, period, mayBank }: { kind: SheetKind; period: string; may
       <Async loaded={loaded}>
         {(lines) => (
           <Lines
+            kind={kind}
             lines={lines}
             institution={institution}
             setInstitution={setInstitution}
@@ -170,12 +171,14 @@ function Sheet({ kind, period, mayBank }: { kind: SheetKind; period: string; may
 }
 
 function Lines({
+  kind,
   lines,
   institution,
   setInstitution,
   query,
   setQuery,
 }: {
+  kind: SheetKind;
   lines: SheetLine[];
   institution: string;
   setInstitution: (v: string) => void;
@@ -250,7 +253,8 @@ function Lines({
           ...columns.map(
             (k): Column<SheetLine> => ({
               key: k,
-              header: t(k as MessageKey),
+              // The leaders' sheet carries 院长年薪 in the annual column: it says so.
+              header: kind === 'leaders' && k === 'annualBonus' ? t('kind_leaders') : t(k as MessageKey),
               num: true,
               cell: (l) => formatFen(toFen(l[k])),
               total: formatFen(totals[k]!),

@@ -13,7 +13,7 @@ export function renderBulletinHtml(report: QuarterlyBulletinReport): string {
 
   const summary = html`<dl class="kv">
 <dt>参评单位</dt><dd>${report.institutions.length} 家</dd><dt>红色名单</dt><dd>${report.redList.length} 家</dd>
-<dt>结余合计</dt><dd>¥${yuan(t.surplus)}</dd><dt>提取事业基金</dt><dd>¥${yuan(t.fundExtraction)}</dd>
+<dt>结余合计</dt><dd>¥${yuan(t.surplus)}</dd><dt>提取发展基金</dt><dd>¥${yuan(t.fundExtraction)}</dd>
 <dt>结余奖励池</dt><dd>¥${yuan(t.pool)}</dd><dt>已分配到人</dt><dd>¥${yuan(t.allocated)}</dd>
 <dt>对比期</dt><dd>${report.previous ? report.previous.period : '—（第一季度无对比）'}</dd><dt>财务审核</dt><dd>${report.source.approvedBy ?? '—'}</dd>
 </dl>`;
@@ -84,8 +84,8 @@ ${attainmentFigure(
 )}
 ${missingSection}${notDueNote}</section>
 <section><h2>五、季度结余奖励（两个允许）</h2>
-<p class="note">结余 = 医疗服务收入 − 运行成本（药品、耗材、检查检验收入不计入）；结余为正时先提取事业发展基金，余额按比例形成奖励池，经财务审核后按职工本季度点数分配。</p>
-${table(['机构', '结余 S', '提取事业基金 F', '奖励池 Q', '已分配', '未分配', '获奖人数'], surplusRows, [
+<p class="note">结余 = 医疗服务收入 − 运行成本（药品、耗材、检查检验收入不计入）；结余为正时先提取发展基金，余额按比例形成奖励池，经财务审核后按职工本季度点数分配。</p>
+${table(['机构', '结余 S', '提取发展基金 F', '奖励池 Q', '已分配', '未分配', '获奖人数'], surplusRows, [
   '合计',
   money(t.surplus),
   money(t.fundExtraction),
