@@ -14,6 +14,7 @@ import { CyclesPage } from './pages/cycles';
 import { DispatchPage } from './pages/dispatch';
 import { AuditPage, ExplainPage, MyPayPage, PublicationsPage } from './pages/explain';
 import { ReviewsPage } from './pages/reviews';
+import { SchemesPage } from './pages/schemes';
 import { SheetsPage } from './pages/sheets';
 import { SignIn } from './pages/sign-in';
 import { UploadPage } from './pages/upload';
@@ -62,6 +63,12 @@ const PAGES: Page[] = [
   },
   { route: 'audit', title: 'page_audit', roles: ['auditor'], render: () => <AuditPage /> },
   {
+    route: 'schemes',
+    title: 'page_schemes',
+    roles: ['office', 'committee', 'finance', 'auditor'],
+    render: (g) => <SchemesPage groups={g} />,
+  },
+  {
     route: 'sheets',
     title: 'page_sheets',
     roles: ['hr', 'finance'],
@@ -76,6 +83,7 @@ const HOME: Record<Group, string> = {
   auditor: 'cycles',
   member: 'publications',
   staff: 'mypay',
+  committee: 'schemes',
 };
 
 export function App() {

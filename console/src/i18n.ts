@@ -31,6 +31,7 @@ const zh = {
   role_auditor: '审计',
   role_member: '成员单位',
   role_staff: '职工',
+  role_committee: '医管会',
   // sign-in
   signInTitle: '登录',
   signInIntro: '本地开发登录：选择角色与示例用户。部署到云端后由统一身份认证（Cognito）登录。',
@@ -49,6 +50,7 @@ const zh = {
   page_mypay: '工资条',
   page_publications: '结果公示',
   page_audit: '审计',
+  page_schemes: '考核方案',
   // upload
   uploadIntro:
     '选择数据集文件夹（scheme.json 与各 CSV 文件）。全部校验通过才会导入；有任何问题则不改变已有数据。',
@@ -249,6 +251,7 @@ const en: Record<MessageKey, string> = {
   role_auditor: 'Auditor',
   role_member: 'Member institution',
   role_staff: 'Staff',
+  role_committee: 'Committee',
   signInTitle: 'Sign in',
   signInIntro:
     'Local development sign-in: pick a role and a sample user. Deployed, sign-in goes through Cognito.',
@@ -266,6 +269,7 @@ const en: Record<MessageKey, string> = {
   page_mypay: 'Pay slips',
   page_publications: 'Publication',
   page_audit: 'Audit',
+  page_schemes: 'Schemes',
   uploadIntro:
     'Choose the dataset folder (scheme.json and the CSV files). It is imported only if every check passes; otherwise nothing stored changes.',
   folder: 'Dataset folder',

@@ -4,7 +4,7 @@
  * drives the real API, so a drift shows up there.
  */
 
-export type Group = 'office' | 'hr' | 'finance' | 'auditor' | 'member' | 'staff';
+export type Group = 'office' | 'hr' | 'finance' | 'auditor' | 'member' | 'staff' | 'committee';
 export type CycleKind = 'monthly' | 'quarterly' | 'annual';
 export type SheetKind = CycleKind | 'leaders';
 export type CycleStatus = 'not_started' | 'running' | 'awaiting_review' | 'completed' | 'rejected' | 'failed';
