@@ -106,8 +106,8 @@ export async function checkDatasetScheme(repos: Repositories, dataset: Dataset):
           en: `the ${year} scheme in force (imported with dataset v${inForce.datasetVersion})`,
         };
   const how = {
-    zh: '改变方案须经起草、医管会审定并发布（medcomm scheme …），或导入时不带该文件',
-    en: 'a scheme changes only by a draft the committee approves and publishes (medcomm scheme …), or leave the file out',
+    zh: '改变方案须经起草、医管会审定并发布（medcomm scheme …）；导入的文件须与现行方案一致',
+    en: 'a scheme changes only by a draft the committee approves and publishes (medcomm scheme …); import files that match the scheme in force',
   };
   const scheme = firstDifference(inForce.scheme, dataset.scheme);
   if (scheme) {
