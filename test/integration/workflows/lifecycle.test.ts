@@ -9,6 +9,7 @@ import { recomputePeriod } from '../../../functions/recompute-period.js';
 import { decideCorrection, startCorrection } from '../../../shared/app/correction-service.js';
 import { decideReview, resumeInterruptedCycle, startCycle } from '../../../shared/app/cycle-service.js';
 import { importDataset, recoverImport } from '../../../shared/app/import-service.js';
+import { nextYearFiles } from '../../../shared/app/next-year.js';
 import { runCycleToEnd, runYear } from '../../../shared/app/year-runner.js';
 import { parseDatasetFiles } from '../../../shared/dataset/index.js';
 import { computeYear } from '../../../shared/domain/year.js';
@@ -78,7 +79,11 @@ describe('a county runs year after year', () => {
   it('imports and runs 2027 after the 2026 annual; each year matches its own reference figures', async () => {
     const c = 'years';
     for (const year of [2026, 2027]) {
-      const files = tinyInYear(c, year);
+      // 2027 starts from the files the 2026 appraisal exports: totals T′, leader salaries, the scheme.
+      const files = {
+        ...tinyInYear(c, year),
+        ...(year === 2027 ? await nextYearFiles(rt.repos, c, 2026) : {}),
+      };
       const parsed = parseDatasetFiles(files);
       if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues.slice(0, 3)));
       await importDataset(rt.repos, { files }, 'office1');
@@ -106,6 +111,15 @@ describe('a county runs year after year', () => {
     expect(await rt.repos.datasets.years(c)).toEqual([2026, 2027]);
     expect((await rt.repos.cycles.listYear(c, 2026)).every((x) => x.status === 'completed')).toBe(true);
     expect((await rt.repos.cycles.locks(c, 2026)).map((l) => l.period)).toContain('2026');
+    // The 2027 totals are the 2026 appraisal's T′.
+    const settled = computeYear(parseOk(tinyInYear(c, 2026))).annual.settlement.institutions;
+    const imported2027 = await rt.repos.datasets.institutions(
+      c,
+      (await rt.repos.datasets.current(c, 2027))!.version,
+    );
+    expect(imported2027.map((i) => [i.id, i.approvedTotal])).toEqual(
+      settled.map((s) => [s.institutionId, s.nextApprovedTotal]),
+    );
     // A locked year refuses an import and says where corrections go now that the next year exists.
     await expect(importDataset(rt.repos, { files: tinyInYear(c, 2026) }, 'office1')).rejects.toThrow(
       /2027 dataset/,
