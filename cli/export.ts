@@ -51,6 +51,38 @@ export function registerExportCommand(program: Command): void {
       '导出工资表、报告和银行代发文件（均记入审计）/ export pay sheets, reports and bank files (audited)',
     );
 
+  exp
+    .command('next-year')
+    .description(
+      '由年考核结果生成下一年度的 institutions.csv（核定总量 T′）、leaders.csv（院长年薪）和 scheme.json / ' +
+        "the next year's starting institutions.csv (totals T′), leaders.csv (leader salaries) and scheme.json",
+    )
+    .argument('<year>', '已完成年考核的年度 the appraised year')
+    .requiredOption('--out <dir>', '输出目录 output folder')
+    .option('--as <user>', '操作人 who exports', 'office')
+    .action(async (year: string, o) => {
+      const [{ nextYearFiles }, { mkdir, writeFile }, { join }] = await Promise.all([
+        import('../shared/app/next-year.js'),
+        import('node:fs/promises'),
+        import('node:path'),
+      ]);
+      await withRuntime(globals(), async (rt) => {
+        const communityId = await community(rt);
+        const files = await nextYearFiles(rt.repos, communityId, Number(year));
+        await mkdir(resolve(o.out), { recursive: true });
+        for (const [name, text] of Object.entries(files)) await writeFile(join(resolve(o.out), name), text);
+        await rt.repos.audit.append(communityId, {
+          actor: o.as,
+          action: 'export.next-year',
+          subject: `annual ${year}`,
+          details: { files: Object.keys(files).join(' ') },
+        });
+        console.log(
+          `已写出 ${Number(year) + 1} 年起始文件 Wrote the ${Number(year) + 1} starting files to ${resolve(o.out)}: ${Object.keys(files).join(', ')}`,
+        );
+      });
+    });
+
   /** `export <name> <kind> <period>`: one file of a completed cycle, audited, then delivered (and `after`). */
   const single = <R extends ExportRequest, F extends ExportedFile>(spec: {
     name: string;
