@@ -20,8 +20,8 @@ import {
 import { registerExplainCommand } from './explain.js';
 import { registerExportCommand } from './export.js';
 import { table } from './format.js';
-import { registerServeCommand } from './serve-command.js';
 import { registerSchemeCommand } from './scheme.js';
+import { registerServeCommand } from './serve-command.js';
 import { registerSimulateCommand } from './simulate.js';
 import { statusTable } from './status.js';
 
@@ -42,7 +42,7 @@ const program = new Command('medcomm')
 const storeOptions = (): StoreOptions & { community?: string } => program.opts();
 
 // Commands that run cycles load the state machines while the database starts; no other command loads them.
-const CYCLE_COMMANDS = new Set(['run', 'approve', 'reject', 'year', 'demo']);
+const CYCLE_COMMANDS = new Set(['run', 'approve', 'reject', 'year', 'demo', 'correct']);
 program.hook('preAction', (_program, action) => {
   if (CYCLE_COMMANDS.has(action.name())) preloadWorkflows();
 });
@@ -56,6 +56,19 @@ function kindOf(period: string): CycleKind {
     `无法识别的周期 "${period}"（应为 YYYY-MM、YYYY-Qn 或 YYYY）/ unknown cycle "${period}" (expected YYYY-MM, YYYY-Qn or YYYY)`,
   );
 }
+
+/** `--allow-missing all` or `--allow-missing C01,T03`: institutions the starter accepts to pay nothing. */
+function allowMissingOption(value: string | undefined): readonly string[] | 'all' | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === 'all') return 'all';
+  return value
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+}
+
+const ALLOW_MISSING_HELP =
+  '确认这些没有工作量数据的机构本月不发放绩效 acknowledge institutions without workload rows (paid nothing this month): all | ID,ID…';
 
 async function progressBar(label: string): Promise<SingleBar> {
   const { SingleBar } = await import('cli-progress');
@@ -103,6 +116,7 @@ async function runWithProgress(
   year: number,
   by: string,
   approver: string,
+  allowMissing?: readonly string[] | 'all',
 ) {
   const { runYear } = await import('../shared/app/year-runner.js');
   const bar = await progressBar('年度 year');
@@ -113,6 +127,7 @@ async function runWithProgress(
       year,
       by,
       approver,
+      ...(allowMissing ? { allowMissing } : {}),
       onStep: (step, index) => bar.update(index, { step: `${step.kind} ${step.period}` }),
     });
     bar.update(17, { step: 'done' });
@@ -209,9 +224,33 @@ program
 program
   .command('import')
   .description('导入数据集（全部校验通过才写入）/ import a dataset folder (all or nothing)')
-  .argument('<dir>', '数据集目录 dataset folder')
+  .argument('[dir]', '数据集目录 dataset folder')
   .option('--as <user>', '操作人 who imports', 'office')
-  .action(async (dir, o) => {
+  .option(
+    '--recover',
+    '清除中断的导入留下的导入锁（记入审计）/ clear the lease an interrupted import left (audited)',
+    false,
+  )
+  .option('--year <n>', '与 --recover 同用：年度 with --recover: the year')
+  .action(async (dir: string | undefined, o) => {
+    if (o.recover) {
+      if (!o.year) throw new Error('--recover 需要 --year / --recover needs --year');
+      const [{ recoverImport }, { resolveCommunity }] = await Promise.all([
+        import('../shared/app/import-service.js'),
+        import('../shared/app/cycle-service.js'),
+      ]);
+      await withRuntime(storeOptions(), async (rt) => {
+        const communityId = await resolveCommunity(rt.repos, storeOptions().community);
+        const { cleared } = await recoverImport(rt.repos, communityId, Number(o.year), o.as);
+        console.log(
+          cleared
+            ? `已清除 ${cleared.by} 于 ${cleared.startedAt} 开始的导入锁 / cleared the lease of the import ${cleared.by} started at ${cleared.startedAt}`
+            : `${communityId} ${o.year} 没有导入锁 / no import lease for ${communityId} ${o.year}`,
+        );
+      });
+      return;
+    }
+    if (!dir) throw new Error('需要数据集目录 / a dataset folder is needed');
     await withRuntime(storeOptions(), async (rt) => printImport(await doImport(rt, dir, o.as)));
   });
 
@@ -230,6 +269,7 @@ program
     '续跑中断的周期（进程意外退出后）/ run an interrupted cycle again after its process died',
     false,
   )
+  .option('--allow-missing <ids>', ALLOW_MISSING_HELP)
   .action(async (kind: CycleKind, period: string, o) => {
     if (kindOf(period) !== kind)
       throw new Error(`期间 ${period} 不是 ${kind} 周期 / period ${period} is not a ${kind} period`);
@@ -243,11 +283,13 @@ program
         console.log(await describeCycle(rt.repos, communityId, kind, period));
         return;
       }
+      const allowMissing = allowMissingOption(o.allowMissing);
       const { created, cycle } = await startCycle(rt.repos, rt.workflows, {
         communityId,
         kind,
         period,
         by: o.as,
+        ...(allowMissing ? { allowMissing } : {}),
       });
       if (!created && cycle.status === 'running') {
         console.log(
@@ -267,11 +309,36 @@ for (const verb of ['approve', 'reject'] as const) {
         ? '财务审核通过 / approve a cycle awaiting finance review'
         : '财务驳回 / reject a cycle awaiting finance review',
     )
-    .argument('<cycle>', '周期 YYYY-Qn | YYYY')
-    .requiredOption('--as <user>', '财务审核人（不能是发起人）finance user (not the starter)');
+    .argument('<cycle>', '周期 YYYY-Qn | YYYY（更正 with --correction: YYYY-MM | YYYY-Qn）')
+    .requiredOption('--as <user>', '财务审核人（不能是发起人）finance user (not the starter)')
+    .option(
+      '--correction',
+      '审核该期间待审核的更正 / decide the correction of the period awaiting review',
+      false,
+    );
   if (verb === 'reject') cmd.requiredOption('--reason <text>', '驳回原因 reason');
   cmd.action(async (period: string, o) => {
     const kind = kindOf(period);
+    if (o.correction) {
+      if (kind === 'annual') throw new Error('年考核没有更正 / annual cycles have no corrections');
+      const [{ decideCorrection }, { resolveCommunity }] = await Promise.all([
+        import('../shared/app/correction-service.js'),
+        import('../shared/app/cycle-service.js'),
+      ]);
+      await withRuntime(storeOptions(), async (rt) => {
+        const communityId = await resolveCommunity(rt.repos, storeOptions().community);
+        const decided = await decideCorrection(rt.repos, {
+          communityId,
+          kind,
+          period,
+          by: o.as,
+          approve: verb === 'approve',
+          reason: o.reason,
+        });
+        console.log(correctionLine(decided));
+      });
+      return;
+    }
     const { decideReview, resolveCommunity } = await import('../shared/app/cycle-service.js');
     await withRuntime(storeOptions(), async (rt) => {
       const communityId = await resolveCommunity(rt.repos, storeOptions().community);
@@ -289,22 +356,82 @@ for (const verb of ['approve', 'reject'] as const) {
 }
 
 program
+  .command('correct')
+  .description(
+    '更正已完成的月份或季度（补发/扣回），差额经财务审核后计入下一个未开始的月份 / correct a completed month or quarter; ' +
+      'after finance approves, the differences are paid in the next open month',
+  )
+  .addArgument(
+    new Command().createArgument('<kind>', 'monthly | quarterly').choices(['monthly', 'quarterly']),
+  )
+  .argument('<period>', 'YYYY-MM | YYYY-Qn')
+  .requiredOption('--data <dir>', '含更正后数据的数据集目录 dataset folder holding the corrected rows')
+  .requiredOption('--as <user>', '发起人 who corrects')
+  .option('--reason <text>', '更正原因 why')
+  .action(async (kind: 'monthly' | 'quarterly', period: string, o) => {
+    if (kindOf(period) !== kind)
+      throw new Error(`期间 ${period} 不是 ${kind} 周期 / period ${period} is not a ${kind} period`);
+    const [{ startCorrection }, { recomputePeriod }] = await Promise.all([
+      import('../shared/app/correction-service.js'),
+      import('../functions/recompute-period.js'),
+    ]);
+    await withRuntime(storeOptions(), async (rt) => {
+      const record = await startCorrection(rt.repos, recomputePeriod, {
+        ...(storeOptions().community ? { communityId: storeOptions().community } : {}),
+        kind,
+        period,
+        source: { dir: resolve(o.data) },
+        by: o.as,
+        ...(o.reason ? { reason: o.reason } : {}),
+      });
+      console.log(correctionLine(record));
+      console.log(
+        `等待财务审核（须由 ${o.as} 以外的用户）/ awaiting finance review by someone other than ${o.as}: medcomm approve ${period} --correction --as <user>`,
+      );
+    });
+  });
+
+/** One line on a correction: its revision, state, totals and where it was posted. */
+function correctionLine(c: {
+  kind: string;
+  period: string;
+  revision: number;
+  status: string;
+  totals: { old: number; new: number; difference: number; people: number };
+  postedTo?: string;
+}): string {
+  const yuan = (fen: number) => (fen / 100).toFixed(2);
+  return (
+    `更正 correction ${c.kind} ${c.period} r${c.revision}: ${c.status} — 原 old ${yuan(c.totals.old)}, 新 new ${yuan(c.totals.new)}, ` +
+    `差额 difference ${yuan(c.totals.difference)} (${c.totals.people} 人 people)` +
+    (c.postedTo ? `；计入 posted to ${c.postedTo}` : '')
+  );
+}
+
+program
   .command('status')
   .description('各周期状态及等待事项 / every cycle and what it waits for')
   .argument('[period]', '只看某期间 only this period (prefix)')
-  .action(async (period: string | undefined) => {
+  .option('--year <n>', '年度（默认最近导入的年度）year (default: the latest imported)')
+  .action(async (period: string | undefined, o) => {
     const [{ resolveCommunity }, { yearOverview }] = await Promise.all([
       import('../shared/app/cycle-service.js'),
       import('../shared/api/cycle-views.js'),
     ]);
     await withRuntime(storeOptions(), async (rt) => {
       const communityId = await resolveCommunity(rt.repos, storeOptions().community);
-      const current = await rt.repos.datasets.current(communityId);
+      const asked = o.year ? Number(o.year) : period ? Number(period.slice(0, 4)) : undefined;
+      const current = await rt.repos.datasets.current(communityId, asked);
+      const years = await rt.repos.datasets.years(communityId);
       console.log(
-        `${communityId} 数据版本 dataset v${current?.version ?? '-'} (${current?.importedBy ?? '-'} ${current?.importedAt ?? ''})`,
+        `${communityId} ${current?.year ?? asked ?? ''} 数据版本 dataset v${current?.version ?? '-'} (${current?.importedBy ?? '-'} ${current?.importedAt ?? ''})` +
+          (years.length > 1 ? `；年度 years: ${years.join(', ')}（--year）` : ''),
       );
-      const year = current?.year ?? Number(period?.slice(0, 4));
+      const year = current?.year ?? asked;
+      if (year === undefined) return;
       console.log(statusTable(await yearOverview(rt.repos, communityId, year), period));
+      const corrections = await rt.repos.corrections.list(communityId, year);
+      for (const c of corrections) console.log(correctionLine(c));
     });
   });
 
@@ -318,6 +445,7 @@ program
   .requiredOption('--as <user>', '发起人 office user who starts the cycles')
   .requiredOption('--approve-as <user>', '财务审核人 finance user who approves')
   .option('--fresh', '使用临时内存数据库 use a throw-away in-memory database', false)
+  .option('--allow-missing <ids>', ALLOW_MISSING_HELP)
   .option(
     '--no-reports',
     '只写 §8.1 JSON 和 CSV 工资表 / only the §8.1 JSON and CSV pay sheets (no HTML reports, XLSX, bank files)',
@@ -328,7 +456,7 @@ program
       const imported = await doImport(rt, o.data, o.as);
       printImport(imported);
       const { communityId, year } = imported.pointer;
-      await runWithProgress(rt, communityId, year, o.as, o.approveAs);
+      await runWithProgress(rt, communityId, year, o.as, o.approveAs, allowMissingOption(o.allowMissing));
       // The year's results, read once for the results, the reports and the summary.
       const data = await loadYear(rt.repos, communityId, year);
       const written = await writeYearResults(rt.repos, communityId, year, resolve(o.out), data);
@@ -424,7 +552,7 @@ audit
 program
   .command('stop')
   .description(
-    '停止数据目录的常驻数据库（空闲几分钟后也会自动停止）/ stop the data folder\'s warm database (it also stops when idle)',
+    "停止数据目录的常驻数据库（空闲几分钟后也会自动停止）/ stop the data folder's warm database (it also stops when idle)",
   )
   .action(async () => {
     const [{ stopDaemon }, { defaultHome }] = await Promise.all([
