@@ -311,6 +311,47 @@ describe('corrections of completed periods (§7.1)', () => {
     expect(audit).toEqual(expect.arrayContaining(['correction.start', 'correction.approve']));
   }, 180_000);
 
+  it('corrects a completed quarter: its surplus shares change as the corrected finance rows imply, paid in April', async () => {
+    const c = 'correct-quarter';
+    await importDataset(rt.repos, { files: tinyAs(c) }, 'office1');
+    for (const m of ['2026-01', '2026-02', '2026-03']) await run(c, 'monthly', m);
+    await run(c, 'quarterly', '2026-Q1');
+    const fixed = editCsv(tinyAs(c), 'finance.csv', (line) => {
+      if (!line.startsWith('2026-02,C01,surgery,')) return line;
+      return `2026-02,C01,surgery,${(Number(line.split(',')[3]) + 1000).toFixed(2)}`;
+    });
+    const correction = await startCorrection(rt.repos, recomputePeriod, {
+      communityId: c,
+      kind: 'quarterly',
+      period: '2026-Q1',
+      source: { files: fixed },
+      by: 'office1',
+    });
+    const pool = async (revision: number) =>
+      (await rt.repos.results.institution<{ pool: number }>(
+        { communityId: c, kind: 'quarterly', period: '2026-Q1', revision },
+        'C01',
+      ))!.pool;
+    // S grows by 100,000 fen: the pool by round((S′−F′)·share) − round((S−F)·share), all paid out.
+    expect(correction.totals.difference).toBe((await pool(correction.revision)) - (await pool(1)));
+    expect(correction.totals.difference).toBeGreaterThan(0);
+    const approved = await decideCorrection(rt.repos, {
+      communityId: c,
+      kind: 'quarterly',
+      period: '2026-Q1',
+      by: 'finance2',
+      approve: true,
+    });
+    expect(approved.postedTo).toBe('2026-04');
+    const posted = await rt.repos.corrections.postedAdjustments(c, '2026-04', 'C01');
+    expect(posted.reduce((a, p) => a + p.amount, 0)).toBe(correction.totals.difference);
+    expect(new Set(posted.map((p) => `${p.reason}|${p.refPeriod}`))).toEqual(
+      new Set(['更正 2026-Q1 r2|2026-Q1']),
+    );
+    // The quarter's lock now holds the corrected finance rows.
+    await expect(importDataset(rt.repos, { files: fixed }, 'office1')).resolves.toBeDefined();
+  }, 180_000);
+
   it('a rejected correction posts nothing', async () => {
     const c = 'correct-reject';
     await importDataset(rt.repos, { files: tinyAs(c) }, 'office1');
