@@ -9,6 +9,7 @@
  *   npm run bench -- --scale county     one scale (county also gets the whole-year run)
  *   npm run bench -- --quick            smoke run: county, import + three months + Q1 (bench/results-quick.json)
  *   npm run bench -- --price-only       price bench/results.json again with the current prices.json
+ *   npm run bench -- --cli              only the command line's start-up table (bench/cli.ts), printed
  *   npm run bench -- --out FILE         write the results elsewhere
  *   npm run bench -- --max-old-space MB run the children with node --max-old-space-size=MB instead of the
  *                                       CLI's own cap (to measure another cap before adopting it in bin/medcomm.mjs)
@@ -21,6 +22,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CliBenchResult } from './cli.js';
+import { cliTable } from './cli.js';
 import { loadPrices } from './cost.js';
 import type { DomainResult } from './domain.js';
 import {
@@ -44,6 +47,7 @@ const CHILD_TIMEOUT_MS = 12 * 60_000;
 
 const quick = process.argv.includes('--quick');
 const priceOnly = process.argv.includes('--price-only');
+const cliOnly = process.argv.includes('--cli');
 const scaleArg = argValue('--scale') ?? (quick ? 'county' : 'both');
 if (!['county', 'city', 'both'].includes(scaleArg))
   throw new Error(`--scale must be county, city or both, got ${scaleArg}`);
@@ -147,6 +151,11 @@ function print(results: Results): void {
         `target ≤ ${s.targetMs / 1000} s: ${s.totalMs <= s.targetMs ? 'met' : 'MISSED'}; RSS ≤ ${s.maxRssMb} MB`,
     );
   }
+  const cli = (results as { cli?: CliBenchResult }).cli;
+  if (cli) {
+    console.log('\nCommand line (issue 17):');
+    console.log(cliTable(cli));
+  }
   if (results.targets) {
     console.log('\nTargets:');
     console.log(targetsTable(results.targets));
@@ -155,7 +164,10 @@ function print(results: Results): void {
   console.log(markdown(results));
 }
 
-if (priceOnly) {
+if (cliOnly) {
+  console.log('Command line: each command 5 times after a warm-up, beside a bare node -e 0');
+  console.log(cliTable(await runChild<CliBenchResult>('./cli.ts', [])));
+} else if (priceOnly) {
   const results = JSON.parse(readFileSync(outFile, 'utf8')) as Results;
   price(results);
   writeFileSync(outFile, `${JSON.stringify(results, null, 1)}\n`);
@@ -193,6 +205,10 @@ if (priceOnly) {
   const domainScale: ScaleName = quick ? 'county' : 'city';
   console.log(`\n${domainScale}: the domain core alone, in memory`);
   results.domain = await runChild<DomainResult>('./domain.ts', ['--scale', domainScale]);
+  if (!quick) {
+    console.log('\ncommand line: start-up of --help, status (warm and cold) and an annual export');
+    (results as { cli?: CliBenchResult }).cli = await runChild<CliBenchResult>('./cli.ts', []);
+  }
   results.machine.loadAverageAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
   results.durationMs = Math.round(performance.now() - started);
   price(results);
