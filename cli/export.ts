@@ -6,6 +6,7 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
+import { BANK_FORMAT_NAMES } from '../shared/export/bank-format-names.js';
 import type { ExportedFile, ExportRequest } from '../shared/reports/index.js';
 import type { Repositories } from '../shared/store/index.js';
 import { type CliRuntime, type StoreOptions, withRuntime } from './context.js';
@@ -94,6 +95,8 @@ export function registerExportCommand(program: Command): void {
     as: Option;
     run: (repos: Repositories, request: R) => Promise<F>;
     after?: (file: F) => void | Promise<void>;
+    /** Handles the request itself (true) instead of run/deliver, e.g. a bank format of several files. */
+    instead?: (repos: Repositories, request: R, out: string | undefined) => Promise<boolean>;
   }) =>
     exp
       .command(spec.name)
@@ -116,6 +119,7 @@ export function registerExportCommand(program: Command): void {
             target: target(o.out),
           };
           // Commander has checked kind and format against the choices.
+          if (await spec.instead?.(rt.repos, request as unknown as R, o.out)) return;
           const file = await spec.run(rt.repos, request as unknown as R);
           await deliver(file, o.out);
           await spec.after?.(file);
@@ -151,7 +155,36 @@ export function registerExportCommand(program: Command): void {
     description:
       '银行代发文件（仅供人事，含完整账号）/ the bank-transfer file for HR (full accounts; always audited)',
     kinds: SHEET_KINDS,
-    formats: ['csv', 'xlsx'],
+    // csv/xlsx: HR's copy to check; the named formats: the files a bank takes (--out is then a folder).
+    formats: ['csv', 'xlsx', ...BANK_FORMAT_NAMES],
+    instead: async (repos, request: Parameters<Reports['exportBank']>[1], out) => {
+      const format: string = request.format; // one of the choices: csv, xlsx or a bank format's name
+      if (format === 'csv' || format === 'xlsx') return false;
+      if (!out)
+        throw new Error(
+          '银行格式可能有多个文件，请用 --out 指定文件夹 / a bank format may write several files: give --out DIR',
+        );
+      const { exportBankFormat } = await import('../shared/app/bank-export.js');
+      const { fenToYuanString } = await import('../shared/export/money-format.js');
+      const exported = await exportBankFormat(repos, { ...request, format });
+      const dir = resolve(out);
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      for (const file of [...exported.files, exported.summary]) {
+        const path = resolve(dir, file.name);
+        await writeFile(path, file.content, { mode: 0o600 });
+        await chmod(path, 0o600);
+        console.error(`已导出 Exported → ${path}`);
+      }
+      console.error(
+        `银行代发 Bank transfer (${format}): ${exported.lines} 笔 lines, 合计 total ¥${fenToYuanString(exported.total)}; 汇总 summary ${exported.summary.name}`,
+      );
+      for (const n of exported.notTransferred) {
+        console.error(
+          `  未列入 not in the file: ${n.staffId} ${n.name} ${n.institutionId} ¥${fenToYuanString(n.amount)} (${n.reason})`,
+        );
+      }
+      return true;
+    },
     as: new Option(
       '--as <user>',
       '导出人（记入审计）who exports (recorded in the audit trail)',

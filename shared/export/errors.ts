@@ -3,7 +3,15 @@
  * bug upstream or a bad record on file; the message names the record and says what to fix, and never
  * carries a full bank account (errors end up in logs).
  */
-export type ExportErrorCode = 'INVALID_AMOUNT' | 'INVALID_BANK_ACCOUNT' | 'DUPLICATE_STAFF';
+export type ExportErrorCode =
+  | 'INVALID_AMOUNT'
+  | 'INVALID_BANK_ACCOUNT'
+  | 'DUPLICATE_STAFF'
+  // bank-file formats (bank-formats.ts)
+  | 'INVALID_BANK_FORMAT'
+  | 'UNKNOWN_BANK_FORMAT'
+  | 'UNENCODABLE'
+  | 'UNWRITABLE_CELL';
 
 export class ExportError extends Error {
   override readonly name = 'ExportError' as const;

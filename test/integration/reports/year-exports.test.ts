@@ -580,4 +580,57 @@ describe('single exports (what the CLI and the HTTP API call)', () => {
     expect(entry).toMatchObject({ actor: 'hr3', action: 'export.bank', subject: 'annual 2026 r1' });
     expect(await readdir(join(out, 'cli'))).toEqual(['bank.xlsx']);
   });
+
+  it('medcomm export bank … --format 代发-按单位-txt writes a GBK file per institution and a summary, paying what HR\u2019s file pays', async () => {
+    const program = new Command('medcomm')
+      .exitOverride()
+      .option('--home <dir>')
+      .option('--endpoint <url>')
+      .option('--table <name>', '', 'medcomm')
+      .option('--community <id>');
+    registerExportCommand(program);
+    const dir = join(out, 'cli-txt');
+    const args = [
+      'export',
+      'bank',
+      'monthly',
+      '2026-06',
+      '--format',
+      '代发-按单位-txt',
+      '--out',
+      dir,
+      '--as',
+      'hr2',
+    ];
+    await program.parseAsync(['--endpoint', endpoint, '--table', tableName, ...args], { from: 'user' });
+    const names = (await readdir(dir)).sort();
+    expect(names).toEqual([
+      'bank-2026-06-C01.txt',
+      'bank-2026-06-C02.txt',
+      'bank-2026-06-P01.txt',
+      'bank-2026-06-T01.txt',
+      'bank-2026-06-汇总.csv',
+    ]);
+    // HR's CSV (account after a TAB, amount) is the reference: the bank's files pay the same.
+    const reference = parseCsv(await text('monthly/2026-06/bank/bank-transfer.csv'), { bom: true })
+      .slice(1, -1) // header and 合计
+      .map((row: string[]) => `${row[2]!.trim()}|${row[3]}`)
+      .sort();
+    const paid: string[] = [];
+    for (const name of names.filter((n) => n.endsWith('.txt'))) {
+      const lines = new TextDecoder('gb18030', { fatal: true })
+        .decode(await readFile(join(dir, name)))
+        .split('\r\n');
+      expect(lines.pop()).toBe('');
+      for (const line of lines) {
+        const [account, , amount, purpose] = line.split('|');
+        expect(purpose).toBe('2026-06月度绩效工资');
+        paid.push(`${account}|${amount}`);
+      }
+    }
+    expect(paid.sort()).toEqual(reference);
+    const entry = (await rt.repos.audit.entries(communityId)).at(-1)!;
+    expect(entry).toMatchObject({ actor: 'hr2', action: 'export.bank', subject: 'monthly 2026-06 r1' });
+    expect(entry.details).toMatchObject({ format: '代发-按单位-txt', lines: reference.length });
+  });
 });

@@ -1,0 +1,384 @@
+/**
+ * Bank-file formats as data (issue 16). Every bank's 批量代发 upload is a variation on one table: some
+ * of a fixed set of columns, a header or not, GBK or UTF-8, a separator, a file type, and often one file
+ * per institution (each pays from its own account). A format is a small JSON description of those
+ * choices; the writer here produces the files from it. Totals go to a separate summary file and never
+ * into the data rows (a bank would read a 合计 row as a payment to an account named 合计); accounts are
+ * plain digits — never TAB-prefixed, and typed text in a workbook.
+ */
+import ExcelJS from 'exceljs';
+import { z } from 'zod';
+import { parseJsonStrict } from '../dataset/json-keys.js';
+import { maskBankAccount } from '../privacy.js';
+import { encodeGbk, UnencodableError } from './bank-gbk.js';
+import { ExportError } from './errors.js';
+import { fenToYuanNumber, fenToYuanString, sumFen } from './money-format.js';
+import { compareCodeUnits } from './pay-sheet-rows.js';
+import type { BankTransferLine, PaySheet } from './types.js';
+
+/** The columns a format may choose from. */
+export const BANK_FIELDS = [
+  'account',
+  'name',
+  'amount',
+  'purpose',
+  'institution',
+  'staffId',
+  'idNumber',
+  'branch',
+] as const;
+export type BankField = (typeof BANK_FIELDS)[number];
+
+/** Chinese headers used when a format does not name its own. */
+const DEFAULT_HEADERS: Readonly<Record<BankField, string>> = {
+  account: '收款账号',
+  name: '收款户名',
+  amount: '金额',
+  purpose: '用途',
+  institution: '单位',
+  staffId: '工号',
+  idNumber: '身份证号',
+  branch: '开户行',
+};
+
+export const BankFormatSpec = z
+  .object({
+    /** What `--format NAME` and the community's settings call it. */
+    name: z.string().min(1),
+    description: z.string().default(''),
+    columns: z
+      .array(z.object({ field: z.enum(BANK_FIELDS), header: z.string().min(1).optional() }).strict())
+      .min(1),
+    header: z.boolean(),
+    encoding: z.enum(['GBK', 'UTF-8']),
+    /** Between cells of a txt or csv file. */
+    separator: z.string().min(1).max(2).default(','),
+    fileType: z.enum(['txt', 'csv', 'xls', 'xlsx']),
+    /** One file for everyone, or one per institution (each pays from its own account). */
+    split: z.enum(['none', 'institution']).default('none'),
+    /** The 摘要/用途 text; {period} and {kind} are filled in. */
+    purpose: z.string().default('{period}{kind}'),
+    /** Line ending of txt/csv files. */
+    lineEnding: z.enum(['CRLF', 'LF']).default('CRLF'),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    const fields = spec.columns.map((c) => c.field);
+    for (const needed of ['account', 'name', 'amount'] as const) {
+      if (!fields.includes(needed)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['columns'],
+          message: `a bank file needs the ${needed} column`,
+        });
+      }
+    }
+    if (spec.fileType === 'xls') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fileType'],
+        message: 'xls (Excel 97–2003) is not written; banks that take xls take xlsx too — use xlsx',
+      });
+    }
+  });
+export type BankFormatSpec = z.output<typeof BankFormatSpec>;
+
+/** Formats shipped with the product; a community may add its own JSON. */
+export const BANK_FORMAT_PRESETS: readonly BankFormatSpec[] = [
+  BankFormatSpec.parse({
+    name: '批量代发',
+    description: '通用批量代发：CSV，GBK，有表头，账号、户名、金额、用途；合计另附汇总文件',
+    columns: [{ field: 'account' }, { field: 'name' }, { field: 'amount' }, { field: 'purpose' }],
+    header: true,
+    encoding: 'GBK',
+    separator: ',',
+    fileType: 'csv',
+  }),
+  BankFormatSpec.parse({
+    name: '代发-按单位-txt',
+    description: '无表头竖线分隔的 TXT（多数网银“批量代发”上传格式），GBK，每个单位一个文件',
+    columns: [{ field: 'account' }, { field: 'name' }, { field: 'amount' }, { field: 'purpose' }],
+    header: false,
+    encoding: 'GBK',
+    separator: '|',
+    fileType: 'txt',
+    split: 'institution',
+  }),
+  BankFormatSpec.parse({
+    name: '代发-xlsx',
+    description: 'Excel 工作簿：序号外的工号、姓名、账号（文本）、金额（数值）、摘要、单位',
+    columns: [
+      { field: 'staffId', header: '工号' },
+      { field: 'name', header: '姓名' },
+      { field: 'account', header: '账号' },
+      { field: 'amount', header: '金额' },
+      { field: 'purpose', header: '摘要' },
+      { field: 'institution', header: '单位' },
+    ],
+    header: true,
+    encoding: 'UTF-8',
+    fileType: 'xlsx',
+  }),
+  BankFormatSpec.parse({
+    name: '代发-utf8-csv',
+    description: 'UTF-8（无 BOM）CSV，有表头，含工号与单位，供读取 UTF-8 的银行或财务系统',
+    columns: [
+      { field: 'account' },
+      { field: 'name' },
+      { field: 'amount' },
+      { field: 'purpose' },
+      { field: 'staffId' },
+      { field: 'institution' },
+    ],
+    header: true,
+    encoding: 'UTF-8',
+    fileType: 'csv',
+    split: 'institution',
+  }),
+];
+
+/** A format from JSON text (a community's own), refusing repeated keys and unknown fields. */
+export function parseBankFormat(text: string): BankFormatSpec {
+  let raw: unknown;
+  try {
+    raw = parseJsonStrict(text);
+  } catch (error) {
+    throw new ExportError(
+      'INVALID_BANK_FORMAT',
+      `银行文件格式不是有效的 JSON：${(error as Error).message} | the bank-file format is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+  const result = BankFormatSpec.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .map((i) => `${i.path.join('.') || '(format)'}: ${i.message}`)
+    .join('; ');
+  throw new ExportError(
+    'INVALID_BANK_FORMAT',
+    `银行文件格式有误：${problems} | the bank-file format is invalid: ${problems}`,
+  );
+}
+
+export function bankFormatNamed(name: string, custom: readonly BankFormatSpec[] = []): BankFormatSpec {
+  const found = [...custom, ...BANK_FORMAT_PRESETS].find((spec) => spec.name === name);
+  if (found) return found;
+  const known = [...custom, ...BANK_FORMAT_PRESETS].map((s) => s.name).join(', ');
+  throw new ExportError(
+    'UNKNOWN_BANK_FORMAT',
+    `没有名为“${name}”的银行文件格式（可选：${known}）| no bank-file format named "${name}" (known: ${known})`,
+  );
+}
+
+/** One payment as the writer needs it: the transfer line and what the optional columns show. */
+export interface BankPayment {
+  staffId: string;
+  name: string;
+  account: string;
+  /** Integer fen, positive. */
+  amount: number;
+  institutionId: string;
+  institutionName: string;
+  idNumber?: string;
+  branch?: string;
+}
+
+export interface BankFileContext {
+  /** e.g. 2026-03 */
+  period: string;
+  /** e.g. 月度绩效工资 */
+  kindWords: string;
+  /** The file-name stem, e.g. bank-2026-03 */
+  stem: string;
+}
+
+export interface BankFile {
+  name: string;
+  content: Uint8Array;
+}
+
+/**
+ * The payments of a bank transfer (one line per person, see shared/reports bankTransfer) with each
+ * person's institution from the sheet the amounts came from.
+ */
+export function paymentsOf(sheet: PaySheet, transfer: readonly BankTransferLine[]): BankPayment[] {
+  const institutionOf = new Map(sheet.lines.map((l) => [l.staffId, l] as const));
+  return transfer.map((line) => {
+    const sheetLine = institutionOf.get(line.staffId);
+    return {
+      staffId: line.staffId,
+      name: line.name,
+      account: line.bankAccount,
+      amount: line.amount,
+      institutionId: sheetLine?.institutionId ?? '',
+      institutionName: sheetLine?.institutionName ?? '',
+    };
+  });
+}
+
+const ACCOUNT = /^\d{8,34}$/;
+
+function fieldValue(field: BankField, p: BankPayment, purpose: string): string {
+  switch (field) {
+    case 'account':
+      return p.account;
+    case 'name':
+      return p.name;
+    case 'amount':
+      return fenToYuanString(p.amount, `amount of staff ${p.staffId}`);
+    case 'purpose':
+      return purpose;
+    case 'institution':
+      return p.institutionName;
+    case 'staffId':
+      return p.staffId;
+    case 'idNumber':
+      return p.idNumber ?? '';
+    case 'branch':
+      return p.branch ?? '';
+  }
+}
+
+function checked(payments: readonly BankPayment[]): BankPayment[] {
+  const seen = new Set<string>();
+  for (const p of payments) {
+    if (seen.has(p.staffId)) {
+      throw new ExportError(
+        'DUPLICATE_STAFF',
+        `工号 ${p.staffId} 在银行文件中出现两次 | staff ${p.staffId} appears twice in the bank file`,
+      );
+    }
+    seen.add(p.staffId);
+    if (!ACCOUNT.test(p.account)) {
+      throw new ExportError(
+        'INVALID_BANK_ACCOUNT',
+        `工号 ${p.staffId} 的账号（${maskBankAccount(p.account)}）须为 8–34 位数字 | the account of staff ${p.staffId} (${maskBankAccount(p.account)}) must be 8 to 34 digits`,
+      );
+    }
+    if (!Number.isSafeInteger(p.amount) || p.amount <= 0) {
+      throw new ExportError(
+        'INVALID_AMOUNT',
+        `工号 ${p.staffId} 的金额须为正的整数分 | the amount of staff ${p.staffId} must be a positive whole number of fen`,
+      );
+    }
+  }
+  return [...payments].sort(
+    (a, b) => compareCodeUnits(a.institutionId, b.institutionId) || compareCodeUnits(a.staffId, b.staffId),
+  );
+}
+
+function encode(text: string, encoding: BankFormatSpec['encoding']): Uint8Array {
+  if (encoding === 'UTF-8') return new TextEncoder().encode(text); // no BOM: banks' parsers take it as data
+  try {
+    return encodeGbk(text);
+  } catch (error) {
+    if (!(error instanceof UnencodableError)) throw error;
+    throw new ExportError(
+      'UNENCODABLE',
+      `${error.message}（请改用 UTF-8 的格式，或在 staff.csv 中使用银行登记的写法）| use a UTF-8 format, or the spelling the bank has on file`,
+    );
+  }
+}
+
+/** A delimited text cell: quoted only when it holds the separator, a quote or a line break. */
+function delimited(value: string, separator: string): string {
+  if (!value.includes(separator) && !/["\r\n]/.test(value)) return value;
+  if (separator !== ',') {
+    // Fixed-layout txt formats have no quoting: a name with the separator cannot be written.
+    throw new ExportError(
+      'UNWRITABLE_CELL',
+      `“${value}”含分隔符“${separator}”，无法写入该格式 | "${value}" contains the separator "${separator}" and cannot be written in this format`,
+    );
+  }
+  return `"${value.replaceAll('"', '""')}"`;
+}
+
+async function xlsxOf(spec: BankFormatSpec, rows: BankPayment[], purpose: string): Promise<Uint8Array> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = 'MedComm Pay';
+  workbook.created = workbook.modified = new Date(Date.UTC(2026, 0, 1));
+  const sheet = workbook.addWorksheet('代发');
+  spec.columns.forEach((column, i) => {
+    const col = sheet.getColumn(i + 1);
+    col.width = column.field === 'account' || column.field === 'idNumber' ? 24 : 14;
+    if (column.field !== 'amount')
+      col.numFmt = '@'; // accounts and ids stay text
+    else col.numFmt = '0.00';
+  });
+  if (spec.header)
+    sheet.addRow(spec.columns.map((c) => c.header ?? DEFAULT_HEADERS[c.field])).font = { bold: true };
+  for (const p of rows) {
+    sheet.addRow(
+      spec.columns.map((c) =>
+        c.field === 'amount' ? fenToYuanNumber(p.amount) : fieldValue(c.field, p, purpose),
+      ),
+    );
+  }
+  return new Uint8Array(await workbook.xlsx.writeBuffer());
+}
+
+function textOf(spec: BankFormatSpec, rows: BankPayment[], purpose: string): Uint8Array {
+  const eol = spec.lineEnding === 'CRLF' ? '\r\n' : '\n';
+  const lines: string[] = [];
+  if (spec.header) {
+    lines.push(
+      spec.columns
+        .map((c) => delimited(c.header ?? DEFAULT_HEADERS[c.field], spec.separator))
+        .join(spec.separator),
+    );
+  }
+  for (const p of rows) {
+    lines.push(
+      spec.columns
+        .map((c) => delimited(fieldValue(c.field, p, purpose), spec.separator))
+        .join(spec.separator),
+    );
+  }
+  return encode(lines.map((line) => line + eol).join(''), spec.encoding);
+}
+
+/** The summary file: per file its count and total, and the grand total — the totals never go in a data file. */
+function summaryOf(
+  spec: BankFormatSpec,
+  parts: { file: string; rows: BankPayment[] }[],
+  ctx: BankFileContext,
+): BankFile {
+  const lines = [['文件', '笔数', '金额合计'].join(',')];
+  for (const part of parts) {
+    lines.push(
+      [part.file, String(part.rows.length), fenToYuanString(sumFen(part.rows.map((r) => r.amount)))].join(
+        ',',
+      ),
+    );
+  }
+  const all = parts.flatMap((p) => p.rows);
+  lines.push(['总计', String(all.length), fenToYuanString(sumFen(all.map((r) => r.amount)))].join(','));
+  const text = `${ctx.period} ${ctx.kindWords} 银行代发汇总（格式：${spec.name}）\r\n${lines.join('\r\n')}\r\n`;
+  return { name: `${ctx.stem}-汇总.csv`, content: encode(text, spec.encoding) };
+}
+
+/** The data files of a format and their summary file. */
+export async function renderBankFiles(
+  spec: BankFormatSpec,
+  payments: readonly BankPayment[],
+  ctx: BankFileContext,
+): Promise<{ files: BankFile[]; summary: BankFile }> {
+  const rows = checked(payments);
+  const purpose = spec.purpose.replaceAll('{period}', ctx.period).replaceAll('{kind}', ctx.kindWords);
+  const groups = new Map<string, BankPayment[]>();
+  for (const p of rows) {
+    const key = spec.split === 'institution' ? p.institutionId : '';
+    const group = groups.get(key) ?? [];
+    group.push(p);
+    groups.set(key, group);
+  }
+  const parts: { file: string; rows: BankPayment[] }[] = [];
+  const files: BankFile[] = [];
+  for (const [institutionId, group] of groups) {
+    const name = `${ctx.stem}${institutionId === '' ? '' : `-${institutionId}`}.${spec.fileType}`;
+    const content =
+      spec.fileType === 'xlsx' ? await xlsxOf(spec, group, purpose) : textOf(spec, group, purpose);
+    files.push({ name, content });
+    parts.push({ file: name, rows: group });
+  }
+  return { files, summary: summaryOf(spec, parts, ctx) };
+}
