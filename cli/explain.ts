@@ -3,11 +3,6 @@
  * amount of a completed cycle, every step to the fen (shared/reports/explain.ts).
  */
 import type { Command } from 'commander';
-import { resolveCommunity } from '../shared/app/cycle-service.js';
-import { explainInstitutionOf, explainPersonOf } from '../shared/reports/explain-load.js';
-import { institutionText, personText } from '../shared/reports/explain-text.js';
-import { periodKind } from '../shared/reports/exports.js';
-import { DatasetContexts } from '../shared/reports/load.js';
 import { type StoreOptions, withRuntime } from './context.js';
 
 export function registerExplainCommand(
@@ -21,6 +16,20 @@ export function registerExplainCommand(
     .argument('<id>', '工号或机构编码 staff id or institution id')
     .option('--json', '输出 JSON / print the explanation as JSON')
     .action(async (period: string, id: string, o: { json?: boolean }) => {
+      // Loaded when the command runs: parsing other commands (and --help) must not load reports and exports.
+      const [
+        { resolveCommunity },
+        { explainInstitutionOf, explainPersonOf },
+        { institutionText, personText },
+        { periodKind },
+        { DatasetContexts },
+      ] = await Promise.all([
+        import('../shared/app/cycle-service.js'),
+        import('../shared/reports/explain-load.js'),
+        import('../shared/reports/explain-text.js'),
+        import('../shared/reports/exports.js'),
+        import('../shared/reports/load.js'),
+      ]);
       const kind = periodKind(period);
       await withRuntime(options(), async (rt) => {
         const communityId = await resolveCommunity(rt.repos, options().community);
