@@ -7,21 +7,15 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { API_ENTRIES } from '../../functions/api/index.js';
 import type { RouteGroup } from '../../shared/api/roles.js';
+import { TABLE_ACCESS, tableStatements, usesTable } from '../table-access.js';
 import { FUNCTION_DEFAULTS, tracingFor } from './handler-function.js';
 
 const apiDir = fileURLToPath(new URL('../../functions/api/', import.meta.url));
-
-/** What the store issues when it reads; writing adds the rest. */
-const READ_ACTIONS = ['GetItem', 'Query', 'BatchGetItem'];
-const WRITE_ACTIONS = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'];
-
-export type TableAccess = 'read' | 'read-append' | 'read-write';
 
 export interface ApiFunctionProps {
   group: RouteGroup;
@@ -32,6 +26,8 @@ export interface ApiFunctionProps {
 }
 
 export class ApiFunction extends NodejsFunction {
+  readonly group: RouteGroup;
+
   constructor(scope: Construct, id: string, props: ApiFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: RetentionDays.SIX_MONTHS,
@@ -46,22 +42,17 @@ export class ApiFunction extends NodejsFunction {
       timeout: Duration.seconds(props.timeoutSeconds ?? 29),
       logGroup,
     });
+    this.group = props.group;
   }
 
   /**
-   * Item-level access to the table (the store's actions only) and its name in the environment:
-   * `read`; `read-append` adds PutItem for the audit trail's conditional appends; `read-write` all.
+   * Exactly the table access this route group's code uses (infra/table-access.ts: its actions, writes
+   * only to its partitions), if any, and the table's name in the environment.
    */
-  bindTable(table: ITable, access: TableAccess = 'read-write'): this {
-    const actions =
-      access === 'read'
-        ? READ_ACTIONS
-        : access === 'read-append'
-          ? [...READ_ACTIONS, 'PutItem']
-          : [...READ_ACTIONS, ...WRITE_ACTIONS];
-    this.addToRolePolicy(
-      new PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [table.tableArn] }),
-    );
+  bindTable(table: ITable): this {
+    const access = TABLE_ACCESS[`api:${this.group}`];
+    if (!usesTable(access)) return this;
+    for (const statement of tableStatements(table, access)) this.addToRolePolicy(statement);
     this.addEnvironment('TABLE_NAME', table.tableName);
     return this;
   }

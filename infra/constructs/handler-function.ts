@@ -6,21 +6,14 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ALL_FUNCTIONS, type EdgeFunctionId, type FunctionId } from '../../functions/registry.js';
+import { TABLE_ACCESS, tableStatements } from '../table-access.js';
 
 const functionsDir = fileURLToPath(new URL('../../functions/', import.meta.url));
-
-/**
- * The DynamoDB actions the workflow steps issue (transactions need Put/Update per item). No step deletes
- * or batch-writes — only an import does, and it does not run in the workflows — so the audit trail, locks
- * and pay results stay append-only for them.
- */
-const TABLE_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchGetItem'];
 
 /**
  * What every Lambda of the product shares (workflow steps here, API routes in api-function.ts): Node 22
@@ -55,6 +48,8 @@ export interface HandlerFunctionProps {
 }
 
 export class HandlerFunction extends NodejsFunction {
+  readonly functionId: FunctionId | EdgeFunctionId;
+
   constructor(scope: Construct, props: HandlerFunctionProps) {
     const spec = ALL_FUNCTIONS[props.functionId];
     const logGroup = new LogGroup(scope, `${props.functionId}Logs`, {
@@ -71,19 +66,16 @@ export class HandlerFunction extends NodejsFunction {
       logGroup,
       environment: { ...FUNCTION_DEFAULTS.environment, ...props.environment },
     });
+    this.functionId = props.functionId;
   }
 
   /**
-   * Item-level access to the table — exactly the actions the workflow steps use, on the table only (the
-   * store reads no index yet) — and its name in the environment.
+   * Exactly the table access this handler's code uses (infra/table-access.ts: its actions, writes only to
+   * its partitions) and the table's name in the environment.
    */
   bindTable(table: ITable): this {
-    this.addToRolePolicy(
-      new PolicyStatement({
-        actions: TABLE_ACTIONS.map((a) => `dynamodb:${a}`),
-        resources: [table.tableArn],
-      }),
-    );
+    for (const statement of tableStatements(table, TABLE_ACCESS[this.functionId]))
+      this.addToRolePolicy(statement);
     this.addEnvironment('TABLE_NAME', table.tableName);
     return this;
   }

@@ -56,7 +56,7 @@ import {
 } from '../../shared/api/roles.js';
 import { PREFIX } from '../../shared/api/s3.js';
 import type { CycleKind } from '../../shared/store/keys.js';
-import { ApiFunction, type TableAccess } from '../constructs/api-function.js';
+import { ApiFunction } from '../constructs/api-function.js';
 import { ConsoleHosting } from '../constructs/console-hosting.js';
 import { acknowledgeNagFindings, grantOnExecutions } from '../nag-suppressions.js';
 import type { Target } from '../targets.js';
@@ -77,7 +77,6 @@ export interface ApiStackProps extends StackProps {
 interface FunctionSpec {
   description: string;
   memoryMb?: number;
-  table?: TableAccess;
   /** Step Functions actions on the three cycle state machines. */
   states?: string[];
   /** Step Functions actions on the executions of the three machines. */
@@ -94,51 +93,44 @@ const FUNCTIONS: Record<RouteGroup, FunctionSpec> = {
   datasets: {
     description: 'Dataset import (body or S3 upload) and upload links',
     memoryMb: 2048,
-    table: 'read-write',
     // Presigning a PUT needs PutObject; importing reads the upload back.
     objects: [{ actions: ['s3:PutObject', 's3:GetObject'], prefix: PREFIX.uploads }],
     list: PREFIX.uploads,
   },
   cycles: {
     description: 'Cycles: overview, detail, start',
-    table: 'read-write',
     states: ['states:StartExecution'],
     // A start answered ExecutionAlreadyExists compares the existing execution's input (sfn-port.ts).
     executions: ['states:DescribeExecution'],
   },
   reviews: {
     description: 'Finance review: pending reviews, approve, reject',
-    table: 'read-write',
     states: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
   },
   reports: {
     description: 'Cycle reports as JSON, or printable HTML via the exports bucket',
     memoryMb: 1024,
     // HTML downloads are exports: audited, and written to the bucket for a link.
-    table: 'read-append',
     objects: [{ actions: ['s3:PutObject', 's3:GetObject'], prefix: PREFIX.exports }],
   },
   sheets: {
     description: 'Pay sheets as CSV/XLSX/JSON via the exports bucket',
     memoryMb: 1024,
-    table: 'read-append',
     objects: [{ actions: ['s3:PutObject', 's3:GetObject'], prefix: PREFIX.exports }],
   },
   bank: {
     description: 'Bank-transfer files for HR via the exports bucket',
     memoryMb: 1024,
-    table: 'read-append',
     objects: [{ actions: ['s3:PutObject', 's3:GetObject'], prefix: PREFIX.bank }],
   },
-  audit: { description: 'Audit trail and its hash-chain check', table: 'read' },
+  audit: { description: 'Audit trail and its hash-chain check' },
   // Issue 14's routes (explanations, pay slips, publication): read, and publication appends its record.
-  explain: { description: 'Why this amount: explanations and pay slips', memoryMb: 1024, table: 'read' },
-  publications: { description: 'Publication of results to members and staff', table: 'read-append' },
+  explain: { description: 'Why this amount: explanations and pay slips', memoryMb: 1024 },
+  publications: { description: 'Publication of results to members and staff' },
   // Issue 15's routes: the scheme lifecycle writes scheme versions; a simulation computes a year in memory.
   schemes: {
     description: 'Schemes: drafts, review, publication, simulation',
     memoryMb: 2048,
-    table: 'read-write',
   },
 };
 
@@ -213,7 +205,7 @@ export class ApiStack extends Stack {
         memoryMb: spec.memoryMb ?? 512,
       });
       for (const [name, value] of Object.entries(claims)) fn.addEnvironment(name, value);
-      if (spec.table) fn.bindTable(props.table, spec.table);
+      fn.bindTable(props.table);
       if (spec.states) {
         fn.addToRolePolicy(
           new PolicyStatement({ actions: spec.states, resources: machines.map((m) => m.stateMachineArn) }),

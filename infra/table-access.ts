@@ -1,0 +1,124 @@
+/**
+ * What each Lambda may do to the table — exactly the DynamoDB actions its handler calls, and write access
+ * only to the partitions (key prefixes) it writes, enforced by `dynamodb:LeadingKeys`. Written out for a
+ * reviewer to read; test/infra/least-privilege.test.ts derives the same from the code
+ * (infra/derive-table-access.ts) and fails on any difference, so a handler that starts calling something
+ * new needs its line here changed with it.
+ */
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { EdgeFunctionId, FunctionId } from '../functions/registry.js';
+import type { RouteGroup } from '../shared/api/roles.js';
+
+export type ReadAction = 'GetItem' | 'Query' | 'BatchGetItem';
+export type WriteAction = 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem' | 'ConditionCheckItem';
+
+export interface TableAccess {
+  read: ReadAction[];
+  /** Each write action with the partition-key prefixes it may touch (`RESULT#` → `RESULT#*`). */
+  write: Partial<Record<WriteAction, string[]>>;
+}
+
+export type AccessId = FunctionId | EdgeFunctionId | `api:${RouteGroup}`;
+
+export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
+  PrepareCycle: { read: ['GetItem', 'Query'], write: {} },
+  ComputeMonthlyPay: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
+  BuildMonthlyReport: { read: ['GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
+  ScoreQuarter: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
+  BuildBulletin: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
+  RequestReview: { read: ['GetItem'], write: { UpdateItem: ['COMMUNITY#'] } },
+  AllocatePool: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
+  ScoreAnnual: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
+  SettleAnnual: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
+  CompleteCycle: {
+    read: ['GetItem', 'Query'],
+    write: { PutItem: ['AUDIT#', 'COMMUNITY#'], UpdateItem: ['COMMUNITY#'] },
+  },
+  RecordRejection: { read: ['GetItem'], write: { UpdateItem: ['COMMUNITY#'] } },
+  RecordFailure: { read: ['GetItem'], write: { UpdateItem: ['COMMUNITY#'] } },
+  StartScheduledCycle: {
+    read: ['BatchGetItem', 'GetItem', 'Query'],
+    write: {
+      ConditionCheckItem: ['COMMUNITY#'],
+      DeleteItem: ['COMMUNITY#'],
+      PutItem: ['AUDIT#', 'COMMUNITY#'],
+      UpdateItem: ['COMMUNITY#'],
+    },
+  },
+  'api:me': { read: [], write: {} },
+  'api:datasets': {
+    read: ['BatchGetItem', 'GetItem', 'Query'],
+    write: {
+      BatchWriteItem: ['COMMUNITY#', 'DS#', 'DSBLOB#'],
+      ConditionCheckItem: ['COMMUNITY#', 'DS#', 'DSBLOB#'],
+      DeleteItem: ['COMMUNITY#'],
+      PutItem: ['AUDIT#', 'COMMUNITY#', 'DS#', 'DSBLOB#'],
+      UpdateItem: ['COMMUNITY#', 'DS#', 'DSBLOB#'],
+    },
+  },
+  'api:cycles': {
+    read: ['BatchGetItem', 'GetItem', 'Query'],
+    write: {
+      BatchWriteItem: ['COMMUNITY#', 'DS#', 'DSBLOB#'],
+      ConditionCheckItem: ['COMMUNITY#', 'DS#', 'DSBLOB#'],
+      DeleteItem: ['COMMUNITY#'],
+      PutItem: ['AUDIT#', 'COMMUNITY#', 'DS#', 'DSBLOB#', 'RESULT#'],
+      UpdateItem: ['COMMUNITY#', 'DS#', 'DSBLOB#'],
+    },
+  },
+  'api:reviews': {
+    read: ['BatchGetItem', 'GetItem', 'Query'],
+    write: {
+      BatchWriteItem: ['COMMUNITY#', 'DS#', 'DSBLOB#'],
+      ConditionCheckItem: ['COMMUNITY#', 'DS#', 'DSBLOB#'],
+      DeleteItem: ['COMMUNITY#'],
+      PutItem: ['AUDIT#', 'COMMUNITY#', 'DS#', 'DSBLOB#'],
+      UpdateItem: ['COMMUNITY#', 'DS#', 'DSBLOB#'],
+    },
+  },
+  'api:reports': { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['AUDIT#'] } },
+  'api:sheets': { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['AUDIT#'] } },
+  'api:bank': { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['AUDIT#'] } },
+  'api:audit': { read: ['GetItem', 'Query'], write: {} },
+  'api:explain': { read: ['BatchGetItem', 'GetItem', 'Query'], write: {} },
+  'api:publications': { read: ['GetItem', 'Query'], write: { PutItem: ['AUDIT#', 'COMMUNITY#'] } },
+  'api:schemes': {
+    read: ['BatchGetItem', 'GetItem', 'Query'],
+    write: {
+      BatchWriteItem: ['COMMUNITY#', 'DS#', 'DSBLOB#'],
+      ConditionCheckItem: ['COMMUNITY#', 'DS#', 'DSBLOB#'],
+      DeleteItem: ['COMMUNITY#'],
+      PutItem: ['AUDIT#', 'COMMUNITY#', 'DS#', 'DSBLOB#'],
+      UpdateItem: ['COMMUNITY#', 'DS#', 'DSBLOB#'],
+    },
+  },
+};
+
+/** The statements for one function: reads on the table; writes on the table within its partitions only. */
+export function tableStatements(table: ITable, access: TableAccess): PolicyStatement[] {
+  const statements: PolicyStatement[] = [];
+  if (access.read.length)
+    statements.push(
+      new PolicyStatement({ actions: access.read.map((a) => `dynamodb:${a}`), resources: [table.tableArn] }),
+    );
+  // One statement per set of partitions: an action is allowed only on the partitions it writes.
+  const byPartitions = new Map<string, string[]>();
+  for (const [action, prefixes] of Object.entries(access.write)) {
+    const key = [...prefixes].sort().join(',');
+    byPartitions.set(key, [...(byPartitions.get(key) ?? []), action]);
+  }
+  for (const [key, actions] of byPartitions)
+    statements.push(
+      new PolicyStatement({
+        actions: actions.sort().map((a) => `dynamodb:${a}`),
+        resources: [table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': key.split(',').map((p) => `${p}*`) },
+        },
+      }),
+    );
+  return statements;
+}
+
+export const usesTable = (access: TableAccess) => access.read.length + Object.keys(access.write).length > 0;

@@ -1,0 +1,110 @@
+/**
+ * Least privilege (issue 13): every Lambda's table policy is exactly what its code calls. The actions and
+ * written partitions are derived from the handlers' bundles and the store's source
+ * (infra/derive-table-access.ts) and compared with infra/table-access.ts, and that file with the
+ * synthesized policies: reads on the table, writes only under `dynamodb:LeadingKeys` of the partitions
+ * the function writes.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { API_ENTRIES } from '../../functions/api/index.js';
+import { ALL_FUNCTIONS } from '../../functions/registry.js';
+import { buildApp, STACK_NAMES } from '../../infra/app.js';
+import { deriveTableAccess } from '../../infra/derive-table-access.js';
+import { type AccessId, TABLE_ACCESS } from '../../infra/table-access.js';
+
+type Statement = {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+};
+type Resource = { Type: string; Properties: Record<string, unknown> };
+
+const entries: [AccessId, string][] = [
+  ...Object.entries(ALL_FUNCTIONS).map(
+    ([id, spec]) => [id as AccessId, `functions/${spec.entry}`] as [AccessId, string],
+  ),
+  ...Object.entries(API_ENTRIES).map(
+    ([group, file]) => [`api:${group}` as AccessId, `functions/api/${file}`] as [AccessId, string],
+  ),
+];
+
+/** Each function's DynamoDB statements in the synthesized templates, by access id. */
+const synthesized = new Map<AccessId, Statement[]>();
+
+beforeAll(() => {
+  const { app } = buildApp({
+    nag: false,
+    builtinCloudFormationValidation: false,
+    context: { 'aws:cdk:bundling-stacks': [] },
+  });
+  const assembly = app.synth({ validateOnSynthesis: false });
+  for (const [stack, prefix] of [
+    [STACK_NAMES.workflows, ''],
+    [STACK_NAMES.api, 'api:'],
+  ] as const) {
+    const resources = Object.entries(
+      (assembly.getStackByName(stack).template as { Resources: Record<string, Resource> }).Resources,
+    );
+    for (const [id, r] of resources) {
+      if (r.Type !== 'AWS::IAM::Policy') continue;
+      const owner = entries.find(([access]) => {
+        const name = access.startsWith('api:') ? `Api${access[4]!.toUpperCase()}${access.slice(5)}` : access;
+        return (
+          access.startsWith('api:') === (prefix === 'api:') &&
+          id.startsWith(`${name}ServiceRoleDefaultPolicy`)
+        );
+      });
+      if (!owner) continue;
+      const dynamo = (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement.filter((s) =>
+        [s.Action].flat().some((a) => a.startsWith('dynamodb:')),
+      );
+      synthesized.set(owner[0], [...(synthesized.get(owner[0]) ?? []), ...dynamo]);
+    }
+  }
+}, 120_000);
+
+describe('the table policy of every function', () => {
+  it.each(entries)(
+    '%s: infra/table-access.ts lists exactly the actions and partitions its code uses',
+    async (id, entry) => {
+      const derived = await deriveTableAccess(entry);
+      expect(TABLE_ACCESS[id], `${id} (${entry}) — update infra/table-access.ts`).toEqual(derived);
+    },
+    60_000,
+  );
+
+  it.each(entries)(
+    '%s: the synthesized policy grants that and nothing more, writes only to its partitions',
+    (id) => {
+      const access = TABLE_ACCESS[id];
+      const statements = synthesized.get(id) ?? [];
+      const actions = (s: Statement) =>
+        [s.Action]
+          .flat()
+          .map((a) => a.replace('dynamodb:', ''))
+          .sort();
+      const reads = statements.filter((s) => !s.Condition);
+      expect(reads.flatMap(actions)).toEqual([...access.read].sort());
+      // Every write statement is conditioned on the partitions; together they grant each action exactly its own.
+      const granted: Record<string, string[]> = {};
+      for (const s of statements.filter((s) => s.Condition)) {
+        const leading = s.Condition!['ForAllValues:StringLike']!['dynamodb:LeadingKeys'] as string[];
+        expect(Object.keys(s.Condition!)).toEqual(['ForAllValues:StringLike']);
+        for (const action of actions(s)) granted[action] = [...(granted[action] ?? []), ...leading].sort();
+      }
+      const expected = Object.fromEntries(
+        Object.entries(access.write).map(([a, prefixes]) => [a, prefixes.map((p) => `${p}*`).sort()]),
+      );
+      expect(granted).toEqual(expected);
+      for (const s of statements) expect(s.Effect).toBe('Allow');
+    },
+  );
+
+  it('derives from the code, so it can fail: a read-only function has no write, and an exporter writes only the audit trail', () => {
+    expect(TABLE_ACCESS.PrepareCycle.write).toEqual({});
+    expect(TABLE_ACCESS['api:audit'].write).toEqual({});
+    expect(TABLE_ACCESS['api:bank'].write).toEqual({ PutItem: ['AUDIT#'] });
+    expect(TABLE_ACCESS.ComputeMonthlyPay.write).toEqual({ PutItem: ['RESULT#'] });
+  });
+});
