@@ -8,6 +8,7 @@ import httpErrorHandler from '@middy/http-error-handler';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { z } from 'zod';
 import { type ApiContext, authorize, type Caller } from './auth.js';
+import { compressed } from './compress.js';
 import { type ApiDeps, apiDeps } from './deps.js';
 import {
   type ApiEvent,
@@ -154,7 +155,7 @@ export function apiHandler<G extends RouteGroup>(group: G, routes: Record<Routes
           { ...(input as { params: unknown; query: unknown; body: unknown }), caller: context.caller, event },
           apiDeps(),
         );
-        return toResponse(result);
+        return compressed(toResponse(result), event.headers);
       } catch (error) {
         throw toProblem(error);
       }

@@ -1,6 +1,7 @@
 /** Request shapes shared by several routes; each failure names its field (path.period, body.kind, …). */
 import { z } from 'zod';
 import { DATASET_FILES } from '../dataset/formats/index.js';
+import { SORT_KEYS } from '../reports/sheet-columns.js';
 import type { CycleKind } from '../store/keys.js';
 
 export const CYCLE_KINDS = ['monthly', 'quarterly', 'annual'] as const satisfies readonly CycleKind[];
@@ -45,6 +46,14 @@ export const SheetRef = z
 
 export const SheetQuery = z.object({
   format: z.enum(SHEET_FORMATS, kindMessage(SHEET_FORMATS)).default('csv'),
+  // A page of the sheet for the console (format=json&page=1&size=100&sort=gross&order=desc&q=zs…):
+  // given `page`, the answer is that page with the totals of what matched, not the whole file.
+  page: z.coerce.number().int().min(1).optional(),
+  size: z.coerce.number().int().min(1).max(1000).default(100),
+  sort: z.enum(SORT_KEYS, kindMessage(SORT_KEYS)).optional(),
+  order: z.enum(['asc', 'desc'], kindMessage(['asc', 'desc'])).default('asc'),
+  q: z.string().max(100).optional(),
+  institution: z.string().max(64).optional(),
 });
 export const BankQuery = z.object({
   format: z.enum(['csv', 'xlsx'], kindMessage(['csv', 'xlsx'])).default('csv'),

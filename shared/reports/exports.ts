@@ -123,7 +123,7 @@ async function audit(
 }
 
 /** The requested sheet of a completed cycle, with the dataset version it was paid from. */
-async function sheetFor(
+export async function sheetFor(
   repos: Repositories,
   { communityId, kind, period }: ExportRequest & { kind: SheetKind },
 ): Promise<{ cycle: CycleRecord; sheet: PaySheet; dataset: DatasetContext }> {

@@ -3,26 +3,17 @@
  * and the downloads — the sheet as CSV or XLSX and the bank-transfer file (HR only; every download is
  * in the audit trail).
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { download, getJson } from '../api/client';
 import type { Group, SheetKind, SheetLine, YearOverview } from '../api/types';
 import { type Column, DataTable } from '../components/data-table';
-import { Async, ErrorAlert, Notice, PageHeader, SelectField, useLoad } from '../components/ui';
+import { Async, ErrorAlert, Loading, Notice, PageHeader, SelectField, useLoad } from '../components/ui';
 import { MESSAGES, type MessageKey, useI18n } from '../i18n';
-import { formatFen, sumFen, toFen } from '../money';
+import { formatFen, toFen } from '../money';
 import { explainLink } from './explain';
 
 const KINDS: SheetKind[] = ['monthly', 'quarterly', 'annual', 'leaders'];
 const AMOUNTS = ['basic', 'reward', 'quarterlySurplus', 'annualBonus', 'adjustment', 'gross'] as const;
-
-/** Locally the answer is the JSON itself; on AWS a short-lived link to it. */
-async function sheetLines(kind: SheetKind, period: string): Promise<SheetLine[]> {
-  const answer = await getJson<SheetLine[] | { url: string }>(`/api/sheets/${kind}/${period}?format=json`);
-  if (Array.isArray(answer)) return answer;
-  const linked = await fetch(answer.url);
-  if (!linked.ok) throw new Error(`HTTP ${linked.status}`);
-  return (await linked.json()) as SheetLine[];
-}
 
 export function SheetsPage({ groups }: { groups: Group[] }) {
   const { t } = useI18n();
@@ -80,7 +71,6 @@ function Chooser({ periods, mayBank }: { periods: Record<SheetKind, string[]>; m
 
 function Sheet({ kind, period, mayBank }: { kind: SheetKind; period: string; mayBank: boolean }) {
   const { t } = useI18n();
-  const loaded = useLoad(() => sheetLines(kind, period), [kind, period]);
   const [institution, setInstitution] = useState('');
   const [query, setQuery] = useState('');
   const [busy, setBusy] = useState<string>();
@@ -154,56 +144,99 @@ function Sheet({ kind, period, mayBank }: { kind: SheetKind; period: string; may
       {downloaded && <Notice tone="success">{downloaded}</Notice>}
       {leftOut > 0 && <Notice tone="warning">{t('notTransferred', { n: leftOut })}</Notice>}
       <ErrorAlert error={error} onClose={() => setError(undefined)} />
-      <Async loaded={loaded}>
-        {(lines) => (
-          <Lines
-            kind={kind}
-            lines={lines}
-            institution={institution}
-            setInstitution={setInstitution}
-            query={query}
-            setQuery={setQuery}
-          />
-        )}
-      </Async>
+      <Lines
+        kind={kind}
+        period={period}
+        institution={institution}
+        setInstitution={setInstitution}
+        query={query}
+        setQuery={setQuery}
+      />
     </div>
   );
 }
 
+interface SheetPage {
+  page: number;
+  size: number;
+  pages: number;
+  total: number;
+  all: number;
+  totals: Record<(typeof AMOUNTS)[number], string>;
+  institutions: { id: string; name: string; count: number }[];
+  amounts: (typeof AMOUNTS)[number][];
+  rows: SheetLine[];
+}
+
+type SortKey = 'institutionId' | 'staffId' | 'name' | 'department' | 'post' | (typeof AMOUNTS)[number];
+
+const PAGE_SIZE = 100;
+
+/** What a search box holds, passed on once typing pauses (one request per pause, not per key). */
+function useSettled(value: string, ms = 250): string {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
+
+/**
+ * The sheet a page at a time from the API (a city's 35,000 lines never reach the browser at once):
+ * search (name, staff id, department, institution, pinyin initials), institution, sort by any column.
+ */
 function Lines({
   kind,
-  lines,
+  period,
   institution,
   setInstitution,
   query,
   setQuery,
 }: {
   kind: SheetKind;
-  lines: SheetLine[];
+  period: string;
   institution: string;
   setInstitution: (v: string) => void;
   query: string;
   setQuery: (v: string) => void;
 }) {
   const { t } = useI18n();
+  const [page, setPage] = useState(1);
+  const [sort, setSort] = useState<{ key: SortKey; order: 'asc' | 'desc' } | null>(null);
+  const q = useSettled(query);
+  useEffect(() => setPage(1), [kind, period, institution, q, sort]);
+  const loaded = useLoad(() => {
+    const params = new URLSearchParams({ format: 'json', page: String(page), size: String(PAGE_SIZE) });
+    if (sort) {
+      params.set('sort', sort.key);
+      params.set('order', sort.order);
+    }
+    if (q.trim()) params.set('q', q.trim());
+    if (institution) params.set('institution', institution);
+    return getJson<SheetPage>(`/api/sheets/${kind}/${period}?${params}`);
+  }, [kind, period, page, sort?.key, sort?.order, q, institution]);
   // Unknown posts (a newer dataset format) show as they are.
   const postLabel = (post: string) =>
     `post_${post}` in MESSAGES.zh ? t(`post_${post}` as MessageKey) : post;
-  const institutions = useMemo(
-    () => [...new Map(lines.map((l) => [l.institutionId, l.institutionName])).entries()],
-    [lines],
-  );
-  const shown = useMemo(() => {
-    const q = query.trim().toLowerCase();
-    return lines.filter(
-      (l) =>
-        (!institution || l.institutionId === institution) &&
-        (!q || [l.name, l.staffId, l.department].some((field) => field.toLowerCase().includes(q))),
+  const sorter = (key: SortKey, label: string) => {
+    const active = sort?.key === key;
+    const next = active && sort.order === 'asc' ? 'desc' : 'asc';
+    return (
+      <button
+        type="button"
+        class="sort"
+        aria-label={`${label}: ${t('sortBy')}`}
+        aria-pressed={active}
+        onClick={() => setSort({ key, order: next })}
+      >
+        {label}
+        {active ? (sort.order === 'asc' ? ' ▲' : ' ▼') : ''}
+      </button>
     );
-  }, [lines, institution, query]);
-  // Only the columns that carry money on this kind of sheet (a quarterly sheet has only the surplus).
-  const columns = AMOUNTS.filter((k) => k === 'gross' || lines.some((l) => toFen(l[k]) !== 0));
-  const totals = Object.fromEntries(columns.map((k) => [k, sumFen(shown.map((l) => toFen(l[k])))]));
+  };
+  const data = loaded.data;
+  const yuan = (v: string) => `¥${formatFen(toFen(v))}`;
   return (
     <div>
       <div class="toolbar">
@@ -213,11 +246,11 @@ function Lines({
           value={institution}
           options={[
             { value: '', label: t('allInstitutions') },
-            ...institutions.map(([id, name]) => ({
-              value: id,
+            ...(data?.institutions ?? []).map((i) => ({
+              value: i.id,
               label: (
                 <>
-                  {id} {name}
+                  {i.id} {i.name}
                 </>
               ),
             })),
@@ -234,37 +267,57 @@ function Lines({
           />
         </div>
       </div>
-      <p class="meta" role="status" aria-live="polite">
-        {t('shownLines', { shown: shown.length, all: lines.length })}
-      </p>
-      <DataTable
-        id="sheet-table"
-        columns={[
-          { header: t('institution'), cell: (l) => l.institutionName },
-          { header: t('department'), cell: (l) => l.department },
-          { header: t('staffId'), cell: (l) => l.staffId },
-          {
-            header: t('name'),
-            rowHeader: true,
-            // A click on a person shows why they got this amount.
-            cell: (l) => <a href={explainLink(l.period, { staff: l.staffId })}>{l.name}</a>,
-          },
-          { header: t('post'), cell: (l) => postLabel(l.post) },
-          ...columns.map(
-            (k): Column<SheetLine> => ({
-              key: k,
-              // The leaders' sheet carries 院长年薪 in the annual column: it says so.
-              header: kind === 'leaders' && k === 'annualBonus' ? t('kind_leaders') : t(k as MessageKey),
-              num: true,
-              cell: (l) => formatFen(toFen(l[k])),
-              total: formatFen(totals[k]!),
-              totalId: k,
-            }),
-          ),
-        ]}
-        rows={shown}
-        rowKey={(l) => `${l.institutionId}/${l.staffId}`}
-      />
+      {loaded.error ? (
+        <ErrorAlert error={loaded.error} />
+      ) : !data ? (
+        <Loading />
+      ) : (
+        <>
+          <p class="meta" role="status" aria-live="polite">
+            {t('shownLines', { shown: data.total, all: data.all })}
+          </p>
+          <DataTable
+            id="sheet-table"
+            columns={[
+              { header: sorter('institutionId', t('institution')), cell: (l) => l.institutionName },
+              { header: sorter('department', t('department')), cell: (l) => l.department },
+              { header: sorter('staffId', t('staffId')), cell: (l) => l.staffId },
+              {
+                header: sorter('name', t('name')),
+                rowHeader: true,
+                // A click on a person shows why they got this amount.
+                cell: (l) => <a href={explainLink(l.period, { staff: l.staffId })}>{l.name}</a>,
+              },
+              { header: sorter('post', t('post')), cell: (l) => postLabel(l.post) },
+              ...data.amounts.map(
+                (k): Column<SheetLine> => ({
+                  key: k,
+                  // The leaders' sheet carries 院长年薪 in the annual column: it says so.
+                  header: sorter(
+                    k,
+                    kind === 'leaders' && k === 'annualBonus' ? t('kind_leaders') : t(k as MessageKey),
+                  ),
+                  num: true,
+                  cell: (l) => yuan(l[k]),
+                  total: yuan(data.totals[k]),
+                  totalId: k,
+                }),
+              ),
+            ]}
+            rows={data.rows}
+            rowKey={(l) => `${l.institutionId}/${l.staffId}`}
+          />
+          <nav class="pager" aria-label={t('pages')}>
+            <button type="button" disabled={data.page <= 1} onClick={() => setPage(data.page - 1)}>
+              {t('previousPage')}
+            </button>
+            <span class="meta">{t('pageOf', { page: data.page, pages: data.pages })}</span>
+            <button type="button" disabled={data.page >= data.pages} onClick={() => setPage(data.page + 1)}>
+              {t('nextPage')}
+            </button>
+          </nav>
+        </>
+      )}
     </div>
   );
 }
