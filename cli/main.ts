@@ -17,6 +17,7 @@ import {
   type StoreOptions,
   withRuntime,
 } from './context.js';
+import { registerAccountsCommand } from './accounts.js';
 import { registerExplainCommand } from './explain.js';
 import { registerExportCommand } from './export.js';
 import { table } from './format.js';
@@ -571,6 +572,7 @@ registerExportCommand(program);
 registerExplainCommand(program, storeOptions);
 registerServeCommand(program);
 registerSimulateCommand(program, storeOptions);
+registerAccountsCommand(program, storeOptions);
 registerSchemeCommand(program);
 
 try {

@@ -4,12 +4,14 @@
  * format says — possibly one file per institution, always with the totals in a separate summary file —
  * and the export audited like every other.
  */
+
 import { type BankFile, bankFormatNamed, paymentsOf, renderBankFiles } from '../export/bank-formats.js';
 import { fenToYuanString, sumFen } from '../export/money-format.js';
 import { type ExportRequest, type SheetKind, sheetFor } from '../reports/exports.js';
 import { bankTransfer, type NotTransferred } from '../reports/sheets.js';
 import type { CycleRecord } from '../store/cycles.js';
 import type { Repositories } from '../store/index.js';
+import { assertAccountsConfirmed } from './account-changes.js';
 
 const KIND_WORDS: Readonly<Record<SheetKind, string>> = {
   monthly: '月度绩效工资',
@@ -35,6 +37,9 @@ export async function exportBankFormat(
   const spec = bankFormatNamed(request.format); // an unknown name fails before anything is read
   const { cycle, sheet, dataset } = await sheetFor(repos, request);
   const transfer = bankTransfer(sheet, dataset.staff);
+  // Changed accounts are paid only once another HR user has confirmed them (account-changes.ts).
+  const paid = new Set(transfer.lines.map((l) => l.staffId));
+  await assertAccountsConfirmed(repos, request.communityId, cycle.datasetVersion, paid);
   const stem = `bank-${request.kind === 'leaders' ? 'leaders-' : ''}${request.period}`;
   const { files, summary } = await renderBankFiles(spec, paymentsOf(sheet, transfer.lines), {
     period: request.period,
