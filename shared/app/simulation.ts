@@ -176,6 +176,7 @@ export async function simulateScheme(repos: Repositories, options: SimulateOptio
   let communityId: string;
   let datasetVersion: number | null = null;
   let previous: Dataset | undefined;
+  let storedRead: ReturnType<typeof loadYear> | undefined;
   if (options.dataset) {
     dataset = options.dataset;
     communityId = dataset.scheme.community.id;
@@ -192,11 +193,16 @@ export async function simulateScheme(repos: Repositories, options: SimulateOptio
       repos,
       options.communityId ?? draft.scheme?.community.id ?? undefined,
     );
+    // The completed cycles' results are read while the dataset is (independent reads).
+    storedRead = loadYear(repos, communityId, year);
+    storedRead.catch(() => undefined); // awaited below; observed here so an early error is not unhandled
     datasetVersion = await storedVersion(repos, communityId, year);
-    dataset = await repos.datasets.load(communityId, datasetVersion);
-    // §9.4 `improve` compares with the year before when the store holds it, as the cycles do.
     const before = await repos.datasets.current(communityId, year - 1);
-    if (before?.year === year - 1) previous = await repos.datasets.load(communityId, before.version);
+    // §9.4 `improve` compares with the year before when the store holds it, as the cycles do.
+    [dataset, previous] = await Promise.all([
+      repos.datasets.load(communityId, datasetVersion),
+      before?.year === year - 1 ? repos.datasets.load(communityId, before.version) : undefined,
+    ]);
   }
   checkDraftFits(draft, dataset, year);
 
@@ -217,7 +223,7 @@ export async function simulateScheme(repos: Repositories, options: SimulateOptio
   const simulated = select(computeYear(draftDataset, previous), periods);
 
   // Actual figures: each period's completed cycle where there is one, else the scheme in force computed.
-  const stored = options.dataset ? null : await loadYear(repos, communityId, year);
+  const stored = storedRead ? await storedRead : null;
   let inForce: YearFigures | undefined;
   const computed = () => {
     inForce ??= select(computeYear(dataset, previous), periods);
