@@ -1,6 +1,6 @@
 /** One institution's year: annual scores and grade, and its reserve (Σ monthly holdbacks + undistributed). */
 import { loadInstitutionSlice } from '../shared/app/cycle-data.js';
-import { previousYearOf } from '../shared/app/previous-year.js';
+import { scoringContextOf } from '../shared/app/previous-year.js';
 import { store } from '../shared/config.js';
 import { annualScoreStep } from '../shared/domain/steps.js';
 import { InstitutionTask } from '../shared/schemas/events.js';
@@ -33,7 +33,14 @@ export async function handler(event: unknown): Promise<{ institutionId: string }
   const monthly = locks
     .filter((l) => slice.months.includes(l.period))
     .map((l) => l.reserve?.[institutionId] ?? { holdback: 0, undistributed: 0 });
-  const previousYear = await previousYearOf(repos, cycle, slice.indicators, institutionId, slice.months);
+  const previousYear = await scoringContextOf(
+    repos,
+    cycle,
+    slice.indicators,
+    institutionId,
+    slice.roster,
+    slice.months,
+  );
   const result = annualScoreStep({
     scheme: slice.scheme,
     institution: slice.institution,

@@ -4,8 +4,9 @@
  * final). Without it, scoring falls back to the indicator's `base=`.
  */
 import { previousYearMonths } from '../domain/periods.js';
-import type { PreviousYear } from '../domain/scoring.js';
-import type { Indicator } from '../schemas/dataset.js';
+import type { ScoringContext } from '../domain/scoring.js';
+import { secondmentCounter } from '../domain/secondments.js';
+import type { Indicator, Secondment, Staff } from '../schemas/dataset.js';
 import type { CycleRef } from '../schemas/events.js';
 import type { Repositories } from '../store/index.js';
 
@@ -16,7 +17,7 @@ export async function previousYearOf(
   indicators: readonly Indicator[],
   institutionId: string,
   months: readonly string[],
-): Promise<PreviousYear | undefined> {
+): Promise<ScoringContext | undefined> {
   // Only `improve` reads it: every other dataset makes no extra request.
   if (!indicators.some((i) => i.method === 'improve') || months.length === 0) return undefined;
   const year = Number(months[0]!.slice(0, 4)) - 1;
@@ -30,4 +31,35 @@ export async function previousYearOf(
     window,
   );
   return { rows: rows.values };
+}
+
+/**
+ * Everything the §9 indicators read besides the window's rows, for one institution: the previous year
+ * (improve) and the secondment register (secondment_count). Undefined for a v1 dataset.
+ */
+export async function scoringContextOf(
+  repos: Repositories,
+  cycle: Pick<CycleRef, 'communityId' | 'datasetVersion'>,
+  indicators: readonly Indicator[],
+  institutionId: string,
+  roster: readonly Staff[],
+  months: readonly string[],
+): Promise<ScoringContext | undefined> {
+  const counts = indicators.some((i) => i.aggregation === 'secondment_count');
+  const [previous, v2] = await Promise.all([
+    previousYearOf(repos, cycle, indicators, institutionId, months),
+    counts ? repos.datasets.v2(cycle.communityId, cycle.datasetVersion) : Promise.resolve(undefined),
+  ]);
+  if (v2?.secondments === undefined) return previous;
+  const homeOf = new Map(roster.map((s) => [s.staffId, s.institutionId]));
+  return { ...previous, secondmentCount: secondmentCounter(v2.secondments, homeOf, institutionId, months) };
+}
+
+/** §9.5 the secondment register as the monthly step takes it: {} when the dataset has none. */
+export async function secondmentsOf(
+  repos: Repositories,
+  cycle: Pick<CycleRef, 'communityId' | 'datasetVersion'>,
+): Promise<{ secondments?: Secondment[] }> {
+  const v2 = await repos.datasets.v2(cycle.communityId, cycle.datasetVersion);
+  return v2.secondments === undefined ? {} : { secondments: v2.secondments };
 }

@@ -8,7 +8,7 @@ import { type Fraction, ONE, rational, roundTo2, ZERO } from './rational.js';
 import {
   composite,
   type InstitutionScore,
-  type PreviousYear,
+  type ScoringContext,
   rowsByIndicator,
   scoreIndicator,
 } from './scoring.js';
@@ -30,7 +30,7 @@ export function communityOwnScore(
   values: readonly IndicatorValue[],
   window: readonly string[],
   bonusCap: Fraction,
-  previousYear?: PreviousYear,
+  previousYear?: ScoringContext,
 ): InstitutionScore {
   const byIndicator = rowsByIndicator(values, new Set(window));
   const scores = communityIndicators(indicators)

@@ -24,7 +24,7 @@ import { namedParam } from './params.js';
 import { surplusPool } from './pools.js';
 import { type PublicHealthSettlement, settlePublicHealth } from './public-health.js';
 import { type Fraction, rational } from './rational.js';
-import { type InstitutionScore, type PreviousYear, scoreInstitution } from './scoring.js';
+import { type InstitutionScore, type ScoringContext, scoreInstitution } from './scoring.js';
 
 export { monthlyInstitutionPay };
 
@@ -46,7 +46,7 @@ export function scoreAndGrade(
   indicators: readonly Indicator[],
   values: readonly IndicatorValue[],
   window: readonly string[],
-  previousYear?: PreviousYear,
+  previousYear?: ScoringContext,
 ): ScoredInstitution {
   const score = scoreInstitution(
     institution.kind,

@@ -32,6 +32,8 @@ export function windowValue(indicator: Indicator, rows: readonly IndicatorValue[
       return values.reduce((a, b) => min(a, b));
     case 'max':
       return values.reduce((a, b) => max(a, b));
+    case 'secondment_count':
+      return null; // counted from the register (scoreIndicator), never from rows
     case 'last': {
       const latest = [...rows]
         .sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0))
@@ -159,9 +161,15 @@ export function scoreIndicator(
   indicator: Indicator,
   rows: readonly IndicatorValue[],
   windowMonths: number,
-  previousYear?: PreviousYear,
+  previousYear?: ScoringContext,
 ): IndicatorScore {
-  const value = windowValue(indicator, rows);
+  // §9.5: secondment_count is counted from the register, not read from rows; no register → missing.
+  const value =
+    indicator.aggregation === 'secondment_count'
+      ? previousYear?.secondmentCount === undefined
+        ? null
+        : rational(previousYear.secondmentCount(indicator))
+      : windowValue(indicator, rows);
   const weight = rational(indicator.weight);
   const base = indicator.method === 'improve' ? improveBase(indicator, previousYear) : null;
   // improve without a base (no previous year held, no `base=`) is missing (§9.4).
@@ -178,18 +186,20 @@ export function scoreIndicator(
   };
 }
 
-/**
- * The previous year as the store holds it (§9.4): this institution's indicator rows of the same window one
- * year earlier. Absent when the store does not hold that year.
- */
-export interface PreviousYear {
-  /** The institution's rows whose period lies in the previous year's window. */
-  rows: readonly IndicatorValue[];
+/** What some §9 indicators read besides the window's rows. */
+export interface ScoringContext {
+  /**
+   * §9.4 the previous year as the store holds it: the institution's rows of the same window one year
+   * earlier. Absent when the store does not hold that year.
+   */
+  rows?: readonly IndicatorValue[];
+  /** §9.5 the `secondment_count` value of an indicator over the window, from the register. */
+  secondmentCount?: (indicator: Indicator) => number;
 }
 
 /** b: the previous year's value over the same window when that year is held, else `base=`; none → null. */
-export function improveBase(indicator: Indicator, previousYear: PreviousYear | undefined): Fraction | null {
-  if (previousYear !== undefined) {
+export function improveBase(indicator: Indicator, previousYear: ScoringContext | undefined): Fraction | null {
+  if (previousYear?.rows !== undefined) {
     const previous = windowValue(
       indicator,
       previousYear.rows.filter((r) => r.indicatorId === indicator.id),
@@ -258,7 +268,7 @@ export function scoreInstitution(
   values: readonly IndicatorValue[],
   window: readonly string[],
   bonusCap: Fraction,
-  previousYear?: PreviousYear,
+  previousYear?: ScoringContext,
 ): InstitutionScore {
   const byIndicator = rowsByIndicator(values, new Set(window));
   const scores = indicators

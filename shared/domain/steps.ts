@@ -11,6 +11,7 @@ import type {
   InsuranceRow,
   Leader,
   Scheme,
+  Secondment,
   Staff,
   WorkloadRow,
 } from '../schemas/dataset.js';
@@ -31,7 +32,8 @@ import { monthNumber } from './periods.js';
 import { pointsByStaff } from './points.js';
 import { rational } from './rational.js';
 import { toCommunityOwnResult, toScoreResult, toSettlementResult } from './results.js';
-import type { PreviousYear } from './scoring.js';
+import type { ScoringContext } from './scoring.js';
+import { allowancesFor } from './secondments.js';
 
 export function monthlyStep(input: {
   scheme: Scheme;
@@ -40,6 +42,8 @@ export function monthlyStep(input: {
   period: string;
   workload: readonly WorkloadRow[];
   adjustments: readonly Adjustment[];
+  /** §9.5 the secondment register (absent when the dataset has no secondments.csv). */
+  secondments?: readonly Secondment[];
 }): MonthlyInstitutionResult {
   const pay = monthlyInstitutionPay({
     scheme: input.scheme,
@@ -49,6 +53,9 @@ export function monthlyStep(input: {
     workload: input.workload,
     adjustments: input.adjustments,
     funding: input.institution.funding,
+    ...(input.secondments === undefined
+      ? {}
+      : { allowances: allowancesFor(input.secondments, input.period) }),
   });
   return { institutionId: input.institution.id, ...pay };
 }
@@ -61,7 +68,7 @@ export function quarterScoreStep(input: {
   finance: readonly FinanceRow[];
   months: readonly string[];
   /** §9.4: the institution's rows of the same window a year earlier, when the store holds that year. */
-  previousYear?: PreviousYear;
+  previousYear?: ScoringContext;
 }): QuarterlyInstitutionResult {
   const scored = scoreAndGrade(
     input.scheme,
@@ -106,7 +113,7 @@ export function annualScoreStep(input: {
   values: readonly IndicatorValue[];
   months: readonly string[];
   monthly: readonly Pick<MonthlyInstitutionResult, 'holdback' | 'undistributed'>[];
-  previousYear?: PreviousYear;
+  previousYear?: ScoringContext;
 }): AnnualInstitutionResult {
   const scored = scoreAndGrade(
     input.scheme,
@@ -175,7 +182,7 @@ export function communityOwnStep(input: {
   indicators: readonly Indicator[];
   values: readonly IndicatorValue[];
   months: readonly string[];
-  previousYear?: PreviousYear;
+  previousYear?: ScoringContext;
 }): CommunityOwnResult | undefined {
   if (!communityScoreOn(input.scheme)) return undefined;
   return toCommunityOwnResult(

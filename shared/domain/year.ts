@@ -15,7 +15,8 @@ import type {
 import { DatasetIndex } from './dataset-index.js';
 import { monthsOfQuarter, monthsOfYear, previousYearMonths, type Quarter, quarterKey } from './periods.js';
 import { bulletinRows } from './results.js';
-import type { PreviousYear } from './scoring.js';
+import type { ScoringContext } from './scoring.js';
+import { secondmentCounter } from './secondments.js';
 import {
   annualScoreStep,
   annualSettlementStep,
@@ -50,10 +51,16 @@ export interface YearResults {
 export function computeYear(dataset: Dataset, previousDataset?: Dataset): YearResults {
   const ix = new DatasetIndex(dataset);
   const previousIx = previousDataset === undefined ? undefined : new DatasetIndex(previousDataset);
-  const previousYear = (institutionId: string, months: readonly string[]): PreviousYear | undefined => {
-    if (previousIx === undefined) return undefined;
+  const homeOf = ix.staffInstitution();
+  const previousYear = (institutionId: string, months: readonly string[]): ScoringContext | undefined => {
+    const register = dataset.secondments;
+    const counter =
+      register === undefined
+        ? {}
+        : { secondmentCount: secondmentCounter(register, homeOf, institutionId, months) };
+    if (previousIx === undefined) return register === undefined ? undefined : counter;
     const window = new Set(previousYearMonths(months));
-    return { rows: previousIx.values(institutionId).filter((v) => window.has(v.period)) };
+    return { rows: previousIx.values(institutionId).filter((v) => window.has(v.period)), ...counter };
   };
   const { scheme } = dataset;
   const year = scheme.year;
@@ -71,6 +78,7 @@ export function computeYear(dataset: Dataset, previousDataset?: Dataset): YearRe
           period,
           workload: ix.workload(institution.id, [period]),
           adjustments: ix.adjustments(institution.id, period),
+          ...(dataset.secondments === undefined ? {} : { secondments: dataset.secondments }),
         }),
       ),
     );

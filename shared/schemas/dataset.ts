@@ -76,7 +76,7 @@ export type FinanceCategory = z.infer<typeof FinanceCategory>;
 
 export const CADENCES = ['monthly', 'quarterly', 'annual'] as const;
 export const DIRECTIONS = ['higher', 'lower'] as const;
-export const AGGREGATIONS = ['ratio', 'sum', 'mean', 'min', 'max', 'last'] as const;
+export const AGGREGATIONS = ['ratio', 'sum', 'mean', 'min', 'max', 'last', 'secondment_count'] as const;
 export const METHODS = [
   'yes_no',
   'ge_target',
@@ -231,6 +231,30 @@ export const Adjustment = z.object({
 });
 export type Adjustment = z.infer<typeof Adjustment>;
 
+/** §9.1 departments.csv: a department (科室/团队) of an institution. */
+export const Department = z.object({
+  institutionId: z.string().min(1),
+  departmentId: z.string().min(1),
+  name: z.string().min(1),
+  coefficient: Decimal,
+  capMultiple: Decimal.optional(),
+  headStaffId: z.string().optional(),
+});
+export type Department = z.infer<typeof Department>;
+
+export const SECONDMENT_KINDS = ['dispatch', 'up', 'down', 'pairing', 'central'] as const;
+/** §9.5 secondments.csv: one period of one person's secondment. */
+export const Secondment = z.object({
+  staffId: z.string().min(1),
+  hostInstitutionId: z.string().min(1),
+  kind: z.enum(SECONDMENT_KINDS),
+  from: Month,
+  to: Month.optional(),
+  monthlyAllowance: Fen,
+  leaderRole: z.enum(['yes', 'no']),
+});
+export type Secondment = z.infer<typeof Secondment>;
+
 export const Dataset = z.object({
   scheme: Scheme,
   institutions: z.array(Institution),
@@ -242,5 +266,9 @@ export const Dataset = z.object({
   workload: z.array(WorkloadRow),
   insurance: z.array(InsuranceRow),
   adjustments: z.array(Adjustment),
+  /** §9.1 (optional file): absent when the dataset has no departments.csv. */
+  departments: z.array(Department).optional(),
+  /** §9.5 (optional file): absent when the dataset has no secondments.csv. */
+  secondments: z.array(Secondment).optional(),
 });
 export type Dataset = z.infer<typeof Dataset>;

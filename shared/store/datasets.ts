@@ -175,6 +175,17 @@ function planVersion(
 const indexPageCount = (entries: readonly IndexEntry[]) =>
   Math.max(1, Math.ceil(entries.length / INDEX_PAGE));
 
+/** DOMAIN.md §9 files (departments, secondments): one small part, written only when a file is there. */
+export type V2Part = Pick<Dataset, 'departments' | 'secondments'>;
+
+function v2Part(dataset: Dataset): V2Part | undefined {
+  if (dataset.departments === undefined && dataset.secondments === undefined) return undefined;
+  return {
+    ...(dataset.departments === undefined ? {} : { departments: dataset.departments }),
+    ...(dataset.secondments === undefined ? {} : { secondments: dataset.secondments }),
+  };
+}
+
 /** How many items `versionItems` makes. */
 function versionItemCount(plan: VersionPlan): number {
   let count = 6 + indexPageCount(plan.rosterIndex);
@@ -199,6 +210,8 @@ function* versionItems(
   yield { pk, sk: 'LEADERS', type: 'DatasetPart', data: encode(leadersWithInstitution(dataset)) };
   yield { pk, sk: 'HEADCOUNTS', type: 'DatasetPart', data: encode(headcounts(dataset)) };
   yield { pk, sk: 'INSURANCE', type: 'DatasetPart', data: encode(dataset.insurance) };
+  const v2 = v2Part(dataset);
+  if (v2 !== undefined) yield { pk, sk: 'V2', type: 'DatasetPart', data: encode(v2) };
   const blobPk = keys.datasetBlobs(communityId);
   for (const [hash, { kind, texts }] of plan.blobs) {
     plan.blobs.delete(hash);
@@ -303,7 +316,7 @@ export class DatasetRepository {
       // Blobs the current version refers to are stored and complete (that version's import finished).
       const stored = await this.blobHashes(communityId, expectedVersion);
       const plan = planVersion(rosterByInstitution(dataset), monthRowsByInstitution(dataset), stored);
-      total = versionItemCount(plan);
+      total = versionItemCount(plan) + (v2Part(dataset) === undefined ? 0 : 1);
       // Made as the write takes them (a few chunks ahead of DynamoDB), so making items overlaps the
       // writes in flight.
       await this.table.batchWrite(puts(versionItems(communityId, pk, dataset, plan)), onProgress, total);
@@ -462,6 +475,14 @@ export class DatasetRepository {
   leaders = (c: string, v: number) => this.part<LeaderWithInstitution[]>(c, v, 'LEADERS');
   headcounts = (c: string, v: number) => this.part<Record<string, number>>(c, v, 'HEADCOUNTS');
   insurance = (c: string, v: number) => this.part<InsuranceRow[]>(c, v, 'INSURANCE');
+  /** §9 departments and secondments of a version; {} when it has neither file. */
+  v2 = (c: string, v: number): Promise<V2Part> => {
+    const pk = keys.datasetPartition(c, v);
+    return this.cached(`${pk}|V2`, async () => {
+      const item = await this.table.get<{ data: string }>({ pk, sk: 'V2' });
+      return item ? decode<V2Part>(item.data) : {};
+    });
+  };
 
   async roster(communityId: string, version: number, institutionId: string): Promise<Staff[]> {
     const [roster] = await this.rosters(communityId, version, [institutionId]);
@@ -603,6 +624,7 @@ export class DatasetRepository {
       indicatorValues: monthParts.flatMap((m) => m.values),
       finance: monthParts.flatMap((m) => m.finance),
       adjustments: monthParts.flatMap((m) => m.adjustments),
+      ...(items.some((i) => i.sk === 'V2') ? one<V2Part>('V2') : {}),
     };
   }
 

@@ -1,6 +1,7 @@
 /** Every file of dataset format v1, keyed by the Dataset property it fills (DOMAIN.md §2). */
 import type { CsvFormat } from '../table.js';
 import { adjustmentsCsv } from './adjustments.js';
+import { departmentsCsv } from './departments.js';
 import { financeCsv } from './finance.js';
 import { indicatorValuesCsv } from './indicator-values.js';
 import { indicatorsCsv } from './indicators.js';
@@ -8,6 +9,7 @@ import { institutionsCsv } from './institutions.js';
 import { insuranceCsv } from './insurance.js';
 import { leadersCsv } from './leaders.js';
 import { SCHEME_FILE } from './scheme.js';
+import { secondmentsCsv } from './secondments.js';
 import { staffCsv } from './staff.js';
 import { workloadCsv } from './workload.js';
 
@@ -21,6 +23,8 @@ export const CSV_FORMATS = {
   workload: workloadCsv,
   insurance: insuranceCsv,
   adjustments: adjustmentsCsv,
+  departments: departmentsCsv,
+  secondments: secondmentsCsv,
 } as const;
 
 export type CsvKey = keyof typeof CSV_FORMATS;
