@@ -19,6 +19,7 @@ import {
 import { Async, ErrorAlert, Notice, PageHeader, StatusBadge, useLoad } from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n';
 import { formatFen, formatYuan, toFen } from '../money';
+import { CorrectionReviews } from './correction-reviews';
 
 export function ReviewsPage() {
   const { t } = useI18n();
@@ -46,6 +47,7 @@ export function ReviewsPage() {
           )
         }
       </Async>
+      <CorrectionReviews />
     </section>
   );
 }

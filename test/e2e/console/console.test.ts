@@ -211,6 +211,8 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
 
     for (const month of ['2026-01', '2026-02', '2026-03']) {
       await button(`开始 ${month}`).click();
+      // A month locks money: it starts from the confirmation (test/e2e/console/board.test.ts checks what it shows).
+      await office.getByRole('dialog').getByRole('button', { name: `确认开始 ${month}` }).click();
       await office.getByText(`${month} 已开始：已完成`).waitFor();
     }
     expect(await button('开始 2026-Q1').isEnabled()).toBe(true);

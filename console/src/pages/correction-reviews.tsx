@@ -1,0 +1,243 @@
+/**
+ * Finance: corrections of completed periods awaiting review (DOMAIN.md §7.1), a section of the review
+ * queue. Each shows the totals (old, new, difference, people) and every person's difference per pay
+ * component, with names from the corrected period's own pay sheet; approve, or reject with a reason,
+ * after a confirmation that states the amount. Four eyes as on cycle reviews: whoever started the
+ * correction may not decide it — the console says so up front and the API refuses it anyway.
+ */
+import { useState } from 'preact/hooks';
+import { getJson, postJson } from '../api/client';
+import type { CorrectionLine, CorrectionRecord, CorrectionReview } from '../api/lifecycle-types';
+import type { SheetLine } from '../api/types';
+import { DataTable } from '../components/data-table';
+import { Async, ErrorAlert, Notice, StatusBadge, useLoad } from '../components/ui';
+import type { MessageKey } from '../i18n';
+import { type LifecycleKey, useLifecycleI18n } from '../lifecycle-i18n';
+import { formatFen } from '../money';
+
+const yuan = (fen: number) => `¥${formatFen(fen)}`;
+
+export function CorrectionReviews() {
+  const { l } = useLifecycleI18n();
+  const queue = useLoad(() => getJson<{ corrections?: CorrectionReview[] }>('/api/reviews'), []);
+  const [done, setDone] = useState<string>();
+  return (
+    <section class="correction-reviews" aria-labelledby="correction-reviews-title">
+      <h2 id="correction-reviews-title">{l('correctionReviewsTitle')}</h2>
+      <p class="intro">{l('correctionReviewsIntro')}</p>
+      {done && <Notice tone="success">{done}</Notice>}
+      <Async loaded={queue}>
+        {(data) =>
+          (data.corrections ?? []).length === 0 ? (
+            <Notice>{l('noCorrectionReviews')}</Notice>
+          ) : (
+            (data.corrections ?? []).map((r) => (
+              <CorrectionCard
+                key={`${r.correction.kind}/${r.correction.period}/${r.correction.revision}`}
+                review={r}
+                onDecided={(message) => {
+                  setDone(message);
+                  queue.reload();
+                }}
+              />
+            ))
+          )
+        }
+      </Async>
+    </section>
+  );
+}
+
+/** Who is who on the corrected period's sheet (staff and institution names); none if it cannot be read. */
+async function namesOf(c: CorrectionRecord): Promise<Map<string, string>> {
+  try {
+    const lines = await getJson<SheetLine[]>(`/api/sheets/${c.kind}/${c.period}?format=json`);
+    const names = new Map<string, string>();
+    for (const line of lines) {
+      names.set(line.staffId, line.name);
+      names.set(line.institutionId, line.institutionName);
+    }
+    return names;
+  } catch {
+    return new Map();
+  }
+}
+
+function CorrectionCard({
+  review,
+  onDecided,
+}: {
+  review: CorrectionReview;
+  onDecided: (message: string) => void;
+}) {
+  const { t, l, when } = useLifecycleI18n();
+  const c = review.correction;
+  const id = `correction-${c.kind}-${c.period}`;
+  const names = useLoad(() => namesOf(c), [c.kind, c.period, c.revision]);
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const [reasonMissing, setReasonMissing] = useState(false);
+  const amount = yuan(c.totals.difference);
+
+  const decide = async (approve: boolean) => {
+    if (!approve && !reason.trim()) {
+      setReasonMissing(true);
+      document.getElementById(`${id}-reason`)?.focus();
+      return;
+    }
+    setReasonMissing(false);
+    // The amount is in the question, not only on the page.
+    const question = l(approve ? 'confirmApproveCorrection' : 'confirmRejectCorrection', {
+      period: c.period,
+      n: c.revision,
+      amount,
+      people: c.totals.people,
+    });
+    if (!window.confirm(question)) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const path = `/api/corrections/${c.kind}/${c.period}/${approve ? 'approve' : 'reject'}`;
+      const after = await postJson<CorrectionRecord>(path, approve ? {} : { reason: reason.trim() });
+      onDecided(
+        approve
+          ? l('correctionApproved', { period: c.period, n: c.revision, month: after.postedTo ?? '—' })
+          : l('correctionRejected', { period: c.period, n: c.revision }),
+      );
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const nameOf = (key: string) => names.data?.get(key);
+  const withName = (key: string) => {
+    const name = nameOf(key);
+    return name ? `${name} ${key}` : key;
+  };
+  const componentLabel = (component: string) => {
+    const own = `comp_${component}` as LifecycleKey;
+    if (own === 'comp_allowance' || own === 'comp_fiscalTopUp') return l(own);
+    return ['basic', 'reward', 'adjustment', 'quarterlySurplus'].includes(component)
+      ? t(component as MessageKey)
+      : component;
+  };
+
+  return (
+    <article class="card review" aria-labelledby={`${id}-title`} data-correction={c.period}>
+      <h3 id={`${id}-title`}>
+        {l('correctionName', { period: c.period, n: c.revision })} {t(`kind_${c.kind}` as MessageKey)}{' '}
+        <StatusBadge status={c.status} />
+      </h3>
+      <p class="meta">
+        {l('startedLine', { by: c.startedBy, at: when(c.startedAt) })} ·{' '}
+        {l('baseRevision', { n: c.baseRevision })} · {l('datasetV', { n: c.datasetVersion })}
+        {c.reason ? ` · ${t('reason')}：${c.reason}` : ''}
+      </p>
+      <table class="data kv">
+        <tbody>
+          <tr>
+            <th scope="row">{l('oldTotal')}</th>
+            <td class="num">{yuan(c.totals.old)}</td>
+          </tr>
+          <tr>
+            <th scope="row">{l('newTotal')}</th>
+            <td class="num">{yuan(c.totals.new)}</td>
+          </tr>
+          <tr>
+            <th scope="row">{l('difference')}</th>
+            <td class={`num${c.totals.difference < 0 ? ' negative' : ''}`} data-total="difference">
+              {amount}
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">{l('people')}</th>
+            <td class="num" data-total="people">
+              {c.totals.people}
+            </td>
+          </tr>
+        </tbody>
+      </table>
+      {review.differences.map((d) => {
+        const lines = d.lines.filter((line) => line.difference !== 0);
+        if (lines.length === 0) return null;
+        return (
+          <DataTable
+            key={d.institutionId}
+            caption={l('differencesOf', { institution: withName(d.institutionId) })}
+            columns={[
+              { header: t('staffId'), cell: (line: CorrectionLine) => line.staffId },
+              {
+                header: t('name'),
+                rowHeader: true,
+                cell: (line: CorrectionLine) => nameOf(line.staffId) ?? '',
+              },
+              { header: l('component'), cell: (line: CorrectionLine) => componentLabel(line.component) },
+              { header: l('oldTotal'), num: true, cell: (line: CorrectionLine) => formatFen(line.old) },
+              { header: l('newTotal'), num: true, cell: (line: CorrectionLine) => formatFen(line.new) },
+              {
+                header: l('difference'),
+                num: true,
+                cellClass: (line: CorrectionLine) => `num${line.difference < 0 ? ' negative' : ''}`,
+                cell: (line: CorrectionLine) => formatFen(line.difference),
+                total: formatFen(lines.reduce((sum, line) => sum + line.difference, 0)),
+                totalId: `difference-${d.institutionId}`,
+              },
+            ]}
+            rows={lines}
+            rowKey={(line) => `${line.staffId}/${line.component}`}
+          />
+        );
+      })}
+
+      <form class="decision" onSubmit={(e) => e.preventDefault()}>
+        {!review.youMayDecide && (
+          <Notice tone="warning">
+            <strong>{l('notYourCorrection')}</strong>：
+            <span class="api-message">{l('notBy', { by: c.startedBy })}</span>
+          </Notice>
+        )}
+        <div class="field">
+          <label for={`${id}-reason`}>{t('rejectReason')}</label>
+          <textarea
+            id={`${id}-reason`}
+            rows={2}
+            value={reason}
+            maxLength={1000}
+            aria-invalid={reasonMissing}
+            aria-describedby={reasonMissing ? `${id}-reason-error` : undefined}
+            disabled={!review.youMayDecide || busy}
+            onInput={(e) => setReason(e.currentTarget.value)}
+          />
+          {reasonMissing && (
+            <p id={`${id}-reason-error`} class="field-error" role="alert">
+              {t('reasonRequired')}
+            </p>
+          )}
+        </div>
+        <div class="actions">
+          <button
+            type="button"
+            class="primary"
+            disabled={!review.youMayDecide || busy}
+            aria-busy={busy}
+            onClick={() => decide(true)}
+          >
+            {busy ? t('deciding') : l('approveCorrection', { period: c.period })}
+          </button>
+          <button
+            type="button"
+            class="danger"
+            disabled={!review.youMayDecide || busy}
+            onClick={() => decide(false)}
+          >
+            {l('rejectCorrection', { period: c.period })}
+          </button>
+        </div>
+        <ErrorAlert error={error} onClose={() => setError(undefined)} />
+      </form>
+    </article>
+  );
+}

@@ -1,0 +1,444 @@
+/**
+ * The cycle board's period lifecycle in a real browser (issue 11): Debian's Chromium driven by
+ * playwright-core against `medcomm serve`'s server (in-process, over the run's DynamoDB Local and the
+ * local state machines), serving the built console/dist.
+ *
+ * The tiny dataset, with December's workload left out (the board says "waiting for data" instead of a
+ * start button) and T01's April rows left out (April's start names T01 and needs an acknowledgement).
+ * Office runs January–March through the start confirmation (month, headcount, ¥ total — the total is
+ * what the month then pays), corrects March from the board (a dataset folder with a forgotten adjustment
+ * and a changed workload row, and a reason); the starter may not decide it; finance2 approves it after
+ * a confirmation that states the amount; April's confirmation shows the correction it pays; after April
+ * runs, the April pay sheet carries each person's difference.
+ *
+ * Chromium missing: skipped with a message on a workstation, a failure in CI (CI=true).
+ * Screenshots go to docs/screenshots with UPDATE_SCREENSHOTS=1, to a temporary folder otherwise.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiServer, startApiServer } from '../../../cli/serve.js';
+import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
+import { dynamoEndpoint } from '../../integration/dynamodb/helpers.js';
+
+const ROOT = join(import.meta.dirname, '../../..');
+const CONSOLE = join(ROOT, 'console');
+const DIST_INDEX = join(CONSOLE, 'dist/index.html');
+const FIXTURE = join(ROOT, 'test/fixtures/tiny/dataset');
+const CHROMIUM = process.env.MEDCOMM_CHROMIUM ?? '/usr/bin/chromium';
+const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+if (!HAVE_CHROMIUM && !IN_CI) {
+  console.warn(
+    `[board e2e] skipped: ${CHROMIUM} not found. Install it with \`apt-get install -y chromium\` (or set MEDCOMM_CHROMIUM). In CI this is a failure.`,
+  );
+}
+
+async function newest(path: string): Promise<number> {
+  const info = await stat(path);
+  if (!info.isDirectory()) return info.mtimeMs;
+  const times = await Promise.all((await readdir(path)).map((name) => newest(join(path, name))));
+  return Math.max(0, ...times);
+}
+
+/** Builds console/dist with Vite's JS API when it is missing or older than its sources. */
+async function ensureConsoleBuilt(): Promise<void> {
+  const sources = Math.max(
+    await newest(join(CONSOLE, 'src')),
+    await newest(join(CONSOLE, 'index.html')),
+    await newest(join(CONSOLE, 'vite.config.ts')),
+  );
+  if (existsSync(DIST_INDEX) && (await stat(DIST_INDEX)).mtimeMs >= sources) return;
+  const { build } = await import('vite');
+  await build({ root: CONSOLE, logLevel: 'warn' });
+}
+
+/** "14,220.4" / "¥-3.07" → integer fen, from the decimal text (no float arithmetic). */
+function fen(value: string): number {
+  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(value.replace(/[¥,\s]/g, ''));
+  if (!m) throw new Error(`not an amount: ${value}`);
+  const n = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
+  return m[1] ? -n : n;
+}
+
+/** Integer fen as the console writes it: "1,234.56", "-0.07". */
+function yuan(value: number): string {
+  const abs = Math.abs(value);
+  const whole = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${value < 0 ? '-' : ''}${whole}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+interface CorrectionRecord {
+  kind: string;
+  period: string;
+  revision: number;
+  status: string;
+  startedBy: string;
+  totals: { old: number; new: number; difference: number; people: number };
+  postedTo?: string;
+}
+interface CorrectionLine {
+  staffId: string;
+  component: string;
+  difference: number;
+}
+
+let runtime: LocalRuntime;
+let server: ApiServer;
+let browser: Browser;
+let work: string;
+let shots: string;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+
+async function signedIn(user: string, role: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  page.on('pageerror', (error) => pageErrors.push(`${user}: ${error.message}`));
+  await page.goto(`${server.url}/`);
+  await page.getByLabel('角色').selectOption(role);
+  await page.getByLabel('用户').selectOption(user);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByTestId('who').filter({ hasText: user }).waitFor();
+  return page;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+const text = async (locator: Locator): Promise<string> => (await locator.textContent()) ?? '';
+
+async function open(page: Page, route: string, heading: string): Promise<void> {
+  const url = `${server.url}/#/${route}`;
+  // Going to the page already shown changes nothing: load it afresh, with the API's current answers.
+  if (page.url() === url) await page.reload();
+  else await page.goto(url);
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+}
+
+async function api<T>(path: string, user: string, role: string): Promise<T> {
+  const token = server.tokens.issue(user, role as 'hr').token;
+  const response = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  expect(response.status, path).toBe(200);
+  return (await response.json()) as T;
+}
+
+/** A month's pay sheet total (fen) and lines, as the API gives them to HR. */
+async function sheet(period: string) {
+  const lines = await api<{ staffId: string; adjustment: string; gross: string }[]>(
+    `/api/sheets/monthly/${period}?format=json`,
+    'hr1',
+    'hr',
+  );
+  return { lines, gross: lines.reduce((sum, l) => sum + fen(l.gross), 0) };
+}
+
+/** Rows of a CSV of the test's dataset (header dropped). */
+async function csvRows(dir: string, file: string): Promise<string[]> {
+  return (await readFile(join(dir, file), 'utf8')).split(/\r?\n/).slice(1).filter(Boolean);
+}
+
+describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and corrections', () => {
+  let office: Page;
+  let dataset: string;
+  let corrected: string;
+  /** finance's view of the correction's per-person differences, before it is approved. */
+  let differences: CorrectionLine[] = [];
+  let correction: CorrectionRecord;
+
+  beforeAll(async () => {
+    if (!HAVE_CHROMIUM) {
+      throw new Error(`${CHROMIUM} is missing: CI must install it (.ci/run: apt-get install -y chromium)`);
+    }
+    work = await mkdtemp(join(tmpdir(), 'medcomm-board-'));
+    shots = process.env.UPDATE_SCREENSHOTS ? join(ROOT, 'docs/screenshots') : join(work, 'screenshots');
+    await mkdir(shots, { recursive: true });
+    // The year as imported: no December workload at all, and T01 without April rows.
+    dataset = join(work, 'year/dataset');
+    await cp(FIXTURE, dataset, { recursive: true });
+    const workload = await readFile(join(dataset, 'workload.csv'), 'utf8');
+    await writeFile(
+      join(dataset, 'workload.csv'),
+      workload.replace(/^2026-12,.*\r?\n/gm, '').replace(/^2026-04,T01-.*\r?\n/gm, ''),
+    );
+    // The correction of March: a forgotten adjustment (+500.00 for C01-002) and C01-001's points.
+    corrected = join(work, 'corrected/dataset');
+    await cp(dataset, corrected, { recursive: true });
+    const march = await readFile(join(corrected, 'workload.csv'), 'utf8');
+    expect(march).toContain('2026-03,C01-001,842,');
+    await writeFile(
+      join(corrected, 'workload.csv'),
+      march.replace('2026-03,C01-001,842,', '2026-03,C01-001,1042,'),
+    );
+    const adjustments = await readFile(join(corrected, 'adjustments.csv'), 'utf8');
+    await writeFile(
+      join(corrected, 'adjustments.csv'),
+      `${adjustments.trimEnd()}\n2026-03,C01-002,500.00,2月夜班补贴漏发,2026-02\n`,
+    );
+
+    const [, rt] = await Promise.all([
+      ensureConsoleBuilt(),
+      openLocalRuntime({
+        endpoint: dynamoEndpoint(),
+        tableName: `board-${randomBytes(4).toString('hex')}`,
+        workflows: { retryIntervalMs: 0 },
+      }),
+    ]);
+    runtime = rt;
+    server = await startApiServer({
+      repos: runtime.repos,
+      executions: runtime.workflows,
+      port: 0,
+      consoleDir: join(CONSOLE, 'dist'),
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser?.close();
+    await server?.close();
+    await runtime?.close();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('office imports the year; December, without any workload, waits for data instead of a start button', async () => {
+    office = await signedIn('office1', 'office');
+    await open(office, 'upload', '数据导入');
+    await office.getByLabel('数据集文件夹').setInputFiles(dataset);
+    await office.getByRole('button', { name: '导入数据集' }).click();
+    await office.getByText('导入成功：county7 2026 年，第 1 版（office1）').waitFor();
+
+    await open(office, 'cycles', '周期看板');
+    expect(await office.getByLabel('年度').inputValue()).toBe('2026');
+    const december = office.locator('[data-period="2026-12"]');
+    await december.getByText('等待数据', { exact: true }).waitFor();
+    expect(await december.getByRole('button').count()).toBe(0);
+    // November has its rows: it can start.
+    expect(await office.getByRole('button', { name: '开始 2026-11', exact: true }).isEnabled()).toBe(true);
+  });
+
+  it('office starts January to March only through a confirmation showing the month, headcount and ¥ total', async () => {
+    const button = (name: string) => office.getByRole('button', { name, exact: true });
+    const dialog = office.getByRole('dialog');
+
+    // Cancelled: nothing starts.
+    await button('开始 2026-01').click();
+    await dialog.getByTestId('confirm-total').waitFor();
+    await dialog.getByRole('button', { name: '取消' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await text(office.locator('[data-period="2026-01"]'))).toContain('未开始');
+
+    const workload = await csvRows(dataset, 'workload.csv');
+    for (const month of ['2026-01', '2026-02', '2026-03']) {
+      await button(`开始 ${month}`).click();
+      await dialog.getByRole('heading', { name: `确认开始 ${month} 月调度` }).waitFor();
+      expect(await text(dialog.getByTestId('confirm-month'))).toBe(month);
+      // Headcount: the people with a workload row that month, counted from the file itself.
+      const rows = workload.filter((r) => r.startsWith(`${month},`)).length;
+      expect(rows).toBeGreaterThan(0);
+      expect(await text(dialog.getByTestId('confirm-headcount'))).toBe(String(rows));
+      const total = (await text(dialog.getByTestId('confirm-total'))).trim();
+      expect(total).toMatch(/^¥\d{1,3}(,\d{3})*\.\d{2}$/);
+      // Everyone has rows in these months: nothing to acknowledge.
+      expect(await dialog.getByTestId('confirm-missing').count()).toBe(0);
+      await dialog.getByRole('button', { name: `确认开始 ${month}` }).click();
+      await office.getByText(`${month} 已开始：已完成`).waitFor();
+      // What the confirmation said is what the month paid, to the fen.
+      expect(fen(total)).toBe((await sheet(month)).gross);
+    }
+    const march = office.locator('[data-period="2026-03"]');
+    expect(await text(march)).toContain('office1 于');
+    expect(await text(march)).toContain('数据集 v1');
+  });
+
+  it('office corrects March from the board: a dataset folder and a reason, waiting for finance', async () => {
+    const march = office.locator('[data-period="2026-03"]');
+    await march.getByRole('button', { name: '更正 2026-03' }).click();
+    const dialog = office.getByRole('dialog');
+    await dialog.getByRole('heading', { name: '更正 2026-03（月调度）' }).waitFor();
+    await dialog.getByLabel('数据集文件夹').setInputFiles(corrected);
+    await dialog.getByText(/已选文件：.*workload\.csv/).waitFor();
+    await dialog.getByLabel('更正原因').fill('C01-001 三月工作量漏录 200 分；C01-002 夜班补贴漏发');
+    await shot(office, 'office-correction');
+    await dialog.getByRole('button', { name: '提交更正' }).click();
+    const notice = office.getByText(/^更正 2026-03 r2 已提交，待财务审核/);
+    await notice.waitFor();
+
+    const { corrections } = await api<{ corrections: CorrectionRecord[] }>(
+      '/api/corrections?year=2026',
+      'office1',
+      'office',
+    );
+    expect(corrections).toHaveLength(1);
+    correction = corrections[0]!;
+    expect(correction).toMatchObject({
+      kind: 'monthly',
+      period: '2026-03',
+      revision: 2,
+      status: 'awaiting_review',
+    });
+    expect(correction.totals.new - correction.totals.old).toBe(correction.totals.difference);
+    expect(await text(notice)).toContain(`¥${yuan(correction.totals.difference)}`);
+    expect(await text(notice)).toContain(`${correction.totals.people} 人`);
+
+    const row = office.locator('#corrections-table tbody tr');
+    expect(await row.count()).toBe(1);
+    expect(await text(row)).toContain('待财务审核');
+    expect(await text(row.locator('[data-field="difference"]'))).toBe(yuan(correction.totals.difference));
+    expect(await text(row.locator('[data-field="posted-to"]'))).toBe('—');
+    expect(await text(march)).toContain('更正 2026-03 r2');
+    // One correction of a period at a time.
+    expect(await march.getByRole('button', { name: '更正 2026-03' }).count()).toBe(0);
+  });
+
+  it('the starter may not decide the correction, even holding the finance role (four eyes)', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    const issued = server.tokens.issue('office1', 'finance');
+    const session = JSON.stringify({
+      token: issued.token,
+      user: 'office1',
+      groups: ['finance'],
+      expiresAt: issued.expiresAt,
+    });
+    await context.addInitScript({
+      // The console keeps its session in localStorage (shared by tabs); sessionStorage for older builds.
+      content: `localStorage.setItem('medcomm.session', ${JSON.stringify(session)}); sessionStorage.setItem('medcomm.session', ${JSON.stringify(session)})`,
+    });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(`office1 as finance: ${error.message}`));
+    await open(page, 'reviews', '财务审核');
+    const card = page.locator('[data-correction="2026-03"]');
+    await card.getByText('您不能审核此更正').waitFor();
+    expect(await text(card)).toContain('须由 office1 以外的财务人员审核');
+    expect(await card.getByRole('button', { name: '审核通过更正 2026-03' }).isDisabled()).toBe(true);
+    expect(await card.getByRole('button', { name: '驳回更正 2026-03' }).isDisabled()).toBe(true);
+  });
+
+  it('finance2 sees each person’s difference by name and approves after a confirmation stating the amount', async () => {
+    const finance2 = await signedIn('finance2', 'finance');
+    await open(finance2, 'reviews', '财务审核');
+    const card = finance2.locator('[data-correction="2026-03"]');
+    await card.waitFor();
+    const queue = await api<{
+      corrections: { correction: CorrectionRecord; differences: { lines: CorrectionLine[] }[] }[];
+    }>('/api/reviews', 'finance2', 'finance');
+    differences = queue.corrections[0]!.differences.flatMap((d) => d.lines).filter((l) => l.difference !== 0);
+    // The forgotten adjustment, exactly; and the differences add up to the correction's total.
+    expect(differences).toContainEqual(
+      expect.objectContaining({ staffId: 'C01-002', component: 'adjustment', difference: 50_000 }),
+    );
+    expect(differences.reduce((sum, l) => sum + l.difference, 0)).toBe(correction.totals.difference);
+
+    expect(await text(card.locator('[data-total="difference"]'))).toBe(
+      `¥${yuan(correction.totals.difference)}`,
+    );
+    // Names beside ids: the staff member and the institution.
+    await card.getByRole('rowheader', { name: '职工C012' }).first().waitFor();
+    await card.getByText('县人民医院 C01 各人差额').waitFor();
+    expect(await card.locator('tbody tr').count()).toBeGreaterThanOrEqual(differences.length);
+
+    await shot(finance2, 'finance-correction-review');
+    let question = '';
+    finance2.once('dialog', (d) => {
+      question = d.message();
+      void d.accept();
+    });
+    await card.getByRole('button', { name: '审核通过更正 2026-03' }).click();
+    await finance2.getByText('更正 2026-03 r2 已审核通过，差额计入 2026-04').waitFor();
+    expect(question).toContain(`¥${yuan(correction.totals.difference)}`);
+    expect(question).toContain('更正 2026-03 r2');
+    await finance2.getByText('没有待审核的更正。').waitFor();
+  });
+
+  it('April’s confirmation shows the correction it pays and names T01, starting only once T01 is acknowledged', async () => {
+    await open(office, 'cycles', '周期看板');
+    const row = office.locator('#corrections-table tbody tr');
+    expect(await text(row.locator('[data-field="posted-to"]'))).toBe('2026-04');
+    expect(await text(row)).toContain('审核通过：finance2');
+
+    const before = await api<{ totals: { adjustment: number; gross: number }; missing: { id: string }[] }>(
+      '/api/cycles/monthly/2026-04/preview',
+      'office1',
+      'office',
+    );
+    expect(before.missing.map((m) => m.id)).toEqual(['T01']);
+    await office.getByRole('button', { name: '开始 2026-04', exact: true }).click();
+    const dialog = office.getByRole('dialog');
+    const posted = dialog.getByTestId('confirm-corrections');
+    await posted.waitFor();
+    expect(await text(posted)).toContain('更正 2026-03 r2');
+    expect(await text(posted)).toContain(`¥${yuan(correction.totals.difference)}`);
+    // April has no adjustment rows of its own: its adjustments are the correction's differences.
+    expect(await text(dialog.getByTestId('confirm-adjustment'))).toBe(
+      `¥${yuan(correction.totals.difference)}`,
+    );
+    const total = (await text(dialog.getByTestId('confirm-total'))).trim();
+    expect(fen(total)).toBe(before.totals.gross);
+
+    const missing = dialog.getByTestId('confirm-missing');
+    expect(await text(missing)).toContain('T01');
+    expect(await text(missing)).toContain('第1乡镇分院');
+    const confirm = dialog.getByRole('button', { name: '确认开始 2026-04' });
+    expect(await confirm.isDisabled()).toBe(true);
+    await dialog.getByLabel('我已确认以上机构本月不发放绩效').check();
+    await shot(office, 'office-start-confirmation');
+    expect(await confirm.isEnabled()).toBe(true);
+    await confirm.click();
+    await office.getByText('2026-04 已开始：已完成').waitFor();
+    await shot(office, 'office-board-lifecycle');
+
+    const april = await api<{ status: string; acknowledgedMissing?: string[] }>(
+      '/api/cycles/monthly/2026-04',
+      'office1',
+      'office',
+    );
+    expect(april.status).toBe('completed');
+    expect(april.acknowledgedMissing).toEqual(['T01']);
+    expect((await sheet('2026-04')).gross).toBe(fen(total));
+  });
+
+  it('the April pay sheet carries each person’s difference as an adjustment', async () => {
+    const own = (await csvRows(dataset, 'adjustments.csv')).filter((r) => r.startsWith('2026-04,'));
+    expect(own).toEqual([]);
+    const { lines } = await sheet('2026-04');
+    const byStaff = new Map<string, number>();
+    for (const l of differences) byStaff.set(l.staffId, (byStaff.get(l.staffId) ?? 0) + l.difference);
+    for (const line of lines) expect(fen(line.adjustment), line.staffId).toBe(byStaff.get(line.staffId) ?? 0);
+
+    const hr = await signedIn('hr1', 'hr');
+    await open(hr, 'sheets', '工资表');
+    await hr.getByLabel('工资表类型').selectOption('monthly');
+    await hr.getByLabel('期间').selectOption('2026-04');
+    await hr.locator('#sheet-table tbody tr').first().waitFor();
+    await expect
+      .poll(async () => fen(await text(hr.locator('[data-total="adjustment"]'))))
+      .toBe(correction.totals.difference);
+    await hr.locator('#sheet-search').fill('C01-002');
+    await expect
+      .poll(async () => fen(await text(hr.locator('[data-total="adjustment"]'))))
+      .toBe(byStaff.get('C01-002'));
+  });
+
+  it('raised no script error in any page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
