@@ -358,3 +358,24 @@ async function carryIntoDataset(
     return pointer.version;
   });
 }
+
+/** The scheme line of `medcomm status` and the board: the version in force and the versions not yet published. */
+export async function schemeStatusLine(
+  repos: Repositories,
+  communityId: string,
+  year: number,
+): Promise<string> {
+  const [inForce, versions] = await Promise.all([
+    schemeInForce(repos, communityId, year),
+    schemesOf(repos).list(communityId, year),
+  ]);
+  const current = !inForce
+    ? '—'
+    : inForce.source === 'published'
+      ? `v${inForce.version} #${inForce.hash}`
+      : `随数据 v${inForce.datasetVersion} 导入 from the import #${inForce.hash}`;
+  const pending = versions
+    .filter((v) => v.status === 'draft' || v.status === 'submitted' || v.status === 'approved')
+    .map((v) => `v${v.version} ${WORDS[v.status]} ${v.status}`);
+  return `${year} 考核方案 scheme: ${current}${pending.length ? ` · 待办 pending: ${pending.join(', ')}` : ''}`;
+}

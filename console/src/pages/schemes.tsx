@@ -932,3 +932,26 @@ export function SchemesPage({ groups }: { groups: Group[] }) {
     </div>
   );
 }
+
+/**
+ * One line for the cycle board: the scheme version in force and any version not yet published (a link
+ * to this page). For cycles.tsx to show above its table.
+ */
+export function SchemeBoardLine() {
+  const w = useWords();
+  const [overview, setOverview] = useState<Overview>();
+  useEffect(() => {
+    getJson<Overview>('/api/schemes').then(setOverview, () => undefined);
+  }, []);
+  if (!overview) return null;
+  const pending = overview.versions.filter((v) => ['draft', 'submitted', 'approved'].includes(v.status));
+  const inForce = overview.inForce;
+  return (
+    <p class="scheme-line" data-testid="board-scheme">
+      <a href="#/schemes">{w('inForce')}</a>{' '}
+      {inForce ? (inForce.source === 'published' ? `v${inForce.version}` : w('fromImport')) : '—'}
+      {inForce ? ` #${inForce.hash}` : ''}
+      {pending.map((v) => ` · v${v.version} ${w(`s_${v.status}` as Word)}`).join('')}
+    </p>
+  );
+}

@@ -13,6 +13,7 @@ import {
   decideScheme,
   publishScheme,
   schemeInForce,
+  schemeStatusLine,
   schemesOf,
   submitScheme,
   updateSchemeDraft,
@@ -156,6 +157,11 @@ describe('the scheme lifecycle', () => {
     ]);
     expect(v3.hash).toBe(v2.hash);
     expect((await schemeInForce(rt.repos, communityId, year))?.version).toBe(3);
+    expect(await schemeStatusLine(rt.repos, communityId, year)).toBe(`2026 考核方案 scheme: v3 #${v3.hash}`);
+    await createSchemeDraft(rt.repos, { communityId, year, by: 'office1' });
+    expect(await schemeStatusLine(rt.repos, communityId, year)).toBe(
+      `2026 考核方案 scheme: v3 #${v3.hash} · 待办 pending: v4 草稿 draft`,
+    );
   });
 
   it('diffs two versions readably', async () => {
