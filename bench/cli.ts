@@ -11,28 +11,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type CliBenchResult, type CliBenchRow, cliTable } from './lib/cli-report.js';
 import { argValue } from './lib/scales.js';
 
 const MEDCOMM = fileURLToPath(new URL('../bin/medcomm.mjs', import.meta.url));
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const RUNS = 5;
-
-export interface CliBenchRow {
-  what: string;
-  wallMs: number;
-  cpuMs: number | undefined;
-  /** Wall time ÷ the bare node's. */
-  ratio: number;
-  target?: string;
-  met?: boolean;
-}
-
-export interface CliBenchResult {
-  runs: number;
-  nodeWallMs: number;
-  nodeCpuMs: number | undefined;
-  rows: CliBenchRow[];
-}
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -149,21 +133,8 @@ export function benchCli(log: (line: string) => void = console.log): CliBenchRes
   }
 }
 
-export function cliTable(result: CliBenchResult): string {
-  const lines = [
-    `| command (median of ${result.runs} after a warm-up) | wall | CPU | ÷ \`node -e 0\` (${result.nodeWallMs} ms) | target |`,
-    '| --- | --- | --- | --- | --- |',
-    ...result.rows.map(
-      (r) =>
-        `| ${r.what} | ${(r.wallMs / 1000).toFixed(2)} s | ${r.cpuMs === undefined ? '—' : `${(r.cpuMs / 1000).toFixed(2)} s`} | ${r.ratio} × | ${r.target}: ${r.met ? 'met' : '**missed**'} |`,
-    ),
-  ];
-  return lines.join('\n');
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const result = benchCli();
-  const out = argValue('--out');
-  if (out) writeFileSync(out, JSON.stringify(result));
-  else console.log(cliTable(result));
-}
+// Run as a script (through bin/run-ts.mjs, as every bench child); run.ts imports only lib/cli-report.ts.
+const result = benchCli();
+const out = argValue('--out');
+if (out) writeFileSync(out, JSON.stringify(result));
+else console.log(cliTable(result));

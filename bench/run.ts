@@ -22,10 +22,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CliBenchResult } from './cli.js';
-import { cliTable } from './cli.js';
 import { loadPrices } from './cost.js';
 import type { DomainResult } from './domain.js';
+import { type CliBenchResult, cliTable } from './lib/cli-report.js';
 import {
   costsTable,
   markdown,
