@@ -18,6 +18,7 @@ import {
   submitScheme,
   updateSchemeDraft,
 } from '../../../shared/app/scheme-service.js';
+import { simulateScheme } from '../../../shared/app/simulation.js';
 import { runCycleToEnd } from '../../../shared/app/year-runner.js';
 import { datasetOrThrow, parseDatasetFiles, readDatasetDir } from '../../../shared/dataset/index.js';
 import { FourEyesError, PrerequisiteError, ReviewStateError } from '../../../shared/errors.js';
@@ -175,6 +176,41 @@ describe('the scheme lifecycle', () => {
       expect.objectContaining({ kind: 'grade.changed', grade: '优秀', field: 'min', from: '90', to: '85' }),
     );
     expect(diffSchemes(v3!, v3!)).toEqual([]);
+  });
+});
+
+describe('side by side', () => {
+  it('two committee members deciding at once: one decision wins, the other is told', async () => {
+    await submitScheme(rt.repos, { ...ref(4), by: 'office1' });
+    const outcomes = await Promise.allSettled([
+      decideScheme(rt.repos, { ...ref(4), by: 'committee1', approve: true }),
+      decideScheme(rt.repos, { ...ref(4), by: 'committee2', approve: false, reason: '不同意' }),
+    ]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(ReviewStateError);
+    const stored = await schemesOf(rt.repos).get(communityId, year, 4);
+    const winner = (
+      outcomes.find((o) => o.status === 'fulfilled') as PromiseFulfilledResult<{ status: string }>
+    ).value;
+    expect(stored?.status).toBe(winner.status);
+  });
+
+  it('a simulation runs while a cycle runs, and neither disturbs the other', async () => {
+    const draft = { scheme: (await schemeInForce(rt.repos, communityId, year))!.scheme };
+    const [cycle, simulation] = await Promise.all([
+      runCycleToEnd(rt.repos, rt.workflows, {
+        communityId,
+        kind: 'monthly',
+        period: '2026-02',
+        by: 'office1',
+        approver: 'finance1',
+      }),
+      simulateScheme(rt.repos, { communityId, year, draft, months: [1, 2], by: 'office1' }),
+    ]);
+    expect(cycle.status).toBe('completed');
+    expect(simulation.periods.map((p) => p.period)).toEqual(['2026-01', '2026-02']);
+    expect((await rt.repos.audit.verify(communityId)).ok).toBe(true);
   });
 });
 
