@@ -63,6 +63,9 @@ export interface ImportIssue {
   rule: string;
   zh: string;
   en: string;
+  /** For a file read from an Excel sheet: workbook and sheet, and the column's letter. */
+  sheet?: string;
+  columnLetter?: string;
 }
 
 export interface ImportResult {

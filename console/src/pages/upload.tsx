@@ -171,7 +171,11 @@ function IssueTable({ issues, message }: { issues: ImportIssue[]; message: strin
       <DataTable
         tableClass="data issues"
         columns={[
-          { header: t('fileName'), cell: (g) => g.first.file },
+          // A sheet's issue names its workbook and sheet (数据.xlsx › 职工) and the column letter.
+          {
+            header: t('fileName'),
+            cell: (g) => (g.first.sheet ? `${g.first.file}（${g.first.sheet}）` : g.first.file),
+          },
           {
             header: t('row'),
             num: true,
@@ -180,12 +184,16 @@ function IssueTable({ issues, message }: { issues: ImportIssue[]; message: strin
                 ? (g.first.row ?? '')
                 : `${g.rows.join(', ')}${g.count > g.rows.length ? ' …' : ''}`,
           },
-          { header: t('column'), cell: (g) => g.first.column ?? '' },
-          { header: t('issueCount'), num: true, cell: (g) => g.count },
+          {
+            header: t('column'),
+            cell: (g) => `${g.first.columnLetter ? `${g.first.columnLetter} ` : ''}${g.first.column ?? ''}`,
+          },
           { header: t('value'), cell: (g) => <code>{g.count === 1 ? (g.first.value ?? '') : ''}</code> },
           { header: t('messageZh'), lang: 'zh-CN', cell: (g) => g.first.zh },
           { header: t('messageEn'), lang: 'en', cell: (g) => g.first.en },
           { header: t('rule'), cell: (g) => <code>{g.first.rule}</code> },
+          // Last, so the columns before it read as they did before grouping.
+          { header: t('issueCount'), num: true, cell: (g) => g.count },
         ]}
         rows={groups}
         // Groups have no id; their order is the server's and fixed for one answer.
