@@ -1,0 +1,115 @@
+/**
+ * The schemes API over `medcomm serve`'s real server: a draft whose files break the import rules is
+ * refused naming file, row and column; drafting, the diff against the scheme in force, simulating the
+ * draft's files directly, and the committee's decisions (a rejection needs a reason; the office may not
+ * decide).
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiServer, startApiServer } from '../../../cli/serve.js';
+import { importDataset } from '../../../shared/app/import-service.js';
+import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
+import { dynamoEndpoint } from '../dynamodb/helpers.js';
+
+const DATASET = join(import.meta.dirname, '../../fixtures/tiny/dataset');
+let runtime: LocalRuntime;
+let server: ApiServer;
+let indicators: string;
+
+async function api(method: 'GET' | 'POST', path: string, as: [string, string], body?: unknown) {
+  const token = server.tokens.issue(as[0], as[1] as 'office').token;
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return {
+    status: response.status,
+    json: (await response.json()) as Record<string, never> & Record<string, unknown>,
+  };
+}
+const office: [string, string] = ['office1', 'office'];
+const committee: [string, string] = ['committee1', 'committee'];
+
+beforeAll(async () => {
+  runtime = await openLocalRuntime({
+    endpoint: dynamoEndpoint(),
+    tableName: `schemes-api-${randomBytes(4).toString('hex')}`,
+  });
+  await importDataset(runtime.repos, { dir: DATASET }, 'office1');
+  server = await startApiServer({ repos: runtime.repos, executions: runtime.workflows, port: 0 });
+  indicators = await readFile(join(DATASET, 'indicators.csv'), 'utf8');
+}, 120_000);
+
+afterAll(async () => {
+  await server?.close();
+  await runtime?.close();
+});
+
+describe('the schemes API', () => {
+  it('refuses a draft that breaks the import rules, naming file, row and column (422)', async () => {
+    const bad = indicators.replace('ge_target,10,120', 'ge_target,0,120');
+    const answer = await api('POST', '/api/schemes', office, {
+      year: 2026,
+      files: { 'indicators.csv': bad },
+    });
+    expect(answer.status).toBe(422);
+    expect(answer.json.issues).toContainEqual(
+      expect.objectContaining({ file: 'indicators.csv', row: 5, column: 'weight' }),
+    );
+    expect((await api('GET', '/api/schemes', office)).json.versions).toEqual([]);
+  });
+
+  it('drafts from files, diffs against the scheme in force, and simulates files directly', async () => {
+    const changed = indicators.replace('ge_target,10,120', 'ge_target,10,200');
+    const created = await api('POST', '/api/schemes', office, {
+      year: 2026,
+      files: { 'indicators.csv': changed },
+    });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({ version: 1, status: 'draft', createdBy: 'office1' });
+
+    const diff = await api('GET', '/api/schemes/2026/1/diff', committee);
+    expect(diff.json.changes).toEqual([
+      expect.objectContaining({
+        kind: 'indicator.changed',
+        id: 'referrals_down',
+        field: 'target',
+        from: '120',
+        to: '200',
+      }),
+    ]);
+
+    const byVersion = await api('POST', '/api/simulations', committee, { year: 2026, version: 1 });
+    const byFiles = await api('POST', '/api/simulations', office, {
+      year: 2026,
+      files: { 'indicators.csv': changed },
+    });
+    expect(byVersion.status).toBe(200);
+    expect(byFiles.json.counts).toEqual(byVersion.json.counts);
+    expect(byFiles.json.distribution).toEqual(byVersion.json.distribution);
+    expect((byVersion.json.periods as unknown[]).length).toBe(17);
+  });
+
+  it('lets only the committee decide, and a rejection needs a reason', async () => {
+    expect((await api('POST', '/api/schemes/2026/1/submit', office)).status).toBe(200);
+    expect((await api('POST', '/api/schemes/2026/1/approve', office)).status).toBe(403);
+    const noReason = await api('POST', '/api/schemes/2026/1/reject', committee, {});
+    expect(noReason.status).toBe(400);
+    expect(JSON.stringify(noReason.json)).toContain('body.reason');
+    const rejected = await api('POST', '/api/schemes/2026/1/reject', committee, { reason: '目标过高' });
+    expect(rejected.json).toMatchObject({ status: 'rejected', decidedBy: 'committee1', reason: '目标过高' });
+    expect((await api('POST', '/api/schemes/2026/1/publish', committee)).status).toBe(409);
+    const list = await api('GET', '/api/schemes', ['auditor1', 'auditor']);
+    expect(list.json).toMatchObject({
+      year: 2026,
+      inForce: { source: 'dataset', version: null },
+      pending: [],
+    });
+  });
+});
