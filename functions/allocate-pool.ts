@@ -3,6 +3,7 @@
  * surplus reward (§5.4) or the annual bonus (§5.5). Runs only after finance approved.
  */
 import { loadInstitutionSlice } from '../shared/app/cycle-data.js';
+import { v2StepInputs } from '../shared/app/previous-year.js';
 import { store } from '../shared/config.js';
 import { poolAllocationStep } from '../shared/domain/steps.js';
 import { bilingual, NotFoundError } from '../shared/errors.js';
@@ -34,6 +35,7 @@ export async function handler(event: unknown): Promise<{ institutionId: string }
     pool,
     roster: slice.roster,
     workload: slice.rows.workload,
+    departments: (await v2StepInputs(repos, cycle, institutionId)).departments,
   });
   await repos.results.putPayLines(cycle, institutionId, lines);
   await repos.results.putPart(cycle, `ALLOC#${institutionId}`, summary);

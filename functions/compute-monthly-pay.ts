@@ -3,7 +3,7 @@
  * reward pool split by points, adjustments; plus the dispatch checks for the monthly report.
  */
 import { loadInstitutionSlice } from '../shared/app/cycle-data.js';
-import { secondmentsOf } from '../shared/app/previous-year.js';
+import { v2StepInputs } from '../shared/app/previous-year.js';
 import { store } from '../shared/config.js';
 import { missingSubmissions, staffWithoutWorkload, yearToDateStatus } from '../shared/domain/dispatch.js';
 import { monthsToDate } from '../shared/domain/periods.js';
@@ -26,7 +26,7 @@ export async function handler(event: unknown): Promise<{ institutionId: string }
     period: cycle.period,
     workload: slice.rows.workload,
     adjustments: posted.length > 0 ? [...slice.rows.adjustments, ...posted] : slice.rows.adjustments,
-    ...(await secondmentsOf(repos, cycle)),
+    ...(await v2StepInputs(repos, cycle, institutionId)),
   });
   const toDate = await repos.datasets.institutionMonths(
     cycle.communityId,

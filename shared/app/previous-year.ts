@@ -6,7 +6,7 @@
 import { previousYearMonths } from '../domain/periods.js';
 import type { ScoringContext } from '../domain/scoring.js';
 import { secondmentCounter } from '../domain/secondments.js';
-import type { Indicator, Secondment, Staff } from '../schemas/dataset.js';
+import type { Department, Indicator, Secondment, Staff } from '../schemas/dataset.js';
 import type { CycleRef } from '../schemas/events.js';
 import type { Repositories } from '../store/index.js';
 
@@ -55,11 +55,19 @@ export async function scoringContextOf(
   return { ...previous, secondmentCount: secondmentCounter(v2.secondments, homeOf, institutionId, months) };
 }
 
-/** §9.5 the secondment register as the monthly step takes it: {} when the dataset has none. */
-export async function secondmentsOf(
+/**
+ * The §9 inputs of a pay step for one institution: the secondment register (§9.5) and the institution's
+ * departments (§9.1); {} for a v1 dataset, so the step computes exactly as before.
+ */
+export async function v2StepInputs(
   repos: Repositories,
   cycle: Pick<CycleRef, 'communityId' | 'datasetVersion'>,
-): Promise<{ secondments?: Secondment[] }> {
+  institutionId: string,
+): Promise<{ secondments?: Secondment[]; departments?: Department[] }> {
   const v2 = await repos.datasets.v2(cycle.communityId, cycle.datasetVersion);
-  return v2.secondments === undefined ? {} : { secondments: v2.secondments };
+  const departments = v2.departments?.filter((d) => d.institutionId === institutionId) ?? [];
+  return {
+    ...(v2.secondments === undefined ? {} : { secondments: v2.secondments }),
+    ...(departments.length === 0 ? {} : { departments }),
+  };
 }

@@ -2,7 +2,8 @@
  * Pay allocation: splitting a pool over people by their points (DOMAIN.md §5.3–§5.5), and the monthly pay
  * lines of one institution (basic pay guaranteed, reward by points, adjustments as their own column).
  */
-import type { Adjustment, Scheme, Staff, WorkloadRow } from '../schemas/dataset.js';
+import type { Adjustment, Department, Scheme, Staff, WorkloadRow } from '../schemas/dataset.js';
+import { allocateByDepartments, type DepartmentPool } from './departments.js';
 import { type Fen, largestRemainderSplit, roundFen } from './money.js';
 import { pointsByStaff } from './points.js';
 import { monthlyPool, rewardTotal } from './pools.js';
@@ -49,6 +50,8 @@ export interface MonthlyInstitutionPay {
   undistributed: Fen;
   /** §9.2 Σ fiscal top-ups: the institution's monthly claim on county finance (when the floor is on). */
   fiscalClaim?: Fen;
+  /** §9.1 each department's P_d, pool and mode (when the institution has departments). */
+  departments?: DepartmentPool[];
   lines: MonthlyPayLine[];
 }
 
@@ -69,6 +72,10 @@ export function monthlyInstitutionPay(input: {
   funding?: 1 | 2;
   /** §9.5 the month's allowances by staff id; absent when the dataset has no secondments. */
   allowances?: ReadonlyMap<string, Fen>;
+  /** §9.1 the institution's departments (absent or empty: the one-level split of v1). */
+  departments?: readonly Department[];
+  /** §9.1 manual mode: approved submissions by department (staff → fen); others use the rule split. */
+  manual?: ReadonlyMap<string, ReadonlyMap<string, Fen>>;
 }): MonthlyInstitutionPay {
   const { scheme, roster, workload, adjustments } = input;
   const totals = rewardTotal(
@@ -79,7 +86,13 @@ export function monthlyInstitutionPay(input: {
   const pool = monthlyPool(totals.reward, input.month, scheme.pay.holdbackRate);
   const staffById = new Map(roster.map((s) => [s.staffId, s]));
   const points = pointsByStaff(workload, staffById, scheme.pay.tilt);
-  const { shares, undistributed } = allocateByPoints(pool.distributable, points);
+  const { shares, undistributed, departments } = splitPool(
+    pool.distributable,
+    points,
+    roster,
+    input.departments,
+    input.manual,
+  );
 
   const adjustmentByStaff = new Map<string, Fen>();
   for (const a of adjustments)
@@ -117,8 +130,26 @@ export function monthlyInstitutionPay(input: {
     ...pool,
     undistributed,
     ...(floor === undefined ? {} : { fiscalClaim: lines.reduce((acc, l) => acc + (l.fiscalTopUp ?? 0), 0) }),
+    ...(departments === undefined ? {} : { departments }),
     lines,
   };
+}
+
+/**
+ * A pool's split over persons: one level by points (v1), or two levels through the departments when the
+ * institution has any (§9.1). `departments` is set only in the second case.
+ */
+export function splitPool(
+  pool: Fen,
+  points: ReadonlyMap<string, Fraction>,
+  roster: readonly Staff[],
+  departments: readonly Department[] | undefined,
+  manual?: ReadonlyMap<string, ReadonlyMap<string, Fen>>,
+): PointsAllocation & { departments?: DepartmentPool[] } {
+  if (departments === undefined || departments.length === 0) return allocateByPoints(pool, points);
+  const departmentOf = new Map(roster.map((s) => [s.staffId, s.department]));
+  const sorted = [...departments].sort((a, b) => (a.departmentId < b.departmentId ? -1 : 1));
+  return allocateByDepartments(pool, points, departmentOf, sorted, manual);
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type {
   Adjustment,
+  Department,
   FinanceRow,
   Indicator,
   IndicatorValue,
@@ -23,7 +24,7 @@ import type {
   PoolAllocation,
   QuarterlyInstitutionResult,
 } from '../schemas/results.js';
-import { allocateByPoints } from './allocation.js';
+import { splitPool } from './allocation.js';
 import { communityOwnScore, communityScoreOn } from './community.js';
 import { monthlyInstitutionPay, quarterSurplus, scoreAndGrade, settleYear } from './cycles.js';
 import { gradeFor } from './grades.js';
@@ -44,6 +45,8 @@ export function monthlyStep(input: {
   adjustments: readonly Adjustment[];
   /** §9.5 the secondment register (absent when the dataset has no secondments.csv). */
   secondments?: readonly Secondment[];
+  /** §9.1 the institution's departments (absent: one-level split). */
+  departments?: readonly Department[];
 }): MonthlyInstitutionResult {
   const pay = monthlyInstitutionPay({
     scheme: input.scheme,
@@ -56,6 +59,7 @@ export function monthlyStep(input: {
     ...(input.secondments === undefined
       ? {}
       : { allowances: allowancesFor(input.secondments, input.period) }),
+    departments: input.departments,
   });
   return { institutionId: input.institution.id, ...pay };
 }
@@ -93,17 +97,30 @@ export function poolAllocationStep(input: {
   pool: Fen;
   roster: readonly Staff[];
   workload: readonly WorkloadRow[];
+  /** §9.1 the institution's departments (absent: one-level split). */
+  departments?: readonly Department[];
 }): PoolAllocation {
   const staffById = new Map(input.roster.map((s) => [s.staffId, s]));
   const points = pointsByStaff(input.workload, staffById, input.scheme.pay.tilt);
   // Points once: the split and the lines' points come from the same map.
-  const { shares, undistributed } = allocateByPoints(input.pool, points);
+  const { shares, undistributed, departments } = splitPool(
+    input.pool,
+    points,
+    input.roster,
+    input.departments,
+  );
   const lines = [...points.keys()].sort().map((staffId) => ({
     staffId,
     amount: shares.get(staffId) ?? 0,
     points: points.get(staffId)!.toFraction(),
   }));
-  return { institutionId: input.institutionId, pool: input.pool, undistributed, lines };
+  return {
+    institutionId: input.institutionId,
+    pool: input.pool,
+    undistributed,
+    ...(departments === undefined ? {} : { departments }),
+    lines,
+  };
 }
 
 export function annualScoreStep(input: {

@@ -52,6 +52,10 @@ export function computeYear(dataset: Dataset, previousDataset?: Dataset): YearRe
   const ix = new DatasetIndex(dataset);
   const previousIx = previousDataset === undefined ? undefined : new DatasetIndex(previousDataset);
   const homeOf = ix.staffInstitution();
+  const departmentsOf = (institutionId: string) => {
+    const own = dataset.departments?.filter((d) => d.institutionId === institutionId) ?? [];
+    return own.length === 0 ? undefined : own;
+  };
   const previousYear = (institutionId: string, months: readonly string[]): ScoringContext | undefined => {
     const register = dataset.secondments;
     const counter =
@@ -79,6 +83,7 @@ export function computeYear(dataset: Dataset, previousDataset?: Dataset): YearRe
           workload: ix.workload(institution.id, [period]),
           adjustments: ix.adjustments(institution.id, period),
           ...(dataset.secondments === undefined ? {} : { secondments: dataset.secondments }),
+          departments: departmentsOf(institution.id),
         }),
       ),
     );
@@ -107,6 +112,7 @@ export function computeYear(dataset: Dataset, previousDataset?: Dataset): YearRe
         pool: s.pool,
         roster: ix.roster(s.institutionId),
         workload: ix.workload(s.institutionId, months),
+        departments: departmentsOf(s.institutionId),
       }),
     );
     const community = communityOwnStep({
@@ -160,6 +166,7 @@ export function computeYear(dataset: Dataset, previousDataset?: Dataset): YearRe
       pool: s.annualBonusPool,
       roster: ix.roster(s.institutionId),
       workload: ix.workload(s.institutionId, months),
+      departments: departmentsOf(s.institutionId),
     }),
   );
   return { monthly, quarterly, annual: { institutions: annualScores, settlement, allocations } };

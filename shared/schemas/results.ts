@@ -48,6 +48,14 @@ export const MonthlyPayLine = z.object({
 });
 export type MonthlyPayLine = z.infer<typeof MonthlyPayLine>;
 
+/** §9.1 one department's part of a pool: P_d (fraction string), X_d and how it reached persons. */
+export const DepartmentPoolResult = z.object({
+  departmentId: z.string(),
+  points: z.string(),
+  pool: Fen,
+  mode: z.enum(['rule', 'manual']),
+});
+
 export const MonthlyInstitutionResult = z.object({
   institutionId: z.string(),
   reward: Fen,
@@ -59,6 +67,8 @@ export const MonthlyInstitutionResult = z.object({
   undistributed: Fen,
   /** §9.2 Σ fiscal top-ups: the institution's monthly claim on county finance (财政补助申请). */
   fiscalClaim: Fen.optional(),
+  /** §9.1 each department's P_d, pool and mode (only for institutions with departments). */
+  departments: z.array(DepartmentPoolResult).optional(),
   lines: z.array(MonthlyPayLine),
 });
 export type MonthlyInstitutionResult = z.infer<typeof MonthlyInstitutionResult>;
@@ -91,6 +101,8 @@ export const PoolAllocation = z.object({
   institutionId: z.string(),
   pool: Fen,
   undistributed: Fen,
+  /** §9.1 (institutions with departments): each department's part of the pool. */
+  departments: z.array(DepartmentPoolResult).optional(),
   lines: z.array(AllocationLine),
 });
 export type PoolAllocation = z.infer<typeof PoolAllocation>;
