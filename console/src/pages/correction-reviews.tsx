@@ -15,7 +15,8 @@ import type { MessageKey } from '../i18n';
 import { type LifecycleKey, useLifecycleI18n } from '../lifecycle-i18n';
 import { formatFen } from '../money';
 
-const yuan = (fen: number) => `¥${formatFen(fen)}`;
+/** Integer fen as money: "¥1,234.56", "-¥80.00" (as the console's other pages write a negative amount). */
+const yuan = (fen: number) => (fen < 0 ? `-¥${formatFen(-fen)}` : `¥${formatFen(fen)}`);
 
 export function CorrectionReviews() {
   const { l } = useLifecycleI18n();

@@ -21,7 +21,8 @@ import { useLifecycleI18n } from '../lifecycle-i18n';
 import { formatFen } from '../money';
 import '../lifecycle.css';
 
-const yuan = (fen: number) => `¥${formatFen(fen)}`;
+/** Integer fen as money: "¥1,234.56", "-¥80.00" (as the console's other pages write a negative amount). */
+const yuan = (fen: number) => (fen < 0 ? `-¥${formatFen(-fen)}` : `¥${formatFen(fen)}`);
 
 /** What the board knows of a month's data before it can be started (office only: the preview is theirs). */
 type Coverage = { preview: MonthPreview } | { error: unknown };
@@ -82,7 +83,7 @@ export function CyclesPage({ groups }: { groups: string[] }) {
       l('correctionStarted', {
         period: record.period,
         n: record.revision,
-        amount: formatFen(record.totals.difference),
+        amount: yuan(record.totals.difference),
         people: record.totals.people,
       }),
     );
@@ -489,7 +490,7 @@ function ConfirmStart({
                   {posted.map((c) => (
                     <li key={`${c.kind}/${c.period}/${c.revision}`}>
                       {l('correctionName', { period: c.period, n: c.revision })}：
-                      {l('differenceOf', { amount: formatFen(c.totals.difference), people: c.totals.people })}
+                      {l('differenceOf', { amount: yuan(c.totals.difference), people: c.totals.people })}
                     </li>
                   ))}
                 </ul>

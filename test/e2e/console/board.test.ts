@@ -82,6 +82,9 @@ function yuan(value: number): string {
   return `${value < 0 ? '-' : ''}${whole}.${String(abs % 100).padStart(2, '0')}`;
 }
 
+/** Integer fen as the console writes money: "¥1,234.56", "-¥80.00". */
+const money = (value: number) => (value < 0 ? `-¥${yuan(-value)}` : `¥${yuan(value)}`);
+
 interface CorrectionRecord {
   kind: string;
   period: string;
@@ -159,6 +162,10 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
   let office: Page;
   let dataset: string;
   let corrected: string;
+  /** A correction of February that finance rejects: C02-001 docked 80.00. */
+  let docked: string;
+  /** The same, mistyped: the corrected period is not before the month it is in. */
+  let mistyped: string;
   /** finance's view of the correction's per-person differences, before it is approved. */
   let differences: CorrectionLine[] = [];
   let correction: CorrectionRecord;
@@ -191,6 +198,19 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
     await writeFile(
       join(corrected, 'adjustments.csv'),
       `${adjustments.trimEnd()}\n2026-03,C01-002,500.00,2月夜班补贴漏发,2026-02\n`,
+    );
+
+    docked = join(work, 'docked/dataset');
+    await cp(dataset, docked, { recursive: true });
+    await writeFile(
+      join(docked, 'adjustments.csv'),
+      `${adjustments.trimEnd()}\n2026-02,C02-001,-80.00,1月多发值班费扣回,2026-01\n`,
+    );
+    mistyped = join(work, 'mistyped/dataset');
+    await cp(dataset, mistyped, { recursive: true });
+    await writeFile(
+      join(mistyped, 'adjustments.csv'),
+      `${adjustments.trimEnd()}\n2026-02,C02-001,-80.00,1月多发值班费扣回,2026-02\n`,
     );
 
     const [, rt] = await Promise.all([
@@ -233,6 +253,12 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
     expect(await december.getByRole('button').count()).toBe(0);
     // November has its rows: it can start.
     expect(await office.getByRole('button', { name: '开始 2026-11', exact: true }).isEnabled()).toBe(true);
+    // And in English.
+    await office.getByRole('button', { name: '语言: English' }).click();
+    await december.getByText('Waiting for data', { exact: true }).waitFor();
+    await office.getByRole('button', { name: 'Start 2026-11', exact: true }).waitFor();
+    await office.getByRole('button', { name: 'Language: 中文' }).click();
+    await december.getByText('等待数据', { exact: true }).waitFor();
   });
 
   it('office starts January to March only through a confirmation showing the month, headcount and ¥ total', async () => {
@@ -296,7 +322,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
       status: 'awaiting_review',
     });
     expect(correction.totals.new - correction.totals.old).toBe(correction.totals.difference);
-    expect(await text(notice)).toContain(`¥${yuan(correction.totals.difference)}`);
+    expect(await text(notice)).toContain(money(correction.totals.difference));
     expect(await text(notice)).toContain(`${correction.totals.people} 人`);
 
     const row = office.locator('#corrections-table tbody tr');
@@ -348,9 +374,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
     );
     expect(differences.reduce((sum, l) => sum + l.difference, 0)).toBe(correction.totals.difference);
 
-    expect(await text(card.locator('[data-total="difference"]'))).toBe(
-      `¥${yuan(correction.totals.difference)}`,
-    );
+    expect(await text(card.locator('[data-total="difference"]'))).toBe(money(correction.totals.difference));
     // Names beside ids: the staff member and the institution.
     await card.getByRole('rowheader', { name: '职工C012' }).first().waitFor();
     await card.getByText('县人民医院 C01 各人差额').waitFor();
@@ -364,7 +388,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
     });
     await card.getByRole('button', { name: '审核通过更正 2026-03' }).click();
     await finance2.getByText('更正 2026-03 r2 已审核通过，差额计入 2026-04').waitFor();
-    expect(question).toContain(`¥${yuan(correction.totals.difference)}`);
+    expect(question).toContain(money(correction.totals.difference));
     expect(question).toContain('更正 2026-03 r2');
     await finance2.getByText('没有待审核的更正。').waitFor();
   });
@@ -386,11 +410,9 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
     const posted = dialog.getByTestId('confirm-corrections');
     await posted.waitFor();
     expect(await text(posted)).toContain('更正 2026-03 r2');
-    expect(await text(posted)).toContain(`¥${yuan(correction.totals.difference)}`);
+    expect(await text(posted)).toContain(money(correction.totals.difference));
     // April has no adjustment rows of its own: its adjustments are the correction's differences.
-    expect(await text(dialog.getByTestId('confirm-adjustment'))).toBe(
-      `¥${yuan(correction.totals.difference)}`,
-    );
+    expect(await text(dialog.getByTestId('confirm-adjustment'))).toBe(money(correction.totals.difference));
     const total = (await text(dialog.getByTestId('confirm-total'))).trim();
     expect(fen(total)).toBe(before.totals.gross);
 
@@ -436,6 +458,57 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
     await expect
       .poll(async () => fen(await text(hr.locator('[data-total="adjustment"]'))))
       .toBe(byStaff.get('C01-002'));
+  });
+
+  it('finance1 rejects a correction of February with a reason; nothing is posted', async () => {
+    await open(office, 'cycles', '周期看板');
+    await office.getByRole('button', { name: '更正 2026-02' }).click();
+    const dialog = office.getByRole('dialog');
+    // A mistake in the corrected rows: every issue is shown where it is (file, row, column), nothing submitted.
+    await dialog.getByLabel('数据集文件夹').setInputFiles(mistyped);
+    await dialog.getByText(/已选文件：.*adjustments\.csv/).waitFor();
+    await dialog.getByRole('button', { name: '提交更正' }).click();
+    const issues = dialog.getByRole('alert');
+    await issues.getByText('更正数据有 1 个问题，未提交').waitFor();
+    expect(await text(issues)).toContain('adjustments.csv 行 4 refPeriod “2026-02”');
+    expect(await text(issues)).toContain('被更正的期间须早于发放期间 2026-02');
+    await dialog.getByLabel('数据集文件夹').setInputFiles(docked);
+    await dialog.getByText(/已选文件：.*adjustments\.csv/).waitFor();
+    await dialog.getByRole('button', { name: '提交更正' }).click();
+    await office
+      .getByText(`更正 2026-02 r2 已提交，待财务审核：差额合计 ${money(-8000)}，涉及 1 人`)
+      .waitFor();
+
+    const finance1 = await signedIn('finance1', 'finance');
+    await open(finance1, 'reviews', '财务审核');
+    const card = finance1.locator('[data-correction="2026-02"]');
+    expect(await text(card.locator('[data-total="difference"]'))).toBe(money(-8000));
+    await card.getByRole('button', { name: '驳回更正 2026-02' }).click();
+    await card.getByText('驳回必须填写原因').waitFor();
+    await card.getByLabel('驳回原因（必填）').fill('扣回须附值班记录');
+    let question = '';
+    finance1.once('dialog', (d) => {
+      question = d.message();
+      void d.accept();
+    });
+    await card.getByRole('button', { name: '驳回更正 2026-02' }).click();
+    await finance1.getByText('更正 2026-02 r2 已驳回').waitFor();
+    expect(question).toContain(money(-8000));
+
+    await open(office, 'cycles', '周期看板');
+    const row = office.locator('#corrections-table tbody tr', { hasText: '2026-02' });
+    expect(await text(row)).toContain('已驳回');
+    expect(await text(row)).toContain('驳回：finance1');
+    expect(await text(row)).toContain('扣回须附值班记录');
+    expect(await text(row.locator('[data-field="posted-to"]'))).toBe('—');
+    // Nothing posted: May pays no adjustment (the dataset has none for May either).
+    expect((await csvRows(dataset, 'adjustments.csv')).filter((r) => r.startsWith('2026-05,'))).toEqual([]);
+    const may = await api<{ totals: { adjustment: number } }>(
+      '/api/cycles/monthly/2026-05/preview',
+      'office1',
+      'office',
+    );
+    expect(may.totals.adjustment).toBe(0);
   });
 
   it('raised no script error in any page', () => {
