@@ -28,6 +28,19 @@ const noStorage = () =>
   );
 
 export const handler = apiHandler('datasets', {
+  'GET /api/datasets/template': route({
+    run: async () => {
+      // exceljs only for this route (and workbook imports), not on every cold start.
+      const { templateWorkbook } = await import('../../shared/dataset/workbook.js');
+      return {
+        file: {
+          bytes: new Uint8Array(await templateWorkbook()),
+          contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          filename: '数据集模板.xlsx',
+        },
+      };
+    },
+  }),
   'POST /api/datasets': route({
     body: ImportBody,
     run: async ({ body, caller }, deps) => {

@@ -55,6 +55,8 @@ export const ROUTES = {
   'POST /api/datasets': { group: 'datasets', allow: ['office'] },
   'POST /api/datasets/upload-url': { group: 'datasets', allow: ['office'] },
   'POST /api/datasets/import-from-upload': { group: 'datasets', allow: ['office'] },
+  // The empty Excel template to fill in (no data in it).
+  'GET /api/datasets/template': { group: 'datasets', allow: ['office'] },
   'GET /api/cycles': { group: 'cycles', allow: ANY_ROLE },
   'POST /api/cycles': { group: 'cycles', allow: ['office'] },
   'GET /api/cycles/monthly/{period}/preview': { group: 'cycles', allow: ['office'] },

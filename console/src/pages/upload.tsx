@@ -3,7 +3,7 @@
  * a rejected import shows every issue (file, row, column, value, the rule in Chinese and English).
  */
 import { useState } from 'preact/hooks';
-import { ApiError, postJson } from '../api/client';
+import { ApiError, download, postJson } from '../api/client';
 import type { ImportIssue, ImportResult } from '../api/types';
 import { DataTable } from '../components/data-table';
 import { ErrorAlert, Notice, PageHeader } from '../components/ui';
@@ -103,6 +103,12 @@ export function UploadPage() {
         {skipped.length > 0 && <p class="hint">{t('skippedFiles', { names: skipped.join(', ') })}</p>}
         <button type="submit" class="primary" disabled={busy} aria-busy={busy}>
           {busy ? t('importing') : t('importButton')}
+        </button>{' '}
+        <button
+          type="button"
+          onClick={() => download('/api/datasets/template', '数据集模板.xlsx').catch(setError)}
+        >
+          {t('templateDownload')}
         </button>
       </form>
 

@@ -1,6 +1,7 @@
 /** POST /api/datasets: base64 files in, the import service's verdict out (all issues on a 422). */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { as, call, fakeWorld, useWorld } from './helpers.js';
 
@@ -48,6 +49,16 @@ describe('POST /api/datasets', () => {
           en: expect.any(String),
         }),
       );
+  });
+
+  it('GET /api/datasets/template gives the office the empty Excel template', async () => {
+    const answer = await call('GET /api/datasets/template', { as: office });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toContain('spreadsheetml');
+    expect(answer.headers['content-disposition']).toContain(encodeURIComponent('数据集模板.xlsx'));
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(answer.bytes as never);
+    expect(workbook.worksheets.map((w) => w.name).slice(0, 3)).toEqual(['说明', '机构', '职工']);
   });
 
   it('is 400 naming body.files when no file is sent', async () => {

@@ -15,6 +15,7 @@ const EXPECTED: Record<RouteKey, readonly Role[]> = {
   'POST /api/datasets': ['office'],
   'POST /api/datasets/upload-url': ['office'],
   'POST /api/datasets/import-from-upload': ['office'],
+  'GET /api/datasets/template': ['office'],
   'GET /api/cycles': ['office', 'hr', 'finance', 'auditor'],
   'POST /api/cycles': ['office'],
   'GET /api/cycles/monthly/{period}/preview': ['office'],
