@@ -3,8 +3,9 @@
  * the previous quarter, the red list and the surplus pools, a bar chart of scores and the trend by
  * quarter; and the annual appraisal. Amounts in the report documents are integer fen.
  */
+import { useState } from 'preact/hooks';
 import type { AnnualAppraisalReport, CycleView, QuarterlyBulletinReport, Trend } from '../api/types';
-import { BarChart, LineChart } from '../components/charts';
+import { BarChart, DistributionStrips, PeerTrendChart } from '../components/charts';
 import { type Column, DataTable } from '../components/data-table';
 import { indicatorNamer, ReportChooser, ReportPage, useReport, Warnings } from '../components/report';
 import {
@@ -14,7 +15,7 @@ import {
   poolColumns,
   scoreColumns,
 } from '../components/settlement-table';
-import { Async, Notice } from '../components/ui';
+import { Async, Notice, SelectField } from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n';
 import { formatFen } from '../money';
 import { explainLink } from './explain';
@@ -86,16 +87,65 @@ function ScoresChart({
   );
 }
 
-function TrendChart({ trend }: { trend: Trend }) {
+const KIND_NAMES: Record<string, [string, string]> = {
+  county_hospital: ['县人民医院', 'County hospital'],
+  county_tcm: ['县中医院', 'County TCM hospital'],
+  county_mch: ['县妇幼保健院', 'County MCH hospital'],
+  county_other: ['其他县级医院', 'Other county hospital'],
+  township: ['乡镇卫生院', 'Township centre'],
+  community: ['社区卫生服务中心', 'Community centre'],
+  village: ['村卫生室', 'Village clinic'],
+  public_health: ['专业公共卫生机构', 'Public-health centre'],
+  emergency: ['急救中心', 'Emergency centre'],
+};
+
+type Placed = { institutionId: string; name: string; kind: string; peerGroup: string; score: string };
+
+/** One institution's trend against its peer group's median and interquartile band (not 31 lines). */
+function TrendChart({ trend, institutions }: { trend: Trend; institutions: readonly Placed[] }) {
   const { t } = useI18n();
-  if (trend.periods.length === 0) return null;
+  const [chosen, setChosen] = useState(institutions[0]?.institutionId ?? '');
+  if (trend.periods.length === 0 || trend.series.length === 0) return null;
+  const peerOf = new Map(institutions.map((i) => [i.institutionId, i.peerGroup]));
+  const series = trend.series.map((s) => ({
+    id: s.institutionId,
+    name: s.name,
+    values: s.scores.map((v) => (v === null ? null : Number(v))),
+  }));
+  const selected = series.find((s) => s.id === chosen) ?? series[0]!;
+  const peers = series.filter((s) => peerOf.get(s.id) === peerOf.get(selected.id));
   return (
-    <LineChart
-      title={t('trendChart')}
-      categories={trend.periods}
-      series={trend.series.map((s) => ({
-        name: s.name,
-        values: s.scores.map((v) => (v === null ? null : Number(v))),
+    <div>
+      <SelectField
+        id="trend-institution"
+        label={t('trendOf')}
+        value={selected.id}
+        options={series.map((s) => ({ value: s.id, label: `${s.name} ${s.id}` }))}
+        onChange={setChosen}
+      />
+      <PeerTrendChart
+        title={`${t('trendChart')} · ${selected.name}`}
+        categories={trend.periods}
+        selected={selected}
+        peers={peers}
+        labels={{ median: t('peerMedian'), band: t('peerQuartiles') }}
+      />
+    </div>
+  );
+}
+
+/** Score distributions as small multiples, one strip per kind of institution. */
+function Distributions({ title, institutions }: { title: string; institutions: readonly Placed[] }) {
+  const { lang } = useI18n();
+  const kinds = [...new Set(institutions.map((i) => i.kind))];
+  return (
+    <DistributionStrips
+      title={title}
+      groups={kinds.map((kind) => ({
+        label: KIND_NAMES[kind]?.[lang === 'zh' ? 0 : 1] ?? kind,
+        values: institutions
+          .filter((i) => i.kind === kind)
+          .map((i) => ({ name: i.name, value: Number(i.score) })),
       }))}
     />
   );
@@ -142,7 +192,8 @@ function Quarter({ period }: { period: string }) {
             )}
             <div class="charts">
               <ScoresChart title={`${t('scoresChart')} ${r.period}`} institutions={r.institutions} />
-              <TrendChart trend={r.trend} />
+              <TrendChart trend={r.trend} institutions={r.institutions} />
+              <Distributions title={`${t('distributionChart')} ${r.period}`} institutions={r.institutions} />
             </div>
             {r.peerGroups.map((g) => (
               <DataTable
@@ -186,7 +237,8 @@ function Annual({ period }: { period: string }) {
           <Warnings warnings={a.warnings} />
           <div class="charts">
             <ScoresChart title={`${t('scoresChart')} ${period}`} institutions={a.institutions} />
-            <TrendChart trend={a.trend} />
+            <TrendChart trend={a.trend} institutions={a.institutions} />
+            <Distributions title={`${t('distributionChart')} ${period}`} institutions={a.institutions} />
           </div>
           <AppraisalTable rows={a.institutions} money={formatFen} payPart totals={a.totals} />
           {a.leaders.length > 0 && (
