@@ -582,3 +582,83 @@ describe('the decoupling rule', () => {
     ]);
   });
 });
+
+// ---------------------------------------------------------------------------------------------------
+// The decoupling rule with every DOMAIN.md §9 addition on
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * The same random year with departments (two per institution, coefficients 1 and 1.3), the funding-1
+ * floor, a secondment with an allowance per institution, a secondment_count indicator, a veto and the
+ * community's own score weighed in.
+ */
+function withV2(dataset: Dataset): Dataset {
+  const first = new Map<string, string>();
+  const staffWithDepartments = dataset.staff.map((s, i) => {
+    if (!first.has(s.institutionId)) first.set(s.institutionId, s.staffId);
+    return { ...s, department: i % 2 === 0 ? 'D1' : 'D2' };
+  });
+  const hosts = dataset.institutions.map((i) => i.id);
+  return {
+    ...dataset,
+    scheme: {
+      ...dataset.scheme,
+      pay: { ...dataset.scheme.pay, funding1Floor: 450_000 },
+      communityScore: { ownWeight: '0.3' },
+    },
+    staff: staffWithDepartments,
+    departments: dataset.institutions.flatMap((i) => [
+      { institutionId: i.id, departmentId: 'D1', name: '一科', coefficient: '1' },
+      { institutionId: i.id, departmentId: 'D2', name: '二科', coefficient: '1.3', capMultiple: '2' },
+    ]),
+    secondments: [...first.values()].map((staffId, n) => ({
+      staffId,
+      hostInstitutionId: hosts[(n + 1) % hosts.length]!,
+      kind: 'dispatch' as const,
+      from: '2025-11',
+      to: '2026-08',
+      monthlyAllowance: 50_000,
+      leaderRole: n === 0 ? ('yes' as const) : ('no' as const),
+    })),
+    indicators: [
+      ...dataset.indicators,
+      {
+        id: 'z_seconded',
+        nameZh: '派驻人数',
+        nameEn: 'Seconded staff',
+        dimension: 'development',
+        appliesTo: '*',
+        cadence: 'monthly',
+        direction: 'higher',
+        aggregation: 'secondment_count',
+        method: 'ge_target',
+        weight: '5',
+        target: '1',
+        params: 'direction=in;minMonths=3;veto=合格',
+      },
+    ],
+  };
+}
+
+describe('the decoupling rule with every §9 addition on', () => {
+  it('leaves every result unchanged when only excluded categories change', () => {
+    fc.assert(
+      fc.property(
+        datasetSpecArb,
+        fc.array(fc.integer({ min: 0, max: 1_000_000_000 }), { minLength: 1, maxLength: 64 }),
+        (spec, replacements) => {
+          const dataset = withV2(toDataset(spec));
+          const changed = withExcludedChanged(dataset, replacements);
+          const before = computeYear(dataset);
+          const after = computeYear(changed);
+          expect(after).toStrictEqual(before);
+          // the additions are really on: departments split the pools, allowances are paid
+          const lines = [...before.monthly.values()].flat().flatMap((r) => r.lines);
+          expect(lines.every((l) => l.fiscalTopUp !== undefined && l.allowance !== undefined)).toBe(true);
+          expect(before.annual.settlement.communityOwn).toBeDefined();
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+});
