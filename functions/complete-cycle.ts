@@ -37,16 +37,7 @@ export async function handler(event: unknown): Promise<{ status: 'completed' }> 
   if (cycle.kind === 'annual') {
     lock = { period: cycle.period, revision: cycle.revision, datasetVersion: cycle.datasetVersion, lockedAt };
   }
-  const before = await repos.cycles.get(cycle.communityId, cycle.kind, cycle.period);
+  // The completion, its lock and its audit entry are one transaction; a retried step finds it completed.
   await repos.cycles.complete(cycle, lock);
-  // Only the run that completed the cycle records it (a retried step finds it completed already).
-  if (before?.status !== 'completed') {
-    await repos.audit.append(cycle.communityId, {
-      actor: 'workflow',
-      action: 'cycle.complete',
-      subject: `${cycle.kind} ${cycle.period} r${cycle.revision}`,
-      details: { datasetVersion: cycle.datasetVersion },
-    });
-  }
   return { status: 'completed' };
 }

@@ -89,16 +89,8 @@ export async function startCycle(
     datasetVersion: dataset.version,
     ...(acknowledgedMissing ? { acknowledgedMissing } : {}),
   });
+  // The start's audit entry was written with the cycle record, in one transaction.
   if (!outcome.created) return outcome;
-  await repos.audit.append(communityId, {
-    actor: request.by,
-    action: 'cycle.start',
-    subject: `${request.kind} ${request.period} r${outcome.cycle.revision}`,
-    details: {
-      datasetVersion: dataset.version,
-      ...(acknowledgedMissing?.length ? { acknowledgedMissing: acknowledgedMissing.join(' ') } : {}),
-    },
-  });
   await port.start(request.kind, cycleInput(outcome.cycle));
   return outcome;
 }
@@ -349,6 +341,12 @@ export async function decideReview(
       ['awaiting_review'],
       request.approve ? 'running' : 'rejected',
       { decision },
+      {
+        actor: request.by,
+        action: request.approve ? 'review.approve' : 'review.reject',
+        subject: `${request.kind} ${request.period} r${cycle.revision}`,
+        details: request.reason ? { reason: request.reason } : {},
+      },
     );
   } catch (error) {
     if (!isStoreError(error, 'conditional_failed')) throw error;
@@ -364,12 +362,6 @@ export async function decideReview(
       ),
     );
   }
-  await repos.audit.append(communityId, {
-    actor: request.by,
-    action: request.approve ? 'review.approve' : 'review.reject',
-    subject: `${request.kind} ${request.period} r${cycle.revision}`,
-    details: request.reason ? { reason: request.reason } : {},
-  });
   await port.resume(decided, decision);
   return decided;
 }

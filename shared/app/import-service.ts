@@ -14,6 +14,7 @@ import type { DatasetPointer } from '../store/datasets.js';
 import type { Repositories } from '../store/index.js';
 import { type ImportLease, LEASE_HEARTBEAT_MS, leaseDeadBecause } from '../store/leases.js';
 import { cycleFreeze, type Freeze, frozenRowChanges, lockFreezes } from './frozen-rows.js';
+import { checkDatasetScheme } from './scheme-rule.js';
 
 export interface ImportOutcome {
   pointer: DatasetPointer;
@@ -31,6 +32,7 @@ export async function importDataset(
   const parsed = 'dir' in source ? await readDatasetDir(source.dir) : parseDatasetFiles(source.files);
   if (!parsed.ok) throw new DatasetInvalidError(parsed.issues);
   const { dataset } = parsed;
+  await checkDatasetScheme(repos, dataset); // issue 15: the scheme changes only by publication
   const communityId = dataset.scheme.community.id;
   const year = dataset.scheme.year;
   return withImportLease(repos, communityId, year, by, async (lease) => {
@@ -51,12 +53,15 @@ export async function importDataset(
     ];
     const issues = await frozenRowChanges(repos, communityId, dataset, parsed.rowNumbers, freezes);
     if (issues.length > 0) throw new DatasetInvalidError(issues);
-    const pointer = await repos.datasets.writeVersion(dataset, by, current?.version, onProgress, { lease });
-    await repos.audit.append(communityId, {
-      actor: by,
-      action: 'dataset.import',
-      subject: `dataset v${pointer.version}`,
-      details: { files: parsed.summary.map((s) => `${s.file}:${s.rows}`).join(' '), year },
+    const pointer = await repos.datasets.writeVersion(dataset, by, current?.version, onProgress, {
+      lease,
+      // The import's entry is written with the pointer switch: no version becomes current unrecorded.
+      audited: (version) => ({
+        actor: by,
+        action: 'dataset.import',
+        subject: `dataset v${version}`,
+        details: { files: parsed.summary.map((s) => `${s.file}:${s.rows}`).join(' '), year },
+      }),
     });
     return { pointer, summary: parsed.summary };
   });

@@ -8,9 +8,11 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { resetStore, store } from '../config.js';
+import { configureAuditSecrets } from '../store/audit.js';
 import { createDynamoClients } from '../store/client.js';
 import type { Repositories } from '../store/index.js';
 import { ensureTable, TABLE_NAME_DEFAULT } from '../store/table.js';
+import { localAuditSecrets } from './audit-secrets.js';
 import { acquireDaemon, type DaemonLease, daemonEnabled } from './daemon.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
 import type { LocalWorkflowOptions, LocalWorkflows } from './workflows.js';
@@ -115,6 +117,8 @@ async function openTable(
   } finally {
     client.destroy();
   }
+  // The audit chain's key and anchors live in the data folder, outside the database (none in memory).
+  configureAuditSecrets(home ? await localAuditSecrets(home) : {});
   // The handlers read their configuration from the environment, as they do in Lambda.
   process.env.DYNAMODB_ENDPOINT = endpoint;
   process.env.TABLE_NAME = tableName;

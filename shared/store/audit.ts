@@ -1,11 +1,15 @@
 /**
  * The audit trail: every import, start, approval, rejection and export appends an entry whose hash
- * covers the previous entry's hash, so an edited or removed record breaks the chain.
+ * covers the previous entry's hash, so an edited or removed record breaks the chain. With a key (kept
+ * outside the table: a 0600 file locally, a secret on AWS) each hash is an HMAC, so a chain rewritten and
+ * recomputed without the key does not verify; the head is anchored outside the table after every append,
+ * so a chain deleted or cut short does not verify either. A state change and the entry that records it
+ * are written in one transaction (`append(…, alsoWrite)`): neither exists without the other.
  */
-import { createHash } from 'node:crypto';
-import { isStoreError } from './errors.js';
+import { createHash, createHmac } from 'node:crypto';
+import { isStoreError, StoreError } from './errors.js';
 import { keys } from './keys.js';
-import type { Table } from './store.js';
+import type { Table, TransactItem } from './store.js';
 
 export interface AuditEntry {
   sequence: number;
@@ -16,6 +20,30 @@ export interface AuditEntry {
   details: Record<string, unknown>;
   previousHash: string;
   hash: string;
+  /** 'hmac-sha256': the hash is an HMAC under the community's audit key (absent: plain SHA-256). */
+  mac?: 'hmac-sha256';
+}
+
+/** Where the chain's head is kept outside the table: checked by verify, moved forward by every append. */
+export interface AnchorStore {
+  /** For messages: the file or object that holds the anchors. */
+  readonly where: string;
+  read(communityId: string): Promise<AuditHead | undefined>;
+  /** Moves the anchor forward (never back) to `head`. */
+  write(communityId: string, head: AuditHead): Promise<void>;
+}
+
+/** The chain's key and anchor, from outside the table (configured by the runtime; both optional). */
+export interface AuditSecrets {
+  key?: Buffer;
+  anchor?: AnchorStore;
+}
+
+let secrets: AuditSecrets = {};
+
+/** Sets the key and anchor every AuditRepository of this process uses (local runtime, Lambda cold start). */
+export function configureAuditSecrets(next: AuditSecrets): void {
+  secrets = next;
 }
 
 const GENESIS = '0'.repeat(64);
@@ -34,8 +62,8 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
-  const canonical = canonicalJson([
+export function entryHash(entry: Omit<AuditEntry, 'hash'>, key: Buffer | undefined = secrets.key): string {
+  const fields: unknown[] = [
     entry.sequence,
     entry.at,
     entry.actor,
@@ -43,7 +71,14 @@ export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
     entry.subject,
     entry.details,
     entry.previousHash,
-  ]);
+  ];
+  if (entry.mac) fields.push(entry.mac);
+  const canonical = canonicalJson(fields);
+  if (entry.mac === 'hmac-sha256') {
+    // Without the key nobody can make (or check) a keyed hash; verify says so rather than guessing.
+    if (!key) return 'no-key';
+    return createHmac('sha256', key).update(canonical).digest('hex');
+  }
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -61,9 +96,32 @@ export interface ChainCheck {
   problem?: string;
 }
 
-export function verifyChain(entries: readonly AuditEntry[], head?: AuditHead): ChainCheck {
+export function verifyChain(
+  entries: readonly AuditEntry[],
+  head?: AuditHead,
+  anchor?: AuditHead,
+  key: Buffer | undefined = secrets.key,
+): ChainCheck {
   let previous = GENESIS;
+  let keyed = false;
   for (const [index, entry] of entries.entries()) {
+    if (entry.mac === 'hmac-sha256') {
+      keyed = true;
+      if (!key)
+        return {
+          ok: false,
+          entries: entries.length,
+          brokenAt: entry.sequence,
+          problem: 'the chain is keyed but this process has no audit key to check it with',
+        };
+    } else if (keyed) {
+      return {
+        ok: false,
+        entries: entries.length,
+        brokenAt: entry.sequence,
+        problem: 'an unkeyed record in a keyed chain (written without the key)',
+      };
+    }
     if (entry.sequence !== index + 1)
       return {
         ok: false,
@@ -79,7 +137,7 @@ export function verifyChain(entries: readonly AuditEntry[], head?: AuditHead): C
         problem: 'link to the previous record does not match',
       };
     const { hash, ...rest } = entry;
-    if (entryHash(rest) !== hash)
+    if (entryHash(rest, key) !== hash)
       return {
         ok: false,
         entries: entries.length,
@@ -99,15 +157,36 @@ export function verifyChain(entries: readonly AuditEntry[], head?: AuditHead): C
       };
     }
   }
+  if (anchor) {
+    // The anchor lags the head by at most the appends whose anchoring failed; it never leads it.
+    const at = entries[anchor.sequence - 1];
+    if (anchor.sequence > entries.length || at?.hash !== anchor.hash) {
+      return {
+        ok: false,
+        entries: entries.length,
+        brokenAt: Math.min(anchor.sequence, entries.length + 1),
+        problem:
+          anchor.sequence > entries.length
+            ? `the chain has ${entries.length} records but its anchor outside the table records ${anchor.sequence} (records were removed or the chain cut short)`
+            : `record ${anchor.sequence} is not the one anchored outside the table (the chain was rewritten)`,
+      };
+    }
+  }
   return { ok: true, entries: entries.length };
 }
 
 export class AuditRepository {
   constructor(private readonly table: Table) {}
 
+  /**
+   * Appends an entry, and with `alsoWrite` the state change it records in the same transaction: if a
+   * condition of the state change fails, nothing is written and StoreError('conditional_failed') says so
+   * (`details.reasons` from DynamoDB); contention on the chain's head is retried.
+   */
   async append(
     communityId: string,
     entry: Pick<AuditEntry, 'actor' | 'action' | 'subject' | 'details'>,
+    alsoWrite: readonly TransactItem[] = [],
   ): Promise<AuditEntry> {
     const pk = keys.audit(communityId);
     for (let attempt = 0; attempt < 20; attempt++) {
@@ -119,6 +198,7 @@ export class AuditRepository {
         at: new Date().toISOString(),
         ...entry,
         previousHash: tail?.hash ?? GENESIS,
+        ...(secrets.key ? { mac: 'hmac-sha256' as const } : {}),
       };
       const full: AuditEntry = { ...body, hash: entryHash(body) };
       try {
@@ -141,15 +221,41 @@ export class AuditRepository {
                 : {}),
             },
           },
+          ...alsoWrite,
         ]);
+        await this.anchor(communityId, { sequence: full.sequence, hash: full.hash });
         return full;
       } catch (error) {
-        // Another writer appended first: read the new head and chain onto it.
         if (!isStoreError(error, 'transaction_cancelled')) throw error;
+        const reasons = (error.details.reasons ?? []) as { Code?: string }[];
+        if (reasons.slice(2).some((r) => r?.Code === 'ConditionalCheckFailed')) {
+          throw new StoreError(
+            'conditional_failed',
+            `${entry.action} ${entry.subject}: the change it records was refused`,
+            {
+              cause: error,
+              details: { reasons: reasons.slice(2) },
+            },
+          );
+        }
+        // Another writer appended first: read the new head and chain onto it.
         await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
       }
     }
     throw new Error(`audit trail of ${communityId} is too contended; try again`);
+  }
+
+  /**
+   * Moves the anchor outside the table to the new head. Best effort: the entry and its change are
+   * committed; a failed anchoring leaves the anchor behind, which the next append moves on.
+   */
+  private async anchor(communityId: string, head: AuditHead): Promise<void> {
+    if (!secrets.anchor) return;
+    try {
+      await secrets.anchor.write(communityId, head);
+    } catch (error) {
+      console.error(`audit anchor ${secrets.anchor.where}: ${(error as Error).message}`);
+    }
   }
 
   private async lastEntry(communityId: string): Promise<AuditHead | undefined> {
@@ -165,10 +271,15 @@ export class AuditRepository {
     return item ? { sequence: item.sequence, hash: item.hash } : undefined;
   }
 
-  /** Checks the whole chain against its head. */
-  async verify(communityId: string): Promise<ChainCheck> {
-    const [entries, head] = await Promise.all([this.entries(communityId), this.head(communityId)]);
-    return verifyChain(entries, head ?? { sequence: 0, hash: GENESIS });
+  /** Checks the whole chain against its head and against the anchor outside the table. */
+  async verify(communityId: string): Promise<ChainCheck & { anchored?: string }> {
+    const [entries, head, anchor] = await Promise.all([
+      this.entries(communityId),
+      this.head(communityId),
+      secrets.anchor?.read(communityId),
+    ]);
+    const check = verifyChain(entries, head ?? { sequence: 0, hash: GENESIS }, anchor);
+    return secrets.anchor ? { ...check, anchored: secrets.anchor.where } : check;
   }
 
   async entries(communityId: string): Promise<AuditEntry[]> {

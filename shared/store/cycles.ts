@@ -2,6 +2,8 @@
  * Cycle records and period locks. Every state change is a conditional write on the record's `version`
  * (or on its status), so two processes can never both start, approve or finish the same cycle.
  */
+
+import { type AuditEntry, AuditRepository } from './audit.js';
 import { isStoreError, StoreError } from './errors.js';
 import { type CycleKind, keys } from './keys.js';
 import { importRunning, LeaseRepository, noImportRunning } from './leases.js';
@@ -42,6 +44,8 @@ export interface CycleRecord {
    * §7 "no empty month". Absent when every institution had rows.
    */
   acknowledgedMissing?: string[];
+  /** The seal of the completed revision's results (shared/app/seals.ts), recorded with the completion. */
+  seal?: string;
   /** Runs of this revision after an interruption (`medcomm run … --resume`). */
   attempt?: number;
   resumedBy?: string;
@@ -104,9 +108,12 @@ export const isYearLock = (lock: { period: string }): lock is YearLock => /^\d{4
 
 export class CycleRepository {
   private readonly leases: LeaseRepository;
+  /** Every state change is written with the audit entry that records it, in one transaction. */
+  private readonly audit: AuditRepository;
 
   constructor(private readonly table: Table) {
     this.leases = new LeaseRepository(table);
+    this.audit = new AuditRepository(table);
   }
 
   async get(communityId: string, kind: CycleKind, period: string): Promise<CycleRecord | undefined> {
@@ -149,20 +156,38 @@ export class CycleRepository {
     try {
       // With the check that no import of the year is writing: an import either finished before this start
       // (and the cycle runs on its version) or starts after it (and sees this cycle), never in between.
-      await this.table.transact([
-        noImportRunning(input.communityId, year),
+      // The start and its audit entry are one transaction: no cycle runs unrecorded.
+      await this.audit.append(
+        input.communityId,
         {
-          Put: {
-            Item: { ...keys.cycle(input.communityId, input.kind, input.period), type: 'Cycle', ...cycle },
-            ...(existing
-              ? { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': existing.version } }
-              : { ConditionExpression: 'attribute_not_exists(pk)' }),
+          actor: input.by,
+          action: 'cycle.start',
+          subject: `${input.kind} ${input.period} r${cycle.revision}`,
+          details: {
+            datasetVersion: input.datasetVersion,
+            ...(input.acknowledgedMissing?.length
+              ? { acknowledgedMissing: input.acknowledgedMissing.join(' ') }
+              : {}),
           },
         },
-      ]);
+        [
+          noImportRunning(input.communityId, year),
+          {
+            Put: {
+              Item: { ...keys.cycle(input.communityId, input.kind, input.period), type: 'Cycle', ...cycle },
+              ...(existing
+                ? {
+                    ConditionExpression: 'version = :v',
+                    ExpressionAttributeValues: { ':v': existing.version },
+                  }
+                : { ConditionExpression: 'attribute_not_exists(pk)' }),
+            },
+          },
+        ],
+      );
       return { cycle, created: true };
     } catch (error) {
-      if (!isStoreError(error, 'transaction_cancelled')) throw error;
+      if (!isStoreError(error, 'conditional_failed')) throw error;
       // Someone else started it between our read and write: theirs is the cycle.
       const winner = await this.get(input.communityId, input.kind, input.period);
       if (winner && winner.version !== existing?.version) return { cycle: winner, created: false };
@@ -178,6 +203,8 @@ export class CycleRepository {
     from: readonly CycleStatus[],
     to: CycleStatus,
     fields: Partial<Pick<CycleRecord, 'review' | 'decision' | 'error'>> = {},
+    /** Recorded in the same transaction as the change (a decision never exists without its entry). */
+    audited?: Pick<AuditEntry, 'actor' | 'action' | 'subject' | 'details'>,
   ): Promise<CycleRecord> {
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = {
@@ -195,14 +222,19 @@ export class CycleRepository {
     from.forEach((status, i) => {
       values[`:from${i}`] = status;
     });
+    const change = {
+      Key: keys.cycle(cycle.communityId, cycle.kind, cycle.period),
+      UpdateExpression: `SET ${sets.join(', ')} ADD version :one`,
+      ConditionExpression: `revision = :rev AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
     try {
-      const updated = await this.table.update({
-        Key: keys.cycle(cycle.communityId, cycle.kind, cycle.period),
-        UpdateExpression: `SET ${sets.join(', ')} ADD version :one`,
-        ConditionExpression: `revision = :rev AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      });
+      if (audited) {
+        await this.audit.append(cycle.communityId, audited, [{ Update: change }]);
+        return (await this.get(cycle.communityId, cycle.kind, cycle.period))!;
+      }
+      const updated = await this.table.update(change);
       return updated as unknown as CycleRecord;
     } catch (error) {
       if (!isStoreError(error, 'conditional_failed')) throw error;
@@ -248,44 +280,59 @@ export class CycleRepository {
    * does nothing.
    */
   async complete(
-    cycle: Pick<CycleRecord, 'communityId' | 'kind' | 'period' | 'revision'>,
+    cycle: Pick<CycleRecord, 'communityId' | 'kind' | 'period' | 'revision'> & { datasetVersion?: number },
     lock?: PeriodLock,
+    seal?: string,
   ): Promise<void> {
     const current = await this.get(cycle.communityId, cycle.kind, cycle.period);
     if (current?.status === 'completed' && current.revision === cycle.revision) return;
     const now = new Date().toISOString();
     try {
-      await this.table.transact([
-        ...(lock
-          ? [
-              {
-                Put: {
-                  Item: { ...keys.lock(cycle.communityId, lock.period), type: 'Lock', ...lock },
-                  ConditionExpression: 'attribute_not_exists(pk) OR revision = :rev',
-                  ExpressionAttributeValues: { ':rev': cycle.revision },
-                },
-              },
-            ]
-          : []),
+      // The completion, its lock and the audit entry that records it (with the results' seal): one transaction.
+      await this.audit.append(
+        cycle.communityId,
         {
-          Update: {
-            Key: keys.cycle(cycle.communityId, cycle.kind, cycle.period),
-            UpdateExpression: 'SET #status = :completed, updatedAt = :now ADD version :one',
-            ConditionExpression: 'revision = :rev AND #status IN (:running, :awaiting)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':completed': 'completed',
-              ':now': now,
-              ':one': 1,
-              ':rev': cycle.revision,
-              ':running': 'running',
-              ':awaiting': 'awaiting_review',
-            },
+          actor: 'workflow',
+          action: 'cycle.complete',
+          subject: `${cycle.kind} ${cycle.period} r${cycle.revision}`,
+          details: {
+            ...(cycle.datasetVersion === undefined ? {} : { datasetVersion: cycle.datasetVersion }),
+            ...(seal ? { seal } : {}),
           },
         },
-      ]);
+        [
+          ...(lock
+            ? [
+                {
+                  Put: {
+                    Item: { ...keys.lock(cycle.communityId, lock.period), type: 'Lock', ...lock },
+                    ConditionExpression: 'attribute_not_exists(pk) OR revision = :rev',
+                    ExpressionAttributeValues: { ':rev': cycle.revision },
+                  },
+                },
+              ]
+            : []),
+          {
+            Update: {
+              Key: keys.cycle(cycle.communityId, cycle.kind, cycle.period),
+              UpdateExpression: `SET #status = :completed, updatedAt = :now${seal ? ', seal = :seal' : ''} ADD version :one`,
+              ConditionExpression: 'revision = :rev AND #status IN (:running, :awaiting)',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':completed': 'completed',
+                ':now': now,
+                ':one': 1,
+                ':rev': cycle.revision,
+                ':running': 'running',
+                ':awaiting': 'awaiting_review',
+                ...(seal ? { ':seal': seal } : {}),
+              },
+            },
+          },
+        ],
+      );
     } catch (error) {
-      if (!isStoreError(error, 'transaction_cancelled')) throw error;
+      if (!isStoreError(error, 'conditional_failed')) throw error;
       const after = await this.get(cycle.communityId, cycle.kind, cycle.period);
       if (after?.status === 'completed' && after.revision === cycle.revision) return;
       throw new StoreError(

@@ -21,6 +21,7 @@ import type {
   Staff,
   WorkloadRow,
 } from '../schemas/dataset.js';
+import { type AuditEntry, AuditRepository } from './audit.js';
 import type { BatchWrite, Item } from './batch.js';
 import { contentHash, decode, encode, fullHashOfEncoded, pages } from './codec.js';
 import { isStoreError, StoreError } from './errors.js';
@@ -241,7 +242,12 @@ export class DatasetRepository {
   /** Immutable version parts and blobs read in this process (a Lambda container or the local CLI). */
   private readonly cache = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly table: Table) {}
+  /** An import's entry is written with the pointer switch that makes its version current. */
+  private readonly audit: AuditRepository;
+
+  constructor(private readonly table: Table) {
+    this.audit = new AuditRepository(table);
+  }
 
   /**
    * The current version of a community's year; without a year, of its latest year. Each year has its own
@@ -304,7 +310,12 @@ export class DatasetRepository {
     importedBy: string,
     expectedVersion: number | undefined,
     onProgress?: (done: number, total: number) => void,
-    options: { lease?: ImportLease; makeCurrent?: boolean } = {},
+    options: {
+      lease?: ImportLease;
+      makeCurrent?: boolean;
+      /** The audit entry of the import, written in the transaction that makes the version current. */
+      audited?: (version: number) => Pick<AuditEntry, 'actor' | 'action' | 'subject' | 'details'>;
+    } = {},
   ): Promise<DatasetPointer> {
     const communityId = dataset.scheme.community.id;
     const year = dataset.scheme.year;
@@ -342,19 +353,21 @@ export class DatasetRepository {
         ExpressionAttributeValues: { ':complete': 'complete', ':items': total, ':year': year },
       },
     };
+    const items =
+      options.makeCurrent === false
+        ? [complete, ...(options.lease ? [leaseHeld(options.lease)] : [])]
+        : [
+            this.switchPointer(pointer, expectedVersion),
+            complete,
+            { Put: { Item: { ...keys.defaultCommunity(), type: 'DefaultCommunity', communityId } } },
+            ...(options.lease ? [leaseHeld(options.lease)] : []),
+          ];
     try {
-      await this.table.transact(
-        options.makeCurrent === false
-          ? [complete, ...(options.lease ? [leaseHeld(options.lease)] : [])]
-          : [
-              this.switchPointer(pointer, expectedVersion),
-              complete,
-              { Put: { Item: { ...keys.defaultCommunity(), type: 'DefaultCommunity', communityId } } },
-              ...(options.lease ? [leaseHeld(options.lease)] : []),
-            ],
-      );
+      if (options.audited) await this.audit.append(communityId, options.audited(version), items);
+      else await this.table.transact(items);
     } catch (error) {
-      if (isStoreError(error, 'transaction_cancelled')) throw concurrentImport(communityId);
+      if (isStoreError(error, 'transaction_cancelled') || isStoreError(error, 'conditional_failed'))
+        throw concurrentImport(communityId);
       throw error;
     }
     return pointer;
