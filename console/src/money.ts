@@ -26,3 +26,9 @@ export function formatFen(fen: number): string {
 export const formatYuan = (yuan: string): string => formatFen(toFen(yuan));
 
 export const sumFen = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
+
+/** Integer fen → "¥1,234.56" ("-¥120.50" when negative): what people read as an amount of money. */
+export const formatMoney = (fen: number): string => `${fen < 0 ? '-' : ''}¥${formatFen(Math.abs(fen))}`;
+
+/** A yuan string from the API → "¥1,234.56". */
+export const formatMoneyYuan = (yuan: string): string => formatMoney(toFen(yuan));

@@ -17,7 +17,7 @@ import {
 } from '../components/settlement-table';
 import { Async, Notice, SelectField } from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n';
-import { formatFen } from '../money';
+import { formatMoney } from '../money';
 import { explainLink } from './explain';
 
 export function BulletinsPage() {
@@ -175,7 +175,7 @@ function Quarter({ period }: { period: string }) {
           institutionColumn(t, (id) => explainLink(period, { institution: id })),
           ...scoreColumns(t),
           { header: t('change'), num: true, cell: (i) => changeText(i.change) },
-          ...poolColumns(t, formatFen),
+          ...poolColumns(t, formatMoney),
           {
             header: t('missingIndicators'),
             cell: (i) => i.missingIndicators.map(indicatorName).join('、') || t('none'),
@@ -211,9 +211,9 @@ function Quarter({ period }: { period: string }) {
             <KeyValues
               caption={t('totals')}
               rows={[
-                [t('surplus'), formatFen(r.totals.surplus)],
-                [t('fundExtraction'), formatFen(r.totals.fundExtraction)],
-                [t('pool'), formatFen(r.totals.pool), 'pool'],
+                [t('surplus'), formatMoney(r.totals.surplus)],
+                [t('fundExtraction'), formatMoney(r.totals.fundExtraction)],
+                [t('pool'), formatMoney(r.totals.pool), 'pool'],
               ]}
             />
           </div>
@@ -240,7 +240,7 @@ function Annual({ period }: { period: string }) {
             <TrendChart trend={a.trend} institutions={a.institutions} />
             <Distributions title={`${t('distributionChart')} ${period}`} institutions={a.institutions} />
           </div>
-          <AppraisalTable rows={a.institutions} money={formatFen} payPart totals={a.totals} />
+          <AppraisalTable rows={a.institutions} money={formatMoney} payPart totals={a.totals} />
           {a.leaders.length > 0 && (
             <DataTable
               caption={t('leaders')}
@@ -256,7 +256,7 @@ function Annual({ period }: { period: string }) {
                   ),
                 },
                 { header: t('coefficient'), num: true, cell: (l) => l.coefficient },
-                { header: t('salary'), num: true, cell: (l) => formatFen(l.salary) },
+                { header: t('salary'), num: true, cell: (l) => formatMoney(l.salary) },
               ]}
               rows={a.leaders}
               rowKey={(l) => l.staffId}

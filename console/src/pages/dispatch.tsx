@@ -8,7 +8,7 @@ import { indicatorNamer, ReportChooser, ReportPage, useReport, Warnings } from '
 import { institutionColumn, moneyColumn } from '../components/settlement-table';
 import { Async } from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n';
-import { formatFen } from '../money';
+import { formatMoney } from '../money';
 
 export function DispatchPage() {
   const { t } = useI18n();
@@ -46,8 +46,8 @@ function Report({ period }: { period: string }) {
         const staffName = new Map(r.staff.map((s) => [s.staffId, s.name]));
         const flagged = (ids: string[]) => (ids.length > 0 ? 'flag' : 'ok');
         const paid = (key: keyof Institution['paid']) => ({
-          ...moneyColumn(t, key, formatFen, { totals: r.totals }),
-          cell: (i: Institution) => formatFen(i.paid[key]),
+          ...moneyColumn(t, key, formatMoney, { totals: r.totals }),
+          cell: (i: Institution) => formatMoney(i.paid[key]),
         });
         const columns: Column<Institution>[] = [
           institutionColumn(t),
@@ -56,7 +56,7 @@ function Report({ period }: { period: string }) {
           paid('reward'),
           paid('adjustment'),
           paid('gross'),
-          moneyColumn(t, 'holdback', formatFen, { totals: r.totals }),
+          moneyColumn(t, 'holdback', formatMoney, { totals: r.totals }),
           { header: t('ytdScore'), num: true, cell: (i) => i.dispatch.yearToDate.score },
           {
             header: t('missingSubmissions'),

@@ -12,7 +12,7 @@ import type { Group, Me } from '../api/types';
 import { DataTable } from '../components/data-table';
 import { Async, ErrorAlert, Notice, PageHeader, SelectField, useLoad } from '../components/ui';
 import { useI18n } from '../i18n';
-import { formatFen } from '../money';
+import { formatMoney } from '../money';
 
 // ── the shapes of shared/reports/explain.ts (written out, as api/types.ts does) ────────────────────────
 
@@ -211,11 +211,7 @@ function useWords() {
 }
 
 /** ¥ and thousands separators; the fen are integer. */
-export const Yuan = ({ fen }: { fen: number }) => (
-  <span class="money">
-    {fen < 0 ? '-' : ''}¥{formatFen(Math.abs(fen))}
-  </span>
-);
+export const Yuan = ({ fen }: { fen: number }) => <span class="money">{formatMoney(fen)}</span>;
 
 /** A ratio as a decimal; the exact fraction on hover (and for screen readers) where it differs. */
 export function Ratio({ x }: { x: Exact }) {

@@ -18,7 +18,7 @@ import {
 } from '../components/settlement-table';
 import { Async, ErrorAlert, Notice, PageHeader, StatusBadge, useLoad } from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n';
-import { formatFen, formatYuan, toFen } from '../money';
+import { formatMoney, formatMoneyYuan, toFen } from '../money';
 import { CorrectionReviews } from './correction-reviews';
 
 export function ReviewsPage() {
@@ -162,7 +162,7 @@ function approvalAmount(review: Review): string {
     'institutions' in d
       ? toFen(d.totals.pool)
       : toFen(d.totals.annualBonusPools) + toFen(d.totals.leaderSalaries);
-  return `¥${formatFen(fen)}`;
+  return formatMoney(fen);
 }
 
 function Details({ review }: { review: Review }) {
@@ -187,7 +187,7 @@ function Pools({
         institutionColumn(t),
         ...scoreColumns(t),
         { header: t('rank'), num: true, cell: (r) => r.rank },
-        ...poolColumns(t, formatYuan, totals),
+        ...poolColumns(t, formatMoneyYuan, totals),
       ]}
       rows={rows}
       rowKey={(r) => r.institutionId}
@@ -197,23 +197,23 @@ function Pools({
 
 function insuranceRows(t: ReturnType<typeof useI18n>['t'], s: InsuranceSettlement): [string, string][] {
   const rows: [string, string][] = [
-    [t('budget'), formatYuan(s.budget)],
-    [t('actual'), formatYuan(s.actual)],
+    [t('budget'), formatMoneyYuan(s.budget)],
+    [t('actual'), formatMoneyYuan(s.actual)],
   ];
   if ('surplus' in s) {
     rows.push(
-      [t('surplus'), formatYuan(s.surplus)],
-      [t('retained'), formatYuan(s.retained)],
-      [t('returned'), formatYuan(s.returned)],
-      [t('payPart'), formatYuan(s.payPart)],
-      [t('developmentPart'), formatYuan(s.developmentPart)],
+      [t('surplus'), formatMoneyYuan(s.surplus)],
+      [t('retained'), formatMoneyYuan(s.retained)],
+      [t('returned'), formatMoneyYuan(s.returned)],
+      [t('payPart'), formatMoneyYuan(s.payPart)],
+      [t('developmentPart'), formatMoneyYuan(s.developmentPart)],
     );
   } else if ('overspend' in s) {
     rows.push(
-      [t('overspend'), formatYuan(s.overspend)],
-      [t('reasonable'), formatYuan(s.reasonable)],
-      [t('fundBears'), formatYuan(s.fundBears)],
-      [t('communityBears'), formatYuan(s.communityBears)],
+      [t('overspend'), formatMoneyYuan(s.overspend)],
+      [t('reasonable'), formatMoneyYuan(s.reasonable)],
+      [t('fundBears'), formatMoneyYuan(s.fundBears)],
+      [t('communityBears'), formatMoneyYuan(s.communityBears)],
     );
   } else {
     rows.push([t('status'), t('nothingToSettle')]);
@@ -235,7 +235,7 @@ function Settlement({
       <p class="headline">
         {t('communityScore')}：<strong>{a.communityScore}</strong>（{a.communityGrade}）
       </p>
-      <AppraisalTable rows={a.institutions} money={formatYuan} />
+      <AppraisalTable rows={a.institutions} money={formatMoneyYuan} />
       <div class="columns">
         <KeyValues caption={t('insurance')} rows={insuranceRows(t, ins)} />
         {'payPartByInstitution' in ins && (
@@ -243,32 +243,32 @@ function Settlement({
             caption={t('payPartByInstitution')}
             rows={Object.entries(ins.payPartByInstitution).map(([id, v]) => [
               `${a.institutions.find((i) => i.institutionId === id)?.name ?? ''} ${id}`.trim(),
-              formatYuan(v),
+              formatMoneyYuan(v),
             ])}
           />
         )}
         <KeyValues
           caption={t('totals')}
           rows={[
-            [t('annualBonusPools'), formatYuan(totals.annualBonusPools)],
-            [t('leaderSalaries'), formatYuan(totals.leaderSalaries)],
+            [t('annualBonusPools'), formatMoneyYuan(totals.annualBonusPools)],
+            [t('leaderSalaries'), formatMoneyYuan(totals.leaderSalaries)],
           ]}
         />
       </div>
       <DataTable
         caption={
           <>
-            {t('publicHealth')} · {t('phTotal')} {formatYuan(a.publicHealth.total)} ·{' '}
-            {t('retainedByCommunity')} {formatYuan(a.publicHealth.retainedByCommunity)}
+            {t('publicHealth')} · {t('phTotal')} {formatMoneyYuan(a.publicHealth.total)} ·{' '}
+            {t('retainedByCommunity')} {formatMoneyYuan(a.publicHealth.retainedByCommunity)}
           </>
         }
         columns={[
           institutionColumn(t),
-          moneyColumn(t, 'base', formatYuan),
-          moneyColumn(t, 'preAllocated', formatYuan),
-          moneyColumn(t, 'entitlement', formatYuan),
+          moneyColumn(t, 'base', formatMoneyYuan),
+          moneyColumn(t, 'preAllocated', formatMoneyYuan),
+          moneyColumn(t, 'entitlement', formatMoneyYuan),
           {
-            ...moneyColumn(t, 'settlement', formatYuan),
+            ...moneyColumn(t, 'settlement', formatMoneyYuan),
             cellClass: (r: { settlement: string }) => `num${r.settlement.startsWith('-') ? ' negative' : ''}`,
           },
         ]}
@@ -276,7 +276,10 @@ function Settlement({
         rowKey={(r) => r.institutionId}
       />
       {a.leaders.length > 0 && (
-        <KeyValues caption={t('leaders')} rows={a.leaders.map((l) => [l.staffId, formatYuan(l.salary)])} />
+        <KeyValues
+          caption={t('leaders')}
+          rows={a.leaders.map((l) => [l.staffId, formatMoneyYuan(l.salary)])}
+        />
       )}
     </div>
   );

@@ -9,7 +9,7 @@ import type { Group, SheetKind, SheetLine, YearOverview } from '../api/types';
 import { type Column, DataTable } from '../components/data-table';
 import { Async, ErrorAlert, Loading, Notice, PageHeader, SelectField, useLoad } from '../components/ui';
 import { MESSAGES, type MessageKey, useI18n } from '../i18n';
-import { formatFen, toFen } from '../money';
+import { formatMoneyYuan } from '../money';
 import { explainLink } from './explain';
 
 const KINDS: SheetKind[] = ['monthly', 'quarterly', 'annual', 'leaders'];
@@ -236,7 +236,7 @@ function Lines({
     );
   };
   const data = loaded.data;
-  const yuan = (v: string) => `¥${formatFen(toFen(v))}`;
+  const yuan = (v: string) => formatMoneyYuan(v);
   return (
     <div>
       <div class="toolbar">
