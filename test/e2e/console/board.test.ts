@@ -9,7 +9,9 @@
  * what the month then pays), corrects March from the board (a dataset folder with a forgotten adjustment
  * and a changed workload row, and a reason); the starter may not decide it; finance2 approves it after
  * a confirmation that states the amount; April's confirmation shows the correction it pays; after April
- * runs, the April pay sheet carries each person's difference.
+ * runs, the April pay sheet carries each person's difference. A correction of February whose rows
+ * break a rule shows the issue in the dialog; finance1 rejects the fixed one (nothing posted). A 2027
+ * import: the board opens on the latest year and reaches 2026 through its year selector.
  *
  * Chromium missing: skipped with a message on a workstation, a failure in CI (CI=true).
  * Screenshots go to docs/screenshots with UPDATE_SCREENSHOTS=1, to a temporary folder otherwise.
@@ -509,6 +511,47 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
       'office',
     );
     expect(may.totals.adjustment).toBe(0);
+  });
+
+  it('a second year: the board shows the latest year and any other from its selector', async () => {
+    // 2027: the same county's files with the year's periods moved on.
+    const next = join(work, 'next/dataset');
+    await cp(dataset, next, { recursive: true });
+    for (const name of await readdir(next)) {
+      const body = await readFile(join(next, name), 'utf8');
+      await writeFile(
+        join(next, name),
+        body
+          .replace(/\b2026-(\d\d)\b/g, '2027-$1')
+          .replace('"year": 2026', '"year": 2027')
+          .replace(/^2026,/m, '2027,'),
+      );
+    }
+    expect(await readFile(join(next, 'scheme.json'), 'utf8')).toContain('"year": 2027');
+    await open(office, 'upload', '数据导入');
+    await office.getByLabel('数据集文件夹').setInputFiles(next);
+    await office.getByRole('button', { name: '导入数据集' }).click();
+    await office
+      .getByText(/导入成功|操作未成功|未导入/)
+      .first()
+      .waitFor();
+    expect(await office.getByRole('alert').allTextContents()).toEqual([]);
+    // Versions are numbered across the community's years.
+    await office.getByText(/^导入成功：county7 2027 年，第 \d+ 版（office1）$/).waitFor();
+
+    await open(office, 'cycles', '周期看板');
+    const year = office.getByLabel('年度');
+    await expect.poll(() => year.inputValue()).toBe('2027');
+    expect(await year.locator('option').allTextContents()).toEqual(['2026', '2027']);
+    await office.getByRole('button', { name: '开始 2027-01', exact: true }).waitFor();
+    expect(await office.locator('#corrections-table').count()).toBe(0);
+
+    await year.selectOption('2026');
+    const april = office.locator('[data-period="2026-04"]');
+    await april.waitFor();
+    expect(await text(april)).toContain('已完成');
+    expect(await office.locator('#corrections-table tbody tr').count()).toBe(2);
+    expect(await office.locator('[data-period="2027-01"]').count()).toBe(0);
   });
 
   it('raised no script error in any page', () => {
