@@ -8,7 +8,7 @@
  * the version a cycle paid on to the last confirmed one, so a change in a version no bank file was made
  * from is not skipped.
  */
-import { bilingual, FourEyesError } from '../errors.js';
+import { bilingual, FourEyesError, PrerequisiteError } from '../errors.js';
 import { maskBankAccount } from '../privacy.js';
 import type { Staff } from '../schemas/dataset.js';
 import type { Repositories } from '../store/index.js';
@@ -72,6 +72,7 @@ export async function unconfirmedAccountChanges(
   communityId: string,
   version: number,
 ): Promise<AccountChange[]> {
+  if (version <= 1) return []; // a first version changes nobody's account
   const entries = await repos.audit.entries(communityId);
   const confirmed = new Set(entries.filter((e) => e.action === CONFIRM_ACTION).map((e) => e.subject));
   const changes: AccountChange[] = [];
@@ -81,8 +82,8 @@ export async function unconfirmedAccountChanges(
   return changes;
 }
 
-export class AccountConfirmationError extends Error {
-  override readonly name = 'AccountConfirmationError' as const;
+/** A missing confirmation is a prerequisite of the bank file (the API answers 409 with this message). */
+export class AccountConfirmationError extends PrerequisiteError {
   constructor(readonly changes: readonly AccountChange[]) {
     const versions = [...new Set(changes.map((c) => c.version))].sort((a, b) => a - b);
     const list = changes

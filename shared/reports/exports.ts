@@ -4,6 +4,7 @@
  * §7: every export is audited). Returns the bytes; where they go is the caller's business.
  */
 
+import { assertAccountsConfirmed } from '../app/account-changes.js';
 import { formatYuan } from '../domain/money.js';
 import { bilingual } from '../errors.js';
 import type { PaySheet } from '../export/index.js';
@@ -222,6 +223,9 @@ export async function exportBank(
 ): Promise<ExportedBankFile> {
   const { cycle, sheet, dataset } = await sheetFor(repos, request);
   const { content, transfer } = await renderBank(sheet, dataset.staff, request.format);
+  // Accounts an import changed are paid only once another HR user has confirmed them (issue 16).
+  const paid = new Set(transfer.lines.map((l) => l.staffId));
+  await assertAccountsConfirmed(repos, request.communityId, cycle.datasetVersion, paid);
   const total = sumFen(transfer.lines.map((l) => l.amount));
   await audit(repos, request, cycle, 'export.bank', {
     sheet: request.kind,
