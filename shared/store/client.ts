@@ -4,6 +4,7 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type AwsLimitsOptions, type AwsLimitsTally, applyAwsLimits } from './aws-limits.js';
 
 /**
  * DynamoDB Local rejects access keys that are not alphanumeric (UnrecognizedClientException on every
@@ -24,11 +25,18 @@ export interface DynamoClientOptions {
    * partitions split, so we allow more than the default 3.
    */
   maxAttempts?: number;
+  /**
+   * Model AWS's per-partition throughput and item-size limits on a local endpoint (aws-limits.ts); also
+   * switched on by MEDCOMM_AWS_LIMITS=1. Never applied to AWS itself, which enforces its own.
+   */
+  awsLimits?: AwsLimitsOptions | boolean;
 }
 
 export interface DynamoClients {
   client: DynamoDBClient;
   doc: DynamoDBDocumentClient;
+  /** What the AWS-limits model saw, when it is on. */
+  awsLimits?: AwsLimitsTally;
 }
 
 export function createDynamoClients(options: DynamoClientOptions = {}): DynamoClients {
@@ -47,8 +55,10 @@ export function createDynamoClients(options: DynamoClientOptions = {}): DynamoCl
     config.region = options.region;
   }
   const client = new DynamoDBClient(config);
+  const limits = options.awsLimits ?? (process.env.MEDCOMM_AWS_LIMITS === '1' ? true : undefined);
+  const awsLimits = local && limits ? applyAwsLimits(client, limits === true ? {} : limits) : undefined;
   const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   });
-  return { client, doc };
+  return { client, doc, ...(awsLimits ? { awsLimits } : {}) };
 }

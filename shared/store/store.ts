@@ -24,7 +24,7 @@ import {
   type Key,
   queryAll,
 } from './batch.js';
-import { toStoreError } from './errors.js';
+import { isStoreError, toStoreError } from './errors.js';
 
 export interface StoreMetrics {
   itemsWritten: number;
@@ -56,6 +56,23 @@ export function resetMetrics(): StoreMetrics {
 }
 
 const capacity = (c: { CapacityUnits?: number } | undefined) => c?.CapacityUnits ?? 0;
+
+/** Attempts of a transaction cancelled by throttling or a conflict only (see Table.transact). */
+const TRANSACT_ATTEMPTS = 8;
+const TRANSIENT_REASONS = new Set([
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+  'TransactionConflict',
+]);
+
+/** A cancelled transaction with no reason but throttling or a conflict: worth trying again as it is. */
+function isTransient(error: unknown): boolean {
+  if (!isStoreError(error, 'transaction_cancelled')) return false;
+  const codes = ((error.details.reasons ?? []) as { Code?: string }[])
+    .map((r) => r.Code ?? 'None')
+    .filter((c) => c !== 'None');
+  return codes.length > 0 && codes.every((c) => TRANSIENT_REASONS.has(c));
+}
 
 type TransactWriteItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 /** A transaction action without its TableName (the store fills it in). */
@@ -144,7 +161,24 @@ export class Table {
     }
   }
 
+  /**
+   * One transaction. A cancellation whose reasons are only throttling or a conflicting transaction
+   * (nothing refused on its merits) is retried with backoff, as the SDK retries a throttled single write;
+   * any ConditionalCheckFailed makes it final: StoreError('transaction_cancelled') with the reasons.
+   */
   async transact(items: readonly TransactItem[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.transactOnce(items);
+      } catch (error) {
+        if (attempt >= TRANSACT_ATTEMPTS || !isTransient(error)) throw error;
+        const cap = Math.min(2_000, 50 * 2 ** (attempt - 1));
+        await new Promise((r) => setTimeout(r, cap / 2 + Math.random() * (cap / 2)));
+      }
+    }
+  }
+
+  private async transactOnce(items: readonly TransactItem[]): Promise<void> {
     try {
       const out = await this.doc.send(
         new TransactWriteCommand({
