@@ -18,6 +18,8 @@ const zh = {
   waitingForData: '等待数据',
   waitingForDataHint: '{period} 还没有任何工作量数据（workload.csv），导入后才能开始',
   missingHint: '{n} 个机构没有本月数据',
+  schedulerWaiting: '自动运行等待数据：自 {since} 起已尝试 {attempts} 次，最近 {last}',
+  acknowledgedMissing: '已确认无数据、本月未发放：{ids}',
   // the start confirmation
   confirmTitle: '确认开始 {period} 月调度',
   confirmIntro:
@@ -91,6 +93,8 @@ const en: Record<LifecycleKey, string> = {
   waitingForData: 'Waiting for data',
   waitingForDataHint: '{period} has no workload rows yet (workload.csv); import them before starting it',
   missingHint: '{n} institutions have no rows this month',
+  schedulerWaiting: 'The schedule waits for data: {attempts} tries since {since}, last {last}',
+  acknowledgedMissing: 'Acknowledged without data, paid nothing this month: {ids}',
   confirmTitle: 'Start the monthly cycle of {period}?',
   confirmIntro:
     'Starting computes {period} on these figures and locks the month’s workload and adjustments; afterwards only a correction changes them.',

@@ -4,7 +4,7 @@
  * api/types.ts does (shared/api/cycle-views.ts, shared/store/corrections.ts, shared/app/cycle-service.ts),
  * so the browser bundle never reaches into server modules; the e2e test drives the real API.
  */
-import type { YearOverview } from './types';
+import type { CycleView, YearOverview } from './types';
 
 export type CorrectionKind = 'monthly' | 'quarterly';
 export type CorrectionStatus = 'awaiting_review' | 'completed' | 'rejected';
@@ -27,8 +27,17 @@ export interface CorrectionRecord {
   postedTo?: string;
 }
 
+/** A cycle on the board: what the API's view adds for the lifecycle. */
+export interface BoardCycle extends CycleView {
+  /** Institutions without rows that the starter acknowledged (paid nothing that month). */
+  acknowledgedMissing?: string[];
+  /** The scheduler found the period's data incomplete and tries again daily (等待数据). */
+  waitingForData?: { since: string; lastTriedAt: string; attempts: number; message: string };
+}
+
 /** GET /api/cycles?year=: the board of one year. */
-export interface BoardOverview extends YearOverview {
+export interface BoardOverview extends Omit<YearOverview, 'cycles'> {
+  cycles: BoardCycle[];
   years?: number[];
   importedBy?: string;
   importedAt?: string;

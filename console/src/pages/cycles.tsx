@@ -11,7 +11,13 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, getJson, postJson } from '../api/client';
-import type { BoardOverview, CorrectionKind, CorrectionRecord, MonthPreview } from '../api/lifecycle-types';
+import type {
+  BoardCycle,
+  BoardOverview,
+  CorrectionKind,
+  CorrectionRecord,
+  MonthPreview,
+} from '../api/lifecycle-types';
 import type { CycleView, ImportIssue } from '../api/types';
 import { DataTable } from '../components/data-table';
 import { Async, ErrorAlert, Notice, PageHeader, SelectField, StatusBadge, useLoad } from '../components/ui';
@@ -256,7 +262,7 @@ function CycleCard({
   onStart,
   onCorrect,
 }: {
-  cycle: CycleView;
+  cycle: BoardCycle;
   isOffice: boolean;
   coverage?: Coverage;
   corrections: CorrectionRecord[];
@@ -271,6 +277,7 @@ function CycleCard({
   const preview = coverage && 'preview' in coverage ? coverage.preview : undefined;
   // No workload rows at all: nothing to start yet (the API would refuse it too).
   const waitingForData = cycle.kind === 'monthly' && canStart && preview?.withRows.length === 0;
+  const scheduler = cycle.waitingForData;
   // A month's button appears once its data is known (a failed preview leaves the decision to the API).
   const known = cycle.kind !== 'monthly' || !canStart || coverage !== undefined;
   const showButton =
@@ -306,8 +313,30 @@ function CycleCard({
           </p>
         )
       )}
+      {scheduler && (
+        // The schedule's own record (every role sees it): it never locks an incomplete month, it waits.
+        <p class="meta scheduler-waiting" data-field="scheduler-waiting">
+          {!waitingForData && (
+            <>
+              <strong>{l('waitingForData')}</strong>{' '}
+            </>
+          )}
+          {l('schedulerWaiting', {
+            since: when(scheduler.since),
+            attempts: scheduler.attempts,
+            last: when(scheduler.lastTriedAt),
+          })}
+          <br />
+          <span class="api-message">{scheduler.message}</span>
+        </p>
+      )}
       {preview && !waitingForData && preview.missing.length > 0 && (
         <p class="meta missing-rows">{l('missingHint', { n: preview.missing.length })}</p>
+      )}
+      {cycle.acknowledgedMissing && cycle.acknowledgedMissing.length > 0 && (
+        <p class="meta" data-field="acknowledged">
+          {l('acknowledgedMissing', { ids: cycle.acknowledgedMissing.join(', ') })}
+        </p>
       )}
       {cycle.revision !== undefined && (
         <p class="meta">

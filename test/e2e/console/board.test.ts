@@ -440,6 +440,37 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
     expect((await sheet('2026-04')).gross).toBe(fen(total));
   });
 
+  it('the auditor sees what the schedule waits for and whom a month acknowledged as without data', async () => {
+    // What the daily schedule does for December (functions/start-scheduled-cycle.ts): the start is
+    // refused for want of data, and the refusal is recorded as waiting, never locking the month.
+    const token = server.tokens.issue('office1', 'office').token;
+    const refused = await fetch(`${server.url}/api/cycles`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'monthly', period: '2026-12' }),
+    });
+    expect(refused.status).toBe(409);
+    const { error } = (await refused.json()) as { error: string };
+    expect(error).toContain('2026-12');
+    await runtime.repos.cycles.recordWaiting('county7', 'monthly', '2026-12', error);
+    await runtime.repos.cycles.recordWaiting('county7', 'monthly', '2026-12', error);
+
+    const auditor = await signedIn('auditor1', 'auditor');
+    await open(auditor, 'cycles', '周期看板');
+    const december = auditor.locator('[data-period="2026-12"]');
+    const waiting = december.locator('[data-field="scheduler-waiting"]');
+    await waiting.waitFor();
+    expect(await text(waiting)).toContain('等待数据');
+    expect(await text(waiting)).toContain('已尝试 2 次');
+    expect(await text(waiting)).toContain(error);
+    expect(await december.getByRole('button').count()).toBe(0);
+    expect(await text(auditor.locator('[data-period="2026-04"] [data-field="acknowledged"]'))).toBe(
+      '已确认无数据、本月未发放：T01',
+    );
+    // Nobody may start anything from the auditor's board.
+    expect(await auditor.getByRole('button', { name: /^开始 / }).count()).toBe(0);
+  });
+
   it('the April pay sheet carries each person’s difference as an adjustment', async () => {
     const own = (await csvRows(dataset, 'adjustments.csv')).filter((r) => r.startsWith('2026-04,'));
     expect(own).toEqual([]);
