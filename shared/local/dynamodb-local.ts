@@ -46,7 +46,7 @@ export interface DynamoDbLocalOptions {
   dataDir?: string;
   /** Omitted: a free port picked by the OS. */
   port?: number;
-  /** How long to wait for the server to answer. Default 30 s (a cold start takes ~2 s). */
+  /** How long to wait for the server to answer. Default 90 s (a cold start takes ~2 s; 30+ s with both cores busy). */
   startTimeoutMs?: number;
   /** The java binary. Default: $JAVA_HOME/bin/java, else java on PATH. */
   javaCommand?: string;
@@ -265,7 +265,7 @@ async function launch({ java, jar, dataDir, port, lock, options }: LaunchInput):
 
   const endpoint = `http://127.0.0.1:${port}`;
   try {
-    await waitUntilReady({ child, endpoint, exited, timeoutMs: options.startTimeoutMs ?? 30_000 });
+    await waitUntilReady({ child, endpoint, exited, timeoutMs: options.startTimeoutMs ?? 90_000 });
   } catch (error) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;

@@ -77,7 +77,7 @@ describe('what each command starts', () => {
     timeout: 120_000,
   }, async () => {
     const help = await medcomm(['--help']);
-    expect(help.code).toBe(0);
+    expect(help.code, help.stderr).toBe(0);
     expect(help.stdout).toContain('medcomm');
     expect(help.loaded.has('commander')).toBe(true);
     // Help is commander's alone: no workbook library, no schema library either.
@@ -95,7 +95,7 @@ describe('what each command starts', () => {
       '--months',
       '1',
     ]);
-    expect(generate.code).toBe(0);
+    expect(generate.code, generate.stderr).toBe(0);
     expect(none(generate.loaded, HEAVY)).toEqual([]);
     expect(generate.tempLeft).toEqual([]);
 
