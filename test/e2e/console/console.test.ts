@@ -18,7 +18,11 @@ import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../../../cli/serve.js';
+import { startCycle } from '../../../shared/app/cycle-service.js';
+import { importDataset } from '../../../shared/app/import-service.js';
+import { generateCounty, writeDataset } from '../../../shared/demo/index.js';
 import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
+import { initials } from '../../../shared/reports/sheet-page.js';
 import { dynamoEndpoint } from '../../integration/dynamodb/helpers.js';
 import { readXlsx } from '../../unit/export/xlsx-reader.js';
 
@@ -68,7 +72,8 @@ async function ensureConsoleBuilt(): Promise<void> {
 
 /** "14220.4" / "-3.07" / 14220.4 → integer fen, from the decimal text (no float arithmetic). */
 function fen(value: string): number {
-  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(value.trim());
+  // The console shows amounts as ¥1,234.56 (callers drop the commas).
+  const m = /^(-?)¥?(\d+)(?:\.(\d{1,2}))?$/.exec(value.trim());
   if (!m) throw new Error(`not an amount: ${value}`);
   const n = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
   return m[1] ? -n : n;
@@ -82,6 +87,8 @@ let shots: string;
 const contexts: BrowserContext[] = [];
 /** Uncaught script errors in any page; the last test requires none. */
 const pageErrors: string[] = [];
+/** What every window.confirm asked. */
+const dialogs: string[] = [];
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
@@ -98,6 +105,11 @@ async function signedIn(user: string, role: string, options: { screenshot?: stri
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
   page.on('pageerror', (error) => pageErrors.push(`${user}: ${error.message}`));
+  // Confirmations (finance's approval states the amount it releases) are read, then accepted.
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.accept();
+  });
   await page.goto(`${server.url}/`);
   await page.getByLabel('角色').selectOption(role);
   await page.getByLabel('用户').selectOption(user);
@@ -212,7 +224,10 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
     for (const month of ['2026-01', '2026-02', '2026-03']) {
       await button(`开始 ${month}`).click();
       // A month locks money: it starts from the confirmation (test/e2e/console/board.test.ts checks what it shows).
-      await office.getByRole('dialog').getByRole('button', { name: `确认开始 ${month}` }).click();
+      await office
+        .getByRole('dialog')
+        .getByRole('button', { name: `确认开始 ${month}` })
+        .click();
       await office.getByText(`${month} 已开始：已完成`).waitFor();
     }
     expect(await button('开始 2026-Q1').isEnabled()).toBe(true);
@@ -284,7 +299,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
       expiresAt: issued.expiresAt,
     });
     await context.addInitScript({
-      content: `sessionStorage.setItem('medcomm.session', ${JSON.stringify(session)})`,
+      content: `localStorage.setItem('medcomm.session', ${JSON.stringify(session)})`,
     });
     const page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(`office1 as finance: ${error.message}`));
@@ -317,6 +332,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
       .getByRole('button', { name: '审核通过 2026-Q1' })
       .click();
     await finance2.getByText('2026-Q1 已审核通过，状态：已完成').waitFor();
+    expect(dialogs.at(-1)).toMatch(/^确认审核通过 2026-Q1？将发放 ¥[\d,]+\.\d{2}。$/);
 
     await late.locator('[data-review="2026-Q1"]').getByRole('button', { name: '审核通过 2026-Q1' }).click();
     const alert = late.getByRole('alert');
@@ -340,7 +356,10 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
     expect(fen((await text(office.locator('[data-total="pool"]'))).replace(/,/g, ''))).toBe(
       report.totals.pool,
     );
-    expect(await office.locator('svg[role="img"]').count()).toBe(2);
+    // Scores by institution, one institution's trend against its peer group, distributions by kind.
+    expect(await office.locator('svg[role="img"]').count()).toBe(3);
+    await office.getByLabel('趋势机构').selectOption('T01');
+    await office.locator('figcaption', { hasText: '第1乡镇分院' }).first().waitFor();
     await shot(office, 'office-bulletin');
 
     const [printable] = await Promise.all([
@@ -350,7 +369,87 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
     await printable.waitForURL(/^blob:/);
     await printable.waitForLoadState();
     expect(await text(printable.locator('body'))).toContain('2026-Q1');
+    // Printed: page numbers in the page margin, signature lines, no exact fraction anywhere.
+    expect(await printable.content()).toMatch(
+      /@bottom-center\s*\{\s*content: "第 " counter\(page\) " 页 \/ 共 " counter\(pages\) " 页"/,
+    );
+    const printedText = await text(printable.locator('body'));
+    expect(printedText).not.toMatch(/\d+\/\d{3,}/);
+    expect(printedText).toMatch(/编制：[\s\S]*审核：[\s\S]*批准：/);
+    const pdf = await printable.pdf({ format: 'A4' });
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     await printable.close();
+  });
+
+  it('office publishes Q1; member C01 then sees its own score, indicators and pool — and no one else’s', async () => {
+    const ask = (path: string, user: string, role: string) =>
+      fetch(`${server.url}${path}`, {
+        headers: { authorization: `Bearer ${server.tokens.issue(user, role as 'office').token}` },
+      });
+    expect((await ask('/api/explain/2026-Q1/institutions/C01', 'member1', 'member')).status).toBe(403);
+
+    await open(office, 'publications', '结果公示');
+    await office.getByLabel('期间').fill('2026-Q1');
+    await office.getByRole('button', { name: '公示', exact: true }).click();
+    await office.getByText('已公示 2026-Q1').waitFor();
+    await office.getByRole('rowheader', { name: '2026-Q1' }).waitFor();
+
+    const member = await signedIn('member1', 'member');
+    await member.getByRole('heading', { level: 1, name: '结果公示' }).waitFor();
+    await member.goto(`${server.url}/#/explain?period=2026-Q1&institution=C01`);
+    const explained = member.getByTestId('institution-explanation');
+    await explained.waitFor();
+    const expected = await api<{ pool: { pool: number }; score: { score: string }; reconciles: boolean }>(
+      '/api/explain/2026-Q1/institutions/C01',
+      'office1',
+      'office',
+    );
+    expect(expected.reconciles).toBe(true);
+    expect(await text(explained)).toContain('全部与发放结果一致');
+    expect(await text(explained.locator('h3').filter({ hasText: '机构得分' }))).toContain(
+      expected.score.score,
+    );
+    await member.locator('#explain-indicators tbody tr').first().waitFor();
+    await shot(member, 'member-explain');
+    expect((await ask('/api/explain/2026-Q1/institutions/C02', 'member1', 'member')).status).toBe(403);
+    expect((await ask('/api/sheets/quarterly/2026-Q1?format=json', 'member1', 'member')).status).toBe(403);
+  });
+
+  it('a staff member sees only their own slips and explanation', async () => {
+    const staff = await signedIn('staff1', 'staff');
+    await staff.getByRole('heading', { level: 1, name: '我的工资条' }).waitFor();
+    const links = await staff.getByRole('navigation', { name: '主导航' }).getByRole('link').allTextContents();
+    expect(links).toEqual(['金额说明', '工资条', '结果公示']);
+    const year = await api<{ months: { period: string; gross: number }[]; totals: { gross: number } }>(
+      '/api/slips/C01-001/history/2026',
+      'hr1',
+      'hr',
+    );
+    const table = staff.locator('#slip-year-table');
+    await table.locator('tbody tr').first().waitFor();
+    expect(fen((await text(table.locator('[data-total="gross"]'))).replace(/,/g, ''))).toBe(
+      year.totals.gross,
+    );
+    await table.getByRole('button', { name: '2026-03' }).click();
+    const explained = staff.getByTestId('person-explanation');
+    await explained.waitFor();
+    const march = year.months.find((m) => m.period === '2026-03')!;
+    expect(fen((await text(staff.getByTestId('explained-gross'))).replace(/,/g, ''))).toBe(march.gross);
+    expect(await text(explained)).toContain('与发放结果一致');
+    await shot(staff, 'staff-slips');
+    const ask = (path: string) =>
+      fetch(`${server.url}${path}`, {
+        headers: { authorization: `Bearer ${server.tokens.issue('staff1', 'staff').token}` },
+      });
+    for (const path of [
+      '/api/slips/C01-002/2026-03',
+      '/api/explain/2026-03/staff/C01-002',
+      '/api/slips/C01-002/history/2026',
+      '/api/explain/2026-03/institutions/C01',
+      '/api/sheets/monthly/2026-03?format=json',
+    ])
+      expect([path, (await ask(path)).status]).toEqual([path, 403]);
+    expect((await ask('/api/slips/C01-001/2026-03')).status).toBe(200);
   });
 
   it('HR finds people on the Q1 sheet and downloads it as XLSX with the totals of the API', async () => {
@@ -368,12 +467,12 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
     const apiTotal = lines.reduce((sum, l) => sum + fen(l.gross), 0);
     expect(fen((await text(hr.locator('[data-total="gross"]'))).replace(/,/g, ''))).toBe(apiTotal);
 
-    await hr.getByLabel('搜索（姓名、工号、科室）').fill('C01-');
+    await hr.getByLabel('搜索（姓名、拼音首字母、工号、科室）').fill('C01-');
     await hr.getByText(`显示 6 / ${lines.length} 人`).waitFor();
     const c01 = lines.filter((l) => l.institutionId === 'C01').reduce((sum, l) => sum + fen(l.gross), 0);
     expect(fen((await text(hr.locator('[data-total="gross"]'))).replace(/,/g, ''))).toBe(c01);
     await shot(hr, 'hr-sheets');
-    await hr.getByLabel('搜索（姓名、工号、科室）').fill('');
+    await hr.getByLabel('搜索（姓名、拼音首字母、工号、科室）').fill('');
 
     const [download] = await Promise.all([
       hr.waitForEvent('download'),
@@ -409,6 +508,21 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
     expect(await readFile(join(work, 'bank.csv'), 'utf8')).toContain('6290830166131868');
     await hr.getByText('已下载 bank-2026-Q1.csv').waitFor();
     expect(await hr.getByText('银行代发文件未包含').count()).toBe(0);
+
+    // A click on a person: why they got this amount.
+    await hr.getByLabel('搜索（姓名、拼音首字母、工号、科室）').fill('C01-001');
+    await hr.getByText(`显示 1 / ${lines.length} 人`).waitFor();
+    await hr.locator('#sheet-table tbody').getByRole('link').first().click();
+    await hr.getByTestId('person-explanation').waitFor();
+    const mine = await api<{ staffId: string; quarterlySurplus: string }[]>(
+      '/api/sheets/quarterly/2026-Q1?format=json',
+      'hr1',
+      'hr',
+    );
+    expect(fen((await text(hr.getByTestId('explained-gross'))).replace(/,/g, ''))).toBe(
+      fen(mine.find((l) => l.staffId === 'C01-001')!.quarterlySurplus),
+    );
+    await shot(hr, 'hr-explain');
   });
 
   it('signs in by keyboard alone and switches to English', async () => {
@@ -433,6 +547,62 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
     await page.getByRole('link', { name: 'Pay sheets' }).waitFor();
     await shot(page, 'hr-sheets-en');
   });
+
+  it('the auditor reads the trail a page at a time and sees the chain checked', async () => {
+    const auditor = await signedIn('auditor1', 'auditor');
+    await open(auditor, 'audit', '审计');
+    await auditor.getByText(/审计链完整：\d+ 条/).waitFor();
+    await auditor.locator('#audit-entries tbody tr').first().waitFor();
+    expect(await text(auditor.locator('#audit-entries'))).toContain('publication.publish');
+    await shot(auditor, 'auditor-audit');
+  });
+
+  it('HR pages through a city sheet of 35,000 people: paged, sorted and searched on the server', async () => {
+    const city = join(work, 'city');
+    await writeDataset(city, generateCounty({ counties: 10, months: 1 }));
+    const imported = await importDataset(runtime.repos, { dir: city }, 'office1');
+    await startCycle(runtime.repos, runtime.workflows, {
+      communityId: imported.pointer.communityId,
+      kind: 'monthly',
+      period: '2026-01',
+      by: 'office1',
+    });
+    const first = await api<{ all: number; pages: number; rows: { name: string }[] }>(
+      '/api/sheets/monthly/2026-01?format=json&page=1&size=100',
+      'hr1',
+      'hr',
+    );
+    expect(first.all).toBeGreaterThanOrEqual(30_000);
+
+    const hr = await signedIn('hr1', 'hr');
+    await open(hr, 'sheets', '工资表');
+    const rows = hr.locator('#sheet-table tbody tr');
+    await hr.getByText(`显示 ${first.all} / ${first.all} 人`).waitFor();
+    expect(await rows.count()).toBe(100);
+    await hr.getByText(`第 1 / ${first.pages} 页`).waitFor();
+    const top = await text(rows.first());
+    await hr.getByRole('button', { name: '下一页' }).click();
+    await hr.getByText(`第 2 / ${first.pages} 页`).waitFor();
+    expect(await text(rows.first())).not.toBe(top);
+
+    // Sorted by gross, largest first (a second click turns the order).
+    const sortGross = hr.getByRole('button', { name: '应发合计: 排序' });
+    await sortGross.click();
+    await expect.poll(async () => (await text(sortGross)).includes('▲')).toBe(true);
+    await sortGross.click();
+    await expect.poll(async () => (await text(sortGross)).includes('▼')).toBe(true);
+    await hr.getByText(`第 1 / ${first.pages} 页`).waitFor();
+    const grossOf = async (n: number) =>
+      fen((await text(rows.nth(n).locator('td').last())).replace(/,/g, ''));
+    expect(await grossOf(0)).toBeGreaterThanOrEqual(await grossOf(1));
+    expect(await grossOf(1)).toBeGreaterThanOrEqual(await grossOf(99));
+
+    // Found by the pinyin initials of a name.
+    const name = first.rows[0]!.name;
+    await hr.getByLabel('搜索（姓名、拼音首字母、工号、科室）').fill(initials(name));
+    await hr.locator('#sheet-table tbody').getByRole('link', { name, exact: true }).first().waitFor();
+    await shot(hr, 'hr-sheets-large');
+  }, 300_000);
 
   it('raised no script error in any page', () => {
     expect(pageErrors).toEqual([]);
