@@ -13,6 +13,7 @@ import { FUNCTION_IDS } from '../../functions/registry.js';
 import type { CycleFunctions } from '../../workflows/common.js';
 import { CYCLE_DEFINITIONS } from '../../workflows/cycles.js';
 import { HandlerFunction } from '../constructs/handler-function.js';
+import { Operations } from '../constructs/operations.js';
 import { acknowledgeFunctionVersions, grantOnExecutions } from '../nag-suppressions.js';
 
 export interface WorkflowStackProps extends StackProps {
@@ -22,10 +23,15 @@ export interface WorkflowStackProps extends StackProps {
 export const CYCLE_KINDS = ['monthly', 'quarterly', 'annual'] as const;
 
 /** Monthly on the 5th for the previous month, quarterly on the 10th after a quarter, annual on 20 January. */
+/**
+ * When each cycle falls due (Asia/Shanghai). The starter runs daily from the due day to the 28th: a period
+ * whose data is not complete waits (recorded, never started with rows missing) and is tried again the next
+ * day; once started, a run is a no-op. The range is context (`medcomm:retryUntilDay`), 28 by default.
+ */
 const SCHEDULES = {
-  monthly: { day: '5', month: '*' },
-  quarterly: { day: '10', month: '1,4,7,10' },
-  annual: { day: '20', month: '1' },
+  monthly: { day: 5, month: '*' },
+  quarterly: { day: 10, month: '1,4,7,10' },
+  annual: { day: 20, month: '1' },
 } as const;
 
 export class WorkflowStack extends Stack {
@@ -33,6 +39,8 @@ export class WorkflowStack extends Stack {
   readonly stateMachines: Record<(typeof CYCLE_KINDS)[number], sfn.StateMachine>;
   /** Fixed names (stack name + kind), so the executions' ARNs are known to grants before deployment. */
   readonly machineNames: Record<(typeof CYCLE_KINDS)[number], string>;
+  /** Alarms, their SNS topic, the schedules' dead-letter queue. */
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: WorkflowStackProps) {
     super(scope, id, props);
@@ -61,20 +69,33 @@ export class WorkflowStack extends Stack {
     this.stateMachines = machines;
 
     const starter = new HandlerFunction(this, { functionId: 'StartScheduledCycle' }).bindTable(props.table);
+    this.operations = new Operations(this, 'Operations', {
+      machines,
+      starter,
+      table: props.table,
+    });
+    const operations = this.operations;
     for (const kind of CYCLE_KINDS) {
       machines[kind].grantStartExecution(starter);
       starter.addEnvironment(`STATE_MACHINE_${kind.toUpperCase()}`, machines[kind].stateMachineArn);
       const when = SCHEDULES[kind];
+      const until = Number(this.node.tryGetContext('medcomm:retryUntilDay') ?? 28);
       new Schedule(this, `${kind}Schedule`, {
-        description: `Starts the ${kind} cycle`,
+        description: `Starts the ${kind} cycle (daily from day ${when.day} until it has started)`,
         schedule: ScheduleExpression.cron({
           minute: '0',
           hour: '2',
-          day: when.day,
+          day: until > when.day ? `${when.day}-${until}` : String(when.day),
           month: when.month,
           timeZone: TimeZone.ASIA_SHANGHAI,
         }),
-        target: new LambdaInvoke(starter, { input: ScheduleTargetInput.fromObject({ kind }) }),
+        target: new LambdaInvoke(starter, {
+          input: ScheduleTargetInput.fromObject({ kind }),
+          // A start the Scheduler cannot deliver goes to a dead-letter queue, which raises an alarm.
+          deadLetterQueue: operations.scheduleDeadLetters,
+          retryAttempts: 3,
+          maxEventAge: Duration.hours(6),
+        }),
       });
     }
     // A start answered ExecutionAlreadyExists compares the existing execution's input (sfn-port.ts).
