@@ -10,7 +10,8 @@
  * and a changed workload row, and a reason); the starter may not decide it; finance2 approves it after
  * a confirmation that states the amount; April's confirmation shows the correction it pays; after April
  * runs, the April pay sheet carries each person's difference. A correction of February whose rows
- * break a rule shows the issue in the dialog; finance1 rejects the fixed one (nothing posted). A 2027
+ * break a rule shows the issue in the dialog; finance1 rejects the fixed one (nothing posted). Q1,
+ * approved, is corrected (finance rows): pool-share differences paid in May. A 2027
  * import: the board opens on the latest year and reaches 2026 through its year selector.
  *
  * Chromium missing: skipped with a message on a workstation, a failure in CI (CI=true).
@@ -168,6 +169,8 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
   let docked: string;
   /** The same, mistyped: the corrected period is not before the month it is in. */
   let mistyped: string;
+  /** A correction of Q1: C01's January consultation income 10,000.00 higher. */
+  let income: string;
   /** finance's view of the correction's per-person differences, before it is approved. */
   let differences: CorrectionLine[] = [];
   let correction: CorrectionRecord;
@@ -213,6 +216,14 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
     await writeFile(
       join(mistyped, 'adjustments.csv'),
       `${adjustments.trimEnd()}\n2026-02,C02-001,-80.00,1月多发值班费扣回,2026-02\n`,
+    );
+    income = join(work, 'income/dataset');
+    await cp(dataset, income, { recursive: true });
+    const finance = await readFile(join(income, 'finance.csv'), 'utf8');
+    expect(finance).toContain('2026-01,C01,consultation,15870.25');
+    await writeFile(
+      join(income, 'finance.csv'),
+      finance.replace('2026-01,C01,consultation,15870.25', '2026-01,C01,consultation,25870.25'),
     );
 
     const [, rt] = await Promise.all([
@@ -544,6 +555,61 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
     expect(may.totals.adjustment).toBe(0);
   });
 
+  it('a quarter is corrected too: Q1’s finance rows after its approval, the pool shares paid in May', async () => {
+    await open(office, 'cycles', '周期看板');
+    await office.getByRole('button', { name: '开始 2026-Q1', exact: true }).click();
+    await office.getByText('2026-Q1 已开始：待财务审核').waitFor();
+
+    const finance2 = await signedIn('finance2', 'finance');
+    await open(finance2, 'reviews', '财务审核');
+    finance2.once('dialog', (d) => void d.accept());
+    await finance2
+      .locator('[data-review="2026-Q1"]')
+      .getByRole('button', { name: '审核通过 2026-Q1' })
+      .click();
+    await finance2.getByText('2026-Q1 已审核通过，状态：已完成').waitFor();
+
+    await open(office, 'cycles', '周期看板');
+    await office.locator('[data-period="2026-Q1"]').getByRole('button', { name: '更正 2026-Q1' }).click();
+    const dialog = office.getByRole('dialog');
+    await dialog.getByRole('heading', { name: '更正 2026-Q1（季通报）' }).waitFor();
+    await dialog.getByLabel('数据集文件夹').setInputFiles(income);
+    await dialog.getByText(/已选文件：.*finance\.csv/).waitFor();
+    await dialog.getByLabel('更正原因').fill('C01 一月门诊收入漏记 10,000.00');
+    await dialog.getByRole('button', { name: '提交更正' }).click();
+    await office.getByText(/^更正 2026-Q1 r2 已提交，待财务审核/).waitFor();
+
+    await open(finance2, 'reviews', '财务审核');
+    const card = finance2.locator('[data-correction="2026-Q1"]');
+    await card.waitFor();
+    const queue = await api<{
+      corrections: { correction: CorrectionRecord; differences: { lines: CorrectionLine[] }[] }[];
+    }>('/api/reviews', 'finance2', 'finance');
+    const q1 = queue.corrections.find((c) => c.correction.period === '2026-Q1')!;
+    const lines = q1.differences.flatMap((d) => d.lines).filter((l) => l.difference !== 0);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((l) => l.component === 'quarterlySurplus')).toBe(true);
+    expect(lines.reduce((sum, l) => sum + l.difference, 0)).toBe(q1.correction.totals.difference);
+    expect(await card.getByRole('cell', { name: '季度结余奖励' }).count()).toBe(lines.length);
+    expect(await text(card.locator('[data-total="difference"]'))).toBe(
+      money(q1.correction.totals.difference),
+    );
+    finance2.once('dialog', (d) => void d.accept());
+    await card.getByRole('button', { name: '审核通过更正 2026-Q1' }).click();
+    await finance2.getByText('更正 2026-Q1 r2 已审核通过，差额计入 2026-05').waitFor();
+
+    // May's confirmation names it and pays it (May has no adjustment rows of its own).
+    await open(office, 'cycles', '周期看板');
+    await office.getByRole('button', { name: '开始 2026-05', exact: true }).click();
+    const posted = dialog.getByTestId('confirm-corrections');
+    await posted.waitFor();
+    expect(await text(posted)).toContain('更正 2026-Q1 r2');
+    expect(await text(posted)).not.toContain('更正 2026-02');
+    expect(await text(dialog.getByTestId('confirm-adjustment'))).toBe(money(q1.correction.totals.difference));
+    await dialog.getByRole('button', { name: '取消' }).click();
+    await dialog.waitFor({ state: 'detached' });
+  });
+
   it('a second year: the board shows the latest year and any other from its selector', async () => {
     // 2027: the same county's files with the year's periods moved on.
     const next = join(work, 'next/dataset');
@@ -581,7 +647,8 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
     const april = office.locator('[data-period="2026-04"]');
     await april.waitFor();
     expect(await text(april)).toContain('已完成');
-    expect(await office.locator('#corrections-table tbody tr').count()).toBe(2);
+    // March (approved), February (rejected), Q1 (approved).
+    expect(await office.locator('#corrections-table tbody tr').count()).toBe(3);
     expect(await office.locator('[data-period="2027-01"]').count()).toBe(0);
   });
 
