@@ -488,7 +488,8 @@ program
     await (await import('../shared/local/daemon.js')).stopDaemon(home);
     await rm(home, { recursive: true, force: true });
     const dataDir = join(out, 'dataset');
-    await writeDataset(dataDir, generateCounty({ seed: Number(o.seed), staff: Number(o.staff) }));
+    // The demo county uses every DOMAIN.md §9 addition (departments, floor, secondments, veto, …).
+    await writeDataset(dataDir, generateCounty({ seed: Number(o.seed), staff: Number(o.staff), v2: true }));
     console.log(`示例县数据 Sample county dataset: ${dataDir}`);
     await withRuntime({ ...storeOptions(), home }, async (rt) => {
       const imported = await doImport(rt, dataDir, 'office-demo');

@@ -20,6 +20,7 @@ import {
 import { coefficient, csv, field, fixed, scaled, yuan } from './format.js';
 import { COUNTY_NAMES, GIVEN_CHARS, SURNAMES, TOWN_ROOTS, XINGGUO_TOWNS } from './names.js';
 import { Rng } from './prng.js';
+import { V2_INDICATOR_ROWS, v2Departments, v2Scheme, v2Secondments, v2ValueRows } from './v2.js';
 
 export interface DemoOptions {
   /** PRNG seed (default 2026). */
@@ -36,6 +37,11 @@ export interface DemoOptions {
   months?: number;
   /** Medical-insurance outcome at year end (default surplus). Only written when months = 12. */
   insuranceOutcome?: 'surplus' | 'overspend';
+  /**
+   * Use every DOMAIN.md §9 addition (default false: format v1, as the bench and the v1 tests expect):
+   * departments, the funding-1 floor, the community's own score, a veto, improve and secondments.
+   */
+  v2?: boolean;
 }
 
 export const DEMO_DEFAULTS: Required<DemoOptions> = {
@@ -46,6 +52,7 @@ export const DEMO_DEFAULTS: Required<DemoOptions> = {
   counties: 1,
   months: 12,
   insuranceOutcome: 'surplus',
+  v2: false,
 };
 
 export const DATASET_FILE_NAMES = [
@@ -62,7 +69,8 @@ export const DATASET_FILE_NAMES = [
 ] as const;
 export type DatasetFileName = (typeof DATASET_FILE_NAMES)[number];
 /** File name → file text (CSV with header and CRLF rows; scheme.json as pretty JSON). */
-export type DatasetFiles = Record<DatasetFileName, string>;
+export type DatasetFiles = Record<DatasetFileName, string> &
+  Partial<Record<'departments.csv' | 'secondments.csv', string>>;
 
 // ---------------------------------------------------------------------------------------------
 // Model
@@ -548,7 +556,7 @@ function schemeJson(o: Required<DemoOptions>, counties: County[]): string {
     },
     publicHealth: { perCapita: '99.00', preAllocationRate: 0.6 },
   };
-  return JSON.stringify(scheme, null, 2);
+  return JSON.stringify(o.v2 ? v2Scheme(scheme) : scheme, null, 2);
 }
 
 function institutionsCsv(counties: County[]): string {
@@ -589,7 +597,7 @@ function leadersCsv(counties: County[]): string {
   return csv('staffId,targetAnnualSalary', rows);
 }
 
-function indicatorsCsv(): string {
+function indicatorsCsv(v2: boolean): string {
   const rows = DEMO_INDICATORS.map((k) =>
     [
       k.id,
@@ -609,7 +617,7 @@ function indicatorsCsv(): string {
   );
   return csv(
     'id,nameZh,nameEn,dimension,appliesTo,cadence,direction,aggregation,method,weight,target,floor,params',
-    rows,
+    v2 ? [...rows, ...V2_INDICATOR_ROWS] : rows,
   );
 }
 
@@ -806,6 +814,9 @@ export function generateCounty(options: DemoOptions = {}): DatasetFiles {
       chunk(workload, (rows) => workloadRows(o.seed, o.year, month, c, rows));
     }
   }
+  const members = counties.flatMap((c) => c.members);
+  const communityId = o.counties > 1 ? `ganzhou-demo-${o.counties}` : 'xingguo-demo';
+  if (o.v2) values.push(v2ValueRows(communityId, members, o.year, o.months).join('\r\n'));
   const adjustments: string[] = [];
   const perCounty = counties.map((c) => {
     const rows: string[] = [];
@@ -823,12 +834,18 @@ export function generateCounty(options: DemoOptions = {}): DatasetFiles {
     'institutions.csv': institutionsCsv(counties),
     'staff.csv': staffCsv(counties),
     'leaders.csv': leadersCsv(counties),
-    'indicators.csv': indicatorsCsv(),
+    'indicators.csv': indicatorsCsv(o.v2),
     'indicator-values.csv': csv('period,institutionId,indicatorId,value,numerator,denominator', values),
     'finance.csv': csv('period,institutionId,category,amount', finance),
     'workload.csv': csv('period,staffId,workPoints,quality,attendedDays,scheduledDays', workload),
     'insurance.csv': insuranceCsv(o.seed, o, counties),
     'adjustments.csv': csv('period,staffId,amount,reason,refPeriod', adjustments),
+    ...(o.v2
+      ? {
+          'departments.csv': v2Departments(members),
+          'secondments.csv': v2Secondments(counties[0]!.members, o.year),
+        }
+      : {}),
   };
 }
 

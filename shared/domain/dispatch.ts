@@ -31,10 +31,19 @@ export function missingSubmissions(
 ): string[] {
   const submitted = new Set(values.filter((v) => v.period === period).map((v) => v.indicatorId));
   const month = monthNumber(period);
-  return indicators
-    .filter((i) => appliesTo(i, kind) && isDue(i, month) && !submitted.has(i.id))
-    .map((i) => i.id)
-    .sort();
+  return (
+    indicators
+      // §9.5: a secondment_count is counted from the register; nobody submits a row for it.
+      .filter(
+        (i) =>
+          appliesTo(i, kind) &&
+          isDue(i, month) &&
+          !submitted.has(i.id) &&
+          i.aggregation !== 'secondment_count',
+      )
+      .map((i) => i.id)
+      .sort()
+  );
 }
 
 export function staffWithoutWorkload(
