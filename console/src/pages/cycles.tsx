@@ -175,12 +175,20 @@ function useCoverage(data: BoardOverview | undefined, enabled: boolean): Map<str
     const months = data.cycles.filter(
       (c) => c.kind === 'monthly' && (c.waitsFor.what === 'start' || c.waitsFor.what === 'restart'),
     );
-    for (const month of months) {
-      getJson<MonthPreview>(`/api/cycles/monthly/${month.period}/preview`).then(
-        (preview) => live && setCoverage((m) => new Map(m).set(month.period, { preview })),
-        (error: unknown) => live && setCoverage((m) => new Map(m).set(month.period, { error })),
-      );
-    }
+    // One at a time, in month order: each preview computes its month's pay, and the next month to start
+    // is the one that matters first.
+    void (async () => {
+      for (const month of months) {
+        if (!live) return;
+        let found: Coverage;
+        try {
+          found = { preview: await getJson<MonthPreview>(`/api/cycles/monthly/${month.period}/preview`) };
+        } catch (error) {
+          found = { error };
+        }
+        if (live) setCoverage((m) => new Map(m).set(month.period, found));
+      }
+    })();
     return () => {
       live = false;
     };
