@@ -3,8 +3,10 @@
  * or other column changed, grade bands added, removed or changed, and every other scheme field changed
  * (holdback, tilts, insurance …). Pure.
  */
+
+import { formatYuan } from '../domain/money.js';
 import type { Grade, Indicator, Scheme } from '../schemas/dataset.js';
-import { firstDifference } from './scheme-rule.js';
+import { firstDifference, YUAN_FIELDS } from './scheme-rule.js';
 
 export type SchemeChange =
   | { kind: 'indicator.added'; id: string; to: Indicator; zh: string; en: string }
@@ -162,9 +164,12 @@ export function diffSchemes(from: SchemeSide, to: SchemeSide): SchemeChange[] {
   const b = new Map<string, unknown>();
   leaves(restFrom, '', a);
   leaves(restTo, '', b);
+  // Amounts stored in fen read as the yuan of scheme.json.
+  const shown = (field: string, v: unknown) =>
+    typeof v === 'number' && (YUAN_FIELDS as readonly string[]).includes(field) ? formatYuan(v) : text(v);
   for (const field of new Set([...a.keys(), ...b.keys()])) {
-    const x = text(a.get(field));
-    const y = text(b.get(field));
+    const x = shown(field, a.get(field));
+    const y = shown(field, b.get(field));
     if (firstDifference(x, y)) {
       changes.push({
         kind: 'field.changed',

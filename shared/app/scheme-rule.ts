@@ -129,16 +129,18 @@ export async function checkDatasetScheme(repos: Repositories, dataset: Dataset):
   }
 }
 
-/** A stored scheme as scheme.json in the dataset format (perCapita back to yuan). */
+/** Scheme fields stored in fen and written in yuan in scheme.json. */
+export const YUAN_FIELDS = ['publicHealth.perCapita', 'pay.funding1Floor'] as const;
+
+/** A stored scheme as scheme.json in the dataset format (amounts back to yuan). */
 export function schemeJson(scheme: Scheme): string {
-  return `${JSON.stringify(
-    {
-      ...scheme,
-      publicHealth: { ...scheme.publicHealth, perCapita: formatYuan(scheme.publicHealth.perCapita) },
-    },
-    null,
-    2,
-  )}\n`;
+  const file = structuredClone(scheme) as unknown as Record<string, Record<string, unknown>>;
+  for (const path of YUAN_FIELDS) {
+    const [group, key] = path.split('.') as [string, string];
+    const fen = file[group]?.[key];
+    if (typeof fen === 'number') file[group]![key] = formatYuan(fen);
+  }
+  return `${JSON.stringify(file, null, 2)}\n`;
 }
 
 /**

@@ -261,11 +261,14 @@ function indicatorsCsv(rows: readonly Indicator[]): string {
   return `${[COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => cell(r, c)).join(','))].join('\n')}\n`;
 }
 
-/** perCapita is stored in fen; scheme.json has it in yuan. */
+const yuanText = (fen: number) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
+
+/** Amounts (perCapita, §9.2 funding1Floor) are stored in fen; scheme.json has them in yuan. */
 function schemeJson(scheme: Scheme): string {
-  const fen = scheme.publicHealth.perCapita;
-  const perCapita = `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
-  return JSON.stringify({ ...scheme, publicHealth: { ...scheme.publicHealth, perCapita } }, null, 2);
+  const pay = { ...scheme.pay };
+  if (typeof pay.funding1Floor === 'number') pay.funding1Floor = yuanText(pay.funding1Floor);
+  const publicHealth = { ...scheme.publicHealth, perCapita: yuanText(scheme.publicHealth.perCapita) };
+  return JSON.stringify({ ...scheme, pay, publicHealth }, null, 2);
 }
 
 const weightSum = (rows: readonly Indicator[]) => {

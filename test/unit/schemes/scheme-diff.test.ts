@@ -34,6 +34,7 @@ describe('diffSchemes', () => {
   it('lists indicators added and removed, weight and target changes, band and parameter changes', () => {
     const scheme = structuredClone(tiny.scheme);
     scheme.pay.holdbackRate = '0.25';
+    scheme.publicHealth.perCapita = 10_050;
     scheme.grades[1]!.min = '75';
     scheme.grades = scheme.grades
       .filter((g) => g.grade !== '不合格')
@@ -64,6 +65,7 @@ describe('diffSchemes', () => {
         'grade.added 差',
         'grade.removed 不合格',
         'field.changed  pay.holdbackRate 0.2→0.25',
+        'field.changed  publicHealth.perCapita 99.00→100.50',
       ].sort(),
     );
     for (const c of changes) {
@@ -109,6 +111,13 @@ describe('the import rule', () => {
     const { scheme, issues } = parseScheme(schemeJson(tiny.scheme));
     expect(issues).toEqual([]);
     expect(scheme).toEqual(tiny.scheme);
+  });
+
+  it('writes §9.2 funding1Floor back in yuan too', () => {
+    const stored = { ...tiny.scheme, pay: { ...tiny.scheme.pay, funding1Floor: 450_000 } };
+    const { scheme, issues } = parseScheme(schemeJson(stored));
+    expect(issues).toEqual([]);
+    expect(scheme).toEqual(stored);
   });
 });
 
