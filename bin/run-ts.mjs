@@ -2,9 +2,11 @@
 import { resolve } from 'node:path';
 // Runs a TypeScript entry file given as the first argument (used by npm scripts such as bench).
 import { pathToFileURL } from 'node:url';
-import { register } from 'tsx/esm/api';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// tsx keeps its transform cache in the system temp directory: a script leaves nothing there.
+process.env.TSX_DISABLE_CACHE ??= '1';
+const { register } = await import('tsx/esm/api');
 
 register();
 const [entry] = process.argv.splice(2, 1);

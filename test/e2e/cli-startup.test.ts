@@ -73,7 +73,7 @@ async function medcomm(args: string[], { database = false } = {}) {
 const none = (loaded: Set<string>, names: string[]) => names.filter((n) => loaded.has(n));
 
 describe('what each command starts', () => {
-  it('help, generate and argument errors load neither the AWS SDK, CDK nor the state machines', {
+  it('help, generate, template and argument errors load neither the AWS SDK, CDK nor the state machines', {
     timeout: 120_000,
   }, async () => {
     const help = await medcomm(['--help']);
@@ -98,6 +98,11 @@ describe('what each command starts', () => {
     expect(generate.code, generate.stderr).toBe(0);
     expect(none(generate.loaded, HEAVY)).toEqual([]);
     expect(generate.tempLeft).toEqual([]);
+
+    const template = await medcomm(['template', '--out', 'template.xlsx']);
+    expect(template.code, template.stderr).toBe(0);
+    expect(none(template.loaded, HEAVY)).toEqual([]);
+    expect(template.tempLeft).toEqual([]);
 
     const missing = await medcomm(['run', 'monthly', '--as', 'office1']);
     expect(missing.code).not.toBe(0);
