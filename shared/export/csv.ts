@@ -4,7 +4,7 @@
  * Chinese headers, amounts in yuan with two decimals, and a 合计 row summed exactly from fen.
  */
 import { stringify } from 'csv-stringify/sync';
-import { AMOUNT_KEYS, paySheetHeaders, TEXT_HEADERS, TOTAL_LABEL } from './labels.js';
+import { sheetAmountColumns, TEXT_HEADERS, TOTAL_LABEL } from './labels.js';
 import { fenToYuanString } from './money-format.js';
 import { sortLines, textValues, totalsOf } from './pay-sheet-rows.js';
 import { guardText } from './text-guard.js';
@@ -15,18 +15,21 @@ export const EXCEL_CSV_OPTIONS = { bom: true, record_delimiter: 'windows' } as c
 
 export function paySheetCsv(sheet: PaySheet): string {
   const lines = sortLines(sheet.lines);
-  const rows: string[][] = [paySheetHeaders(sheet.kind)];
+  // §9.6: 补贴 / 财政保底补足 join the columns only on sheets whose lines carry them.
+  const columns = sheetAmountColumns(sheet);
+  const keys = columns.map(([key]) => key);
+  const rows: string[][] = [[...TEXT_HEADERS, ...columns.map(([, label]) => label)]];
   for (const line of lines) {
     rows.push([
       ...textValues(line).map(guardText),
-      ...AMOUNT_KEYS.map((key) => fenToYuanString(line[key], `${key} of staff ${line.staffId}`)),
+      ...keys.map((key) => fenToYuanString(line[key] ?? 0, `${key} of staff ${line.staffId}`)),
     ]);
   }
-  const totals = totalsOf(lines);
+  const totals = totalsOf(lines, keys);
   rows.push([
     TOTAL_LABEL,
     ...TEXT_HEADERS.slice(1).map(() => ''),
-    ...AMOUNT_KEYS.map((key) => fenToYuanString(totals[key])),
+    ...keys.map((key) => fenToYuanString(totals[key])),
   ]);
   return stringify(rows, EXCEL_CSV_OPTIONS);
 }

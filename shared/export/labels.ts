@@ -1,6 +1,6 @@
 /** The Chinese wording of the outputs (DOMAIN.md §8), in one place so CSV and XLSX cannot drift. */
 import type { Post } from '../schemas/dataset.js';
-import type { AmountKey, PaySheetKind } from './types.js';
+import type { AmountKey, PaySheet, PaySheetKind } from './types.js';
 
 export const POST_LABELS: Readonly<Record<Post, string>> = {
   doctor: '医师',
@@ -35,6 +35,25 @@ export const AMOUNT_COLUMNS: ReadonlyArray<readonly [AmountKey, string]> = [
 ];
 
 export const AMOUNT_KEYS: readonly AmountKey[] = AMOUNT_COLUMNS.map(([key]) => key);
+
+/** DOMAIN.md §9.6: the v2 columns, placed before 应发合计 on sheets whose lines carry them. */
+export const V2_AMOUNT_COLUMNS: ReadonlyArray<readonly [AmountKey, string]> = [
+  ['allowance', '补贴'],
+  ['fiscalTopUp', '财政保底补足'],
+];
+
+/**
+ * The amount columns of one sheet: its kind's columns, plus 补贴 / 财政保底补足 when any line carries
+ * them (a v1 sheet keeps exactly its v1 columns).
+ */
+export function sheetAmountColumns(
+  sheet: Pick<PaySheet, 'kind' | 'lines'>,
+): ReadonlyArray<readonly [AmountKey, string]> {
+  const extra = V2_AMOUNT_COLUMNS.filter(([key]) => sheet.lines.some((line) => line[key] !== undefined));
+  const columns = amountColumns(sheet.kind);
+  if (extra.length === 0) return columns;
+  return [...columns.slice(0, -1), ...extra, columns.at(-1)!];
+}
 
 /**
  * The amount columns of one kind of sheet: the leaders' sheet carries 院长年薪 (county finance pays it) in

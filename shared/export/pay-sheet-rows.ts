@@ -18,11 +18,14 @@ export function sortLines(lines: readonly PaySheetLine[]): PaySheetLine[] {
 }
 
 /** Column sums in fen, summed as integers. */
-export function totalsOf(lines: readonly PaySheetLine[]): AmountTotals {
+export function totalsOf(
+  lines: readonly PaySheetLine[],
+  keys: readonly AmountKey[] = AMOUNT_KEYS,
+): AmountTotals {
   const totals = {} as AmountTotals;
-  for (const key of AMOUNT_KEYS) {
+  for (const key of keys) {
     totals[key] = sumFen(
-      lines.map((line) => line[key]),
+      lines.map((line) => line[key] ?? 0),
       `${key} total`,
     );
   }

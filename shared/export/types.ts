@@ -18,6 +18,10 @@ export interface PaySheetLine {
   quarterlySurplus: number;
   annualBonus: number;
   adjustment: number;
+  /** §9.5 secondment allowance (补贴); only on monthly sheets of datasets with secondments. */
+  allowance?: number;
+  /** §9.2 county finance's top-up to the funding-1 floor (财政保底补足); only with the floor on. */
+  fiscalTopUp?: number;
   gross: number;
 }
 
@@ -43,4 +47,12 @@ export interface BankTransferLine {
 }
 
 /** The amount columns of a pay sheet, in sheet order. */
-export type AmountKey = 'basic' | 'reward' | 'quarterlySurplus' | 'annualBonus' | 'adjustment' | 'gross';
+export type AmountKey =
+  | 'basic'
+  | 'reward'
+  | 'quarterlySurplus'
+  | 'annualBonus'
+  | 'adjustment'
+  | 'allowance'
+  | 'fiscalTopUp'
+  | 'gross';

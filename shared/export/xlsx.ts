@@ -5,14 +5,7 @@
  * formulas are not recalculated (previews, mobile viewers, importers).
  */
 import ExcelJS from 'exceljs';
-import {
-  AMOUNT_KEYS,
-  amountColumns,
-  KIND_LABELS,
-  SUMMARY_SHEET_NAME,
-  TEXT_HEADERS,
-  TOTAL_LABEL,
-} from './labels.js';
+import { KIND_LABELS, SUMMARY_SHEET_NAME, sheetAmountColumns, TEXT_HEADERS, TOTAL_LABEL } from './labels.js';
 import { groupByInstitution, sortLines, textValues, totalsOf } from './pay-sheet-rows.js';
 import { SheetNamer } from './sheet-names.js';
 import type { PaySheet } from './types.js';
@@ -20,17 +13,18 @@ import { addTableSheet, type Column, workbookBuffer } from './xlsx-table.js';
 
 export const WORKBOOK_CREATOR = 'MedComm Pay';
 
-const moneyColumns = (kind: PaySheet['kind']): Column[] =>
-  amountColumns(kind).map(([, header]) => ({ header, type: 'money' }));
-const lineColumns = (kind: PaySheet['kind']): Column[] => [
+// §9.6: the sheet's own amount columns (补贴 / 财政保底补足 only where its lines carry them).
+const moneyColumns = (sheet: PaySheet): Column[] =>
+  sheetAmountColumns(sheet).map(([, header]) => ({ header, type: 'money' }));
+const lineColumns = (sheet: PaySheet): Column[] => [
   ...TEXT_HEADERS.map((header): Column => ({ header, type: 'text' })),
-  ...moneyColumns(kind),
+  ...moneyColumns(sheet),
 ];
-const summaryColumns = (kind: PaySheet['kind']): Column[] => [
+const summaryColumns = (sheet: PaySheet): Column[] => [
   { header: '机构编码', type: 'text' },
   { header: '机构名称', type: 'text' },
   { header: '人数', type: 'count' },
-  ...moneyColumns(kind),
+  ...moneyColumns(sheet),
 ];
 
 export function paySheetTitle(sheet: PaySheet): string {
@@ -47,33 +41,34 @@ export async function paySheetXlsx(sheet: PaySheet): Promise<Buffer> {
 
   const lines = sortLines(sheet.lines);
   const groups = groupByInstitution(lines);
-  const grand = totalsOf(lines);
+  const amountKeys = sheetAmountColumns(sheet).map(([key]) => key);
+  const grand = totalsOf(lines, amountKeys);
   const headcount = (staff: readonly { staffId: string }[]) => new Set(staff.map((s) => s.staffId)).size;
 
   addTableSheet(workbook, {
     name: SUMMARY_SHEET_NAME,
-    columns: summaryColumns(sheet.kind),
+    columns: summaryColumns(sheet),
     rows: groups.map((group) => {
-      const totals = totalsOf(group.lines);
+      const totals = totalsOf(group.lines, amountKeys);
       return [
         group.institutionId,
         group.institutionName,
         headcount(group.lines),
-        ...AMOUNT_KEYS.map((k) => totals[k]),
+        ...amountKeys.map((k) => totals[k]),
       ];
     }),
-    total: [TOTAL_LABEL, '', headcount(lines), ...AMOUNT_KEYS.map((k) => grand[k])],
+    total: [TOTAL_LABEL, '', headcount(lines), ...amountKeys.map((k) => grand[k])],
     notes: [`期间：${sheet.period}`, ...(sheet.lineage ? [`数据来源：${sheet.lineage}`] : [])],
   });
 
   const namer = new SheetNamer([SUMMARY_SHEET_NAME]);
   for (const group of groups) {
-    const totals = totalsOf(group.lines);
+    const totals = totalsOf(group.lines, amountKeys);
     addTableSheet(workbook, {
       name: namer.next(group.institutionName, group.institutionId),
-      columns: lineColumns(sheet.kind),
-      rows: group.lines.map((line) => [...textValues(line), ...AMOUNT_KEYS.map((k) => line[k])]),
-      total: [TOTAL_LABEL, ...TEXT_HEADERS.slice(1).map(() => ''), ...AMOUNT_KEYS.map((k) => totals[k])],
+      columns: lineColumns(sheet),
+      rows: group.lines.map((line) => [...textValues(line), ...amountKeys.map((k) => line[k] ?? 0)]),
+      total: [TOTAL_LABEL, ...TEXT_HEADERS.slice(1).map(() => ''), ...amountKeys.map((k) => totals[k])],
     });
   }
 

@@ -44,6 +44,9 @@ function sheetLine(
     quarterlySurplus: a.quarterlySurplus,
     annualBonus: a.annualBonus,
     adjustment: a.adjustment,
+    // §9.6: the v2 columns only where the cycle's lines carry them.
+    ...(amounts.allowance === undefined ? {} : { allowance: amounts.allowance }),
+    ...(amounts.fiscalTopUp === undefined ? {} : { fiscalTopUp: amounts.fiscalTopUp }),
     gross: amounts.gross ?? a.basic + a.reward + a.quarterlySurplus + a.annualBonus + a.adjustment,
   };
 }
@@ -82,7 +85,14 @@ export function monthlyPaySheet(data: MonthlyCycleData): PaySheet {
       r.lines.map((l) => ({
         institutionId: r.institutionId,
         staffId: l.staffId,
-        amounts: { basic: l.basic, reward: l.reward, adjustment: l.adjustment, gross: l.gross },
+        amounts: {
+          basic: l.basic,
+          reward: l.reward,
+          adjustment: l.adjustment,
+          ...(l.allowance === undefined ? {} : { allowance: l.allowance }),
+          ...(l.fiscalTopUp === undefined ? {} : { fiscalTopUp: l.fiscalTopUp }),
+          gross: l.gross,
+        },
       })),
     ),
   );
@@ -136,6 +146,8 @@ export function paySheetJson(sheet: PaySheet) {
       quarterlySurplus: formatYuan(l.quarterlySurplus),
       annualBonus: formatYuan(l.annualBonus),
       adjustment: formatYuan(l.adjustment),
+      ...(l.allowance === undefined ? {} : { allowance: formatYuan(l.allowance) }),
+      ...(l.fiscalTopUp === undefined ? {} : { fiscalTopUp: formatYuan(l.fiscalTopUp) }),
       gross: formatYuan(l.gross),
     }));
 }
