@@ -15,7 +15,8 @@ import type {
   SplitSummary,
 } from './explain.js';
 
-export const yuan = (fen: number) => `¥${formatYuan(fen).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}`;
+export const yuan = (fen: number) =>
+  `${fen < 0 ? '-' : ''}¥${formatYuan(Math.abs(fen)).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}`;
 
 /** "0.3333 (=1/3)" when the 4-decimal reading is not the whole value. */
 export function showExact(x: Exact): string {
