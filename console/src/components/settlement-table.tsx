@@ -99,16 +99,19 @@ export function AppraisalTable<V>({
   money,
   payPart = false,
   totals,
+  link,
 }: {
   rows: AppraisalRow<V>[];
   money: (value: V) => string;
   payPart?: boolean;
   totals?: Record<AppraisalKey, V>;
+  /** Where an institution's name leads (its explanation). */
+  link?: (institutionId: string) => string;
 }) {
   const { t } = useI18n();
   const amount = (key: AppraisalKey, header?: MessageKey) => moneyColumn(t, key, money, { totals, header });
   const columns: Column<AppraisalRow<V>>[] = [
-    institutionColumn(t),
+    institutionColumn(t, link),
     ...scoreColumns(t),
     { header: t('coefficient'), num: true, cell: (i) => i.coefficient },
     amount('reserve'),

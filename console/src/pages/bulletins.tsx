@@ -240,7 +240,13 @@ function Annual({ period }: { period: string }) {
             <TrendChart trend={a.trend} institutions={a.institutions} />
             <Distributions title={`${t('distributionChart')} ${period}`} institutions={a.institutions} />
           </div>
-          <AppraisalTable rows={a.institutions} money={formatMoney} payPart totals={a.totals} />
+          <AppraisalTable
+            rows={a.institutions}
+            money={formatMoney}
+            payPart
+            totals={a.totals}
+            link={(id) => explainLink(period, { institution: id })}
+          />
           {a.leaders.length > 0 && (
             <DataTable
               caption={t('leaders')}

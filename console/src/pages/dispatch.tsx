@@ -9,6 +9,7 @@ import { institutionColumn, moneyColumn } from '../components/settlement-table';
 import { Async } from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n';
 import { formatMoney } from '../money';
+import { explainLink } from './explain';
 
 export function DispatchPage() {
   const { t } = useI18n();
@@ -50,7 +51,8 @@ function Report({ period }: { period: string }) {
           cell: (i: Institution) => formatMoney(i.paid[key]),
         });
         const columns: Column<Institution>[] = [
-          institutionColumn(t),
+          // A click on an institution: how its month's pool was derived and split.
+          institutionColumn(t, (id) => explainLink(period, { institution: id })),
           { header: t('headcount'), num: true, cell: (i) => i.headcount, total: r.totals.lines },
           paid('basic'),
           paid('reward'),
