@@ -11,13 +11,13 @@ import type { SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
 import type { Repositories } from '../shared/store/index.js';
 import type { CycleKind } from '../shared/store/keys.js';
+import { registerAccountsCommand } from './accounts.js';
 import {
   type CliRuntime as LocalRuntime,
   preloadWorkflows,
   type StoreOptions,
   withRuntime,
 } from './context.js';
-import { registerAccountsCommand } from './accounts.js';
 import { registerExplainCommand } from './explain.js';
 import { registerExportCommand } from './export.js';
 import { table } from './format.js';
@@ -518,20 +518,19 @@ program
 const audit = program.command('audit').description('审计记录 / the audit trail');
 audit
   .command('verify')
-  .description('校验哈希链 / check the hash chain')
+  .description(
+    '校验审计链（含链外锚点）、每个已完成周期的封存和数据块哈希 / check the keyed chain and its anchor, every completed cycle against its seal, and the dataset blobs',
+  )
   .action(async () => {
-    const { resolveCommunity } = await import('../shared/app/cycle-service.js');
+    const [{ resolveCommunity }, { describeAudit, verifyAudit }] = await Promise.all([
+      import('../shared/app/cycle-service.js'),
+      import('../shared/app/audit-verify.js'),
+    ]);
     await withRuntime(storeOptions(), async (rt) => {
       const communityId = await resolveCommunity(rt.repos, storeOptions().community);
-      const check = await rt.repos.audit.verify(communityId);
-      if (!check.ok) {
-        console.error(
-          `审计链断裂于第 ${check.brokenAt} 条 / audit chain broken at entry ${check.brokenAt}: ${check.problem}`,
-        );
-        process.exitCode = 1;
-        return;
-      }
-      console.log(`审计链完整 Audit chain intact: ${check.entries} entries`);
+      const report = await verifyAudit(rt.repos, communityId);
+      for (const line of describeAudit(report)) (report.ok ? console.log : console.error)(line);
+      if (!report.ok) process.exitCode = 1;
     });
   });
 audit

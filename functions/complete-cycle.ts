@@ -4,6 +4,7 @@
  * reserve), the quarter's finance rows and indicator values, the year after the annual cycle —
  * in one transaction, so a lock never exists without its completed cycle.
  */
+import { recordSeal } from '../shared/app/seals.js';
 import { store } from '../shared/config.js';
 import { CycleExecutionInput } from '../shared/schemas/events.js';
 import type { MonthlyInstitutionResult } from '../shared/schemas/results.js';
@@ -37,7 +38,9 @@ export async function handler(event: unknown): Promise<{ status: 'completed' }> 
   if (cycle.kind === 'annual') {
     lock = { period: cycle.period, revision: cycle.revision, datasetVersion: cycle.datasetVersion, lockedAt };
   }
-  // The completion, its lock and its audit entry are one transaction; a retried step finds it completed.
-  await repos.cycles.complete(cycle, lock);
+  // The results are sealed (every pay line with the account it pays); the completion, its lock and its
+  // audit entry carrying the seal are one transaction; a retried step finds it completed.
+  const seal = await recordSeal(repos, cycle);
+  await repos.cycles.complete(cycle, lock, seal);
   return { status: 'completed' };
 }

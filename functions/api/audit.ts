@@ -2,6 +2,7 @@
 
 import { apiHandler, route } from '../../shared/api/handler.js';
 import { AuditQuery } from '../../shared/api/schemas.js';
+import { describeAudit, verifyAudit } from '../../shared/app/audit-verify.js';
 import { resolveCommunity } from '../../shared/app/cycle-service.js';
 
 export const handler = apiHandler('audit', {
@@ -26,8 +27,9 @@ export const handler = apiHandler('audit', {
   'GET /api/audit/verify': route({
     run: async (_input, { repos }) => {
       const communityId = await resolveCommunity(repos);
-      // Against the chain's head too, so a removed tail is caught, not only an edited or missing record.
-      return { json: { communityId, ...(await repos.audit.verify(communityId)) } };
+      // The chain against its head and anchor, every completed cycle against its seal, the dataset blobs.
+      const report = await verifyAudit(repos, communityId);
+      return { json: { ...report.chain, ...report, lines: describeAudit(report) } };
     },
   }),
 });

@@ -3,6 +3,7 @@
  * status a client can act on. Domain errors are mapped here, once, for every route.
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { SealBrokenError } from '../app/seals.js';
 import { DatasetInvalidError, groupIssues } from '../dataset/errors.js';
 import {
   FourEyesError,
@@ -13,6 +14,7 @@ import {
 } from '../errors.js';
 import { ExportError } from '../export/errors.js';
 import { isStoreError } from '../store/errors.js';
+import { ImportRunningError } from '../store/leases.js';
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type ApiResponse = APIGatewayProxyStructuredResultV2;
@@ -129,7 +131,9 @@ export function toProblem(error: unknown): HttpProblem {
   if (
     error instanceof PrerequisiteError ||
     error instanceof LockedPeriodError ||
-    error instanceof ReviewStateError
+    error instanceof ReviewStateError ||
+    error instanceof SealBrokenError ||
+    error instanceof ImportRunningError
   ) {
     return new HttpProblem(409, error.message, undefined, {}, { cause: error });
   }

@@ -5,6 +5,7 @@
  */
 import { allocations, annualResults, bulletinDocument, monthlyResults } from '../app/cycle-results.js';
 import { buildMonthlyReport, type MonthlyReport } from '../app/reports.js';
+import { assertSealed } from '../app/seals.js';
 import { bilingual, NotFoundError, PrerequisiteError } from '../errors.js';
 import type { QuarterlyInstitutionResult } from '../schemas/results.js';
 import { contentHash } from '../store/codec.js';
@@ -94,6 +95,8 @@ export async function completedCycle(
       ),
     );
   }
+  // Nothing is served from results that no longer match their seal (edited pay, a swapped account).
+  await assertSealed(repos, cycle);
   return cycle;
 }
 

@@ -114,12 +114,14 @@ export function verifyChain(
           brokenAt: entry.sequence,
           problem: 'the chain is keyed but this process has no audit key to check it with',
         };
-    } else if (keyed) {
+    } else if (keyed || key) {
+      // With a key, every record must be keyed: a chain recomputed without the key (plain hashes) is not
+      // the one this deployment wrote.
       return {
         ok: false,
         entries: entries.length,
         brokenAt: entry.sequence,
-        problem: 'an unkeyed record in a keyed chain (written without the key)',
+        problem: 'a record written without the audit key (the chain was recomputed, or predates keys)',
       };
     }
     if (entry.sequence !== index + 1)

@@ -749,11 +749,25 @@ export class DatasetRepository {
 
 /** A blob's pages decoded from the texts read, refusing a blob with a page missing. */
 function blobPages<T>(texts: ReadonlyMap<string, string>, ref: BlobRef, communityId: string): T[] {
-  return Array.from({ length: ref.pages }, (_, page) => {
+  const pagesRead = Array.from({ length: ref.pages }, (_, page) => {
     const data = texts.get(keys.blobPage(ref.hash, page));
     if (data === undefined) throw missingBlob(communityId, ref);
     return decode<T>(data);
   });
+  // A blob is named by the SHA-256 of its content: re-hashed on every read, so a roster or month edited
+  // in the table (a swapped bank account) is refused instead of paid.
+  const whole = Array.isArray(pagesRead[0]) ? pagesRead.flat() : mergeMonths(pagesRead as MonthRows[]);
+  if (fullHashOfEncoded(encode(whole)) !== ref.hash) throw tamperedBlob(communityId, ref);
+  return pagesRead;
+}
+
+function tamperedBlob(communityId: string, ref: BlobRef): StoreError {
+  return new StoreError(
+    'not_found',
+    `数据集 ${communityId} 的数据块 ${ref.hash.slice(0, 16)} 内容与其哈希不符（库中数据被改动），拒绝使用 / ` +
+      `dataset ${communityId}: blob ${ref.hash} does not match its hash (it was changed in the table); refusing it`,
+    { details: { blob: ref.hash, tampered: true } },
+  );
 }
 
 /** The 16-hex content hash month locks record: the start of the blob's SHA-256 (same JSON, same hash). */

@@ -218,6 +218,16 @@ export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
             datasetVersion: input.datasetVersion,
             revision: (existing?.revision ?? 0) + 1,
           });
+          audit.push({
+            actor: input.by,
+            action: 'cycle.start',
+            subject: `${input.kind} ${input.period} r${cycle.revision}`,
+            details: { datasetVersion: input.datasetVersion },
+            sequence: audit.length + 1,
+            at: now(),
+            previousHash: '',
+            hash: '',
+          });
           return { cycle, created: true };
         },
         transition: async (
@@ -225,12 +235,16 @@ export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
           from: CycleStatus[],
           to: CycleStatus,
           fields: Partial<CycleRecord> = {},
+          audited?: Pick<AuditEntry, 'actor' | 'action' | 'subject' | 'details'>,
         ) => {
           const current = cycles.get(cycleKey(c.kind, c.period))!;
           if (!from.includes(current.status))
             throw new Error(`fake: ${current.status} is not in ${from.join(',')}`);
           const next = { ...current, ...fields, status: to, version: current.version + 1 };
           cycles.set(cycleKey(c.kind, c.period), next);
+          // As the store does: the entry in the same write as the change.
+          if (audited)
+            audit.push({ ...audited, sequence: audit.length + 1, at: now(), previousHash: '', hash: '' });
           return next;
         },
       },
