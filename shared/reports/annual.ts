@@ -338,6 +338,7 @@ export function annualAppraisalReport(year: YearData): AnnualAppraisalReport {
     source,
     communityScore: settlement.communityScore,
     communityGrade: settlement.communityGrade,
+    ...(settlement.communityOwn === undefined ? {} : { communityOwn: settlement.communityOwn }),
     grades: gradeBands(dataset.scheme),
     redListGrade: redGrade,
     institutions,

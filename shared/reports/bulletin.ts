@@ -104,6 +104,7 @@ export function quarterlyBulletinReport(
     period: cycle.period,
     source: cycleSource(cycle, dataset),
     previous: previous ? cycleSource(previous.cycle, previous.dataset) : null,
+    ...(data.community === undefined ? {} : { communityOwn: data.community }),
     grades: gradeBands(dataset.scheme),
     redListGrade: redGrade,
     institutions,

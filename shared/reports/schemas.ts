@@ -13,6 +13,7 @@ import { Fen } from '../schemas/dataset.js';
 import { CycleKind } from '../schemas/events.js';
 import {
   AnnualSettlementResult,
+  CommunityOwnResult,
   IndicatorResult,
   MonthlyInstitutionResult,
   MonthlyPayLine,
@@ -236,6 +237,8 @@ export const QuarterlyBulletinReport = documentOf('quarterly-bulletin').extend({
   trend: Trend,
   totals: QuarterPools.extend(Allocated.shape),
   indicators: z.array(IndicatorInfo),
+  /** §9.3 the community's own appraisal over the quarter (S_c and its indicators), when weighed in. */
+  communityOwn: CommunityOwnResult.optional(),
 });
 export type QuarterlyBulletinReport = z.infer<typeof QuarterlyBulletinReport>;
 
@@ -300,6 +303,8 @@ export const AnnualAppraisalReport = documentOf('annual-appraisal').extend({
   source: CycleSource,
   communityScore: Settlement.communityScore,
   communityGrade: Settlement.communityGrade,
+  /** §9.3 S_c over the year and its indicators, when the scheme weighs the community's own score. */
+  communityOwn: Settlement.communityOwn,
   ...Grading.shape,
   institutions: z.array(AnnualInstitution),
   insurance: Settlement.insurance,

@@ -2,6 +2,7 @@
 import { rational, toFixedHalfUp } from '../../domain/rational.js';
 import { decimalOf, INSTITUTION_KIND_LABELS, PEER_GROUP_LABELS } from '../common.js';
 import { type AnnualAppraisalReport, PoolKind } from '../schemas.js';
+import { communityOwnLine } from './bulletin.js';
 import { barChart } from './charts.js';
 import { html, type SafeHtml } from './escape.js';
 import { figure, money, page, table, yuan } from './layout.js';
@@ -46,7 +47,7 @@ export function renderAnnualHtml(report: AnnualAppraisalReport): string {
   }));
 
   const summary = html`<dl class="kv">
-<dt>医共体综合得分</dt><dd><strong>${report.communityScore}</strong>（${report.communityGrade}）</dd><dt>参评单位</dt><dd>${institutions.length} 家</dd>
+<dt>医共体综合得分</dt><dd><strong>${report.communityScore}</strong>（${report.communityGrade}）</dd><dt>参评单位</dt><dd>${institutions.length} 家</dd>${communityOwnLine(report.communityOwn)}
 <dt>年度考核奖励池</dt><dd>¥${yuan(t.annualBonusPool)}</dd><dt>负责人年薪合计</dt><dd>¥${yuan(t.leaderSalaries)}</dd>
 <dt>本年核定总量</dt><dd>¥${yuan(t.approvedTotal)}</dd><dt>下年核定总量</dt><dd>¥${yuan(t.nextApprovedTotal)}</dd>
 <dt>财务审核</dt><dd>${report.source.approvedBy ?? '—'}</dd><dt>红色名单</dt><dd>${institutions.filter((i) => i.redListed).length} 家</dd>

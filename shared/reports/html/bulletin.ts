@@ -1,7 +1,7 @@
 /** The quarterly bulletin (季度绩效考核通报) as one printable page. */
 import { INSTITUTION_KIND_LABELS } from '../common.js';
 import type { QuarterlyBulletinReport } from '../schemas.js';
-import { html } from './escape.js';
+import { html, join, type SafeHtml } from './escape.js';
 import { money, page, signed, table, yuan } from './layout.js';
 import { attainmentFigure, redListBox, scoreBars, trendFigure } from './parts.js';
 
@@ -15,7 +15,7 @@ export function renderBulletinHtml(report: QuarterlyBulletinReport): string {
 <dt>参评单位</dt><dd>${report.institutions.length} 家</dd><dt>红色名单</dt><dd>${report.redList.length} 家</dd>
 <dt>结余合计</dt><dd>¥${yuan(t.surplus)}</dd><dt>提取发展基金</dt><dd>¥${yuan(t.fundExtraction)}</dd>
 <dt>结余奖励池</dt><dd>¥${yuan(t.pool)}</dd><dt>已分配到人</dt><dd>¥${yuan(t.allocated)}</dd>
-<dt>对比期</dt><dd>${report.previous ? report.previous.period : '—（第一季度无对比）'}</dd><dt>财务审核</dt><dd>${report.source.approvedBy ?? '—'}</dd>
+<dt>对比期</dt><dd>${report.previous ? report.previous.period : '—（第一季度无对比）'}</dd><dt>财务审核</dt><dd>${report.source.approvedBy ?? '—'}</dd>${communityOwnLine(report.communityOwn)}
 </dl>`;
 
   const rankings = report.peerGroups.map((g) => {
@@ -101,4 +101,12 @@ ${table(['机构', '结余 S', '提取发展基金 F', '奖励池 Q', '已分配
     body,
     sources: [report.source, ...(report.previous ? [report.previous] : [])],
   });
+}
+
+/** §9.3: the community's own score S_c and its indicators, one line of the summary. */
+export function communityOwnLine(own: QuarterlyBulletinReport['communityOwn']): SafeHtml | string {
+  if (own === undefined) return '';
+  const parts = own.indicators.map((k) => html`${k.indicatorId} ${k.missing ? '缺报' : k.score}`);
+  return html`
+<dt>总院自身得分 S_c</dt><dd><strong>${own.score}</strong>（${join(parts, '；')}）</dd>`;
 }

@@ -1,4 +1,5 @@
 /** The monthly dispatch report (月度绩效调度表) as one printable page. */
+import { rational, toFixedHalfUp } from '../../domain/rational.js';
 import { INSTITUTION_KIND_LABELS } from '../common.js';
 import type { MonthlyDispatchReport } from '../schemas.js';
 import { barChart } from './charts.js';
@@ -117,7 +118,7 @@ ${table(['机构', '人数', '基础性绩效', '奖励性绩效', '调整', '�
   money(t.reward),
   money(t.adjustment),
   money(t.gross),
-])}</section>`;
+])}${v2Sections(institutions)}</section>`;
 
   return page({
     title: `${report.community.name} ${report.period} 月度绩效调度表`,
@@ -125,4 +126,40 @@ ${table(['机构', '人数', '基础性绩效', '奖励性绩效', '调整', '�
     body,
     sources: [report.source],
   });
+}
+
+/**
+ * DOMAIN.md §9: each department's points P_d, pool and mode (§9.1), and each funding-1 institution's
+ * fiscal claim for the floor's top-ups (§9.2); nothing for a v1 month.
+ */
+function v2Sections(institutions: MonthlyDispatchReport['institutions']) {
+  const departmentRows = institutions.flatMap((i) =>
+    (i.departments ?? []).map((d) => [
+      i.name,
+      d.departmentId,
+      { num: toFixedHalfUp(rational(d.points)) },
+      money(d.pool),
+      d.mode === 'manual' ? '科室负责人分配' : '按点数（规则）',
+    ]),
+  );
+  const claims = institutions.filter((i) => i.fiscalClaim !== undefined && i.fiscalClaim > 0);
+  return html`${
+    departmentRows.length === 0
+      ? ''
+      : html`
+<h3>科室二次分配</h3>
+<p class="note">可分配 D 先按科室点数 P = 科室系数 × 科室人员点数之和分到科室，再在科室内按个人点数分配。</p>
+${table(['机构', '科室', '科室点数 P', '科室奖励池', '二次分配方式'], departmentRows)}`
+  }${
+    claims.length === 0
+      ? ''
+      : html`
+<h3>财政保底补足申请</h3>
+<p class="note">公益一类单位在岗人员 基础性绩效 + 奖励性绩效 低于保底标准（按出勤折算）的差额，由县财政补足，不占用他人奖励。</p>
+${table(
+  ['机构', '财政补助申请'],
+  claims.map((i) => [i.name, money(i.fiscalClaim!)]),
+  ['合计', money(claims.reduce((n, i) => n + i.fiscalClaim!, 0))],
+)}`
+  }`;
 }
