@@ -27,16 +27,25 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   BuildMonthlyReport: { read: ['GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
   ScoreQuarter: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
   BuildBulletin: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
-  RequestReview: { read: ['GetItem'], write: { UpdateItem: ['COMMUNITY#'] } },
+  RequestReview: {
+    read: ['GetItem', 'Query'],
+    write: { PutItem: ['AUDIT#', 'COMMUNITY#'], UpdateItem: ['COMMUNITY#'] },
+  },
   AllocatePool: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
   ScoreAnnual: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
   SettleAnnual: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
   CompleteCycle: {
+    read: ['BatchGetItem', 'GetItem', 'Query'],
+    write: { PutItem: ['AUDIT#', 'COMMUNITY#', 'RESULT#'], UpdateItem: ['COMMUNITY#'] },
+  },
+  RecordRejection: {
     read: ['GetItem', 'Query'],
     write: { PutItem: ['AUDIT#', 'COMMUNITY#'], UpdateItem: ['COMMUNITY#'] },
   },
-  RecordRejection: { read: ['GetItem'], write: { UpdateItem: ['COMMUNITY#'] } },
-  RecordFailure: { read: ['GetItem'], write: { UpdateItem: ['COMMUNITY#'] } },
+  RecordFailure: {
+    read: ['GetItem', 'Query'],
+    write: { PutItem: ['AUDIT#', 'COMMUNITY#'], UpdateItem: ['COMMUNITY#'] },
+  },
   StartScheduledCycle: {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
@@ -80,9 +89,12 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   'api:reports': { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['AUDIT#'] } },
   'api:sheets': { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['AUDIT#'] } },
   'api:bank': { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['AUDIT#'] } },
-  'api:audit': { read: ['GetItem', 'Query'], write: {} },
+  'api:audit': { read: ['BatchGetItem', 'GetItem', 'Query'], write: {} },
   'api:explain': { read: ['BatchGetItem', 'GetItem', 'Query'], write: {} },
-  'api:publications': { read: ['GetItem', 'Query'], write: { PutItem: ['AUDIT#', 'COMMUNITY#'] } },
+  'api:publications': {
+    read: ['BatchGetItem', 'GetItem', 'Query'],
+    write: { PutItem: ['AUDIT#', 'COMMUNITY#'] },
+  },
   'api:schemes': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
