@@ -7,10 +7,12 @@
  */
 import { bilingual, FourEyesError, LockedPeriodError, NotFoundError, ReviewStateError } from '../errors.js';
 import type { Dataset, Indicator, Scheme } from '../schemas/dataset.js';
-import { canonicalJson } from '../store/audit.js';
+import { type AuditEntry, canonicalJson } from '../store/audit.js';
 import { hashOfEncoded } from '../store/codec.js';
+import { isStoreError } from '../store/errors.js';
 import type { Repositories } from '../store/index.js';
 import { SchemeRepository, type SchemeStatus, type SchemeVersion } from '../store/schemes.js';
+import type { TransactItem } from '../store/store.js';
 import { withImportLease } from './import-service.js';
 
 /** The scheme repository over the same table (kept out of the shared Repositories object). */
@@ -68,6 +70,27 @@ export async function schemeInForce(
     indicators,
     hash: schemeHash(scheme, indicators),
   };
+}
+
+type Entry = Pick<AuditEntry, 'actor' | 'action' | 'subject' | 'details'>;
+
+/**
+ * Writes a change with the audit entry that records it, in one transaction; false when the change's
+ * condition failed (someone moved the version first), so no change is ever left unrecorded.
+ */
+async function recorded(
+  repos: Repositories,
+  communityId: string,
+  entry: Entry,
+  items: readonly TransactItem[],
+): Promise<boolean> {
+  try {
+    await repos.audit.append(communityId, entry, items);
+    return true;
+  } catch (error) {
+    if (isStoreError(error, 'conditional_failed')) return false;
+    throw error;
+  }
 }
 
 const WORDS: Record<SchemeStatus, string> = {
@@ -156,22 +179,30 @@ export async function createSchemeDraft(
   }
   checkFits(communityId, year, scheme);
   const now = new Date().toISOString();
-  const record = await schemesOf(repos).createDraft({
-    communityId,
-    year,
-    scheme,
-    indicators,
-    hash: schemeHash(scheme, indicators),
-    basedOn: input.basedOn ?? (base && 'source' in base ? base.version : null),
-    createdBy: input.by,
-    createdAt: now,
-  });
-  await repos.audit.append(communityId, {
-    actor: input.by,
-    action: 'scheme.draft',
-    subject: `scheme ${year} v${record.version}`,
-    details: { hash: record.hash, basedOn: record.basedOn },
-  });
+  const record = await schemesOf(repos).createDraft(
+    {
+      communityId,
+      year,
+      scheme,
+      indicators,
+      hash: schemeHash(scheme, indicators),
+      basedOn: input.basedOn ?? (base && 'source' in base ? base.version : null),
+      createdBy: input.by,
+      createdAt: now,
+    },
+    (items, draft) =>
+      recorded(
+        repos,
+        communityId,
+        {
+          actor: input.by,
+          action: 'scheme.draft',
+          subject: `scheme ${year} v${draft.version}`,
+          details: { hash: draft.hash, basedOn: draft.basedOn },
+        },
+        items,
+      ),
+  );
   return record;
 }
 
@@ -199,13 +230,14 @@ export async function updateSchemeDraft(
     editedBy: record.editedBy.includes(input.by) ? record.editedBy : [...record.editedBy, input.by],
     updatedAt: new Date().toISOString(),
   };
-  if (!(await schemesOf(repos).transition(record, next))) throw moved(record);
-  await repos.audit.append(input.communityId, {
+  const entry: Entry = {
     actor: input.by,
     action: 'scheme.edit',
     subject: `scheme ${input.year} v${input.version}`,
     details: { hash: next.hash, previousHash: record.hash },
-  });
+  };
+  if (!(await recorded(repos, input.communityId, entry, [schemesOf(repos).transitionItem(record, next)])))
+    throw moved(record);
   return next;
 }
 
@@ -221,13 +253,14 @@ export async function submitScheme(
     submittedBy: input.by,
     submittedAt: new Date().toISOString(),
   };
-  if (!(await schemesOf(repos).transition(record, next))) throw moved(record);
-  await repos.audit.append(input.communityId, {
+  const entry: Entry = {
     actor: input.by,
     action: 'scheme.submit',
     subject: `scheme ${input.year} v${input.version}`,
     details: { hash: record.hash },
-  });
+  };
+  if (!(await recorded(repos, input.communityId, entry, [schemesOf(repos).transitionItem(record, next)])))
+    throw moved(record);
   return next;
 }
 
@@ -264,13 +297,14 @@ export async function decideScheme(
     decidedAt: new Date().toISOString(),
     ...(input.reason ? { reason: input.reason } : {}),
   };
-  if (!(await schemesOf(repos).transition(record, next))) throw moved(record);
-  await repos.audit.append(input.communityId, {
+  const entry: Entry = {
     actor: input.by,
     action: input.approve ? 'scheme.approve' : 'scheme.reject',
     subject: `scheme ${input.year} v${input.version}`,
     details: { hash: record.hash, ...(input.reason ? { reason: input.reason } : {}) },
-  });
+  };
+  if (!(await recorded(repos, input.communityId, entry, [schemesOf(repos).transitionItem(record, next)])))
+    throw moved(record);
   return next;
 }
 
@@ -304,15 +338,19 @@ export async function publishScheme(
       { communityId, year, version: record.version, hash: record.hash, publishedBy: input.by, publishedAt },
       previous?.version,
     );
-    const also = [pointer, ...(previous ? [schemes.supersede(communityId, year, previous.version)] : [])];
-    if (!(await schemes.transition(record, next, also))) throw moved(record);
-    record = next;
-    await repos.audit.append(communityId, {
+    const items = [
+      schemes.transitionItem(record, next),
+      pointer,
+      ...(previous ? [schemes.supersede(communityId, year, previous.version)] : []),
+    ];
+    const entry: Entry = {
       actor: input.by,
       action: 'scheme.publish',
       subject: `scheme ${year} v${record.version}`,
       details: { hash: record.hash, replaces: previous?.version ?? null },
-    });
+    };
+    if (!(await recorded(repos, communityId, entry, items))) throw moved(record);
+    record = next;
   }
   const datasetVersion = await carryIntoDataset(repos, record, input.by);
   if (datasetVersion !== undefined && record.datasetVersion !== datasetVersion) {
@@ -344,16 +382,19 @@ async function carryIntoDataset(
       scheme: record.scheme,
       indicators: record.indicators,
     };
-    const pointer = await repos.datasets.writeVersion(dataset, by, now.version, undefined, { lease });
-    await repos.audit.append(communityId, {
-      actor: by,
-      action: 'dataset.import',
-      subject: `dataset v${pointer.version}`,
-      details: {
-        year,
-        scheme: `published scheme ${year} v${record.version}`,
-        from: `dataset v${now.version}`,
-      },
+    // The version's entry is written with its pointer switch, as an import's is.
+    const pointer = await repos.datasets.writeVersion(dataset, by, now.version, undefined, {
+      lease,
+      audited: (version) => ({
+        actor: by,
+        action: 'dataset.import',
+        subject: `dataset v${version}`,
+        details: {
+          year,
+          scheme: `published scheme ${year} v${record.version}`,
+          from: `dataset v${now.version}`,
+        },
+      }),
     });
     return pointer.version;
   });

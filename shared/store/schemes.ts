@@ -107,16 +107,21 @@ export class SchemeRepository {
     return item ? strip<PublishedScheme>(item) : undefined;
   }
 
-  /** Writes a new draft under the next free version number. */
+  /**
+   * Writes a new draft under the next free version number. `write` commits the draft's put with what
+   * records it (the audit entry) and returns false when the put's condition failed (the number was taken).
+   */
   async createDraft(
     draft: Omit<SchemeVersion, 'version' | 'status' | 'updatedAt' | 'editedBy'>,
+    write: (items: readonly TransactItem[], record: SchemeVersion) => Promise<boolean>,
   ): Promise<SchemeVersion> {
     const [newest] = await this.table.queryPrefix<{ version: number }>(
       keys.community(draft.communityId),
       versionPrefix(draft.year),
       { descending: true, limit: 1 },
     );
-    for (let version = (newest?.version ?? 0) + 1; ; version++) {
+    const first = (newest?.version ?? 0) + 1;
+    for (let version = first; version < first + 50; version++) {
       const record: SchemeVersion = {
         ...draft,
         version,
@@ -124,25 +129,17 @@ export class SchemeRepository {
         editedBy: [draft.createdBy],
         updatedAt: draft.createdAt,
       };
-      try {
-        await this.table.put(toItem(record), { ConditionExpression: 'attribute_not_exists(pk)' });
-        return record;
-      } catch (error) {
-        if (!isStoreError(error, 'conditional_failed') || version > (newest?.version ?? 0) + 50) throw error;
-      }
+      const put: TransactItem = {
+        Put: { Item: toItem(record), ConditionExpression: 'attribute_not_exists(pk)' },
+      };
+      if (await write([put], record)) return record;
     }
+    throw new Error(`scheme versions of ${draft.communityId} ${draft.year} are too contended; try again`);
   }
 
-  /**
-   * Replaces a version's record if it still has the status (and content hash) the caller read; returns
-   * false when someone else moved it first.
-   */
-  async transition(
-    previous: Pick<SchemeVersion, 'communityId' | 'year' | 'version' | 'status' | 'hash'>,
-    next: SchemeVersion,
-    also: readonly TransactItem[] = [],
-  ): Promise<boolean> {
-    const put: TransactItem = {
+  /** The action that replaces a version's record if it still has the status and content hash the caller read. */
+  transitionItem(previous: Pick<SchemeVersion, 'status' | 'hash'>, next: SchemeVersion): TransactItem {
+    return {
       Put: {
         Item: toItem(next),
         ConditionExpression: '#status = :status AND #hash = :hash',
@@ -150,8 +147,12 @@ export class SchemeRepository {
         ExpressionAttributeValues: { ':status': previous.status, ':hash': previous.hash },
       },
     };
+  }
+
+  /** transitionItem on its own (bookkeeping that records nothing); false when someone moved the version first. */
+  async transition(previous: Pick<SchemeVersion, 'status' | 'hash'>, next: SchemeVersion): Promise<boolean> {
     try {
-      await this.table.transact([put, ...also]);
+      await this.table.transact([this.transitionItem(previous, next)]);
       return true;
     } catch (error) {
       if (isStoreError(error, 'transaction_cancelled')) return false;
