@@ -109,6 +109,18 @@ function printImport(outcome: Awaited<ReturnType<typeof doImport>>) {
       outcome.summary.map((s) => [s.file, s.rows, s.encoding ?? '']),
     ),
   );
+  if (outcome.accountChanges.length > 0) {
+    console.log(
+      `银行账号变更 ${outcome.accountChanges.length} 人，下一次银行代发前须由另一位人事人员确认（medcomm accounts confirm ${outcome.pointer.version}）/ ` +
+        `${outcome.accountChanges.length} bank account(s) changed; HR (not the importer) confirms before the next bank file:`,
+    );
+    console.log(
+      table(
+        ['工号 staff', '姓名 name', '机构 institution', '原账号 before', '新账号 after'],
+        outcome.accountChanges.map((c) => [c.staffId, c.name, c.institutionId, c.before, c.after]),
+      ),
+    );
+  }
 }
 
 async function runWithProgress(

@@ -18,6 +18,7 @@ const imported = (outcome: ImportOutcome) => ({
     importedBy: outcome.pointer.importedBy,
     importedAt: outcome.pointer.importedAt,
     summary: outcome.summary,
+    accountChanges: outcome.accountChanges,
   },
 });
 

@@ -5,7 +5,7 @@
 import {
   DatasetInvalidError,
   type ImportSummary,
-  parseDatasetFiles,
+  parseDatasetFilesAsync,
   readDatasetDir,
 } from '../dataset/index.js';
 import { bilingual, LockedPeriodError } from '../errors.js';
@@ -13,12 +13,15 @@ import type { CycleStatus } from '../store/cycles.js';
 import type { DatasetPointer } from '../store/datasets.js';
 import type { Repositories } from '../store/index.js';
 import { type ImportLease, LEASE_HEARTBEAT_MS, leaseDeadBecause } from '../store/leases.js';
+import { type AccountChange, versionAccountChanges } from './account-changes.js';
 import { cycleFreeze, type Freeze, frozenRowChanges, lockFreezes } from './frozen-rows.js';
 import { checkDatasetScheme } from './scheme-rule.js';
 
 export interface ImportOutcome {
   pointer: DatasetPointer;
   summary: ImportSummary[];
+  /** Bank accounts this version changes (masked): the next bank file for them needs HR's confirmation. */
+  accountChanges: AccountChange[];
 }
 
 type Source = { dir: string } | { files: Record<string, Uint8Array | string> };
@@ -29,7 +32,8 @@ export async function importDataset(
   by: string,
   onProgress?: (done: number, total: number) => void,
 ): Promise<ImportOutcome> {
-  const parsed = 'dir' in source ? await readDatasetDir(source.dir) : parseDatasetFiles(source.files);
+  const parsed =
+    'dir' in source ? await readDatasetDir(source.dir) : await parseDatasetFilesAsync(source.files);
   if (!parsed.ok) throw new DatasetInvalidError(parsed.issues);
   const { dataset } = parsed;
   await checkDatasetScheme(repos, dataset); // issue 15: the scheme changes only by publication
@@ -63,7 +67,8 @@ export async function importDataset(
         details: { files: parsed.summary.map((s) => `${s.file}:${s.rows}`).join(' '), year },
       }),
     });
-    return { pointer, summary: parsed.summary };
+    const accountChanges = await versionAccountChanges(repos, communityId, pointer.version);
+    return { pointer, summary: parsed.summary, accountChanges };
   });
 }
 
