@@ -1,9 +1,10 @@
 /**
  * `medcomm explain <period> <id>`: why a person (staff id) or an institution (institution id) got the
- * amount of a completed cycle, every step to the fen (shared/reports/explain.ts).
+ * amount of a completed cycle, every step to the fen (shared/reports/explain.ts). What the command needs
+ * is loaded when it runs, so other commands start without it.
  */
 import type { Command } from 'commander';
-import { type StoreOptions, withRuntime } from './context.js';
+import type { StoreOptions } from './context.js';
 
 export function registerExplainCommand(
   program: Command,
@@ -16,35 +17,29 @@ export function registerExplainCommand(
     .argument('<id>', '工号或机构编码 staff id or institution id')
     .option('--json', '输出 JSON / print the explanation as JSON')
     .action(async (period: string, id: string, o: { json?: boolean }) => {
-      // Loaded when the command runs: parsing other commands (and --help) must not load reports and exports.
-      const [
-        { resolveCommunity },
-        { explainInstitutionOf, explainPersonOf },
-        { institutionText, personText },
-        { periodKind },
-        { DatasetContexts },
-      ] = await Promise.all([
-        import('../shared/app/cycle-service.js'),
-        import('../shared/reports/explain-load.js'),
-        import('../shared/reports/explain-text.js'),
-        import('../shared/reports/exports.js'),
-        import('../shared/reports/load.js'),
-      ]);
+      const [{ resolveCommunity }, load, text, { DatasetContexts }, { periodKind }, { withRuntime }] =
+        await Promise.all([
+          import('../shared/app/cycle-service.js'),
+          import('../shared/reports/explain-load.js'),
+          import('../shared/reports/explain-text.js'),
+          import('../shared/reports/load.js'),
+          import('../shared/reports/exports.js'),
+          import('./context.js'),
+        ]);
       const kind = periodKind(period);
       await withRuntime(options(), async (rt) => {
         const communityId = await resolveCommunity(rt.repos, options().community);
         const contexts = new DatasetContexts(rt.repos, communityId);
         const cycle = await rt.repos.cycles.get(communityId, kind, period);
         const dataset = cycle ? await contexts.get(cycle.datasetVersion) : undefined;
-        const isInstitution = dataset?.institutions.some((i) => i.id === id) ?? false;
-        if (isInstitution) {
-          const e = await explainInstitutionOf(rt.repos, communityId, period, id, contexts);
-          console.log(o.json ? JSON.stringify(e.institution, null, 1) : institutionText(e.institution));
+        if (dataset?.institutions.some((i) => i.id === id)) {
+          const e = await load.explainInstitutionOf(rt.repos, communityId, period, id, contexts);
+          console.log(o.json ? JSON.stringify(e.institution, null, 1) : text.institutionText(e.institution));
           if (!e.institution.reconciles) process.exitCode = 1;
           return;
         }
-        const p = await explainPersonOf(rt.repos, communityId, period, id, contexts);
-        console.log(o.json ? JSON.stringify(p, null, 1) : personText(p));
+        const p = await load.explainPersonOf(rt.repos, communityId, period, id, contexts);
+        console.log(o.json ? JSON.stringify(p, null, 1) : text.personText(p));
         if (!p.reconciles) process.exitCode = 1;
       });
     });
