@@ -41,7 +41,7 @@ describe('§9.6 pay-sheet columns', () => {
 
   it('puts the same columns in the XLSX', async () => {
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(await paySheetXlsx(v2Sheet()));
+    await workbook.xlsx.load((await paySheetXlsx(v2Sheet())) as never);
     const values = (workbook.worksheets[1]!.getRow(1).values as unknown[]).filter(
       (v) => typeof v === 'string',
     );
