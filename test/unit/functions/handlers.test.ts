@@ -98,7 +98,12 @@ describe('request-review', () => {
 
 describe('complete-cycle', () => {
   it('lets DynamoDB throttling surface by name so the state machine retries the step', async () => {
-    docMock.on(GetCommand).resolves({ Item: { ...record, status: 'running' } });
+    // The cycle record reads back; the results it seals are read by Query, which is throttled.
+    docMock
+      .on(GetCommand)
+      .callsFake((input: { Key: { sk: string } }) =>
+        input.Key.sk.startsWith('CYCLE#') ? { Item: { ...record, status: 'running' } } : {},
+      );
     docMock
       .on(QueryCommand)
       .rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
