@@ -442,6 +442,8 @@ program
       );
       const year = current?.year ?? asked;
       if (year === undefined) return;
+      const { schemeStatusLine } = await import('../shared/app/scheme-service.js');
+      console.log(await schemeStatusLine(rt.repos, communityId, year));
       console.log(statusTable(await yearOverview(rt.repos, communityId, year), period));
       const corrections = await rt.repos.corrections.list(communityId, year);
       for (const c of corrections) console.log(correctionLine(c));
