@@ -1,13 +1,16 @@
 /**
- * A dataset folder chosen in the browser, as the API takes it ({name: base64}) — the same reading as the
- * upload page (pages/upload.tsx) for the board's corrections, which send a dataset folder too.
+ * A dataset folder chosen in the browser, as the API takes it ({name: base64}): the upload page and the
+ * board's corrections both send one.
  */
 
-/** What the server reads: top-level .csv/.json files, not hidden ones (it names unknown ones itself). */
+/**
+ * What the server reads: top-level .csv/.json files and .xlsx workbooks, not hidden ones (it names
+ * unknown ones itself).
+ */
 export function isDatasetFile(file: File): boolean {
   const path = file.webkitRelativePath || file.name;
   const depth = path.split('/').length;
-  return depth <= 2 && !file.name.startsWith('.') && /\.(csv|json)$/i.test(file.name);
+  return depth <= 2 && !file.name.startsWith('.') && /\.(csv|json|xlsx)$/i.test(file.name);
 }
 
 async function base64Of(file: File): Promise<string> {

@@ -7,23 +7,8 @@ import { ApiError, download, postJson } from '../api/client';
 import type { ImportIssue, ImportResult } from '../api/types';
 import { DataTable } from '../components/data-table';
 import { ErrorAlert, Notice, PageHeader } from '../components/ui';
+import { datasetBody, isDatasetFile } from '../dataset-files';
 import { useI18n } from '../i18n';
-
-/** What the server reads: top-level .csv/.json files, not hidden ones (it names unknown ones itself). */
-function isCandidate(file: File): boolean {
-  const path = file.webkitRelativePath || file.name;
-  const depth = path.split('/').length;
-  return depth <= 2 && !file.name.startsWith('.') && /\.(csv|json)$/i.test(file.name);
-}
-
-async function base64Of(file: File): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  let binary = '';
-  // In slices: String.fromCharCode(...all) overflows the call stack on large files.
-  for (let i = 0; i < bytes.length; i += 0x8000)
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
 
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 
@@ -42,8 +27,8 @@ export function UploadPage() {
 
   const choose = (list: FileList | null) => {
     const all = [...(list ?? [])];
-    setFiles(all.filter(isCandidate).sort((a, b) => a.name.localeCompare(b.name)));
-    setSkipped(all.filter((f) => !isCandidate(f)).map((f) => f.webkitRelativePath || f.name));
+    setFiles(all.filter(isDatasetFile).sort((a, b) => a.name.localeCompare(b.name)));
+    setSkipped(all.filter((f) => !isDatasetFile(f)).map((f) => f.webkitRelativePath || f.name));
     setResult(undefined);
     setIssues(undefined);
     setError(undefined);
@@ -60,9 +45,7 @@ export function UploadPage() {
     setIssues(undefined);
     setError(undefined);
     try {
-      const body: Record<string, string> = {};
-      for (const file of files) body[file.name] = await base64Of(file);
-      setResult(await postJson<ImportResult>('/api/datasets', { files: body }));
+      setResult(await postJson<ImportResult>('/api/datasets', { files: await datasetBody(files) }));
     } catch (e) {
       if (e instanceof ApiError && e.status === 422 && e.issues.every(isIssue))
         setIssues(e.issues as ImportIssue[]);
