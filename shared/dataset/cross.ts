@@ -148,6 +148,7 @@ function periodsInYear(year: number, tables: Tables): ImportIssue[] {
     ['workload', 'period'],
     ['adjustments', 'period'],
     ['adjustments', 'refPeriod'],
+    ['deductions', 'period'],
   ];
   const prefix = `${year}-`;
   return checks.flatMap(([key, column]) => {
@@ -332,6 +333,7 @@ export function crossFileIssues(year: number | undefined, tables: Tables): Impor
     ...reference(tables, 'finance', 'institutionId', 'institutions', 'id'),
     ...reference(tables, 'workload', 'staffId', 'staff', 'staffId'),
     ...reference(tables, 'adjustments', 'staffId', 'staff', 'staffId'),
+    ...reference(tables, 'deductions', 'staffId', 'staff', 'staffId'),
     ...(year === undefined ? [] : periodsInYear(year, tables)),
     ...insurance(year, tables),
     ...indicatorValueShapes(tables),

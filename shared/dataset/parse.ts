@@ -156,6 +156,8 @@ function assemble(scheme: SchemeOutput, tables: Tables): Dataset {
     // §9 files: absent stays absent, so a v1 dataset is exactly what it was.
     ...(tables.departments ? { departments: rows('departments') } : {}),
     ...(tables.secondments ? { secondments: rows('secondments') } : {}),
+    // Withholding (issue 16): absent stays absent, so a dataset without it is exactly what it was.
+    ...(tables.deductions ? { deductions: rows('deductions') } : {}),
   };
   // The contract every later stage trusts; a failure here is a bug in this import, not in the user's data.
   // The monthly tables (nine in ten rows of a city) are checked on their first row: every row of a file is

@@ -7,6 +7,8 @@ export type ExportErrorCode =
   | 'INVALID_AMOUNT'
   | 'INVALID_BANK_ACCOUNT'
   | 'DUPLICATE_STAFF'
+  // deductions.csv withholding more than a person's gross of the month (shared/reports/sheets.ts)
+  | 'DEDUCTIONS_EXCEED_GROSS'
   // bank-file formats (bank-formats.ts)
   | 'INVALID_BANK_FORMAT'
   | 'UNKNOWN_BANK_FORMAT'

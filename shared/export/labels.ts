@@ -42,17 +42,26 @@ export const V2_AMOUNT_COLUMNS: ReadonlyArray<readonly [AmountKey, string]> = [
   ['fiscalTopUp', '财政保底补足'],
 ];
 
+/** Issue 16: withholding and what the bank pays, after 应发合计 on sheets of a month with deductions. */
+export const NET_AMOUNT_COLUMNS: ReadonlyArray<readonly [AmountKey, string]> = [
+  ['deductions', '代扣合计'],
+  ['net', '实发合计'],
+];
+
 /**
  * The amount columns of one sheet: its kind's columns, plus 补贴 / 财政保底补足 when any line carries
- * them (a v1 sheet keeps exactly its v1 columns).
+ * them (a v1 sheet keeps exactly its v1 columns), and 代扣合计 / 实发合计 last when lines carry them.
  */
 export function sheetAmountColumns(
   sheet: Pick<PaySheet, 'kind' | 'lines'>,
 ): ReadonlyArray<readonly [AmountKey, string]> {
-  const extra = V2_AMOUNT_COLUMNS.filter(([key]) => sheet.lines.some((line) => line[key] !== undefined));
+  const carried = ([key]: readonly [AmountKey, string]) =>
+    sheet.lines.some((line) => line[key] !== undefined);
+  const extra = V2_AMOUNT_COLUMNS.filter(carried);
+  const net = NET_AMOUNT_COLUMNS.filter(carried);
   const columns = amountColumns(sheet.kind);
-  if (extra.length === 0) return columns;
-  return [...columns.slice(0, -1), ...extra, columns.at(-1)!];
+  if (extra.length === 0 && net.length === 0) return columns;
+  return [...columns.slice(0, -1), ...extra, columns.at(-1)!, ...net];
 }
 
 /**

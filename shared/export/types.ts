@@ -23,6 +23,10 @@ export interface PaySheetLine {
   /** §9.2 county finance's top-up to the funding-1 floor (财政保底补足); only with the floor on. */
   fiscalTopUp?: number;
   gross: number;
+  /** Issue 16: what deductions.csv withholds (代扣合计); only on sheets of a month with deductions. */
+  deductions?: number;
+  /** gross − deductions (实发合计): what the bank file pays; present exactly when `deductions` is. */
+  net?: number;
 }
 
 export type PaySheetKind = 'monthly' | 'quarterly' | 'annual' | 'leaders';
@@ -55,4 +59,6 @@ export type AmountKey =
   | 'adjustment'
   | 'allowance'
   | 'fiscalTopUp'
-  | 'gross';
+  | 'gross'
+  | 'deductions'
+  | 'net';

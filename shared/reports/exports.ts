@@ -36,7 +36,13 @@ import {
   type SheetFormat,
 } from './render.js';
 import type { NotTransferred } from './sheets.js';
-import { annualPaySheet, leadersPaySheet, monthlyPaySheet, quarterlyPaySheet } from './sheets.js';
+import {
+  annualPaySheet,
+  leadersPaySheet,
+  monthlyPaySheet,
+  quarterlyPaySheet,
+  withDeductions,
+} from './sheets.js';
 import type { DatasetContext } from './sources.js';
 
 export type SheetKind = CycleKind | 'leaders';
@@ -130,8 +136,8 @@ export async function sheetFor(
 ): Promise<{ cycle: CycleRecord; sheet: PaySheet; dataset: DatasetContext }> {
   const cycle = await completedCycle(repos, communityId, cycleKindFor(kind, period), period);
   if (kind === 'monthly') {
-    const m = await loadMonthly(repos, cycle);
-    return { cycle, sheet: monthlyPaySheet(m), dataset: m.dataset };
+    const [m, deductions] = await Promise.all([loadMonthly(repos, cycle), monthDeductions(repos, cycle)]);
+    return { cycle, sheet: withDeductions(monthlyPaySheet(m), deductions), dataset: m.dataset };
   }
   if (kind === 'quarterly') {
     const q = await loadQuarterly(repos, cycle);
@@ -139,6 +145,17 @@ export async function sheetFor(
   }
   const a = await loadAnnual(repos, cycle);
   return { cycle, sheet: kind === 'leaders' ? leadersPaySheet(a) : annualPaySheet(a), dataset: a.dataset };
+}
+
+/**
+ * A month's withholding (issue 16) from the year's current dataset version: HR imports deductions.csv once
+ * the month's gross is known, i.e. after the cycle ran on an earlier version. Withholding never changes
+ * pay (locks do not freeze it), so the current version's is the one to pay by; without a current version,
+ * the cycle's own. Undefined when that version has none for the month.
+ */
+async function monthDeductions(repos: Repositories, cycle: CycleRecord) {
+  const pointer = await repos.datasets.current(cycle.communityId, Number(cycle.period.slice(0, 4)));
+  return repos.datasets.deductions(cycle.communityId, pointer?.version ?? cycle.datasetVersion, cycle.period);
 }
 
 const FILE_STEMS: Readonly<Record<SheetKind, string>> = {

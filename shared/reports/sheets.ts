@@ -7,8 +7,10 @@
  * the bank cannot pay (no account on file, a negative net) is handed back as `notTransferred` for HR.
  */
 import { formatYuan } from '../domain/money.js';
+import { bilingual } from '../errors.js';
+import { ExportError } from '../export/errors.js';
 import type { BankTransferLine, PaySheet, PaySheetKind, PaySheetLine } from '../export/index.js';
-import type { Staff } from '../schemas/dataset.js';
+import type { Deduction, Staff } from '../schemas/dataset.js';
 import type { PoolAllocation } from '../schemas/results.js';
 import type { CycleRecord } from '../store/cycles.js';
 import { cycleSource, lineageText, nameOf } from './common.js';
@@ -149,7 +151,58 @@ export function paySheetJson(sheet: PaySheet) {
       ...(l.allowance === undefined ? {} : { allowance: formatYuan(l.allowance) }),
       ...(l.fiscalTopUp === undefined ? {} : { fiscalTopUp: formatYuan(l.fiscalTopUp) }),
       gross: formatYuan(l.gross),
+      // Issue 16: only on a month with deductions (a sheet without them keeps exactly its keys).
+      ...(l.deductions === undefined ? {} : { deductions: formatYuan(l.deductions) }),
+      ...(l.net === undefined ? {} : { net: formatYuan(l.net) }),
     }));
+}
+
+/**
+ * The sheet with the withholding of deductions.csv (issue 16): 代扣合计 and 实发合计 (gross − deductions)
+ * on every line when the month has deductions, and the sheet as it was when it has none. A person's
+ * deductions go on their first line. Deductions above a person's gross of the month — known only now the
+ * month has run — refuse the sheet (and so its bank file), naming each person and the month: withholding
+ * more than is paid cannot be settled by a transfer.
+ */
+export function withDeductions(sheet: PaySheet, deductions: readonly Deduction[] | undefined): PaySheet {
+  const withheld = new Map<string, number>();
+  for (const d of deductions ?? []) {
+    if (d.period === sheet.period) withheld.set(d.staffId, (withheld.get(d.staffId) ?? 0) + d.amount);
+  }
+  if (withheld.size === 0) return sheet;
+  const gross = new Map<string, number>();
+  for (const line of sheet.lines) gross.set(line.staffId, (gross.get(line.staffId) ?? 0) + line.gross);
+  const over = [...withheld]
+    .filter(([staffId, amount]) => amount > (gross.get(staffId) ?? 0))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (over.length > 0) {
+    const shown = over.slice(0, 5);
+    const more = over.length - shown.length;
+    const zh = shown.map(
+      ([id, amount]) =>
+        `工号 ${id} 代扣 ${formatYuan(amount)} 元 > 应发 ${formatYuan(gross.get(id) ?? 0)} 元`,
+    );
+    const en = shown.map(
+      ([id, amount]) =>
+        `staff ${id} withholds ${formatYuan(amount)} > gross ${formatYuan(gross.get(id) ?? 0)}`,
+    );
+    throw new ExportError(
+      'DEDUCTIONS_EXCEED_GROSS',
+      bilingual(
+        `${sheet.period} 的 deductions.csv 代扣超过当月应发：${zh.join('；')}${more > 0 ? `；另有 ${more} 人` : ''}。请更正 deductions.csv 后重新导入`,
+        `the deductions of ${sheet.period} (deductions.csv) exceed the month's gross: ${en.join('; ')}${more > 0 ? `; and ${more} more` : ''}. Correct deductions.csv and import it again`,
+      ),
+    );
+  }
+  const seen = new Set<string>();
+  return {
+    ...sheet,
+    lines: sheet.lines.map((line) => {
+      const amount = seen.has(line.staffId) ? 0 : (withheld.get(line.staffId) ?? 0);
+      seen.add(line.staffId);
+      return { ...line, deductions: amount, net: line.gross - amount };
+    }),
+  };
 }
 
 /** What bankTransferCsv/Xlsx accept; anything else would make the writer refuse the whole file. */
@@ -185,8 +238,10 @@ export function bankTransfer(sheet: PaySheet, staff: readonly Staff[]): BankTran
   const merged = new Map<string, { name: string; institutionId: string; amount: number }>();
   for (const line of sheet.lines) {
     const entry = merged.get(line.staffId);
-    if (entry) entry.amount += line.gross;
-    else merged.set(line.staffId, { name: line.name, institutionId: line.institutionId, amount: line.gross });
+    // Issue 16: the bank pays 实发 (net) where the month has deductions, 应发 (gross) otherwise.
+    const amount = line.net ?? line.gross;
+    if (entry) entry.amount += amount;
+    else merged.set(line.staffId, { name: line.name, institutionId: line.institutionId, amount });
   }
   const lines: BankTransferLine[] = [];
   const notTransferred: NotTransferred[] = [];

@@ -255,6 +255,17 @@ export const Secondment = z.object({
 });
 export type Secondment = z.infer<typeof Secondment>;
 
+/** deductions.csv kinds (issue 16): 个税, 养老, 医疗, 失业 and 公积金 withheld by the employer, or 其他. */
+export const DEDUCTION_KINDS = ['个税', '养老', '医疗', '失业', '公积金', '其他'] as const;
+/** deductions.csv (optional): an amount withheld from one person's pay of one month; it never changes pay. */
+export const Deduction = z.object({
+  period: Month,
+  staffId: z.string().min(1),
+  kind: z.enum(DEDUCTION_KINDS),
+  amount: Fen,
+});
+export type Deduction = z.infer<typeof Deduction>;
+
 export const Dataset = z.object({
   scheme: Scheme,
   institutions: z.array(Institution),
@@ -270,5 +281,7 @@ export const Dataset = z.object({
   departments: z.array(Department).optional(),
   /** §9.5 (optional file): absent when the dataset has no secondments.csv. */
   secondments: z.array(Secondment).optional(),
+  /** Withholding (optional file): absent when the dataset has no deductions.csv. */
+  deductions: z.array(Deduction).optional(),
 });
 export type Dataset = z.infer<typeof Dataset>;

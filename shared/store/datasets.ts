@@ -11,6 +11,7 @@
 import type {
   Adjustment,
   Dataset,
+  Deduction,
   FinanceRow,
   Indicator,
   IndicatorValue,
@@ -187,6 +188,33 @@ function v2Part(dataset: Dataset): V2Part | undefined {
   };
 }
 
+/** Withholding rows per item: ~100 bytes each, far below DynamoDB's 400 KB. */
+const DEDUCTIONS_PAGE = 2000;
+
+/**
+ * deductions.csv (issue 16): its rows by month, in pages, as parts of the version — not in the month
+ * blobs, whose hashes locks compare: withholding does not change pay, so a locked month's deductions may
+ * still change. Nothing is written without the file, so such a version is exactly what it was.
+ */
+function deductionItems(pk: string, dataset: Dataset): Item[] {
+  const byPeriod = new Map<string, Deduction[]>();
+  for (const row of dataset.deductions ?? []) {
+    const rows = byPeriod.get(row.period);
+    if (rows) rows.push(row);
+    else byPeriod.set(row.period, [row]);
+  }
+  return [...byPeriod]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .flatMap(([period, rows]) =>
+      pages(rows, DEDUCTIONS_PAGE).map((page, i) => ({
+        pk,
+        sk: keys.deductions(period, i),
+        type: 'DatasetPart',
+        data: encode(page),
+      })),
+    );
+}
+
 /** How many items `versionItems` makes. */
 function versionItemCount(plan: VersionPlan): number {
   let count = 6 + indexPageCount(plan.rosterIndex);
@@ -213,6 +241,7 @@ function* versionItems(
   yield { pk, sk: 'INSURANCE', type: 'DatasetPart', data: encode(dataset.insurance) };
   const v2 = v2Part(dataset);
   if (v2 !== undefined) yield { pk, sk: 'V2', type: 'DatasetPart', data: encode(v2) };
+  yield* deductionItems(pk, dataset);
   const blobPk = keys.datasetBlobs(communityId);
   for (const [hash, { kind, texts }] of plan.blobs) {
     plan.blobs.delete(hash);
@@ -327,7 +356,8 @@ export class DatasetRepository {
       // Blobs the current version refers to are stored and complete (that version's import finished).
       const stored = await this.blobHashes(communityId, expectedVersion);
       const plan = planVersion(rosterByInstitution(dataset), monthRowsByInstitution(dataset), stored);
-      total = versionItemCount(plan) + (v2Part(dataset) === undefined ? 0 : 1);
+      total =
+        versionItemCount(plan) + (v2Part(dataset) === undefined ? 0 : 1) + deductionItems(pk, dataset).length;
       // Made as the write takes them (a few chunks ahead of DynamoDB), so making items overlaps the
       // writes in flight.
       await this.table.batchWrite(puts(versionItems(communityId, pk, dataset, plan)), onProgress, total);
@@ -497,6 +527,19 @@ export class DatasetRepository {
     });
   };
 
+  /**
+   * The withholding of a version's month (deductions.csv), or undefined when the version has none for
+   * it: the sheets then show no 代扣合计 / 实发合计 and the bank file pays the gross.
+   */
+  deductions = (c: string, v: number, period: string): Promise<Deduction[] | undefined> => {
+    const pk = keys.datasetPartition(c, v);
+    const prefix = keys.deductionsPrefix(period);
+    return this.cached(`${pk}|${prefix}`, async () => {
+      const items = await this.table.queryPrefix<{ data: string }>(pk, prefix);
+      return items.length === 0 ? undefined : items.flatMap((item) => decode<Deduction[]>(item.data));
+    });
+  };
+
   async roster(communityId: string, version: number, institutionId: string): Promise<Staff[]> {
     const [roster] = await this.rosters(communityId, version, [institutionId]);
     return roster!;
@@ -638,6 +681,7 @@ export class DatasetRepository {
       finance: monthParts.flatMap((m) => m.finance),
       adjustments: monthParts.flatMap((m) => m.adjustments),
       ...(items.some((i) => i.sk === 'V2') ? one<V2Part>('V2') : {}),
+      ...deductionsOf(items),
     };
   }
 
@@ -796,4 +840,14 @@ function concurrentImport(communityId: string): StoreError {
     'conditional_failed',
     `另一个导入刚刚更新了 ${communityId} 的数据，请重新导入 / Another import for ${communityId} finished first; import again.`,
   );
+}
+
+/** The withholding parts of a version's items, in period and page order ({} without deductions.csv). */
+function deductionsOf(items: readonly Item[]): Pick<Dataset, 'deductions'> {
+  const parts = items
+    .filter((i) => String(i.sk).startsWith(keys.deductionsPrefix()))
+    .sort((a, b) => (String(a.sk) < String(b.sk) ? -1 : String(a.sk) > String(b.sk) ? 1 : 0));
+  return parts.length === 0
+    ? {}
+    : { deductions: parts.flatMap((i) => decode<Deduction[]>(i.data as string)) };
 }

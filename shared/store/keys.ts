@@ -40,6 +40,9 @@ export const keys = {
   rosterIndexPrefix: () => 'INDEX#ROSTER#',
   monthIndex: (period: string, page: number) => `INDEX#MONTH#${period}#${pad(page, 3)}`,
   monthIndexPrefix: (period: string) => `INDEX#MONTH#${period}#`,
+  /** A version's withholding (deductions.csv) of a month, in pages; `DEDUCTIONS#` prefixes all of them. */
+  deductions: (period: string, page: number) => `DEDUCTIONS#${period}#${pad(page, 3)}`,
+  deductionsPrefix: (period = '') => `DEDUCTIONS#${period}${period === '' ? '' : '#'}`,
   /**
    * Rosters and months' rows, stored once per content (SHA-256 of their JSON) and shared by every version
    * that holds the same content: an import writes only what changed since the current version.

@@ -1,6 +1,7 @@
 /** Every file of dataset format v1, keyed by the Dataset property it fills (DOMAIN.md §2). */
 import type { CsvFormat } from '../table.js';
 import { adjustmentsCsv } from './adjustments.js';
+import { deductionsCsv } from './deductions.js';
 import { departmentsCsv } from './departments.js';
 import { financeCsv } from './finance.js';
 import { indicatorValuesCsv } from './indicator-values.js';
@@ -23,6 +24,7 @@ export const CSV_FORMATS = {
   workload: workloadCsv,
   insurance: insuranceCsv,
   adjustments: adjustmentsCsv,
+  deductions: deductionsCsv,
   departments: departmentsCsv,
   secondments: secondmentsCsv,
 } as const;

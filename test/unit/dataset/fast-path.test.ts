@@ -183,6 +183,8 @@ describe('the fast row check', () => {
       'institutionId,departmentId,name,coefficient,capMultiple,headStaffId\nC01,C01-IM,内科,1.20,3,C01-001\n',
     'secondments.csv':
       'staffId,hostInstitutionId,kind,from,to,monthlyAllowance,leaderRole\nC01-001,T01,dispatch,2026-01,2026-06,800.00,yes\n',
+    // deductions.csv (issue 16), optional like them.
+    'deductions.csv': 'period,staffId,kind,amount\n2026-01,C01-001,个税,123.45\n',
     ...tinyFiles(),
   };
 
