@@ -10,6 +10,7 @@ import ExcelJS from 'exceljs';
 import {
   AGGREGATIONS,
   CADENCES,
+  DEDUCTION_KINDS,
   DIRECTIONS,
   FINANCE_CATEGORIES,
   INSTITUTION_KINDS,
@@ -26,6 +27,7 @@ const CHOICES: Readonly<Record<string, Readonly<Record<string, readonly string[]
   'staff.csv': { post: POSTS, accountCheck: ACCOUNT_CHECKS },
   'indicators.csv': { cadence: CADENCES, direction: DIRECTIONS, aggregation: AGGREGATIONS, method: METHODS },
   'finance.csv': { category: FINANCE_CATEGORIES },
+  'deductions.csv': { kind: DEDUCTION_KINDS },
 };
 
 /** Columns kept as text: ids and accounts lose digits as numbers, periods become dates. */

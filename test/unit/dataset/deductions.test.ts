@@ -1,6 +1,9 @@
 /** deductions.csv (issue 16) at import: the kinds, amounts in fen, the staff it names and the scheme's year. */
+import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { DATASET_FILES } from '../../../shared/dataset/formats/index.js';
+import { parseDatasetFilesAsync } from '../../../shared/dataset/index.js';
+import { datasetWorkbook, templateWorkbook } from '../../../shared/dataset/workbook.js';
 import { expectIssues, parseWith, tinyFiles } from './helpers.js';
 
 const staffLines = tinyFiles()['staff.csv']!.trim().split('\n').slice(1);
@@ -74,5 +77,29 @@ describe('deductions.csv at import', () => {
         (i) => i.file === 'deductions.csv' && i.column === 'kind' && i.rule === 'header.missing',
       ),
     ).toBe(true);
+  });
+
+  it('has a 代扣 sheet in the template with the kinds as a drop-down, and reads from a workbook as from CSV', async () => {
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await templateWorkbook()) as never);
+    const sheet = workbook.getWorksheet('代扣')!;
+    expect((sheet.getRow(1).values as unknown[]).slice(1)).toEqual(['period', 'staffId', 'kind', 'amount']);
+    const validation = (
+      sheet as unknown as { dataValidations: { model: Record<string, ExcelJS.DataValidation> } }
+    ).dataValidations.model;
+    const kind = Object.entries(validation).find(([range]) => range.startsWith('C2'));
+    expect(kind?.[1].formulae[0]).toContain('公积金');
+
+    const text = file(`2026-01,${first},个税,12.30`, `2026-03,${second},其他,0.01`);
+    const files = { ...tinyFiles(), 'deductions.csv': text };
+    const fromCsv = parseWith({ 'deductions.csv': text });
+    const { 'scheme.json': scheme, ...csvs } = files;
+    const fromBook = await parseDatasetFilesAsync({
+      'scheme.json': scheme!,
+      '数据集.xlsx': await datasetWorkbook(csvs),
+    });
+    if (!fromCsv.ok || !fromBook.ok) throw new Error('refused');
+    expect(fromBook.dataset.deductions).toEqual(fromCsv.dataset.deductions);
+    expect(fromBook.dataset.deductions).toHaveLength(2);
   });
 });
