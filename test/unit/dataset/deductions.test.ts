@@ -91,7 +91,7 @@ describe('deductions.csv at import', () => {
     expect(kind?.[1].formulae[0]).toContain('公积金');
 
     const text = file(`2026-01,${first},个税,12.30`, `2026-03,${second},其他,0.01`);
-    const files = { ...tinyFiles(), 'deductions.csv': text };
+    const files: Record<string, string> = { ...tinyFiles(), 'deductions.csv': text };
     const fromCsv = parseWith({ 'deductions.csv': text });
     const { 'scheme.json': scheme, ...csvs } = files;
     const fromBook = await parseDatasetFilesAsync({
