@@ -176,8 +176,31 @@ describe('deductions.csv through a month to the bank', () => {
     }
   });
 
+  it('stores a month of many rows in pages and reads every row back, in the version and its export', async () => {
+    const [a, b] = staffIds();
+    const rows: [string, string, string, string][] = [];
+    for (let i = 0; i < 4_500; i++) rows.push([PERIOD, i % 2 ? a! : b!, '其他', '0.01']);
+    rows.push(['2026-02', a!, '个税', '1.00']);
+    const { text, withheld } = deductionsCsv(rows);
+    const pointer = await importDataset(rt.repos, { files: { ...files, 'deductions.csv': text } }, 'hr1');
+    const version = (await rt.repos.datasets.current(C, 2026))!.version;
+    expect(pointer).toBeDefined();
+    const stored = await rt.repos.datasets.deductions(C, version, PERIOD);
+    expect(stored).toHaveLength(4_500);
+    expect(await rt.repos.datasets.deductions(C, version, '2026-02')).toHaveLength(1);
+    expect(await rt.repos.datasets.deductions(C, version, '2026-03')).toBeUndefined();
+    const loaded = await rt.repos.datasets.load(C, version);
+    expect(loaded.deductions).toHaveLength(4_501);
+    const lines = await sheetJson();
+    for (const line of lines) expect(fen(line.deductions!)).toBe(withheld.get(line.staffId) ?? 0);
+    expect(withheld.get(a!)).toBe(2_250);
+  });
+
   it('without deductions.csv the sheet has no 代扣/实发 and the bank file pays 应发', async () => {
     await importDataset(rt.repos, { files }, 'hr1');
+    const version = (await rt.repos.datasets.current(C, 2026))!.version;
+    expect(await rt.repos.datasets.deductions(C, version, PERIOD)).toBeUndefined();
+    expect('deductions' in (await rt.repos.datasets.load(C, version))).toBe(false);
     const lines = await sheetJson();
     for (const line of lines) {
       expect(line).not.toHaveProperty('deductions');
