@@ -32,12 +32,14 @@ export function buildApp(props: AppProps & { nag?: boolean; target?: string } = 
   const workflows = new WorkflowStack(app, STACK_NAMES.workflows, {
     env,
     table: data.table,
+    audit: data.audit,
     description: 'MedComm Pay — appraisal and pay cycles (Step Functions, Lambda, Scheduler)',
   });
   acknowledgeNagFindings([data, workflows]);
   const api = new ApiStack(app, STACK_NAMES.api, {
     env,
     table: data.table,
+    audit: data.audit,
     target,
     stateMachines: workflows.stateMachines,
     machineNames: Object.values(workflows.machineNames),

@@ -57,3 +57,6 @@ export class ApiFunction extends NodejsFunction {
     return this;
   }
 }
+
+/** Whether a route group's code uses the table (and so may append to the audit chain). */
+export const apiUsesTable = (group: RouteGroup): boolean => usesTable(TABLE_ACCESS[`api:${group}`]);

@@ -56,13 +56,16 @@ import {
 } from '../../shared/api/roles.js';
 import { PREFIX } from '../../shared/api/s3.js';
 import type { CycleKind } from '../../shared/store/keys.js';
-import { ApiFunction } from '../constructs/api-function.js';
+import { ApiFunction, apiUsesTable } from '../constructs/api-function.js';
+import { AuditTrail } from '../constructs/audit-trail.js';
 import { ConsoleHosting } from '../constructs/console-hosting.js';
 import { acknowledgeNagFindings, grantOnExecutions } from '../nag-suppressions.js';
 import type { Target } from '../targets.js';
 
 export interface ApiStackProps extends StackProps {
   table: ITable;
+  /** The audit chain's key and anchors (DataStack): route groups that use the table append to the chain. */
+  audit?: AuditTrail;
   stateMachines: Record<CycleKind, IStateMachine>;
   /** The state machines' fixed names (WorkflowStack.machineNames), for grants on their executions. */
   machineNames: readonly string[];
@@ -195,6 +198,7 @@ export class ApiStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    if (props.audit) AuditTrail.acknowledgeAnchorPrefix(this);
     // ── one function per route group ────────────────────────────────────────────────────────────────
     const machines = Object.values(props.stateMachines);
     for (const group of Object.keys(FUNCTIONS) as RouteGroup[]) {
@@ -206,6 +210,7 @@ export class ApiStack extends Stack {
       });
       for (const [name, value] of Object.entries(claims)) fn.addEnvironment(name, value);
       fn.bindTable(props.table);
+      if (apiUsesTable(group)) props.audit?.grant(fn);
       if (spec.states) {
         fn.addToRolePolicy(
           new PolicyStatement({ actions: spec.states, resources: machines.map((m) => m.stateMachineArn) }),

@@ -3,9 +3,12 @@ import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { TABLE } from '../../shared/store/table.js';
+import { AuditTrail } from '../constructs/audit-trail.js';
 
 export class DataStack extends Stack {
   readonly table: TableV2;
+  /** The audit chain's key and anchors, outside the table. */
+  readonly audit: AuditTrail;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -26,5 +29,6 @@ export class DataStack extends Stack {
       // Pay records must outlive a mistaken `cdk destroy`.
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.audit = new AuditTrail(this, 'AuditTrail');
   }
 }

@@ -12,12 +12,15 @@ import { Construct } from 'constructs';
 import { FUNCTION_IDS } from '../../functions/registry.js';
 import type { CycleFunctions } from '../../workflows/common.js';
 import { CYCLE_DEFINITIONS } from '../../workflows/cycles.js';
+import { AuditTrail } from '../constructs/audit-trail.js';
 import { HandlerFunction } from '../constructs/handler-function.js';
 import { Operations } from '../constructs/operations.js';
 import { acknowledgeFunctionVersions, grantOnExecutions } from '../nag-suppressions.js';
 
 export interface WorkflowStackProps extends StackProps {
   table: ITable;
+  /** The audit chain's key and anchors (DataStack); every function may append to the chain. */
+  audit?: AuditTrail;
 }
 
 export const CYCLE_KINDS = ['monthly', 'quarterly', 'annual'] as const;
@@ -51,6 +54,7 @@ export class WorkflowStack extends Stack {
       FUNCTION_IDS.map((fid) => [fid, new HandlerFunction(this, { functionId: fid }).bindTable(props.table)]),
     ) as unknown as CycleFunctions & Record<string, HandlerFunction>;
     Object.assign(this.functions, fns);
+    for (const fn of Object.values(fns) as HandlerFunction[]) props.audit?.grant(fn);
 
     const machines = {} as Record<(typeof CYCLE_KINDS)[number], sfn.StateMachine>;
     for (const kind of CYCLE_KINDS) {
@@ -69,6 +73,8 @@ export class WorkflowStack extends Stack {
     this.stateMachines = machines;
 
     const starter = new HandlerFunction(this, { functionId: 'StartScheduledCycle' }).bindTable(props.table);
+    props.audit?.grant(starter);
+    if (props.audit) AuditTrail.acknowledgeAnchorPrefix(this);
     this.operations = new Operations(this, 'Operations', {
       machines,
       starter,

@@ -40,10 +40,40 @@ export interface AuditSecrets {
 }
 
 let secrets: AuditSecrets = {};
+let loading: Promise<AuditSecrets> | undefined;
 
-/** Sets the key and anchor every AuditRepository of this process uses (local runtime, Lambda cold start). */
-export function configureAuditSecrets(next: AuditSecrets): void {
+/**
+ * Sets the key and anchor every AuditRepository of this process uses: given (the local runtime), or
+ * loaded once when first needed (a Lambda reads its key from Secrets Manager at its first append).
+ */
+export function configureAuditSecrets(next: AuditSecrets | (() => Promise<AuditSecrets>)): void {
+  if (typeof next === 'function') {
+    const load = next;
+    let pending: Promise<AuditSecrets> | undefined;
+    loading = {
+      then: (ok, fail) => {
+        pending ??= load().then((loaded) => {
+          secrets = loaded;
+          return loaded;
+        });
+        return pending.then(ok, fail);
+      },
+    } as Promise<AuditSecrets>;
+    secrets = {};
+    return;
+  }
+  loading = undefined;
   secrets = next;
+}
+
+/** The secrets, once loaded. */
+async function auditSecrets(): Promise<AuditSecrets> {
+  if (loading) {
+    const loaded = await loading;
+    loading = undefined;
+    return loaded;
+  }
+  return secrets;
 }
 
 const GENESIS = '0'.repeat(64);
@@ -191,6 +221,7 @@ export class AuditRepository {
     alsoWrite: readonly TransactItem[] = [],
   ): Promise<AuditEntry> {
     const pk = keys.audit(communityId);
+    const { key } = await auditSecrets();
     for (let attempt = 0; attempt < 20; attempt++) {
       const head = await this.head(communityId);
       // A trail written before heads existed: chain onto its last entry and create the head with it.
@@ -200,9 +231,9 @@ export class AuditRepository {
         at: new Date().toISOString(),
         ...entry,
         previousHash: tail?.hash ?? GENESIS,
-        ...(secrets.key ? { mac: 'hmac-sha256' as const } : {}),
+        ...(key ? { mac: 'hmac-sha256' as const } : {}),
       };
-      const full: AuditEntry = { ...body, hash: entryHash(body) };
+      const full: AuditEntry = { ...body, hash: entryHash(body, key) };
       try {
         await this.table.transact([
           {
@@ -252,11 +283,12 @@ export class AuditRepository {
    * committed; a failed anchoring leaves the anchor behind, which the next append moves on.
    */
   private async anchor(communityId: string, head: AuditHead): Promise<void> {
-    if (!secrets.anchor) return;
+    const { anchor } = await auditSecrets();
+    if (!anchor) return;
     try {
-      await secrets.anchor.write(communityId, head);
+      await anchor.write(communityId, head);
     } catch (error) {
-      console.error(`audit anchor ${secrets.anchor.where}: ${(error as Error).message}`);
+      console.error(`audit anchor ${anchor.where}: ${(error as Error).message}`);
     }
   }
 
@@ -275,13 +307,14 @@ export class AuditRepository {
 
   /** Checks the whole chain against its head and against the anchor outside the table. */
   async verify(communityId: string): Promise<ChainCheck & { anchored?: string }> {
+    const { key, anchor: anchors } = await auditSecrets();
     const [entries, head, anchor] = await Promise.all([
       this.entries(communityId),
       this.head(communityId),
-      secrets.anchor?.read(communityId),
+      anchors?.read(communityId),
     ]);
-    const check = verifyChain(entries, head ?? { sequence: 0, hash: GENESIS }, anchor);
-    return secrets.anchor ? { ...check, anchored: secrets.anchor.where } : check;
+    const check = verifyChain(entries, head ?? { sequence: 0, hash: GENESIS }, anchor, key);
+    return anchors ? { ...check, anchored: anchors.where } : check;
   }
 
   async entries(communityId: string): Promise<AuditEntry[]> {
