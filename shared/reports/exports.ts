@@ -19,6 +19,7 @@ import {
   completedCycle,
   DatasetContexts,
   loadAnnual,
+  loadMonthDeductions,
   loadMonthly,
   loadQuarterly,
   loadQuartersUpTo,
@@ -136,7 +137,7 @@ export async function sheetFor(
 ): Promise<{ cycle: CycleRecord; sheet: PaySheet; dataset: DatasetContext }> {
   const cycle = await completedCycle(repos, communityId, cycleKindFor(kind, period), period);
   if (kind === 'monthly') {
-    const [m, deductions] = await Promise.all([loadMonthly(repos, cycle), monthDeductions(repos, cycle)]);
+    const [m, deductions] = await Promise.all([loadMonthly(repos, cycle), loadMonthDeductions(repos, cycle)]);
     return { cycle, sheet: withDeductions(monthlyPaySheet(m), deductions), dataset: m.dataset };
   }
   if (kind === 'quarterly') {
@@ -145,17 +146,6 @@ export async function sheetFor(
   }
   const a = await loadAnnual(repos, cycle);
   return { cycle, sheet: kind === 'leaders' ? leadersPaySheet(a) : annualPaySheet(a), dataset: a.dataset };
-}
-
-/**
- * A month's withholding (issue 16) from the year's current dataset version: HR imports deductions.csv once
- * the month's gross is known, i.e. after the cycle ran on an earlier version. Withholding never changes
- * pay (locks do not freeze it), so the current version's is the one to pay by; without a current version,
- * the cycle's own. Undefined when that version has none for the month.
- */
-async function monthDeductions(repos: Repositories, cycle: CycleRecord) {
-  const pointer = await repos.datasets.current(cycle.communityId, Number(cycle.period.slice(0, 4)));
-  return repos.datasets.deductions(cycle.communityId, pointer?.version ?? cycle.datasetVersion, cycle.period);
 }
 
 const FILE_STEMS: Readonly<Record<SheetKind, string>> = {

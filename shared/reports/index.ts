@@ -21,11 +21,17 @@ import type { Staff } from '../schemas/dataset.js';
 import type { Repositories } from '../store/index.js';
 import { annualAppraisalReport } from './annual.js';
 import { quarterlyBulletinReport } from './bulletin.js';
-import { loadYear } from './load.js';
+import { loadMonthDeductions, loadYear } from './load.js';
 import { monthlyDispatchReport } from './monthly.js';
 import { jsonText, notTransferredCsv, renderBank, renderReportHtml } from './render.js';
 import type { NotTransferred } from './sheets.js';
-import { annualPaySheet, leadersPaySheet, monthlyPaySheet, quarterlyPaySheet } from './sheets.js';
+import {
+  annualPaySheet,
+  leadersPaySheet,
+  monthlyPaySheet,
+  quarterlyPaySheet,
+  withDeductions,
+} from './sheets.js';
 import type { YearData } from './sources.js';
 
 export { annualAppraisalReport } from './annual.js';
@@ -124,7 +130,8 @@ export async function writeReportsAndSheets(
     const report = monthlyDispatchReport(m);
     await write(`${dir}/report.json`, jsonText(report));
     await write(`${dir}/report.html`, renderReportHtml(report));
-    const sheet = monthlyPaySheet(m);
+    // Issue 16: the month's withholding (deductions.csv), when it has any: 实发 on the sheet and in the bank files.
+    const sheet = withDeductions(monthlyPaySheet(m), await loadMonthDeductions(repos, m.cycle));
     await write(`${dir}/paysheet.xlsx`, await paySheetXlsx(sheet));
     await writeBank(dir, 'bank-transfer', sheet, m.dataset.staff);
   }

@@ -115,6 +115,17 @@ export async function loadMonthly(
   return { cycle, dataset, report, results };
 }
 
+/**
+ * A month's withholding (issue 16) from the year's current dataset version: HR imports deductions.csv once
+ * the month's gross is known, i.e. after the cycle ran on an earlier version. Withholding never changes
+ * pay (locks do not freeze it), so the current version's is the one to pay by; without a current version,
+ * the cycle's own. Undefined when that version has none for the month.
+ */
+export async function loadMonthDeductions(repos: Repositories, cycle: CycleRecord) {
+  const pointer = await repos.datasets.current(cycle.communityId, Number(cycle.period.slice(0, 4)));
+  return repos.datasets.deductions(cycle.communityId, pointer?.version ?? cycle.datasetVersion, cycle.period);
+}
+
 export async function loadQuarterly(
   repos: Repositories,
   cycle: CycleRecord,

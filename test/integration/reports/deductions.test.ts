@@ -5,6 +5,9 @@
  * after the month ran are the ones paid; above a person's gross the export is refused; without the file the
  * sheet and bank file are what they always were.
  */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportBankFormat } from '../../../shared/app/bank-export.js';
@@ -12,21 +15,24 @@ import { importDataset } from '../../../shared/app/import-service.js';
 import { runCycleToEnd } from '../../../shared/app/year-runner.js';
 import { ExportError } from '../../../shared/export/errors.js';
 import type { LocalRuntime } from '../../../shared/local/runtime.js';
-import { exportBank, exportSheet } from '../../../shared/reports/index.js';
+import { exportBank, exportSheet, writeReportsAndSheets } from '../../../shared/reports/index.js';
 import { type Files, openTestRuntime, tinyAs } from '../../reliability/helpers.js';
 
 const C = 'withhold';
 const PERIOD = '2026-01';
 let rt: LocalRuntime;
 let files: Files;
+let out: string;
 
 beforeAll(async () => {
   rt = await openTestRuntime();
   files = tinyAs(C);
+  out = await mkdtemp(join(tmpdir(), 'medcomm-deductions-'));
 }, 120_000);
 
 afterAll(async () => {
   await rt?.close();
+  if (out) await rm(out, { recursive: true, force: true });
 });
 
 /** "-1234.5" → fen, read from the text (no floating point). */
@@ -156,6 +162,13 @@ describe('deductions.csv through a month to the bank', () => {
     for (const line of lines)
       expect(fen(line.net!)).toBe(fen(line.gross) - (withheld.get(line.staffId) ?? 0));
     expect(await presetPayments()).toEqual(expectedByAccount(lines, (l) => l.net!));
+    // The year's output (medcomm year / export all) writes the same bank file.
+    await writeReportsAndSheets(rt.repos, C, 2026, out, { by: 'hr1' });
+    const written = await readFile(join(out, 'monthly', PERIOD, 'bank', 'bank-transfer.csv'), 'utf8');
+    const rows = parseCsv(written.replace('\uFEFF', ''), { columns: true }) as Record<string, string>[];
+    const paid = new Map(rows.filter((r) => r['工号'] !== '合计').map((r) => [r['工号']!, fen(r['金额']!)]));
+    const expected = new Map(lines.filter((l) => fen(l.net!) > 0).map((l) => [l.staffId, fen(l.net!)]));
+    expect(paid).toEqual(expected);
   });
 
   it('refuses the sheet and the bank file when a person’s deductions exceed the month’s gross', async () => {
