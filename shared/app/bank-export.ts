@@ -35,7 +35,7 @@ export async function exportBankFormat(
   request: ExportRequest & { kind: SheetKind; format: string },
 ): Promise<ExportedBankFiles> {
   const spec = bankFormatNamed(request.format); // an unknown name fails before anything is read
-  const { cycle, sheet, dataset } = await sheetFor(repos, request);
+  const { cycle, sheet, dataset, deductionsVersion } = await sheetFor(repos, request);
   const transfer = bankTransfer(sheet, dataset.staff);
   // Changed accounts are paid only once another HR user has confirmed them (account-changes.ts).
   const paid = new Set(transfer.lines.map((l) => l.staffId));
@@ -59,6 +59,8 @@ export async function exportBankFormat(
       total: fenToYuanString(total),
       notTransferred: transfer.notTransferred.length,
       datasetVersion: cycle.datasetVersion,
+      // Issue 16: the version whose deductions.csv the amounts withhold (the year's current one).
+      ...(deductionsVersion === undefined ? {} : { deductionsVersion }),
       ...(request.target ? { target: request.target } : {}),
     },
   });

@@ -134,11 +134,22 @@ async function audit(
 export async function sheetFor(
   repos: Repositories,
   { communityId, kind, period }: ExportRequest & { kind: SheetKind },
-): Promise<{ cycle: CycleRecord; sheet: PaySheet; dataset: DatasetContext }> {
+): Promise<{
+  cycle: CycleRecord;
+  sheet: PaySheet;
+  dataset: DatasetContext;
+  /** The dataset version whose deductions.csv the monthly sheet withholds (issue 16), when it has any. */
+  deductionsVersion?: number;
+}> {
   const cycle = await completedCycle(repos, communityId, cycleKindFor(kind, period), period);
   if (kind === 'monthly') {
     const [m, deductions] = await Promise.all([loadMonthly(repos, cycle), loadMonthDeductions(repos, cycle)]);
-    return { cycle, sheet: withDeductions(monthlyPaySheet(m), deductions), dataset: m.dataset };
+    return {
+      cycle,
+      sheet: withDeductions(monthlyPaySheet(m), deductions?.rows),
+      dataset: m.dataset,
+      ...(deductions === undefined ? {} : { deductionsVersion: deductions.version }),
+    };
   }
   if (kind === 'quarterly') {
     const q = await loadQuarterly(repos, cycle);
@@ -159,13 +170,14 @@ export async function exportSheet(
   repos: Repositories,
   request: ExportRequest & { kind: SheetKind; format: SheetFormat },
 ): Promise<ExportedFile> {
-  const { cycle, sheet } = await sheetFor(repos, request);
+  const { cycle, sheet, deductionsVersion } = await sheetFor(repos, request);
   const content = await renderSheet(sheet, request.format);
   await audit(repos, request, cycle, 'export.sheet', {
     sheet: request.kind,
     format: request.format,
     rows: sheet.lines.length,
     total: formatYuan(sumFen(sheet.lines.map((l) => l.gross))),
+    ...(deductionsVersion === undefined ? {} : { deductionsVersion }),
   });
   return {
     content,
@@ -228,7 +240,7 @@ export async function exportBank(
   repos: Repositories,
   request: ExportRequest & { kind: SheetKind; format: BankFormat },
 ): Promise<ExportedBankFile> {
-  const { cycle, sheet, dataset } = await sheetFor(repos, request);
+  const { cycle, sheet, dataset, deductionsVersion } = await sheetFor(repos, request);
   const { content, transfer } = await renderBank(sheet, dataset.staff, request.format);
   // Accounts an import changed are paid only once another HR user has confirmed them (issue 16).
   const paid = new Set(transfer.lines.map((l) => l.staffId));
@@ -240,6 +252,7 @@ export async function exportBank(
     lines: transfer.lines.length,
     total: formatYuan(total),
     notTransferred: transfer.notTransferred.length,
+    ...(deductionsVersion === undefined ? {} : { deductionsVersion }),
   });
   return {
     content,

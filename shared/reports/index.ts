@@ -131,7 +131,7 @@ export async function writeReportsAndSheets(
     await write(`${dir}/report.json`, jsonText(report));
     await write(`${dir}/report.html`, renderReportHtml(report));
     // Issue 16: the month's withholding (deductions.csv), when it has any: 实发 on the sheet and in the bank files.
-    const sheet = withDeductions(monthlyPaySheet(m), await loadMonthDeductions(repos, m.cycle));
+    const sheet = withDeductions(monthlyPaySheet(m), (await loadMonthDeductions(repos, m.cycle))?.rows);
     await write(`${dir}/paysheet.xlsx`, await paySheetXlsx(sheet));
     await writeBank(dir, 'bank-transfer', sheet, m.dataset.staff);
   }

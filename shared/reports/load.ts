@@ -7,6 +7,7 @@ import { allocations, annualResults, bulletinDocument, monthlyResults } from '..
 import { buildMonthlyReport, type MonthlyReport } from '../app/reports.js';
 import { assertSealed } from '../app/seals.js';
 import { bilingual, NotFoundError, PrerequisiteError } from '../errors.js';
+import type { Deduction } from '../schemas/dataset.js';
 import type { QuarterlyInstitutionResult } from '../schemas/results.js';
 import { contentHash } from '../store/codec.js';
 import type { CycleRecord } from '../store/cycles.js';
@@ -119,11 +120,17 @@ export async function loadMonthly(
  * A month's withholding (issue 16) from the year's current dataset version: HR imports deductions.csv once
  * the month's gross is known, i.e. after the cycle ran on an earlier version. Withholding never changes
  * pay (locks do not freeze it), so the current version's is the one to pay by; without a current version,
- * the cycle's own. Undefined when that version has none for the month.
+ * the cycle's own. Undefined when that version has none for the month; else its rows and the version (for
+ * the export's audit entry).
  */
-export async function loadMonthDeductions(repos: Repositories, cycle: CycleRecord) {
+export async function loadMonthDeductions(
+  repos: Repositories,
+  cycle: CycleRecord,
+): Promise<{ version: number; rows: Deduction[] } | undefined> {
   const pointer = await repos.datasets.current(cycle.communityId, Number(cycle.period.slice(0, 4)));
-  return repos.datasets.deductions(cycle.communityId, pointer?.version ?? cycle.datasetVersion, cycle.period);
+  const version = pointer?.version ?? cycle.datasetVersion;
+  const rows = await repos.datasets.deductions(cycle.communityId, version, cycle.period);
+  return rows === undefined ? undefined : { version, rows };
 }
 
 export async function loadQuarterly(

@@ -162,6 +162,11 @@ describe('deductions.csv through a month to the bank', () => {
     for (const line of lines)
       expect(fen(line.net!)).toBe(fen(line.gross) - (withheld.get(line.staffId) ?? 0));
     expect(await presetPayments()).toEqual(expectedByAccount(lines, (l) => l.net!));
+    // The export's audit entry names the version whose deductions it withheld (the cycle ran on an older one).
+    const current = (await rt.repos.datasets.current(C, 2026))!.version;
+    const bankEntry = (await rt.repos.audit.entries(C)).filter((e) => e.action === 'export.bank').at(-1)!;
+    expect(bankEntry.details.deductionsVersion).toBe(current);
+    expect(bankEntry.details.datasetVersion).toBeLessThan(current);
     // The year's output (medcomm year / export all) writes the same bank file.
     await writeReportsAndSheets(rt.repos, C, 2026, out, { by: 'hr1' });
     const written = await readFile(join(out, 'monthly', PERIOD, 'bank', 'bank-transfer.csv'), 'utf8');
