@@ -35,6 +35,8 @@ export function cycleSource(cycle: CycleRecord, dataset: DatasetContext): CycleS
     startedAt: cycle.startedAt,
     approvedBy: approved?.by ?? null,
     approvedAt: approved?.at ?? null,
+    ...(cycle.seal ? { seal: cycle.seal } : {}),
+    ...(cycle.sealPosition ? { chainPosition: cycle.sealPosition } : {}),
   };
 }
 

@@ -40,6 +40,9 @@ export const CycleSource = z.object({
   /** The finance user who approved (quarterly and annual cycles), null when the cycle needs no review. */
   approvedBy: z.string().nullable(),
   approvedAt: z.string().nullable(),
+  /** The results' seal and the completion's place in the audit chain: a paper copy can be checked later. */
+  seal: z.string().optional(),
+  chainPosition: z.number().int().optional(),
 });
 export type CycleSource = z.infer<typeof CycleSource>;
 

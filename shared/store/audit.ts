@@ -218,7 +218,8 @@ export class AuditRepository {
   async append(
     communityId: string,
     entry: Pick<AuditEntry, 'actor' | 'action' | 'subject' | 'details'>,
-    alsoWrite: readonly TransactItem[] = [],
+    /** The change this entry records; a function of the entry when the change names its position. */
+    alsoWrite: readonly TransactItem[] | ((entry: AuditEntry) => readonly TransactItem[]) = [],
   ): Promise<AuditEntry> {
     const pk = keys.audit(communityId);
     const { key } = await auditSecrets();
@@ -254,7 +255,7 @@ export class AuditRepository {
                 : {}),
             },
           },
-          ...alsoWrite,
+          ...(typeof alsoWrite === 'function' ? alsoWrite(full) : alsoWrite),
         ]);
         await this.anchor(communityId, { sequence: full.sequence, hash: full.hash });
         return full;

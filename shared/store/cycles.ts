@@ -46,6 +46,8 @@ export interface CycleRecord {
   acknowledgedMissing?: string[];
   /** The seal of the completed revision's results (shared/app/seals.ts), recorded with the completion. */
   seal?: string;
+  /** The completion's place in the audit chain (the entry carrying the seal), printed on reports. */
+  sealPosition?: number;
   /** Runs of this revision after an interruption (`medcomm run … --resume`). */
   attempt?: number;
   resumedBy?: string;
@@ -300,7 +302,7 @@ export class CycleRepository {
             ...(seal ? { seal } : {}),
           },
         },
-        [
+        (entry) => [
           ...(lock
             ? [
                 {
@@ -315,7 +317,7 @@ export class CycleRepository {
           {
             Update: {
               Key: keys.cycle(cycle.communityId, cycle.kind, cycle.period),
-              UpdateExpression: `SET #status = :completed, updatedAt = :now${seal ? ', seal = :seal' : ''} ADD version :one`,
+              UpdateExpression: `SET #status = :completed, updatedAt = :now${seal ? ', seal = :seal, sealPosition = :position' : ''} ADD version :one`,
               ConditionExpression: 'revision = :rev AND #status IN (:running, :awaiting)',
               ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: {
@@ -325,7 +327,7 @@ export class CycleRepository {
                 ':rev': cycle.revision,
                 ':running': 'running',
                 ':awaiting': 'awaiting_review',
-                ...(seal ? { ':seal': seal } : {}),
+                ...(seal ? { ':seal': seal, ':position': entry.sequence } : {}),
               },
             },
           },

@@ -12,7 +12,7 @@ import { decideReview, startCycle } from '../../shared/app/cycle-service.js';
 import { importDataset } from '../../shared/app/import-service.js';
 import { runCycleToEnd } from '../../shared/app/year-runner.js';
 import type { LocalRuntime } from '../../shared/local/runtime.js';
-import { exportSheet } from '../../shared/reports/exports.js';
+import { exportReport, exportSheet } from '../../shared/reports/exports.js';
 import {
   type AnchorStore,
   type AuditHead,
@@ -144,6 +144,26 @@ describe('sealed results', () => {
       expect(report.seals.find((s) => s.period === '2026-03')?.ok).toBe(false);
       await expect(sheet('2026-03')).rejects.toThrow();
     });
+  });
+});
+
+describe('a paper copy can be checked later', () => {
+  it("a printed report carries its cycle's seal and the completion's place in the chain", async () => {
+    const cycle = (await rt.repos.cycles.get(C, 'monthly', '2026-02'))!;
+    const completion = (await rt.repos.audit.entries(C)).find(
+      (e) => e.action === 'cycle.complete' && e.subject === 'monthly 2026-02 r1',
+    )!;
+    expect(cycle.seal).toBe(completion.details.seal);
+    const { content } = await exportReport(rt.repos, {
+      communityId: C,
+      kind: 'monthly',
+      period: '2026-02',
+      format: 'html',
+      by: 'auditor1',
+    });
+    const text = Buffer.from(content as Uint8Array).toString('utf8');
+    expect(text).toContain(`封存 seal ${cycle.seal!.slice(0, 16)}`);
+    expect(text).toContain(`chain #${completion.sequence}`);
   });
 });
 

@@ -69,7 +69,11 @@ export interface PageOptions {
 /** Where the figures come from, printed at the foot of every report. */
 export function sourceLine(s: CycleSource): string {
   const review = s.approvedBy ? `；财务审核 ${s.approvedBy} ${s.approvedAt ?? ''}` : '';
-  return `${s.kind} ${s.period} 第 ${s.revision} 次运行 · 数据版本 v${s.datasetVersion} · ${s.schemeYear} 年考核方案 #${s.schemeHash} · 发起 ${s.startedBy} ${s.startedAt}${review}`;
+  // The seal and its place in the audit chain: `medcomm audit verify` checks a paper copy against them.
+  const seal = s.seal
+    ? ` · 封存 seal ${s.seal.slice(0, 16)}${s.chainPosition ? ` · 审计链第 ${s.chainPosition} 条 chain #${s.chainPosition}` : ''}`
+    : '';
+  return `${s.kind} ${s.period} 第 ${s.revision} 次运行 · 数据版本 v${s.datasetVersion} · ${s.schemeYear} 年考核方案 #${s.schemeHash} · 发起 ${s.startedBy} ${s.startedAt}${review}${seal}`;
 }
 
 export function page(options: PageOptions): string {
