@@ -177,6 +177,8 @@ export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
           institutionIds.map((id) => staff.filter((s) => s.institutionId === id)),
         years: async () => (imported ? [2026] : []),
         headcounts: async () => ({ C01: staff.length }),
+        // No deductions.csv (issue 16): the sheets are without 代扣/实发 and the bank pays the gross.
+        deductions: async () => undefined,
         // Every month has a workload row for each person (the no-empty-month check passes).
         month: async (_c: string, _v: number, period: string) =>
           new Map([
