@@ -19,7 +19,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
@@ -30,7 +30,6 @@ import { dynamoEndpoint } from '../../integration/dynamodb/helpers.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const CONSOLE = join(ROOT, 'console');
-const DIST_INDEX = join(CONSOLE, 'dist/index.html');
 const FIXTURE = join(ROOT, 'test/fixtures/tiny/dataset');
 const CHROMIUM = process.env.MEDCOMM_CHROMIUM ?? '/usr/bin/chromium';
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
@@ -51,23 +50,13 @@ if (!HAVE_CHROMIUM && !IN_CI) {
   );
 }
 
-async function newest(path: string): Promise<number> {
-  const info = await stat(path);
-  if (!info.isDirectory()) return info.mtimeMs;
-  const times = await Promise.all((await readdir(path)).map((name) => newest(join(path, name))));
-  return Math.max(0, ...times);
-}
-
-/** Builds console/dist with Vite's JS API when it is missing or older than its sources. */
-async function ensureConsoleBuilt(): Promise<void> {
-  const sources = Math.max(
-    await newest(join(CONSOLE, 'src')),
-    await newest(join(CONSOLE, 'index.html')),
-    await newest(join(CONSOLE, 'vite.config.ts')),
-  );
-  if (existsSync(DIST_INDEX) && (await stat(DIST_INDEX)).mtimeMs >= sources) return;
+/**
+ * Builds the console into this test's own folder: console.test.ts builds console/dist at the same time,
+ * and a build empties its folder first, so sharing one would serve half-written files.
+ */
+async function buildConsole(outDir: string): Promise<void> {
   const { build } = await import('vite');
-  await build({ root: CONSOLE, logLevel: 'warn' });
+  await build({ root: CONSOLE, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
 }
 
 /** "14,220.4" / "¥-3.07" → integer fen, from the decimal text (no float arithmetic). */
@@ -227,7 +216,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
     );
 
     const [, rt] = await Promise.all([
-      ensureConsoleBuilt(),
+      buildConsole(join(work, 'dist')),
       openLocalRuntime({
         endpoint: dynamoEndpoint(),
         tableName: `board-${randomBytes(4).toString('hex')}`,
@@ -239,7 +228,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
       repos: runtime.repos,
       executions: runtime.workflows,
       port: 0,
-      consoleDir: join(CONSOLE, 'dist'),
+      consoleDir: join(work, 'dist'),
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   }, 120_000);
