@@ -10,6 +10,7 @@ import { getJson, postJson } from '../api/client';
 import type { CorrectionLine, CorrectionRecord, CorrectionReview } from '../api/lifecycle-types';
 import type { SheetLine } from '../api/types';
 import { DataTable } from '../components/data-table';
+import { RejectReasonField } from '../components/reject-reason';
 import { Async, ErrorAlert, Notice, StatusBadge, useLoad } from '../components/ui';
 import type { MessageKey } from '../i18n';
 import { type LifecycleKey, useLifecycleI18n } from '../lifecycle-i18n';
@@ -200,24 +201,13 @@ function CorrectionCard({
             <span class="api-message">{l('notBy', { by: c.startedBy })}</span>
           </Notice>
         )}
-        <div class="field">
-          <label for={`${id}-reason`}>{t('rejectReason')}</label>
-          <textarea
-            id={`${id}-reason`}
-            rows={2}
-            value={reason}
-            maxLength={1000}
-            aria-invalid={reasonMissing}
-            aria-describedby={reasonMissing ? `${id}-reason-error` : undefined}
-            disabled={!review.youMayDecide || busy}
-            onInput={(e) => setReason(e.currentTarget.value)}
-          />
-          {reasonMissing && (
-            <p id={`${id}-reason-error`} class="field-error" role="alert">
-              {t('reasonRequired')}
-            </p>
-          )}
-        </div>
+        <RejectReasonField
+          id={id}
+          reason={reason}
+          missing={reasonMissing}
+          disabled={!review.youMayDecide || busy}
+          onInput={setReason}
+        />
         <div class="actions">
           <button
             type="button"

@@ -8,6 +8,7 @@ import { useState } from 'preact/hooks';
 import { getJson, postJson } from '../api/client';
 import type { Appraisal, BulletinRow, CycleView, InsuranceSettlement, Review } from '../api/types';
 import { DataTable } from '../components/data-table';
+import { RejectReasonField } from '../components/reject-reason';
 import {
   AppraisalTable,
   institutionColumn,
@@ -111,24 +112,13 @@ function ReviewCard({ review, onDecided }: { review: Review; onDecided: (message
             <strong>{t('youMayNotDecide')}</strong>：<span class="api-message">{cycle.waitsFor.message}</span>
           </Notice>
         )}
-        <div class="field">
-          <label for={`${id}-reason`}>{t('rejectReason')}</label>
-          <textarea
-            id={`${id}-reason`}
-            rows={2}
-            value={reason}
-            maxLength={1000}
-            aria-invalid={reasonMissing}
-            aria-describedby={reasonMissing ? `${id}-reason-error` : undefined}
-            disabled={!review.youMayDecide || busy}
-            onInput={(e) => setReason(e.currentTarget.value)}
-          />
-          {reasonMissing && (
-            <p id={`${id}-reason-error`} class="field-error" role="alert">
-              {t('reasonRequired')}
-            </p>
-          )}
-        </div>
+        <RejectReasonField
+          id={id}
+          reason={reason}
+          missing={reasonMissing}
+          disabled={!review.youMayDecide || busy}
+          onInput={setReason}
+        />
         <div class="actions">
           <button
             type="button"
