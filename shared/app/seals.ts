@@ -185,8 +185,21 @@ export class SealBrokenError extends Error {
   override readonly name = 'SealBrokenError' as const;
 }
 
-/** Refuses a cycle whose results no longer match their seal (exports and the API call this). */
+/**
+ * Refuses a cycle whose results no longer match their seal, or whose community's audit chain no longer
+ * verifies (exports and the API call this): nothing is paid from data whose record was tampered with.
+ */
 export async function assertSealed(repos: Repositories, cycle: CycleRecord): Promise<void> {
+  const chain = await repos.audit.verify(cycle.communityId);
+  if (!chain.ok) {
+    throw new SealBrokenError(
+      bilingual(
+        `${cycle.communityId} 的审计链在第 ${chain.brokenAt} 条处被改动，拒绝导出；请审计人员运行 medcomm audit verify`,
+        `the audit chain of ${cycle.communityId} is broken at record ${chain.brokenAt} (${chain.problem}); ` +
+          'refusing to serve results — an auditor should run medcomm audit verify',
+      ),
+    );
+  }
   const seals = await chainSeals(repos, cycle.communityId);
   const check = await verifySeal(repos, cycle, seals.get(`${cycle.kind} ${cycle.period} r${cycle.revision}`));
   if (check.ok) return;

@@ -192,6 +192,7 @@ describe('a chain that cannot be rewritten quietly', () => {
       const report = await verifyAudit(rt.repos, C);
       expect(report.chain.ok).toBe(false);
       expect(report.chain.brokenAt).toBe(1);
+      await expect(sheet('2026-01')).rejects.toThrow(/audit chain of sealed is broken at record 1/);
     });
   });
 
@@ -202,6 +203,7 @@ describe('a chain that cannot be rewritten quietly', () => {
       const report = await verifyAudit(rt.repos, C);
       expect(report.chain.ok).toBe(false);
       expect(report.chain.problem).toMatch(/anchor outside the table/);
+      await expect(sheet('2026-01')).rejects.toThrow(/audit chain of sealed is broken/);
     });
   });
 
@@ -226,6 +228,7 @@ describe('a chain that cannot be rewritten quietly', () => {
       const report = await verifyAudit(rt.repos, C);
       expect(report.chain.ok).toBe(false);
       expect(report.chain.problem).toMatch(/cut short/);
+      await expect(sheet('2026-01')).rejects.toThrow(/audit chain of sealed is broken/);
     });
   });
 
@@ -239,6 +242,7 @@ describe('a chain that cannot be rewritten quietly', () => {
         new PutCommand({ TableName: table(), Item: { ...a!, pk: b!.pk, sk: b!.sk, sequence: b!.sequence } }),
       );
       expect((await verifyAudit(rt.repos, C)).chain.ok).toBe(false);
+      await expect(sheet('2026-01')).rejects.toThrow(/audit chain of sealed is broken/);
     });
   });
 });
