@@ -25,12 +25,12 @@ export interface AuditReport {
 export async function verifyAudit(cached: Repositories, communityId: string): Promise<AuditReport> {
   // Read everything afresh: a long-lived process (the API, `medcomm serve`) caches immutable blobs.
   const repos = cached.table ? repositories(cached.table) : cached;
-  const [chain, entries, cycles, seals] = await Promise.all([
-    repos.audit.verify(communityId),
-    repos.audit.entries(communityId),
+  // One read of the trail: its check, what it recorded, and the seals completions recorded in it.
+  const [{ check: chain, entries }, cycles] = await Promise.all([
+    repos.audit.read(communityId),
     repos.cycles.list(communityId),
-    chainSeals(repos, communityId),
   ]);
+  const seals = chainSeals(entries);
   const recorded = new Set(entries.map((e) => `${e.action}|${e.subject}`));
   const completed = cycles.filter((c) => c.status === 'completed');
   const sealProblems: SealCheck[] = [];

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { bilingual } from '../errors.js';
 import type { CycleRef } from '../schemas/events.js';
-import { canonicalJson } from '../store/audit.js';
+import { type AuditEntry, canonicalJson } from '../store/audit.js';
 import type { CycleRecord } from '../store/cycles.js';
 import type { Repositories } from '../store/index.js';
 
@@ -170,8 +170,7 @@ export async function verifySeal(
 }
 
 /** The seal each completion recorded in the audit chain, by "kind period rN". */
-export async function chainSeals(repos: Repositories, communityId: string): Promise<Map<string, string>> {
-  const entries = await repos.audit.entries(communityId);
+export function chainSeals(entries: readonly AuditEntry[]): Map<string, string> {
   const seals = new Map<string, string>();
   for (const entry of entries) {
     if (entry.action === 'cycle.complete' && typeof entry.details.seal === 'string') {
@@ -190,7 +189,8 @@ export class SealBrokenError extends Error {
  * verifies (exports and the API call this): nothing is paid from data whose record was tampered with.
  */
 export async function assertSealed(repos: Repositories, cycle: CycleRecord): Promise<void> {
-  const chain = await repos.audit.verify(cycle.communityId);
+  // One read of the trail serves both the chain's check and the seal it recorded.
+  const { check: chain, entries } = await repos.audit.read(cycle.communityId);
   if (!chain.ok) {
     throw new SealBrokenError(
       bilingual(
@@ -200,7 +200,7 @@ export async function assertSealed(repos: Repositories, cycle: CycleRecord): Pro
       ),
     );
   }
-  const seals = await chainSeals(repos, cycle.communityId);
+  const seals = chainSeals(entries);
   const check = await verifySeal(repos, cycle, seals.get(`${cycle.kind} ${cycle.period} r${cycle.revision}`));
   if (check.ok) return;
   const where = [check.institutionId, check.staffId].filter(Boolean).join(' ');

@@ -308,6 +308,13 @@ export class AuditRepository {
 
   /** Checks the whole chain against its head and against the anchor outside the table. */
   async verify(communityId: string): Promise<ChainCheck & { anchored?: string }> {
+    return (await this.read(communityId)).check;
+  }
+
+  /** The entries and their check, from one read of the trail (for callers that need both). */
+  async read(
+    communityId: string,
+  ): Promise<{ check: ChainCheck & { anchored?: string }; entries: AuditEntry[] }> {
     const { key, anchor: anchors } = await auditSecrets();
     const [entries, head, anchor] = await Promise.all([
       this.entries(communityId),
@@ -315,7 +322,7 @@ export class AuditRepository {
       anchors?.read(communityId),
     ]);
     const check = verifyChain(entries, head ?? { sequence: 0, hash: GENESIS }, anchor, key);
-    return anchors ? { ...check, anchored: anchors.where } : check;
+    return { check: anchors ? { ...check, anchored: anchors.where } : check, entries };
   }
 
   async entries(communityId: string): Promise<AuditEntry[]> {

@@ -258,6 +258,7 @@ export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
         },
         entries: async () => audit,
         verify: async () => verifyChain(audit),
+        read: async () => ({ check: verifyChain(audit), entries: audit }),
       },
       publications: {
         put: async (p: { kind: string; period: string }) => {
