@@ -202,9 +202,13 @@ export async function previewMonth(repos: Repositories, communityId: string, per
     institutions.map((i) => i.id),
   );
   const totals = { basic: 0, reward: 0, adjustment: 0, gross: 0, people: 0 };
+  const postings = await repos.corrections.postings(communityId, period);
   for (const [index, institution] of institutions.entries()) {
     const rows = month.get(institution.id)?.rows;
-    const posted = await repos.corrections.postedAdjustments(communityId, period, institution.id);
+    const posted =
+      postings.length === 0
+        ? []
+        : await repos.corrections.postedAdjustments(communityId, period, institution.id, postings);
     if (!rows && posted.length === 0) continue;
     const pay = monthlyStep({
       scheme,

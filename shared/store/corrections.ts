@@ -202,8 +202,10 @@ export class CorrectionRepository {
     communityId: string,
     month: string,
     institutionId: string,
+    /** The month's postings when the caller has read them already (one read for many institutions). */
+    known?: readonly PostingRef[],
   ): Promise<PostedAdjustment[]> {
-    const refs = await this.postings(communityId, month);
+    const refs = known ?? (await this.postings(communityId, month));
     const out: PostedAdjustment[] = [];
     for (const ref of refs) {
       const [diff] = await this.differences({ communityId, ...ref }, institutionId);
