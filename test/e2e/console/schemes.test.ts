@@ -57,7 +57,15 @@ async function signedIn(user: string, role: string): Promise<Page> {
   page.on('pageerror', (error) => pageErrors.push(`${user}: ${error.message}`));
   await page.goto(`${server.url}/`);
   await page.getByLabel('角色').selectOption(role);
-  await page.getByLabel('用户').selectOption(user);
+  // The user list follows the role after a render that also picks the role's first user: select until
+  // the choice holds (on a busy machine the render can land after the selection).
+  const users = page.getByLabel('用户');
+  await expect
+    .poll(async () => {
+      await users.selectOption(user);
+      return users.inputValue();
+    })
+    .toBe(user);
   await page.getByRole('button', { name: '登录' }).click();
   await page.getByTestId('who').filter({ hasText: user }).waitFor();
   await page.goto(`${server.url}/#/schemes`);
