@@ -83,16 +83,28 @@ async function progressBar(label: string): Promise<SingleBar> {
   });
 }
 
-async function doImport(rt: LocalRuntime, dir: string, by: string) {
+/** `target`: the community and year asked for (a folder without scheme.json takes that year's scheme in force). */
+async function doImport(
+  rt: LocalRuntime,
+  dir: string,
+  by: string,
+  target: { communityId?: string; year?: number } = {},
+) {
   const { importDataset } = await import('../shared/app/import-service.js');
   const bar = await progressBar('导入 import');
   let started = false;
   try {
-    const outcome = await importDataset(rt.repos, { dir: resolve(dir) }, by, (done, total) => {
-      if (!started) bar.start(total, 0, { step: 'items' });
-      started = true;
-      bar.update(done);
-    });
+    const outcome = await importDataset(
+      rt.repos,
+      { dir: resolve(dir) },
+      by,
+      (done, total) => {
+        if (!started) bar.start(total, 0, { step: 'items' });
+        started = true;
+        bar.update(done);
+      },
+      target,
+    );
     return outcome;
   } finally {
     if (started) bar.stop();
@@ -244,7 +256,10 @@ program
     '清除中断的导入留下的导入锁（记入审计）/ clear the lease an interrupted import left (audited)',
     false,
   )
-  .option('--year <n>', '与 --recover 同用：年度 with --recover: the year')
+  .option(
+    '--year <n>',
+    '年度：数据集没有 scheme.json 时采用该年度的现行方案（默认取自 insurance.csv / period）；与 --recover 同用 / the year: a folder without scheme.json takes its scheme in force (default: from insurance.csv or the periods); with --recover: the year',
+  )
   .action(async (dir: string | undefined, o) => {
     if (o.recover) {
       if (!o.year) throw new Error('--recover 需要 --year / --recover needs --year');
@@ -264,7 +279,13 @@ program
       return;
     }
     if (!dir) throw new Error('需要数据集目录 / a dataset folder is needed');
-    await withRuntime(storeOptions(), async (rt) => printImport(await doImport(rt, dir, o.as)));
+    if (o.year !== undefined && !/^\d{4}$/.test(String(o.year)))
+      throw new Error(`--year 应为四位年份 / --year must be YYYY, got "${o.year}"`);
+    const target = {
+      ...(storeOptions().community ? { communityId: storeOptions().community } : {}),
+      ...(o.year ? { year: Number(o.year) } : {}),
+    };
+    await withRuntime(storeOptions(), async (rt) => printImport(await doImport(rt, dir, o.as, target)));
   });
 
 program

@@ -85,6 +85,8 @@ export const ImportBody = z.object({
   files: z.record(z.string(), base64).refine((files) => Object.keys(files).length > 0, {
     message: '至少需要一个文件 / at least one file is needed',
   }),
+  /** Issue 15: files without scheme.json take this year's scheme in force (default: the files' own year). */
+  year: z.number().int().min(2000).max(2100).optional(),
 });
 
 export const UploadUrlBody = z.object({ files: z.array(datasetFile).min(1).max(DATASET_FILES.length) });

@@ -15,7 +15,7 @@ import type { Repositories } from '../store/index.js';
 import { type ImportLease, LEASE_HEARTBEAT_MS, leaseDeadBecause } from '../store/leases.js';
 import { type AccountChange, versionAccountChanges } from './account-changes.js';
 import { cycleFreeze, type Freeze, frozenRowChanges, lockFreezes } from './frozen-rows.js';
-import { checkDatasetScheme } from './scheme-rule.js';
+import { checkDatasetScheme, checkImportTarget, type ImportTarget, schemeFromStore } from './scheme-rule.js';
 
 export interface ImportOutcome {
   pointer: DatasetPointer;
@@ -31,11 +31,17 @@ export async function importDataset(
   source: Source,
   by: string,
   onProgress?: (done: number, total: number) => void,
+  /** The community and year asked for; files without scheme.json take that year's scheme in force. */
+  target: ImportTarget = {},
 ): Promise<ImportOutcome> {
+  const complete = schemeFromStore(repos, target); // issue 15: scheme.json is optional
   const parsed =
-    'dir' in source ? await readDatasetDir(source.dir) : await parseDatasetFilesAsync(source.files);
+    'dir' in source
+      ? await readDatasetDir(source.dir, complete)
+      : await parseDatasetFilesAsync(source.files, complete);
   if (!parsed.ok) throw new DatasetInvalidError(parsed.issues);
   const { dataset } = parsed;
+  checkImportTarget(dataset, target);
   await checkDatasetScheme(repos, dataset); // issue 15: the scheme changes only by publication
   const communityId = dataset.scheme.community.id;
   const year = dataset.scheme.year;
@@ -67,6 +73,9 @@ export async function importDataset(
         details: { files: parsed.summary.map((s) => `${s.file}:${s.rows}`).join(' '), year },
       }),
     });
+    // Blobs a refused or interrupted import left (issue 17: blobs may be written before an import is
+    // accepted) are removed now, recorded in the audit trail; a failure here leaves them to the next sweep.
+    await repos.datasets.sweep(communityId, by).catch(() => undefined);
     const accountChanges = await versionAccountChanges(repos, communityId, pointer.version);
     return { pointer, summary: parsed.summary, accountChanges };
   });

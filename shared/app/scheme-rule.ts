@@ -6,6 +6,9 @@
  * in force (`schemeFileInForce` gives the file to read in its place).
  */
 import { compareDecimal } from '../dataset/decimal.js';
+import { DatasetInvalidError, issueAt, Problem } from '../dataset/errors.js';
+import { SCHEME_FILE } from '../dataset/formats/index.js';
+import { type CompleteSources, yearOfSources } from '../dataset/year-of.js';
 import { formatYuan } from '../domain/money.js';
 import { bilingual, PrerequisiteError } from '../errors.js';
 import type { Dataset, Indicator, Scheme } from '../schemas/dataset.js';
@@ -174,4 +177,78 @@ export async function withSchemeInForce<T extends string | Uint8Array>(
     if (text !== undefined) return { ...files, 'scheme.json': text };
   }
   return files;
+}
+
+/** Which community and year an import is for, when the caller knows (`--community`, `--year`, API fields). */
+export interface ImportTarget {
+  communityId?: string;
+  year?: number;
+}
+
+const schemeMissing = (zh: string, en: string) =>
+  new DatasetInvalidError([
+    issueAt(
+      { file: SCHEME_FILE },
+      new Problem('file.missing', `没有 scheme.json：${zh}`, `no scheme.json: ${en}`),
+    ),
+  ]);
+
+/**
+ * The step of an import that gives files without scheme.json the scheme in force of their community and
+ * year (issue 15). The community is the one named, else the last one imported (the CLI's default for every
+ * command); the year is the one named, else the files' own (insurance.csv, or a monthly file's first
+ * period). Refused, naming what to add, when either cannot be known or the year has no scheme in force —
+ * a year's first import carries its scheme.json.
+ */
+export function schemeFromStore(repos: Repositories, target: ImportTarget = {}): CompleteSources {
+  return async (sources) => {
+    if (sources.has(SCHEME_FILE)) return sources;
+    const communityId = target.communityId ?? (await repos.datasets.defaultCommunity());
+    if (!communityId) {
+      throw schemeMissing(
+        '还没有导入过任何医共体，无法确定方案；首次导入须附 scheme.json（或用 --community 指定医共体）',
+        'nothing has been imported yet, so there is no scheme to use; a first import carries scheme.json (or name the community with --community)',
+      );
+    }
+    const year = target.year ?? yearOfSources(sources);
+    if (year === undefined) {
+      throw schemeMissing(
+        '无法从文件确定年度（insurance.csv 的 year 或月度文件的 period），请用 --year 指定年度或附上 scheme.json',
+        'the year cannot be read from the files (insurance.csv year, or a monthly file’s period); give --year or add scheme.json',
+      );
+    }
+    const text = await schemeFileInForce(repos, communityId, year);
+    if (text === undefined) {
+      throw schemeMissing(
+        `${communityId} 的 ${year} 年还没有现行方案（未发布，也未随数据导入）；该年度的首次导入须附 scheme.json`,
+        `${communityId} has no scheme in force for ${year} (none published or imported); the year's first import carries scheme.json`,
+      );
+    }
+    return new Map([...sources, [SCHEME_FILE, text]]);
+  };
+}
+
+/**
+ * A dataset whose scheme.json names another community or year than the import was asked for is refused:
+ * `--community B` must not import A's files into A without anyone noticing.
+ */
+export function checkImportTarget(dataset: Dataset, target: ImportTarget = {}): void {
+  const { id } = dataset.scheme.community;
+  const { year } = dataset.scheme;
+  if (target.communityId !== undefined && target.communityId !== id) {
+    throw new PrerequisiteError(
+      bilingual(
+        `scheme.json 的 community.id 为 ${id}，与指定的医共体 ${target.communityId} 不同`,
+        `scheme.json community.id is ${id}, not the community named (${target.communityId})`,
+      ),
+    );
+  }
+  if (target.year !== undefined && target.year !== year) {
+    throw new PrerequisiteError(
+      bilingual(
+        `scheme.json 的 year 为 ${year}，与指定的年度 ${target.year} 不同`,
+        `scheme.json year is ${year}, not the year named (${target.year})`,
+      ),
+    );
+  }
 }

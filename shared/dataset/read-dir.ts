@@ -6,8 +6,10 @@ import { MAX_FILE_BYTES } from './decode.js';
 import { issueAt, Problem } from './errors.js';
 import { DATASET_FILES } from './formats/index.js';
 import { type FileSource, type ParseResult, parseDataset } from './parse.js';
+import type { CompleteSources } from './year-of.js';
 
-export async function readDatasetDir(dir: string): Promise<ParseResult> {
+/** `complete` sees the files (workbooks read) before they are parsed, e.g. to add scheme.json. */
+export async function readDatasetDir(dir: string, complete?: CompleteSources): Promise<ParseResult> {
   let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -33,10 +35,11 @@ export async function readDatasetDir(dir: string): Promise<ParseResult> {
       sources.set(entry.name, await readFile(path));
     }
   }
-  if (![...sources.keys()].some((name) => /\.xlsx$/i.test(name))) return parseDataset(sources);
+  if (![...sources.keys()].some((name) => /\.xlsx$/i.test(name)))
+    return parseDataset(complete ? await complete(sources) : sources);
   const { expandWorkbooks } = await import('./xlsx.js'); // exceljs only when a workbook is given
   const expanded = await expandWorkbooks(sources);
-  const result = parseDataset(expanded.sources);
+  const result = parseDataset(complete ? await complete(expanded.sources) : expanded.sources);
   if (expanded.issues.length === 0) return result;
   return { ok: false, issues: [...expanded.issues, ...(result.ok ? [] : result.issues)] };
 }
