@@ -177,20 +177,31 @@ export async function startCorrection(
     communityId?: string;
     kind: CorrectionKind;
     period: string;
-    source: { dir: string } | { files: Record<string, Uint8Array | string> };
+    /**
+     * A dataset folder or files holding the corrected rows, or (an accepted appeal) a function giving the
+     * corrected rows from the rows the period ran on.
+     */
+    source:
+      | { dir: string }
+      | { files: Record<string, Uint8Array | string> }
+      | { patch: (base: Dataset) => Dataset };
     by: string;
     reason?: string;
   },
 ): Promise<CorrectionRecord> {
   const { kind, period, by } = request;
   const { year } = parsePeriod(kind, period);
+  const source = request.source;
   const parsed =
-    'dir' in request.source
-      ? await readDatasetDir(request.source.dir)
-      : parseDatasetFiles(request.source.files);
-  if (!parsed.ok) throw new DatasetInvalidError(parsed.issues);
-  const communityId = request.communityId ?? parsed.dataset.scheme.community.id;
-  if (parsed.dataset.scheme.community.id !== communityId || parsed.dataset.scheme.year !== year) {
+    'patch' in source
+      ? undefined
+      : 'dir' in source
+        ? await readDatasetDir(source.dir)
+        : parseDatasetFiles(source.files);
+  if (parsed && !parsed.ok) throw new DatasetInvalidError(parsed.issues);
+  const communityId = request.communityId ?? parsed?.dataset.scheme.community.id;
+  if (!communityId) throw new PrerequisiteError(bilingual('未指定医共体', 'no community named'));
+  if (parsed && (parsed.dataset.scheme.community.id !== communityId || parsed.dataset.scheme.year !== year)) {
     throw new PrerequisiteError(
       bilingual(
         `更正数据是 ${parsed.dataset.scheme.community.id} ${parsed.dataset.scheme.year} 年的，不能更正 ${communityId} ${period}`,
@@ -223,7 +234,8 @@ export async function startCorrection(
     const months = cycleMonths({ kind, period });
     const parts = PARTS[kind];
     const baseData = await repos.datasets.load(communityId, base.datasetVersion);
-    const corrected = withCorrectedRows(baseData, parsed.dataset, months, parts);
+    const from = 'patch' in source ? source.patch(baseData) : parsed!.dataset;
+    const corrected = withCorrectedRows(baseData, from, months, parts);
     const issues = unknownReferences(baseData, corrected, months);
     if (issues.length > 0) throw new DatasetInvalidError(issues);
     if (windowRows(corrected, months, parts) === windowRows(baseData, months, parts)) {
