@@ -1,23 +1,36 @@
 /**
- * Monthly pay of one institution (DOMAIN.md §5.3): basic pay for everyone on the month's payroll, the
- * reward pool split by points, adjustments; plus the dispatch checks for the monthly report.
+ * Monthly pay of a batch of institutions (DOMAIN.md §5.3): basic pay for everyone on the month's payroll,
+ * the reward pool split by points, adjustments; plus the dispatch checks for the monthly report. The
+ * batch's rosters and rows come in one read, its results go out in one guarded write (results.putBatch).
  */
-import { loadInstitutionSlice } from '../shared/app/cycle-data.js';
+import { loadInstitutionSlice, prefetchBatch } from '../shared/app/cycle-data.js';
 import { v2StepInputs } from '../shared/app/previous-year.js';
 import { store } from '../shared/config.js';
 import { missingSubmissions, staffWithoutWorkload, yearToDateStatus } from '../shared/domain/dispatch.js';
 import { monthsToDate } from '../shared/domain/periods.js';
 import { monthlyStep } from '../shared/domain/steps.js';
-import { InstitutionTask } from '../shared/schemas/events.js';
+import { type CycleRef, InstitutionWork, idsOf } from '../shared/schemas/events.js';
+import type { PostingRef } from '../shared/store/corrections.js';
+import type { Repositories } from '../shared/store/index.js';
+import { type ResultWrite, resultWrites } from '../shared/store/results.js';
 
-export async function handler(event: unknown): Promise<{ institutionId: string }> {
-  const { cycle, institutionId } = InstitutionTask.parse(event);
-  const repos = store();
+/** The write guard's step name of monthly pay (shared/store/results.ts putBatch). */
+export const MONTHLY_PAY_STEP = 'MONTHLY';
+
+/** One institution's pay lines and result with its dispatch checks, as the items to write. */
+async function monthlyPayOf(
+  repos: Repositories,
+  cycle: CycleRef,
+  institutionId: string,
+  postings: readonly PostingRef[],
+): Promise<ResultWrite[]> {
   const toDateMonths = monthsToDate(cycle.period);
   const [slice, posted] = await Promise.all([
     loadInstitutionSlice(repos, cycle, institutionId, toDateMonths),
     // Differences of approved corrections (DOMAIN.md §7.1), paid on this month's sheet as adjustments.
-    repos.corrections.postedAdjustments(cycle.communityId, cycle.period, institutionId),
+    postings.length === 0
+      ? []
+      : repos.corrections.postedAdjustments(cycle.communityId, cycle.period, institutionId, postings),
   ]);
   const { lines, ...pool } = monthlyStep({
     scheme: slice.scheme,
@@ -50,7 +63,27 @@ export async function handler(event: unknown): Promise<{ institutionId: string }
       cycle.period,
     ),
   };
-  await repos.results.putPayLines(cycle, institutionId, lines);
-  await repos.results.putInstitution(cycle, institutionId, { ...pool, headcount: lines.length, dispatch });
-  return { institutionId };
+  return [
+    ...resultWrites.payLines(institutionId, lines),
+    resultWrites.institution(institutionId, { ...pool, headcount: lines.length, dispatch }),
+  ];
+}
+
+export async function handler(event: unknown): Promise<{ institutions: number }> {
+  const work = InstitutionWork.parse(event);
+  const { cycle } = work;
+  const ids = idsOf(work);
+  const repos = store();
+  const [, postings] = await Promise.all([
+    prefetchBatch(repos, cycle, ids, monthsToDate(cycle.period)),
+    repos.corrections.postings(cycle.communityId, cycle.period),
+  ]);
+  const groups = await Promise.all(
+    ids.map(async (institutionId) => ({
+      institutionId,
+      items: await monthlyPayOf(repos, cycle, institutionId, postings),
+    })),
+  );
+  await repos.results.putBatch(cycle, MONTHLY_PAY_STEP, groups);
+  return { institutions: ids.length };
 }

@@ -1,8 +1,10 @@
 /**
  * First step of every cycle: confirms the cycle record is this run's revision and still running, checks
- * the prerequisites again (the record may be old), and hands the Map the institution ids — keys only —
- * and whether finance already approved this revision (a resumed run must not ask again).
+ * the prerequisites again (the record may be old), and hands the Maps the institution ids in batches —
+ * keys only, one Map iteration per batch — and whether finance already approved this revision (a resumed
+ * run must not ask again).
  */
+import { institutionBatches } from '../shared/app/institution-batches.js';
 import { checkPrerequisites } from '../shared/app/prerequisites.js';
 import { store } from '../shared/config.js';
 import { bilingual, ReviewStateError } from '../shared/errors.js';
@@ -24,7 +26,7 @@ export async function handler(event: unknown): Promise<PreparedCycle> {
   await checkPrerequisites(repos, cycle.communityId, cycle.kind, cycle.period, scheme.year);
   const institutions = await repos.datasets.institutions(cycle.communityId, cycle.datasetVersion);
   return {
-    institutionIds: institutions.map((i) => i.id).sort(),
+    institutionBatches: institutionBatches(institutions.map((i) => i.id).sort()),
     approved: record.decision?.approved === true,
   };
 }

@@ -1,11 +1,16 @@
-/** One institution's year: annual scores and grade, and its reserve (Σ monthly holdbacks + undistributed). */
-import { loadInstitutionSlice } from '../shared/app/cycle-data.js';
-import { scoringContextOf } from '../shared/app/previous-year.js';
+/**
+ * A batch of institutions' year: annual scores and grade, and each one's reserve (Σ monthly holdbacks +
+ * undistributed). The batch's rows come in one read, its results go out in one guarded write.
+ */
+import { cycleMonths, loadInstitutionSlice, prefetchBatch } from '../shared/app/cycle-data.js';
+import { batchScoringContexts } from '../shared/app/previous-year.js';
 import { store } from '../shared/config.js';
 import { annualScoreStep } from '../shared/domain/steps.js';
-import { InstitutionTask } from '../shared/schemas/events.js';
+import { InstitutionWork, idsOf } from '../shared/schemas/events.js';
 import type { MonthLock } from '../shared/store/cycles.js';
 import type { Repositories } from '../shared/store/index.js';
+import { resultWrites } from '../shared/store/results.js';
+import { SCORE_STEP } from './score-quarter.js';
 
 /**
  * Month locks are written once and never change, and each holds every institution's reserve: one read
@@ -25,31 +30,35 @@ async function monthLocks(
   return locks;
 }
 
-export async function handler(event: unknown): Promise<{ institutionId: string }> {
-  const { cycle, institutionId } = InstitutionTask.parse(event);
+export async function handler(event: unknown): Promise<{ institutions: number }> {
+  const work = InstitutionWork.parse(event);
+  const { cycle } = work;
+  const ids = idsOf(work);
   const repos = store();
-  const slice = await loadInstitutionSlice(repos, cycle, institutionId);
-  const locks = await monthLocks(repos, cycle.communityId, slice.months);
-  const monthly = locks
-    .filter((l) => slice.months.includes(l.period))
-    .map((l) => l.reserve?.[institutionId] ?? { holdback: 0, undistributed: 0 });
-  const previousYear = await scoringContextOf(
-    repos,
-    cycle,
-    slice.indicators,
-    institutionId,
-    slice.roster,
-    slice.months,
+  const months = cycleMonths(cycle);
+  const [{ indicators }, locks] = await Promise.all([
+    prefetchBatch(repos, cycle, ids),
+    monthLocks(repos, cycle.communityId, months),
+  ]);
+  const contextOf = await batchScoringContexts(repos, cycle, indicators, ids, months);
+  const groups = await Promise.all(
+    ids.map(async (institutionId) => {
+      const slice = await loadInstitutionSlice(repos, cycle, institutionId);
+      const monthly = locks
+        .filter((l) => slice.months.includes(l.period))
+        .map((l) => l.reserve?.[institutionId] ?? { holdback: 0, undistributed: 0 });
+      const result = annualScoreStep({
+        scheme: slice.scheme,
+        institution: slice.institution,
+        indicators: slice.indicators,
+        values: slice.rows.values,
+        months: slice.months,
+        monthly,
+        previousYear: await contextOf(institutionId, slice.roster),
+      });
+      return { institutionId, items: [resultWrites.institution(institutionId, result)] };
+    }),
   );
-  const result = annualScoreStep({
-    scheme: slice.scheme,
-    institution: slice.institution,
-    indicators: slice.indicators,
-    values: slice.rows.values,
-    months: slice.months,
-    monthly,
-    previousYear,
-  });
-  await repos.results.putInstitution(cycle, institutionId, result);
-  return { institutionId };
+  await repos.results.putBatch(cycle, SCORE_STEP, groups);
+  return { institutions: ids.length };
 }

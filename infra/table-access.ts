@@ -23,16 +23,28 @@ export type AccessId = FunctionId | EdgeFunctionId | `api:${RouteGroup}`;
 
 export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   PrepareCycle: { read: ['GetItem', 'Query'], write: {} },
-  ComputeMonthlyPay: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
+  ComputeMonthlyPay: {
+    read: ['BatchGetItem', 'GetItem', 'Query'],
+    write: { BatchWriteItem: ['RESULT#'], PutItem: ['RESULT#'] },
+  },
   BuildMonthlyReport: { read: ['GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
-  ScoreQuarter: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
+  ScoreQuarter: {
+    read: ['BatchGetItem', 'GetItem', 'Query'],
+    write: { BatchWriteItem: ['RESULT#'], PutItem: ['RESULT#'] },
+  },
   BuildBulletin: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
   RequestReview: {
     read: ['GetItem', 'Query'],
     write: { PutItem: ['AUDIT#', 'COMMUNITY#'], UpdateItem: ['COMMUNITY#'] },
   },
-  AllocatePool: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
-  ScoreAnnual: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
+  AllocatePool: {
+    read: ['BatchGetItem', 'GetItem', 'Query'],
+    write: { BatchWriteItem: ['RESULT#'], PutItem: ['RESULT#'] },
+  },
+  ScoreAnnual: {
+    read: ['BatchGetItem', 'GetItem', 'Query'],
+    write: { BatchWriteItem: ['RESULT#'], PutItem: ['RESULT#'] },
+  },
   SettleAnnual: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
   CompleteCycle: {
     read: ['BatchGetItem', 'GetItem', 'Query'],
@@ -69,7 +81,7 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   'api:cycles': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
-      BatchWriteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+      BatchWriteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],
       ConditionCheckItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       DeleteItem: ['COMMUNITY#'],
       PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],

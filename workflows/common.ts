@@ -9,6 +9,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { FunctionId } from '../functions/registry.js';
+import { MAP_CONCURRENCY } from '../shared/app/institution-batches.js';
 
 export type CycleFunctions = Record<FunctionId, IFunction>;
 
@@ -82,12 +83,15 @@ export function catchAll(state: sfn.TaskStateBase | sfn.Map, onFailure: sfn.ICha
   state.addCatch(onFailure, { errors: [sfn.Errors.ALL], resultPath: ERROR_PATH });
 }
 
-/** A Map over the prepared institution ids running one Lambda per institution — keys in, nothing out. */
+/**
+ * A Map over the prepared batches of institution ids running one Lambda per batch — keys in, nothing out.
+ * A cycle's history then grows with its batches, not its institutions (shared/app/institution-batches.ts).
+ */
 export function perInstitution(scope: Construct, id: string, stepId: string, fn: IFunction): sfn.Map {
   const map = new sfn.Map(scope, id, {
-    itemsPath: '$.prepared.institutionIds',
-    itemSelector: { 'cycle.$': '$.cycle', 'institutionId.$': '$$.Map.Item.Value' },
-    maxConcurrency: 8,
+    itemsPath: '$.prepared.institutionBatches',
+    itemSelector: { 'cycle.$': '$.cycle', 'institutionIds.$': '$$.Map.Item.Value' },
+    maxConcurrency: MAP_CONCURRENCY,
     resultPath: sfn.JsonPath.DISCARD,
   });
   map.itemProcessor(lambdaStep(scope, stepId, fn));

@@ -34,6 +34,33 @@ export async function previousYearOf(
 }
 
 /**
+ * `scoringContextOf` for the institutions of a Map iteration's batch: the previous year's annual cycle is
+ * read once and every institution's previous-year window in one BatchGetItem (only when an indicator is
+ * `improve`), then each institution's context is made from the cache.
+ */
+export async function batchScoringContexts(
+  repos: Repositories,
+  cycle: Pick<CycleRef, 'communityId' | 'datasetVersion'>,
+  indicators: readonly Indicator[],
+  institutionIds: readonly string[],
+  months: readonly string[],
+): Promise<(institutionId: string, roster: readonly Staff[]) => Promise<ScoringContext | undefined>> {
+  if (indicators.some((i) => i.method === 'improve') && months.length > 0) {
+    const year = Number(months[0]!.slice(0, 4)) - 1;
+    const annual = await repos.cycles.get(cycle.communityId, 'annual', String(year));
+    if (annual?.status === 'completed')
+      await repos.datasets.prefetchInstitutions(
+        cycle.communityId,
+        annual.datasetVersion,
+        institutionIds,
+        previousYearMonths(months),
+        false,
+      );
+  }
+  return (institutionId, roster) => scoringContextOf(repos, cycle, indicators, institutionId, roster, months);
+}
+
+/**
  * Everything the §9 indicators read besides the window's rows, for one institution: the previous year
  * (improve) and the secondment register (secondment_count). Undefined for a v1 dataset.
  */

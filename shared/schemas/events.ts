@@ -19,12 +19,26 @@ export type CycleRef = z.infer<typeof CycleRef>;
 export const CycleExecutionInput = z.object({ cycle: CycleRef });
 export type CycleExecutionInput = z.infer<typeof CycleExecutionInput>;
 
-/** One Map iteration: the cycle and one institution. */
+/** One institution's step (a correction's recompute runs them one by one). */
 export const InstitutionTask = z.object({ cycle: CycleRef, institutionId: z.string().min(1) });
 export type InstitutionTask = z.infer<typeof InstitutionTask>;
 
+/** One Map iteration: the cycle and a batch of institution ids (shared/app/institution-batches.ts). */
+export const InstitutionBatchTask = z.object({
+  cycle: CycleRef,
+  institutionIds: z.array(z.string().min(1)).min(1).max(100),
+});
+export type InstitutionBatchTask = z.infer<typeof InstitutionBatchTask>;
+
+/** What a per-institution handler takes: a Map iteration's batch, or one institution. */
+export const InstitutionWork = z.union([InstitutionBatchTask, InstitutionTask]);
+/** The ids of either form. */
+export const idsOf = (work: z.infer<typeof InstitutionWork>): string[] =>
+  'institutionIds' in work ? work.institutionIds : [work.institutionId];
+
 export const PreparedCycle = z.object({
-  institutionIds: z.array(z.string()),
+  /** The cycle's institution ids, sorted, in the batches each Map iteration takes (keys only). */
+  institutionBatches: z.array(z.array(z.string())),
   /** Finance already approved this revision: a resumed run goes past the review instead of parking again. */
   approved: z.boolean(),
 });

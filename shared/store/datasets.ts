@@ -626,6 +626,29 @@ export class DatasetRepository {
     return this.monthsOf(communityId, refs);
   }
 
+  /**
+   * Reads the rosters (unless `roster` is false) and the rows of `months` of many institutions — a
+   * workflow batch — in one BatchGetItem (more past 100 pages), so the `institutionSlice` and
+   * `institutionMonths` of each that follow find them cached instead of each making its own request.
+   */
+  async prefetchInstitutions(
+    communityId: string,
+    version: number,
+    institutionIds: readonly string[],
+    months: readonly string[],
+    roster = true,
+  ): Promise<void> {
+    const [rosterIndex, monthRefs] = await Promise.all([
+      roster ? this.rosterIndex(communityId, version) : undefined,
+      Promise.all(institutionIds.map((id) => this.monthRefs(communityId, version, id, months))),
+    ]);
+    const refs = [...institutionIds.map((id) => rosterIndex?.get(id)), ...monthRefs.flat()];
+    await this.prefetch(
+      communityId,
+      refs.filter((ref) => ref !== undefined),
+    );
+  }
+
   /** Where an institution's rows of each month are (undefined: it has none that month). */
   private monthRefs(
     communityId: string,

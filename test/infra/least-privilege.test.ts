@@ -105,6 +105,9 @@ describe('the table policy of every function', () => {
     expect(TABLE_ACCESS.PrepareCycle.write).toEqual({});
     expect(TABLE_ACCESS['api:audit'].write).toEqual({});
     expect(TABLE_ACCESS['api:bank'].write).toEqual({ PutItem: ['AUDIT#'] });
-    expect(TABLE_ACCESS.ComputeMonthlyPay.write).toEqual({ PutItem: ['RESULT#'] });
+    expect(TABLE_ACCESS.ComputeMonthlyPay.write).toEqual({
+      BatchWriteItem: ['RESULT#'],
+      PutItem: ['RESULT#'],
+    });
   });
 });

@@ -1,0 +1,43 @@
+/** How PrepareCycle cuts a cycle's institutions into the batches its Maps iterate (issue 12). */
+import { describe, expect, it } from 'vitest';
+import {
+  institutionBatches,
+  MAP_CONCURRENCY,
+  MAX_BATCH_INSTITUTIONS,
+} from '../../../shared/app/institution-batches.js';
+import { PreparedCycle } from '../../../shared/schemas/events.js';
+
+const ids = (n: number) =>
+  Array.from({ length: n }, (_, i) => `D${String(i % 99).padStart(2, '0')}H${i}`).sort();
+
+describe('institution batches', () => {
+  it.each([0, 1, 7, 8, 9, 31, 310, 401, 3100, 5003])(
+    '%i institutions: every id once, in order, batches of equal size ± 1 within the limits',
+    (n) => {
+      const all = ids(n);
+      const batches = institutionBatches(all);
+      expect(batches.flat()).toEqual(all);
+      const sizes = batches.map((b) => b.length);
+      if (n === 0) return expect(batches).toEqual([]);
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(MAX_BATCH_INSTITUTIONS);
+      expect(Math.min(...sizes)).toBeGreaterThanOrEqual(1);
+      expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+      // As few batches as the limit allows, but the Map's concurrency when there are that many institutions.
+      expect(batches.length).toBe(
+        Math.max(Math.ceil(n / MAX_BATCH_INSTITUTIONS), Math.min(n, MAP_CONCURRENCY)),
+      );
+    },
+  );
+
+  it('gives the same batches for the same ids (a retried or resumed cycle cuts them alike)', () => {
+    expect(institutionBatches(ids(3100))).toEqual(institutionBatches(ids(3100)));
+  });
+
+  it("keeps a province's PrepareCycle output small: 3,100 ids of 32 characters are far under 256 KiB", () => {
+    const long = ids(3100).map((id) => id.padEnd(32, 'x'));
+    const prepared = PreparedCycle.parse({ institutionBatches: institutionBatches(long), approved: false });
+    const bytes = Buffer.byteLength(JSON.stringify(prepared), 'utf8');
+    expect(bytes).toBeLessThan(128 * 1024);
+    expect(bytes).toBeGreaterThan(3100 * 32);
+  });
+});
