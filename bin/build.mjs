@@ -30,6 +30,7 @@ const ENTRIES = {
   main: 'cli/main.ts',
   definitions: 'shared/local/definitions.ts',
   daemon: 'shared/local/daemon-main.ts',
+  classArchive: 'shared/local/dynamodb/prepare-class-archive.ts',
 };
 /** Builds older than this are removed when a new one is made (a running command may still use a recent one). */
 const KEEP_OLD_BUILDS_MS = 60 * 60 * 1000;
@@ -173,6 +174,23 @@ export async function freshEntry(root = ROOT, name = 'main') {
   return join(dir, `${name}.mjs`);
 }
 
+/** DynamoDB Local's class archive: a faster cold start when it can be made, the same start when not. */
+async function prepareClassArchiveQuietly(dir) {
+  const started = performance.now();
+  try {
+    const { prepareClassArchive } = await import(pathToFileURL(join(dir, 'classArchive.mjs')).href);
+    const archive = await prepareClassArchive();
+    const took = Math.round(performance.now() - started);
+    console.log(
+      `medcomm: DynamoDB Local's class archive ${archive.made ? `made in ${took} ms` : 'already made'}`,
+    );
+  } catch (error) {
+    console.warn(
+      `medcomm: no class archive for DynamoDB Local (it starts without one): ${error.message ?? error}`,
+    );
+  }
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const started = performance.now();
   try {
@@ -183,6 +201,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       `medcomm: built ${relative(ROOT, dir)} and the state machine cache ${definitions.hash.slice(0, 12)}` +
         ` (${definitions.cached ? 'already cached' : 'synthesized'}) in ${Math.round(performance.now() - started)} ms`,
     );
+    await prepareClassArchiveQuietly(dir);
   } catch (error) {
     // An install must not fail on it: bin/medcomm.mjs builds on first use, or runs the sources through tsx.
     console.warn(`medcomm: the build failed; commands will build on first use or run through tsx.\n${error}`);

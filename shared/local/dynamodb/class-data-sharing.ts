@@ -1,0 +1,287 @@
+/**
+ * A class-data-sharing archive (AppCDS) for DynamoDB Local: the JVM maps the classes it loaded during a
+ * recorded start instead of reading and verifying them from ~60 jars again, which is most of a cold start
+ * (issue 17: `medcomm status` with the database cold). Made once at install (bin/build.mjs), next to the
+ * CLI's build, and used only when it matches the jar and the java it was made with; otherwise the server
+ * starts as before. The JVM itself re-checks the archive (`-Xshare:auto`) and ignores one that does not fit.
+ *
+ * The shipped jar cannot be archived as it is: its manifest puts `.` (its own, non-empty folder) on the
+ * class path, which CDS refuses. The archive is therefore made for a copy of the jar whose manifest lists
+ * the same libraries by absolute location, minus `.` and `log4j2.xml` (a resource, not a class source;
+ * without it the server logs at its built-in defaults, which we drain and ignore).
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { DynamoDbLocalJar } from './java.js';
+
+export interface SharedArchive {
+  /** The jar to run (the copy the archive was made for). */
+  jar: string;
+  /** JVM options that map the archive. */
+  javaOptions: string[];
+}
+
+const TABLE = 'medcomm-cds';
+
+/** Class-path entries of the shipped manifest that CDS cannot take. */
+const NOT_ARCHIVABLE = new Set(['.', 'log4j2.xml']);
+
+/** The files the archive depends on: a changed jar or java makes a new key (and the old archive unused). */
+function archiveKey(jar: DynamoDbLocalJar, java: string): string {
+  const hash = createHash('sha256');
+  for (const path of [jar.jar, realpathSync(java)]) {
+    const { size, mtimeMs } = statSync(path);
+    hash.update(`${path}\0${size}\0${mtimeMs}\0`);
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+function archiveFiles(cacheDir: string, key: string) {
+  const dir = join(cacheDir, `dynamodb-cds-${key}`);
+  return { dir, jar: join(dir, 'DynamoDBLocal.jar'), archive: join(dir, 'classes.jsa') };
+}
+
+/** Where the install keeps it: beside the CLI's build (bin/build.mjs), not in the system temp folder. */
+export const DEFAULT_CACHE_DIR = fileURLToPath(new URL('../../../.build/', import.meta.url));
+
+/** The archive for this jar and java, if one was made; never throws (a start without it still works). */
+export function sharedArchiveFor(
+  cacheDir: string | undefined,
+  jar: DynamoDbLocalJar,
+  java: string,
+): SharedArchive | undefined {
+  if (cacheDir === undefined || process.env.MEDCOMM_NO_CDS === '1') return undefined;
+  try {
+    const files = archiveFiles(cacheDir, archiveKey(jar, java));
+    if (!existsSync(files.archive)) return undefined;
+    return { jar: files.jar, javaOptions: [`-XX:SharedArchiveFile=${files.archive}`, '-Xshare:auto'] };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Manifest lines are at most 72 bytes; longer values continue on lines that start with a space. */
+function manifestLine(line: string): string {
+  const bytes = Buffer.from(line, 'utf8');
+  const parts: string[] = [];
+  for (let at = 0, width = 72; at < bytes.length; at += width, width = 71)
+    parts.push((at === 0 ? '' : ' ') + bytes.subarray(at, at + width).toString('latin1'));
+  return parts.join('\r\n');
+}
+
+/** The shipped manifest with the class path spelled out as absolute file URLs. */
+export function archivableManifest(manifest: string, jarDir: string): string {
+  const unfolded: string[] = [];
+  for (const line of manifest.replace(/\r\n/g, '\n').split('\n')) {
+    if (line.startsWith(' ') && unfolded.length > 0) unfolded[unfolded.length - 1] += line.slice(1);
+    else if (line !== '') unfolded.push(line);
+  }
+  const lines = unfolded.map((line) => {
+    if (!line.startsWith('Class-Path:')) return line;
+    const entries = line
+      .slice('Class-Path:'.length)
+      .trim()
+      .split(/\s+/)
+      .filter((entry) => !NOT_ARCHIVABLE.has(entry))
+      .map((entry) => pathToFileURL(join(jarDir, entry)).href);
+    return `Class-Path: ${entries.join(' ')}`;
+  });
+  return `${lines.map(manifestLine).join('\r\n')}\r\n\r\n`;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * Records a start and the requests every command makes (tables, a GSI, puts, batches, transactions,
+ * queries), then stops the server: the JVM writes the classes it loaded into the archive as it exits.
+ */
+async function recordStart(
+  java: string,
+  jar: string,
+  nativeLibs: string,
+  archive: string,
+  javaToolOptions: string,
+) {
+  const {
+    DynamoDBClient,
+    CreateTableCommand,
+    PutItemCommand,
+    QueryCommand,
+    BatchWriteItemCommand,
+    TransactWriteItemsCommand,
+    GetItemCommand,
+    BatchGetItemCommand,
+    DeleteItemCommand,
+  } = await import('@aws-sdk/client-dynamodb');
+  const port = await freePort();
+  const child = spawn(
+    java,
+    [
+      `-XX:ArchiveClassesAtExit=${archive}`,
+      `-Djava.library.path=${nativeLibs}`,
+      '-jar',
+      jar,
+      '-port',
+      String(port),
+      '-inMemory',
+      '-sharedDb',
+      '-disableTelemetry',
+    ],
+    { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, JAVA_TOOL_OPTIONS: javaToolOptions } },
+  );
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('exit', (code) => resolve(code));
+    child.on('error', () => resolve(null));
+  });
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'cds', secretAccessKey: 'cds' },
+    maxAttempts: 1,
+  });
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        await client.send(
+          new CreateTableCommand({
+            TableName: TABLE,
+            BillingMode: 'PAY_PER_REQUEST',
+            AttributeDefinitions: [
+              { AttributeName: 'pk', AttributeType: 'S' },
+              { AttributeName: 'sk', AttributeType: 'S' },
+              { AttributeName: 'g', AttributeType: 'S' },
+            ],
+            KeySchema: [
+              { AttributeName: 'pk', KeyType: 'HASH' },
+              { AttributeName: 'sk', KeyType: 'RANGE' },
+            ],
+            GlobalSecondaryIndexes: [
+              {
+                IndexName: 'byG',
+                KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }],
+                Projection: { ProjectionType: 'ALL' },
+              },
+            ],
+          }),
+        );
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    const item = (i: number) => ({
+      pk: { S: 'p' },
+      sk: { S: `s${i}` },
+      g: { S: 'x' },
+      v: { B: Buffer.from([i]) },
+    });
+    await client.send(
+      new PutItemCommand({ TableName: TABLE, Item: item(0), ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
+    await client.send(
+      new BatchWriteItemCommand({
+        RequestItems: { [TABLE]: [1, 2, 3].map((i) => ({ PutRequest: { Item: item(i) } })) },
+      }),
+    );
+    await client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          { Put: { TableName: TABLE, Item: item(4), ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            ConditionCheck: {
+              TableName: TABLE,
+              Key: { pk: { S: 'p' }, sk: { S: 's0' } },
+              ConditionExpression: 'attribute_exists(pk)',
+            },
+          },
+        ],
+      }),
+    );
+    await client.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: 'pk = :p and begins_with(sk, :s)',
+        ExpressionAttributeValues: { ':p': { S: 'p' }, ':s': { S: 's' } },
+      }),
+    );
+    await client.send(
+      new QueryCommand({
+        TableName: TABLE,
+        IndexName: 'byG',
+        KeyConditionExpression: 'g = :g',
+        ExpressionAttributeValues: { ':g': { S: 'x' } },
+      }),
+    );
+    await client.send(
+      new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'p' }, sk: { S: 's1' } }, ConsistentRead: true }),
+    );
+    await client.send(
+      new BatchGetItemCommand({ RequestItems: { [TABLE]: { Keys: [{ pk: { S: 'p' }, sk: { S: 's2' } }] } } }),
+    );
+    await client.send(new DeleteItemCommand({ TableName: TABLE, Key: { pk: { S: 'p' }, sk: { S: 's3' } } }));
+  } finally {
+    client.destroy();
+    if (child.exitCode === null) child.kill('SIGTERM');
+  }
+  const code = await exited;
+  if (!existsSync(archive)) throw new Error(`java exited (${code}) without writing the class archive`);
+}
+
+/**
+ * Makes the archive for this jar and java under cacheDir (idempotent; an existing one is kept).
+ * Returns its folder. Throws when java cannot make one: the caller reports it and carries on without.
+ */
+export async function makeSharedArchive(
+  cacheDir: string,
+  jar: DynamoDbLocalJar,
+  java: string,
+  javaToolOptions: string,
+): Promise<{ dir: string; made: boolean }> {
+  const files = archiveFiles(cacheDir, archiveKey(jar, java));
+  if (existsSync(files.archive)) return { dir: files.dir, made: false };
+  const { default: JSZip } = await import('jszip');
+  const partial = `${files.dir}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  try {
+    const zip = await JSZip.loadAsync(readFileSync(jar.jar));
+    const manifest = await zip.file('META-INF/MANIFEST.MF')?.async('string');
+    if (manifest === undefined) throw new Error(`${jar.jar} has no manifest`);
+    zip.file('META-INF/MANIFEST.MF', archivableManifest(manifest, jar.dir));
+    const copy = join(partial, 'DynamoDBLocal.jar');
+    writeFileSync(copy, await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }));
+    // The archive records the jar's path: make it for the path it will be used at.
+    rmSync(files.dir, { recursive: true, force: true });
+    renameSync(partial, files.dir);
+    // Written aside and renamed: a server starting meanwhile never maps half an archive.
+    await recordStart(java, files.jar, jar.nativeLibs, `${files.archive}.partial`, javaToolOptions);
+    renameSync(`${files.archive}.partial`, files.archive);
+    return { dir: files.dir, made: true };
+  } catch (error) {
+    rmSync(files.dir, { recursive: true, force: true });
+    throw error;
+  } finally {
+    rmSync(partial, { recursive: true, force: true });
+  }
+}
