@@ -13,7 +13,7 @@ export function maskBankAccount(account: string): string {
 }
 
 /** Columns whose cells are never quoted back in full (import issues, logs). */
-export const SENSITIVE_COLUMNS: ReadonlySet<string> = new Set(['bankAccount']);
+export const SENSITIVE_COLUMNS: ReadonlySet<string> = new Set(['bankAccount', 'idNumber']);
 
 export const shownValue = (column: string, value: string | undefined): string | undefined =>
   value !== undefined && value !== '' && SENSITIVE_COLUMNS.has(column) ? maskBankAccount(value) : value;

@@ -47,6 +47,8 @@ export const RULE_CODES = [
   'list.duplicate',
   'bankAccount.format',
   'bankAccount.lostDigits',
+  'idNumber.format',
+  'idNumber.checksum',
   'value.fullWidth',
   'name.fullWidthSpace',
   // one row

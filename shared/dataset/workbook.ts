@@ -31,7 +31,7 @@ const CHOICES: Readonly<Record<string, Readonly<Record<string, readonly string[]
 };
 
 /** Columns kept as text: ids and accounts lose digits as numbers, periods become dates. */
-const TEXT_COLUMN = /(^id$|Id$|^bankAccount$|^period$|^refPeriod$|^year$)/;
+const TEXT_COLUMN = /(^id$|Id$|^bankAccount$|^idNumber$|^period$|^refPeriod$|^year$)/;
 
 /** What each column holds, for the instructions sheet (columns not listed are described by name). */
 const COLUMN_NOTES: Readonly<Record<string, string>> = {
@@ -40,6 +40,8 @@ const COLUMN_NOTES: Readonly<Record<string, string>> = {
   bankAccount: '银行账号，文本，只写数字；16–19 位的卡号须通过校验位检查',
   accountCheck: '留空；账号确实不是银行卡号（存折、对公账号）时填 nonCard',
   sharedAccountReason: '同一账号确需由两人共用时，在共用的每一行写明原因',
+  idNumber: '身份证号（可选），文本，18 位，末位可为 X；银行格式需要时填写',
+  branch: '开户行（可选），如 中国农业银行某县支行；银行格式需要时填写',
   amount: '金额（元），最多两位小数，不写千分位',
   basicMonthly: '月基础性绩效（元）',
   approvedTotal: '核定绩效工资总量（元）',

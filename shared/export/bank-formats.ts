@@ -10,11 +10,13 @@ import ExcelJS from 'exceljs';
 import { z } from 'zod';
 import { parseJsonStrict } from '../dataset/json-keys.js';
 import { maskBankAccount } from '../privacy.js';
+import type { Staff } from '../schemas/dataset.js';
 import { encodeGbk, UnencodableError } from './bank-gbk.js';
 import { ExportError } from './errors.js';
 import { fenToYuanNumber, fenToYuanString, sumFen } from './money-format.js';
 import { compareCodeUnits } from './pay-sheet-rows.js';
 import type { BankTransferLine, PaySheet } from './types.js';
+import { xlsWorkbook } from './xls-biff8.js';
 
 /** The columns a format may choose from. */
 export const BANK_FIELDS = [
@@ -73,13 +75,6 @@ export const BankFormatSpec = z
         });
       }
     }
-    if (spec.fileType === 'xls') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['fileType'],
-        message: 'xls (Excel 97–2003) is not written; banks that take xls take xlsx too — use xlsx',
-      });
-    }
   });
 export type BankFormatSpec = z.output<typeof BankFormatSpec>;
 
@@ -134,6 +129,23 @@ export const BANK_FORMAT_PRESETS: readonly BankFormatSpec[] = [
     encoding: 'UTF-8',
     fileType: 'csv',
     split: 'institution',
+  }),
+  BankFormatSpec.parse({
+    name: '代发-身份证-xls',
+    description:
+      'Excel 97–2003（.xls）：账号、户名、身份证号、金额、开户行、摘要，账号与身份证号为文本；供只收 .xls 且核对身份证号的银行',
+    columns: [
+      { field: 'account', header: '账号' },
+      { field: 'name', header: '户名' },
+      { field: 'idNumber', header: '身份证号' },
+      { field: 'amount', header: '金额' },
+      { field: 'branch', header: '开户行' },
+      { field: 'purpose', header: '摘要' },
+    ],
+    header: true,
+    // The data file's text is UTF-16 inside the .xls; the summary CSV is GBK like the other bank files.
+    encoding: 'GBK',
+    fileType: 'xls',
   }),
 ];
 
@@ -198,12 +210,19 @@ export interface BankFile {
 
 /**
  * The payments of a bank transfer (one line per person, see shared/reports bankTransfer) with each
- * person's institution from the sheet the amounts came from.
+ * person's institution from the sheet the amounts came from, and their 身份证号 and 开户行 from the
+ * roster the accounts came from (staff.csv's optional idNumber and branch columns).
  */
-export function paymentsOf(sheet: PaySheet, transfer: readonly BankTransferLine[]): BankPayment[] {
+export function paymentsOf(
+  sheet: PaySheet,
+  transfer: readonly BankTransferLine[],
+  roster: readonly Pick<Staff, 'staffId' | 'idNumber' | 'branch'>[] = [],
+): BankPayment[] {
   const institutionOf = new Map(sheet.lines.map((l) => [l.staffId, l] as const));
+  const personOf = new Map(roster.map((s) => [s.staffId, s] as const));
   return transfer.map((line) => {
     const sheetLine = institutionOf.get(line.staffId);
+    const person = personOf.get(line.staffId);
     return {
       staffId: line.staffId,
       name: line.name,
@@ -211,6 +230,8 @@ export function paymentsOf(sheet: PaySheet, transfer: readonly BankTransferLine[
       amount: line.amount,
       institutionId: sheetLine?.institutionId ?? '',
       institutionName: sheetLine?.institutionName ?? '',
+      ...(person?.idNumber ? { idNumber: person.idNumber } : {}),
+      ...(person?.branch ? { branch: person.branch } : {}),
     };
   });
 }
@@ -236,6 +257,19 @@ function fieldValue(field: BankField, p: BankPayment, purpose: string): string {
     case 'branch':
       return p.branch ?? '';
   }
+}
+
+/** A format with an idNumber column pays only people whose 身份证号 is on file: a bank refuses a blank one. */
+function withIdNumbers(spec: BankFormatSpec, payments: readonly BankPayment[]): void {
+  if (!spec.columns.some((c) => c.field === 'idNumber')) return;
+  const missing = payments.filter((p) => !p.idNumber).map((p) => p.staffId);
+  if (missing.length === 0) return;
+  const shown = `${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` …（共 ${missing.length}）` : ''}`;
+  throw new ExportError(
+    'MISSING_ID_NUMBER',
+    `格式“${spec.name}”需要身份证号，${missing.length} 人在 staff.csv 的 idNumber 列没有填写：${shown}；请补齐后重新导入，或改用不含身份证号的格式 | ` +
+      `the format "${spec.name}" needs identity numbers and ${missing.length} people have none in staff.csv's idNumber column: ${shown}; fill them in and import again, or use a format without idNumber`,
+  );
 }
 
 function checked(payments: readonly BankPayment[]): BankPayment[] {
@@ -316,6 +350,20 @@ async function xlsxOf(spec: BankFormatSpec, rows: BankPayment[], purpose: string
   return new Uint8Array(await workbook.xlsx.writeBuffer());
 }
 
+function xlsOf(spec: BankFormatSpec, rows: BankPayment[], purpose: string): Uint8Array {
+  const cells = rows.map((p) =>
+    spec.columns.map((c) =>
+      c.field === 'amount' ? fenToYuanNumber(p.amount) : fieldValue(c.field, p, purpose),
+    ),
+  );
+  return xlsWorkbook({
+    name: '代发',
+    header: spec.header,
+    rows: spec.header ? [spec.columns.map((c) => c.header ?? DEFAULT_HEADERS[c.field]), ...cells] : cells,
+    widths: spec.columns.map((c) => (c.field === 'account' || c.field === 'idNumber' ? 24 : 14)),
+  });
+}
+
 function textOf(spec: BankFormatSpec, rows: BankPayment[], purpose: string): Uint8Array {
   const eol = spec.lineEnding === 'CRLF' ? '\r\n' : '\n';
   const lines: string[] = [];
@@ -363,6 +411,7 @@ export async function renderBankFiles(
   ctx: BankFileContext,
 ): Promise<{ files: BankFile[]; summary: BankFile }> {
   const rows = checked(payments);
+  withIdNumbers(spec, rows);
   const purpose = spec.purpose.replaceAll('{period}', ctx.period).replaceAll('{kind}', ctx.kindWords);
   const groups = new Map<string, BankPayment[]>();
   for (const p of rows) {
@@ -376,7 +425,11 @@ export async function renderBankFiles(
   for (const [institutionId, group] of groups) {
     const name = `${ctx.stem}${institutionId === '' ? '' : `-${institutionId}`}.${spec.fileType}`;
     const content =
-      spec.fileType === 'xlsx' ? await xlsxOf(spec, group, purpose) : textOf(spec, group, purpose);
+      spec.fileType === 'xlsx'
+        ? await xlsxOf(spec, group, purpose)
+        : spec.fileType === 'xls'
+          ? xlsOf(spec, group, purpose)
+          : textOf(spec, group, purpose);
     files.push({ name, content });
     parts.push({ file: name, rows: group });
   }

@@ -13,7 +13,9 @@ export type ExportErrorCode =
   | 'INVALID_BANK_FORMAT'
   | 'UNKNOWN_BANK_FORMAT'
   | 'UNENCODABLE'
-  | 'UNWRITABLE_CELL';
+  | 'UNWRITABLE_CELL'
+  // a format with an idNumber column, and people without 身份证号 in staff.csv
+  | 'MISSING_ID_NUMBER';
 
 export class ExportError extends Error {
   override readonly name = 'ExportError' as const;

@@ -162,6 +162,10 @@ export const Staff = z.object({
   accountCheck: z.literal('nonCard').optional(),
   /** Why this account is on more than one staff id (import refuses a shared account without one). */
   sharedAccountReason: z.string().optional(),
+  /** 身份证号 (issue 16): personal data, only in the bank files of formats with an idNumber column. */
+  idNumber: z.string().optional(),
+  /** 开户行, for bank formats with a branch column. */
+  branch: z.string().optional(),
 });
 export type Staff = z.infer<typeof Staff>;
 

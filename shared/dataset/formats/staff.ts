@@ -2,6 +2,7 @@
 import { FLAGS, POSTS } from '../../schemas/dataset.js';
 import { ACCOUNT_CHECKS, accountRule, bankAccount, personName } from '../accounts.js';
 import { decimal, freeText, id, oneOf, optional, required, subsetOf, yuan } from '../cells.js';
+import { idNumber } from '../id-number.js';
 import { csvFormat } from '../table.js';
 
 const cells = {
@@ -19,6 +20,10 @@ const cells = {
   accountCheck: optional(oneOf(ACCOUNT_CHECKS)),
   /** Why this account is on more than one staff id; without it a shared account is refused. */
   sharedAccountReason: optional((text) => text.trim()),
+  /** 身份证号, for bank formats that ask for it (issue 16); checked, and quoted only masked. */
+  idNumber: optional(idNumber),
+  /** 开户行 (the account's bank branch), for bank formats that ask for it; free text. */
+  branch: optional((text) => text.trim()),
 };
 
 export const staffCsv = csvFormat('staff.csv', true, cells, { rule: accountRule });

@@ -283,10 +283,13 @@ describe('the template', () => {
     const staff = workbook.getWorksheet('职工')!;
     const header = (staff.getRow(1).values as unknown[]).slice(1);
     expect(header).toEqual(
-      demo['staff.csv']!.split(/\r?\n/)[0]!.split(',').concat(['accountCheck', 'sharedAccountReason']),
+      demo['staff.csv']!.split(/\r?\n/)[0]!
+        .split(',')
+        .concat(['accountCheck', 'sharedAccountReason', 'idNumber', 'branch']),
     );
     const account = header.indexOf('bankAccount');
     expect(staff.getColumn(account + 1).numFmt).toBe('@');
+    expect(staff.getColumn(header.indexOf('idNumber') + 1).numFmt).toBe('@'); // 身份证号 keeps its 18 digits
     expect(staff.getColumn(1).numFmt).toBe('@'); // staffId
     const kinds = workbook.getWorksheet('机构')!;
     const validation = (

@@ -7,6 +7,9 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
+// SheetJS reads .xls independently of our BIFF8 writer (a test-only dependency).
+import XLSX from 'xlsx';
+import { idNumberCheck } from '../../../shared/dataset/id-number.js';
 import { BANK_FORMAT_NAMES } from '../../../shared/export/bank-format-names.js';
 import {
   BANK_FORMAT_PRESETS,
@@ -50,28 +53,52 @@ const sheet: PaySheet = {
     }),
   ],
 };
-const staff = people.map(([institutionId, , staffId, name, bankAccount]) => ({
+/** A valid 身份证号 for the i-th person (region 110105, born 1980-01-0i). */
+const idOf = (i: number) => {
+  const body = `1101051980010${i + 1}00${i}`;
+  return body + idNumberCheck(body);
+};
+const branchOf = (i: number) => `中国农业银行某县支行第${i + 1}营业所`;
+const staff = people.map(([institutionId, , staffId, name, bankAccount], i) => ({
   staffId,
   name,
   institutionId,
   bankAccount,
+  idNumber: idOf(i),
+  branch: branchOf(i),
 })) as unknown as Staff[];
 
 /** What the sheet says each person is paid (their lines summed), for those a bank can pay. */
 const expected = new Map([
-  ['C01-001', { account: '6217000012345678903', amount: '3534.13' }],
-  ['C01-002', { account: '621226000012345675', amount: '1.00' }],
-  ['C02-001', { account: '6214830101234561', amount: '12345678.90' }],
-  ['T01-002', { account: '6222021234567890128', amount: '0.99' }],
+  ['C01-001', { account: '6217000012345678903', amount: '3534.13', idNumber: idOf(0), branch: branchOf(0) }],
+  ['C01-002', { account: '621226000012345675', amount: '1.00', idNumber: idOf(1), branch: branchOf(1) }],
+  ['C02-001', { account: '6214830101234561', amount: '12345678.90', idNumber: idOf(2), branch: branchOf(2) }],
+  ['T01-002', { account: '6222021234567890128', amount: '0.99', idNumber: idOf(5), branch: branchOf(5) }],
 ]);
 
 const ctx = { period: '2026-03', kindWords: '月度绩效工资', stem: 'bank-2026-03' };
-const payments = () => paymentsOf(sheet, bankTransfer(sheet, staff).lines);
+const payments = () => paymentsOf(sheet, bankTransfer(sheet, staff).lines, staff);
 
 /** The rows of one data file as a bank reads them: field → cell text. */
 async function readBack(spec: BankFormatSpec, content: Uint8Array): Promise<Record<string, string>[]> {
   let rows: string[][];
-  if (spec.fileType === 'xlsx') {
+  if (spec.fileType === 'xls') {
+    expect([...content.slice(0, 8)]).toEqual([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]); // OLE
+    const workbook = XLSX.read(Buffer.from(content), { type: 'buffer' });
+    expect(workbook.SheetNames).toEqual(['代发']);
+    const sheet = workbook.Sheets['代发']!;
+    const cells = XLSX.utils.sheet_to_json<unknown[]>(sheet, { header: 1, raw: true });
+    rows = cells.map((cellsOfRow, r) =>
+      cellsOfRow.map((v, c) => {
+        const field = spec.columns[c]!.field;
+        const isData = !spec.header || r > 0;
+        // Accounts and 身份证号 are text cells (never numbers that lose digits); amounts are numbers.
+        if (isData && (field === 'account' || field === 'idNumber')) expect(typeof v).toBe('string');
+        if (isData && field === 'amount') expect(typeof v).toBe('number');
+        return typeof v === 'number' ? v.toFixed(2) : String(v);
+      }),
+    );
+  } else if (spec.fileType === 'xlsx') {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(Buffer.from(content) as never);
     rows = [];
@@ -119,6 +146,13 @@ describe('bank-file presets', () => {
       expect(new Map([...read.values()].map((r) => [r.account, r.amount]))).toEqual(
         new Map([...expected.values()].map((e) => [e.account, e.amount])),
       );
+      // 身份证号 and 开户行 are the roster's, on the person's own row.
+      for (const field of ['idNumber', 'branch'] as const) {
+        if (!spec.columns.some((c) => c.field === field)) continue;
+        expect(new Map([...read.values()].map((r) => [r.account, r[field]]))).toEqual(
+          new Map([...expected.values()].map((e) => [e.account, e[field]])),
+        );
+      }
       for (const row of read.values()) {
         if ('purpose' in row) expect(row.purpose).toBe('2026-03月度绩效工资');
       }
@@ -155,10 +189,10 @@ describe('a format from JSON', () => {
     expect(spec).toMatchObject({ split: 'none', lineEnding: 'CRLF' });
     const { files } = await renderBankFiles(spec, payments(), ctx);
     const text = new TextDecoder('gb18030').decode(files[0]!.content);
-    expect(text.split('\r\n')[0]).toBe('张三,6217000012345678903,3534.13,');
+    expect(text.split('\r\n')[0]).toBe(`张三,6217000012345678903,3534.13,${branchOf(0)}`);
   });
 
-  it('refuses a key written twice, an unknown field, a missing account column and xls, each named', () => {
+  it('refuses a key written twice, an unknown field and a missing account column, each named', () => {
     const twice = JSON.stringify(json).replace('"header":false', '"header":false,"header":true');
     expect(() => parseBankFormat(twice)).toThrow(/header/);
     expect(() => parseBankFormat(JSON.stringify({ ...json, columns: [{ field: 'iban' }] }))).toThrow(
@@ -167,8 +201,20 @@ describe('a format from JSON', () => {
     expect(() =>
       parseBankFormat(JSON.stringify({ ...json, columns: [{ field: 'name' }, { field: 'amount' }] })),
     ).toThrow(/account/);
-    expect(() => parseBankFormat(JSON.stringify({ ...json, fileType: 'xls' }))).toThrow(/xlsx/);
+    expect(parseBankFormat(JSON.stringify({ ...json, fileType: 'xls' })).fileType).toBe('xls');
     expect(() => bankFormatNamed('nope')).toThrow(/批量代发/);
+  });
+
+  it('with an idNumber column, refuses people without a 身份证号, naming them', async () => {
+    const spec = bankFormatNamed('代发-身份证-xls');
+    const without = payments().map((p, i) => (i === 1 ? { ...p, idNumber: undefined } : p));
+    const error = await renderBankFiles(spec, without, ctx).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExportError);
+    expect((error as ExportError).code).toBe('MISSING_ID_NUMBER');
+    expect((error as Error).message).toContain('C01-002');
+    expect((error as Error).message).toContain('idNumber');
+    // A format without the column does not need it.
+    await expect(renderBankFiles(bankFormatNamed('批量代发'), without, ctx)).resolves.toBeDefined();
   });
 
   it('refuses a name GBK cannot hold instead of writing a "?"', async () => {
