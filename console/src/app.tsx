@@ -9,6 +9,7 @@ import type { Group, Me } from './api/types';
 import { SESSION_KEY, type Session, tokenSource } from './auth/token-source';
 import { ErrorAlert, Loading } from './components/ui';
 import { I18n, initialLang, LANG_KEY, type Lang, type MessageKey, translator } from './i18n';
+import { AppealsPage } from './pages/appeals';
 import { BulletinsPage } from './pages/bulletins';
 import { CyclesPage } from './pages/cycles';
 import { DispatchPage } from './pages/dispatch';
@@ -60,6 +61,12 @@ const PAGES: Page[] = [
     title: 'page_publications',
     roles: ['office', 'finance', 'auditor', 'member', 'staff'],
     render: (g) => <PublicationsPage groups={g} />,
+  },
+  {
+    route: 'appeals',
+    title: 'page_appeals',
+    roles: ['office', 'finance', 'auditor', 'member'],
+    render: (g) => <AppealsPage groups={g} />,
   },
   { route: 'audit', title: 'page_audit', roles: ['auditor'], render: () => <AuditPage /> },
   {

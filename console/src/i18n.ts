@@ -49,6 +49,7 @@ const zh = {
   page_explain: '金额说明',
   page_mypay: '工资条',
   page_publications: '结果公示',
+  page_appeals: '申诉复核',
   page_audit: '审计',
   page_schemes: '考核方案',
   // upload
@@ -277,6 +278,7 @@ const en: Record<MessageKey, string> = {
   page_explain: 'Why this amount',
   page_mypay: 'Pay slips',
   page_publications: 'Publication',
+  page_appeals: 'Appeals',
   page_audit: 'Audit',
   page_schemes: 'Schemes',
   uploadIntro:

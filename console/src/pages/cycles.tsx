@@ -26,6 +26,7 @@ import type { MessageKey } from '../i18n';
 import { useLifecycleI18n } from '../lifecycle-i18n';
 import { formatFen } from '../money';
 import '../lifecycle.css';
+import { BoardAppeals } from './appeals';
 
 /** Integer fen as money: "¥1,234.56", "-¥80.00" (as the console's other pages write a negative amount). */
 const yuan = (fen: number) => (fen < 0 ? `-¥${formatFen(-fen)}` : `¥${formatFen(fen)}`);
@@ -121,6 +122,7 @@ export function CyclesPage({ groups }: { groups: string[] }) {
                   }}
                 />
                 <Corrections year={data.year} corrections={data.corrections ?? []} />
+                <BoardAppeals year={data.year} />
               </>
             )}
             {confirming && (

@@ -682,6 +682,17 @@ export function ExplainPage({ groups }: { groups: Group[] }) {
       </form>
       {asked?.institution && <InstitutionExplained period={asked.period} institutionId={asked.institution} />}
       {asked?.staff && <PersonExplained period={asked.period} staffId={asked.staff} />}
+      {groups.includes('member') && asked && (
+        // A member contests what it sees here during the publication window (the appeals page files it).
+        <p class="toolbar">
+          <a
+            class="button"
+            href={`#/appeals?${new URLSearchParams({ period: asked.period, ...(asked.staff ? { staff: asked.staff } : {}) })}`}
+          >
+            {w('对此结果申诉', 'Appeal this result')}
+          </a>
+        </p>
+      )}
     </section>
   );
 }
