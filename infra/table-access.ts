@@ -23,28 +23,16 @@ export type AccessId = FunctionId | EdgeFunctionId | `api:${RouteGroup}`;
 
 export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   PrepareCycle: { read: ['GetItem', 'Query'], write: {} },
-  ComputeMonthlyPay: {
-    read: ['BatchGetItem', 'GetItem', 'Query'],
-    write: { BatchWriteItem: ['RESULT#'], PutItem: ['RESULT#'] },
-  },
+  ComputeMonthlyPay: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
   BuildMonthlyReport: { read: ['GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
-  ScoreQuarter: {
-    read: ['BatchGetItem', 'GetItem', 'Query'],
-    write: { BatchWriteItem: ['RESULT#'], PutItem: ['RESULT#'] },
-  },
+  ScoreQuarter: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
   BuildBulletin: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
   RequestReview: {
     read: ['GetItem', 'Query'],
     write: { PutItem: ['AUDIT#', 'COMMUNITY#'], UpdateItem: ['COMMUNITY#'] },
   },
-  AllocatePool: {
-    read: ['BatchGetItem', 'GetItem', 'Query'],
-    write: { BatchWriteItem: ['RESULT#'], PutItem: ['RESULT#'] },
-  },
-  ScoreAnnual: {
-    read: ['BatchGetItem', 'GetItem', 'Query'],
-    write: { BatchWriteItem: ['RESULT#'], PutItem: ['RESULT#'] },
-  },
+  AllocatePool: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
+  ScoreAnnual: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
   SettleAnnual: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
   CompleteCycle: {
     read: ['BatchGetItem', 'GetItem', 'Query'],
@@ -71,9 +59,9 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   'api:datasets': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
-      BatchWriteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+      BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       ConditionCheckItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
-      DeleteItem: ['COMMUNITY#'],
+      DeleteItem: ['COMMUNITY#', 'DSBLOB#'],
       PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       UpdateItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
     },
@@ -81,7 +69,7 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   'api:cycles': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
-      BatchWriteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],
+      BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       ConditionCheckItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       DeleteItem: ['COMMUNITY#'],
       PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],
@@ -91,7 +79,7 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   'api:reviews': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
-      BatchWriteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+      BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       ConditionCheckItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       DeleteItem: ['COMMUNITY#'],
       PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
@@ -110,7 +98,7 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   'api:schemes': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
-      BatchWriteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+      BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       ConditionCheckItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       DeleteItem: ['COMMUNITY#'],
       PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
