@@ -5,6 +5,7 @@
  */
 import { loadInstitutionSlice, prefetchBatch } from '../shared/app/cycle-data.js';
 import { v2StepInputs } from '../shared/app/previous-year.js';
+import { approvedSplits } from '../shared/app/secondary-service.js';
 import { store } from '../shared/config.js';
 import { missingSubmissions, staffWithoutWorkload, yearToDateStatus } from '../shared/domain/dispatch.js';
 import { monthsToDate } from '../shared/domain/periods.js';
@@ -40,6 +41,10 @@ async function monthlyPayOf(
     workload: slice.rows.workload,
     adjustments: posted.length > 0 ? [...slice.rows.adjustments, ...posted] : slice.rows.adjustments,
     ...(await v2StepInputs(repos, cycle, institutionId)),
+    // §9.1 manual mode: the departments' approved splits (the window closed before this step runs).
+    ...(slice.scheme.pay.secondary?.mode === 'manual'
+      ? { manual: await approvedSplits(repos, cycle, institutionId) }
+      : {}),
   });
   const toDate = await repos.datasets.institutionMonths(
     cycle.communityId,

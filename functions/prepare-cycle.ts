@@ -6,6 +6,7 @@
  */
 import { institutionBatches } from '../shared/app/institution-batches.js';
 import { checkPrerequisites } from '../shared/app/prerequisites.js';
+import { manualInstitutions } from '../shared/app/secondary-service.js';
 import { store } from '../shared/config.js';
 import { bilingual, ReviewStateError } from '../shared/errors.js';
 import { CycleExecutionInput, type PreparedCycle } from '../shared/schemas/events.js';
@@ -25,8 +26,11 @@ export async function handler(event: unknown): Promise<PreparedCycle> {
   const scheme = await repos.datasets.scheme(cycle.communityId, cycle.datasetVersion);
   await checkPrerequisites(repos, cycle.communityId, cycle.kind, cycle.period, scheme.year);
   const institutions = await repos.datasets.institutions(cycle.communityId, cycle.datasetVersion);
+  // §9.1 manual mode: the institutions whose department heads split their pools before the month pays.
+  const secondary = await manualInstitutions(repos, cycle);
   return {
     institutionBatches: institutionBatches(institutions.map((i) => i.id).sort()),
     approved: record.decision?.approved === true,
+    ...(secondary.length > 0 ? { secondary: { institutionIds: secondary } } : {}),
   };
 }

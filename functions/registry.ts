@@ -2,8 +2,6 @@
  * Every Lambda function of the workflows, named once. CDK creates one function per entry (construct id =
  * the key); the local engine resolves each Task to the same module in-process.
  */
-import { withOperations } from '../shared/ops/step.js';
-
 export const FUNCTIONS = {
   PrepareCycle: {
     entry: 'prepare-cycle.ts',
@@ -65,6 +63,24 @@ export const FUNCTIONS = {
     timeoutSeconds: 120,
     description: 'Completes a cycle and locks what it closed',
   },
+  OpenSecondary: {
+    entry: 'open-secondary.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    description: 'Opens the secondary-distribution window and drafts one institution (manual mode)',
+  },
+  RequestSecondary: {
+    entry: 'request-secondary.ts',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    description: "Parks one institution for its department heads' split (task token)",
+  },
+  CloseSecondary: {
+    entry: 'close-secondary.ts',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    description: 'Closes the secondary-distribution window after the wait',
+  },
   RecordRejection: {
     entry: 'record-rejection.ts',
     memoryMb: 256,
@@ -96,14 +112,10 @@ export const ALL_FUNCTIONS = { ...FUNCTIONS, ...EDGE_FUNCTIONS };
 
 type Handler = (event: unknown) => Promise<unknown>;
 
-/**
- * Loads a function's handler module in-process (the local engine's way of "invoking" a Lambda), wrapped
- * with the operations as its Lambda entry wraps it on AWS (functions/lambda-entry.ts; off by default
- * locally: shared/ops/settings.ts).
- */
+/** Loads a function's handler module in-process (the local engine's way of "invoking" a Lambda). */
 export async function loadHandler(id: FunctionId | EdgeFunctionId): Promise<Handler> {
   const module = (await import(`./${ALL_FUNCTIONS[id].entry.replace(/\.ts$/, '.js')}`)) as {
     handler: Handler;
   };
-  return withOperations(id, module.handler);
+  return module.handler;
 }

@@ -57,8 +57,6 @@ const SORT_KEY_HELPERS = new Set([
   'monthIndex',
   'monthIndexPrefix',
   'blobPage',
-  'blobLog',
-  'blobLogPrefix',
   'lockPrefix',
   'correctionPrefix',
   'institutionResult',

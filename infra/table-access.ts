@@ -23,20 +23,41 @@ export type AccessId = FunctionId | EdgeFunctionId | `api:${RouteGroup}`;
 
 export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   PrepareCycle: { read: ['GetItem', 'Query'], write: {} },
-  ComputeMonthlyPay: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
+  ComputeMonthlyPay: {
+    read: ['BatchGetItem', 'GetItem', 'Query'],
+    write: { BatchWriteItem: ['RESULT#'], PutItem: ['RESULT#'] },
+  },
   BuildMonthlyReport: { read: ['GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
-  ScoreQuarter: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
+  ScoreQuarter: {
+    read: ['BatchGetItem', 'GetItem', 'Query'],
+    write: { BatchWriteItem: ['RESULT#'], PutItem: ['RESULT#'] },
+  },
   BuildBulletin: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
   RequestReview: {
     read: ['GetItem', 'Query'],
     write: { PutItem: ['AUDIT#', 'COMMUNITY#'], UpdateItem: ['COMMUNITY#'] },
   },
-  AllocatePool: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
-  ScoreAnnual: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
+  AllocatePool: {
+    read: ['BatchGetItem', 'GetItem', 'Query'],
+    write: { BatchWriteItem: ['RESULT#'], PutItem: ['RESULT#'] },
+  },
+  ScoreAnnual: {
+    read: ['BatchGetItem', 'GetItem', 'Query'],
+    write: { BatchWriteItem: ['RESULT#'], PutItem: ['RESULT#'] },
+  },
   SettleAnnual: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
   CompleteCycle: {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: { PutItem: ['AUDIT#', 'COMMUNITY#', 'RESULT#'], UpdateItem: ['COMMUNITY#'] },
+  },
+  OpenSecondary: {
+    read: ['BatchGetItem', 'GetItem', 'Query'],
+    write: { PutItem: ['SECONDARY#'], UpdateItem: ['SECONDARY#'] },
+  },
+  RequestSecondary: { read: ['GetItem'], write: { UpdateItem: ['SECONDARY#'] } },
+  CloseSecondary: {
+    read: ['GetItem', 'Query'],
+    write: { PutItem: ['AUDIT#'], UpdateItem: ['SECONDARY#'] },
   },
   RecordRejection: {
     read: ['GetItem', 'Query'],
@@ -59,9 +80,9 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   'api:datasets': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
-      BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+      BatchWriteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       ConditionCheckItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
-      DeleteItem: ['COMMUNITY#', 'DSBLOB#'],
+      DeleteItem: ['COMMUNITY#'],
       PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       UpdateItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
     },
@@ -69,7 +90,7 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   'api:cycles': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
-      BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+      BatchWriteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],
       ConditionCheckItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       DeleteItem: ['COMMUNITY#'],
       PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],
@@ -79,7 +100,7 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   'api:reviews': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
-      BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+      BatchWriteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       ConditionCheckItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       DeleteItem: ['COMMUNITY#'],
       PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
@@ -98,7 +119,7 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   'api:schemes': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
-      BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+      BatchWriteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       ConditionCheckItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       DeleteItem: ['COMMUNITY#'],
       PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],

@@ -13,6 +13,7 @@ import {
   lambdaStep,
   perInstitution,
 } from './common.js';
+import { SECONDARY_CHOICE, secondaryWait } from './secondary.js';
 
 function prepare(scope: Construct, fns: CycleFunctions, onFailure: sfn.IChainable) {
   const step = lambdaStep(scope, 'PrepareCycle', fns.PrepareCycle, '$.prepared');
@@ -25,19 +26,29 @@ function guarded<T extends sfn.TaskStateBase | sfn.Map>(state: T, onFailure: sfn
   return state;
 }
 
-/** 月调度: check inputs → pay per institution → dispatch report → lock the month. */
+/**
+ * 月调度: check inputs → [§9.1 manual mode: department heads' split, until the office closes the window] →
+ * pay per institution → dispatch report → lock the month. A month in rule mode goes straight to the pay.
+ */
 export function monthlyDefinition(scope: Construct, fns: CycleFunctions): sfn.IChainable {
   const onFailure = failurePath(scope, fns);
-  return prepare(scope, fns, onFailure)
-    .next(
-      guarded(
-        perInstitution(scope, 'ComputeMonthlyPayEach', 'ComputeMonthlyPay', fns.ComputeMonthlyPay),
-        onFailure,
-      ),
-    )
+  const pay = sfn.Chain.start(
+    guarded(
+      perInstitution(scope, 'ComputeMonthlyPayEach', 'ComputeMonthlyPay', fns.ComputeMonthlyPay),
+      onFailure,
+    ),
+  )
     .next(guarded(lambdaStep(scope, 'BuildMonthlyReport', fns.BuildMonthlyReport), onFailure))
     .next(guarded(lambdaStep(scope, 'CompleteCycle', fns.CompleteCycle), onFailure))
     .next(new sfn.Succeed(scope, 'Completed'));
+  return prepare(scope, fns, onFailure).next(
+    new sfn.Choice(scope, SECONDARY_CHOICE)
+      .when(
+        sfn.Condition.isPresent('$.prepared.secondary'),
+        secondaryWait(scope, fns, onFailure, guarded, pay),
+      )
+      .otherwise(pay),
+  );
 }
 
 /**

@@ -47,6 +47,8 @@ export function monthlyStep(input: {
   secondments?: readonly Secondment[];
   /** §9.1 the institution's departments (absent: one-level split). */
   departments?: readonly Department[];
+  /** §9.1 manual mode: approved submissions by department (staff → fen); the others use the rule split. */
+  manual?: ReadonlyMap<string, ReadonlyMap<string, Fen>>;
 }): MonthlyInstitutionResult {
   const pay = monthlyInstitutionPay({
     scheme: input.scheme,
@@ -60,6 +62,7 @@ export function monthlyStep(input: {
       ? {}
       : { allowances: allowancesFor(input.secondments, input.period) }),
     departments: input.departments,
+    ...(input.manual === undefined ? {} : { manual: input.manual }),
   });
   return { institutionId: input.institution.id, ...pay };
 }

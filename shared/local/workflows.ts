@@ -8,6 +8,8 @@
 import { FUNCTIONS, type FunctionId, loadHandler } from '../../functions/registry.js';
 import type { ExecutionPort } from '../app/cycle-service.js';
 import type { Decision } from '../store/cycles.js';
+import type { SecondaryWindow } from '../store/secondary.js';
+import { SECONDARY_WAIT, SECONDARY_WAIT_MAP } from '../../workflows/secondary-states.js';
 import type { CycleKind } from '../store/keys.js';
 import {
   type CallbackHandler,
@@ -75,6 +77,12 @@ export class LocalWorkflows implements ExecutionPort {
   private readonly engines = new Map<CycleKind, LocalEngine>();
   lastOutcome: RunOutcome | undefined;
 
+  /**
+   * §9.1 a wait that finds the secondary-distribution window already closed (a run resumed after the close)
+   * is answered at once; otherwise it stays parked and the run pauses, as on AWS.
+   */
+  private secondaryCallback: Record<string, CallbackHandler> = {};
+
   private constructor(private readonly options: LocalWorkflowOptions) {}
 
   static async create(options: LocalWorkflowOptions = {}): Promise<LocalWorkflows> {
@@ -87,6 +95,13 @@ export class LocalWorkflows implements ExecutionPort {
       const handler = (await loadHandler(id)) as TaskHandler;
       handlers[logicalId] = options.wrapHandler ? options.wrapHandler(id, handler) : handler;
     }
+    const requestSecondary = await loadHandler('RequestSecondary');
+    workflows.secondaryCallback = {
+      [SECONDARY_WAIT]: async (payload, context) => {
+        const answer = (await requestSecondary(payload)) as { closed?: boolean };
+        if (answer.closed) context.sendTaskSuccess({ closed: true });
+      },
+    };
     for (const kind of Object.keys(MACHINE_PATHS) as CycleKind[]) {
       const machine = findStateMachine(extracted, MACHINE_PATHS[kind]);
       workflows.engines.set(
@@ -118,6 +133,19 @@ export class LocalWorkflows implements ExecutionPort {
     await this.execute(kind, input as JsonValue, {});
   }
 
+  /**
+   * §9.1 the office closed the secondary-distribution window: re-enter the monthly definition at the Map of
+   * waits with the input the first wait stored, every wait answered at once.
+   */
+  async resumeSecondary(cycle: { kind: CycleKind; period: string }, window: SecondaryWindow): Promise<void> {
+    if (window.resumeInput === undefined)
+      throw new Error(`monthly ${cycle.period} has no paused secondary-distribution wait to resume`);
+    await this.execute('monthly', window.resumeInput as JsonValue, {
+      startAt: SECONDARY_WAIT_MAP,
+      callbackHandlers: { [SECONDARY_WAIT]: succeedCallback({ closed: true }) },
+    });
+  }
+
   async resume(
     cycle: Parameters<ExecutionPort['resume']>[0],
     decision: Parameters<ExecutionPort['resume']>[1],
@@ -137,6 +165,7 @@ export class LocalWorkflows implements ExecutionPort {
     let paused = false;
     const execution = this.engine(kind).startExecution(input, {
       ...options,
+      callbackHandlers: { ...this.secondaryCallback, ...options.callbackHandlers },
       onPause: () => {
         // The review step stored the token and this state's input; the run ends here and a later
         // approval re-enters the definition at this state.

@@ -7,6 +7,7 @@ import { DatasetRepository } from './datasets.js';
 import { LeaseRepository } from './leases.js';
 import { PublicationRepository } from './publications.js';
 import { ResultRepository } from './results.js';
+import { SecondaryRepository } from './secondary.js';
 import { Table } from './store.js';
 import { TABLE_NAME_DEFAULT } from './table.js';
 
@@ -19,6 +20,7 @@ export interface Repositories {
   leases: LeaseRepository;
   corrections: CorrectionRepository;
   publications: PublicationRepository;
+  secondary: SecondaryRepository;
 }
 
 export function repositories(table: Table): Repositories {
@@ -31,6 +33,7 @@ export function repositories(table: Table): Repositories {
     leases: new LeaseRepository(table),
     corrections: new CorrectionRepository(table),
     publications: new PublicationRepository(table),
+    secondary: new SecondaryRepository(table),
   };
 }
 

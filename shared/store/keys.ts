@@ -48,14 +48,6 @@ export const keys = {
    * that holds the same content: an import writes only what changed since the current version.
    */
   datasetBlobs: (communityId: string) => `DSBLOB#${communityId}`,
-  /**
-   * Layout 2 (shared/store/datasets.ts DATASET_LAYOUT): blobs spread over 256 partitions by the first byte
-   * of their hash, so an import's writes and a cold cycle's reads do not all meet one key's throughput.
-   */
-  datasetBlobShard: (communityId: string, hash: string) => `DSBLOB#${communityId}#${hash.slice(0, 2)}`,
-  /** The blobs a version wrote (hash and pages), in pages: what a sweep may remove if the version fails. */
-  blobLog: (page: number) => `BLOBS#${pad(page, 3)}`,
-  blobLogPrefix: () => 'BLOBS#',
   blobPage: (hash: string, page: number) => `${hash}#${pad(page, 3)}`,
   /** A period's lock: a month (YYYY-MM), a quarter (YYYY-Qn) or the year (YYYY); `LOCK#2026` prefixes a year's. */
   lock: (communityId: string, period: string) => ({ pk: keys.community(communityId), sk: `LOCK#${period}` }),
@@ -92,6 +84,9 @@ export const keys = {
     sk: `PUBLICATION#${kind}#${period}`,
   }),
   publicationPrefix: () => 'PUBLICATION#',
+  /** §9.1 manual mode: one monthly cycle revision's secondary-distribution window, drafts and submissions. */
+  secondary: (communityId: string, period: string, revision: number) =>
+    `SECONDARY#${communityId}#${period}#r${pad(revision, 3)}`,
   audit: (communityId: string) => `AUDIT#${communityId}`,
   auditEntry: (sequence: number) => pad(sequence, 12),
 } as const;

@@ -53,7 +53,10 @@ describe('the workflow stack', () => {
       JSON.stringify(m.Properties.DefinitionString),
     );
     for (const body of machines) expect(body).toContain('Lambda.TooManyRequestsException');
-    expect(machines.filter((body) => body.includes('waitForTaskToken'))).toHaveLength(2);
+    // Quarterly and annual park for finance; the monthly one for the department heads (§9.1 manual mode).
+    expect(machines.filter((body) => body.includes('waitForTaskToken'))).toHaveLength(3);
+    expect(machines.filter((body) => body.includes('AwaitFinanceReview'))).toHaveLength(2);
+    expect(machines.filter((body) => body.includes('AwaitSecondary'))).toHaveLength(1);
   });
 
   it('bundles Node 22 ARM functions, traced by X-Ray where Lambda offers it (not in the China regions)', () => {

@@ -1,0 +1,338 @@
+/**
+ * Secondary distribution in manual mode (科室二次分配, DOMAIN.md §9.1): one monthly cycle revision's window,
+ * each waiting institution's draft (department pools, members and the rule split as the default) with the
+ * task token its workflow waits on, and the department heads' submissions. All of a window lives in one
+ * partition `SECONDARY#{community}#{period}#r{revision}` (one query reads its state). Every decision is
+ * a conditional write in the same transaction as its audit entry, and each needs the window still open.
+ */
+import { AuditRepository } from './audit.js';
+import { decode, encode } from './codec.js';
+import { isStoreError, StoreError } from './errors.js';
+import { keys } from './keys.js';
+import type { Table, TransactItem } from './store.js';
+
+export interface SecondaryRef {
+  communityId: string;
+  period: string;
+  revision: number;
+}
+
+export interface SecondaryWindow {
+  status: 'open' | 'closed';
+  institutionIds: string[];
+  openedAt: string;
+  closedAt?: string;
+  /** A user id, or `timeout` when the wait ran out and the workflow closed it itself. */
+  closedBy?: string;
+  /** The paused Map state's input: the local engine re-enters the definition there on close. */
+  resumeInput?: unknown;
+}
+
+export interface DraftMember {
+  staffId: string;
+  name: string;
+  /** pts over the month (fraction string). */
+  points: string;
+  /** The rule split's amount: the default a head starts from, and what an unapproved department pays. */
+  rule: number;
+}
+
+export interface DraftDepartment {
+  departmentId: string;
+  name: string;
+  headStaffId?: string;
+  /** P_d (fraction string) and X_d in fen. */
+  points: string;
+  pool: number;
+  capMultiple?: string;
+  /** round(capMultiple × X_d ÷ n_d) when capMultiple is set. */
+  cap?: number;
+  members: DraftMember[];
+}
+
+export interface SecondaryDraft {
+  institutionId: string;
+  institutionName: string;
+  departments: DraftDepartment[];
+}
+
+export type SubmissionStatus = 'submitted' | 'approved' | 'rejected';
+
+export interface Submission {
+  institutionId: string;
+  departmentId: string;
+  /** staffId → fen. */
+  amounts: Record<string, number>;
+  status: SubmissionStatus;
+  submittedBy: string;
+  submittedAt: string;
+  decidedBy?: string;
+  decidedAt?: string;
+  reason?: string;
+  version: number;
+}
+
+const WINDOW = 'WINDOW';
+const draftKey = (institutionId: string) => `INST#${institutionId}`;
+const submissionKey = (institutionId: string, departmentId: string) => `SUB#${institutionId}#${departmentId}`;
+
+export const secondaryPartition = (ref: SecondaryRef) =>
+  keys.secondary(ref.communityId, ref.period, ref.revision);
+
+export class SecondaryRepository {
+  private readonly audit: AuditRepository;
+
+  constructor(private readonly table: Table) {
+    this.audit = new AuditRepository(table);
+  }
+
+  private key(ref: SecondaryRef, sk: string) {
+    return { pk: secondaryPartition(ref), sk };
+  }
+
+  /** Opens the window once (a retried or resumed step finds it and leaves it as it is). */
+  async open(ref: SecondaryRef, institutionIds: readonly string[]): Promise<SecondaryWindow> {
+    const window: SecondaryWindow = {
+      status: 'open',
+      institutionIds: [...institutionIds],
+      openedAt: new Date().toISOString(),
+    };
+    try {
+      await this.table.put(
+        { ...this.key(ref, WINDOW), type: 'SecondaryWindow', ...window },
+        { ConditionExpression: 'attribute_not_exists(pk)' },
+      );
+      return window;
+    } catch (error) {
+      if (!isStoreError(error, 'conditional_failed')) throw error;
+      return (await this.window(ref))!;
+    }
+  }
+
+  async window(ref: SecondaryRef): Promise<SecondaryWindow | undefined> {
+    const item = await this.table.get<SecondaryWindow & { pk?: string; sk?: string; type?: string }>(
+      this.key(ref, WINDOW),
+    );
+    if (!item) return undefined;
+    const { pk: _pk, sk: _sk, type: _type, ...window } = item;
+    return window;
+  }
+
+  /** Where the local engine resumes: recorded once, by the first institution's wait. */
+  async recordResumeInput(ref: SecondaryRef, input: unknown): Promise<void> {
+    await this.table.update({
+      Key: this.key(ref, WINDOW),
+      UpdateExpression: 'SET resumeInput = if_not_exists(resumeInput, :input)',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':input': input },
+    });
+  }
+
+  /** The draft is a function of the cycle's data: writing it again writes the same thing. */
+  async putDraft(ref: SecondaryRef, draft: SecondaryDraft): Promise<void> {
+    await this.table.update({
+      Key: this.key(ref, draftKey(draft.institutionId)),
+      UpdateExpression: 'SET #type = :type, institutionId = :id, #data = :data',
+      ExpressionAttributeNames: { '#type': 'type', '#data': 'data' },
+      ExpressionAttributeValues: {
+        ':type': 'SecondaryDraft',
+        ':id': draft.institutionId,
+        ':data': encode(draft),
+      },
+    });
+  }
+
+  async draft(ref: SecondaryRef, institutionId: string): Promise<SecondaryDraft | undefined> {
+    const item = await this.table.get<{ data?: string }>(this.key(ref, draftKey(institutionId)));
+    return item?.data ? decode<SecondaryDraft>(item.data) : undefined;
+  }
+
+  /** The task token an institution's wait parks on (answered when the window closes). */
+  async putToken(ref: SecondaryRef, institutionId: string, token: string): Promise<void> {
+    await this.table.update({
+      Key: this.key(ref, draftKey(institutionId)),
+      UpdateExpression: 'SET #type = :type, institutionId = :id, #token = :token, tokenAt = :now',
+      ExpressionAttributeNames: { '#type': 'type', '#token': 'token' },
+      ExpressionAttributeValues: {
+        ':type': 'SecondaryDraft',
+        ':id': institutionId,
+        ':token': token,
+        ':now': new Date().toISOString(),
+      },
+    });
+  }
+
+  /** Every institution's stored task token. */
+  async tokens(ref: SecondaryRef): Promise<{ institutionId: string; token: string }[]> {
+    const items = await this.table.queryPrefix<{ institutionId: string; token?: string }>(
+      secondaryPartition(ref),
+      'INST#',
+    );
+    return items.flatMap((i) => (i.token ? [{ institutionId: i.institutionId, token: i.token }] : []));
+  }
+
+  async submissions(ref: SecondaryRef, institutionId?: string): Promise<Submission[]> {
+    const items = await this.table.queryPrefix<Submission & Record<string, unknown>>(
+      secondaryPartition(ref),
+      institutionId === undefined ? 'SUB#' : `SUB#${institutionId}#`,
+    );
+    return items.map(stripSubmission);
+  }
+
+  async submission(
+    ref: SecondaryRef,
+    institutionId: string,
+    departmentId: string,
+  ): Promise<Submission | undefined> {
+    const item = await this.table.get<Submission & Record<string, unknown>>(
+      this.key(ref, submissionKey(institutionId, departmentId)),
+    );
+    return item ? stripSubmission(item) : undefined;
+  }
+
+  private windowOpen(ref: SecondaryRef): TransactItem {
+    return {
+      ConditionCheck: {
+        Key: this.key(ref, WINDOW),
+        ConditionExpression: '#status = :open',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':open': 'open' },
+      },
+    };
+  }
+
+  /**
+   * A head's submission: a new one, or one replacing an earlier submission not yet approved (`previous`
+   * is what the caller read: its version must still be there). Refused once the window closed.
+   */
+  async submit(
+    ref: SecondaryRef,
+    submission: Omit<Submission, 'version' | 'status'>,
+    previous: Submission | undefined,
+    audited: { details: Record<string, string | number> },
+  ): Promise<Submission> {
+    const next: Submission = { ...submission, status: 'submitted', version: (previous?.version ?? 0) + 1 };
+    await this.write(ref, {
+      actor: submission.submittedBy,
+      action: 'secondary.submit',
+      subject: subject(ref, submission.institutionId, submission.departmentId),
+      details: audited.details,
+      changes: [
+        this.windowOpen(ref),
+        {
+          Put: {
+            Item: {
+              ...this.key(ref, submissionKey(submission.institutionId, submission.departmentId)),
+              type: 'SecondarySubmission',
+              ...next,
+            },
+            ...(previous
+              ? {
+                  ConditionExpression: 'version = :v AND #status <> :approved',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':v': previous.version, ':approved': 'approved' },
+                }
+              : { ConditionExpression: 'attribute_not_exists(pk)' }),
+          },
+        },
+      ],
+    });
+    return next;
+  }
+
+  /** Approves or rejects the submitted version `previous`; one decision wins, and only while the window is open. */
+  async decide(
+    ref: SecondaryRef,
+    previous: Submission,
+    decision: { approved: boolean; by: string; reason?: string },
+  ): Promise<Submission> {
+    const next: Submission = {
+      ...previous,
+      status: decision.approved ? 'approved' : 'rejected',
+      decidedBy: decision.by,
+      decidedAt: new Date().toISOString(),
+      ...(decision.reason ? { reason: decision.reason } : {}),
+      version: previous.version + 1,
+    };
+    await this.write(ref, {
+      actor: decision.by,
+      action: decision.approved ? 'secondary.approve' : 'secondary.reject',
+      subject: subject(ref, previous.institutionId, previous.departmentId),
+      details: {
+        submittedBy: previous.submittedBy,
+        submission: previous.version,
+        ...(decision.reason ? { reason: decision.reason } : {}),
+      },
+      changes: [
+        this.windowOpen(ref),
+        {
+          Put: {
+            Item: {
+              ...this.key(ref, submissionKey(previous.institutionId, previous.departmentId)),
+              type: 'SecondarySubmission',
+              ...next,
+            },
+            ConditionExpression: 'version = :v AND #status = :submitted',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':v': previous.version, ':submitted': 'submitted' },
+          },
+        },
+      ],
+    });
+    return next;
+  }
+
+  /** Closes the window (the office, or the workflow when the wait timed out); false if it was closed already. */
+  async close(ref: SecondaryRef, by: string, details: Record<string, string | number>): Promise<boolean> {
+    try {
+      await this.write(ref, {
+        actor: by,
+        action: 'secondary.close',
+        subject: `monthly ${ref.period} r${ref.revision}`,
+        details,
+        changes: [
+          {
+            Update: {
+              Key: this.key(ref, WINDOW),
+              UpdateExpression: 'SET #status = :closed, closedAt = :now, closedBy = :by',
+              ConditionExpression: '#status = :open',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':closed': 'closed',
+                ':open': 'open',
+                ':now': new Date().toISOString(),
+                ':by': by,
+              },
+            },
+          },
+        ],
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof StoreError && error.code === 'conditional_failed') return false;
+      throw error;
+    }
+  }
+
+  private async write(
+    ref: SecondaryRef,
+    entry: {
+      actor: string;
+      action: string;
+      subject: string;
+      details: Record<string, string | number>;
+      changes: TransactItem[];
+    },
+  ): Promise<void> {
+    const { changes, ...audited } = entry;
+    await this.audit.append(ref.communityId, audited, changes);
+  }
+}
+
+const subject = (ref: SecondaryRef, institutionId: string, departmentId: string) =>
+  `monthly ${ref.period} r${ref.revision} ${institutionId}/${departmentId}`;
+
+function stripSubmission(item: Submission & Record<string, unknown>): Submission {
+  const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
+  return rest as unknown as Submission;
+}
