@@ -113,13 +113,13 @@ export class ResultRepository {
   /**
    * Writes a batch of institutions' results of one step (a Map iteration) once, in a few requests instead
    * of one conditional put per item, as safely as `putOnce`. First, in one transaction per 100
-   * institutions, a guard item `ONCE#{step}#{institution}` holding the digest of everything that
-   * institution writes (keys, types and content): created when absent, accepted when it holds the same
-   * digest, and the whole transaction refused — nothing of the batch written — when any holds another.
-   * Then the items by BatchWriteItem. Only a writer whose digest matches the guard ever writes those keys,
-   * so a retried batch rewrites the very same bytes and a different result is refused before any item is
-   * touched: no one is paid twice or differently. A batch that fails between the two leaves guards whose
-   * items its retry (same digest) writes.
+   * institutions, a guard item `ONCE#{step}#{institution}` per institution holding the digest of
+   * everything it writes (keys, types and content), each on the condition that it does not exist yet;
+   * then the items by BatchWriteItem. Only the writer that created a guard, or one with the very same
+   * digest, ever writes the keys it covers, so no one is paid twice or differently:
+   * - a retried batch finds its guards with the same digest and writes only the items still missing (a
+   *   run that died between the guards and the items), never an item again;
+   * - a batch whose content differs from a guard's is refused, naming the institutions, and writes nothing.
    */
   async putBatch(
     ref: CycleRef,
@@ -127,43 +127,72 @@ export class ResultRepository {
     groups: readonly { institutionId: string; items: readonly ResultWrite[] }[],
   ): Promise<void> {
     const pk = resultsPartition(ref);
+    const writes: Item[] = [];
     for (let start = 0; start < groups.length; start += GUARDS_PER_TRANSACTION) {
       const chunk = groups.slice(start, start + GUARDS_PER_TRANSACTION);
-      const digests = chunk.map((g) => writesDigest(g.items));
-      try {
-        await this.table.transact(
-          chunk.map((g, i) => ({
-            Put: {
-              Item: {
-                pk,
-                sk: writeGuardKey(step, g.institutionId),
-                type: 'WriteGuard',
-                institutionId: g.institutionId,
-                digest: digests[i],
-                items: g.items.length,
-              },
-              ConditionExpression: 'attribute_not_exists(pk) OR digest = :digest',
-              ExpressionAttributeValues: { ':digest': digests[i] },
-            },
-          })),
-        );
-      } catch (error) {
-        if (!isStoreError(error, 'transaction_cancelled')) throw error;
-        const reasons = (error.details.reasons ?? []) as { Code?: string }[];
-        const refused = chunk
-          .filter((_, i) => reasons[i]?.Code === 'ConditionalCheckFailed')
-          .map((g) => g.institutionId);
-        if (refused.length === 0) throw error;
+      const guards = chunk.map((g) => ({
+        pk,
+        sk: writeGuardKey(step, g.institutionId),
+        type: 'WriteGuard',
+        institutionId: g.institutionId,
+        digest: writesDigest(g.items),
+        items: g.items.length,
+      }));
+      if (await this.createGuards(guards)) {
+        writes.push(...chunk.flatMap((g) => g.items.map((item) => ({ pk, ...item }))));
+        continue;
+      }
+      // Some guards exist: the same digest is this batch's earlier run, another digest is refused.
+      const found = new Map(
+        (
+          await this.table.batchGet<{ sk: string; digest: string }>(guards.map(({ pk, sk }) => ({ pk, sk })))
+        ).map((g) => [g.sk, g.digest]),
+      );
+      const refused = guards.filter((g) => found.has(g.sk) && found.get(g.sk) !== g.digest);
+      if (refused.length > 0) {
+        const ids = refused.map((g) => g.institutionId);
         throw new StoreError(
           'conditional_failed',
-          `${pk} ${step}：机构 ${refused.join('、')} 的结果已写入不同内容，拒绝覆盖 / ` +
-            `results of ${refused.join(', ')} were already written with different content; refusing to overwrite`,
-          { cause: error, details: { institutionIds: refused } },
+          `${pk} ${step}：机构 ${ids.join('、')} 的结果已写入不同内容，拒绝覆盖 / ` +
+            `results of ${ids.join(', ')} were already written with different content; refusing to overwrite`,
+          { details: { institutionIds: ids } },
         );
       }
+      const fresh = guards.filter((g) => !found.has(g.sk));
+      if (fresh.length > 0 && !(await this.createGuards(fresh)))
+        throw new StoreError(
+          'conditional_failed',
+          `${pk} ${step}：另一次运行正在写入同一批结果 / another run is writing the same results at the same time`,
+        );
+      const freshIds = new Set(fresh.map((g) => g.institutionId));
+      const earlier = chunk.filter((g) => !freshIds.has(g.institutionId));
+      const stored = new Set(
+        (
+          await this.table.batchGet<{ sk: string }>(
+            earlier.flatMap((g) => g.items.map((item) => ({ pk, sk: item.sk }))),
+          )
+        ).map((item) => item.sk),
+      );
+      for (const g of chunk)
+        for (const item of g.items)
+          if (freshIds.has(g.institutionId) || !stored.has(item.sk)) writes.push({ pk, ...item });
     }
-    const items = groups.flatMap((g) => g.items.map((item) => ({ put: { pk, ...item } })));
-    await this.table.batchWrite(items);
+    if (writes.length > 0) await this.table.batchWrite(writes.map((put) => ({ put })));
+  }
+
+  /** Creates guards that do not exist yet, all or none: false when any of them exists already. */
+  private async createGuards(guards: readonly Item[]): Promise<boolean> {
+    try {
+      await this.table.transact(
+        guards.map((Item) => ({ Put: { Item, ConditionExpression: 'attribute_not_exists(pk)' } })),
+      );
+      return true;
+    } catch (error) {
+      if (!isStoreError(error, 'transaction_cancelled')) throw error;
+      const reasons = (error.details.reasons ?? []) as { Code?: string }[];
+      if (!reasons.some((r) => r.Code === 'ConditionalCheckFailed')) throw error;
+      return false;
+    }
   }
 
   async putInstitution(ref: CycleRef, institutionId: string, result: unknown): Promise<void> {

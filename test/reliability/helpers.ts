@@ -120,8 +120,11 @@ export interface StoredWrite {
 const plain = (v: unknown) =>
   v && typeof v === 'object' && 'S' in v ? String((v as { S: unknown }).S) : String(v);
 
+type Written = Record<string, unknown>;
+
 /**
- * Records every put that DynamoDB accepted (a conditional put that was refused is not a write), so a
+ * Records every put that DynamoDB accepted — single, in a transaction or in a batch (a conditional put
+ * or a transaction that was refused is not a write; a batch's unprocessed items are not either) — so a
  * test can prove an item was written once however often a step ran.
  */
 export function recordWrites(repos: Repositories): StoredWrite[] {
@@ -129,8 +132,31 @@ export function recordWrites(repos: Repositories): StoredWrite[] {
   repos.table.doc.middlewareStack.add(
     (next, context) => async (args) => {
       const output = await next(args);
-      const item = (args.input as { Item?: Record<string, unknown> }).Item;
-      if (item) writes.push({ pk: plain(item.pk), sk: plain(item.sk), command: String(context.commandName) });
+      const command = String(context.commandName);
+      const input = args.input as {
+        Item?: Written;
+        TransactItems?: { Put?: { Item: Written } }[];
+        RequestItems?: Record<string, { PutRequest?: { Item: Written } }[] | object>;
+      };
+      const unprocessed = new Set(
+        Object.values(
+          (output as { output?: { UnprocessedItems?: Record<string, { PutRequest?: { Item: Written } }[]> } })
+            .output?.UnprocessedItems ?? {},
+        )
+          .flat()
+          .map((r) => (r.PutRequest ? `${plain(r.PutRequest.Item.pk)}|${plain(r.PutRequest.Item.sk)}` : '')),
+      );
+      const items = [
+        ...(input.Item ? [input.Item] : []),
+        ...(input.TransactItems ?? []).flatMap((t) => (t.Put ? [t.Put.Item] : [])),
+        ...Object.values(input.RequestItems ?? {})
+          .filter(Array.isArray)
+          .flat()
+          .flatMap((r: { PutRequest?: { Item: Written } }) => (r.PutRequest ? [r.PutRequest.Item] : [])),
+      ];
+      for (const item of items)
+        if (!unprocessed.has(`${plain(item.pk)}|${plain(item.sk)}`))
+          writes.push({ pk: plain(item.pk), sk: plain(item.sk), command });
       return output;
     },
     { step: 'initialize', name: 'reliabilityWriteRecorder', override: true },

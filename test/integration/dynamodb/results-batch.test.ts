@@ -12,7 +12,7 @@ import {
   writeGuardKey,
   writesDigest,
 } from '../../../shared/store/results.js';
-import { Table } from '../../../shared/store/store.js';
+import { resetMetrics, Table } from '../../../shared/store/store.js';
 import { type FreshTable, freshTable } from './helpers.js';
 
 const ref = { communityId: 'c1', kind: 'monthly' as const, period: '2026-03', revision: 1 };
@@ -68,8 +68,10 @@ describe('results.putBatch', () => {
     expect(guards[0]!.digest).toBe(writesDigest(groupOf('A01', 100).items));
   });
 
-  it('accepts a retried batch with the same content and leaves it as it was', async () => {
+  it('accepts a retried batch with the same content and writes nothing again', async () => {
+    resetMetrics();
     await results.putBatch(ref, 'MONTHLY', [groupOf('A01', 100), groupOf('A02', 200)]);
+    expect(resetMetrics().itemsWritten).toBe(0);
     const pay = await results.payLines<{ gross: number }>(ref, 'A01');
     expect(pay[0]!.lines.length).toBe(2_500);
     expect(pay[0]!.lines[0]!.gross).toBe(100);
@@ -88,6 +90,34 @@ describe('results.putBatch', () => {
     expect(a02!.lines[0]!.gross).toBe(200);
     expect(await results.payLines(ref, 'A03')).toEqual([]);
     expect(await results.institution(ref, 'A03')).toBeUndefined();
+  });
+
+  it('after a run that died between its guards and its items, a retry writes only the items missing', async () => {
+    const other = { ...ref, period: '2026-05' };
+    const pk = resultsPartition(other);
+    const [a04, a05] = [groupOf('A04', 400), groupOf('A05', 500)];
+    // What the dead run left: both guards, and only A04's first pay page.
+    for (const g of [a04, a05])
+      await table.put({
+        pk,
+        sk: writeGuardKey('MONTHLY', g.institutionId),
+        type: 'WriteGuard',
+        institutionId: g.institutionId,
+        digest: writesDigest(g.items),
+        items: g.items.length,
+      });
+    await table.put({ pk, ...a04.items[0]! });
+    resetMetrics();
+    await results.putBatch(other, 'MONTHLY', [a04, a05]);
+    expect(resetMetrics().itemsWritten).toBe(a04.items.length - 1 + a05.items.length);
+    const pay = await results.payLines<{ gross: number }>(other);
+    expect(pay.map((p) => [p.institutionId, p.lines.length, p.lines[0]!.gross])).toEqual([
+      ['A04', 2_500, 400],
+      ['A05', 2_500, 500],
+    ]);
+    expect(
+      (await results.institutionsOf<{ pool: number }>(other, ['A04', 'A05'])).map((r) => r?.pool),
+    ).toEqual([400, 500]);
   });
 
   it('guards more than 100 institutions in several transactions', async () => {
