@@ -1,10 +1,19 @@
 /**
  * Operations (issue 12): alarms on failed executions, on scheduled starts that fail, and on throttling,
- * all to one SNS topic; a dead-letter queue on the schedules' target.
+ * all to one SNS topic; a dead-letter queue on the schedules' target; Powertools configured on every
+ * function (tracing only where the partition has X-Ray), and a workflow function's real bundle: its own
+ * handler behind the one entry, wrapped.
  */
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../infra/app.js';
+import { ApiFunction } from '../../infra/constructs/api-function.js';
+import { HandlerFunction } from '../../infra/constructs/handler-function.js';
 
 let workflows: Template;
 
@@ -85,4 +94,121 @@ describe('the schedules', () => {
     }
     workflows.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
   });
+});
+
+describe('Powertools in every function', () => {
+  type Fn = { Properties: { Environment?: { Variables?: Record<string, string> }; TracingConfig?: unknown } };
+  const functionsOf = (target: 'aws' | 'aws-cn') => {
+    const built = buildApp({
+      target,
+      nag: false,
+      builtinCloudFormationValidation: false,
+      context: { 'aws:cdk:bundling-stacks': [] },
+    });
+    built.app.synth({ validateOnSynthesis: false });
+    const all = built.app.node.findAll().filter((c) => c instanceof NodejsFunction);
+    const ours = all.filter((c) => c instanceof HandlerFunction || c instanceof ApiFunction);
+    const resources = [built.data, built.workflows, built.api].flatMap((stack) =>
+      Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function') as Record<string, Fn>),
+    );
+    return { all, ours, resources };
+  };
+
+  it.each([
+    ['aws', 'true'],
+    ['aws-cn', 'false'],
+  ] as const)(
+    '%s: every function is one of ours, with the service, namespace, log level and tracing that the partition allows',
+    (target, tracing) => {
+      const { all, ours, resources } = functionsOf(target);
+      // A function made some other way would miss the entry that wraps it and this environment.
+      expect(ours.length).toBe(all.length);
+      expect(resources.length).toBe(ours.length);
+      for (const fn of resources) {
+        expect(fn.Properties.Environment?.Variables).toMatchObject({
+          POWERTOOLS_SERVICE_NAME: 'medcomm-pay',
+          POWERTOOLS_METRICS_NAMESPACE: 'MedCommPay',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+          POWERTOOLS_TRACE_ENABLED: tracing,
+          POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
+          POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+        });
+        expect(fn.Properties.TracingConfig).toEqual(tracing === 'true' ? { Mode: 'Active' } : undefined);
+      }
+    },
+    120_000,
+  );
+});
+
+describe('a workflow function’s bundle', () => {
+  // Inside the project (cdk.out/ is ignored) so the bundle's AWS SDK imports resolve as in Lambda.
+  const outdir = join(import.meta.dirname, '../../cdk.out', `test-ops-bundle-${process.pid}-${Date.now()}`);
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('holds its own handler behind the one entry, wrapped with the operations, at a reasonable size', async () => {
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'OpsBundle', { env: { region: 'cn-north-1' } });
+    new HandlerFunction(stack, { functionId: 'RecordFailure' });
+    const assembly = app.synth({ validateOnSynthesis: false });
+    // The function's code is the assembly's one bundled folder.
+    const [asset] = readdirSync(assembly.directory).filter((name) =>
+      existsSync(join(assembly.directory, name, 'index.mjs')),
+    );
+    const dir = join(assembly.directory, asset!);
+    const bundle = join(dir, 'index.mjs');
+    expect(statSync(bundle).size).toBeLessThan(1.5 * 1024 * 1024);
+    const sources = (JSON.parse(readFileSync(`${bundle}.map`, 'utf8')).sources as string[]).map((s) =>
+      s.replace(/^(\.\.\/)+/, ''),
+    );
+    expect(sources).toEqual(
+      expect.arrayContaining([
+        'functions/lambda-entry.ts',
+        'functions/record-failure.ts',
+        'shared/ops/step.ts',
+        'shared/ops/powertools.ts',
+      ]),
+    );
+    expect(sources.some((s) => s.includes('@aws-lambda-powertools/logger'))).toBe(true);
+    expect(sources.filter((s) => /^functions\/[^/]+\.ts$/.test(s)).sort()).toEqual([
+      'functions/lambda-entry.ts',
+      'functions/record-failure.ts',
+    ]);
+
+    // Invoked as Lambda would: the wrapper names the function esbuild defined, and the handler's own
+    // error (a malformed event) comes back with its name.
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      POWERTOOLS_DEV: 'true',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_METRICS_DISABLED: 'false',
+    });
+    const printed: string[] = [];
+    const spies = (['log', 'info', 'error', 'warn'] as const).map((m) =>
+      vi.spyOn(console, m).mockImplementation((...args: unknown[]) => {
+        printed.push(args.map(String).join(' '));
+      }),
+    );
+    try {
+      const { handler } = (await import(pathToFileURL(bundle).href)) as {
+        handler: (event: unknown, context: object) => Promise<unknown>;
+      };
+      await expect(
+        handler(
+          { cycle: { communityId: 'c1', kind: 'monthly', period: 'not-a-period' } },
+          { awsRequestId: 'r-1' },
+        ),
+      ).rejects.toMatchObject({ name: 'ZodError' });
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+      process.env = saved;
+    }
+    const lines = printed.map((t) => JSON.parse(t));
+    expect(lines.find((l) => l.message === 'step failed')).toMatchObject({
+      step: 'RecordFailure',
+      community: 'c1',
+      requestId: 'r-1',
+      error: { name: 'ZodError' },
+    });
+    expect(lines.find((l) => l._aws)).toMatchObject({ step: 'RecordFailure', StepFailures: 1 });
+  }, 120_000);
 });
