@@ -4,6 +4,7 @@
  * cycle command while the database starts): reading commands load neither them, their handlers nor CDK.
  */
 import type { ExecutionPort } from '../shared/app/cycle-service.js';
+import type { SecondaryPort } from '../shared/app/secondary-service.js';
 import type { LocalStore } from '../shared/local/runtime.js';
 import type { LocalWorkflows } from '../shared/local/workflows.js';
 
@@ -15,7 +16,7 @@ export interface StoreOptions {
 
 /** What a command gets: the repositories, and the cycles' execution port (loaded on first use). */
 export interface CliRuntime extends LocalStore {
-  workflows: ExecutionPort;
+  workflows: ExecutionPort & SecondaryPort;
 }
 
 let loading: Promise<LocalWorkflows> | undefined;
@@ -29,7 +30,10 @@ export function preloadWorkflows(): Promise<LocalWorkflows> {
 }
 
 /** An ExecutionPort that loads the state machines the first time a cycle is started or resumed. */
-export const lazyWorkflows: ExecutionPort = {
+export const lazyWorkflows: ExecutionPort & SecondaryPort = {
+  async resumeSecondary(cycle, window) {
+    return (await preloadWorkflows()).resumeSecondary(cycle, window);
+  },
   async start(kind, input) {
     return (await preloadWorkflows()).start(kind, input);
   },

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import type { SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
 import type { Repositories } from '../shared/store/index.js';
+import type { CycleRecord } from '../shared/store/cycles.js';
 import type { CycleKind } from '../shared/store/keys.js';
 import { registerAccountsCommand } from './accounts.js';
 import {
@@ -143,6 +144,7 @@ async function runWithProgress(
   by: string,
   approver: string,
   allowMissing?: readonly string[] | 'all',
+  secondary?: (cycle: CycleRecord) => Promise<void>,
 ) {
   const { runYear } = await import('../shared/app/year-runner.js');
   const bar = await progressBar('年度 year');
@@ -154,6 +156,7 @@ async function runWithProgress(
       by,
       approver,
       ...(allowMissing ? { allowMissing } : {}),
+      ...(secondary ? { secondary } : {}),
       onStep: (step, index) => bar.update(index, { step: `${step.kind} ${step.period}` }),
     });
     bar.update(17, { step: 'done' });
@@ -524,14 +527,21 @@ program
     await (await import('../shared/local/daemon.js')).stopDaemon(home);
     await rm(home, { recursive: true, force: true });
     const dataDir = join(out, 'dataset');
-    // The demo county uses every DOMAIN.md §9 addition (departments, floor, secondments, veto, …).
-    await writeDataset(dataDir, generateCounty({ seed: Number(o.seed), staff: Number(o.staff), v2: true }));
+    // The demo county uses every DOMAIN.md §9 addition (departments in manual mode, floor, secondments, veto, …).
+    await writeDataset(
+      dataDir,
+      generateCounty({ seed: Number(o.seed), staff: Number(o.staff), v2: true, secondary: 'manual' }),
+    );
     console.log(`示例县数据 Sample county dataset: ${dataDir}`);
     await withRuntime({ ...storeOptions(), home }, async (rt) => {
       const imported = await doImport(rt, dataDir, 'office-demo');
       printImport(imported);
       const { communityId, year } = imported.pointer;
-      await runWithProgress(rt, communityId, year, 'office-demo', 'finance-demo');
+      // §9.1 the demo's department heads submit, institution users approve, the office closes each month.
+      const { demoSecondary } = await import('../shared/demo/secondary.js');
+      await runWithProgress(rt, communityId, year, 'office-demo', 'finance-demo', undefined, (cycle) =>
+        demoSecondary(rt.repos, rt.workflows, cycle, 'office-demo'),
+      );
       const data = await loadYear(rt.repos, communityId, year);
       const written = await writeYearResults(rt.repos, communityId, year, out, data);
       console.error('写出报表与 XLSX 工资表 Writing reports, XLSX sheets and bank files…');

@@ -182,12 +182,13 @@ export function registerSecondaryCommand(program: Command): void {
     .argument('<period>', '月份 YYYY-MM')
     .requiredOption('--as <user>', '办公室用户 office user')
     .action(async (period: string, o: { as: string }) => {
-      const workflows = preloadWorkflows();
+      // The close resumes the month: load its state machine while the database starts.
+      void preloadWorkflows();
       await withRuntime(globals(), async (rt) => {
         const { closeWindow } = await service();
         const closed = await closeWindow(
           rt.repos,
-          await workflows,
+          rt.workflows,
           { period, ...community(globals()) },
           { by: o.as },
         );

@@ -38,11 +38,29 @@ export async function runCycleToEnd(
     by: string;
     approver: string;
     allowMissing?: readonly string[] | 'all';
+    /** §9.1 manual mode: what answers a month waiting for its department heads (the demo's users). */
+    secondary?: (cycle: CycleRecord) => Promise<void>;
   },
 ): Promise<CycleRecord> {
   await startCycle(repos, port, step);
   // The record returned by start is the one written before the run; read where the run left it.
-  const afterRun = await repos.cycles.get(step.communityId, step.kind, step.period);
+  let afterRun = await repos.cycles.get(step.communityId, step.kind, step.period);
+  if (afterRun?.status === 'running' && step.kind === 'monthly') {
+    const window = await repos.secondary.window({
+      communityId: step.communityId,
+      period: step.period,
+      revision: afterRun.revision,
+    });
+    if (window?.status === 'open') {
+      if (!step.secondary)
+        throw new CycleDidNotComplete(
+          `${step.period} 等待科室主任分配（手工模式）：medcomm secondary status/submit/approve，然后 medcomm secondary close ${step.period} / ` +
+            `${step.period} waits for the department heads (manual mode): medcomm secondary status/submit/approve, then medcomm secondary close ${step.period}`,
+        );
+      await step.secondary(afterRun);
+      afterRun = await repos.cycles.get(step.communityId, step.kind, step.period);
+    }
+  }
   if (afterRun?.status === 'awaiting_review') {
     await decideReview(repos, port, { ...step, by: step.approver, approve: true });
   }
@@ -65,6 +83,8 @@ export async function runYear(
     /** Institutions without workload rows that the starter accepts to pay nothing (see startCycle). */
     allowMissing?: readonly string[] | 'all';
     onStep?: (step: YearStep, index: number, total: number) => void;
+    /** §9.1 manual mode: what answers a month waiting for its department heads (see runCycleToEnd). */
+    secondary?: (cycle: CycleRecord) => Promise<void>;
   },
 ): Promise<void> {
   const steps = yearSteps(options.year);
@@ -76,6 +96,7 @@ export async function runYear(
       by: options.by,
       approver: options.approver,
       ...(options.allowMissing ? { allowMissing: options.allowMissing } : {}),
+      ...(options.secondary ? { secondary: options.secondary } : {}),
     });
   }
 }

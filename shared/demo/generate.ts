@@ -42,6 +42,11 @@ export interface DemoOptions {
    * departments, the funding-1 floor, the community's own score, a veto, improve and secondments.
    */
   v2?: boolean;
+  /**
+   * §9.1 the county hospitals' departments split their monthly pools by the rule (default) or by their
+   * heads (manual: each month waits for submissions, approvals and the office's close). Only with v2.
+   */
+  secondary?: 'rule' | 'manual';
 }
 
 export const DEMO_DEFAULTS: Required<DemoOptions> = {
@@ -53,6 +58,7 @@ export const DEMO_DEFAULTS: Required<DemoOptions> = {
   months: 12,
   insuranceOutcome: 'surplus',
   v2: false,
+  secondary: 'rule',
 };
 
 export const DATASET_FILE_NAMES = [
@@ -556,7 +562,7 @@ function schemeJson(o: Required<DemoOptions>, counties: County[]): string {
     },
     publicHealth: { perCapita: '99.00', preAllocationRate: 0.6 },
   };
-  return JSON.stringify(o.v2 ? v2Scheme(scheme) : scheme, null, 2);
+  return JSON.stringify(o.v2 ? v2Scheme(scheme, o.secondary) : scheme, null, 2);
 }
 
 function institutionsCsv(counties: County[]): string {

@@ -22,10 +22,21 @@ function hashOf(text: string, n: number): number {
 
 const period = (year: number, month: number) => `${year}-${String(month).padStart(2, '0')}`;
 
-/** The scheme keys of §9.2 and §9.3 (manual mode is not switched on: the rule split applies). */
-export function v2Scheme(scheme: Record<string, unknown>): Record<string, unknown> {
+/** The scheme keys of §9.2 and §9.3, and §9.1's manual mode when asked for (else the rule split applies). */
+export function v2Scheme(
+  scheme: Record<string, unknown>,
+  secondary: 'rule' | 'manual' = 'rule',
+): Record<string, unknown> {
   const pay = scheme.pay as Record<string, unknown>;
-  return { ...scheme, pay: { ...pay, funding1Floor: '3600.00' }, communityScore: { ownWeight: 0.3 } };
+  return {
+    ...scheme,
+    pay: {
+      ...pay,
+      funding1Floor: '3600.00',
+      ...(secondary === 'manual' ? { secondary: { mode: 'manual' } } : {}),
+    },
+    communityScore: { ownWeight: 0.3 },
+  };
 }
 
 export const V2_INDICATOR_ROWS: readonly string[] = [
