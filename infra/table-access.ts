@@ -109,7 +109,8 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   },
   'api:reports': { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['AUDIT#'] } },
   'api:sheets': { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['AUDIT#'] } },
-  'api:bank': { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['AUDIT#'] } },
+  // The bank format setting is written with its audit entry (shared/app/bank-export.ts setBankFormat).
+  'api:bank': { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['AUDIT#', 'COMMUNITY#'] } },
   'api:audit': { read: ['BatchGetItem', 'GetItem', 'Query'], write: {} },
   'api:explain': { read: ['BatchGetItem', 'GetItem', 'Query'], write: {} },
   'api:publications': {

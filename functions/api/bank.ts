@@ -7,8 +7,26 @@
 
 import { deliverExport, exportRequest } from '../../shared/api/exports.js';
 import { apiHandler, route } from '../../shared/api/handler.js';
-import { BankQuery, SheetRef } from '../../shared/api/schemas.js';
+import { BankFormatBody, BankQuery, SheetRef } from '../../shared/api/schemas.js';
+import { customFormats, setBankFormat, settingsOf } from '../../shared/app/bank-export.js';
+import { resolveCommunity } from '../../shared/app/cycle-service.js';
+import { BANK_FORMAT_PRESETS, type BankFormatSpec } from '../../shared/export/bank-formats.js';
 import { exportBank } from '../../shared/reports/index.js';
+import type { Repositories } from '../../shared/store/index.js';
+
+/** The community the route addresses (the path's, where routes name one), else the deployment's one. */
+const communityOf = async (input: object, repos: Repositories): Promise<string> =>
+  (input as { community?: string }).community ?? (await resolveCommunity(repos));
+
+const described = (spec: BankFormatSpec, own: boolean) => ({
+  name: spec.name,
+  description: spec.description,
+  fileType: spec.fileType,
+  encoding: spec.encoding,
+  split: spec.split,
+  columns: spec.columns.map((c) => c.field),
+  own,
+});
 
 export const handler = apiHandler('bank', {
   'GET /api/bank/{kind}/{period}': route({
@@ -26,6 +44,37 @@ export const handler = apiHandler('bank', {
         ...delivered,
         json: { ...(delivered.json as object), lines: file.lines, notTransferred: left },
       };
+    },
+  }),
+  // Issue 16: the bank-file format chosen for the community (export bank's default) and the formats known.
+  'GET /api/settings': route({
+    run: async (input, { repos }) => {
+      const settings = await settingsOf(repos).get(await communityOf(input, repos));
+      return {
+        json: {
+          bankFormat: settings.bankFormat ?? null,
+          revision: settings.revision,
+          updatedBy: settings.updatedBy ?? null,
+          updatedAt: settings.updatedAt ?? null,
+          bankFormats: [
+            ...customFormats(settings).map((f) => described(f, true)),
+            ...BANK_FORMAT_PRESETS.map((f) => described(f, false)),
+          ],
+        },
+      };
+    },
+  }),
+  'POST /api/settings/bank-format': route({
+    body: BankFormatBody,
+    run: async (input, { repos }) => {
+      const { body, caller } = input;
+      const next = await setBankFormat(repos, {
+        communityId: await communityOf(input, repos),
+        by: caller.user,
+        ...(body.name === undefined ? {} : { name: body.name }),
+        ...(body.format === undefined ? {} : { json: JSON.stringify(body.format) }),
+      });
+      return { json: { bankFormat: next.bankFormat, revision: next.revision } };
     },
   }),
 });

@@ -58,6 +58,18 @@ export const SheetQuery = z.object({
 export const BankQuery = z.object({
   format: z.enum(['csv', 'xlsx'], kindMessage(['csv', 'xlsx'])).default('csv'),
 });
+/** POST /api/settings/bank-format: a format's name, or the community's own format (its JSON description). */
+export const BankFormatBody = z
+  .object({
+    name: z.string().min(1).max(64).optional(),
+    format: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict()
+  .refine((b) => b.name !== undefined || b.format !== undefined, {
+    message: '需要 name 或 format / give name or format',
+    path: ['name'],
+  });
+
 export const ReportQuery = z.object({
   format: z.enum(['json', 'html'], kindMessage(['json', 'html'])).default('json'),
 });

@@ -30,6 +30,8 @@ const EXPECTED: Record<RouteKey, readonly Role[]> = {
   'GET /api/reports/{kind}/{period}': ['office', 'finance', 'auditor'],
   'GET /api/sheets/{kind}/{period}': ['office', 'hr', 'finance'],
   'GET /api/bank/{kind}/{period}': ['hr'],
+  'GET /api/settings': ['office', 'hr'],
+  'POST /api/settings/bank-format': ['office', 'hr'],
   'GET /api/audit': ['auditor'],
   'GET /api/audit/verify': ['auditor'],
   'GET /api/explain/{period}/staff/{staffId}': ['office', 'hr', 'finance', 'auditor', 'member', 'staff'],
