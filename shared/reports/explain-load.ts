@@ -4,6 +4,7 @@
  * slips all come through here.
  */
 import { cycleMonths } from '../app/cycle-data.js';
+import { scoringContextOf } from '../app/previous-year.js';
 import { leaderSalary } from '../domain/annual.js';
 import { bilingual, NotFoundError } from '../errors.js';
 import type { Institution, Staff } from '../schemas/dataset.js';
@@ -137,9 +138,17 @@ export async function explainInstitutionOf(
       ),
     );
   const months = cycleMonths(cycle);
-  const [rows, stored] = await Promise.all([
+  const roster = dataset.staff.filter((s) => s.institutionId === institutionId);
+  const [rows, stored, v2, posted, scoring] = await Promise.all([
     repos.datasets.institutionMonths(communityId, cycle.datasetVersion, institutionId, months),
     storedResults(repos, cycle, dataset, institution),
+    repos.datasets.v2(communityId, cycle.datasetVersion),
+    // The differences of approved corrections (and accepted appeals) this month pays, as its pay step adds them.
+    kind === 'monthly' ? repos.corrections.postedAdjustments(communityId, period, institutionId) : [],
+    // §9.4/§9.5: the previous year and the secondment register, as the scoring steps read them.
+    kind === 'monthly'
+      ? undefined
+      : scoringContextOf(repos, cycle, dataset.indicators, institutionId, roster, months),
   ]);
   const slice: InstitutionSlice = {
     lineage: {
@@ -152,13 +161,19 @@ export async function explainInstitutionOf(
     },
     scheme: dataset.scheme,
     institution,
-    roster: dataset.staff.filter((s) => s.institutionId === institutionId),
+    roster,
     months,
     workload: rows.workload,
-    adjustments: kind === 'monthly' ? rows.adjustments : [],
+    adjustments: kind === 'monthly' ? [...rows.adjustments, ...posted] : [],
     finance: rows.finance,
     values: rows.values,
     indicators: dataset.indicators,
+    // §9: present only where the dataset has them, as the pay steps read them.
+    ...(v2.departments
+      ? { departments: v2.departments.filter((d) => d.institutionId === institutionId) }
+      : {}),
+    ...(v2.secondments ? { secondments: v2.secondments } : {}),
+    ...(scoring ? { scoring } : {}),
   };
   return { cycle, dataset, slice, institution: explainInstitution(slice, stored) };
 }

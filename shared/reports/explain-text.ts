@@ -118,6 +118,16 @@ export function personText(p: PersonExplanation): string {
   }
   if (p.points.rows.length > 1) out.push(`  合计 total = ${showExact(p.points.total)}`);
   out.push('', '奖励池 pool:', ...poolText(p.pool).map((x) => `  ${x}`), '', `${COMPONENT[p.component]}:`);
+  if (p.department) {
+    const d = p.department;
+    out.push(
+      `  科室 department ${d.name} (${d.departmentId}): P_d = 系数 coefficient ${d.coefficient} × Σ点数 ${showExact(d.memberPoints)} = ${showExact(d.points)}`,
+      `  科室池 department pool X_d = 池 pool × P_d ÷ ΣP = ${showExact(d.share.exactShare)} → ${yuan(d.pool)}${d.share.extraFen ? ' (+1 分 fen)' : ''}`,
+      d.mode === 'manual'
+        ? '  二次分配 second level: 科主任提交、经审批的金额 the head’s approved amounts'
+        : '  二次分配 second level: 按科室内点数 by points within the department',
+    );
+  }
   out.push(...shareText(p.split, p.share).map((x) => `  ${x}`));
   if (p.basic)
     out.push(
@@ -126,13 +136,27 @@ export function personText(p: PersonExplanation): string {
     );
   for (const a of p.adjustments)
     out.push(`调整 adjustment ${yuan(a.amount)}：${a.reason}（更正 corrects ${a.refPeriod}）`);
+  if (p.allowance) {
+    const d = p.allowance.detail;
+    out.push(
+      `补贴 allowance = ${yuan(p.allowance.amount)}${d ? `（${d.kind} → ${d.hostInstitutionId}, ${d.from}–${d.to ?? '…'}, 每月 monthly ${yuan(d.monthlyAllowance)}${d.onPayroll ? '' : '，本月无工作量行不发 not on this month’s payroll'}）` : '（本月无派驻 no secondment this month）'}`,
+    );
+  }
+  if (p.fiscalTopUp) {
+    const t = p.fiscalTopUp.detail;
+    out.push(
+      t
+        ? `财政保底补足 fiscal top-up = max(0, round(${yuan(t.floor)} × ${t.attendedDays}/${t.scheduledDays}) − (基础 + 奖励 ${yuan(t.basicPlusReward)})) = max(0, ${yuan(t.due)} − ${yuan(t.basicPlusReward)}) = ${yuan(t.amount)}（县财政 county finance）`
+        : `财政保底补足 fiscal top-up = ${yuan(p.fiscalTopUp.amount)}（仅公益一类、本月在岗 funding-1 staff on the payroll only）`,
+    );
+  }
   if (p.leaderSalary)
     out.push(
       `院长年薪 leader salary = round(${yuan(p.leaderSalary.targetAnnualSalary)} × ${p.leaderSalary.coefficient}) = ${yuan(p.leaderSalary.salary)}（县财政发放 paid by county finance）`,
     );
   out.push(
     '',
-    `应发合计 gross = ${p.basic ? `${yuan(p.basic.amount)} + ` : ''}${yuan(p.amount)}${p.basic ? ` + ${yuan(p.adjustment)}` : ''} = ${yuan(p.gross)}`,
+    `应发合计 gross = ${p.basic ? `${yuan(p.basic.amount)} + ` : ''}${yuan(p.amount)}${p.basic ? ` + ${yuan(p.adjustment)}` : ''}${p.allowance ? ` + ${yuan(p.allowance.amount)}` : ''}${p.fiscalTopUp ? ` + ${yuan(p.fiscalTopUp.amount)}` : ''} = ${yuan(p.gross)}`,
     p.reconciles
       ? `与发放结果一致 matches what was paid: ${yuan(p.paid?.gross ?? 0)}`
       : `⚠ 与发放结果不一致 does NOT match what was paid: ${p.paid ? yuan(p.paid.gross) : 'no line'}`,

@@ -10,8 +10,9 @@
  * (`decimal`); money is integer fen. Nothing here reads the store (explain-load.ts does).
  */
 
+import { fiscalTopUp } from '../domain/allocation.js';
 import { gradeFor } from '../domain/grades.js';
-import { applyRate } from '../domain/money.js';
+import { applyRate, roundFen } from '../domain/money.js';
 import { monthNumber } from '../domain/periods.js';
 import { pointsByStaff, tilt } from '../domain/points.js';
 import { monthlyPool, rewardTotal, surplusPool } from '../domain/pools.js';
@@ -24,9 +25,18 @@ import {
   toFixedHalfUp,
   ZERO,
 } from '../domain/rational.js';
-import { appliesTo, composite, prorationFactor, rowsByIndicator, scoreIndicator } from '../domain/scoring.js';
+import {
+  appliesTo,
+  composite,
+  prorationFactor,
+  rowsByIndicator,
+  type ScoringContext,
+  scoreIndicator,
+} from '../domain/scoring.js';
+import { allowancesFor, covers } from '../domain/secondments.js';
 import {
   type Adjustment,
+  type Department,
   ELIGIBLE_REVENUE_CATEGORIES,
   type FinanceRow,
   type Grade,
@@ -34,6 +44,7 @@ import {
   type IndicatorValue,
   type Institution,
   type Scheme,
+  type Secondment,
   type Staff,
   type WorkloadRow,
 } from '../schemas/dataset.js';
@@ -290,6 +301,59 @@ export interface InstitutionSlice {
   finance: readonly FinanceRow[];
   values: readonly IndicatorValue[];
   indicators: readonly Indicator[];
+  /** §9.1 the institution's departments (absent or empty: the one-level split of v1). */
+  departments?: readonly Department[];
+  /** §9.5 the dataset's secondments (absent when the dataset has no secondments.csv: no allowance column). */
+  secondments?: readonly Secondment[];
+  /** §9.4/§9.5 what the score reads besides the window's rows: the previous year, the secondment register. */
+  scoring?: ScoringContext;
+}
+
+/**
+ * §9.1 one department's part of a pool: P_d = coefficient × Σ pts of its members over the window, its
+ * largest-remainder share X_d of the pool (first level), and how X_d reached its members (second level:
+ * the rule split by pts, or a department head's approved amounts).
+ */
+export interface DepartmentExplanation {
+  departmentId: string;
+  name: string;
+  coefficient: string;
+  /** Σ pts of the members over the window. */
+  memberPoints: Exact;
+  /** P_d = coefficient × memberPoints */
+  points: Exact;
+  /** ΣP over the institution's departments, and the first level's leftover fen. */
+  totalPoints: Exact;
+  leftover: number;
+  /** X_d and how it was reached: the department's line of the first-level split. */
+  share: SplitLine;
+  pool: number;
+  mode: 'rule' | 'manual';
+  /** The second level: X_d over the members (for `manual`, the amounts the head submitted). */
+  split: SplitSummary;
+}
+
+/** §9.2 保底: due = round(floor × attended ÷ scheduled); top-up = max(0, due − (basic + reward)). */
+export interface FloorTopUp {
+  floor: number;
+  attendedDays: string;
+  scheduledDays: string;
+  dueExact: Exact;
+  due: number;
+  basicPlusReward: number;
+  amount: number;
+}
+
+/** §9.5 the month's allowance, outside every pool: the secondment period that covers the month. */
+export interface AllowanceDetail {
+  hostInstitutionId: string;
+  kind: string;
+  from: string;
+  to: string | null;
+  monthlyAllowance: number;
+  /** Paid only for a month on the payroll (a workload row). */
+  onPayroll: boolean;
+  amount: number;
 }
 
 export interface PersonLine {
@@ -303,9 +367,24 @@ export interface PersonLine {
   adjustment: number;
   /** The amount of this cycle's component (reward, quarterly surplus or annual bonus). */
   amount: number;
+  /** §9.1 the person's department, when the institution has departments. */
+  departmentId?: string;
+  /** §9.5 (monthly, datasets with secondments) the allowance column and where it comes from. */
+  allowance?: number;
+  allowanceDetail?: AllowanceDetail | null;
+  /** §9.2 (monthly, scheme with funding1Floor) county finance's top-up and its derivation. */
+  fiscalTopUp?: number;
+  topUp?: FloorTopUp | null;
   gross: number;
   /** What the stored results paid (null: no stored line for the person). */
-  paid: { basic: number; amount: number; adjustment: number; gross: number } | null;
+  paid: {
+    basic: number;
+    amount: number;
+    adjustment: number;
+    allowance?: number;
+    fiscalTopUp?: number;
+    gross: number;
+  } | null;
   reconciles: boolean;
 }
 
@@ -314,6 +393,8 @@ export interface InstitutionExplanation {
   institution: { id: string; name: string; kind: string; funding: number; tier: string };
   pool: PoolDerivation;
   split: SplitSummary;
+  /** §9.1 the two-level split through the departments (absent: the one-level split of v1). */
+  departments?: DepartmentExplanation[];
   lines: PersonLine[];
   score: ScoreExplanation | null;
   /** Every line and the pool derivation agree with what the cycle stored. */
@@ -391,14 +472,41 @@ export function explainInstitution(slice: InstitutionSlice, stored: StoredResult
     poolAmount = derivation.pool;
   }
 
-  const weights = [...points].map(([id, weight]) => ({ id, weight }));
-  const { summary, lines: split } = explainSplit(poolAmount, weights);
+  const paidBy = paidLines(stored);
+  const own = (slice.departments ?? []).filter((d) => d.institutionId === institution.id);
+  let summary: SplitSummary;
+  let split: Map<string, SplitLine>;
+  let departments: DepartmentExplanation[] | undefined;
+  /** Persons whose amount a department head set (§9.1 manual): the stored amount is theirs. */
+  const manualAmount = new Map<string, number>();
+  if (own.length === 0) {
+    const weights = [...points].map(([id, weight]) => ({ id, weight }));
+    ({ summary, lines: split } = explainSplit(poolAmount, weights));
+  } else {
+    const stored2 = stored.kind === 'monthly' ? stored.result.departments : stored.allocation.departments;
+    const manual = new Set((stored2 ?? []).filter((d) => d.mode === 'manual').map((d) => d.departmentId));
+    const two = explainDepartments(poolAmount, points, staffById, own, manual, paidBy);
+    ({ summary, departments } = two);
+    split = two.lines;
+    for (const [id, amount] of two.manualAmounts) manualAmount.set(id, amount);
+    for (const d of departments) {
+      const storedPool = stored2?.find((s) => s.departmentId === d.departmentId);
+      if (storedPool) check(`department ${d.departmentId} pool`, d.pool, storedPool.pool);
+    }
+  }
 
   const adjustmentBy = new Map<string, number>();
   for (const a of slice.adjustments)
     adjustmentBy.set(a.staffId, (adjustmentBy.get(a.staffId) ?? 0) + a.amount);
 
-  const paidBy = paidLines(stored);
+  // §9 monthly columns, each only when its addition is on (as the pay step adds them).
+  const monthly = stored.kind === 'monthly';
+  const period = slice.lineage.period;
+  const allowances =
+    monthly && slice.secondments !== undefined ? allowancesFor(slice.secondments, period) : undefined;
+  const floor = monthly ? scheme.pay.funding1Floor : undefined;
+  const rowOf = new Map(slice.workload.filter((w) => w.period === period).map((w) => [w.staffId, w]));
+
   const ids = new Set([...points.keys(), ...adjustmentBy.keys(), ...paidBy.keys()]);
   const lines: PersonLine[] = [...ids]
     .filter((id) => staffById.has(id))
@@ -407,16 +515,40 @@ export function explainInstitution(slice: InstitutionSlice, stored: StoredResult
       const person = staffById.get(staffId)!;
       const line = split.get(staffId) ?? null;
       const onPayroll = points.has(staffId);
-      const basic = stored.kind === 'monthly' && onPayroll ? person.basicMonthly : 0;
-      const adjustment = stored.kind === 'monthly' ? (adjustmentBy.get(staffId) ?? 0) : 0;
-      const amount = line?.amount ?? 0;
-      const gross = basic + amount + adjustment;
+      const basic = monthly && onPayroll ? person.basicMonthly : 0;
+      const adjustment = monthly ? (adjustmentBy.get(staffId) ?? 0) : 0;
+      const amount = manualAmount.get(staffId) ?? line?.amount ?? 0;
+      const extra: Pick<PersonLine, 'allowance' | 'allowanceDetail' | 'fiscalTopUp' | 'topUp'> = {};
+      if (allowances !== undefined) {
+        const period9 = slice.secondments!.find((s) => s.staffId === staffId && covers(s, period));
+        extra.allowance = onPayroll ? (allowances.get(staffId) ?? 0) : 0;
+        extra.allowanceDetail = period9
+          ? {
+              hostInstitutionId: period9.hostInstitutionId,
+              kind: period9.kind,
+              from: period9.from,
+              to: period9.to ?? null,
+              monthlyAllowance: period9.monthlyAllowance,
+              onPayroll,
+              amount: extra.allowance,
+            }
+          : null;
+      }
+      if (floor !== undefined) {
+        const row = rowOf.get(staffId);
+        const applies = institution.funding === 1 && onPayroll && row !== undefined;
+        extra.fiscalTopUp = applies ? fiscalTopUp(floor, row, basic + amount) : 0;
+        extra.topUp = applies ? floorTopUp(floor, row, basic + amount, extra.fiscalTopUp) : null;
+      }
+      const gross = basic + amount + adjustment + (extra.allowance ?? 0) + (extra.fiscalTopUp ?? 0);
       const paid = paidBy.get(staffId) ?? null;
       const reconciles =
         paid !== null &&
         paid.basic === basic &&
         paid.amount === amount &&
         paid.adjustment === adjustment &&
+        (paid.allowance ?? 0) === (extra.allowance ?? 0) &&
+        (paid.fiscalTopUp ?? 0) === (extra.fiscalTopUp ?? 0) &&
         paid.gross === gross;
       if (!reconciles)
         differences.push(
@@ -432,6 +564,8 @@ export function explainInstitution(slice: InstitutionSlice, stored: StoredResult
         basic,
         adjustment,
         amount,
+        ...(own.length > 0 ? { departmentId: person.department } : {}),
+        ...extra,
         gross,
         paid,
         reconciles,
@@ -441,7 +575,15 @@ export function explainInstitution(slice: InstitutionSlice, stored: StoredResult
   const score =
     stored.kind === 'monthly'
       ? null
-      : explainScore(scheme, institution, slice.indicators, slice.values, slice.months, stored.score);
+      : explainScore(
+          scheme,
+          institution,
+          slice.indicators,
+          slice.values,
+          slice.months,
+          stored.score,
+          slice.scoring,
+        );
   if (score && !score.reconciles) differences.push(`score: computed ${score.score}, stored ${score.stored}`);
 
   return {
@@ -455,6 +597,7 @@ export function explainInstitution(slice: InstitutionSlice, stored: StoredResult
     },
     pool,
     split: summary,
+    ...(departments ? { departments } : {}),
     lines,
     score,
     reconciles: differences.length === 0,
@@ -463,15 +606,98 @@ export function explainInstitution(slice: InstitutionSlice, stored: StoredResult
 }
 
 function paidLines(stored: StoredResults) {
-  const paid = new Map<string, { basic: number; amount: number; adjustment: number; gross: number }>();
+  const paid = new Map<string, NonNullable<PersonLine['paid']>>();
   if (stored.kind === 'monthly') {
     for (const l of stored.result.lines)
-      paid.set(l.staffId, { basic: l.basic, amount: l.reward, adjustment: l.adjustment, gross: l.gross });
+      paid.set(l.staffId, {
+        basic: l.basic,
+        amount: l.reward,
+        adjustment: l.adjustment,
+        ...(l.allowance === undefined ? {} : { allowance: l.allowance }),
+        ...(l.fiscalTopUp === undefined ? {} : { fiscalTopUp: l.fiscalTopUp }),
+        gross: l.gross,
+      });
   } else {
     for (const l of stored.allocation.lines)
       paid.set(l.staffId, { basic: 0, amount: l.amount, adjustment: 0, gross: l.amount });
   }
   return paid;
+}
+
+/** §9.2 the floor's derivation for one person's month (the amount as the domain computes it). */
+function floorTopUp(
+  floor: number,
+  row: Pick<WorkloadRow, 'attendedDays' | 'scheduledDays'>,
+  basicPlusReward: number,
+  amount: number,
+): FloorTopUp {
+  const dueExact = rational(floor).mul(rational(row.attendedDays)).div(rational(row.scheduledDays));
+  return {
+    floor,
+    attendedDays: row.attendedDays,
+    scheduledDays: row.scheduledDays,
+    dueExact: exact(dueExact),
+    due: roundFen(dueExact),
+    basicPlusReward,
+    amount,
+  };
+}
+
+/**
+ * §9.1 the two-level split written out: the pool over the departments by P_d (ties by departmentId), then
+ * each X_d over its members by pts (ties by staffId) — or, for a department whose head's amounts were
+ * approved (manual), the amounts as paid, which sum to X_d.
+ */
+function explainDepartments(
+  pool: number,
+  points: ReadonlyMap<string, Fraction>,
+  staffById: ReadonlyMap<string, Staff>,
+  departments: readonly Department[],
+  manual: ReadonlySet<string>,
+  paidBy: ReadonlyMap<string, NonNullable<PersonLine['paid']>>,
+) {
+  const sorted = [...departments].sort((a, b) => (a.departmentId < b.departmentId ? -1 : 1));
+  const members = new Map<string, { id: string; weight: Fraction }[]>(
+    sorted.map((d) => [d.departmentId, []]),
+  );
+  for (const [staffId, pts] of points)
+    members.get(staffById.get(staffId)?.department ?? '')?.push({ id: staffId, weight: pts });
+  const memberPoints = new Map(
+    sorted.map((d) => [d.departmentId, sum(members.get(d.departmentId)!.map((m) => m.weight))]),
+  );
+  const first = explainSplit(
+    pool,
+    sorted.map((d) => ({
+      id: d.departmentId,
+      weight: rational(d.coefficient).mul(memberPoints.get(d.departmentId)!),
+    })),
+  );
+  const lines = new Map<string, SplitLine>();
+  const manualAmounts = new Map<string, number>();
+  const out: DepartmentExplanation[] = sorted.map((d) => {
+    const share = first.lines.get(d.departmentId)!;
+    const x = first.summary.undistributed > 0 ? 0 : share.amount;
+    const second = explainSplit(x, members.get(d.departmentId)!);
+    const mode = manual.has(d.departmentId) ? ('manual' as const) : ('rule' as const);
+    for (const [id, line] of second.lines) {
+      lines.set(id, line);
+      if (mode === 'manual') manualAmounts.set(id, paidBy.get(id)?.amount ?? 0);
+    }
+    return {
+      departmentId: d.departmentId,
+      name: d.name,
+      coefficient: d.coefficient,
+      memberPoints: exact(memberPoints.get(d.departmentId)!),
+      points: share.weight,
+      totalPoints: first.summary.totalWeight,
+      leftover: first.summary.leftover,
+      share,
+      pool: x,
+      mode,
+      split: second.summary,
+    };
+  });
+  return { summary: first.summary, departments: out, lines, manualAmounts };
 }
 
 export function monthlyDerivation(
@@ -660,12 +886,15 @@ export function explainScore(
   values: readonly IndicatorValue[],
   months: readonly string[],
   stored: Pick<ScoreResult, 'score' | 'grade' | 'coefficient'>,
+  scoring?: ScoringContext,
 ): ScoreExplanation {
   const applicable = indicators
     .filter((i) => appliesTo(i, institution.kind))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const byIndicator = rowsByIndicator(values, new Set(months));
-  const scores = applicable.map((i) => scoreIndicator(i, byIndicator.get(i.id) ?? [], months.length));
+  const scores = applicable.map((i) =>
+    scoreIndicator(i, byIndicator.get(i.id) ?? [], months.length, scoring),
+  );
   const c = composite(scores, rational(scheme.bonusCap));
   const regular = scores.filter((s) => !s.bonus);
   const weightTotal = sum(regular.map((s) => s.weight));
@@ -747,9 +976,16 @@ export interface PersonExplanation {
   basic: { basicMonthly: number; onPayroll: boolean; amount: number } | null;
   points: { rows: PointsRow[]; total: Exact };
   pool: PoolDerivation;
+  /** The split the person's share comes from: the pool's, or (§9.1) their department's second level. */
   split: SplitSummary;
   share: SplitLine | null;
+  /** §9.1 the person's department: P_d, its share X_d of the pool and how X_d reached its members. */
+  department: DepartmentExplanation | null;
   adjustments: { amount: number; reason: string; refPeriod: string }[];
+  /** §9.5 allowance (monthly, datasets with secondments; null otherwise). */
+  allowance: { amount: number; detail: AllowanceDetail | null } | null;
+  /** §9.2 county finance's top-up to the floor (monthly, schemes with funding1Floor; null otherwise). */
+  fiscalTopUp: { amount: number; detail: FloorTopUp | null } | null;
   /** 院长年薪 (annual, heads paid by county finance): target × coefficient of the institution's grade. */
   leaderSalary: { targetAnnualSalary: number; coefficient: string; salary: number } | null;
   amount: number;
@@ -774,6 +1010,7 @@ export function explainPerson(
   const kind = slice.lineage.kind;
   const rows = slice.workload.filter((w) => w.staffId === staffId);
   const pointRows = pointsRows(rows, person, slice.scheme.pay.tilt);
+  const department = explained.departments?.find((d) => d.departmentId === person.department) ?? null;
   return {
     lineage: slice.lineage,
     staff: {
@@ -793,11 +1030,16 @@ export function explainPerson(
         : null,
     points: { rows: pointRows, total: exact(sum(pointRows.map((r) => rational(r.points.exact)))) },
     pool: explained.pool,
-    split: explained.split,
+    split: department?.split ?? explained.split,
     share: line?.split ?? null,
+    department,
     adjustments: slice.adjustments
       .filter((a) => a.staffId === staffId)
       .map((a) => ({ amount: a.amount, reason: a.reason, refPeriod: a.refPeriod })),
+    allowance:
+      line?.allowance === undefined ? null : { amount: line.allowance, detail: line.allowanceDetail ?? null },
+    fiscalTopUp:
+      line?.fiscalTopUp === undefined ? null : { amount: line.fiscalTopUp, detail: line.topUp ?? null },
     leaderSalary: leader ?? null,
     amount: line?.amount ?? 0,
     adjustment: line?.adjustment ?? 0,

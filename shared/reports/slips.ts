@@ -35,6 +35,8 @@ const LABELS: Record<string, string> = {
   quarterlySurplus: '季度结余奖励 quarterly surplus reward',
   annualBonus: '年度考核奖励 annual bonus',
   adjustment: '调整 adjustment',
+  allowance: '补贴 allowance (§9.5)',
+  fiscalTopUp: '财政保底补足 fiscal top-up (§9.2)',
   leaderSalary: '院长年薪 leader salary (county finance)',
 };
 
@@ -55,9 +57,27 @@ export function paySlip(p: PersonExplanation): PaySlip {
     label: LABELS[p.component]!,
     amount: p.amount,
     note: share
-      ? `点数 points ${showExact(p.points.total)} ÷ Σ ${showExact(p.split.totalWeight)} × 池 pool ${yuan(p.split.pool)}`
+      ? `${p.department ? `科室 ${p.department.name}（P_d ${showExact(p.department.points)}）：` : ''}点数 points ${showExact(p.points.total)} ÷ Σ ${showExact(p.split.totalWeight)} × ${p.department ? '科室池 department pool' : '池 pool'} ${yuan(p.split.pool)}${p.department?.mode === 'manual' ? '（科主任分配 set by the head）' : ''}`
       : '本期无点数 no points this period',
   });
+  if (p.allowance)
+    items.push({
+      key: 'allowance',
+      label: LABELS.allowance!,
+      amount: p.allowance.amount,
+      note: p.allowance.detail
+        ? `${p.allowance.detail.kind} → ${p.allowance.detail.hostInstitutionId}，每月 ${yuan(p.allowance.detail.monthlyAllowance)}`
+        : '本月无派驻 no secondment this month',
+    });
+  if (p.fiscalTopUp)
+    items.push({
+      key: 'fiscalTopUp',
+      label: LABELS.fiscalTopUp!,
+      amount: p.fiscalTopUp.amount,
+      note: p.fiscalTopUp.detail
+        ? `max(0, ${yuan(p.fiscalTopUp.detail.due)} − ${yuan(p.fiscalTopUp.detail.basicPlusReward)})，县财政 county finance`
+        : '仅公益一类在岗人员 funding-1 staff on the payroll only',
+    });
   for (const a of p.adjustments)
     items.push({
       key: 'adjustment',
