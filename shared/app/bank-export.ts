@@ -5,12 +5,22 @@
  * and the export audited like every other.
  */
 
-import { type BankFile, bankFormatNamed, paymentsOf, renderBankFiles } from '../export/bank-formats.js';
+import {
+  BANK_FORMAT_PRESETS,
+  type BankFile,
+  type BankFormatSpec,
+  bankFormatNamed,
+  parseBankFormat,
+  paymentsOf,
+  renderBankFiles,
+} from '../export/bank-formats.js';
+import { ExportError } from '../export/errors.js';
 import { fenToYuanString, sumFen } from '../export/money-format.js';
 import { type ExportRequest, type SheetKind, sheetFor } from '../reports/exports.js';
 import { bankTransfer, type NotTransferred } from '../reports/sheets.js';
 import type { CycleRecord } from '../store/cycles.js';
 import type { Repositories } from '../store/index.js';
+import { type CommunitySettings, SettingRepository } from '../store/settings.js';
 import { assertAccountsConfirmed } from './account-changes.js';
 
 const KIND_WORDS: Readonly<Record<SheetKind, string>> = {
@@ -34,14 +44,16 @@ export async function exportBankFormat(
   repos: Repositories,
   request: ExportRequest & { kind: SheetKind; format: string },
 ): Promise<ExportedBankFiles> {
-  const spec = bankFormatNamed(request.format); // an unknown name fails before anything is read
+  const settings = await settingsOf(repos).get(request.communityId);
+  // An unknown name fails before anything else is read.
+  const spec = bankFormatNamed(request.format, customFormats(settings));
   const { cycle, sheet, dataset, deductionsVersion } = await sheetFor(repos, request);
   const transfer = bankTransfer(sheet, dataset.staff);
   // Changed accounts are paid only once another HR user has confirmed them (account-changes.ts).
   const paid = new Set(transfer.lines.map((l) => l.staffId));
   await assertAccountsConfirmed(repos, request.communityId, cycle.datasetVersion, paid);
   const stem = `bank-${request.kind === 'leaders' ? 'leaders-' : ''}${request.period}`;
-  const { files, summary } = await renderBankFiles(spec, paymentsOf(sheet, transfer.lines), {
+  const { files, summary } = await renderBankFiles(spec, paymentsOf(sheet, transfer.lines, dataset.staff), {
     period: request.period,
     kindWords: KIND_WORDS[request.kind],
     stem,
@@ -72,4 +84,95 @@ export async function exportBankFormat(
     total,
     notTransferred: transfer.notTransferred,
   };
+}
+
+/** The community settings' repository (named `settings` where it is used: infra/derive-table-access.ts finds its calls). */
+export const settingsOf = (repos: Repositories) => new SettingRepository(repos.table);
+
+/** The community's own bank formats (stored as JSON text, read as any format is). */
+export const customFormats = (settings: CommunitySettings): BankFormatSpec[] =>
+  (settings.bankFormats ?? []).map(parseBankFormat);
+
+/** What `export bank` writes: the format named, else the community's setting, else HR's CSV. */
+export async function bankFormatFor(
+  repos: Repositories,
+  communityId: string,
+  named: string | undefined,
+): Promise<string> {
+  return named ?? (await communityBankFormat(repos, communityId)) ?? 'csv';
+}
+
+/**
+ * The format `export bank` writes when none is named: the community's setting (issue 16, "chosen per
+ * community"), or undefined — HR's own CSV copy, as before any setting.
+ */
+export async function communityBankFormat(
+  repos: Repositories,
+  communityId: string,
+): Promise<string | undefined> {
+  return (await settingsOf(repos).get(communityId)).bankFormat;
+}
+
+/**
+ * Sets the community's bank format: a shipped preset or one of its own formats by name, or a new format
+ * of its own given as JSON (added, or replacing its own of the same name, and chosen). Written with its
+ * audit entry `settings.bank-format` in one transaction, guarded by the settings' revision.
+ */
+export async function setBankFormat(
+  repos: Repositories,
+  request: { communityId: string; by: string; name?: string; json?: string },
+): Promise<CommunitySettings> {
+  const settings = settingsOf(repos);
+  const current = await settings.get(request.communityId);
+  let own = [...(current.bankFormats ?? [])];
+  let name = request.name;
+  if (request.json !== undefined) {
+    const spec = parseBankFormat(request.json);
+    if (BANK_FORMAT_PRESETS.some((p) => p.name === spec.name)) {
+      throw new ExportError(
+        'INVALID_BANK_FORMAT',
+        `“${spec.name}”是内置格式的名称，自定义格式请另取名称 | "${spec.name}" is the name of a shipped format; give the community's own format another name`,
+      );
+    }
+    if (name !== undefined && name !== spec.name) {
+      throw new ExportError(
+        'INVALID_BANK_FORMAT',
+        `格式文件的 name 为“${spec.name}”，与指定的“${name}”不同 | the format file's name is "${spec.name}", not "${name}"`,
+      );
+    }
+    own = [...own.filter((text) => parseBankFormat(text).name !== spec.name), request.json];
+    name = spec.name;
+  }
+  if (name === undefined) {
+    throw new ExportError(
+      'UNKNOWN_BANK_FORMAT',
+      '请给出格式名称或格式文件 | name a format or give a format file',
+    );
+  }
+  const spec = bankFormatNamed(name, own.map(parseBankFormat)); // refuses an unknown name, listing the known
+  const next: CommunitySettings = {
+    ...current,
+    bankFormat: spec.name,
+    ...(own.length > 0 ? { bankFormats: own } : {}),
+    revision: current.revision + 1,
+    updatedBy: request.by,
+    updatedAt: new Date().toISOString(),
+  };
+  await repos.audit.append(
+    request.communityId,
+    {
+      actor: request.by,
+      action: 'settings.bank-format',
+      subject: `bank format ${spec.name}`,
+      details: {
+        format: spec.name,
+        previous: current.bankFormat ?? '(csv)',
+        fileType: spec.fileType,
+        encoding: spec.encoding,
+        ...(request.json === undefined ? {} : { own: true }),
+      },
+    },
+    [settings.putItem(current, next)],
+  );
+  return next;
 }

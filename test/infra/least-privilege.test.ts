@@ -104,7 +104,7 @@ describe('the table policy of every function', () => {
   it('derives from the code, so it can fail: a read-only function has no write, and an exporter writes only the audit trail', () => {
     expect(TABLE_ACCESS.PrepareCycle.write).toEqual({});
     expect(TABLE_ACCESS['api:audit'].write).toEqual({});
-    expect(TABLE_ACCESS['api:bank'].write).toEqual({ PutItem: ['AUDIT#'] });
+    expect(TABLE_ACCESS['api:sheets'].write).toEqual({ PutItem: ['AUDIT#'] });
     expect(TABLE_ACCESS.ComputeMonthlyPay.write).toEqual({
       BatchWriteItem: ['RESULT#'],
       PutItem: ['RESULT#'],
