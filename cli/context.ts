@@ -16,7 +16,7 @@ export interface StoreOptions {
 
 /** What a command gets: the repositories, and the cycles' execution port (loaded on first use). */
 export interface CliRuntime extends LocalStore {
-  workflows: ExecutionPort & SecondaryPort;
+  workflows: ExecutionPort & Required<SecondaryPort>;
 }
 
 let loading: Promise<LocalWorkflows> | undefined;
@@ -30,7 +30,7 @@ export function preloadWorkflows(): Promise<LocalWorkflows> {
 }
 
 /** An ExecutionPort that loads the state machines the first time a cycle is started or resumed. */
-export const lazyWorkflows: ExecutionPort & SecondaryPort = {
+export const lazyWorkflows: ExecutionPort & Required<SecondaryPort> = {
   async resumeSecondary(cycle, window) {
     return (await preloadWorkflows()).resumeSecondary(cycle, window);
   },

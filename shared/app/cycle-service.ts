@@ -11,6 +11,7 @@ import type { CycleRecord, Decision } from '../store/cycles.js';
 import { isStoreError } from '../store/errors.js';
 import type { Repositories } from '../store/index.js';
 import type { CycleKind } from '../store/keys.js';
+import type { SecondaryWindow } from '../store/secondary.js';
 import { checkPrerequisites, parsePeriod } from './prerequisites.js';
 
 export interface ExecutionPort {
@@ -21,6 +22,11 @@ export interface ExecutionPort {
   start(kind: CycleKind, input: CycleExecutionInput, options?: { attempt?: number }): Promise<void>;
   /** Answers the parked review task: success on approval, failure `ReviewRejected` on rejection. */
   resume(cycle: CycleRecord, decision: Decision): Promise<void>;
+  /**
+   * §9.1 the office closed a month's secondary-distribution window: answer every waiting institution's
+   * task token (AWS), or re-enter the definition at the waits (locally). Ports without manual mode omit it.
+   */
+  resumeSecondary?(cycle: CycleRecord, window: SecondaryWindow, tokens: readonly string[]): Promise<void>;
 }
 
 export const cycleInput = (c: CycleRecord): CycleExecutionInput => ({

@@ -29,9 +29,9 @@ import { loadInstitutionSlice } from './cycle-data.js';
 import { resolveCommunity } from './cycle-service.js';
 import { v2StepInputs } from './previous-year.js';
 
-/** Answers the waiting institutions' task tokens once the window is closed. */
+/** Answers the waiting institutions' task tokens once the window is closed (cycle-service's ExecutionPort). */
 export interface SecondaryPort {
-  resumeSecondary(cycle: CycleRecord, window: SecondaryWindow): Promise<void>;
+  resumeSecondary?(cycle: CycleRecord, window: SecondaryWindow, tokens: readonly string[]): Promise<void>;
 }
 
 /** Who acts: the user, and for the scoped roles the institution (and department) the token names. */
@@ -411,7 +411,12 @@ export async function closeWindow(
   });
   if (!closed) requireOpen((await repos.secondary.window(ref))!, cycle.period);
   const now = (await repos.secondary.window(ref))!;
-  await port.resumeSecondary(cycle, now);
+  if (!port.resumeSecondary)
+    throw new ReviewStateError(
+      bilingual('此运行环境不能继续等待中的月调度', 'this runtime cannot resume a waiting monthly cycle'),
+    );
+  const tokens = (await repos.secondary.tokens(ref)).map((t) => t.token);
+  await port.resumeSecondary(cycle, now, tokens);
   return { communityId: cycle.communityId, period: cycle.period, revision: cycle.revision, approved };
 }
 

@@ -95,6 +95,19 @@ export function sfnExecutionPort(
           );
       }
     },
+    async resumeSecondary(_cycle, _window, tokens) {
+      for (const taskToken of tokens) {
+        try {
+          await client.send(
+            new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ closed: true }) }),
+          );
+        } catch (error) {
+          // A wait already answered (a retried close) or timed out (it closed the window itself) is done.
+          const name = (error as { name?: string }).name;
+          if (name !== 'TaskDoesNotExist' && name !== 'TaskTimedOut' && name !== 'InvalidToken') throw error;
+        }
+      }
+    },
     async resume(cycle, decision) {
       const token = cycle.review?.token;
       if (!token)

@@ -6,13 +6,7 @@
  * unapproved to show the rule split taking over on close; then `office-demo` closes the window.
  */
 import type { ExecutionPort } from '../app/cycle-service.js';
-import {
-  closeWindow,
-  decideSplit,
-  refOf,
-  type SecondaryPort,
-  submitSplit,
-} from '../app/secondary-service.js';
+import { closeWindow, decideSplit, refOf, submitSplit } from '../app/secondary-service.js';
 import type { CycleRecord } from '../store/cycles.js';
 import type { Repositories } from '../store/index.js';
 import type { DraftDepartment } from '../store/secondary.js';
@@ -49,7 +43,7 @@ export function demoSplit(d: DraftDepartment): Map<string, number> {
 
 export async function demoSecondary(
   repos: Repositories,
-  port: ExecutionPort & SecondaryPort,
+  port: ExecutionPort,
   cycle: CycleRecord,
   office: string,
 ): Promise<void> {

@@ -137,7 +137,7 @@ export class LocalWorkflows implements ExecutionPort {
    * §9.1 the office closed the secondary-distribution window: re-enter the monthly definition at the Map of
    * waits with the input the first wait stored, every wait answered at once.
    */
-  async resumeSecondary(cycle: { kind: CycleKind; period: string }, window: SecondaryWindow): Promise<void> {
+  async resumeSecondary(cycle: { period: string }, window: SecondaryWindow): Promise<void> {
     if (window.resumeInput === undefined)
       throw new Error(`monthly ${cycle.period} has no paused secondary-distribution wait to resume`);
     await this.execute('monthly', window.resumeInput as JsonValue, {
