@@ -148,7 +148,42 @@ interface PersonExplanation {
   pool: Pool;
   split: SplitSummary;
   share: SplitLine | null;
+  /** §9.1 the person's department (P_d, X_d and the second level), when the institution has departments. */
+  department?: {
+    departmentId: string;
+    name: string;
+    coefficient: string;
+    memberPoints: Exact;
+    points: Exact;
+    totalPoints: Exact;
+    share: SplitLine;
+    pool: number;
+    mode: 'rule' | 'manual';
+  } | null;
   adjustments: { amount: number; reason: string; refPeriod: string }[];
+  /** §9.5 the allowance and the secondment it comes from (monthly, datasets with secondments). */
+  allowance?: {
+    amount: number;
+    detail: {
+      hostInstitutionId: string;
+      kind: string;
+      from: string;
+      to: string | null;
+      monthlyAllowance: number;
+      onPayroll: boolean;
+    } | null;
+  } | null;
+  /** §9.2 county finance's top-up to the floor (monthly, schemes with a floor). */
+  fiscalTopUp?: {
+    amount: number;
+    detail: {
+      floor: number;
+      attendedDays: string;
+      scheduledDays: string;
+      due: number;
+      basicPlusReward: number;
+    } | null;
+  } | null;
   leaderSalary: { targetAnnualSalary: number; coefficient: string; salary: number } | null;
   amount: number;
   adjustment: number;
@@ -509,6 +544,18 @@ export function PersonExplained({ period, staffId }: { period: string; staffId: 
           <h3>{w('奖励池', 'The pool')}</h3>
           <PoolSteps pool={p.pool} />
           <h3>{COMPONENT_WORDS[p.component]![lang === 'zh' ? 0 : 1]}</h3>
+          {p.department && (
+            <p data-testid="explained-department">
+              {w('科室', 'Department')} {p.department.name} ({p.department.departmentId}): P<sub>d</sub> ={' '}
+              {p.department.coefficient} × <Ratio x={p.department.memberPoints} /> ={' '}
+              <Ratio x={p.department.points} />; {w('科室池', 'department pool')} X<sub>d</sub> ={' '}
+              {w('池', 'pool')} × P<sub>d</sub> ÷ ΣP (<Ratio x={p.department.totalPoints} />) ={' '}
+              <Yuan fen={p.department.pool} />
+              {p.department.mode === 'manual'
+                ? w('；科内由科主任分配（经审批）', '; split within the department by its head (approved)')
+                : w('；科内按点数分配', '; split within the department by points')}
+            </p>
+          )}
           <ShareSteps split={p.split} share={p.share} />
           {p.basic && (
             <p>
@@ -525,6 +572,28 @@ export function PersonExplained({ period, staffId }: { period: string; staffId: 
                 </li>
               ))}
             </ul>
+          )}
+          {p.allowance && (
+            <p data-testid="explained-allowance">
+              {w('补贴', 'Allowance')}: <Yuan fen={p.allowance.amount} />
+              {p.allowance.detail
+                ? ` (${p.allowance.detail.kind} → ${p.allowance.detail.hostInstitutionId}, ${p.allowance.detail.from}–${p.allowance.detail.to ?? '…'}${p.allowance.detail.onPayroll ? '' : w('，本月无工作量行', ', not on this month’s payroll')})`
+                : w('（本月无派驻）', ' (no secondment this month)')}
+            </p>
+          )}
+          {p.fiscalTopUp && (
+            <p data-testid="explained-top-up">
+              {w('财政保底补足（县财政）', 'Fiscal top-up (county finance)')}:{' '}
+              {p.fiscalTopUp.detail ? (
+                <>
+                  max(0, round(
+                  <Yuan fen={p.fiscalTopUp.detail.floor} /> × {p.fiscalTopUp.detail.attendedDays}/
+                  {p.fiscalTopUp.detail.scheduledDays}) − <Yuan fen={p.fiscalTopUp.detail.basicPlusReward} />)
+                  ={' '}
+                </>
+              ) : null}
+              <Yuan fen={p.fiscalTopUp.amount} />
+            </p>
           )}
           {p.leaderSalary && (
             <p>
