@@ -26,6 +26,7 @@ import { loadPrices } from './cost.js';
 import type { DomainResult } from './domain.js';
 import { type CliBenchResult, cliTable } from './lib/cli-report.js';
 import {
+  awsTable,
   costsTable,
   markdown,
   type Results,
@@ -48,8 +49,10 @@ const quick = process.argv.includes('--quick');
 const priceOnly = process.argv.includes('--price-only');
 const cliOnly = process.argv.includes('--cli');
 const scaleArg = argValue('--scale') ?? (quick ? 'county' : 'both');
-if (!['county', 'city', 'both'].includes(scaleArg))
-  throw new Error(`--scale must be county, city or both, got ${scaleArg}`);
+if (!['county', 'city', 'both', 'province'].includes(scaleArg))
+  throw new Error(`--scale must be county, city, both or province, got ${scaleArg}`);
+/** `--scale province`: its import and one monthly cycle, nothing else (no simulation, domain or CLI runs). */
+const provinceOnly = scaleArg === 'province';
 const scales: ScaleName[] = scaleArg === 'both' ? ['county', 'city'] : [scaleArg as ScaleName];
 const outFile = argValue('--out') ?? here(quick ? './results-quick.json' : './results.json');
 /** The heap cap `medcomm` runs with (its shebang line): the bench measures the product as it runs. */
@@ -126,6 +129,12 @@ function print(results: Results): void {
       `\n${scale}: ${r.staff} staff, ${r.institutions} institutions — generate ${(r.generateMs / 1000).toFixed(1)} s, start ${(r.startMs / 1000).toFixed(1)} s, warm-up ${((r.warmUpMs ?? 0) / 1000).toFixed(1)} s`,
     );
     console.log(stepsTable(r.steps));
+    if (r.steps.some((s) => s.aws)) {
+      console.log(
+        '\nPredicted on AWS (bench/lib/predict.ts: per-key 1,000 WCU/s and 3,000 RCU/s, Lambda and Step Functions overheads):',
+      );
+      console.log(awsTable(r.steps));
+    }
     const costs = results.costs?.[scale as ScaleName];
     if (costs) {
       console.log(
@@ -194,7 +203,7 @@ if (cliOnly) {
   // 模拟测算 of a year at each scale, in its own process (issue 15: county ≤ 5 s, city ≤ 60 s).
   const simulation: Record<string, SimulationBenchResult> = {};
   for (const scale of scales) {
-    if (quick) break;
+    if (quick || provinceOnly) break;
     console.log(`\n${scale}: a draft scheme simulated over the year`);
     simulation[scale] = await runChild<SimulationBenchResult>('./simulate.ts', ['--scale', scale]);
   }
@@ -202,9 +211,11 @@ if (cliOnly) {
     (results as { simulation?: typeof simulation }).simulation = simulation;
   // The domain core is measured at the city's 35,000 people (the county's on a quick run).
   const domainScale: ScaleName = quick ? 'county' : 'city';
-  console.log(`\n${domainScale}: the domain core alone, in memory`);
-  results.domain = await runChild<DomainResult>('./domain.ts', ['--scale', domainScale]);
-  if (!quick) {
+  if (!provinceOnly) {
+    console.log(`\n${domainScale}: the domain core alone, in memory`);
+    results.domain = await runChild<DomainResult>('./domain.ts', ['--scale', domainScale]);
+  }
+  if (!quick && !provinceOnly) {
     console.log('\ncommand line: start-up of --help, status (warm and cold) and an annual export');
     (results as { cli?: CliBenchResult }).cli = await runChild<CliBenchResult>('./cli.ts', []);
   }

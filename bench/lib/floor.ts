@@ -6,7 +6,7 @@
  * orchestrating, single-item writes) costs on top.
  */
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { batchWriteAll, type Item, itemSize } from '../../shared/store/batch.js';
+import { batchGetAll, batchWriteAll, type Item, itemSize } from '../../shared/store/batch.js';
 import { createDynamoClients } from '../../shared/store/client.js';
 import { ensureTable } from '../../shared/store/table.js';
 
@@ -46,6 +46,37 @@ export async function measureFloor(endpoint: string, items: number, bytes: numbe
   } finally {
     // A fresh table each time: the floor of a step must not pay for the data of the steps before it.
     await client.send(new DeleteTableCommand({ TableName: FLOOR_TABLE })).catch(() => undefined);
+    client.destroy();
+  }
+}
+
+export const READ_FLOOR_TABLE = 'medcomm_bench_read_floor';
+
+/**
+ * The read floor of a step: how long the same DynamoDB Local takes to hand back as many items as the step
+ * read, each of the step's average read size, by strongly consistent BatchGetItem of 100 at the store's
+ * concurrency (4) — the items written first, untimed, into a fresh table of the same shape.
+ */
+export async function measureReadFloor(endpoint: string, items: number, bytes: number): Promise<FloorResult> {
+  const averageBytes = items > 0 ? bytes / items : 0;
+  if (items === 0) return { ms: 0, items: 0, averageBytes: 0 };
+  const { client, doc } = createDynamoClients({ endpoint });
+  try {
+    await ensureTable(client, READ_FLOOR_TABLE);
+    const written = floorItems(items, averageBytes);
+    await batchWriteAll(
+      doc,
+      READ_FLOOR_TABLE,
+      written.map((put) => ({ put })),
+      { concurrency: FLOOR_CONCURRENCY },
+    );
+    const keys = written.map(({ pk, sk }) => ({ pk, sk }));
+    const started = performance.now();
+    await batchGetAll(doc, READ_FLOOR_TABLE, keys, { consistentRead: true, concurrency: FLOOR_CONCURRENCY });
+    const ms = performance.now() - started;
+    return { ms: Math.round(ms), items, averageBytes: Math.round(averageBytes) };
+  } finally {
+    await client.send(new DeleteTableCommand({ TableName: READ_FLOOR_TABLE })).catch(() => undefined);
     client.destroy();
   }
 }

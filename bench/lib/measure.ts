@@ -8,6 +8,7 @@ import type { FunctionId } from '../../functions/registry.js';
 import type { TaskHandler } from '../../shared/local/asl/engine.js';
 import type { ExecutionReport, LocalWorkflowOptions } from '../../shared/local/workflows.js';
 import { resetMetrics, type StoreMetrics } from '../../shared/store/store.js';
+import type { AwsPrediction } from './predict.js';
 
 /** Invocations of one function and their durations, as Lambda bills them (each rounded up to 1 ms). */
 export interface FunctionUse {
@@ -51,6 +52,10 @@ export interface StepRecord {
   gcMs: number;
   /** Filled in by the floor measurement. */
   floorMs?: number;
+  /** Filled in by the read floor: BatchGet of as many items of the step's average read size (lib/floor.ts). */
+  readFloorMs?: number;
+  /** The AWS time the throughput model predicts for the step (lib/predict.ts). */
+  aws?: AwsPrediction;
   /** Extra per-step detail (e.g. each month's wall time inside "Feb–Dec"). */
   detail?: Record<string, unknown>;
 }

@@ -58,11 +58,11 @@ export interface Results {
   machine: Machine;
   options: { scales: string[]; quick: boolean; nodeArgs?: string[] };
   durationMs?: number;
-  scales: Partial<Record<'county' | 'city', ScaleResult>>;
+  scales: Partial<Record<'county' | 'city' | 'province', ScaleResult>>;
   wholeYear?: WholeYearResult;
   domain?: DomainResult;
   prices?: { region: string; pricesAsOf: string; cnyPerUsd: number; exchangeRateAsOf: string };
-  costs?: Partial<Record<'county' | 'city', ScaleCosts>>;
+  costs?: Partial<Record<'county' | 'city' | 'province', ScaleCosts>>;
   targets?: Target[];
 }
 
@@ -208,6 +208,17 @@ export function targets(results: Results): Target[] {
         note: ratios.map((x) => `${x.name} ${x.ratio.toFixed(1)}`).join('; '),
       });
     }
+    if (monthly && bothFloors(monthly)) {
+      const ratio = monthly.wallMs / bothFloors(monthly)!;
+      out.push({
+        scale,
+        target: 'monthly cycle wall ÷ (read + write floor)',
+        limit: '≤ 2',
+        measured: ratio.toFixed(1),
+        met: scale === 'city' ? ratio <= 2 : null,
+        note: `${monthly.name}: ${s1(monthly.wallMs)} s ÷ (${(monthly.readFloorMs! / 1000).toFixed(2)} s read + ${(monthly.floorMs! / 1000).toFixed(2)} s write); the target is the city's`,
+      });
+    }
     const payload = Math.max(...r.steps.map((s) => s.largestPayloadBytes));
     out.push({
       scale,
@@ -289,6 +300,9 @@ export const STEP_COLUMNS = [
   'wall s',
   'floor s',
   '÷floor',
+  'R floor s',
+  '÷R+W',
+  'AWS s',
   'W items',
   'W MB',
   'R items',
@@ -312,6 +326,9 @@ export function stepRow(step: StepRecord): string[] {
     s1(step.wallMs),
     step.floorMs === undefined ? '' : (step.floorMs / 1000).toFixed(2),
     step.floorMs ? (step.wallMs / step.floorMs).toFixed(1) : '—',
+    step.readFloorMs === undefined ? '' : (step.readFloorMs / 1000).toFixed(2),
+    bothFloors(step) ? (step.wallMs / bothFloors(step)!).toFixed(1) : '—',
+    step.aws ? s1(step.aws.ms) : '',
     String(step.store.itemsWritten),
     mb1(step.store.bytesWritten),
     String(step.store.itemsRead),
@@ -328,6 +345,45 @@ export function stepRow(step: StepRecord): string[] {
     step.memory.dynamoDbRssMb === null ? '?' : String(Math.round(step.memory.dynamoDbRssMb)),
     `${s1(step.cpuMs.node)}/${step.cpuMs.dynamoDb === null ? '?' : s1(step.cpuMs.dynamoDb)}`,
   ];
+}
+
+/** A step's read floor plus its write floor (issue 17's cycle floor), when both were measured. */
+export function bothFloors(step: StepRecord): number | undefined {
+  if (step.floorMs === undefined || step.readFloorMs === undefined) return undefined;
+  return step.floorMs + step.readFloorMs || undefined;
+}
+
+/** Per step, what the AWS model predicts and why (bench/lib/predict.ts). */
+export function awsTable(steps: readonly StepRecord[]): string {
+  const rows = [
+    [
+      'step',
+      'local s',
+      'AWS s',
+      'storage s',
+      'compute s',
+      'orchestr. s',
+      'busiest key',
+      'its WCU/RCU',
+      'keys',
+    ],
+  ];
+  for (const step of steps) {
+    const a = step.aws;
+    if (!a) continue;
+    rows.push([
+      step.name,
+      s1(step.wallMs),
+      s1(a.ms),
+      s1(a.storageMs),
+      s1(a.computeMs),
+      s1(a.orchestrationMs),
+      a.busiest ? a.busiest.pk.replace(/^(\w+#[^#]+).*/, '$1…') : '—',
+      a.busiest ? `${Math.round(a.busiest.wcu)}/${Math.round(a.busiest.rcu)}` : '—',
+      String(a.partitions),
+    ]);
+  }
+  return pad(rows);
 }
 
 export function stepsTable(steps: readonly StepRecord[]): string {
@@ -379,6 +435,15 @@ export function markdown(results: Results): string {
     lines.push(`|${STEP_COLUMNS.map((_, i) => (i === 0 ? '---' : '--:')).join('|')}|`);
     for (const s of r.steps) lines.push(`| ${stepRow(s).join(' | ')} |`);
     lines.push('');
+    if (r.steps.some((s) => s.aws)) {
+      const [head, ...rest] = awsTable(r.steps)
+        .split('\n')
+        .map((line) => line.split(/ {2,}/).map((c) => c.trim()));
+      lines.push(`| ${head!.join(' | ')} |`);
+      lines.push(`|${head!.map((_, i) => (i === 0 ? '---' : '--:')).join('|')}|`);
+      for (const row of rest) lines.push(`| ${row.join(' | ')} |`);
+      lines.push('');
+    }
   }
   if (results.targets) {
     lines.push('| scale | target | limit | measured | met | notes |');

@@ -1,0 +1,285 @@
+/**
+ * What a step would take on AWS, predicted from what it did here (issue 12 "Throughput model"; issue 17
+ * bench). DynamoDB Local and the local engine model none of AWS's limits, so the bench counts, per step,
+ * the capacity units each partition key consumed (by DynamoDB's own rules, from the items' sizes) and
+ * adds what Step Functions and Lambda cost on the step's critical path. Every constant is below, with
+ * where it comes from; the figure is a model to read beside the local wall time, not a measurement.
+ *
+ * predicted = max(storage, compute) + orchestration, where
+ * - storage: the busiest partition key's units at its rate — DynamoDB serves one key at most 1,000 WCU/s
+ *   and 3,000 RCU/s (strongly consistent) whatever the table's on-demand capacity (adaptive capacity
+ *   does not lift one key above that) — and the whole table's at the account's default on-demand table
+ *   quota (40,000 WCU/s and RCU/s); plus each request's round trip, spread over the Lambdas in flight;
+ * - compute: each function's share of the step's Node CPU time (by its share of handler time here), on
+ *   the vCPU its memory buys (Lambda: 1,769 MB = 1 vCPU), divided over the Map's concurrency for the
+ *   per-institution functions;
+ * - orchestration: per state on the critical path a transition, per Lambda task an invoke round trip,
+ *   per Map the waves of its iterations, and a cold start per function per cycle.
+ * Storage and compute overlap (different keys, different Lambdas), orchestration does not.
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { FUNCTIONS, type FunctionId } from '../../functions/registry.js';
+import { MAP_CONCURRENCY } from '../../shared/app/institution-batches.js';
+import { itemSize } from '../../shared/store/batch.js';
+import type { StepRecord } from './measure.js';
+
+export const AWS_MODEL = {
+  /** DynamoDB, per partition key (developer guide, "Partitions and data distribution"). */
+  partitionWcuPerSecond: 1_000,
+  partitionRcuPerSecond: 3_000,
+  /** DynamoDB on-demand, per table, the account's default quota (Service Quotas: table-level read/write throughput). */
+  tableUnitsPerSecond: 40_000,
+  /** One DynamoDB request's round trip from Lambda in the same region (single-digit ms; an estimate). */
+  requestMs: 6,
+  /** Requests in flight at once across a Map's Lambdas (8 concurrent, each with the store's 4 in flight). */
+  requestsInFlight: MAP_CONCURRENCY * 4,
+  /** Lambda: 1,769 MB of memory is one vCPU, CPU scales with memory (Lambda developer guide, "Memory and computing power"). */
+  mbPerVcpu: 1_769,
+  /** Step Functions Standard: one state transition on the critical path (an estimate from published latencies). */
+  transitionMs: 25,
+  /** Step Functions → Lambda → Step Functions round trip of a warm task, beside the handler's own time (estimate). */
+  invokeMs: 40,
+  /** A cold start of a Node.js 22 function with the SDK bundled (INIT, as the cost model assumes). */
+  coldStartMs: 400,
+} as const;
+
+/** The functions a Map runs once per batch of institutions (the rest run once per cycle). */
+const MAP_FUNCTIONS = new Set<FunctionId>([
+  'ComputeMonthlyPay',
+  'ScoreQuarter',
+  'ScoreAnnual',
+  'AllocatePool',
+]);
+
+export interface PartitionUse {
+  wcu: number;
+  rcu: number;
+  requests: number;
+}
+
+type Doc = Record<string, unknown>;
+const TYPES = new Set(['S', 'N', 'B', 'BOOL', 'NULL', 'M', 'L', 'SS', 'NS', 'BS']);
+const isAttributeValue = (v: unknown) =>
+  v !== null &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  Object.keys(v).length === 1 &&
+  TYPES.has(Object.keys(v)[0]!);
+/** An item in plain form: around the document client it may be seen marshalled or not, depending on the step. */
+const plain = (item: unknown): Doc => {
+  const record = (item ?? {}) as Doc;
+  const values = Object.values(record);
+  return values.length > 0 && values.every(isAttributeValue)
+    ? (unmarshall(record as Record<string, AttributeValue>) as Doc)
+    : record;
+};
+const pkOf = (item: unknown) => String(plain(item).pk ?? '?');
+const writeUnits = (item: Doc) => Math.max(1, Math.ceil(itemSize(plain(item)) / 1024));
+const readUnits = (bytes: number) => Math.max(1, Math.ceil(bytes / 4096));
+
+/**
+ * Counts, per partition key, the capacity units DynamoDB would charge for what passes through the
+ * document client (writes: 1 WCU per KB, twice in a transaction; strongly consistent reads: 1 RCU per
+ * 4 KB, a Query's per page). `take()` returns the tally since the last take and starts a new one.
+ */
+export class PartitionTally {
+  private uses = new Map<string, PartitionUse>();
+  /** Requests the tally could not read (reported once on stderr). */
+  errors = 0;
+
+  attach(doc: DynamoDBDocumentClient): this {
+    doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        const output = await next(args);
+        try {
+          const result = (output as { output?: Doc }).output ?? {};
+          this.count(String(context.commandName), args.input as Doc, result);
+        } catch (error) {
+          // A shape this tally does not know: the bench's figure, never the step, pays for it.
+          this.errors++;
+          if (this.errors === 1) process.stderr.write(`  partition tally: ${String(error)}\n`);
+        }
+        return output;
+      },
+      { step: 'initialize', name: 'benchPartitionTally', override: true },
+    );
+    return this;
+  }
+
+  take(): Map<string, PartitionUse> {
+    const out = this.uses;
+    this.uses = new Map();
+    return out;
+  }
+
+  private use(pk: string): PartitionUse {
+    let u = this.uses.get(pk);
+    if (!u) {
+      u = { wcu: 0, rcu: 0, requests: 0 };
+      this.uses.set(pk, u);
+    }
+    return u;
+  }
+
+  /** Commands by their document-client name or, as the middleware sees most of them, the low-level one. */
+  private count(command: string, input: Doc, output: Doc): void {
+    switch (command) {
+      case 'PutCommand':
+      case 'PutItemCommand': {
+        const u = this.use(pkOf(input.Item));
+        u.wcu += writeUnits(input.Item as Doc);
+        u.requests++;
+        return;
+      }
+      case 'UpdateCommand':
+      case 'UpdateItemCommand':
+      case 'DeleteCommand':
+      case 'DeleteItemCommand': {
+        const u = this.use(pkOf(input.Key));
+        u.wcu += output.Attributes ? writeUnits(output.Attributes as Doc) : 1;
+        u.requests++;
+        return;
+      }
+      case 'GetCommand':
+      case 'GetItemCommand': {
+        const u = this.use(pkOf(input.Key));
+        u.rcu += output.Item ? readUnits(itemSize(plain(output.Item))) : 1;
+        u.requests++;
+        return;
+      }
+      case 'QueryCommand': {
+        const values = (input.ExpressionAttributeValues ?? {}) as Doc;
+        const pk = values[':pk'];
+        const u = this.use(String(isAttributeValue(pk) ? (pk as { S?: string }).S : (pk ?? '?')));
+        const bytes = ((output.Items ?? []) as Doc[]).reduce((n, i) => n + itemSize(plain(i)), 0);
+        u.rcu += readUnits(bytes);
+        u.requests++;
+        return;
+      }
+      case 'BatchGetCommand':
+      case 'BatchGetItemCommand': {
+        const seen = new Set<string>();
+        for (const items of Object.values((output.Responses ?? {}) as Record<string, Doc[]>))
+          for (const item of items) {
+            const u = this.use(pkOf(item));
+            u.rcu += readUnits(itemSize(plain(item)));
+            if (!seen.has(pkOf(item))) u.requests++;
+            seen.add(pkOf(item));
+          }
+        return;
+      }
+      case 'BatchWriteCommand':
+      case 'BatchWriteItemCommand': {
+        const left = new Set(
+          Object.values((output.UnprocessedItems ?? {}) as Record<string, { PutRequest?: { Item: Doc } }[]>)
+            .flat()
+            .map((r) => (r.PutRequest ? `${pkOf(r.PutRequest.Item)}|${String(r.PutRequest.Item.sk)}` : '')),
+        );
+        const seen = new Set<string>();
+        for (const requests of Object.values(
+          (input.RequestItems ?? {}) as Record<
+            string,
+            { PutRequest?: { Item: Doc }; DeleteRequest?: { Key: Doc } }[]
+          >,
+        ))
+          for (const r of requests) {
+            const item = r.PutRequest?.Item;
+            if (item && left.has(`${pkOf(item)}|${String(item.sk)}`)) continue;
+            const pk = pkOf(item ?? r.DeleteRequest?.Key);
+            const u = this.use(pk);
+            u.wcu += item ? writeUnits(item) : 1;
+            if (!seen.has(pk)) u.requests++;
+            seen.add(pk);
+          }
+        return;
+      }
+      case 'TransactWriteCommand':
+      case 'TransactWriteItemsCommand': {
+        for (const action of (input.TransactItems ?? []) as Doc[]) {
+          const [kind, body] = Object.entries(action)[0] as [string, Doc];
+          const u = this.use(pkOf(kind === 'Put' ? body.Item : body.Key));
+          u.wcu += 2 * (kind === 'Put' ? writeUnits(body.Item as Doc) : 1);
+          u.requests++;
+        }
+        return;
+      }
+    }
+  }
+}
+
+export interface AwsPrediction {
+  /** The predicted wall time of the step on AWS. */
+  ms: number;
+  storageMs: number;
+  computeMs: number;
+  orchestrationMs: number;
+  /** The key that bounds the step's storage, with its units. */
+  busiest: { pk: string; wcu: number; rcu: number; ms: number } | null;
+  partitions: number;
+  wcu: number;
+  rcu: number;
+}
+
+/** The prediction for a step from its record and its partitions' use (see the module's comment). */
+export function predictAws(
+  step: Pick<StepRecord, 'cycles' | 'cpuMs' | 'lambda' | 'stateEntries' | 'executions'> & {
+    store: { requests: number };
+  },
+  partitions: ReadonlyMap<string, PartitionUse>,
+  model = AWS_MODEL,
+): AwsPrediction {
+  let busiest: AwsPrediction['busiest'] = null;
+  let wcu = 0;
+  let rcu = 0;
+  for (const [pk, u] of partitions) {
+    wcu += u.wcu;
+    rcu += u.rcu;
+    const ms = Math.max(
+      (u.wcu / model.partitionWcuPerSecond) * 1000,
+      (u.rcu / model.partitionRcuPerSecond) * 1000,
+    );
+    if (!busiest || ms > busiest.ms) busiest = { pk, wcu: u.wcu, rcu: u.rcu, ms: Math.round(ms) };
+  }
+  const tableMs = (Math.max(wcu, rcu) / model.tableUnitsPerSecond) * 1000;
+  const requestsMs = (step.store.requests * model.requestMs) / model.requestsInFlight;
+  const storageMs = Math.max(busiest?.ms ?? 0, tableMs) + requestsMs;
+
+  const uses = Object.entries(step.lambda) as [FunctionId, { invocations: number; totalMs: number }][];
+  const handlerMs = uses.reduce((n, [, u]) => n + u.totalMs, 0);
+  let computeMs = 0;
+  let mapWaves = 0;
+  let sequentialTasks = 0;
+  const cycles = Math.max(1, step.executions);
+  for (const [id, u] of uses) {
+    const cpuMs = handlerMs > 0 ? (step.cpuMs.node * u.totalMs) / handlerMs : 0;
+    const vcpu = Math.min(1, FUNCTIONS[id].memoryMb / model.mbPerVcpu);
+    const perCycle = u.invocations / cycles;
+    const parallel = MAP_FUNCTIONS.has(id) ? Math.min(model.requestsInFlight / 4, perCycle) : 1;
+    computeMs += cpuMs / vcpu / Math.max(1, parallel);
+    if (MAP_FUNCTIONS.has(id)) mapWaves += Math.ceil(perCycle / (model.requestsInFlight / 4)) * cycles;
+    else sequentialTasks += u.invocations;
+  }
+  // A Map iteration enters its iteration and its task (2 transitions); eight run side by side, so the
+  // critical path holds its waves, not its iterations.
+  const mapInvocations = uses
+    .filter(([id]) => MAP_FUNCTIONS.has(id))
+    .reduce((n, [, u]) => n + u.invocations, 0);
+  const pathTransitions = Math.max(0, step.stateEntries - 2 * mapInvocations) + 2 * mapWaves;
+  const coldStarts = uses.length * cycles;
+  const orchestrationMs =
+    pathTransitions * model.transitionMs +
+    (sequentialTasks + mapWaves) * model.invokeMs +
+    coldStarts * model.coldStartMs;
+  return {
+    ms: Math.round(Math.max(storageMs, computeMs) + orchestrationMs),
+    storageMs: Math.round(storageMs),
+    computeMs: Math.round(computeMs),
+    orchestrationMs: Math.round(orchestrationMs),
+    busiest,
+    partitions: partitions.size,
+    wcu: Math.round(wcu),
+    rcu: Math.round(rcu),
+  };
+}

@@ -1,0 +1,57 @@
+/** The AWS time model of the bench (bench/lib/predict.ts): per-key throughput, compute and orchestration. */
+import { describe, expect, it } from 'vitest';
+import { AWS_MODEL, type PartitionUse, predictAws } from '../../../bench/lib/predict.js';
+
+const step = (over: Partial<Parameters<typeof predictAws>[0]> = {}) => ({
+  cycles: 1,
+  executions: 1,
+  stateEntries: 0,
+  cpuMs: { node: 0, dynamoDb: null },
+  lambda: {},
+  store: { requests: 0 },
+  ...over,
+});
+const keys = (entries: [string, Partial<PartitionUse>][]) =>
+  new Map(entries.map(([pk, u]) => [pk, { wcu: 0, rcu: 0, requests: 0, ...u }]));
+
+describe('predictAws', () => {
+  it('bounds storage by the busiest key at 1,000 WCU/s, not by the table', () => {
+    const one = predictAws(step(), keys([['DSBLOB#c', { wcu: 66_810 }]]));
+    expect(one.busiest).toMatchObject({ pk: 'DSBLOB#c', wcu: 66_810 });
+    expect(one.storageMs).toBe(66_810);
+    // The same units over 256 keys: each key ~261 WCU, the table's 40,000 WCU/s is the bound.
+    const spread = predictAws(
+      step(),
+      keys(Array.from({ length: 256 }, (_, i) => [`DSBLOB#c#${i}`, { wcu: 66_810 / 256 }])),
+    );
+    expect(spread.storageMs).toBe(Math.round((66_810 / AWS_MODEL.tableUnitsPerSecond) * 1000));
+    expect(spread.ms).toBeLessThan(one.ms / 10);
+  });
+
+  it('reads at 3,000 RCU/s per key', () => {
+    expect(predictAws(step(), keys([['RESULT#c', { rcu: 18_000 }]])).storageMs).toBe(6_000);
+  });
+
+  it('spreads a Map function over its concurrency and runs the others alone, on their vCPU share', () => {
+    const lambda = {
+      ComputeMonthlyPay: { invocations: 8, totalMs: 800, billedMs: 800 },
+      BuildMonthlyReport: { invocations: 1, totalMs: 200, billedMs: 200 },
+    };
+    const p = predictAws(step({ lambda, cpuMs: { node: 1_000, dynamoDb: null } }), keys([]));
+    // 800 ms of CPU over 8 Lambdas of 1,024 MB, 200 ms on one.
+    const vcpu = 1024 / AWS_MODEL.mbPerVcpu;
+    expect(p.computeMs).toBe(Math.round(800 / vcpu / 8 + 200 / vcpu));
+    // One wave of the Map and one sequential task, a cold start per function.
+    expect(p.orchestrationMs).toBe(
+      2 * AWS_MODEL.invokeMs + 2 * AWS_MODEL.coldStartMs + 2 * AWS_MODEL.transitionMs,
+    );
+  });
+
+  it('counts a Map of 62 batches as 8 waves on the critical path', () => {
+    const lambda = { ComputeMonthlyPay: { invocations: 62, totalMs: 0, billedMs: 62 } };
+    const p = predictAws(step({ lambda, stateEntries: 2 * 62 + 6 }), keys([]));
+    expect(p.orchestrationMs).toBe(
+      (6 + 2 * 8) * AWS_MODEL.transitionMs + 8 * AWS_MODEL.invokeMs + AWS_MODEL.coldStartMs,
+    );
+  });
+});
