@@ -11,6 +11,7 @@ import type { ColumnIndex, CsvRecord } from './csv.js';
 import { fenToYuan } from './decimal.js';
 import { type ImportIssue, issueAt, Problem } from './errors.js';
 import { CSV_FORMATS, type CsvKey, type RowOf } from './formats/index.js';
+import { sharedIdNumbers } from './id-number-rows.js';
 import { confusableIds, roundedAccounts, sharedAccounts } from './identity.js';
 import type { ValidRows } from './table.js';
 
@@ -320,6 +321,7 @@ export function crossFileIssues(year: number | undefined, tables: Tables): Impor
     ...confusableIds(tables, 'institutions', 'id'),
     ...confusableIds(tables, 'staff', 'staffId'),
     ...sharedAccounts(tables),
+    ...sharedIdNumbers(tables),
     ...roundedAccounts(tables),
     ...uniqueKey(tables, 'leaders', ['staffId']),
     ...uniqueKey(tables, 'indicators', ['id']),

@@ -73,6 +73,7 @@ export const RULE_CODES = [
   'id.duplicate',
   'id.confusable',
   'bankAccount.shared',
+  'idNumber.shared',
   'ref.unknown',
   'period.year',
   'insurance.year',

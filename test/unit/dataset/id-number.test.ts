@@ -68,6 +68,20 @@ describe('staff.csv with idNumber and branch', () => {
     }
   });
 
+  it('refuses one number on two staff ids unless every row holding it gives a reason', () => {
+    let text = withColumns(staff(), ['idNumber', 'sharedAccountReason']);
+    text = setCell(text, 2, 'idNumber', '11010519491231002X');
+    text = setCell(text, 4, 'idNumber', '11010519491231002x');
+    const [issue] = expectIssues(parseWith({ 'staff.csv': text }), [
+      { file: 'staff.csv', row: 4, column: 'idNumber', rule: 'idNumber.shared' },
+    ]);
+    expect(issue!.value).toBe('************002X');
+    expect(issue!.en).toContain('row 2');
+    text = setCell(text, 2, 'sharedAccountReason', '同一人兼任两院，经医管会决定');
+    text = setCell(text, 4, 'sharedAccountReason', '同一人兼任两院，经医管会决定');
+    expect(parseWith({ 'staff.csv': text }).ok).toBe(true);
+  });
+
   it('refuses a wrong number naming row and column, quoting it masked', () => {
     const text = setCell(withColumns(staff(), ['idNumber']), 3, 'idNumber', '110105194912310021');
     const [issue] = expectIssues(parseWith({ 'staff.csv': text }), [
