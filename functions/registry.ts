@@ -2,6 +2,8 @@
  * Every Lambda function of the workflows, named once. CDK creates one function per entry (construct id =
  * the key); the local engine resolves each Task to the same module in-process.
  */
+import { withOperations } from '../shared/ops/step.js';
+
 export const FUNCTIONS = {
   PrepareCycle: {
     entry: 'prepare-cycle.ts',
@@ -112,10 +114,14 @@ export const ALL_FUNCTIONS = { ...FUNCTIONS, ...EDGE_FUNCTIONS };
 
 type Handler = (event: unknown) => Promise<unknown>;
 
-/** Loads a function's handler module in-process (the local engine's way of "invoking" a Lambda). */
+/**
+ * Loads a function's handler module in-process (the local engine's way of "invoking" a Lambda), wrapped
+ * with the operations as its Lambda entry wraps it on AWS (functions/lambda-entry.ts; off by default
+ * locally: shared/ops/settings.ts).
+ */
 export async function loadHandler(id: FunctionId | EdgeFunctionId): Promise<Handler> {
   const module = (await import(`./${ALL_FUNCTIONS[id].entry.replace(/\.ts$/, '.js')}`)) as {
     handler: Handler;
   };
-  return module.handler;
+  return withOperations(id, module.handler);
 }

@@ -13,7 +13,7 @@ import type { Construct } from 'constructs';
 import { API_ENTRIES } from '../../functions/api/index.js';
 import type { RouteGroup } from '../../shared/api/roles.js';
 import { TABLE_ACCESS, tableStatements, usesTable } from '../table-access.js';
-import { FUNCTION_DEFAULTS, tracingFor } from './handler-function.js';
+import { FUNCTION_DEFAULTS, powertoolsEnvironment, tracingFor } from './handler-function.js';
 
 const apiDir = fileURLToPath(new URL('../../functions/api/', import.meta.url));
 
@@ -41,6 +41,7 @@ export class ApiFunction extends NodejsFunction {
       memorySize: props.memoryMb ?? 512,
       timeout: Duration.seconds(props.timeoutSeconds ?? 29),
       logGroup,
+      environment: { ...FUNCTION_DEFAULTS.environment, ...powertoolsEnvironment(scope) },
     });
     this.group = props.group;
   }

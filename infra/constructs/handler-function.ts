@@ -1,6 +1,8 @@
 /**
  * The one Lambda construct: fixes runtime, architecture, tracing, log retention and esbuild bundling
- * (local esbuild, never Docker) for every handler, and grants table access through `bindTable`.
+ * (local esbuild, never Docker) for every handler, and grants table access through `bindTable`. Each
+ * workflow function is bundled from the one entry functions/lambda-entry.ts, which wraps the function's
+ * handler with Powertools (shared/ops/step.ts); every function gets the Powertools environment.
  */
 
 import { fileURLToPath } from 'node:url';
@@ -11,9 +13,12 @@ import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ALL_FUNCTIONS, type EdgeFunctionId, type FunctionId } from '../../functions/registry.js';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../shared/ops/settings.js';
 import { TABLE_ACCESS, tableStatements } from '../table-access.js';
 
 const functionsDir = fileURLToPath(new URL('../../functions/', import.meta.url));
+/** Every workflow function's bundle starts here; esbuild puts the function's module behind its import. */
+const stepEntry = `${functionsDir}lambda-entry.ts`;
 
 /**
  * What every Lambda of the product shares (workflow steps here, API routes in api-function.ts): Node 22
@@ -42,6 +47,22 @@ export function tracingFor(scope: Construct): Tracing {
   return !Token.isUnresolved(region) && region.startsWith('cn-') ? Tracing.DISABLED : Tracing.ACTIVE;
 }
 
+/**
+ * Powertools' configuration (shared/ops/settings.ts reads it): one service name and metrics namespace for
+ * the product, INFO logs, and the tracer off where the partition has no X-Ray for Lambda (tracingFor).
+ */
+export function powertoolsEnvironment(scope: Construct): Record<string, string> {
+  return {
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    POWERTOOLS_TRACE_ENABLED: String(tracingFor(scope) === Tracing.ACTIVE),
+    // Errors and responses can quote people: traces keep neither (shared/ops/powertools.ts).
+    POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
+    POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+  };
+}
+
 export interface HandlerFunctionProps {
   functionId: FunctionId | EdgeFunctionId;
   environment?: Record<string, string>;
@@ -57,14 +78,23 @@ export class HandlerFunction extends NodejsFunction {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     super(scope, props.functionId, {
-      entry: `${functionsDir}${spec.entry}`,
+      entry: stepEntry,
       ...FUNCTION_DEFAULTS,
+      bundling: {
+        ...FUNCTION_DEFAULTS.bundling,
+        define: { MEDCOMM_FUNCTION_ID: JSON.stringify(props.functionId) },
+        esbuildArgs: { '--alias': `medcomm-step-handler=${functionsDir}${spec.entry}` },
+      },
       tracing: tracingFor(scope),
       description: spec.description,
       memorySize: spec.memoryMb,
       timeout: Duration.seconds(spec.timeoutSeconds),
       logGroup,
-      environment: { ...FUNCTION_DEFAULTS.environment, ...props.environment },
+      environment: {
+        ...FUNCTION_DEFAULTS.environment,
+        ...powertoolsEnvironment(scope),
+        ...props.environment,
+      },
     });
     this.functionId = props.functionId;
   }

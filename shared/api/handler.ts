@@ -7,6 +7,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { z } from 'zod';
+import { apiOperations } from '../ops/api.js';
 import { type ApiContext, authorize, type Caller } from './auth.js';
 import { compressed } from './compress.js';
 import { type ApiDeps, apiDeps } from './deps.js';
@@ -138,6 +139,8 @@ export function apiHandler<G extends RouteGroup>(group: G, routes: Record<Routes
       `routes ${unknown.join(', ')} do not belong to the ${group} group in shared/api/roles.ts`,
     );
   return middy<ApiEvent, ApiResponse, Error, Ctx>()
+    // First: its after/onError run last, on the answer (shared/ops/api.ts: logs, metrics, traces).
+    .use(apiOperations<ApiEvent, ApiResponse>(group) as MiddlewareObj<ApiEvent, ApiResponse, Error, Ctx>)
     .use(authorize() as MiddlewareObj<ApiEvent, ApiResponse, Error, Ctx>)
     .use(jsonBody())
     .use(validate(table))

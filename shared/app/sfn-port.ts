@@ -9,6 +9,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { bilingual, ReviewStateError } from '../errors.js';
+import { instrumentAwsClient } from '../ops/invocation.js';
 import type { CycleRef } from '../schemas/events.js';
 import type { CycleKind } from '../store/keys.js';
 import type { ExecutionPort } from './cycle-service.js';
@@ -62,7 +63,7 @@ function canonical(value: unknown): string {
 
 export function sfnExecutionPort(
   stateMachineArns: Record<CycleKind, string>,
-  client = new SFNClient({}),
+  client = instrumentAwsClient(new SFNClient({})),
 ): ExecutionPort {
   return {
     async start(kind, input, options = {}) {

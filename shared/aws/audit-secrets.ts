@@ -5,6 +5,7 @@
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { instrumentAwsClient } from '../ops/invocation.js';
 import type { AnchorStore, AuditHead, AuditSecrets } from '../store/audit.js';
 
 /** Keys sort newest first: the sequence is stored as its distance to 10^12, zero-padded. */
@@ -15,7 +16,7 @@ const anchorKey = (communityId: string, sequence: number) =>
 export class S3AnchorStore implements AnchorStore {
   constructor(
     private readonly bucket: string,
-    private readonly s3 = new S3Client({}),
+    private readonly s3 = instrumentAwsClient(new S3Client({})),
   ) {}
 
   get where(): string {
@@ -58,7 +59,7 @@ export async function awsAuditSecrets(env: {
 }): Promise<AuditSecrets> {
   let key: Buffer | undefined;
   if (env.AUDIT_KEY_SECRET_ARN) {
-    const secret = await new SecretsManagerClient({}).send(
+    const secret = await instrumentAwsClient(new SecretsManagerClient({})).send(
       new GetSecretValueCommand({ SecretId: env.AUDIT_KEY_SECRET_ARN }),
     );
     if (!secret.SecretString) throw new Error(`secret ${env.AUDIT_KEY_SECRET_ARN} has no value`);

@@ -4,6 +4,7 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { instrumentAwsClient } from '../ops/invocation.js';
 import { type AwsLimitsOptions, type AwsLimitsTally, applyAwsLimits } from './aws-limits.js';
 
 /**
@@ -54,7 +55,8 @@ export function createDynamoClients(options: DynamoClientOptions = {}): DynamoCl
   } else if (options.region !== undefined) {
     config.region = options.region;
   }
-  const client = new DynamoDBClient(config);
+  // Throttles counted per invocation and, on AWS, traced (shared/ops/invocation.ts).
+  const client = instrumentAwsClient(new DynamoDBClient(config));
   const limits = options.awsLimits ?? (process.env.MEDCOMM_AWS_LIMITS === '1' ? true : undefined);
   const awsLimits = local && limits ? applyAwsLimits(client, limits === true ? {} : limits) : undefined;
   const doc = DynamoDBDocumentClient.from(client, {
