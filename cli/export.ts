@@ -91,6 +91,8 @@ export function registerExportCommand(program: Command): void {
     kinds: string[];
     /** The first is the default. */
     formats: string[];
+    /** In place of the --format choices above (the bank's: any format name, default the community's). */
+    formatOption?: Option;
     /** --as: who exports (optional or required). */
     as: Option;
     run: (repos: Repositories, request: R) => Promise<F>;
@@ -104,7 +106,8 @@ export function registerExportCommand(program: Command): void {
       .addArgument(exp.createArgument('<kind>', spec.kinds.join(' | ')).choices(spec.kinds))
       .argument('<period>', 'YYYY-MM | YYYY-Qn | YYYY')
       .addOption(
-        new Option('--format <format>', '格式 format').choices(spec.formats).default(spec.formats[0]),
+        spec.formatOption ??
+          new Option('--format <format>', '格式 format').choices(spec.formats).default(spec.formats[0]),
       )
       .option('--out <file>', '输出文件（默认标准输出）output file (default stdout)')
       .addOption(spec.as)
@@ -157,8 +160,17 @@ export function registerExportCommand(program: Command): void {
     kinds: SHEET_KINDS,
     // csv/xlsx: HR's copy to check; the named formats: the files a bank takes (--out is then a folder).
     formats: ['csv', 'xlsx', ...BANK_FORMAT_NAMES],
+    // Any name: the community may have formats of its own (medcomm settings bank-format --file).
+    formatOption: new Option(
+      '--format <format>',
+      `格式：csv、xlsx（人事核对用）或银行格式名称（${BANK_FORMAT_NAMES.join('、')} 或本医共体自定义的）；默认为医共体设置的格式（medcomm settings bank-format），未设置则为 csv / ` +
+        "format: csv, xlsx (HR's copy) or a bank format's name; default: the community's setting, else csv",
+    ),
     instead: async (repos, request: Parameters<Reports['exportBank']>[1], out) => {
-      const format: string = request.format; // one of the choices: csv, xlsx or a bank format's name
+      const { bankFormatFor } = await import('../shared/app/bank-export.js');
+      // No --format: the community's chosen format (issue 16), else HR's CSV as before any setting.
+      const format = await bankFormatFor(repos, request.communityId, request.format as string | undefined);
+      request.format = format as typeof request.format; // run() below reads it for csv and xlsx
       if (format === 'csv' || format === 'xlsx') return false;
       if (!out)
         throw new Error(

@@ -57,6 +57,8 @@ const SORT_KEY_HELPERS = new Set([
   'monthIndex',
   'monthIndexPrefix',
   'blobPage',
+  'blobLog',
+  'blobLogPrefix',
   'lockPrefix',
   'correctionPrefix',
   'institutionResult',

@@ -59,8 +59,13 @@ export async function versionAccountChanges(
   version: number,
 ): Promise<AccountChange[]> {
   if (version <= 1) return [];
+  // Against the version before that was written whole (a failed import's may have lost its blobs to a
+  // sweep); a version that never completed changed nobody's account.
+  const complete = await repos.datasets.completeVersions(communityId);
+  const previous = complete.filter((v) => v < version).at(-1);
+  if (!complete.includes(version) || previous === undefined) return [];
   const [before, after] = await Promise.all([
-    repos.datasets.load(communityId, version - 1),
+    repos.datasets.load(communityId, previous),
     repos.datasets.load(communityId, version),
   ]);
   return accountChanges(before.staff, after.staff, version);

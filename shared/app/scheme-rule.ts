@@ -187,10 +187,7 @@ export interface ImportTarget {
 
 const schemeMissing = (zh: string, en: string) =>
   new DatasetInvalidError([
-    issueAt(
-      { file: SCHEME_FILE },
-      new Problem('file.missing', `没有 scheme.json：${zh}`, `no scheme.json: ${en}`),
-    ),
+    issueAt({ file: SCHEME_FILE }, new Problem('file.missing', `未附此文件，${zh}`, `not given, and ${en}`)),
   ]);
 
 /**

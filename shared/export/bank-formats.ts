@@ -264,11 +264,12 @@ function withIdNumbers(spec: BankFormatSpec, payments: readonly BankPayment[]): 
   if (!spec.columns.some((c) => c.field === 'idNumber')) return;
   const missing = payments.filter((p) => !p.idNumber).map((p) => p.staffId);
   if (missing.length === 0) return;
-  const shown = `${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` …（共 ${missing.length}）` : ''}`;
+  const first = missing.slice(0, 10).join(', ');
+  const more = missing.length > 10;
   throw new ExportError(
     'MISSING_ID_NUMBER',
-    `格式“${spec.name}”需要身份证号，${missing.length} 人在 staff.csv 的 idNumber 列没有填写：${shown}；请补齐后重新导入，或改用不含身份证号的格式 | ` +
-      `the format "${spec.name}" needs identity numbers and ${missing.length} people have none in staff.csv's idNumber column: ${shown}; fill them in and import again, or use a format without idNumber`,
+    `格式“${spec.name}”需要身份证号，${missing.length} 人在 staff.csv 的 idNumber 列没有填写：${first}${more ? ' 等' : ''}；请补齐后重新导入，或改用不含身份证号的格式 | ` +
+      `the format "${spec.name}" needs identity numbers and ${missing.length} people have none in staff.csv's idNumber column: ${first}${more ? ' …' : ''}; fill them in and import again, or use a format without idNumber`,
   );
 }
 

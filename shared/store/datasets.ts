@@ -47,8 +47,21 @@ export interface DatasetPointer {
   year: number;
 }
 
-const ROSTER_PAGE = 1500;
-const WORKLOAD_PAGE = 2500;
+/**
+ * The storage layout a version was written in, recorded on its manifest and on each of its index items
+ * (which every read of a version's blobs reads anyway): 1 (unmarked) put every blob under one key
+ * `DSBLOB#{c}`, cut rosters and months by row count and kept the institutions in one item; 2 spreads blobs
+ * over 256 partitions by their hash's first byte (a city's import is ~67,000 WCU: one key takes ≥ 67 s on
+ * AWS at 1,000 WCU/s, 256 keys well under a second), cuts every page by its encoded size and pages the
+ * institutions, leaders and insurance lists. Versions of layout 1 are read as they are.
+ */
+export const DATASET_LAYOUT = 2;
+
+/**
+ * A page's JSON at most (UTF-8 bytes): with its keys and attribute names an item stays under 350 KB, far
+ * from DynamoDB's 400 KB, however long a hospital's fields are.
+ */
+export const PAGE_DATA_BYTES = 349_000;
 
 export const emptyMonth = (): MonthRows => ({ workload: [], values: [], finance: [], adjustments: [] });
 
@@ -105,10 +118,12 @@ function rosterByInstitution(dataset: Dataset): Map<string, Staff[]> {
   return staffByInstitution;
 }
 
-/** Where an institution's roster or month is: the blob's hash (SHA-256 of its JSON) and its pages. */
+/** Where an institution's roster or month is: the blob's hash (SHA-256 of its JSON), its pages and partition. */
 export interface BlobRef {
   hash: string;
   pages: number;
+  /** `DSBLOB#{c}#{hash[0..1]}` (layout 2) or `DSBLOB#{c}` (layout 1), from the index that names it. */
+  pk: string;
 }
 
 /** What a blob holds: the roster or one month's rows of an institution (bank accounts are only in rosters). */
@@ -126,22 +141,83 @@ interface EncodedBlob {
   texts: string[];
 }
 
-/** A value stored in pages: one page is the value's own JSON (encoded once, for hash and data alike). */
-function encodeBlob(whole: unknown, pageValues: () => unknown[]): EncodedBlob {
-  const text = encode(whole);
-  const paged = pageValues();
-  return { hash: fullHashOfEncoded(text), texts: paged.length === 1 ? [text] : paged.map(encode) };
+const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+
+/**
+ * Rows' JSON texts grouped so that each group's array (`[a,b,…]`) stays within `limit` bytes after
+ * `overhead` (a lone row over the limit still gets a page: DynamoDB then refuses it, naming the item).
+ */
+function groupBySize(texts: readonly string[], limit: number, overhead: number): string[][] {
+  const groups: string[][] = [];
+  let group: string[] = [];
+  let size = overhead;
+  for (const text of texts) {
+    const bytes = utf8Bytes(text) + 1;
+    if (group.length > 0 && size + bytes > limit) {
+      groups.push(group);
+      group = [];
+      size = overhead;
+    }
+    group.push(text);
+    size += bytes;
+  }
+  groups.push(group);
+  return groups;
 }
 
-const encodeRoster = (staff: Staff[]) => encodeBlob(staff, () => pages(staff, ROSTER_PAGE));
+/**
+ * An array in pages cut by encoded size. `JSON.stringify` of an array is `[` + its elements' JSON joined
+ * by `,` + `]`, so the whole text (and hash) is the same as encoding the array at once.
+ */
+export function encodeArrayPages(rows: readonly unknown[], limit = PAGE_DATA_BYTES): EncodedBlob {
+  const whole = encode(rows);
+  if (utf8Bytes(whole) <= limit) return { hash: fullHashOfEncoded(whole), texts: [whole] };
+  const texts = groupBySize(rows.map(encode), limit, 2).map((group) => `[${group.join(',')}]`);
+  return { hash: fullHashOfEncoded(whole), texts };
+}
 
-/** A month's first page holds its values, finance and adjustments with the first workload page. */
-const encodeMonth = (rows: MonthRows) =>
-  encodeBlob(rows, () =>
-    pages(rows.workload, WORKLOAD_PAGE).map((workload, i) =>
-      i === 0 ? { ...rows, workload } : { ...emptyMonth(), workload },
-    ),
+const MONTH_FIELDS = ['workload', 'values', 'finance', 'adjustments'] as const;
+
+/**
+ * A month's rows in pages cut by encoded size: each page is a MonthRows holding a run of rows of each
+ * field in order, so merging the pages (`mergeMonths`) gives the rows back in order.
+ */
+export function encodeMonthPages(rows: MonthRows, limit = PAGE_DATA_BYTES): EncodedBlob {
+  const whole = encode(rows);
+  const hash = fullHashOfEncoded(whole);
+  if (utf8Bytes(whole) <= limit) return { hash, texts: [whole] };
+  const empty = encode(emptyMonth());
+  const pagesOut: Record<(typeof MONTH_FIELDS)[number], string[]>[] = [];
+  let page = { workload: [], values: [], finance: [], adjustments: [] } as Record<
+    (typeof MONTH_FIELDS)[number],
+    string[]
+  >;
+  let size = utf8Bytes(empty);
+  let rowsInPage = 0;
+  for (const field of MONTH_FIELDS) {
+    for (const row of rows[field]) {
+      const text = encode(row);
+      const bytes = utf8Bytes(text) + 1;
+      if (rowsInPage > 0 && size + bytes > limit) {
+        pagesOut.push(page);
+        page = { workload: [], values: [], finance: [], adjustments: [] };
+        size = utf8Bytes(empty);
+        rowsInPage = 0;
+      }
+      page[field].push(text);
+      size += bytes;
+      rowsInPage++;
+    }
+  }
+  pagesOut.push(page);
+  const texts = pagesOut.map(
+    (p) => `{${MONTH_FIELDS.map((field) => `${JSON.stringify(field)}:[${p[field].join(',')}]`).join(',')}}`,
   );
+  return { hash, texts };
+}
+
+const encodeRoster = (staff: Staff[]) => encodeArrayPages(staff);
+const encodeMonth = (rows: MonthRows) => encodeMonthPages(rows);
 
 /** What a new version writes: its blobs the store lacks, and its indexes. */
 interface VersionPlan {
@@ -215,9 +291,59 @@ function deductionItems(pk: string, dataset: Dataset): Item[] {
     );
 }
 
+/** Parts kept as one list in pages (by size): a province's institutions alone are ~446 KB. */
+const PAGED_PARTS = ['INSTITUTIONS', 'LEADERS', 'INSURANCE'] as const;
+type PagedPart = (typeof PAGED_PARTS)[number];
+const pagedPartSk = (name: PagedPart, page: number) => `${name}#${String(page).padStart(3, '0')}`;
+
+/** The version's small parts (scheme, institutions…, §9 files, withholding), each list in pages by size. */
+function partItems(pk: string, dataset: Dataset): Item[] {
+  const part = (sk: string, value: unknown): Item => ({ pk, sk, type: 'DatasetPart', data: encode(value) });
+  const paged = (name: PagedPart, rows: readonly unknown[]): Item[] =>
+    encodeArrayPages(rows).texts.map((data, page) => ({
+      pk,
+      sk: pagedPartSk(name, page),
+      type: 'DatasetPart',
+      data,
+    }));
+  const v2 = v2Part(dataset);
+  return [
+    part('SCHEME', dataset.scheme),
+    ...paged('INSTITUTIONS', dataset.institutions),
+    part('INDICATORS', dataset.indicators),
+    ...paged('LEADERS', leadersWithInstitution(dataset)),
+    part('HEADCOUNTS', headcounts(dataset)),
+    ...paged('INSURANCE', dataset.insurance),
+    ...(v2 === undefined ? [] : [part('V2', v2)]),
+    ...deductionItems(pk, dataset),
+  ];
+}
+
+/** A paged part read back: layout 1 kept it in one item named `name`, layout 2 in `name#000…`. */
+function pagedPartOf<T>(items: readonly Item[], name: string): T[] | undefined {
+  const found = items
+    .filter((i) => i.sk === name || String(i.sk).startsWith(`${name}#`))
+    .sort((a, b) => (String(a.sk) < String(b.sk) ? -1 : String(a.sk) > String(b.sk) ? 1 : 0));
+  return found.length === 0 ? undefined : found.flatMap((i) => decode<T[]>(i.data));
+}
+
+/** The blob log of a version: [hash, pages] of every blob it writes, in pages by size. */
+type LogEntry = [hash: string, pages: number];
+
+function blobLogItems(pk: string, plan: VersionPlan): Item[] {
+  const entries: LogEntry[] = [...plan.blobs].map(([hash, { texts }]) => [hash, texts.length]);
+  if (entries.length === 0) return []; // writes no blob, leaves nothing to sweep
+  return encodeArrayPages(entries).texts.map((data, page) => ({
+    pk,
+    sk: keys.blobLog(page),
+    type: 'DatasetBlobLog',
+    data,
+  }));
+}
+
 /** How many items `versionItems` makes. */
-function versionItemCount(plan: VersionPlan): number {
-  let count = 6 + indexPageCount(plan.rosterIndex);
+function versionItemCount(parts: readonly Item[], plan: VersionPlan): number {
+  let count = parts.length + indexPageCount(plan.rosterIndex);
   for (const { texts } of plan.blobs.values()) count += texts.length;
   for (const index of plan.monthIndexes.values()) count += indexPageCount(index);
   return count;
@@ -225,28 +351,29 @@ function versionItemCount(plan: VersionPlan): number {
 
 /**
  * Items of one new version, made as the write takes them: the small parts and indexes in the version's
- * partition, the new blobs in the community's blob partition (each blob's text dropped once taken).
+ * partition, the new blobs each in its hash's partition, marked with the version that wrote them (each
+ * blob's text dropped once taken).
  */
 function* versionItems(
   communityId: string,
   pk: string,
-  dataset: Dataset,
+  version: number,
+  parts: readonly Item[],
   plan: VersionPlan,
 ): Generator<Item> {
-  yield { pk, sk: 'SCHEME', type: 'DatasetPart', data: encode(dataset.scheme) };
-  yield { pk, sk: 'INSTITUTIONS', type: 'DatasetPart', data: encode(dataset.institutions) };
-  yield { pk, sk: 'INDICATORS', type: 'DatasetPart', data: encode(dataset.indicators) };
-  yield { pk, sk: 'LEADERS', type: 'DatasetPart', data: encode(leadersWithInstitution(dataset)) };
-  yield { pk, sk: 'HEADCOUNTS', type: 'DatasetPart', data: encode(headcounts(dataset)) };
-  yield { pk, sk: 'INSURANCE', type: 'DatasetPart', data: encode(dataset.insurance) };
-  const v2 = v2Part(dataset);
-  if (v2 !== undefined) yield { pk, sk: 'V2', type: 'DatasetPart', data: encode(v2) };
-  yield* deductionItems(pk, dataset);
-  const blobPk = keys.datasetBlobs(communityId);
+  yield* parts;
   for (const [hash, { kind, texts }] of plan.blobs) {
     plan.blobs.delete(hash);
+    const blobPk = keys.datasetBlobShard(communityId, hash);
     for (const [page, data] of texts.entries()) {
-      yield { pk: blobPk, sk: keys.blobPage(hash, page), type: 'DatasetBlob', kind, data };
+      yield {
+        pk: blobPk,
+        sk: keys.blobPage(hash, page),
+        type: 'DatasetBlob',
+        kind,
+        writtenBy: version,
+        data,
+      };
     }
   }
   const indexItems = (entries: IndexEntry[], sk: (page: number) => string) =>
@@ -255,12 +382,26 @@ function* versionItems(
       pk,
       sk: sk(i),
       type: 'DatasetIndex',
+      layout: DATASET_LAYOUT,
       data: encode(page),
     }));
   yield* indexItems(plan.rosterIndex, keys.rosterIndex);
   for (const [period, index] of plan.monthIndexes) {
     yield* indexItems(index, (page) => keys.monthIndex(period, page));
   }
+}
+
+/** A version claimed and planned: what it writes, made lazily (`items`), and its blob log, written first. */
+export interface PlannedVersion {
+  communityId: string;
+  year: number;
+  version: number;
+  importedAt: string;
+  importedBy: string;
+  /** Written before any blob, so a sweep knows what a failed version may have left. */
+  log: Item[];
+  items: Iterable<Item>;
+  total: number;
 }
 
 function* puts(items: Iterable<Item>): Generator<BatchWrite> {
@@ -346,41 +487,107 @@ export class DatasetRepository {
       audited?: (version: number) => Pick<AuditEntry, 'actor' | 'action' | 'subject' | 'details'>;
     } = {},
   ): Promise<DatasetPointer> {
+    const planned = await this.planVersion(dataset, importedBy, expectedVersion);
+    try {
+      await this.writePlanned(planned, onProgress);
+    } catch (error) {
+      // Mark the version failed (best effort) so the next import skips it at once instead of waiting for
+      // it to count as abandoned, and a sweep removes the blobs only it wrote; the pointer was never
+      // moved, so the previous version stays current.
+      await this.markFailed(planned.communityId, planned.version).catch(() => undefined);
+      throw error;
+    }
+    return this.completeVersion(planned, expectedVersion, options);
+  }
+
+  /**
+   * Claims a new version for the dataset and plans its items: the blobs the version `expectedVersion`
+   * (the year's current one) does not already hold in this layout, the parts and the indexes. Nothing but
+   * the version's manifest (`writing`) is stored yet.
+   */
+  async planVersion(
+    dataset: Dataset,
+    importedBy: string,
+    expectedVersion: number | undefined,
+  ): Promise<PlannedVersion> {
     const communityId = dataset.scheme.community.id;
     const year = dataset.scheme.year;
     const importedAt = new Date().toISOString();
     const version = await this.claimVersion(communityId, year, importedAt, importedBy);
     const pk = keys.datasetPartition(communityId, version);
-    let total = 0;
     try {
       // Blobs the current version refers to are stored and complete (that version's import finished).
       const stored = await this.blobHashes(communityId, expectedVersion);
       const plan = planVersion(rosterByInstitution(dataset), monthRowsByInstitution(dataset), stored);
-      total =
-        versionItemCount(plan) + (v2Part(dataset) === undefined ? 0 : 1) + deductionItems(pk, dataset).length;
-      // Made as the write takes them (a few chunks ahead of DynamoDB), so making items overlaps the
-      // writes in flight.
-      await this.table.batchWrite(puts(versionItems(communityId, pk, dataset, plan)), onProgress, total);
+      const parts = partItems(pk, dataset);
+      return {
+        communityId,
+        year,
+        version,
+        importedAt,
+        importedBy,
+        log: blobLogItems(pk, plan),
+        total: versionItemCount(parts, plan),
+        items: versionItems(communityId, pk, version, parts, plan),
+      };
     } catch (error) {
-      // Mark the version failed (best effort) so the next import skips it at once instead of waiting for
-      // it to count as abandoned; the pointer was never moved, so the previous version stays current.
-      await this.table
-        .update({
-          Key: keys.datasetManifest(communityId, version),
-          UpdateExpression: 'SET #status = :failed',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':failed': 'failed' },
-        })
-        .catch(() => undefined);
+      await this.markFailed(communityId, version).catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Writes a planned version's blob log, then its items as they are made (a few chunks ahead of DynamoDB). */
+  async writePlanned(
+    planned: Pick<PlannedVersion, 'log' | 'items' | 'total'>,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<void> {
+    await this.table.batchWrite(puts(planned.log));
+    await this.table.batchWrite(puts(planned.items), onProgress, planned.total);
+  }
+
+  /** Writes items of a version as they are (an import workflow's chunk); puts are idempotent. */
+  async writeItems(items: readonly Item[]): Promise<void> {
+    await this.table.batchWrite(puts(items));
+  }
+
+  /** A version that will never be made current: the next import skips it and a sweep may clear its blobs. */
+  async markFailed(communityId: string, version: number): Promise<void> {
+    await this.table.update({
+      Key: keys.datasetManifest(communityId, version),
+      UpdateExpression: 'SET #status = :failed',
+      ConditionExpression: '#status = :writing',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':failed': 'failed', ':writing': 'writing' },
+    });
+  }
+
+  /**
+   * The last step of a version's write: marks it complete and (unless `makeCurrent: false`) switches the
+   * year's pointer to it, in one transaction with the import's audit entry and the lease check.
+   */
+  async completeVersion(
+    planned: Pick<PlannedVersion, 'communityId' | 'year' | 'version' | 'importedAt' | 'importedBy' | 'total'>,
+    expectedVersion: number | undefined,
+    options: {
+      lease?: ImportLease;
+      makeCurrent?: boolean;
+      audited?: (version: number) => Pick<AuditEntry, 'actor' | 'action' | 'subject' | 'details'>;
+    } = {},
+  ): Promise<DatasetPointer> {
+    const { communityId, version, importedAt, importedBy, year, total } = planned;
     const pointer = { communityId, version, importedAt, importedBy, year };
     const complete: TransactItem = {
       Update: {
         Key: keys.datasetManifest(communityId, version),
         UpdateExpression: 'SET #status = :complete, #items = :items, #year = :year',
+        ConditionExpression: '#status = :writing',
         ExpressionAttributeNames: { '#status': 'status', '#items': 'items', '#year': 'year' },
-        ExpressionAttributeValues: { ':complete': 'complete', ':items': total, ':year': year },
+        ExpressionAttributeValues: {
+          ':complete': 'complete',
+          ':items': total,
+          ':year': year,
+          ':writing': 'writing',
+        },
       },
     };
     const items =
@@ -450,6 +657,7 @@ export class DatasetRepository {
             ...keys.datasetManifest(communityId, version),
             type: 'DatasetManifest',
             status: 'writing',
+            layout: DATASET_LAYOUT,
             year,
             importedAt,
             importedBy,
@@ -462,6 +670,95 @@ export class DatasetRepository {
       }
     }
     throw concurrentImport(communityId);
+  }
+
+  /**
+   * Removes the blobs that only failed versions wrote (a refused or interrupted import's), and records it.
+   * A blob stays if a complete version refers to it or a version still writing logged it; each page is
+   * deleted only while the failed version is still its last writer (`writtenBy`), so a concurrent import
+   * that wrote the same content keeps it. The failed versions become `swept`, in the audit entry's
+   * transaction. Undefined when there was nothing to sweep.
+   */
+  async sweep(communityId: string, by: string): Promise<SweepOutcome | undefined> {
+    const manifests = await this.table.queryPrefix<{ sk: string; status?: string }>(
+      keys.community(communityId),
+      keys.datasetManifestPrefix(),
+    );
+    const versionOf = (sk: string) => Number(sk.slice('DATASET#'.length));
+    const failed = manifests.filter((m) => m.status === 'failed').map((m) => versionOf(m.sk));
+    if (failed.length === 0) return undefined;
+    const keep = new Set<string>();
+    for (const manifest of manifests) {
+      if (manifest.status === 'failed' || manifest.status === 'swept') continue;
+      const version = versionOf(manifest.sk);
+      for (const hash of await this.blobHashes(communityId, version)) keep.add(hash);
+      if (manifest.status !== 'complete')
+        for (const [hash] of await this.blobLog(communityId, version)) keep.add(hash);
+    }
+    let blobs = 0;
+    let pagesDeleted = 0;
+    const swept = failed.slice(0, 90); // one transaction holds the entry and ≤ 99 actions
+    for (const version of swept) {
+      const pagesOf = (await this.blobLog(communityId, version))
+        .filter(([hash]) => !keep.has(hash))
+        .flatMap(([hash, count]) =>
+          Array.from({ length: count }, (_, page) => ({ hash, page, first: page === 0 })),
+        );
+      await runLimited(pagesOf, 8, async ({ hash, page, first }) => {
+        try {
+          await this.table.deleteIf(
+            { pk: keys.datasetBlobShard(communityId, hash), sk: keys.blobPage(hash, page) },
+            'writtenBy = :version',
+            { ':version': version },
+          );
+          pagesDeleted++;
+          if (first) blobs++;
+        } catch (error) {
+          // Gone already, or written since by another version: not this sweep's to remove.
+          if (!isStoreError(error, 'conditional_failed')) throw error;
+        }
+      });
+    }
+    await this.audit.append(
+      communityId,
+      {
+        actor: by,
+        action: 'dataset.sweep',
+        subject: `dataset versions ${swept.map((v) => `v${v}`).join(' ')}`,
+        details: { versions: swept.join(' '), blobs, pages: pagesDeleted },
+      },
+      swept.map((version) => ({
+        Update: {
+          Key: keys.datasetManifest(communityId, version),
+          UpdateExpression: 'SET #status = :swept',
+          ConditionExpression: '#status = :failed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':swept': 'swept', ':failed': 'failed' },
+        },
+      })),
+    );
+    return { versions: swept, blobs, pages: pagesDeleted };
+  }
+
+  /**
+   * The community's versions whose write completed, ascending (failed and swept versions are left out:
+   * their blobs may be gone; so are versions still being written).
+   */
+  async completeVersions(communityId: string): Promise<number[]> {
+    const manifests = await this.table.queryPrefix<{ sk: string; status?: string }>(
+      keys.community(communityId),
+      keys.datasetManifestPrefix(),
+    );
+    return manifests
+      .filter((m) => !['failed', 'swept', 'writing'].includes(m.status ?? ''))
+      .map((m) => Number(m.sk.slice('DATASET#'.length)));
+  }
+
+  /** The blobs a version logged before writing them: [hash, pages]. */
+  private async blobLog(communityId: string, version: number): Promise<LogEntry[]> {
+    const pk = keys.datasetPartition(communityId, version);
+    const items = await this.table.queryPrefix<{ data: string }>(pk, keys.blobLogPrefix());
+    return items.flatMap((item) => decode<LogEntry[]>(item.data));
   }
 
   /** Marks the versions an interrupted import of `year` left `writing` as failed (their blobs stay unreferenced). */
@@ -512,12 +809,22 @@ export class DatasetRepository {
     return pending;
   }
 
+  /** A list part: one item in layout 1, pages `name#000…` in layout 2 — one Query reads either. */
+  private pagedPart<T>(communityId: string, version: number, name: PagedPart): Promise<T[]> {
+    const pk = keys.datasetPartition(communityId, version);
+    return this.cached(`${pk}|${name}`, async () => {
+      const rows = pagedPartOf<T>(await this.table.queryPrefix<Item>(pk, name), name);
+      if (!rows) throw new StoreError('not_found', `dataset ${communityId} v${version} has no ${name}`);
+      return rows;
+    });
+  }
+
   scheme = (c: string, v: number) => this.part<Scheme>(c, v, 'SCHEME');
-  institutions = (c: string, v: number) => this.part<Institution[]>(c, v, 'INSTITUTIONS');
+  institutions = (c: string, v: number) => this.pagedPart<Institution>(c, v, 'INSTITUTIONS');
   indicators = (c: string, v: number) => this.part<Indicator[]>(c, v, 'INDICATORS');
-  leaders = (c: string, v: number) => this.part<LeaderWithInstitution[]>(c, v, 'LEADERS');
+  leaders = (c: string, v: number) => this.pagedPart<LeaderWithInstitution>(c, v, 'LEADERS');
   headcounts = (c: string, v: number) => this.part<Record<string, number>>(c, v, 'HEADCOUNTS');
-  insurance = (c: string, v: number) => this.part<InsuranceRow[]>(c, v, 'INSURANCE');
+  insurance = (c: string, v: number) => this.pagedPart<InsuranceRow>(c, v, 'INSURANCE');
   /** §9 departments and secondments of a version; {} when it has neither file. */
   v2 = (c: string, v: number): Promise<V2Part> => {
     const pk = keys.datasetPartition(c, v);
@@ -678,6 +985,11 @@ export class DatasetRepository {
       if (!item) throw new StoreError('not_found', `dataset ${communityId} v${version} has no ${sk}`);
       return decode<T>(item.data);
     };
+    const list = <T>(name: PagedPart) => {
+      const rows = pagedPartOf<T>(items, name);
+      if (!rows) throw new StoreError('not_found', `dataset ${communityId} v${version} has no ${name}`);
+      return rows;
+    };
     // Institution by institution, in id order (as the keys of the layout before blobs sorted them).
     const byId = <V>(map: Map<string, V>) => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const rosterIds = byId(await this.rosterIndex(communityId, version)).map(([id]) => id);
@@ -694,10 +1006,10 @@ export class DatasetRepository {
     }
     return {
       scheme: one('SCHEME'),
-      institutions: one('INSTITUTIONS'),
+      institutions: list('INSTITUTIONS'),
       indicators: one('INDICATORS'),
-      leaders: one<LeaderWithInstitution[]>('LEADERS').map(({ institutionId: _i, ...leader }) => leader),
-      insurance: one('INSURANCE'),
+      leaders: list<LeaderWithInstitution>('LEADERS').map(({ institutionId: _i, ...leader }) => leader),
+      insurance: list('INSURANCE'),
       staff,
       workload: monthParts.flatMap((m) => m.workload),
       indicatorValues: monthParts.flatMap((m) => m.values),
@@ -732,9 +1044,14 @@ export class DatasetRepository {
   private indexes(communityId: string, version: number): Promise<Map<string, Map<string, BlobRef>>> {
     const pk = keys.datasetPartition(communityId, version);
     return this.cached(`${pk}|${keys.indexPrefix()}`, async () => {
-      const items = await this.table.queryPrefix<{ sk: string; data: string }>(pk, keys.indexPrefix());
+      const items = await this.table.queryPrefix<{ sk: string; data: string; layout?: number }>(
+        pk,
+        keys.indexPrefix(),
+      );
       const indexes = new Map<string, Map<string, BlobRef>>();
       for (const item of items) {
+        const blobPk = (hash: string) =>
+          item.layout === 2 ? keys.datasetBlobShard(communityId, hash) : keys.datasetBlobs(communityId);
         const prefix = item.sk.slice(0, item.sk.lastIndexOf('#') + 1);
         let index = indexes.get(prefix);
         if (!index) {
@@ -742,7 +1059,7 @@ export class DatasetRepository {
           indexes.set(prefix, index);
         }
         for (const [institutionId, hash, pages] of decode<IndexEntry[]>(item.data)) {
-          index.set(institutionId, { hash, pages });
+          index.set(institutionId, { hash, pages, pk: blobPk(hash) });
         }
       }
       return indexes;
@@ -767,30 +1084,28 @@ export class DatasetRepository {
    * as `blob` would. Throws if that read fails: the caller that made it fails, the blobs are forgotten.
    */
   private async prefetch(communityId: string, refs: readonly BlobRef[]): Promise<void> {
-    const pk = keys.datasetBlobs(communityId);
-    const missing = [...new Map(refs.map((ref) => [ref.hash, ref])).values()].filter(
-      (ref) => !this.cache.has(`${pk}|${ref.hash}`),
+    const missing = [...new Map(refs.map((ref) => [`${ref.pk}|${ref.hash}`, ref])).values()].filter(
+      (ref) => !this.cache.has(`${ref.pk}|${ref.hash}`),
     );
     if (missing.length === 0) return;
     const read = this.blobTexts(communityId, missing);
     for (const ref of missing) {
-      void this.cached(`${pk}|${ref.hash}`, async () => blobPages(await read, ref, communityId)).catch(
+      void this.cached(`${ref.pk}|${ref.hash}`, async () => blobPages(await read, ref, communityId)).catch(
         () => undefined, // the error reaches the caller through `read`
       );
     }
     await read;
   }
 
-  /** The page texts of blobs, by sort key, in one BatchGetItem (more if over 100 pages). */
-  private async blobTexts(communityId: string, refs: readonly BlobRef[]): Promise<Map<string, string>> {
-    const pk = keys.datasetBlobs(communityId);
-    const unique = [...new Map(refs.map((ref) => [ref.hash, ref])).values()];
-    const items = await this.table.batchGet<{ sk: string; data: string }>(
+  /** The page texts of blobs, by partition and sort key, in one BatchGetItem (more if over 100 pages). */
+  private async blobTexts(_communityId: string, refs: readonly BlobRef[]): Promise<Map<string, string>> {
+    const unique = [...new Map(refs.map((ref) => [`${ref.pk}|${ref.hash}`, ref])).values()];
+    const items = await this.table.batchGet<{ pk: string; sk: string; data: string }>(
       unique.flatMap((ref) =>
-        Array.from({ length: ref.pages }, (_, page) => ({ pk, sk: keys.blobPage(ref.hash, page) })),
+        Array.from({ length: ref.pages }, (_, page) => ({ pk: ref.pk, sk: keys.blobPage(ref.hash, page) })),
       ),
     );
-    return new Map(items.map((item) => [item.sk, item.data]));
+    return new Map(items.map((item) => [`${item.pk}|${item.sk}`, item.data]));
   }
 
   /**
@@ -798,26 +1113,45 @@ export class DatasetRepository {
    * `prefetch` first; a read of its own happens only after a shared read failed.
    */
   private blob<T>(communityId: string, ref: BlobRef): Promise<T[]> {
-    return this.cached(`${keys.datasetBlobs(communityId)}|${ref.hash}`, async () =>
+    return this.cached(`${ref.pk}|${ref.hash}`, async () =>
       blobPages<T>(await this.blobTexts(communityId, [ref]), ref, communityId),
     );
   }
 
-  /** Hashes of the blobs a version refers to (none for no version, or one of the older layout). */
+  /**
+   * Hashes of the blobs a version refers to in the current layout (none for no version; none of a
+   * layout-1 version, whose blobs are under another key: a new version writes its own copies).
+   */
   private async blobHashes(communityId: string, version: number | undefined): Promise<Set<string>> {
     if (version === undefined) return new Set();
     const hashes = new Set<string>();
     for (const index of (await this.indexes(communityId, version)).values()) {
-      for (const ref of index.values()) hashes.add(ref.hash);
+      for (const ref of index.values())
+        if (ref.pk === keys.datasetBlobShard(communityId, ref.hash)) hashes.add(ref.hash);
     }
     return hashes;
   }
 }
 
+/** What a sweep removed: the failed versions it cleared, their blobs and pages deleted. */
+export interface SweepOutcome {
+  versions: number[];
+  blobs: number;
+  pages: number;
+}
+
+async function runLimited<T>(inputs: readonly T[], concurrency: number, task: (input: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < inputs.length) await task(inputs[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, inputs.length) }, worker));
+}
+
 /** A blob's pages decoded from the texts read, refusing a blob with a page missing. */
 function blobPages<T>(texts: ReadonlyMap<string, string>, ref: BlobRef, communityId: string): T[] {
   const pagesRead = Array.from({ length: ref.pages }, (_, page) => {
-    const data = texts.get(keys.blobPage(ref.hash, page));
+    const data = texts.get(`${ref.pk}|${keys.blobPage(ref.hash, page)}`);
     if (data === undefined) throw missingBlob(communityId, ref);
     return decode<T>(data);
   });

@@ -17,7 +17,9 @@ import { openTestRuntime, scanTable, TINY_COMMUNITY, tinyFiles } from '../../rel
 let rt: LocalRuntime;
 
 const blobs = async () =>
-  (await scanTable(rt.repos)).filter((item) => item.pk === keys.datasetBlobs(TINY_COMMUNITY));
+  (await scanTable(rt.repos)).filter((item) =>
+    String(item.pk).startsWith(`${keys.datasetBlobs(TINY_COMMUNITY)}#`),
+  );
 
 const parsed = (files: Record<string, string | Uint8Array>) => {
   const result = parseDatasetFiles(files);
