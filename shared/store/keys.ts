@@ -13,6 +13,9 @@ export const keys = {
   community: (communityId: string) => `COMMUNITY#${communityId}`,
   /** The last community imported — the CLI's default when none is named. */
   defaultCommunity: () => ({ pk: 'COMMUNITY#_', sk: 'DEFAULT' }),
+  /** The registry of communities (shared/store/communities.ts): one entry per community. */
+  communityEntry: (communityId: string) => ({ pk: 'COMMUNITY#_', sk: `COMMUNITY#${communityId}` }),
+  communityEntryPrefix: () => 'COMMUNITY#',
   /** The current dataset version of one year: each year of a community has its own (years run side by side). */
   currentDataset: (communityId: string, year: number) => ({
     pk: keys.community(communityId),
@@ -48,6 +51,14 @@ export const keys = {
    * that holds the same content: an import writes only what changed since the current version.
    */
   datasetBlobs: (communityId: string) => `DSBLOB#${communityId}`,
+  /**
+   * Layout 2 (shared/store/datasets.ts DATASET_LAYOUT): blobs spread over 256 partitions by the first byte
+   * of their hash, so an import's writes and a cold cycle's reads do not all meet one key's throughput.
+   */
+  datasetBlobShard: (communityId: string, hash: string) => `DSBLOB#${communityId}#${hash.slice(0, 2)}`,
+  /** The blobs a version wrote (hash and pages), in pages: what a sweep may remove if the version fails. */
+  blobLog: (page: number) => `BLOBS#${pad(page, 3)}`,
+  blobLogPrefix: () => 'BLOBS#',
   blobPage: (hash: string, page: number) => `${hash}#${pad(page, 3)}`,
   /** A period's lock: a month (YYYY-MM), a quarter (YYYY-Qn) or the year (YYYY); `LOCK#2026` prefixes a year's. */
   lock: (communityId: string, period: string) => ({ pk: keys.community(communityId), sk: `LOCK#${period}` }),
