@@ -25,6 +25,7 @@ import { table } from './format.js';
 import { registerSchemeCommand } from './scheme.js';
 import { registerSecondaryCommand } from './secondary.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerSettingsCommand } from './settings.js';
 import { registerSimulateCommand } from './simulate.js';
 import { statusTable } from './status.js';
 
@@ -620,6 +621,7 @@ registerServeCommand(program);
 registerSimulateCommand(program, storeOptions);
 registerAccountsCommand(program, storeOptions);
 registerSchemeCommand(program);
+registerSettingsCommand(program, storeOptions);
 registerSecondaryCommand(program);
 
 try {
