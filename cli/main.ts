@@ -262,6 +262,11 @@ program
     false,
   )
   .option(
+    '--sweep',
+    '删除失败的导入留下、没有任何版本引用的数据块（记入审计）/ remove the blobs failed imports left that no version refers to (audited)',
+    false,
+  )
+  .option(
     '--year <n>',
     '年度：数据集没有 scheme.json 时采用该年度的现行方案（默认取自 insurance.csv / period）；与 --recover 同用 / the year: a folder without scheme.json takes its scheme in force (default: from insurance.csv or the periods); with --recover: the year',
   )
@@ -279,6 +284,19 @@ program
           cleared
             ? `已清除 ${cleared.by} 于 ${cleared.startedAt} 开始的导入锁 / cleared the lease of the import ${cleared.by} started at ${cleared.startedAt}`
             : `${communityId} ${o.year} 没有导入锁 / no import lease for ${communityId} ${o.year}`,
+        );
+      });
+      return;
+    }
+    if (o.sweep) {
+      const { resolveCommunity } = await import('../shared/app/cycle-service.js');
+      await withRuntime(storeOptions(), async (rt) => {
+        const communityId = await resolveCommunity(rt.repos, storeOptions().community);
+        const swept = await rt.repos.datasets.sweep(communityId, o.as);
+        console.log(
+          swept
+            ? `已清理失败的导入 ${swept.versions.map((v) => `v${v}`).join(' ')}：删除 ${swept.blobs} 个数据块（${swept.pages} 页）/ swept failed versions ${swept.versions.map((v) => `v${v}`).join(' ')}: ${swept.blobs} blobs (${swept.pages} pages) removed`
+            : `${communityId} 没有需要清理的数据块 / nothing to sweep for ${communityId}`,
         );
       });
       return;
