@@ -12,7 +12,7 @@
  *   quota (40,000 WCU/s and RCU/s); plus each request's round trip, spread over the Lambdas in flight;
  * - compute: each function's share of the step's Node CPU time (by its share of handler time here), on
  *   the vCPU its memory buys (Lambda: 1,769 MB = 1 vCPU), divided over the Map's concurrency for the
- *   per-institution functions;
+ *   per-institution functions; a step without workflow handlers (an import) all of its Node CPU on one vCPU;
  * - orchestration: per state on the critical path a transition, per Lambda task an invoke round trip,
  *   per Map the waves of its iterations, and a cold start per function per cycle.
  * Storage and compute overlap (different keys, different Lambdas), orchestration does not.
@@ -43,6 +43,8 @@ export const AWS_MODEL = {
   invokeMs: 40,
   /** A cold start of a Node.js 22 function with the SDK bundled (INIT, as the cost model assumes). */
   coldStartMs: 400,
+  /** Memory of the function that parses and writes an import (its CPU is the step's whole Node CPU). */
+  importMb: 1_769,
 } as const;
 
 /** The functions a Map runs once per batch of institutions (the rest run once per cycle). */
@@ -261,6 +263,9 @@ export function predictAws(
     if (MAP_FUNCTIONS.has(id)) mapWaves += Math.ceil(perCycle / (model.requestsInFlight / 4)) * cycles;
     else sequentialTasks += u.invocations;
   }
+  // A step that ran no workflow handler (an import) runs its CPU in one process: on AWS one function of
+  // IMPORT_MB, no parallelism.
+  if (uses.length === 0) computeMs = step.cpuMs.node / Math.min(1, model.importMb / model.mbPerVcpu);
   // A Map iteration enters its iteration and its task (2 transitions); eight run side by side, so the
   // critical path holds its waves, not its iterations.
   const mapInvocations = uses

@@ -28,6 +28,15 @@ describe('predictAws', () => {
     expect(spread.ms).toBeLessThan(one.ms / 10);
   });
 
+  it('puts the CPU of a step without workflow handlers (an import) on one vCPU, beside its storage', () => {
+    const p = predictAws(
+      step({ cpuMs: { node: 4_000, dynamoDb: null } }),
+      keys([['DSBLOB#c#00', { wcu: 900 }]]),
+    );
+    expect(p.computeMs).toBe(4_000);
+    expect(p.ms).toBe(4_000);
+  });
+
   it('reads at 3,000 RCU/s per key', () => {
     expect(predictAws(step(), keys([['RESULT#c', { rcu: 18_000 }]])).storageMs).toBe(6_000);
   });
