@@ -13,6 +13,7 @@ import type { Repositories } from '../shared/store/index.js';
 import type { CycleRecord } from '../shared/store/cycles.js';
 import type { CycleKind } from '../shared/store/keys.js';
 import { registerAccountsCommand } from './accounts.js';
+import { registerAppealCommand } from './appeal.js';
 import {
   type CliRuntime as LocalRuntime,
   preloadWorkflows,
@@ -641,6 +642,7 @@ registerAccountsCommand(program, storeOptions);
 registerSchemeCommand(program);
 registerSettingsCommand(program, storeOptions);
 registerSecondaryCommand(program);
+registerAppealCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -27,10 +27,12 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AccountRecovery,
+  ClientAttributes,
   FeaturePlan,
   Mfa,
   OAuthScope,
   StandardThreatProtectionMode,
+  StringAttribute,
   UserPool,
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
@@ -356,6 +358,11 @@ export class ApiStack extends Stack {
       signInAliases: { username: true, email: true },
       autoVerify: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },
+      // The scope of the `member` and `staff` groups (shared/api/scope.ts): set by an administrator.
+      customAttributes: {
+        institutionId: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
+        staffId: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
+      },
       passwordPolicy: {
         minLength: 12,
         requireLowercase: true,
@@ -387,6 +394,12 @@ export class ApiStack extends Stack {
         logoutUrls: [`${consoleOrigin}/`],
       },
       generateSecret: false,
+      // Users read their scope but may not write it: a member who could set custom:institutionId would
+      // see (and appeal for) any institution. Only an administrator sets it.
+      readAttributes: new ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true, preferredUsername: true })
+        .withCustomAttributes('institutionId', 'staffId'),
+      writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       accessTokenValidity: Duration.hours(1),

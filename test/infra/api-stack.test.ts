@@ -105,6 +105,24 @@ describe('the user pool', () => {
     expect(groups.sort()).toEqual([...GROUPS].sort());
   });
 
+  it('holds the member and staff scope as custom attributes the users may read but never write', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      Schema: Match.arrayWith([
+        Match.objectLike({ Name: 'institutionId', AttributeDataType: 'String', Mutable: true }),
+        Match.objectLike({ Name: 'staffId', AttributeDataType: 'String', Mutable: true }),
+      ]),
+    });
+    const [client] = Object.values(template.findResources('AWS::Cognito::UserPoolClient'));
+    expect(client!.Properties.ReadAttributes).toEqual(
+      expect.arrayContaining(['custom:institutionId', 'custom:staffId']),
+    );
+    expect(client!.Properties.WriteAttributes).toEqual(['email']);
+    const groups = Object.values(template.findResources('AWS::Cognito::UserPoolGroup')).map(
+      (g) => g.Properties.GroupName as string,
+    );
+    expect(groups).toEqual(expect.arrayContaining(['member', 'staff']));
+  });
+
   it('has a public SRP client for the console (no secret)', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: false,
