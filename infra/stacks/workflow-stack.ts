@@ -2,8 +2,9 @@
  * The workflow stack: one Lambda per handler, one Standard state machine per cycle built from
  * workflows/, and EventBridge Scheduler schedules in Asia/Shanghai time that start each cycle.
  */
-import { Duration, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -106,6 +107,21 @@ export class WorkflowStack extends Stack {
     }
     // A start answered ExecutionAlreadyExists compares the existing execution's input (sfn-port.ts).
     grantOnExecutions(this, starter, Object.values(this.machineNames), ['states:DescribeExecution']);
+    // §9.1 a department heads' wait that starts after the office closed the window answers its own token
+    // (functions/request-secondary.ts); by the machine's fixed name, as the definition names the function.
+    fns.RequestSecondary.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['states:SendTaskSuccess'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'states',
+            resource: 'stateMachine',
+            resourceName: this.machineNames.monthly,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
     acknowledgeFunctionVersions(this, [...Object.values(fns), starter]);
   }
 }
