@@ -10,9 +10,10 @@ import { DatasetInvalidError, issueAt, Problem } from '../dataset/errors.js';
 import { SCHEME_FILE } from '../dataset/formats/index.js';
 import { type CompleteSources, yearOfSources } from '../dataset/year-of.js';
 import { formatYuan } from '../domain/money.js';
-import { bilingual, PrerequisiteError } from '../errors.js';
+import { bilingual, NotFoundError, PrerequisiteError } from '../errors.js';
 import type { Dataset, Indicator, Scheme } from '../schemas/dataset.js';
 import type { Repositories } from '../store/index.js';
+import { resolveCommunity } from './cycle-service.js';
 import { schemeInForce } from './scheme-service.js';
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
@@ -192,20 +193,32 @@ const schemeMissing = (zh: string, en: string) =>
 
 /**
  * The step of an import that gives files without scheme.json the scheme in force of their community and
- * year (issue 15). The community is the one named, else the last one imported (the CLI's default for every
- * command); the year is the one named, else the files' own (insurance.csv, or a monthly file's first
+ * year (issue 15). The community is the one named, else the one every command without --community takes
+ * (resolveCommunity: with tenancy, the deployment's only community); the year is the one named, else the files' own (insurance.csv, or a monthly file's first
  * period). Refused, naming what to add, when either cannot be known or the year has no scheme in force —
  * a year's first import carries its scheme.json.
  */
 export function schemeFromStore(repos: Repositories, target: ImportTarget = {}): CompleteSources {
   return async (sources) => {
     if (sources.has(SCHEME_FILE)) return sources;
-    const communityId = target.communityId ?? (await repos.datasets.defaultCommunity());
-    if (!communityId) {
-      throw schemeMissing(
-        '还没有导入过任何医共体，无法确定方案；首次导入须附 scheme.json（或用 --community 指定医共体）',
-        'nothing has been imported yet, so there is no scheme to use; a first import carries scheme.json (or name the community with --community)',
-      );
+    let communityId = target.communityId;
+    try {
+      // The community named, else the one every command without --community takes.
+      communityId ??= await resolveCommunity(repos);
+    } catch (error) {
+      if (error instanceof NotFoundError) {
+        throw schemeMissing(
+          '还没有导入过任何医共体，无法确定方案；首次导入须附 scheme.json',
+          'nothing has been imported yet, so there is no scheme to use; a first import carries scheme.json',
+        );
+      }
+      if (error instanceof PrerequisiteError) {
+        throw schemeMissing(
+          '本系统有多个医共体，无法确定数据属于哪一个：请用 --community 指定',
+          'this deployment has several communities and the files do not say which they are for: name it with --community',
+        );
+      }
+      throw error;
     }
     const year = target.year ?? yearOfSources(sources);
     if (year === undefined) {
