@@ -15,7 +15,7 @@ export const FUNCTIONS = {
     entry: 'compute-monthly-pay.ts',
     memoryMb: 1024,
     timeoutSeconds: 300,
-    description: 'Monthly pay and dispatch checks of a batch of institutions',
+    description: 'Monthly pay and dispatch checks of one institution',
   },
   BuildMonthlyReport: {
     entry: 'build-monthly-report.ts',
@@ -27,7 +27,7 @@ export const FUNCTIONS = {
     entry: 'score-quarter.ts',
     memoryMb: 512,
     timeoutSeconds: 120,
-    description: 'Quarter scores and surplus pool of a batch of institutions',
+    description: 'Quarter scores and surplus pool of one institution',
   },
   BuildBulletin: {
     entry: 'build-bulletin.ts',
@@ -45,13 +45,13 @@ export const FUNCTIONS = {
     entry: 'allocate-pool.ts',
     memoryMb: 1024,
     timeoutSeconds: 300,
-    description: 'Splits an approved pool over each institution of a batch by points',
+    description: 'Splits an approved pool over one institution by points',
   },
   ScoreAnnual: {
     entry: 'score-annual.ts',
     memoryMb: 1024,
     timeoutSeconds: 300,
-    description: 'Annual scores, grade and reserve of a batch of institutions',
+    description: 'Annual scores, grade and reserve of one institution',
   },
   SettleAnnual: {
     entry: 'settle-annual.ts',
@@ -94,6 +94,31 @@ export const FUNCTIONS = {
     memoryMb: 256,
     timeoutSeconds: 30,
     description: 'Marks a failed cycle',
+  },
+  // The import workflow (workflows/import.ts): parsing a province (350,000 staff) needs memory and time.
+  PrepareImport: {
+    entry: 'prepare-import.ts',
+    memoryMb: 3008,
+    timeoutSeconds: 900,
+    description: 'Validates an uploaded dataset, claims a version and stages its items in chunks',
+  },
+  WriteImportChunk: {
+    entry: 'write-import-chunk.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    description: "Writes one chunk of an import's items",
+  },
+  FinishImport: {
+    entry: 'finish-import.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    description: 'Makes an imported version current (pointer, audit entry, lease) and sweeps failed imports',
+  },
+  RecordImportFailure: {
+    entry: 'record-import-failure.ts',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    description: 'Marks a failed import and releases its lease',
   },
 } as const;
 

@@ -67,6 +67,29 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
     read: ['GetItem', 'Query'],
     write: { PutItem: ['AUDIT#', 'COMMUNITY#'], UpdateItem: ['COMMUNITY#'] },
   },
+  PrepareImport: {
+    read: ['BatchGetItem', 'GetItem', 'Query'],
+    write: {
+      BatchWriteItem: ['DS#', 'DSBLOB#'],
+      DeleteItem: ['COMMUNITY#'],
+      PutItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'IMPORTJOB#'],
+      UpdateItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'IMPORTJOB#'],
+    },
+  },
+  WriteImportChunk: { read: [], write: { BatchWriteItem: ['DS#', 'DSBLOB#'], UpdateItem: ['COMMUNITY#'] } },
+  FinishImport: {
+    read: ['BatchGetItem', 'GetItem', 'Query'],
+    write: {
+      ConditionCheckItem: ['COMMUNITY#'],
+      DeleteItem: ['COMMUNITY#', 'DSBLOB#'],
+      PutItem: ['AUDIT#', 'COMMUNITY#', 'DSBLOB#'],
+      UpdateItem: ['COMMUNITY#', 'DSBLOB#', 'IMPORTJOB#'],
+    },
+  },
+  RecordImportFailure: {
+    read: [],
+    write: { DeleteItem: ['COMMUNITY#'], UpdateItem: ['COMMUNITY#', 'IMPORTJOB#'] },
+  },
   StartScheduledCycle: {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
@@ -80,9 +103,9 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   'api:datasets': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
-      BatchWriteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+      BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       ConditionCheckItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
-      DeleteItem: ['COMMUNITY#'],
+      DeleteItem: ['COMMUNITY#', 'DSBLOB#'],
       PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       UpdateItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
     },
@@ -90,7 +113,7 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   'api:cycles': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
-      BatchWriteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],
+      BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],
       ConditionCheckItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       DeleteItem: ['COMMUNITY#'],
       PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],
@@ -100,7 +123,7 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   'api:reviews': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
-      BatchWriteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+      BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       ConditionCheckItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       DeleteItem: ['COMMUNITY#'],
       PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
@@ -120,7 +143,7 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   'api:schemes': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
-      BatchWriteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+      BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       ConditionCheckItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       DeleteItem: ['COMMUNITY#'],
       PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],

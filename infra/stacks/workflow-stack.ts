@@ -2,10 +2,11 @@
  * The workflow stack: one Lambda per handler, one Standard state machine per cycle built from
  * workflows/, and EventBridge Scheduler schedules in Asia/Shanghai time that start each cycle.
  */
-import { ArnFormat, Duration, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -13,6 +14,7 @@ import { Construct } from 'constructs';
 import { FUNCTION_IDS } from '../../functions/registry.js';
 import type { CycleFunctions } from '../../workflows/common.js';
 import { CYCLE_DEFINITIONS } from '../../workflows/cycles.js';
+import { importDefinition } from '../../workflows/import.js';
 import { AuditTrail } from '../constructs/audit-trail.js';
 import { HandlerFunction } from '../constructs/handler-function.js';
 import { Operations } from '../constructs/operations.js';
@@ -43,6 +45,10 @@ export class WorkflowStack extends Stack {
   readonly stateMachines: Record<(typeof CYCLE_KINDS)[number], sfn.StateMachine>;
   /** Fixed names (stack name + kind), so the executions' ARNs are known to grants before deployment. */
   readonly machineNames: Record<(typeof CYCLE_KINDS)[number], string>;
+  /** The import workflow (issue 12): started by the API's import-from-upload or an upload's S3 event. */
+  readonly importMachine: sfn.StateMachine;
+  /** Uploaded dataset files (`uploads/`) and an import's staged chunks (`import-chunks/`). */
+  readonly importBucket: Bucket;
   /** Alarms, their SNS topic, the schedules' dead-letter queue. */
   readonly operations: Operations;
 
@@ -72,12 +78,13 @@ export class WorkflowStack extends Stack {
       });
     }
     this.stateMachines = machines;
+    [this.importMachine, this.importBucket] = this.importWorkflow(fns);
 
     const starter = new HandlerFunction(this, { functionId: 'StartScheduledCycle' }).bindTable(props.table);
     props.audit?.grant(starter);
     if (props.audit) AuditTrail.acknowledgeAnchorPrefix(this);
     this.operations = new Operations(this, 'Operations', {
-      machines,
+      machines: { ...machines, import: this.importMachine },
       starter,
       table: props.table,
     });
@@ -107,21 +114,68 @@ export class WorkflowStack extends Stack {
     }
     // A start answered ExecutionAlreadyExists compares the existing execution's input (sfn-port.ts).
     grantOnExecutions(this, starter, Object.values(this.machineNames), ['states:DescribeExecution']);
-    // §9.1 a department heads' wait that starts after the office closed the window answers its own token
-    // (functions/request-secondary.ts); by the machine's fixed name, as the definition names the function.
-    fns.RequestSecondary.addToRolePolicy(
+    acknowledgeFunctionVersions(this, [...Object.values(fns), starter]);
+  }
+
+  /**
+   * The import state machine and its bucket: uploads are read from `uploads/`, chunks staged under
+   * `import-chunks/` (both expire: an upload is imported once; chunks live for one run). Each function
+   * gets exactly the objects its step touches.
+   */
+  private importWorkflow(fns: CycleFunctions & Record<string, HandlerFunction>): [sfn.StateMachine, Bucket] {
+    const scope = new Construct(this, 'ImportWorkflow');
+    const bucket = new Bucket(scope, 'Uploads', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      lifecycleRules: [
+        { prefix: 'import-chunks/', expiration: Duration.days(2) },
+        { prefix: 'uploads/', expiration: Duration.days(30) },
+      ],
+    });
+    const objects = (prefix: string, actions: string[]) =>
+      new PolicyStatement({ actions, resources: [bucket.arnForObjects(`${prefix}*`)] });
+    const chunks = 'import-chunks/';
+    const steps = {
+      PrepareImport: [objects('uploads/', ['s3:GetObject']), objects(chunks, ['s3:PutObject'])],
+      WriteImportChunk: [objects(chunks, ['s3:GetObject'])],
+      FinishImport: [objects(chunks, ['s3:DeleteObject'])],
+      RecordImportFailure: [objects(chunks, ['s3:DeleteObject'])],
+    } as const;
+    for (const [id, statements] of Object.entries(steps)) {
+      const fn = fns[id] as HandlerFunction;
+      for (const statement of statements) fn.addToRolePolicy(statement);
+      fn.addEnvironment('IMPORT_BUCKET', bucket.bucketName);
+    }
+    (fns.PrepareImport as HandlerFunction).addToRolePolicy(
       new PolicyStatement({
-        actions: ['states:SendTaskSuccess'],
-        resources: [
-          Stack.of(this).formatArn({
-            service: 'states',
-            resource: 'stateMachine',
-            resourceName: this.machineNames.monthly,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': ['uploads/*'] } },
       }),
     );
-    acknowledgeFunctionVersions(this, [...Object.values(fns), starter]);
+    const logs = new LogGroup(scope, 'Logs', { retention: RetentionDays.SIX_MONTHS });
+    const machine = new sfn.StateMachine(scope, 'StateMachine', {
+      stateMachineName: `${this.stackName}-import`,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(importDefinition(scope, fns)),
+      timeout: Duration.hours(2),
+      tracingEnabled: true,
+      logs: { destination: logs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      comment: 'MedComm Pay dataset import',
+    });
+    const bucketId = this.getLogicalId(bucket.node.defaultChild as CfnElement);
+    Validations.of(this).acknowledge(
+      {
+        id: 'AwsSolutions::AwsSolutions-S1',
+        reason:
+          'The import bucket holds uploads for one import and its staged chunks for one run (both expire); every import is recorded in the audit chain with who ran it, so access logs would add no record that matters.',
+      },
+      ...['uploads/', chunks].map((prefix) => ({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
+        reason: `Uploaded files and staged chunks get fresh keys per import (a UUID each), so the grant is on the ${prefix} prefix of the import bucket only, for the steps that read or write it.`,
+      })),
+    );
+    return [machine, bucket];
   }
 }

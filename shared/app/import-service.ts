@@ -24,7 +24,7 @@ export interface ImportOutcome {
   accountChanges: AccountChange[];
 }
 
-type Source = { dir: string } | { files: Record<string, Uint8Array | string> };
+export type Source = { dir: string } | { files: Record<string, Uint8Array | string> };
 
 export async function importDataset(
   repos: Repositories,
@@ -34,35 +34,12 @@ export async function importDataset(
   /** The community and year asked for; files without scheme.json take that year's scheme in force. */
   target: ImportTarget = {},
 ): Promise<ImportOutcome> {
-  const complete = schemeFromStore(repos, target); // issue 15: scheme.json is optional
-  const parsed =
-    'dir' in source
-      ? await readDatasetDir(source.dir, complete)
-      : await parseDatasetFilesAsync(source.files, complete);
-  if (!parsed.ok) throw new DatasetInvalidError(parsed.issues);
-  const { dataset } = parsed;
-  checkImportTarget(dataset, target);
-  await checkDatasetScheme(repos, dataset); // issue 15: the scheme changes only by publication
+  const { parsed, dataset } = await parseImport(repos, source, target);
   const communityId = dataset.scheme.community.id;
   const year = dataset.scheme.year;
   return withImportLease(repos, communityId, year, by, async (lease) => {
     const current = await repos.datasets.current(communityId, year);
-    const locks = await repos.cycles.yearLocks(communityId, year);
-    if (locks.year) {
-      throw new LockedPeriodError(
-        bilingual(
-          `${year} 年度已完成年考核并锁定，不能再导入；更正请在 ${year + 1} 年数据集的 adjustments.csv 中计入（refPeriod 填原期间）`,
-          `the year ${year} is locked by its annual appraisal; no import can change it — put corrections into ` +
-            `adjustments.csv of the ${year + 1} dataset (refPeriod = the period corrected)`,
-        ),
-      );
-    }
-    const freezes = [
-      ...lockFreezes(locks.months, locks.quarters),
-      ...(await inProgressFreezes(repos, communityId, year)),
-    ];
-    const issues = await frozenRowChanges(repos, communityId, dataset, parsed.rowNumbers, freezes);
-    if (issues.length > 0) throw new DatasetInvalidError(issues);
+    await checkImportable(repos, dataset, parsed.rowNumbers);
     const pointer = await repos.datasets.writeVersion(dataset, by, current?.version, onProgress, {
       lease,
       // The import's entry is written with the pointer switch: no version becomes current unrecorded.
@@ -79,6 +56,58 @@ export async function importDataset(
     const accountChanges = await versionAccountChanges(repos, communityId, pointer.version);
     return { pointer, summary: parsed.summary, accountChanges };
   });
+}
+
+type Parsed = Extract<Awaited<ReturnType<typeof parseDatasetFilesAsync>>, { ok: true }>;
+
+/**
+ * Reads and validates an import's files (every issue of every file at once, DatasetInvalidError) and
+ * checks what needs no lease: the community and year asked for, and the scheme in force (issue 15).
+ */
+export async function parseImport(
+  repos: Repositories,
+  source: Source,
+  target: ImportTarget = {},
+): Promise<{ parsed: Parsed; dataset: Parsed['dataset'] }> {
+  const complete = schemeFromStore(repos, target); // issue 15: scheme.json is optional
+  const parsed =
+    'dir' in source
+      ? await readDatasetDir(source.dir, complete)
+      : await parseDatasetFilesAsync(source.files, complete);
+  if (!parsed.ok) throw new DatasetInvalidError(parsed.issues);
+  const { dataset } = parsed;
+  checkImportTarget(dataset, target);
+  await checkDatasetScheme(repos, dataset); // issue 15: the scheme changes only by publication
+  return { parsed, dataset };
+}
+
+/**
+ * What an import checks holding its year's lease: the year is not locked, and no locked or in-progress
+ * period's rows change (LockedPeriodError, or DatasetInvalidError naming the rows).
+ */
+export async function checkImportable(
+  repos: Repositories,
+  dataset: Parsed['dataset'],
+  rowNumbers: Parsed['rowNumbers'],
+): Promise<void> {
+  const communityId = dataset.scheme.community.id;
+  const year = dataset.scheme.year;
+  const locks = await repos.cycles.yearLocks(communityId, year);
+  if (locks.year) {
+    throw new LockedPeriodError(
+      bilingual(
+        `${year} 年度已完成年考核并锁定，不能再导入；更正请在 ${year + 1} 年数据集的 adjustments.csv 中计入（refPeriod 填原期间）`,
+        `the year ${year} is locked by its annual appraisal; no import can change it — put corrections into ` +
+          `adjustments.csv of the ${year + 1} dataset (refPeriod = the period corrected)`,
+      ),
+    );
+  }
+  const freezes = [
+    ...lockFreezes(locks.months, locks.quarters),
+    ...(await inProgressFreezes(repos, communityId, year)),
+  ];
+  const issues = await frozenRowChanges(repos, communityId, dataset, rowNumbers, freezes);
+  if (issues.length > 0) throw new DatasetInvalidError(issues);
 }
 
 /**

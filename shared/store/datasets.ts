@@ -545,8 +545,18 @@ export class DatasetRepository {
     await this.table.batchWrite(puts(planned.items), onProgress, planned.total);
   }
 
-  /** Writes items of a version as they are (an import workflow's chunk); puts are idempotent. */
-  async writeItems(items: readonly Item[]): Promise<void> {
+  /**
+   * Writes items of a planned version as they are (an import workflow's chunk; puts are idempotent),
+   * refusing any item outside the version's own partition and the community's blob partitions.
+   */
+  async writeItems(communityId: string, version: number, items: readonly Item[]): Promise<void> {
+    const own = keys.datasetPartition(communityId, version);
+    for (const item of items) {
+      const pk = String(item.pk);
+      const blob = typeof item.sk === 'string' && pk === keys.datasetBlobShard(communityId, item.sk);
+      if (pk !== own && !blob)
+        throw new StoreError('conditional_failed', `item ${pk} ${String(item.sk)} is not part of ${own}`);
+    }
     await this.table.batchWrite(puts(items));
   }
 

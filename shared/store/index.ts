@@ -4,6 +4,7 @@ import { createDynamoClients, type DynamoClientOptions } from './client.js';
 import { CorrectionRepository } from './corrections.js';
 import { CycleRepository } from './cycles.js';
 import { DatasetRepository } from './datasets.js';
+import { ImportJobRepository } from './imports.js';
 import { LeaseRepository } from './leases.js';
 import { PublicationRepository } from './publications.js';
 import { ResultRepository } from './results.js';
@@ -14,6 +15,8 @@ import { TABLE_NAME_DEFAULT } from './table.js';
 export interface Repositories {
   table: Table;
   datasets: DatasetRepository;
+  /** Imports run as a workflow: their state (shared/store/imports.ts). */
+  imports: ImportJobRepository;
   cycles: CycleRepository;
   results: ResultRepository;
   audit: AuditRepository;
@@ -27,6 +30,7 @@ export function repositories(table: Table): Repositories {
   return {
     table,
     datasets: new DatasetRepository(table),
+    imports: new ImportJobRepository(table),
     cycles: new CycleRepository(table),
     results: new ResultRepository(table),
     audit: new AuditRepository(table),

@@ -26,6 +26,8 @@ export const keys = {
   legacyCurrentDataset: (communityId: string) => ({ pk: keys.community(communityId), sk: 'DATASET#CURRENT' }),
   /** Manifests sort by version under this prefix (pointers, `DATASET#CURRENT…`, sort after them). */
   datasetManifestPrefix: () => 'DATASET#0',
+  /** An import run as a workflow (shared/store/imports.ts): its state, followed by whoever started it. */
+  importJob: (id: string) => ({ pk: `IMPORTJOB#${id}`, sk: 'JOB' }),
   /** The import lease of a community's year: one import at a time, and no cycle start while one writes. */
   importLease: (communityId: string, year: number) => ({
     pk: keys.community(communityId),

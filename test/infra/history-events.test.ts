@@ -15,6 +15,7 @@ import { institutionBatches, MAX_BATCH_INSTITUTIONS } from '../../shared/app/ins
 
 const SCALES = { county: 31, city: 310, province: 3100 } as const;
 let machines: Record<string, AslMachine>;
+let importMachine: AslMachine | undefined;
 
 beforeAll(() => {
   const { app } = buildApp({
@@ -31,8 +32,12 @@ beforeAll(() => {
   };
   machines = {};
   for (const r of Object.values(template.Resources))
-    if (r.Type === 'AWS::StepFunctions::StateMachine')
-      machines[String(r.Properties.StateMachineName).split('-').pop()!] = definitionOf(r);
+    if (r.Type === 'AWS::StepFunctions::StateMachine') {
+      const name = String(r.Properties.StateMachineName).split('-').pop()!;
+      // The import workflow's Map iterates chunks, not institutions (its own test below).
+      if (name === 'import') importMachine = definitionOf(r);
+      else machines[name] = definitionOf(r);
+    }
 }, 120_000);
 
 /** The Map iterations of a cycle of `institutions`: PrepareCycle's batches of their ids. */
@@ -96,5 +101,20 @@ describe('history events per execution', () => {
     const perInstitution = (kind: string) => eventsPerExecution(machines[kind]!, () => SCALES.province);
     expect(perInstitution('quarterly')).toBeGreaterThan(HISTORY_EVENT_LIMIT);
     expect(perInstitution('annual')).toBeGreaterThan(HISTORY_EVENT_LIMIT);
+  });
+});
+
+describe('history events of the import workflow', () => {
+  it('a province import (≈ 250 MB of items: ~63 chunks of 4 MB, counted as 100) stays well under 25,000', () => {
+    expect(importMachine).toBeDefined();
+    const chunks = (n: number) =>
+      eventsPerExecution(importMachine!, (name, state) => {
+        expect(state.ItemsPath, name).toBe('$.prepared.chunks');
+        return n;
+      });
+    expect(chunks(100)).toBeGreaterThan(chunks(16));
+    expect(chunks(100)).toBeLessThan(WELL_UNDER);
+    // Even 4 GB of items (1,000 chunks) would fit one execution.
+    expect(chunks(1000)).toBeLessThan(HISTORY_EVENT_LIMIT);
   });
 });

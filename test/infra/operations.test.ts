@@ -52,7 +52,7 @@ describe('the alarms', () => {
 
   it('watch every state machine for failed, timed-out or aborted executions and for throttling', () => {
     const machines = Object.keys(workflows.findResources('AWS::StepFunctions::StateMachine'));
-    expect(machines).toHaveLength(3);
+    expect(machines).toHaveLength(4); // three cycles and the import
     for (const machine of machines) {
       const watching = alarms().filter((a) => JSON.stringify(a).includes(machine));
       const names = watching.flatMap(metricNames);

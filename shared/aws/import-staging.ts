@@ -1,0 +1,70 @@
+/**
+ * The import workflow's staging on AWS: uploaded files are read from the uploads bucket (no 29 s API
+ * limit, no 6 MB Lambda payload: the files never pass through API Gateway or a state payload), and the
+ * version's item chunks wait under `import-chunks/{importId}/` between the Map's iterations.
+ */
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import type { ImportStaging } from '../app/import-workflow.js';
+import { bilingual } from '../errors.js';
+
+export const CHUNK_PREFIX = 'import-chunks/';
+
+export function s3ImportStaging(bucket: string, client = new S3Client({})): ImportStaging {
+  const chunkKey = (jobId: string, chunk: number) => `${CHUNK_PREFIX}${jobId}/${chunk}.json`;
+  return {
+    async read(prefix) {
+      const files: Record<string, Uint8Array> = {};
+      let token: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        );
+        for (const object of page.Contents ?? []) {
+          const name = object.Key?.slice(prefix.length);
+          if (!name || name.includes('/')) continue;
+          const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
+          files[name] = await got.Body!.transformToByteArray();
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      if (Object.keys(files).length === 0) {
+        const error = new Error(
+          bilingual(`${prefix} 下没有已上传的文件`, `nothing has been uploaded under ${prefix}`),
+        );
+        error.name = 'PrerequisiteError';
+        throw error;
+      }
+      return files;
+    },
+    async putChunk(jobId, chunk, text) {
+      await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: chunkKey(jobId, chunk),
+          Body: text,
+          ContentType: 'application/json',
+        }),
+      );
+    },
+    async getChunk(jobId, chunk) {
+      const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: chunkKey(jobId, chunk) }));
+      return got.Body!.transformToString('utf8');
+    },
+    async removeChunks(jobId, count) {
+      for (let start = 0; start < count; start += 1000) {
+        const objects = Array.from({ length: Math.min(1000, count - start) }, (_, i) => ({
+          Key: chunkKey(jobId, start + i),
+        }));
+        await client.send(
+          new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }),
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * The import workflow's staging on one machine: the "uploaded" files are a folder, and chunks wait in a
+ * folder of their own (removed when the import ends). What S3 is on AWS (shared/aws/import-staging.ts).
+ */
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ImportStaging } from '../app/import-workflow.js';
+
+export function folderImportStaging(chunkRoot: string): ImportStaging {
+  const chunkDir = (jobId: string) => join(chunkRoot, jobId.replace(/[^A-Za-z0-9._-]/g, '_'));
+  return {
+    async read(prefix) {
+      const files: Record<string, Uint8Array> = {};
+      for (const name of await readdir(prefix)) {
+        const path = join(prefix, name);
+        if ((await stat(path)).isFile()) files[name] = await readFile(path);
+      }
+      return files;
+    },
+    async putChunk(jobId, chunk, text) {
+      await mkdir(chunkDir(jobId), { recursive: true, mode: 0o700 });
+      await writeFile(join(chunkDir(jobId), `${chunk}.json`), text, { mode: 0o600 });
+    },
+    async getChunk(jobId, chunk) {
+      return readFile(join(chunkDir(jobId), `${chunk}.json`), 'utf8');
+    },
+    async removeChunks(jobId) {
+      await rm(chunkDir(jobId), { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * The import state machine (workflows/import.ts, synthesized as for AWS) on the local ASL engine, against
+ * DynamoDB Local in AWS-limits mode (1,000 WCU/s and 3,000 RCU/s per partition key, 400 KB per item):
+ * a city's dataset (35,000 staff, 310 institutions) is imported through parse → chunks in parallel →
+ * pointer switch; a refused upload is recorded with its issues and changes nothing; a run that fails
+ * half way leaves the previous version current, and the next import sweeps what it wrote.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resetImportStaging } from '../../../shared/app/import-workflow.js';
+import { generateCounty } from '../../../shared/demo/index.js';
+import { LocalImportWorkflow } from '../../../shared/local/import-workflow.js';
+import { type LocalStore, openLocalStore } from '../../../shared/local/runtime.js';
+import { keys } from '../../../shared/store/keys.js';
+import { scanTable } from '../../reliability/helpers.js';
+import { dynamoEndpoint } from '../dynamodb/helpers.js';
+
+const CITY = { staff: 3500, counties: 10, seed: 2026 };
+let root: string;
+let store: LocalStore;
+let workflow: LocalImportWorkflow;
+let failChunk: number | undefined;
+const saved = { limits: process.env.MEDCOMM_AWS_LIMITS, chunks: process.env.MEDCOMM_IMPORT_CHUNKS };
+
+async function upload(name: string, files: Record<string, string>): Promise<string> {
+  const dir = join(root, 'uploads', name);
+  await mkdir(dir, { recursive: true });
+  for (const [file, text] of Object.entries(files)) await writeFile(join(dir, file), text);
+  return dir;
+}
+
+let cityFiles: Record<string, string>;
+let communityId: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'medcomm-import-wf-'));
+  process.env.MEDCOMM_AWS_LIMITS = '1';
+  process.env.MEDCOMM_IMPORT_CHUNKS = join(root, 'chunks');
+  resetImportStaging();
+  store = await openLocalStore({
+    endpoint: dynamoEndpoint(),
+    tableName: `import-wf-${Date.now().toString(36)}`,
+  });
+  workflow = await LocalImportWorkflow.create({
+    retryIntervalMs: 0,
+    wrapHandler: (id, handler) =>
+      id === 'WriteImportChunk'
+        ? async (input) => {
+            if ((input as { chunk: number }).chunk === failChunk) throw new Error('disk on fire (injected)');
+            return handler(input);
+          }
+        : handler,
+  });
+  cityFiles = generateCounty(CITY) as Record<string, string>;
+  communityId = (JSON.parse(cityFiles['scheme.json']!) as { community: { id: string } }).community.id;
+}, 300_000);
+
+afterAll(async () => {
+  await store?.close();
+  if (root) await rm(root, { recursive: true, force: true });
+  for (const [key, value] of [
+    ['MEDCOMM_AWS_LIMITS', saved.limits],
+    ['MEDCOMM_IMPORT_CHUNKS', saved.chunks],
+  ] as const) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+  resetImportStaging();
+});
+
+describe('the import state machine on the local engine, AWS limits on', () => {
+  it('imports a city: parse, chunks written in parallel, the pointer switched last', async () => {
+    const prefix = await upload('city', cityFiles);
+    const run = await workflow.run({ id: 'city-1', prefix, by: 'office1' });
+    expect(run.error).toBeUndefined();
+    expect(run.outcome).toBe('imported');
+    // Keys only between states, far below Step Functions' 256 KiB.
+    expect(run.largestPayloadBytes).toBeLessThan(16 * 1024);
+
+    const job = await store.repos.imports.get('city-1');
+    expect(job).toMatchObject({ status: 'imported', communityId });
+    const current = await store.repos.datasets.current(communityId);
+    expect(current?.version).toBe(job!.version);
+    const institutions = await store.repos.datasets.institutions(communityId, current!.version);
+    expect(institutions).toHaveLength(310);
+    const staffRows = cityFiles['staff.csv']!.split(/\r?\n/).filter((l) => l.trim()).length - 1;
+    const rosters = await store.repos.datasets.rosters(
+      communityId,
+      current!.version,
+      institutions.map((i) => i.id),
+    );
+    expect(rosters.flat()).toHaveLength(staffRows);
+    const entries = await store.repos.audit.entries(communityId);
+    expect(entries.at(-1)).toMatchObject({ action: 'dataset.import', actor: 'office1' });
+    // The blobs are spread over many partitions (a single key would take ≥ 67 s on AWS).
+    const items = await scanTable(store.repos);
+    const blobKeys = new Set(items.filter((i) => i.type === 'DatasetBlob').map((i) => i.pk));
+    expect(blobKeys.size).toBeGreaterThan(200);
+  }, 600_000);
+
+  it('refuses a dataset with errors, records every issue with file, row and column, and stores nothing', async () => {
+    const before = await store.repos.datasets.current(communityId);
+    // Row 6 of staff.csv: basicMonthly (column 8) negative.
+    const lines = cityFiles['staff.csv']!.split('\r\n');
+    const cells = lines[5]!.split(',');
+    cells[7] = '-5';
+    lines[5] = cells.join(',');
+    const prefix = await upload('bad', { ...cityFiles, 'staff.csv': lines.join('\r\n') });
+    const run = await workflow.run({ id: 'bad-1', prefix, by: 'office1' });
+    expect(run.outcome).toBe('refused');
+    const job = await store.repos.imports.get('bad-1');
+    expect(job?.status).toBe('refused');
+    expect(job?.issueCount).toBeGreaterThan(0);
+    expect(job?.issues).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ file: 'staff.csv', row: 6, column: 'basicMonthly' }),
+      ]),
+    );
+    expect(await store.repos.datasets.current(communityId)).toEqual(before);
+  }, 600_000);
+
+  it('a run failing half way leaves the previous version current; the next import sweeps its blobs', async () => {
+    const before = await store.repos.datasets.current(communityId);
+    const prefix = await upload('fails', cityFiles);
+    failChunk = 0;
+    const run = await workflow.run({ id: 'fails-1', prefix, by: 'office1' });
+    failChunk = undefined;
+    expect(run.outcome).toBe('failed');
+    const job = await store.repos.imports.get('fails-1');
+    expect(job).toMatchObject({ status: 'failed' });
+    expect(job?.error).toContain('disk on fire');
+    expect(await store.repos.datasets.current(communityId)).toEqual(before);
+    const manifests = (await scanTable(store.repos)).filter(
+      (i) =>
+        i.pk === keys.community(communityId) && i.sk === keys.datasetManifest(communityId, job!.version!).sk,
+    );
+    expect(manifests[0]).toMatchObject({ status: 'failed' });
+    // The lease is free: the next import runs, and sweeps the failed version.
+    const again = await workflow.run({ id: 'again-1', prefix, by: 'office1' });
+    expect(again.outcome).toBe('imported');
+    const swept = (await scanTable(store.repos)).find(
+      (i) =>
+        i.pk === keys.community(communityId) && i.sk === keys.datasetManifest(communityId, job!.version!).sk,
+    );
+    expect(swept).toMatchObject({ status: 'swept' });
+  }, 600_000);
+});
