@@ -122,8 +122,24 @@ export async function yearOverview(
   const byKey = new Map(cycles.map((c) => [`${c.kind}|${c.period}`, c]));
   const waits = new Map(waiting.map((w) => [`${w.kind}|${w.period}`, w]));
   const completed = completedSet(cycles);
+  // §9.1 a running month whose secondary-distribution window is open waits for its department heads.
+  const heads = new Set<string>();
+  for (const c of cycles.filter((x) => x.kind === 'monthly' && x.status === 'running')) {
+    const window = await repos.secondary.window({ communityId, period: c.period, revision: c.revision });
+    if (window?.status === 'open') heads.add(c.period);
+  }
   return yearSteps(year).map((step) => {
-    const view = cycleView(step, byKey.get(`${step.kind}|${step.period}`), completed);
+    const found = cycleView(step, byKey.get(`${step.kind}|${step.period}`), completed);
+    const view: CycleView =
+      step.kind === 'monthly' && heads.has(step.period)
+        ? {
+            ...found,
+            waitsFor: {
+              what: 'running',
+              message: `等待科室主任分配与本机构审核，办公室关闭窗口后发放（medcomm secondary close ${step.period}）/ waiting for the department heads' split and its approval; pays when the office closes the window`,
+            },
+          }
+        : found;
     const wait = waits.get(`${step.kind}|${step.period}`);
     return wait && view.status === 'not_started'
       ? {
