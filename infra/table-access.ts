@@ -57,7 +57,7 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   RequestSecondary: { read: ['GetItem'], write: { UpdateItem: ['SECONDARY#'] } },
   CloseSecondary: {
     read: ['GetItem', 'Query'],
-    write: { PutItem: ['AUDIT#'], UpdateItem: ['SECONDARY#'] },
+    write: { PutItem: ['AUDIT#', 'SECONDARY#'], UpdateItem: ['SECONDARY#'] },
   },
   RecordRejection: {
     read: ['GetItem', 'Query'],
