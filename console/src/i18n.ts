@@ -54,7 +54,7 @@ const zh = {
   page_schemes: '考核方案',
   // upload
   uploadIntro:
-    '选择数据集文件夹（scheme.json 与各 CSV 文件）。全部校验通过才会导入；有任何问题则不改变已有数据。',
+    '选择数据集文件夹（各 CSV 或 Excel 文件，及 scheme.json；该年度已有现行方案时可不附 scheme.json）。全部校验通过才会导入；有任何问题则不改变已有数据。',
   folder: '数据集文件夹',
   chosenFiles: '已选文件',
   fileName: '文件',
@@ -282,7 +282,7 @@ const en: Record<MessageKey, string> = {
   page_audit: 'Audit',
   page_schemes: 'Schemes',
   uploadIntro:
-    'Choose the dataset folder (scheme.json and the CSV files). It is imported only if every check passes; otherwise nothing stored changes.',
+    'Choose the dataset folder (the CSV or Excel files, and scheme.json — which may be left out once the year has a scheme in force). It is imported only if every check passes; otherwise nothing stored changes.',
   folder: 'Dataset folder',
   chosenFiles: 'Chosen files',
   fileName: 'File',
