@@ -41,7 +41,10 @@ const program = new Command('medcomm')
     '使用其他 DynamoDB 端点 use another DynamoDB endpoint instead of the embedded one',
   )
   .option('--table <name>', 'DynamoDB 表名 table name', 'medcomm')
-  .option('--community <id>', '医共体编码 community id (default: the last one imported)')
+  .option(
+    '--community <id>',
+    '医共体编码 community id (required when the store holds several; default: the only one)',
+  )
   .showHelpAfterError();
 
 const storeOptions = (): StoreOptions & { community?: string } => program.opts();

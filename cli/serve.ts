@@ -12,8 +12,9 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ApiLambda, loadApiHandler } from '../functions/api/index.js';
+import { allowAnyCommunity } from '../shared/api/auth.js';
 import { configureApi, resetApi } from '../shared/api/deps.js';
-import { asGatewayClaims, DEV_USERS, DevTokens } from '../shared/api/dev-tokens.js';
+import { asGatewayClaims, DEV_USERS, DevTokens, devGroups } from '../shared/api/dev-tokens.js';
 import { gatewayEvent, matchRoute } from '../shared/api/local-gateway.js';
 import { inlineExportSink } from '../shared/api/ports.js';
 import { ROUTES, type RouteGroup } from '../shared/api/roles.js';
@@ -114,7 +115,7 @@ function sendJson(
 }
 
 function devLogin(tokens: DevTokens, body: Buffer): { status: number; body: unknown } {
-  let input: { user?: unknown; role?: unknown };
+  let input: { user?: unknown; role?: unknown; community?: unknown };
   try {
     input = JSON.parse(body.toString('utf8') || '{}') as typeof input;
     // null, a number, a string or an array is valid JSON but not a sign-in.
@@ -153,8 +154,22 @@ function devLogin(tokens: DevTokens, body: Buffer): { status: number; body: unkn
       },
     };
   }
-  const { token, expiresAt } = tokens.issue(user, role);
-  return { status: 200, body: { token, tokenType: 'Bearer', user, groups: [role], expiresAt } };
+  if (input.community !== undefined && (typeof input.community !== 'string' || input.community === '')) {
+    return {
+      status: 400,
+      body: {
+        error: '医共体应为非空文字 / community must be a non-empty string',
+        issues: [{ path: 'body.community', message: 'a community id' }],
+      },
+    };
+  }
+  // Tenancy: the role in the community named, else in every community on this machine (`*:role`).
+  const communities = typeof input.community === 'string' ? [input.community] : [];
+  const { token, expiresAt } = tokens.issue(user, role, Date.now(), communities);
+  return {
+    status: 200,
+    body: { token, tokenType: 'Bearer', user, groups: devGroups(role, communities), expiresAt },
+  };
 }
 
 const STATIC_TYPES: Record<string, string> = {
@@ -202,6 +217,8 @@ async function serveStatic(dir: string, pathname: string, res: ServerResponse): 
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const tokens = options.tokens ?? new DevTokens();
+  // The sample users' `*:role` tokens hold in every community here (never on AWS).
+  allowAnyCommunity(true);
   const consoleDir = options.consoleDir ?? DEFAULT_CONSOLE_DIR;
   configureApi({
     repos: options.repos,
@@ -318,6 +335,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         server.closeAllConnections();
         server.close(() => ok());
         resetApi();
+        allowAnyCommunity(false);
       }),
   };
 }

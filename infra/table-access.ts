@@ -99,7 +99,9 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
       UpdateItem: ['COMMUNITY#'],
     },
   },
-  'api:me': { read: [], write: {} },
+  // Names the caller's communities from the registry and each one's current scheme.
+  'api:me': { read: ['GetItem', 'Query'], write: {} },
+  'api:commission': { read: ['GetItem', 'Query'], write: {} },
   'api:datasets': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {

@@ -4,13 +4,14 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { getJson, setUnauthorizedHandler } from './api/client';
+import { getJson, onCommunityChange, setCommunity, setUnauthorizedHandler } from './api/client';
 import type { Group, Me } from './api/types';
 import { SESSION_KEY, type Session, tokenSource } from './auth/token-source';
-import { ErrorAlert, Loading } from './components/ui';
-import { I18n, initialLang, LANG_KEY, type Lang, type MessageKey, translator } from './i18n';
+import { ErrorAlert, Loading, PageHeader } from './components/ui';
+import { I18n, initialLang, LANG_KEY, type Lang, type MessageKey, translator, useI18n } from './i18n';
 import { AppealsPage } from './pages/appeals';
 import { BulletinsPage } from './pages/bulletins';
+import { ComparePage } from './pages/compare';
 import { CyclesPage } from './pages/cycles';
 import { DispatchPage } from './pages/dispatch';
 import { AuditPage, ExplainPage, MyPayPage, PublicationsPage } from './pages/explain';
@@ -19,7 +20,7 @@ import { SchemesPage } from './pages/schemes';
 import { SheetsPage } from './pages/sheets';
 import { SignIn } from './pages/sign-in';
 import { UploadPage } from './pages/upload';
-import { useRoute } from './router';
+import { communityInUrl, routeHash, useRoute } from './router';
 
 interface Page {
   route: string;
@@ -75,6 +76,8 @@ const PAGES: Page[] = [
     roles: ['office', 'committee', 'finance', 'auditor'],
     render: (g) => <SchemesPage groups={g} />,
   },
+  // The commission compares communities: a page outside every community.
+  { route: 'compare', title: 'page_compare', roles: ['commission'], render: () => <ComparePage /> },
   {
     route: 'sheets',
     title: 'page_sheets',
@@ -91,7 +94,27 @@ const HOME: Record<Group, string> = {
   member: 'publications',
   staff: 'mypay',
   committee: 'schemes',
+  commission: 'compare',
 };
+
+const COMMUNITY_KEY = 'medcomm.community';
+const storedCommunity = (): string | undefined => {
+  try {
+    return sessionStorage.getItem(COMMUNITY_KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The community to work in: the address's, else the one chosen before in this tab, provided the caller
+ * holds groups there (a sample user of the local server: anywhere); else their only one.
+ */
+function chooseCommunity(me: Me, wanted: string | undefined): string | undefined {
+  const mine = me.communities.map((c) => c.communityId);
+  if (wanted && (mine.includes(wanted) || me.anyCommunity)) return wanted;
+  return mine.length === 1 ? mine[0] : undefined;
+}
 
 export function App() {
   const [lang, setLang] = useState<Lang>(initialLang);
@@ -99,6 +122,34 @@ export function App() {
   const [session, setSession] = useState<Session | null>(tokenSource.current);
   const [me, setMe] = useState<Me>();
   const [route, go] = useRoute();
+  const [wanted, setWanted] = useState<string | undefined>(() => communityInUrl() ?? storedCommunity());
+  const community = me ? chooseCommunity(me, wanted) : undefined;
+  // Set before the pages render: their requests go to this community (api/client.ts).
+  setCommunity(community, false);
+  useEffect(() => {
+    if (!community) return;
+    try {
+      sessionStorage.setItem(COMMUNITY_KEY, community);
+    } catch {
+      // private mode: the address still keeps it
+    }
+  }, [community]);
+  // A community named by the address (a link, the back button) or chosen by a first import.
+  useEffect(() => {
+    const follow = () => {
+      const named = communityInUrl();
+      if (named) setWanted(named);
+    };
+    addEventListener('hashchange', follow);
+    const unsubscribe = onCommunityChange((c) => {
+      setWanted(c);
+      loadMe();
+    });
+    return () => {
+      removeEventListener('hashchange', follow);
+      unsubscribe();
+    };
+  }, []);
 
   useEffect(() => {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
@@ -140,11 +191,30 @@ export function App() {
     if (session) loadMe();
   }, [session]);
 
-  const pages = me ? PAGES.filter((p) => p.roles.some((r) => me.groups.includes(r))) : [];
+  // The caller's groups where they work: the community's (a sample user's everywhere) and the commission's.
+  const here = me?.communities.find((c) => c.communityId === community);
+  const groups: Group[] = me
+    ? [
+        ...new Set([
+          ...(here?.groups ?? []),
+          ...(community === undefined || !here ? (me.anyCommunity ?? []) : []),
+          ...me.groups,
+        ]),
+      ]
+    : [];
+  const mustChoose = !!me && community === undefined && me.communities.length > 1;
+  const pages = me && !mustChoose ? PAGES.filter((p) => p.roles.some((r) => groups.includes(r))) : [];
   const page = pages.find((p) => p.route === route);
   useEffect(() => {
-    if (me && !page && pages[0]) go(HOME[me.groups[0]!] ?? pages[0].route);
+    if (me && !page && pages[0]) go(HOME[groups[0]!] ?? pages[0].route, community);
   }, [me, page, pages, go]);
+  // The address names the community worked in.
+  useEffect(() => {
+    if (!page || !community || communityInUrl() === community) return;
+    const query = location.hash.split('?')[1];
+    const hash = `${routeHash(route, community)}${query ? `?${query}` : ''}`;
+    history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
+  }, [page, community, route]);
 
   const t = i18n.t;
   return (
@@ -173,9 +243,27 @@ export function App() {
               <span class="who">
                 {t('signedInAs')} <strong data-testid="who">{me.user}</strong>
                 {lang === 'zh' ? '（' : ' ('}
-                {me.groups.map((g) => t(`role_${g}` as MessageKey)).join(lang === 'zh' ? '、' : ', ')}
+                {groups.map((g) => t(`role_${g}` as MessageKey)).join(lang === 'zh' ? '、' : ', ')}
                 {lang === 'zh' ? '）' : ')'}
               </span>
+              {me.communities.length > 1 && community && (
+                <label class="community-select">
+                  {t('community')}{' '}
+                  <select
+                    value={community}
+                    onChange={(e) => {
+                      setWanted(e.currentTarget.value);
+                      go(route, e.currentTarget.value);
+                    }}
+                  >
+                    {me.communities.map((c) => (
+                      <option key={c.communityId} value={c.communityId}>
+                        {c.name ? `${c.name}（${c.communityId}）` : c.communityId}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )}
               <button type="button" class="link" onClick={signOut}>
                 {t('signOut')}
               </button>
@@ -188,7 +276,10 @@ export function App() {
           <ul>
             {pages.map((p) => (
               <li key={p.route}>
-                <a href={`#/${p.route}`} aria-current={p.route === route ? 'page' : undefined}>
+                <a
+                  href={routeHash(p.route, p.roles.includes('commission') ? undefined : community)}
+                  aria-current={p.route === route ? 'page' : undefined}
+                >
                   {t(p.title)}
                 </a>
               </li>
@@ -208,12 +299,37 @@ export function App() {
           </div>
         ) : !me ? (
           <Loading />
+        ) : mustChoose ? (
+          <CommunityChoice me={me} onChoose={(c) => go(route || 'cycles', c)} />
+        ) : pages.length === 0 ? (
+          <p class="alert">{t('noCommunity')}</p>
         ) : page ? (
-          <div key={page.route}>{page.render(me.groups)}</div>
+          <div key={`${community ?? ''}/${page.route}`}>{page.render(groups)}</div>
         ) : (
           <Loading />
         )}
       </main>
     </I18n.Provider>
+  );
+}
+
+/** Someone with roles in several communities picks the one to work in. */
+function CommunityChoice({ me, onChoose }: { me: Me; onChoose: (community: string) => void }) {
+  const { t } = useI18n();
+  return (
+    <section>
+      <PageHeader title={t('chooseCommunity')} intro={t('chooseCommunityIntro')} />
+      <ul class="community-list">
+        {me.communities.map((c) => (
+          <li key={c.communityId}>
+            <button type="button" onClick={() => onChoose(c.communityId)}>
+              {c.name ? `${c.name}（${c.communityId}）` : c.communityId}
+            </button>{' '}
+            {c.groups.map((g) => t(`role_${g}` as MessageKey)).join('、')}
+            {!c.imported && ` · ${t('notImported')}`}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -32,6 +32,19 @@ const zh = {
   role_member: '成员单位',
   role_staff: '职工',
   role_committee: '医管会',
+  role_commission: '卫健委/医保局',
+  // communities (tenancy)
+  community: '医共体',
+  chooseCommunity: '选择医共体',
+  chooseCommunityIntro: '你在多个医共体有角色；请选择要办理的医共体（网址会记住所选）。',
+  noCommunity: '你的账号在任何医共体都没有角色；请联系管理员分配，例如 xingguo:finance。',
+  notImported: '尚未导入',
+  page_compare: '医共体对比',
+  compareIntro: '同一期间各医共体的得分、等级与基金结算并列对比；只含已完成的周期，不含个人数据。',
+  compareShow: '对比',
+  compareNone: '没有已完成的该周期',
+  insuranceOutcome: '医保基金结算',
+  institutions: '机构数',
   // sign-in
   signInTitle: '登录',
   signInIntro: '本地开发登录：选择角色与示例用户。部署到云端后由统一身份认证（Cognito）登录。',
@@ -262,6 +275,21 @@ const en: Record<MessageKey, string> = {
   role_member: 'Member institution',
   role_staff: 'Staff',
   role_committee: 'Committee',
+  role_commission: 'Health & insurance commission',
+  community: 'Community',
+  chooseCommunity: 'Choose a community',
+  chooseCommunityIntro:
+    'You hold roles in several communities; choose the one to work in (the address keeps it).',
+  noCommunity:
+    'Your account holds no role in any community; ask an administrator for one, e.g. xingguo:finance.',
+  notImported: 'not imported yet',
+  page_compare: 'Compare communities',
+  compareIntro:
+    'Scores, grades and fund settlements of one period, community beside community; completed cycles only, no personal data.',
+  compareShow: 'Compare',
+  compareNone: 'no completed cycle for this period',
+  insuranceOutcome: 'Insurance fund settlement',
+  institutions: 'Institutions',
   signInTitle: 'Sign in',
   signInIntro:
     'Local development sign-in: pick a role and a sample user. Deployed, sign-in goes through Cognito.',

@@ -3,13 +3,12 @@
 import { apiHandler, route } from '../../shared/api/handler.js';
 import { AuditQuery } from '../../shared/api/schemas.js';
 import { describeAudit, verifyAudit } from '../../shared/app/audit-verify.js';
-import { resolveCommunity } from '../../shared/app/cycle-service.js';
 
 export const handler = apiHandler('audit', {
   'GET /api/audit': route({
     query: AuditQuery,
-    run: async ({ query }, { repos }) => {
-      const communityId = await resolveCommunity(repos);
+    run: async ({ query, community }, { repos }) => {
+      const communityId = community;
       const all = await repos.audit.entries(communityId);
       const entries = all.filter((e) => e.sequence > query.after).slice(0, query.limit);
       const last = entries.at(-1)?.sequence;
@@ -25,8 +24,8 @@ export const handler = apiHandler('audit', {
     },
   }),
   'GET /api/audit/verify': route({
-    run: async (_input, { repos }) => {
-      const communityId = await resolveCommunity(repos);
+    run: async ({ community }, { repos }) => {
+      const communityId = community;
       // The chain against its head and anchor, every completed cycle against its seal, the dataset blobs.
       const report = await verifyAudit(repos, communityId);
       return { json: { ...report.chain, ...report, lines: describeAudit(report) } };

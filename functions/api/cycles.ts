@@ -8,21 +8,21 @@ import { oneCycle, yearOverview } from '../../shared/api/cycle-views.js';
 import { apiHandler, route } from '../../shared/api/handler.js';
 import { CorrectionBody, CycleRef, MonthRef, StartCycleBody, YearQuery } from '../../shared/api/schemas.js';
 import { startCorrection } from '../../shared/app/correction-service.js';
-import { previewMonth, resolveCommunity, startCycle } from '../../shared/app/cycle-service.js';
+import { previewMonth, startCycle } from '../../shared/app/cycle-service.js';
 import { recomputePeriod } from '../recompute-period.js';
 
 export const handler = apiHandler('cycles', {
   'GET /api/cycles': route({
     query: YearQuery,
-    run: async ({ query }, { repos }) => {
-      const communityId = await repos.datasets.defaultCommunity();
-      const dataset = communityId ? await repos.datasets.current(communityId, query.year) : undefined;
-      if (!communityId || !dataset) {
+    run: async ({ query, community }, { repos }) => {
+      const communityId = community;
+      const dataset = await repos.datasets.current(communityId, query.year);
+      if (!dataset) {
         return {
           json: {
-            communityId: communityId ?? null,
+            communityId,
             year: query.year ?? null,
-            years: communityId ? await repos.datasets.years(communityId) : [],
+            years: await repos.datasets.years(communityId),
             datasetVersion: null,
             cycles: [],
             corrections: [],
@@ -51,8 +51,8 @@ export const handler = apiHandler('cycles', {
   }),
   'POST /api/cycles': route({
     body: StartCycleBody,
-    run: async ({ body, caller }, { repos, executions }) => {
-      const communityId = await resolveCommunity(repos);
+    run: async ({ body, caller, community }, { repos, executions }) => {
+      const communityId = community;
       const { created } = await startCycle(repos, executions, {
         communityId,
         kind: body.kind,
@@ -69,30 +69,29 @@ export const handler = apiHandler('cycles', {
   }),
   'GET /api/cycles/monthly/{period}/preview': route({
     params: MonthRef,
-    run: async ({ params }, { repos }) => {
-      const communityId = await resolveCommunity(repos);
+    run: async ({ params, community }, { repos }) => {
+      const communityId = community;
       return { json: await previewMonth(repos, communityId, params.period) };
     },
   }),
   'GET /api/cycles/{kind}/{period}': route({
     params: CycleRef,
-    run: async ({ params }, { repos }) => {
-      const communityId = await resolveCommunity(repos);
+    run: async ({ params, community }, { repos }) => {
+      const communityId = community;
       return { json: await oneCycle(repos, communityId, params.kind, params.period) };
     },
   }),
   'GET /api/corrections': route({
     query: YearQuery,
-    run: async ({ query }, { repos }) => {
-      const communityId = await repos.datasets.defaultCommunity();
-      if (!communityId) return { json: { corrections: [] } };
+    run: async ({ query, community }, { repos }) => {
+      const communityId = community;
       return { json: { communityId, corrections: await repos.corrections.list(communityId, query.year) } };
     },
   }),
   'POST /api/corrections': route({
     body: CorrectionBody,
-    run: async ({ body, caller }, { repos }) => {
-      const communityId = await resolveCommunity(repos);
+    run: async ({ body, caller, community }, { repos }) => {
+      const communityId = community;
       const files = Object.fromEntries(
         Object.entries(body.files).map(([name, b64]) => [name, new Uint8Array(Buffer.from(b64, 'base64'))]),
       );

@@ -44,11 +44,13 @@ export const handler = apiHandler('datasets', {
   }),
   'POST /api/datasets': route({
     body: ImportBody,
-    run: async ({ body, caller }, deps) => {
+    run: async ({ body, caller, community }, deps) => {
       const files = Object.fromEntries(
         Object.entries(body.files).map(([name, b64]) => [name, new Uint8Array(Buffer.from(b64, 'base64'))]),
       );
-      return imported(await importDataset(deps.repos, { files }, caller.user));
+      // The dataset is the path's community's: a scheme.json naming another is refused.
+      const target = { communityId: community, ...(body.year === undefined ? {} : { year: body.year }) };
+      return imported(await importDataset(deps.repos, { files }, caller.user, undefined, target));
     },
   }),
   'POST /api/datasets/upload-url': route({
@@ -60,7 +62,7 @@ export const handler = apiHandler('datasets', {
   }),
   'POST /api/datasets/import-from-upload': route({
     body: ImportFromUploadBody,
-    run: async ({ body, caller }, deps) => {
+    run: async ({ body, caller, community }, deps) => {
       if (!deps.uploads) throw noStorage();
       // Uploads are private to the uploader: an office user imports only what they uploaded.
       if (!body.prefix.startsWith(deps.uploads.ownPrefix(caller.user))) {
@@ -69,7 +71,9 @@ export const handler = apiHandler('datasets', {
         ]);
       }
       const files = await deps.uploads.read(body.prefix);
-      return imported(await importDataset(deps.repos, { files }, caller.user));
+      return imported(
+        await importDataset(deps.repos, { files }, caller.user, undefined, { communityId: community }),
+      );
     },
   }),
 });

@@ -19,7 +19,6 @@ import {
   assertPublishedFor,
   isUnscoped,
 } from '../../shared/api/scope.js';
-import { resolveCommunity } from '../../shared/app/cycle-service.js';
 import {
   explainInstitutionOf,
   explainPersonOf,
@@ -34,11 +33,11 @@ import type { Repositories } from '../../shared/store/index.js';
 /** The person of a period's dataset, after the caller's scope and the publication are checked. */
 async function personInScope(
   repos: Repositories,
-  input: Pick<RouteInput<unknown, unknown, unknown>, 'caller'>,
+  input: Pick<RouteInput<unknown, unknown, unknown>, 'caller' | 'community'>,
   period: string,
   staffId: string,
 ) {
-  const communityId = await resolveCommunity(repos);
+  const communityId = input.community;
   const kind = periodKind(period);
   const contexts = new DatasetContexts(repos, communityId);
   const cycle = await completedCycle(repos, communityId, kind, period);
@@ -59,9 +58,9 @@ export const handler = apiHandler('explain', {
   }),
   'GET /api/explain/{period}/institutions/{institutionId}': route({
     params: ExplainInstitutionRef,
-    run: async ({ params, caller }, { repos }) => {
+    run: async ({ params, caller, community }, { repos }) => {
       assertMaySeeInstitution(caller, params.institutionId);
-      const communityId = await resolveCommunity(repos);
+      const communityId = community;
       await assertPublishedFor(caller, repos, communityId, periodKind(params.period), params.period);
       const e = await explainInstitutionOf(repos, communityId, params.period, params.institutionId);
       return { json: e.institution };
@@ -89,8 +88,8 @@ export const handler = apiHandler('explain', {
   'GET /api/slips/{staffId}/history/{year}': route({
     params: SlipYearRef,
     query: SlipQuery,
-    run: async ({ params, query, caller }, { repos }) => {
-      const communityId = await resolveCommunity(repos);
+    run: async ({ params, query, caller, community }, { repos }) => {
+      const communityId = community;
       const year = await staffYearOf(repos, communityId, Number(params.year), params.staffId);
       assertMaySeeStaff(caller, params.staffId, year.institution.id);
       // A scoped caller's year shows quarters and the annual bonus only once each is published.

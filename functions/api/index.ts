@@ -19,6 +19,7 @@ export const API_ENTRIES: Record<RouteGroup, string> = {
   explain: 'explain.ts',
   publications: 'publications.ts',
   schemes: 'schemes.ts',
+  commission: 'commission.ts',
 };
 
 type Module = Promise<{ handler: unknown }>;
@@ -36,6 +37,7 @@ const LOADERS: Record<RouteGroup, () => Module> = {
   explain: () => import('./explain.js'),
   publications: () => import('./publications.js'),
   schemes: () => import('./schemes.js'),
+  commission: () => import('./commission.js'),
 };
 
 export async function loadApiHandler(group: RouteGroup): Promise<ApiLambda> {

@@ -5,13 +5,12 @@
 
 import { apiHandler, route } from '../../shared/api/handler.js';
 import { PublishBody } from '../../shared/api/schemas.js';
-import { resolveCommunity } from '../../shared/app/cycle-service.js';
 import { publish } from '../../shared/app/publication-service.js';
 
 export const handler = apiHandler('publications', {
   'GET /api/publications': route({
-    run: async (_input, { repos }) => {
-      const communityId = await resolveCommunity(repos);
+    run: async ({ community }, { repos }) => {
+      const communityId = community;
       const now = Date.now();
       const publications = (await repos.publications.list(communityId)).map((p) => ({
         ...p,
@@ -22,8 +21,8 @@ export const handler = apiHandler('publications', {
   }),
   'POST /api/publications': route({
     body: PublishBody,
-    run: async ({ body, caller }, { repos }) => {
-      const communityId = await resolveCommunity(repos);
+    run: async ({ body, caller, community }, { repos }) => {
+      const communityId = community;
       const publication = await publish(repos, { communityId, ...body, by: caller.user });
       return { status: 201, json: publication };
     },

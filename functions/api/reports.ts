@@ -7,7 +7,6 @@
 import { deliverExport, exportRequest } from '../../shared/api/exports.js';
 import { apiHandler, route } from '../../shared/api/handler.js';
 import { CycleRef, ReportQuery } from '../../shared/api/schemas.js';
-import { resolveCommunity } from '../../shared/app/cycle-service.js';
 import { buildReport, exportReport } from '../../shared/reports/index.js';
 
 export const handler = apiHandler('reports', {
@@ -20,7 +19,7 @@ export const handler = apiHandler('reports', {
         const file = await exportReport(repos, { ...(await exportRequest(input, repos)), format: 'html' });
         return deliverExport(exports, `reports/${params.kind}/${params.period}`, file, { inline: true });
       }
-      const communityId = await resolveCommunity(repos);
+      const communityId = input.community;
       const { report, cycle } = await buildReport(repos, communityId, params.kind, params.period);
       return {
         json: {

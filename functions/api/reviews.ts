@@ -7,13 +7,12 @@ import { cycleView, oneCycle, reviewDetails } from '../../shared/api/cycle-views
 import { apiHandler, route } from '../../shared/api/handler.js';
 import { CorrectionRef, CycleRef, RejectBody } from '../../shared/api/schemas.js';
 import { decideCorrection } from '../../shared/app/correction-service.js';
-import { decideReview, resolveCommunity } from '../../shared/app/cycle-service.js';
+import { decideReview } from '../../shared/app/cycle-service.js';
 
 export const handler = apiHandler('reviews', {
   'GET /api/reviews': route({
-    run: async ({ caller }, { repos }) => {
-      const communityId = await repos.datasets.defaultCommunity();
-      if (!communityId) return { json: { reviews: [] } };
+    run: async ({ caller, community }, { repos }) => {
+      const communityId = community;
       const waiting = (await repos.cycles.list(communityId)).filter((c) => c.status === 'awaiting_review');
       // Corrections (DOMAIN.md §7.1) are reviewed like a quarter: the differences, four eyes.
       const corrections = (await repos.corrections.list(communityId))
@@ -36,8 +35,8 @@ export const handler = apiHandler('reviews', {
   }),
   'POST /api/cycles/{kind}/{period}/approve': route({
     params: CycleRef,
-    run: async ({ params, caller }, { repos, executions }) => {
-      const communityId = await resolveCommunity(repos);
+    run: async ({ params, caller, community }, { repos, executions }) => {
+      const communityId = community;
       await decideReview(repos, executions, { communityId, ...params, by: caller.user, approve: true });
       return { json: await oneCycle(repos, communityId, params.kind, params.period) };
     },
@@ -45,8 +44,8 @@ export const handler = apiHandler('reviews', {
   'POST /api/cycles/{kind}/{period}/reject': route({
     params: CycleRef,
     body: RejectBody,
-    run: async ({ params, body, caller }, { repos, executions }) => {
-      const communityId = await resolveCommunity(repos);
+    run: async ({ params, body, caller, community }, { repos, executions }) => {
+      const communityId = community;
       await decideReview(repos, executions, {
         communityId,
         ...params,
@@ -59,8 +58,8 @@ export const handler = apiHandler('reviews', {
   }),
   'POST /api/corrections/{kind}/{period}/approve': route({
     params: CorrectionRef,
-    run: async ({ params, caller }, { repos }) => {
-      const communityId = await resolveCommunity(repos);
+    run: async ({ params, caller, community }, { repos }) => {
+      const communityId = community;
       return {
         json: await decideCorrection(repos, { communityId, ...params, by: caller.user, approve: true }),
       };
@@ -69,8 +68,8 @@ export const handler = apiHandler('reviews', {
   'POST /api/corrections/{kind}/{period}/reject': route({
     params: CorrectionRef,
     body: RejectBody,
-    run: async ({ params, body, caller }, { repos }) => {
-      const communityId = await resolveCommunity(repos);
+    run: async ({ params, body, caller, community }, { repos }) => {
+      const communityId = community;
       return {
         json: await decideCorrection(repos, {
           communityId,

@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import { apiHandler, route } from '../../shared/api/handler.js';
-import { resolveCommunity } from '../../shared/app/cycle-service.js';
 import { diffSchemes } from '../../shared/app/scheme-diff.js';
 import {
   createSchemeDraft,
@@ -76,8 +75,8 @@ const byDifference = (a: PersonDiff, b: PersonDiff) =>
 export const handler = apiHandler('schemes', {
   'GET /api/schemes': route({
     query: z.object({ year: Year.optional() }),
-    run: async ({ query }, { repos }) => {
-      const communityId = await resolveCommunity(repos);
+    run: async ({ query, community }, { repos }) => {
+      const communityId = community;
       const year = await yearOf(repos, communityId, query.year);
       const [inForce, versions] = await Promise.all([
         schemeInForce(repos, communityId, year),
@@ -96,8 +95,8 @@ export const handler = apiHandler('schemes', {
   }),
   'POST /api/schemes': route({
     body: z.object({ year: Year, files: DraftFiles.optional(), basedOn: Version.optional() }),
-    run: async ({ body, caller }, { repos }) => {
-      const communityId = await resolveCommunity(repos);
+    run: async ({ body, caller, community }, { repos }) => {
+      const communityId = community;
       const record = await createSchemeDraft(repos, {
         communityId,
         year: body.year,
@@ -110,16 +109,16 @@ export const handler = apiHandler('schemes', {
   }),
   'GET /api/schemes/{year}/{version}': route({
     params: VersionRef,
-    run: async ({ params }, { repos }) => {
-      const communityId = await resolveCommunity(repos);
+    run: async ({ params, community }, { repos }) => {
+      const communityId = community;
       return { json: await versionSide(repos, communityId, params.year, String(params.version)) };
     },
   }),
   'POST /api/schemes/{year}/{version}': route({
     params: VersionRef,
     body: z.object({ files: DraftFiles }),
-    run: async ({ params, body, caller }, { repos }) => {
-      const communityId = await resolveCommunity(repos);
+    run: async ({ params, body, caller, community }, { repos }) => {
+      const communityId = community;
       return {
         json: await updateSchemeDraft(repos, {
           communityId,
@@ -135,8 +134,8 @@ export const handler = apiHandler('schemes', {
     query: z.object({
       against: z.union([z.literal('current'), z.string().regex(/^\d+$/)]).default('current'),
     }),
-    run: async ({ params, query }, { repos }) => {
-      const communityId = await resolveCommunity(repos);
+    run: async ({ params, query, community }, { repos }) => {
+      const communityId = community;
       const from = await versionSide(repos, communityId, params.year, query.against);
       const to = await versionSide(repos, communityId, params.year, String(params.version));
       return { json: { from: query.against, to: params.version, changes: diffSchemes(from, to) } };
@@ -144,9 +143,9 @@ export const handler = apiHandler('schemes', {
   }),
   'POST /api/schemes/{year}/{version}/submit': route({
     params: VersionRef,
-    run: async ({ params, caller }, { repos }) => ({
+    run: async ({ params, caller, community }, { repos }) => ({
       json: await submitScheme(repos, {
-        communityId: await resolveCommunity(repos),
+        communityId: community,
         ...params,
         by: caller.user,
       }),
@@ -154,9 +153,9 @@ export const handler = apiHandler('schemes', {
   }),
   'POST /api/schemes/{year}/{version}/approve': route({
     params: VersionRef,
-    run: async ({ params, caller }, { repos }) => ({
+    run: async ({ params, caller, community }, { repos }) => ({
       json: await decideScheme(repos, {
-        communityId: await resolveCommunity(repos),
+        communityId: community,
         ...params,
         by: caller.user,
         approve: true,
@@ -171,9 +170,9 @@ export const handler = apiHandler('schemes', {
         .trim()
         .min(1, '退回必须填写原因 / a rejection needs a reason'),
     }),
-    run: async ({ params, body, caller }, { repos }) => ({
+    run: async ({ params, body, caller, community }, { repos }) => ({
       json: await decideScheme(repos, {
-        communityId: await resolveCommunity(repos),
+        communityId: community,
         ...params,
         by: caller.user,
         approve: false,
@@ -183,9 +182,9 @@ export const handler = apiHandler('schemes', {
   }),
   'POST /api/schemes/{year}/{version}/publish': route({
     params: VersionRef,
-    run: async ({ params, caller }, { repos }) => ({
+    run: async ({ params, caller, community }, { repos }) => ({
       json: await publishScheme(repos, {
-        communityId: await resolveCommunity(repos),
+        communityId: community,
         ...params,
         by: caller.user,
       }),
@@ -199,8 +198,8 @@ export const handler = apiHandler('schemes', {
       files: DraftFiles.optional(),
       months: z.array(z.number().int().min(1).max(12)).min(1).optional(),
     }),
-    run: async ({ body, caller }, { repos }) => {
-      const communityId = await resolveCommunity(repos);
+    run: async ({ body, caller, community }, { repos }) => {
+      const communityId = community;
       const draft =
         body.version !== undefined
           ? await versionSide(repos, communityId, body.year, String(body.version))

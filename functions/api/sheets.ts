@@ -6,7 +6,6 @@
 import { deliverExport, exportRequest } from '../../shared/api/exports.js';
 import { apiHandler, route } from '../../shared/api/handler.js';
 import { SheetQuery, SheetRef } from '../../shared/api/schemas.js';
-import { resolveCommunity } from '../../shared/app/cycle-service.js';
 import { exportSheet } from '../../shared/reports/index.js';
 import { pagedSheet } from '../../shared/reports/sheet-page-load.js';
 
@@ -17,7 +16,7 @@ export const handler = apiHandler('sheets', {
     run: async (input, { repos, exports }) => {
       const { query, params } = input;
       if (query.page !== undefined && query.format === 'json') {
-        const communityId = await resolveCommunity(repos);
+        const communityId = input.community;
         return { json: await pagedSheet(repos, { communityId, ...params }, { ...query, page: query.page }) };
       }
       const file = await exportSheet(repos, await exportRequest(input, repos));

@@ -49,6 +49,7 @@ import {
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import {
+  DEPLOYMENT_GROUPS,
   GROUP_NAMES,
   GROUPS,
   ROUTE_KEYS,
@@ -137,6 +138,8 @@ const FUNCTIONS: Record<RouteGroup, FunctionSpec> = {
     description: 'Schemes: drafts, review, publication, simulation',
     memoryMb: 2048,
   },
+  // Tenancy (issue 12): the commission reads completed cycles of every community, side by side.
+  commission: { description: 'Commission: communities compared (read only)', memoryMb: 1024 },
 };
 
 const pascal = (s: string) => s[0]!.toUpperCase() + s.slice(1);
@@ -381,8 +384,19 @@ export class ApiStack extends Stack {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    for (const group of GROUPS)
+    // Tenancy: `commission` holds across the deployment and is named bare; every other group is named per
+    // community (`xingguo:finance`), for the communities listed in the context `medcomm:communities` (a
+    // county that joins later gets its groups by adding it there, or with `aws cognito-idp create-group`).
+    const communities = (this.node.tryGetContext('medcomm:communities') as string[] | undefined) ?? [];
+    for (const group of DEPLOYMENT_GROUPS)
       userPool.addGroup(`Group${pascal(group)}`, { groupName: group, description: GROUP_NAMES[group] });
+    communities.forEach((community, i) => {
+      for (const group of GROUPS.filter((g) => !(DEPLOYMENT_GROUPS as readonly string[]).includes(g)))
+        userPool.addGroup(`Group${i}${pascal(group)}`, {
+          groupName: `${community}:${group}`,
+          description: `${community} · ${GROUP_NAMES[group]}`,
+        });
+    });
     this.userPoolClient = userPool.addClient('Console', {
       userPoolClientName: 'medcomm-console',
       authFlows: { userSrp: true },

@@ -4,7 +4,8 @@
  * Never used on AWS, where Cognito issues the tokens and API Gateway verifies them.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Group } from './roles.js';
+import { ANY_COMMUNITY } from './auth.js';
+import { DEPLOYMENT_GROUPS, type Group } from './roles.js';
 
 export const DEV_USERS: Readonly<Record<string, Group>> = {
   office1: 'office',
@@ -17,7 +18,18 @@ export const DEV_USERS: Readonly<Record<string, Group>> = {
   member1: 'member',
   staff1: 'staff',
   staff2: 'staff',
+  commission1: 'commission',
 };
+
+/**
+ * The group names a sample user's token carries (tenancy, issue 12): the role in each community named,
+ * or `*:{role}` (every community on this machine) when none is; a deployment-wide role (the commission)
+ * bare.
+ */
+export function devGroups(group: Group, communities: readonly string[] = []): string[] {
+  if ((DEPLOYMENT_GROUPS as readonly Group[]).includes(group)) return [group];
+  return (communities.length > 0 ? communities : [ANY_COMMUNITY]).map((c) => `${c}:${group}`);
+}
 
 /**
  * The scope of the sample member and staff users (issue 14): member1 is institution C01; staff1 is
@@ -47,13 +59,19 @@ export class DevTokens {
     return createHmac('sha256', this.secret).update(data).digest();
   }
 
-  issue(user: string, group: Group, now = Date.now()): { token: string; expiresAt: string; claims: Claims } {
+  /** A token for `user` in `group`, in the communities named (every community on this machine if none). */
+  issue(
+    user: string,
+    group: Group,
+    now = Date.now(),
+    communities: readonly string[] = [],
+  ): { token: string; expiresAt: string; claims: Claims } {
     const iat = Math.floor(now / 1000);
     const claims: Claims = {
       iss: ISSUER,
       sub: `local-${user}`,
       username: user,
-      'cognito:groups': [group],
+      'cognito:groups': devGroups(group, communities),
       ...DEV_SCOPES[user],
       token_use: 'access',
       iat,

@@ -3,7 +3,6 @@
  * asks for — the community's cycle of the path, in the query's format, by the caller, audited with the
  * request id — and handing the file out through the export sink.
  */
-import { resolveCommunity } from '../app/cycle-service.js';
 import type { ExportedFile, ExportRequest } from '../reports/exports.js';
 import type { Repositories } from '../store/index.js';
 import type { RouteInput } from './handler.js';
@@ -11,11 +10,18 @@ import type { RouteResult } from './http.js';
 import type { ExportFile, ExportSink } from './ports.js';
 
 export async function exportRequest<K, F>(
-  { params, query, caller, event }: RouteInput<{ kind: K; period: string }, { format: F }, unknown>,
-  repos: Repositories,
+  {
+    params,
+    query,
+    caller,
+    community,
+    event,
+  }: RouteInput<{ kind: K; period: string }, { format: F }, unknown>,
+  _repos: Repositories,
 ): Promise<ExportRequest & { kind: K; format: F }> {
   return {
-    communityId: await resolveCommunity(repos),
+    // The community of the path (authorize checked the caller's groups there): its chain and its cycle.
+    communityId: community,
     kind: params.kind,
     period: params.period,
     format: query.format,

@@ -20,13 +20,23 @@ import {
   toProblem,
   toResponse,
 } from './http.js';
-import { type ROUTES, type RouteGroup, type RouteKey, routesOf } from './roles.js';
+import {
+  isCommunityRoute,
+  OPENS_COMMUNITY,
+  type ROUTES,
+  type RouteGroup,
+  type RouteKey,
+  routeKeyOf,
+  routesOf,
+} from './roles.js';
 
 export interface RouteInput<P, Q, B> {
   params: P;
   query: Q;
   body: B;
   caller: Caller;
+  /** The community the route addresses (the path's `{community}`); '' on deployment-wide routes. */
+  community: string;
   event: ApiEvent;
 }
 
@@ -50,6 +60,26 @@ export type RoutesOfGroup<G extends RouteGroup> = {
 }[RouteKey];
 
 type Ctx = ApiContext & { input?: { params: unknown; query: unknown; body: unknown } };
+
+/**
+ * A community route answers 404 for a community the store does not know (after authorize, so a caller
+ * without a group there learns nothing); the routes of a community's first import may name a new one.
+ */
+function knownCommunity(): MiddlewareObj<ApiEvent, ApiResponse, Error, Ctx> {
+  return {
+    before: async (request) => {
+      const routeKey = routeKeyOf(request.event.routeKey)!;
+      const community = request.context.caller.community;
+      if (!isCommunityRoute(routeKey) || community === undefined || OPENS_COMMUNITY.includes(routeKey))
+        return;
+      if (!(await apiDeps().repos.communities.get(community)))
+        throw problem(
+          404,
+          `没有医共体 ${community}：尚未导入它的数据集 / no community ${community} in this deployment: import its dataset first (POST /api/communities/${community}/datasets)`,
+        );
+    },
+  };
+}
 
 const zodIssues = (where: string, error: z.ZodError): ProblemIssue[] =>
   error.issues.map((issue) => ({
@@ -89,7 +119,8 @@ function validate(
 ): MiddlewareObj<ApiEvent, ApiResponse, Error, Ctx> {
   return {
     before: async (request) => {
-      const def = routes[request.event.routeKey as RouteKey];
+      const key = routeKeyOf(request.event.routeKey);
+      const def = key && routes[key];
       if (!def) throw problem(404, `没有这个接口 / no such route: ${request.event.routeKey}`);
       const issues: ProblemIssue[] = [];
       const check = (where: string, schema: z.ZodType | undefined, value: unknown) => {
@@ -99,7 +130,9 @@ function validate(
         issues.push(...zodIssues(where, parsed.error));
         return undefined;
       };
-      const params = check('path', def.params, request.event.pathParameters ?? {});
+      // The community is the caller's context (authorize), not a parameter of the route's own schema.
+      const { community: _community, ...pathParameters } = request.event.pathParameters ?? {};
+      const params = check('path', def.params, pathParameters);
       const query = check('query', def.query, request.event.queryStringParameters ?? {});
       const body = check('body', def.body, (request.event.body as unknown) ?? (def.body ? {} : undefined));
       if (issues.length > 0) {
@@ -138,29 +171,37 @@ export function apiHandler<G extends RouteGroup>(group: G, routes: Record<Routes
     throw new Error(
       `routes ${unknown.join(', ')} do not belong to the ${group} group in shared/api/roles.ts`,
     );
-  return middy<ApiEvent, ApiResponse, Error, Ctx>()
-    // First: its after/onError run last, on the answer (shared/ops/api.ts: logs, metrics, traces).
-    .use(apiOperations<ApiEvent, ApiResponse>(group) as MiddlewareObj<ApiEvent, ApiResponse, Error, Ctx>)
-    .use(authorize() as MiddlewareObj<ApiEvent, ApiResponse, Error, Ctx>)
-    .use(jsonBody())
-    .use(validate(table))
-    .use(
-      httpErrorHandler({
-        logger: logServerErrors,
-        fallbackMessage: JSON.stringify({ error: 'internal error' }),
-      }),
-    )
-    .handler(async (event, context) => {
-      const def = table[event.routeKey as RouteKey]!;
-      const input = context.input!;
-      try {
-        const result = await def.run(
-          { ...(input as { params: unknown; query: unknown; body: unknown }), caller: context.caller, event },
-          apiDeps(),
-        );
-        return compressed(toResponse(result), event.headers);
-      } catch (error) {
-        throw toProblem(error);
-      }
-    });
+  return (
+    middy<ApiEvent, ApiResponse, Error, Ctx>()
+      // First: its after/onError run last, on the answer (shared/ops/api.ts: logs, metrics, traces).
+      .use(apiOperations<ApiEvent, ApiResponse>(group) as MiddlewareObj<ApiEvent, ApiResponse, Error, Ctx>)
+      .use(authorize() as MiddlewareObj<ApiEvent, ApiResponse, Error, Ctx>)
+      .use(knownCommunity())
+      .use(jsonBody())
+      .use(validate(table))
+      .use(
+        httpErrorHandler({
+          logger: logServerErrors,
+          fallbackMessage: JSON.stringify({ error: 'internal error' }),
+        }),
+      )
+      .handler(async (event, context) => {
+        const def = table[routeKeyOf(event.routeKey)!]!;
+        const input = context.input!;
+        try {
+          const result = await def.run(
+            {
+              ...(input as { params: unknown; query: unknown; body: unknown }),
+              caller: context.caller,
+              community: context.caller.community ?? '',
+              event,
+            },
+            apiDeps(),
+          );
+          return compressed(toResponse(result), event.headers);
+        } catch (error) {
+          throw toProblem(error);
+        }
+      })
+  );
 }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ApiEvent } from './http.js';
-import { ROUTE_KEYS, type RouteKey, routeParts } from './roles.js';
+import { gatewayRouteKey, ROUTE_KEYS, type RouteKey, routeParts } from './roles.js';
 
 interface CompiledRoute {
   key: RouteKey;
@@ -82,9 +82,11 @@ export function gatewayEvent(
     query[name] = name in query ? `${query[name]},${value}` : value;
   const text = TEXT_TYPES.test(headers['content-type'] ?? '');
   const now = new Date();
+  // As API Gateway sends it: the route as served, community prefix included.
+  const routeKey = gatewayRouteKey(match.routeKey);
   const event: ApiEvent = {
     version: '2.0',
-    routeKey: match.routeKey,
+    routeKey,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
@@ -101,7 +103,7 @@ export function gatewayEvent(
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: randomUUID(),
-      routeKey: match.routeKey,
+      routeKey,
       stage: '$default',
       time: now.toISOString(),
       timeEpoch: now.getTime(),

@@ -4,7 +4,16 @@
  * CDK creates one gateway route per entry, and the local server routes with it.
  */
 
-export const GROUPS = ['office', 'hr', 'finance', 'auditor', 'member', 'staff', 'committee'] as const;
+export const GROUPS = [
+  'office',
+  'hr',
+  'finance',
+  'auditor',
+  'member',
+  'staff',
+  'committee',
+  'commission',
+] as const;
 export type Group = (typeof GROUPS)[number];
 
 export const GROUP_NAMES: Record<Group, string> = {
@@ -15,7 +24,15 @@ export const GROUP_NAMES: Record<Group, string> = {
   member: '成员单位 member institution',
   staff: '职工本人 staff member',
   committee: '医管会 management committee (approves schemes)',
+  commission: '卫健委/医保局 health and insurance commission (compares communities, read only)',
 };
+
+/**
+ * Tenancy (issue 12): a token names its groups per community, `{community}:{group}` (`xingguo:finance`),
+ * and a group holds only on that community's routes. The groups listed here hold across the deployment
+ * instead and are named bare (`commission`). A bare community group (`finance`) is valid for no community.
+ */
+export const DEPLOYMENT_GROUPS = ['commission'] as const satisfies readonly Group[];
 
 /**
  * `member` (scoped to its institution by the token's `custom:institutionId`) and `staff` (scoped to
@@ -37,6 +54,7 @@ export const ROUTE_GROUPS = [
   'explain',
   'publications',
   'schemes',
+  'commission',
 ] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 
@@ -46,12 +64,20 @@ export type Audience = 'signed-in' | readonly Group[];
 export interface RouteRule {
   group: RouteGroup;
   allow: Audience;
+  /**
+   * `deployment`: the route is outside every community (`GET /api/me`, the commission's). Every other
+   * route addresses one community: its path is served under `/api/communities/{community}` (routeParts).
+   */
+  scope?: 'deployment';
 }
 
 const ANY_ROLE = ['office', 'hr', 'finance', 'auditor'] as const satisfies readonly Group[];
 
 export const ROUTES = {
-  'GET /api/me': { group: 'me', allow: 'signed-in' },
+  'GET /api/me': { group: 'me', allow: 'signed-in', scope: 'deployment' },
+  // The commission (卫健委/医保局) compares communities from completed cycles: no write, no personal data.
+  'GET /api/commission/communities': { group: 'commission', allow: ['commission'], scope: 'deployment' },
+  'GET /api/commission/compare': { group: 'commission', allow: ['commission'], scope: 'deployment' },
   'POST /api/datasets': { group: 'datasets', allow: ['office'] },
   'POST /api/datasets/upload-url': { group: 'datasets', allow: ['office'] },
   'POST /api/datasets/import-from-upload': { group: 'datasets', allow: ['office'] },
@@ -115,18 +141,59 @@ export const ROUTE_KEYS = Object.keys(ROUTES) as RouteKey[];
 
 export const isRouteKey = (key: string): key is RouteKey => Object.hasOwn(ROUTES, key);
 
+/** Where a community route is served: `GET /api/cycles` is `GET /api/communities/{community}/cycles`. */
+export const COMMUNITY_PREFIX = '/api/communities/{community}';
+
+/** Whether the route addresses one community (the path's `{community}`); false for `deployment` routes. */
+export const isCommunityRoute = (key: RouteKey): boolean => (ROUTES[key] as RouteRule).scope !== 'deployment';
+
+/**
+ * Routes that may address a community the store does not know yet: its office imports its first dataset
+ * (the dataset's scheme must name the community of the path). Every other community route answers 404
+ * for an unknown community.
+ */
+export const OPENS_COMMUNITY: readonly string[] = [
+  'POST /api/datasets',
+  'POST /api/datasets/upload-url',
+  'POST /api/datasets/import-from-upload',
+  'GET /api/datasets/template',
+];
+
+/** The route as the gateway serves it: the one place the community prefix is added. */
 export function routeParts(key: RouteKey): { method: 'GET' | 'POST'; path: string } {
   const [method, path] = key.split(' ') as ['GET' | 'POST', string];
-  return { method, path };
+  return {
+    method,
+    path: isCommunityRoute(key) ? `${COMMUNITY_PREFIX}${path.slice('/api'.length)}` : path,
+  };
 }
+
+/** The gateway's route key (`GET /api/communities/{community}/cycles`), as an event's `routeKey` carries it. */
+export function gatewayRouteKey(key: RouteKey): string {
+  const { method, path } = routeParts(key);
+  return `${method} ${path}`;
+}
+
+const BY_GATEWAY_KEY = new Map<string, RouteKey>(
+  (Object.keys(ROUTES) as RouteKey[]).map((key) => [gatewayRouteKey(key), key]),
+);
+
+/** The route of roles.ts an event's gateway route key is; undefined for any other key. */
+export const routeKeyOf = (gatewayKey: string): RouteKey | undefined => BY_GATEWAY_KEY.get(gatewayKey);
 
 export function routesOf(group: RouteGroup): RouteKey[] {
   return ROUTE_KEYS.filter((key) => ROUTES[key].group === group);
 }
 
-/** Whether a caller in `groups` may call `route`. */
+/**
+ * Whether a caller in `groups` may call `route`: on a community route, `groups` are the caller's groups
+ * in that community (plus the deployment-wide ones), and `signed-in` asks for a group of the community.
+ */
 export function mayCall(route: RouteKey, groups: readonly string[]): boolean {
   const allow: Audience = ROUTES[route].allow;
-  if (allow === 'signed-in') return true;
+  if (allow === 'signed-in')
+    return (
+      !isCommunityRoute(route) || groups.some((g) => !(DEPLOYMENT_GROUPS as readonly string[]).includes(g))
+    );
   return allow.some((g) => groups.includes(g));
 }

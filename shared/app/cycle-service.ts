@@ -39,16 +39,28 @@ export const cycleInput = (c: CycleRecord): CycleExecutionInput => ({
   },
 });
 
+/**
+ * The community a request is for: the one named, else (the CLI without --community) the deployment's
+ * only community. With several, one must be named (tenancy, issue 12): the last one imported is no
+ * default, or a command meant for one county would act on another.
+ */
 export async function resolveCommunity(repos: Repositories, communityId?: string): Promise<string> {
-  const id = communityId ?? (await repos.datasets.defaultCommunity());
-  if (!id)
+  if (communityId) return communityId;
+  const all = (await repos.communities.list()).map((c) => c.communityId);
+  if (all.length === 1) return all[0]!;
+  if (all.length === 0)
     throw new NotFoundError(
       bilingual(
         '还没有导入任何数据集，请先运行 medcomm import',
         'no dataset imported yet; run medcomm import first',
       ),
     );
-  return id;
+  throw new PrerequisiteError(
+    bilingual(
+      `本系统有 ${all.length} 个医共体（${all.join('、')}），请用 --community 指定其一`,
+      `this deployment has ${all.length} communities (${all.join(', ')}): name one with --community <id>`,
+    ),
+  );
 }
 
 export async function startCycle(

@@ -25,6 +25,7 @@ import type {
 import { type AuditEntry, AuditRepository } from './audit.js';
 import type { BatchWrite, Item } from './batch.js';
 import { contentHash, decode, encode, fullHashOfEncoded, pages } from './codec.js';
+import { communityRegistration } from './communities.js';
 import { isStoreError, StoreError } from './errors.js';
 import { keys } from './keys.js';
 import type { ImportLease } from './leases.js';
@@ -607,6 +608,8 @@ export class DatasetRepository {
             this.switchPointer(pointer, expectedVersion),
             complete,
             { Put: { Item: { ...keys.defaultCommunity(), type: 'DefaultCommunity', communityId } } },
+            // The community joins the deployment's registry with its first current version (tenancy).
+            communityRegistration(communityId),
             ...(options.lease ? [leaseHeld(options.lease)] : []),
           ];
     try {

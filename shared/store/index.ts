@@ -1,6 +1,7 @@
 /** The repository layer: one object per concern over one table. */
 import { AuditRepository } from './audit.js';
 import { createDynamoClients, type DynamoClientOptions } from './client.js';
+import { CommunityRepository } from './communities.js';
 import { CorrectionRepository } from './corrections.js';
 import { CycleRepository } from './cycles.js';
 import { DatasetRepository } from './datasets.js';
@@ -24,6 +25,7 @@ export interface Repositories {
   corrections: CorrectionRepository;
   publications: PublicationRepository;
   secondary: SecondaryRepository;
+  communities: CommunityRepository;
 }
 
 export function repositories(table: Table): Repositories {
@@ -38,6 +40,7 @@ export function repositories(table: Table): Repositories {
     corrections: new CorrectionRepository(table),
     publications: new PublicationRepository(table),
     secondary: new SecondaryRepository(table),
+    communities: new CommunityRepository(table),
   };
 }
 

@@ -18,11 +18,11 @@ import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack } from '../../infra/stacks/data-stack.js';
 import { WorkflowStack } from '../../infra/stacks/workflow-stack.js';
 import { selectTarget } from '../../infra/targets.js';
-import { GROUPS, ROUTE_KEYS } from '../../shared/api/roles.js';
+import { DEPLOYMENT_GROUPS, GROUPS, gatewayRouteKey, ROUTE_KEYS } from '../../shared/api/roles.js';
 
-function buildAppWithApi(targetName: 'aws' | 'aws-cn' = 'aws') {
+function buildAppWithApi(targetName: 'aws' | 'aws-cn' = 'aws', context: Record<string, unknown> = {}) {
   const app = new App({
-    context: { 'aws:cdk:bundling-stacks': [] },
+    context: { 'aws:cdk:bundling-stacks': [], ...context },
     builtinCloudFormationValidation: false,
   } as ConstructorParameters<typeof App>[0]);
   const target = selectTarget(app, targetName);
@@ -102,8 +102,25 @@ describe('the user pool', () => {
     const groups = Object.values(template.findResources('AWS::Cognito::UserPoolGroup')).map(
       (g) => g.Properties.GroupName,
     );
-    expect(groups.sort()).toEqual([...GROUPS].sort());
+    // Tenancy: the commission bare; the communities' groups only for the communities in the context.
+    expect(groups.sort()).toEqual([...DEPLOYMENT_GROUPS].sort());
   });
+
+  it('has each listed community’s groups, named community:group (tenancy)', () => {
+    const { app } = buildAppWithApi('aws', { 'medcomm:communities': ['xingguo', '于都'] });
+    const withCommunities = Template.fromJSON(app.synth().getStackByName('MedcommApi').template);
+    const groups = Object.values(withCommunities.findResources('AWS::Cognito::UserPoolGroup')).map(
+      (g) => g.Properties.GroupName,
+    );
+    const perCommunity = GROUPS.filter((g) => !(DEPLOYMENT_GROUPS as readonly string[]).includes(g));
+    expect(groups.sort()).toEqual(
+      [
+        ...DEPLOYMENT_GROUPS,
+        ...perCommunity.map((g) => `xingguo:${g}`),
+        ...perCommunity.map((g) => `于都:${g}`),
+      ].sort(),
+    );
+  }, 120_000);
 
   it('holds the member and staff scope as custom attributes the users may read but never write', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', {
@@ -117,10 +134,7 @@ describe('the user pool', () => {
       expect.arrayContaining(['custom:institutionId', 'custom:staffId']),
     );
     expect(client!.Properties.WriteAttributes).toEqual(['email']);
-    const groups = Object.values(template.findResources('AWS::Cognito::UserPoolGroup')).map(
-      (g) => g.Properties.GroupName as string,
-    );
-    expect(groups).toEqual(expect.arrayContaining(['member', 'staff']));
+    // Their groups are per community (`xingguo:member`, `xingguo:staff`): see the tenancy test.
   });
 
   it('has a public SRP client for the console (no secret)', () => {
@@ -142,7 +156,11 @@ describe('the HTTP API', () => {
       JwtConfiguration: { Audience: [expect.anything()], Issuer: expect.anything() },
     });
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
-    expect(routes.map((r) => r.RouteKey).sort()).toEqual([...ROUTE_KEYS].sort());
+    // Community routes served under /api/communities/{community} (tenancy), /api/me and the commission's not.
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(ROUTE_KEYS.map(gatewayRouteKey).sort());
+    expect(routes.map((r) => r.RouteKey)).toEqual(
+      expect.arrayContaining(['GET /api/me', 'GET /api/communities/{community}/cycles']),
+    );
     for (const route of routes) {
       expect(route.AuthorizationType).toBe('JWT');
       expect(route.AuthorizerId).toEqual({ Ref: authorizerId });
@@ -235,7 +253,7 @@ describe('least privilege', () => {
     }
   });
 
-  it("lets exports only append (the audit entry), the auditor's routes not write at all, and /api/me not read the table", () => {
+  it("lets exports only append (the audit entry), the auditor's routes and /api/me not write at all", () => {
     const writes = [
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
@@ -248,7 +266,9 @@ describe('least privilege', () => {
         actionsOf(group).filter((a) => writes.includes(a)),
         group,
       ).toEqual(['dynamodb:PutItem']);
-    expect(actionsOf('me').filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    // /api/me names the caller's communities: it reads the registry and their schemes, and writes nothing.
+    expect(actionsOf('me').filter((a) => writes.includes(a))).toEqual([]);
+    expect(actionsOf('commission').filter((a) => writes.includes(a))).toEqual([]);
   });
 
   it('tells each function where its state machines and bucket are', () => {
@@ -265,7 +285,7 @@ describe('least privilege', () => {
       ]),
     );
     expect(Object.keys(env('Sheets'))).toEqual(expect.arrayContaining(['TABLE_NAME', 'EXPORT_BUCKET']));
-    expect(Object.keys(env('Me'))).not.toContain('TABLE_NAME');
+    expect(Object.keys(env('Commission'))).toContain('TABLE_NAME');
   });
 });
 

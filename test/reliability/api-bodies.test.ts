@@ -31,10 +31,19 @@ async function call(
   const { method, path } = routeParts(routeKey);
   const body = request.raw ?? (request.body === undefined ? '' : JSON.stringify(request.body));
   const contentType = request.contentType ?? 'application/json';
+  // The tiny community's routes, as its office (tenancy: groups per community).
   const event = gatewayEvent(
-    { method, url: path, headers: { 'content-type': contentType }, body: Buffer.from(body) },
-    { routeKey, pathParameters: {} },
-    asGatewayClaims({ username: request.user ?? 'office1', 'cognito:groups': [request.group ?? 'office'] }),
+    {
+      method,
+      url: path.replace('{community}', TINY_COMMUNITY),
+      headers: { 'content-type': contentType },
+      body: Buffer.from(body),
+    },
+    { routeKey, pathParameters: { community: TINY_COMMUNITY } },
+    asGatewayClaims({
+      username: request.user ?? 'office1',
+      'cognito:groups': [`${TINY_COMMUNITY}:${request.group ?? 'office'}`],
+    }),
   );
   const handler = await loadApiHandler(ROUTES[routeKey].group);
   const response = await handler(event, {});

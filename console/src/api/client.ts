@@ -17,19 +17,58 @@ export class ApiError extends Error {
 
 let onUnauthorized: () => void = () => {};
 
+/**
+ * The community the console works in (tenancy, issue 12): every community route is sent under
+ * `/api/communities/{community}`, so the pages keep writing `/api/cycles`; `/api/me` and the
+ * commission's routes are outside every community. The app sets it from the URL and the selector.
+ */
+let community: string | undefined;
+const listeners = new Set<(c: string | undefined) => void>();
+const OUTSIDE_COMMUNITIES = /^\/api\/(me|commission|auth)(\/|\?|$)/;
+
+export function currentCommunity(): string | undefined {
+  return community;
+}
+
+/** `notify: false` from the app itself, which already follows its own choice. */
+export function setCommunity(next: string | undefined, notify = true): void {
+  if (next === community) return;
+  community = next;
+  if (notify) for (const listener of listeners) listener(next);
+}
+
+/** The app follows a community chosen elsewhere (the upload page's first import of a new community). */
+export function onCommunityChange(listener: (c: string | undefined) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** The path as the API serves it: a community route under the current community. */
+export function addressed(path: string, target = community): string {
+  if (!path.startsWith('/api/') || OUTSIDE_COMMUNITIES.test(path)) return path;
+  if (!target) throw new ApiError(0, '请先选择医共体 / choose a community first');
+  return `/api/communities/${encodeURIComponent(target)}${path.slice('/api'.length)}`;
+}
+
 /** The app signs the user out and shows the sign-in page when the API says the token is no good. */
 export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler;
 }
 
-async function send(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
+async function send(
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  target?: string,
+): Promise<Response> {
+  const url = `${API_BASE}${addressed(path, target ?? community)}`;
   const session = tokenSource.current();
   const headers: Record<string, string> = {};
   if (session) headers.authorization = `Bearer ${session.token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
-    response = await fetch(`${API_BASE}${path}`, {
+    response = await fetch(url, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -55,8 +94,9 @@ export async function getJson<T>(path: string): Promise<T> {
   return (await (await send('GET', path)).json()) as T;
 }
 
-export async function postJson<T>(path: string, body: unknown = {}): Promise<T> {
-  return (await (await send('POST', path, body)).json()) as T;
+/** `community`: send to this community rather than the current one (a first import names its own). */
+export async function postJson<T>(path: string, body: unknown = {}, community?: string): Promise<T> {
+  return (await (await send('POST', path, body, community)).json()) as T;
 }
 
 /** RFC 6266: prefer the UTF-8 `filename*`, fall back to the ASCII `filename`. */

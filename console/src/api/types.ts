@@ -4,14 +4,27 @@
  * drives the real API, so a drift shows up there.
  */
 
-export type Group = 'office' | 'hr' | 'finance' | 'auditor' | 'member' | 'staff' | 'committee';
+export type Group = 'office' | 'hr' | 'finance' | 'auditor' | 'member' | 'staff' | 'committee' | 'commission';
 export type CycleKind = 'monthly' | 'quarterly' | 'annual';
 export type SheetKind = CycleKind | 'leaders';
 export type CycleStatus = 'not_started' | 'running' | 'awaiting_review' | 'completed' | 'rejected' | 'failed';
 
+/** A community the caller holds groups in (GET /api/me, tenancy). */
+export interface MyCommunity {
+  communityId: string;
+  name: string | null;
+  /** False until its first dataset is imported (its office's first import creates it). */
+  imported: boolean;
+  groups: Group[];
+}
+
 export interface Me {
   user: string;
+  /** Deployment-wide groups (the commission); a community's groups are in `communities`. */
   groups: Group[];
+  communities: MyCommunity[];
+  /** The local server's sample users: their role in every community, even one not imported yet. */
+  anyCommunity?: Group[];
   /** A member's institution, a staff member's own id (their scope). */
   institutionId?: string;
   staffId?: string;

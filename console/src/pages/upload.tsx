@@ -3,7 +3,7 @@
  * a rejected import shows every issue (file, row, column, value, the rule in Chinese and English).
  */
 import { useState } from 'preact/hooks';
-import { ApiError, download, postJson } from '../api/client';
+import { ApiError, currentCommunity, download, postJson, setCommunity } from '../api/client';
 import type { ImportIssue, ImportResult } from '../api/types';
 import { DataTable } from '../components/data-table';
 import { ErrorAlert, Notice, PageHeader } from '../components/ui';
@@ -14,6 +14,18 @@ const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 
 function isIssue(value: unknown): value is ImportIssue {
   return typeof value === 'object' && value !== null && 'file' in value && 'zh' in value && 'en' in value;
+}
+
+/** community.id of the folder's scheme.json, if it has one that says. */
+async function schemeCommunity(files: readonly File[]): Promise<string | undefined> {
+  const scheme = files.find((f) => f.name === 'scheme.json');
+  if (!scheme) return undefined;
+  try {
+    const id = (JSON.parse(await scheme.text()) as { community?: { id?: unknown } }).community?.id;
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function UploadPage() {
@@ -45,7 +57,13 @@ export function UploadPage() {
     setIssues(undefined);
     setError(undefined);
     try {
-      setResult(await postJson<ImportResult>('/api/datasets', { files: await datasetBody(files) }));
+      const body = await datasetBody(files);
+      // Into the community being worked in; with none chosen yet (a community's first import), into the
+      // one its scheme.json names — the API refuses files naming another community than the path's.
+      const target = currentCommunity() ?? (await schemeCommunity(files));
+      const imported = await postJson<ImportResult>('/api/datasets', { files: body }, target);
+      setResult(imported);
+      setCommunity(imported.communityId);
     } catch (e) {
       if (e instanceof ApiError && e.status === 422 && e.issues.every(isIssue))
         setIssues(e.issues as ImportIssue[]);

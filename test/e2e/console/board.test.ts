@@ -146,7 +146,7 @@ async function api<T>(path: string, user: string, role: string): Promise<T> {
 /** A month's pay sheet total (fen) and lines, as the API gives them to HR. */
 async function sheet(period: string) {
   const lines = await api<{ staffId: string; adjustment: string; gross: string }[]>(
-    `/api/sheets/monthly/${period}?format=json`,
+    `/api/communities/county7/sheets/monthly/${period}?format=json`,
     'hr1',
     'hr',
   );
@@ -319,7 +319,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
     await notice.waitFor();
 
     const { corrections } = await api<{ corrections: CorrectionRecord[] }>(
-      '/api/corrections?year=2026',
+      '/api/communities/county7/corrections?year=2026',
       'office1',
       'office',
     );
@@ -376,7 +376,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
     await card.waitFor();
     const queue = await api<{
       corrections: { correction: CorrectionRecord; differences: { lines: CorrectionLine[] }[] }[];
-    }>('/api/reviews', 'finance2', 'finance');
+    }>('/api/communities/county7/reviews', 'finance2', 'finance');
     differences = queue.corrections[0]!.differences.flatMap((d) => d.lines).filter((l) => l.difference !== 0);
     // The forgotten adjustment, exactly; and the differences add up to the correction's total.
     expect(differences).toContainEqual(
@@ -410,7 +410,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
     expect(await text(row)).toContain('审核通过：finance2');
 
     const before = await api<{ totals: { adjustment: number; gross: number }; missing: { id: string }[] }>(
-      '/api/cycles/monthly/2026-04/preview',
+      '/api/communities/county7/cycles/monthly/2026-04/preview',
       'office1',
       'office',
     );
@@ -439,7 +439,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
     await shot(office, 'office-board-lifecycle');
 
     const april = await api<{ status: string; acknowledgedMissing?: string[] }>(
-      '/api/cycles/monthly/2026-04',
+      '/api/communities/county7/cycles/monthly/2026-04',
       'office1',
       'office',
     );
@@ -452,7 +452,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
     // What the daily schedule does for December (functions/start-scheduled-cycle.ts): the start is
     // refused for want of data, and the refusal is recorded as waiting, never locking the month.
     const token = server.tokens.issue('office1', 'office').token;
-    const refused = await fetch(`${server.url}/api/cycles`, {
+    const refused = await fetch(`${server.url}/api/communities/county7/cycles`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ kind: 'monthly', period: '2026-12' }),
@@ -545,7 +545,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
     // Nothing posted: May pays no adjustment (the dataset has none for May either).
     expect((await csvRows(dataset, 'adjustments.csv')).filter((r) => r.startsWith('2026-05,'))).toEqual([]);
     const may = await api<{ totals: { adjustment: number } }>(
-      '/api/cycles/monthly/2026-05/preview',
+      '/api/communities/county7/cycles/monthly/2026-05/preview',
       'office1',
       'office',
     );
@@ -581,7 +581,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
     await card.waitFor();
     const queue = await api<{
       corrections: { correction: CorrectionRecord; differences: { lines: CorrectionLine[] }[] }[];
-    }>('/api/reviews', 'finance2', 'finance');
+    }>('/api/communities/county7/reviews', 'finance2', 'finance');
     const q1 = queue.corrections.find((c) => c.correction.period === '2026-Q1')!;
     const lines = q1.differences.flatMap((d) => d.lines).filter((l) => l.difference !== 0);
     expect(lines.length).toBeGreaterThan(0);

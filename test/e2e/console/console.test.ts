@@ -267,7 +267,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
     const card = finance1.locator('[data-review="2026-Q1"]');
     await card.waitFor();
     const queue = await api<{ reviews: { details: { totals: { pool: string } } }[] }>(
-      '/api/reviews',
+      '/api/communities/county7/reviews',
       'finance2',
       'finance',
     );
@@ -319,7 +319,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
     expect(await card.getByRole('button', { name: '驳回 2026-Q1' }).isDisabled()).toBe(true);
     await shot(page, 'finance-four-eyes');
     // And the API refuses it in so many words, whatever a client shows.
-    const refused = await fetch(`${server.url}/api/cycles/quarterly/2026-Q1/approve`, {
+    const refused = await fetch(`${server.url}/api/communities/county7/cycles/quarterly/2026-Q1/approve`, {
       method: 'POST',
       headers: { authorization: `Bearer ${issued.token}`, 'content-type': 'application/json' },
       body: '{}',
@@ -358,7 +358,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
         institutions: { institutionId: string; name: string; rank: number; peerGroup: string }[];
         totals: { pool: number };
       };
-    }>('/api/reports/quarterly/2026-Q1', 'auditor1', 'auditor');
+    }>('/api/communities/county7/reports/quarterly/2026-Q1', 'auditor1', 'auditor');
     const first = report.institutions.find((i) => i.rank === 1 && i.peerGroup === 'county')!;
     expect(await text(county.locator('tbody tr').first())).toContain(first.name);
     expect(fen((await text(office.locator('[data-total="pool"]'))).replace(/,/g, ''))).toBe(
@@ -394,7 +394,9 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
       fetch(`${server.url}${path}`, {
         headers: { authorization: `Bearer ${server.tokens.issue(user, role as 'office').token}` },
       });
-    expect((await ask('/api/explain/2026-Q1/institutions/C01', 'member1', 'member')).status).toBe(403);
+    expect(
+      (await ask('/api/communities/county7/explain/2026-Q1/institutions/C01', 'member1', 'member')).status,
+    ).toBe(403);
 
     await open(office, 'publications', '结果公示');
     await office.getByLabel('期间').fill('2026-Q1');
@@ -408,7 +410,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
     const explained = member.getByTestId('institution-explanation');
     await explained.waitFor();
     const expected = await api<{ pool: { pool: number }; score: { score: string }; reconciles: boolean }>(
-      '/api/explain/2026-Q1/institutions/C01',
+      '/api/communities/county7/explain/2026-Q1/institutions/C01',
       'office1',
       'office',
     );
@@ -419,8 +421,13 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
     );
     await member.locator('#explain-indicators tbody tr').first().waitFor();
     await shot(member, 'member-explain');
-    expect((await ask('/api/explain/2026-Q1/institutions/C02', 'member1', 'member')).status).toBe(403);
-    expect((await ask('/api/sheets/quarterly/2026-Q1?format=json', 'member1', 'member')).status).toBe(403);
+    expect(
+      (await ask('/api/communities/county7/explain/2026-Q1/institutions/C02', 'member1', 'member')).status,
+    ).toBe(403);
+    expect(
+      (await ask('/api/communities/county7/sheets/quarterly/2026-Q1?format=json', 'member1', 'member'))
+        .status,
+    ).toBe(403);
   });
 
   it('a staff member sees only their own slips and explanation', async () => {
@@ -429,7 +436,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
     const links = await staff.getByRole('navigation', { name: '主导航' }).getByRole('link').allTextContents();
     expect(links).toEqual(['金额说明', '工资条', '结果公示']);
     const year = await api<{ months: { period: string; gross: number }[]; totals: { gross: number } }>(
-      '/api/slips/C01-001/history/2026',
+      '/api/communities/county7/slips/C01-001/history/2026',
       'hr1',
       'hr',
     );
@@ -450,14 +457,14 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
         headers: { authorization: `Bearer ${server.tokens.issue('staff1', 'staff').token}` },
       });
     for (const path of [
-      '/api/slips/C01-002/2026-03',
-      '/api/explain/2026-03/staff/C01-002',
-      '/api/slips/C01-002/history/2026',
-      '/api/explain/2026-03/institutions/C01',
-      '/api/sheets/monthly/2026-03?format=json',
+      '/api/communities/county7/slips/C01-002/2026-03',
+      '/api/communities/county7/explain/2026-03/staff/C01-002',
+      '/api/communities/county7/slips/C01-002/history/2026',
+      '/api/communities/county7/explain/2026-03/institutions/C01',
+      '/api/communities/county7/sheets/monthly/2026-03?format=json',
     ])
       expect([path, (await ask(path)).status]).toEqual([path, 403]);
-    expect((await ask('/api/slips/C01-001/2026-03')).status).toBe(200);
+    expect((await ask('/api/communities/county7/slips/C01-001/2026-03')).status).toBe(200);
   });
 
   it('HR finds people on the Q1 sheet and downloads it as XLSX with the totals of the API', async () => {
@@ -468,7 +475,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
     await hr.locator('#sheet-table tbody tr').first().waitFor();
 
     const lines = await api<{ institutionId: string; quarterlySurplus: string; gross: string }[]>(
-      '/api/sheets/quarterly/2026-Q1?format=json',
+      '/api/communities/county7/sheets/quarterly/2026-Q1?format=json',
       'hr1',
       'hr',
     );
@@ -523,7 +530,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
     await hr.locator('#sheet-table tbody').getByRole('link').first().click();
     await hr.getByTestId('person-explanation').waitFor();
     const mine = await api<{ staffId: string; quarterlySurplus: string }[]>(
-      '/api/sheets/quarterly/2026-Q1?format=json',
+      '/api/communities/county7/sheets/quarterly/2026-Q1?format=json',
       'hr1',
       'hr',
     );
@@ -575,15 +582,17 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
       period: '2026-01',
       by: 'office1',
     });
+    // A second community in the table (tenancy): the API path and the console's address name it.
+    const cityId = encodeURIComponent(imported.pointer.communityId);
     const first = await api<{ all: number; pages: number; rows: { name: string }[] }>(
-      '/api/sheets/monthly/2026-01?format=json&page=1&size=100',
+      `/api/communities/${cityId}/sheets/monthly/2026-01?format=json&page=1&size=100`,
       'hr1',
       'hr',
     );
     expect(first.all).toBeGreaterThanOrEqual(30_000);
 
     const hr = await signedIn('hr1', 'hr');
-    await open(hr, 'sheets', '工资表');
+    await open(hr, `c/${cityId}/sheets`, '工资表');
     const rows = hr.locator('#sheet-table tbody tr');
     await hr.getByText(`显示 ${first.all} / ${first.all} 人`).waitFor();
     expect(await rows.count()).toBe(100);

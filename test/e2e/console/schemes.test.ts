@@ -144,7 +144,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('schemes in the web console', () => {
     // The figures on screen are the API's for the same version.
     const sim = await api<{ counts: { winners: number; losers: number }; distribution: { count: number }[] }>(
       'POST',
-      '/api/simulations',
+      '/api/communities/county7/simulations',
       'office1',
       'office',
       { year: 2026, version: 1 },
@@ -182,7 +182,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('schemes in the web console', () => {
 
     const overview = await api<{
       inForce: { version: number; indicators: { id: string; weight: string }[] };
-    }>('GET', '/api/schemes', 'auditor1', 'auditor');
+    }>('GET', '/api/communities/county7/schemes', 'auditor1', 'auditor');
     expect(overview.inForce.version).toBe(1);
     expect(overview.inForce.indicators.find((i) => i.id === 'primary_visit_share')?.weight).toBe('25');
     expect(pageErrors).toEqual([]);

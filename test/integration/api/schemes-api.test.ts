@@ -54,7 +54,7 @@ afterAll(async () => {
 describe('the schemes API', () => {
   it('refuses a draft that breaks the import rules, naming file, row and column (422)', async () => {
     const bad = indicators.replace('ge_target,10,120', 'ge_target,0,120');
-    const answer = await api('POST', '/api/schemes', office, {
+    const answer = await api('POST', '/api/communities/county7/schemes', office, {
       year: 2026,
       files: { 'indicators.csv': bad },
     });
@@ -62,19 +62,19 @@ describe('the schemes API', () => {
     expect(answer.json.issues).toContainEqual(
       expect.objectContaining({ file: 'indicators.csv', row: 5, column: 'weight' }),
     );
-    expect((await api('GET', '/api/schemes', office)).json.versions).toEqual([]);
+    expect((await api('GET', '/api/communities/county7/schemes', office)).json.versions).toEqual([]);
   });
 
   it('drafts from files, diffs against the scheme in force, and simulates files directly', async () => {
     const changed = indicators.replace('ge_target,10,120', 'ge_target,10,200');
-    const created = await api('POST', '/api/schemes', office, {
+    const created = await api('POST', '/api/communities/county7/schemes', office, {
       year: 2026,
       files: { 'indicators.csv': changed },
     });
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ version: 1, status: 'draft', createdBy: 'office1' });
 
-    const diff = await api('GET', '/api/schemes/2026/1/diff', committee);
+    const diff = await api('GET', '/api/communities/county7/schemes/2026/1/diff', committee);
     expect(diff.json.changes).toEqual([
       expect.objectContaining({
         kind: 'indicator.changed',
@@ -85,8 +85,11 @@ describe('the schemes API', () => {
       }),
     ]);
 
-    const byVersion = await api('POST', '/api/simulations', committee, { year: 2026, version: 1 });
-    const byFiles = await api('POST', '/api/simulations', office, {
+    const byVersion = await api('POST', '/api/communities/county7/simulations', committee, {
+      year: 2026,
+      version: 1,
+    });
+    const byFiles = await api('POST', '/api/communities/county7/simulations', office, {
       year: 2026,
       files: { 'indicators.csv': changed },
     });
@@ -97,15 +100,19 @@ describe('the schemes API', () => {
   });
 
   it('lets only the committee decide, and a rejection needs a reason', async () => {
-    expect((await api('POST', '/api/schemes/2026/1/submit', office)).status).toBe(200);
-    expect((await api('POST', '/api/schemes/2026/1/approve', office)).status).toBe(403);
-    const noReason = await api('POST', '/api/schemes/2026/1/reject', committee, {});
+    expect((await api('POST', '/api/communities/county7/schemes/2026/1/submit', office)).status).toBe(200);
+    expect((await api('POST', '/api/communities/county7/schemes/2026/1/approve', office)).status).toBe(403);
+    const noReason = await api('POST', '/api/communities/county7/schemes/2026/1/reject', committee, {});
     expect(noReason.status).toBe(400);
     expect(JSON.stringify(noReason.json)).toContain('body.reason');
-    const rejected = await api('POST', '/api/schemes/2026/1/reject', committee, { reason: '目标过高' });
+    const rejected = await api('POST', '/api/communities/county7/schemes/2026/1/reject', committee, {
+      reason: '目标过高',
+    });
     expect(rejected.json).toMatchObject({ status: 'rejected', decidedBy: 'committee1', reason: '目标过高' });
-    expect((await api('POST', '/api/schemes/2026/1/publish', committee)).status).toBe(409);
-    const list = await api('GET', '/api/schemes', ['auditor1', 'auditor']);
+    expect((await api('POST', '/api/communities/county7/schemes/2026/1/publish', committee)).status).toBe(
+      409,
+    );
+    const list = await api('GET', '/api/communities/county7/schemes', ['auditor1', 'auditor']);
     expect(list.json).toMatchObject({
       year: 2026,
       inForce: { source: 'dataset', version: null },

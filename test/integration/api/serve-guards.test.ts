@@ -110,9 +110,9 @@ describe('medcomm serve answers malformed requests with 400, not 500', () => {
   it('refuses a malformed percent-encoded path', async () => {
     const token = (await login('{"user":"hr1"}')).json.token as string;
     for (const path of [
-      '/api/sheets/monthly/%E0%A4%A',
-      '/api/sheets/monthly/%',
-      '/api/reports/monthly/%zz',
+      '/api/communities/x/sheets/monthly/%E0%A4%A',
+      '/api/communities/x/sheets/monthly/%',
+      '/api/communities/x/reports/monthly/%zz',
     ]) {
       const answer = await send('GET', path, { ...local(), authorization: `Bearer ${token}` });
       expect(answer.status, path).toBe(400);
@@ -132,7 +132,7 @@ describe('medcomm serve reads no large body before authentication', () => {
     const answer = await new Promise<string>((resolve, reject) => {
       const socket = connect(server.port, '127.0.0.1', () => {
         socket.write(
-          `POST /api/datasets HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\nContent-Length: ${100 * 1024 * 1024}\r\n\r\n{"files":`,
+          `POST /api/communities/x/datasets HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\nContent-Length: ${100 * 1024 * 1024}\r\n\r\n{"files":`,
         );
       });
       let text = '';

@@ -60,8 +60,14 @@ afterAll(async () => {
 
 describe('medcomm serve', () => {
   it('refuses a request without a token, as the gateway would', async () => {
-    expect((await api('GET', '/api/cycles')).status).toBe(401);
-    expect((await api('GET', '/api/me', { as: 'hr1' })).json).toEqual({ user: 'hr1', groups: ['hr'] });
+    expect((await api('GET', '/api/communities/county7/cycles')).status).toBe(401);
+    // A sample user holds the role in every community here (none imported yet).
+    expect((await api('GET', '/api/me', { as: 'hr1' })).json).toEqual({
+      user: 'hr1',
+      groups: [],
+      communities: [],
+      anyCommunity: ['hr'],
+    });
   });
 
   it('signs in only the sample users', async () => {
@@ -74,21 +80,24 @@ describe('medcomm serve', () => {
     const dir = join(FIXTURES, 'dataset');
     const files: Record<string, string> = {};
     for (const name of await readdir(dir)) files[name] = (await readFile(join(dir, name))).toString('base64');
-    const answer = await api('POST', '/api/datasets', { as: 'office1', body: { files } });
+    const answer = await api('POST', '/api/communities/county7/datasets', { as: 'office1', body: { files } });
     expect(answer.status).toBe(201);
     expect(answer.json).toMatchObject({ year: 2026, version: 1, importedBy: 'office1' });
   });
 
   it('runs January to March, each to completion', async () => {
     for (const period of ['2026-01', '2026-02', '2026-03']) {
-      const answer = await api('POST', '/api/cycles', { as: 'office1', body: { kind: 'monthly', period } });
+      const answer = await api('POST', '/api/communities/county7/cycles', {
+        as: 'office1',
+        body: { kind: 'monthly', period },
+      });
       expect(answer.status).toBe(201);
       expect(answer.json.cycle).toMatchObject({ period, status: 'completed', startedBy: 'office1' });
     }
   });
 
   it('runs Q1 to the finance review, which finance sees with its pools', async () => {
-    const started = await api('POST', '/api/cycles', {
+    const started = await api('POST', '/api/communities/county7/cycles', {
       as: 'office1',
       body: { kind: 'quarterly', period: '2026-Q1' },
     });
@@ -98,7 +107,7 @@ describe('medcomm serve', () => {
       waitsFor: { what: 'finance_review', notBy: 'office1' },
     });
 
-    const reviews = await api('GET', '/api/reviews', { as: 'finance2' });
+    const reviews = await api('GET', '/api/communities/county7/reviews', { as: 'finance2' });
     expect(reviews.json.reviews).toHaveLength(1);
     const golden = JSON.parse(
       await readFile(join(FIXTURES, 'expected/quarterly/2026-Q1/bulletin.json'), 'utf8'),
@@ -110,15 +119,21 @@ describe('medcomm serve', () => {
       golden.institutions.map((i: { institutionId: string; pool: string }) => [i.institutionId, i.pool]),
     );
 
-    const overview = await api('GET', '/api/cycles', { as: 'auditor1' });
+    const overview = await api('GET', '/api/communities/county7/cycles', { as: 'auditor1' });
     const q2 = overview.json.cycles.find((c: { period: string }) => c.period === '2026-Q2');
     expect(q2.waitsFor).toMatchObject({ what: 'prerequisites' });
   });
 
   it('lets neither HR nor the sheet be had before approval; finance2 approves and Q1 completes', async () => {
-    expect((await api('POST', '/api/cycles/quarterly/2026-Q1/approve', { as: 'hr1' })).status).toBe(403);
-    expect((await api('GET', '/api/sheets/quarterly/2026-Q1', { as: 'hr1' })).status).toBe(409);
-    const approved = await api('POST', '/api/cycles/quarterly/2026-Q1/approve', { as: 'finance2' });
+    expect(
+      (await api('POST', '/api/communities/county7/cycles/quarterly/2026-Q1/approve', { as: 'hr1' })).status,
+    ).toBe(403);
+    expect(
+      (await api('GET', '/api/communities/county7/sheets/quarterly/2026-Q1', { as: 'hr1' })).status,
+    ).toBe(409);
+    const approved = await api('POST', '/api/communities/county7/cycles/quarterly/2026-Q1/approve', {
+      as: 'finance2',
+    });
     expect(approved.status).toBe(200);
     expect(approved.json).toMatchObject({
       status: 'completed',
@@ -127,7 +142,9 @@ describe('medcomm serve', () => {
   });
 
   it('downloads the Q1 sheet as CSV with the golden amounts', async () => {
-    const answer = await api('GET', '/api/sheets/quarterly/2026-Q1?format=csv', { as: 'hr1' });
+    const answer = await api('GET', '/api/communities/county7/sheets/quarterly/2026-Q1?format=csv', {
+      as: 'hr1',
+    });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-disposition')).toContain('paysheet-2026-Q1.csv');
     const rows = answer.bytes
@@ -149,7 +166,9 @@ describe('medcomm serve', () => {
   });
 
   it('downloads the Q1 sheet as XLSX', async () => {
-    const answer = await api('GET', '/api/sheets/quarterly/2026-Q1?format=xlsx', { as: 'finance1' });
+    const answer = await api('GET', '/api/communities/county7/sheets/quarterly/2026-Q1?format=xlsx', {
+      as: 'finance1',
+    });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toContain('spreadsheetml');
     const book = readXlsx(answer.bytes);
@@ -161,26 +180,34 @@ describe('medcomm serve', () => {
   });
 
   it('shows the Q1 bulletin as JSON, and as a printable page to the auditor but not to HR', async () => {
-    const json = await api('GET', '/api/reports/quarterly/2026-Q1', { as: 'office1' });
+    const json = await api('GET', '/api/communities/county7/reports/quarterly/2026-Q1', { as: 'office1' });
     expect(json.status).toBe(200);
     expect(json.json).toMatchObject({ kind: 'quarterly', period: '2026-Q1', revision: 1 });
     expect(JSON.stringify(json.json.report)).toContain('C01');
-    const html = await api('GET', '/api/reports/quarterly/2026-Q1?format=html', { as: 'auditor1' });
+    const html = await api('GET', '/api/communities/county7/reports/quarterly/2026-Q1?format=html', {
+      as: 'auditor1',
+    });
     expect(html.status).toBe(200);
     expect(html.headers.get('content-type')).toContain('text/html');
     expect(html.headers.get('content-disposition')).toMatch(/^inline;/);
     expect(html.bytes.toString('utf8')).toContain('<html');
-    expect((await api('GET', '/api/reports/quarterly/2026-Q1', { as: 'hr1' })).status).toBe(403);
-    expect((await api('GET', '/api/reports/quarterly/2026-Q2', { as: 'office1' })).status).toBe(404);
+    expect(
+      (await api('GET', '/api/communities/county7/reports/quarterly/2026-Q1', { as: 'hr1' })).status,
+    ).toBe(403);
+    expect(
+      (await api('GET', '/api/communities/county7/reports/quarterly/2026-Q2', { as: 'office1' })).status,
+    ).toBe(404);
   });
 
   it('gives HR the bank file and records every step in the audit trail', async () => {
-    const bank = await api('GET', '/api/bank/quarterly/2026-Q1', { as: 'hr1' });
+    const bank = await api('GET', '/api/communities/county7/bank/quarterly/2026-Q1', { as: 'hr1' });
     expect(bank.status).toBe(200);
     expect(bank.bytes.toString('utf8')).toContain('6290830166131868');
-    expect((await api('GET', '/api/bank/quarterly/2026-Q1', { as: 'finance1' })).status).toBe(403);
+    expect(
+      (await api('GET', '/api/communities/county7/bank/quarterly/2026-Q1', { as: 'finance1' })).status,
+    ).toBe(403);
 
-    const audit = await api('GET', '/api/audit', { as: 'auditor1' });
+    const audit = await api('GET', '/api/communities/county7/audit', { as: 'auditor1' });
     // People's actions; the workflow's own entries (cycle.complete, …) are the workflows' business.
     const actions = audit.json.entries
       .filter((e: { actor: string }) => e.actor !== 'workflow')
@@ -198,17 +225,17 @@ describe('medcomm serve', () => {
       'hr1 export.bank',
     ]);
     expect(JSON.stringify(audit.json)).not.toContain('6290830166131868');
-    const verify = await api('GET', '/api/audit/verify', { as: 'auditor1' });
+    const verify = await api('GET', '/api/communities/county7/audit/verify', { as: 'auditor1' });
     expect(verify.status).toBe(200);
     expect(verify.json.entries).toBe(audit.json.total);
-    expect((await api('GET', '/api/audit', { as: 'office1' })).status).toBe(403);
+    expect((await api('GET', '/api/communities/county7/audit', { as: 'office1' })).status).toBe(403);
   });
 
   it('keeps the audit chain intact through imports, cycles, approvals and exports', async () => {
-    const verify = await api('GET', '/api/audit/verify', { as: 'auditor1' });
+    const verify = await api('GET', '/api/communities/county7/audit/verify', { as: 'auditor1' });
     expect(verify.json).toMatchObject({
       ok: true,
-      entries: (await api('GET', '/api/audit', { as: 'auditor1' })).json.total,
+      entries: (await api('GET', '/api/communities/county7/audit', { as: 'auditor1' })).json.total,
     });
   });
 });

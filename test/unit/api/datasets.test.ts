@@ -69,13 +69,9 @@ describe('POST /api/datasets', () => {
 });
 
 describe('GET /api/cycles before any import', () => {
-  it('answers an empty list that says to import first', async () => {
+  it('answers 404 for the community, saying to import its dataset first', async () => {
     const answer = await call('GET /api/cycles', { as: as('hr1', 'hr') });
-    expect(answer.status).toBe(200);
-    expect(answer.json).toMatchObject({
-      communityId: null,
-      cycles: [],
-      message: expect.stringContaining('POST /api/datasets'),
-    });
+    expect(answer.status).toBe(404);
+    expect(answer.json.error).toContain('POST /api/communities/xingguo/datasets');
   });
 });

@@ -6,25 +6,43 @@ import { contentDisposition } from '../../../shared/api/http.js';
 import { gatewayEvent, matchRoute } from '../../../shared/api/local-gateway.js';
 
 describe('matchRoute', () => {
-  it('matches parameterised routes and decodes the parameters', () => {
-    expect(matchRoute('POST', '/api/cycles/quarterly/2026-Q1/approve')).toEqual({
+  it('matches parameterised routes under their community and decodes the parameters', () => {
+    expect(matchRoute('POST', '/api/communities/xingguo/cycles/quarterly/2026-Q1/approve')).toEqual({
       ok: true,
       routeKey: 'POST /api/cycles/{kind}/{period}/approve',
-      pathParameters: { kind: 'quarterly', period: '2026-Q1' },
+      pathParameters: { community: 'xingguo', kind: 'quarterly', period: '2026-Q1' },
     });
-    expect(matchRoute('GET', '/api/sheets/leaders/2026')).toMatchObject({
+    expect(
+      matchRoute('GET', `/api/communities/${encodeURIComponent('兴国.县')}/sheets/leaders/2026`),
+    ).toMatchObject({
       routeKey: 'GET /api/sheets/{kind}/{period}',
+      pathParameters: { community: '兴国.县' },
+    });
+  });
+
+  it('serves community routes only under /api/communities/{community}, and /api/me and the commission outside', () => {
+    expect(matchRoute('GET', '/api/cycles')).toEqual({ ok: false, status: 404 });
+    expect(matchRoute('GET', '/api/communities/xingguo/me')).toEqual({ ok: false, status: 404 });
+    expect(matchRoute('GET', '/api/me')).toMatchObject({ routeKey: 'GET /api/me', pathParameters: {} });
+    expect(matchRoute('GET', '/api/commission/compare')).toMatchObject({
+      routeKey: 'GET /api/commission/compare',
     });
   });
 
   it('tells 405 (with Allow) from 404', () => {
-    expect(matchRoute('DELETE', '/api/cycles')).toEqual({ ok: false, status: 405, allow: ['GET', 'POST'] });
+    expect(matchRoute('DELETE', '/api/communities/x/cycles')).toEqual({
+      ok: false,
+      status: 405,
+      allow: ['GET', 'POST'],
+    });
     expect(matchRoute('GET', '/api/nothing')).toEqual({ ok: false, status: 404 });
   });
 
   it('prefers the exact path: /api/audit/verify is its own route', () => {
-    expect(matchRoute('GET', '/api/audit/verify')).toMatchObject({ routeKey: 'GET /api/audit/verify' });
-    expect(matchRoute('GET', '/api/audit/')).toMatchObject({ routeKey: 'GET /api/audit' });
+    expect(matchRoute('GET', '/api/communities/x/audit/verify')).toMatchObject({
+      routeKey: 'GET /api/audit/verify',
+    });
+    expect(matchRoute('GET', '/api/communities/x/audit/')).toMatchObject({ routeKey: 'GET /api/audit' });
   });
 });
 
@@ -33,19 +51,23 @@ describe('gatewayEvent', () => {
     const event = gatewayEvent(
       {
         method: 'GET',
-        url: '/api/sheets/monthly/2026-01?format=xlsx',
+        url: '/api/communities/xingguo/sheets/monthly/2026-01?format=xlsx',
         headers: { Host: 'x', Authorization: 'Bearer t' },
         body: Buffer.alloc(0),
       },
-      { routeKey: 'GET /api/sheets/{kind}/{period}', pathParameters: { kind: 'monthly', period: '2026-01' } },
-      { username: 'hr1', 'cognito:groups': '[hr]' },
+      {
+        routeKey: 'GET /api/sheets/{kind}/{period}',
+        pathParameters: { community: 'xingguo', kind: 'monthly', period: '2026-01' },
+      },
+      { username: 'hr1', 'cognito:groups': '[xingguo:hr]' },
     );
     expect(event).toMatchObject({
       version: '2.0',
-      routeKey: 'GET /api/sheets/{kind}/{period}',
-      rawPath: '/api/sheets/monthly/2026-01',
+      // The route key as API Gateway sends it: the route as served.
+      routeKey: 'GET /api/communities/{community}/sheets/{kind}/{period}',
+      rawPath: '/api/communities/xingguo/sheets/monthly/2026-01',
       queryStringParameters: { format: 'xlsx' },
-      pathParameters: { kind: 'monthly', period: '2026-01' },
+      pathParameters: { community: 'xingguo', kind: 'monthly', period: '2026-01' },
       headers: { host: 'x', authorization: 'Bearer t' },
       requestContext: { http: { method: 'GET' }, authorizer: { jwt: { claims: { username: 'hr1' } } } },
       isBase64Encoded: false,
@@ -98,9 +120,21 @@ describe('claims', () => {
         claims,
       );
     expect(
-      callerOf(event({ username: 'a', 'cognito:username': 'b', sub: 'c', 'cognito:groups': '[admin hr]' })),
-    ).toEqual({ user: 'a', groups: ['hr'] });
-    expect(callerOf(event({ 'cognito:username': 'b', sub: 'c' }))).toEqual({ user: 'b', groups: [] });
+      callerOf(
+        event({
+          username: 'a',
+          'cognito:username': 'b',
+          sub: 'c',
+          'cognito:groups': '[admin x:admin x:hr commission hr]',
+        }),
+        'x',
+      ),
+    ).toEqual({ user: 'a', groups: ['hr', 'commission'], community: 'x', communities: { x: ['hr'] } });
+    expect(callerOf(event({ 'cognito:username': 'b', sub: 'c' }))).toEqual({
+      user: 'b',
+      groups: [],
+      communities: {},
+    });
     expect(callerOf(event({ sub: 'c' }))?.user).toBe('c');
     expect(
       callerOf(
@@ -124,11 +158,19 @@ describe('DevTokens', () => {
       alg: 'HS256',
       typ: 'JWT',
     });
+    // Tenancy: the role in every community of this machine, or in the ones named; the commission bare.
     expect(claims).toMatchObject({
       username: 'finance2',
-      'cognito:groups': ['finance'],
+      'cognito:groups': ['*:finance'],
       exp: now / 1000 + DEV_TOKEN_HOURS * 3600,
     });
+    expect(tokens.issue('finance2', 'finance', now, ['a', 'b']).claims['cognito:groups']).toEqual([
+      'a:finance',
+      'b:finance',
+    ]);
+    expect(tokens.issue('commission1', 'commission', now, ['a']).claims['cognito:groups']).toEqual([
+      'commission',
+    ]);
     expect(tokens.verify(token, now + 1000)).toMatchObject({ username: 'finance2' });
     expect(tokens.verify(token, now + DEV_TOKEN_HOURS * 3600 * 1000)).toBeUndefined();
   });

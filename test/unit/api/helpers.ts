@@ -9,7 +9,13 @@ import { asGatewayClaims } from '../../../shared/api/dev-tokens.js';
 import type { ApiResponse } from '../../../shared/api/http.js';
 import { gatewayEvent } from '../../../shared/api/local-gateway.js';
 import { type ExportSink, inlineExportSink, type UploadStore } from '../../../shared/api/ports.js';
-import { ROUTES, type RouteKey, routeParts } from '../../../shared/api/roles.js';
+import {
+  DEPLOYMENT_GROUPS,
+  isCommunityRoute,
+  ROUTES,
+  type RouteKey,
+  routeParts,
+} from '../../../shared/api/roles.js';
 import type { ExecutionPort } from '../../../shared/app/cycle-service.js';
 import { sfnExecutionPort } from '../../../shared/app/sfn-port.js';
 import { type AuditEntry, verifyChain } from '../../../shared/store/audit.js';
@@ -30,7 +36,20 @@ export interface Who {
   groups: string[];
   /** Further claims, e.g. a member's `custom:institutionId` or a staff member's `custom:staffId`. */
   claims?: Record<string, string>;
+  /**
+   * The groups go into the token as written. Otherwise a community group is qualified with COMMUNITY
+   * (`finance` → `xingguo:finance`), as the identity provider names it (tenancy, issue 12).
+   */
+  rawGroups?: boolean;
 }
+
+/** The groups as the token names them: community groups of COMMUNITY unless qualified already. */
+export const tokenGroups = (who: Who): string[] =>
+  who.rawGroups
+    ? who.groups
+    : who.groups.map((g) =>
+        g.includes(':') || (DEPLOYMENT_GROUPS as readonly string[]).includes(g) ? g : `${COMMUNITY}:${g}`,
+      );
 
 export const as = (user: string, ...groups: string[]): Who => ({ user, groups });
 
@@ -54,7 +73,10 @@ export interface Answer {
 
 export async function call(routeKey: RouteKey, options: Call = {}): Promise<Answer> {
   const { method, path } = routeParts(routeKey);
-  const params = options.params ?? {};
+  // Community routes address COMMUNITY unless the call names another (`params.community`).
+  const params = isCommunityRoute(routeKey)
+    ? { community: COMMUNITY, ...options.params }
+    : (options.params ?? {});
   const filled = path.replace(/\{(\w+)\}/g, (_, name: string) =>
     encodeURIComponent(params[name] ?? `missing-${name}`),
   );
@@ -72,7 +94,7 @@ export async function call(routeKey: RouteKey, options: Call = {}): Promise<Answ
     options.as
       ? asGatewayClaims({
           username: options.as.user,
-          'cognito:groups': options.as.groups,
+          'cognito:groups': tokenGroups(options.as),
           ...options.as.claims,
         })
       : undefined,
@@ -163,6 +185,10 @@ export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
       return record;
     },
     repos: {
+      communities: {
+        get: async (id: string) => (imported && id === COMMUNITY ? { communityId: id } : undefined),
+        list: async () => (imported ? [{ communityId: COMMUNITY }] : []),
+      },
       datasets: {
         defaultCommunity: async () => (imported ? COMMUNITY : undefined),
         current: async () =>

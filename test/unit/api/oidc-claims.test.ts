@@ -25,10 +25,14 @@ describe('claims of an OIDC issuer other than Cognito', () => {
     const claims = {
       preferred_username: '张三',
       sub: 'u-1',
-      groups: '[finance hr]',
-      'cognito:groups': '[auditor]',
+      groups: '[兴国:finance 兴国:hr]',
+      'cognito:groups': '[兴国:auditor]',
     };
-    expect(callerOf(event(claims))).toEqual({ user: '张三', groups: ['hr', 'finance'] });
+    expect(callerOf(event(claims))).toEqual({
+      user: '张三',
+      groups: [],
+      communities: { 兴国: ['hr', 'finance'] },
+    });
   });
 
   it('falls back to sub when the named user claim is missing', () => {
@@ -37,9 +41,13 @@ describe('claims of an OIDC issuer other than Cognito', () => {
   });
 
   it('reads cognito:groups when no group claim is configured', () => {
-    expect(callerOf(event({ username: 'a', groups: '[hr]', 'cognito:groups': '[auditor]' }))).toEqual({
+    expect(
+      callerOf(event({ username: 'a', groups: '[x:hr]', 'cognito:groups': '[x:auditor]' }), 'x'),
+    ).toEqual({
       user: 'a',
       groups: ['auditor'],
+      community: 'x',
+      communities: { x: ['auditor'] },
     });
   });
 });

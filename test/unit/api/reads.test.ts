@@ -11,9 +11,18 @@ beforeEach(() => {
 });
 
 describe('GET /api/me', () => {
-  it('answers the caller and the groups the API knows', async () => {
-    const answer = await call('GET /api/me', { as: as('finance2', 'finance', 'everyone') });
-    expect(answer.json).toEqual({ user: 'finance2', groups: ['finance'] });
+  it('answers the caller, their deployment-wide groups and the groups the API knows per community', async () => {
+    const answer = await call('GET /api/me', {
+      as: as('finance2', 'finance', 'everyone', 'other:auditor', 'commission'),
+    });
+    expect(answer.json).toEqual({
+      user: 'finance2',
+      groups: ['commission'],
+      communities: [
+        { communityId: 'other', name: null, imported: false, groups: ['auditor'] },
+        { communityId: 'xingguo', name: '兴国县卫生健康总院', imported: true, groups: ['finance'] },
+      ],
+    });
   });
 });
 

@@ -4,14 +4,34 @@
  * with no group, and with no token at all).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { GROUPS, ROUTE_KEYS, ROUTES, type RouteKey } from '../../../shared/api/roles.js';
+import {
+  DEPLOYMENT_GROUPS,
+  GROUPS,
+  isCommunityRoute,
+  ROUTE_KEYS,
+  ROUTES,
+  type RouteKey,
+} from '../../../shared/api/roles.js';
 import { as, call, fakeWorld, useWorld, type Who } from './helpers.js';
 
 type Role = (typeof GROUPS)[number] | 'no-group';
 
 /** Who may call what — the product decision, written out in full. */
 const EXPECTED: Record<RouteKey, readonly Role[]> = {
-  'GET /api/me': ['office', 'hr', 'finance', 'auditor', 'member', 'staff', 'committee', 'no-group'],
+  'GET /api/me': [
+    'office',
+    'hr',
+    'finance',
+    'auditor',
+    'member',
+    'staff',
+    'committee',
+    'commission',
+    'no-group',
+  ],
+  // The commission (卫健委/医保局) compares communities, and nobody else does.
+  'GET /api/commission/communities': ['commission'],
+  'GET /api/commission/compare': ['commission'],
   'POST /api/datasets': ['office'],
   'POST /api/datasets/upload-url': ['office'],
   'POST /api/datasets/import-from-upload': ['office'],
@@ -38,7 +58,8 @@ const EXPECTED: Record<RouteKey, readonly Role[]> = {
   'GET /api/explain/{period}/institutions/{institutionId}': ['office', 'hr', 'finance', 'auditor', 'member'],
   'GET /api/slips/{staffId}/{period}': ['office', 'hr', 'finance', 'staff'],
   'GET /api/slips/{staffId}/history/{year}': ['office', 'hr', 'finance', 'staff'],
-  'GET /api/publications': ['office', 'hr', 'finance', 'auditor', 'member', 'staff', 'committee', 'no-group'],
+  // Any group of the community: neither a signed-in user without one nor the commission.
+  'GET /api/publications': ['office', 'hr', 'finance', 'auditor', 'member', 'staff', 'committee'],
   'POST /api/publications': ['office'],
   // Schemes: the office drafts, the committee (医管会) decides; finance and audit read.
   'GET /api/schemes': ['office', 'committee', 'finance', 'auditor'],
@@ -59,6 +80,7 @@ const CALLERS: Record<Role, Who> = {
   finance: as('finance1', 'finance'),
   auditor: as('auditor1', 'auditor'),
   committee: as('committee1', 'committee'),
+  commission: as('commission1', 'commission'),
   // Scoped to what PARAMS names, so the handler's own scope check lets them through.
   member: { ...as('member1', 'member'), claims: { 'custom:institutionId': 'C01' } },
   staff: { ...as('staff1', 'staff'), claims: { 'custom:staffId': 'C01-001' } },
@@ -85,7 +107,9 @@ describe('the route table', () => {
 
   it.each(ROUTE_KEYS)('%s allows exactly the expected roles', (key) => {
     const allow = ROUTES[key].allow;
-    const roles = allow === 'signed-in' ? [...GROUPS, 'no-group'] : [...allow];
+    const community = GROUPS.filter((g) => !(DEPLOYMENT_GROUPS as readonly string[]).includes(g));
+    const roles =
+      allow === 'signed-in' ? (isCommunityRoute(key) ? community : [...GROUPS, 'no-group']) : [...allow];
     expect(roles.sort()).toEqual([...EXPECTED[key]].sort());
   });
 });
@@ -118,6 +142,62 @@ describe('groups the API does not know', () => {
   it('grant nothing: a token whose only group is "admin" may not start a cycle', async () => {
     const answer = await call('POST /api/cycles', {
       as: as('mallory', 'admin'),
+      body: { kind: 'monthly', period: '2026-01' },
+    });
+    expect(answer.status).toBe(403);
+  });
+});
+
+describe('tenancy: groups are per community (issue 12)', () => {
+  const communityRoutes = ROUTE_KEYS.filter(isCommunityRoute);
+
+  it.each(communityRoutes)('%s refuses the same role of another community', async (key) => {
+    const allowed = ROUTES[key].allow;
+    const role = allowed === 'signed-in' ? 'office' : allowed[0]!;
+    const answer = await call(key, { as: as('stranger', `other:${role}`), params: PARAMS });
+    expect(answer.status).toBe(403);
+    expect(answer.json.error).toContain('community xingguo');
+  });
+
+  it.each(communityRoutes)('%s refuses a bare group: it holds in no community', async (key) => {
+    const allowed = ROUTES[key].allow;
+    const role = allowed === 'signed-in' ? 'office' : allowed[0]!;
+    const answer = await call(key, { as: { ...as('bare', role), rawGroups: true }, params: PARAMS });
+    expect(answer.status).toBe(403);
+  });
+
+  it('a commission group named per community grants nothing', async () => {
+    const answer = await call('GET /api/commission/compare', {
+      as: as('c', 'xingguo:commission'),
+      query: { kind: 'annual', year: '2026' },
+    });
+    expect(answer.status).toBe(403);
+  });
+
+  it('a community the deployment does not have is 404 for its own office, 403 for anyone else', async () => {
+    const own = await call('GET /api/cycles', {
+      as: as('o', 'ghost:office'),
+      params: { community: 'ghost' },
+    });
+    expect(own.status).toBe(404);
+    expect(own.json.error).toContain('ghost');
+    const other = await call('GET /api/cycles', { as: as('o', 'office'), params: { community: 'ghost' } });
+    expect(other.status).toBe(403);
+  });
+
+  it('a user of two communities acts in the one the path names with the groups held there', async () => {
+    const both = as('dual', 'other:finance', 'xingguo:office');
+    const start = await call('POST /api/cycles', { as: both, body: { kind: 'monthly', period: '2026-01' } });
+    expect([401, 403]).not.toContain(start.status);
+    const review = await call('GET /api/reviews', { as: both });
+    expect(review.status).toBe(403);
+  });
+});
+
+describe('the local sample users’ `*:role` groups', () => {
+  it('grant nothing outside the local server', async () => {
+    const answer = await call('POST /api/cycles', {
+      as: as('office1', '*:office'),
       body: { kind: 'monthly', period: '2026-01' },
     });
     expect(answer.status).toBe(403);
