@@ -142,6 +142,14 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: { PutItem: ['AUDIT#', 'COMMUNITY#'] },
   },
+  'api:secondary': {
+    read: ['GetItem', 'Query'],
+    write: {
+      ConditionCheckItem: ['SECONDARY#'],
+      PutItem: ['AUDIT#', 'SECONDARY#'],
+      UpdateItem: ['SECONDARY#'],
+    },
+  },
   'api:schemes': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {

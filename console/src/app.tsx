@@ -17,6 +17,7 @@ import { DispatchPage } from './pages/dispatch';
 import { AuditPage, ExplainPage, MyPayPage, PublicationsPage } from './pages/explain';
 import { ReviewsPage } from './pages/reviews';
 import { SchemesPage } from './pages/schemes';
+import { SecondaryPage } from './pages/secondary';
 import { SheetsPage } from './pages/sheets';
 import { SignIn } from './pages/sign-in';
 import { UploadPage } from './pages/upload';
@@ -76,6 +77,13 @@ const PAGES: Page[] = [
     roles: ['office', 'committee', 'finance', 'auditor'],
     render: (g) => <SchemesPage groups={g} />,
   },
+  // §9.1 manual mode: the head's split form, the institution's approval queue, the office's close.
+  {
+    route: 'secondary',
+    title: 'page_secondary',
+    roles: ['dept_head', 'institution', 'office', 'finance', 'auditor'],
+    render: (g) => <SecondaryPage groups={g} />,
+  },
   // The commission compares communities: a page outside every community.
   { route: 'compare', title: 'page_compare', roles: ['commission'], render: () => <ComparePage /> },
   {
@@ -95,6 +103,8 @@ const HOME: Record<Group, string> = {
   staff: 'mypay',
   committee: 'schemes',
   commission: 'compare',
+  dept_head: 'secondary',
+  institution: 'secondary',
 };
 
 const COMMUNITY_KEY = 'medcomm.community';

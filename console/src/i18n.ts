@@ -33,6 +33,8 @@ const zh = {
   role_staff: '职工',
   role_committee: '医管会',
   role_commission: '卫健委/医保局',
+  role_dept_head: '科室主任',
+  role_institution: '机构（审核科室分配）',
   // communities (tenancy)
   community: '医共体',
   chooseCommunity: '选择医共体',
@@ -63,6 +65,7 @@ const zh = {
   page_mypay: '工资条',
   page_publications: '结果公示',
   page_appeals: '申诉复核',
+  page_secondary: '科室二次分配',
   page_audit: '审计',
   page_schemes: '考核方案',
   // upload
@@ -276,6 +279,8 @@ const en: Record<MessageKey, string> = {
   role_staff: 'Staff',
   role_committee: 'Committee',
   role_commission: 'Health & insurance commission',
+  role_dept_head: 'Department head',
+  role_institution: 'Institution (approves splits)',
   community: 'Community',
   chooseCommunity: 'Choose a community',
   chooseCommunityIntro:
@@ -307,6 +312,7 @@ const en: Record<MessageKey, string> = {
   page_mypay: 'Pay slips',
   page_publications: 'Publication',
   page_appeals: 'Appeals',
+  page_secondary: 'Department split',
   page_audit: 'Audit',
   page_schemes: 'Schemes',
   uploadIntro:

@@ -20,6 +20,7 @@ export const API_ENTRIES: Record<RouteGroup, string> = {
   publications: 'publications.ts',
   schemes: 'schemes.ts',
   commission: 'commission.ts',
+  secondary: 'secondary.ts',
 };
 
 type Module = Promise<{ handler: unknown }>;
@@ -38,6 +39,7 @@ const LOADERS: Record<RouteGroup, () => Module> = {
   publications: () => import('./publications.js'),
   schemes: () => import('./schemes.js'),
   commission: () => import('./commission.js'),
+  secondary: () => import('./secondary.js'),
 };
 
 export async function loadApiHandler(group: RouteGroup): Promise<ApiLambda> {

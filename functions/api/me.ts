@@ -46,6 +46,8 @@ export const handler = apiHandler('me', {
           ...(anywhere.length > 0 ? { anyCommunity: anywhere } : {}),
           ...(caller.institutionId ? { institutionId: caller.institutionId } : {}),
           ...(caller.staffId ? { staffId: caller.staffId } : {}),
+          // §9.1 a department head's department (with institutionId): the console opens its split form.
+          ...(caller.departmentId ? { departmentId: caller.departmentId } : {}),
         },
       };
     },

@@ -140,6 +140,11 @@ const FUNCTIONS: Record<RouteGroup, FunctionSpec> = {
   },
   // Tenancy (issue 12): the commission reads completed cycles of every community, side by side.
   commission: { description: 'Commission: communities compared (read only)', memoryMb: 1024 },
+  // §9.1 manual mode: the office's close answers each waiting institution's task token.
+  secondary: {
+    description: 'Secondary distribution: heads submit, institutions approve, the office closes',
+    states: ['states:SendTaskSuccess'],
+  },
 };
 
 const pascal = (s: string) => s[0]!.toUpperCase() + s.slice(1);

@@ -32,6 +32,8 @@ export interface Caller {
   institutionId?: string;
   /** `staff`: the caller's own staff id (claim `custom:staffId`). */
   staffId?: string;
+  /** `dept_head`: the department the caller heads (claim `custom:departmentId`, with `custom:institutionId`). */
+  departmentId?: string;
 }
 
 /**
@@ -132,6 +134,7 @@ export function callerOf(event: ApiEvent, community?: string): Caller | undefine
   const scope = (claim: unknown) => (typeof claim === 'string' && claim !== '' ? claim : undefined);
   const institutionId = scope(claims['custom:institutionId']);
   const staffId = scope(claims['custom:staffId']);
+  const departmentId = scope(claims['custom:departmentId']);
   return {
     user,
     groups: GROUPS.filter((g) => here.has(g)),
@@ -139,6 +142,7 @@ export function callerOf(event: ApiEvent, community?: string): Caller | undefine
     communities: held.communities,
     ...(institutionId ? { institutionId } : {}),
     ...(staffId ? { staffId } : {}),
+    ...(departmentId ? { departmentId } : {}),
   };
 }
 

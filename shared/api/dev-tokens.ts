@@ -19,6 +19,9 @@ export const DEV_USERS: Readonly<Record<string, Group>> = {
   staff1: 'staff',
   staff2: 'staff',
   commission1: 'commission',
+  head1: 'dept_head',
+  inst1: 'institution',
+  inst2: 'institution',
 };
 
 /**
@@ -39,6 +42,10 @@ export const DEV_SCOPES: Readonly<Record<string, Record<string, string>>> = {
   member1: { 'custom:institutionId': 'C01' },
   staff1: { 'custom:staffId': 'C01-001' },
   staff2: { 'custom:staffId': 'C01-0001' },
+  // §9.1: the head of 内科 and two institution users of C01, the county hospital of the demo (`npm start`).
+  head1: { 'custom:institutionId': 'C01', 'custom:departmentId': '内科' },
+  inst1: { 'custom:institutionId': 'C01' },
+  inst2: { 'custom:institutionId': 'C01' },
 };
 
 export const DEV_TOKEN_HOURS = 12;

@@ -13,6 +13,8 @@ export const GROUPS = [
   'staff',
   'committee',
   'commission',
+  'dept_head',
+  'institution',
 ] as const;
 export type Group = (typeof GROUPS)[number];
 
@@ -25,6 +27,8 @@ export const GROUP_NAMES: Record<Group, string> = {
   staff: '职工本人 staff member',
   committee: '医管会 management committee (approves schemes)',
   commission: '卫健委/医保局 health and insurance commission (compares communities, read only)',
+  dept_head: '科室主任 department head (splits the department pool, §9.1)',
+  institution: '机构用户 institution user (approves the departments’ splits, §9.1)',
 };
 
 /**
@@ -39,7 +43,13 @@ export const DEPLOYMENT_GROUPS = ['commission'] as const satisfies readonly Grou
  * themselves by `custom:staffId`) see only their own: the handlers of the routes open to them check the
  * scope (shared/api/scope.ts).
  */
-export const SCOPED_GROUPS = ['member', 'staff'] as const satisfies readonly Group[];
+export const SCOPED_GROUPS = [
+  'member',
+  'staff',
+  // §9.1: a head's token names `custom:institutionId` and `custom:departmentId`; an institution user's the first.
+  'dept_head',
+  'institution',
+] as const satisfies readonly Group[];
 
 /** Route groups: one handler module `functions/api/<group>.ts` and one Lambda function each. */
 export const ROUTE_GROUPS = [
@@ -55,6 +65,7 @@ export const ROUTE_GROUPS = [
   'publications',
   'schemes',
   'commission',
+  'secondary',
 ] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 
@@ -134,6 +145,29 @@ export const ROUTES = {
   'POST /api/schemes/{year}/{version}/reject': { group: 'schemes', allow: ['committee'] },
   'POST /api/schemes/{year}/{version}/publish': { group: 'schemes', allow: ['office', 'committee'] },
   'POST /api/simulations': { group: 'schemes', allow: ['office', 'committee'] },
+  // §9.1 manual mode: heads split their department's pool, another user of the institution approves,
+  // the office closes the window; each handler checks the caller's institution and department.
+  'GET /api/secondary/{period}': {
+    group: 'secondary',
+    allow: ['office', 'finance', 'auditor', 'institution', 'dept_head'],
+  },
+  'GET /api/secondary/{period}/departments/{institutionId}/{departmentId}': {
+    group: 'secondary',
+    allow: ['office', 'institution', 'dept_head'],
+  },
+  'POST /api/secondary/{period}/departments/{institutionId}/{departmentId}': {
+    group: 'secondary',
+    allow: ['dept_head'],
+  },
+  'POST /api/secondary/{period}/departments/{institutionId}/{departmentId}/approve': {
+    group: 'secondary',
+    allow: ['institution'],
+  },
+  'POST /api/secondary/{period}/departments/{institutionId}/{departmentId}/reject': {
+    group: 'secondary',
+    allow: ['institution'],
+  },
+  'POST /api/secondary/{period}/close': { group: 'secondary', allow: ['office'] },
 } as const satisfies Record<string, RouteRule>;
 
 export type RouteKey = keyof typeof ROUTES;

@@ -4,7 +4,17 @@
  * drives the real API, so a drift shows up there.
  */
 
-export type Group = 'office' | 'hr' | 'finance' | 'auditor' | 'member' | 'staff' | 'committee' | 'commission';
+export type Group =
+  | 'office'
+  | 'hr'
+  | 'finance'
+  | 'auditor'
+  | 'member'
+  | 'staff'
+  | 'committee'
+  | 'commission'
+  | 'dept_head'
+  | 'institution';
 export type CycleKind = 'monthly' | 'quarterly' | 'annual';
 export type SheetKind = CycleKind | 'leaders';
 export type CycleStatus = 'not_started' | 'running' | 'awaiting_review' | 'completed' | 'rejected' | 'failed';
@@ -28,6 +38,8 @@ export interface Me {
   /** A member's institution, a staff member's own id (their scope). */
   institutionId?: string;
   staffId?: string;
+  /** §9.1 a department head's department. */
+  departmentId?: string;
 }
 
 export interface WaitsFor {

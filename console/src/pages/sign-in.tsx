@@ -6,7 +6,18 @@ import { type DevUser, type Session, tokenSource } from '../auth/token-source';
 import { ErrorAlert, PageHeader, SelectField } from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n';
 
-const ROLES: Group[] = ['office', 'hr', 'finance', 'auditor', 'member', 'staff', 'committee', 'commission'];
+const ROLES: Group[] = [
+  'office',
+  'hr',
+  'finance',
+  'auditor',
+  'member',
+  'staff',
+  'committee',
+  'commission',
+  'dept_head',
+  'institution',
+];
 // Used when the user list cannot be fetched; the server still decides who may sign in.
 const FALLBACK: DevUser[] = [
   { user: 'office1', groups: ['office'] },

@@ -27,6 +27,8 @@ const EXPECTED: Record<RouteKey, readonly Role[]> = {
     'staff',
     'committee',
     'commission',
+    'dept_head',
+    'institution',
     'no-group',
   ],
   // The commission (卫健委/医保局) compares communities, and nobody else does.
@@ -59,7 +61,17 @@ const EXPECTED: Record<RouteKey, readonly Role[]> = {
   'GET /api/slips/{staffId}/{period}': ['office', 'hr', 'finance', 'staff'],
   'GET /api/slips/{staffId}/history/{year}': ['office', 'hr', 'finance', 'staff'],
   // Any group of the community: neither a signed-in user without one nor the commission.
-  'GET /api/publications': ['office', 'hr', 'finance', 'auditor', 'member', 'staff', 'committee'],
+  'GET /api/publications': [
+    'office',
+    'hr',
+    'finance',
+    'auditor',
+    'member',
+    'staff',
+    'committee',
+    'dept_head',
+    'institution',
+  ],
   'POST /api/publications': ['office'],
   // Schemes: the office drafts, the committee (医管会) decides; finance and audit read.
   'GET /api/schemes': ['office', 'committee', 'finance', 'auditor'],
@@ -72,6 +84,18 @@ const EXPECTED: Record<RouteKey, readonly Role[]> = {
   'POST /api/schemes/{year}/{version}/reject': ['committee'],
   'POST /api/schemes/{year}/{version}/publish': ['office', 'committee'],
   'POST /api/simulations': ['office', 'committee'],
+  // §9.1 manual mode: a head submits for their department, another user of the institution decides, the
+  // office closes the window; finance and audit follow the window's state.
+  'GET /api/secondary/{period}': ['office', 'finance', 'auditor', 'institution', 'dept_head'],
+  'GET /api/secondary/{period}/departments/{institutionId}/{departmentId}': [
+    'office',
+    'institution',
+    'dept_head',
+  ],
+  'POST /api/secondary/{period}/departments/{institutionId}/{departmentId}': ['dept_head'],
+  'POST /api/secondary/{period}/departments/{institutionId}/{departmentId}/approve': ['institution'],
+  'POST /api/secondary/{period}/departments/{institutionId}/{departmentId}/reject': ['institution'],
+  'POST /api/secondary/{period}/close': ['office'],
 };
 
 const CALLERS: Record<Role, Who> = {
@@ -84,6 +108,11 @@ const CALLERS: Record<Role, Who> = {
   // Scoped to what PARAMS names, so the handler's own scope check lets them through.
   member: { ...as('member1', 'member'), claims: { 'custom:institutionId': 'C01' } },
   staff: { ...as('staff1', 'staff'), claims: { 'custom:staffId': 'C01-001' } },
+  dept_head: {
+    ...as('head1', 'dept_head'),
+    claims: { 'custom:institutionId': 'C01', 'custom:departmentId': '内科' },
+  },
+  institution: { ...as('inst1', 'institution'), claims: { 'custom:institutionId': 'C01' } },
   'no-group': as('visitor'),
 };
 
@@ -92,6 +121,7 @@ const PARAMS = {
   period: '2026-01',
   staffId: 'C01-001',
   institutionId: 'C01',
+  departmentId: '内科',
   year: '2026',
   version: '1',
 };

@@ -1,0 +1,188 @@
+/**
+ * The department heads' split (§9.1 manual mode) in a real browser: Debian's Chromium driven by
+ * playwright-core against `medcomm serve`'s server (in-process, over the run's DynamoDB Local and the local
+ * state machines), serving the console built into this test's own folder.
+ *
+ * The tiny dataset in manual mode with C01's 护理部 renamed 内科 (head1's department). January waits for the
+ * heads → head1 sees the pool, the rule split, the cap and the fen left; pastes a column of amounts from a
+ * "spreadsheet", an amount over the cap is marked with its excess and blocks the submit, a split that sums
+ * to the pool is submitted → inst1 (another user of C01) approves it in the queue → the office closes the
+ * window → January is completed and pays the pasted amounts.
+ *
+ * Chromium missing: skipped with a message on a workstation, a failure in CI (CI=true).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiServer, startApiServer } from '../../../cli/serve.js';
+import { startCycle } from '../../../shared/app/cycle-service.js';
+import { importDataset } from '../../../shared/app/import-service.js';
+import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
+import { dynamoEndpoint } from '../../integration/dynamodb/helpers.js';
+
+const ROOT = join(import.meta.dirname, '../../..');
+const CONSOLE = join(ROOT, 'console');
+const FIXTURE = join(ROOT, 'test/fixtures/tiny/dataset');
+const CHROMIUM = process.env.MEDCOMM_CHROMIUM ?? '/usr/bin/chromium';
+const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+if (!HAVE_CHROMIUM && !IN_CI) {
+  console.warn(
+    `[secondary e2e] skipped: ${CHROMIUM} not found (apt-get install -y chromium). In CI this is a failure.`,
+  );
+}
+
+async function buildConsole(outDir: string): Promise<void> {
+  const { build } = await import('vite');
+  await build({ root: CONSOLE, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+}
+
+let runtime: LocalRuntime;
+let server: ApiServer;
+let browser: Browser;
+let work: string;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+
+async function signedIn(user: string, role: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  page.on('pageerror', (error) => pageErrors.push(`${user}: ${error.message}`));
+  page.on('dialog', (dialog) => void dialog.accept());
+  await page.goto(`${server.url}/`);
+  await page.getByLabel('角色').selectOption(role);
+  const users = page.getByLabel('用户');
+  await expect
+    .poll(async () => {
+      await users.selectOption(user);
+      return users.inputValue();
+    })
+    .toBe(user);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByTestId('who').filter({ hasText: user }).waitFor();
+  await page.goto(`${server.url}/#/secondary`);
+  await page.getByLabel('月份').fill('2026-01');
+  return page;
+}
+
+const yuan = (fen: number) => (fen / 100).toFixed(2);
+
+describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the department heads’ split in the console (§9.1)', () => {
+  let pool = 0;
+  let cap = 0;
+
+  beforeAll(async () => {
+    if (!HAVE_CHROMIUM) throw new Error(`${CHROMIUM} is missing: CI must install it`);
+    work = await mkdtemp(join(tmpdir(), 'medcomm-secondary-'));
+    const files: Record<string, string> = {};
+    for (const name of await readdir(FIXTURE)) files[name] = await readFile(join(FIXTURE, name), 'utf8');
+    const scheme = JSON.parse(files['scheme.json']!);
+    scheme.pay.secondary = { mode: 'manual' };
+    files['scheme.json'] = JSON.stringify(scheme, null, 2);
+    files['staff.csv'] = files['staff.csv']!.replace(/^(C01-00[23],[^,]+,C01,)护理部,/gm, '$1内科,');
+    files['departments.csv'] = [
+      'institutionId,departmentId,name,coefficient,capMultiple,headStaffId',
+      'C01,医技科,医技科,1.2,,',
+      'C01,内科,内科,1.0,1.5,C01-002',
+      'C01,外科,外科,1.0,,',
+      'C01,公卫科,公卫科,0.8,,',
+    ].join('\n');
+    const [, rt] = await Promise.all([
+      buildConsole(join(work, 'dist')),
+      openLocalRuntime({
+        endpoint: dynamoEndpoint(),
+        tableName: `secondary-e2e-${randomBytes(4).toString('hex')}`,
+        workflows: { retryIntervalMs: 0 },
+      }),
+    ]);
+    runtime = rt;
+    await importDataset(runtime.repos, { files }, 'office1');
+    await startCycle(runtime.repos, runtime.workflows, {
+      communityId: 'county7',
+      kind: 'monthly',
+      period: '2026-01',
+      by: 'office1',
+    });
+    const draft = await runtime.repos.secondary.draft(
+      { communityId: 'county7', period: '2026-01', revision: 1 },
+      'C01',
+    );
+    const internal = draft!.departments.find((d) => d.departmentId === '内科')!;
+    pool = internal.pool;
+    cap = internal.cap!;
+    server = await startApiServer({
+      repos: runtime.repos,
+      executions: runtime.workflows,
+      port: 0,
+      consoleDir: join(work, 'dist'),
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser?.close();
+    await server?.close();
+    await runtime?.close();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('the head sees the pool, the cap and the fen left; a paste over the cap is marked; a split to the fen is submitted', async () => {
+    const head = await signedIn('head1', 'dept_head');
+    await expect.poll(() => head.getByTestId('pool').textContent()).toContain(yuan(pool).split('.')[1]!);
+    // The rule split is the default: nothing is left to assign.
+    await expect.poll(() => head.getByTestId('remaining').textContent()).toMatch(/^0 分/);
+    // Over the cap by a fen: marked with the excess, and the submit is off.
+    const paste = head.getByRole('textbox', { name: /从表格粘贴/ });
+    await paste.fill(`${yuan(cap + 1)}\n${yuan(pool - cap - 1)}`);
+    await head.getByRole('button', { name: '填入' }).click();
+    await head.getByText(/超出上限 ¥0\.01/).waitFor();
+    expect(await head.getByRole('button', { name: '提交分配' }).isDisabled()).toBe(true);
+    // A fen short: the remaining fen shows it.
+    await paste.fill(`C01-002\t${yuan(cap)}\nC01-003\t${yuan(pool - cap - 1)}`);
+    await head.getByRole('button', { name: '填入' }).click();
+    await expect.poll(() => head.getByTestId('remaining').textContent()).toMatch(/^1 分/);
+    await head.getByLabel(/C01-003/).fill(yuan(pool - cap));
+    await expect.poll(() => head.getByTestId('remaining').textContent()).toMatch(/^0 分/);
+    await head.getByRole('button', { name: '提交分配' }).click();
+    await head.getByText(/已提交，等待本机构另一位用户审核/).waitFor();
+  });
+
+  it('another user of the institution approves it in the queue, and the office closes the window', async () => {
+    const inst = await signedIn('inst1', 'institution');
+    await inst.getByRole('button', { name: '通过' }).click();
+    await inst.getByText(/已审核通过/).waitFor();
+    const office = await signedIn('office1', 'office');
+    await office.getByRole('button', { name: '关闭分配窗口' }).click();
+    await office
+      .getByText(/窗口已关闭/)
+      .first()
+      .waitFor();
+    const cycle = await runtime.repos.cycles.get('county7', 'monthly', '2026-01');
+    expect(cycle?.status).toBe('completed');
+    const [c01] = await runtime.repos.results.payLines<{ staffId: string; reward: number }>(
+      { communityId: 'county7', kind: 'monthly', period: '2026-01', revision: 1 },
+      'C01',
+    );
+    const reward = new Map(c01!.lines.map((l) => [l.staffId, l.reward]));
+    expect(reward.get('C01-002')).toBe(cap);
+    expect(reward.get('C01-003')).toBe(pool - cap);
+    expect(pageErrors).toEqual([]);
+  });
+});
