@@ -133,6 +133,15 @@ export function App() {
   const [me, setMe] = useState<Me>();
   const [route, go] = useRoute();
   const [wanted, setWanted] = useState<string | undefined>(() => communityInUrl() ?? storedCommunity());
+  // Bumped when the user moves to another community: the page is built afresh for it. A first import
+  // naming the community is no move (its page keeps what it shows, the import's outcome).
+  const [generation, setGeneration] = useState(0);
+  const moveTo = (next: string) => {
+    setWanted((current) => {
+      if (current !== undefined && current !== next) setGeneration((g) => g + 1);
+      return next;
+    });
+  };
   const community = me ? chooseCommunity(me, wanted) : undefined;
   // Set before the pages render: their requests go to this community (api/client.ts).
   setCommunity(community, false);
@@ -148,7 +157,7 @@ export function App() {
   useEffect(() => {
     const follow = () => {
       const named = communityInUrl();
-      if (named) setWanted(named);
+      if (named) moveTo(named);
     };
     addEventListener('hashchange', follow);
     const unsubscribe = onCommunityChange((c) => {
@@ -262,7 +271,7 @@ export function App() {
                   <select
                     value={community}
                     onChange={(e) => {
-                      setWanted(e.currentTarget.value);
+                      moveTo(e.currentTarget.value);
                       go(route, e.currentTarget.value);
                     }}
                   >
@@ -314,7 +323,7 @@ export function App() {
         ) : pages.length === 0 ? (
           <p class="alert">{t('noCommunity')}</p>
         ) : page ? (
-          <div key={`${community ?? ''}/${page.route}`}>{page.render(groups)}</div>
+          <div key={`${generation}/${page.route}`}>{page.render(groups)}</div>
         ) : (
           <Loading />
         )}
