@@ -5,6 +5,7 @@
 import {
   DatasetInvalidError,
   type ImportSummary,
+  type ParseOptions,
   parseDatasetFilesAsync,
   readDatasetDir,
 } from '../dataset/index.js';
@@ -68,12 +69,14 @@ export async function parseImport(
   repos: Repositories,
   source: Source,
   target: ImportTarget = {},
+  /** The workflow's uploads from S3 may be larger than the 50 MB an HTTP body or a folder may hold. */
+  options: ParseOptions = {},
 ): Promise<{ parsed: Parsed; dataset: Parsed['dataset'] }> {
   const complete = schemeFromStore(repos, target); // issue 15: scheme.json is optional
   const parsed =
     'dir' in source
       ? await readDatasetDir(source.dir, complete)
-      : await parseDatasetFilesAsync(source.files, complete);
+      : await parseDatasetFilesAsync(source.files, complete, options);
   if (!parsed.ok) throw new DatasetInvalidError(parsed.issues);
   const { dataset } = parsed;
   checkImportTarget(dataset, target);

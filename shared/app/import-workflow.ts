@@ -11,6 +11,7 @@
  * `failImport` ends any other way: the version is marked failed (its blobs swept by the next import)
  * and the lease released. Nothing stored before is changed unless step 3 commits.
  */
+import { UPLOAD_MAX_FILE_BYTES } from '../dataset/decode.js';
 import { DatasetInvalidError } from '../dataset/errors.js';
 import { bilingual } from '../errors.js';
 import type { Item } from '../store/batch.js';
@@ -86,6 +87,8 @@ export async function prepareImport(
         ...(job.communityId ? { communityId: job.communityId } : {}),
         ...(job.year ? { year: job.year } : {}),
       },
+      // Uploads through S3 are not held to the 50 MB of an HTTP body: a province's workload is ~150 MB.
+      { maxFileBytes: UPLOAD_MAX_FILE_BYTES },
     );
   } catch (error) {
     if (isUserError(error)) return refuse(error);

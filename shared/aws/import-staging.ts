@@ -11,6 +11,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { ImportStaging } from '../app/import-workflow.js';
+import { UPLOAD_MAX_FILE_BYTES } from '../dataset/decode.js';
 import { bilingual } from '../errors.js';
 
 export const CHUNK_PREFIX = 'import-chunks/';
@@ -28,6 +29,17 @@ export function s3ImportStaging(bucket: string, client = new S3Client({})): Impo
         for (const object of page.Contents ?? []) {
           const name = object.Key?.slice(prefix.length);
           if (!name || name.includes('/')) continue;
+          if ((object.Size ?? 0) > UPLOAD_MAX_FILE_BYTES) {
+            // Not read into memory at all; a refusal the uploader can act on.
+            const error = new Error(
+              bilingual(
+                `${name} 过大（${object.Size} 字节），上限为 ${UPLOAD_MAX_FILE_BYTES} 字节，未导入`,
+                `${name} is too large (${object.Size} bytes; the limit is ${UPLOAD_MAX_FILE_BYTES}); nothing was imported`,
+              ),
+            );
+            error.name = 'PrerequisiteError';
+            throw error;
+          }
           const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
           files[name] = await got.Body!.transformToByteArray();
         }

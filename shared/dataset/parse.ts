@@ -62,6 +62,7 @@ function textOf(
   required: boolean,
   issues: ImportIssue[],
   encodings?: Map<string, Encoding>,
+  limit?: number,
 ): string | undefined {
   const source = sources.get(file);
   if (source === undefined) {
@@ -77,7 +78,7 @@ function textOf(
     issues.push(issueAt({ file }, tooLarge(source.tooLargeBytes)));
     return undefined;
   }
-  const decoded = decodeFile(source);
+  const decoded = decodeFile(source, limit);
   if (decoded.problem) {
     // scheme.json issues carry no row (its structure is not row-based); a CSV's bad line is worth naming.
     const row = file === SCHEME_FILE ? undefined : decoded.line;
@@ -174,10 +175,18 @@ function assemble(scheme: SchemeOutput, tables: Tables): Dataset {
   return { ...checked, indicatorValues, finance, workload };
 }
 
-export function parseDataset(sources: ReadonlyMap<string, FileSource>): ParseResult {
+export interface ParseOptions {
+  /** A file's size limit in bytes (default MAX_FILE_BYTES, 50 MB; uploads to S3: UPLOAD_MAX_FILE_BYTES). */
+  maxFileBytes?: number;
+}
+
+export function parseDataset(
+  sources: ReadonlyMap<string, FileSource>,
+  options: ParseOptions = {},
+): ParseResult {
   const issues: ImportIssue[] = unexpectedFiles(sources.keys());
 
-  const schemeText = textOf(sources, SCHEME_FILE, true, issues);
+  const schemeText = textOf(sources, SCHEME_FILE, true, issues, undefined, options.maxFileBytes);
   const parsedScheme = schemeText === undefined ? undefined : parseScheme(schemeText);
   issues.push(...(parsedScheme?.issues ?? []));
 
@@ -193,7 +202,7 @@ export function parseDataset(sources: ReadonlyMap<string, FileSource>): ParseRes
       summary.push({ file: format.file, rows: tables[key].records.length, encoding: 'XLSX', sheet });
       continue;
     }
-    const text = textOf(sources, format.file, format.fileRequired, issues, encodings);
+    const text = textOf(sources, format.file, format.fileRequired, issues, encodings, options.maxFileBytes);
     if (text === undefined) continue;
     tables[key] = readTable(key, text, issues);
     summary.push({
