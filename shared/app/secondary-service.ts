@@ -500,6 +500,8 @@ export function parseAmountsCsv(content: Uint8Array | string, file: string): Map
       [],
     );
   const amounts = new Map<string, Fen>();
+  // Every id given, its amount valid or not: a second row for it is a duplicate either way.
+  const seen = new Set<string>();
   const problems: string[][] = [];
   rows.slice(1).forEach((cells, i) => {
     if (cells.every((c) => c === '')) return;
@@ -507,11 +509,12 @@ export function parseAmountsCsv(content: Uint8Array | string, file: string): Map
     const staffId = cells[staffColumn] ?? '';
     const parsed = parseYuan(cells[amountColumn] ?? '', { signed: false });
     if (!staffId) problems.push([`${file} 第 ${row} 行 staffId：为空`, `${file} row ${row} staffId: empty`]);
-    else if (amounts.has(staffId))
+    else if (seen.has(staffId))
       problems.push([
         `${file} 第 ${row} 行 staffId：${staffId} 重复`,
         `${file} row ${row} staffId: ${staffId} appears twice`,
       ]);
+    if (staffId) seen.add(staffId);
     if (typeof parsed !== 'number')
       problems.push([`${file} 第 ${row} 行 amount：${parsed.zh}`, `${file} row ${row} amount: ${parsed.en}`]);
     else if (staffId) amounts.set(staffId, parsed);
