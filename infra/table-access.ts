@@ -150,6 +150,16 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
       UpdateItem: ['SECONDARY#'],
     },
   },
+  'api:appeals': {
+    read: ['BatchGetItem', 'GetItem', 'Query'],
+    write: {
+      BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],
+      ConditionCheckItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+      DeleteItem: ['COMMUNITY#'],
+      PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],
+      UpdateItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+    },
+  },
   'api:schemes': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {

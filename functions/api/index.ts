@@ -19,6 +19,7 @@ export const API_ENTRIES: Record<RouteGroup, string> = {
   explain: 'explain.ts',
   publications: 'publications.ts',
   schemes: 'schemes.ts',
+  appeals: 'appeals.ts',
   commission: 'commission.ts',
   secondary: 'secondary.ts',
 };
@@ -38,6 +39,7 @@ const LOADERS: Record<RouteGroup, () => Module> = {
   explain: () => import('./explain.js'),
   publications: () => import('./publications.js'),
   schemes: () => import('./schemes.js'),
+  appeals: () => import('./appeals.js'),
   commission: () => import('./commission.js'),
   secondary: () => import('./secondary.js'),
 };

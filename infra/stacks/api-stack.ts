@@ -138,6 +138,8 @@ const FUNCTIONS: Record<RouteGroup, FunctionSpec> = {
     description: 'Schemes: drafts, review, publication, simulation',
     memoryMb: 2048,
   },
+  // Appeals: an accepted one opens a correction, which recomputes the period in this function.
+  appeals: { description: 'Appeals: file, list, accept (opens a correction), reject', memoryMb: 2048 },
   // Tenancy (issue 12): the commission reads completed cycles of every community, side by side.
   commission: { description: 'Commission: communities compared (read only)', memoryMb: 1024 },
   // §9.1 manual mode: the office's close answers each waiting institution's task token.

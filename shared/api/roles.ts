@@ -64,6 +64,7 @@ export const ROUTE_GROUPS = [
   'explain',
   'publications',
   'schemes',
+  'appeals',
   'commission',
   'secondary',
 ] as const;
@@ -145,6 +146,12 @@ export const ROUTES = {
   'POST /api/schemes/{year}/{version}/reject': { group: 'schemes', allow: ['committee'] },
   'POST /api/schemes/{year}/{version}/publish': { group: 'schemes', allow: ['office', 'committee'] },
   'POST /api/simulations': { group: 'schemes', allow: ['office', 'committee'] },
+  // Appeals (申诉/复核, issue 14): a member files for its own institution during a publication window; the
+  // office accepts (opening a correction) or rejects; finance and the auditor read.
+  'GET /api/appeals': { group: 'appeals', allow: ['office', 'finance', 'auditor', 'member'] },
+  'POST /api/appeals': { group: 'appeals', allow: ['member'] },
+  'POST /api/appeals/{id}/accept': { group: 'appeals', allow: ['office'] },
+  'POST /api/appeals/{id}/reject': { group: 'appeals', allow: ['office'] },
   // §9.1 manual mode: heads split their department's pool, another user of the institution approves,
   // the office closes the window; each handler checks the caller's institution and department.
   'GET /api/secondary/{period}': {

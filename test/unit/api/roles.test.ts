@@ -84,6 +84,11 @@ const EXPECTED: Record<RouteKey, readonly Role[]> = {
   'POST /api/schemes/{year}/{version}/reject': ['committee'],
   'POST /api/schemes/{year}/{version}/publish': ['office', 'committee'],
   'POST /api/simulations': ['office', 'committee'],
+  // Appeals: a member files for its own institution; the office decides; finance and audit read.
+  'GET /api/appeals': ['office', 'finance', 'auditor', 'member'],
+  'POST /api/appeals': ['member'],
+  'POST /api/appeals/{id}/accept': ['office'],
+  'POST /api/appeals/{id}/reject': ['office'],
   // §9.1 manual mode: a head submits for their department, another user of the institution decides, the
   // office closes the window; finance and audit follow the window's state.
   'GET /api/secondary/{period}': ['office', 'finance', 'auditor', 'institution', 'dept_head'],

@@ -1,0 +1,135 @@
+/**
+ * The appeal routes over `medcomm serve`'s real server (DynamoDB Local, the local state machines): a member
+ * files only for the institution its token names and only during the publication window; it lists only its
+ * own appeals; the office decides (accepting opens a correction), finance and the auditor read, HR and
+ * staff may not; a bad body is a 400 naming the field.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiServer, startApiServer } from '../../../cli/serve.js';
+import { importDataset } from '../../../shared/app/import-service.js';
+import { runCycleToEnd } from '../../../shared/app/year-runner.js';
+import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
+import { dynamoEndpoint } from '../dynamodb/helpers.js';
+import { readDatasetFiles } from '../workflows/dataset-files.js';
+
+const TINY = new URL('../../fixtures/tiny/dataset', import.meta.url).pathname;
+const BASE = '/api/communities/county7';
+let runtime: LocalRuntime;
+let server: ApiServer;
+let header = '';
+let corrected = '';
+
+async function api(method: 'GET' | 'POST', path: string, user: string, group: string, body?: unknown) {
+  const token = server.tokens.issue(user, group as 'office').token;
+  const response = await fetch(`${server.url}${BASE}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: the answers of several routes
+  return { status: response.status, json: (await response.json()) as Record<string, any> };
+}
+
+beforeAll(async () => {
+  const files = await readDatasetFiles(TINY);
+  const workload = files['workload.csv']!.split(/\r?\n/);
+  header = workload[0]!;
+  const cells = workload.find((l) => l.startsWith('2026-02,C01-001,'))!.split(',');
+  cells[2] = String(Number(cells[2]) + 120);
+  corrected = cells.join(',');
+  runtime = await openLocalRuntime({
+    endpoint: dynamoEndpoint(),
+    tableName: `appeals-api-${randomBytes(4).toString('hex')}`,
+    workflows: { retryIntervalMs: 0 },
+  });
+  await importDataset(runtime.repos, { files }, 'office1');
+  const run = (kind: 'monthly' | 'quarterly', period: string) =>
+    runCycleToEnd(runtime.repos, runtime.workflows, {
+      communityId: 'county7',
+      kind,
+      period,
+      by: 'office1',
+      approver: 'finance1',
+    });
+  for (const m of ['2026-01', '2026-02', '2026-03']) await run('monthly', m);
+  await run('quarterly', '2026-Q1');
+  server = await startApiServer({ repos: runtime.repos, executions: runtime.workflows, port: 0 });
+}, 240_000);
+
+afterAll(async () => {
+  await server?.close();
+  await runtime?.close();
+});
+
+const appeal = { period: '2026-02', staffId: 'C01-001', reason: '手术工分漏记', attachments: ['记录.pdf'] };
+
+describe('the appeal routes', () => {
+  it('refuse an appeal before publication (409), and publish Q1', async () => {
+    const early = await api('POST', '/appeals', 'member1', 'member', appeal);
+    expect(early.status).toBe(409);
+    expect(early.json.error).toMatch(/has not been published/);
+    const published = await api('POST', '/publications', 'office1', 'office', {
+      kind: 'quarterly',
+      period: '2026-Q1',
+      to: '2099-01-01T00:00:00Z',
+    });
+    expect(published.status).toBe(201);
+  });
+
+  it('keep a member to the institution its token names', async () => {
+    const other = await api('POST', '/appeals', 'member1', 'member', { ...appeal, institutionId: 'C02' });
+    expect(other.status).toBe(403);
+    expect(other.json.error).toMatch(/only for its own institution \(C01\)/);
+    const colleague = await api('POST', '/appeals', 'member1', 'member', { ...appeal, staffId: 'C02-001' });
+    expect(colleague.status).toBe(404);
+    const office = await api('POST', '/appeals', 'office1', 'office', appeal);
+    expect(office.status).toBe(403);
+    const bad = await api('POST', '/appeals', 'member1', 'member', { period: '2026-02', reason: 'x' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.issues[0].path).toBe('body.indicatorId');
+  });
+
+  it('file an appeal that the member, the office, finance and the auditor see — not HR or staff', async () => {
+    const filed = await api('POST', '/appeals', 'member1', 'member', appeal);
+    expect(filed.status).toBe(201);
+    expect(filed.json).toMatchObject({ id: '2026-0001', institutionId: 'C01', filedBy: 'member1' });
+    for (const [user, group] of [
+      ['member1', 'member'],
+      ['office1', 'office'],
+      ['finance1', 'finance'],
+      ['auditor1', 'auditor'],
+    ] as const) {
+      const list = await api('GET', '/appeals', user, group);
+      expect([user, list.status, list.json.appeals.map((a: { id: string }) => a.id)]).toEqual([
+        user,
+        200,
+        ['2026-0001'],
+      ]);
+    }
+    expect((await api('GET', '/appeals', 'hr1', 'hr')).status).toBe(403);
+    expect((await api('GET', '/appeals', 'staff1', 'staff')).status).toBe(403);
+  });
+
+  it('let only the office decide; accepting opens a correction awaiting finance', async () => {
+    const body = { reason: '属实', rows: { 'workload.csv': `${header}\n${corrected}\n` } };
+    expect((await api('POST', '/appeals/2026-0001/accept', 'member1', 'member', body)).status).toBe(403);
+    expect((await api('POST', '/appeals/2026-0001/accept', 'finance1', 'finance', body)).status).toBe(403);
+    const wrongFile = await api('POST', '/appeals/2026-0001/accept', 'office1', 'office', {
+      reason: '属实',
+      rows: { 'finance.csv': 'period,institutionId,category,amount\n2026-02,C01,bed,1.00\n' },
+    });
+    expect(wrongFile.status).toBe(422);
+    expect(wrongFile.json.issues[0]).toMatchObject({ file: 'finance.csv', rule: 'file.unknown' });
+    const accepted = await api('POST', '/appeals/2026-0001/accept', 'office1', 'office', body);
+    expect(accepted.status).toBe(200);
+    expect(accepted.json.appeal).toMatchObject({ status: 'accepted', correction: { period: '2026-02' } });
+    expect(accepted.json.correction).toMatchObject({ status: 'awaiting_review', kind: 'monthly' });
+    const again = await api('POST', '/appeals/2026-0001/reject', 'office2', 'office', { reason: 'x' });
+    expect(again.status).toBe(409);
+    expect(again.json.error).toMatch(/already decided by office1/);
+  });
+});
