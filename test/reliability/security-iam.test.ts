@@ -100,10 +100,15 @@ describe('IAM of the workflow stack', () => {
 
   // Workflow steps get only the item actions they use, each on the partitions it writes
   // (infra/table-access.ts, held to the code by test/infra/least-privilege.test.ts): the audit trail and
-  // pay results stay append-only for them — no delete, update or batch write reaches RESULT# or AUDIT#,
-  // and no write goes unconditioned by dynamodb:LeadingKeys. (The scheduled starter releases an import
+  // pay results stay append-only for them — no delete or update reaches RESULT# or AUDIT#, no batch write
+  // reaches AUDIT#, and no write goes unconditioned by dynamodb:LeadingKeys. The one exception is the
+  // per-institution steps' batch write of their results (a batch of institutions per Map iteration, issue
+  // 12): it may only follow that batch's write-once guards, created in one conditioned transaction
+  // (test/integration/dynamodb/results-batch.test.ts), and a completed cycle's results are sealed, so an
+  // overwrite is detected (test/reliability/tamper.test.ts). (The scheduled starter releases an import
   // lease, a COMMUNITY# item.)
-  it('no workflow function can delete, update or batch-write results or the audit trail', () => {
+  const BATCH_RESULT_WRITERS = /^(ComputeMonthlyPay|ScoreQuarter|ScoreAnnual|AllocatePool)/;
+  it('no workflow function can delete or update results or the audit trail; only the guarded per-institution steps batch-write results', () => {
     const writes = [
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
@@ -119,10 +124,14 @@ describe('IAM of the workflow stack', () => {
       const leading = JSON.stringify(statement.Condition ?? {});
       expect(leading, policy).toContain('dynamodb:LeadingKeys');
       const destructive = actionsOf(statement).filter((a) =>
-        ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'].includes(a),
+        ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'].includes(a),
       );
       if (destructive.length)
         expect(leading, `${policy}: ${destructive.join()}`).not.toMatch(/RESULT#|AUDIT#/);
+      if (actionsOf(statement).includes('dynamodb:BatchWriteItem')) {
+        expect(leading, `${policy}: BatchWriteItem`).not.toMatch(/AUDIT#/);
+        if (/RESULT#/.test(leading)) expect(policy).toMatch(BATCH_RESULT_WRITERS);
+      }
     }
   });
 });
