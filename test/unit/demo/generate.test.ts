@@ -477,3 +477,32 @@ describe('writeDataset', () => {
     }
   });
 });
+
+describe('accounts at any scale', () => {
+  it('moves a repeated card number to the next free one of its length, still passing Luhn', async () => {
+    const { distinctAccounts } = await import('../../../shared/demo/generate.js');
+    const { luhnCheckDigit, luhnValid } = await import('../../../shared/dataset/accounts.js');
+    const card = (body: string) => body + luhnCheckDigit(body);
+    const repeated = card('622202020000000000');
+    const other = card('621700000000000001');
+    const person = (bankAccount: string) => ({ bankAccount });
+    const first = [person(repeated), person(repeated)];
+    const second = [person(repeated), person(other)];
+    const counties = [first, second].map((staff, index) => ({
+      index,
+      name: `c${index}`,
+      residentPopulation: 1,
+      members: [{ staff }],
+    }));
+    distinctAccounts(counties as unknown as Parameters<typeof distinctAccounts>[0]);
+    const accounts = [...first, ...second].map((p) => p.bankAccount);
+    expect(new Set(accounts).size).toBe(4);
+    expect(accounts[0]).toBe(repeated);
+    expect(accounts.slice(1, 3)).toEqual([card('622202020000000001'), card('622202020000000002')]);
+    expect(accounts[3]).toBe(other);
+    for (const account of accounts) {
+      expect(account).toHaveLength(19);
+      expect(luhnValid(account)).toBe(true);
+    }
+  });
+});
