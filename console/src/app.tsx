@@ -155,9 +155,13 @@ export function App() {
   }, [community]);
   // A community named by the address (a link, the back button) or chosen by a first import.
   useEffect(() => {
-    const follow = () => {
+    // The page as addressed, without the community: asking again for the page already shown (the
+    // address with or without its community) shows it afresh, as a reload would.
+    const pageOf = (url: string) => new URL(url).hash.replace(/^#\/?(c\/[^/?]+\/?)?/, '');
+    const follow = (e: HashChangeEvent) => {
       const named = communityInUrl();
       if (named) moveTo(named);
+      if (pageOf(e.newURL) === pageOf(e.oldURL)) setGeneration((g) => g + 1);
     };
     addEventListener('hashchange', follow);
     const unsubscribe = onCommunityChange((c) => {
