@@ -34,8 +34,10 @@ export async function importDataset(
   onProgress?: (done: number, total: number) => void,
   /** The community and year asked for; files without scheme.json take that year's scheme in force. */
   target: ImportTarget = {},
+  /** Files as large as uploads through S3 may be (the province bench's ~150 MB workload). */
+  parseOptions: ParseOptions = {},
 ): Promise<ImportOutcome> {
-  const { parsed, dataset } = await parseImport(repos, source, target);
+  const { parsed, dataset } = await parseImport(repos, source, target, parseOptions);
   const communityId = dataset.scheme.community.id;
   const year = dataset.scheme.year;
   return withImportLease(repos, communityId, year, by, async (lease) => {
