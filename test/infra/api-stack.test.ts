@@ -134,7 +134,7 @@ describe('the user pool', () => {
       expect.arrayContaining(['custom:institutionId', 'custom:staffId']),
     );
     expect(client!.Properties.WriteAttributes).toEqual(['email']);
-    // Their groups are per community (`xingguo:member`, `xingguo:staff`): see the tenancy test.
+    // Their groups are per community (`xingguo:member`, `xingguo:staff`): see the tenancy test below.
   });
 
   it('has a public SRP client for the console (no secret)', () => {
@@ -231,13 +231,15 @@ describe('the exports bucket', () => {
 });
 
 describe('least privilege', () => {
-  it('lets only the cycles function start executions, and only the reviews function answer review tasks — on the three machines', () => {
+  it('lets only the cycles function start executions, only the reviews function answer review tasks, and the secondary function only close department-heads waits — on the three machines', () => {
     for (const group of Object.keys(API_ENTRIES)) {
       const states = actionsOf(group).filter((a) => a.startsWith('states:'));
       if (group === 'cycles')
         expect(states.sort()).toEqual(['states:DescribeExecution', 'states:StartExecution']);
       else if (group === 'reviews')
         expect(states.sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess']);
+      // §9.1: the office's close answers each institution's department-heads wait; it never fails one.
+      else if (group === 'secondary') expect(states).toEqual(['states:SendTaskSuccess']);
       else expect(states).toEqual([]);
     }
     const resources = statementsOf('cycles').find((s) => [s.Action].flat().includes('states:StartExecution'))!
