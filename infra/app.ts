@@ -33,6 +33,8 @@ export function buildApp(props: AppProps & { nag?: boolean; target?: string } = 
     env,
     table: data.table,
     audit: data.audit,
+    // The console PUTs uploads to the import bucket: its own domain when the target names one.
+    ...(target.console.domain ? { uploadOrigins: [`https://${target.console.domain}`] } : {}),
     description: 'MedComm Pay — appraisal and pay cycles (Step Functions, Lambda, Scheduler)',
   });
   acknowledgeNagFindings([data, workflows]);
@@ -43,6 +45,11 @@ export function buildApp(props: AppProps & { nag?: boolean; target?: string } = 
     target,
     stateMachines: workflows.stateMachines,
     machineNames: Object.values(workflows.machineNames),
+    imports: {
+      machine: workflows.importMachine,
+      machineName: `${workflows.stackName}-import`,
+      bucket: workflows.importBucket,
+    },
     description: 'MedComm Pay — HTTP API (JWT/OIDC, API Gateway, Lambda, exports bucket, console hosting)',
   });
   // cdk-nag v3 runs as a policy-validation plugin: any unacknowledged finding fails the synth.

@@ -108,7 +108,7 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
       BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       ConditionCheckItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       DeleteItem: ['COMMUNITY#', 'DSBLOB#'],
-      PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+      PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'IMPORTJOB#'],
       UpdateItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
     },
   },

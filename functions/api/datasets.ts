@@ -1,13 +1,19 @@
 /**
  * Dataset import over HTTP (DOMAIN.md §2, all or nothing): small datasets as base64 files in the body;
- * large ones uploaded to S3 with presigned PUTs (AWS only) and imported from there.
+ * large ones uploaded to S3 with presigned PUTs (AWS only) and imported from there by the import state
+ * machine (workflows/import.ts): `import-from-upload` starts it and answers 202 with the import's id, and
+ * `GET /api/datasets/imports/{importId}` follows it to imported or refused (with every issue, grouped).
  */
 
 import { apiHandler, route } from '../../shared/api/handler.js';
 import { problem } from '../../shared/api/http.js';
-import { ImportBody, ImportFromUploadBody, UploadUrlBody } from '../../shared/api/schemas.js';
+import { importIdOfPrefix } from '../../shared/api/s3.js';
+import { ImportBody, ImportFromUploadBody, ImportIdParams, UploadUrlBody } from '../../shared/api/schemas.js';
 import type { ImportOutcome } from '../../shared/app/import-service.js';
 import { importDataset } from '../../shared/app/import-service.js';
+import type { ImportJobRef } from '../../shared/app/import-workflow.js';
+import { groupIssues } from '../../shared/dataset/errors.js';
+import type { ImportJob } from '../../shared/store/imports.js';
 
 const imported = (outcome: ImportOutcome) => ({
   status: 201,
@@ -55,25 +61,74 @@ export const handler = apiHandler('datasets', {
   }),
   'POST /api/datasets/upload-url': route({
     body: UploadUrlBody,
-    run: async ({ body, caller }, deps) => {
+    run: async ({ body, caller, community }, deps) => {
       if (!deps.uploads) throw noStorage();
-      return { json: await deps.uploads.ticket(caller.user, body.files) };
+      return { json: await deps.uploads.ticket(community, caller.user, body.files) };
     },
   }),
   'POST /api/datasets/import-from-upload': route({
     body: ImportFromUploadBody,
     run: async ({ body, caller, community }, deps) => {
-      if (!deps.uploads) throw noStorage();
-      // Uploads are private to the uploader: an office user imports only what they uploaded.
-      if (!body.prefix.startsWith(deps.uploads.ownPrefix(caller.user))) {
+      if (!deps.uploads || !deps.imports) throw noStorage();
+      // Uploads are private to the uploader: an office user imports only what they uploaded, to its community.
+      if (!body.prefix.startsWith(deps.uploads.ownPrefix(community, caller.user))) {
         throw problem(403, `只能导入自己上传的文件 / ${caller.user} may import only their own uploads`, [
           { path: 'body.prefix', message: 'not your upload' },
         ]);
       }
-      const files = await deps.uploads.read(body.prefix);
-      return imported(
-        await importDataset(deps.repos, { files }, caller.user, undefined, { communityId: community }),
-      );
+      const job: ImportJobRef = {
+        id: importIdOfPrefix(body.prefix),
+        prefix: body.prefix,
+        by: caller.user,
+        communityId: community,
+        ...(body.year === undefined ? {} : { year: body.year }),
+      };
+      // The record first, so the import can be followed from this answer on; a retried request finds it.
+      const existing = await deps.repos.imports.get(job.id);
+      if (existing && (existing.by !== job.by || existing.communityId !== community)) {
+        throw problem(409, `导入 ${job.id} 已由他人启动 / import ${job.id} was started by someone else`);
+      }
+      if (!existing) await deps.repos.imports.create(job);
+      await deps.imports.start(job);
+      return {
+        status: 202,
+        json: { importId: job.id, communityId: community, status: existing?.status ?? 'parsing' },
+      };
+    },
+  }),
+  'GET /api/datasets/imports/{importId}': route({
+    params: ImportIdParams,
+    run: async ({ params, community }, deps) => {
+      const job = await deps.repos.imports.get(params.importId);
+      // Another community's import is not found here (its office follows it under its own path).
+      if (!job || (job.communityId !== undefined && job.communityId !== community)) {
+        throw problem(404, `没有导入 ${params.importId} / no import ${params.importId}`);
+      }
+      return { json: importState(job) };
     },
   }),
 });
+
+/** What the upload page shows: the state, and a refusal's issues grouped as the synchronous import's 422. */
+function importState(job: ImportJob) {
+  return {
+    importId: job.id,
+    status: job.status,
+    by: job.by,
+    startedAt: job.startedAt,
+    updatedAt: job.updatedAt,
+    ...(job.communityId === undefined ? {} : { communityId: job.communityId }),
+    ...(job.year === undefined ? {} : { year: job.year }),
+    ...(job.version === undefined ? {} : { version: job.version }),
+    ...(job.summary ? { summary: job.summary } : {}),
+    ...(job.accountChanges === undefined ? {} : { accountChanges: job.accountChanges }),
+    ...(job.status === 'refused' || job.status === 'failed' ? { error: job.error } : {}),
+    ...(job.issues
+      ? {
+          issues: job.issues,
+          issueCount: job.issueCount ?? job.issues.length,
+          groups: groupIssues(job.issues),
+        }
+      : {}),
+  };
+}

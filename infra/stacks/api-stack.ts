@@ -8,6 +8,7 @@ import {
   type CfnElement,
   CfnOutput,
   Duration,
+  Fn,
   RemovalPolicy,
   Stack,
   type StackProps,
@@ -44,6 +45,7 @@ import {
   Bucket,
   BucketEncryption,
   HttpMethods,
+  type IBucket,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -72,6 +74,8 @@ export interface ApiStackProps extends StackProps {
   stateMachines: Record<CycleKind, IStateMachine>;
   /** The state machines' fixed names (WorkflowStack.machineNames), for grants on their executions. */
   machineNames: readonly string[];
+  /** The import workflow (issue 12): the datasets function presigns uploads into its bucket and starts it. */
+  imports?: { machine: IStateMachine; machineName: string; bucket: IBucket };
   /** Partition, identity provider, domains (infra/targets.ts, from cdk.json). */
   target: Target;
   /** Origins of the web console that may call the API and upload from a browser (CORS): by default the hosted console's. */
@@ -97,11 +101,9 @@ interface FunctionSpec {
 const FUNCTIONS: Record<RouteGroup, FunctionSpec> = {
   me: { description: 'GET /api/me — who is signed in', memoryMb: 256 },
   datasets: {
-    description: 'Dataset import (body or S3 upload) and upload links',
+    description: 'Dataset import (body), upload links and the import workflow started on an upload',
     memoryMb: 2048,
-    // Presigning a PUT needs PutObject; importing reads the upload back.
-    objects: [{ actions: ['s3:PutObject', 's3:GetObject'], prefix: PREFIX.uploads }],
-    list: PREFIX.uploads,
+    // Uploads go to the import workflow's bucket (ApiStackProps.imports), not the exports bucket.
   },
   cycles: {
     description: 'Cycles: overview, detail, start',
@@ -251,6 +253,7 @@ export class ApiStack extends Stack {
       }
       this.functions[group] = fn;
     }
+    if (props.imports) this.wireImports(this.functions.datasets, props.imports);
 
     // ── the HTTP API ────────────────────────────────────────────────────────────────────────────────
     // A JWT authorizer against any OIDC issuer: API Gateway fetches its keys from the issuer's discovery
@@ -434,6 +437,37 @@ export class ApiStack extends Stack {
     });
     userPool.addDomain('HostedSignIn', { cognitoDomain: { domainPrefix } });
     this.userPool = userPool;
+  }
+
+  /**
+   * The datasets function presigns PUTs under `uploads/` of the import bucket (a presigned URL carries its
+   * signer's rights: PutObject there and nothing else) and starts the import state machine; a retried start
+   * reads the existing execution's input (shared/api/import-starter.ts).
+   */
+  private wireImports(fn: ApiFunction, imports: NonNullable<ApiStackProps['imports']>): void {
+    fn.addEnvironment('IMPORT_BUCKET', imports.bucket.bucketName);
+    fn.addEnvironment('STATE_MACHINE_IMPORT', imports.machine.stateMachineArn);
+    // The bucket's ARN under an export name of ours, so the grant (and its cdk-nag acknowledgement) reads the same every synth.
+    const producer = Stack.of(imports.bucket);
+    const arnExport = `${producer.stackName}-ImportBucketArn`;
+    producer.exportValue(imports.bucket.bucketArn, { name: arnExport });
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [`${Fn.importValue(arnExport)}/${PREFIX.uploads}*`],
+      }),
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['states:StartExecution'],
+        resources: [imports.machine.stateMachineArn],
+      }),
+    );
+    grantOnExecutions(this, fn, [imports.machineName], ['states:DescribeExecution']);
+    Validations.of(this).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${arnExport}/${PREFIX.uploads}*]`,
+      reason: `Uploads get fresh keys (community, user and a UUID per import) at run time, so the datasets function may presign PUTs on the ${PREFIX.uploads} prefix of the import bucket only.`,
+    });
   }
 
   /** cdk-nag findings this stack accepts, each with a reason a reviewer can check. */

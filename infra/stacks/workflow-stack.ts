@@ -6,7 +6,7 @@ import { type CfnElement, Duration, Stack, type StackProps, TimeZone, Validation
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -24,6 +24,11 @@ export interface WorkflowStackProps extends StackProps {
   table: ITable;
   /** The audit chain's key and anchors (DataStack); every function may append to the chain. */
   audit?: AuditTrail;
+  /**
+   * Origins of the web console that PUT files to the import bucket's presigned URLs (CORS): the console's
+   * own domain when the target names one, else its CloudFront default domain (known only to the ApiStack).
+   */
+  uploadOrigins?: string[];
 }
 
 export const CYCLE_KINDS = ['monthly', 'quarterly', 'annual'] as const;
@@ -52,8 +57,11 @@ export class WorkflowStack extends Stack {
   /** Alarms, their SNS topic, the schedules' dead-letter queue. */
   readonly operations: Operations;
 
+  private readonly uploadOrigins: string[];
+
   constructor(scope: Construct, id: string, props: WorkflowStackProps) {
     super(scope, id, props);
+    this.uploadOrigins = props.uploadOrigins?.length ? props.uploadOrigins : ['https://*.cloudfront.net'];
     this.machineNames = Object.fromEntries(
       CYCLE_KINDS.map((kind) => [kind, `${this.stackName}-${kind}`]),
     ) as WorkflowStack['machineNames'];
@@ -131,6 +139,16 @@ export class WorkflowStack extends Stack {
       lifecycleRules: [
         { prefix: 'import-chunks/', expiration: Duration.days(2) },
         { prefix: 'uploads/', expiration: Duration.days(30) },
+        { abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      // The console PUTs files to presigned URLs (the signature is the grant; CORS lets the browser send).
+      cors: [
+        {
+          allowedOrigins: this.uploadOrigins,
+          allowedMethods: [HttpMethods.PUT],
+          allowedHeaders: ['*'],
+          maxAge: 3600,
+        },
       ],
     });
     const objects = (prefix: string, actions: string[]) =>

@@ -9,7 +9,8 @@ import { sfnExecutionPort } from '../app/sfn-port.js';
 import { store } from '../config.js';
 import type { Repositories } from '../store/index.js';
 import { problem } from './http.js';
-import type { ExportSink, UploadStore } from './ports.js';
+import { sfnImportStarter } from './import-starter.js';
+import type { ExportSink, ImportStarter, UploadStore } from './ports.js';
 import { s3ExportSink, s3UploadStore } from './s3.js';
 
 export interface ApiDeps {
@@ -18,6 +19,8 @@ export interface ApiDeps {
   exports: ExportSink;
   /** Undefined where there is no object storage (the local server). */
   uploads: UploadStore | undefined;
+  /** Starts the import workflow on an upload (issue 12); undefined where imports are not started so. */
+  imports?: ImportStarter | undefined;
 }
 
 const Machines = z.object({
@@ -26,6 +29,7 @@ const Machines = z.object({
   STATE_MACHINE_ANNUAL: z.string().min(1),
 });
 const Bucket = z.object({ EXPORT_BUCKET: z.string().min(1) });
+const Imports = z.object({ IMPORT_BUCKET: z.string().min(1), STATE_MACHINE_IMPORT: z.string().min(1) });
 
 function missingConfig(what: string, error: unknown): never {
   throw Object.assign(problem(500, `服务配置不完整 / the API is not configured: ${what}`), { cause: error });
@@ -36,6 +40,11 @@ function awsDeps(): ApiDeps {
   let executions: ExecutionPort | undefined;
   let exports: ExportSink | undefined;
   let uploads: UploadStore | undefined;
+  let imports: ImportStarter | undefined;
+  const importConfig = () => {
+    const parsed = Imports.safeParse(process.env);
+    return parsed.success ? parsed.data : missingConfig('IMPORT_BUCKET, STATE_MACHINE_IMPORT', parsed.error);
+  };
   const bucket = () => {
     const parsed = Bucket.safeParse(process.env);
     return parsed.success ? parsed.data.EXPORT_BUCKET : missingConfig('EXPORT_BUCKET', parsed.error);
@@ -62,8 +71,13 @@ function awsDeps(): ApiDeps {
       return exports;
     },
     get uploads() {
-      uploads ??= s3UploadStore(bucket());
+      // Uploads go to the import bucket, where the import workflow reads them.
+      uploads ??= s3UploadStore(importConfig().IMPORT_BUCKET);
       return uploads;
+    },
+    get imports() {
+      imports ??= sfnImportStarter(importConfig().STATE_MACHINE_IMPORT);
+      return imports;
     },
   };
 }

@@ -3,6 +3,7 @@
  * response itself; on AWS a Lambda response is capped at 6 MB, so the file is written to the exports
  * bucket and the client gets a short-lived link instead.
  */
+import type { ImportJobRef } from '../app/import-workflow.js';
 import type { RouteResult } from './http.js';
 
 export interface ExportFile {
@@ -37,16 +38,21 @@ export const inlineExportSink = (): ExportSink => ({
 
 export interface UploadTicket {
   prefix: string;
+  /** The import these files are for: `POST …/import-from-upload` starts it, `GET …/imports/{importId}` follows it. */
+  importId: string;
   expiresIn: number;
   files: { name: string; url: string; method: 'PUT'; headers: Record<string, string> }[];
 }
 
-/** Large dataset files: uploaded straight to storage, then imported from there. */
+/** Large dataset files: uploaded straight to storage, then imported from there by the import workflow. */
 export interface UploadStore {
-  /** Presigned PUT URLs for the named files under a fresh prefix that belongs to `user`. */
-  ticket(user: string, files: readonly string[]): Promise<UploadTicket>;
-  /** The prefix a user may import from (uploads are private to the uploader). */
-  ownPrefix(user: string): string;
-  /** Every object under `prefix`, by file name. */
-  read(prefix: string): Promise<Record<string, Uint8Array>>;
+  /** Presigned PUT URLs for the named files under a fresh prefix of the community's `user` (one import id). */
+  ticket(community: string, user: string, files: readonly string[]): Promise<UploadTicket>;
+  /** The prefix a user may import from in a community (uploads are private to the uploader). */
+  ownPrefix(community: string, user: string): string;
+}
+
+/** Starts the import state machine (workflows/import.ts) on an upload; its record says how it went. */
+export interface ImportStarter {
+  start(job: ImportJobRef): Promise<void>;
 }

@@ -93,6 +93,8 @@ export const ROUTES = {
   'POST /api/datasets': { group: 'datasets', allow: ['office'] },
   'POST /api/datasets/upload-url': { group: 'datasets', allow: ['office'] },
   'POST /api/datasets/import-from-upload': { group: 'datasets', allow: ['office'] },
+  // An import started from an upload: its state, and a refusal's issues (issue 12).
+  'GET /api/datasets/imports/{importId}': { group: 'datasets', allow: ['office'] },
   // The empty Excel template to fill in (no data in it).
   'GET /api/datasets/template': { group: 'datasets', allow: ['office'] },
   'GET /api/cycles': { group: 'cycles', allow: ANY_ROLE },

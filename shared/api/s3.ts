@@ -1,12 +1,12 @@
 /**
  * The ports on AWS: exports written to the exports bucket and handed out as 5-minute presigned links;
- * dataset uploads as presigned PUTs under a prefix of the uploader's own, read back for the import.
+ * dataset uploads as presigned PUTs into the import bucket under `uploads/{community}/{user}/{importId}/`,
+ * which the import state machine reads (workflows/import.ts).
  */
-import { randomUUID } from 'node:crypto';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHash, randomUUID } from 'node:crypto';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { MAX_FILE_BYTES } from '../dataset/decode.js';
-import { contentDisposition, problem } from './http.js';
+import { contentDisposition } from './http.js';
 import type { ExportSink, UploadStore } from './ports.js';
 
 /** How long a download link works. */
@@ -19,6 +19,18 @@ export const PREFIX = { exports: 'exports/', bank: 'bank/', uploads: 'uploads/' 
 
 /** A user name as one safe key segment. */
 const segment = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64) || '_';
+
+/**
+ * A community or user id as one key segment that no other id shares: kept as it is when already safe,
+ * else its safe characters plus 48 bits of SHA-256 (`兴国` and `瑞金` never share an upload prefix).
+ */
+export const ownerSegment = (text: string) =>
+  /^[A-Za-z0-9._-]{1,64}$/.test(text)
+    ? text
+    : `${text.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40)}~${createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 12)}`;
+
+/** An import's id is the last segment of its upload prefix (a UUID). */
+export const importIdOfPrefix = (prefix: string) => prefix.split('/').at(-2) ?? '';
 
 export function s3ExportSink(bucket: string, client = new S3Client({})): ExportSink {
   return {
@@ -51,12 +63,15 @@ export function s3ExportSink(bucket: string, client = new S3Client({})): ExportS
   };
 }
 
+/** Uploads into the import bucket; the import workflow reads them from there. */
 export function s3UploadStore(bucket: string, client = new S3Client({})): UploadStore {
-  const ownPrefix = (user: string) => `${PREFIX.uploads}${segment(user)}/`;
+  const ownPrefix = (community: string, user: string) =>
+    `${PREFIX.uploads}${ownerSegment(community)}/${ownerSegment(user)}/`;
   return {
     ownPrefix,
-    async ticket(user, files) {
-      const prefix = `${ownPrefix(user)}${randomUUID()}/`;
+    async ticket(community, user, files) {
+      const importId = randomUUID();
+      const prefix = `${ownPrefix(community, user)}${importId}/`;
       const signed = await Promise.all(
         files.map(async (name) => ({
           name,
@@ -67,36 +82,7 @@ export function s3UploadStore(bucket: string, client = new S3Client({})): Upload
           headers: {},
         })),
       );
-      return { prefix, expiresIn: UPLOAD_LINK_SECONDS, files: signed };
-    },
-    async read(prefix) {
-      const files: Record<string, Uint8Array> = {};
-      let token: string | undefined;
-      do {
-        const page = await client.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-        );
-        for (const object of page.Contents ?? []) {
-          const name = object.Key?.slice(prefix.length);
-          if (!name || name.includes('/')) continue;
-          if ((object.Size ?? 0) > MAX_FILE_BYTES) {
-            throw problem(
-              413,
-              `${name} 超过 50 MB，未导入 / ${name} is larger than 50 MB; nothing was imported`,
-              [{ path: `files.${name}`, message: 'too large' }],
-            );
-          }
-          const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
-          files[name] = await got.Body!.transformToByteArray();
-        }
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
-      if (Object.keys(files).length === 0) {
-        throw problem(404, `${prefix} 下没有已上传的文件 / nothing has been uploaded under ${prefix}`, [
-          { path: 'body.prefix', message: 'no files' },
-        ]);
-      }
-      return files;
+      return { prefix, importId, expiresIn: UPLOAD_LINK_SECONDS, files: signed };
     },
   };
 }

@@ -107,9 +107,15 @@ export const ImportFromUploadBody = z.object({
   prefix: z
     .string()
     .regex(
-      /^uploads\/[A-Za-z0-9._-]+\/[A-Za-z0-9-]+\/$/,
+      /^uploads\/[A-Za-z0-9._~-]+\/[A-Za-z0-9._~-]+\/[0-9a-f-]{36}\/$/,
       'an upload prefix as returned by POST /api/datasets/upload-url',
     ),
+  /** Files without scheme.json take this year's scheme in force (default: the files' own year). */
+  year: z.number().int().min(2000).max(2100).optional(),
+});
+
+export const ImportIdParams = z.object({
+  importId: z.string().regex(/^[0-9a-f-]{36}$/, 'an import id (UUID)'),
 });
 
 export const AuditQuery = z.object({

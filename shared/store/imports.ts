@@ -37,7 +37,9 @@ export const ISSUES_KEPT = 500;
 export class ImportJobRepository {
   constructor(private readonly table: Table) {}
 
-  async create(job: Pick<ImportJob, 'id' | 'by' | 'prefix'>): Promise<ImportJob> {
+  async create(
+    job: Pick<ImportJob, 'id' | 'by' | 'prefix'> & Partial<Pick<ImportJob, 'communityId' | 'year'>>,
+  ): Promise<ImportJob> {
     const now = new Date().toISOString();
     const record: ImportJob = { ...job, status: 'parsing', startedAt: now, updatedAt: now };
     await this.table.put(

@@ -3,9 +3,14 @@
  * AWS the S3 write and 5-minute presigned link (S3 mocked).
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { sfnImportStarter } from '../../../shared/api/import-starter.js';
+import type { ImportStarter } from '../../../shared/api/ports.js';
 import { s3ExportSink, s3UploadStore } from '../../../shared/api/s3.js';
+import { type ImportJobRef, prepareImport } from '../../../shared/app/import-workflow.js';
+import { s3ImportStaging } from '../../../shared/aws/import-staging.js';
 import { as, call, completedMonth, type FakeWorld, fakeWorld, useWorld } from './helpers.js';
 
 const s3 = mockClient(S3Client);
@@ -162,56 +167,143 @@ describe('on AWS: the exports bucket', () => {
 
 describe('on AWS: dataset uploads', () => {
   const office = as('office1', 'office');
+  const IMPORT_ID = '0b7c9e2e-1111-4a4a-8b8b-123456789abc';
+  /** What a test's import starter was asked to start. */
+  let started: ImportJobRef[];
+  /** The import machine's first step, as StartExecution would run it, on the mocked import bucket. */
+  const runningFirstStep = (): ImportStarter => ({
+    async start(job) {
+      started.push(job);
+      await prepareImport(world.repos, s3ImportStaging('medcomm-imports', client()), job);
+    },
+  });
+  const onAws = () =>
+    useWorld(world, { uploads: s3UploadStore('medcomm-imports', client()), imports: runningFirstStep() });
+  beforeEach(() => {
+    started = [];
+  });
 
-  it("hands out presigned PUT URLs under the uploader's own prefix", async () => {
-    useWorld(world, { uploads: s3UploadStore('medcomm-exports', client()) });
+  it('hands out presigned PUT URLs into the import bucket under the community, the uploader and a fresh import id', async () => {
+    onAws();
     const answer = await call('POST /api/datasets/upload-url', {
       as: office,
       body: { files: ['staff.csv', 'workload.csv'] },
     });
     expect(answer.status).toBe(200);
-    expect(answer.json.prefix).toMatch(/^uploads\/office1\/[0-9a-f-]{36}\/$/);
+    expect(answer.json.prefix).toMatch(/^uploads\/xingguo\/office1\/[0-9a-f-]{36}\/$/);
+    expect(answer.json.prefix).toBe(`uploads/xingguo/office1/${answer.json.importId}/`);
     const url = new URL(answer.json.files[0].url);
+    expect(url.hostname + url.pathname).toContain('medcomm-imports');
     expect(url.pathname).toContain(`${answer.json.prefix}staff.csv`);
     expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
   });
 
+  it('gives communities whose ids are not plain ASCII prefixes of their own', () => {
+    const store = s3UploadStore('medcomm-imports', client());
+    expect(store.ownPrefix('兴国', 'office1')).not.toBe(store.ownPrefix('瑞金', 'office1'));
+    expect(store.ownPrefix('兴国', 'office1')).toMatch(/^uploads\/[A-Za-z0-9._~-]+\/office1\/$/);
+  });
+
   it('names an unknown file in body.files', async () => {
-    useWorld(world, { uploads: s3UploadStore('medcomm-exports', client()) });
+    onAws();
     const answer = await call('POST /api/datasets/upload-url', { as: office, body: { files: ['staf.csv'] } });
     expect(answer.status).toBe(400);
     expect(answer.json.issues[0].path).toBe('body.files.0');
   });
 
-  it("imports only from the caller's own uploads (403 for someone else's prefix)", async () => {
-    useWorld(world, { uploads: s3UploadStore('medcomm-exports', client()) });
-    const answer = await call('POST /api/datasets/import-from-upload', {
-      as: office,
-      body: { prefix: 'uploads/office2/0b7c9e2e-1111-4a4a-8b8b-123456789abc/' },
-    });
-    expect(answer.status).toBe(403);
+  it("imports only from the caller's own uploads in the path's community (403 otherwise)", async () => {
+    onAws();
+    for (const prefix of [`uploads/xingguo/office2/${IMPORT_ID}/`, `uploads/OTHER/office1/${IMPORT_ID}/`]) {
+      const answer = await call('POST /api/datasets/import-from-upload', { as: office, body: { prefix } });
+      expect(answer.status).toBe(403);
+    }
+    expect(started).toEqual([]);
     expect(s3).not.toHaveReceivedCommand(ListObjectsV2Command);
   });
 
-  it('reads the uploaded objects and imports them (an invalid dataset is 422 with every issue)', async () => {
-    const prefix = 'uploads/office1/0b7c9e2e-1111-4a4a-8b8b-123456789abc/';
+  it('starts the import workflow and answers 202; GET shows the refusal with every issue, grouped', async () => {
+    const prefix = `uploads/xingguo/office1/${IMPORT_ID}/`;
+    const uploaded: Record<string, string> = {
+      'scheme.json': JSON.stringify({ community: { id: 'xingguo' }, year: 2026 }),
+      'staff.csv': 'staffId,name\n',
+    };
     s3.on(ListObjectsV2Command).resolves({
-      Contents: [{ Key: `${prefix}staff.csv`, Size: 10 }],
+      Contents: Object.keys(uploaded).map((name) => ({ Key: `${prefix}${name}`, Size: 10 })),
       IsTruncated: false,
     });
-    // Only the part of the SDK stream the store reads.
-    s3.on(GetObjectCommand).resolves({
-      Body: { transformToByteArray: async () => new TextEncoder().encode('staffId,name\n') },
-    } as never);
-    useWorld(world, { uploads: s3UploadStore('medcomm-exports', client()) });
+    // Only the part of the SDK stream the staging reads.
+    for (const [name, text] of Object.entries(uploaded)) {
+      s3.on(GetObjectCommand, { Key: `${prefix}${name}` }).resolves({
+        Body: { transformToByteArray: async () => new TextEncoder().encode(text) },
+      } as never);
+    }
+    onAws();
     const answer = await call('POST /api/datasets/import-from-upload', { as: office, body: { prefix } });
+    expect(answer.status).toBe(202);
+    expect(answer.json.importId).toBe(IMPORT_ID);
+    expect(started).toEqual([{ id: IMPORT_ID, prefix, by: 'office1', communityId: 'xingguo' }]);
     expect(s3).toHaveReceivedCommandWith(GetObjectCommand, {
-      Bucket: 'medcomm-exports',
+      Bucket: 'medcomm-imports',
       Key: `${prefix}staff.csv`,
     });
-    expect(answer.status).toBe(422);
-    expect(answer.json.issues.length).toBeGreaterThan(1);
-    expect(answer.json.issues[0]).toHaveProperty('file');
+    const state = await call('GET /api/datasets/imports/{importId}', {
+      as: office,
+      params: { importId: IMPORT_ID },
+    });
+    expect(state.status).toBe(200);
+    expect(state.json.status).toBe('refused');
+    expect(state.json.issues.length).toBeGreaterThan(1);
+    expect(state.json.issueCount).toBe(state.json.issues.length);
+    expect(state.json.issues[0]).toHaveProperty('file');
+    expect(state.json.groups.length).toBeGreaterThan(0);
+    // Another community's office does not see it; an unknown import is 404.
+    const elsewhere = await call('GET /api/datasets/imports/{importId}', {
+      as: as('office1', 'OTHER:office'),
+      params: { importId: IMPORT_ID, community: 'OTHER' },
+    });
+    expect(elsewhere.status).toBe(404);
+    const unknown = await call('GET /api/datasets/imports/{importId}', {
+      as: office,
+      params: { importId: '0b7c9e2e-2222-4a4a-8b8b-123456789abc' },
+    });
+    expect(unknown.status).toBe(404);
+  });
+
+  it('a retried start keeps the same import (same record, same execution name)', async () => {
+    const sfn = mockClient(SFNClient);
+    try {
+      sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date() });
+      const starter = sfnImportStarter(
+        'arn:aws-cn:states:cn-north-1:111111111111:stateMachine:medcomm-import',
+        new SFNClient({
+          region: 'cn-north-1',
+          credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
+        }),
+      );
+      useWorld(world, { uploads: s3UploadStore('medcomm-imports', client()), imports: starter });
+      const prefix = `uploads/xingguo/office1/${IMPORT_ID}/`;
+      for (let i = 0; i < 2; i++) {
+        const answer = await call('POST /api/datasets/import-from-upload', {
+          as: office,
+          body: { prefix, year: 2026 },
+        });
+        expect(answer.status).toBe(202);
+        expect(answer.json.importId).toBe(IMPORT_ID);
+      }
+      const job = { id: IMPORT_ID, prefix, by: 'office1', communityId: 'xingguo', year: 2026 };
+      expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
+      expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
+        name: `import-${IMPORT_ID}`,
+        input: JSON.stringify({ job }),
+      });
+      const state = await call('GET /api/datasets/imports/{importId}', {
+        as: office,
+        params: { importId: IMPORT_ID },
+      });
+      expect(state.json).toMatchObject({ importId: IMPORT_ID, status: 'parsing', by: 'office1' });
+    } finally {
+      sfn.restore();
+    }
   });
 
   it('locally there is no object storage: 501 pointing to POST /api/datasets', async () => {

@@ -8,7 +8,12 @@ import { configureApi } from '../../../shared/api/deps.js';
 import { asGatewayClaims } from '../../../shared/api/dev-tokens.js';
 import type { ApiResponse } from '../../../shared/api/http.js';
 import { gatewayEvent } from '../../../shared/api/local-gateway.js';
-import { type ExportSink, inlineExportSink, type UploadStore } from '../../../shared/api/ports.js';
+import {
+  type ExportSink,
+  type ImportStarter,
+  inlineExportSink,
+  type UploadStore,
+} from '../../../shared/api/ports.js';
 import {
   DEPLOYMENT_GROUPS,
   isCommunityRoute,
@@ -162,6 +167,8 @@ export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
     },
   ];
   const now = () => new Date().toISOString();
+  // biome-ignore lint/suspicious/noExplicitAny: a record as the repository stores it
+  const importJobs = new Map<string, any>();
   const world: FakeWorld = {
     cycles,
     audit,
@@ -185,6 +192,23 @@ export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
       return record;
     },
     repos: {
+      // Import records (IMPORTJOB#): created once, changed until finished — as shared/store/imports.ts.
+      imports: {
+        get: async (id: string) => importJobs.get(id),
+        create: async (job: { id: string; by: string; prefix: string }) => {
+          if (importJobs.has(job.id))
+            throw Object.assign(new Error('exists'), { name: 'ConditionalCheckFailedException' });
+          const record = { ...job, status: 'parsing', startedAt: now(), updatedAt: now() };
+          importJobs.set(job.id, record);
+          return record;
+        },
+        update: async (id: string, change: Record<string, unknown>) => {
+          const record = importJobs.get(id);
+          if (!record || ['imported', 'refused', 'failed'].includes(String(record.status)))
+            throw Object.assign(new Error('finished'), { name: 'ConditionalCheckFailedException' });
+          importJobs.set(id, { ...record, ...change, updatedAt: now() });
+        },
+      },
       communities: {
         get: async (id: string) => (imported && id === COMMUNITY ? { communityId: id } : undefined),
         list: async () => (imported ? [{ communityId: COMMUNITY }] : []),
@@ -333,7 +357,12 @@ export interface Configured {
 /** Points the handlers at `world`, with the AWS ExecutionPort over an SFN client the test can mock. */
 export function useWorld(
   world: FakeWorld,
-  overrides: { executions?: ExecutionPort; exports?: ExportSink; uploads?: UploadStore } = {},
+  overrides: {
+    executions?: ExecutionPort;
+    exports?: ExportSink;
+    uploads?: UploadStore;
+    imports?: ImportStarter;
+  } = {},
 ): Configured {
   const sfn = new SFNClient({
     region: 'cn-north-1',
@@ -344,6 +373,7 @@ export function useWorld(
     executions: overrides.executions ?? sfnExecutionPort(ARNS, sfn),
     exports: overrides.exports ?? inlineExportSink(),
     uploads: overrides.uploads,
+    imports: overrides.imports,
   });
   return { world, sfn };
 }

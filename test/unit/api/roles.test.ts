@@ -37,6 +37,7 @@ const EXPECTED: Record<RouteKey, readonly Role[]> = {
   'POST /api/datasets': ['office'],
   'POST /api/datasets/upload-url': ['office'],
   'POST /api/datasets/import-from-upload': ['office'],
+  'GET /api/datasets/imports/{importId}': ['office'],
   'GET /api/datasets/template': ['office'],
   'GET /api/cycles': ['office', 'hr', 'finance', 'auditor'],
   'POST /api/cycles': ['office'],
@@ -129,6 +130,7 @@ const PARAMS = {
   departmentId: '内科',
   year: '2026',
   version: '1',
+  importId: '0b7c9e2e-1111-4a4a-8b8b-123456789abc',
 };
 
 beforeEach(() => {
