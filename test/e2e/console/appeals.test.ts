@@ -13,46 +13,16 @@
  * Chromium missing: skipped with a message on a workstation, a failure in CI (CI=true).
  * Screenshots go to docs/screenshots with UPDATE_SCREENSHOTS=1, to a temporary folder otherwise.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiServer, startApiServer } from '../../../cli/serve.js';
 import { importDataset } from '../../../shared/app/import-service.js';
 import { runCycleToEnd } from '../../../shared/app/year-runner.js';
-import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
-import { dynamoEndpoint } from '../../integration/dynamodb/helpers.js';
+import { browserTestRuns, ConsoleHarness, FIXTURE, ROOT } from './harness.js';
 
-const ROOT = join(import.meta.dirname, '../../..');
-const CONSOLE = join(ROOT, 'console');
-const FIXTURE = join(ROOT, 'test/fixtures/tiny/dataset');
-const CHROMIUM = process.env.MEDCOMM_CHROMIUM ?? '/usr/bin/chromium';
-const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-if (!HAVE_CHROMIUM && !IN_CI) {
-  console.warn(
-    `[appeals e2e] skipped: ${CHROMIUM} not found. Install it with \`apt-get install -y chromium\` (or set MEDCOMM_CHROMIUM). In CI this is a failure.`,
-  );
-}
-
-/** Builds the console into this test's own folder (other browser tests build theirs at the same time). */
-async function buildConsole(outDir: string): Promise<void> {
-  const { build } = await import('vite');
-  await build({ root: CONSOLE, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-}
+const h = new ConsoleHarness({ name: 'appeals' });
+const signedIn = (user: string, role: string): Promise<Page> => h.signedIn(user, role);
 
 /** "14,220.4" / "¥-3.07" → integer fen, from the decimal text (no float arithmetic). */
 function fen(value: string): number {
@@ -79,42 +49,15 @@ interface Correction {
   postedTo?: string;
 }
 
-let runtime: LocalRuntime;
-let server: ApiServer;
-let browser: Browser;
-let work: string;
 let shots: string;
 let communityId: string;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-
-async function signedIn(user: string, role: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  page.on('pageerror', (error) => pageErrors.push(`${user}: ${error.message}`));
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('角色').selectOption(role);
-  // The user list follows the role after a render that also picks the role's first user: select until it holds.
-  const users = page.getByLabel('用户');
-  await expect
-    .poll(async () => {
-      await users.selectOption(user);
-      return users.inputValue();
-    })
-    .toBe(user);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByTestId('who').filter({ hasText: user }).waitFor();
-  return page;
-}
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
 
 /** A page of the tiny dataset's community (tenancy: `#/c/{community}/…`). */
-const pageUrl = (route: string) => `${server.url}/#/c/${communityId}/${route}`;
+const pageUrl = (route: string) => `${h.server.url}/#/c/${communityId}/${route}`;
 
 async function open(page: Page, route: string, heading: string): Promise<void> {
   const url = pageUrl(route);
@@ -125,11 +68,11 @@ async function open(page: Page, route: string, heading: string): Promise<void> {
 
 /** The API as the console calls it: the community's routes (`/api/communities/{c}/…`), the same token. */
 async function api<T>(path: string, user: string, role: string): Promise<T> {
-  const token = server.tokens.issue(user, role as 'hr').token;
+  const token = h.server.tokens.issue(user, role as 'hr').token;
   const addressed = path.startsWith('/api/communities/')
     ? path
     : `/api/communities/${communityId}${path.slice('/api'.length)}`;
-  const url = `${server.url}${addressed}`;
+  const url = `${h.server.url}${addressed}`;
   const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   const json = (await response.json()) as T;
   expect(response.status, `${path}: ${JSON.stringify(json).slice(0, 300)}`).toBe(200);
@@ -137,7 +80,7 @@ async function api<T>(path: string, user: string, role: string): Promise<T> {
 }
 
 const run = (kind: 'monthly' | 'quarterly', period: string) =>
-  runCycleToEnd(runtime.repos, runtime.workflows, {
+  runCycleToEnd(h.runtime.repos, h.runtime.workflows, {
     communityId,
     kind,
     period,
@@ -149,12 +92,9 @@ const run = (kind: 'monthly' | 'quarterly', period: string) =>
 let corrected = '';
 let header = '';
 
-describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('appeals: publish → appeal → accept → finance → paid', () => {
+describe.skipIf(!browserTestRuns('appeals'))('appeals: publish → appeal → accept → finance → paid', () => {
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) {
-      throw new Error(`${CHROMIUM} is missing: CI must install it (.ci/run: apt-get install -y chromium)`);
-    }
-    work = await mkdtemp(join(tmpdir(), 'medcomm-appeals-'));
+    const work = await h.workFolder();
     shots = process.env.UPDATE_SCREENSHOTS ? join(ROOT, 'docs/screenshots') : join(work, 'screenshots');
     await mkdir(shots, { recursive: true });
     const files: Record<string, string> = {};
@@ -166,34 +106,14 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('appeals: publish → appeal → accep
     cells[2] = String(Number(cells[2]) + 120);
     corrected = cells.join(',');
 
-    const [, rt] = await Promise.all([
-      buildConsole(join(work, 'dist')),
-      openLocalRuntime({
-        endpoint: dynamoEndpoint(),
-        tableName: `appeals-${randomBytes(4).toString('hex')}`,
-        workflows: { retryIntervalMs: 0 },
-      }),
-    ]);
-    runtime = rt;
-    await importDataset(runtime.repos, { files }, 'office1');
-    for (const m of ['2026-01', '2026-02', '2026-03']) await run('monthly', m);
-    await run('quarterly', '2026-Q1');
-    server = await startApiServer({
-      repos: runtime.repos,
-      executions: runtime.workflows,
-      port: 0,
-      consoleDir: join(work, 'dist'),
+    await h.start(async (runtime) => {
+      await importDataset(runtime.repos, { files }, 'office1');
+      for (const m of ['2026-01', '2026-02', '2026-03']) await run('monthly', m);
+      await run('quarterly', '2026-Q1');
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   }, 300_000);
 
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
-    await runtime?.close();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
+  afterAll(() => h.stop());
 
   it('a member cannot appeal before the office publishes; then the office publishes Q1', {
     timeout: 180_000,
@@ -329,7 +249,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('appeals: publish → appeal → accep
     await run('monthly', '2026-04');
     type Line = { staffId: string; adjustment: string; gross: string };
     const february = (revision: number) =>
-      runtime.repos.results.payLines<{ staffId: string; gross: number }>({
+      h.runtime.repos.results.payLines<{ staffId: string; gross: number }>({
         communityId,
         kind: 'monthly',
         period: '2026-02',
@@ -364,6 +284,6 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('appeals: publish → appeal → accep
     const actions = trail.entries.map((e) => e.action);
     for (const action of ['appeal.file', 'appeal.accept', 'correction.start', 'correction.approve'])
       expect(actions).toContain(action);
-    expect(pageErrors).toEqual([]);
+    expect(h.pageErrors).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The cycle board's period lifecycle in a real browser (issue 11): Debian's Chromium driven by
  * playwright-core against `medcomm serve`'s server (in-process, over the run's DynamoDB Local and the
- * local state machines), serving the built console/dist.
+ * local state machines), serving the console built into this test's own folder.
  *
  * The tiny dataset, with December's workload left out (the board says "waiting for data" instead of a
  * start button) and T01's April rows left out (April's start names T01 and needs an acknowledgement).
@@ -17,47 +17,14 @@
  * Chromium missing: skipped with a message on a workstation, a failure in CI (CI=true).
  * Screenshots go to docs/screenshots with UPDATE_SCREENSHOTS=1, to a temporary folder otherwise.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiServer, startApiServer } from '../../../cli/serve.js';
-import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
-import { dynamoEndpoint } from '../../integration/dynamodb/helpers.js';
+import { browserTestRuns, ConsoleHarness, FIXTURE, ROOT } from './harness.js';
 
-const ROOT = join(import.meta.dirname, '../../..');
-const CONSOLE = join(ROOT, 'console');
-const FIXTURE = join(ROOT, 'test/fixtures/tiny/dataset');
-const CHROMIUM = process.env.MEDCOMM_CHROMIUM ?? '/usr/bin/chromium';
-const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-if (!HAVE_CHROMIUM && !IN_CI) {
-  console.warn(
-    `[board e2e] skipped: ${CHROMIUM} not found. Install it with \`apt-get install -y chromium\` (or set MEDCOMM_CHROMIUM). In CI this is a failure.`,
-  );
-}
-
-/**
- * Builds the console into this test's own folder: console.test.ts builds console/dist at the same time,
- * and a build empties its folder first, so sharing one would serve half-written files.
- */
-async function buildConsole(outDir: string): Promise<void> {
-  const { build } = await import('vite');
-  await build({ root: CONSOLE, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-}
+const h = new ConsoleHarness({ name: 'board' });
+const signedIn = (user: string, role: string): Promise<Page> => h.signedIn(user, role);
 
 /** "14,220.4" / "¥-3.07" → integer fen, from the decimal text (no float arithmetic). */
 function fen(value: string): number {
@@ -92,35 +59,7 @@ interface CorrectionLine {
   difference: number;
 }
 
-let runtime: LocalRuntime;
-let server: ApiServer;
-let browser: Browser;
-let work: string;
 let shots: string;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-
-async function signedIn(user: string, role: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  page.on('pageerror', (error) => pageErrors.push(`${user}: ${error.message}`));
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('角色').selectOption(role);
-  // The user list follows the role after a render that also picks the role's first user: select until
-  // the choice holds (on a busy machine the render can land after the selection).
-  const users = page.getByLabel('用户');
-  await expect
-    .poll(async () => {
-      await users.selectOption(user);
-      return users.inputValue();
-    })
-    .toBe(user);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByTestId('who').filter({ hasText: user }).waitFor();
-  return page;
-}
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
@@ -129,7 +68,7 @@ async function shot(page: Page, name: string): Promise<void> {
 const text = async (locator: Locator): Promise<string> => (await locator.textContent()) ?? '';
 
 async function open(page: Page, route: string, heading: string): Promise<void> {
-  const url = `${server.url}/#/${route}`;
+  const url = `${h.server.url}/#/${route}`;
   // Going to the page already shown changes nothing: load it afresh, with the API's current answers.
   if (page.url() === url) await page.reload();
   else await page.goto(url);
@@ -137,8 +76,8 @@ async function open(page: Page, route: string, heading: string): Promise<void> {
 }
 
 async function api<T>(path: string, user: string, role: string): Promise<T> {
-  const token = server.tokens.issue(user, role as 'hr').token;
-  const response = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const token = h.server.tokens.issue(user, role as 'hr').token;
+  const response = await fetch(`${h.server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
   expect(response.status, path).toBe(200);
   return (await response.json()) as T;
 }
@@ -158,7 +97,7 @@ async function csvRows(dir: string, file: string): Promise<string[]> {
   return (await readFile(join(dir, file), 'utf8')).split(/\r?\n/).slice(1).filter(Boolean);
 }
 
-describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and corrections', () => {
+describe.skipIf(!browserTestRuns('board'))('the cycle board: confirmations and corrections', () => {
   let office: Page;
   let dataset: string;
   let corrected: string;
@@ -173,10 +112,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
   let correction: CorrectionRecord;
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) {
-      throw new Error(`${CHROMIUM} is missing: CI must install it (.ci/run: apt-get install -y chromium)`);
-    }
-    work = await mkdtemp(join(tmpdir(), 'medcomm-board-'));
+    const work = await h.workFolder();
     shots = process.env.UPDATE_SCREENSHOTS ? join(ROOT, 'docs/screenshots') : join(work, 'screenshots');
     await mkdir(shots, { recursive: true });
     // The year as imported: no December workload at all, and T01 without April rows.
@@ -223,31 +159,10 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
       finance.replace('2026-01,C01,consultation,15870.25', '2026-01,C01,consultation,25870.25'),
     );
 
-    const [, rt] = await Promise.all([
-      buildConsole(join(work, 'dist')),
-      openLocalRuntime({
-        endpoint: dynamoEndpoint(),
-        tableName: `board-${randomBytes(4).toString('hex')}`,
-        workflows: { retryIntervalMs: 0 },
-      }),
-    ]);
-    runtime = rt;
-    server = await startApiServer({
-      repos: runtime.repos,
-      executions: runtime.workflows,
-      port: 0,
-      consoleDir: join(work, 'dist'),
-    });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    await h.start();
   }, 120_000);
 
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
-    await runtime?.close();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
+  afterAll(() => h.stop());
 
   it('office imports the year; December, without any workload, waits for data instead of a start button', async () => {
     office = await signedIn('office1', 'office');
@@ -346,9 +261,9 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
   });
 
   it('the starter may not decide the correction, even holding the finance role (four eyes)', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    const issued = server.tokens.issue('office1', 'finance');
+    const context = await h.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    h.contexts.push(context);
+    const issued = h.server.tokens.issue('office1', 'finance');
     const session = JSON.stringify({
       token: issued.token,
       user: 'office1',
@@ -360,7 +275,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
       content: `localStorage.setItem('medcomm.session', ${JSON.stringify(session)}); sessionStorage.setItem('medcomm.session', ${JSON.stringify(session)})`,
     });
     const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(`office1 as finance: ${error.message}`));
+    page.on('pageerror', (error) => h.pageErrors.push(`office1 as finance: ${error.message}`));
     await open(page, 'reviews', '财务审核');
     const card = page.locator('[data-correction="2026-03"]');
     await card.getByText('您不能审核此更正').waitFor();
@@ -451,8 +366,8 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
   it('the auditor sees what the schedule waits for and whom a month acknowledged as without data', async () => {
     // What the daily schedule does for December (functions/start-scheduled-cycle.ts): the start is
     // refused for want of data, and the refusal is recorded as waiting, never locking the month.
-    const token = server.tokens.issue('office1', 'office').token;
-    const refused = await fetch(`${server.url}/api/communities/county7/cycles`, {
+    const token = h.server.tokens.issue('office1', 'office').token;
+    const refused = await fetch(`${h.server.url}/api/communities/county7/cycles`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ kind: 'monthly', period: '2026-12' }),
@@ -460,8 +375,8 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
     expect(refused.status).toBe(409);
     const { error } = (await refused.json()) as { error: string };
     expect(error).toContain('2026-12');
-    await runtime.repos.cycles.recordWaiting('county7', 'monthly', '2026-12', error);
-    await runtime.repos.cycles.recordWaiting('county7', 'monthly', '2026-12', error);
+    await h.runtime.repos.cycles.recordWaiting('county7', 'monthly', '2026-12', error);
+    await h.runtime.repos.cycles.recordWaiting('county7', 'monthly', '2026-12', error);
 
     const auditor = await signedIn('auditor1', 'auditor');
     await open(auditor, 'cycles', '周期看板');
@@ -609,7 +524,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
 
   it('a second year: the board shows the latest year and any other from its selector', async () => {
     // 2027: the same county's files with the year's periods moved on.
-    const next = join(work, 'next/dataset');
+    const next = join(h.work, 'next/dataset');
     await cp(dataset, next, { recursive: true });
     for (const name of await readdir(next)) {
       const body = await readFile(join(next, name), 'utf8');
@@ -650,6 +565,6 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the cycle board: confirmations and co
   });
 
   it('raised no script error in any page', () => {
-    expect(pageErrors).toEqual([]);
+    expect(h.pageErrors).toEqual([]);
   });
 });

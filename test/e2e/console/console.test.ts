@@ -1,7 +1,7 @@
 /**
  * The web console in a real browser: Debian's Chromium driven by playwright-core against `medcomm
  * serve`'s server (in-process, over the run's DynamoDB Local and the local state machines), serving the
- * built console/dist. Office imports a broken dataset (every issue shown) and then a clean one, runs
+ * console built into this test's own folder. Office imports a broken dataset (every issue shown) and then a clean one, runs
  * January–March and Q1 from the cycle board and reads the March dispatch report; finance1 rejects Q1
  * with a reason; office runs it again; four eyes is shown to a starter who also holds the finance role;
  * finance2 approves; a late second decision shows the API's refusal; office reads the Q1 bulletin; HR
@@ -10,65 +10,29 @@
  * Chromium missing: skipped with a message on a workstation, a failure in CI (CI=true).
  * Screenshots go to docs/screenshots with UPDATE_SCREENSHOTS=1, to a temporary folder otherwise.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiServer, startApiServer } from '../../../cli/serve.js';
 import { startCycle } from '../../../shared/app/cycle-service.js';
 import { importDataset } from '../../../shared/app/import-service.js';
 import { generateCounty, writeDataset } from '../../../shared/demo/index.js';
-import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
 import { initials } from '../../../shared/reports/sheet-page.js';
-import { dynamoEndpoint } from '../../integration/dynamodb/helpers.js';
 import { readXlsx } from '../../unit/export/xlsx-reader.js';
+import { browserTestRuns, ConsoleHarness, FIXTURE, ROOT } from './harness.js';
 
-const ROOT = join(import.meta.dirname, '../../..');
-const CONSOLE = join(ROOT, 'console');
-const DIST_INDEX = join(CONSOLE, 'dist/index.html');
-const FIXTURE = join(ROOT, 'test/fixtures/tiny/dataset');
-const CHROMIUM = process.env.MEDCOMM_CHROMIUM ?? '/usr/bin/chromium';
-const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-// The flags that work on these machines (closed network, root, no GPU); launch() adds --headless and a fresh profile.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-if (!HAVE_CHROMIUM && !IN_CI) {
-  console.warn(
-    `[console e2e] skipped: ${CHROMIUM} not found. Install it with \`apt-get install -y chromium\` (or set MEDCOMM_CHROMIUM). In CI this is a failure.`,
-  );
-}
-
-/** Newest modification time under a path (files only). */
-async function newest(path: string): Promise<number> {
-  const info = await stat(path);
-  if (!info.isDirectory()) return info.mtimeMs;
-  const times = await Promise.all((await readdir(path)).map((name) => newest(join(path, name))));
-  return Math.max(0, ...times);
-}
-
-/** Builds console/dist with Vite's JS API when it is missing or older than its sources (~2 s). */
-async function ensureConsoleBuilt(): Promise<void> {
-  const sources = Math.max(
-    await newest(join(CONSOLE, 'src')),
-    await newest(join(CONSOLE, 'index.html')),
-    await newest(join(CONSOLE, 'vite.config.ts')),
-  );
-  if (existsSync(DIST_INDEX) && (await stat(DIST_INDEX)).mtimeMs >= sources) return;
-  const { build } = await import('vite');
-  await build({ root: CONSOLE, logLevel: 'warn' });
-}
+/** What every window.confirm asked. */
+const dialogs: string[] = [];
+const h = new ConsoleHarness({
+  name: 'console',
+  viewport: { width: 1280, height: 800 },
+  acceptDownloads: true,
+  // Confirmations (finance's approval states the amount it releases) are read, then accepted.
+  onDialog: (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.accept();
+  },
+});
 
 /** "14220.4" / "-3.07" / 14220.4 → integer fen, from the decimal text (no float arithmetic). */
 function fen(value: string): number {
@@ -79,16 +43,7 @@ function fen(value: string): number {
   return m[1] ? -n : n;
 }
 
-let runtime: LocalRuntime;
-let server: ApiServer;
-let browser: Browser;
-let work: string;
 let shots: string;
-const contexts: BrowserContext[] = [];
-/** Uncaught script errors in any page; the last test requires none. */
-const pageErrors: string[] = [];
-/** What every window.confirm asked. */
-const dialogs: string[] = [];
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
@@ -96,60 +51,30 @@ async function shot(page: Page, name: string): Promise<void> {
 
 /** A fresh browser context (own storage and downloads) signed in through the sign-in page. */
 async function signedIn(user: string, role: string, options: { screenshot?: string } = {}): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 800 },
-    acceptDownloads: true,
-    locale: 'zh-CN',
-  });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  page.on('pageerror', (error) => pageErrors.push(`${user}: ${error.message}`));
-  // Confirmations (finance's approval states the amount it releases) are read, then accepted.
-  page.on('dialog', (dialog) => {
-    dialogs.push(dialog.message());
-    void dialog.accept();
-  });
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('角色').selectOption(role);
-  // The user list follows the role after a render that also picks the role's first user: select until
-  // the choice holds, or a busy machine signs in finance1 where finance2 was chosen.
-  const users = page.getByLabel('用户');
-  await expect
-    .poll(async () => {
-      await users.selectOption(user);
-      return users.inputValue();
-    })
-    .toBe(user);
-  if (options.screenshot) await shot(page, options.screenshot);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByTestId('who').filter({ hasText: user }).waitFor();
-  return page;
+  const { screenshot } = options;
+  return h.signedIn(user, role, screenshot ? (page) => shot(page, screenshot) : undefined);
 }
 
 /** What a locator shows (its text content; Playwright waits for it). */
 const text = async (locator: Locator): Promise<string> => (await locator.textContent()) ?? '';
 
 async function open(page: Page, route: string, heading: string): Promise<void> {
-  await page.goto(`${server.url}/#/${route}`);
+  await page.goto(`${h.server.url}/#/${route}`);
   await page.getByRole('heading', { level: 1, name: heading }).waitFor();
 }
 
 async function api<T>(path: string, user: string, role: string): Promise<T> {
-  const token = server.tokens.issue(user, role as 'hr').token;
-  const response = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const token = h.server.tokens.issue(user, role as 'hr').token;
+  const response = await fetch(`${h.server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
   expect(response.status, path).toBe(200);
   return (await response.json()) as T;
 }
 
-describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
+describe.skipIf(!browserTestRuns('console'))('web console in Chromium', () => {
   let office: Page;
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) {
-      throw new Error(`${CHROMIUM} is missing: CI must install it (.ci/run: apt-get install -y chromium)`);
-    }
-    work = await mkdtemp(join(tmpdir(), 'medcomm-console-'));
+    const work = await h.workFolder();
     shots = process.env.UPDATE_SCREENSHOTS ? join(ROOT, 'docs/screenshots') : join(work, 'screenshots');
     await mkdir(shots, { recursive: true });
 
@@ -170,36 +95,15 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
       values.replace(/^2026-03,T01,telemedicine,.*\r?\n/m, ''),
     );
 
-    const [, rt] = await Promise.all([
-      ensureConsoleBuilt(),
-      openLocalRuntime({
-        endpoint: dynamoEndpoint(),
-        tableName: `console-${randomBytes(4).toString('hex')}`,
-        workflows: { retryIntervalMs: 0 },
-      }),
-    ]);
-    runtime = rt;
-    server = await startApiServer({
-      repos: runtime.repos,
-      executions: runtime.workflows,
-      port: 0,
-      consoleDir: join(CONSOLE, 'dist'),
-    });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    await h.start();
   }, 120_000);
 
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
-    await runtime?.close();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
+  afterAll(() => h.stop());
 
   it('office sees every issue of a broken dataset, then imports a clean one', async () => {
     office = await signedIn('office1', 'office', { screenshot: 'sign-in' });
     await open(office, 'upload', '数据导入');
-    await office.getByLabel('数据集文件夹').setInputFiles(join(work, 'broken/dataset'));
+    await office.getByLabel('数据集文件夹').setInputFiles(join(h.work, 'broken/dataset'));
     await office.getByRole('cell', { name: 'scheme.json' }).waitFor();
     await office.getByRole('button', { name: '导入数据集' }).click();
 
@@ -211,7 +115,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
     expect(cells[5]).toContain('at most 2 decimals');
     await shot(office, 'office-upload-errors');
 
-    await office.getByLabel('数据集文件夹').setInputFiles(join(work, 'clean/dataset'));
+    await office.getByLabel('数据集文件夹').setInputFiles(join(h.work, 'clean/dataset'));
     await office.getByRole('button', { name: '导入数据集' }).click();
     await office.getByText('导入成功：county7 2026 年，第 1 版（office1）').waitFor();
     expect(await office.getByRole('alert').count()).toBe(0);
@@ -297,9 +201,9 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
 
   it('does not let the person who started Q1 decide it, even holding the finance role (four eyes)', async () => {
     // office1 also in the finance group (possible in Cognito): the console says why it may not decide.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    contexts.push(context);
-    const issued = server.tokens.issue('office1', 'finance');
+    const context = await h.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    h.contexts.push(context);
+    const issued = h.server.tokens.issue('office1', 'finance');
     const session = JSON.stringify({
       token: issued.token,
       user: 'office1',
@@ -310,7 +214,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
       content: `localStorage.setItem('medcomm.session', ${JSON.stringify(session)})`,
     });
     const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(`office1 as finance: ${error.message}`));
+    page.on('pageerror', (error) => h.pageErrors.push(`office1 as finance: ${error.message}`));
     await open(page, 'reviews', '财务审核');
     const card = page.locator('[data-review="2026-Q1"]');
     await card.getByText('您不能审核此周期').waitFor();
@@ -319,7 +223,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
     expect(await card.getByRole('button', { name: '驳回 2026-Q1' }).isDisabled()).toBe(true);
     await shot(page, 'finance-four-eyes');
     // And the API refuses it in so many words, whatever a client shows.
-    const refused = await fetch(`${server.url}/api/communities/county7/cycles/quarterly/2026-Q1/approve`, {
+    const refused = await fetch(`${h.server.url}/api/communities/county7/cycles/quarterly/2026-Q1/approve`, {
       method: 'POST',
       headers: { authorization: `Bearer ${issued.token}`, 'content-type': 'application/json' },
       body: '{}',
@@ -391,8 +295,8 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
 
   it('office publishes Q1; member C01 then sees its own score, indicators and pool — and no one else’s', async () => {
     const ask = (path: string, user: string, role: string) =>
-      fetch(`${server.url}${path}`, {
-        headers: { authorization: `Bearer ${server.tokens.issue(user, role as 'office').token}` },
+      fetch(`${h.server.url}${path}`, {
+        headers: { authorization: `Bearer ${h.server.tokens.issue(user, role as 'office').token}` },
       });
     expect(
       (await ask('/api/communities/county7/explain/2026-Q1/institutions/C01', 'member1', 'member')).status,
@@ -406,7 +310,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
 
     const member = await signedIn('member1', 'member');
     await member.getByRole('heading', { level: 1, name: '结果公示' }).waitFor();
-    await member.goto(`${server.url}/#/explain?period=2026-Q1&institution=C01`);
+    await member.goto(`${h.server.url}/#/explain?period=2026-Q1&institution=C01`);
     const explained = member.getByTestId('institution-explanation');
     await explained.waitFor();
     const expected = await api<{ pool: { pool: number }; score: { score: string }; reconciles: boolean }>(
@@ -453,8 +357,8 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
     expect(await text(explained)).toContain('与发放结果一致');
     await shot(staff, 'staff-slips');
     const ask = (path: string) =>
-      fetch(`${server.url}${path}`, {
-        headers: { authorization: `Bearer ${server.tokens.issue('staff1', 'staff').token}` },
+      fetch(`${h.server.url}${path}`, {
+        headers: { authorization: `Bearer ${h.server.tokens.issue('staff1', 'staff').token}` },
       });
     for (const path of [
       '/api/communities/county7/slips/C01-002/2026-03',
@@ -494,7 +398,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
       hr.getByRole('button', { name: '工资表 XLSX' }).click(),
     ]);
     expect(download.suggestedFilename()).toBe('paysheet-2026-Q1.xlsx');
-    const saved = join(work, download.suggestedFilename());
+    const saved = join(h.work, download.suggestedFilename());
     await download.saveAs(saved);
     const book = readXlsx(await readFile(saved));
     const summary = book.sheets[0]!;
@@ -519,8 +423,8 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
       hr.getByRole('button', { name: '银行代发文件 CSV' }).click(),
     ]);
     expect(bank.suggestedFilename()).toBe('bank-2026-Q1.csv');
-    await bank.saveAs(join(work, 'bank.csv'));
-    expect(await readFile(join(work, 'bank.csv'), 'utf8')).toContain('6290830166131868');
+    await bank.saveAs(join(h.work, 'bank.csv'));
+    expect(await readFile(join(h.work, 'bank.csv'), 'utf8')).toContain('6290830166131868');
     await hr.getByText('已下载 bank-2026-Q1.csv').waitFor();
     expect(await hr.getByText('银行代发文件未包含').count()).toBe(0);
 
@@ -541,11 +445,11 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
   });
 
   it('signs in by keyboard alone and switches to English', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    contexts.push(context);
+    const context = await h.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    h.contexts.push(context);
     const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(`keyboard: ${error.message}`));
-    await page.goto(`${server.url}/`);
+    page.on('pageerror', (error) => h.pageErrors.push(`keyboard: ${error.message}`));
+    await page.goto(`${h.server.url}/`);
     await page.getByLabel('角色').focus();
     await page.keyboard.press('ArrowDown'); // office → hr
     await page.keyboard.press('Tab'); // the user list, now hr1
@@ -573,10 +477,10 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
   });
 
   it('HR pages through a city sheet of 35,000 people: paged, sorted and searched on the server', async () => {
-    const city = join(work, 'city');
+    const city = join(h.work, 'city');
     await writeDataset(city, generateCounty({ counties: 10, months: 1 }));
-    const imported = await importDataset(runtime.repos, { dir: city }, 'office1');
-    await startCycle(runtime.repos, runtime.workflows, {
+    const imported = await importDataset(h.runtime.repos, { dir: city }, 'office1');
+    await startCycle(h.runtime.repos, h.runtime.workflows, {
       communityId: imported.pointer.communityId,
       kind: 'monthly',
       period: '2026-01',
@@ -622,6 +526,6 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('web console in Chromium', () => {
   }, 300_000);
 
   it('raised no script error in any page', () => {
-    expect(pageErrors).toEqual([]);
+    expect(h.pageErrors).toEqual([]);
   });
 });

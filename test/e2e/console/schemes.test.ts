@@ -8,67 +8,17 @@
  * UPDATE_SCREENSHOTS=1 retakes docs/screenshots/office-scheme-simulation.png.
  * Chromium missing: skipped with a message on a workstation, a failure in CI (CI=true).
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiServer, startApiServer } from '../../../cli/serve.js';
 import { importDataset } from '../../../shared/app/import-service.js';
-import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
-import { dynamoEndpoint } from '../../integration/dynamodb/helpers.js';
+import { browserTestRuns, ConsoleHarness, FIXTURE, ROOT } from './harness.js';
 
-const ROOT = join(import.meta.dirname, '../../..');
-const CONSOLE = join(ROOT, 'console');
-const FIXTURE = join(ROOT, 'test/fixtures/tiny/dataset');
-const CHROMIUM = process.env.MEDCOMM_CHROMIUM ?? '/usr/bin/chromium';
-const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-if (!HAVE_CHROMIUM && !IN_CI) {
-  console.warn(
-    `[schemes e2e] skipped: ${CHROMIUM} not found (apt-get install -y chromium, or MEDCOMM_CHROMIUM).`,
-  );
-}
-
-let runtime: LocalRuntime;
-let server: ApiServer;
-let browser: Browser;
-let work: string;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+const h = new ConsoleHarness({ name: 'schemes-console', viewport: { width: 1400, height: 900 } });
 
 async function signedIn(user: string, role: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  page.on('pageerror', (error) => pageErrors.push(`${user}: ${error.message}`));
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('角色').selectOption(role);
-  // The user list follows the role after a render that also picks the role's first user: select until
-  // the choice holds (on a busy machine the render can land after the selection).
-  const users = page.getByLabel('用户');
-  await expect
-    .poll(async () => {
-      await users.selectOption(user);
-      return users.inputValue();
-    })
-    .toBe(user);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByTestId('who').filter({ hasText: user }).waitFor();
-  await page.goto(`${server.url}/#/schemes`);
+  const page = await h.signedIn(user, role);
+  await page.goto(`${h.server.url}/#/schemes`);
   await page.getByRole('heading', { level: 1, name: '考核方案' }).waitFor();
   return page;
 }
@@ -80,8 +30,8 @@ async function api<T>(
   role: string,
   body?: unknown,
 ): Promise<T> {
-  const token = server.tokens.issue(user, role as 'office').token;
-  const response = await fetch(`${server.url}${path}`, {
+  const token = h.server.tokens.issue(user, role as 'office').token;
+  const response = await fetch(`${h.server.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
@@ -90,38 +40,13 @@ async function api<T>(
   return (await response.json()) as T;
 }
 
-describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('schemes in the web console', () => {
+describe.skipIf(!browserTestRuns('schemes'))('schemes in the web console', () => {
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`${CHROMIUM} is missing: CI must install it`);
-    work = await mkdtemp(join(tmpdir(), 'medcomm-schemes-console-'));
-    const dist = join(work, 'dist');
-    const { build } = await import('vite');
-    const [, rt] = await Promise.all([
-      build({ root: CONSOLE, logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } }),
-      openLocalRuntime({
-        endpoint: dynamoEndpoint(),
-        tableName: `schemes-console-${randomBytes(4).toString('hex')}`,
-        workflows: { retryIntervalMs: 0 },
-      }),
-    ]);
-    runtime = rt;
-    await importDataset(runtime.repos, { dir: FIXTURE }, 'office1');
-    server = await startApiServer({
-      repos: runtime.repos,
-      executions: runtime.workflows,
-      port: 0,
-      consoleDir: dist,
-    });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    await h.workFolder();
+    await h.start((runtime) => importDataset(runtime.repos, { dir: FIXTURE }, 'office1'));
   }, 180_000);
 
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
-    await runtime?.close();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
+  afterAll(() => h.stop());
 
   it('office edits a weight, simulates and sees the winners/losers chart, then submits', async () => {
     const office = await signedIn('office1', 'office');
@@ -185,6 +110,6 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('schemes in the web console', () => {
     }>('GET', '/api/communities/county7/schemes', 'auditor1', 'auditor');
     expect(overview.inForce.version).toBe(1);
     expect(overview.inForce.indicators.find((i) => i.id === 'primary_visit_share')?.weight).toBe('25');
-    expect(pageErrors).toEqual([]);
+    expect(h.pageErrors).toEqual([]);
   });
 });

@@ -11,85 +11,31 @@
  *
  * Chromium missing: skipped with a message on a workstation, a failure in CI (CI=true).
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiServer, startApiServer } from '../../../cli/serve.js';
 import { startCycle } from '../../../shared/app/cycle-service.js';
 import { importDataset } from '../../../shared/app/import-service.js';
-import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
-import { dynamoEndpoint } from '../../integration/dynamodb/helpers.js';
+import { browserTestRuns, ConsoleHarness, FIXTURE } from './harness.js';
 
-const ROOT = join(import.meta.dirname, '../../..');
-const CONSOLE = join(ROOT, 'console');
-const FIXTURE = join(ROOT, 'test/fixtures/tiny/dataset');
-const CHROMIUM = process.env.MEDCOMM_CHROMIUM ?? '/usr/bin/chromium';
-const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-if (!HAVE_CHROMIUM && !IN_CI) {
-  console.warn(
-    `[secondary e2e] skipped: ${CHROMIUM} not found (apt-get install -y chromium). In CI this is a failure.`,
-  );
-}
-
-async function buildConsole(outDir: string): Promise<void> {
-  const { build } = await import('vite');
-  await build({ root: CONSOLE, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-}
-
-let runtime: LocalRuntime;
-let server: ApiServer;
-let browser: Browser;
-let work: string;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+const h = new ConsoleHarness({ name: 'secondary', onDialog: (dialog) => void dialog.accept() });
 
 async function signedIn(user: string, role: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  page.on('pageerror', (error) => pageErrors.push(`${user}: ${error.message}`));
-  page.on('dialog', (dialog) => void dialog.accept());
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('角色').selectOption(role);
-  const users = page.getByLabel('用户');
-  await expect
-    .poll(async () => {
-      await users.selectOption(user);
-      return users.inputValue();
-    })
-    .toBe(user);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByTestId('who').filter({ hasText: user }).waitFor();
-  await page.goto(`${server.url}/#/secondary`);
+  const page = await h.signedIn(user, role);
+  await page.goto(`${h.server.url}/#/secondary`);
   await page.getByLabel('月份').fill('2026-01');
   return page;
 }
 
 const yuan = (fen: number) => (fen / 100).toFixed(2);
 
-describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the department heads’ split in the console (§9.1)', () => {
+describe.skipIf(!browserTestRuns('secondary'))('the department heads’ split in the console (§9.1)', () => {
   let pool = 0;
   let cap = 0;
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`${CHROMIUM} is missing: CI must install it`);
-    work = await mkdtemp(join(tmpdir(), 'medcomm-secondary-'));
+    await h.workFolder();
     const files: Record<string, string> = {};
     for (const name of await readdir(FIXTURE)) files[name] = await readFile(join(FIXTURE, name), 'utf8');
     const scheme = JSON.parse(files['scheme.json']!);
@@ -103,45 +49,25 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the department heads’ split in the 
       'C01,外科,外科,1.0,,',
       'C01,公卫科,公卫科,0.8,,',
     ].join('\n');
-    const [, rt] = await Promise.all([
-      buildConsole(join(work, 'dist')),
-      openLocalRuntime({
-        endpoint: dynamoEndpoint(),
-        tableName: `secondary-e2e-${randomBytes(4).toString('hex')}`,
-        workflows: { retryIntervalMs: 0 },
-      }),
-    ]);
-    runtime = rt;
-    await importDataset(runtime.repos, { files }, 'office1');
-    await startCycle(runtime.repos, runtime.workflows, {
-      communityId: 'county7',
-      kind: 'monthly',
-      period: '2026-01',
-      by: 'office1',
+    await h.start(async (runtime) => {
+      await importDataset(runtime.repos, { files }, 'office1');
+      await startCycle(runtime.repos, runtime.workflows, {
+        communityId: 'county7',
+        kind: 'monthly',
+        period: '2026-01',
+        by: 'office1',
+      });
+      const draft = await runtime.repos.secondary.draft(
+        { communityId: 'county7', period: '2026-01', revision: 1 },
+        'C01',
+      );
+      const internal = draft!.departments.find((d) => d.departmentId === '内科')!;
+      pool = internal.pool;
+      cap = internal.cap!;
     });
-    const draft = await runtime.repos.secondary.draft(
-      { communityId: 'county7', period: '2026-01', revision: 1 },
-      'C01',
-    );
-    const internal = draft!.departments.find((d) => d.departmentId === '内科')!;
-    pool = internal.pool;
-    cap = internal.cap!;
-    server = await startApiServer({
-      repos: runtime.repos,
-      executions: runtime.workflows,
-      port: 0,
-      consoleDir: join(work, 'dist'),
-    });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   }, 300_000);
 
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
-    await runtime?.close();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
+  afterAll(() => h.stop());
 
   it('the head sees the pool, the cap and the fen left; a paste over the cap is marked; a split to the fen is submitted', async () => {
     const head = await signedIn('head1', 'dept_head');
@@ -174,15 +100,15 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the department heads’ split in the 
       .getByText(/窗口已关闭/)
       .first()
       .waitFor();
-    const cycle = await runtime.repos.cycles.get('county7', 'monthly', '2026-01');
+    const cycle = await h.runtime.repos.cycles.get('county7', 'monthly', '2026-01');
     expect(cycle?.status).toBe('completed');
-    const [c01] = await runtime.repos.results.payLines<{ staffId: string; reward: number }>(
+    const [c01] = await h.runtime.repos.results.payLines<{ staffId: string; reward: number }>(
       { communityId: 'county7', kind: 'monthly', period: '2026-01', revision: 1 },
       'C01',
     );
     const reward = new Map(c01!.lines.map((l) => [l.staffId, l.reward]));
     expect(reward.get('C01-002')).toBe(cap);
     expect(reward.get('C01-003')).toBe(pool - cap);
-    expect(pageErrors).toEqual([]);
+    expect(h.pageErrors).toEqual([]);
   });
 });
