@@ -82,10 +82,6 @@ export const RejectBody = z.object({
     .max(1000),
 });
 
-const datasetFile = z.string().refine((name) => DATASET_FILES.includes(name), {
-  message: `未知文件名，应为 ${DATASET_FILES.join(', ')} 之一 / unknown file name; expected one of ${DATASET_FILES.join(', ')}`,
-});
-
 const base64 = z
   .string()
   .transform((s) => s.replace(/\s+/g, ''))
@@ -101,7 +97,19 @@ export const ImportBody = z.object({
   year: z.number().int().min(2000).max(2100).optional(),
 });
 
-export const UploadUrlBody = z.object({ files: z.array(datasetFile).min(1).max(DATASET_FILES.length) });
+/** An upload's files: the dataset's own names, or Excel workbooks (one with a sheet per file, or `staff.xlsx` …). */
+const uploadFile = z
+  .string()
+  .refine((name) => DATASET_FILES.includes(name) || /^[^/\\\s]{1,100}\.xlsx$/i.test(name), {
+    message: `未知文件名，应为 ${DATASET_FILES.join(', ')} 之一或 .xlsx 工作簿 / unknown file name; expected one of ${DATASET_FILES.join(', ')} or an .xlsx workbook`,
+  });
+
+export const UploadUrlBody = z.object({
+  files: z
+    .array(uploadFile)
+    .min(1)
+    .max(DATASET_FILES.length * 2),
+});
 
 export const ImportFromUploadBody = z.object({
   prefix: z

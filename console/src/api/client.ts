@@ -90,8 +90,9 @@ async function send(
   throw new ApiError(response.status, message, issues);
 }
 
-export async function getJson<T>(path: string): Promise<T> {
-  return (await (await send('GET', path)).json()) as T;
+/** `community`: read from this community rather than the current one (a first import's own). */
+export async function getJson<T>(path: string, community?: string): Promise<T> {
+  return (await (await send('GET', path, undefined, community)).json()) as T;
 }
 
 /** `community`: send to this community rather than the current one (a first import names its own). */

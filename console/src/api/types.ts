@@ -93,6 +93,30 @@ export interface ImportIssue {
   columnLetter?: string;
 }
 
+/** POST /api/datasets/upload-url (on AWS): presigned PUTs into the import bucket. */
+export interface UploadTicket {
+  prefix: string;
+  importId: string;
+  expiresIn: number;
+  files: { name: string; url: string; method: 'PUT'; headers: Record<string, string> }[];
+}
+
+/** GET /api/datasets/imports/{importId}: an import the workflow runs (issue 12). */
+export interface ImportJobState {
+  importId: string;
+  status: 'parsing' | 'writing' | 'imported' | 'refused' | 'failed';
+  by: string;
+  startedAt: string;
+  updatedAt: string;
+  communityId?: string;
+  year?: number;
+  version?: number;
+  summary?: { file: string; rows: number; encoding?: string }[];
+  error?: string;
+  issues?: ImportIssue[];
+  issueCount?: number;
+}
+
 export interface ImportResult {
   communityId: string;
   year: number;

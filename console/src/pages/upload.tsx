@@ -1,10 +1,13 @@
 /**
- * Office: import a dataset folder. The folder's .csv and .json files go to POST /api/datasets as base64;
- * a rejected import shows every issue (file, row, column, value, the rule in Chinese and English).
+ * Office: import a dataset folder. On AWS the files are PUT to presigned URLs of the import bucket, the
+ * import workflow is started (POST …/import-from-upload) and followed (GET …/imports/{id}) until it is
+ * imported or refused; where the server has no object storage (the local server answers upload-url with
+ * 501) they go to POST /api/datasets as base64. A rejected import shows every issue (file, row, column,
+ * value, the rule in Chinese and English).
  */
 import { useState } from 'preact/hooks';
-import { ApiError, currentCommunity, download, postJson, setCommunity } from '../api/client';
-import type { ImportIssue, ImportResult } from '../api/types';
+import { ApiError, currentCommunity, download, getJson, postJson, setCommunity } from '../api/client';
+import type { ImportIssue, ImportJobState, ImportResult, UploadTicket } from '../api/types';
 import { DataTable } from '../components/data-table';
 import { ErrorAlert, Notice, PageHeader } from '../components/ui';
 import { datasetBody, isDatasetFile } from '../dataset-files';
@@ -14,6 +17,58 @@ const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 
 function isIssue(value: unknown): value is ImportIssue {
   return typeof value === 'object' && value !== null && 'file' in value && 'zh' in value && 'en' in value;
+}
+
+/** How often the page asks how an import started from an upload is going. */
+const POLL_MS = 1500;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Through S3 (AWS): undefined when the server has no object storage (501), so the body import is used. */
+async function importThroughUpload(
+  files: readonly File[],
+  target: string | undefined,
+  progress: (message: string) => void,
+  t: ReturnType<typeof useI18n>['t'],
+): Promise<ImportJobState | undefined> {
+  let ticket: UploadTicket;
+  try {
+    ticket = await postJson<UploadTicket>(
+      '/api/datasets/upload-url',
+      { files: files.map((f) => f.name) },
+      target,
+    );
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 501) return undefined;
+    throw e;
+  }
+  progress(t('uploadingFiles', { n: files.length }));
+  await Promise.all(
+    ticket.files.map(async (signed) => {
+      const file = files.find((f) => f.name === signed.name)!;
+      let response: Response;
+      try {
+        response = await fetch(signed.url, { method: 'PUT', headers: signed.headers, body: file });
+      } catch {
+        throw new ApiError(0, `${signed.name} 上传失败 / ${signed.name} could not be uploaded`);
+      }
+      if (!response.ok)
+        throw new ApiError(
+          response.status,
+          `${signed.name} 上传失败（HTTP ${response.status}）/ ${signed.name} could not be uploaded (HTTP ${response.status})`,
+        );
+    }),
+  );
+  const started = await postJson<{ importId: string }>(
+    '/api/datasets/import-from-upload',
+    { prefix: ticket.prefix },
+    target,
+  );
+  for (;;) {
+    const state = await getJson<ImportJobState>(`/api/datasets/imports/${started.importId}`, target);
+    if (state.status === 'imported' || state.status === 'refused' || state.status === 'failed') return state;
+    progress(t(`importState_${state.status}`, { id: started.importId }));
+    await sleep(POLL_MS);
+  }
 }
 
 /** community.id of the folder's scheme.json, if it has one that says. */
@@ -36,6 +91,7 @@ export function UploadPage() {
   const [result, setResult] = useState<ImportResult>();
   const [issues, setIssues] = useState<ImportIssue[]>();
   const [error, setError] = useState<unknown>();
+  const [progress, setProgress] = useState<string>();
 
   const choose = (list: FileList | null) => {
     const all = [...(list ?? [])];
@@ -57,10 +113,30 @@ export function UploadPage() {
     setIssues(undefined);
     setError(undefined);
     try {
-      const body = await datasetBody(files);
       // Into the community being worked in; with none chosen yet (a community's first import), into the
       // one its scheme.json names — the API refuses files naming another community than the path's.
       const target = currentCommunity() ?? (await schemeCommunity(files));
+      const job = await importThroughUpload(files, target, setProgress, t);
+      if (job) {
+        if (job.status === 'imported') {
+          setResult({
+            communityId: job.communityId ?? target ?? '',
+            year: job.year ?? 0,
+            version: job.version ?? 0,
+            importedBy: job.by,
+            importedAt: job.updatedAt,
+            summary: job.summary ?? [],
+          });
+          if (job.communityId) setCommunity(job.communityId);
+        } else if (job.status === 'refused' && job.issues?.length) {
+          setIssues(job.issues);
+          setError(new ApiError(422, job.error ?? ''));
+        } else {
+          setError(new Error(t('importFailed', { id: job.importId, error: job.error ?? '' })));
+        }
+        return;
+      }
+      const body = await datasetBody(files);
       const imported = await postJson<ImportResult>('/api/datasets', { files: body }, target);
       setResult(imported);
       setCommunity(imported.communityId);
@@ -70,6 +146,7 @@ export function UploadPage() {
       setError(e);
     } finally {
       setBusy(false);
+      setProgress(undefined);
     }
   };
 
@@ -105,6 +182,11 @@ export function UploadPage() {
         <button type="submit" class="primary" disabled={busy} aria-busy={busy}>
           {busy ? t('importing') : t('importButton')}
         </button>{' '}
+        {busy && progress && (
+          <span class="hint" role="status">
+            {progress}
+          </span>
+        )}
         <button
           type="button"
           onClick={() => download('/api/datasets/template', '数据集模板.xlsx').catch(setError)}

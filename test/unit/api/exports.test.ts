@@ -211,6 +211,21 @@ describe('on AWS: dataset uploads', () => {
     expect(answer.json.issues[0].path).toBe('body.files.0');
   });
 
+  it('takes Excel workbooks beside the dataset files (the workflow reads them)', async () => {
+    onAws();
+    const answer = await call('POST /api/datasets/upload-url', {
+      as: office,
+      body: { files: ['数据集.xlsx', 'scheme.json'] },
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.json.files.map((f: { name: string }) => f.name)).toEqual(['数据集.xlsx', 'scheme.json']);
+    const bad = await call('POST /api/datasets/upload-url', {
+      as: office,
+      body: { files: ['../staff.csv'] },
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it("imports only from the caller's own uploads in the path's community (403 otherwise)", async () => {
     onAws();
     for (const prefix of [`uploads/xingguo/office2/${IMPORT_ID}/`, `uploads/OTHER/office1/${IMPORT_ID}/`]) {
