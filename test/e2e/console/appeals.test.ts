@@ -13,24 +13,16 @@
  * Chromium missing: skipped with a message on a workstation, a failure in CI (CI=true).
  * Screenshots go to docs/screenshots with UPDATE_SCREENSHOTS=1, to a temporary folder otherwise.
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDataset } from '../../../shared/app/import-service.js';
 import { runCycleToEnd } from '../../../shared/app/year-runner.js';
-import { browserTestRuns, ConsoleHarness, FIXTURE, ROOT } from './harness.js';
+import { browserTestRuns, ConsoleHarness, FIXTURE, fen } from './harness.js';
 
 const h = new ConsoleHarness({ name: 'appeals' });
 const signedIn = (user: string, role: string): Promise<Page> => h.signedIn(user, role);
-
-/** "14,220.4" / "¥-3.07" → integer fen, from the decimal text (no float arithmetic). */
-function fen(value: string): number {
-  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(value.replace(/[¥,\s]/g, ''));
-  if (!m) throw new Error(`not an amount: ${value}`);
-  const n = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
-  return m[1] ? -n : n;
-}
 
 interface Appeal {
   id: string;
@@ -49,12 +41,7 @@ interface Correction {
   postedTo?: string;
 }
 
-let shots: string;
 let communityId: string;
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-}
 
 /** A page of the tiny dataset's community (tenancy: `#/c/{community}/…`). */
 const pageUrl = (route: string) => `${h.server.url}/#/c/${communityId}/${route}`;
@@ -94,9 +81,7 @@ let header = '';
 
 describe.skipIf(!browserTestRuns('appeals'))('appeals: publish → appeal → accept → finance → paid', () => {
   beforeAll(async () => {
-    const work = await h.workFolder();
-    shots = process.env.UPDATE_SCREENSHOTS ? join(ROOT, 'docs/screenshots') : join(work, 'screenshots');
-    await mkdir(shots, { recursive: true });
+    await h.workFolder();
     const files: Record<string, string> = {};
     for (const name of await readdir(FIXTURE)) files[name] = await readFile(join(FIXTURE, name), 'utf8');
     communityId = (JSON.parse(files['scheme.json']!) as { community: { id: string } }).community.id;
@@ -160,7 +145,7 @@ describe.skipIf(!browserTestRuns('appeals'))('appeals: publish → appeal → ac
     await row.waitFor();
     expect(await member.locator('#appeals tbody tr').count()).toBe(1);
     expect(await row.textContent()).toContain('待处理');
-    await shot(member, 'member-appeal');
+    await h.shot(member, 'member-appeal');
 
     const { appeals } = await api<{ appeals: Appeal[] }>(
       '/api/communities/county7/appeals',
@@ -197,7 +182,7 @@ describe.skipIf(!browserTestRuns('appeals'))('appeals: publish → appeal → ac
     await office.getByText(/workload\.csv 第 2 行 period/).waitFor();
 
     await office.getByLabel(/更正后的行/).fill(`${header}\n${corrected}\n`);
-    await shot(office, 'office-appeal-queue');
+    await h.shot(office, 'office-appeal-queue');
     let question = '';
     office.once('dialog', (d) => {
       question = d.message();

@@ -17,22 +17,14 @@
  * Chromium missing: skipped with a message on a workstation, a failure in CI (CI=true).
  * Screenshots go to docs/screenshots with UPDATE_SCREENSHOTS=1, to a temporary folder otherwise.
  */
-import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserTestRuns, ConsoleHarness, FIXTURE, ROOT } from './harness.js';
+import { browserTestRuns, ConsoleHarness, FIXTURE, fen } from './harness.js';
 
 const h = new ConsoleHarness({ name: 'board' });
 const signedIn = (user: string, role: string): Promise<Page> => h.signedIn(user, role);
-
-/** "14,220.4" / "¥-3.07" → integer fen, from the decimal text (no float arithmetic). */
-function fen(value: string): number {
-  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(value.replace(/[¥,\s]/g, ''));
-  if (!m) throw new Error(`not an amount: ${value}`);
-  const n = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
-  return m[1] ? -n : n;
-}
 
 /** Integer fen as the console writes it: "1,234.56", "-0.07". */
 function yuan(value: number): string {
@@ -57,12 +49,6 @@ interface CorrectionLine {
   staffId: string;
   component: string;
   difference: number;
-}
-
-let shots: string;
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
 
 const text = async (locator: Locator): Promise<string> => (await locator.textContent()) ?? '';
@@ -113,8 +99,6 @@ describe.skipIf(!browserTestRuns('board'))('the cycle board: confirmations and c
 
   beforeAll(async () => {
     const work = await h.workFolder();
-    shots = process.env.UPDATE_SCREENSHOTS ? join(ROOT, 'docs/screenshots') : join(work, 'screenshots');
-    await mkdir(shots, { recursive: true });
     // The year as imported: no December workload at all, and T01 without April rows.
     dataset = join(work, 'year/dataset');
     await cp(FIXTURE, dataset, { recursive: true });
@@ -228,7 +212,7 @@ describe.skipIf(!browserTestRuns('board'))('the cycle board: confirmations and c
     await dialog.getByLabel('数据集文件夹').setInputFiles(corrected);
     await dialog.getByText(/已选文件：.*workload\.csv/).waitFor();
     await dialog.getByLabel('更正原因').fill('C01-001 三月工作量漏录 200 分；C01-002 夜班补贴漏发');
-    await shot(office, 'office-correction');
+    await h.shot(office, 'office-correction');
     await dialog.getByRole('button', { name: '提交更正' }).click();
     const notice = office.getByText(/^更正 2026-03 r2 已提交，待财务审核/);
     await notice.waitFor();
@@ -305,7 +289,7 @@ describe.skipIf(!browserTestRuns('board'))('the cycle board: confirmations and c
     await card.getByText('县人民医院 C01 各人差额').waitFor();
     expect(await card.locator('tbody tr').count()).toBeGreaterThanOrEqual(differences.length);
 
-    await shot(finance2, 'finance-correction-review');
+    await h.shot(finance2, 'finance-correction-review');
     let question = '';
     finance2.once('dialog', (d) => {
       question = d.message();
@@ -347,11 +331,11 @@ describe.skipIf(!browserTestRuns('board'))('the cycle board: confirmations and c
     const confirm = dialog.getByRole('button', { name: '确认开始 2026-04' });
     expect(await confirm.isDisabled()).toBe(true);
     await dialog.getByLabel('我已确认以上机构本月不发放绩效').check();
-    await shot(office, 'office-start-confirmation');
+    await h.shot(office, 'office-start-confirmation');
     expect(await confirm.isEnabled()).toBe(true);
     await confirm.click();
     await office.getByText('2026-04 已开始：已完成').waitFor();
-    await shot(office, 'office-board-lifecycle');
+    await h.shot(office, 'office-board-lifecycle');
 
     const april = await api<{ status: string; acknowledgedMissing?: string[] }>(
       '/api/communities/county7/cycles/monthly/2026-04',

@@ -10,7 +10,7 @@
  * Chromium missing: skipped with a message on a workstation, a failure in CI (CI=true).
  * Screenshots go to docs/screenshots with UPDATE_SCREENSHOTS=1, to a temporary folder otherwise.
  */
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ import { importDataset } from '../../../shared/app/import-service.js';
 import { generateCounty, writeDataset } from '../../../shared/demo/index.js';
 import { initials } from '../../../shared/reports/sheet-page.js';
 import { readXlsx } from '../../unit/export/xlsx-reader.js';
-import { browserTestRuns, ConsoleHarness, FIXTURE, ROOT } from './harness.js';
+import { browserTestRuns, ConsoleHarness, FIXTURE } from './harness.js';
 
 /** What every window.confirm asked. */
 const dialogs: string[] = [];
@@ -43,16 +43,10 @@ function fen(value: string): number {
   return m[1] ? -n : n;
 }
 
-let shots: string;
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-}
-
 /** A fresh browser context (own storage and downloads) signed in through the sign-in page. */
 async function signedIn(user: string, role: string, options: { screenshot?: string } = {}): Promise<Page> {
   const { screenshot } = options;
-  return h.signedIn(user, role, screenshot ? (page) => shot(page, screenshot) : undefined);
+  return h.signedIn(user, role, screenshot ? (page) => h.shot(page, screenshot) : undefined);
 }
 
 /** What a locator shows (its text content; Playwright waits for it). */
@@ -75,8 +69,6 @@ describe.skipIf(!browserTestRuns('console'))('web console in Chromium', () => {
 
   beforeAll(async () => {
     const work = await h.workFolder();
-    shots = process.env.UPDATE_SCREENSHOTS ? join(ROOT, 'docs/screenshots') : join(work, 'screenshots');
-    await mkdir(shots, { recursive: true });
 
     // Two datasets: one amount with three decimals (rejected), and a valid one in which T01 did not
     // report telemedicine for March (imported; the dispatch report flags it).
@@ -113,7 +105,7 @@ describe.skipIf(!browserTestRuns('console'))('web console in Chromium', () => {
     expect(cells.slice(0, 4)).toEqual(['finance.csv', '2', 'amount', '15870.255']);
     expect(cells[4]).toContain('2 位小数');
     expect(cells[5]).toContain('at most 2 decimals');
-    await shot(office, 'office-upload-errors');
+    await h.shot(office, 'office-upload-errors');
 
     await office.getByLabel('数据集文件夹').setInputFiles(join(h.work, 'clean/dataset'));
     await office.getByRole('button', { name: '导入数据集' }).click();
@@ -150,7 +142,7 @@ describe.skipIf(!browserTestRuns('console'))('web console in Chromium', () => {
     );
     expect(await button('开始 2026-04').isEnabled()).toBe(true);
     expect(await button('开始 2026-Q2').isDisabled()).toBe(true);
-    await shot(office, 'office-cycles');
+    await h.shot(office, 'office-cycles');
   });
 
   it('shows the March dispatch report with the missing submission highlighted', async () => {
@@ -162,7 +154,7 @@ describe.skipIf(!browserTestRuns('console'))('web console in Chromium', () => {
     expect(await text(t01)).toContain('远程会诊开展例数');
     expect(await office.locator('tr.missing').count()).toBe(1);
     expect(await text(office.getByRole('status').filter({ hasText: '提示' }))).toContain('第1乡镇分院');
-    await shot(office, 'office-dispatch');
+    await h.shot(office, 'office-dispatch');
   });
 
   it('finance1 rejects Q1 with a reason (none given: told to give one)', async () => {
@@ -184,7 +176,7 @@ describe.skipIf(!browserTestRuns('console'))('web console in Chromium', () => {
     await card.getByRole('button', { name: '驳回 2026-Q1' }).click();
     await card.getByText('驳回必须填写原因').waitFor();
     await card.getByLabel('驳回原因（必填）').fill('C02 的财务数据待核实，请更正后重新运行');
-    await shot(finance1, 'finance-review');
+    await h.shot(finance1, 'finance-review');
     await card.getByRole('button', { name: '驳回 2026-Q1' }).click();
     await finance1.getByText('2026-Q1 已驳回').waitFor();
     await finance1.getByText('没有待审核的周期。').waitFor();
@@ -221,7 +213,7 @@ describe.skipIf(!browserTestRuns('console'))('web console in Chromium', () => {
     expect(await text(card)).toContain('须由 office1 以外的财务人员');
     expect(await card.getByRole('button', { name: '审核通过 2026-Q1' }).isDisabled()).toBe(true);
     expect(await card.getByRole('button', { name: '驳回 2026-Q1' }).isDisabled()).toBe(true);
-    await shot(page, 'finance-four-eyes');
+    await h.shot(page, 'finance-four-eyes');
     // And the API refuses it in so many words, whatever a client shows.
     const refused = await fetch(`${h.server.url}/api/communities/county7/cycles/quarterly/2026-Q1/approve`, {
       method: 'POST',
@@ -272,7 +264,7 @@ describe.skipIf(!browserTestRuns('console'))('web console in Chromium', () => {
     expect(await office.locator('svg[role="img"]').count()).toBe(3);
     await office.getByLabel('趋势机构').selectOption('T01');
     await office.locator('figcaption', { hasText: '第1乡镇分院' }).first().waitFor();
-    await shot(office, 'office-bulletin');
+    await h.shot(office, 'office-bulletin');
 
     const [printable] = await Promise.all([
       office.context().waitForEvent('page'),
@@ -324,7 +316,7 @@ describe.skipIf(!browserTestRuns('console'))('web console in Chromium', () => {
       expected.score.score,
     );
     await member.locator('#explain-indicators tbody tr').first().waitFor();
-    await shot(member, 'member-explain');
+    await h.shot(member, 'member-explain');
     expect(
       (await ask('/api/communities/county7/explain/2026-Q1/institutions/C02', 'member1', 'member')).status,
     ).toBe(403);
@@ -355,7 +347,7 @@ describe.skipIf(!browserTestRuns('console'))('web console in Chromium', () => {
     const march = year.months.find((m) => m.period === '2026-03')!;
     expect(fen((await text(staff.getByTestId('explained-gross'))).replace(/,/g, ''))).toBe(march.gross);
     expect(await text(explained)).toContain('与发放结果一致');
-    await shot(staff, 'staff-slips');
+    await h.shot(staff, 'staff-slips');
     const ask = (path: string) =>
       fetch(`${h.server.url}${path}`, {
         headers: { authorization: `Bearer ${h.server.tokens.issue('staff1', 'staff').token}` },
@@ -390,7 +382,7 @@ describe.skipIf(!browserTestRuns('console'))('web console in Chromium', () => {
     await hr.getByText(`显示 6 / ${lines.length} 人`).waitFor();
     const c01 = lines.filter((l) => l.institutionId === 'C01').reduce((sum, l) => sum + fen(l.gross), 0);
     expect(fen((await text(hr.locator('[data-total="gross"]'))).replace(/,/g, ''))).toBe(c01);
-    await shot(hr, 'hr-sheets');
+    await h.shot(hr, 'hr-sheets');
     await hr.getByLabel('搜索（姓名、拼音首字母、工号、科室）').fill('');
 
     const [download] = await Promise.all([
@@ -441,7 +433,7 @@ describe.skipIf(!browserTestRuns('console'))('web console in Chromium', () => {
     expect(fen((await text(hr.getByTestId('explained-gross'))).replace(/,/g, ''))).toBe(
       fen(mine.find((l) => l.staffId === 'C01-001')!.quarterlySurplus),
     );
-    await shot(hr, 'hr-explain');
+    await h.shot(hr, 'hr-explain');
   });
 
   it('signs in by keyboard alone and switches to English', async () => {
@@ -464,7 +456,7 @@ describe.skipIf(!browserTestRuns('console'))('web console in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: 'Pay sheets' }).waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     await page.getByRole('link', { name: 'Pay sheets' }).waitFor();
-    await shot(page, 'hr-sheets-en');
+    await h.shot(page, 'hr-sheets-en');
   });
 
   it('the auditor reads the trail a page at a time and sees the chain checked', async () => {
@@ -473,7 +465,7 @@ describe.skipIf(!browserTestRuns('console'))('web console in Chromium', () => {
     await auditor.getByText(/审计链完整：\d+ 条/).waitFor();
     await auditor.locator('#audit-entries tbody tr').first().waitFor();
     expect(await text(auditor.locator('#audit-entries'))).toContain('publication.publish');
-    await shot(auditor, 'auditor-audit');
+    await h.shot(auditor, 'auditor-audit');
   });
 
   it('HR pages through a city sheet of 35,000 people: paged, sorted and searched on the server', async () => {
@@ -522,7 +514,7 @@ describe.skipIf(!browserTestRuns('console'))('web console in Chromium', () => {
     const name = first.rows[0]!.name;
     await hr.getByLabel('搜索（姓名、拼音首字母、工号、科室）').fill(initials(name));
     await hr.locator('#sheet-table tbody').getByRole('link', { name, exact: true }).first().waitFor();
-    await shot(hr, 'hr-sheets-large');
+    await h.shot(hr, 'hr-sheets-large');
   }, 300_000);
 
   it('raised no script error in any page', () => {

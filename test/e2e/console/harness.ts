@@ -6,14 +6,14 @@
  *
  * A test makes one harness, calls `workFolder()` then `start()` in its beforeAll (its own dataset and
  * seeding in between, or in `start`'s seed), `stop()` in its afterAll (browser contexts, browser, server,
- * runtime and the temporary folder), and signs users in with `signedIn(user, role)`. Uncaught script
- * errors of every page signed in are collected in `pageErrors`.
+ * runtime and the temporary folder), signs users in with `signedIn(user, role)` and takes screenshots
+ * with `shot(page, name)`. Uncaught script errors of every page signed in are collected in `pageErrors`.
  *
  * Chromium missing: skipped with a message on a workstation, a failure in CI (CI=true).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Dialog, type Page } from 'playwright-core';
@@ -50,6 +50,14 @@ export function browserTestRuns(name: string): boolean {
     );
   }
   return HAVE_CHROMIUM || IN_CI;
+}
+
+/** "14,220.4" / "¥-3.07" → integer fen, from the decimal text (no float arithmetic). */
+export function fen(value: string): number {
+  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(value.replace(/[¥,\s]/g, ''));
+  if (!m) throw new Error(`not an amount: ${value}`);
+  const n = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
+  return m[1] ? -n : n;
 }
 
 /** Builds the console into `outDir` with Vite's JS API. */
@@ -122,6 +130,15 @@ export class ConsoleHarness {
     await this.server?.close();
     await this.runtime?.close();
     if (this.work) await rm(this.work, { recursive: true, force: true });
+  }
+
+  /** A full-page screenshot: into docs/screenshots with UPDATE_SCREENSHOTS=1, the temporary folder otherwise. */
+  async shot(page: Page, name: string): Promise<void> {
+    const folder = process.env.UPDATE_SCREENSHOTS
+      ? join(ROOT, 'docs/screenshots')
+      : join(this.work, 'screenshots');
+    await mkdir(folder, { recursive: true });
+    await page.screenshot({ path: join(folder, `${name}.png`), fullPage: true });
   }
 
   /**
