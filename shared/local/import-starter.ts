@@ -4,18 +4,21 @@
  * request answers at once, as StartExecution does, and the import's record says how it ends (a failure
  * too: RecordImportFailure writes it). Not in any Lambda bundle.
  */
+import { join } from 'node:path';
 import type { ImportStarter } from '../api/ports.js';
 import type { ImportJobRef } from '../app/import-workflow.js';
 import { LocalImportWorkflow } from './import-workflow.js';
 
-export function localImportStarter(): ImportStarter & { idle(): Promise<void> } {
+/** `uploads`: the folder the upload prefixes (`uploads/{community}/{user}/{id}/`) are relative to. */
+export function localImportStarter(options: { uploads: string }): ImportStarter & { idle(): Promise<void> } {
   let workflow: Promise<LocalImportWorkflow> | undefined;
   const running = new Set<Promise<unknown>>();
   return {
     async start(job: ImportJobRef) {
       workflow ??= LocalImportWorkflow.create();
       const engine = await workflow;
-      const run = engine.run(job).catch(() => undefined);
+      // The record keeps the prefix as the API gave it; the run reads the files from its folder here.
+      const run = engine.run({ ...job, prefix: join(options.uploads, job.prefix) }).catch(() => undefined);
       running.add(run);
       void run.finally(() => running.delete(run));
     },
