@@ -9,8 +9,8 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
-import type { Repositories } from '../shared/store/index.js';
 import type { CycleRecord } from '../shared/store/cycles.js';
+import type { Repositories } from '../shared/store/index.js';
 import type { CycleKind } from '../shared/store/keys.js';
 import { registerAccountsCommand } from './accounts.js';
 import { registerAppealCommand } from './appeal.js';
@@ -643,9 +643,9 @@ registerServeCommand(program);
 registerSimulateCommand(program, storeOptions);
 registerAccountsCommand(program, storeOptions);
 registerSchemeCommand(program);
-registerSettingsCommand(program, storeOptions);
 registerSecondaryCommand(program);
 registerAppealCommand(program);
+registerSettingsCommand(program, storeOptions);
 
 try {
   await program.parseAsync(process.argv);

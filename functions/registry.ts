@@ -15,7 +15,7 @@ export const FUNCTIONS = {
     entry: 'compute-monthly-pay.ts',
     memoryMb: 1024,
     timeoutSeconds: 300,
-    description: 'Monthly pay and dispatch checks of one institution',
+    description: 'Monthly pay and dispatch checks of a batch of institutions',
   },
   BuildMonthlyReport: {
     entry: 'build-monthly-report.ts',
@@ -27,7 +27,7 @@ export const FUNCTIONS = {
     entry: 'score-quarter.ts',
     memoryMb: 512,
     timeoutSeconds: 120,
-    description: 'Quarter scores and surplus pool of one institution',
+    description: 'Quarter scores and surplus pool of a batch of institutions',
   },
   BuildBulletin: {
     entry: 'build-bulletin.ts',
@@ -45,13 +45,13 @@ export const FUNCTIONS = {
     entry: 'allocate-pool.ts',
     memoryMb: 1024,
     timeoutSeconds: 300,
-    description: 'Splits an approved pool over one institution by points',
+    description: 'Splits an approved pool over each institution of a batch by points',
   },
   ScoreAnnual: {
     entry: 'score-annual.ts',
     memoryMb: 1024,
     timeoutSeconds: 300,
-    description: 'Annual scores, grade and reserve of one institution',
+    description: 'Annual scores, grade and reserve of a batch of institutions',
   },
   SettleAnnual: {
     entry: 'settle-annual.ts',
