@@ -22,6 +22,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { FUNCTIONS, type FunctionId } from '../../functions/registry.js';
 import { MAP_CONCURRENCY } from '../../shared/app/institution-batches.js';
+import { isAttributeValue } from '../../shared/store/aws-limits.js';
 import { itemSize } from '../../shared/store/batch.js';
 import type { StepRecord } from './measure.js';
 
@@ -62,13 +63,6 @@ export interface PartitionUse {
 }
 
 type Doc = Record<string, unknown>;
-const TYPES = new Set(['S', 'N', 'B', 'BOOL', 'NULL', 'M', 'L', 'SS', 'NS', 'BS']);
-const isAttributeValue = (v: unknown) =>
-  v !== null &&
-  typeof v === 'object' &&
-  !Array.isArray(v) &&
-  Object.keys(v).length === 1 &&
-  TYPES.has(Object.keys(v)[0]!);
 /** An item in plain form: around the document client it may be seen marshalled or not, depending on the step. */
 const plain = (item: unknown): Doc => {
   const record = (item ?? {}) as Doc;

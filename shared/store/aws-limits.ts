@@ -47,7 +47,8 @@ export interface AwsLimitsTally {
 type Avm = Record<string, AttributeValue>;
 
 const TYPES = new Set(['S', 'N', 'B', 'BOOL', 'NULL', 'M', 'L', 'SS', 'NS', 'BS']);
-const isAttributeValue = (v: unknown) =>
+/** Whether a value is one marshalled DynamoDB AttributeValue ({S: …}, {N: …}, …). The bench's model uses it too. */
+export const isAttributeValue = (v: unknown) =>
   v !== null &&
   typeof v === 'object' &&
   !Array.isArray(v) &&
