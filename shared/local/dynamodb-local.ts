@@ -235,12 +235,19 @@ async function launch({ java, jar, dataDir, port, lock, options }: LaunchInput):
         : {}),
     },
   });
+  // Until the relay holds the listening socket, a connection could be accepted by our copy of it, which
+  // answers nobody: polling waits for the handover (a first poll used to hang for its 2 s timeout).
+  let handedOver: Promise<void> = Promise.resolve();
   if (front) {
     // The relay takes the listening socket over; ours closes once it has it (or the relay is gone).
-    child.once('message', () => front.close());
-    child.once('exit', () => front.close());
-    child.send('listen', front, (error) => {
-      if (error) front.close();
+    handedOver = new Promise<void>((resolveHandover) => {
+      const closeOurs = () => front.close(() => resolveHandover());
+      child.once('message', closeOurs);
+      child.once('exit', closeOurs);
+      // Not handed over: polling then fails until its deadline, naming the cause.
+      child.send('listen', front, (error) => {
+        if (error) closeOurs();
+      });
     });
   }
 
@@ -278,6 +285,7 @@ async function launch({ java, jar, dataDir, port, lock, options }: LaunchInput):
 
   const endpoint = `http://127.0.0.1:${port}`;
   try {
+    await Promise.race([handedOver, exited]);
     await waitUntilReady({ child, endpoint, exited, timeoutMs: options.startTimeoutMs ?? 90_000 });
   } catch (error) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
