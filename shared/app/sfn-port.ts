@@ -61,6 +61,41 @@ export function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * StartExecution under a name that identifies the run: Step Functions answers a same-name start with
+ * ExecutionAlreadyExists once the first one closed, or when the input differs. Only the first is a retried
+ * start of this very run (nothing to do); the second is refused, naming what was not started.
+ */
+export async function startOnce(
+  client: SFNClient,
+  stateMachineArn: string,
+  name: string,
+  input: unknown,
+  notStarted: { zh: string; en: string },
+): Promise<void> {
+  try {
+    await client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+  } catch (error) {
+    if (!(error instanceof ExecutionAlreadyExists)) throw error;
+    const existing = await client.send(
+      new DescribeExecutionCommand({ executionArn: executionArn(stateMachineArn, name) }),
+    );
+    let same = false;
+    try {
+      same = canonical(JSON.parse(existing.input ?? 'null')) === canonical(input);
+    } catch {
+      same = false;
+    }
+    if (!same)
+      throw new ExecutionNameConflictError(
+        bilingual(
+          `执行名 ${name} 已被另一输入的执行占用，${notStarted.zh}`,
+          `execution name ${name} is taken by an execution with a different input; ${notStarted.en}`,
+        ),
+      );
+  }
+}
+
 export function sfnExecutionPort(
   stateMachineArns: Record<CycleKind, string>,
   client = instrumentAwsClient(new SFNClient({})),
@@ -69,32 +104,10 @@ export function sfnExecutionPort(
     async start(kind, input, options = {}) {
       // A resumed run is a new execution of the same revision: its name carries the attempt.
       const name = executionName(input.cycle, options.attempt ?? 1);
-      const body = JSON.stringify(input);
-      try {
-        await client.send(
-          new StartExecutionCommand({ stateMachineArn: stateMachineArns[kind], name, input: body }),
-        );
-      } catch (error) {
-        if (!(error instanceof ExecutionAlreadyExists)) throw error;
-        // Step Functions answers a same-name start with ExecutionAlreadyExists once the first one closed, or
-        // when the input differs. Only the first is a retried start of this very run (nothing to do).
-        const existing = await client.send(
-          new DescribeExecutionCommand({ executionArn: executionArn(stateMachineArns[kind], name) }),
-        );
-        let same = false;
-        try {
-          same = canonical(JSON.parse(existing.input ?? 'null')) === canonical(input);
-        } catch {
-          same = false;
-        }
-        if (!same)
-          throw new ExecutionNameConflictError(
-            bilingual(
-              `执行名 ${name} 已被另一输入的执行占用，周期未启动`,
-              `execution name ${name} is taken by an execution with a different input; the cycle was not started`,
-            ),
-          );
-      }
+      await startOnce(client, stateMachineArns[kind], name, input, {
+        zh: '周期未启动',
+        en: 'the cycle was not started',
+      });
     },
     async resumeSecondary(_cycle, _window, tokens) {
       for (const taskToken of tokens) {
