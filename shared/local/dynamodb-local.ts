@@ -20,6 +20,7 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createDynamoClients } from '../store/client.js';
 import { DEFAULT_CACHE_DIR, sharedArchiveFor } from './dynamodb/class-data-sharing.js';
 import { onProcessExit } from './dynamodb/exit-hooks.js';
+import { freePort } from './dynamodb/free-port.js';
 import {
   findDynamoDbLocalJar,
   findJava,
@@ -385,20 +386,6 @@ function describeFailure(
 
 function unrefStream(stream: NodeJS.ReadableStream | null): void {
   (stream as { unref?: () => void } | null)?.unref?.();
-}
-
-/** A port nothing listens on now; DynamoDB Local binds all interfaces, so probe the wildcard address. */
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen({ port: 0 }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 /**

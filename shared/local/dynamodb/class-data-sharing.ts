@@ -22,9 +22,9 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freePort } from './free-port.js';
 import type { DynamoDbLocalJar } from './java.js';
 
 export interface SharedArchive {
@@ -100,14 +100,6 @@ export function archivableManifest(manifest: string, jarDir: string): string {
     return `Class-Path: ${entries.join(' ')}`;
   });
   return `${lines.map(manifestLine).join('\r\n')}\r\n\r\n`;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /**
@@ -197,7 +189,11 @@ async function recordStart(
       v: { B: Buffer.from([i]) },
     });
     await client.send(
-      new PutItemCommand({ TableName: TABLE, Item: item(0), ConditionExpression: 'attribute_not_exists(pk)' }),
+      new PutItemCommand({
+        TableName: TABLE,
+        Item: item(0),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
     );
     await client.send(
       new BatchWriteItemCommand({
@@ -234,7 +230,11 @@ async function recordStart(
       }),
     );
     await client.send(
-      new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'p' }, sk: { S: 's1' } }, ConsistentRead: true }),
+      new GetItemCommand({
+        TableName: TABLE,
+        Key: { pk: { S: 'p' }, sk: { S: 's1' } },
+        ConsistentRead: true,
+      }),
     );
     await client.send(
       new BatchGetItemCommand({ RequestItems: { [TABLE]: { Keys: [{ pk: { S: 'p' }, sk: { S: 's2' } }] } } }),
