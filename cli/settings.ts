@@ -2,7 +2,9 @@
  * `medcomm settings`: a community's settings. `settings bank-format NAME` chooses the bank-file format
  * `export bank` writes when `--format` is not given (issue 16: chosen per community); `--file F.json`
  * adds the community's own format (shared/export/bank-formats.ts describes the JSON) and chooses it.
- * Every change is audited (`settings.bank-format`).
+ * `settings payer-account INSTITUTION --account … --name … --bank …` sets the account an institution pays
+ * from, for formats that write one file per payer account. Every change is audited (`settings.bank-format`,
+ * `settings.payer-account`, the account masked).
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -22,10 +24,13 @@ export function registerSettingsCommand(
     .command('show')
     .description('显示当前设置 / show the settings')
     .action(async () => {
-      const [{ settingsOf, customFormats }, { BANK_FORMAT_PRESETS }] = await Promise.all([
-        import('../shared/app/bank-export.js'),
-        import('../shared/export/bank-formats.js'),
-      ]);
+      const [{ settingsOf, customFormats }, { BANK_FORMAT_PRESETS }, { maskBankAccount }] = await Promise.all(
+        [
+          import('../shared/app/bank-export.js'),
+          import('../shared/export/bank-formats.js'),
+          import('../shared/privacy.js'),
+        ],
+      );
       await withRuntime(storeOptions(), async (rt) => {
         const communityId = await community(rt);
         const current = await settingsOf(rt.repos).get(communityId);
@@ -45,6 +50,15 @@ export function registerSettingsCommand(
         ];
         console.log(
           table(['格式 format', '来源 source', '类型 type', '编码 encoding', '说明 description'], formats),
+        );
+        const payers = Object.entries(current.payerAccounts ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+        console.log(
+          payers.length === 0
+            ? '付款账户 payer accounts: （未设置 none set）'
+            : `付款账户 payer accounts:\n${table(
+                ['单位 institution', '付款账户 account', '户名 name', '开户行 bank'],
+                payers.map(([id, p]) => [id, maskBankAccount(p.account), p.name, p.bank]),
+              )}`,
         );
       });
     });
@@ -73,6 +87,62 @@ export function registerSettingsCommand(
         });
         console.log(
           `${communityId} 的银行代发格式已设为 bank format set to: ${next.bankFormat}（export bank 未给 --format 时使用 / used when export bank has no --format）`,
+        );
+      });
+    });
+
+  settings
+    .command('payer-account')
+    .description(
+      '设置单位的付款账户（按付款账户分文件的银行格式需要）/ set the account an institution pays from (formats that make one file per payer account need it)',
+    )
+    .argument('<institution>', '机构编号，如 C01 / the institution id, e.g. C01')
+    .option('--account <digits>', '付款账号 the paying account')
+    .option('--name <name>', '户名 the account holder')
+    .option('--bank <bank>', '开户行 the bank and branch')
+    .option(
+      '--non-card',
+      '16–19 位但不是银行卡号（对公账户）：不做 Luhn 校验 / 16–19 digits but not a card (a corporate account): no Luhn check',
+    )
+    .option('--remove', '删除该单位的付款账户 / remove the institution’s payer account')
+    .requiredOption('--as <user>', '操作人（记入审计）who changes it (audited)')
+    .action(async (institution: string, o) => {
+      if (o.remove && (o.account || o.name || o.bank)) {
+        throw new Error(
+          '--remove 不能与 --account/--name/--bank 同用 / --remove takes no --account, --name or --bank',
+        );
+      }
+      if (!o.remove && !(o.account && o.name && o.bank)) {
+        throw new Error(
+          '请给出 --account、--name 和 --bank（或 --remove）/ give --account, --name and --bank (or --remove)',
+        );
+      }
+      const [{ setPayerAccount }, { maskBankAccount }] = await Promise.all([
+        import('../shared/app/bank-export.js'),
+        import('../shared/privacy.js'),
+      ]);
+      await withRuntime(storeOptions(), async (rt) => {
+        const communityId = await community(rt);
+        const next = await setPayerAccount(rt.repos, {
+          communityId,
+          by: o.as,
+          institutionId: institution,
+          ...(o.remove
+            ? {}
+            : {
+                payer: {
+                  account: String(o.account),
+                  name: String(o.name),
+                  bank: String(o.bank),
+                  ...(o.nonCard ? { nonCard: true } : {}),
+                },
+              }),
+        });
+        const now = next.payerAccounts?.[institution];
+        console.log(
+          now
+            ? `${communityId} ${institution} 付款账户 payer account: ${maskBankAccount(now.account)} ${now.name} ${now.bank}`
+            : `${communityId} ${institution} 的付款账户已删除 payer account removed`,
         );
       });
     });

@@ -14,10 +14,13 @@ import {
   paymentsOf,
   renderBankFiles,
 } from '../export/bank-formats.js';
+import { checkedPayerAccount, maskedPayer, type PayerAccounts } from '../export/bank-payers.js';
 import { ExportError } from '../export/errors.js';
 import { fenToYuanString, sumFen } from '../export/money-format.js';
+import type { PaySheet } from '../export/types.js';
 import { type ExportRequest, type SheetKind, sheetFor } from '../reports/exports.js';
-import { bankTransfer, type NotTransferred } from '../reports/sheets.js';
+import { type BankTransfer, bankTransfer, type NotTransferred } from '../reports/sheets.js';
+import type { Staff } from '../schemas/dataset.js';
 import type { CycleRecord } from '../store/cycles.js';
 import type { Repositories } from '../store/index.js';
 import { type CommunitySettings, SettingRepository } from '../store/settings.js';
@@ -40,24 +43,48 @@ export interface ExportedBankFiles {
   notTransferred: NotTransferred[];
 }
 
+/** The format named, from the shipped presets and the community's own, and the payer accounts it may need. */
+export async function bankFormatOf(
+  repos: Repositories,
+  communityId: string,
+  name: string,
+): Promise<{ spec: BankFormatSpec; payers: PayerAccounts }> {
+  const settings = await settingsOf(repos).get(communityId);
+  return { spec: bankFormatNamed(name, customFormats(settings)), payers: settings.payerAccounts ?? {} };
+}
+
+/** The stem of a sheet's bank files: bank-2026-03, bank-leaders-2026. */
+export const bankStem = (kind: SheetKind, period: string) =>
+  `bank-${kind === 'leaders' ? 'leaders-' : ''}${period}`;
+
+/** A sheet's bank files in a format: the transfer (who is paid, who is left out) and the files. */
+export async function renderBankFormat(
+  choice: { spec: BankFormatSpec; payers: PayerAccounts },
+  kind: SheetKind,
+  sheet: PaySheet,
+  staff: readonly Staff[],
+): Promise<{ files: BankFile[]; summary: BankFile; transfer: BankTransfer }> {
+  const transfer = bankTransfer(sheet, staff);
+  const { files, summary } = await renderBankFiles(
+    choice.spec,
+    paymentsOf(sheet, transfer.lines, staff),
+    { period: sheet.period, kindWords: KIND_WORDS[kind], stem: bankStem(kind, sheet.period) },
+    { payers: choice.payers },
+  );
+  return { files, summary, transfer };
+}
+
 export async function exportBankFormat(
   repos: Repositories,
   request: ExportRequest & { kind: SheetKind; format: string },
 ): Promise<ExportedBankFiles> {
-  const settings = await settingsOf(repos).get(request.communityId);
   // An unknown name fails before anything else is read.
-  const spec = bankFormatNamed(request.format, customFormats(settings));
+  const choice = await bankFormatOf(repos, request.communityId, request.format);
   const { cycle, sheet, dataset, deductionsVersion } = await sheetFor(repos, request);
-  const transfer = bankTransfer(sheet, dataset.staff);
+  const { files, summary, transfer } = await renderBankFormat(choice, request.kind, sheet, dataset.staff);
   // Changed accounts are paid only once another HR user has confirmed them (account-changes.ts).
   const paid = new Set(transfer.lines.map((l) => l.staffId));
   await assertAccountsConfirmed(repos, request.communityId, cycle.datasetVersion, paid);
-  const stem = `bank-${request.kind === 'leaders' ? 'leaders-' : ''}${request.period}`;
-  const { files, summary } = await renderBankFiles(spec, paymentsOf(sheet, transfer.lines, dataset.staff), {
-    period: request.period,
-    kindWords: KIND_WORDS[request.kind],
-    stem,
-  });
   const total = sumFen(transfer.lines.map((l) => l.amount));
   await repos.audit.append(request.communityId, {
     actor: request.by,
@@ -65,7 +92,8 @@ export async function exportBankFormat(
     subject: `${cycle.kind} ${cycle.period} r${cycle.revision}`,
     details: {
       sheet: request.kind,
-      format: spec.name,
+      format: choice.spec.name,
+      // File names show a payer account's last four digits at most.
       files: files.map((f) => f.name).join(' '),
       lines: transfer.lines.length,
       total: fenToYuanString(total),
@@ -170,6 +198,72 @@ export async function setBankFormat(
         fileType: spec.fileType,
         encoding: spec.encoding,
         ...(request.json === undefined ? {} : { own: true }),
+      },
+    },
+    [settings.putItem(current, next)],
+  );
+  return next;
+}
+
+/**
+ * Sets (or, without `payer`, removes) the account an institution's pay leaves from, for the formats that
+ * write one file per payer account. HR or finance; checked (digits, Luhn for a card-like length unless
+ * declared not a card); written with its audit entry `settings.payer-account` — the account masked — in
+ * one transaction, guarded by the settings' revision.
+ */
+export async function setPayerAccount(
+  repos: Repositories,
+  request: { communityId: string; by: string; institutionId: string; payer?: unknown },
+): Promise<CommunitySettings> {
+  const settings = settingsOf(repos);
+  const current = await settings.get(request.communityId);
+  const payers = { ...(current.payerAccounts ?? {}) };
+  const previous = payers[request.institutionId];
+  if (request.payer === undefined) {
+    if (!previous) {
+      throw new ExportError(
+        'MISSING_PAYER_ACCOUNT',
+        `${request.institutionId} 没有设置付款账户，无需删除 | ${request.institutionId} has no payer account to remove`,
+      );
+    }
+    delete payers[request.institutionId];
+  } else {
+    const payer = checkedPayerAccount(request.institutionId, request.payer);
+    // One account is one holder at one bank (the writer refuses a file that says otherwise).
+    for (const [other, theirs] of Object.entries(payers)) {
+      if (other === request.institutionId || theirs.account !== payer.account) continue;
+      if (theirs.name !== payer.name || theirs.bank !== payer.bank) {
+        throw new ExportError(
+          'INVALID_PAYER_ACCOUNT',
+          `${other} 已用同一付款账户，户名/开户行为“${theirs.name} ${theirs.bank}”，与“${payer.name} ${payer.bank}”不同 | ` +
+            `${other} pays from the same account as "${theirs.name} ${theirs.bank}", not "${payer.name} ${payer.bank}"`,
+        );
+      }
+    }
+    payers[request.institutionId] = payer;
+  }
+  const { payerAccounts: _old, ...rest } = current;
+  const next: CommunitySettings = {
+    ...rest,
+    ...(Object.keys(payers).length > 0 ? { payerAccounts: payers } : {}),
+    revision: current.revision + 1,
+    updatedBy: request.by,
+    updatedAt: new Date().toISOString(),
+  };
+  const now = next.payerAccounts?.[request.institutionId];
+  await repos.audit.append(
+    request.communityId,
+    {
+      actor: request.by,
+      action: 'settings.payer-account',
+      subject: `payer account ${request.institutionId}`,
+      details: {
+        institutionId: request.institutionId,
+        // Masked: the audit trail never holds a full account.
+        account: now ? maskedPayer(now).account : '(removed)',
+        ...(now ? { name: now.name, bank: now.bank } : {}),
+        previous: previous ? maskedPayer(previous).account : '(none)',
+        ...(now?.nonCard ? { nonCard: true } : {}),
       },
     },
     [settings.putItem(current, next)],

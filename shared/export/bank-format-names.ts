@@ -8,5 +8,6 @@ export const BANK_FORMAT_NAMES = [
   '代发-按单位-txt',
   '代发-xlsx',
   '代发-utf8-csv',
+  '代发-按付款账户',
   '代发-身份证-xls',
 ] as const;

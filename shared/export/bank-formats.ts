@@ -12,6 +12,7 @@ import { parseJsonStrict } from '../dataset/json-keys.js';
 import { maskBankAccount } from '../privacy.js';
 import type { Staff } from '../schemas/dataset.js';
 import { encodeGbk, UnencodableError } from './bank-gbk.js';
+import { maskedPayer, type PayerAccount, type PayerAccounts } from './bank-payers.js';
 import { ExportError } from './errors.js';
 import { fenToYuanNumber, fenToYuanString, sumFen } from './money-format.js';
 import { compareCodeUnits } from './pay-sheet-rows.js';
@@ -56,8 +57,11 @@ export const BankFormatSpec = z
     /** Between cells of a txt or csv file. */
     separator: z.string().min(1).max(2).default(','),
     fileType: z.enum(['txt', 'csv', 'xls', 'xlsx']),
-    /** One file for everyone, or one per institution (each pays from its own account). */
-    split: z.enum(['none', 'institution']).default('none'),
+    /**
+     * One file for everyone, one per institution, or one per payer account (付款账户): institutions that
+     * pay from the same account share a file — the community's settings say which account each pays from.
+     */
+    split: z.enum(['none', 'institution', 'payerAccount']).default('none'),
     /** The 摘要/用途 text; {period} and {kind} are filled in. */
     purpose: z.string().default('{period}{kind}'),
     /** Line ending of txt/csv files. */
@@ -129,6 +133,23 @@ export const BANK_FORMAT_PRESETS: readonly BankFormatSpec[] = [
     encoding: 'UTF-8',
     fileType: 'csv',
     split: 'institution',
+  }),
+  BankFormatSpec.parse({
+    name: '代发-按付款账户',
+    description:
+      '每个付款账户一个 CSV（同一账户付款的单位合为一个文件），GBK，有表头，含单位；汇总文件列出各文件的付款账户（隐去中间位）',
+    columns: [
+      { field: 'account' },
+      { field: 'name' },
+      { field: 'amount' },
+      { field: 'purpose' },
+      { field: 'institution' },
+    ],
+    header: true,
+    encoding: 'GBK',
+    separator: ',',
+    fileType: 'csv',
+    split: 'payerAccount',
   }),
   BankFormatSpec.parse({
     name: '代发-身份证-xls',
@@ -385,24 +406,94 @@ function textOf(spec: BankFormatSpec, rows: BankPayment[], purpose: string): Uin
   return encode(lines.map((line) => line + eol).join(''), spec.encoding);
 }
 
-/** The summary file: per file its count and total, and the grand total — the totals never go in a data file. */
-function summaryOf(
-  spec: BankFormatSpec,
-  parts: { file: string; rows: BankPayment[] }[],
-  ctx: BankFileContext,
-): BankFile {
-  const lines = [['文件', '笔数', '金额合计'].join(',')];
+interface Part {
+  file: string;
+  rows: BankPayment[];
+  /** The account the file pays from, when the format splits by payer account. */
+  payer?: PayerAccount;
+}
+
+/**
+ * The summary file: per file its count and total (and, split by payer account, the account it pays from,
+ * masked, and the institutions it pays for), and the grand total — the totals never go in a data file.
+ */
+function summaryOf(spec: BankFormatSpec, parts: Part[], ctx: BankFileContext): BankFile {
+  const byPayer = spec.split === 'payerAccount';
+  const cell = (value: string) => delimited(value, ',');
+  const header = byPayer
+    ? ['文件', '付款账户', '付款户名', '开户行', '单位', '笔数', '金额合计']
+    : ['文件', '笔数', '金额合计'];
+  const lines = [header.join(',')];
   for (const part of parts) {
-    lines.push(
-      [part.file, String(part.rows.length), fenToYuanString(sumFen(part.rows.map((r) => r.amount)))].join(
-        ',',
-      ),
-    );
+    const count = String(part.rows.length);
+    const total = fenToYuanString(sumFen(part.rows.map((r) => r.amount)));
+    if (byPayer && part.payer) {
+      const shown = maskedPayer(part.payer);
+      const institutions = [...new Set(part.rows.map((r) => r.institutionId))].join(' ');
+      lines.push(
+        [part.file, shown.account, shown.name, shown.bank, institutions, count, total].map(cell).join(','),
+      );
+    } else lines.push([part.file, count, total].map(cell).join(','));
   }
   const all = parts.flatMap((p) => p.rows);
-  lines.push(['总计', String(all.length), fenToYuanString(sumFen(all.map((r) => r.amount)))].join(','));
+  const grand = [String(all.length), fenToYuanString(sumFen(all.map((r) => r.amount)))];
+  lines.push(['总计', ...(byPayer ? ['', '', '', ''] : []), ...grand].join(','));
   const text = `${ctx.period} ${ctx.kindWords} 银行代发汇总（格式：${spec.name}）\r\n${lines.join('\r\n')}\r\n`;
   return { name: `${ctx.stem}-汇总.csv`, content: encode(text, spec.encoding) };
+}
+
+/**
+ * A split by payer account pays every institution from the account the settings give it: one without
+ * is refused, naming every such institution (a bank file must not guess where the money comes from).
+ */
+function payerOf(payments: readonly BankPayment[], payers: PayerAccounts): (p: BankPayment) => PayerAccount {
+  const missing = new Map<string, string>();
+  for (const p of payments) {
+    if (!Object.hasOwn(payers, p.institutionId)) missing.set(p.institutionId, p.institutionName);
+  }
+  if (missing.size > 0) {
+    const named = [...missing].map(([id, name]) => (name ? `${id} ${name}` : id)).join(', ');
+    throw new ExportError(
+      'MISSING_PAYER_ACCOUNT',
+      `格式按付款账户分文件，但以下 ${missing.size} 个单位没有设置付款账户：${named}；请先设置（medcomm settings payer-account 机构编号 --account … --name … --bank …，或控制台“银行文件设置”）| ` +
+        `the format makes one file per payer account, but ${missing.size} institution(s) have no payer account: ${named}; set one first (medcomm settings payer-account INSTITUTION --account … --name … --bank …, or the console's bank-file settings)`,
+    );
+  }
+  // One account is one holder at one bank: two institutions naming it differently is a typo in one of them.
+  const holders = new Map<string, [string, PayerAccount]>();
+  for (const id of new Set(payments.map((p) => p.institutionId))) {
+    const payer = payers[id]!;
+    const first = holders.get(payer.account);
+    if (!first) holders.set(payer.account, [id, payer]);
+    else if (first[1].name !== payer.name || first[1].bank !== payer.bank) {
+      const masked = maskBankAccount(payer.account);
+      throw new ExportError(
+        'INVALID_PAYER_ACCOUNT',
+        `${first[0]} 与 ${id} 的付款账户同为 ${masked}，但户名或开户行不同（“${first[1].name} ${first[1].bank}”与“${payer.name} ${payer.bank}”）；请改正其中一个 | ` +
+          `${first[0]} and ${id} pay from the same account ${masked} under different holders or banks ("${first[1].name} ${first[1].bank}" and "${payer.name} ${payer.bank}"); correct one of them`,
+      );
+    }
+  }
+  return (p) => payers[p.institutionId]!;
+}
+
+/** A file name per payer account that shows only the account's last four digits (names reach the audit). */
+function payerStems(accounts: readonly string[], stem: string): Map<string, string> {
+  const names = new Map<string, string>();
+  const used = new Set<string>();
+  for (const account of accounts) {
+    const base = `${stem}-付款${account.slice(-4)}`;
+    let name = base;
+    for (let n = 2; used.has(name); n++) name = `${base}-${n}`;
+    used.add(name);
+    names.set(account, name);
+  }
+  return names;
+}
+
+export interface BankRenderOptions {
+  /** institutionId → the account it pays from (the community's settings); a payerAccount split needs it. */
+  payers?: PayerAccounts;
 }
 
 /** The data files of a format and their summary file. */
@@ -410,21 +501,25 @@ export async function renderBankFiles(
   spec: BankFormatSpec,
   payments: readonly BankPayment[],
   ctx: BankFileContext,
+  options: BankRenderOptions = {},
 ): Promise<{ files: BankFile[]; summary: BankFile }> {
   const rows = checked(payments);
   withIdNumbers(spec, rows);
   const purpose = spec.purpose.replaceAll('{period}', ctx.period).replaceAll('{kind}', ctx.kindWords);
+  const payer = spec.split === 'payerAccount' ? payerOf(rows, options.payers ?? {}) : undefined;
   const groups = new Map<string, BankPayment[]>();
   for (const p of rows) {
-    const key = spec.split === 'institution' ? p.institutionId : '';
+    const key = spec.split === 'institution' ? p.institutionId : payer ? payer(p).account : '';
     const group = groups.get(key) ?? [];
     group.push(p);
     groups.set(key, group);
   }
-  const parts: { file: string; rows: BankPayment[] }[] = [];
+  const stems = payer ? payerStems([...groups.keys()], ctx.stem) : undefined;
+  const parts: Part[] = [];
   const files: BankFile[] = [];
-  for (const [institutionId, group] of groups) {
-    const name = `${ctx.stem}${institutionId === '' ? '' : `-${institutionId}`}.${spec.fileType}`;
+  for (const [key, group] of groups) {
+    const stem = stems?.get(key) ?? `${ctx.stem}${key === '' ? '' : `-${key}`}`;
+    const name = `${stem}.${spec.fileType}`;
     const content =
       spec.fileType === 'xlsx'
         ? await xlsxOf(spec, group, purpose)
@@ -432,7 +527,7 @@ export async function renderBankFiles(
           ? xlsOf(spec, group, purpose)
           : textOf(spec, group, purpose);
     files.push({ name, content });
-    parts.push({ file: name, rows: group });
+    parts.push({ file: name, rows: group, ...(payer ? { payer: payer(group[0]!) } : {}) });
   }
   return { files, summary: summaryOf(spec, parts, ctx) };
 }

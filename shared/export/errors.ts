@@ -15,7 +15,10 @@ export type ExportErrorCode =
   | 'UNENCODABLE'
   | 'UNWRITABLE_CELL'
   // a format with an idNumber column, and people without 身份证号 in staff.csv
-  | 'MISSING_ID_NUMBER';
+  | 'MISSING_ID_NUMBER'
+  // payer accounts (bank-payers.ts): one given badly, or an institution without one in a per-payer format
+  | 'INVALID_PAYER_ACCOUNT'
+  | 'MISSING_PAYER_ACCOUNT';
 
 export class ExportError extends Error {
   override readonly name = 'ExportError' as const;

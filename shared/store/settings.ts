@@ -1,7 +1,7 @@
 /**
  * A community's settings: one item, `SETTINGS` under the community. Today it holds the bank-file format
- * HR's `export bank` uses when none is named (issue 16: "chosen per community"), and the community's own
- * formats (JSON descriptions, shared/export/bank-formats.ts). A `revision` guards every change, and the
+ * HR's `export bank` uses when none is named (issue 16: "chosen per community"), the community's own
+ * formats (JSON descriptions, shared/export/bank-formats.ts) and each institution's payer account. A `revision` guards every change, and the
  * change is written in the transaction of its audit entry (shared/app/settings-service.ts).
  */
 import { keys } from './keys.js';
@@ -13,6 +13,11 @@ export interface CommunitySettings {
   bankFormat?: string;
   /** The community's own bank formats, as JSON text each (read with parseBankFormat). */
   bankFormats?: string[];
+  /**
+   * institutionId → the account its pay leaves from (付款账户: account, 户名 name, 开户行 bank, nonCard),
+   * for formats that write one file per payer account (shared/export/bank-payers.ts).
+   */
+  payerAccounts?: Record<string, { account: string; name: string; bank: string; nonCard?: boolean }>;
   /** 0 before the first change. */
   revision: number;
   updatedBy?: string;

@@ -9,6 +9,7 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 // SheetJS reads .xls independently of our BIFF8 writer (a test-only dependency).
 import XLSX from 'xlsx';
+import { luhnCheckDigit } from '../../../shared/dataset/accounts.js';
 import { idNumberCheck } from '../../../shared/dataset/id-number.js';
 import { BANK_FORMAT_NAMES } from '../../../shared/export/bank-format-names.js';
 import {
@@ -19,6 +20,7 @@ import {
   paymentsOf,
   renderBankFiles,
 } from '../../../shared/export/bank-formats.js';
+import { checkedPayerAccount } from '../../../shared/export/bank-payers.js';
 import { ExportError } from '../../../shared/export/errors.js';
 import type { PaySheet } from '../../../shared/export/types.js';
 import { bankTransfer } from '../../../shared/reports/sheets.js';
@@ -77,6 +79,17 @@ const expected = new Map([
 ]);
 
 const ctx = { period: '2026-03', kindWords: '月度绩效工资', stem: 'bank-2026-03' };
+/** C01 and C02 pay from one corporate account (17 digits, not a card), T01 from its own card-like one. */
+const SHARED = '12345678901234567';
+const OWN = luhnCard('6228480402564890');
+const payers = {
+  C01: { account: SHARED, name: '某县医共体总院', bank: '农业银行某县支行', nonCard: true },
+  C02: { account: SHARED, name: '某县医共体总院', bank: '农业银行某县支行', nonCard: true },
+  T01: { account: OWN, name: '第1乡镇分院', bank: '农村信用社某乡分社' },
+};
+function luhnCard(body: string): string {
+  return body + luhnCheckDigit(body);
+}
 const payments = () => paymentsOf(sheet, bankTransfer(sheet, staff).lines, staff);
 
 /** The rows of one data file as a bank reads them: field → cell text. */
@@ -133,7 +146,7 @@ describe('bank-file presets', () => {
 
   for (const spec of BANK_FORMAT_PRESETS) {
     it(`${spec.name}: read back with its encoding, pays the sheet's amounts to the accounts on file, totals only in the summary`, async () => {
-      const { files, summary } = await renderBankFiles(spec, payments(), ctx);
+      const { files, summary } = await renderBankFiles(spec, payments(), ctx, { payers });
       const read = new Map<string, Record<string, string>>();
       for (const file of files) {
         expect(file.name.endsWith(`.${spec.fileType}`)).toBe(true);
@@ -160,11 +173,15 @@ describe('bank-file presets', () => {
         expect(files.map((f) => f.name).sort()).toEqual(
           ['C01', 'C02', 'T01'].map((id) => `bank-2026-03-${id}.${spec.fileType}`),
         );
+      } else if (spec.split === 'payerAccount') {
+        expect(files.map((f) => f.name).sort()).toEqual(
+          [`bank-2026-03-付款${SHARED.slice(-4)}.csv`, `bank-2026-03-付款${OWN.slice(-4)}.csv`].sort(),
+        );
       } else expect(files).toHaveLength(1);
       const summaryText = new TextDecoder(spec.encoding === 'GBK' ? 'gb18030' : 'utf-8').decode(
         summary.content,
       );
-      expect(summaryText).toContain(`总计,${expected.size},12349215.02`);
+      expect(summaryText).toMatch(new RegExp(`\r\n总计,(,,,,)?${expected.size},12349215\\.02\r\n$`));
     });
   }
 });
@@ -230,5 +247,89 @@ describe('a format from JSON', () => {
     await expect(renderBankFiles(bankFormatNamed('代发-按单位-txt'), piped, ctx)).rejects.toThrow(
       /separator/,
     );
+  });
+});
+
+describe('one file per payer account', () => {
+  const spec = bankFormatNamed('代发-按付款账户');
+  const decode = (content: Uint8Array) => new TextDecoder('gb18030', { fatal: true }).decode(content);
+
+  it('puts the institutions paying from one account in one file, and the summary names each file’s account masked', async () => {
+    const { files, summary } = await renderBankFiles(spec, payments(), ctx, { payers });
+    const byFile = new Map<string, Record<string, string>[]>();
+    for (const file of files) byFile.set(file.name, await readBack(spec, file.content));
+    const shared = byFile.get(`bank-2026-03-付款${SHARED.slice(-4)}.csv`)!;
+    const own = byFile.get(`bank-2026-03-付款${OWN.slice(-4)}.csv`)!;
+    // C01 and C02 (县人民医院, 县中医院) in one file; T01 in the other; amounts as the sheet pays them.
+    expect(new Set(shared.map((r) => r.institution))).toEqual(new Set(['县人民医院', '县中医院']));
+    expect(own.map((r) => [r.account, r.amount, r.institution])).toEqual([
+      ['6222021234567890128', '0.99', '第1乡镇分院'],
+    ]);
+    expect(new Map(shared.map((r) => [r.account, r.amount]))).toEqual(
+      new Map(
+        ['C01-001', 'C01-002', 'C02-001'].map((id) => [expected.get(id)!.account, expected.get(id)!.amount]),
+      ),
+    );
+    const text = decode(summary.content);
+    const rows = parse(text.split('\r\n').slice(1).join('\r\n')) as string[][];
+    expect(rows[0]).toEqual(['文件', '付款账户', '付款户名', '开户行', '单位', '笔数', '金额合计']);
+    const line = (name: string) => rows.find((r) => r[0] === name)!;
+    expect(line(`bank-2026-03-付款${SHARED.slice(-4)}.csv`)).toEqual([
+      `bank-2026-03-付款${SHARED.slice(-4)}.csv`,
+      `************${SHARED.slice(-4)}`,
+      '某县医共体总院',
+      '农业银行某县支行',
+      'C01 C02',
+      '3',
+      '12349214.03', // 3534.13 + 1.00 + 12345678.90
+    ]);
+    expect(line(`bank-2026-03-付款${OWN.slice(-4)}.csv`).slice(4)).toEqual(['T01', '1', '0.99']);
+    expect(rows.at(-1)).toEqual(['总计', '', '', '', '', '4', '12349215.02']);
+    // A payer account never appears in full: not in the summary, not in a file name.
+    for (const account of [SHARED, OWN]) {
+      expect(text).not.toContain(account);
+      for (const f of files) expect(f.name).not.toContain(account);
+    }
+  });
+
+  it('refuses an institution without a payer account, naming it in both languages', async () => {
+    const { T01: _t01, ...withoutT01 } = payers;
+    const error = await renderBankFiles(spec, payments(), ctx, { payers: withoutT01 }).catch((e) => e);
+    expect(error).toBeInstanceOf(ExportError);
+    expect((error as ExportError).code).toBe('MISSING_PAYER_ACCOUNT');
+    expect((error as Error).message).toContain('T01 第1乡镇分院');
+    expect((error as Error).message).toContain('没有设置付款账户');
+    expect((error as Error).message).toContain('have no payer account');
+    // A format that does not split by payer needs none.
+    await expect(renderBankFiles(bankFormatNamed('批量代发'), payments(), ctx)).resolves.toBeDefined();
+  });
+
+  it('refuses one account under two holders', async () => {
+    const clash = { ...payers, C02: { ...payers.C02, name: '县中医院' } };
+    await expect(renderBankFiles(spec, payments(), ctx, { payers: clash })).rejects.toThrow(
+      /different holders or banks/,
+    );
+  });
+
+  it('checks a payer account as staff.csv’s: digits, Luhn for a card-like length unless declared not a card', () => {
+    expect(checkedPayerAccount('T01', payers.T01)).toEqual(payers.T01);
+    const cut = `${OWN.slice(0, -1)}${(Number(OWN.at(-1)) + 1) % 10}`;
+    expect(() => checkedPayerAccount('T01', { ...payers.T01, account: cut })).toThrow(/Luhn/);
+    expect(() => checkedPayerAccount('T01', { ...payers.T01, account: cut })).toThrow(/截断/);
+    expect(checkedPayerAccount('T01', { ...payers.T01, account: cut, nonCard: true }).account).toBe(cut);
+    expect(() => checkedPayerAccount('T01', { ...payers.T01, account: '6.22848E+18' })).toThrow(
+      /8 to 34 digits/,
+    );
+    expect(() => checkedPayerAccount('T01', { account: OWN, name: '第1乡镇分院' })).toThrow(/bank/);
+    expect(() => checkedPayerAccount('T 01', payers.T01)).toThrow(/institution id/);
+    // An error never carries the full account.
+    const error = (() => {
+      try {
+        checkedPayerAccount('T01', { ...payers.T01, account: cut });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error?.message).not.toContain(cut);
   });
 });

@@ -1,0 +1,77 @@
+/**
+ * Payer accounts (付款账户, issue 16): the account each institution's pay leaves from. A bank's 批量代发
+ * upload debits one account, so a format that splits by payer account writes one file per account, with
+ * every institution paying from it. The community's settings hold the map institution → account, set by
+ * HR or finance (shared/app/bank-export.ts); the writer only reads it.
+ *
+ * An account is checked as staff.csv's are: digits only, and a card-like length (16–19) must pass the Luhn
+ * check unless it is declared not a card (a corporate account of that length): a spreadsheet that cut its
+ * last digits would otherwise send the whole month's pay from a wrong account.
+ */
+import { z } from 'zod';
+import { luhnValid } from '../dataset/accounts.js';
+import { maskBankAccount } from '../privacy.js';
+import { ExportError } from './errors.js';
+
+export const PayerAccount = z
+  .object({
+    /** The paying account's digits. */
+    account: z.string(),
+    /** 户名: the account holder as the bank has it. */
+    name: z.string().trim().min(1).max(100),
+    /** 开户行. */
+    bank: z.string().trim().min(1).max(100),
+    /** A real account of a card-like length that is not a card: no Luhn check. */
+    nonCard: z.boolean().optional(),
+  })
+  .strict();
+export type PayerAccount = z.output<typeof PayerAccount>;
+
+/** institutionId → the account it pays from. */
+export type PayerAccounts = Readonly<Record<string, PayerAccount>>;
+
+// \s and every other invisible or control character.
+const INSTITUTION_ID = /^[^\s\p{C}]{1,64}$/u;
+
+/** A payer account as given by a user, checked; every problem named in Chinese and English. */
+export function checkedPayerAccount(institutionId: string, given: unknown): PayerAccount {
+  if (!INSTITUTION_ID.test(institutionId)) {
+    throw new ExportError(
+      'INVALID_PAYER_ACCOUNT',
+      `机构编号“${institutionId}”无效（1–64 个字符，不含空白）| the institution id "${institutionId}" is invalid (1 to 64 characters, no spaces)`,
+    );
+  }
+  const parsed = PayerAccount.safeParse(given);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(account)'}: ${i.message}`);
+    throw new ExportError(
+      'INVALID_PAYER_ACCOUNT',
+      `${institutionId} 的付款账户有误：${problems.join('; ')}（需要 account 账号、name 户名、bank 开户行）| the payer account of ${institutionId} is invalid: ${problems.join('; ')} (give account, name and bank)`,
+    );
+  }
+  const payer = { ...parsed.data, account: parsed.data.account.trim() };
+  const masked = maskBankAccount(payer.account);
+  if (!/^\d{8,34}$/.test(payer.account)) {
+    throw new ExportError(
+      'INVALID_PAYER_ACCOUNT',
+      `${institutionId} 的付款账号（${masked}）须为 8–34 位数字，不要有空格、横线或科学计数法 | the payer account of ${institutionId} (${masked}) must be 8 to 34 digits: no spaces, dashes or scientific notation`,
+    );
+  }
+  const cardLike = payer.account.length >= 16 && payer.account.length <= 19;
+  if (cardLike && !payer.nonCard && !luhnValid(payer.account)) {
+    throw new ExportError(
+      'INVALID_PAYER_ACCOUNT',
+      `${institutionId} 的付款账号（${masked}）是 ${payer.account.length} 位，但未通过银行卡校验位（Luhn）检查：最后几位很可能被电子表格截断或改写了，请从开户资料重新填写；若它确实不是银行卡号（对公账户），请声明为非卡号（--non-card / "nonCard": true）| ` +
+        `the payer account of ${institutionId} (${masked}) has ${payer.account.length} digits but fails the bank-card check digit (Luhn): its last digits were probably cut by a spreadsheet; type it again from the bank's papers, or, if it really is not a card number (a corporate account), declare it so (--non-card / "nonCard": true)`,
+    );
+  }
+  if (!payer.nonCard) delete payer.nonCard;
+  return payer;
+}
+
+/** What a file's payer shows where accounts must not appear in full (summary, audit, console). */
+export const maskedPayer = (payer: PayerAccount) => ({
+  account: maskBankAccount(payer.account),
+  name: payer.name,
+  bank: payer.bank,
+});
