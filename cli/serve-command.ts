@@ -18,7 +18,7 @@ export function registerServeCommand(program: Command): Command {
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new Error(`端口无效 / invalid port: ${o.port}`);
       const g = cmd.optsWithGlobals() as { home?: string; endpoint?: string; table?: string };
-      const [{ startApiServer }, { describeUsers }, { openLocalStore }] = await Promise.all([
+      const [{ startApiServer }, { describeUsers }, { openLocalStore, defaultHome }] = await Promise.all([
         import('./serve.js'),
         import('./serve-users.js'),
         import('../shared/local/runtime.js'),
@@ -33,7 +33,13 @@ export function registerServeCommand(program: Command): Command {
       });
       let server: Awaited<ReturnType<typeof startApiServer>>;
       try {
-        server = await startApiServer({ repos: runtime.repos, executions: await workflows, port });
+        server = await startApiServer({
+          repos: runtime.repos,
+          executions: await workflows,
+          port,
+          // Uploaded dataset files wait in the data folder (with --endpoint: $MEDCOMM_HOME or ./.medcomm).
+          uploads: { root: runtime.home ?? defaultHome() },
+        });
       } catch (error) {
         await runtime.close();
         throw error;

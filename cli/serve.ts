@@ -3,6 +3,9 @@
  * behind a small node:http server that does what API Gateway does (route match, JWT check, v2 events)
  * over the embedded runtime (DynamoDB Local, the local state machines). A development sign-in issues
  * tokens for sample users of each role; exports come back as the response instead of S3 links.
+ * Large dataset files are uploaded as on AWS (issue 12): `upload-url` gives signed PUT links to this
+ * server's `/uploads/…` (shared/local/upload-store.ts: the data folder stands in for the import bucket)
+ * and `import-from-upload` runs the import state machine on the local engine.
  * It also serves the web console from console/dist when that has been built.
  */
 import { createReadStream } from 'node:fs';
@@ -16,9 +19,12 @@ import { allowAnyCommunity } from '../shared/api/auth.js';
 import { configureApi, resetApi } from '../shared/api/deps.js';
 import { asGatewayClaims, DEV_USERS, DevTokens, devGroups } from '../shared/api/dev-tokens.js';
 import { gatewayEvent, matchRoute } from '../shared/api/local-gateway.js';
+import type { ImportStarter } from '../shared/api/ports.js';
 import { inlineExportSink } from '../shared/api/ports.js';
 import { ROUTES, type RouteGroup } from '../shared/api/roles.js';
 import type { ExecutionPort } from '../shared/app/cycle-service.js';
+import type { ImportJobRef } from '../shared/app/import-workflow.js';
+import type { LocalUploadStore } from '../shared/local/upload-store.js';
 import type { Repositories } from '../shared/store/index.js';
 
 import { DEFAULT_PORT as DEFAULT_PORT_NUMBER } from './serve-command.js';
@@ -39,13 +45,91 @@ export interface ApiServerOptions {
   /** Where the built web console is; served when it exists. */
   consoleDir?: string;
   tokens?: DevTokens;
+  /**
+   * Uploads (issue 12): the data folder their files and the import's chunks go under (never the system
+   * temp folder). Without it, upload-url and import-from-upload answer 501 and files go in the body.
+   */
+  uploads?: {
+    root: string;
+    /** Per file (default 512 MB, what the import workflow accepts from an upload). */
+    maxFileBytes?: number;
+    /** The clock of the links and the sweep (a test moves it). */
+    now?: () => number;
+  };
 }
 
 export interface ApiServer {
   url: string;
   port: number;
   tokens: DevTokens;
+  /** Resolves once every import started so far has ended and its files are removed. */
+  idle(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** How often stale uploads are looked for (each is removed a day after it was last written). */
+const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+
+/** CORS for the upload links: a console on another loopback port (Vite's dev server) PUTs here too. */
+function uploadCors(req: IncomingMessage): Record<string, string> {
+  const origin = req.headers.origin;
+  return origin ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : {};
+}
+
+interface Uploads {
+  store: LocalUploadStore;
+  imports: ImportStarter;
+  /** Whether an import started here is still running. */
+  running(importId: string): boolean;
+  idle(): Promise<void>;
+  stop(): void;
+}
+
+/** The upload store and the import starter on `root`; the workflow's chunks wait in `root/import-chunks`. */
+async function startUploads(
+  options: NonNullable<ApiServerOptions['uploads']>,
+  repos: Repositories,
+  baseUrl: () => string,
+): Promise<Uploads> {
+  const [{ localUploadStore }, { localImportStarter }, { resetImportStaging }] = await Promise.all([
+    import('../shared/local/upload-store.js'),
+    import('../shared/local/import-starter.js'),
+    import('../shared/app/import-workflow.js'),
+  ]);
+  const store = localUploadStore({ ...options, baseUrl });
+  const starter = localImportStarter({
+    uploads: options.root,
+    folderOf: store.folderOf,
+    // Imported or refused, the uploaded files have served their purpose.
+    ended: (job) => store.remove(job.prefix),
+  });
+  // The import's steps read their staging from the environment, as on Lambda.
+  const saved = process.env.MEDCOMM_IMPORT_CHUNKS;
+  process.env.MEDCOMM_IMPORT_CHUNKS = join(resolve(options.root), 'import-chunks');
+  resetImportStaging();
+  const sweep = () => void store.sweep(starter.running).catch(() => undefined);
+  sweep();
+  const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
+  sweeper.unref();
+  return {
+    store,
+    imports: {
+      async start(job: ImportJobRef) {
+        // A retried request after a restart: an import that ended is not run again (its files are gone).
+        const record = await repos.imports.get(job.id);
+        if (record && ['imported', 'refused', 'failed'].includes(record.status)) return;
+        await starter.start(job);
+      },
+    },
+    running: starter.running,
+    idle: () => starter.idle(),
+    stop() {
+      clearInterval(sweeper);
+      if (saved === undefined) delete process.env.MEDCOMM_IMPORT_CHUNKS;
+      else process.env.MEDCOMM_IMPORT_CHUNKS = saved;
+      resetImportStaging();
+    },
+  };
 }
 
 class BodyTooLarge extends Error {
@@ -220,11 +304,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   // The sample users' `*:role` tokens hold in every community here (never on AWS).
   allowAnyCommunity(true);
   const consoleDir = options.consoleDir ?? DEFAULT_CONSOLE_DIR;
+  let baseUrl = '';
+  const uploads = options.uploads
+    ? await startUploads(options.uploads, options.repos, () => baseUrl)
+    : undefined;
   configureApi({
     repos: options.repos,
     executions: options.executions,
     exports: inlineExportSink(),
-    uploads: undefined,
+    uploads: uploads?.store,
+    imports: uploads?.imports,
   });
   const handlers = new Map<RouteGroup, Promise<ApiLambda>>();
   const handlerOf = (group: RouteGroup) => {
@@ -244,6 +333,27 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       });
     const url = new URL(req.url ?? '/', 'http://local');
     const method = (req.method ?? 'GET').toUpperCase();
+    if (uploads && url.pathname.startsWith('/uploads/')) {
+      // Authorised by the link's signature alone, as a presigned PUT: no bearer token is looked at.
+      const cors = uploadCors(req);
+      if (method === 'OPTIONS') {
+        res.writeHead(204, {
+          ...cors,
+          'Access-Control-Allow-Methods': 'PUT',
+          'Access-Control-Allow-Headers': 'content-type',
+          'Access-Control-Max-Age': '600',
+        });
+        return res.end();
+      }
+      if (method !== 'PUT') return sendJson(res, 405, { error: 'use PUT' }, { ...cors, Allow: 'PUT' });
+      const answer = await uploads.store.receive(
+        req,
+        url,
+        async (importId) =>
+          uploads.running(importId) || (await options.repos.imports.get(importId)) !== undefined,
+      );
+      return sendJson(res, answer.status, answer.body, cors);
+    }
     if (!url.pathname.startsWith('/api/') && url.pathname !== '/api') {
       if (method !== 'GET' && method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
       return serveStatic(consoleDir, url.pathname, res);
@@ -321,21 +431,34 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     });
   });
   // Development tokens are only as safe as the machine: listen on the loopback interface alone.
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(options.port ?? DEFAULT_PORT_NUMBER, '127.0.0.1', () => ok());
-  });
+  try {
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(options.port ?? DEFAULT_PORT_NUMBER, '127.0.0.1', () => ok());
+    });
+  } catch (error) {
+    uploads?.stop();
+    resetApi();
+    allowAnyCommunity(false);
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: baseUrl,
     port,
     tokens,
-    close: () =>
-      new Promise<void>((ok) => {
+    idle: async () => uploads?.idle(),
+    close: async () => {
+      await new Promise<void>((ok) => {
         server.closeAllConnections();
         server.close(() => ok());
-        resetApi();
-        allowAnyCommunity(false);
-      }),
+      });
+      // The imports running end before the database they write to is closed by the caller.
+      await uploads?.idle();
+      uploads?.stop();
+      resetApi();
+      allowAnyCommunity(false);
+    },
   };
 }

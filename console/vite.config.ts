@@ -15,6 +15,7 @@ export default defineConfig({
     sourcemap: false,
     reportCompressedSize: false,
   },
-  // The API under `vite dev`: run `medcomm serve` on 8787 and browse Vite's port.
+  // The API under `vite dev`: run `medcomm serve` on 8787 and browse Vite's port (upload links point at
+  // 8787 itself, which answers this origin's CORS preflight).
   server: { proxy: { '/api': 'http://127.0.0.1:8787' } },
 });

@@ -1,7 +1,8 @@
 /**
  * Dataset import over HTTP (DOMAIN.md §2, all or nothing): small datasets as base64 files in the body;
- * large ones uploaded to S3 with presigned PUTs (AWS only) and imported from there by the import state
- * machine (workflows/import.ts): `import-from-upload` starts it and answers 202 with the import's id, and
+ * large ones uploaded with signed PUT links (to S3 on AWS; to `medcomm serve`'s data folder on one
+ * machine, shared/local/upload-store.ts) and imported from there by the import state machine
+ * (workflows/import.ts): `import-from-upload` starts it and answers 202 with the import's id, and
  * `GET /api/datasets/imports/{importId}` follows it to imported or refused (with every issue, grouped).
  */
 
@@ -31,7 +32,7 @@ const imported = (outcome: ImportOutcome) => ({
 const noStorage = () =>
   problem(
     501,
-    '本地服务器不支持上传链接，请直接 POST /api/datasets（文件以 base64 放在请求体中）/ the local server has no object storage; send the files in the body of POST /api/datasets instead',
+    '此服务器没有上传存储，请直接 POST /api/datasets（文件以 base64 放在请求体中）/ this server has no upload storage; send the files in the body of POST /api/datasets instead',
   );
 
 export const handler = apiHandler('datasets', {

@@ -84,10 +84,18 @@ export function gatewayEvent(
   const now = new Date();
   // As API Gateway sends it: the route as served, community prefix included.
   const routeKey = gatewayRouteKey(match.routeKey);
+  // HTTP APIs deliver the path URL-decoded, in rawPath as in pathParameters (REST APIs and Function URLs
+  // keep it encoded; live captures in hotsock/voker PR #8, middleapi/standard-server PR #93).
+  let path = url.pathname;
+  try {
+    path = decodeURIComponent(url.pathname);
+  } catch {
+    // matchRoute refused a malformed path already; an event built anyway keeps it as it came.
+  }
   const event: ApiEvent = {
     version: '2.0',
     routeKey,
-    rawPath: url.pathname,
+    rawPath: path,
     rawQueryString: url.search.slice(1),
     headers,
     requestContext: {
@@ -97,7 +105,7 @@ export function gatewayEvent(
       domainPrefix: 'localhost',
       http: {
         method: request.method.toUpperCase(),
-        path: url.pathname,
+        path,
         protocol: 'HTTP/1.1',
         sourceIp: request.sourceIp ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',

@@ -1,8 +1,9 @@
 /**
- * Office: import a dataset folder. On AWS the files are PUT to presigned URLs of the import bucket, the
- * import workflow is started (POST …/import-from-upload) and followed (GET …/imports/{id}) until it is
- * imported or refused; where the server has no object storage (the local server answers upload-url with
- * 501) they go to POST /api/datasets as base64. A rejected import shows every issue (file, row, column,
+ * Office: import a dataset folder. The files are PUT to the signed links upload-url gives (presigned URLs
+ * of the import bucket on AWS, `medcomm serve`'s own /uploads/… on one machine), the import workflow is
+ * started (POST …/import-from-upload) and followed (GET …/imports/{id}) until it is imported or refused;
+ * where the server has no upload storage (upload-url answers 501: a server embedded without an upload
+ * folder) they go to POST /api/datasets as base64. A rejected import shows every issue (file, row, column,
  * value, the rule in Chinese and English).
  */
 import { useState } from 'preact/hooks';
@@ -23,7 +24,7 @@ function isIssue(value: unknown): value is ImportIssue {
 const POLL_MS = 1500;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Through S3 (AWS): undefined when the server has no object storage (501), so the body import is used. */
+/** Through the upload links: undefined when the server has no upload storage (501), so the body import is used. */
 async function importThroughUpload(
   files: readonly File[],
   target: string | undefined,

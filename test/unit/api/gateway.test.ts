@@ -75,6 +75,17 @@ describe('gatewayEvent', () => {
     expect(event.body).toBeUndefined();
   });
 
+  it('delivers the path URL-decoded in rawPath, http.path and pathParameters, as HTTP APIs do', () => {
+    const url = `/api/communities/${encodeURIComponent('兴国县')}/settings`;
+    const match = matchRoute('GET', url);
+    expect(match).toMatchObject({ ok: true, pathParameters: { community: '兴国县' } });
+    if (!match.ok) return;
+    const event = gatewayEvent({ method: 'GET', url, headers: {}, body: Buffer.alloc(0) }, match, undefined);
+    expect(event.rawPath).toBe('/api/communities/兴国县/settings');
+    expect(event.requestContext.http.path).toBe('/api/communities/兴国县/settings');
+    expect(event.pathParameters).toEqual({ community: '兴国县' });
+  });
+
   it('passes JSON as text and anything else as base64', () => {
     const route = { routeKey: 'POST /api/datasets' as const, pathParameters: {} };
     const json = gatewayEvent(
