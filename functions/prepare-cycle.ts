@@ -31,6 +31,6 @@ export async function handler(event: unknown): Promise<PreparedCycle> {
   return {
     institutionBatches: institutionBatches(institutions.map((i) => i.id).sort()),
     approved: record.decision?.approved === true,
-    ...(secondary.length > 0 ? { secondary: { institutionIds: secondary } } : {}),
+    ...(secondary.length > 0 ? { secondary: { institutionBatches: institutionBatches(secondary) } } : {}),
   };
 }

@@ -1,6 +1,6 @@
 /**
- * §9.1 manual mode: parks one institution's wait on a task token until the office closes the window. The
- * token is stored per institution (the close answers each with SendTaskSuccess on AWS); the paused Map's
+ * §9.1 manual mode: parks one batch of institutions on a task token until the office closes the window.
+ * The token is stored per batch (the close answers each with SendTaskSuccess on AWS); the paused Map's
  * input is stored with the window so the local engine can re-enter the definition there, even from another
  * process. A wait that starts after the window closed (a resumed run, or a Map iteration AWS started late)
  * is answered at once.
@@ -8,15 +8,15 @@
 import { z } from 'zod';
 import { refOf } from '../shared/app/secondary-service.js';
 import { store } from '../shared/config.js';
-import { InstitutionTask } from '../shared/schemas/events.js';
+import { InstitutionBatchTask } from '../shared/schemas/events.js';
 
-const RequestPayload = InstitutionTask.extend({ taskToken: z.string().min(1), stateInput: z.unknown() });
+const RequestPayload = InstitutionBatchTask.extend({ taskToken: z.string().min(1), stateInput: z.unknown() });
 
 export async function handler(event: unknown): Promise<{ closed: boolean }> {
-  const { cycle, institutionId, taskToken, stateInput } = RequestPayload.parse(event);
+  const { cycle, institutionIds, taskToken, stateInput } = RequestPayload.parse(event);
   const repos = store();
   const ref = refOf(cycle);
-  await repos.secondary.putToken(ref, institutionId, taskToken);
+  await repos.secondary.putToken(ref, institutionIds, taskToken);
   await repos.secondary.recordResumeInput(ref, stateInput);
   const window = await repos.secondary.window(ref);
   if (window?.status !== 'closed') return { closed: false };

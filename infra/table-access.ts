@@ -54,7 +54,7 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: { PutItem: ['SECONDARY#'], UpdateItem: ['SECONDARY#'] },
   },
-  RequestSecondary: { read: ['GetItem'], write: { UpdateItem: ['SECONDARY#'] } },
+  RequestSecondary: { read: ['GetItem'], write: { PutItem: ['SECONDARY#'], UpdateItem: ['SECONDARY#'] } },
   CloseSecondary: {
     read: ['GetItem', 'Query'],
     write: { PutItem: ['AUDIT#', 'SECONDARY#'], UpdateItem: ['SECONDARY#'] },

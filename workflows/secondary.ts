@@ -1,15 +1,21 @@
 /**
  * §9.1 manual mode in the monthly state machine: after PrepareCycle names the institutions whose department
- * heads split their department pools, each is drafted (pools, members, the rule split), then waits on its
- * own task token until the office closes the window (SendTaskSuccess per stored token on AWS; locally the
- * definition is re-entered at the wait with the input stored by the first wait). A wait that times out
- * ends like a close: CloseSecondary closes the window itself, and every department without an approved
- * submission is paid by the rule split — the month is never lost. The pay step then reads the approved splits.
+ * heads split their department pools (in batches, as every per-institution Map: shared/app/institution-batches.ts),
+ * each batch's institutions are drafted (pools, members, the rule split), then each batch waits on one task
+ * token until the office closes the window (SendTaskSuccess per stored token on AWS; locally the definition
+ * is re-entered at the wait with the input stored by the first wait). A province whose 3,100 institutions all
+ * wait is 62 tokens, not 3,100: the history grows with the batches (test/infra/history-events.test.ts).
+ *
+ * A wait that times out closes the window itself (CloseSecondaryOnTimeout), so a batch the Map starts only
+ * later (AWS runs at most 40 iterations at once) finds it closed and answers its own token at once, and
+ * every department without an approved submission is paid by the rule split — the month is never lost.
+ * CloseSecondary after the Map closes it if nobody did. The pay step then reads the approved splits.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { MAP_CONCURRENCY } from '../shared/app/institution-batches.js';
 import { type CycleFunctions, ERROR_PATH, lambdaStep, RETRY_LAMBDA_TRANSIENT } from './common.js';
 import { SECONDARY_WAIT, SECONDARY_WAIT_MAP } from './secondary-states.js';
 
@@ -17,6 +23,9 @@ export { SECONDARY_CHOICE } from './secondary-states.js';
 
 /** Heads have 20 days; then the window closes itself (rule split for the rest) and the month pays. */
 export const SECONDARY_TIMEOUT = Duration.days(20);
+
+/** The batches of waiting institutions PrepareCycle hands over. */
+export const SECONDARY_BATCHES = '$.prepared.secondary.institutionBatches';
 
 type Guard = <T extends sfn.TaskStateBase | sfn.Map>(state: T, onFailure: sfn.IChainable) => T;
 
@@ -28,13 +37,9 @@ export function secondaryWait(
   next: sfn.IChainable,
 ): sfn.IChainable {
   const open = new sfn.Map(scope, 'OpenSecondaryEach', {
-    itemsPath: '$.prepared.secondary.institutionIds',
-    itemSelector: {
-      'cycle.$': '$.cycle',
-      'institutionId.$': '$$.Map.Item.Value',
-      'institutionIds.$': '$.prepared.secondary.institutionIds',
-    },
-    maxConcurrency: 8,
+    itemsPath: SECONDARY_BATCHES,
+    itemSelector: { 'cycle.$': '$.cycle', 'institutionIds.$': '$$.Map.Item.Value' },
+    maxConcurrency: MAP_CONCURRENCY,
     resultPath: sfn.JsonPath.DISCARD,
   });
   open.itemProcessor(lambdaStep(scope, 'OpenSecondary', fns.OpenSecondary));
@@ -44,7 +49,7 @@ export function secondaryWait(
     integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
     payload: sfn.TaskInput.fromObject({
       cycle: sfn.JsonPath.objectAt('$.cycle'),
-      institutionId: sfn.JsonPath.stringAt('$.institutionId'),
+      institutionIds: sfn.JsonPath.listAt('$.institutionIds'),
       taskToken: sfn.JsonPath.taskToken,
       stateInput: sfn.JsonPath.objectAt('$.resumeInput'),
     }),
@@ -53,17 +58,15 @@ export function secondaryWait(
     resultPath: sfn.JsonPath.DISCARD,
   });
   wait.addRetry(RETRY_LAMBDA_TRANSIENT);
-  // A timeout is the window closing by itself: this institution's wait ends normally.
-  wait.addCatch(new sfn.Pass(scope, 'SecondaryTimedOut'), {
-    errors: [sfn.Errors.TIMEOUT],
-    resultPath: ERROR_PATH,
-  });
+  // A timeout is the window closing by itself: closed here, so the batches still to start answer at once.
+  const timedOut = lambdaStep(scope, 'CloseSecondaryOnTimeout', fns.CloseSecondary);
+  wait.addCatch(timedOut, { errors: [sfn.Errors.TIMEOUT], resultPath: ERROR_PATH });
   const waits = new sfn.Map(scope, SECONDARY_WAIT_MAP, {
-    itemsPath: '$.prepared.secondary.institutionIds',
+    itemsPath: SECONDARY_BATCHES,
     // `$` here is the Map's own input: the first wait stores it, for the local engine to resume from.
-    itemSelector: { 'cycle.$': '$.cycle', 'institutionId.$': '$$.Map.Item.Value', 'resumeInput.$': '$' },
-    // Every institution waits at once (a token each); Step Functions runs up to 40 iterations together and
-    // a later one finds the window closed and answers its own token.
+    itemSelector: { 'cycle.$': '$.cycle', 'institutionIds.$': '$$.Map.Item.Value', 'resumeInput.$': '$' },
+    // Every batch waits at once (a token each); Step Functions runs up to 40 iterations together and a
+    // later one finds the window closed and answers its own token.
     maxConcurrency: 0,
     resultPath: sfn.JsonPath.DISCARD,
   });

@@ -42,10 +42,11 @@ export const PreparedCycle = z.object({
   /** Finance already approved this revision: a resumed run goes past the review instead of parking again. */
   approved: z.boolean(),
   /**
-   * §9.1 manual mode (monthly): the institutions whose department heads split their department pools; absent
-   * when nobody waits (rule mode, no departments, quarterly and annual cycles).
+   * §9.1 manual mode (monthly): the institutions whose department heads split their department pools, in the
+   * batches the drafting and the wait iterate (one task token per batch); absent when nobody waits (rule
+   * mode, no departments, quarterly and annual cycles).
    */
-  secondary: z.object({ institutionIds: z.array(z.string()).min(1) }).optional(),
+  secondary: z.object({ institutionBatches: z.array(z.array(z.string()).min(1)).min(1) }).optional(),
 });
 export type PreparedCycle = z.infer<typeof PreparedCycle>;
 

@@ -1,12 +1,18 @@
 /**
  * Secondary distribution in manual mode (科室二次分配, DOMAIN.md §9.1): one monthly cycle revision's window,
- * each waiting institution's draft (department pools, members and the rule split as the default) with the
- * task token its workflow waits on, and the department heads' submissions. All of a window lives in one
- * partition `SECONDARY#{community}#{period}#r{revision}` (one query reads its state). Every decision is
- * a conditional write in the same transaction as its audit entry, and each needs the window still open.
+ * each waiting institution's draft (department pools, members and the rule split as the default), the task
+ * token each batch of institutions waits on, and the department heads' submissions. The window's state lives
+ * in one partition `SECONDARY#{community}#{period}#r{revision}` (one query reads it): the window, a draft
+ * head per institution (its departments' pools and headcounts, and where its full draft is), a token per
+ * batch and the submissions. A draft itself is the JSON of the institution's departments and members, cut
+ * by encoded size into pages of ≤ 349,000 bytes (an institution of 10,000 people is ~1 MB, over DynamoDB's
+ * 400 KB item) under a partition of its own, `…#DRAFT#{institution}`, named by the draft's hash: the pages
+ * are written first and the head, which names the hash, last — a reader sees the whole draft or none.
+ * Every decision is a conditional write in the same transaction as its audit entry, and each needs the
+ * window still open.
  */
 import { AuditRepository } from './audit.js';
-import { decode, encode } from './codec.js';
+import { decode, encode, fullHashOfEncoded } from './codec.js';
 import { isStoreError, StoreError } from './errors.js';
 import { keys } from './keys.js';
 import type { Table, TransactItem } from './store.js';
@@ -56,6 +62,19 @@ export interface SecondaryDraft {
   departments: DraftDepartment[];
 }
 
+/** What the window's status shows of a draft, without reading its pages. */
+export interface DraftSummary {
+  institutionId: string;
+  institutionName: string;
+  departments: { departmentId: string; name: string; pool: number; people: number }[];
+}
+
+/** The task token one batch of institutions waits on. */
+export interface WaitToken {
+  institutionIds: string[];
+  token: string;
+}
+
 export type SubmissionStatus = 'submitted' | 'approved' | 'rejected';
 
 export interface Submission {
@@ -74,10 +93,46 @@ export interface Submission {
 
 const WINDOW = 'WINDOW';
 const draftKey = (institutionId: string) => `INST#${institutionId}`;
+/** A batch's wait, named by its first institution (batches are consecutive runs of the sorted ids). */
+const waitKey = (institutionIds: readonly string[]) => `WAIT#${institutionIds[0]}`;
+/** A draft page's JSON at most (UTF-8 bytes), as datasets.ts cuts its pages: an item stays under 350 KB. */
+export const DRAFT_PAGE_BYTES = 349_000;
+const pageKey = (hash: string, page: number) => `${hash}#${String(page).padStart(4, '0')}`;
+
+/**
+ * UTF-8 text cut into pieces of at most `limit` bytes, each ending on a character boundary: the pieces
+ * joined are the text.
+ */
+export function splitUtf8(text: string, limit = DRAFT_PAGE_BYTES): string[] {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= limit) return [text];
+  const pieces: string[] = [];
+  for (let start = 0; start < bytes.length; ) {
+    let end = Math.min(start + limit, bytes.length);
+    // Never inside a character: back up over continuation bytes (10xxxxxx).
+    while (end < bytes.length && end > start && (bytes[end]! & 0xc0) === 0x80) end--;
+    pieces.push(bytes.toString('utf8', start, end));
+    start = end;
+  }
+  return pieces;
+}
 const submissionKey = (institutionId: string, departmentId: string) => `SUB#${institutionId}#${departmentId}`;
 
 export const secondaryPartition = (ref: SecondaryRef) =>
   keys.secondary(ref.communityId, ref.period, ref.revision);
+
+/** An institution's draft pages: a partition of their own, so a province's drafts spread over 3,100 keys. */
+export const draftPartition = (ref: SecondaryRef, institutionId: string) =>
+  `${secondaryPartition(ref)}#DRAFT#${institutionId}`;
+
+interface DraftHead {
+  institutionId: string;
+  /** SHA-256 of the draft's JSON: its pages' names. Absent on a draft stored whole in `data` (before paging). */
+  hash?: string;
+  pages?: number;
+  summary?: DraftSummary;
+  data?: string;
+}
 
 export class SecondaryRepository {
   private readonly audit: AuditRepository;
@@ -128,47 +183,98 @@ export class SecondaryRepository {
     });
   }
 
-  /** The draft is a function of the cycle's data: writing it again writes the same thing. */
+  /**
+   * The draft is a function of the cycle's data: writing it again writes the same thing. Its pages (named
+   * by its hash) first, then the head that points at them: a reader never sees part of a draft.
+   */
   async putDraft(ref: SecondaryRef, draft: SecondaryDraft): Promise<void> {
+    const text = encode(draft);
+    const hash = fullHashOfEncoded(text);
+    const pk = draftPartition(ref, draft.institutionId);
+    const pieces = splitUtf8(text);
+    await Promise.all(
+      pieces.map((data, i) => this.table.put({ pk, sk: pageKey(hash, i), type: 'SecondaryDraftPage', data })),
+    );
+    const summary: DraftSummary = {
+      institutionId: draft.institutionId,
+      institutionName: draft.institutionName,
+      departments: draft.departments.map((d) => ({
+        departmentId: d.departmentId,
+        name: d.name,
+        pool: d.pool,
+        people: d.members.length,
+      })),
+    };
     await this.table.update({
       Key: this.key(ref, draftKey(draft.institutionId)),
-      UpdateExpression: 'SET #type = :type, institutionId = :id, #data = :data',
-      ExpressionAttributeNames: { '#type': 'type', '#data': 'data' },
+      UpdateExpression:
+        'SET #type = :type, institutionId = :id, #hash = :hash, pages = :pages, summary = :summary REMOVE #data',
+      ExpressionAttributeNames: { '#type': 'type', '#hash': 'hash', '#data': 'data' },
       ExpressionAttributeValues: {
         ':type': 'SecondaryDraft',
         ':id': draft.institutionId,
-        ':data': encode(draft),
+        ':hash': hash,
+        ':pages': pieces.length,
+        ':summary': summary,
       },
     });
   }
 
   async draft(ref: SecondaryRef, institutionId: string): Promise<SecondaryDraft | undefined> {
-    const item = await this.table.get<{ data?: string }>(this.key(ref, draftKey(institutionId)));
-    return item?.data ? decode<SecondaryDraft>(item.data) : undefined;
+    const head = await this.table.get<DraftHead>(this.key(ref, draftKey(institutionId)));
+    if (head?.data) return decode<SecondaryDraft>(head.data);
+    if (!head?.hash) return undefined;
+    const pages = await this.table.queryPrefix<{ sk: string; data: string }>(
+      draftPartition(ref, institutionId),
+      `${head.hash}#`,
+    );
+    const text = pages.map((p) => p.data).join('');
+    if (pages.length !== head.pages || fullHashOfEncoded(text) !== head.hash)
+      throw new StoreError(
+        'not_found',
+        `the secondary draft of ${institutionId} (${ref.period} r${ref.revision}) has ${pages.length} of its ${head.pages} pages or a different hash`,
+      );
+    return decode<SecondaryDraft>(text);
   }
 
-  /** The task token an institution's wait parks on (answered when the window closes). */
-  async putToken(ref: SecondaryRef, institutionId: string, token: string): Promise<void> {
-    await this.table.update({
-      Key: this.key(ref, draftKey(institutionId)),
-      UpdateExpression: 'SET #type = :type, institutionId = :id, #token = :token, tokenAt = :now',
-      ExpressionAttributeNames: { '#type': 'type', '#token': 'token' },
-      ExpressionAttributeValues: {
-        ':type': 'SecondaryDraft',
-        ':id': institutionId,
-        ':token': token,
-        ':now': new Date().toISOString(),
-      },
+  /** Every drafted institution's departments (pools and headcounts), in one query of the window. */
+  async draftSummaries(ref: SecondaryRef): Promise<Map<string, DraftSummary>> {
+    const heads = await this.table.queryPrefix<DraftHead>(secondaryPartition(ref), 'INST#');
+    const out = new Map<string, DraftSummary>();
+    for (const head of heads) {
+      if (head.summary) out.set(head.institutionId, head.summary);
+      else if (head.data) {
+        const d = decode<SecondaryDraft>(head.data);
+        out.set(head.institutionId, {
+          institutionId: d.institutionId,
+          institutionName: d.institutionName,
+          departments: d.departments.map((x) => ({
+            departmentId: x.departmentId,
+            name: x.name,
+            pool: x.pool,
+            people: x.members.length,
+          })),
+        });
+      }
+    }
+    return out;
+  }
+
+  /** The task token a batch of institutions parks on (answered when the window closes). */
+  async putToken(ref: SecondaryRef, institutionIds: readonly string[], token: string): Promise<void> {
+    await this.table.put({
+      ...this.key(ref, waitKey(institutionIds)),
+      type: 'SecondaryWait',
+      institutionIds: [...institutionIds],
+      token,
+      tokenAt: new Date().toISOString(),
     });
   }
 
-  /** Every institution's stored task token. */
-  async tokens(ref: SecondaryRef): Promise<{ institutionId: string; token: string }[]> {
-    const items = await this.table.queryPrefix<{ institutionId: string; token?: string }>(
-      secondaryPartition(ref),
-      'INST#',
-    );
-    return items.flatMap((i) => (i.token ? [{ institutionId: i.institutionId, token: i.token }] : []));
+  /** Every batch's stored task token. */
+  async tokens(ref: SecondaryRef): Promise<WaitToken[]> {
+    const items = await this.table.queryPrefix<WaitToken>(secondaryPartition(ref), 'WAIT#');
+    return items.map((i) => ({ institutionIds: i.institutionIds, token: i.token }));
   }
 
   async submissions(ref: SecondaryRef, institutionId?: string): Promise<Submission[]> {
