@@ -111,6 +111,8 @@ export function splitUtf8(text: string, limit = DRAFT_PAGE_BYTES): string[] {
     let end = Math.min(start + limit, bytes.length);
     // Never inside a character: back up over continuation bytes (10xxxxxx).
     while (end < bytes.length && end > start && (bytes[end]! & 0xc0) === 0x80) end--;
+    // A limit smaller than one character: that character alone.
+    if (end === start) for (end = start + 1; end < bytes.length && (bytes[end]! & 0xc0) === 0x80; ) end++;
     pieces.push(bytes.toString('utf8', start, end));
     start = end;
   }
