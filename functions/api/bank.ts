@@ -7,10 +7,23 @@
 
 import { deliverExport, exportRequest } from '../../shared/api/exports.js';
 import { apiHandler, route } from '../../shared/api/handler.js';
-import { BankFormatBody, BankQuery, SheetRef } from '../../shared/api/schemas.js';
-import { customFormats, setBankFormat, settingsOf } from '../../shared/app/bank-export.js';
+import type { RouteResult } from '../../shared/api/http.js';
+import type { ExportSink } from '../../shared/api/ports.js';
+import { BankFormatBody, BankQuery, PayerAccountBody, SheetRef } from '../../shared/api/schemas.js';
+import {
+  bankFormatFor,
+  customFormats,
+  type ExportedBankFiles,
+  exportBankFormat,
+  setBankFormat,
+  setPayerAccount,
+  settingsOf,
+} from '../../shared/app/bank-export.js';
 import { resolveCommunity } from '../../shared/app/cycle-service.js';
 import { BANK_FORMAT_PRESETS, type BankFormatSpec } from '../../shared/export/bank-formats.js';
+import { maskedPayer } from '../../shared/export/bank-payers.js';
+import { bankFileMediaType, zipBankFiles } from '../../shared/export/bank-zip.js';
+import { fenToYuanString } from '../../shared/export/money-format.js';
 import { exportBank } from '../../shared/reports/index.js';
 import type { Repositories } from '../../shared/store/index.js';
 
@@ -33,8 +46,14 @@ export const handler = apiHandler('bank', {
     params: SheetRef,
     query: BankQuery,
     run: async (input, { repos, exports }) => {
-      const file = await exportBank(repos, await exportRequest(input, repos));
+      const request = await exportRequest({ ...input, query: { format: input.query.format } }, repos);
       const { kind, period } = input.params;
+      // ?format=NAME, else the community's chosen format (issue 16), else HR's CSV as before any setting.
+      const format = await bankFormatFor(repos, request.communityId, request.format);
+      if (format !== 'csv' && format !== 'xlsx') {
+        return bankFormatDownload(exports, await exportBankFormat(repos, { ...request, format }), format);
+      }
+      const file = await exportBank(repos, { ...request, format });
       const delivered = await deliverExport(exports, `${kind}/${period}`, file, { sensitive: true });
       const left = file.notTransferred;
       // A download carries the count in a header (the body is the file); a link carries the list.
@@ -53,6 +72,10 @@ export const handler = apiHandler('bank', {
       return {
         json: {
           bankFormat: settings.bankFormat ?? null,
+          // Masked: the settings page shows which account, never the whole number.
+          payerAccounts: Object.fromEntries(
+            Object.entries(settings.payerAccounts ?? {}).map(([id, p]) => [id, maskedPayer(p)]),
+          ),
           revision: settings.revision,
           updatedBy: settings.updatedBy ?? null,
           updatedAt: settings.updatedAt ?? null,
@@ -77,4 +100,67 @@ export const handler = apiHandler('bank', {
       return { json: { bankFormat: next.bankFormat, revision: next.revision } };
     },
   }),
+  'POST /api/settings/payer-account': route({
+    body: PayerAccountBody,
+    run: async (input, { repos }) => {
+      const { body, caller } = input;
+      const { institutionId, remove, ...payer } = body;
+      const next = await setPayerAccount(repos, {
+        communityId: await communityOf(input, repos),
+        by: caller.user,
+        institutionId,
+        ...(remove ? {} : { payer }),
+      });
+      const now = next.payerAccounts?.[institutionId];
+      return {
+        json: { institutionId, payerAccount: now ? maskedPayer(now) : null, revision: next.revision },
+      };
+    },
+  }),
 });
+
+/**
+ * A bank format's files as one download: the file itself when the format makes one (its bytes as the
+ * CLI writes them; the summary's count and total in headers), else a zip of every file and the summary.
+ */
+async function bankFormatDownload(
+  exports: ExportSink,
+  exported: ExportedBankFiles,
+  format: string,
+): Promise<RouteResult> {
+  const { cycle } = exported;
+  const single = exported.files.length === 1 ? exported.files[0]! : undefined;
+  const delivered = await exports.deliver({
+    kind: `bank/${cycle.kind}/${cycle.period}`,
+    sensitive: true,
+    ...(single
+      ? {
+          filename: single.name,
+          contentType: bankFileMediaType(single.name, exported.encoding),
+          bytes: single.content,
+        }
+      : {
+          filename: exported.summary.name.replace(/-汇总\.csv$/, '.zip'),
+          contentType: 'application/zip',
+          bytes: await zipBankFiles([...exported.files, exported.summary]),
+        }),
+  });
+  const counts = {
+    'X-Not-Transferred': String(exported.notTransferred.length),
+    'X-Bank-Lines': String(exported.lines),
+    'X-Bank-Total': fenToYuanString(exported.total),
+    'X-Bank-Files': String(exported.files.length),
+  };
+  if ('file' in delivered) return { ...delivered, headers: { ...delivered.headers, ...counts } };
+  return {
+    ...delivered,
+    json: {
+      ...(delivered.json as object),
+      format,
+      files: exported.files.length,
+      lines: exported.lines,
+      total: fenToYuanString(exported.total),
+      notTransferred: exported.notTransferred,
+    },
+  };
+}

@@ -113,9 +113,11 @@ export const ROUTES = {
   'GET /api/sheets/{kind}/{period}': { group: 'sheets', allow: ['office', 'hr', 'finance'] },
   // Bank accounts leave the system through this route only.
   'GET /api/bank/{kind}/{period}': { group: 'bank', allow: ['hr'] },
-  // The bank-file format export bank writes by default, chosen per community (issue 16; audited).
-  'GET /api/settings': { group: 'bank', allow: ['office', 'hr'] },
-  'POST /api/settings/bank-format': { group: 'bank', allow: ['office', 'hr'] },
+  // The bank-file format export bank writes by default, chosen per community by HR (issue 16; audited);
+  // each institution's payer account, set by HR or finance. The office and finance see them.
+  'GET /api/settings': { group: 'bank', allow: ['office', 'hr', 'finance'] },
+  'POST /api/settings/bank-format': { group: 'bank', allow: ['hr'] },
+  'POST /api/settings/payer-account': { group: 'bank', allow: ['hr', 'finance'] },
   'GET /api/audit': { group: 'audit', allow: ['auditor'] },
   'GET /api/audit/verify': { group: 'audit', allow: ['auditor'] },
   // Why this amount, pay slips and the year's history: member and staff only within their scope.

@@ -56,8 +56,25 @@ export const SheetQuery = z.object({
   institution: z.string().max(64).optional(),
 });
 export const BankQuery = z.object({
-  format: z.enum(['csv', 'xlsx'], kindMessage(['csv', 'xlsx'])).default('csv'),
+  // csv or xlsx (HR's copy to check), or a bank format's name (a preset or the community's own); absent:
+  // the community's chosen format, else csv.
+  format: z.string().trim().min(1).max(64).optional(),
 });
+/** POST /api/settings/payer-account: the account an institution pays from, or `remove: true`. */
+export const PayerAccountBody = z
+  .object({
+    institutionId: z.string().min(1).max(64),
+    account: z.string().max(64).optional(),
+    name: z.string().max(100).optional(),
+    bank: z.string().max(100).optional(),
+    nonCard: z.boolean().optional(),
+    remove: z.literal(true).optional(),
+  })
+  .strict()
+  .refine((b) => (b.remove ? b.account === undefined : b.account !== undefined), {
+    message: '需要 account、name、bank，或 remove: true / give account, name and bank, or remove: true',
+    path: ['account'],
+  });
 /** POST /api/settings/bank-format: a format's name, or the community's own format (its JSON description). */
 export const BankFormatBody = z
   .object({

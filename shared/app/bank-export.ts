@@ -36,6 +36,8 @@ const KIND_WORDS: Readonly<Record<SheetKind, string>> = {
 export interface ExportedBankFiles {
   files: BankFile[];
   summary: BankFile;
+  /** The format's text encoding (of txt/csv files and the summary). */
+  encoding: BankFormatSpec['encoding'];
   cycle: CycleRecord;
   lines: number;
   /** Integer fen the files pay in total. */
@@ -107,6 +109,7 @@ export async function exportBankFormat(
   return {
     files,
     summary,
+    encoding: choice.spec.encoding,
     cycle,
     lines: transfer.lines.length,
     total,
