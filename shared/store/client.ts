@@ -14,6 +14,16 @@ import { type AwsLimitsOptions, type AwsLimitsTally, applyAwsLimits } from './aw
 export const LOCAL_CREDENTIALS = { accessKeyId: 'medcomm', secretAccessKey: 'local' } as const;
 export const LOCAL_REGION = 'local';
 
+/**
+ * Requests one local client has in flight at most: the sockets the SDK's HTTP agent opens (50). The SDK
+ * starts a request's 2 s connection timer when the request is made, not when it gets a socket, so a
+ * request queued in the agent behind 50 slow ones (a province month: 8 batches reading ~50 institutions'
+ * 350 KB pages at once from one DynamoDB Local) failed with "the request socket did not establish a
+ * connection … within 2000 ms" six attempts running, though the server accepts every connection. Queued
+ * here instead, a request gets a socket when it starts and only its own time counts.
+ */
+export const LOCAL_MAX_IN_FLIGHT = 50;
+
 export interface DynamoClientOptions {
   /** DynamoDB Local's URL (e.g. http://127.0.0.1:8000). Omitted: AWS, with the default credential chain. */
   endpoint?: string;
@@ -31,6 +41,8 @@ export interface DynamoClientOptions {
    * switched on by MEDCOMM_AWS_LIMITS=1. Never applied to AWS itself, which enforces its own.
    */
   awsLimits?: AwsLimitsOptions | boolean;
+  /** Local endpoint only: requests in flight at once (default LOCAL_MAX_IN_FLIGHT); the rest wait their turn. */
+  maxInFlight?: number;
 }
 
 export interface DynamoClients {
@@ -57,10 +69,37 @@ export function createDynamoClients(options: DynamoClientOptions = {}): DynamoCl
   }
   // Throttles counted per invocation and, on AWS, traced (shared/ops/invocation.ts).
   const client = instrumentAwsClient(new DynamoDBClient(config));
+  if (local) boundInFlight(client, options.maxInFlight ?? LOCAL_MAX_IN_FLIGHT);
   const limits = options.awsLimits ?? (process.env.MEDCOMM_AWS_LIMITS === '1' ? true : undefined);
   const awsLimits = local && limits ? applyAwsLimits(client, limits === true ? {} : limits) : undefined;
   const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   });
   return { client, doc, ...(awsLimits ? { awsLimits } : {}) };
+}
+
+/**
+ * At most `max` attempts of this client's requests past the point where the HTTP handler starts them; the
+ * others wait (untimed) in order. Each attempt holds its slot until its response is read (the slot wraps the
+ * deserializer), so the agent always has a free socket for the next one. Inside the SDK's retry loop: a
+ * retried attempt queues again.
+ */
+function boundInFlight(client: DynamoDBClient, max: number): void {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      if (active < max) active++;
+      // A slot handed over by a finished request (active unchanged).
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      try {
+        return await next(args);
+      } finally {
+        const turn = waiting.shift();
+        if (turn) turn();
+        else active--;
+      }
+    },
+    { step: 'deserialize', name: 'medcommLocalInFlight', priority: 'high' },
+  );
 }
