@@ -16,9 +16,11 @@ export async function handler(event: unknown): Promise<{ closed: boolean }> {
   const { cycle, institutionIds, taskToken, stateInput } = RequestPayload.parse(event);
   const repos = store();
   const ref = refOf(cycle);
+  // The token first: a close that comes after the window is read below finds it.
   await repos.secondary.putToken(ref, institutionIds, taskToken);
-  await repos.secondary.recordResumeInput(ref, stateInput);
   const window = await repos.secondary.window(ref);
+  // Once, by the first batch (a province's state is ~80 KB: 62 writes of it would be ~5,000 WCU on one key).
+  if (window?.resumeInput === undefined) await repos.secondary.recordResumeInput(ref, stateInput);
   if (window?.status !== 'closed') return { closed: false };
   // Locally the engine answers a closed window's wait itself (LocalWorkflows); on AWS only we can.
   if (!taskToken.startsWith('local-')) {
