@@ -201,6 +201,8 @@ export const OPENS_COMMUNITY: readonly string[] = [
   'POST /api/datasets',
   'POST /api/datasets/upload-url',
   'POST /api/datasets/import-from-upload',
+  // The first import is followed before its community exists (a refusal never creates it).
+  'GET /api/datasets/imports/{importId}',
   'GET /api/datasets/template',
 ];
 

@@ -296,6 +296,14 @@ describe('uploads on medcomm serve', () => {
 
 describe('a community whose id is Chinese (兴国县), through serve end to end', () => {
   it('imports from an upload, runs a month, serves its sheet and its settings', async () => {
+    // Its first import is refused: followed all the same, though the community does not exist yet.
+    const broken = tinyAs(CN);
+    broken['finance.csv'] = broken['finance.csv']!.replace(/^(2026-01,[^,]+,[^,]+,)([\d.]+)/m, '$1abc');
+    const refused = await importAndFollow(CN, (await uploadAll(CN, broken)).prefix);
+    expect(refused).toMatchObject({ status: 'refused', communityId: CN });
+    expect(refused.groups[0]).toMatchObject({ file: 'finance.csv', count: 1 });
+    expect(await runtime.repos.communities.get(CN)).toBeUndefined();
+
     const t = await uploadAll(CN, tinyAs(CN));
     // The prefix is a safe key segment that no other community shares.
     expect(t.prefix.startsWith(`uploads/${ownerSegment(CN)}/office1/`)).toBe(true);
