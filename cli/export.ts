@@ -231,6 +231,11 @@ export function registerExportCommand(program: Command): void {
     )
     .requiredOption('--year <yyyy>', '年度 year')
     .requiredOption('--out <dir>', '输出目录 output folder')
+    .option(
+      '--format <format>',
+      '银行文件格式（默认为医共体设置的格式；csv/xlsx：只写人事核对用的副本）/ ' +
+        "the bank files' format (default: the community's setting; csv or xlsx: only HR's copies)",
+    )
     .option('--as <user>', '导出人 who exports', 'cli')
     .action(async (o) => {
       const year = Number(o.year);
@@ -245,7 +250,11 @@ export function registerExportCommand(program: Command): void {
         const communityId = await community(rt);
         const data = await loadYear(rt.repos, communityId, year);
         const results = await writeYearResults(rt.repos, communityId, year, out, data);
-        const reports = await writeReportsAndSheets(rt.repos, communityId, year, out, { by: o.as, data });
+        const reports = await writeReportsAndSheets(rt.repos, communityId, year, out, {
+          by: o.as,
+          data,
+          ...(o.format === undefined ? {} : { bankFormat: String(o.format) }),
+        });
         const files = new Set([...results.files, ...reports.files]);
         console.log(`已导出 Exported ${files.size} files for ${communityId} ${year} under ${out}`);
         for (const n of reports.notTransferred)

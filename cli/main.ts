@@ -513,6 +513,10 @@ program
     '--no-reports',
     '只写 §8.1 JSON 和 CSV 工资表 / only the §8.1 JSON and CSV pay sheets (no HTML reports, XLSX, bank files)',
   )
+  .option(
+    '--format <format>',
+    "银行文件格式（默认为医共体设置的格式）/ the bank files' format (default: the community's setting)",
+  )
   .action(async (o) => {
     const { loadYear, writeReportsAndSheets, writeYearResults, yearSummary } = await resultWriters();
     await withRuntime({ ...storeOptions(), inMemory: o.fresh }, async (rt) => {
@@ -524,7 +528,11 @@ program
       const data = await loadYear(rt.repos, communityId, year);
       const written = await writeYearResults(rt.repos, communityId, year, resolve(o.out), data);
       const reports = o.reports
-        ? await writeReportsAndSheets(rt.repos, communityId, year, resolve(o.out), { by: o.as, data })
+        ? await writeReportsAndSheets(rt.repos, communityId, year, resolve(o.out), {
+            by: o.as,
+            data,
+            ...(o.format === undefined ? {} : { bankFormat: String(o.format) }),
+          })
         : { files: [] };
       console.log(await yearSummary(rt.repos, communityId, year, data));
       console.log(

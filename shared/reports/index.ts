@@ -10,17 +10,23 @@
  *   annual/YYYY/        appraisal-report.json, appraisal-report.html, paysheet.xlsx, leaders.xlsx,
  *                       bank/bank-transfer.{csv,xlsx}, bank/leaders-bank-transfer.{csv,xlsx}
  *   …/bank/not-transferred.csv  when a bank file had to leave someone out (no account, negative net)
+ *   …/bank/bank-YYYY-MM….{txt,csv,xls,xlsx} and bank-…-汇总.csv  the bank format's files (issue 16): the one
+ *                       named (`options.bankFormat`), else the community's chosen one; none for csv/xlsx
  *
  * It never writes bulletin.json, appraisal.json or paysheet.json (the contract files). report.json is the
  * stored monthly REPORT document with names, statuses and warnings added; every stored field is kept.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { assertAccountsConfirmed } from '../app/account-changes.js';
+import { bankFormatFor, bankFormatOf, renderBankFormat } from '../app/bank-export.js';
 import { type PaySheet, paySheetXlsx } from '../export/index.js';
 import type { Staff } from '../schemas/dataset.js';
+import type { CycleRecord } from '../store/cycles.js';
 import type { Repositories } from '../store/index.js';
 import { annualAppraisalReport } from './annual.js';
 import { quarterlyBulletinReport } from './bulletin.js';
+import type { SheetKind } from './exports.js';
 import { loadMonthDeductions, loadYear } from './load.js';
 import { monthlyDispatchReport } from './monthly.js';
 import { jsonText, notTransferredCsv, renderBank, renderReportHtml } from './render.js';
@@ -98,8 +104,14 @@ export async function writeReportsAndSheets(
   communityId: string,
   year: number,
   outDir: string,
-  options: { by?: string; data?: YearData } = {},
+  options: { by?: string; data?: YearData; bankFormat?: string } = {},
 ): Promise<WrittenReports> {
+  // The bank's format, besides HR's CSV and XLSX copies: the one named, else the community's (issue 16).
+  const bankFormat = await bankFormatFor(repos, communityId, options.bankFormat);
+  const choice =
+    bankFormat === 'csv' || bankFormat === 'xlsx'
+      ? undefined
+      : await bankFormatOf(repos, communityId, bankFormat);
   const data = options.data ?? (await loadYear(repos, communityId, year));
   const files: string[] = [];
   const bankFiles: string[] = [];
@@ -111,7 +123,28 @@ export async function writeReportsAndSheets(
     await writeFile(full, content);
     files.push(path);
   };
-  const writeBank = async (dir: string, stem: string, sheet: PaySheet, staff: readonly Staff[]) => {
+  const writeBank = async (
+    dir: string,
+    stem: string,
+    sheet: PaySheet,
+    staff: readonly Staff[],
+    kind: SheetKind,
+    cycle: CycleRecord,
+  ) => {
+    if (choice) {
+      const {
+        files: bankFormatFiles,
+        summary,
+        transfer,
+      } = await renderBankFormat(choice, kind, sheet, staff);
+      // A file meant for a bank pays changed accounts only once another HR user confirmed them (as export bank).
+      const paid = new Set(transfer.lines.map((l) => l.staffId));
+      await assertAccountsConfirmed(repos, communityId, cycle.datasetVersion, paid);
+      for (const file of [...bankFormatFiles, summary]) {
+        await write(`${dir}/bank/${file.name}`, Buffer.from(file.content));
+        bankFiles.push(`${dir}/bank/${file.name}`);
+      }
+    }
     const csv = await renderBank(sheet, staff, 'csv');
     const xlsx = await renderBank(sheet, staff, 'xlsx');
     await write(`${dir}/bank/${stem}.csv`, csv.content);
@@ -133,7 +166,7 @@ export async function writeReportsAndSheets(
     // Issue 16: the month's withholding (deductions.csv), when it has any: 实发 on the sheet and in the bank files.
     const sheet = withDeductions(monthlyPaySheet(m), (await loadMonthDeductions(repos, m.cycle))?.rows);
     await write(`${dir}/paysheet.xlsx`, await paySheetXlsx(sheet));
-    await writeBank(dir, 'bank-transfer', sheet, m.dataset.staff);
+    await writeBank(dir, 'bank-transfer', sheet, m.dataset.staff, 'monthly', m.cycle);
   }
   for (const q of data.quarterly) {
     const dir = `quarterly/${q.cycle.period}`;
@@ -142,7 +175,7 @@ export async function writeReportsAndSheets(
     await write(`${dir}/bulletin-report.html`, renderReportHtml(report));
     const sheet = quarterlyPaySheet(q);
     await write(`${dir}/paysheet.xlsx`, await paySheetXlsx(sheet));
-    await writeBank(dir, 'bank-transfer', sheet, q.dataset.staff);
+    await writeBank(dir, 'bank-transfer', sheet, q.dataset.staff, 'quarterly', q.cycle);
   }
   if (data.annual) {
     const a = data.annual;
@@ -154,8 +187,8 @@ export async function writeReportsAndSheets(
     const leaders = leadersPaySheet(a);
     await write(`${dir}/paysheet.xlsx`, await paySheetXlsx(bonus));
     await write(`${dir}/leaders.xlsx`, await paySheetXlsx(leaders));
-    await writeBank(dir, 'bank-transfer', bonus, a.dataset.staff);
-    await writeBank(dir, 'leaders-bank-transfer', leaders, a.dataset.staff);
+    await writeBank(dir, 'bank-transfer', bonus, a.dataset.staff, 'annual', a.cycle);
+    await writeBank(dir, 'leaders-bank-transfer', leaders, a.dataset.staff, 'leaders', a.cycle);
   }
 
   await repos.audit.append(communityId, {
@@ -164,6 +197,7 @@ export async function writeReportsAndSheets(
     subject: `year ${year}`,
     details: {
       files: files.length,
+      ...(choice ? { bankFormat: choice.spec.name } : {}),
       bankFiles: bankFiles.join(' '),
       notTransferred: notTransferred.reduce((n, x) => n + x.rows.length, 0),
     },

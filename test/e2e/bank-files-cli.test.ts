@@ -2,7 +2,8 @@
  * The CLI as an office and HR type it (issues 15 and 16): a folder without scheme.json imports once the
  * year has a scheme (and is refused, naming it, for a year without one); `export bank` without --format
  * writes HR's CSV until `settings bank-format` chooses a bank's format, which it then writes (--format
- * still overrides).
+ * still overrides); `export all` writes that format too (--format overrides); `settings payer-account`
+ * sets the accounts a per-payer format groups by.
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -66,5 +67,102 @@ describe('medcomm import without scheme.json, and the community’s bank format'
     await expect(medcomm('settings', 'bank-format', '某银行', '--as', 'hr1')).rejects.toMatchObject({
       stderr: expect.stringContaining('no bank-file format named "某银行"'),
     });
+
+    // HR's CSV (an independent writer: TAB before the account, a 合计 row) as account → yuan.
+    const hrPays = new Map(
+      plain
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split(/\r?\n/)
+        .slice(1, -1)
+        .map((row) => row.split(','))
+        .map(([, , account, amount]) => [account!.trim(), amount!] as const),
+    );
+    expect(hrPays.size).toBeGreaterThan(3);
+    /** account → yuan of every data file of a format in `dir` (GBK), checking nobody is paid twice. */
+    const paysIn = async (dir: string, files: string[], separator: string, header: boolean) => {
+      const pays = new Map<string, string>();
+      for (const file of files) {
+        const text = new TextDecoder('gb18030', { fatal: true }).decode(await readFile(join(dir, file)));
+        for (const row of text
+          .trimEnd()
+          .split('\r\n')
+          .slice(header ? 1 : 0)) {
+          const [account, , amount] = row.split(separator);
+          expect(pays.has(account!)).toBe(false);
+          pays.set(account!, amount!);
+        }
+      }
+      return pays;
+    };
+
+    // export all takes the community's format (代发-按单位-txt) besides HR's copies; --format overrides it.
+    const all = join(work, 'all');
+    await medcomm('export', 'all', '--year', '2026', '--out', all, '--as', 'hr1');
+    const monthDir = join(all, 'monthly/2026-01/bank');
+    const written = (await readdir(monthDir)).sort();
+    expect(written).toEqual(
+      expect.arrayContaining(['bank-transfer.csv', 'bank-transfer.xlsx', 'bank-2026-01-汇总.csv']),
+    );
+    const txts = written.filter((f) => /^bank-2026-01-.+\.txt$/.test(f));
+    expect(txts.length).toBeGreaterThan(1);
+    expect(await paysIn(monthDir, txts, '|', false)).toEqual(hrPays);
+
+    const other = join(work, 'all-批量代发');
+    await medcomm('export', 'all', '--year', '2026', '--out', other, '--as', 'hr1', '--format', '批量代发');
+    const otherDir = join(other, 'monthly/2026-01/bank');
+    const otherFiles = await readdir(otherDir);
+    expect(otherFiles.filter((f) => f.endsWith('.txt'))).toEqual([]);
+    expect(await paysIn(otherDir, ['bank-2026-01.csv'], ',', true)).toEqual(hrPays);
+    const copies = join(work, 'all-csv');
+    await medcomm('export', 'all', '--year', '2026', '--out', copies, '--as', 'hr1', '--format', 'csv');
+    expect(
+      (await readdir(join(copies, 'monthly/2026-01/bank'))).filter((f) => f.startsWith('bank-2026')),
+    ).toEqual([]);
+
+    // One file per payer account: refused naming the institutions without one, then written once each has one.
+    const byPayer = join(work, 'payer');
+    const exportByPayer = () =>
+      medcomm(
+        'export',
+        'bank',
+        'monthly',
+        '2026-01',
+        '--as',
+        'hr1',
+        '--format',
+        '代发-按付款账户',
+        '--out',
+        byPayer,
+      );
+    await expect(exportByPayer()).rejects.toMatchObject({
+      stderr: expect.stringMatching(/C01 .*have no payer account/s),
+    });
+    // A corporate account of a card's length is refused by the Luhn check unless declared not a card.
+    const corporate = '11014850000123456';
+    const setPayer = (id: string, ...extra: string[]) =>
+      medcomm(
+        'settings',
+        'payer-account',
+        id,
+        '--account',
+        corporate,
+        '--name',
+        '某县医共体',
+        '--bank',
+        '农行某县支行',
+        '--as',
+        'finance1',
+        ...extra,
+      );
+    await expect(setPayer('C01')).rejects.toMatchObject({ stderr: expect.stringContaining('Luhn') });
+    for (const id of ['C01', 'C02', 'P01', 'T01']) await setPayer(id, '--non-card');
+    const shown = (await medcomm('settings', 'show')).stdout;
+    expect(shown).toContain(`************${corporate.slice(-4)}`);
+    expect(shown).not.toContain(corporate);
+    await exportByPayer();
+    const payerFiles = (await readdir(byPayer)).sort();
+    expect(payerFiles).toEqual([`bank-2026-01-付款${corporate.slice(-4)}.csv`, 'bank-2026-01-汇总.csv']);
+    expect(await paysIn(byPayer, [payerFiles[0]!], ',', true)).toEqual(hrPays);
   });
 });
