@@ -5,6 +5,7 @@
  */
 import { loadInstitutionSlice, prefetchBatch } from '../shared/app/cycle-data.js';
 import { v2StepInputs } from '../shared/app/previous-year.js';
+import { SEALING_STEP, sealedGroup } from '../shared/app/seals.js';
 import { store } from '../shared/config.js';
 import { poolAllocationStep } from '../shared/domain/steps.js';
 import { bilingual, NotFoundError } from '../shared/errors.js';
@@ -13,21 +14,25 @@ import type { AnnualSettlementResult, QuarterlyInstitutionResult } from '../shar
 import type { Repositories } from '../shared/store/index.js';
 import { resultWrites } from '../shared/store/results.js';
 
-/** The write guard's step name of allocation (shared/store/results.ts putBatch). */
-export const ALLOCATE_STEP = 'ALLOCATE';
+/** The write guard's step name of allocation (shared/store/results.ts putBatch); its guards carry the seal. */
+export const ALLOCATE_STEP = SEALING_STEP.quarterly;
 
-/** Each institution's approved pool: its quarterly result's, or its line of the annual settlement. */
+/**
+ * Each institution's stored result (its seal covers it) and approved pool: its quarterly result's, or its
+ * line of the annual settlement.
+ */
 async function poolsOf(
   repos: Repositories,
   cycle: CycleRef,
   ids: readonly string[],
-): Promise<(number | undefined)[]> {
-  if (cycle.kind === 'quarterly') {
-    const results = await repos.results.institutionsOf<QuarterlyInstitutionResult>(cycle, ids);
-    return results.map((r) => r?.pool);
-  }
+): Promise<{ results: unknown[]; pools: (number | undefined)[] }> {
+  const results = await repos.results.institutionsOf<QuarterlyInstitutionResult>(cycle, ids);
+  if (cycle.kind === 'quarterly') return { results, pools: results.map((r) => r?.pool) };
   const settlement = await repos.results.document<AnnualSettlementResult>(cycle, 'SETTLEMENT');
-  return ids.map((id) => settlement?.institutions.find((i) => i.institutionId === id)?.annualBonusPool);
+  return {
+    results,
+    pools: ids.map((id) => settlement?.institutions.find((i) => i.institutionId === id)?.annualBonusPool),
+  };
 }
 
 export async function handler(event: unknown): Promise<{ institutions: number }> {
@@ -35,7 +40,11 @@ export async function handler(event: unknown): Promise<{ institutions: number }>
   const { cycle } = work;
   const ids = idsOf(work);
   const repos = store();
-  const [, pools] = await Promise.all([prefetchBatch(repos, cycle, ids), poolsOf(repos, cycle, ids)]);
+  const [{ institutions }, { results, pools }, rosters] = await Promise.all([
+    prefetchBatch(repos, cycle, ids),
+    poolsOf(repos, cycle, ids),
+    repos.datasets.rosters(cycle.communityId, cycle.datasetVersion, ids),
+  ]);
   const groups = await Promise.all(
     ids.map(async (institutionId, index) => {
       const pool = pools[index];
@@ -56,15 +65,13 @@ export async function handler(event: unknown): Promise<{ institutions: number }>
         workload: slice.rows.workload,
         departments: (await v2StepInputs(repos, cycle, institutionId)).departments,
       });
-      return {
-        institutionId,
-        items: [
-          ...resultWrites.payLines(institutionId, lines),
-          resultWrites.part(`ALLOC#${institutionId}`, summary),
-        ],
-      };
+      const items = [
+        ...resultWrites.payLines(institutionId, lines),
+        resultWrites.part(`ALLOC#${institutionId}`, summary),
+      ];
+      return sealedGroup({ institutionId, items }, rosters[index]!, { storedResult: results[index] });
     }),
   );
-  await repos.results.putBatch(cycle, ALLOCATE_STEP, groups);
+  await repos.results.putBatch(cycle, ALLOCATE_STEP, groups, { institutions: institutions.length });
   return { institutions: ids.length };
 }

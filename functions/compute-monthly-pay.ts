@@ -5,6 +5,7 @@
  */
 import { loadInstitutionSlice, prefetchBatch } from '../shared/app/cycle-data.js';
 import { v2StepInputs } from '../shared/app/previous-year.js';
+import { SEALING_STEP, sealedGroup } from '../shared/app/seals.js';
 import { approvedSplits } from '../shared/app/secondary-service.js';
 import { store } from '../shared/config.js';
 import { missingSubmissions, staffWithoutWorkload, yearToDateStatus } from '../shared/domain/dispatch.js';
@@ -15,8 +16,8 @@ import type { PostingRef } from '../shared/store/corrections.js';
 import type { Repositories } from '../shared/store/index.js';
 import { type ResultWrite, resultWrites } from '../shared/store/results.js';
 
-/** The write guard's step name of monthly pay (shared/store/results.ts putBatch). */
-export const MONTHLY_PAY_STEP = 'MONTHLY';
+/** The write guard's step name of monthly pay (shared/store/results.ts putBatch); its guards carry the seal. */
+export const MONTHLY_PAY_STEP = SEALING_STEP.monthly;
 
 /** One institution's pay lines and result with its dispatch checks, as the items to write. */
 async function monthlyPayOf(
@@ -79,16 +80,21 @@ export async function handler(event: unknown): Promise<{ institutions: number }>
   const { cycle } = work;
   const ids = idsOf(work);
   const repos = store();
-  const [, postings] = await Promise.all([
+  const [{ institutions }, postings] = await Promise.all([
     prefetchBatch(repos, cycle, ids, monthsToDate(cycle.period)),
     repos.corrections.postings(cycle.communityId, cycle.period),
   ]);
+  // The rosters the seal pairs each line with its account from (read by the prefetch above).
+  const rosters = await repos.datasets.rosters(cycle.communityId, cycle.datasetVersion, ids);
   const groups = await Promise.all(
-    ids.map(async (institutionId) => ({
-      institutionId,
-      items: await monthlyPayOf(repos, cycle, institutionId, postings),
-    })),
+    ids.map(async (institutionId, index) =>
+      sealedGroup(
+        { institutionId, items: await monthlyPayOf(repos, cycle, institutionId, postings) },
+        rosters[index]!,
+        { paid: true },
+      ),
+    ),
   );
-  await repos.results.putBatch(cycle, MONTHLY_PAY_STEP, groups);
+  await repos.results.putBatch(cycle, MONTHLY_PAY_STEP, groups, { institutions: institutions.length });
   return { institutions: ids.length };
 }

@@ -36,7 +36,7 @@ export async function handler(event: unknown): Promise<{ institutions: number }>
   const ids = idsOf(work);
   const repos = store();
   const months = cycleMonths(cycle);
-  const [{ indicators }, locks] = await Promise.all([
+  const [{ indicators, institutions }, locks] = await Promise.all([
     prefetchBatch(repos, cycle, ids),
     monthLocks(repos, cycle.communityId, months),
   ]);
@@ -59,6 +59,6 @@ export async function handler(event: unknown): Promise<{ institutions: number }>
       return { institutionId, items: [resultWrites.institution(institutionId, result)] };
     }),
   );
-  await repos.results.putBatch(cycle, SCORE_STEP, groups);
+  await repos.results.putBatch(cycle, SCORE_STEP, groups, { institutions: institutions.length });
   return { institutions: ids.length };
 }

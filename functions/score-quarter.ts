@@ -17,7 +17,7 @@ export async function handler(event: unknown): Promise<{ institutions: number }>
   const { cycle } = work;
   const ids = idsOf(work);
   const repos = store();
-  const { indicators } = await prefetchBatch(repos, cycle, ids);
+  const { indicators, institutions } = await prefetchBatch(repos, cycle, ids);
   const contextOf = await batchScoringContexts(repos, cycle, indicators, ids, cycleMonths(cycle));
   const groups = await Promise.all(
     ids.map(async (institutionId) => {
@@ -34,6 +34,6 @@ export async function handler(event: unknown): Promise<{ institutions: number }>
       return { institutionId, items: [resultWrites.institution(institutionId, result)] };
     }),
   );
-  await repos.results.putBatch(cycle, SCORE_STEP, groups);
+  await repos.results.putBatch(cycle, SCORE_STEP, groups, { institutions: institutions.length });
   return { institutions: ids.length };
 }

@@ -6,6 +6,7 @@ import type { Status } from '../domain/dispatch.js';
 import type { CycleRef } from '../schemas/events.js';
 import type { MonthlyPayLine } from '../schemas/results.js';
 import type { Repositories } from '../store/index.js';
+import { type PaidTotals, SEALING_STEP, type SealSummary } from './seals.js';
 
 export interface MonthlyInstitutionSummary {
   institutionId: string;
@@ -45,12 +46,22 @@ export interface MonthlyReport {
   })[];
 }
 
-export async function buildMonthlyReport(repos: Repositories, cycle: CycleRef): Promise<MonthlyReport> {
-  const [summaries, pay] = await Promise.all([
-    repos.results.institutions<MonthlyInstitutionSummary>(cycle),
-    repos.results.payLines<MonthlyPayLine>(cycle),
-  ]);
-  const paidBy = new Map(
+/**
+ * Each institution's paid totals: as monthly pay recorded them on its write guards while writing the
+ * lines (shared/app/seals.ts sealedGroup), or — for results written before, or an institution without —
+ * summed from every stored pay line.
+ */
+async function paidTotals(
+  repos: Repositories,
+  cycle: CycleRef,
+  summaries: readonly MonthlyInstitutionSummary[],
+): Promise<Map<string, PaidTotals>> {
+  const recorded = new Map<string, PaidTotals>();
+  for (const guard of await repos.results.guards<Partial<SealSummary>>(cycle, SEALING_STEP.monthly))
+    if (guard.summary?.paid) recorded.set(guard.institutionId, guard.summary.paid);
+  if (summaries.every((s) => recorded.has(s.institutionId))) return recorded;
+  const pay = await repos.results.payLines<MonthlyPayLine>(cycle);
+  return new Map(
     pay.map((p) => [
       p.institutionId,
       p.lines.reduce(
@@ -64,6 +75,11 @@ export async function buildMonthlyReport(repos: Repositories, cycle: CycleRef): 
       ),
     ]),
   );
+}
+
+export async function buildMonthlyReport(repos: Repositories, cycle: CycleRef): Promise<MonthlyReport> {
+  const summaries = await repos.results.institutions<MonthlyInstitutionSummary>(cycle);
+  const paidBy = await paidTotals(repos, cycle, summaries);
   const institutions = summaries
     .sort((a, b) => (a.institutionId < b.institutionId ? -1 : 1))
     .map((s) => ({

@@ -10,8 +10,11 @@ import { createHash } from 'node:crypto';
 import { bilingual } from '../errors.js';
 import type { CycleRef } from '../schemas/events.js';
 import { type AuditEntry, canonicalJson } from '../store/audit.js';
+import { decode } from '../store/codec.js';
 import type { CycleRecord } from '../store/cycles.js';
 import type { Repositories } from '../store/index.js';
+import type { CycleKind } from '../store/keys.js';
+import { type ResultGroup, resultWrites } from '../store/results.js';
 
 const sha256 = (value: unknown) => createHash('sha256').update(canonicalJson(value)).digest('hex');
 
@@ -26,6 +29,140 @@ export interface ComputedSeal {
 }
 
 type Line = { staffId: string } & Record<string, unknown>;
+
+/**
+ * One institution's seal: its lines' short hashes (each line with the account it pays), sorted by staff
+ * id, and the hash of its result, allocation and those. The one definition both the writer of the
+ * results (`sealedGroup`) and every later check (`computeSeal`) use.
+ */
+export function institutionSeal(
+  institutionId: string,
+  result: unknown,
+  allocation: unknown,
+  lines: readonly Line[],
+  accounts: ReadonlyMap<string, string | null>,
+): { hash: string; lines: LineHash[] } {
+  const paid = lines
+    .map(
+      (line): LineHash => [
+        line.staffId,
+        sha256({ institutionId, line, bankAccount: accounts.get(line.staffId) ?? null }).slice(0, 16),
+      ],
+    )
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return {
+    hash: sha256({ result: result ?? null, allocation: allocation ?? null, lines: paid }),
+    lines: paid,
+  };
+}
+
+const accountsOf = (roster: readonly { staffId: string; bankAccount?: string | null }[]) =>
+  new Map(roster.map((s) => [s.staffId, s.bankAccount ?? null]));
+
+/** The step whose guards carry each institution's seal: the one that writes its pay lines. */
+export const SEALING_STEP: Record<CycleKind, string> = {
+  monthly: 'MONTHLY',
+  quarterly: 'ALLOCATE',
+  annual: 'ALLOCATE',
+};
+
+/** A month's paid totals of one institution (the dispatch report's `paid`). */
+export interface PaidTotals {
+  basic: number;
+  reward: number;
+  adjustment: number;
+  gross: number;
+}
+
+/** What the sealing step records on each institution's write guard. */
+export interface SealSummary {
+  /** The institution's seal (`institutionSeal(…).hash`) over exactly the items written. */
+  seal: string;
+  /** Monthly: the totals of its pay lines. */
+  paid?: PaidTotals;
+}
+
+/**
+ * An institution's writes of the step that writes its pay lines, sealed as they are written: the items
+ * plus `SEAL#{institution}` (its lines' hashes, which verify names a changed line by) and, on the guard,
+ * the institution's seal — from the encoded items themselves (decoded, as a later read would), the roster
+ * of the cycle's dataset version and, where another step wrote it, its stored result. CompleteCycle then
+ * builds the cycle's seal from the guards instead of reading every pay line back; `audit verify` and every
+ * export still recompute it from the stored items. A group whose items name another institution is left
+ * unsealed (CompleteCycle then reads everything, as before).
+ */
+export function sealedGroup(
+  group: ResultGroup,
+  roster: readonly { staffId: string; bankAccount?: string | null }[],
+  options: { storedResult?: unknown; paid?: boolean } = {},
+): ResultGroup {
+  const { institutionId, items } = group;
+  const lines: Line[] = [];
+  let result: unknown = options.storedResult ?? null;
+  let allocation: unknown = null;
+  for (const item of items) {
+    if (item.type === 'PayLines') lines.push(...decode<Line[]>(item.data));
+    else if (item.sk === `INST#${institutionId}`) result = decode(item.data);
+    else if (item.sk === `ALLOC#${institutionId}`) allocation = decode(item.data);
+  }
+  const owner = (value: unknown) =>
+    value === null || (value as { institutionId?: unknown }).institutionId === institutionId;
+  if (
+    !owner(result) ||
+    !owner(allocation) ||
+    items.some((i) => i.type === 'PayLines' && i.institutionId !== institutionId)
+  )
+    return group;
+  const seal = institutionSeal(institutionId, result, allocation, lines, accountsOf(roster));
+  const summary: SealSummary = { seal: seal.hash };
+  if (options.paid) {
+    const paid = { basic: 0, reward: 0, adjustment: 0, gross: 0 };
+    for (const l of lines as unknown as PaidTotals[]) {
+      paid.basic += l.basic;
+      paid.reward += l.reward;
+      paid.adjustment += l.adjustment;
+      paid.gross += l.gross;
+    }
+    summary.paid = paid;
+  }
+  return {
+    institutionId,
+    items: [...items, resultWrites.part(`SEAL#${institutionId}`, seal.lines)],
+    summary,
+  };
+}
+
+/**
+ * The seal of a revision from what its sealing step recorded on its guards, and its documents; undefined
+ * when some institution the revision wrote for has no sealed guard (results written before, or by another
+ * path), which the caller then computes from every item.
+ */
+export async function sealFromGuards(
+  repos: Repositories,
+  ref: Pick<CycleRef, 'communityId' | 'kind' | 'period' | 'revision'>,
+): Promise<Omit<ComputedSeal, 'lines'> | undefined> {
+  const [guards, bulletin, settlement, report] = await Promise.all([
+    repos.results.guards<Partial<SealSummary>>(ref),
+    repos.results.document(ref, 'BULLETIN'),
+    repos.results.document(ref, 'SETTLEMENT'),
+    repos.results.document(ref, 'REPORT'),
+  ]);
+  if (guards.length === 0) return undefined;
+  const step = SEALING_STEP[ref.kind];
+  const sealed = new Map<string, string>();
+  for (const g of guards)
+    if (g.step === step && typeof g.summary?.seal === 'string') sealed.set(g.institutionId, g.summary.seal);
+  const ids = [...new Set(guards.map((g) => g.institutionId))].sort();
+  if (ids.some((id) => !sealed.has(id))) return undefined;
+  const institutions: Record<string, string> = {};
+  for (const id of ids) institutions[id] = sealed.get(id)!;
+  const documents = sha256({
+    bulletin: bulletin ?? null,
+    settlement: settlement ?? null,
+    report: report ?? null,
+  });
+  return { total: sha256({ institutions, documents }), documents, institutions };
+}
 
 /** Recomputes a cycle revision's seal from what is stored now. */
 export async function computeSeal(
@@ -47,21 +184,15 @@ export async function computeSeal(
   const institutions: Record<string, string> = {};
   const lines: Record<string, LineHash[]> = {};
   for (const [index, institutionId] of ids.entries()) {
-    const accounts = new Map((rosters[index] ?? []).map((s) => [s.staffId, s.bankAccount ?? null]));
-    const paid = (pay.find((p) => p.institutionId === institutionId)?.lines ?? [])
-      .map(
-        (line): LineHash => [
-          line.staffId,
-          sha256({ institutionId, line, bankAccount: accounts.get(line.staffId) ?? null }).slice(0, 16),
-        ],
-      )
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    lines[institutionId] = paid;
-    institutions[institutionId] = sha256({
-      result: results.find((r) => r.institutionId === institutionId) ?? null,
-      allocation: allocations.find((a) => a.institutionId === institutionId) ?? null,
-      lines: paid,
-    });
+    const seal = institutionSeal(
+      institutionId,
+      results.find((r) => r.institutionId === institutionId),
+      allocations.find((a) => a.institutionId === institutionId),
+      pay.find((p) => p.institutionId === institutionId)?.lines ?? [],
+      accountsOf(rosters[index] ?? []),
+    );
+    lines[institutionId] = seal.lines;
+    institutions[institutionId] = seal.hash;
   }
   const documents = sha256({
     bulletin: bulletin ?? null,
@@ -71,11 +202,16 @@ export async function computeSeal(
   return { total: sha256({ institutions, documents }), documents, institutions, lines };
 }
 
-/** Stores a seal's parts beside the results (written once), and returns its total for the completion. */
+/**
+ * Stores a seal's parts beside the results (written once), and returns its total for the completion.
+ * Where the sealing step sealed every institution as it wrote (`sealedGroup`: its `SEAL#` parts are
+ * stored), the seal is made from its guards; otherwise from every stored item, writing the `SEAL#` parts.
+ */
 export async function recordSeal(repos: Repositories, ref: CycleRef): Promise<string> {
-  const seal = await computeSeal(repos, ref);
+  const seal: Omit<ComputedSeal, 'lines'> & { lines?: ComputedSeal['lines'] } =
+    (await sealFromGuards(repos, ref)) ?? (await computeSeal(repos, ref));
   await Promise.all(
-    Object.entries(seal.lines).map(([institutionId, lines]) =>
+    Object.entries(seal.lines ?? {}).map(([institutionId, lines]) =>
       repos.results.putPart(ref, `SEAL#${institutionId}`, lines),
     ),
   );

@@ -88,6 +88,13 @@ export const keys = {
   /** A cycle revision's results: per-institution results, pay pages, bulletin, settlement, report. */
   results: (communityId: string, kind: CycleKind, period: string, revision: number) =>
     `RESULT#${communityId}#${kind}#${period}#r${pad(revision, 3)}`,
+  /**
+   * Results layout 2 (shared/store/results.ts): a revision's per-institution items (results, pay pages,
+   * allocations, seal parts, write guards) spread over the shards its `LAYOUT` item names, by a hash of the
+   * institution id; the documents, the seal and the layout item itself stay under `results`.
+   */
+  resultShard: (communityId: string, kind: CycleKind, period: string, revision: number, shard: number) =>
+    `RESULT#${communityId}#${kind}#${period}#r${pad(revision, 3)}#${pad(shard, 3)}`,
   institutionResult: (institutionId: string) => `INST#${institutionId}`,
   payPage: (institutionId: string, page: number) => `PAY#${institutionId}#${pad(page, 3)}`,
   payPrefix: (institutionId?: string) => (institutionId ? `PAY#${institutionId}#` : 'PAY#'),

@@ -2,6 +2,15 @@
  * Cycle results: per-institution results, pay pages, and the cycle's documents (bulletin, settlement,
  * report). Every item is written once: a retried step that writes the same content again succeeds,
  * one that would write different content is refused — so no one is ever paid twice or differently.
+ *
+ * Layouts. Layout 1 (before issue 12's hot partitions) kept all of a revision's items under one partition
+ * key, `RESULT#{c}#{kind}#{period}#r{rev}`: a city month is ~7,000 WCU on that key, 7 s at AWS's 1,000
+ * WCU/s per key. Layout 2 keeps there only the revision's own items (the documents, the seal and a
+ * `LAYOUT` item naming N) and spreads every per-institution item — `INST#`, `PAY#`, `ALLOC#`, `SEAL#{i}`,
+ * `ONCE#` — over N shards `…#r{rev}#{nnn}` by a hash of the institution id. The first guarded batch write
+ * of a revision creates the `LAYOUT` item (N from the number of institutions); a revision without one is
+ * read and written in layout 1, so results stored before stay readable and a run that began before keeps
+ * writing where it began.
  */
 import { createHash } from 'node:crypto';
 import type { Item } from './batch.js';
@@ -40,10 +49,64 @@ export function splitText(text: string, size: number): string[] {
 
 const documentPartKey = (name: string, part: number) => `${name}#${String(part).padStart(3, '0')}`;
 
+/** The revision's own partition: its documents, seal and layout item (and, in layout 1, everything). */
 export const resultsPartition = (ref: CycleRef) =>
   keys.results(ref.communityId, ref.kind, ref.period, ref.revision);
 
-/** One item an institution's step writes to a cycle's results (the partition is the cycle's). */
+/** Sort key of a layout-2 revision's layout item (in `resultsPartition`). */
+export const RESULT_LAYOUT_SK = 'LAYOUT';
+/** Shards of a revision: about 8 institutions each (a power of two), at most 256. */
+export function shardCount(institutions: number): number {
+  let n = 1;
+  while (n < Math.ceil(institutions / 8) && n < 256) n *= 2;
+  return n;
+}
+/** The shard of an institution among `shards` (the first 32 bits of the SHA-256 of its id). */
+export function shardOf(institutionId: string, shards: number): number {
+  return Number.parseInt(createHash('sha256').update(institutionId).digest('hex').slice(0, 8), 16) % shards;
+}
+/** The partition holding an institution's items: its shard in layout 2 (`shards` > 0), else the revision's. */
+export const institutionPartition = (ref: CycleRef, shards: number, institutionId: string) =>
+  shards > 0
+    ? keys.resultShard(ref.communityId, ref.kind, ref.period, ref.revision, shardOf(institutionId, shards))
+    : resultsPartition(ref);
+
+/**
+ * The institution a per-institution sort key (or a prefix of them) names: '' for a prefix of every
+ * institution's items (`PAY#`, `ALLOC#`), undefined for the revision's own items (documents, `SEAL`).
+ */
+export function institutionOfKey(sk: string): string | undefined {
+  const simple = /^(?:INST|ALLOC|SEAL)#(.*)$/.exec(sk);
+  if (simple) return simple[1]!;
+  if (sk.startsWith('PAY#')) return sk.slice(4).replace(/#(\d{3})?$/, '');
+  if (sk.startsWith('ONCE#')) {
+    const rest = sk.slice(5);
+    const cut = rest.indexOf('#');
+    return cut < 0 ? '' : rest.slice(cut + 1);
+  }
+  return undefined;
+}
+
+/** DynamoDB's order of sort keys (UTF-8 bytes, i.e. code points), so merged shards read as one partition did. */
+function compareKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/** Runs `task` over `inputs`, at most `limit` at a time, results in input order. */
+async function mapBounded<T, R>(inputs: readonly T[], limit: number, task: (input: T) => Promise<R>) {
+  const out: R[] = new Array(inputs.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < inputs.length; i = next++) out[i] = await task(inputs[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
+  return out;
+}
+/** Shards read at once when a whole revision is listed. */
+const SHARD_READ_CONCURRENCY = 16;
+
+/** One item an institution's step writes to a cycle's results (the partition is the institution's). */
 export interface ResultWrite {
   sk: string;
   type: string;
@@ -81,6 +144,24 @@ export function writesDigest(items: readonly ResultWrite[]): string {
   return hash.digest('hex');
 }
 
+/**
+ * One institution's writes of one step, for `putBatch`. `summary`: what later steps of the cycle need from
+ * these items without reading them back (e.g. the institution's seal and pay totals), kept on the guard.
+ */
+export interface ResultGroup {
+  institutionId: string;
+  items: readonly ResultWrite[];
+  summary?: unknown;
+}
+
+/** A write guard read back: its step, institution, digest and the summary its writer recorded. */
+export interface WriteGuard<S = unknown> {
+  step: string;
+  institutionId: string;
+  digest: string;
+  summary?: S;
+}
+
 /** Documents' text kept per process; a few suffice (each Map iteration of a cycle reads the same one). */
 const DOCUMENT_CACHE_SIZE = 8;
 
@@ -91,8 +172,87 @@ export class ResultRepository {
    * spares the annual allocation reading the whole settlement once per institution.
    */
   private readonly documents = new Map<string, string>();
+  /** Shards of layout-2 revisions found in this process (a layout item is written once, never changed). */
+  private readonly layouts = new Map<string, number>();
 
   constructor(private readonly table: Table) {}
+
+  /** The shards of a revision's per-institution items: N in layout 2, 0 for layout 1 (or nothing yet). */
+  async shards(ref: CycleRef): Promise<number> {
+    const pk = resultsPartition(ref);
+    const known = this.layouts.get(pk);
+    if (known !== undefined) return known;
+    const item = await this.table.get<{ shards?: number }>({ pk, sk: RESULT_LAYOUT_SK });
+    if (!item || typeof item.shards !== 'number' || item.shards < 1) return 0;
+    this.layouts.set(pk, item.shards);
+    return item.shards;
+  }
+
+  /**
+   * The shards a step writes to: the revision's layout item's; for a revision with none yet, a new layout
+   * item of `shardCount(institutions)` shards (created once: of two writers at once, both use the one
+   * stored) — unless the revision already holds items in layout 1 (a run that began before layout 2),
+   * which then goes on in layout 1.
+   */
+  private async shardsForWrite(ref: CycleRef, institutions: number): Promise<number> {
+    const known = await this.shards(ref);
+    if (known > 0) return known;
+    const pk = resultsPartition(ref);
+    const first = await this.table.queryPrefix<{ sk: string }>(pk, '', { limit: 2 });
+    if (first.some((item) => item.sk !== RESULT_LAYOUT_SK)) return 0;
+    const shards = shardCount(institutions);
+    try {
+      await this.table.put(
+        { pk, sk: RESULT_LAYOUT_SK, type: 'ResultLayout', layout: 2, shards },
+        { ConditionExpression: 'attribute_not_exists(pk)' },
+      );
+      this.layouts.set(pk, shards);
+      return shards;
+    } catch (error) {
+      if (!isStoreError(error, 'conditional_failed')) throw error;
+      const stored = await this.shards(ref);
+      if (stored > 0) return stored;
+      throw error;
+    }
+  }
+
+  /** Every partition a listing of the revision reads: its shards (layout 2) or itself (layout 1). */
+  private async listingPartitions(ref: CycleRef): Promise<string[]> {
+    const shards = await this.shards(ref);
+    if (shards === 0) return [resultsPartition(ref)];
+    return Array.from({ length: shards }, (_, shard) =>
+      keys.resultShard(ref.communityId, ref.kind, ref.period, ref.revision, shard),
+    );
+  }
+
+  /**
+   * Items whose sort key starts with `prefix`, wherever the layout keeps them: one institution's in its
+   * partition, every institution's from every shard (in parallel, bounded) merged in sort-key order — the
+   * order one partition gives — and the revision's own items from its own partition.
+   */
+  private async query<T extends { sk: string }>(ref: CycleRef, prefix: string): Promise<T[]> {
+    const institutionId = institutionOfKey(prefix);
+    if (institutionId === undefined) return this.table.queryPrefix<T>(resultsPartition(ref), prefix);
+    if (institutionId !== '')
+      return this.table.queryPrefix<T>(
+        institutionPartition(ref, await this.shards(ref), institutionId),
+        prefix,
+      );
+    const partitions = await this.listingPartitions(ref);
+    if (partitions.length === 1) return this.table.queryPrefix<T>(partitions[0]!, prefix);
+    const found = await mapBounded(partitions, SHARD_READ_CONCURRENCY, (pk) =>
+      this.table.queryPrefix<T>(pk, prefix),
+    );
+    return found.flat().sort((a, b) => compareKeys(a.sk, b.sk));
+  }
+
+  /** The partition of one item of the revision (a per-institution item's shard, or the revision's own). */
+  private async partitionOf(ref: CycleRef, sk: string): Promise<string> {
+    const institutionId = institutionOfKey(sk);
+    return institutionId
+      ? institutionPartition(ref, await this.shards(ref), institutionId)
+      : resultsPartition(ref);
+  }
 
   /** Writes an item once; the same content again is a no-op, different content an error. */
   private async putOnce(item: Item & { data: string }): Promise<void> {
@@ -114,68 +274,79 @@ export class ResultRepository {
    * Writes a batch of institutions' results of one step (a Map iteration) once, in a few requests instead
    * of one conditional put per item, as safely as `putOnce`. First, in one transaction per 100
    * institutions, a guard item `ONCE#{step}#{institution}` per institution holding the digest of
-   * everything it writes (keys, types and content), each on the condition that it does not exist yet;
-   * then the items by BatchWriteItem. Only the writer that created a guard, or one with the very same
-   * digest, ever writes the keys it covers, so no one is paid twice or differently:
+   * everything it writes (keys, types and content) and the group's summary, each on the condition that it
+   * does not exist yet; then the items by BatchWriteItem. Only the writer that created a guard, or one with
+   * the very same digest, ever writes the keys it covers, so no one is paid twice or differently:
    * - a retried batch finds its guards with the same digest and writes only the items still missing (a
    *   run that died between the guards and the items), never an item again;
    * - a batch whose content differs from a guard's is refused, naming the institutions, and writes nothing.
+   * Each institution's guard and items go to its shard (layout 2); `options.institutions` (the cycle's
+   * count) sizes a new revision's shards.
    */
   async putBatch(
     ref: CycleRef,
     step: string,
-    groups: readonly { institutionId: string; items: readonly ResultWrite[] }[],
+    groups: readonly ResultGroup[],
+    options: { institutions?: number } = {},
   ): Promise<void> {
-    const pk = resultsPartition(ref);
+    const home = resultsPartition(ref);
+    const shards = await this.shardsForWrite(ref, options.institutions ?? groups.length);
+    const pkOf = (institutionId: string) => institutionPartition(ref, shards, institutionId);
     const writes: Item[] = [];
     for (let start = 0; start < groups.length; start += GUARDS_PER_TRANSACTION) {
       const chunk = groups.slice(start, start + GUARDS_PER_TRANSACTION);
       const guards = chunk.map((g) => ({
-        pk,
+        pk: pkOf(g.institutionId),
         sk: writeGuardKey(step, g.institutionId),
         type: 'WriteGuard',
         institutionId: g.institutionId,
         digest: writesDigest(g.items),
         items: g.items.length,
+        ...(g.summary === undefined ? {} : { summary: encode(g.summary) }),
       }));
       if (await this.createGuards(guards)) {
-        writes.push(...chunk.flatMap((g) => g.items.map((item) => ({ pk, ...item }))));
+        writes.push(...chunk.flatMap((g) => g.items.map((item) => ({ pk: pkOf(g.institutionId), ...item }))));
         continue;
       }
       // Some guards exist: the same digest is this batch's earlier run, another digest is refused.
       const found = new Map(
         (
-          await this.table.batchGet<{ sk: string; digest: string }>(guards.map(({ pk, sk }) => ({ pk, sk })))
-        ).map((g) => [g.sk, g.digest]),
+          await this.table.batchGet<{ pk: string; sk: string; digest: string }>(
+            guards.map(({ pk, sk }) => ({ pk, sk })),
+          )
+        ).map((g) => [`${g.pk}|${g.sk}`, g.digest]),
       );
-      const refused = guards.filter((g) => found.has(g.sk) && found.get(g.sk) !== g.digest);
+      const keyOf = (g: { pk: string; sk: string }) => `${g.pk}|${g.sk}`;
+      const refused = guards.filter((g) => found.has(keyOf(g)) && found.get(keyOf(g)) !== g.digest);
       if (refused.length > 0) {
         const ids = refused.map((g) => g.institutionId);
         throw new StoreError(
           'conditional_failed',
-          `${pk} ${step}：机构 ${ids.join('、')} 的结果已写入不同内容，拒绝覆盖 / ` +
+          `${home} ${step}：机构 ${ids.join('、')} 的结果已写入不同内容，拒绝覆盖 / ` +
             `results of ${ids.join(', ')} were already written with different content; refusing to overwrite`,
           { details: { institutionIds: ids } },
         );
       }
-      const fresh = guards.filter((g) => !found.has(g.sk));
+      const fresh = guards.filter((g) => !found.has(keyOf(g)));
       if (fresh.length > 0 && !(await this.createGuards(fresh)))
         throw new StoreError(
           'conditional_failed',
-          `${pk} ${step}：另一次运行正在写入同一批结果 / another run is writing the same results at the same time`,
+          `${home} ${step}：另一次运行正在写入同一批结果 / another run is writing the same results at the same time`,
         );
       const freshIds = new Set(fresh.map((g) => g.institutionId));
       const earlier = chunk.filter((g) => !freshIds.has(g.institutionId));
       const stored = new Set(
         (
-          await this.table.batchGet<{ sk: string }>(
-            earlier.flatMap((g) => g.items.map((item) => ({ pk, sk: item.sk }))),
+          await this.table.batchGet<{ pk: string; sk: string }>(
+            earlier.flatMap((g) => g.items.map((item) => ({ pk: pkOf(g.institutionId), sk: item.sk }))),
           )
-        ).map((item) => item.sk),
+        ).map(keyOf),
       );
       for (const g of chunk)
-        for (const item of g.items)
-          if (freshIds.has(g.institutionId) || !stored.has(item.sk)) writes.push({ pk, ...item });
+        for (const item of g.items) {
+          const pk = pkOf(g.institutionId);
+          if (freshIds.has(g.institutionId) || !stored.has(`${pk}|${item.sk}`)) writes.push({ pk, ...item });
+        }
     }
     if (writes.length > 0) await this.table.batchWrite(writes.map((put) => ({ put })));
   }
@@ -195,9 +366,31 @@ export class ResultRepository {
     }
   }
 
+  /**
+   * The write guards of a revision (of one step, or of all), with the summaries their writers recorded —
+   * small items, so a later step can use what a batch recorded instead of reading its items back.
+   */
+  async guards<S = unknown>(ref: CycleRef, step?: string): Promise<WriteGuard<S>[]> {
+    const items = await this.query<{
+      sk: string;
+      institutionId: string;
+      digest: string;
+      summary?: string;
+    }>(ref, step === undefined ? 'ONCE#' : `ONCE#${step}#`);
+    return items.map((item) => {
+      const rest = item.sk.slice(5);
+      return {
+        step: rest.slice(0, rest.indexOf('#')),
+        institutionId: item.institutionId,
+        digest: item.digest,
+        ...(item.summary === undefined ? {} : { summary: decode<S>(item.summary) }),
+      };
+    });
+  }
+
   async putInstitution(ref: CycleRef, institutionId: string, result: unknown): Promise<void> {
     await this.putOnce({
-      pk: resultsPartition(ref),
+      pk: institutionPartition(ref, await this.shards(ref), institutionId),
       sk: keys.institutionResult(institutionId),
       type: 'InstitutionResult',
       data: encode(result),
@@ -205,13 +398,13 @@ export class ResultRepository {
   }
 
   async institutions<T>(ref: CycleRef): Promise<T[]> {
-    const items = await this.table.queryPrefix<{ data: string }>(resultsPartition(ref), 'INST#');
+    const items = await this.query<{ sk: string; data: string }>(ref, 'INST#');
     return items.map((i) => decode<T>(i.data));
   }
 
   async institution<T>(ref: CycleRef, institutionId: string): Promise<T | undefined> {
     const item = await this.table.get<{ data: string }>({
-      pk: resultsPartition(ref),
+      pk: institutionPartition(ref, await this.shards(ref), institutionId),
       sk: keys.institutionResult(institutionId),
     });
     return item ? decode<T>(item.data) : undefined;
@@ -219,9 +412,12 @@ export class ResultRepository {
 
   /** The results of the institutions asked for, in that order (undefined where none), in one BatchGetItem. */
   async institutionsOf<T>(ref: CycleRef, institutionIds: readonly string[]): Promise<(T | undefined)[]> {
-    const pk = resultsPartition(ref);
+    const shards = await this.shards(ref);
     const items = await this.table.batchGet<{ sk: string; data: string }>(
-      [...new Set(institutionIds)].map((id) => ({ pk, sk: keys.institutionResult(id) })),
+      [...new Set(institutionIds)].map((id) => ({
+        pk: institutionPartition(ref, shards, id),
+        sk: keys.institutionResult(id),
+      })),
     );
     const bySk = new Map(items.map((item) => [item.sk, item.data]));
     return institutionIds.map((id) => {
@@ -232,11 +428,12 @@ export class ResultRepository {
 
   /** Pay lines of one institution, in pages that each stay far below DynamoDB's item size limit. */
   async putPayLines(ref: CycleRef, institutionId: string, lines: readonly unknown[]): Promise<void> {
+    const pk = institutionPartition(ref, await this.shards(ref), institutionId);
     const chunks = pages(lines, PAY_PAGE);
     await Promise.all(
       chunks.map((chunk, page) =>
         this.putOnce({
-          pk: resultsPartition(ref),
+          pk,
           sk: keys.payPage(institutionId, page),
           type: 'PayLines',
           institutionId,
@@ -248,8 +445,8 @@ export class ResultRepository {
 
   /** Pay lines of every institution (or one), in institution order. */
   async payLines<T>(ref: CycleRef, institutionId?: string): Promise<{ institutionId: string; lines: T[] }[]> {
-    const items = await this.table.queryPrefix<{ data: string; institutionId: string }>(
-      resultsPartition(ref),
+    const items = await this.query<{ sk: string; data: string; institutionId: string }>(
+      ref,
       keys.payPrefix(institutionId),
     );
     const out = new Map<string, T[]>();
@@ -258,20 +455,24 @@ export class ResultRepository {
     return [...out].map(([id, lines]) => ({ institutionId: id, lines }));
   }
 
-  /** A per-institution summary under its own name, e.g. ALLOC#C01 for a pool allocation. */
+  /**
+   * A summary under its own name: per institution (`ALLOC#C01`, `SEAL#C01`: the institution's partition)
+   * or of the revision (`SEAL`: the revision's own partition).
+   */
   async putPart(ref: CycleRef, sk: string, value: unknown): Promise<void> {
-    await this.putOnce({ pk: resultsPartition(ref), sk, type: 'ResultPart', data: encode(value) });
+    await this.putOnce({ pk: await this.partitionOf(ref, sk), sk, type: 'ResultPart', data: encode(value) });
   }
 
+  /** Parts whose name starts with `prefix`: `ALLOC#` every institution's, `ALLOC#C01` one's, `SEAL` the revision's. */
   async parts<T>(ref: CycleRef, prefix: string): Promise<T[]> {
-    const items = await this.table.queryPrefix<{ data: string }>(resultsPartition(ref), prefix);
+    const items = await this.query<{ sk: string; data: string }>(ref, prefix);
     return items.map((i) => decode<T>(i.data));
   }
 
   /**
    * A document that fits one item is stored as one item, as always; a bigger one as a head item (the
    * first part and the number of parts) and continuation items `NAME#001`…, written before the head,
-   * so a reader that finds the head finds every part.
+   * so a reader that finds the head finds every part. Documents stay in the revision's own partition.
    */
   async putDocument(
     ref: CycleRef,
@@ -279,17 +480,26 @@ export class ResultRepository {
     document: unknown,
   ): Promise<void> {
     const pk = resultsPartition(ref);
-    const [head = '', ...rest] = splitText(encode(document), DOCUMENT_PART_CHARS);
+    const text = encode(document);
+    const [head = '', ...rest] = splitText(text, DOCUMENT_PART_CHARS);
     if (rest.length === 0) {
       await this.putOnce({ pk, sk: name, type: 'Document', data: head });
-      return;
+    } else {
+      await Promise.all(
+        rest.map((data, i) =>
+          this.putOnce({ pk, sk: documentPartKey(name, i + 1), type: 'DocumentPart', data }),
+        ),
+      );
+      await this.putOnce({ pk, sk: name, type: 'Document', parts: rest.length + 1, data: head });
     }
-    await Promise.all(
-      rest.map((data, i) =>
-        this.putOnce({ pk, sk: documentPartKey(name, i + 1), type: 'DocumentPart', data }),
-      ),
-    );
-    await this.putOnce({ pk, sk: name, type: 'Document', parts: rest.length + 1, data: head });
+    // Written once (putOnce refused anything else), so this process may read it back from here.
+    this.remember(`${pk}|${name}`, text);
+  }
+
+  private remember(cacheKey: string, text: string): void {
+    if (this.documents.size >= DOCUMENT_CACHE_SIZE && !this.documents.has(cacheKey))
+      this.documents.delete(this.documents.keys().next().value!);
+    this.documents.set(cacheKey, text);
   }
 
   async document<T>(ref: CycleRef, name: 'BULLETIN' | 'SETTLEMENT' | 'REPORT'): Promise<T | undefined> {
@@ -307,9 +517,7 @@ export class ResultRepository {
       }
       text += rest.map((p) => p.data).join('');
     }
-    if (this.documents.size >= DOCUMENT_CACHE_SIZE)
-      this.documents.delete(this.documents.keys().next().value!);
-    this.documents.set(cacheKey, text);
+    this.remember(cacheKey, text);
     return decode<T>(text);
   }
 }

@@ -81,7 +81,9 @@ async function expectSameAsClean(cycle: CycleRecord): Promise<void> {
 function payWrites(cycle: CycleRecord): Map<string, number> {
   const partition = `RESULT#${cycle.communityId}#${cycle.kind}#${cycle.period}#r${String(cycle.revision).padStart(3, '0')}`;
   const counts = new Map<string, number>();
-  for (const w of writes.filter((w) => w.pk === partition && /^(PAY|ALLOC|INST)#/.test(w.sk))) {
+  // The revision's own partition, or one of its shards (results layout 2).
+  const ofRevision = (pk: string) => pk === partition || pk.startsWith(`${partition}#`);
+  for (const w of writes.filter((w) => ofRevision(w.pk) && /^(PAY|ALLOC|INST)#/.test(w.sk))) {
     counts.set(w.sk, (counts.get(w.sk) ?? 0) + 1);
   }
   return counts;

@@ -20,6 +20,7 @@ import {
   entryHash,
 } from '../../shared/store/audit.js';
 import { keys } from '../../shared/store/keys.js';
+import { institutionPartition } from '../../shared/store/results.js';
 import { openTestRuntime, scanTable, tinyAs } from './helpers.js';
 
 let rt: LocalRuntime;
@@ -88,7 +89,11 @@ async function restoring<T>(pks: string[], tamper: () => Promise<T>): Promise<T>
 
 const sheet = (period: string) =>
   exportSheet(rt.repos, { communityId: C, kind: 'monthly', period, format: 'json', by: 'hr1' });
-const payPk = (period: string) => keys.results(C, 'monthly', period, 1);
+/** The partition holding C01's pay lines of a month (its shard, in the results layout the month has). */
+const payPk = async (period: string) => {
+  const ref = { communityId: C, kind: 'monthly' as const, period, revision: 1 };
+  return institutionPartition(ref, await rt.repos.results.shards(ref), 'C01');
+};
 
 describe('sealed results', () => {
   beforeEach(async () => {
@@ -96,8 +101,9 @@ describe('sealed results', () => {
   });
 
   it('an edited pay line is named by period, institution and staff id, and its sheet is refused', async () => {
-    await restoring([payPk('2026-02')], async () => {
-      const page = (await partition(payPk('2026-02'))).find((i) => String(i.sk).startsWith('PAY#C01#'))!;
+    const pk = await payPk('2026-02');
+    await restoring([pk], async () => {
+      const page = (await partition(pk)).find((i) => String(i.sk).startsWith('PAY#C01#'))!;
       const lines = JSON.parse(String(page.data)) as { staffId: string; gross: number; reward: number }[];
       lines[1]!.reward += 10_000_000;
       lines[1]!.gross += 10_000_000;
@@ -140,8 +146,9 @@ describe('sealed results', () => {
   });
 
   it('a deleted results partition is found', async () => {
-    await restoring([payPk('2026-03')], async () => {
-      for (const item of await partition(payPk('2026-03')))
+    const pk = await payPk('2026-03');
+    await restoring([pk], async () => {
+      for (const item of await partition(pk))
         await doc().send(new DeleteCommand({ TableName: table(), Key: { pk: item.pk, sk: item.sk } }));
       const report = await verifyAudit(rt.repos, C);
       expect(report.ok).toBe(false);

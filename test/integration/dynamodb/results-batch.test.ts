@@ -5,10 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStoreError } from '../../../shared/store/errors.js';
+import { keys } from '../../../shared/store/keys.js';
 import {
+  institutionPartition,
+  RESULT_LAYOUT_SK,
   ResultRepository,
   resultsPartition,
   resultWrites,
+  shardCount,
+  shardOf,
   writeGuardKey,
   writesDigest,
 } from '../../../shared/store/results.js';
@@ -57,15 +62,18 @@ describe('results.putBatch', () => {
       undefined,
       { institutionId: 'A01', pool: 100, headcount: 2_500 },
     ]);
+    const shards = await results.shards(ref);
+    expect(shards).toBeGreaterThan(0);
     const guards = await table.queryPrefix<{ sk: string; items: number; digest: string }>(
-      resultsPartition(ref),
-      'ONCE#',
+      institutionPartition(ref, shards, 'A01'),
+      writeGuardKey('MONTHLY', 'A01'),
     );
-    expect(guards.map((g) => [g.sk, g.items])).toEqual([
-      [writeGuardKey('MONTHLY', 'A01'), 4],
-      [writeGuardKey('MONTHLY', 'A02'), 4],
-    ]);
+    expect(guards.map((g) => [g.sk, g.items])).toEqual([[writeGuardKey('MONTHLY', 'A01'), 4]]);
     expect(guards[0]!.digest).toBe(writesDigest(groupOf('A01', 100).items));
+    expect((await results.guards(ref, 'MONTHLY')).map((g) => [g.step, g.institutionId, g.digest])).toEqual([
+      ['MONTHLY', 'A01', writesDigest(groupOf('A01', 100).items)],
+      ['MONTHLY', 'A02', writesDigest(groupOf('A02', 200).items)],
+    ]);
   });
 
   it('accepts a retried batch with the same content and writes nothing again', async () => {
@@ -92,7 +100,7 @@ describe('results.putBatch', () => {
     expect(await results.institution(ref, 'A03')).toBeUndefined();
   });
 
-  it('after a run that died between its guards and its items, a retry writes only the items missing', async () => {
+  it('after a run that died between its guards and its items (one partition: layout 1), a retry writes only the items missing', async () => {
     const other = { ...ref, period: '2026-05' };
     const pk = resultsPartition(other);
     const [a04, a05] = [groupOf('A04', 400), groupOf('A05', 500)];
@@ -128,5 +136,61 @@ describe('results.putBatch', () => {
     }));
     await results.putBatch(other, 'SCORE', groups);
     expect((await results.institutions(other)).length).toBe(130);
+  });
+
+  it("spreads a revision over shards by institution (layout 2): the revision's own partition keeps the layout item", async () => {
+    const other = { ...ref, period: '2026-06' };
+    const ids = Array.from({ length: 130 }, (_, i) => `D${String(i).padStart(3, '0')}`);
+    await results.putBatch(
+      other,
+      'MONTHLY',
+      ids.map((id, i) => ({ institutionId: id, items: [resultWrites.institution(id, { id, pool: i })] })),
+      { institutions: 130 },
+    );
+    expect(shardCount(130)).toBe(32);
+    expect(await results.shards(other)).toBe(32);
+    // The revision's own partition holds the layout item only; each result is in its institution's shard.
+    expect(await table.queryPrefix<{ sk: string; shards: number }>(resultsPartition(other))).toEqual([
+      expect.objectContaining({ sk: RESULT_LAYOUT_SK, shards: 32, layout: 2 }),
+    ]);
+    const used = new Set(ids.map((id) => shardOf(id, 32)));
+    expect(used.size).toBeGreaterThan(16);
+    for (const id of ['D000', 'D077']) {
+      const pk = keys.resultShard('c1', 'monthly', '2026-06', 1, shardOf(id, 32));
+      expect(await table.get({ pk, sk: keys.institutionResult(id) })).toMatchObject({
+        type: 'InstitutionResult',
+      });
+    }
+    // A listing merges the shards in sort-key order, as one partition gave them.
+    expect((await results.institutions<{ id: string }>(other)).map((r) => r.id)).toEqual(ids);
+    expect((await results.institution<{ pool: number }>(other, 'D077'))?.pool).toBe(77);
+    // A fresh repository (another process) finds the layout from the stored item.
+    expect((await new ResultRepository(table).institutions(other)).length).toBe(130);
+  });
+
+  it('two first writers of a revision at once agree on one layout', async () => {
+    const other = { ...ref, period: '2026-07' };
+    const group = (id: string) => ({ institutionId: id, items: [resultWrites.institution(id, { id })] });
+    await Promise.all([
+      new ResultRepository(table).putBatch(other, 'MONTHLY', [group('E01')], { institutions: 40 }),
+      new ResultRepository(table).putBatch(other, 'MONTHLY', [group('E02')], { institutions: 40 }),
+    ]);
+    expect(await results.shards(other)).toBe(shardCount(40));
+    expect((await results.institutions<{ id: string }>(other)).map((r) => r.id)).toEqual(['E01', 'E02']);
+  });
+
+  it('reads and continues a revision stored in one partition (layout 1, before shards) where it is', async () => {
+    const other = { ...ref, period: '2026-08' };
+    const pk = resultsPartition(other);
+    const old = groupOf('F01', 10);
+    for (const item of old.items) await table.put({ pk, ...item });
+    await results.putBatch(other, 'ALLOCATE', [groupOf('F02', 20)]);
+    expect(await results.shards(other)).toBe(0);
+    expect((await table.queryPrefix(pk, 'PAY#F02#')).length).toBe(3);
+    const pay = await results.payLines<{ gross: number }>(other);
+    expect(pay.map((p) => [p.institutionId, p.lines.length])).toEqual([
+      ['F01', 2_500],
+      ['F02', 2_500],
+    ]);
   });
 });

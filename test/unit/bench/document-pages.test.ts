@@ -103,8 +103,14 @@ describe('documents bigger than one item', () => {
 
 describe('reading a document', () => {
   it('reads the table once per document and hands every caller its own copy', async () => {
+    const writer = new ResultRepository(new Table(doc, 'unit'));
+    await writer.putDocument(ref, 'SETTLEMENT', { institutions: [{ institutionId: 'C01', pool: 100 }] });
+    // The process that wrote it reads it back from what it wrote; another process reads it once.
+    expect(
+      (await writer.document<{ institutions: unknown[] }>(ref, 'SETTLEMENT'))?.institutions,
+    ).toHaveLength(1);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
     const repo = new ResultRepository(new Table(doc, 'unit'));
-    await repo.putDocument(ref, 'SETTLEMENT', { institutions: [{ institutionId: 'C01', pool: 100 }] });
     const first = await repo.document<{ institutions: { pool: number }[] }>(ref, 'SETTLEMENT');
     first!.institutions[0]!.pool = -1;
     const second = await repo.document<{ institutions: { pool: number }[] }>(ref, 'SETTLEMENT');
