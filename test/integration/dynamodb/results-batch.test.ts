@@ -4,6 +4,7 @@
  * same bytes again, a batch whose content differs is refused before anything of it is written.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoClients } from '../../../shared/store/client.js';
 import { isStoreError } from '../../../shared/store/errors.js';
 import { keys } from '../../../shared/store/keys.js';
 import {
@@ -192,5 +193,36 @@ describe('results.putBatch', () => {
       ['F01', 2_500],
       ['F02', 2_500],
     ]);
+  });
+
+  it("in the store's AWS-limits mode, a revision's busiest key takes a fraction of what one key took", async () => {
+    const ids = Array.from({ length: 64 }, (_, i) => `G${String(i).padStart(3, '0')}`);
+    const groups = ids.map((id) => ({
+      institutionId: id,
+      items: [
+        ...resultWrites.payLines(
+          id,
+          Array.from({ length: 40 }, (_, i) => ({ staffId: `${id}-${i}`, gross: i })),
+        ),
+        resultWrites.institution(id, { id }),
+      ],
+    }));
+    /** Seconds the busiest partition key needs at AWS's 1,000 WCU/s for the batch's writes. */
+    const busiest = async (period: string, layout1: boolean) => {
+      const { doc, awsLimits, client } = createDynamoClients({ endpoint: t.endpoint, awsLimits: {} });
+      const other = { ...ref, period };
+      // A revision that already holds an item in its own partition is written in layout 1.
+      if (layout1) await table.put({ pk: resultsPartition(other), sk: 'ALLOC#', type: 'T', data: '{}' });
+      await new ResultRepository(new Table(doc, t.table)).putBatch(other, 'MONTHLY', groups, {
+        institutions: 64,
+      });
+      client.destroy();
+      return awsLimits!.busiestPartitionSeconds;
+    };
+    const oneKey = await busiest('2026-09', true);
+    const sharded = await busiest('2026-10', false);
+    expect(oneKey).toBeGreaterThan(0);
+    // 64 institutions over 8 shards: the busiest shard holds far less than all of them.
+    expect(sharded).toBeLessThan(oneKey / 3);
   });
 });
