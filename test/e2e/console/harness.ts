@@ -119,6 +119,8 @@ export class ConsoleHarness {
       executions: runtime.workflows,
       port: 0,
       consoleDir: dist,
+      // As `medcomm serve` runs: the upload page PUTs to signed links and the import workflow imports.
+      uploads: { root: join(this.work, 'data') },
     });
     this.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   }
