@@ -10,6 +10,7 @@ import { SESSION_KEY, type Session, tokenSource } from './auth/token-source';
 import { ErrorAlert, Loading, PageHeader } from './components/ui';
 import { I18n, initialLang, LANG_KEY, type Lang, type MessageKey, translator, useI18n } from './i18n';
 import { AppealsPage } from './pages/appeals';
+import { BankSettingsPage } from './pages/bank-settings';
 import { BulletinsPage } from './pages/bulletins';
 import { ComparePage } from './pages/compare';
 import { CyclesPage } from './pages/cycles';
@@ -91,6 +92,13 @@ const PAGES: Page[] = [
     title: 'page_sheets',
     roles: ['hr', 'finance'],
     render: (g) => <SheetsPage groups={g} />,
+  },
+  // Issue 16: the bank-file format (HR chooses), payer accounts (HR or finance), downloads in a format (HR).
+  {
+    route: 'bank-settings',
+    title: 'page_bankSettings',
+    roles: ['hr', 'finance'],
+    render: (g) => <BankSettingsPage groups={g} />,
   },
 ];
 
