@@ -1,0 +1,146 @@
+/**
+ * §9.1 manual mode when nobody closes the window: the synthesized monthly definition on the local engine
+ * with two of its settings scaled down — the heads' 20 days to 1 second, and the Map of waits to one batch
+ * at a time (AWS runs at most 40 of a province's 62 batches at once) — over the tiny dataset with two
+ * institutions that wait (two batches, one task token each). The first batch's wait times out and closes
+ * the window itself; the second batch, started only then, finds it closed and is answered at once instead
+ * of waiting out another timeout; the month pays by the rule split and completes.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS, type FunctionId, loadHandler } from '../../../functions/registry.js';
+import { type ExecutionPort, startCycle } from '../../../shared/app/cycle-service.js';
+import { importDataset } from '../../../shared/app/import-service.js';
+import { windowStatus } from '../../../shared/app/secondary-service.js';
+import {
+  type CallbackHandler,
+  createLocalEngine,
+  type TaskHandler,
+} from '../../../shared/local/asl/engine.js';
+import { findStateMachine } from '../../../shared/local/asl/extract.js';
+import type { AslDefinition, JsonValue } from '../../../shared/local/asl/types.js';
+import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
+import { synthesizeWorkflows } from '../../../shared/local/workflows.js';
+import { SECONDARY_WAIT, SECONDARY_WAIT_MAP } from '../../../workflows/secondary-states.js';
+import { dynamoEndpoint } from '../dynamodb/helpers.js';
+import { readDatasetFiles } from './dataset-files.js';
+
+const tiny = join(import.meta.dirname, '../../fixtures/tiny/dataset');
+const community = 'county7';
+const period = '2026-01';
+let rt: LocalRuntime;
+let dir: string;
+
+const DEPARTMENTS = [
+  'institutionId,departmentId,name,coefficient,capMultiple,headStaffId',
+  'C01,医技科,医技科,1.2,,C01-001',
+  'C01,护理部,护理部,1.0,1.5,C01-002',
+  'C01,外科,外科,1.0,,',
+  'C01,公卫科,公卫科,0.8,,',
+  'C02,护理部,护理部,1.0,,',
+  'C02,公卫科,公卫科,1.1,,C02-002',
+  'C02,外科,外科,1.0,,',
+  'C02,内科,内科,1.0,,',
+].join('\n');
+
+beforeAll(async () => {
+  const files = await readDatasetFiles(tiny);
+  const scheme = JSON.parse(files['scheme.json']!);
+  scheme.pay.secondary = { mode: 'manual' };
+  files['scheme.json'] = JSON.stringify(scheme, null, 2);
+  files['departments.csv'] = DEPARTMENTS;
+  dir = await mkdtemp(join(tmpdir(), 'secondary-timeout-'));
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+  rt = await openLocalRuntime({
+    endpoint: dynamoEndpoint(),
+    tableName: `secondary-timeout-${Date.now().toString(36)}`,
+    workflows: { retryIntervalMs: 0 },
+  });
+  await importDataset(rt.repos, { dir }, 'office1');
+}, 120_000);
+
+afterAll(async () => {
+  await rt?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+type States = Record<string, Record<string, unknown>>;
+
+/** The synthesized monthly machine with the wait's timeout and the Map of waits' concurrency scaled down. */
+async function scaledDownMonthly() {
+  const extracted = await synthesizeWorkflows();
+  const machine = findStateMachine(extracted, 'MonthlyCycle/StateMachine');
+  const definition = structuredClone(machine.definition) as AslDefinition & { States: States };
+  const waits = definition.States[SECONDARY_WAIT_MAP]!;
+  expect(waits.MaxConcurrency ?? 0).toBe(0);
+  waits.MaxConcurrency = 1;
+  const wait = (waits.ItemProcessor as { States: States }).States[SECONDARY_WAIT]!;
+  expect(wait.TimeoutSeconds).toBe(20 * 24 * 3600);
+  wait.TimeoutSeconds = 1;
+  const handlers: Record<string, TaskHandler> = {};
+  for (const [logicalId, fn] of Object.entries(extracted.functions)) {
+    const id = fn.constructPath as FunctionId | undefined;
+    if (id && id in FUNCTIONS) handlers[logicalId] = (await loadHandler(id)) as TaskHandler;
+  }
+  return createLocalEngine({
+    definition: { ...machine, definition },
+    taskHandlers: handlers,
+    retryIntervalOverride: 0,
+    name: 'monthly-scaled-down',
+  });
+}
+
+describe('a manual month nobody closes (§9.1, the 20-day timeout)', () => {
+  it('the first batch to time out closes the window; a batch started later is answered at once; the month pays by the rule split', async () => {
+    const engine = await scaledDownMonthly();
+    const requestSecondary = await loadHandler('RequestSecondary');
+    const waitedFor: string[][] = [];
+    // As LocalWorkflows answers a wait that finds the window closed; an open one stays parked (no pause here).
+    const onWait: CallbackHandler = async (payload, context) => {
+      waitedFor.push((payload as { institutionIds: string[] }).institutionIds);
+      const answer = (await requestSecondary(payload)) as { closed?: boolean };
+      if (answer.closed) context.sendTaskSuccess({ closed: true });
+    };
+    let execution: ReturnType<typeof engine.startExecution> | undefined;
+    const port: ExecutionPort = {
+      async start(_kind, input) {
+        execution = engine.startExecution(input as unknown as JsonValue, {
+          callbackHandlers: { [SECONDARY_WAIT]: onWait },
+        });
+        await execution.result;
+      },
+      resume: async () => undefined,
+    };
+    await startCycle(rt.repos, port, { communityId: community, kind: 'monthly', period, by: 'office1' });
+
+    expect(waitedFor).toEqual([['C01'], ['C02']]);
+    // One wait timed out (C01's); C02's found the window closed and was answered without a timeout.
+    expect(execution!.stats.caught).toBe(1);
+    const status = await windowStatus(rt.repos, { communityId: community, period });
+    expect(status.window).toMatchObject({ status: 'closed', closedBy: 'timeout' });
+    const ref = { communityId: community, period, revision: 1 };
+    expect((await rt.repos.secondary.tokens(ref)).map((t) => t.institutionIds).sort()).toEqual([
+      ['C01'],
+      ['C02'],
+    ]);
+    const closes = (await rt.repos.audit.entries(community)).filter((e) => e.action === 'secondary.close');
+    expect(closes).toHaveLength(1);
+
+    const cycle = await rt.repos.cycles.get(community, 'monthly', period);
+    expect(cycle?.status).toBe('completed');
+    // Nobody submitted: every department member is paid the draft's rule split.
+    const reward = new Map(
+      (
+        await rt.repos.results.payLines<{ staffId: string; reward: number }>({ ...ref, kind: 'monthly' })
+      ).flatMap((g) => g.lines.map((l) => [l.staffId, l.reward] as const)),
+    );
+    for (const institutionId of ['C01', 'C02']) {
+      const draft = await rt.repos.secondary.draft(ref, institutionId);
+      expect(draft?.departments.length).toBe(4);
+      for (const d of draft!.departments)
+        for (const m of d.members) expect(reward.get(m.staffId)).toBe(m.rule);
+    }
+  }, 120_000);
+});
