@@ -121,9 +121,27 @@ describe('the import state machine on the local engine, AWS limits on', () => {
     expect(await store.repos.datasets.current(communityId)).toEqual(before);
   }, 600_000);
 
+  // A county's dataset is enough for failure and sweep (the city above proves the scale): its own community,
+  // imported once, then a changed version that fails half way.
   it('a run failing half way leaves the previous version current; the next import sweeps its blobs', async () => {
-    const before = await store.repos.datasets.current(communityId);
-    const prefix = await upload('fails', cityFiles);
+    const county = generateCounty({ staff: 400, seed: 7 }) as Record<string, string>;
+    const countyId = (JSON.parse(county['scheme.json']!) as { community: { id: string } }).community.id;
+    const first = await workflow.run({
+      id: 'county-1',
+      prefix: await upload('county', county),
+      by: 'office1',
+    });
+    expect(first.outcome).toBe('imported');
+    const before = await store.repos.datasets.current(countyId);
+    expect(before).toBeDefined();
+    // Every staff member's basic pay one yuan higher: new roster blobs, which the failed run leaves behind.
+    const changed = county['staff.csv']!.split('\r\n').map((line, i) => {
+      if (i === 0 || line.trim() === '') return line;
+      const cells = line.split(',');
+      cells[7] = (Number(cells[7]) + 1).toFixed(2);
+      return cells.join(',');
+    });
+    const prefix = await upload('fails', { ...county, 'staff.csv': changed.join('\r\n') });
     failChunk = 0;
     const run = await workflow.run({ id: 'fails-1', prefix, by: 'office1' });
     failChunk = undefined;
@@ -131,18 +149,16 @@ describe('the import state machine on the local engine, AWS limits on', () => {
     const job = await store.repos.imports.get('fails-1');
     expect(job).toMatchObject({ status: 'failed' });
     expect(job?.error).toContain('disk on fire');
-    expect(await store.repos.datasets.current(communityId)).toEqual(before);
+    expect(await store.repos.datasets.current(countyId)).toEqual(before);
     const manifests = (await scanTable(store.repos)).filter(
-      (i) =>
-        i.pk === keys.community(communityId) && i.sk === keys.datasetManifest(communityId, job!.version!).sk,
+      (i) => i.pk === keys.community(countyId) && i.sk === keys.datasetManifest(countyId, job!.version!).sk,
     );
     expect(manifests[0]).toMatchObject({ status: 'failed' });
     // The lease is free: the next import runs, and sweeps the failed version.
     const again = await workflow.run({ id: 'again-1', prefix, by: 'office1' });
     expect(again.outcome).toBe('imported');
     const swept = (await scanTable(store.repos)).find(
-      (i) =>
-        i.pk === keys.community(communityId) && i.sk === keys.datasetManifest(communityId, job!.version!).sk,
+      (i) => i.pk === keys.community(countyId) && i.sk === keys.datasetManifest(countyId, job!.version!).sk,
     );
     expect(swept).toMatchObject({ status: 'swept' });
   }, 600_000);
