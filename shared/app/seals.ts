@@ -9,14 +9,58 @@
 import { createHash } from 'node:crypto';
 import { bilingual } from '../errors.js';
 import type { CycleRef } from '../schemas/events.js';
-import { type AuditEntry, canonicalJson } from '../store/audit.js';
+import type { AuditEntry } from '../store/audit.js';
 import { decode } from '../store/codec.js';
 import type { CycleRecord } from '../store/cycles.js';
 import type { Repositories } from '../store/index.js';
 import type { CycleKind } from '../store/keys.js';
 import { type ResultGroup, resultWrites } from '../store/results.js';
 
-const sha256 = (value: unknown) => createHash('sha256').update(canonicalJson(value)).digest('hex');
+const sha256 = (value: unknown) => createHash('sha256').update(sealJson(value)).digest('hex');
+
+/** Objects' sorted keys (each as `"key":`), by their own key order: a city month's 35,000 lines share a few shapes. */
+const shapes = new Map<string, { keys: string[]; heads: string[] }>();
+const MAX_SHAPES = 1_000;
+
+/**
+ * `canonicalJson` (shared/store/audit.ts) — the seal's definition — computed faster for the seal's many
+ * small objects: the sorted keys of each object shape are kept, numbers and strings written directly.
+ * The same text for every value (test/unit/app/seal-json.test.ts holds it to canonicalJson).
+ */
+export function sealJson(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) text += ',';
+      // As canonicalJson's join: an element JSON has no text for (undefined, a function) adds nothing.
+      const element = sealJson(value[i]) as string | undefined;
+      if (element !== undefined) text += element;
+    }
+    return `${text}]`;
+  }
+  const own = Object.keys(value);
+  const shape = JSON.stringify(own);
+  let known = shapes.get(shape);
+  if (!known) {
+    const keys = [...own].sort();
+    known = { keys, heads: keys.map((k) => `${JSON.stringify(k)}:`) };
+    if (shapes.size >= MAX_SHAPES) shapes.clear();
+    shapes.set(shape, known);
+  }
+  let text = '{';
+  let first = true;
+  for (let i = 0; i < known.keys.length; i++) {
+    const v = (value as Record<string, unknown>)[known.keys[i]!];
+    if (v === undefined) continue;
+    if (!first) text += ',';
+    text += `${known.heads[i]!}${sealJson(v)}`;
+    first = false;
+  }
+  return `${text}}`;
+}
 
 /** One line's short hash: what it pays and to which account. */
 type LineHash = [staffId: string, hash: string];

@@ -1,0 +1,45 @@
+/**
+ * The seal hashes a cycle's every pay line in canonical JSON (shared/store/audit.ts canonicalJson). Its
+ * faster form for seals (shared/app/seals.ts sealJson) must give the very same text for every value, or
+ * the seals recorded before would no longer verify.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { sealJson } from '../../../shared/app/seals.js';
+import { canonicalJson } from '../../../shared/store/audit.js';
+
+describe('sealJson', () => {
+  it('is canonicalJson for any JSON value, and for values JSON drops (undefined members and elements)', () => {
+    const value = fc.letrec((tie) => ({
+      leaf: fc.oneof(
+        fc.string(),
+        fc.integer(),
+        fc.double(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.constant(undefined),
+        fc.constant(-0),
+      ),
+      node: fc.oneof(
+        { depthSize: 'small' },
+        tie('leaf'),
+        fc.array(tie('node'), { maxLength: 5 }),
+        fc.dictionary(fc.string({ maxLength: 6 }), tie('node'), { maxKeys: 6 }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(sealJson(v)).toBe(canonicalJson(v));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('orders keys by code unit, whatever order an object was built in, as canonicalJson does', () => {
+    const a = { b: 1, a: [{ z: 'é', y: null }], 中: '文', A: { x: undefined, w: 2 } };
+    const b = { A: { w: 2 }, 中: '文', a: [{ y: null, z: 'é' }], b: 1 };
+    expect(sealJson(a)).toBe(canonicalJson(a));
+    expect(sealJson(a)).toBe(sealJson(b));
+    expect(sealJson(a)).toBe('{"A":{"w":2},"a":[{"y":null,"z":"é"}],"b":1,"中":"文"}');
+  });
+});
