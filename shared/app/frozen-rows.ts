@@ -93,6 +93,38 @@ export async function frozenRowChanges(
   if (freezes.length === 0) return [];
   const incoming = monthRowsByInstitution(dataset);
   const rowNumber = rowNumbers(dataset, fileRows);
+  return frozenChanges(
+    repos,
+    communityId,
+    (period) =>
+      new Map(
+        [...(incoming.get(period) ?? [])].map(([id, rows]) => [
+          id,
+          { hash: monthHash(rows), rows: () => rows },
+        ]),
+      ),
+    rowNumber,
+    freezes,
+  );
+}
+
+/** An incoming institution-month: its content hash (as a month lock records it), and its rows when asked. */
+export interface IncomingMonth {
+  hash: string;
+  rows: () => MonthRows;
+}
+
+/**
+ * `frozenRowChanges` over months given by their hashes (a streamed import keeps the rows of only the
+ * months whose hash differs from a freeze's); `rowNumber` knows the file row of each row `rows` gives.
+ */
+export async function frozenChanges(
+  repos: Repositories,
+  communityId: string,
+  incomingOf: (period: string) => ReadonlyMap<string, IncomingMonth>,
+  rowNumber: ReadonlyMap<object, number>,
+  freezes: readonly Freeze[],
+): Promise<ImportIssue[]> {
   const storedMonths = new Map<string, ReturnType<Repositories['datasets']['month']>>();
   const stored = (version: number, period: string) => {
     const key = `${version}|${period}`;
@@ -106,17 +138,15 @@ export async function frozenRowChanges(
   const issues: ImportIssue[] = [];
   for (const freeze of freezes) {
     for (const period of freeze.months) {
-      const now = incoming.get(period) ?? new Map<string, MonthRows>();
+      const now = incomingOf(period);
       const hashes = await repos.datasets.monthHashes(communityId, freeze.datasetVersion, period);
       const institutions = new Set([...Object.keys(hashes), ...now.keys()]);
-      const changed = [...institutions].filter(
-        (id) => (hashes[id] ?? '') !== (now.has(id) ? monthHash(now.get(id)!) : ''),
-      );
+      const changed = [...institutions].filter((id) => (hashes[id] ?? '') !== (now.get(id)?.hash ?? ''));
       if (changed.length === 0) continue;
       const before = await stored(freeze.datasetVersion, period);
       for (const institutionId of changed) {
         const old = before.get(institutionId)?.rows ?? emptyMonth();
-        const fresh = now.get(institutionId) ?? emptyMonth();
+        const fresh = now.get(institutionId)?.rows() ?? emptyMonth();
         for (const part of freeze.parts) {
           issues.push(
             ...partChanges(part, old[part] as Row[], fresh[part] as Row[], freeze, period, rowNumber),

@@ -4,18 +4,31 @@
  */
 import {
   DatasetInvalidError,
+  type ImportIssue,
   type ImportSummary,
   type ParseOptions,
   parseDatasetFilesAsync,
   readDatasetDir,
 } from '../dataset/index.js';
+import type { FileSource } from '../dataset/parse.js';
+import { expandSources, readDatasetSources } from '../dataset/read-dir.js';
+import { parseDatasetStreamed, type StreamedParseResult, type WorkloadSink } from '../dataset/stream.js';
 import { bilingual, LockedPeriodError } from '../errors.js';
+import type { Dataset } from '../schemas/dataset.js';
 import type { CycleStatus } from '../store/cycles.js';
-import type { DatasetPointer } from '../store/datasets.js';
+import {
+  type DatasetPointer,
+  emptyMonth,
+  type MonthBlob,
+  type MonthRows,
+  type OtherFileRows,
+  type VersionWriter,
+  type WorkloadGroup,
+} from '../store/datasets.js';
 import type { Repositories } from '../store/index.js';
 import { type ImportLease, LEASE_HEARTBEAT_MS, leaseDeadBecause } from '../store/leases.js';
 import { type AccountChange, versionAccountChanges } from './account-changes.js';
-import { cycleFreeze, type Freeze, frozenRowChanges, lockFreezes } from './frozen-rows.js';
+import { cycleFreeze, type Freeze, frozenChanges, frozenRowChanges, lockFreezes } from './frozen-rows.js';
 import { checkDatasetScheme, checkImportTarget, type ImportTarget, schemeFromStore } from './scheme-rule.js';
 
 export interface ImportOutcome {
@@ -37,28 +50,246 @@ export async function importDataset(
   /** Files as large as uploads through S3 may be (the province bench's ~150 MB workload). */
   parseOptions: ParseOptions = {},
 ): Promise<ImportOutcome> {
-  const { parsed, dataset } = await parseImport(repos, source, target, parseOptions);
-  const communityId = dataset.scheme.community.id;
-  const year = dataset.scheme.year;
-  return withImportLease(repos, communityId, year, by, async (lease) => {
-    const current = await repos.datasets.current(communityId, year);
-    await checkImportable(repos, dataset, parsed.rowNumbers);
-    const pointer = await repos.datasets.writeVersion(dataset, by, current?.version, onProgress, {
-      lease,
-      // The import's entry is written with the pointer switch: no version becomes current unrecorded.
-      audited: (version) => ({
-        actor: by,
-        action: 'dataset.import',
-        subject: `dataset v${version}`,
-        details: { files: parsed.summary.map((s) => `${s.file}:${s.rows}`).join(' '), year },
-      }),
-    });
+  const complete = schemeFromStore(repos, target); // issue 15: scheme.json is optional
+  const read: { sources?: ReadonlyMap<string, FileSource>; issues: ImportIssue[] } =
+    'dir' in source
+      ? await readDatasetSources(source.dir, complete)
+      : await expandSources(new Map(Object.entries(source.files)), complete);
+  if (!read.sources) throw new DatasetInvalidError(read.issues);
+  const session = new StreamedImport(repos, by, target);
+  try {
+    const result = await parseDatasetStreamed(read.sources, session, parseOptions);
+    if (read.issues.length > 0 || !result.ok)
+      throw new DatasetInvalidError([...read.issues, ...(result.ok ? [] : result.issues)]);
+    return await session.complete(result, onProgress);
+  } catch (error) {
+    await session.abort(isUserError(error));
+    throw error;
+  }
+}
+
+/**
+ * One import whose workload months are written while workload.csv is still being read (issues 12 and
+ * 17; shared/dataset/stream.ts reads, shared/store/datasets.ts VersionWriter writes). Before the first
+ * write it checks what the whole-file import checked before writing — the community and year asked for,
+ * the scheme in force, the year's lease, locks and cycles in progress — and a refusal among these is
+ * answered after the parse (issues in the files first, as before). Each month handed over is compared
+ * with the months frozen by locks and running cycles; once one differs nothing more is written, and
+ * its rows are kept to name them. A refused import leaves the table as it was (`abort`).
+ */
+class StreamedImport implements WorkloadSink {
+  private deferred: unknown;
+  private lease: ImportLease | undefined;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private writer: VersionWriter | undefined;
+  private importedAt = '';
+  private expectedVersion: number | undefined;
+  private dataset: Dataset | undefined;
+  private freezes: Freeze[] = [];
+  /** Lock hashes per `${datasetVersion}|${period}` of every frozen month. */
+  private readonly lockHashes = new Map<string, Record<string, string>>();
+  /** Frozen months: each institution's incoming hash, and the blobs of those that differ from a freeze. */
+  private readonly frozenIncoming = new Map<string, Map<string, string>>();
+  private readonly retained = new Map<string, Map<string, MonthBlob>>();
+  private frozenChanged = false;
+
+  constructor(
+    private readonly repos: Repositories,
+    private readonly by: string,
+    private readonly target: ImportTarget,
+  ) {}
+
+  get open(): boolean {
+    return this.writer !== undefined && !this.writer.failed;
+  }
+
+  async begin(dataset: Dataset, fileRows: OtherFileRows): Promise<boolean> {
+    const { repos } = this;
+    const communityId = dataset.scheme.community.id;
+    const year = dataset.scheme.year;
+    try {
+      checkImportTarget(dataset, this.target);
+      await checkDatasetScheme(repos, dataset); // issue 15: the scheme changes only by publication
+      this.lease = await repos.leases.acquire(communityId, year, this.by, (dead, why) =>
+        recordRecovery(repos, dead, 'system', why),
+      );
+      const lease = this.lease;
+      this.heartbeat = setInterval(
+        () => void repos.leases.renew(lease).catch(() => undefined),
+        LEASE_HEARTBEAT_MS,
+      );
+      this.heartbeat.unref();
+      this.expectedVersion = (await repos.datasets.current(communityId, year))?.version;
+      this.freezes = await importFreezes(repos, communityId, year);
+    } catch (error) {
+      if (!isUserError(error)) throw error;
+      this.deferred = error;
+      await this.release();
+      return false;
+    }
+    for (const freeze of this.freezes) {
+      for (const period of freeze.months) {
+        const key = `${freeze.datasetVersion}|${period}`;
+        if (!this.lockHashes.has(key))
+          this.lockHashes.set(
+            key,
+            await repos.datasets.monthHashes(communityId, freeze.datasetVersion, period),
+          );
+        this.frozenIncoming.set(period, new Map());
+      }
+    }
+    const opened = await repos.datasets.openWriter(dataset, this.by, this.expectedVersion, fileRows);
+    this.writer = opened.writer;
+    this.importedAt = opened.importedAt;
+    this.dataset = dataset;
+    this.writer.rosters(dataset);
+    return true;
+  }
+
+  month(period: string, workload: Map<string, WorkloadGroup>): void {
+    const writer = this.writer!;
+    const blobs = writer.month(period, workload);
+    const incoming = this.frozenIncoming.get(period);
+    if (incoming) {
+      incoming.clear();
+      for (const { institutionId, blob } of blobs) incoming.set(institutionId, blob.hash.slice(0, 16));
+      const retained = new Map<string, MonthBlob>();
+      for (const freeze of this.freezes) {
+        if (!freeze.months.includes(period)) continue;
+        const hashes = this.lockHashes.get(`${freeze.datasetVersion}|${period}`) ?? {};
+        for (const blob of blobs) {
+          if (hashes[blob.institutionId] !== incoming.get(blob.institutionId))
+            retained.set(blob.institutionId, blob);
+        }
+        if (Object.keys(hashes).some((id) => !incoming.has(id)) || retained.size > 0)
+          this.frozenChanged = true;
+      }
+      this.retained.set(period, retained);
+    }
+    // Once a frozen row changed the import is refused: months are still compared, nothing more written.
+    if (!this.frozenChanged) writer.put(blobs);
+  }
+
+  pause(): Promise<void> {
+    return this.writer ? this.writer.pause() : new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** The parse found nothing wrong: the refusals deferred, the frozen rows, then the version made current. */
+  async complete(
+    result: Extract<StreamedParseResult, { ok: true }>,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<ImportOutcome> {
+    if (this.deferred !== undefined) throw this.deferred;
+    const writer = this.writer;
+    const dataset = this.dataset;
+    const lease = this.lease;
+    if (!writer || !dataset || !lease || !result.streamed) throw new Error('the import was not started');
+    for (const period of writer.otherMonths()) this.month(period, new Map());
+    const issues = await this.frozenIssues();
+    if (issues.length > 0) throw new DatasetInvalidError(issues);
+    const communityId = dataset.scheme.community.id;
+    const year = dataset.scheme.year;
+    const { version, total } = await writer.finish(dataset);
+    const pointer = await this.repos.datasets.completeVersion(
+      { communityId, year, version, importedAt: this.importedAt, importedBy: this.by, total },
+      this.expectedVersion,
+      {
+        lease,
+        // The import's entry is written with the pointer switch: no version becomes current unrecorded.
+        audited: (v) => ({
+          actor: this.by,
+          action: 'dataset.import',
+          subject: `dataset v${v}`,
+          details: { files: result.summary.map((s) => `${s.file}:${s.rows}`).join(' '), year },
+        }),
+      },
+    );
+    onProgress?.(total, total);
+    await this.release();
     // Blobs a refused or interrupted import left (issue 17: blobs may be written before an import is
     // accepted) are removed now, recorded in the audit trail; a failure here leaves them to the next sweep.
-    await repos.datasets.sweep(communityId, by).catch(() => undefined);
-    const accountChanges = await versionAccountChanges(repos, communityId, pointer.version);
-    return { pointer, summary: parsed.summary, accountChanges };
-  });
+    await this.repos.datasets.sweep(communityId, this.by).catch(() => undefined);
+    const accountChanges = await versionAccountChanges(this.repos, communityId, pointer.version);
+    return { pointer, summary: result.summary, accountChanges };
+  }
+
+  /** Rows of frozen months the import changes, named as the whole-file import names them. */
+  private async frozenIssues(): Promise<ImportIssue[]> {
+    if (this.freezes.length === 0 || !this.frozenChanged) return [];
+    const rowNumber = new Map<object, number>();
+    const rowsOf = (blob: MonthBlob): MonthRows => {
+      const rows = emptyMonth();
+      for (const text of blob.blob.texts) {
+        const page = JSON.parse(text) as MonthRows;
+        rows.workload.push(...page.workload);
+        rows.values.push(...page.values);
+        rows.finance.push(...page.finance);
+        rows.adjustments.push(...page.adjustments);
+      }
+      rows.workload.forEach((row, i) => {
+        rowNumber.set(row, blob.workloadRows[i]!);
+      });
+      rows.values.forEach((row, i) => {
+        rowNumber.set(row, blob.other!.rows.values[i]!);
+      });
+      rows.finance.forEach((row, i) => {
+        rowNumber.set(row, blob.other!.rows.finance[i]!);
+      });
+      rows.adjustments.forEach((row, i) => {
+        rowNumber.set(row, blob.other!.rows.adjustments[i]!);
+      });
+      return rows;
+    };
+    const communityId = this.dataset!.scheme.community.id;
+    return frozenChanges(
+      this.repos,
+      communityId,
+      (period) => {
+        const hashes = this.frozenIncoming.get(period) ?? new Map<string, string>();
+        const retained = this.retained.get(period);
+        return new Map(
+          [...hashes].map(([id, hash]) => {
+            const blob = retained?.get(id);
+            return [id, { hash, rows: () => (blob ? rowsOf(blob) : emptyMonth()) }];
+          }),
+        );
+      },
+      rowNumber,
+      this.freezes,
+    );
+  }
+
+  private async release(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    const lease = this.lease;
+    this.lease = undefined;
+    if (lease) await this.repos.leases.release(lease).catch(() => undefined);
+  }
+
+  /**
+   * A refused import: what it wrote is removed (`refused`), so the table is as it was. A failed one (a
+   * write or read that died): its version is marked failed, never reused, and the next import sweeps it.
+   */
+  async abort(refused: boolean): Promise<void> {
+    if (refused) await this.writer?.abort(this.repos.datasets).catch(() => undefined);
+    else await this.writer?.fail(this.repos.datasets).catch(() => undefined);
+    await this.release();
+  }
+}
+
+/** Errors the user can fix (the files, a locked period, an import already running): answered as such. */
+function isUserError(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    [
+      'DatasetInvalidError',
+      'LockedPeriodError',
+      'PrerequisiteError',
+      'ImportRunningError',
+      'HttpProblem',
+    ].includes(error.name)
+  );
 }
 
 type Parsed = Extract<Awaited<ReturnType<typeof parseDatasetFilesAsync>>, { ok: true }>;
@@ -96,7 +327,17 @@ export async function checkImportable(
   rowNumbers: Parsed['rowNumbers'],
 ): Promise<void> {
   const communityId = dataset.scheme.community.id;
-  const year = dataset.scheme.year;
+  const freezes = await importFreezes(repos, communityId, dataset.scheme.year);
+  const issues = await frozenRowChanges(repos, communityId, dataset, rowNumbers, freezes);
+  if (issues.length > 0) throw new DatasetInvalidError(issues);
+}
+
+/** The rows an import of `year` may not change (LockedPeriodError when it may change none: a locked year). */
+export async function importFreezes(
+  repos: Repositories,
+  communityId: string,
+  year: number,
+): Promise<Freeze[]> {
   const locks = await repos.cycles.yearLocks(communityId, year);
   if (locks.year) {
     throw new LockedPeriodError(
@@ -107,12 +348,10 @@ export async function checkImportable(
       ),
     );
   }
-  const freezes = [
+  return [
     ...lockFreezes(locks.months, locks.quarters),
     ...(await inProgressFreezes(repos, communityId, year)),
   ];
-  const issues = await frozenRowChanges(repos, communityId, dataset, rowNumbers, freezes);
-  if (issues.length > 0) throw new DatasetInvalidError(issues);
 }
 
 /**

@@ -91,20 +91,81 @@ function uniqueKey(tables: Tables, key: CsvKey, columns: string[]): ImportIssue[
     if (parts.includes('')) continue; // an empty key cell is reported by the row check
     const first = firstRows.firstOf(parts, record.row);
     if (first === undefined) continue;
-    const joined = parts.join(' / ');
-    const what =
-      columns.length > 1
-        ? { zh: `（${columns.join(' / ')} = ${joined}）`, en: ` (${columns.join(' / ')} = ${joined})` }
-        : { zh: '', en: '' };
-    issues.push(
-      issueAt(
-        { file, row: record.row, column: shown, value: shownCell(record) },
-        new Problem('id.duplicate', `与第 ${first} 行重复${what.zh}`, `duplicate of row ${first}${what.en}`),
-      ),
-    );
+    issues.push(duplicateIssue(file, columns, parts, first, record.row, shownCell(record)));
   }
   return issues;
 }
+
+/** A key seen before: on `row`, duplicating row `first` (the key's cells `parts` of `columns`). */
+export function duplicateIssue(
+  file: string,
+  columns: readonly string[],
+  parts: readonly string[],
+  first: number,
+  row: number,
+  value: string | undefined,
+): ImportIssue {
+  const joined = parts.join(' / ');
+  const what =
+    columns.length > 1
+      ? { zh: `（${columns.join(' / ')} = ${joined}）`, en: ` (${columns.join(' / ')} = ${joined})` }
+      : { zh: '', en: '' };
+  return issueAt(
+    { file, row, column: columns.at(-1)!, value },
+    new Problem('id.duplicate', `与第 ${first} 行重复${what.zh}`, `duplicate of row ${first}${what.en}`),
+  );
+}
+
+/** A reference from `file`'s `column` that no row of `targetFile`'s `toColumn` has. */
+export function unknownReferenceIssue(
+  file: string,
+  row: number,
+  column: string,
+  value: string | undefined,
+  targetFile: string,
+  toColumn: string,
+): ImportIssue {
+  return issueAt(
+    { file, row, column, value },
+    new Problem(
+      'ref.unknown',
+      `在 ${targetFile} 的 ${toColumn} 列中找不到此编码`,
+      `no row of ${targetFile} has this ${toColumn}`,
+    ),
+  );
+}
+
+/** A period of another year than the scheme's. */
+export function periodYearIssue(
+  file: string,
+  row: number,
+  column: string,
+  value: string | undefined,
+  year: number,
+): ImportIssue {
+  return issueAt(
+    { file, row, column, value },
+    new Problem(
+      'period.year',
+      `期间不在方案年度 ${year} 内`,
+      `the period is outside the scheme's year ${year}`,
+    ),
+  );
+}
+
+/**
+ * Whether a reference rule from another file into `to`'s `toColumn` runs, and the ids it knows (an empty
+ * target is reported once as file.noRows rather than once per referring row).
+ */
+export function referenceTarget(tables: Tables, to: CsvKey, toColumn: string): Set<string> | undefined {
+  const target = tables[to];
+  if (!target || target.records.length === 0) return undefined;
+  if (!target.complete && !target.readableColumns?.has(toColumn)) return undefined;
+  const targetCell = columnOf(target, toColumn).cell;
+  return new Set(target.records.map(targetCell));
+}
+
+export { FirstRows, MONTH };
 
 function reference(
   tables: Tables,
@@ -114,12 +175,8 @@ function reference(
   toColumn: string,
 ): ImportIssue[] {
   const source = tables[from];
-  const target = tables[to];
-  // An empty target is reported once as file.noRows rather than once per referring row.
-  if (!source || !target || target.records.length === 0) return [];
-  if (!target.complete && !target.readableColumns?.has(toColumn)) return [];
-  const targetCell = columnOf(target, toColumn).cell;
-  const known = new Set(target.records.map(targetCell));
+  const known = source ? referenceTarget(tables, to, toColumn) : undefined;
+  if (!source || !known) return [];
   const { raw, cell } = columnOf(source, column);
   const file = CSV_FORMATS[from].file;
   const targetFile = CSV_FORMATS[to].file;
@@ -128,16 +185,7 @@ function reference(
       const id = cell(record);
       return id !== '' && !known.has(id);
     })
-    .map((record) =>
-      issueAt(
-        { file, row: record.row, column, value: raw(record) },
-        new Problem(
-          'ref.unknown',
-          `在 ${targetFile} 的 ${toColumn} 列中找不到此编码`,
-          `no row of ${targetFile} has this ${toColumn}`,
-        ),
-      ),
-    );
+    .map((record) => unknownReferenceIssue(file, record.row, column, raw(record), targetFile, toColumn));
 }
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -161,16 +209,7 @@ function periodsInYear(year: number, tables: Tables): ImportIssue[] {
         const period = cell(record);
         return !period.startsWith(prefix) && MONTH.test(period);
       })
-      .map((record) =>
-        issueAt(
-          { file: CSV_FORMATS[key].file, row: record.row, column, value: raw(record) },
-          new Problem(
-            'period.year',
-            `期间不在方案年度 ${year} 内`,
-            `the period is outside the scheme's year ${year}`,
-          ),
-        ),
-      );
+      .map((record) => periodYearIssue(CSV_FORMATS[key].file, record.row, column, raw(record), year));
   });
 }
 

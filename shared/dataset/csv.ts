@@ -345,7 +345,7 @@ const MAX_SHARED = 50_000;
 const isBlankRecord = (fields: string[]) => fields.every((f) => f.trim() === '');
 
 /** Turns records into rows as they arrive: the first non-blank record is the header. */
-class RecordReader {
+export class RecordReader {
   header: string[] | undefined;
   headerIssues: ImportIssue[] = [];
   rowIssues: ImportIssue[] = [];
@@ -362,6 +362,8 @@ class RecordReader {
   constructor(
     private readonly file: string,
     private readonly columns: CsvColumns,
+    /** Takes each row as it is read instead of keeping it in `records` (a streamed import). */
+    private readonly onRecord?: (record: CsvRecord, reader: RecordReader) => void,
   ) {}
 
   readonly visit: Visit = (fields, row) => {
@@ -395,6 +397,10 @@ class RecordReader {
     }
     // A row as wide as the header is blank only if its first cell is (checked first: it rarely is).
     if (fields[0]!.trim() === '' && isBlankRecord(fields)) return;
+    if (this.onRecord) {
+      this.onRecord({ row, fields }, this);
+      return;
+    }
     this.shareRepeats(fields);
     this.records.push({ row, fields });
   };
@@ -475,6 +481,90 @@ export function readCsv(file: string, raw: string, columns: CsvColumns): CsvRead
     return reader.visit;
   });
   return readResult(file, columns, reader, issue);
+}
+
+/** Text per slice of a streamed read: the loop yields to the event loop (the version's writes) between slices. */
+const SLICE_CHARS = 1 << 20;
+
+/**
+ * The end of the next slice of `text` from `from`: just after a line ending (the file's: `oneLineEnding`
+ * left one kind) with an even number of quotes before it since `from` — outside any quoted cell — so the
+ * fast reader reads the slices exactly as it reads the whole text.
+ */
+function sliceEnd(text: string, from: number): number {
+  if (text.length - from <= SLICE_CHARS) return text.length;
+  let at = from + SLICE_CHARS;
+  for (;;) {
+    const lf = text.indexOf('\n', at);
+    const cr = text.indexOf('\r', at);
+    if (lf < 0 && cr < 0) return text.length;
+    let end = lf < 0 ? cr + 1 : cr < 0 ? lf + 1 : Math.min(lf, cr) + 1;
+    if (text.charCodeAt(end - 1) === CR && text.charCodeAt(end) === LF) end++;
+    let quotes = 0;
+    for (let q = text.indexOf('"', from); q >= 0 && q < end; q = text.indexOf('"', q + 1)) quotes++;
+    if (quotes % 2 === 0) return end;
+    at = end;
+  }
+}
+
+/** Line breaks in a text of one line-ending kind (each CRLF is one). */
+function breaksIn(text: string): number {
+  let breaks = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === LF) breaks++;
+    else if (code === CR && text.charCodeAt(i + 1) !== LF) breaks++;
+  }
+  return breaks;
+}
+
+/**
+ * As `readCsv`, for a large file read as a stream of rows: each row goes to `onRecord` as it is read
+ * (none is kept), and the read pauses between slices of the text so that writes already started go on.
+ * When the fast reader cannot read the file, csv-parse reads it whole (as `readCsv` does): `restart` is
+ * called first, so the caller drops what it made of the rows seen so far.
+ */
+export async function readCsvStreamed(
+  file: string,
+  raw: string,
+  columns: CsvColumns,
+  onRecord: (record: CsvRecord, reader: RecordReader) => void,
+  restart: () => void,
+  pause: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
+): Promise<CsvRead> {
+  const text = oneLineEnding(raw);
+  let reader = new RecordReader(file, columns, onRecord);
+  let fast = isWellFormed(text);
+  let line = 1;
+  // Each slice is read by the fast reader with its records' rows counted from where the last one ended.
+  for (let from = 0; fast && from < text.length; ) {
+    const end = sliceEnd(text, from);
+    const slice = text.slice(from, end);
+    const offset = line - 1;
+    fast = fastRecords(slice, (fields, row) => reader.visit(fields, offset + row));
+    line += breaksIn(slice);
+    from = end;
+    if (fast && from < text.length) await pause();
+  }
+  if (fast) return readResult(file, columns, reader, undefined);
+  restart();
+  const issue = parseRecords(file, text, () => {
+    reader = new RecordReader(file, columns, onRecord);
+    return reader.visit;
+  });
+  return readResult(file, columns, reader, issue);
+}
+
+/** As `readRows`, each row going to `onRecord` as it is read (a streamed import of a sheet). */
+export function readRowsStreamed(
+  file: string,
+  rows: readonly { row: number; fields: string[] }[],
+  columns: CsvColumns,
+  onRecord: (record: CsvRecord, reader: RecordReader) => void,
+): CsvRead {
+  const reader = new RecordReader(file, columns, onRecord);
+  for (const { row, fields } of rows) reader.visit([...fields], row);
+  return readResult(file, columns, reader, undefined);
 }
 
 /** Rows already split into cells (a spreadsheet's), each with its own row number, read as a CSV's records. */

@@ -39,7 +39,7 @@ export type ParseResult =
  * Unexpected `.csv`/`.json` files are errors: a misspelt optional file (`adjustment.csv`) would otherwise be
  * skipped in silence and its rows lost. Anything else (a README, `.DS_Store`, an .xlsx original) is ignored.
  */
-function unexpectedFiles(names: Iterable<string>): ImportIssue[] {
+export function unexpectedFiles(names: Iterable<string>): ImportIssue[] {
   return [...names]
     .filter((name) => !DATASET_FILES.includes(name) && !name.startsWith('.') && /\.(csv|json)$/i.test(name))
     .map((name) => {
@@ -56,7 +56,7 @@ function unexpectedFiles(names: Iterable<string>): ImportIssue[] {
 }
 
 /** Text of one file, or undefined after reporting why it cannot be read; `encodings` learns how it was read. */
-function textOf(
+export function textOf(
   sources: ReadonlyMap<string, FileSource>,
   file: string,
   required: boolean,
@@ -89,7 +89,7 @@ function textOf(
   return decoded.text;
 }
 
-function readTable<K extends CsvKey>(
+export function readTable<K extends CsvKey>(
   key: K,
   text: string | SheetSource,
   issues: ImportIssue[],
@@ -118,7 +118,7 @@ const fileRank = (file: string) => {
 };
 
 /** By file in dataset order, then by row (file-level issues first); stable within a row. */
-function sortIssues(issues: ImportIssue[]): ImportIssue[] {
+export function sortIssues(issues: ImportIssue[]): ImportIssue[] {
   return issues
     .map((issue, index) => ({ issue, index }))
     .sort(
@@ -132,7 +132,7 @@ function sortIssues(issues: ImportIssue[]): ImportIssue[] {
 }
 
 /** A cell said to have lost its digits (a rounded file) need not also be said to fail Luhn. */
-function dropLuhnWhereDigitsLost(issues: ImportIssue[]): void {
+export function dropLuhnWhereDigitsLost(issues: ImportIssue[]): void {
   const lost = new Set(
     issues.filter((i) => i.rule === 'bankAccount.lostDigits').map((i) => `${i.file}\u0000${i.row}`),
   );
@@ -141,7 +141,7 @@ function dropLuhnWhereDigitsLost(issues: ImportIssue[]): void {
   issues.splice(0, issues.length, ...kept);
 }
 
-function assemble(scheme: SchemeOutput, tables: Tables): Dataset {
+export function assemble(scheme: SchemeOutput, tables: Tables): Dataset {
   const rows = <K extends CsvKey>(key: K) => tables[key]?.rows.values ?? [];
   const candidate: Dataset = {
     scheme,

@@ -3,13 +3,29 @@ import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAX_FILE_BYTES } from './decode.js';
-import { issueAt, Problem } from './errors.js';
+import { type ImportIssue, issueAt, Problem } from './errors.js';
 import { DATASET_FILES } from './formats/index.js';
 import { type FileSource, type ParseResult, parseDataset } from './parse.js';
 import type { CompleteSources } from './year-of.js';
 
 /** `complete` sees the files (workbooks read) before they are parsed, e.g. to add scheme.json. */
 export async function readDatasetDir(dir: string, complete?: CompleteSources): Promise<ParseResult> {
+  const read = await readDatasetSources(dir, complete);
+  if ('issues' in read && !('sources' in read)) return { ok: false, issues: read.issues };
+  const result = parseDataset(read.sources);
+  if (read.issues.length === 0) return result;
+  return { ok: false, issues: [...read.issues, ...(result.ok ? [] : result.issues)] };
+}
+
+/**
+ * A dataset folder's files, workbooks read into sheets and `complete` applied, and the issues of reading
+ * the workbooks; or only issues when the folder is not there. A file too large is not read (its size
+ * stands for it).
+ */
+export async function readDatasetSources(
+  dir: string,
+  complete?: CompleteSources,
+): Promise<{ sources: ReadonlyMap<string, FileSource>; issues: ImportIssue[] } | { issues: ImportIssue[] }> {
   let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -17,7 +33,7 @@ export async function readDatasetDir(dir: string, complete?: CompleteSources): P
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
     const problem = new Problem('dir.missing', '数据集文件夹不存在', 'the dataset folder does not exist');
-    return { ok: false, issues: [issueAt({ file: dir }, problem)] };
+    return { issues: [issueAt({ file: dir }, problem)] };
   }
   const sources = new Map<string, FileSource>();
   for (const entry of entries) {
@@ -35,11 +51,20 @@ export async function readDatasetDir(dir: string, complete?: CompleteSources): P
       sources.set(entry.name, await readFile(path));
     }
   }
+  return expandSources(sources, complete);
+}
+
+/** Workbooks among `sources` read into sheets (exceljs only then), and `complete` applied. */
+export async function expandSources(
+  sources: ReadonlyMap<string, FileSource>,
+  complete?: CompleteSources,
+): Promise<{ sources: ReadonlyMap<string, FileSource>; issues: ImportIssue[] }> {
   if (![...sources.keys()].some((name) => /\.xlsx$/i.test(name)))
-    return parseDataset(complete ? await complete(sources) : sources);
+    return { sources: complete ? await complete(sources) : sources, issues: [] };
   const { expandWorkbooks } = await import('./xlsx.js'); // exceljs only when a workbook is given
   const expanded = await expandWorkbooks(sources);
-  const result = parseDataset(complete ? await complete(expanded.sources) : expanded.sources);
-  if (expanded.issues.length === 0) return result;
-  return { ok: false, issues: [...expanded.issues, ...(result.ok ? [] : result.issues)] };
+  return {
+    sources: complete ? await complete(expanded.sources) : expanded.sources,
+    issues: expanded.issues,
+  };
 }

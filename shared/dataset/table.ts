@@ -123,26 +123,20 @@ export interface ValidRows<R> {
   records: CsvRecord[];
 }
 
-export function validateRows<R>(
+/**
+ * Checks one record at a time, as `validateRows` does for a whole file: the row's value, or its issues
+ * (an import that streams a large file checks each row as it is read and keeps only what it needs).
+ */
+export function rowChecker<R>(
   format: CsvFormat<R>,
-  { records, index }: { records: readonly CsvRecord[]; index: ColumnIndex },
-): { rows: ValidRows<R>; issues: ImportIssue[] } {
-  const rows: ValidRows<R> = { values: [], records: [] };
-  const issues: ImportIssue[] = [];
+  index: ColumnIndex,
+): (record: CsvRecord, issues: ImportIssue[]) => R | undefined {
   const quick = format.quick(index);
-  for (const record of records) {
+  return (record, issues) => {
     const value = quick(record);
-    if (value !== undefined) {
-      rows.values.push(value);
-      rows.records.push(record);
-      continue;
-    }
+    if (value !== undefined) return value;
     const result = format.schema.safeParse(cellsOf(index, record));
-    if (result.success) {
-      rows.values.push(withoutUndefined(result.data));
-      rows.records.push(record);
-      continue;
-    }
+    if (result.success) return withoutUndefined(result.data);
     for (const issue of result.error.issues) {
       const column = String(issue.path[0] ?? '');
       // A bank account is never quoted back in full, not even a malformed one.
@@ -151,6 +145,22 @@ export function validateRows<R>(
         issueAt({ file: format.file, row: record.row, column, value }, problemOf(issue, value ?? '')),
       );
     }
+    return undefined;
+  };
+}
+
+export function validateRows<R>(
+  format: CsvFormat<R>,
+  { records, index }: { records: readonly CsvRecord[]; index: ColumnIndex },
+): { rows: ValidRows<R>; issues: ImportIssue[] } {
+  const rows: ValidRows<R> = { values: [], records: [] };
+  const issues: ImportIssue[] = [];
+  const check = rowChecker(format, index);
+  for (const record of records) {
+    const value = check(record, issues);
+    if (value === undefined) continue;
+    rows.values.push(value);
+    rows.records.push(record);
   }
   return { rows, issues };
 }

@@ -217,6 +217,42 @@ export function encodeMonthPages(rows: MonthRows, limit = PAGE_DATA_BYTES): Enco
   return { hash, texts };
 }
 
+/** A month's rows as their JSON texts, field by field (a streamed import encodes each row as it reads it). */
+export type MonthTexts = Record<(typeof MONTH_FIELDS)[number], string[]>;
+
+/**
+ * `encodeMonthPages` of the rows whose JSON texts these are: the same whole text (so the same hash) and
+ * the same pages, without holding the rows as objects.
+ */
+export function encodeMonthTextPages(rows: MonthTexts, limit = PAGE_DATA_BYTES): EncodedBlob {
+  const body = (p: MonthTexts) =>
+    `{${MONTH_FIELDS.map((field) => `${JSON.stringify(field)}:[${p[field].join(',')}]`).join(',')}}`;
+  const whole = body(rows);
+  const hash = fullHashOfEncoded(whole);
+  if (utf8Bytes(whole) <= limit) return { hash, texts: [whole] };
+  const pagesOut: MonthTexts[] = [];
+  let page: MonthTexts = { workload: [], values: [], finance: [], adjustments: [] };
+  const emptyBytes = utf8Bytes(encode(emptyMonth()));
+  let size = emptyBytes;
+  let rowsInPage = 0;
+  for (const field of MONTH_FIELDS) {
+    for (const text of rows[field]) {
+      const bytes = utf8Bytes(text) + 1;
+      if (rowsInPage > 0 && size + bytes > limit) {
+        pagesOut.push(page);
+        page = { workload: [], values: [], finance: [], adjustments: [] };
+        size = emptyBytes;
+        rowsInPage = 0;
+      }
+      page[field].push(text);
+      size += bytes;
+      rowsInPage++;
+    }
+  }
+  pagesOut.push(page);
+  return { hash, texts: pagesOut.map(body) };
+}
+
 const encodeRoster = (staff: Staff[]) => encodeArrayPages(staff);
 const encodeMonth = (rows: MonthRows) => encodeMonthPages(rows);
 
@@ -700,14 +736,7 @@ export class DatasetRepository {
     const versionOf = (sk: string) => Number(sk.slice('DATASET#'.length));
     const failed = manifests.filter((m) => m.status === 'failed').map((m) => versionOf(m.sk));
     if (failed.length === 0) return undefined;
-    const keep = new Set<string>();
-    for (const manifest of manifests) {
-      if (manifest.status === 'failed' || manifest.status === 'swept') continue;
-      const version = versionOf(manifest.sk);
-      for (const hash of await this.blobHashes(communityId, version)) keep.add(hash);
-      if (manifest.status !== 'complete')
-        for (const [hash] of await this.blobLog(communityId, version)) keep.add(hash);
-    }
+    const keep = await this.liveBlobHashes(communityId, manifests);
     let blobs = 0;
     let pagesDeleted = 0;
     const swept = failed.slice(0, 90); // one transaction holds the entry and ≤ 99 actions
@@ -751,6 +780,60 @@ export class DatasetRepository {
       })),
     );
     return { versions: swept, blobs, pages: pagesDeleted };
+  }
+
+  /**
+   * Hashes of the blobs live versions need: those a version not failed nor swept refers to, and those a
+   * version still being written logged (it may be writing them now). `except` is left out (its own).
+   */
+  async liveBlobHashes(
+    communityId: string,
+    manifests?: readonly { sk: string; status?: string }[],
+    except?: number,
+  ): Promise<Set<string>> {
+    const all =
+      manifests ??
+      (await this.table.queryPrefix<{ sk: string; status?: string }>(
+        keys.community(communityId),
+        keys.datasetManifestPrefix(),
+      ));
+    const keep = new Set<string>();
+    for (const manifest of all) {
+      if (manifest.status === 'failed' || manifest.status === 'swept') continue;
+      const version = Number(manifest.sk.slice('DATASET#'.length));
+      if (version === except) continue;
+      // A version still being written has no index yet: only its log (not read through the cache).
+      if (manifest.status === 'complete' || manifest.status === undefined)
+        for (const hash of await this.blobHashes(communityId, version)) keep.add(hash);
+      else for (const [hash] of await this.blobLog(communityId, version)) keep.add(hash);
+    }
+    return keep;
+  }
+
+  /**
+   * A writer for a new version of `dataset` (its workload rows given month by month while the file is
+   * read): see VersionWriter. Nothing is stored until its first blob is put.
+   */
+  async openWriter(
+    dataset: Dataset,
+    importedBy: string,
+    expectedVersion: number | undefined,
+    fileRows: OtherFileRows,
+  ): Promise<{ writer: VersionWriter; importedAt: string }> {
+    const communityId = dataset.scheme.community.id;
+    const year = dataset.scheme.year;
+    const importedAt = new Date().toISOString();
+    const stored = await this.blobHashes(communityId, expectedVersion);
+    const writer = new VersionWriter(
+      this.table,
+      () => this.claimVersion(communityId, year, importedAt, importedBy),
+      communityId,
+      stored,
+      dataset,
+      fileRows,
+    );
+    writer.liveOf = (except) => this.liveBlobHashes(communityId, undefined, except);
+    return { writer, importedAt };
   }
 
   /**
@@ -1220,4 +1303,304 @@ function deductionsOf(items: readonly Item[]): Pick<Dataset, 'deductions'> {
   return parts.length === 0
     ? {}
     : { deductions: parts.flatMap((i) => decode<Deduction[]>(i.data as string)) };
+}
+
+/** A streamed import's workload rows of one institution-month: each row's JSON, and its file row. */
+export interface WorkloadGroup {
+  texts: string[];
+  rows: number[];
+}
+
+/** The other monthly files' rows of one institution-month, as JSON texts, with their file rows. */
+interface OtherMonthRows {
+  texts: MonthTexts;
+  rows: Record<'values' | 'finance' | 'adjustments', number[]>;
+}
+
+/** One institution's month as a streamed import made it: its blob, and where its rows came from. */
+export interface MonthBlob {
+  institutionId: string;
+  blob: EncodedBlob;
+  workloadRows: readonly number[];
+  other: OtherMonthRows | undefined;
+}
+
+/** File rows of the other monthly files, in the dataset's order (ParseResult's rowNumbers). */
+export type OtherFileRows = Record<'indicatorValues' | 'finance' | 'adjustments', readonly number[]>;
+
+/** Blob pages put per flush, after their log entry: a few BatchWriteItems, so writes overlap the parse. */
+const FLUSH_ITEMS = 100;
+const FLUSH_BYTES = 4 * 1024 * 1024;
+/** Flushes in flight at most; the parse waits for one to end beyond that (each runs the store's 4 in parallel). */
+const FLUSHES_IN_FLIGHT = 3;
+
+/**
+ * Writes a version while its files are still being read (issues 12 and 17): blobs are content-addressed
+ * and the pointer switches last, so each finished roster and institution-month is encoded, hashed and
+ * put as soon as it is complete — its entry in the version's blob log first — and nothing a reader sees
+ * changes until `finish` switches the pointer. The version is claimed with its first write (an import
+ * that writes nothing claims it at the end). `abort` removes everything the version wrote that no other
+ * version needs — blobs, log, manifest — so a refused import leaves the table as it was; when that
+ * fails, the version is marked failed for the next sweep.
+ */
+export class VersionWriter {
+  version: number | undefined;
+  private claiming: Promise<number> | undefined;
+  private readonly rosterIndex: IndexEntry[] = [];
+  private readonly monthIndexes = new Map<string, IndexEntry[]>();
+  /** Blobs this version logged (hash → pages), whether or not their write has ended. */
+  private readonly logged = new Map<string, number>();
+  private readonly others = new Map<string, Map<string, OtherMonthRows>>();
+  private queue: { hash: string; kind: BlobKind; texts: string[] }[] = [];
+  private queueItems = 0;
+  private queueBytes = 0;
+  private logPage = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: unknown;
+  /** Blob pages put so far. */
+  pagesWritten = 0;
+
+  constructor(
+    private readonly table: Table,
+    private readonly claim: () => Promise<number>,
+    readonly communityId: string,
+    /** Blobs the current version holds: stored and complete, never written again. */
+    private readonly stored: ReadonlySet<string>,
+    dataset: Dataset,
+    fileRows: OtherFileRows,
+  ) {
+    this.groupOtherRows(dataset, fileRows);
+  }
+
+  /** Whether a write failed (the import then stops writing; `finish` throws the error). */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** indicator-values, finance and adjustments rows by period and institution, in monthRowsByInstitution's order. */
+  private groupOtherRows(dataset: Dataset, fileRows: OtherFileRows): void {
+    const institutionOf = new Map(dataset.staff.map((s) => [s.staffId, s.institutionId]));
+    const slot = (period: string, institutionId: string) => {
+      let byInstitution = this.others.get(period);
+      if (!byInstitution) {
+        byInstitution = new Map();
+        this.others.set(period, byInstitution);
+      }
+      let rows = byInstitution.get(institutionId);
+      if (!rows) {
+        rows = {
+          texts: { workload: [], values: [], finance: [], adjustments: [] },
+          rows: { values: [], finance: [], adjustments: [] },
+        };
+        byInstitution.set(institutionId, rows);
+      }
+      return rows;
+    };
+    dataset.indicatorValues.forEach((row, i) => {
+      const rows = slot(row.period, row.institutionId);
+      rows.texts.values.push(encode(row));
+      rows.rows.values.push(fileRows.indicatorValues[i]!);
+    });
+    dataset.finance.forEach((row, i) => {
+      const rows = slot(row.period, row.institutionId);
+      rows.texts.finance.push(encode(row));
+      rows.rows.finance.push(fileRows.finance[i]!);
+    });
+    dataset.adjustments.forEach((row, i) => {
+      const rows = slot(row.period, institutionOf.get(row.staffId)!);
+      rows.texts.adjustments.push(encode(row));
+      rows.rows.adjustments.push(fileRows.adjustments[i]!);
+    });
+  }
+
+  /** Every institution's roster: indexed, and put unless the current version has it. */
+  rosters(dataset: Dataset): void {
+    for (const [institutionId, staff] of rosterByInstitution(dataset)) {
+      const blob = encodeRoster(staff);
+      this.rosterIndex.push([institutionId, blob.hash, blob.texts.length]);
+      this.add('roster', blob);
+    }
+  }
+
+  /**
+   * A month whose workload rows are all read: each institution's blob (its workload rows and its rows of
+   * the other files), indexed in the order the version's index lists them. Encoding a month again (a
+   * file whose months were not in order) replaces its entries; `put` writes the blobs.
+   */
+  month(period: string, workload: ReadonlyMap<string, WorkloadGroup>): MonthBlob[] {
+    const other = this.others.get(period);
+    const blobs: MonthBlob[] = [];
+    for (const [institutionId, group] of workload) {
+      const rows = other?.get(institutionId);
+      const texts = rows?.texts ?? { workload: [], values: [], finance: [], adjustments: [] };
+      const blob = encodeMonthTextPages({ ...texts, workload: group.texts });
+      blobs.push({ institutionId, blob, workloadRows: group.rows, other: rows });
+    }
+    for (const [institutionId, rows] of other ?? []) {
+      if (workload.has(institutionId)) continue;
+      blobs.push({ institutionId, blob: encodeMonthTextPages(rows.texts), workloadRows: [], other: rows });
+    }
+    this.monthIndexes.set(
+      period,
+      blobs.map(({ institutionId, blob }) => [institutionId, blob.hash, blob.texts.length]),
+    );
+    return blobs;
+  }
+
+  /** Months that only the other files have rows for (after every workload month was given). */
+  otherMonths(): string[] {
+    return [...this.others.keys()].filter((period) => !this.monthIndexes.has(period));
+  }
+
+  put(blobs: readonly MonthBlob[]): void {
+    for (const { blob } of blobs) this.add('month', blob);
+  }
+
+  private add(kind: BlobKind, blob: EncodedBlob): void {
+    if (this.stored.has(blob.hash) || this.logged.has(blob.hash)) return;
+    this.logged.set(blob.hash, blob.texts.length);
+    this.queue.push({ hash: blob.hash, kind, texts: blob.texts });
+    this.queueItems += blob.texts.length;
+    for (const text of blob.texts) this.queueBytes += text.length;
+    if (this.queueItems >= FLUSH_ITEMS || this.queueBytes >= FLUSH_BYTES) this.flush();
+  }
+
+  private claimOnce(): Promise<number> {
+    this.claiming ??= this.claim().then((version) => {
+      this.version = version;
+      return version;
+    });
+    return this.claiming;
+  }
+
+  /** Puts the queued blobs: the log entry naming them first (a sweep's map of what a failed version left). */
+  private flush(): void {
+    if (this.queue.length === 0 || this.failure !== undefined) return;
+    const blobs = this.queue;
+    const logPage = this.logPage++;
+    this.queue = [];
+    this.queueItems = 0;
+    this.queueBytes = 0;
+    const write = (async () => {
+      const version = await this.claimOnce();
+      const pk = keys.datasetPartition(this.communityId, version);
+      const entries: LogEntry[] = blobs.map(({ hash, texts }) => [hash, texts.length]);
+      await this.table.put({ pk, sk: keys.blobLog(logPage), type: 'DatasetBlobLog', data: encode(entries) });
+      const items: Item[] = blobs.flatMap(({ hash, kind, texts }) =>
+        texts.map((data, page) => ({
+          pk: keys.datasetBlobShard(this.communityId, hash),
+          sk: keys.blobPage(hash, page),
+          type: 'DatasetBlob',
+          kind,
+          writtenBy: version,
+          data,
+        })),
+      );
+      await this.table.batchWrite(puts(items));
+      this.pagesWritten += items.length;
+    })().catch((error: unknown) => {
+      this.failure ??= error;
+    });
+    this.inFlight.add(write);
+    void write.finally(() => this.inFlight.delete(write));
+  }
+
+  /** Where the reading pauses between slices: until the writes in flight leave room for more. */
+  async pause(): Promise<void> {
+    while (this.inFlight.size >= FLUSHES_IN_FLIGHT) await Promise.race(this.inFlight);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private async drain(): Promise<void> {
+    this.flush();
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+  }
+
+  /** Every blob put and the version claimed: what `complete` needs — its parts, indexes and totals. */
+  async finish(dataset: Dataset): Promise<{ version: number; total: number; written: number }> {
+    await this.drain();
+    if (this.failure !== undefined) throw this.failure;
+    const version = await this.claimOnce();
+    const pk = keys.datasetPartition(this.communityId, version);
+    const indexed = new Set<string>();
+    for (const [, hash] of this.rosterIndex) indexed.add(hash);
+    for (const index of this.monthIndexes.values()) for (const [, hash] of index) indexed.add(hash);
+    // Months encoded twice (a file out of order) may have left blobs no index names: removed now.
+    const orphans = [...this.logged].filter(([hash]) => !indexed.has(hash));
+    if (orphans.length > 0) await this.removeOwn(version, orphans, indexed);
+    const indexItems = (entries: IndexEntry[], sk: (page: number) => string) =>
+      pages(entries, INDEX_PAGE).map((page, i) => ({
+        pk,
+        sk: sk(i),
+        type: 'DatasetIndex',
+        layout: DATASET_LAYOUT,
+        data: encode(page),
+      }));
+    const items = [
+      ...partItems(pk, dataset),
+      ...indexItems(this.rosterIndex, keys.rosterIndex),
+      ...[...this.monthIndexes].flatMap(([period, index]) =>
+        indexItems(index, (page) => keys.monthIndex(period, page)),
+      ),
+    ];
+    await this.table.batchWrite(puts(items));
+    const written = this.pagesWritten + items.length;
+    return { version, total: written, written };
+  }
+
+  /**
+   * Undoes the version (a refused import): its blobs no live version needs, its log and its manifest are
+   * deleted, so the table is as it was. When that fails, the version is marked failed (a sweep clears it).
+   */
+  async abort(repo: DatasetRepository): Promise<void> {
+    await this.drain().catch(() => undefined);
+    if (this.claiming === undefined) return;
+    const version = await this.claiming.catch(() => undefined);
+    if (version === undefined) return;
+    try {
+      await this.removeOwn(version, [...this.logged], new Set());
+      const pk = keys.datasetPartition(this.communityId, version);
+      for (const item of await this.table.queryPrefix<Item>(pk))
+        await this.table.delete({ pk: item.pk, sk: item.sk });
+      await this.table.delete(keys.datasetManifest(this.communityId, version));
+    } catch {
+      await repo.markFailed(this.communityId, version).catch(() => undefined);
+    }
+  }
+
+  /** A write that died: the version (if claimed) is marked failed; the next import's sweep clears it. */
+  async fail(repo: DatasetRepository): Promise<void> {
+    await this.drain().catch(() => undefined);
+    if (this.claiming === undefined) return;
+    const version = await this.claiming.catch(() => undefined);
+    if (version !== undefined) await repo.markFailed(this.communityId, version);
+  }
+
+  /** Deletes pages this version put that neither `keep` nor a live version of the community needs. */
+  private async removeOwn(version: number, entries: readonly LogEntry[], keep: ReadonlySet<string>) {
+    const live = await this.liveHashes(version);
+    const doomed = entries
+      .filter(([hash]) => !keep.has(hash) && !live.has(hash))
+      .flatMap(([hash, count]) => Array.from({ length: count }, (_, page) => ({ hash, page })));
+    await runLimited(doomed, 8, async ({ hash, page }) => {
+      try {
+        await this.table.deleteIf(
+          { pk: keys.datasetBlobShard(this.communityId, hash), sk: keys.blobPage(hash, page) },
+          'writtenBy = :version',
+          { ':version': version },
+        );
+      } catch (error) {
+        // Never written (the write failed), or written since by another version: not ours to remove.
+        if (!isStoreError(error, 'conditional_failed')) throw error;
+      }
+    });
+  }
+
+  /** Hashes other live versions refer to or (still writing) logged. */
+  private liveHashes(except: number): Promise<Set<string>> {
+    return this.liveOf(except);
+  }
+
+  /** Set by the repository: the live versions' hashes (see `DatasetRepository.liveBlobHashes`). */
+  liveOf: (except: number) => Promise<Set<string>> = async () => new Set();
 }

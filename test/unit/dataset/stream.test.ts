@@ -1,0 +1,156 @@
+/**
+ * The streamed import (shared/dataset/stream.ts) against the whole-file one (parseDataset): the same
+ * issues in the same order for every broken dataset of the corpus, and for valid data the same month
+ * blobs (hash and pages) in the same index order — whether workload.csv is sorted by month, sorted by
+ * person (every month handed over too early, read again), or read by csv-parse after the fast reader
+ * gave up.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { readCsv, readCsvStreamed } from '../../../shared/dataset/csv.js';
+import { CSV_FORMATS } from '../../../shared/dataset/formats/index.js';
+import { type FileSource, parseDataset } from '../../../shared/dataset/parse.js';
+import { parseDatasetStreamed, type WorkloadSink } from '../../../shared/dataset/stream.js';
+import { generateCounty } from '../../../shared/demo/index.js';
+import type { Dataset } from '../../../shared/schemas/dataset.js';
+import {
+  encodeMonthPages,
+  type MonthBlob,
+  monthRowsByInstitution,
+  type OtherFileRows,
+  VersionWriter,
+  type WorkloadGroup,
+} from '../../../shared/store/datasets.js';
+import type { Table } from '../../../shared/store/store.js';
+import { BAD_CASES } from '../../fixtures/bad/cases.js';
+
+const TINY_DIR = fileURLToPath(new URL('../../fixtures/tiny/dataset', import.meta.url));
+const tinyFiles = (): Record<string, string> =>
+  Object.fromEntries(
+    readdirSync(TINY_DIR).map((name) => [
+      name,
+      readFileSync(`${TINY_DIR}/${name}`, 'utf8').replaceAll('\r\n', '\n'),
+    ]),
+  );
+
+/** A sink that encodes each month as the import's writer does, and writes nothing. */
+class RecordingSink implements WorkloadSink {
+  open = true;
+  writer: VersionWriter | undefined;
+  readonly months = new Map<string, MonthBlob[]>();
+  handed = 0;
+  async begin(dataset: Dataset, fileRows: OtherFileRows): Promise<boolean> {
+    const table = {} as Table; // never used: nothing is put
+    this.writer = new VersionWriter(table, async () => 1, 'c', new Set(), dataset, fileRows);
+    return true;
+  }
+  month(period: string, workload: Map<string, WorkloadGroup>): void {
+    this.handed++;
+    this.months.set(period, this.writer!.month(period, workload));
+  }
+  async pause(): Promise<void> {}
+  /** Every month's blobs after the parse: the workload's, then months only the other files have. */
+  blobs() {
+    for (const period of this.writer!.otherMonths())
+      this.months.set(period, this.writer!.month(period, new Map()));
+    return [...this.months].map(([period, blobs]) => [
+      period,
+      blobs.map((b) => [b.institutionId, b.blob.hash, b.blob.texts]),
+    ]);
+  }
+}
+
+const sourcesOf = (files: Record<string, string | Uint8Array>) => new Map<string, FileSource>(Object.entries(files));
+
+function expectedBlobs(dataset: Dataset) {
+  return [...monthRowsByInstitution(dataset)].map(([period, byInstitution]) => [
+    period,
+    [...byInstitution].map(([institutionId, rows]) => {
+      const blob = encodeMonthPages(rows);
+      return [institutionId, blob.hash, blob.texts];
+    }),
+  ]);
+}
+
+async function expectSameAsWhole(files: Record<string, string>) {
+  const whole = parseDataset(sourcesOf(files));
+  const sink = new RecordingSink();
+  const streamed = await parseDatasetStreamed(sourcesOf(files), sink);
+  expect(whole.ok).toBe(true);
+  expect(streamed.ok).toBe(true);
+  if (!whole.ok || !streamed.ok) return sink;
+  expect(streamed.summary).toEqual(whole.summary);
+  expect({ ...streamed.dataset, workload: whole.dataset.workload }).toEqual(whole.dataset);
+  expect(sink.blobs()).toEqual(expectedBlobs(whole.dataset));
+  return sink;
+}
+
+/** workload.csv with its data rows reordered (header kept first). */
+function reorderWorkload(files: Record<string, string>, order: (lines: string[]) => string[]) {
+  const [header, ...lines] = files['workload.csv']!.split('\n').filter((l) => l !== '');
+  return { ...files, 'workload.csv': `${[header, ...order(lines)].join('\n')}\n` };
+}
+
+describe('the streamed import reads as the whole-file import', () => {
+  it.each(BAD_CASES.map((c) => [c.name, c] as const))('the same issues: %s', async (_name, badCase) => {
+    const files = badCase.patch(tinyFiles());
+    const whole = parseDataset(sourcesOf(files));
+    const streamed = await parseDatasetStreamed(sourcesOf(files), new RecordingSink());
+    expect(streamed).toEqual(whole);
+  });
+
+  it('the same month blobs, in the same order, for the tiny dataset and a generated county', async () => {
+    await expectSameAsWhole(tinyFiles());
+    const county = generateCounty({ staff: 400, counties: 1, seed: 11 }) as Record<string, string>;
+    const sink = await expectSameAsWhole(county);
+    expect(sink.handed).toBe(12); // one month at a time, each handed over once
+  });
+
+  it('a workload sorted by person: months handed over early are read again, the blobs the same', async () => {
+    const county = generateCounty({ staff: 300, counties: 1, seed: 5 }) as Record<string, string>;
+    const byPerson = reorderWorkload(county, (lines) =>
+      [...lines].sort((a, b) =>
+        a.split(',')[1]! < b.split(',')[1]! ? -1 : a.split(',')[1]! > b.split(',')[1]! ? 1 : 0,
+      ),
+    );
+    await expectSameAsWhole(byPerson);
+    // Months out of order with one month's rows split in two places.
+    const split = reorderWorkload(county, (lines) => [...lines.slice(50), ...lines.slice(0, 50)]);
+    await expectSameAsWhole(split);
+  });
+
+  it('a quoted cell late in the file reads the same, the blobs the same', async () => {
+    const county = generateCounty({ staff: 300, counties: 1, seed: 3 }) as Record<string, string>;
+    const lines = county['workload.csv']!.split('\n');
+    const cells = lines[lines.length - 3]!.split(',');
+    cells[4] = `"${cells[4]}"`; // a quoted number late in the file
+    lines[lines.length - 3] = cells.join(',');
+    await expectSameAsWhole({ ...county, 'workload.csv': lines.join('\n') });
+  });
+
+  it('reads a file of many slices with the rows csv-parse and the fast reader give, line by line', async () => {
+    const county = generateCounty({ staff: 6000, counties: 1, seed: 2 }) as Record<string, string>;
+    const text = county['workload.csv']!;
+    expect(text.length).toBeGreaterThan(2 * (1 << 20)); // more than two slices
+    const { columns } = CSV_FORMATS.workload;
+    const whole = readCsv('workload.csv', text, columns);
+    const seen: { row: number; fields: string[] }[] = [];
+    let slices = 0;
+    const streamed = await readCsvStreamed(
+      'workload.csv',
+      text,
+      columns,
+      (record) => seen.push(record),
+      () => {
+        throw new Error('the fast reader reads this file');
+      },
+      async () => {
+        slices++;
+      },
+    );
+    expect(slices).toBeGreaterThan(1);
+    expect(seen).toEqual(whole.records);
+    expect(streamed.issues).toEqual(whole.issues);
+  });
+});
