@@ -276,9 +276,16 @@ function argumentsAt(code: string, open: number): string {
 
 /** Derives the table access of one handler entry (a path under the repository root). */
 export async function deriveTableAccess(entry: string): Promise<DerivedAccess> {
-  const { units, repoClass } = storeUnits();
+  return (await deriveTableAccessOf([entry])).get(entry)!;
+}
+
+/**
+ * Derives the table access of several handler entries from one esbuild call: esbuild bundles the entries
+ * side by side (each tree-shaken on its own, as for its Lambda), far faster than a build per entry.
+ */
+export async function deriveTableAccessOf(entries: readonly string[]): Promise<Map<string, DerivedAccess>> {
   const result = await build({
-    entryPoints: [`${root}${entry}`],
+    entryPoints: Object.fromEntries(entries.map((entry, i) => [`entry${i}`, `${root}${entry}`])),
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -290,7 +297,12 @@ export async function deriveTableAccess(entry: string): Promise<DerivedAccess> {
     external: ['@aws-sdk/*'],
     outdir: '/nonexistent',
   });
-  const bundle = result.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
+  const bundleOf = (i: number) => result.outputFiles.find((f) => f.path.endsWith(`/entry${i}.js`))!.text;
+  const store = storeUnits();
+  return new Map(entries.map((entry, i) => [entry, accessOfBundle(bundleOf(i), store)]));
+}
+
+function accessOfBundle(bundle: string, { units, repoClass }: ReturnType<typeof storeUnits>): DerivedAccess {
   const access = new Access();
   const repos = [...repoClass.keys()].join('|');
   const callSite = new RegExp(`\\b(${repos}|table)\\.(\\w+)\\(`, 'g');
