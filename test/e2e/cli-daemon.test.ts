@@ -69,7 +69,8 @@ const homeFor = (name: string) => {
   return home;
 };
 
-describe('the warm database', () => {
+// Concurrent: each case has its own data folder and daemon, and most of their time is waiting (the idle stop).
+describe.concurrent('the warm database', () => {
   it('serves consecutive commands from one server and stops it when idle', { timeout: 240_000 }, async () => {
     const home = homeFor('idle');
     // Long enough for the next command to start on a machine whose cores are busy (it took over 3 s).
