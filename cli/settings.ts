@@ -96,7 +96,7 @@ export function registerSettingsCommand(
     .description(
       '设置单位的付款账户（按付款账户分文件的银行格式需要）/ set the account an institution pays from (formats that make one file per payer account need it)',
     )
-    .argument('<institution>', '机构编号，如 C01 / the institution id, e.g. C01')
+    .argument('[institution]', '机构编号，如 C01 / the institution id, e.g. C01')
     .option('--account <digits>', '付款账号 the paying account')
     .option('--name <name>', '户名 the account holder')
     .option('--bank <bank>', '开户行 the bank and branch')
@@ -105,45 +105,58 @@ export function registerSettingsCommand(
       '16–19 位但不是银行卡号（对公账户）：不做 Luhn 校验 / 16–19 digits but not a card (a corporate account): no Luhn check',
     )
     .option('--remove', '删除该单位的付款账户 / remove the institution’s payer account')
+    .option(
+      '--file <csv>',
+      '从 CSV 一次设置多个单位：institutionId,account,name,bank[,accountCheck=nonCard] / set many at once from a CSV',
+    )
     .requiredOption('--as <user>', '操作人（记入审计）who changes it (audited)')
-    .action(async (institution: string, o) => {
-      if (o.remove && (o.account || o.name || o.bank)) {
+    .action(async (institution: string | undefined, o) => {
+      const one = o.account || o.name || o.bank || o.nonCard;
+      if (o.file ? institution || one || o.remove : !institution) {
+        throw new Error('请给出机构编号，或只用 --file 文件 / give an institution id, or --file alone');
+      }
+      if (o.remove && one) {
         throw new Error(
           '--remove 不能与 --account/--name/--bank 同用 / --remove takes no --account, --name or --bank',
         );
       }
-      if (!o.remove && !(o.account && o.name && o.bank)) {
+      if (!o.file && !o.remove && !(o.account && o.name && o.bank)) {
         throw new Error(
           '请给出 --account、--name 和 --bank（或 --remove）/ give --account, --name and --bank (or --remove)',
         );
       }
-      const [{ setPayerAccount }, { maskBankAccount }] = await Promise.all([
+      const [{ changePayerAccounts }, { payerAccountsCsv }, { maskBankAccount }] = await Promise.all([
         import('../shared/app/bank-export.js'),
+        import('../shared/export/bank-payers.js'),
         import('../shared/privacy.js'),
       ]);
+      const set: Record<string, unknown> = o.file
+        ? payerAccountsCsv(o.file, new Uint8Array(await readFile(resolve(o.file))))
+        : o.remove
+          ? {}
+          : {
+              [institution!]: {
+                account: String(o.account),
+                name: String(o.name),
+                bank: String(o.bank),
+                ...(o.nonCard ? { nonCard: true } : {}),
+              },
+            };
       await withRuntime(storeOptions(), async (rt) => {
         const communityId = await community(rt);
-        const next = await setPayerAccount(rt.repos, {
+        const next = await changePayerAccounts(rt.repos, {
           communityId,
           by: o.as,
-          institutionId: institution,
-          ...(o.remove
-            ? {}
-            : {
-                payer: {
-                  account: String(o.account),
-                  name: String(o.name),
-                  bank: String(o.bank),
-                  ...(o.nonCard ? { nonCard: true } : {}),
-                },
-              }),
+          set,
+          ...(o.remove ? { remove: [institution!] } : {}),
         });
-        const now = next.payerAccounts?.[institution];
-        console.log(
-          now
-            ? `${communityId} ${institution} 付款账户 payer account: ${maskBankAccount(now.account)} ${now.name} ${now.bank}`
-            : `${communityId} ${institution} 的付款账户已删除 payer account removed`,
-        );
+        if (o.remove) console.log(`${communityId} ${institution} 的付款账户已删除 payer account removed`);
+        for (const id of Object.keys(set)) {
+          const now = next.payerAccounts![id]!;
+          console.log(
+            `${communityId} ${id} 付款账户 payer account: ${maskBankAccount(now.account)} ${now.name} ${now.bank}`,
+          );
+        }
       });
     });
 }

@@ -210,64 +210,80 @@ export async function setBankFormat(
 
 /**
  * Sets (or, without `payer`, removes) the account an institution's pay leaves from, for the formats that
- * write one file per payer account. HR or finance; checked (digits, Luhn for a card-like length unless
- * declared not a card); written with its audit entry `settings.payer-account` — the account masked — in
- * one transaction, guarded by the settings' revision.
+ * write one file per payer account. HR or finance; see changePayerAccounts.
  */
-export async function setPayerAccount(
+export function setPayerAccount(
   repos: Repositories,
   request: { communityId: string; by: string; institutionId: string; payer?: unknown },
+): Promise<CommunitySettings> {
+  const { institutionId, payer, ...rest } = request;
+  return changePayerAccounts(
+    repos,
+    payer === undefined ? { ...rest, remove: [institutionId] } : { ...rest, set: { [institutionId]: payer } },
+  );
+}
+
+/**
+ * Sets and removes payer accounts at once (a whole county's from one file): each checked (digits, Luhn
+ * for a card-like length unless declared not a card), one account always one holder at one bank; written
+ * with one audit entry `settings.payer-account` — accounts masked — in one transaction, guarded by the
+ * settings' revision. Each entry keeps who set it and when; the settings' own `updatedBy`/`updatedAt`
+ * stay those of the bank-format choice.
+ */
+export async function changePayerAccounts(
+  repos: Repositories,
+  request: { communityId: string; by: string; set?: Record<string, unknown>; remove?: readonly string[] },
 ): Promise<CommunitySettings> {
   const settings = settingsOf(repos);
   const current = await settings.get(request.communityId);
   const payers = { ...(current.payerAccounts ?? {}) };
-  const previous = payers[request.institutionId];
-  if (request.payer === undefined) {
-    if (!previous) {
+  const at = new Date().toISOString();
+  const changes: string[] = [];
+  const shown = (p: { account: string; name: string; bank: string } | undefined) =>
+    p ? `${maskedPayer(p).account} ${p.name} ${p.bank}` : '(none)';
+  for (const id of request.remove ?? []) {
+    if (!payers[id]) {
       throw new ExportError(
         'MISSING_PAYER_ACCOUNT',
-        `${request.institutionId} 没有设置付款账户，无需删除 | ${request.institutionId} has no payer account to remove`,
+        `${id} 没有设置付款账户，无需删除 | ${id} has no payer account to remove`,
       );
     }
-    delete payers[request.institutionId];
-  } else {
-    const payer = checkedPayerAccount(request.institutionId, request.payer);
-    // One account is one holder at one bank (the writer refuses a file that says otherwise).
-    for (const [other, theirs] of Object.entries(payers)) {
-      if (other === request.institutionId || theirs.account !== payer.account) continue;
-      if (theirs.name !== payer.name || theirs.bank !== payer.bank) {
-        throw new ExportError(
-          'INVALID_PAYER_ACCOUNT',
-          `${other} 已用同一付款账户，户名/开户行为“${theirs.name} ${theirs.bank}”，与“${payer.name} ${payer.bank}”不同 | ` +
-            `${other} pays from the same account as "${theirs.name} ${theirs.bank}", not "${payer.name} ${payer.bank}"`,
-        );
-      }
+    changes.push(`${id}: ${shown(payers[id])} → (removed)`);
+    delete payers[id];
+  }
+  for (const [id, given] of Object.entries(request.set ?? {})) {
+    const payer = checkedPayerAccount(id, given);
+    changes.push(`${id}: ${shown(payers[id])} → ${shown(payer)}${payer.nonCard ? ' nonCard' : ''}`);
+    payers[id] = { ...payer, setBy: request.by, setAt: at };
+  }
+  // One account is one holder at one bank (the writer refuses a file that says otherwise).
+  const holders = new Map<string, [string, { name: string; bank: string }]>();
+  for (const [id, payer] of Object.entries(payers)) {
+    const first = holders.get(payer.account);
+    if (!first) holders.set(payer.account, [id, payer]);
+    else if (first[1].name !== payer.name || first[1].bank !== payer.bank) {
+      throw new ExportError(
+        'INVALID_PAYER_ACCOUNT',
+        `${first[0]} 与 ${id} 的付款账户相同，但户名/开户行不同（“${first[1].name} ${first[1].bank}”与“${payer.name} ${payer.bank}”）| ` +
+          `${first[0]} and ${id} pay from the same account under different holders or banks ("${first[1].name} ${first[1].bank}" and "${payer.name} ${payer.bank}")`,
+      );
     }
-    payers[request.institutionId] = payer;
   }
   const { payerAccounts: _old, ...rest } = current;
   const next: CommunitySettings = {
     ...rest,
     ...(Object.keys(payers).length > 0 ? { payerAccounts: payers } : {}),
     revision: current.revision + 1,
-    updatedBy: request.by,
-    updatedAt: new Date().toISOString(),
   };
-  const now = next.payerAccounts?.[request.institutionId];
+  const ids = [...(request.remove ?? []), ...Object.keys(request.set ?? {})];
   await repos.audit.append(
     request.communityId,
     {
       actor: request.by,
       action: 'settings.payer-account',
-      subject: `payer account ${request.institutionId}`,
-      details: {
-        institutionId: request.institutionId,
-        // Masked: the audit trail never holds a full account.
-        account: now ? maskedPayer(now).account : '(removed)',
-        ...(now ? { name: now.name, bank: now.bank } : {}),
-        previous: previous ? maskedPayer(previous).account : '(none)',
-        ...(now?.nonCard ? { nonCard: true } : {}),
-      },
+      subject: `payer accounts ${ids.length === 1 ? ids[0] : `(${ids.length})`}`,
+      // Masked: the audit trail never holds a full account.
+      details: { institutions: ids.join(' '), changes: changes.join('; ') },
     },
     [settings.putItem(current, next)],
   );

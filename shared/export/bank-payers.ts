@@ -8,8 +8,10 @@
  * check unless it is declared not a card (a corporate account of that length): a spreadsheet that cut its
  * last digits would otherwise send the whole month's pay from a wrong account.
  */
+import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { luhnValid } from '../dataset/accounts.js';
+import { decodeFile } from '../dataset/decode.js';
 import { maskBankAccount } from '../privacy.js';
 import { ExportError } from './errors.js';
 
@@ -70,8 +72,96 @@ export function checkedPayerAccount(institutionId: string, given: unknown): Paye
 }
 
 /** What a file's payer shows where accounts must not appear in full (summary, audit, console). */
-export const maskedPayer = (payer: PayerAccount) => ({
+export const maskedPayer = (payer: PayerAccount & { setBy?: string; setAt?: string }) => ({
   account: maskBankAccount(payer.account),
   name: payer.name,
   bank: payer.bank,
+  ...(payer.setBy ? { setBy: payer.setBy } : {}),
+  ...(payer.setAt ? { setAt: payer.setAt } : {}),
 });
+
+/** payer-accounts.csv's columns, by their English or Chinese header. */
+const COLUMNS = {
+  institutionId: ['institutionId', '机构编号'],
+  account: ['account', '付款账号'],
+  name: ['name', '户名'],
+  bank: ['bank', '开户行'],
+  accountCheck: ['accountCheck', '账号校验'],
+} as const;
+
+/**
+ * A whole community's payer accounts from one CSV (UTF-8, GB18030 or UTF-16, as Excel or WPS saves it):
+ * `institutionId,account,name,bank[,accountCheck]` (or 机构编号,付款账号,户名,开户行[,账号校验]);
+ * accountCheck `nonCard` declares a card-length corporate account. Every problem is named by file, row
+ * (as a spreadsheet numbers it) and column, all at once.
+ */
+export function payerAccountsCsv(file: string, content: Uint8Array): Record<string, PayerAccount> {
+  const decoded = decodeFile(content);
+  if (decoded.text === undefined) {
+    const problem = decoded.problem;
+    throw new ExportError(
+      'INVALID_PAYER_ACCOUNT',
+      `${file}${decoded.line ? ` 第 ${decoded.line} 行` : ''}：${problem?.zh ?? '无法读取'} | ${file}${decoded.line ? ` line ${decoded.line}` : ''}: ${problem?.en ?? 'cannot be read'}`,
+    );
+  }
+  let rows: string[][];
+  try {
+    rows = parse(decoded.text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: true });
+  } catch (error) {
+    throw new ExportError(
+      'INVALID_PAYER_ACCOUNT',
+      `${file} 不是有效的 CSV：${(error as Error).message} | ${file} is not a valid CSV: ${(error as Error).message}`,
+    );
+  }
+  const header = (rows[0] ?? []).map((h) => h.trim());
+  const at = Object.fromEntries(
+    Object.entries(COLUMNS).map(([key, names]) => [
+      key,
+      header.findIndex((h) => (names as readonly string[]).includes(h)),
+    ]),
+  ) as Record<keyof typeof COLUMNS, number>;
+  const missing = (['institutionId', 'account', 'name', 'bank'] as const).filter((k) => at[k] < 0);
+  if (missing.length > 0) {
+    const names = missing.map((k) => COLUMNS[k].join('/')).join(', ');
+    throw new ExportError(
+      'INVALID_PAYER_ACCOUNT',
+      `${file} 缺少列：${names}（表头应为 institutionId,account,name,bank）| ${file} lacks the column(s) ${names} (header: institutionId,account,name,bank)`,
+    );
+  }
+  const payers: Record<string, PayerAccount> = {};
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  rows.slice(1).forEach((cells, i) => {
+    const row = i + 2; // the header is row 1
+    const cell = (k: keyof typeof COLUMNS) => (at[k] < 0 ? '' : (cells[at[k]] ?? '').trim());
+    const id = cell('institutionId');
+    if (seen.has(id)) {
+      problems.push(`${file} 第 ${row} 行：${id} 重复 | ${file} row ${row}: ${id} appears twice`);
+      return;
+    }
+    seen.add(id);
+    const check = cell('accountCheck');
+    if (check !== '' && check !== 'nonCard') {
+      problems.push(
+        `${file} 第 ${row} 行 accountCheck：只能为空或 nonCard | ${file} row ${row} accountCheck: empty or nonCard only`,
+      );
+      return;
+    }
+    try {
+      payers[id] = checkedPayerAccount(id, {
+        account: cell('account'),
+        name: cell('name'),
+        bank: cell('bank'),
+        ...(check === 'nonCard' ? { nonCard: true } : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof ExportError)) throw error;
+      problems.push(`${file} 第 ${row} 行 | row ${row}: ${error.message}`);
+    }
+  });
+  if (problems.length > 0) throw new ExportError('INVALID_PAYER_ACCOUNT', problems.join('\n'));
+  if (Object.keys(payers).length === 0) {
+    throw new ExportError('INVALID_PAYER_ACCOUNT', `${file} 没有数据行 | ${file} has no rows`);
+  }
+  return payers;
+}

@@ -1,8 +1,9 @@
 /**
  * A community's settings: one item, `SETTINGS` under the community. Today it holds the bank-file format
  * HR's `export bank` uses when none is named (issue 16: "chosen per community"), the community's own
- * formats (JSON descriptions, shared/export/bank-formats.ts) and each institution's payer account. A `revision` guards every change, and the
- * change is written in the transaction of its audit entry (shared/app/settings-service.ts).
+ * formats (JSON descriptions, shared/export/bank-formats.ts) and each institution's payer account. A
+ * `revision` guards every change, and the change is written in the transaction of its audit entry
+ * (shared/app/bank-export.ts).
  */
 import { keys } from './keys.js';
 import type { Table, TransactItem } from './store.js';
@@ -17,7 +18,10 @@ export interface CommunitySettings {
    * institutionId → the account its pay leaves from (付款账户: account, 户名 name, 开户行 bank, nonCard),
    * for formats that write one file per payer account (shared/export/bank-payers.ts).
    */
-  payerAccounts?: Record<string, { account: string; name: string; bank: string; nonCard?: boolean }>;
+  payerAccounts?: Record<
+    string,
+    { account: string; name: string; bank: string; nonCard?: boolean; setBy?: string; setAt?: string }
+  >;
   /** 0 before the first change. */
   revision: number;
   updatedBy?: string;

@@ -6,11 +6,12 @@
  * sets the accounts a per-payer format groups by.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { encodeGbk } from '../../shared/export/bank-gbk.js';
 import { dynamoEndpoint } from '../integration/dynamodb/helpers.js';
 
 const run = promisify(execFile);
@@ -156,7 +157,19 @@ describe('medcomm import without scheme.json, and the community’s bank format'
         ...extra,
       );
     await expect(setPayer('C01')).rejects.toMatchObject({ stderr: expect.stringContaining('Luhn') });
-    for (const id of ['C01', 'C02', 'P01', 'T01']) await setPayer(id, '--non-card');
+    await setPayer('C01', '--non-card');
+    // The others from one CSV as Excel on Chinese Windows saves it (GBK, Chinese headers).
+    const payersCsv = join(work, '付款账户.csv');
+    await writeFile(
+      payersCsv,
+      encodeGbk(
+        [
+          '机构编号,付款账号,户名,开户行,账号校验',
+          ...['C02', 'P01', 'T01'].map((id) => `${id},${corporate},某县医共体,农行某县支行,nonCard`),
+        ].join('\r\n'),
+      ),
+    );
+    await medcomm('settings', 'payer-account', '--file', payersCsv, '--as', 'hr1');
     const shown = (await medcomm('settings', 'show')).stdout;
     expect(shown).toContain(`************${corporate.slice(-4)}`);
     expect(shown).not.toContain(corporate);

@@ -24,6 +24,8 @@ interface Payer {
   account: string;
   name: string;
   bank: string;
+  setBy?: string;
+  setAt?: string;
 }
 interface Settings {
   bankFormat: string | null;
@@ -71,6 +73,7 @@ const WORDS = {
     nonCard: '16–19 位但不是银行卡号（对公账户）',
     savePayer: '保存付款账户',
     removePayer: '删除',
+    payerSetBy: '设置人',
     payerSaved: '{id} 的付款账户已保存：{account}',
     payerRemoved: '{id} 的付款账户已删除',
     downloadTitle: '按格式下载银行文件',
@@ -122,6 +125,7 @@ const WORDS = {
     nonCard: '16–19 digits but not a card (a corporate account)',
     savePayer: 'Save payer account',
     removePayer: 'Remove',
+    payerSetBy: 'Set by',
     payerSaved: 'Payer account of {id} saved: {account}',
     payerRemoved: 'Payer account of {id} removed',
     downloadTitle: 'Download a bank file in a format',
@@ -311,6 +315,7 @@ function Payers({
   act: (run: () => Promise<string>) => Promise<void>;
 }) {
   const w = useWords();
+  const { lang } = useI18n();
   const [form, setForm] = useState({ institutionId: '', account: '', name: '', bank: '', nonCard: false });
   const entries = Object.entries(payers).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const save = () =>
@@ -359,6 +364,7 @@ function Payers({
               <th scope="col">{w('account')}</th>
               <th scope="col">{w('holder')}</th>
               <th scope="col">{w('bank')}</th>
+              <th scope="col">{w('payerSetBy')}</th>
               <th scope="col">{w('removePayer')}</th>
             </tr>
           </thead>
@@ -369,6 +375,10 @@ function Payers({
                 <td>{p.account}</td>
                 <td>{p.name}</td>
                 <td>{p.bank}</td>
+                <td class="meta">
+                  {p.setBy ?? ''}{' '}
+                  {p.setAt ? new Date(p.setAt).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB') : ''}
+                </td>
                 <td>
                   <button
                     type="button"

@@ -123,6 +123,12 @@ describe.skipIf(!browserTestRuns('bank-settings'))('the bank-file settings page 
     const table = await finance.getByTestId('payer-accounts').textContent();
     expect(table).toContain(`************${account.slice(-4)}`);
     expect(table).not.toContain(account);
+    expect(table).toContain('finance1');
+    // The format's choice is still HR's: a payer account does not change who chose the format.
+    await finance.reload();
+    await expect
+      .poll(() => finance.getByTestId('current-format').textContent())
+      .toMatch(/代发-按单位-txt.*hr1/);
     expect(h.pageErrors).toEqual([]);
   });
 

@@ -20,7 +20,8 @@ import {
   paymentsOf,
   renderBankFiles,
 } from '../../../shared/export/bank-formats.js';
-import { checkedPayerAccount } from '../../../shared/export/bank-payers.js';
+import { encodeGbk } from '../../../shared/export/bank-gbk.js';
+import { checkedPayerAccount, payerAccountsCsv } from '../../../shared/export/bank-payers.js';
 import { ExportError } from '../../../shared/export/errors.js';
 import type { PaySheet } from '../../../shared/export/types.js';
 import { bankTransfer } from '../../../shared/reports/sheets.js';
@@ -331,5 +332,42 @@ describe('one file per payer account', () => {
       }
     })();
     expect(error?.message).not.toContain(cut);
+  });
+
+  it('are read for a whole community from a CSV as Excel saves it (GBK, Chinese headers), every bad row named', () => {
+    const good = [
+      '机构编号,付款账号,户名,开户行,账号校验',
+      `C01,${SHARED},某县医共体总院,农业银行某县支行,nonCard`,
+      `T01,${OWN},第1乡镇分院,农村信用社某乡分社,`,
+    ];
+    expect(payerAccountsCsv('付款账户.csv', encodeGbk(`${good.join('\r\n')}\r\n`))).toEqual({
+      C01: { ...payers.C01 },
+      T01: payers.T01,
+    });
+    const cut = `${OWN.slice(0, -1)}${(Number(OWN.at(-1)) + 1) % 10}`;
+    const bad = [
+      'institutionId,account,name,bank',
+      `C01,${SHARED},某县医共体总院,农业银行某县支行`, // card-like without nonCard: fails Luhn
+      `T01,${cut},第1乡镇分院,农村信用社某乡分社`,
+      `T01,${OWN},第1乡镇分院,农村信用社某乡分社`,
+      'T02,6.22848E+18,第2乡镇分院,农村信用社',
+    ];
+    const error = (() => {
+      try {
+        payerAccountsCsv('payers.csv', new TextEncoder().encode(bad.join('\n')));
+      } catch (e) {
+        return e as ExportError;
+      }
+    })();
+    expect(error).toBeInstanceOf(ExportError);
+    const lines = error!.message.split('\n');
+    expect(lines.map((l) => /第 (\d+) 行/.exec(l)?.[1])).toEqual(['2', '3', '4', '5']);
+    expect(lines[0]).toContain('Luhn');
+    expect(lines[2]).toContain('appears twice');
+    expect(lines[3]).toContain('8 to 34 digits');
+    expect(error!.message).not.toContain(cut);
+    expect(() => payerAccountsCsv('p.csv', new TextEncoder().encode('institutionId,account\nC01,1'))).toThrow(
+      /name.*bank|户名/,
+    );
   });
 });
