@@ -523,6 +523,10 @@ program
       const imported = await doImport(rt, o.data, o.as);
       printImport(imported);
       const { communityId, year } = imported.pointer;
+      // An unknown bank format is refused before the year runs, not after.
+      if (o.reports && o.format !== undefined && o.format !== 'csv' && o.format !== 'xlsx') {
+        await (await import('../shared/app/bank-export.js')).bankFormatOf(rt.repos, communityId, o.format);
+      }
       await runWithProgress(rt, communityId, year, o.as, o.approveAs, allowMissingOption(o.allowMissing));
       // The year's results, read once for the results, the reports and the summary.
       const data = await loadYear(rt.repos, communityId, year);

@@ -3,6 +3,10 @@
  * its own function with its own role (hr), stored apart on AWS (bank/, expiring after a day), and every
  * download is in the audit trail — without accounts. People the bank cannot pay (no account, a negative
  * net) are left out of the file and listed for HR, never silently dropped.
+ *
+ * Issue 16: `?format=` takes any bank format (default: the community's); a format of several files
+ * (one per institution or payer account) comes as one zip with its summary. The settings routes choose the
+ * format (HR) and set payer accounts (HR or finance), each audited.
  */
 
 import { deliverExport, exportRequest } from '../../shared/api/exports.js';
@@ -131,7 +135,7 @@ async function bankFormatDownload(
   const { cycle } = exported;
   const single = exported.files.length === 1 ? exported.files[0]! : undefined;
   const delivered = await exports.deliver({
-    kind: `bank/${cycle.kind}/${cycle.period}`,
+    kind: `${cycle.kind}/${cycle.period}`, // under the bank prefix (sensitive), as HR's CSV
     sensitive: true,
     ...(single
       ? {
