@@ -6,7 +6,7 @@
  * a later difference can be named: period, institution, staff id. Sheets, bank files and the API serve
  * only a cycle whose seal still verifies.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { bilingual } from '../errors.js';
 import type { CycleRef } from '../schemas/events.js';
 import type { AuditEntry } from '../store/audit.js';
@@ -16,15 +16,44 @@ import type { Repositories } from '../store/index.js';
 import type { CycleKind } from '../store/keys.js';
 import { type ResultGroup, resultWrites } from '../store/results.js';
 
-const sha256 = (value: unknown) => createHash('sha256').update(sealJson(value)).digest('hex');
+/** SHA-256 in hex of a text: crypto.hash where Node has it (20.12+: no Hash object per line), else createHash. */
+const hashText: (text: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) =>
+        (crypto as unknown as { hash: (a: string, d: string, e: string) => string }).hash(
+          'sha256',
+          text,
+          'hex',
+        )
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');
+const sha256 = (value: unknown) => hashText(sealJson(value));
 
-/** Objects' sorted keys (each as `"key":`), by their own key order: a city month's 35,000 lines share a few shapes. */
-const shapes = new Map<string, { keys: string[]; heads: string[] }>();
-const MAX_SHAPES = 1_000;
+/** An object shape: its own keys in their order, sorted, and each sorted key as `"key":`. */
+interface Shape {
+  own: string[];
+  keys: string[];
+  heads: string[];
+}
+/** The shapes met last, most recent first: a city month's 35,000 lines and their wrappers are a few shapes. */
+const recentShapes: Shape[] = [];
+const RECENT_SHAPES = 16;
+
+function shapeOf(own: string[]): Shape {
+  search: for (const shape of recentShapes) {
+    if (shape.own.length !== own.length) continue;
+    for (let i = 0; i < own.length; i++) if (shape.own[i] !== own[i]) continue search;
+    return shape;
+  }
+  const keys = [...own].sort();
+  const shape = { own, keys, heads: keys.map((k) => `${JSON.stringify(k)}:`) };
+  recentShapes.unshift(shape);
+  if (recentShapes.length > RECENT_SHAPES) recentShapes.pop();
+  return shape;
+}
 
 /**
  * `canonicalJson` (shared/store/audit.ts) — the seal's definition — computed faster for the seal's many
- * small objects: the sorted keys of each object shape are kept, numbers and strings written directly.
+ * small objects: the sorted keys of the shapes met last are kept, numbers and strings written directly.
  * The same text for every value (test/unit/app/seal-json.test.ts holds it to canonicalJson).
  */
 export function sealJson(value: unknown): string {
@@ -41,15 +70,7 @@ export function sealJson(value: unknown): string {
     }
     return `${text}]`;
   }
-  const own = Object.keys(value);
-  const shape = JSON.stringify(own);
-  let known = shapes.get(shape);
-  if (!known) {
-    const keys = [...own].sort();
-    known = { keys, heads: keys.map((k) => `${JSON.stringify(k)}:`) };
-    if (shapes.size >= MAX_SHAPES) shapes.clear();
-    shapes.set(shape, known);
-  }
+  const known = shapeOf(Object.keys(value));
   let text = '{';
   let first = true;
   for (let i = 0; i < known.keys.length; i++) {
@@ -75,6 +96,15 @@ export interface ComputedSeal {
 type Line = { staffId: string } & Record<string, unknown>;
 
 /**
+ * A line's short hash: `sha256({ institutionId, line, bankAccount })` in canonical JSON, the wrapper's
+ * three keys written in their sorted order by hand (one object fewer per line).
+ */
+function lineHash(institutionId: string, line: Line, bankAccount: string | null): string {
+  const text = `{"bankAccount":${JSON.stringify(bankAccount)},"institutionId":${JSON.stringify(institutionId)},"line":${sealJson(line)}}`;
+  return hashText(text).slice(0, 16);
+}
+
+/**
  * One institution's seal: its lines' short hashes (each line with the account it pays), sorted by staff
  * id, and the hash of its result, allocation and those. The one definition both the writer of the
  * results (`sealedGroup`) and every later check (`computeSeal`) use.
@@ -88,10 +118,7 @@ export function institutionSeal(
 ): { hash: string; lines: LineHash[] } {
   const paid = lines
     .map(
-      (line): LineHash => [
-        line.staffId,
-        sha256({ institutionId, line, bankAccount: accounts.get(line.staffId) ?? null }).slice(0, 16),
-      ],
+      (line): LineHash => [line.staffId, lineHash(institutionId, line, accounts.get(line.staffId) ?? null)],
     )
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return {

@@ -3,9 +3,10 @@
  * faster form for seals (shared/app/seals.ts sealJson) must give the very same text for every value, or
  * the seals recorded before would no longer verify.
  */
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sealJson } from '../../../shared/app/seals.js';
+import { institutionSeal, sealJson } from '../../../shared/app/seals.js';
 import { canonicalJson } from '../../../shared/store/audit.js';
 
 describe('sealJson', () => {
@@ -41,5 +42,40 @@ describe('sealJson', () => {
     expect(sealJson(a)).toBe(canonicalJson(a));
     expect(sealJson(a)).toBe(sealJson(b));
     expect(sealJson(a)).toBe('{"A":{"w":2},"a":[{"y":null,"z":"é"}],"b":1,"中":"文"}');
+  });
+
+  it('gives each line the hash the seal has always given it: sha256 of canonicalJson({ institutionId, line, bankAccount })', () => {
+    const line = fc.record(
+      {
+        staffId: fc.string({ minLength: 1, maxLength: 8 }),
+        basic: fc.integer(),
+        reward: fc.integer(),
+        adjustment: fc.integer(),
+        gross: fc.integer(),
+        points: fc.string(),
+        allowance: fc.option(fc.integer(), { nil: undefined }),
+      },
+      { requiredKeys: ['staffId', 'basic', 'gross'] },
+    );
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 6 }),
+        fc.array(line, { maxLength: 6 }),
+        fc.option(fc.string({ maxLength: 19 }), { nil: null }),
+        (institutionId, lines, account) => {
+          const accounts = new Map(lines.map((l) => [l.staffId, account]));
+          const sealed = new Map(institutionSeal(institutionId, null, null, lines, accounts).lines);
+          for (const l of lines) {
+            const expected = createHash('sha256')
+              .update(canonicalJson({ institutionId, line: l, bankAccount: account }))
+              .digest('hex')
+              .slice(0, 16);
+            if (lines.filter((o) => o.staffId === l.staffId).length === 1)
+              expect(sealed.get(l.staffId)).toBe(expected);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
