@@ -61,7 +61,8 @@ class RecordingSink implements WorkloadSink {
   }
 }
 
-const sourcesOf = (files: Record<string, string | Uint8Array>) => new Map<string, FileSource>(Object.entries(files));
+const sourcesOf = (files: Record<string, string | Uint8Array>) =>
+  new Map<string, FileSource>(Object.entries(files));
 
 function expectedBlobs(dataset: Dataset) {
   return [...monthRowsByInstitution(dataset)].map(([period, byInstitution]) => [
