@@ -71,6 +71,12 @@ export const institutionPartition = (ref: CycleRef, shards: number, institutionI
     ? keys.resultShard(ref.communityId, ref.kind, ref.period, ref.revision, shardOf(institutionId, shards))
     : resultsPartition(ref);
 
+/** The partition of a document's continuation part `i` (0 for `NAME#001`): round the shards, or the revision's. */
+const documentPartPartition = (ref: CycleRef, shards: number, i: number) =>
+  shards > 0
+    ? keys.resultShard(ref.communityId, ref.kind, ref.period, ref.revision, i % shards)
+    : resultsPartition(ref);
+
 /**
  * The institution a per-institution sort key (or a prefix of them) names: '' for a prefix of every
  * institution's items (`PAY#`, `ALLOC#`), undefined for the revision's own items (documents, `SEAL`).
@@ -472,7 +478,9 @@ export class ResultRepository {
   /**
    * A document that fits one item is stored as one item, as always; a bigger one as a head item (the
    * first part and the number of parts) and continuation items `NAME#001`…, written before the head,
-   * so a reader that finds the head finds every part. Documents stay in the revision's own partition.
+   * so a reader that finds the head finds every part. The head stays in the revision's own partition; in
+   * layout 2 the continuation parts go round the shards (`partShards` on the head), so a province's
+   * multi-megabyte report does not put its thousands of WCU on one key.
    */
   async putDocument(
     ref: CycleRef,
@@ -485,12 +493,25 @@ export class ResultRepository {
     if (rest.length === 0) {
       await this.putOnce({ pk, sk: name, type: 'Document', data: head });
     } else {
+      const shards = await this.shards(ref);
       await Promise.all(
         rest.map((data, i) =>
-          this.putOnce({ pk, sk: documentPartKey(name, i + 1), type: 'DocumentPart', data }),
+          this.putOnce({
+            pk: documentPartPartition(ref, shards, i),
+            sk: documentPartKey(name, i + 1),
+            type: 'DocumentPart',
+            data,
+          }),
         ),
       );
-      await this.putOnce({ pk, sk: name, type: 'Document', parts: rest.length + 1, data: head });
+      await this.putOnce({
+        pk,
+        sk: name,
+        type: 'Document',
+        parts: rest.length + 1,
+        ...(shards > 0 ? { partShards: shards } : {}),
+        data: head,
+      });
     }
     // Written once (putOnce refused anything else), so this process may read it back from here.
     this.remember(`${pk}|${name}`, text);
@@ -507,11 +528,28 @@ export class ResultRepository {
     const cacheKey = `${pk}|${name}`;
     const cached = this.documents.get(cacheKey);
     if (cached !== undefined) return decode<T>(cached);
-    const item = await this.table.get<{ data: string; parts?: number }>({ pk, sk: name });
+    const item = await this.table.get<{ data: string; parts?: number; partShards?: number }>({
+      pk,
+      sk: name,
+    });
     if (!item) return undefined;
     let text = item.data;
     if (item.parts && item.parts > 1) {
-      const rest = await this.table.queryPrefix<{ data: string }>(pk, `${name}#`);
+      const shards = item.partShards ?? 0;
+      const rest =
+        shards > 0
+          ? (
+              await mapBounded(
+                Array.from({ length: item.parts - 1 }, (_, i) => i),
+                SHARD_READ_CONCURRENCY,
+                (i) =>
+                  this.table.queryPrefix<{ data: string }>(
+                    documentPartPartition(ref, shards, i),
+                    documentPartKey(name, i + 1),
+                  ),
+              )
+            ).flat()
+          : await this.table.queryPrefix<{ data: string }>(pk, `${name}#`);
       if (rest.length !== item.parts - 1) {
         throw new StoreError('not_found', `${pk} ${name} has ${rest.length + 1} of its ${item.parts} parts`);
       }

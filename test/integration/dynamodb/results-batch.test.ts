@@ -225,4 +225,31 @@ describe('results.putBatch', () => {
     // 64 institutions over 8 shards: the busiest shard holds far less than all of them.
     expect(sharded).toBeLessThan(oneKey / 3);
   });
+
+  it("keeps a big document's head in the revision's own partition and its parts round the shards (layout 2)", async () => {
+    const other = { ...ref, period: '2026-11' };
+    await results.putBatch(
+      other,
+      'MONTHLY',
+      [{ institutionId: 'H01', items: [resultWrites.institution('H01', { id: 'H01' })] }],
+      { institutions: 40 },
+    );
+    const shards = await results.shards(other);
+    expect(shards).toBe(8);
+    const report = { rows: Array.from({ length: 30_000 }, (_, i) => ({ i, name: `机构${i}` })) };
+    await results.putDocument(other, 'REPORT', report);
+    const head = await table.get<{ parts: number; partShards: number }>({
+      pk: resultsPartition(other),
+      sk: 'REPORT',
+    });
+    expect(head?.parts).toBeGreaterThan(2);
+    expect(head?.partShards).toBe(8);
+    expect(await table.queryPrefix(resultsPartition(other), 'REPORT#')).toEqual([]);
+    const part2 = keys.resultShard('c1', 'monthly', '2026-11', 1, 1);
+    expect(await table.get({ pk: part2, sk: 'REPORT#002' })).toMatchObject({ type: 'DocumentPart' });
+    // Another process reads it whole; a part deleted is refused, not read short.
+    expect(await new ResultRepository(table).document(other, 'REPORT')).toEqual(report);
+    await table.delete({ pk: part2, sk: 'REPORT#002' });
+    await expect(new ResultRepository(table).document(other, 'REPORT')).rejects.toThrow(/of its \d+ parts/);
+  });
 });
