@@ -141,8 +141,9 @@ class StreamedImport implements WorkloadSink {
     const opened = await repos.datasets.openWriter(dataset, this.by, this.expectedVersion, fileRows);
     this.writer = opened.writer;
     this.importedAt = opened.importedAt;
-    this.dataset = dataset;
     this.writer.rosters(dataset);
+    // The monthly rows are the writer's now (grouped by month); the version's parts need the rest.
+    this.dataset = { ...dataset, indicatorValues: [], finance: [], adjustments: [] };
     return true;
   }
 

@@ -319,7 +319,8 @@ export type StreamedParseResult =
 
 /**
  * `parseDataset`, with workload.csv streamed into `sink` (see the file's comment). The dataset returned
- * has no workload rows: they went to the sink (`streamed`), and its rowNumbers.workload is empty.
+ * has no workload rows and its rowNumbers.workload is empty; when the sink took the months (`streamed`)
+ * it has no indicator-value, finance or adjustment rows either: they went to the sink's `begin`.
  */
 export async function parseDatasetStreamed(
   sources: ReadonlyMap<string, FileSource>,
@@ -368,23 +369,26 @@ export async function parseDatasetStreamed(
     finance: rowsOf('finance'),
     adjustments: rowsOf('adjustments'),
   };
+  const institutionOf = new Map(
+    (typed.staff?.rows.values ?? []).map((s) => [s.staffId, s.institutionId] as const),
+  );
+  const staffIndex = staffIndexOf(typed.staff);
+  const knownStaff = referenceTarget(typed, 'staff', 'staffId');
   let dataset: Dataset | undefined;
   let began = false;
   if (before.length === 0 && scheme) {
     dataset = assemble(scheme, typed);
     began = await sink.begin(dataset, fileRows);
+    // What follows reads workload.csv alone: the other files' records are not needed any more, and their
+    // monthly rows are the sink's now (a province's finance and indicator values are ~800,000 rows).
+    for (const table of Object.values(tables)) {
+      table.records = [];
+      table.rows = { values: [], records: [] };
+    }
+    if (began) dataset = { ...dataset, indicatorValues: [], finance: [], adjustments: [] };
   }
 
-  const institutionOf = new Map(
-    (typed.staff?.rows.values ?? []).map((s) => [s.staffId, s.institutionId] as const),
-  );
-  const workload = new WorkloadReader(
-    year,
-    staffIndexOf(typed.staff),
-    referenceTarget(typed, 'staff', 'staffId'),
-    institutionOf,
-    began ? sink : undefined,
-  );
+  const workload = new WorkloadReader(year, staffIndex, knownStaff, institutionOf, began ? sink : undefined);
   const format = CSV_FORMATS.workload;
   const source = sources.get(format.file);
   let read: CsvRead | undefined;
