@@ -51,7 +51,9 @@ export function registerSettingsCommand(
         console.log(
           table(['格式 format', '来源 source', '类型 type', '编码 encoding', '说明 description'], formats),
         );
-        const payers = Object.entries(current.payerAccounts ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+        const payers = Object.entries(await settingsOf(rt.repos).payerAccounts(communityId)).sort(
+          ([a], [b]) => (a < b ? -1 : 1),
+        );
         console.log(
           payers.length === 0
             ? '付款账户 payer accounts: （未设置 none set）'
@@ -144,7 +146,7 @@ export function registerSettingsCommand(
             };
       await withRuntime(storeOptions(), async (rt) => {
         const communityId = await community(rt);
-        const next = await changePayerAccounts(rt.repos, {
+        const payers = await changePayerAccounts(rt.repos, {
           communityId,
           by: o.as,
           set,
@@ -152,7 +154,7 @@ export function registerSettingsCommand(
         });
         if (o.remove) console.log(`${communityId} ${institution} 的付款账户已删除 payer account removed`);
         for (const id of Object.keys(set)) {
-          const now = next.payerAccounts![id]!;
+          const now = payers[id]!;
           console.log(
             `${communityId} ${id} 付款账户 payer account: ${maskBankAccount(now.account)} ${now.name} ${now.bank}`,
           );

@@ -72,14 +72,16 @@ export const handler = apiHandler('bank', {
   // Issue 16: the bank-file format chosen for the community (export bank's default) and the formats known.
   'GET /api/settings': route({
     run: async (input, { repos }) => {
-      const settings = await settingsOf(repos).get(await communityOf(input, repos));
+      const communityId = await communityOf(input, repos);
+      const [settings, payers] = await Promise.all([
+        settingsOf(repos).get(communityId),
+        settingsOf(repos).payerAccounts(communityId),
+      ]);
       return {
         json: {
           bankFormat: settings.bankFormat ?? null,
           // Masked: the settings page shows which account, never the whole number.
-          payerAccounts: Object.fromEntries(
-            Object.entries(settings.payerAccounts ?? {}).map(([id, p]) => [id, maskedPayer(p)]),
-          ),
+          payerAccounts: Object.fromEntries(Object.entries(payers).map(([id, p]) => [id, maskedPayer(p)])),
           revision: settings.revision,
           updatedBy: settings.updatedBy ?? null,
           updatedAt: settings.updatedAt ?? null,
@@ -109,15 +111,15 @@ export const handler = apiHandler('bank', {
     run: async (input, { repos }) => {
       const { body, caller } = input;
       const { institutionId, remove, ...payer } = body;
-      const next = await setPayerAccount(repos, {
+      const payers = await setPayerAccount(repos, {
         communityId: await communityOf(input, repos),
         by: caller.user,
         institutionId,
         ...(remove ? {} : { payer }),
       });
-      const now = next.payerAccounts?.[institutionId];
+      const now = payers[institutionId];
       return {
-        json: { institutionId, payerAccount: now ? maskedPayer(now) : null, revision: next.revision },
+        json: { institutionId, payerAccount: now ? maskedPayer(now) : null },
       };
     },
   }),

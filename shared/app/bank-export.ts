@@ -23,7 +23,7 @@ import { type BankTransfer, bankTransfer, type NotTransferred } from '../reports
 import type { Staff } from '../schemas/dataset.js';
 import type { CycleRecord } from '../store/cycles.js';
 import type { Repositories } from '../store/index.js';
-import { type CommunitySettings, SettingRepository } from '../store/settings.js';
+import { type CommunitySettings, SettingRepository, type StoredPayerAccount } from '../store/settings.js';
 import { assertAccountsConfirmed } from './account-changes.js';
 
 const KIND_WORDS: Readonly<Record<SheetKind, string>> = {
@@ -51,8 +51,11 @@ export async function bankFormatOf(
   communityId: string,
   name: string,
 ): Promise<{ spec: BankFormatSpec; payers: PayerAccounts }> {
-  const settings = await settingsOf(repos).get(communityId);
-  return { spec: bankFormatNamed(name, customFormats(settings)), payers: settings.payerAccounts ?? {} };
+  const repo = settingsOf(repos);
+  const settings = await repo.get(communityId);
+  const spec = bankFormatNamed(name, customFormats(settings));
+  // Payer accounts are read only for a format that groups by them.
+  return { spec, payers: spec.split === 'payerAccount' ? await repo.payerAccounts(communityId) : {} };
 }
 
 /** The stem of a sheet's bank files: bank-2026-03, bank-leaders-2026. */
@@ -215,7 +218,7 @@ export async function setBankFormat(
 export function setPayerAccount(
   repos: Repositories,
   request: { communityId: string; by: string; institutionId: string; payer?: unknown },
-): Promise<CommunitySettings> {
+): Promise<Record<string, StoredPayerAccount>> {
   const { institutionId, payer, ...rest } = request;
   return changePayerAccounts(
     repos,
@@ -233,14 +236,19 @@ export function setPayerAccount(
 export async function changePayerAccounts(
   repos: Repositories,
   request: { communityId: string; by: string; set?: Record<string, unknown>; remove?: readonly string[] },
-): Promise<CommunitySettings> {
+): Promise<Record<string, StoredPayerAccount>> {
   const settings = settingsOf(repos);
-  const current = await settings.get(request.communityId);
-  const payers = { ...(current.payerAccounts ?? {}) };
+  const [current, stored] = await Promise.all([
+    settings.get(request.communityId),
+    settings.payerAccounts(request.communityId),
+  ]);
+  const payers = { ...stored };
   const at = new Date().toISOString();
   const changes: string[] = [];
+  // Masked, and for a large batch (a province's file) only the last four digits: an audit entry is one item.
+  const brief = Object.keys(request.set ?? {}).length + (request.remove?.length ?? 0) > 100;
   const shown = (p: { account: string; name: string; bank: string } | undefined) =>
-    p ? `${maskedPayer(p).account} ${p.name} ${p.bank}` : '(none)';
+    !p ? '(none)' : brief ? `…${p.account.slice(-4)}` : `${maskedPayer(p).account} ${p.name} ${p.bank}`;
   for (const id of request.remove ?? []) {
     if (!payers[id]) {
       throw new ExportError(
@@ -269,12 +277,8 @@ export async function changePayerAccounts(
       );
     }
   }
-  const { payerAccounts: _old, ...rest } = current;
-  const next: CommunitySettings = {
-    ...rest,
-    ...(Object.keys(payers).length > 0 ? { payerAccounts: payers } : {}),
-    revision: current.revision + 1,
-  };
+  // The format's choice stays as it was (its updatedBy/updatedAt too); the revision guards both.
+  const next: CommunitySettings = { ...current, revision: current.revision + 1 };
   const ids = [...(request.remove ?? []), ...Object.keys(request.set ?? {})];
   await repos.audit.append(
     request.communityId,
@@ -285,7 +289,7 @@ export async function changePayerAccounts(
       // Masked: the audit trail never holds a full account.
       details: { institutions: ids.join(' '), changes: changes.join('; ') },
     },
-    [settings.putItem(current, next)],
+    [settings.putItem(current, next), ...settings.payerShardItems(request.communityId, payers, ids)],
   );
-  return next;
+  return payers;
 }

@@ -10,12 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import XLSX from 'xlsx';
 import {
   bankFormatFor,
+  changePayerAccounts,
   exportBankFormat,
   setBankFormat,
   settingsOf,
 } from '../../../shared/app/bank-export.js';
 import { importDataset } from '../../../shared/app/import-service.js';
 import { runCycleToEnd } from '../../../shared/app/year-runner.js';
+import { luhnCheckDigit } from '../../../shared/dataset/accounts.js';
 import { idNumberCheck } from '../../../shared/dataset/id-number.js';
 import { ExportError } from '../../../shared/export/errors.js';
 import type { LocalRuntime } from '../../../shared/local/runtime.js';
@@ -181,6 +183,42 @@ describe('the community’s bank format', () => {
       json: JSON.stringify({ ...own, name: '批量代发' }),
     }).catch((e: unknown) => e);
     expect((clash as Error).message).toContain('shipped format');
+  });
+
+  it('holds a province’s payer accounts (3,100 institutions, more than one item could) and changes them in one transaction', async () => {
+    const card = (i: number) => {
+      const body = `62284804${String(i).padStart(10, '0')}`;
+      return body + luhnCheckDigit(body);
+    };
+    const set = Object.fromEntries(
+      Array.from({ length: 3100 }, (_, i) => [
+        `X${String(i).padStart(4, '0')}`,
+        { account: card(i), name: `某省第${i}乡镇卫生院`, bank: `中国农业银行某县支行第${i % 50}营业所` },
+      ]),
+    );
+    const before = await settingsOf(rt.repos).get(C);
+    const stored = await changePayerAccounts(rt.repos, { communityId: C, by: 'finance1', set });
+    expect(Object.keys(stored)).toHaveLength(3100);
+    const read = await settingsOf(rt.repos).payerAccounts(C);
+    expect(Object.keys(read).sort()).toEqual(Object.keys(set).sort());
+    expect(read.X1234).toMatchObject({ ...set.X1234, setBy: 'finance1' });
+    // The format's choice and who made it are unchanged; the revision moved once.
+    expect(await settingsOf(rt.repos).get(C)).toEqual({ ...before, revision: before.revision + 1 });
+    const entry = (await rt.repos.audit.entries(C)).at(-1)!;
+    expect(entry).toMatchObject({ actor: 'finance1', action: 'settings.payer-account' });
+    expect(JSON.stringify(entry)).not.toContain(card(1234));
+    expect(Buffer.byteLength(JSON.stringify(entry))).toBeLessThan(200_000); // one audit item, well under 400 KB
+    // One removed, one changed: the rest stay.
+    await changePayerAccounts(rt.repos, {
+      communityId: C,
+      by: 'hr1',
+      remove: ['X0000'],
+      set: { X0001: { ...set.X0001, bank: '农村信用社' } },
+    });
+    const after = await settingsOf(rt.repos).payerAccounts(C);
+    expect(Object.keys(after)).toHaveLength(3099);
+    expect(after.X0001).toMatchObject({ bank: '农村信用社', setBy: 'hr1' });
+    expect(after.X3099).toEqual(read.X3099);
   });
 
   it('never puts a 身份证号 in the audit trail', async () => {
