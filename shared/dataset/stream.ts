@@ -83,6 +83,8 @@ class WorkloadReader {
   // (period, staffId) unique: a row number per staff member per period, a map for any other key.
   private firstRows = new FirstRows();
   private byPeriod = new Map<string, Int32Array>();
+  private lastPeriod: string | undefined;
+  private lastRows: Int32Array | undefined;
   // Months of valid rows: the one being read (or all, once the file went back to a month handed over).
   private grouping: boolean;
   private current: string | undefined;
@@ -114,6 +116,8 @@ class WorkloadReader {
     this.reader = undefined;
     this.firstRows = new FirstRows();
     this.byPeriod = new Map();
+    this.lastPeriod = undefined;
+    this.lastRows = undefined;
     this.grouping = this.sink !== undefined;
     this.current = undefined;
     this.open.clear();
@@ -150,8 +154,9 @@ class WorkloadReader {
     const period = rawPeriod?.trim() ?? '';
     const staffId = rawStaff?.trim() ?? '';
     // cross.ts uniqueKey(workload, [period, staffId]), reference(workload.staffId → staff), periodsInYear.
+    const index = this.staffIndex.get(staffId);
     if (period !== '' && staffId !== '') {
-      const first = this.firstOf(period, staffId, record.row);
+      const first = this.firstOf(period, staffId, index, record.row);
       if (first !== undefined) {
         this.uniqueIssues.push(
           duplicateIssue(
@@ -165,7 +170,8 @@ class WorkloadReader {
         );
       }
     }
-    if (this.knownStaff && staffId !== '' && !this.knownStaff.has(staffId)) {
+    // The staff ids known are staffIndex's keys (both are every staff row's trimmed cell).
+    if (this.knownStaff && staffId !== '' && index === undefined) {
       this.refIssues.push(
         unknownReferenceIssue(this.format.file, record.row, 'staffId', rawStaff, 'staff.csv', 'staffId'),
       );
@@ -182,15 +188,25 @@ class WorkloadReader {
   };
 
   /** The row that had the key first (FirstRows' answer, kept in an array per period for known staff). */
-  private firstOf(period: string, staffId: string, row: number): number | undefined {
-    const index = this.staffIndex.get(staffId);
-    if (index === undefined || period.includes('/') || staffId.includes('/') || !MONTH.test(period))
-      return this.firstRows.firstOf([period, staffId], row);
-    let rows = this.byPeriod.get(period);
+  private firstOf(
+    period: string,
+    staffId: string,
+    index: number | undefined,
+    row: number,
+  ): number | undefined {
+    if (index === undefined || staffId.includes('/')) return this.firstRows.firstOf([period, staffId], row);
+    // Rows come month by month: the last month's array serves without a lookup.
+    let rows = period === this.lastPeriod ? this.lastRows : undefined;
     if (!rows) {
-      if (this.byPeriod.size >= COMPACT_PERIODS) return this.firstRows.firstOf([period, staffId], row);
-      rows = new Int32Array(this.staffIndex.size);
-      this.byPeriod.set(period, rows);
+      if (period.includes('/') || !MONTH.test(period)) return this.firstRows.firstOf([period, staffId], row);
+      rows = this.byPeriod.get(period);
+      if (!rows) {
+        if (this.byPeriod.size >= COMPACT_PERIODS) return this.firstRows.firstOf([period, staffId], row);
+        rows = new Int32Array(this.staffIndex.size);
+        this.byPeriod.set(period, rows);
+      }
+      this.lastPeriod = period;
+      this.lastRows = rows;
     }
     const first = rows[index]!;
     if (first !== 0) return first;
