@@ -16,6 +16,7 @@ import type { ExportSink } from '../../shared/api/ports.js';
 import { BankFormatBody, BankQuery, PayerAccountBody, SheetRef } from '../../shared/api/schemas.js';
 import {
   bankFormatFor,
+  changePayerAccounts,
   customFormats,
   type ExportedBankFiles,
   exportBankFormat,
@@ -25,7 +26,7 @@ import {
 } from '../../shared/app/bank-export.js';
 import { resolveCommunity } from '../../shared/app/cycle-service.js';
 import { BANK_FORMAT_PRESETS, type BankFormatSpec } from '../../shared/export/bank-formats.js';
-import { maskedPayer } from '../../shared/export/bank-payers.js';
+import { maskedPayer, payerAccountsCsv } from '../../shared/export/bank-payers.js';
 import { bankFileMediaType, zipBankFiles } from '../../shared/export/bank-zip.js';
 import { fenToYuanString } from '../../shared/export/money-format.js';
 import { exportBank } from '../../shared/reports/index.js';
@@ -110,17 +111,26 @@ export const handler = apiHandler('bank', {
     body: PayerAccountBody,
     run: async (input, { repos }) => {
       const { body, caller } = input;
-      const { institutionId, remove, ...payer } = body;
+      const communityId = await communityOf(input, repos);
+      if (body.file) {
+        const set = payerAccountsCsv(body.file.name, new Uint8Array(Buffer.from(body.file.base64, 'base64')));
+        const payers = await changePayerAccounts(repos, { communityId, by: caller.user, set });
+        return {
+          json: {
+            payerAccounts: Object.fromEntries(Object.keys(set).map((id) => [id, maskedPayer(payers[id]!)])),
+          },
+        };
+      }
+      const { institutionId, remove, file: _file, ...payer } = body;
+      const id = institutionId!; // the schema requires it without a file
       const payers = await setPayerAccount(repos, {
-        communityId: await communityOf(input, repos),
+        communityId,
         by: caller.user,
-        institutionId,
+        institutionId: id,
         ...(remove ? {} : { payer }),
       });
-      const now = payers[institutionId];
-      return {
-        json: { institutionId, payerAccount: now ? maskedPayer(now) : null },
-      };
+      const now = payers[id];
+      return { json: { institutionId: id, payerAccount: now ? maskedPayer(now) : null } };
     },
   }),
 });

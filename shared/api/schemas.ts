@@ -60,21 +60,36 @@ export const BankQuery = z.object({
   // the community's chosen format, else csv.
   format: z.string().trim().min(1).max(64).optional(),
 });
-/** POST /api/settings/payer-account: the account an institution pays from, or `remove: true`. */
+/**
+ * POST /api/settings/payer-account: the account an institution pays from, or `remove: true`; or a whole
+ * community's from a CSV file (`file`: its name and bytes in base64, read as `medcomm settings
+ * payer-account --file` reads it).
+ */
 export const PayerAccountBody = z
   .object({
-    institutionId: z.string().min(1).max(64),
+    institutionId: z.string().min(1).max(64).optional(),
     account: z.string().max(64).optional(),
     name: z.string().max(100).optional(),
     bank: z.string().max(100).optional(),
     nonCard: z.boolean().optional(),
     remove: z.literal(true).optional(),
+    file: z
+      .object({ name: z.string().min(1).max(200), base64: z.string().min(1).max(8_000_000) })
+      .strict()
+      .optional(),
   })
   .strict()
-  .refine((b) => (b.remove ? b.account === undefined : b.account !== undefined), {
-    message: '需要 account、name、bank，或 remove: true / give account, name and bank, or remove: true',
-    path: ['account'],
-  });
+  .refine(
+    (b) =>
+      b.file
+        ? b.institutionId === undefined && b.account === undefined && !b.remove
+        : b.institutionId !== undefined && (b.remove ? b.account === undefined : b.account !== undefined),
+    {
+      message:
+        '需要 institutionId 与 account、name、bank，或 institutionId 与 remove: true，或只给 file / give institutionId with account, name and bank, or institutionId with remove: true, or file alone',
+      path: ['institutionId'],
+    },
+  );
 /** POST /api/settings/bank-format: a format's name, or the community's own format (its JSON description). */
 export const BankFormatBody = z
   .object({

@@ -74,6 +74,10 @@ const WORDS = {
     savePayer: '保存付款账户',
     removePayer: '删除',
     payerSetBy: '设置人',
+    payerFile: '从 CSV 文件设置多个单位',
+    payerFileHelp:
+      '表头：机构编号,付款账号,户名,开户行[,账号校验]（或 institutionId,account,name,bank[,accountCheck]）；账号校验填 nonCard 表示对公账户；UTF-8 或 GBK 均可',
+    payersUploaded: '已设置 {n} 个单位的付款账户',
     payerSaved: '{id} 的付款账户已保存：{account}',
     payerRemoved: '{id} 的付款账户已删除',
     downloadTitle: '按格式下载银行文件',
@@ -126,6 +130,10 @@ const WORDS = {
     savePayer: 'Save payer account',
     removePayer: 'Remove',
     payerSetBy: 'Set by',
+    payerFile: 'Set many from a CSV file',
+    payerFileHelp:
+      'Header: institutionId,account,name,bank[,accountCheck] (or 机构编号,付款账号,户名,开户行[,账号校验]); accountCheck nonCard for a corporate account; UTF-8 or GBK',
+    payersUploaded: 'Payer accounts set for {n} institutions',
     payerSaved: 'Payer account of {id} saved: {account}',
     payerRemoved: 'Payer account of {id} removed',
     downloadTitle: 'Download a bank file in a format',
@@ -333,6 +341,17 @@ function Payers({
       setForm({ institutionId: '', account: '', name: '', bank: '', nonCard: false });
       return w('payerSaved', { id: answer.institutionId, account: answer.payerAccount.account });
     });
+  const upload = (file: File) =>
+    act(async () => {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      let binary = '';
+      for (let i = 0; i < bytes.length; i += 0x8000)
+        binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      const answer = await postJson<{ payerAccounts: Record<string, Payer> }>('/api/settings/payer-account', {
+        file: { name: file.name, base64: btoa(binary) },
+      });
+      return w('payersUploaded', { n: Object.keys(answer.payerAccounts).length });
+    });
   const remove = (institutionId: string) =>
     act(async () => {
       await postJson('/api/settings/payer-account', { institutionId, remove: true });
@@ -421,6 +440,21 @@ function Payers({
         >
           {w('savePayer')}
         </button>
+      </div>
+      <div class="field">
+        <label for="payer-file">{w('payerFile')}</label>
+        <input
+          id="payer-file"
+          type="file"
+          accept=".csv,text/csv"
+          disabled={busy}
+          onChange={(e) => {
+            const file = e.currentTarget.files?.[0];
+            e.currentTarget.value = '';
+            if (file) void upload(file);
+          }}
+        />
+        <p class="meta">{w('payerFileHelp')}</p>
       </div>
     </div>
   );

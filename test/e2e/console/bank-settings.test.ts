@@ -6,7 +6,8 @@
  * 代发-按单位-txt (the page then says who chose it), downloads January in that format — a zip of one GBK
  * .txt per institution and the summary, which pays exactly the sheet's amounts to the roster's accounts.
  * Finance sees the choice but may not change it, and sets a payer account (shown masked); HR then
- * downloads in 代发-按付款账户 and is told, in both languages, which institutions have none.
+ * downloads in 代发-按付款账户 and is told, in both languages, which institutions have none; finance sets
+ * the others from a GBK CSV, and HR's download is then one file per payer account that pays the sheet.
  *
  * Chromium missing: skipped with a message on a workstation, a failure in CI (CI=true).
  */
@@ -19,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDataset } from '../../../shared/app/import-service.js';
 import { runCycleToEnd } from '../../../shared/app/year-runner.js';
 import { luhnCheckDigit } from '../../../shared/dataset/accounts.js';
+import { encodeGbk } from '../../../shared/export/bank-gbk.js';
 import { exportSheet } from '../../../shared/reports/index.js';
 import { tinyAs } from '../../reliability/helpers.js';
 import { browserTestRuns, ConsoleHarness, fen } from './harness.js';
@@ -142,6 +144,52 @@ describe.skipIf(!browserTestRuns('bank-settings'))('the bank-file settings page 
     expect(text).toContain('have no payer account');
     expect(text).toMatch(/C02/);
     expect(text).not.toMatch(/C01 /);
+    expect(h.pageErrors).toEqual([]);
+  });
+
+  it('finance sets the others from a GBK CSV; HR then gets one file per payer account, paying the sheet', async () => {
+    const finance = await settingsPage('finance1', 'finance');
+    const shared = '11014850000123456'; // a corporate account of a card's length: declared nonCard
+    const csv = [
+      '机构编号,付款账号,户名,开户行,账号校验',
+      ...['C02', 'P01', 'T01'].map((id) => `${id},${shared},某县医共体,农行某县支行,nonCard`),
+    ];
+    await finance.getByLabel('从 CSV 文件设置多个单位').setInputFiles({
+      name: '付款账户.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(encodeGbk(`${csv.join('\r\n')}\r\n`)),
+    });
+    await finance.getByText('已设置 3 个单位的付款账户').waitFor();
+    await expect.poll(() => finance.getByTestId('payer-accounts').locator('tbody tr').count()).toBe(4);
+
+    const hr = await settingsPage('hr1', 'hr');
+    await hr.getByLabel('格式', { exact: true }).selectOption('代发-按付款账户');
+    const [download] = await Promise.all([
+      hr.waitForEvent('download'),
+      hr.getByRole('button', { name: '下载', exact: true }).click(),
+    ]);
+    const saved = join(h.work, 'by-payer.zip');
+    await download.saveAs(saved);
+    const zip = await JSZip.loadAsync(await readFile(saved));
+    const names = Object.keys(zip.files).sort();
+    expect(names).toHaveLength(3); // C01's own account, the shared one, the summary
+    expect(names).toContain(`bank-${PERIOD}-付款${shared.slice(-4)}.csv`);
+    const read = new Map<string, number>();
+    for (const name of names.filter((n) => !n.endsWith('汇总.csv'))) {
+      const text = new TextDecoder('gb18030', { fatal: true }).decode(
+        await zip.file(name)!.async('uint8array'),
+      );
+      for (const row of text.trimEnd().split('\r\n').slice(1)) {
+        const [account, , amount] = row.split(',');
+        expect(read.has(account!)).toBe(false);
+        read.set(account!, fen(amount!));
+      }
+    }
+    expect(read).toEqual(await sheetPaysByAccount());
+    const summary = new TextDecoder('gb18030').decode(
+      await zip.file(`bank-${PERIOD}-汇总.csv`)!.async('uint8array'),
+    );
+    expect(summary).toContain(`************${shared.slice(-4)},某县医共体,农行某县支行,C02 P01 T01`);
     expect(h.pageErrors).toEqual([]);
   });
 });
