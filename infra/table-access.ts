@@ -102,14 +102,16 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   // Names the caller's communities from the registry and each one's current scheme.
   'api:me': { read: ['GetItem', 'Query'], write: {} },
   'api:commission': { read: ['GetItem', 'Query'], write: {} },
+  // The streamed import (shared/app/import-service.ts): a refused one deletes the blobs, blob log and
+  // manifest it wrote (DeleteItem on its own DS# partition).
   'api:datasets': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
       BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#'],
-      ConditionCheckItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
-      DeleteItem: ['COMMUNITY#', 'DSBLOB#'],
-      PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'IMPORTJOB#'],
-      UpdateItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+      ConditionCheckItem: ['COMMUNITY#'],
+      DeleteItem: ['COMMUNITY#', 'DS#', 'DSBLOB#'],
+      PutItem: ['AUDIT#', 'COMMUNITY#', 'DS#', 'DSBLOB#', 'IMPORTJOB#'],
+      UpdateItem: ['COMMUNITY#', 'DSBLOB#'],
     },
   },
   'api:cycles': {

@@ -273,8 +273,8 @@ class StreamedImport implements WorkloadSink {
    * write or read that died): its version is marked failed, never reused, and the next import sweeps it.
    */
   async abort(refused: boolean): Promise<void> {
-    if (refused) await this.writer?.abort(this.repos.datasets).catch(() => undefined);
-    else await this.writer?.fail(this.repos.datasets).catch(() => undefined);
+    if (refused) await this.writer?.abort().catch(() => undefined);
+    else await this.writer?.fail().catch(() => undefined);
     await this.release();
   }
 }

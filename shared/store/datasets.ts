@@ -824,16 +824,107 @@ export class DatasetRepository {
     const year = dataset.scheme.year;
     const importedAt = new Date().toISOString();
     const stored = await this.blobHashes(communityId, expectedVersion);
+    const store: WriterStore = {
+      putBlobs: (version, logPage, blobs) => this.putBlobs(communityId, version, logPage, blobs),
+      putVersion: (version, data, rosterIndex, monthIndexes) =>
+        this.putVersionItems(communityId, version, data, rosterIndex, monthIndexes),
+      removeBlobs: (version, entries) => this.removeBlobs(communityId, version, entries),
+      removeVersion: (version) => this.removeVersion(communityId, version),
+      markFailed: (version) => this.markFailed(communityId, version),
+      liveHashes: (except) => this.liveBlobHashes(communityId, undefined, except),
+    };
     const writer = new VersionWriter(
-      this.table,
+      store,
       () => this.claimVersion(communityId, year, importedAt, importedBy),
       communityId,
       stored,
       dataset,
       fileRows,
     );
-    writer.liveOf = (except) => this.liveBlobHashes(communityId, undefined, except);
     return { writer, importedAt };
+  }
+
+  /** A streamed version's blobs: their log entry first (what a sweep reads), then their pages. */
+  private async putBlobs(
+    communityId: string,
+    version: number,
+    logPage: number,
+    blobs: readonly { hash: string; kind: BlobKind; texts: string[] }[],
+  ): Promise<number> {
+    const pk = keys.datasetPartition(communityId, version);
+    const entries: LogEntry[] = blobs.map(({ hash, texts }) => [hash, texts.length]);
+    await this.table.put({ pk, sk: keys.blobLog(logPage), type: 'DatasetBlobLog', data: encode(entries) });
+    const items: Item[] = blobs.flatMap(({ hash, kind, texts }) =>
+      texts.map((data, page) => ({
+        pk: keys.datasetBlobShard(communityId, hash),
+        sk: keys.blobPage(hash, page),
+        type: 'DatasetBlob',
+        kind,
+        writtenBy: version,
+        data,
+      })),
+    );
+    await this.table.batchWrite(puts(items));
+    return items.length;
+  }
+
+  /** A streamed version's parts and indexes (its blobs are all put). */
+  private async putVersionItems(
+    communityId: string,
+    version: number,
+    dataset: Dataset,
+    rosterIndex: IndexEntry[],
+    monthIndexes: ReadonlyMap<string, IndexEntry[]>,
+  ): Promise<number> {
+    const pk = keys.datasetPartition(communityId, version);
+    const indexItems = (entries: IndexEntry[], sk: (page: number) => string) =>
+      pages(entries, INDEX_PAGE).map((page, i) => ({
+        pk,
+        sk: sk(i),
+        type: 'DatasetIndex',
+        layout: DATASET_LAYOUT,
+        data: encode(page),
+      }));
+    const items = [
+      ...partItems(pk, dataset),
+      ...indexItems(rosterIndex, keys.rosterIndex),
+      ...[...monthIndexes].flatMap(([period, index]) =>
+        indexItems(index, (page) => keys.monthIndex(period, page)),
+      ),
+    ];
+    await this.table.batchWrite(puts(items));
+    return items.length;
+  }
+
+  /** Deletes blob pages a version put, each only while that version is still its last writer. */
+  private async removeBlobs(
+    communityId: string,
+    version: number,
+    entries: readonly LogEntry[],
+  ): Promise<void> {
+    const doomed = entries.flatMap(([hash, count]) =>
+      Array.from({ length: count }, (_, page) => ({ hash, page })),
+    );
+    await runLimited(doomed, 8, async ({ hash, page }) => {
+      try {
+        await this.table.deleteIf(
+          { pk: keys.datasetBlobShard(communityId, hash), sk: keys.blobPage(hash, page) },
+          'writtenBy = :version',
+          { ':version': version },
+        );
+      } catch (error) {
+        // Never written (the write failed), or written since by another version: not ours to remove.
+        if (!isStoreError(error, 'conditional_failed')) throw error;
+      }
+    });
+  }
+
+  /** Deletes a version that never became current: its own items (the blob log) and its manifest. */
+  private async removeVersion(communityId: string, version: number): Promise<void> {
+    const pk = keys.datasetPartition(communityId, version);
+    for (const item of await this.table.queryPrefix<Item>(pk))
+      await this.table.delete({ pk: item.pk, sk: item.sk });
+    await this.table.delete(keys.datasetManifest(communityId, version));
   }
 
   /**
@@ -1361,7 +1452,7 @@ export class VersionWriter {
   pagesWritten = 0;
 
   constructor(
-    private readonly table: Table,
+    private readonly store: WriterStore,
     private readonly claim: () => Promise<number>,
     readonly communityId: string,
     /** Blobs the current version holds: stored and complete, never written again. */
@@ -1483,21 +1574,7 @@ export class VersionWriter {
     this.queueBytes = 0;
     const write = (async () => {
       const version = await this.claimOnce();
-      const pk = keys.datasetPartition(this.communityId, version);
-      const entries: LogEntry[] = blobs.map(({ hash, texts }) => [hash, texts.length]);
-      await this.table.put({ pk, sk: keys.blobLog(logPage), type: 'DatasetBlobLog', data: encode(entries) });
-      const items: Item[] = blobs.flatMap(({ hash, kind, texts }) =>
-        texts.map((data, page) => ({
-          pk: keys.datasetBlobShard(this.communityId, hash),
-          sk: keys.blobPage(hash, page),
-          type: 'DatasetBlob',
-          kind,
-          writtenBy: version,
-          data,
-        })),
-      );
-      await this.table.batchWrite(puts(items));
-      this.pagesWritten += items.length;
+      this.pagesWritten += await this.store.putBlobs(version, logPage, blobs);
     })().catch((error: unknown) => {
       this.failure ??= error;
     });
@@ -1521,30 +1598,14 @@ export class VersionWriter {
     await this.drain();
     if (this.failure !== undefined) throw this.failure;
     const version = await this.claimOnce();
-    const pk = keys.datasetPartition(this.communityId, version);
     const indexed = new Set<string>();
     for (const [, hash] of this.rosterIndex) indexed.add(hash);
     for (const index of this.monthIndexes.values()) for (const [, hash] of index) indexed.add(hash);
     // Months encoded twice (a file out of order) may have left blobs no index names: removed now.
     const orphans = [...this.logged].filter(([hash]) => !indexed.has(hash));
     if (orphans.length > 0) await this.removeOwn(version, orphans, indexed);
-    const indexItems = (entries: IndexEntry[], sk: (page: number) => string) =>
-      pages(entries, INDEX_PAGE).map((page, i) => ({
-        pk,
-        sk: sk(i),
-        type: 'DatasetIndex',
-        layout: DATASET_LAYOUT,
-        data: encode(page),
-      }));
-    const items = [
-      ...partItems(pk, dataset),
-      ...indexItems(this.rosterIndex, keys.rosterIndex),
-      ...[...this.monthIndexes].flatMap(([period, index]) =>
-        indexItems(index, (page) => keys.monthIndex(period, page)),
-      ),
-    ];
-    await this.table.batchWrite(puts(items));
-    const written = this.pagesWritten + items.length;
+    const items = await this.store.putVersion(version, dataset, this.rosterIndex, this.monthIndexes);
+    const written = this.pagesWritten + items;
     return { version, total: written, written };
   }
 
@@ -1552,55 +1613,57 @@ export class VersionWriter {
    * Undoes the version (a refused import): its blobs no live version needs, its log and its manifest are
    * deleted, so the table is as it was. When that fails, the version is marked failed (a sweep clears it).
    */
-  async abort(repo: DatasetRepository): Promise<void> {
+  async abort(): Promise<void> {
     await this.drain().catch(() => undefined);
     if (this.claiming === undefined) return;
     const version = await this.claiming.catch(() => undefined);
     if (version === undefined) return;
     try {
       await this.removeOwn(version, [...this.logged], new Set());
-      const pk = keys.datasetPartition(this.communityId, version);
-      for (const item of await this.table.queryPrefix<Item>(pk))
-        await this.table.delete({ pk: item.pk, sk: item.sk });
-      await this.table.delete(keys.datasetManifest(this.communityId, version));
+      await this.store.removeVersion(version);
     } catch {
-      await repo.markFailed(this.communityId, version).catch(() => undefined);
+      await this.store.markFailed(version).catch(() => undefined);
     }
   }
 
   /** A write that died: the version (if claimed) is marked failed; the next import's sweep clears it. */
-  async fail(repo: DatasetRepository): Promise<void> {
+  async fail(): Promise<void> {
     await this.drain().catch(() => undefined);
     if (this.claiming === undefined) return;
     const version = await this.claiming.catch(() => undefined);
-    if (version !== undefined) await repo.markFailed(this.communityId, version);
+    if (version !== undefined) await this.store.markFailed(version);
   }
 
   /** Deletes pages this version put that neither `keep` nor a live version of the community needs. */
   private async removeOwn(version: number, entries: readonly LogEntry[], keep: ReadonlySet<string>) {
-    const live = await this.liveHashes(version);
-    const doomed = entries
-      .filter(([hash]) => !keep.has(hash) && !live.has(hash))
-      .flatMap(([hash, count]) => Array.from({ length: count }, (_, page) => ({ hash, page })));
-    await runLimited(doomed, 8, async ({ hash, page }) => {
-      try {
-        await this.table.deleteIf(
-          { pk: keys.datasetBlobShard(this.communityId, hash), sk: keys.blobPage(hash, page) },
-          'writtenBy = :version',
-          { ':version': version },
-        );
-      } catch (error) {
-        // Never written (the write failed), or written since by another version: not ours to remove.
-        if (!isStoreError(error, 'conditional_failed')) throw error;
-      }
-    });
+    const live = await this.store.liveHashes(version);
+    await this.store.removeBlobs(
+      version,
+      entries.filter(([hash]) => !keep.has(hash) && !live.has(hash)),
+    );
   }
+}
 
+/** What a VersionWriter does to the table, each through a DatasetRepository method (see `openWriter`). */
+export interface WriterStore {
+  /** Puts blobs' log entry, then their pages; returns the pages put. */
+  putBlobs(
+    version: number,
+    logPage: number,
+    blobs: { hash: string; kind: BlobKind; texts: string[] }[],
+  ): Promise<number>;
+  /** Puts the version's parts and indexes; returns the items put. */
+  putVersion(
+    version: number,
+    dataset: Dataset,
+    rosterIndex: IndexEntry[],
+    monthIndexes: ReadonlyMap<string, IndexEntry[]>,
+  ): Promise<number>;
+  /** Deletes the pages of these blobs that this version still last wrote. */
+  removeBlobs(version: number, entries: readonly LogEntry[]): Promise<void>;
+  /** Deletes the version's own items and its manifest. */
+  removeVersion(version: number): Promise<void>;
+  markFailed(version: number): Promise<void>;
   /** Hashes other live versions refer to or (still writing) logged. */
-  private liveHashes(except: number): Promise<Set<string>> {
-    return this.liveOf(except);
-  }
-
-  /** Set by the repository: the live versions' hashes (see `DatasetRepository.liveBlobHashes`). */
-  liveOf: (except: number) => Promise<Set<string>> = async () => new Set();
+  liveHashes(except: number): Promise<Set<string>>;
 }

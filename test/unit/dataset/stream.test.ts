@@ -21,8 +21,8 @@ import {
   type OtherFileRows,
   VersionWriter,
   type WorkloadGroup,
+  type WriterStore,
 } from '../../../shared/store/datasets.js';
-import type { Table } from '../../../shared/store/store.js';
 import { BAD_CASES } from '../../fixtures/bad/cases.js';
 
 const TINY_DIR = fileURLToPath(new URL('../../fixtures/tiny/dataset', import.meta.url));
@@ -41,8 +41,8 @@ class RecordingSink implements WorkloadSink {
   readonly months = new Map<string, MonthBlob[]>();
   handed = 0;
   async begin(dataset: Dataset, fileRows: OtherFileRows): Promise<boolean> {
-    const table = {} as Table; // never used: nothing is put
-    this.writer = new VersionWriter(table, async () => 1, 'c', new Set(), dataset, fileRows);
+    const store = {} as WriterStore; // never used: nothing is put
+    this.writer = new VersionWriter(store, async () => 1, 'c', new Set(), dataset, fileRows);
     return true;
   }
   month(period: string, workload: Map<string, WorkloadGroup>): void {
