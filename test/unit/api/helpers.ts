@@ -192,12 +192,6 @@ export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
       return record;
     },
     repos: {
-      // The raw table, read here only for the community's settings (issue 16): none stored, so bank files
-      // come in HR's CSV unless a format is named.
-      table: {
-        get: async () => undefined,
-        queryPrefix: async () => [],
-      },
       // Import records (IMPORTJOB#): created once, changed until finished — as shared/store/imports.ts.
       imports: {
         get: async (id: string) => importJobs.get(id),
