@@ -82,6 +82,10 @@ describe('GET /api/sheets', () => {
   });
 });
 
+// HR's own CSV named outright: the community's chosen format (issue 16) is read from the table, which
+// this stand-in does not have; test/integration/reports/bank-settings-api.test.ts covers that default.
+const HR_CSV = { format: 'csv' };
+
 describe('GET /api/bank', () => {
   it('a finance user cannot download the bank file (403)', async () => {
     const answer = await call('GET /api/bank/{kind}/{period}', {
@@ -93,7 +97,7 @@ describe('GET /api/bank', () => {
   });
 
   it('HR gets the accounts and amounts; the audit entry has neither', async () => {
-    const answer = await call('GET /api/bank/{kind}/{period}', { as: hr, params: JAN });
+    const answer = await call('GET /api/bank/{kind}/{period}', { as: hr, params: JAN, query: HR_CSV });
     expect(answer.status).toBe(200);
     const text = answer.bytes.toString('utf8');
     expect(text).toContain('6222021234567891234');
@@ -110,7 +114,7 @@ describe('GET /api/bank', () => {
 
   it('leaves out (and counts) whoever has no account, rather than refusing the whole file', async () => {
     delete world.staff[1]!.bankAccount;
-    const answer = await call('GET /api/bank/{kind}/{period}', { as: hr, params: JAN });
+    const answer = await call('GET /api/bank/{kind}/{period}', { as: hr, params: JAN, query: HR_CSV });
     expect(answer.status).toBe(200);
     expect(answer.headers['x-not-transferred']).toBe('1');
     const text = answer.bytes.toString('utf8');
@@ -142,7 +146,7 @@ describe('on AWS: the exports bucket', () => {
   it('keeps bank files under bank/ (a shorter lifecycle) and never in the response body', async () => {
     s3.on(PutObjectCommand).resolves({});
     useWorld(world, { exports: s3ExportSink('medcomm-exports', client()) });
-    const answer = await call('GET /api/bank/{kind}/{period}', { as: hr, params: JAN });
+    const answer = await call('GET /api/bank/{kind}/{period}', { as: hr, params: JAN, query: HR_CSV });
     expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input.Key).toMatch(/^bank\/monthly\/2026-01\//);
     expect(answer.json).toMatchObject({
       url: expect.stringContaining('X-Amz-Expires=300'),
