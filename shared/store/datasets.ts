@@ -1420,10 +1420,10 @@ export interface MonthBlob {
 export type OtherFileRows = Record<'indicatorValues' | 'finance' | 'adjustments', readonly number[]>;
 
 /** Blob pages put per flush, after their log entry: a few BatchWriteItems, so writes overlap the parse. */
-const FLUSH_ITEMS = 100;
+const FLUSH_ITEMS = 250;
 const FLUSH_BYTES = 4 * 1024 * 1024;
 /** Flushes in flight at most; the parse waits for one to end beyond that (each runs the store's 4 in parallel). */
-const FLUSHES_IN_FLIGHT = 3;
+const FLUSHES_IN_FLIGHT = 8;
 
 /**
  * Writes a version while its files are still being read (issues 12 and 17): blobs are content-addressed
@@ -1435,6 +1435,8 @@ const FLUSHES_IN_FLIGHT = 3;
  * fails, the version is marked failed for the next sweep.
  */
 export class VersionWriter {
+  /** Blob pages per flush (a test lowers it to see a small import's blobs go out before it ends). */
+  static flushItems = FLUSH_ITEMS;
   version: number | undefined;
   private claiming: Promise<number> | undefined;
   private readonly rosterIndex: IndexEntry[] = [];
@@ -1553,7 +1555,7 @@ export class VersionWriter {
     this.queue.push({ hash: blob.hash, kind, texts: blob.texts });
     this.queueItems += blob.texts.length;
     for (const text of blob.texts) this.queueBytes += text.length;
-    if (this.queueItems >= FLUSH_ITEMS || this.queueBytes >= FLUSH_BYTES) this.flush();
+    if (this.queueItems >= VersionWriter.flushItems || this.queueBytes >= FLUSH_BYTES) this.flush();
   }
 
   private claimOnce(): Promise<number> {
@@ -1588,6 +1590,14 @@ export class VersionWriter {
     await new Promise((resolve) => setImmediate(resolve));
   }
 
+  /** Blobs queued but not yet put are dropped (their log entries were never written). */
+  private discard(): void {
+    for (const { hash } of this.queue) this.logged.delete(hash);
+    this.queue = [];
+    this.queueItems = 0;
+    this.queueBytes = 0;
+  }
+
   private async drain(): Promise<void> {
     this.flush();
     while (this.inFlight.size > 0) await Promise.all(this.inFlight);
@@ -1614,6 +1624,7 @@ export class VersionWriter {
    * deleted, so the table is as it was. When that fails, the version is marked failed (a sweep clears it).
    */
   async abort(): Promise<void> {
+    this.discard();
     await this.drain().catch(() => undefined);
     if (this.claiming === undefined) return;
     const version = await this.claiming.catch(() => undefined);
@@ -1628,6 +1639,7 @@ export class VersionWriter {
 
   /** A write that died: the version (if claimed) is marked failed; the next import's sweep clears it. */
   async fail(): Promise<void> {
+    this.discard();
     await this.drain().catch(() => undefined);
     if (this.claiming === undefined) return;
     const version = await this.claiming.catch(() => undefined);

@@ -8,10 +8,12 @@ import { importDataset } from '../../../shared/app/import-service.js';
 import { DatasetInvalidError, parseDatasetFiles } from '../../../shared/dataset/index.js';
 import { generateCounty } from '../../../shared/demo/index.js';
 import type { LocalRuntime } from '../../../shared/local/runtime.js';
+import { VersionWriter } from '../../../shared/store/datasets.js';
 import { type Files, setCell } from '../../fixtures/bad/cases.js';
 import { openTestRuntime, scanTable } from '../../reliability/helpers.js';
 
 let rt: LocalRuntime;
+const { flushItems } = VersionWriter;
 const county = generateCounty({ staff: 400, counties: 1, seed: 17 }) as Record<string, string>;
 const workloadRows = county['workload.csv']!.split('\n').filter((l) => l.trim() !== '').length;
 
@@ -84,8 +86,11 @@ describe('a streamed import', () => {
     changed = { ...changed, 'workload.csv': `${String(changed['workload.csv']).trimEnd()}\n${rows[1]}\n` };
     const before = await scanTable(rt.repos);
     let error: unknown;
+    VersionWriter.flushItems = 1; // each blob goes out as soon as its month is read
     const pages = await blobPagesPut(async () => {
       error = await importDataset(rt.repos, { files: changed }, 'office1').catch((e: unknown) => e);
+    }).finally(() => {
+      VersionWriter.flushItems = flushItems;
     });
     expect(error).toBeInstanceOf(DatasetInvalidError);
     expect((error as DatasetInvalidError).issues.map((i) => i.rule)).toEqual(['id.duplicate']);
