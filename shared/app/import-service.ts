@@ -74,8 +74,8 @@ export async function importDataset(
  * write it checks what the whole-file import checked before writing — the community and year asked for,
  * the scheme in force, the year's lease, locks and cycles in progress — and a refusal among these is
  * answered after the parse (issues in the files first, as before). Each month handed over is compared
- * with the months frozen by locks and running cycles; once one differs nothing more is written, and
- * its rows are kept to name them. A refused import leaves the table as it was (`abort`).
+ * with the months frozen by locks and running cycles; the blobs of one that differs are kept to name its
+ * changed rows. A refused import leaves the table as it was (`abort`).
  */
 class StreamedImport implements WorkloadSink {
   private deferred: unknown;
@@ -167,8 +167,10 @@ class StreamedImport implements WorkloadSink {
       }
       this.retained.set(period, retained);
     }
-    // Once a frozen row changed the import is refused: months are still compared, nothing more written.
-    if (!this.frozenChanged) writer.put(blobs);
+    // Written even when a frozen month's hash differs: a lock freezes only some of a month's rows (a month
+    // lock its workload, not its indicator values), so the rows decide in `frozenIssues`, and an import
+    // that changed only what it may needs every blob. A refused import removes what it wrote (`abort`).
+    writer.put(blobs);
   }
 
   pause(): Promise<void> {
