@@ -281,8 +281,8 @@ class StreamedImport implements WorkloadSink {
   }
 }
 
-/** Errors the user can fix (the files, a locked period, an import already running): answered as such. */
-function isUserError(error: unknown): boolean {
+/** Errors the user can fix (the files, a locked period, an import already running): a refusal, not a fault. */
+export function isUserError(error: unknown): boolean {
   return (
     error instanceof Error &&
     [

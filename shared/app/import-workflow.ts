@@ -20,7 +20,7 @@ import { ISSUES_KEPT } from '../store/imports.js';
 import type { Repositories } from '../store/index.js';
 import { type ImportLease, LEASE_HEARTBEAT_MS } from '../store/leases.js';
 import { versionAccountChanges } from './account-changes.js';
-import { checkImportable, parseImport } from './import-service.js';
+import { checkImportable, isUserError, parseImport } from './import-service.js';
 
 /** Where an import's files come from and its chunks wait between steps (S3 on AWS, a folder locally). */
 export interface ImportStaging {
@@ -252,20 +252,6 @@ function describeFailure(error: { Error?: string; Cause?: string } | undefined):
     if (cause.errorMessage) return `${error.Error ?? 'Error'}: ${cause.errorMessage}`.slice(0, 4000);
   } catch {}
   return `${error.Error ?? 'Error'}: ${error.Cause ?? ''}`.slice(0, 4000);
-}
-
-/** Errors the user can fix (their files, a locked period, an import already running): a refusal, not a fault. */
-function isUserError(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    [
-      'DatasetInvalidError',
-      'LockedPeriodError',
-      'PrerequisiteError',
-      'ImportRunningError',
-      'HttpProblem',
-    ].includes(error.name)
-  );
 }
 
 function leaseLost(lease: ImportLease): ImportLeaseLost {
