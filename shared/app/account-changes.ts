@@ -65,10 +65,21 @@ export async function versionAccountChanges(
   const previous = complete.filter((v) => v < version).at(-1);
   if (!complete.includes(version) || previous === undefined) return [];
   const [before, after] = await Promise.all([
-    repos.datasets.load(communityId, previous),
-    repos.datasets.load(communityId, version),
+    staffOf(repos, communityId, previous),
+    staffOf(repos, communityId, version),
   ]);
-  return accountChanges(before.staff, after.staff, version);
+  return accountChanges(before, after, version);
+}
+
+/** A version's staff: its rosters only (loading the whole version would read and decode every month too). */
+async function staffOf(repos: Repositories, communityId: string, version: number): Promise<Staff[]> {
+  const institutions = await repos.datasets.institutions(communityId, version);
+  const rosters = await repos.datasets.rosters(
+    communityId,
+    version,
+    institutions.map((i) => i.id),
+  );
+  return rosters.flat();
 }
 
 /** Changes of `version` and the unconfirmed versions before it, back to the last confirmed one. */
