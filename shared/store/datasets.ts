@@ -386,6 +386,17 @@ function versionItemCount(parts: readonly Item[], plan: VersionPlan): number {
   return count;
 }
 
+/** A version's index items, in pages; an empty index is still one item (every version has its roster index). */
+function indexItems(pk: string, entries: IndexEntry[], sk: (page: number) => string): Item[] {
+  return pages(entries, INDEX_PAGE).map((page, i) => ({
+    pk,
+    sk: sk(i),
+    type: 'DatasetIndex',
+    layout: DATASET_LAYOUT,
+    data: encode(page),
+  }));
+}
+
 /**
  * Items of one new version, made as the write takes them: the small parts and indexes in the version's
  * partition, the new blobs each in its hash's partition, marked with the version that wrote them (each
@@ -413,18 +424,9 @@ function* versionItems(
       };
     }
   }
-  const indexItems = (entries: IndexEntry[], sk: (page: number) => string) =>
-    // An empty index is still one item: every version has its roster index (see `index`).
-    pages(entries, INDEX_PAGE).map((page, i) => ({
-      pk,
-      sk: sk(i),
-      type: 'DatasetIndex',
-      layout: DATASET_LAYOUT,
-      data: encode(page),
-    }));
-  yield* indexItems(plan.rosterIndex, keys.rosterIndex);
+  yield* indexItems(pk, plan.rosterIndex, keys.rosterIndex);
   for (const [period, index] of plan.monthIndexes) {
-    yield* indexItems(index, (page) => keys.monthIndex(period, page));
+    yield* indexItems(pk, index, (page) => keys.monthIndex(period, page));
   }
 }
 
@@ -877,19 +879,11 @@ export class DatasetRepository {
     monthIndexes: ReadonlyMap<string, IndexEntry[]>,
   ): Promise<number> {
     const pk = keys.datasetPartition(communityId, version);
-    const indexItems = (entries: IndexEntry[], sk: (page: number) => string) =>
-      pages(entries, INDEX_PAGE).map((page, i) => ({
-        pk,
-        sk: sk(i),
-        type: 'DatasetIndex',
-        layout: DATASET_LAYOUT,
-        data: encode(page),
-      }));
     const items = [
       ...partItems(pk, dataset),
-      ...indexItems(rosterIndex, keys.rosterIndex),
+      ...indexItems(pk, rosterIndex, keys.rosterIndex),
       ...[...monthIndexes].flatMap(([period, index]) =>
-        indexItems(index, (page) => keys.monthIndex(period, page)),
+        indexItems(pk, index, (page) => keys.monthIndex(period, page)),
       ),
     ];
     await this.table.batchWrite(puts(items));
