@@ -4,17 +4,10 @@
  * drives the real API, so a drift shows up there.
  */
 
-export type Group =
-  | 'office'
-  | 'hr'
-  | 'finance'
-  | 'auditor'
-  | 'member'
-  | 'staff'
-  | 'committee'
-  | 'commission'
-  | 'dept_head'
-  | 'institution';
+/** The API's groups, from its route table (a type-only import, erased from the bundle like the reports'). */
+import type { Group } from '../../../shared/api/roles';
+
+export type { Group };
 export type CycleKind = 'monthly' | 'quarterly' | 'annual';
 export type SheetKind = CycleKind | 'leaders';
 export type CycleStatus = 'not_started' | 'running' | 'awaiting_review' | 'completed' | 'rejected' | 'failed';
