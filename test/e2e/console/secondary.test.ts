@@ -11,12 +11,14 @@
  *
  * Chromium missing: skipped with a message on a workstation, a failure in CI (CI=true).
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCycle } from '../../../shared/app/cycle-service.js';
 import { importDataset } from '../../../shared/app/import-service.js';
+import {
+  manualModeWithInternalMedicine,
+  readDatasetFiles,
+} from '../../integration/workflows/dataset-files.js';
 import { browserTestRuns, ConsoleHarness, FIXTURE } from './harness.js';
 
 const h = new ConsoleHarness({ name: 'secondary', onDialog: (dialog) => void dialog.accept() });
@@ -36,19 +38,7 @@ describe.skipIf(!browserTestRuns('secondary'))('the department heads’ split in
 
   beforeAll(async () => {
     await h.workFolder();
-    const files: Record<string, string> = {};
-    for (const name of await readdir(FIXTURE)) files[name] = await readFile(join(FIXTURE, name), 'utf8');
-    const scheme = JSON.parse(files['scheme.json']!);
-    scheme.pay.secondary = { mode: 'manual' };
-    files['scheme.json'] = JSON.stringify(scheme, null, 2);
-    files['staff.csv'] = files['staff.csv']!.replace(/^(C01-00[23],[^,]+,C01,)护理部,/gm, '$1内科,');
-    files['departments.csv'] = [
-      'institutionId,departmentId,name,coefficient,capMultiple,headStaffId',
-      'C01,医技科,医技科,1.2,,',
-      'C01,内科,内科,1.0,1.5,C01-002',
-      'C01,外科,外科,1.0,,',
-      'C01,公卫科,公卫科,0.8,,',
-    ].join('\n');
+    const files = manualModeWithInternalMedicine(await readDatasetFiles(FIXTURE));
     await h.start(async (runtime) => {
       await importDataset(runtime.repos, { files }, 'office1');
       await startCycle(runtime.repos, runtime.workflows, {

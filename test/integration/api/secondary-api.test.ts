@@ -14,7 +14,7 @@ import { startCycle } from '../../../shared/app/cycle-service.js';
 import { importDataset } from '../../../shared/app/import-service.js';
 import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
 import { dynamoEndpoint } from '../dynamodb/helpers.js';
-import { readDatasetFiles } from '../workflows/dataset-files.js';
+import { manualModeWithInternalMedicine, readDatasetFiles } from '../workflows/dataset-files.js';
 
 const TINY = join(import.meta.dirname, '../../fixtures/tiny/dataset');
 const BASE = '/api/communities/county7/secondary/2026-01';
@@ -38,19 +38,7 @@ async function api(method: 'GET' | 'POST', path: string, user: string, group: st
 }
 
 beforeAll(async () => {
-  const files = await readDatasetFiles(TINY);
-  const scheme = JSON.parse(files['scheme.json']!);
-  scheme.pay.secondary = { mode: 'manual' };
-  files['scheme.json'] = JSON.stringify(scheme, null, 2);
-  // C01's 护理部 becomes 内科 (head1's department in the sample users); cap 1.5 × the mean.
-  files['staff.csv'] = files['staff.csv']!.replace(/^(C01-00[23],[^,]+,C01,)护理部,/gm, '$1内科,');
-  files['departments.csv'] = [
-    'institutionId,departmentId,name,coefficient,capMultiple,headStaffId',
-    'C01,医技科,医技科,1.2,,',
-    'C01,内科,内科,1.0,1.5,C01-002',
-    'C01,外科,外科,1.0,,',
-    'C01,公卫科,公卫科,0.8,,',
-  ].join('\n');
+  const files = manualModeWithInternalMedicine(await readDatasetFiles(TINY));
   dir = await mkdtemp(join(tmpdir(), 'secondary-api-'));
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
   runtime = await openLocalRuntime({

@@ -23,7 +23,7 @@ import { FourEyesError, ReviewStateError } from '../../../shared/errors.js';
 import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
 import type { DraftDepartment } from '../../../shared/store/secondary.js';
 import { dynamoEndpoint } from '../dynamodb/helpers.js';
-import { readDatasetFiles } from './dataset-files.js';
+import { inManualMode, readDatasetFiles, TWO_INSTITUTIONS_DEPARTMENTS } from './dataset-files.js';
 
 const tiny = join(import.meta.dirname, '../../fixtures/tiny/dataset');
 const community = 'county7';
@@ -31,18 +31,6 @@ const period = '2026-01';
 let rt: LocalRuntime;
 let dir: string;
 const tableName = `secondary-${Date.now().toString(36)}`;
-
-const DEPARTMENTS = [
-  'institutionId,departmentId,name,coefficient,capMultiple,headStaffId',
-  'C01,医技科,医技科,1.2,,C01-001',
-  'C01,护理部,护理部,1.0,1.5,C01-002',
-  'C01,外科,外科,1.0,,',
-  'C01,公卫科,公卫科,0.8,,',
-  'C02,护理部,护理部,1.0,,',
-  'C02,公卫科,公卫科,1.1,,C02-002',
-  'C02,外科,外科,1.0,,',
-  'C02,内科,内科,1.0,,',
-].join('\n');
 
 const head = (institutionId: string, departmentId: string, by: string): SecondaryActor => ({
   by,
@@ -63,11 +51,7 @@ interface PayRow {
 }
 
 beforeAll(async () => {
-  const files = await readDatasetFiles(tiny);
-  const scheme = JSON.parse(files['scheme.json']!);
-  scheme.pay.secondary = { mode: 'manual' };
-  files['scheme.json'] = JSON.stringify(scheme, null, 2);
-  files['departments.csv'] = DEPARTMENTS;
+  const files = inManualMode(await readDatasetFiles(tiny), TWO_INSTITUTIONS_DEPARTMENTS);
   dir = await mkdtemp(join(tmpdir(), 'secondary-'));
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
   rt = await openLocalRuntime({ endpoint: dynamoEndpoint(), tableName, workflows: { retryIntervalMs: 0 } });
