@@ -4,7 +4,7 @@
  * Scheduler could not invoke it: its dead-letter queue has a message); throttling of the state machines,
  * the functions or the table — all to one SNS topic the county's operators subscribe to.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
@@ -15,7 +15,8 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Alias } from 'aws-cdk-lib/aws-kms';
+import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -38,11 +39,49 @@ export class Operations extends Construct {
 
   constructor(scope: Construct, id: string, props: OperationsProps) {
     super(scope, id);
+    // CloudWatch publishes an alarm to an encrypted topic only with a customer managed key whose policy
+    // lets it make and use data keys: the AWS managed alias/aws/sns key's policy cannot grant that, and
+    // every notification would fail with KMS AccessDenied ("Enable compatibility between event sources
+    // from AWS services and encrypted topics", https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html;
+    // https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger). The key encrypts
+    // nothing but this topic's messages in flight, so it may go with the stack.
+    const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+    const key = new Key(this, 'AlarmsKey', {
+      description: 'MedComm Pay: encrypts the alarms topic (CloudWatch may publish to it)',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [cloudWatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
     this.topic = new Topic(this, 'Alarms', {
       displayName: 'MedComm Pay alarms',
       enforceSSL: true,
-      masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+      masterKey: key,
     });
+    // enforceSSL gives the topic a policy of its own, which replaces SNS's default one (the account's
+    // principals, CloudWatch among them, may publish): without this grant CloudWatch is "not authorized
+    // to perform: SNS:Publish … because no resource-based policy allows" it. Only this account's alarms.
+    const { account, region, partition } = Stack.of(this);
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        effect: Effect.ALLOW,
+        principals: [cloudWatch],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+          StringEquals: { 'aws:SourceAccount': account },
+        },
+      }),
+    );
     this.scheduleDeadLetters = new Queue(this, 'ScheduleDeadLetters', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

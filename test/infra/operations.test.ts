@@ -50,6 +50,48 @@ describe('the alarms', () => {
     for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
   });
 
+  it('can reach the topic: CloudWatch may publish to it and use its key (a customer managed one, not alias/aws/sns)', () => {
+    // Walks alarm → action → topic → key in the template. With the AWS managed key, or with a topic policy
+    // that only denies plain HTTP (it replaces SNS's default policy), every alarm would fail to notify:
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html (compatibility with AWS services).
+    type Statement = { Effect: string; Principal?: { Service?: unknown }; Action: string | string[] };
+    const byCloudWatch = (statements: Statement[], action: string) =>
+      statements.some(
+        (s) =>
+          s.Effect === 'Allow' &&
+          JSON.stringify(s.Principal?.Service ?? '').includes('cloudwatch.amazonaws.com') &&
+          ([] as string[]).concat(s.Action).includes(action),
+      );
+    type Resource = {
+      Type: string;
+      Properties: {
+        KmsMasterKeyId?: { 'Fn::GetAtt'?: [string, string] };
+        EnableKeyRotation?: boolean;
+        KeyPolicy?: { Statement: Statement[] };
+        Topics?: unknown;
+        PolicyDocument?: { Statement: Statement[] };
+      };
+    };
+    const resources = workflows.toJSON().Resources as Record<string, Resource>;
+    const topics = new Set(alarms().flatMap((a) => (a.AlarmActions as { Ref: string }[]).map((x) => x.Ref)));
+    expect(topics.size).toBe(1);
+    for (const topicId of topics) {
+      const keyRef = resources[topicId]!.Properties.KmsMasterKeyId;
+      const key = resources[keyRef?.['Fn::GetAtt']?.[0] ?? ''];
+      expect(key?.Type, `${topicId} is encrypted with a key of this stack`).toBe('AWS::KMS::Key');
+      expect(key!.Properties.EnableKeyRotation).toBe(true);
+      const keyStatements = key!.Properties.KeyPolicy!.Statement;
+      expect(byCloudWatch(keyStatements, 'kms:Decrypt')).toBe(true);
+      expect(byCloudWatch(keyStatements, 'kms:GenerateDataKey*')).toBe(true);
+      const policies = Object.values(resources).filter(
+        (r) => r.Type === 'AWS::SNS::TopicPolicy' && JSON.stringify(r.Properties.Topics).includes(topicId),
+      );
+      expect(policies.some((p) => byCloudWatch(p.Properties.PolicyDocument!.Statement, 'sns:Publish'))).toBe(
+        true,
+      );
+    }
+  });
+
   it('watch every state machine for failed, timed-out or aborted executions and for throttling', () => {
     const machines = Object.keys(workflows.findResources('AWS::StepFunctions::StateMachine'));
     expect(machines).toHaveLength(4); // three cycles and the import
