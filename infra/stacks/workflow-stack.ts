@@ -2,7 +2,15 @@
  * The workflow stack: one Lambda per handler, one Standard state machine per cycle built from
  * workflows/, and EventBridge Scheduler schedules in Asia/Shanghai time that start each cycle.
  */
-import { type CfnElement, Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
+import {
+  type CfnElement,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  TimeZone,
+  Validations,
+} from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -45,6 +53,20 @@ const SCHEDULES = {
   annual: { day: 20, month: '1' },
 } as const;
 
+/**
+ * A state machine's log group, named under /aws/vendedlogs/: Step Functions adds every log group it logs to
+ * to the account's CloudWatch Logs resource policy, which is capped at 5,120 characters per Region, and
+ * groups under this prefix are exempt (https://docs.aws.amazon.com/step-functions/latest/dg/bp-cwl.html) —
+ * otherwise a deployment beside others in the account could fail to create its state machines.
+ */
+export const stateMachineLogs = (scope: Construct, machineName: string): LogGroup =>
+  new LogGroup(scope, 'Logs', {
+    logGroupName: `/aws/vendedlogs/states/${machineName}`,
+    retention: RetentionDays.SIX_MONTHS,
+    // A fixed name: a group kept after the stack is deleted would stop the stack being created again.
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+
 export class WorkflowStack extends Stack {
   readonly functions: Record<string, HandlerFunction> = {};
   readonly stateMachines: Record<(typeof CYCLE_KINDS)[number], sfn.StateMachine>;
@@ -74,7 +96,7 @@ export class WorkflowStack extends Stack {
     const machines = {} as Record<(typeof CYCLE_KINDS)[number], sfn.StateMachine>;
     for (const kind of CYCLE_KINDS) {
       const scopeForKind = new Construct(this, `${kind[0]!.toUpperCase()}${kind.slice(1)}Cycle`);
-      const logs = new LogGroup(scopeForKind, 'Logs', { retention: RetentionDays.SIX_MONTHS });
+      const logs = stateMachineLogs(scopeForKind, this.machineNames[kind]);
       machines[kind] = new sfn.StateMachine(scopeForKind, 'StateMachine', {
         stateMachineName: this.machineNames[kind],
         stateMachineType: sfn.StateMachineType.STANDARD,
@@ -172,7 +194,7 @@ export class WorkflowStack extends Stack {
         conditions: { StringLike: { 's3:prefix': ['uploads/*'] } },
       }),
     );
-    const logs = new LogGroup(scope, 'Logs', { retention: RetentionDays.SIX_MONTHS });
+    const logs = stateMachineLogs(scope, `${this.stackName}-import`);
     const machine = new sfn.StateMachine(scope, 'StateMachine', {
       stateMachineName: `${this.stackName}-import`,
       stateMachineType: sfn.StateMachineType.STANDARD,

@@ -59,6 +59,20 @@ describe('the workflow stack', () => {
     expect(machines.filter((body) => body.includes('AwaitSecondary'))).toHaveLength(1);
   });
 
+  it('logs every state machine to a group under /aws/vendedlogs/ (the account-wide 5,120-character log resource policy does not grow with them)', () => {
+    // https://docs.aws.amazon.com/step-functions/latest/dg/bp-cwl.html
+    const groups = workflows.findResources('AWS::Logs::LogGroup');
+    const machines = Object.values(workflows.findResources('AWS::StepFunctions::StateMachine'));
+    expect(machines).toHaveLength(4);
+    for (const machine of machines) {
+      const [{ CloudWatchLogsLogGroup }] = machine.Properties.LoggingConfiguration.Destinations;
+      const [groupId] = CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'];
+      expect(groups[groupId]!.Properties.LogGroupName).toMatch(/^\/aws\/vendedlogs\/states\/[\w-]+$/);
+    }
+    const names = machines.map((m) => JSON.stringify(m.Properties.LoggingConfiguration));
+    expect(new Set(names).size).toBe(machines.length);
+  });
+
   it('bundles Node 22 ARM functions, traced by X-Ray where Lambda offers it (not in the China regions)', () => {
     workflows.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
