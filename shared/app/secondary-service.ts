@@ -138,9 +138,7 @@ export async function approvedSplits(
   cycle: CycleRef,
   institutionId: string,
 ): Promise<Map<string, Map<string, Fen>> | undefined> {
-  const approved = (await repos.secondary.submissions(refOf(cycle), institutionId)).filter(
-    (s) => s.status === 'approved',
-  );
+  const approved = await repos.secondary.submissions(refOf(cycle), institutionId, 'approved');
   if (approved.length === 0) return undefined;
   return new Map(approved.map((s) => [s.departmentId, new Map(Object.entries(s.amounts))]));
 }
@@ -403,7 +401,7 @@ export async function closeWindow(
   const ref = refOf(cycle);
   const window = await openWindow(repos, cycle);
   requireOpen(window, cycle.period);
-  const submissions = await repos.secondary.submissions(ref);
+  const submissions = await repos.secondary.submissionStates(ref);
   const approved = submissions.filter((s) => s.status === 'approved').length;
   const closed = await repos.secondary.close(ref, actor.by, {
     approved,
@@ -430,7 +428,8 @@ export async function windowStatus(
   const ref = refOf(cycle);
   const window = await repos.secondary.window(ref);
   if (!window) return { period: cycle.period, revision: cycle.revision, window: null, institutions: [] };
-  const submissions = await repos.secondary.submissions(ref);
+  // States only: a province's amounts are ~7 MB, and the status shows none of them.
+  const submissions = await repos.secondary.submissionStates(ref);
   const scoped = actor?.role === 'dept_head' || actor?.role === 'institution';
   const ids = window.institutionIds.filter((id) => !scoped || id === actor?.institutionId);
   // The drafts' heads in one query (a province's 3,100 drafts are ~35 MB of members; their heads are not).

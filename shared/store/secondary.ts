@@ -8,8 +8,13 @@
  * by encoded size into pages of ≤ 349,000 bytes (an institution of 10,000 people is ~1 MB, over DynamoDB's
  * 400 KB item) under a partition of its own, `…#DRAFT#{institution}`, named by the draft's hash: the pages
  * are written first and the head, which names the hash, last — a reader sees the whole draft or none.
+ * A head's submission keeps its amounts on its own item while they are small; a department's amounts over
+ * INLINE_AMOUNTS_BYTES (a department of ~1,600 people or more: 25,000 people are ~500 KB) go to pages the
+ * same way, under `…#AMOUNTS#{institution}`, written before the transaction that puts the submission naming
+ * them — the submission and its audit entry stay one conditional write, and a reader sees all of its
+ * amounts or none. Submissions written before (amounts on the item) read as they are.
  * Every decision is a conditional write in the same transaction as its audit entry, and each needs the
- * window still open.
+ * window still open; a decision updates the submission's state and leaves its amounts where they are.
  */
 import { AuditRepository } from './audit.js';
 import { decode, encode, fullHashOfEncoded } from './codec.js';
@@ -127,6 +132,47 @@ export const secondaryPartition = (ref: SecondaryRef) =>
 export const draftPartition = (ref: SecondaryRef, institutionId: string) =>
   `${secondaryPartition(ref)}#DRAFT#${institutionId}`;
 
+/** The pages of an institution's large submissions (amounts over INLINE_AMOUNTS_BYTES), one partition each. */
+export const amountsPartition = (ref: SecondaryRef, institutionId: string) =>
+  `${secondaryPartition(ref)}#AMOUNTS#${institutionId}`;
+
+/**
+ * A department's amounts (JSON, UTF-8 bytes) kept on its submission item at most: ~1,600 people. The
+ * window's partition holds every submission of the month and is read whole by its status and its close,
+ * so what is larger — up to a whole department, however big — goes to pages.
+ */
+export const INLINE_AMOUNTS_BYTES = 32_000;
+
+/** Where a JSON value stored in pages is: the SHA-256 of its text (the pages' names) and how many pages. */
+interface PagesRef {
+  hash: string;
+  pages: number;
+}
+
+/**
+ * A JSON text in pages of ≤ DRAFT_PAGE_BYTES under `pk`, named by the text's hash. Called before the write
+ * of the item that names them (the commit point): a reader is pointed at them only once all are there, and
+ * writing the same text again writes the same pages.
+ */
+async function putPages(table: Table, pk: string, text: string, type: string): Promise<PagesRef> {
+  const hash = fullHashOfEncoded(text);
+  const pieces = splitUtf8(text);
+  await Promise.all(pieces.map((data, i) => table.put({ pk, sk: pageKey(hash, i), type, data })));
+  return { hash, pages: pieces.length };
+}
+
+/** The text `putPages` stored, checked whole (every page, the same hash); `what` names it in the error. */
+async function readPages(table: Table, pk: string, ref: PagesRef, what: string): Promise<string> {
+  const pages = await table.queryPrefix<{ sk: string; data: string }>(pk, `${ref.hash}#`);
+  const text = pages.map((p) => p.data).join('');
+  if (pages.length !== ref.pages || fullHashOfEncoded(text) !== ref.hash)
+    throw new StoreError(
+      'not_found',
+      `${what} has ${pages.length} of its ${ref.pages} pages or a different hash`,
+    );
+  return text;
+}
+
 interface DraftHead {
   institutionId: string;
   /** SHA-256 of the draft's JSON: its pages' names. Absent on a draft stored whole in `data` (before paging). */
@@ -135,6 +181,16 @@ interface DraftHead {
   summary?: DraftSummary;
   data?: string;
 }
+
+/** A submission as stored: its amounts on the item, or (large ones) the hash and page count of their JSON. */
+type SubmissionItem = Omit<Submission, 'amounts'> & {
+  amounts?: Record<string, number>;
+  amountsHash?: string;
+  amountsPages?: number;
+};
+
+/** A submission's state without its amounts: what the window's status and close need. */
+export type SubmissionState = Omit<Submission, 'amounts'>;
 
 export class SecondaryRepository {
   private readonly audit: AuditRepository;
@@ -190,12 +246,11 @@ export class SecondaryRepository {
    * by its hash) first, then the head that points at them: a reader never sees part of a draft.
    */
   async putDraft(ref: SecondaryRef, draft: SecondaryDraft): Promise<void> {
-    const text = encode(draft);
-    const hash = fullHashOfEncoded(text);
-    const pk = draftPartition(ref, draft.institutionId);
-    const pieces = splitUtf8(text);
-    await Promise.all(
-      pieces.map((data, i) => this.table.put({ pk, sk: pageKey(hash, i), type: 'SecondaryDraftPage', data })),
+    const { hash, pages } = await putPages(
+      this.table,
+      draftPartition(ref, draft.institutionId),
+      encode(draft),
+      'SecondaryDraftPage',
     );
     const summary: DraftSummary = {
       institutionId: draft.institutionId,
@@ -216,7 +271,7 @@ export class SecondaryRepository {
         ':type': 'SecondaryDraft',
         ':id': draft.institutionId,
         ':hash': hash,
-        ':pages': pieces.length,
+        ':pages': pages,
         ':summary': summary,
       },
     });
@@ -226,16 +281,12 @@ export class SecondaryRepository {
     const head = await this.table.get<DraftHead>(this.key(ref, draftKey(institutionId)));
     if (head?.data) return decode<SecondaryDraft>(head.data);
     if (!head?.hash) return undefined;
-    const pages = await this.table.queryPrefix<{ sk: string; data: string }>(
+    const text = await readPages(
+      this.table,
       draftPartition(ref, institutionId),
-      `${head.hash}#`,
+      { hash: head.hash, pages: head.pages ?? 0 },
+      `the secondary draft of ${institutionId} (${ref.period} r${ref.revision})`,
     );
-    const text = pages.map((p) => p.data).join('');
-    if (pages.length !== head.pages || fullHashOfEncoded(text) !== head.hash)
-      throw new StoreError(
-        'not_found',
-        `the secondary draft of ${institutionId} (${ref.period} r${ref.revision}) has ${pages.length} of its ${head.pages} pages or a different hash`,
-      );
     return decode<SecondaryDraft>(text);
   }
 
@@ -279,12 +330,23 @@ export class SecondaryRepository {
     return items.map((i) => ({ institutionIds: i.institutionIds, token: i.token }));
   }
 
-  async submissions(ref: SecondaryRef, institutionId?: string): Promise<Submission[]> {
-    const items = await this.table.queryPrefix<Submission & Record<string, unknown>>(
-      secondaryPartition(ref),
-      institutionId === undefined ? 'SUB#' : `SUB#${institutionId}#`,
+  /** The window's submissions (of one institution; of one status), each with its amounts. */
+  async submissions(
+    ref: SecondaryRef,
+    institutionId?: string,
+    status?: SubmissionStatus,
+  ): Promise<Submission[]> {
+    const items = await this.submissionItems(ref, institutionId);
+    return Promise.all(
+      items.filter((i) => status === undefined || i.status === status).map((i) => this.withAmounts(ref, i)),
     );
-    return items.map(stripSubmission);
+  }
+
+  /** The window's submissions (of one institution) without their amounts: no page is read. */
+  async submissionStates(ref: SecondaryRef, institutionId?: string): Promise<SubmissionState[]> {
+    return (await this.submissionItems(ref, institutionId)).map(
+      ({ amounts: _a, amountsHash: _h, amountsPages: _p, ...state }) => state,
+    );
   }
 
   async submission(
@@ -292,10 +354,33 @@ export class SecondaryRepository {
     institutionId: string,
     departmentId: string,
   ): Promise<Submission | undefined> {
-    const item = await this.table.get<Submission & Record<string, unknown>>(
+    const item = await this.table.get<SubmissionItem & Record<string, unknown>>(
       this.key(ref, submissionKey(institutionId, departmentId)),
     );
-    return item ? stripSubmission(item) : undefined;
+    return item ? this.withAmounts(ref, stripSubmission(item)) : undefined;
+  }
+
+  private async submissionItems(ref: SecondaryRef, institutionId?: string): Promise<SubmissionItem[]> {
+    const items = await this.table.queryPrefix<SubmissionItem & Record<string, unknown>>(
+      secondaryPartition(ref),
+      institutionId === undefined ? 'SUB#' : `SUB#${institutionId}#`,
+    );
+    return items.map(stripSubmission);
+  }
+
+  /** A stored submission with its amounts: on the item (small, or written before paging) or in its pages. */
+  private async withAmounts(ref: SecondaryRef, item: SubmissionItem): Promise<Submission> {
+    const { amounts, amountsHash, amountsPages, ...state } = item;
+    if (amounts) return { ...state, amounts };
+    const what = `the submission of ${item.institutionId}/${item.departmentId} (${ref.period} r${ref.revision})`;
+    if (!amountsHash) throw new StoreError('not_found', `${what} has no amounts`);
+    const text = await readPages(
+      this.table,
+      amountsPartition(ref, item.institutionId),
+      { hash: amountsHash, pages: amountsPages ?? 0 },
+      `${what}'s amounts`,
+    );
+    return { ...state, amounts: decode<Record<string, number>>(text) };
   }
 
   private windowOpen(ref: SecondaryRef): TransactItem {
@@ -320,6 +405,21 @@ export class SecondaryRepository {
     audited: { details: Record<string, string | number> },
   ): Promise<Submission> {
     const next: Submission = { ...submission, status: 'submitted', version: (previous?.version ?? 0) + 1 };
+    const text = encode(next.amounts);
+    // A large department's amounts: their pages first, then the submission that names them (below).
+    const paged =
+      Buffer.byteLength(text, 'utf8') > INLINE_AMOUNTS_BYTES
+        ? await putPages(
+            this.table,
+            amountsPartition(ref, submission.institutionId),
+            text,
+            'SecondaryAmountsPage',
+          )
+        : undefined;
+    const { amounts: _amounts, ...state } = next;
+    const stored: SubmissionItem = paged
+      ? { ...state, amountsHash: paged.hash, amountsPages: paged.pages }
+      : next;
     await this.write(ref, {
       actor: submission.submittedBy,
       action: 'secondary.submit',
@@ -332,7 +432,7 @@ export class SecondaryRepository {
             Item: {
               ...this.key(ref, submissionKey(submission.institutionId, submission.departmentId)),
               type: 'SecondarySubmission',
-              ...next,
+              ...stored,
             },
             ...(previous
               ? {
@@ -374,15 +474,26 @@ export class SecondaryRepository {
       changes: [
         this.windowOpen(ref),
         {
-          Put: {
-            Item: {
-              ...this.key(ref, submissionKey(previous.institutionId, previous.departmentId)),
-              type: 'SecondarySubmission',
-              ...next,
-            },
+          // The state only: the amounts (on the item or in pages) stay as submitted.
+          Update: {
+            Key: this.key(ref, submissionKey(previous.institutionId, previous.departmentId)),
+            UpdateExpression: `SET #status = :status, decidedBy = :by, decidedAt = :at, version = :next${
+              decision.reason ? ', #reason = :reason' : ''
+            }`,
             ConditionExpression: 'version = :v AND #status = :submitted',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':v': previous.version, ':submitted': 'submitted' },
+            ExpressionAttributeNames: {
+              '#status': 'status',
+              ...(decision.reason ? { '#reason': 'reason' } : {}),
+            },
+            ExpressionAttributeValues: {
+              ':status': next.status,
+              ':by': next.decidedBy,
+              ':at': next.decidedAt,
+              ':next': next.version,
+              ':v': previous.version,
+              ':submitted': 'submitted',
+              ...(decision.reason ? { ':reason': decision.reason } : {}),
+            },
           },
         },
       ],
@@ -440,7 +551,7 @@ export class SecondaryRepository {
 const subject = (ref: SecondaryRef, institutionId: string, departmentId: string) =>
   `monthly ${ref.period} r${ref.revision} ${institutionId}/${departmentId}`;
 
-function stripSubmission(item: Submission & Record<string, unknown>): Submission {
+function stripSubmission(item: SubmissionItem & Record<string, unknown>): SubmissionItem {
   const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
-  return rest as unknown as Submission;
+  return rest as unknown as SubmissionItem;
 }

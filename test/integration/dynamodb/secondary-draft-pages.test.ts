@@ -3,7 +3,9 @@
  * drafts ~1 MB of departments and members, over the 400 KB an item may hold. In the store's AWS-limits mode
  * (which refuses an item over 400 KB as AWS does) the draft is stored in pages of ≤ 350 KB named by its
  * hash, the head that points at them written last, and read back whole; a head-in-flight leaves no draft
- * half-read, and the department heads' submission of a 10,000-person department is one item under the limit.
+ * half-read, and the department heads' submission of a 10,000-person department is stored and read back
+ * (its amounts in pages the same way: secondary-submission-pages.test.ts takes a 25,000-person department
+ * through the service).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemBytes } from '../../../shared/store/aws-limits.js';
@@ -114,7 +116,7 @@ describe('a draft over one item (10,000 people) in the AWS-limits mode', () => {
     expect(await repo().draft(other, 'H0001')).toEqual(smaller);
   }, 120_000);
 
-  it('takes the split of a 10,000-person department as one submission under 400 KB', async () => {
+  it('takes the split of a 10,000-person department, its amounts read back whole', async () => {
     const one = syntheticDraft('H0002', 10_000);
     const everyone = one.departments.flatMap((d) => d.members);
     const amounts = Object.fromEntries(everyone.map((m) => [m.staffId, m.rule]));
