@@ -79,6 +79,14 @@ export const CHINA_UNAVAILABLE_FEATURES: readonly UnavailableFeature[] = [
     source: 'https://docs.amazonaws.cn/en_us/aws/latest/userguide/lambda.html',
   },
   {
+    find: (r) =>
+      ofType(r, 'AWS::StepFunctions::StateMachine', (p) =>
+        JSON.stringify(p.DefinitionString ?? p.Definition ?? '').includes('states:::http:invoke'),
+      ),
+    why: 'Step Functions in China cannot call HTTPS APIs (no HTTP Task).',
+    source: 'https://docs.amazonaws.cn/en_us/aws/latest/userguide/step-functions.html',
+  },
+  {
     find: (r) => ofType(r, 'AWS::WAFv2::WebACL', (p) => p.Scope === 'CLOUDFRONT'),
     why: 'WAF is regional only in China: no web ACL for CloudFront.',
     source: 'https://docs.amazonaws.cn/en_us/aws/latest/userguide/waf.html',

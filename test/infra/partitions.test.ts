@@ -55,6 +55,21 @@ describe('the aws-cn synth', () => {
     expect(globalHits.length).toBeGreaterThan(0);
   });
 
+  it('would catch a state machine calling an HTTPS API (no HTTP Task in China), and names a source for every entry', () => {
+    const machine: Resources = {
+      Caller: {
+        Type: 'AWS::StepFunctions::StateMachine',
+        Properties: {
+          DefinitionString: '{"States":{"Call":{"Resource":"arn:aws-cn:states:::http:invoke"}}}',
+        },
+      },
+    };
+    expect(CHINA_UNAVAILABLE_FEATURES.flatMap((f) => f.find(machine))).toEqual(['Caller']);
+    expect(CHINA_UNAVAILABLE_FEATURES.flatMap((f) => f.find(cn.workflows))).toEqual([]);
+    for (const entry of [...CHINA_UNAVAILABLE_TYPES, ...CHINA_UNAVAILABLE_FEATURES])
+      expect(entry.source).toMatch(/^https:\/\//);
+  });
+
   it('authorizes every route with a JWT from the configured OIDC issuer and audience', () => {
     const [authorizer] = ofType(cn.api, 'AWS::ApiGatewayV2::Authorizer');
     expect(authorizer!.Properties).toMatchObject({
