@@ -290,15 +290,23 @@ function planVersion(
 const indexPageCount = (entries: readonly IndexEntry[]) =>
   Math.max(1, Math.ceil(entries.length / INDEX_PAGE));
 
-/** DOMAIN.md §9 files (departments, secondments): one small part, written only when a file is there. */
+/** DOMAIN.md §9 files (departments, secondments), each written only when its file is there. */
 export type V2Part = Pick<Dataset, 'departments' | 'secondments'>;
 
-function v2Part(dataset: Dataset): V2Part | undefined {
-  if (dataset.departments === undefined && dataset.secondments === undefined) return undefined;
-  return {
-    ...(dataset.departments === undefined ? {} : { departments: dataset.departments }),
-    ...(dataset.secondments === undefined ? {} : { secondments: dataset.secondments }),
-  };
+/**
+ * Each §9 list in pages by size, like the lists below: a province's departments.csv is ~3.5 MB when every
+ * institution has departments (25,000 rows), five secondees per township ~1.8 MB. Versions written before
+ * kept both in one item `V2` (~200 KB for the demo province) and read as they are.
+ */
+const V2_LISTS = { departments: 'V2#DEPARTMENTS', secondments: 'V2#SECONDMENTS' } as const;
+
+/** The §9 part of a version from its items whose sk starts with `V2`: one item before, pages now. */
+function v2Of(items: readonly Item[]): V2Part {
+  const whole = items.find((i) => i.sk === 'V2');
+  if (whole) return decode<V2Part>(whole.data);
+  const departments = pagedPartOf<NonNullable<V2Part['departments']>[number]>(items, V2_LISTS.departments);
+  const secondments = pagedPartOf<NonNullable<V2Part['secondments']>[number]>(items, V2_LISTS.secondments);
+  return { ...(departments ? { departments } : {}), ...(secondments ? { secondments } : {}) };
 }
 
 /** Withholding rows per item: ~100 bytes each, far below DynamoDB's 400 KB. */
@@ -331,19 +339,18 @@ function deductionItems(pk: string, dataset: Dataset): Item[] {
 /** Parts kept as one list in pages (by size): a province's institutions alone are ~446 KB. */
 const PAGED_PARTS = ['INSTITUTIONS', 'LEADERS', 'INSURANCE'] as const;
 type PagedPart = (typeof PAGED_PARTS)[number];
-const pagedPartSk = (name: PagedPart, page: number) => `${name}#${String(page).padStart(3, '0')}`;
+const pagedPartSk = (name: string, page: number) => `${name}#${String(page).padStart(3, '0')}`;
 
 /** The version's small parts (scheme, institutions…, §9 files, withholding), each list in pages by size. */
 function partItems(pk: string, dataset: Dataset): Item[] {
   const part = (sk: string, value: unknown): Item => ({ pk, sk, type: 'DatasetPart', data: encode(value) });
-  const paged = (name: PagedPart, rows: readonly unknown[]): Item[] =>
+  const paged = (name: string, rows: readonly unknown[]): Item[] =>
     encodeArrayPages(rows).texts.map((data, page) => ({
       pk,
       sk: pagedPartSk(name, page),
       type: 'DatasetPart',
       data,
     }));
-  const v2 = v2Part(dataset);
   return [
     part('SCHEME', dataset.scheme),
     ...paged('INSTITUTIONS', dataset.institutions),
@@ -351,7 +358,8 @@ function partItems(pk: string, dataset: Dataset): Item[] {
     ...paged('LEADERS', leadersWithInstitution(dataset)),
     part('HEADCOUNTS', headcounts(dataset)),
     ...paged('INSURANCE', dataset.insurance),
-    ...(v2 === undefined ? [] : [part('V2', v2)]),
+    ...(dataset.departments === undefined ? [] : paged(V2_LISTS.departments, dataset.departments)),
+    ...(dataset.secondments === undefined ? [] : paged(V2_LISTS.secondments, dataset.secondments)),
     ...deductionItems(pk, dataset),
   ];
 }
@@ -1009,10 +1017,7 @@ export class DatasetRepository {
   /** §9 departments and secondments of a version; {} when it has neither file. */
   v2 = (c: string, v: number): Promise<V2Part> => {
     const pk = keys.datasetPartition(c, v);
-    return this.cached(`${pk}|V2`, async () => {
-      const item = await this.table.get<{ data: string }>({ pk, sk: 'V2' });
-      return item ? decode<V2Part>(item.data) : {};
-    });
+    return this.cached(`${pk}|V2`, async () => v2Of(await this.table.queryPrefix<Item>(pk, 'V2')));
   };
 
   /**
@@ -1196,7 +1201,7 @@ export class DatasetRepository {
       indicatorValues: monthParts.flatMap((m) => m.values),
       finance: monthParts.flatMap((m) => m.finance),
       adjustments: monthParts.flatMap((m) => m.adjustments),
-      ...(items.some((i) => i.sk === 'V2') ? one<V2Part>('V2') : {}),
+      ...v2Of(items),
       ...deductionsOf(items),
     };
   }
