@@ -4,22 +4,30 @@
  * reserve), the quarter's finance rows and indicator values, the year after the annual cycle —
  * in one transaction, so a lock never exists without its completed cycle.
  */
-import { recordSeal } from '../shared/app/seals.js';
+import { recordSeal, type SealSummary } from '../shared/app/seals.js';
 import { store } from '../shared/config.js';
 import { CycleExecutionInput } from '../shared/schemas/events.js';
 import type { MonthlyInstitutionResult } from '../shared/schemas/results.js';
 import type { PeriodLock } from '../shared/store/cycles.js';
+import type { WriteGuard } from '../shared/store/results.js';
 
 export async function handler(event: unknown): Promise<{ status: 'completed' }> {
   const { cycle } = CycleExecutionInput.parse(event);
   const repos = store();
   const lockedAt = new Date().toISOString();
   let lock: PeriodLock | undefined;
+  // Monthly: the results (for the reserve) and the write guards (for the seal) in one read of each shard.
+  let guards: WriteGuard<Partial<SealSummary>>[] | undefined;
   if (cycle.kind === 'monthly') {
-    const [hashes, results] = await Promise.all([
+    const [hashes, listing] = await Promise.all([
       repos.datasets.monthHashes(cycle.communityId, cycle.datasetVersion, cycle.period),
-      repos.results.institutions<Omit<MonthlyInstitutionResult, 'lines'> & { institutionId: string }>(cycle),
+      repos.results.resultsAndGuards<
+        Omit<MonthlyInstitutionResult, 'lines'> & { institutionId: string },
+        Partial<SealSummary>
+      >(cycle),
     ]);
+    const results = listing.institutions;
+    guards = listing.guards;
     lock = {
       period: cycle.period,
       revision: cycle.revision,
@@ -40,7 +48,7 @@ export async function handler(event: unknown): Promise<{ status: 'completed' }> 
   }
   // The results are sealed (every pay line with the account it pays); the completion, its lock and its
   // audit entry carrying the seal are one transaction; a retried step finds it completed.
-  const seal = await recordSeal(repos, cycle);
+  const seal = await recordSeal(repos, cycle, guards);
   await repos.cycles.complete(cycle, lock, seal);
   return { status: 'completed' };
 }

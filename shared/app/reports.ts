@@ -6,6 +6,7 @@ import type { Status } from '../domain/dispatch.js';
 import type { CycleRef } from '../schemas/events.js';
 import type { MonthlyPayLine } from '../schemas/results.js';
 import type { Repositories } from '../store/index.js';
+import type { WriteGuard } from '../store/results.js';
 import { type PaidTotals, SEALING_STEP, type SealSummary } from './seals.js';
 
 export interface MonthlyInstitutionSummary {
@@ -55,10 +56,12 @@ async function paidTotals(
   repos: Repositories,
   cycle: CycleRef,
   summaries: readonly MonthlyInstitutionSummary[],
+  guards: readonly WriteGuard<Partial<SealSummary>>[],
 ): Promise<Map<string, PaidTotals>> {
   const recorded = new Map<string, PaidTotals>();
-  for (const guard of await repos.results.guards<Partial<SealSummary>>(cycle, SEALING_STEP.monthly))
-    if (guard.summary?.paid) recorded.set(guard.institutionId, guard.summary.paid);
+  for (const guard of guards)
+    if (guard.step === SEALING_STEP.monthly && guard.summary?.paid)
+      recorded.set(guard.institutionId, guard.summary.paid);
   if (summaries.every((s) => recorded.has(s.institutionId))) return recorded;
   const pay = await repos.results.payLines<MonthlyPayLine>(cycle);
   return new Map(
@@ -78,8 +81,12 @@ async function paidTotals(
 }
 
 export async function buildMonthlyReport(repos: Repositories, cycle: CycleRef): Promise<MonthlyReport> {
-  const summaries = await repos.results.institutions<MonthlyInstitutionSummary>(cycle);
-  const paidBy = await paidTotals(repos, cycle, summaries);
+  // The results and the guards that carry their paid totals, in one read of each shard.
+  const { institutions: summaries, guards } = await repos.results.resultsAndGuards<
+    MonthlyInstitutionSummary,
+    Partial<SealSummary>
+  >(cycle);
+  const paidBy = await paidTotals(repos, cycle, summaries, guards);
   const institutions = summaries
     .sort((a, b) => (a.institutionId < b.institutionId ? -1 : 1))
     .map((s) => ({

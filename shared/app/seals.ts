@@ -14,7 +14,7 @@ import { decode } from '../store/codec.js';
 import type { CycleRecord } from '../store/cycles.js';
 import type { Repositories } from '../store/index.js';
 import type { CycleKind } from '../store/keys.js';
-import { type ResultGroup, resultWrites } from '../store/results.js';
+import { type ResultGroup, resultWrites, type WriteGuard } from '../store/results.js';
 
 /** SHA-256 in hex of a text: crypto.hash where Node has it (20.12+: no Hash object per line), else createHash. */
 const hashText: (text: string) => string =
@@ -211,9 +211,10 @@ export function sealedGroup(
 export async function sealFromGuards(
   repos: Repositories,
   ref: Pick<CycleRef, 'communityId' | 'kind' | 'period' | 'revision'>,
+  listed?: readonly WriteGuard<Partial<SealSummary>>[],
 ): Promise<Omit<ComputedSeal, 'lines'> | undefined> {
   const [guards, bulletin, settlement, report] = await Promise.all([
-    repos.results.guards<Partial<SealSummary>>(ref),
+    listed ?? repos.results.guards<Partial<SealSummary>>(ref),
     repos.results.document(ref, 'BULLETIN'),
     repos.results.document(ref, 'SETTLEMENT'),
     repos.results.document(ref, 'REPORT'),
@@ -276,11 +277,16 @@ export async function computeSeal(
 /**
  * Stores a seal's parts beside the results (written once), and returns its total for the completion.
  * Where the sealing step sealed every institution as it wrote (`sealedGroup`: its `SEAL#` parts are
- * stored), the seal is made from its guards; otherwise from every stored item, writing the `SEAL#` parts.
+ * stored), the seal is made from its guards (`guards`: every guard of the revision, already read by the
+ * caller); otherwise from every stored item, writing the `SEAL#` parts.
  */
-export async function recordSeal(repos: Repositories, ref: CycleRef): Promise<string> {
+export async function recordSeal(
+  repos: Repositories,
+  ref: CycleRef,
+  guards?: readonly WriteGuard<Partial<SealSummary>>[],
+): Promise<string> {
   const seal: Omit<ComputedSeal, 'lines'> & { lines?: ComputedSeal['lines'] } =
-    (await sealFromGuards(repos, ref)) ?? (await computeSeal(repos, ref));
+    (await sealFromGuards(repos, ref, guards)) ?? (await computeSeal(repos, ref));
   await Promise.all(
     Object.entries(seal.lines ?? {}).map(([institutionId, lines]) =>
       repos.results.putPart(ref, `SEAL#${institutionId}`, lines),

@@ -168,6 +168,28 @@ export interface WriteGuard<S = unknown> {
   summary?: S;
 }
 
+/** A stored `INST#` result or `ONCE#` write guard, as a listing reads it. */
+interface GuardOrResultItem {
+  sk: string;
+  data: string;
+  institutionId: string;
+  digest: string;
+  summary?: string;
+}
+
+/** The last sort key a results-and-guards query reads: past every `ONCE#…` (`$` follows `#`), before `PAY#`. */
+const GUARDS_THROUGH = 'ONCE$';
+
+function guardOf<S>(item: Omit<GuardOrResultItem, 'data'>): WriteGuard<S> {
+  const rest = item.sk.slice(5);
+  return {
+    step: rest.slice(0, rest.indexOf('#')),
+    institutionId: item.institutionId,
+    digest: item.digest,
+    ...(item.summary === undefined ? {} : { summary: decode<S>(item.summary) }),
+  };
+}
+
 /** Documents' text kept per process; a few suffice (each Map iteration of a cycle reads the same one). */
 const DOCUMENT_CACHE_SIZE = 8;
 
@@ -383,15 +405,29 @@ export class ResultRepository {
       digest: string;
       summary?: string;
     }>(ref, step === undefined ? 'ONCE#' : `ONCE#${step}#`);
-    return items.map((item) => {
-      const rest = item.sk.slice(5);
-      return {
-        step: rest.slice(0, rest.indexOf('#')),
-        institutionId: item.institutionId,
-        digest: item.digest,
-        ...(item.summary === undefined ? {} : { summary: decode<S>(item.summary) }),
-      };
-    });
+    return items.map((item) => guardOf<S>(item));
+  }
+
+  /**
+   * Every institution's result (`INST#`, as `institutions` lists them) and the write guards (`ONCE#`, as
+   * `guards` lists them) of a revision, in one query per shard instead of one per list: the two prefixes
+   * are adjacent in sort-key order, so one BETWEEN reads both (nothing else of a shard sorts between them).
+   */
+  async resultsAndGuards<T, S = unknown>(
+    ref: CycleRef,
+  ): Promise<{ institutions: T[]; guards: WriteGuard<S>[] }> {
+    const partitions = await this.listingPartitions(ref);
+    const found = await mapBounded(partitions, SHARD_READ_CONCURRENCY, (pk) =>
+      this.table.queryPrefix<GuardOrResultItem>(pk, 'INST#', { through: GUARDS_THROUGH }),
+    );
+    const items = partitions.length === 1 ? found[0]! : found.flat().sort((a, b) => compareKeys(a.sk, b.sk));
+    const institutions: T[] = [];
+    const guards: WriteGuard<S>[] = [];
+    for (const item of items) {
+      if (item.sk.startsWith('INST#')) institutions.push(decode<T>(item.data));
+      else if (item.sk.startsWith('ONCE#')) guards.push(guardOf<S>(item));
+    }
+    return { institutions, guards };
   }
 
   async putInstitution(ref: CycleRef, institutionId: string, result: unknown): Promise<void> {

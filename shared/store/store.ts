@@ -198,16 +198,28 @@ export class Table {
     }
   }
 
-  /** All items of a partition whose sort key starts with `prefix` (paginated). */
+  /**
+   * All items of a partition whose sort key starts with `prefix` (paginated); with `through`, every sort
+   * key from `prefix` to `through` inclusive instead (BETWEEN: adjacent prefixes in one query).
+   */
   async queryPrefix<T = Item>(
     pk: string,
     prefix = '',
-    options: { descending?: boolean; limit?: number } = {},
+    options: { descending?: boolean; limit?: number; through?: string } = {},
   ): Promise<T[]> {
+    const range = options.through !== undefined;
     const input = {
       TableName: this.name,
-      KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-      ExpressionAttributeValues: prefix ? { ':pk': pk, ':prefix': prefix } : { ':pk': pk },
+      KeyConditionExpression: range
+        ? 'pk = :pk AND sk BETWEEN :prefix AND :through'
+        : prefix
+          ? 'pk = :pk AND begins_with(sk, :prefix)'
+          : 'pk = :pk',
+      ExpressionAttributeValues: range
+        ? { ':pk': pk, ':prefix': prefix, ':through': options.through }
+        : prefix
+          ? { ':pk': pk, ':prefix': prefix }
+          : { ':pk': pk },
       ConsistentRead: true,
       ScanIndexForward: !options.descending,
       ReturnConsumedCapacity: 'TOTAL' as const,

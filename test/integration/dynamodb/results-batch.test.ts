@@ -169,6 +169,58 @@ describe('results.putBatch', () => {
     expect((await new ResultRepository(table).institutions(other)).length).toBe(130);
   });
 
+  it('reads every result and write guard of a revision in one query per shard, as the two listings give them (both layouts)', async () => {
+    // Layout 2: 40 institutions over 8 shards, each with a result, a summary on its guard and pay lines
+    // (which sort after the guards and must not be read); plus a second step's guards.
+    const sharded = { ...ref, period: '2025-09' };
+    const ids = Array.from({ length: 40 }, (_, i) => `H${String(i).padStart(3, '0')}`);
+    await results.putBatch(
+      sharded,
+      'MONTHLY',
+      ids.map((id, i) => ({ ...groupOf(id, i), summary: { seal: `s${i}` } })),
+      { institutions: 40 },
+    );
+    await results.putBatch(
+      sharded,
+      'EXTRA',
+      ids.slice(0, 3).map((id) => ({ institutionId: id, items: [resultWrites.part(`ALLOC#${id}`, { id })] })),
+    );
+    // Layout 1: one partition that also holds a document and the seal parts.
+    const single = { ...ref, period: '2025-10' };
+    const pk = resultsPartition(single);
+    for (const g of [groupOf('J01', 1), groupOf('J02', 2)]) {
+      for (const item of g.items) await table.put({ pk, ...item });
+      await table.put({
+        pk,
+        sk: writeGuardKey('MONTHLY', g.institutionId),
+        type: 'WriteGuard',
+        institutionId: g.institutionId,
+        digest: writesDigest(g.items),
+        items: g.items.length,
+      });
+    }
+    await table.put({ pk, sk: 'REPORT', type: 'Document', data: '{}' });
+    await table.put({ pk, sk: 'SEAL#J01', type: 'ResultPart', data: '[]' });
+    for (const revision of [sharded, single]) {
+      resetMetrics();
+      const both = await results.resultsAndGuards<{ institutionId: string }, { seal: string }>(revision);
+      const requests = resetMetrics().requests;
+      expect(both.institutions).toEqual(await results.institutions(revision));
+      expect(both.guards).toEqual(await results.guards(revision));
+      // One query per shard (layout 2, its layout known); layout 1: its one partition, after looking for a layout item.
+      const shards = await results.shards(revision);
+      expect(requests).toBe(shards > 0 ? shards : 2);
+    }
+    const both = await results.resultsAndGuards<{ institutionId: string }, { seal: string }>(sharded);
+    expect(both.institutions.map((r) => r.institutionId)).toEqual(ids);
+    expect(both.guards.filter((g) => g.step === 'MONTHLY').map((g) => g.summary?.seal)).toEqual(
+      ids.map((_, i) => `s${i}`),
+    );
+    expect(both.guards.filter((g) => g.step === 'EXTRA').map((g) => g.institutionId)).toEqual(
+      ids.slice(0, 3),
+    );
+  });
+
   it('two first writers of a revision at once agree on one layout', async () => {
     const other = { ...ref, period: '2026-07' };
     const group = (id: string) => ({ institutionId: id, items: [resultWrites.institution(id, { id })] });
