@@ -547,12 +547,135 @@ export async function readCsvStreamed(
     if (fast && from < text.length) await pause();
   }
   if (fast) return readResult(file, columns, reader, undefined);
-  restart();
+  // parseRecords tries the fast reader on the whole text first, then csv-parse: each starts over.
   const issue = parseRecords(file, text, () => {
+    restart();
     reader = new RecordReader(file, columns, onRecord);
     return reader.visit;
   });
   return readResult(file, columns, reader, issue);
+}
+
+/** Text in slices, each ending just after a line break or at the end of the text; a new iterator reads it again. */
+export type TextSlices = () => Iterator<string, unknown>;
+
+const ENDS_CRLF = 1;
+const ENDS_CR = 2;
+const ENDS_LF = 4;
+
+/** `seen` with the kinds of line break in `text` added (a slice never ends between a CR and its LF). */
+function endingsIn(text: string, seen: number): number {
+  let kinds = seen;
+  for (let at = text.indexOf('\r'); at >= 0; at = text.indexOf('\r', at + 1)) {
+    kinds |= text.charCodeAt(at + 1) === LF ? ENDS_CRLF : ENDS_CR;
+    if ((kinds & (ENDS_CRLF | ENDS_CR)) === (ENDS_CRLF | ENDS_CR)) break;
+  }
+  if ((kinds & ENDS_LF) === 0) {
+    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) {
+      if (text.charCodeAt(at - 1) !== CR) {
+        kinds |= ENDS_LF;
+        break;
+      }
+    }
+  }
+  return kinds;
+}
+
+const kindsOf = (kinds: number) => (kinds & 1) + ((kinds >> 1) & 1) + ((kinds >> 2) & 1);
+
+function countQuotes(text: string): number {
+  let quotes = 0;
+  for (let at = text.indexOf('"'); at >= 0; at = text.indexOf('"', at + 1)) quotes++;
+  return quotes;
+}
+
+/**
+ * `readCsvStreamed` of a text that is never held whole (issue 12: a province's workload.csv decoded
+ * slice by slice, `decodeSlices`): the slices are read by the fast reader as they come, a slice ending
+ * inside a quoted cell joined to the next. The text reads as `oneLineEnding` of the whole would: at the
+ * first slice that shows a second kind of line break, `restart` is called and the slices are read again
+ * from the start with every line break made a LF. When the fast reader cannot read the file (a broken
+ * one: quoting), csv-parse reads the whole text, as `readCsvStreamed` does. `end` is what the slices
+ * returned when they ended (the decoder's encoding, or a problem that stopped it: the read is then void).
+ */
+export async function readCsvSlices(
+  file: string,
+  slices: TextSlices,
+  columns: CsvColumns,
+  onRecord: (record: CsvRecord, reader: RecordReader) => void,
+  restart: () => void,
+  pause: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
+): Promise<{ read: CsvRead; end: unknown }> {
+  let oneEnding = false;
+  for (;;) {
+    const reader = new RecordReader(file, columns, onRecord);
+    const iterator = slices();
+    let kinds = 0;
+    let pending = '';
+    let quotes = 0;
+    let line = 1;
+    let fast = true;
+    let mixed = false;
+    let end: unknown;
+    for (;;) {
+      const next = iterator.next();
+      if (next.done) {
+        end = next.value;
+        break;
+      }
+      let slice = next.value;
+      if (oneEnding) {
+        if (slice.includes('\r')) slice = slice.replace(/\r\n?/g, '\n');
+      } else {
+        kinds = endingsIn(slice, kinds);
+        if (kindsOf(kinds) > 1) {
+          mixed = true;
+          break;
+        }
+      }
+      pending = pending === '' ? slice : pending + slice;
+      quotes += countQuotes(slice);
+      if (quotes % 2 !== 0) continue; // inside a quoted cell: it goes on in the next slice
+      const offset = line - 1;
+      fast = fastRecords(pending, (fields, row) => reader.visit(fields, offset + row));
+      line += breaksIn(pending);
+      pending = '';
+      quotes = 0;
+      if (!fast) break;
+      await pause();
+    }
+    if (mixed) {
+      iterator.return?.();
+      restart();
+      oneEnding = true;
+      continue;
+    }
+    if (fast && pending !== '') {
+      const offset = line - 1;
+      fast = fastRecords(pending, (fields, row) => reader.visit(fields, offset + row));
+    }
+    if (fast) return { read: readResult(file, columns, reader, undefined), end };
+    iterator.return?.();
+    // A broken file: csv-parse reads the whole text (the slices joined), as readCsvStreamed does.
+    const wholeIterator = slices();
+    const parts: string[] = [];
+    for (let next = wholeIterator.next(); ; next = wholeIterator.next()) {
+      if (next.done) {
+        end = next.value;
+        break;
+      }
+      parts.push(next.value);
+    }
+    const text = oneLineEnding(parts.join(''));
+    parts.length = 0;
+    let slow = reader;
+    const issue = parseRecords(file, text, () => {
+      restart();
+      slow = new RecordReader(file, columns, onRecord);
+      return slow.visit;
+    });
+    return { read: readResult(file, columns, slow, issue), end };
+  }
 }
 
 /** As `readRows`, each row going to `onRecord` as it is read (a streamed import of a sheet). */

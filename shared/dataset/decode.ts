@@ -86,6 +86,139 @@ function decodeAs(bytes: Uint8Array, label: string, encoding: Encoding): Decoded
 }
 
 /**
+ * Bytes decoded per slice of a streamed file (issue 12: a province's workload.csv is never one string);
+ * tests lower `bytes` to cut a small file into many slices.
+ */
+export const SLICE_BYTES = 1 << 20;
+export const slicing = { bytes: SLICE_BYTES };
+
+/** How a file's slices ended: the encoding it was read in, or why it could not be read past a line. */
+export type SlicesEnd = { encoding: Encoding } | { problem: Problem; line?: number };
+
+/**
+ * Where the slice from `from` ends: just after the first line feed (a code unit of its own) at or after
+ * `from + size`, or at the end. A line feed is never part of a multi-byte character in UTF-8, GB18030 or
+ * UTF-16, so each slice decodes on its own exactly as it does inside the whole file, and the lines that
+ * `decodeFile` numbers (by line feeds) never straddle two slices. A CRLF ends with its LF; a file of bare
+ * CRs (old Mac text) is one slice.
+ */
+function sliceEnd(bytes: Uint8Array, from: number, size: number, unit: 1 | 2, bigEndian: boolean): number {
+  if (bytes.length - from <= size) return bytes.length;
+  for (let at = bytes.indexOf(LINE_FEED, from + size); at >= 0; at = bytes.indexOf(LINE_FEED, at + 1)) {
+    if (unit === 1) return at + 1;
+    // UTF-16: the line feed's code unit starts at an even offset from the file's start (its BOM is 2 bytes).
+    const unitStart = bigEndian ? at - 1 : at;
+    if (unitStart % 2 === 0 && bytes[bigEndian ? at - 1 : at + 1] === 0) return unitStart + 2;
+  }
+  return bytes.length;
+}
+
+function lineFeeds(bytes: Uint8Array): number {
+  let count = 0;
+  for (let at = bytes.indexOf(LINE_FEED); at >= 0; at = bytes.indexOf(LINE_FEED, at + 1)) count++;
+  return count;
+}
+
+/**
+ * `decodeFile` of bytes slice by slice (issue 12: a 150 MB workload.csv is never held as one string):
+ * yields the text in slices that each end at a line break, and returns the encoding — or the problem and
+ * line `decodeFile` names, found when the slicing reaches it (the slices before were already yielded).
+ * The same encoding, text and problem as `decodeFile` (test/unit/dataset/decode-slices.test.ts). A file
+ * too large yields nothing; `decodeSlicesLimit` says so before.
+ */
+export function* decodeSlices(bytes: Uint8Array, size = slicing.bytes): Generator<string, SlicesEnd> {
+  const [b0, b1, b2] = bytes;
+  if (b0 === 0xef && b1 === 0xbb && b2 === 0xbf) return yield* utf8Slices(bytes, 3, size, 'UTF-8 (BOM)');
+  if (b0 === 0xff && b1 === 0xfe) return yield* utf16Slices(bytes, size, false);
+  if (b0 === 0xfe && b1 === 0xff) return yield* utf16Slices(bytes, size, true);
+  return yield* utf8Slices(bytes, 0, size, 'UTF-8');
+}
+
+/** The problem of a file over `limit` bytes, read no further. */
+export function decodeSlicesLimit(bytes: Uint8Array, limit = MAX_FILE_BYTES): Problem | undefined {
+  return bytes.length > limit ? tooLarge(bytes.length, limit) : undefined;
+}
+
+/**
+ * UTF-8 (after a BOM: damaged when a line is not), else — when no byte before the first line that is not
+ * UTF-8 was outside ASCII — GB18030 from that slice on: the slices before were ASCII, which reads the same.
+ */
+function* utf8Slices(
+  bytes: Uint8Array,
+  start: number,
+  size: number,
+  named: 'UTF-8' | 'UTF-8 (BOM)',
+): Generator<string, SlicesEnd> {
+  // ignoreBOM: a BOM inside the file is text (only the file's first bytes are a BOM, handled above).
+  const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let gb18030: InstanceType<typeof TextDecoder> | undefined;
+  let nonAscii = false;
+  let line = 1;
+  let utf8BadLine = 0;
+  for (let from = start; from < bytes.length; ) {
+    const end = sliceEnd(bytes, from, size, 1, false);
+    const slice = bytes.subarray(from, end);
+    let text: string | undefined;
+    if (!gb18030) {
+      try {
+        text = utf8.decode(slice);
+        // A UTF-8 text as long as its bytes is ASCII.
+        if (!nonAscii && text.length !== slice.length) nonAscii = true;
+      } catch {
+        const bad = firstBadLine(slice, 'utf-8')!;
+        const badLine = line + bad.line - 1;
+        if (named === 'UTF-8 (BOM)' || nonAscii || slice.subarray(0, bad.start).some((byte) => byte >= 0x80))
+          return { line: badLine, problem: invalidBytes(named) };
+        utf8BadLine = badLine;
+        gb18030 = new TextDecoder('gb18030', { fatal: true });
+      }
+    }
+    if (gb18030) {
+      try {
+        text = gb18030.decode(slice);
+      } catch {
+        const bad = firstBadLine(slice, 'gb18030');
+        return { line: bad ? line + bad.line - 1 : utf8BadLine, problem: unknownEncoding() };
+      }
+    }
+    yield text!;
+    line += lineFeeds(slice);
+    from = end;
+  }
+  return { encoding: gb18030 ? 'GB18030' : named };
+}
+
+/** UTF-16 after its BOM; a bad line is where the first U+FFFD of the text read leniently is (as decodeAs). */
+function* utf16Slices(bytes: Uint8Array, size: number, bigEndian: boolean): Generator<string, SlicesEnd> {
+  const label = bigEndian ? 'utf-16be' : 'utf-16le';
+  const encoding: Encoding = bigEndian ? 'UTF-16BE' : 'UTF-16LE';
+  const strict = new TextDecoder(label, { fatal: true, ignoreBOM: true });
+  let line = 1;
+  let replacementLine: number | undefined;
+  for (let from = 2; from < bytes.length; ) {
+    const end = sliceEnd(bytes, from, size, 2, bigEndian);
+    const slice = bytes.subarray(from, end);
+    let text: string;
+    try {
+      text = strict.decode(slice);
+    } catch {
+      if (replacementLine !== undefined) return { line: replacementLine, problem: invalidBytes(encoding) };
+      const lenient = new TextDecoder(label, { ignoreBOM: true }).decode(slice);
+      const bad = lenient.indexOf('\uFFFD');
+      const local = bad < 0 ? 0 : (lenient.slice(0, bad).match(/\n/g)?.length ?? 0);
+      return { line: bad < 0 ? 1 : line + local, problem: invalidBytes(encoding) };
+    }
+    // A U+FFFD written in the file is where the whole file's lenient reading would first show one.
+    const written = replacementLine === undefined ? text.indexOf('\uFFFD') : -1;
+    if (written >= 0) replacementLine = line + (text.slice(0, written).match(/\n/g)?.length ?? 0);
+    yield text;
+    line += text.match(/\n/g)?.length ?? 0;
+    from = end;
+  }
+  return { encoding };
+}
+
+/**
  * UTF-8 with or without BOM (Excel's "CSV UTF-8"), UTF-16 with a BOM (Excel's "Unicode text"), else
  * GB18030 (a superset of GBK: what Excel and WPS on Chinese Windows save as "CSV"). A file that is valid
  * UTF-8 up to a damaged line is called damaged UTF-8, not read as GB18030: UTF-8 text before it means

@@ -1,7 +1,7 @@
 /**
  * The import as a stream (issues 12 and 17): every file but workload.csv is read as `parseDataset` reads
- * it; workload.csv — nine in ten of a dataset's rows, ~150 MB for a province — is read row by row and
- * never held: each row is checked (cells, row rule, its key unique, its staff known, its period in the
+ * it; workload.csv — nine in ten of a dataset's rows, ~150 MB for a province — is decoded a slice at a
+ * time (its bytes are never one string) and read row by row, never held: each row is checked (cells, row rule, its key unique, its staff known, its period in the
  * year) as it is read, and a valid row goes, as its JSON, into its institution-month, which is handed to
  * the sink as soon as the file moves on to the next month. The sink (the import service) writes those
  * blobs while the file is still being read; nothing a reader sees changes until the pointer switches.
@@ -24,9 +24,17 @@ import {
   type Tables,
   unknownReferenceIssue,
 } from './cross.js';
-import { type CsvRead, type CsvRecord, type RecordReader, readCsvStreamed, readRowsStreamed } from './csv.js';
-import type { Encoding } from './decode.js';
-import type { ImportIssue } from './errors.js';
+import {
+  type CsvRead,
+  type CsvRecord,
+  type RecordReader,
+  readCsvSlices,
+  readCsvStreamed,
+  readRowsStreamed,
+  type TextSlices,
+} from './csv.js';
+import { decodeSlices, decodeSlicesLimit, type Encoding, type SlicesEnd } from './decode.js';
+import { type ImportIssue, issueAt } from './errors.js';
 import { CSV_FORMATS, CSV_KEYS, type CsvKey, SCHEME_FILE } from './formats/index.js';
 import { parseScheme } from './formats/scheme.js';
 import { v2CrossIssues, withCommunityRows } from './formats/v2-rules.js';
@@ -271,7 +279,7 @@ class WorkloadReader {
 
 /** The workload rows of some months, read again from the file (after it went back to a month handed over). */
 async function rereadMonths(
-  text: string | undefined,
+  text: string | TextSlices | undefined,
   sheetRows: readonly { row: number; fields: string[] }[] | undefined,
   periods: ReadonlySet<string>,
   institutionOf: ReadonlyMap<string, string>,
@@ -302,18 +310,13 @@ async function rereadMonths(
     group.texts.push(encode(value));
     group.rows.push(record.row);
   };
+  const restart = () => {
+    months = new Map();
+  };
   if (sheetRows) readRowsStreamed(format.file, sheetRows, format.columns, onRecord);
-  else
-    await readCsvStreamed(
-      format.file,
-      text ?? '',
-      format.columns,
-      onRecord,
-      () => {
-        months = new Map();
-      },
-      pause,
-    );
+  else if (typeof text === 'function')
+    await readCsvSlices(format.file, text, format.columns, onRecord, restart, pause);
+  else await readCsvStreamed(format.file, text ?? '', format.columns, onRecord, restart, pause);
   return months;
 }
 
@@ -408,7 +411,7 @@ export async function parseDatasetStreamed(
   const format = CSV_FORMATS.workload;
   const source = sources.get(format.file);
   let read: CsvRead | undefined;
-  let text: string | undefined;
+  let text: string | TextSlices | undefined;
   let sheetRows: readonly { row: number; fields: string[] }[] | undefined;
   let summary: ImportSummary | undefined;
   const workloadIssues: ImportIssue[] = [];
@@ -417,9 +420,31 @@ export async function parseDatasetStreamed(
     read = readRowsStreamed(format.file, sheetRows, format.columns, workload.onRecord);
     const sheet = `${source.sheet.workbook} › ${source.sheet.name}`;
     summary = { file: format.file, rows: workload.count, encoding: 'XLSX', sheet };
+  } else if (source instanceof Uint8Array) {
+    // Decoded slice by slice as it is read (issue 12): a province's ~150 MB file is never one string.
+    const tooLarge = decodeSlicesLimit(source, options.maxFileBytes);
+    if (tooLarge) workloadIssues.push(issueAt({ file: format.file }, tooLarge));
+    else {
+      const slices = () => decodeSlices(source);
+      const restart = () => workload.restart();
+      const done = await readCsvSlices(format.file, slices, format.columns, workload.onRecord, restart, () =>
+        sink.pause(),
+      );
+      const end = done.end as SlicesEnd;
+      if ('problem' in end) {
+        // Not text past that line: the file is refused as decodeFile refuses it, its rows unread.
+        workload.restart();
+        workloadIssues.push(issueAt({ file: format.file, row: end.line }, end.problem));
+      } else {
+        read = done.read;
+        text = slices;
+        encodings.set(format.file, end.encoding);
+        summary = { file: format.file, rows: workload.count, encoding: end.encoding };
+      }
+    }
   } else {
     text = textOf(sources, format.file, format.fileRequired, workloadIssues, encodings, options.maxFileBytes);
-    if (text !== undefined) {
+    if (typeof text === 'string') {
       read = await readCsvStreamed(
         format.file,
         text,

@@ -5,7 +5,7 @@
  * against the year afterwards (crossFileIssues), so a file mixing years is still refused, row by row.
  */
 import { readCsv, readRows } from './csv.js';
-import { decodeFile } from './decode.js';
+import { decodeFile, decodeSlices, decodeSlicesLimit } from './decode.js';
 import { CSV_FORMATS, type CsvKey } from './formats/index.js';
 import type { FileSource } from './parse.js';
 import { isSheetSource } from './xlsx.js';
@@ -19,6 +19,25 @@ function head(text: string, lines = 3): string {
     at = next;
   }
   return text.slice(0, at + 1);
+}
+
+/**
+ * The header and first data rows of a file, or undefined when the file is not text (as `decodeFile`
+ * says). Bytes are decoded slice by slice to the end (a province's workload.csv is never one string):
+ * a file that does not decode gives no year, wherever its bad line is.
+ */
+function headOf(source: Uint8Array | string): string | undefined {
+  if (typeof source === 'string' || decodeSlicesLimit(source)) {
+    const decoded = decodeFile(source);
+    return decoded.text === undefined ? undefined : head(decoded.text);
+  }
+  const slices = decodeSlices(source);
+  let start = '';
+  for (;;) {
+    const next = slices.next();
+    if (next.done) return 'problem' in next.value ? undefined : head(start);
+    if (head(start) === start) start += next.value; // until it holds the header and a row or two
+  }
 }
 
 /** The first data row's cell of `column` in one dataset file, as written (trimmed). */
@@ -36,9 +55,9 @@ function firstCell(
   } else if (typeof source === 'object' && 'tooLargeBytes' in source) {
     return undefined;
   } else {
-    const decoded = decodeFile(source); // whole: a cut could split a character (insurance.csv is small)
-    if (decoded.text === undefined) return undefined;
-    read = readCsv(format.file, head(decoded.text), format.columns);
+    const text = headOf(source);
+    if (text === undefined) return undefined;
+    read = readCsv(format.file, text, format.columns);
   }
   const at = read.index.get(column);
   const record = read.records[0];

@@ -7,12 +7,14 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCsv, readCsvStreamed } from '../../../shared/dataset/csv.js';
+import { SLICE_BYTES, slicing } from '../../../shared/dataset/decode.js';
 import { CSV_FORMATS } from '../../../shared/dataset/formats/index.js';
 import { type FileSource, parseDataset } from '../../../shared/dataset/parse.js';
 import { parseDatasetStreamed, type WorkloadSink } from '../../../shared/dataset/stream.js';
 import { generateCounty } from '../../../shared/demo/index.js';
+import { encodeGbk } from '../../../shared/export/bank-gbk.js';
 import type { Dataset } from '../../../shared/schemas/dataset.js';
 import {
   encodeMonthPages,
@@ -74,7 +76,7 @@ function expectedBlobs(dataset: Dataset) {
   ]);
 }
 
-async function expectSameAsWhole(files: Record<string, string>) {
+async function expectSameAsWhole(files: Record<string, string | Uint8Array>) {
   const whole = parseDataset(sourcesOf(files));
   const sink = new RecordingSink();
   const streamed = await parseDatasetStreamed(sourcesOf(files), sink);
@@ -156,5 +158,108 @@ describe('the streamed import reads as the whole-file import', () => {
     expect(slices).toBeGreaterThan(1);
     expect(seen).toEqual(whole.records);
     expect(streamed.issues).toEqual(whole.issues);
+  });
+});
+
+/** Every text file as the CLI reads it from a folder: its bytes (UTF-8 unless `encode` says otherwise). */
+const asBytes = (
+  files: Record<string, string | Uint8Array>,
+  encode: (text: string) => Uint8Array = (text) => new TextEncoder().encode(text),
+) =>
+  Object.fromEntries(
+    Object.entries(files).map(([name, content]) => [
+      name,
+      typeof content === 'string' ? encode(content) : content,
+    ]),
+  );
+
+const utf16le = (text: string) => new Uint8Array(Buffer.from(`\uFEFF${text}`, 'utf16le'));
+
+/** A county whose workload.csv is many decoded slices (of 16 KB in these tests, as 1 MB in an import). */
+let bigCounty: Record<string, string> | undefined;
+const big = () => {
+  bigCounty ??= generateCounty({ staff: 400, counties: 1, seed: 2 }) as Record<string, string>;
+  expect(bigCounty['workload.csv']!.length).toBeGreaterThan(8 * slicing.bytes);
+  return bigCounty;
+};
+
+/** workload.csv's line `at` (from the end when negative) replaced. */
+function withWorkloadLine(files: Record<string, string>, at: number, change: (line: string) => string) {
+  const lines = files['workload.csv']!.split('\r\n');
+  const i = at < 0 ? lines.length + at : at;
+  lines[i] = change(lines[i]!);
+  return { ...files, 'workload.csv': lines.join('\r\n') };
+}
+
+describe('workload.csv as bytes is decoded slice by slice and reads as the whole-file import (issue 12)', () => {
+  beforeAll(() => {
+    slicing.bytes = 16 * 1024;
+  });
+  afterAll(() => {
+    slicing.bytes = SLICE_BYTES;
+  });
+
+  it.each(BAD_CASES.map((c) => [c.name, c] as const))('the same issues: %s', async (_name, badCase) => {
+    const files = asBytes(badCase.patch(tinyFiles()));
+    const whole = parseDataset(sourcesOf(files));
+    const streamed = await parseDatasetStreamed(sourcesOf(files), new RecordingSink());
+    expect(streamed).toEqual(whole);
+  });
+
+  it('the same month blobs for UTF-8, UTF-8 with a BOM and UTF-16 files of many slices, and GBK files', async () => {
+    const county = big();
+    const bom = (text: string) => new TextEncoder().encode(`\uFEFF${text}`);
+    for (const encode of [undefined, bom, utf16le, encodeGbk]) {
+      const sink = await expectSameAsWhole(asBytes(county, encode));
+      expect(sink.handed).toBe(12);
+    }
+  });
+
+  it('a workload sorted by person: the months read again come from the bytes again', async () => {
+    const county = generateCounty({ staff: 300, counties: 1, seed: 5 }) as Record<string, string>;
+    const byPerson = reorderWorkload(county, (lines) =>
+      [...lines].sort((a, b) => (a.split(',')[1]! < b.split(',')[1]! ? -1 : 1)),
+    );
+    await expectSameAsWhole(asBytes(byPerson, utf16le));
+  });
+
+  it('a CRLF file with one LF line late (mixed line endings) is read again with one line ending, the same blobs', async () => {
+    const mixed = withWorkloadLine(big(), -40, (line) => `${line}\n${line.replace('2026-12', '2026-12')}`);
+    // The added line repeats a key: the streamed read must number it and the rows after it as the whole one does.
+    const files = asBytes(mixed);
+    const whole = parseDataset(sourcesOf(files));
+    const streamed = await parseDatasetStreamed(sourcesOf(files), new RecordingSink());
+    expect(whole.ok).toBe(false);
+    expect(streamed).toEqual(whole);
+    const onlyLf = withWorkloadLine(big(), -40, (line) => `${line}\n`);
+    await expectSameAsWhole(asBytes(onlyLf));
+  });
+
+  it('broken quoting or a byte that is no text late in a file of many slices: the same issues', async () => {
+    const county = big();
+    const cases = [
+      withWorkloadLine(county, -30, (line) => line.replace(',', ',"')),
+      withWorkloadLine(county, -30, (line) => line.replace('-', '"-')),
+      withWorkloadLine(county, -3, (line) => `"${line}`),
+    ];
+    // As text too: csv-parse's reading starts over from the first row (it once kept the fast read's keys).
+    for (const sources of cases.flatMap((files) => [sourcesOf(asBytes(files)), sourcesOf(files)])) {
+      const whole = parseDataset(sources);
+      expect(whole.ok).toBe(false);
+      expect(await parseDatasetStreamed(sources, new RecordingSink())).toEqual(whole);
+    }
+    // A damaged UTF-8 byte, and GBK Chinese where an id belongs (read as GB18030 from that slice on).
+    const chinese = withWorkloadLine(county, -20, (line) => line.replace(/,[^,]+,/, ',张三,'));
+    const bytes = asBytes(chinese);
+    for (const workload of [bytes['workload.csv']!, encodeGbk(chinese['workload.csv']!)]) {
+      const damaged = new Uint8Array(workload);
+      if (workload === bytes['workload.csv']) damaged[damaged.length - 100] = 0xff;
+      const sources = sourcesOf({ ...asBytes(county), 'workload.csv': damaged });
+      const whole = parseDataset(sources);
+      expect(whole.ok).toBe(false);
+      const sink = new RecordingSink();
+      expect(await parseDatasetStreamed(sources, sink)).toEqual(whole);
+      expect(sink.handed).toBeGreaterThan(0); // months went to the sink before the bad line was reached
+    }
   });
 });
