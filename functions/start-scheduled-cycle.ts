@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import type { ExecutionPort } from '../shared/app/cycle-service.js';
-import { cycleInput, startCycle } from '../shared/app/cycle-service.js';
+import { startAgainIfNotStarted, startCycle } from '../shared/app/cycle-service.js';
 import { sfnExecutionPort } from '../shared/app/sfn-port.js';
 import { store } from '../shared/config.js';
 import { duePeriod } from '../shared/domain/periods.js';
@@ -56,10 +56,10 @@ async function startOne(
   try {
     const { cycle, created } = await startCycle(repos, port, { communityId, kind, period, by: 'scheduler' });
     // A cycle recorded as running whose execution never started (Step Functions refused the start after
-    // the record was written) would wait forever: the start is made again. It is idempotent per revision
-    // and attempt (the same execution name and input), so a running execution is left as it is.
-    if (!created && cycle.status === 'running')
-      await port.start(kind, cycleInput(cycle), cycle.attempt ? { attempt: cycle.attempt } : {});
+    // the record was written) would wait forever: the start is made again, under the cycle's run lease (a
+    // resume or start holding it is left alone). It is idempotent per revision and attempt (the same
+    // execution name and input), so an execution that exists is left as it is.
+    if (!created && cycle.status === 'running') await startAgainIfNotStarted(repos, port, cycle, 'scheduler');
     await repos.cycles.clearWaiting(communityId, kind, period);
     return {
       communityId,

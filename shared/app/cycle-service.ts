@@ -7,10 +7,11 @@
 import { monthlyStep } from '../domain/steps.js';
 import { bilingual, FourEyesError, NotFoundError, PrerequisiteError, ReviewStateError } from '../errors.js';
 import type { CycleExecutionInput } from '../schemas/events.js';
-import type { CycleRecord, Decision } from '../store/cycles.js';
+import { type CycleRecord, type Decision, type RunLease, runAttempt } from '../store/cycles.js';
 import { isStoreError } from '../store/errors.js';
 import type { Repositories } from '../store/index.js';
 import type { CycleKind } from '../store/keys.js';
+import { LEASE_HEARTBEAT_MS, leaseDeadBecause } from '../store/leases.js';
 import type { SecondaryWindow } from '../store/secondary.js';
 import { checkPrerequisites, parsePeriod } from './prerequisites.js';
 
@@ -22,6 +23,13 @@ export interface ExecutionPort {
   start(kind: CycleKind, input: CycleExecutionInput, options?: { attempt?: number }): Promise<void>;
   /** Answers the parked review task: success on approval, failure `ReviewRejected` on rejection. */
   resume(cycle: CycleRecord, decision: Decision): Promise<void>;
+  /**
+   * Whether a run attempt of the cycle is still going where this port runs it — for a port whose start
+   * returns while the run goes on elsewhere (Step Functions: the attempt's execution, by its unique name,
+   * is RUNNING). Ports that run the cycle inside the call (the local interpreter) omit it: there the run
+   * lease's heartbeat is the run's liveness (shared/store/cycles.ts RunLease).
+   */
+  attemptRunning?(kind: CycleKind, input: CycleExecutionInput, attempt: number): Promise<boolean>;
   /**
    * §9.1 the office closed a month's secondary-distribution window: answer every waiting institution's
    * task token (AWS), or re-enter the definition at the waits (locally). Ports without manual mode omit it.
@@ -109,8 +117,114 @@ export async function startCycle(
   });
   // The start's audit entry was written with the cycle record, in one transaction.
   if (!outcome.created) return outcome;
-  await port.start(request.kind, cycleInput(outcome.cycle));
+  // The run holds the cycle's run lease while it goes (locally: the whole run; on AWS: until the execution
+  // is started), so a resume meanwhile is refused. Taken after the start: a resume that came in between
+  // holds it instead and runs the cycle, and this start leaves the run to it.
+  const claim = await claimRun(repos, port, outcome.cycle, { by: request.by });
+  if ('busy' in claim) return outcome;
+  await runHolding(repos, claim.lease, () => port.start(request.kind, cycleInput(outcome.cycle)));
   return outcome;
+}
+
+/** What a run lease refused: the bilingual reason (who runs the cycle, where, since when). */
+interface RunBusy {
+  busy: string;
+}
+
+const running = (lease: RunLease) => {
+  const where = `${lease.pid}@${lease.machine.split('|')[0]}`;
+  const subject = `${lease.kind} ${lease.period} r${lease.revision}`;
+  return lease.attempt > 1
+    ? bilingual(
+        `${subject} 已在续跑中（${lease.by} 于 ${lease.startedAt} 开始第 ${lease.attempt} 次运行，进程 ${where}，最近心跳 ${lease.heartbeatAt}）；该进程结束后才能再次续跑`,
+        `${subject} is already being resumed (attempt ${lease.attempt} by ${lease.by} since ${lease.startedAt}, process ${where}, last heartbeat ${lease.heartbeatAt}); resume it again only once that process has ended`,
+      )
+    : bilingual(
+        `${subject} 仍在运行中（${lease.by} 于 ${lease.startedAt} 开始，进程 ${where}，最近心跳 ${lease.heartbeatAt}），不能续跑；该进程结束后才能续跑`,
+        `${subject} is still being run (started by ${lease.by} at ${lease.startedAt}, process ${where}, last heartbeat ${lease.heartbeatAt}); it cannot be resumed until that process has ended`,
+      );
+};
+
+/**
+ * Takes the run lease of a running cycle for this process: refused while a live lease of the same
+ * revision exists (a dead one, or one of an older revision, is replaced), and with `resume` also while the
+ * port reports the current attempt still running (Step Functions), in which case a new attempt is claimed
+ * with the lease and the resume's audit entry, in one transaction conditional on the cycle as read.
+ */
+async function claimRun(
+  repos: Repositories,
+  port: ExecutionPort,
+  cycle: CycleRecord,
+  request: { by: string; resume?: boolean },
+): Promise<{ lease: RunLease; cycle: CycleRecord } | RunBusy> {
+  const subject = `${cycle.kind} ${cycle.period} r${cycle.revision}`;
+  const existing = await repos.cycles.runLease(cycle.communityId, cycle.kind, cycle.period);
+  const dead =
+    existing && (existing.revision !== cycle.revision ? 'an older revision' : leaseDeadBecause(existing));
+  if (existing && !dead) return { busy: running(existing) };
+  if (request.resume && port.attemptRunning) {
+    const attempt = runAttempt(cycle);
+    if (await port.attemptRunning(cycle.kind, cycleInput(cycle), attempt))
+      return {
+        busy: bilingual(
+          `${subject} 的第 ${attempt} 次运行（Step Functions 执行）仍在进行，不能续跑；它结束后才能续跑`,
+          `${subject} is already being run: its attempt ${attempt} (a Step Functions execution) is still running; resume it only once that execution has ended`,
+        ),
+      };
+  }
+  const claimed = await repos.cycles.acquireRun(cycle, {
+    by: request.by,
+    ...(existing ? { replacing: existing } : {}),
+    ...(request.resume
+      ? {
+          resume: true,
+          audited: {
+            actor: request.by,
+            action: 'cycle.resume',
+            subject,
+            details: {
+              // Which resume of the revision this is (its run attempt is one more).
+              attempt: (cycle.attempt ?? 0) + 1,
+              ...(existing && dead ? { replaced: `${existing.holder} (${dead})` } : {}),
+            },
+          },
+        }
+      : {}),
+  });
+  if (claimed) return claimed;
+  // Another start, resume or change came first: say who holds the run, if anyone does.
+  const winner = await repos.cycles.runLease(cycle.communityId, cycle.kind, cycle.period);
+  if (winner && winner.revision === cycle.revision && !leaseDeadBecause(winner))
+    return { busy: running(winner) };
+  return {
+    busy: bilingual(
+      `${subject} 已在续跑中（刚刚被另一操作改动），请用 medcomm status 查看`,
+      `${subject} is already being resumed (it changed just now); see medcomm status`,
+    ),
+  };
+}
+
+/**
+ * Runs `run` holding the lease: renewed every LEASE_HEARTBEAT_MS while it goes, released when it ends
+ * (however it ends). A heartbeat that finds the lease taken over (this process was judged dead) stops.
+ */
+async function runHolding(repos: Repositories, lease: RunLease, run: () => Promise<void>): Promise<void> {
+  const heartbeat = setInterval(() => {
+    repos.cycles.renewRun(lease).then(
+      (held) => {
+        if (!held) clearInterval(heartbeat);
+      },
+      () => undefined,
+    );
+  }, LEASE_HEARTBEAT_MS);
+  heartbeat.unref();
+  try {
+    await run();
+  } finally {
+    clearInterval(heartbeat);
+    // Best effort: a lease left behind (the store unreachable) stops binding once its heartbeat is stale.
+    await repos.cycles.releaseRun(lease).catch(() => undefined);
+  }
 }
 
 /** Which institutions of a version have workload rows in a month, and which with staff have none. */
@@ -272,7 +386,9 @@ async function refuseDuringCorrection(
  * Runs an interrupted cycle again (the process running it died: the record still says `running`). The
  * same revision runs from the start; every step writes its results once (an identical rewrite is a
  * no-op, a different one is refused), so no one is paid twice, and a recorded approval is not asked for
- * again. Only the operator knows no other process is still running it, hence an explicit command.
+ * again. The run lease decides whether it is interrupted: refused while the process running the cycle (the
+ * original start, an approval's continuation or another resume) is alive — locally its heartbeat, on AWS
+ * its execution — and allowed once that process is dead; the claim and its audit entry are one transaction.
  */
 export async function resumeInterruptedCycle(
   repos: Repositories,
@@ -289,23 +405,36 @@ export async function resumeInterruptedCycle(
       ),
     );
   }
-  const claimed = await repos.cycles.claimResume(cycle, request.by);
-  if (!claimed) {
-    throw new ReviewStateError(
-      bilingual(
-        `${request.kind} ${request.period} 已在续跑中`,
-        `${request.kind} ${request.period} is already being resumed`,
-      ),
-    );
-  }
-  await repos.audit.append(communityId, {
-    actor: request.by,
-    action: 'cycle.resume',
-    subject: `${request.kind} ${request.period} r${cycle.revision}`,
-    details: { attempt: claimed.attempt ?? 1 },
-  });
-  await port.start(request.kind, cycleInput(cycle), { attempt: (claimed.attempt ?? 1) + 1 });
-  return claimed;
+  const claim = await claimRun(repos, port, cycle, { by: request.by, resume: true });
+  if ('busy' in claim) throw new ReviewStateError(claim.busy);
+  // A new attempt of the same revision: on AWS a new execution, named with the attempt.
+  await runHolding(repos, claim.lease, () =>
+    port.start(request.kind, cycleInput(cycle), { attempt: claim.lease.attempt }),
+  );
+  return claim.cycle;
+}
+
+/**
+ * The scheduler's repair of a cycle recorded running whose execution may never have started (Step
+ * Functions refused the start after the record was written): starts its current attempt again under the
+ * run lease, unless a live holder is running or starting it. Only for a port whose start is idempotent per
+ * attempt — on AWS the attempt's execution name is unique, so an execution that exists (running or ended)
+ * is left as it is; a local port would run the cycle again. Returns false when a live holder has it.
+ */
+export async function startAgainIfNotStarted(
+  repos: Repositories,
+  port: ExecutionPort,
+  cycle: CycleRecord,
+  by: string,
+): Promise<boolean> {
+  if (cycle.status !== 'running') return false;
+  const claim = await claimRun(repos, port, cycle, { by });
+  if ('busy' in claim) return false;
+  const attempt = runAttempt(cycle);
+  await runHolding(repos, claim.lease, () =>
+    port.start(cycle.kind, cycleInput(cycle), attempt > 1 ? { attempt } : {}),
+  );
+  return true;
 }
 
 /**
@@ -384,6 +513,15 @@ export async function decideReview(
       ),
     );
   }
-  await port.resume(decided, decision);
+  if (!request.approve) {
+    // A rejected cycle is no longer running: nothing can resume it, so its last step needs no lease.
+    await port.resume(decided, decision);
+    return decided;
+  }
+  // The approved run goes on (locally in this call) under the run lease; if a resume took the cycle
+  // between the approval and the lease, it runs with the recorded approval and this call leaves it to it.
+  const claim = await claimRun(repos, port, decided, { by: request.by });
+  if ('busy' in claim) return decided;
+  await runHolding(repos, claim.lease, () => port.resume(decided, decision));
   return decided;
 }

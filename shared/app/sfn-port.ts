@@ -109,6 +109,23 @@ export function sfnExecutionPort(
         en: 'the cycle was not started',
       });
     },
+    // The liveness of a claimed run on AWS: the claimant only starts the attempt's execution and returns
+    // (its run lease covers the claim up to StartExecution), and the execution, found by its unique name,
+    // runs on. PENDING_REDRIVE is a failed execution being redriven: running again.
+    async attemptRunning(kind, input, attempt) {
+      try {
+        const execution = await client.send(
+          new DescribeExecutionCommand({
+            executionArn: executionArn(stateMachineArns[kind], executionName(input.cycle, attempt)),
+          }),
+        );
+        return execution.status === 'RUNNING' || execution.status === 'PENDING_REDRIVE';
+      } catch (error) {
+        // Never started (the start was refused, or its starter died first): nothing runs.
+        if ((error as { name?: string }).name === 'ExecutionDoesNotExist') return false;
+        throw error;
+      }
+    },
     async resumeSecondary(_cycle, _window, tokens) {
       for (const taskToken of tokens) {
         try {

@@ -6,8 +6,8 @@
 import { type AuditEntry, AuditRepository } from './audit.js';
 import { isStoreError, StoreError } from './errors.js';
 import { type CycleKind, keys } from './keys.js';
-import { importRunning, LeaseRepository, noImportRunning } from './leases.js';
-import type { Table } from './store.js';
+import { importRunning, LeaseRepository, newLeaseHolder, noImportRunning, thisMachine } from './leases.js';
+import type { Table, TransactItem } from './store.js';
 
 export type CycleStatus = 'running' | 'awaiting_review' | 'completed' | 'rejected' | 'failed';
 
@@ -48,12 +48,44 @@ export interface CycleRecord {
   seal?: string;
   /** The completion's place in the audit chain (the entry carrying the seal), printed on reports. */
   sealPosition?: number;
-  /** Runs of this revision after an interruption (`medcomm run … --resume`). */
+  /** Resumes of this revision after an interruption (`medcomm run … --resume`); its run attempt is one more. */
   attempt?: number;
   resumedBy?: string;
   /** Optimistic-lock counter, bumped by every change. */
   version: number;
 }
+
+/**
+ * The run lease of a running cycle revision: who runs (or is starting) its current attempt. One item per
+ * cycle, taken by the original start, by a resume (which claims a new attempt with it) and by the run that
+ * continues after a finance approval, in the same transaction that checks the cycle is as read; it is
+ * released when that call ends. A resume is refused while a live lease of the revision exists, and allowed
+ * once its holder is dead: its process gone (this machine) or its heartbeat silent for LEASE_STALE_MS.
+ *
+ * Locally the run is the holder's own call (the interpreter runs in its process), so the lease with its
+ * heartbeat is the run's liveness. On AWS the holder only starts an execution and returns: the lease covers
+ * the claim up to StartExecution, and after that the execution is the liveness — an attempt's execution
+ * name is unique (shared/app/sfn-port.ts executionName), so a resume asks Step Functions whether the
+ * current attempt's execution is still running (ExecutionPort.attemptRunning).
+ */
+export interface RunLease {
+  communityId: string;
+  kind: CycleKind;
+  period: string;
+  revision: number;
+  /** The run attempt the holder runs: 1 the original run, n + 1 after n resumes (runAttempt). */
+  attempt: number;
+  /** Unique per lease taken: who may renew and release it. */
+  holder: string;
+  by: string;
+  pid: number;
+  machine: string;
+  startedAt: string;
+  heartbeatAt: string;
+}
+
+/** The run attempt a running cycle is on: 1, and one more per resume (its Step Functions execution name). */
+export const runAttempt = (cycle: Pick<CycleRecord, 'attempt'>) => (cycle.attempt ?? 0) + 1;
 
 export interface WaitingForData {
   kind: CycleKind;
@@ -250,29 +282,131 @@ export class CycleRepository {
     }
   }
 
+  /** The cycle's run lease, if a run of it holds one (or a dead holder left one). */
+  async runLease(communityId: string, kind: CycleKind, period: string): Promise<RunLease | undefined> {
+    return this.table.get<RunLease>(keys.cycleRun(communityId, kind, period));
+  }
+
   /**
-   * Claims the resumption of an interrupted (running) cycle: one conditional update on the version that
-   * was read, so of two operators resuming at once exactly one runs it.
+   * Takes the run lease of a running cycle revision for this process, in one transaction that also checks
+   * the cycle is still the record read (`version`): no lease is taken on a cycle someone changed since.
+   * With `resume`, the transaction claims a new attempt (ADD attempt) and writes the resume's audit entry.
+   * `replacing` is a lease read before and judged dead (or of an older revision): it is replaced only if it
+   * is still that lease. Undefined when another holder or change came first.
    */
-  async claimResume(cycle: CycleRecord, by: string): Promise<CycleRecord | undefined> {
-    try {
-      const updated = await this.table.update({
-        Key: keys.cycle(cycle.communityId, cycle.kind, cycle.period),
-        UpdateExpression: 'SET resumedBy = :by, updatedAt = :now ADD attempt :one, version :one',
-        ConditionExpression: '#status = :running AND version = :v',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':by': by,
-          ':now': new Date().toISOString(),
-          ':one': 1,
-          ':running': 'running',
-          ':v': cycle.version,
+  async acquireRun(
+    cycle: CycleRecord,
+    request: {
+      by: string;
+      resume?: boolean;
+      replacing?: RunLease;
+      /** Recorded with a resume's claim, in the same transaction. */
+      audited?: Pick<AuditEntry, 'actor' | 'action' | 'subject' | 'details'>;
+    },
+  ): Promise<{ lease: RunLease; cycle: CycleRecord } | undefined> {
+    const now = new Date().toISOString();
+    const claimed: CycleRecord = request.resume
+      ? {
+          ...cycle,
+          attempt: (cycle.attempt ?? 0) + 1,
+          resumedBy: request.by,
+          updatedAt: now,
+          version: cycle.version + 1,
+        }
+      : cycle;
+    const lease: RunLease = {
+      communityId: cycle.communityId,
+      kind: cycle.kind,
+      period: cycle.period,
+      revision: cycle.revision,
+      attempt: runAttempt(claimed),
+      holder: newLeaseHolder(now),
+      by: request.by,
+      pid: process.pid,
+      machine: thisMachine,
+      startedAt: now,
+      heartbeatAt: now,
+    };
+    const key = keys.cycle(cycle.communityId, cycle.kind, cycle.period);
+    const condition = {
+      ConditionExpression: '#status = :running AND version = :v',
+      ExpressionAttributeNames: { '#status': 'status' },
+    };
+    const items: TransactItem[] = [
+      {
+        Put: {
+          Item: { ...keys.cycleRun(cycle.communityId, cycle.kind, cycle.period), type: 'CycleRun', ...lease },
+          ...(request.replacing
+            ? {
+                ConditionExpression: 'holder = :old',
+                ExpressionAttributeValues: { ':old': request.replacing.holder },
+              }
+            : { ConditionExpression: 'attribute_not_exists(pk)' }),
         },
-      });
-      return updated as unknown as CycleRecord;
+      },
+      request.resume
+        ? {
+            Update: {
+              Key: key,
+              UpdateExpression: 'SET resumedBy = :by, updatedAt = :now ADD attempt :one, version :one',
+              ...condition,
+              ExpressionAttributeValues: {
+                ':by': request.by,
+                ':now': now,
+                ':one': 1,
+                ':running': 'running',
+                ':v': cycle.version,
+              },
+            },
+          }
+        : {
+            ConditionCheck: {
+              Key: key,
+              ...condition,
+              ExpressionAttributeValues: { ':running': 'running', ':v': cycle.version },
+            },
+          },
+    ];
+    try {
+      if (request.audited) await this.audit.append(cycle.communityId, request.audited, items);
+      else await this.table.transact(items);
     } catch (error) {
       if (isStoreError(error, 'conditional_failed')) return undefined;
+      const reasons = (isStoreError(error, 'transaction_cancelled') ? (error.details.reasons ?? []) : []) as {
+        Code?: string;
+      }[];
+      if (reasons.some((r) => r?.Code === 'ConditionalCheckFailed')) return undefined;
       throw error;
+    }
+    return { lease, cycle: claimed };
+  }
+
+  /** Renews a run lease's heartbeat; false when it is no longer this run's (taken over as dead). */
+  async renewRun(lease: RunLease): Promise<boolean> {
+    try {
+      await this.table.update({
+        Key: keys.cycleRun(lease.communityId, lease.kind, lease.period),
+        UpdateExpression: 'SET heartbeatAt = :now',
+        ConditionExpression: 'holder = :holder',
+        ExpressionAttributeValues: { ':now': new Date().toISOString(), ':holder': lease.holder },
+      });
+      return true;
+    } catch (error) {
+      if (isStoreError(error, 'conditional_failed')) return false;
+      throw error;
+    }
+  }
+
+  /** Releases a run lease if this run still holds it. */
+  async releaseRun(lease: RunLease): Promise<void> {
+    try {
+      await this.table.deleteIf(
+        keys.cycleRun(lease.communityId, lease.kind, lease.period),
+        'holder = :holder',
+        { ':holder': lease.holder },
+      );
+    } catch (error) {
+      if (!isStoreError(error, 'conditional_failed')) throw error;
     }
   }
 

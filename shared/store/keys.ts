@@ -85,6 +85,11 @@ export const keys = {
     pk: keys.community(communityId),
     sk: `CYCLE#${kind}#${period}`,
   }),
+  /** Who is running (or starting) a cycle's current attempt: its run lease (shared/store/cycles.ts). */
+  cycleRun: (communityId: string, kind: CycleKind, period: string) => ({
+    pk: keys.community(communityId),
+    sk: `RUN#${kind}#${period}`,
+  }),
   /** A cycle revision's results: per-institution results, pay pages, bulletin, settlement, report. */
   results: (communityId: string, kind: CycleKind, period: string, revision: number) =>
     `RESULT#${communityId}#${kind}#${period}#r${pad(revision, 3)}`,

@@ -51,8 +51,15 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** Where a lease's holder runs and when it last said it was alive (import leases and cycle run leases). */
+export type LeaseOwner = Pick<ImportLease, 'pid' | 'machine' | 'heartbeatAt'>;
+
+/** A holder id unique per lease taken: this machine, this process, the time and a random part. */
+export const newLeaseHolder = (at: string) =>
+  `${thisMachine}|${process.pid}|${at}|${Math.random().toString(36).slice(2)}`;
+
 /** Why a lease no longer binds anyone, or undefined while its holder may still be running. */
-export function leaseDeadBecause(lease: ImportLease, now = Date.now()): string | undefined {
+export function leaseDeadBecause(lease: LeaseOwner, now = Date.now()): string | undefined {
   if (lease.machine === thisMachine && lease.pid !== process.pid && !processAlive(lease.pid)) {
     return `process ${lease.pid} is gone`;
   }
@@ -114,7 +121,7 @@ export class LeaseRepository {
     const lease: ImportLease = {
       communityId,
       year,
-      holder: `${thisMachine}|${process.pid}|${now}|${Math.random().toString(36).slice(2)}`,
+      holder: newLeaseHolder(now),
       by,
       pid: process.pid,
       machine: thisMachine,

@@ -7,7 +7,14 @@
  * month is compared with the same month run cleanly — and with the golden files.
  */
 
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { spawnSync } from 'node:child_process';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadHandler } from '../../functions/registry.js';
@@ -15,16 +22,18 @@ import { allocations, monthlyResults } from '../../shared/app/cycle-results.js';
 import {
   cycleInput,
   decideReview,
+  type ExecutionPort,
   resumeInterruptedCycle,
   startCycle,
 } from '../../shared/app/cycle-service.js';
-import { executionName, sfnExecutionPort } from '../../shared/app/sfn-port.js';
+import { executionArn, executionName, sfnExecutionPort } from '../../shared/app/sfn-port.js';
 import { FaultInjector, faultErrors } from '../../shared/local/faults.js';
 import type { LocalRuntime } from '../../shared/local/runtime.js';
 import { LocalWorkflows } from '../../shared/local/workflows.js';
 import { monthlyPaysheetJson, quarterlyPaysheetJson } from '../../shared/results/contract.js';
-import type { CycleRecord } from '../../shared/store/cycles.js';
-import type { CycleKind } from '../../shared/store/keys.js';
+import type { CycleRecord, RunLease } from '../../shared/store/cycles.js';
+import { type CycleKind, keys } from '../../shared/store/keys.js';
+import { LEASE_STALE_MS, thisMachine } from '../../shared/store/leases.js';
 import { APPROVED_CHOICE, REVIEW_STATE } from '../../workflows/common.js';
 import {
   cycleOf,
@@ -87,6 +96,72 @@ function payWrites(cycle: CycleRecord): Map<string, number> {
     counts.set(w.sk, (counts.get(w.sk) ?? 0) + 1);
   }
   return counts;
+}
+
+/**
+ * The local workflows with their first start held at a gate: `started` resolves once a start (or resume)
+ * has claimed the cycle's run and reached the port, and its run begins only when `open()` is called — so a
+ * test can act while that run is live, in a fixed order. Later starts pass straight through.
+ */
+function gatedPort() {
+  let reached!: () => void;
+  let open!: () => void;
+  const started = new Promise<void>((r) => {
+    reached = r;
+  });
+  const gate = new Promise<void>((r) => {
+    open = r;
+  });
+  let first = true;
+  const port: ExecutionPort = {
+    async start(kind, input) {
+      if (first) {
+        first = false;
+        reached();
+        await gate;
+      }
+      await rt.workflows.start(kind, input);
+    },
+    resume: (cycle, decision) => rt.workflows.resume(cycle, decision),
+  };
+  return { port, started, open };
+}
+
+/** A cycle whose process died right after starting it: the record says running, nothing ran. */
+async function interrupted(communityId: string, period: string): Promise<CycleRecord> {
+  const dataset = await rt.repos.datasets.current(communityId, 2026);
+  const { cycle } = await rt.repos.cycles.start({
+    communityId,
+    kind: 'monthly',
+    period,
+    by: 'office1',
+    datasetVersion: dataset!.version,
+  });
+  return cycle;
+}
+
+/** Writes the run lease a holder left on a cycle (as a process that died or runs elsewhere would). */
+async function leaveRunLease(cycle: CycleRecord, holder: Partial<RunLease>): Promise<void> {
+  const now = new Date().toISOString();
+  const lease: RunLease = {
+    communityId: cycle.communityId,
+    kind: cycle.kind,
+    period: cycle.period,
+    revision: cycle.revision,
+    attempt: 1,
+    holder: 'someone',
+    by: 'office1',
+    pid: 1,
+    machine: 'elsewhere|boot',
+    startedAt: now,
+    heartbeatAt: now,
+    ...holder,
+  };
+  await rt.repos.table.put({
+    ...keys.cycleRun(cycle.communityId, cycle.kind, cycle.period),
+    type: 'CycleRun',
+    ...lease,
+  });
 }
 
 const lockOf = async (communityId: string, period: string) =>
@@ -331,7 +406,8 @@ describe('a crash mid-cycle', () => {
     await expectSameAsClean(done);
   });
 
-  // A resume is claimed with a conditional update on the cycle's version: of two at once, one runs.
+  // A resume claims the cycle's run lease and a new attempt in one transaction conditional on the cycle's
+  // version and on no other lease: of two at once, one runs.
   it('two resumes of the same interrupted cycle at once run it once', async () => {
     await importAs(rt.repos, 'double-resume');
     faults.crash({ afterHandlerCalls: 2 });
@@ -350,6 +426,153 @@ describe('a crash mid-cycle', () => {
     await faults.idle();
     expect((await cycleOf(rt.repos, 'double-resume', 'monthly', '2026-01')).status).toBe('completed');
     expect(faults.calls('PrepareCycle')).toBe(1);
+  });
+
+  // The race the version alone let through: a second resume that reads the cycle after the first one's
+  // claim sees the new version and would claim again. The first one's run lease stands while its run lives.
+  it('a resume while another resume’s run is live is refused as already being resumed; the cycle runs once', async () => {
+    await importAs(rt.repos, 'resume-live');
+    faults.crash({ afterHandlerCalls: 2 });
+    expect((await run('resume-live', 'monthly', '2026-01')).status).toBe('running');
+    faults.reset();
+    const request = {
+      communityId: 'resume-live',
+      kind: 'monthly' as const,
+      period: '2026-01',
+      by: 'office1',
+    };
+    const { port, started, open } = gatedPort();
+    const first = resumeInterruptedCycle(rt.repos, port, request);
+    await started;
+    // The first resume has claimed attempt 2 and holds the lease; its run has not begun.
+    const claimed = await cycleOf(rt.repos, 'resume-live', 'monthly', '2026-01');
+    expect(claimed).toMatchObject({ status: 'running', attempt: 1, resumedBy: 'office1' });
+    expect(await rt.repos.cycles.runLease('resume-live', 'monthly', '2026-01')).toMatchObject({
+      attempt: 2,
+      by: 'office1',
+      pid: process.pid,
+      machine: thisMachine,
+    });
+    await expect(resumeInterruptedCycle(rt.repos, port, { ...request, by: 'office2' })).rejects.toThrow(
+      /已在续跑中.*already being resumed \(attempt 2 by office1/s,
+    );
+    open();
+    await first;
+    await faults.idle();
+    expect((await cycleOf(rt.repos, 'resume-live', 'monthly', '2026-01')).status).toBe('completed');
+    expect(faults.calls('PrepareCycle')).toBe(1);
+    const resumes = (await rt.repos.audit.entries('resume-live')).filter((e) => e.action === 'cycle.resume');
+    expect(resumes.map((e) => e.actor)).toEqual(['office1']);
+    // Released when the run ended.
+    expect(await rt.repos.cycles.runLease('resume-live', 'monthly', '2026-01')).toBeUndefined();
+  });
+
+  it('a resume while the original start’s run is live is refused; the cycle runs once to the clean result', async () => {
+    await importAs(rt.repos, 'start-live');
+    const { port, started, open } = gatedPort();
+    const request = { communityId: 'start-live', kind: 'monthly' as const, period: '2026-01' };
+    const starting = startCycle(rt.repos, port, { ...request, by: 'office1' });
+    await started;
+    await expect(
+      resumeInterruptedCycle(rt.repos, rt.workflows, { ...request, by: 'office2' }),
+    ).rejects.toThrow(/仍在运行中.*is still being run \(started by office1/s);
+    open();
+    await starting;
+    await faults.idle();
+    const done = await cycleOf(rt.repos, 'start-live', 'monthly', '2026-01');
+    expect(done.attempt).toBeUndefined();
+    expect(faults.calls('PrepareCycle')).toBe(1);
+    await expectSameAsClean(done);
+  });
+
+  it('a run lease whose holder died lets a resume through: a gone process of this machine at once, one elsewhere once its heartbeat is stale', async () => {
+    const c = 'dead-holder';
+    await importAs(rt.repos, c);
+    const request = { communityId: c, kind: 'monthly' as const, by: 'office2' };
+
+    // A process of this machine that is gone.
+    const january = await interrupted(c, '2026-01');
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    await leaveRunLease(january, { holder: 'gone-process', machine: thisMachine, pid: gone });
+    await resumeInterruptedCycle(rt.repos, rt.workflows, { ...request, period: '2026-01' });
+    await faults.idle();
+    await expectSameAsClean(await cycleOf(rt.repos, c, 'monthly', '2026-01'));
+
+    // Elsewhere: refused while its heartbeat is fresh (it may still be running)…
+    const february = await interrupted(c, '2026-02');
+    await leaveRunLease(february, { holder: 'elsewhere-live' });
+    await expect(
+      resumeInterruptedCycle(rt.repos, rt.workflows, { ...request, period: '2026-02' }),
+    ).rejects.toThrow(/is still being run/);
+    expect((await cycleOf(rt.repos, c, 'monthly', '2026-02')).attempt).toBeUndefined();
+    // …and let through once it has been silent for longer than LEASE_STALE_MS.
+    const silent = new Date(Date.now() - LEASE_STALE_MS - 1_000).toISOString();
+    await leaveRunLease(february, { holder: 'elsewhere-dead', heartbeatAt: silent });
+    await resumeInterruptedCycle(rt.repos, rt.workflows, { ...request, period: '2026-02' });
+    await faults.idle();
+    await expectSameAsClean(await cycleOf(rt.repos, c, 'monthly', '2026-02'));
+    expect(faults.calls('PrepareCycle')).toBe(2);
+
+    // Each takeover is recorded with the resume, naming the lease it replaced and why.
+    const replaced = (await rt.repos.audit.entries(c))
+      .filter((e) => e.action === 'cycle.resume')
+      .map((e) => String(e.details?.replaced));
+    expect(replaced).toEqual([
+      `gone-process (process ${gone} is gone)`,
+      expect.stringMatching(/^elsewhere-dead \(no heartbeat for 6\d s\)$/),
+    ]);
+  });
+
+  // On Step Functions the resumer only starts an execution and returns: the attempt's execution, named
+  // uniquely per attempt, is the run's liveness.
+  it('on Step Functions, a resume is refused while the current attempt’s execution runs and allowed once it has ended', async () => {
+    const c = 'aws-live';
+    await importAs(rt.repos, c);
+    const cycle = await interrupted(c, '2026-01');
+    const client = new SFNClient({ region: 'cn-north-1' });
+    const sfn = mockClient(client);
+    const arns = { monthly: 'arn:monthly', quarterly: 'arn:quarterly', annual: 'arn:annual' };
+    const arnOf = (attempt: number) => executionArn(arns.monthly, executionName(cycle, attempt));
+    const status: Record<string, string> = { [arnOf(1)]: 'RUNNING' };
+    sfn.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => {
+      const s = status[input.executionArn];
+      if (!s) throw new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} });
+      return { executionArn: input.executionArn, status: s };
+    });
+    sfn.on(StartExecutionCommand).callsFake((input: { stateMachineArn: string; name: string }) => {
+      const arn = executionArn(input.stateMachineArn, input.name);
+      status[arn] = 'RUNNING';
+      return { executionArn: arn, startDate: new Date() };
+    });
+    const port = sfnExecutionPort(arns, client);
+    const resume = (by: string) =>
+      resumeInterruptedCycle(rt.repos, port, { communityId: c, kind: 'monthly', period: '2026-01', by });
+    const started = () => sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name);
+
+    // The original execution still runs (a slow step, not a crash): nothing is claimed or started.
+    await expect(resume('office1')).rejects.toThrow(
+      /attempt 1 \(a Step Functions execution\) is still running/,
+    );
+    expect((await cycleOf(rt.repos, c, 'monthly', '2026-01')).attempt).toBeUndefined();
+    expect(started()).toEqual([]);
+
+    // It was aborted: the resume starts attempt 2 and releases its lease once the execution is started.
+    status[arnOf(1)] = 'ABORTED';
+    await resume('office1');
+    expect(started()).toEqual([executionName(cycle, 2)]);
+    expect(await rt.repos.cycles.runLease(c, 'monthly', '2026-01')).toBeUndefined();
+
+    // A second resume reads the new attempt and finds its execution running.
+    await expect(resume('office2')).rejects.toThrow(
+      /attempt 2 \(a Step Functions execution\) is still running/,
+    );
+    status[arnOf(2)] = 'FAILED';
+    await resume('office2');
+    expect(started()).toEqual([executionName(cycle, 2), executionName(cycle, 3)]);
+    expect(await cycleOf(rt.repos, c, 'monthly', '2026-01')).toMatchObject({
+      attempt: 2,
+      resumedBy: 'office2',
+    });
   });
 
   // On Step Functions a resume starts a new execution of the same revision, named with its attempt.
@@ -376,6 +599,8 @@ describe('a crash mid-cycle', () => {
       executionArn: 'arn:aws-cn:states:cn-north-1:123456789012:execution:monthly:new',
       startDate: new Date(),
     });
+    // The crashed run's execution has ended (its process died with it).
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'ABORTED' });
     const port = sfnExecutionPort(
       { monthly: 'arn:monthly', quarterly: 'arn:quarterly', annual: 'arn:annual' },
       client,

@@ -2,6 +2,7 @@
  * A process that dies mid-cycle leaves the cycle `running` with part of its pay written. Resuming it
  * runs the same revision again: the result is identical to the golden month and no one is paid twice.
  */
+import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { resumeInterruptedCycle, startCycle } from '../../../shared/app/cycle-se
 import { importDataset } from '../../../shared/app/import-service.js';
 import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
 import { monthlyPaysheetJson } from '../../../shared/results/contract.js';
+import { keys } from '../../../shared/store/keys.js';
 import { dynamoEndpoint } from '../dynamodb/helpers.js';
 
 const fixture = join(import.meta.dirname, '../../fixtures/tiny');
@@ -47,6 +49,15 @@ describe('a cycle interrupted by a crash', () => {
     await expect.poll(() => calls, { timeout: 60_000 }).toBeGreaterThanOrEqual(4);
     const stuck = await crashing.repos.cycles.get('county7', 'monthly', '2026-01');
     expect(stuck?.status).toBe('running');
+    // The "crashing process" is this test's own, which cannot die: its run lease (held while a run goes, so
+    // no one resumes a live run) is made what a dead process leaves, a process of this machine that is gone.
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    await crashing.repos.table.update({
+      Key: keys.cycleRun('county7', 'monthly', '2026-01'),
+      UpdateExpression: 'SET pid = :gone',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':gone': gone },
+    });
 
     // A later process: `medcomm run monthly 2026-01 --resume`.
     const later = await openLocalRuntime({

@@ -24,7 +24,7 @@ import {
 import type { ExecutionPort } from '../../../shared/app/cycle-service.js';
 import { sfnExecutionPort } from '../../../shared/app/sfn-port.js';
 import { type AuditEntry, verifyChain } from '../../../shared/store/audit.js';
-import type { CycleRecord, CycleStatus } from '../../../shared/store/cycles.js';
+import type { CycleRecord, CycleStatus, RunLease } from '../../../shared/store/cycles.js';
 import type { Repositories } from '../../../shared/store/index.js';
 import type { CycleKind } from '../../../shared/store/keys.js';
 
@@ -145,6 +145,7 @@ const resultKey = (ref: { kind: string; period: string; revision: number }, name
 export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
   const imported = options.imported ?? true;
   const cycles = new Map<string, CycleRecord>();
+  const runLeases = new Map<string, RunLease>();
   const audit: AuditEntry[] = [];
   const results = new Map<string, unknown>();
   const publications = new Map<string, unknown>();
@@ -281,6 +282,49 @@ export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
             hash: '',
           });
           return { cycle, created: true };
+        },
+        // The run lease (shared/store/cycles.ts): one holder per cycle, as the store's conditional writes keep it.
+        runLease: async (_c: string, kind: string, period: string) => runLeases.get(cycleKey(kind, period)),
+        acquireRun: async (
+          c: CycleRecord,
+          request: { by: string; resume?: boolean; replacing?: RunLease },
+        ) => {
+          const key = cycleKey(c.kind, c.period);
+          const held = runLeases.get(key);
+          const current = cycles.get(key);
+          if (held && held.holder !== request.replacing?.holder) return undefined;
+          if (current?.status !== 'running' || current.version !== c.version) return undefined;
+          const cycle = request.resume
+            ? {
+                ...current,
+                attempt: (current.attempt ?? 0) + 1,
+                resumedBy: request.by,
+                version: current.version + 1,
+              }
+            : current;
+          cycles.set(key, cycle);
+          const at = now();
+          const lease: RunLease = {
+            communityId: c.communityId,
+            kind: c.kind,
+            period: c.period,
+            revision: c.revision,
+            attempt: (cycle.attempt ?? 0) + 1,
+            holder: `fake-${runLeases.size}-${at}`,
+            by: request.by,
+            pid: process.pid,
+            machine: 'fake',
+            startedAt: at,
+            heartbeatAt: at,
+          };
+          runLeases.set(key, lease);
+          return { lease, cycle };
+        },
+        renewRun: async (lease: RunLease) =>
+          runLeases.get(cycleKey(lease.kind, lease.period))?.holder === lease.holder,
+        releaseRun: async (lease: RunLease) => {
+          const key = cycleKey(lease.kind, lease.period);
+          if (runLeases.get(key)?.holder === lease.holder) runLeases.delete(key);
         },
         transition: async (
           c: CycleRecord,
