@@ -5,6 +5,7 @@
  *   900 s, 128–10,240 MB of memory, and at most 4 KB of environment variables in aggregate;
  * - API Gateway HTTP API (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html):
  *   an integration answers within 30 s, so a route's function must time out before API Gateway gives up;
+ * - CloudFormation: 500 resources a stack, a template of at most 1 MB;
  * - Step Functions Standard (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html): an
  *   execution runs at most one year, and a `.waitForTaskToken` task without a timeout would park it that long
  *   if its token were lost.
@@ -95,6 +96,16 @@ describe('the HTTP API', () => {
   });
 });
 
+describe('every stack', () => {
+  it("stays under CloudFormation's 500 resources and 1 MB of template, with room to grow (each API route is two resources)", () => {
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+    for (const [stack, resources] of Object.entries(templates)) {
+      expect(Object.keys(resources).length, stack).toBeLessThan(400);
+      expect(Buffer.byteLength(JSON.stringify(resources)), stack).toBeLessThan(1024 * 1024);
+    }
+  });
+});
+
 describe('every state machine', () => {
   const machines = () =>
     each('AWS::StepFunctions::StateMachine').map(({ stack, id, properties }) => ({
@@ -104,8 +115,9 @@ describe('every state machine', () => {
       },
     }));
 
-  it('ends within a Standard execution’s year', () => {
+  it('ends within a Standard execution’s year, its definition well under the 1 MB a definition may have', () => {
     for (const { name, asl } of machines()) {
+      expect(Buffer.byteLength(JSON.stringify(asl)), name).toBeLessThan(256 * 1024);
       expect(asl.TimeoutSeconds, name).toBeDefined();
       expect(asl.TimeoutSeconds!, name).toBeLessThan(STANDARD_EXECUTION_MAX_SECONDS);
     }
