@@ -87,6 +87,11 @@ export const CHINA_UNAVAILABLE_FEATURES: readonly UnavailableFeature[] = [
     source: 'https://docs.amazonaws.cn/en_us/aws/latest/userguide/step-functions.html',
   },
   {
+    find: (r) => ofType(r, 'AWS::DynamoDB::GlobalTable', (p) => p.MultiRegionConsistency === 'STRONG'),
+    why: 'DynamoDB global tables with multi-Region strong consistency (MRSC) are not available in China.',
+    source: 'https://docs.amazonaws.cn/en_us/aws/latest/userguide/dynamodb.html',
+  },
+  {
     find: (r) => ofType(r, 'AWS::WAFv2::WebACL', (p) => p.Scope === 'CLOUDFRONT'),
     why: 'WAF is regional only in China: no web ACL for CloudFront.',
     source: 'https://docs.amazonaws.cn/en_us/aws/latest/userguide/waf.html',
