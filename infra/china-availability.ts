@@ -106,6 +106,21 @@ export const CHINA_UNAVAILABLE_FEATURES: readonly UnavailableFeature[] = [
     source: 'https://docs.amazonaws.cn/en_us/aws/latest/userguide/cloudfront.html',
   },
   {
+    // A REST API or domain name without an endpoint type is edge-optimized; HTTP APIs are regional only.
+    find: (r) => [
+      ...ofType(r, 'AWS::ApiGateway::RestApi', (p) => {
+        const types = (p.EndpointConfiguration as { Types?: string[] } | undefined)?.Types ?? ['EDGE'];
+        return types.includes('EDGE');
+      }),
+      ...ofType(r, 'AWS::ApiGateway::DomainName', (p) => {
+        const types = (p.EndpointConfiguration as { Types?: string[] } | undefined)?.Types ?? ['EDGE'];
+        return types.includes('EDGE');
+      }),
+    ],
+    why: 'API Gateway in China has no edge-optimized APIs or edge-optimized custom domain names.',
+    source: 'https://docs.amazonaws.cn/en_us/aws/latest/userguide/api-gateway.html',
+  },
+  {
     find: (r) => ofType(r, 'AWS::ApiGatewayV2::Api', (p) => p.DisableExecuteApiEndpoint !== true),
     why: 'API Gateway in China serves non-IAM auth only on an ICP-registered custom domain; the execute-api endpoint is turned off so that there is no second way in.',
     source: 'https://docs.amazonaws.cn/en_us/aws/latest/userguide/api-gateway.html',

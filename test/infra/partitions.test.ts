@@ -55,7 +55,7 @@ describe('the aws-cn synth', () => {
     expect(globalHits.length).toBeGreaterThan(0);
   });
 
-  it('would catch a state machine calling an HTTPS API (no HTTP Task in China), and names a source for every entry', () => {
+  it('would catch a state machine calling an HTTPS API or an edge-optimized REST API (neither in China), and names a source for every entry', () => {
     const machine: Resources = {
       Caller: {
         Type: 'AWS::StepFunctions::StateMachine',
@@ -65,6 +65,15 @@ describe('the aws-cn synth', () => {
       },
     };
     expect(CHINA_UNAVAILABLE_FEATURES.flatMap((f) => f.find(machine))).toEqual(['Caller']);
+    // An edge-optimized REST API (the default endpoint type) is caught; a regional one is not.
+    const rest: Resources = {
+      Edge: { Type: 'AWS::ApiGateway::RestApi', Properties: {} },
+      Regional: {
+        Type: 'AWS::ApiGateway::RestApi',
+        Properties: { EndpointConfiguration: { Types: ['REGIONAL'] } },
+      },
+    };
+    expect(CHINA_UNAVAILABLE_FEATURES.flatMap((f) => f.find(rest))).toEqual(['Edge']);
     expect(CHINA_UNAVAILABLE_FEATURES.flatMap((f) => f.find(cn.workflows))).toEqual([]);
     for (const entry of [...CHINA_UNAVAILABLE_TYPES, ...CHINA_UNAVAILABLE_FEATURES])
       expect(entry.source).toMatch(/^https:\/\//);
