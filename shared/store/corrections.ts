@@ -5,7 +5,8 @@
  * the month's postings item, which the approval writes in the same transaction that checks the month is
  * still open — so a month either pays a correction in full or not at all.
  */
-import { decode, encode, pages } from './codec.js';
+import { decode } from './codec.js';
+import { encodeArrayPages } from './datasets.js';
 import { isStoreError, StoreError } from './errors.js';
 import { type CycleKind, keys } from './keys.js';
 import { resultsPartition } from './results.js';
@@ -57,7 +58,6 @@ export interface PostingRef {
   revision: number;
 }
 
-const DIFF_PAGE = 2000;
 const diffKey = (institutionId: string, page: number) =>
   `DIFF#${institutionId}#${String(page).padStart(3, '0')}`;
 
@@ -155,16 +155,19 @@ export class CorrectionRepository {
     ];
   }
 
-  /** Writes a correction's difference lines of one institution (pages, once). */
+  /**
+   * Writes a correction's difference lines of one institution (pages, once), cut by encoded size as a
+   * version's lists are: 2,000 lines a page (as before) reach ~570 KB with 64-character Chinese staff ids.
+   */
   async putDifferences(
     ref: { communityId: string; kind: CycleKind; period: string; revision: number },
     institutionId: string,
     lines: readonly CorrectionLine[],
   ): Promise<void> {
     const pk = resultsPartition(ref);
-    for (const [page, chunk] of pages(lines, DIFF_PAGE).entries()) {
+    for (const [page, data] of encodeArrayPages(lines).texts.entries()) {
       await this.table.put(
-        { pk, sk: diffKey(institutionId, page), type: 'CorrectionDiff', institutionId, data: encode(chunk) },
+        { pk, sk: diffKey(institutionId, page), type: 'CorrectionDiff', institutionId, data },
         { ConditionExpression: 'attribute_not_exists(pk)' },
       );
     }
