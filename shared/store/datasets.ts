@@ -1336,16 +1336,33 @@ async function runLimited<T>(inputs: readonly T[], concurrency: number, task: (i
 
 /** A blob's pages decoded from the texts read, refusing a blob with a page missing. */
 function blobPages<T>(texts: ReadonlyMap<string, string>, ref: BlobRef, communityId: string): T[] {
-  const pagesRead = Array.from({ length: ref.pages }, (_, page) => {
+  const pageTexts = Array.from({ length: ref.pages }, (_, page) => {
     const data = texts.get(`${ref.pk}|${keys.blobPage(ref.hash, page)}`);
     if (data === undefined) throw missingBlob(communityId, ref);
-    return decode<T>(data);
+    return data;
   });
+  const pagesRead = pageTexts.map((data) => decode<T>(data));
   // A blob is named by the SHA-256 of its content: re-hashed on every read, so a roster or month edited
-  // in the table (a swapped bank account) is refused instead of paid.
+  // in the table (a swapped bank account) is refused instead of paid. The pages' own text is the whole's
+  // encoding as the writer made it, so it is hashed as read; only when that differs is the whole encoded
+  // again (a page stored with other spacing but the same content is still accepted, as before).
+  const text = blobWholeText(pageTexts);
+  if (text !== undefined && fullHashOfEncoded(text) === ref.hash) return pagesRead;
   const whole = Array.isArray(pagesRead[0]) ? pagesRead.flat() : mergeMonths(pagesRead as MonthRows[]);
   if (fullHashOfEncoded(encode(whole)) !== ref.hash) throw tamperedBlob(communityId, ref);
   return pagesRead;
+}
+
+/**
+ * A blob's whole encoded text from its page texts as `encodeArrayPages` cut them, without decoding: one
+ * page is the whole; an array's pages are `[` + its elements' JSON joined by `,` + `]`. Undefined for a
+ * month in several pages (merged by field, not by text).
+ */
+export function blobWholeText(pageTexts: readonly string[]): string | undefined {
+  if (pageTexts.length === 1) return pageTexts[0];
+  if (!pageTexts.every((t) => t.startsWith('[') && t.endsWith(']'))) return undefined;
+  const inner = pageTexts.map((t) => t.slice(1, -1)).filter((t) => t !== '');
+  return `[${inner.join(',')}]`;
 }
 
 function tamperedBlob(communityId: string, ref: BlobRef): StoreError {

@@ -176,6 +176,22 @@ describe('dataset blobs', () => {
     );
   });
 
+  it('a blob is checked against its name as read: the same rows stored with other spacing are read, changed rows refused', async () => {
+    const { version } = (await rt.repos.datasets.current(TINY_COMMUNITY))!;
+    const expected = await rt.repos.datasets.roster(TINY_COMMUNITY, version, 'C01');
+    const item = (await blobs()).find((i) => i.kind === 'roster' && String(i.data).includes('"C01-001"'))!;
+    const fresh = () => new DatasetRepository(rt.repos.table).roster(TINY_COMMUNITY, version, 'C01');
+    try {
+      await rt.repos.table.put({ ...item, data: JSON.stringify(JSON.parse(String(item.data)), null, 1) });
+      expect(await fresh()).toEqual(expected);
+      await rt.repos.table.put({ ...item, data: String(item.data).replace('"C01-001"', '"C01-009"') });
+      await expect(fresh()).rejects.toThrow(/does not match its hash/);
+    } finally {
+      await rt.repos.table.put(item);
+    }
+    expect(await fresh()).toEqual(expected);
+  });
+
   it('a version stored in the layout before blobs is refused with a message to import again', async () => {
     const pk = keys.datasetPartition(TINY_COMMUNITY, 999);
     await rt.repos.table.put({ pk, sk: 'ROSTER#C01#000', type: 'Roster', data: '[]' });
