@@ -13,6 +13,7 @@ import {
   closeWindow,
   decideSplit,
   departmentView,
+  parseAmountsCsv,
   type SecondaryActor,
   submitSplit,
   windowStatus,
@@ -153,9 +154,14 @@ describe('a department of 25,000 people in the AWS-limits mode', () => {
       Object.fromEntries(first),
     );
 
-    // A new submission replaces the rejected one whole; the approval keeps its amounts.
+    // A new submission replaces the rejected one whole — this time as the CSV the API and the CLI take
+    // (~550 KB for 25,000 rows, inside the API's 2 MB) — and the approval keeps its amounts.
     const second = shifted(draft, 250);
-    await submitSplit(repos, { ...where, amounts: second }, head);
+    const csv = ['staffId,amount', ...[...second].map(([id, fen]) => `${id},${(fen / 100).toFixed(2)}`)].join(
+      '\n',
+    );
+    expect(csv.length).toBeLessThan(2_000_000);
+    await submitSplit(repos, { ...where, amounts: parseAmountsCsv(csv, 'amounts.csv') }, head);
     const approved = await decideSplit(repos, { ...where, approve: true }, approver);
     expect(approved).toMatchObject({ status: 'approved', decidedBy: approver.by, version: 4 });
     const after = await repos.secondary.submission(ref, institutionId, 'D0');
