@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   renameSync,
@@ -22,7 +23,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freePort } from './free-port.js';
 import type { DynamoDbLocalJar } from './java.js';
@@ -82,8 +83,29 @@ function manifestLine(line: string): string {
   return parts.join('\r\n');
 }
 
-/** The shipped manifest with the class path spelled out as absolute file URLs. */
-export function archivableManifest(manifest: string, jarDir: string): string {
+/**
+ * A class-path entry CDS can follow. The JVM's archive code joins a manifest entry to the jar's folder as
+ * a plain path (JDK 17 reads no `file:` URL there: such libraries load, but none of their classes is
+ * archived), while the class loader reads it as a relative URL: a relative path whose characters mean
+ * the same to both. Elsewhere (a space, `%`, `#` in the install's path) an absolute file URL, which runs
+ * as well but leaves the libraries out of the archive.
+ */
+function classPathEntry(library: string, copyDir: string | undefined): string {
+  if (copyDir !== undefined) {
+    const path = relative(copyDir, library).split(sep).join('/');
+    if (/^[A-Za-z0-9._\-/+@]+$/.test(path)) return path;
+  }
+  return pathToFileURL(library).href;
+}
+
+/** Native libraries the shipped manifest lists on the class path: no classes in them. */
+const NOT_A_CLASS_SOURCE = /\.(so|dylib|dll)$/;
+
+/**
+ * The shipped manifest with the class path spelled out from the copy's folder (copyDir) to the libraries
+ * beside the shipped jar (jarDir); without copyDir, as absolute file URLs.
+ */
+export function archivableManifest(manifest: string, jarDir: string, copyDir?: string): string {
   const unfolded: string[] = [];
   for (const line of manifest.replace(/\r\n/g, '\n').split('\n')) {
     if (line.startsWith(' ') && unfolded.length > 0) unfolded[unfolded.length - 1] += line.slice(1);
@@ -95,16 +117,17 @@ export function archivableManifest(manifest: string, jarDir: string): string {
       .slice('Class-Path:'.length)
       .trim()
       .split(/\s+/)
-      .filter((entry) => !NOT_ARCHIVABLE.has(entry))
-      .map((entry) => pathToFileURL(join(jarDir, entry)).href);
+      .filter((entry) => !NOT_ARCHIVABLE.has(entry) && !NOT_A_CLASS_SOURCE.test(entry))
+      .map((entry) => classPathEntry(join(jarDir, entry), copyDir));
     return `Class-Path: ${entries.join(' ')}`;
   });
   return `${lines.map(manifestLine).join('\r\n')}\r\n\r\n`;
 }
 
 /**
- * Records a start and the requests every command makes (tables, a GSI, puts, batches, transactions,
- * queries), then stops the server: the JVM writes the classes it loaded into the archive as it exits.
+ * Records a start on a data folder (as commands run it; an in-memory server loads a subset) and the
+ * requests commands make (tables, a GSI, time to live, puts, updates, batches, transactions, queries,
+ * scans), then stops the server: the JVM writes the classes it loaded into the archive as it exits.
  */
 async function recordStart(
   java: string,
@@ -112,6 +135,7 @@ async function recordStart(
   nativeLibs: string,
   archive: string,
   javaToolOptions: string,
+  dataDir: string,
 ) {
   const {
     DynamoDBClient,
@@ -123,6 +147,12 @@ async function recordStart(
     GetItemCommand,
     BatchGetItemCommand,
     DeleteItemCommand,
+    DescribeTableCommand,
+    DescribeTimeToLiveCommand,
+    ListTablesCommand,
+    ScanCommand,
+    UpdateItemCommand,
+    UpdateTimeToLiveCommand,
   } = await import('@aws-sdk/client-dynamodb');
   const port = await freePort();
   const child = spawn(
@@ -134,7 +164,8 @@ async function recordStart(
       jar,
       '-port',
       String(port),
-      '-inMemory',
+      '-dbPath',
+      dataDir,
       '-sharedDb',
       '-disableTelemetry',
     ],
@@ -240,12 +271,45 @@ async function recordStart(
       new BatchGetItemCommand({ RequestItems: { [TABLE]: { Keys: [{ pk: { S: 'p' }, sk: { S: 's2' } }] } } }),
     );
     await client.send(new DeleteItemCommand({ TableName: TABLE, Key: { pk: { S: 'p' }, sk: { S: 's3' } } }));
+    await client.send(new ListTablesCommand({ Limit: 1 }));
+    await client.send(new DescribeTableCommand({ TableName: TABLE }));
+    await client.send(new DescribeTimeToLiveCommand({ TableName: TABLE }));
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: TABLE,
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      }),
+    );
+    await client.send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: { pk: { S: 'p' }, sk: { S: 's1' } },
+        UpdateExpression: 'SET #n = if_not_exists(#n, :zero) + :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#n': 'n' },
+        ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' } },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    await client.send(new ScanCommand({ TableName: TABLE, Limit: 2 }));
   } finally {
     client.destroy();
     if (child.exitCode === null) child.kill('SIGTERM');
   }
   const code = await exited;
   if (!existsSync(archive)) throw new Error(`java exited (${code}) without writing the class archive`);
+}
+
+/**
+ * Archives made for an earlier jar or java (~40 MB each) are never used again. A server that maps one
+ * keeps it mapped after the unlink, and a partial one of a concurrent install is left to that install.
+ */
+function pruneOtherArchives(cacheDir: string, keep: string): void {
+  for (const name of readdirSync(cacheDir)) {
+    const path = join(cacheDir, name);
+    if (path === keep || !/^dynamodb-cds-[0-9a-f]+$/.test(name)) continue;
+    rmSync(path, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -268,15 +332,30 @@ export async function makeSharedArchive(
     const zip = await JSZip.loadAsync(readFileSync(jar.jar));
     const manifest = await zip.file('META-INF/MANIFEST.MF')?.async('string');
     if (manifest === undefined) throw new Error(`${jar.jar} has no manifest`);
-    zip.file('META-INF/MANIFEST.MF', archivableManifest(manifest, jar.dir));
+    zip.file('META-INF/MANIFEST.MF', archivableManifest(manifest, jar.dir, files.dir));
     const copy = join(partial, 'DynamoDBLocal.jar');
     writeFileSync(copy, await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }));
     // The archive records the jar's path: make it for the path it will be used at.
     rmSync(files.dir, { recursive: true, force: true });
     renameSync(partial, files.dir);
     // Written aside and renamed: a server starting meanwhile never maps half an archive.
-    await recordStart(java, files.jar, jar.nativeLibs, `${files.archive}.partial`, javaToolOptions);
+    // The recording's database goes in a folder of the archive's own, removed with the recording.
+    const dataDir = join(files.dir, 'recording-db');
+    mkdirSync(dataDir);
+    try {
+      await recordStart(
+        java,
+        files.jar,
+        jar.nativeLibs,
+        `${files.archive}.partial`,
+        javaToolOptions,
+        dataDir,
+      );
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
     renameSync(`${files.archive}.partial`, files.archive);
+    pruneOtherArchives(cacheDir, files.dir);
     return { dir: files.dir, made: true };
   } catch (error) {
     rmSync(files.dir, { recursive: true, force: true });
