@@ -120,9 +120,9 @@ export async function startCycle(
   // The run holds the cycle's run lease while it goes (locally: the whole run; on AWS: until the execution
   // is started), so a resume meanwhile is refused. Taken after the start: a resume that came in between
   // holds it instead and runs the cycle, and this start leaves the run to it.
-  const claim = await claimRun(repos, port, outcome.cycle, { by: request.by });
-  if ('busy' in claim) return outcome;
-  await runHolding(repos, claim.lease, () => port.start(request.kind, cycleInput(outcome.cycle)));
+  await continueRun(repos, port, outcome.cycle, request.by, () =>
+    port.start(request.kind, cycleInput(outcome.cycle)),
+  );
   return outcome;
 }
 
@@ -405,6 +405,22 @@ export async function resumeInterruptedCycle(
       ),
     );
   }
+  if (cycle.kind === 'monthly') {
+    // §9.1: a month parked at the department heads' wait is not interrupted (locally its run ended at the
+    // wait; on AWS its execution runs on): closing the window goes on from there.
+    const window = await repos.secondary.window({
+      communityId,
+      period: cycle.period,
+      revision: cycle.revision,
+    });
+    if (window?.status === 'open' && window.resumeInput !== undefined)
+      throw new ReviewStateError(
+        bilingual(
+          `${request.kind} ${request.period} 没有中断：它在等待科室负责人提交二次分配；用 medcomm secondary close ${request.period} 关闭后继续`,
+          `${request.kind} ${request.period} is not interrupted: it waits for the department heads' splits (§9.1); close the window with medcomm secondary close ${request.period} to go on`,
+        ),
+      );
+  }
   const claim = await claimRun(repos, port, cycle, { by: request.by, resume: true });
   if ('busy' in claim) throw new ReviewStateError(claim.busy);
   // A new attempt of the same revision: on AWS a new execution, named with the attempt.
@@ -412,6 +428,24 @@ export async function resumeInterruptedCycle(
     port.start(request.kind, cycleInput(cycle), { attempt: claim.lease.attempt }),
   );
   return claim.cycle;
+}
+
+/**
+ * Runs a continuation of a running cycle's current attempt (`port.resumeSecondary` after the office closes
+ * a §9.1 window, say) under the cycle's run lease, so no resume runs it meanwhile. Returns false, without
+ * running it, when a live holder (a resume that took the cycle first) has the run.
+ */
+export async function continueRun(
+  repos: Repositories,
+  port: ExecutionPort,
+  cycle: CycleRecord,
+  by: string,
+  run: () => Promise<void>,
+): Promise<boolean> {
+  const claim = await claimRun(repos, port, cycle, { by });
+  if ('busy' in claim) return false;
+  await runHolding(repos, claim.lease, run);
+  return true;
 }
 
 /**
@@ -428,13 +462,10 @@ export async function startAgainIfNotStarted(
   by: string,
 ): Promise<boolean> {
   if (cycle.status !== 'running') return false;
-  const claim = await claimRun(repos, port, cycle, { by });
-  if ('busy' in claim) return false;
   const attempt = runAttempt(cycle);
-  await runHolding(repos, claim.lease, () =>
+  return continueRun(repos, port, cycle, by, () =>
     port.start(cycle.kind, cycleInput(cycle), attempt > 1 ? { attempt } : {}),
   );
-  return true;
 }
 
 /**
@@ -520,8 +551,6 @@ export async function decideReview(
   }
   // The approved run goes on (locally in this call) under the run lease; if a resume took the cycle
   // between the approval and the lease, it runs with the recorded approval and this call leaves it to it.
-  const claim = await claimRun(repos, port, decided, { by: request.by });
-  if ('busy' in claim) return decided;
-  await runHolding(repos, claim.lease, () => port.resume(decided, decision));
+  await continueRun(repos, port, decided, request.by, () => port.resume(decided, decision));
   return decided;
 }

@@ -26,6 +26,8 @@ import {
   resumeInterruptedCycle,
   startCycle,
 } from '../../shared/app/cycle-service.js';
+import { importDataset } from '../../shared/app/import-service.js';
+import { closeWindow } from '../../shared/app/secondary-service.js';
 import { executionArn, executionName, sfnExecutionPort } from '../../shared/app/sfn-port.js';
 import { FaultInjector, faultErrors } from '../../shared/local/faults.js';
 import type { LocalRuntime } from '../../shared/local/runtime.js';
@@ -35,6 +37,7 @@ import type { CycleRecord, RunLease } from '../../shared/store/cycles.js';
 import { type CycleKind, keys } from '../../shared/store/keys.js';
 import { LEASE_STALE_MS, thisMachine } from '../../shared/store/leases.js';
 import { APPROVED_CHOICE, REVIEW_STATE } from '../../workflows/common.js';
+import { inManualMode, TWO_INSTITUTIONS_DEPARTMENTS } from '../integration/workflows/dataset-files.js';
 import {
   cycleOf,
   expectedJson,
@@ -43,6 +46,7 @@ import {
   recordWrites,
   type StoredWrite,
   storedResults,
+  tinyAs,
   totalPaid,
 } from './helpers.js';
 
@@ -521,6 +525,35 @@ describe('a crash mid-cycle', () => {
       `gone-process (process ${gone} is gone)`,
       expect.stringMatching(/^elsewhere-dead \(no heartbeat for 6\d s\)$/),
     ]);
+  });
+
+  it('a month waiting for its department heads (§9.1) is not resumed: closing the window goes on, once', async () => {
+    const c = 'heads-wait';
+    await importDataset(
+      rt.repos,
+      { files: inManualMode(tinyAs(c), TWO_INSTITUTIONS_DEPARTMENTS) },
+      'office1',
+    );
+    expect((await run(c, 'monthly', '2026-01')).status).toBe('running');
+    await expect(
+      resumeInterruptedCycle(rt.repos, rt.workflows, {
+        communityId: c,
+        kind: 'monthly',
+        period: '2026-01',
+        by: 'office2',
+      }),
+    ).rejects.toThrow(/没有中断.*is not interrupted: it waits for the department heads/s);
+    await closeWindow(
+      rt.repos,
+      rt.workflows,
+      { communityId: c, period: '2026-01' },
+      { by: 'office1', role: 'office' },
+    );
+    await faults.idle();
+    const done = await cycleOf(rt.repos, c, 'monthly', '2026-01');
+    expect(done).toMatchObject({ status: 'completed' });
+    expect(done.attempt).toBeUndefined();
+    expect(faults.calls('PrepareCycle')).toBe(1);
   });
 
   // On Step Functions the resumer only starts an execution and returns: the attempt's execution, named

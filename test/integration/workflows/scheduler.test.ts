@@ -9,7 +9,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { handler } from '../../../functions/start-scheduled-cycle.js';
 import { yearOverview } from '../../../shared/api/cycle-views.js';
 import { importDataset } from '../../../shared/app/import-service.js';
+import { executionName } from '../../../shared/app/sfn-port.js';
 import type { LocalRuntime } from '../../../shared/local/runtime.js';
+import { keys } from '../../../shared/store/keys.js';
 import { openTestRuntime, tinyAs } from '../../reliability/helpers.js';
 
 const sfn = mockClient(SFNClient);
@@ -66,5 +68,51 @@ describe('the scheduled monthly start', () => {
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
     expect((await rt.repos.cycles.get(c, 'monthly', '2026-01'))?.acknowledgedMissing).toBeUndefined();
     expect(await rt.repos.cycles.waiting(c)).toEqual([]);
+  }, 60_000);
+
+  // A cycle resumed once whose new execution Step Functions refused: the scheduler's daily restart starts
+  // the resume's attempt (not the original one, which exists), and leaves a cycle whose run lease is live.
+  it('starts a resumed cycle’s current attempt again, unless a live run lease holds it', async () => {
+    const resumed = 'scheduled-resumed';
+    vi.useFakeTimers({ toFake: ['Date'] });
+    sfn.reset();
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date() });
+    const { pointer } = await importDataset(rt.repos, { files: tinyAs(resumed) }, 'office1');
+    onThe(7);
+    const { cycle } = await rt.repos.cycles.start({
+      communityId: resumed,
+      kind: 'monthly',
+      period: '2026-01',
+      by: 'office1',
+      datasetVersion: pointer.version,
+    });
+    await rt.repos.table.update({
+      Key: keys.cycle(resumed, 'monthly', '2026-01'),
+      UpdateExpression: 'SET attempt = :one',
+      ExpressionAttributeValues: { ':one': 1 },
+    });
+    await handler({ kind: 'monthly', communityId: resumed });
+    const names = () => sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name);
+    expect(names()).toEqual([executionName(cycle, 2)]);
+    expect(await rt.repos.cycles.runLease(resumed, 'monthly', '2026-01')).toBeUndefined();
+
+    const now = new Date().toISOString();
+    await rt.repos.table.put({
+      ...keys.cycleRun(resumed, 'monthly', '2026-01'),
+      type: 'CycleRun',
+      communityId: resumed,
+      kind: 'monthly',
+      period: '2026-01',
+      revision: 1,
+      attempt: 2,
+      holder: 'a-resume-elsewhere',
+      by: 'office2',
+      pid: 1,
+      machine: 'elsewhere|boot',
+      startedAt: now,
+      heartbeatAt: now,
+    });
+    await handler({ kind: 'monthly', communityId: resumed });
+    expect(names()).toHaveLength(1);
   }, 60_000);
 });
