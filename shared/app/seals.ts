@@ -14,7 +14,13 @@ import { decode } from '../store/codec.js';
 import type { CycleRecord } from '../store/cycles.js';
 import type { Repositories } from '../store/index.js';
 import type { CycleKind } from '../store/keys.js';
-import { type ResultGroup, resultWrites, type WriteGuard } from '../store/results.js';
+import {
+  payPageSource,
+  type ResultGroup,
+  type ResultWrite,
+  resultWrites,
+  type WriteGuard,
+} from '../store/results.js';
 
 /** SHA-256 in hex of a text: crypto.hash where Node has it (20.12+: no Hash object per line), else createHash. */
 const hashText: (text: string) => string =
@@ -105,6 +111,46 @@ function lineHash(institutionId: string, line: Line, bankAccount: string | null)
 }
 
 /**
+ * Whether a line is an object whose canonical JSON is the same before and after a JSON round trip (its
+ * encoding then decoding, which is how every later check reads it): a plain object whose own values are
+ * strings, numbers, booleans, null or undefined. Numbers JSON cannot hold (NaN, ±Infinity) read back as
+ * null and -0 as 0, which canonical JSON writes as it writes them; undefined members are dropped by both.
+ */
+function roundTripsAsIs(line: unknown): line is Line {
+  if (line === null || typeof line !== 'object' || Object.getPrototypeOf(line) !== Object.prototype)
+    return false;
+  for (const key in line) {
+    if (!Object.hasOwn(line, key)) return false;
+    const v = (line as Record<string, unknown>)[key];
+    const type = typeof v;
+    if (type !== 'string' && type !== 'number' && type !== 'boolean' && v !== null && v !== undefined)
+      return false;
+  }
+  return true;
+}
+
+/**
+ * The lines of a pay page as a later read decodes them: the lines it was encoded from where each one
+ * round-trips as is (the monthly and allocation steps' lines: ids, fen and fraction strings), else the
+ * decoded page itself.
+ */
+function pageLines(item: ResultWrite): readonly Line[] {
+  const source = payPageSource(item);
+  if (source?.every(roundTripsAsIs)) return source as readonly Line[];
+  return decode<Line[]>(item.data);
+}
+
+/** `sealJson` of an institution's sorted line hashes, written directly (ids as JSON strings, hashes hex). */
+function lineHashesJson(paid: readonly LineHash[]): string {
+  let text = '[';
+  for (let i = 0; i < paid.length; i++) {
+    const [staffId, hash] = paid[i]!;
+    text += `${i > 0 ? ',' : ''}[${JSON.stringify(staffId)},"${hash}"]`;
+  }
+  return `${text}]`;
+}
+
+/**
  * One institution's seal: its lines' short hashes (each line with the account it pays), sorted by staff
  * id, and the hash of its result, allocation and those. The one definition both the writer of the
  * results (`sealedGroup`) and every later check (`computeSeal`) use.
@@ -121,10 +167,9 @@ export function institutionSeal(
       (line): LineHash => [line.staffId, lineHash(institutionId, line, accounts.get(line.staffId) ?? null)],
     )
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return {
-    hash: sha256({ result: result ?? null, allocation: allocation ?? null, lines: paid }),
-    lines: paid,
-  };
+  // sha256 of sealJson({ result, allocation, lines }): its three keys in sorted order, the lines written directly.
+  const text = `{"allocation":${sealJson(allocation ?? null)},"lines":${lineHashesJson(paid)},"result":${sealJson(result ?? null)}}`;
+  return { hash: hashText(text), lines: paid };
 }
 
 const accountsOf = (roster: readonly { staffId: string; bankAccount?: string | null }[]) =>
@@ -172,7 +217,7 @@ export function sealedGroup(
   let result: unknown = options.storedResult ?? null;
   let allocation: unknown = null;
   for (const item of items) {
-    if (item.type === 'PayLines') lines.push(...decode<Line[]>(item.data));
+    if (item.type === 'PayLines') for (const line of pageLines(item)) lines.push(line);
     else if (item.sk === `INST#${institutionId}`) result = decode(item.data);
     else if (item.sk === `ALLOC#${institutionId}`) allocation = decode(item.data);
   }

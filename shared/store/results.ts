@@ -120,6 +120,14 @@ export interface ResultWrite {
   institutionId?: string;
 }
 
+/**
+ * The value each pay page of `resultWrites.payLines` was encoded from, kept beside the item (not on it: the
+ * item is written as it is), so the step that seals what it writes need not decode its own pages again.
+ */
+const encodedFrom = new WeakMap<ResultWrite, readonly unknown[]>();
+/** The lines a pay page item was made from by `resultWrites.payLines`, if it was. */
+export const payPageSource = (item: ResultWrite): readonly unknown[] | undefined => encodedFrom.get(item);
+
 /** The items of `putInstitution`, `putPayLines` and `putPart`, for `putBatch`. */
 export const resultWrites = {
   institution: (institutionId: string, result: unknown): ResultWrite => ({
@@ -128,12 +136,16 @@ export const resultWrites = {
     data: encode(result),
   }),
   payLines: (institutionId: string, lines: readonly unknown[]): ResultWrite[] =>
-    pages(lines, PAY_PAGE).map((chunk, page) => ({
-      sk: keys.payPage(institutionId, page),
-      type: 'PayLines',
-      institutionId,
-      data: encode(chunk),
-    })),
+    pages(lines, PAY_PAGE).map((chunk, page) => {
+      const item = {
+        sk: keys.payPage(institutionId, page),
+        type: 'PayLines',
+        institutionId,
+        data: encode(chunk),
+      };
+      encodedFrom.set(item, chunk);
+      return item;
+    }),
   part: (sk: string, value: unknown): ResultWrite => ({ sk, type: 'ResultPart', data: encode(value) }),
 };
 

@@ -6,8 +6,12 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { institutionSeal, sealJson } from '../../../shared/app/seals.js';
+import { institutionSeal, type SealSummary, sealedGroup, sealJson } from '../../../shared/app/seals.js';
 import { canonicalJson } from '../../../shared/store/audit.js';
+import { decode } from '../../../shared/store/codec.js';
+import { resultWrites } from '../../../shared/store/results.js';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 describe('sealJson', () => {
   it('is canonicalJson for any JSON value, and for values JSON drops (undefined members and elements)', () => {
@@ -76,6 +80,70 @@ describe('sealJson', () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+
+  it('seals a group as a later read of its stored items does: from the encoded pages decoded, whatever the lines hold', () => {
+    // Values JSON changes on the way (NaN, -0, nested objects, undefined elements) as well as plain lines.
+    const odd = fc.oneof(
+      fc.constant(Number.NaN),
+      fc.constant(-0),
+      fc.constant(Number.POSITIVE_INFINITY),
+      fc.constant([1, undefined, 'x']),
+      fc.constant({ b: 1, a: undefined }),
+    );
+    const line = fc.record(
+      {
+        staffId: fc.string({ minLength: 1, maxLength: 8 }),
+        basic: fc.integer(),
+        reward: fc.integer(),
+        adjustment: fc.integer(),
+        gross: fc.integer(),
+        points: fc.string(),
+        allowance: fc.option(fc.integer(), { nil: undefined }),
+        flag: fc.option(fc.boolean(), { nil: null }),
+        extra: odd,
+      },
+      { requiredKeys: ['staffId', 'basic', 'gross'] },
+    );
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 6 }),
+        fc.array(line, { maxLength: 2_500 / 100 }),
+        fc.boolean(),
+        (institutionId, lines, withOdd) => {
+          const used = withOdd ? lines : lines.map(({ extra: _, ...plain }) => plain);
+          const roster = used.map((l, i) => ({
+            staffId: l.staffId,
+            bankAccount: i % 3 === 0 ? null : `62${i}`,
+          }));
+          const result = { institutionId, pool: 5, dispatch: { missing: ['x'] } };
+          const items = [
+            ...resultWrites.payLines(institutionId, used),
+            resultWrites.institution(institutionId, result),
+          ];
+          const sealed = sealedGroup({ institutionId, items }, roster, { paid: true });
+          // The definition, from the stored text: every line decoded, in canonical JSON, with its account.
+          const stored = items
+            .filter((i) => i.type === 'PayLines')
+            .flatMap((i) => decode<typeof used>(i.data));
+          const accounts = new Map(roster.map((r) => [r.staffId, r.bankAccount]));
+          const paid = stored
+            .map((l): [string, string] => [
+              l.staffId,
+              sha256(
+                canonicalJson({ institutionId, line: l, bankAccount: accounts.get(l.staffId) ?? null }),
+              ).slice(0, 16),
+            ])
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+          const expected = sha256(
+            canonicalJson({ result: decode(items.at(-1)!.data), allocation: null, lines: paid }),
+          );
+          expect((sealed.summary as SealSummary).seal).toBe(expected);
+          expect(decode(sealed.items.at(-1)!.data)).toEqual(paid);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });
