@@ -67,12 +67,15 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
     read: ['GetItem', 'Query'],
     write: { PutItem: ['AUDIT#', 'COMMUNITY#'], UpdateItem: ['COMMUNITY#'] },
   },
+  // The CLI's streamed import with its items staged (shared/app/import-workflow.ts): a refused one deletes
+  // its blob log and manifest, a dead lease taken over is audited.
   PrepareImport: {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
-      BatchWriteItem: ['DS#', 'DSBLOB#'],
-      DeleteItem: ['COMMUNITY#'],
-      PutItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'IMPORTJOB#'],
+      BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+      ConditionCheckItem: ['COMMUNITY#'],
+      DeleteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+      PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'IMPORTJOB#'],
       UpdateItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'IMPORTJOB#'],
     },
   },
@@ -109,17 +112,17 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
     write: {
       BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       ConditionCheckItem: ['COMMUNITY#'],
-      DeleteItem: ['COMMUNITY#', 'DS#', 'DSBLOB#'],
-      PutItem: ['AUDIT#', 'COMMUNITY#', 'DS#', 'DSBLOB#', 'IMPORTJOB#'],
-      UpdateItem: ['COMMUNITY#', 'DSBLOB#'],
+      DeleteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+      PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'IMPORTJOB#'],
+      UpdateItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
     },
   },
   'api:cycles': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
       BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],
-      ConditionCheckItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
-      DeleteItem: ['COMMUNITY#'],
+      ConditionCheckItem: ['COMMUNITY#'],
+      DeleteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],
       UpdateItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
     },
@@ -128,8 +131,8 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
       BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#'],
-      ConditionCheckItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
-      DeleteItem: ['COMMUNITY#'],
+      ConditionCheckItem: ['COMMUNITY#'],
+      DeleteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       UpdateItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
     },
@@ -156,8 +159,8 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
       BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],
-      ConditionCheckItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
-      DeleteItem: ['COMMUNITY#'],
+      ConditionCheckItem: ['COMMUNITY#'],
+      DeleteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],
       UpdateItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
     },
@@ -166,8 +169,8 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
       BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#'],
-      ConditionCheckItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
-      DeleteItem: ['COMMUNITY#'],
+      ConditionCheckItem: ['COMMUNITY#'],
+      DeleteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       UpdateItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
     },

@@ -4,10 +4,9 @@
  * waits to be resumed or reviewed, by that cycle: a monthly one holds its month's workload and
  * adjustments, a quarterly one the finance rows and indicator values of its three months.
  */
-import type { ImportIssue, MonthlyRowNumbers } from '../dataset/index.js';
-import type { Dataset } from '../schemas/dataset.js';
+import type { ImportIssue } from '../dataset/index.js';
 import type { CycleRecord, MonthLock, QuarterLock } from '../store/cycles.js';
-import { emptyMonth, type MonthRows, monthHash, monthRowsByInstitution } from '../store/datasets.js';
+import { emptyMonth, type MonthRows } from '../store/datasets.js';
 import type { Repositories } from '../store/index.js';
 import { cycleMonths } from './cycle-data.js';
 
@@ -78,36 +77,6 @@ const ROW_KEY: Record<RowPart, (row: Record<string, unknown>) => string> = {
 
 type Row = Record<string, unknown>;
 
-/**
- * Rows under `freezes` that the incoming dataset changes: a changed field named by file, row and column
- * with the frozen value; an added row by its row; a removed row by its key. A month whose content hash
- * is unchanged is skipped without reading it.
- */
-export async function frozenRowChanges(
-  repos: Repositories,
-  communityId: string,
-  dataset: Dataset,
-  fileRows: MonthlyRowNumbers,
-  freezes: readonly Freeze[],
-): Promise<ImportIssue[]> {
-  if (freezes.length === 0) return [];
-  const incoming = monthRowsByInstitution(dataset);
-  const rowNumber = rowNumbers(dataset, fileRows);
-  return frozenChanges(
-    repos,
-    communityId,
-    (period) =>
-      new Map(
-        [...(incoming.get(period) ?? [])].map(([id, rows]) => [
-          id,
-          { hash: monthHash(rows), rows: () => rows },
-        ]),
-      ),
-    rowNumber,
-    freezes,
-  );
-}
-
 /** An incoming institution-month: its content hash (as a month lock records it), and its rows when asked. */
 export interface IncomingMonth {
   hash: string;
@@ -115,8 +84,11 @@ export interface IncomingMonth {
 }
 
 /**
- * `frozenRowChanges` over months given by their hashes (a streamed import keeps the rows of only the
- * months whose hash differs from a freeze's); `rowNumber` knows the file row of each row `rows` gives.
+ * Rows under `freezes` that the incoming months change: a changed field named by file, row and column
+ * with the frozen value; an added row by its row; a removed row by its key. Months come by their hashes
+ * (a streamed import keeps the rows of only the months whose hash differs from a freeze's, and a month
+ * whose hash is unchanged is skipped without reading it); `rowNumber` knows the file row of each row
+ * `rows` gives.
  */
 export async function frozenChanges(
   repos: Repositories,
@@ -257,13 +229,4 @@ function frozenIssue(p: {
     rule: p.freeze.why === 'locked' ? 'period.locked' : 'period.in_use',
     ...text,
   };
-}
-
-/** File row of each monthly row object (header = row 1). */
-function rowNumbers(dataset: Dataset, fileRows: MonthlyRowNumbers): Map<object, number> {
-  const numbers = new Map<object, number>();
-  for (const key of Object.keys(fileRows) as (keyof MonthlyRowNumbers)[]) {
-    for (const [index, row] of dataset[key].entries()) numbers.set(row, fileRows[key][index]!);
-  }
-  return numbers;
 }

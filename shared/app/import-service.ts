@@ -7,8 +7,6 @@ import {
   type ImportIssue,
   type ImportSummary,
   type ParseOptions,
-  parseDatasetFilesAsync,
-  readDatasetDir,
 } from '../dataset/index.js';
 import type { FileSource } from '../dataset/parse.js';
 import { expandSources, readDatasetSources } from '../dataset/read-dir.js';
@@ -22,13 +20,15 @@ import {
   type MonthBlob,
   type MonthRows,
   type OtherFileRows,
+  type StagedItems,
   type VersionWriter,
   type WorkloadGroup,
+  type WrittenVersion,
 } from '../store/datasets.js';
 import type { Repositories } from '../store/index.js';
 import { type ImportLease, LEASE_HEARTBEAT_MS, leaseDeadBecause } from '../store/leases.js';
 import { type AccountChange, versionAccountChanges } from './account-changes.js';
-import { cycleFreeze, type Freeze, frozenChanges, frozenRowChanges, lockFreezes } from './frozen-rows.js';
+import { cycleFreeze, type Freeze, frozenChanges, lockFreezes } from './frozen-rows.js';
 import { checkDatasetScheme, checkImportTarget, type ImportTarget, schemeFromStore } from './scheme-rule.js';
 
 export interface ImportOutcome {
@@ -50,22 +50,47 @@ export async function importDataset(
   /** Files as large as uploads through S3 may be (the province bench's ~150 MB workload). */
   parseOptions: ParseOptions = {},
 ): Promise<ImportOutcome> {
+  const session = new StreamedImport(repos, by, target);
+  try {
+    const result = await readInto(repos, source, session, target, parseOptions);
+    return await session.complete(result, onProgress);
+  } catch (error) {
+    await session.abort(isUserError(error));
+    throw error;
+  }
+}
+
+/**
+ * Reads an import's files into `session`, workload.csv streamed (its months written, or staged, while it
+ * is read): every issue of every file at once (DatasetInvalidError), in the whole-file parse's order.
+ */
+export async function readInto(
+  repos: Repositories,
+  source: Source,
+  session: StreamedImport,
+  target: ImportTarget,
+  parseOptions: ParseOptions,
+): Promise<StreamedOk> {
   const complete = schemeFromStore(repos, target); // issue 15: scheme.json is optional
   const read: { sources?: ReadonlyMap<string, FileSource>; issues: ImportIssue[] } =
     'dir' in source
       ? await readDatasetSources(source.dir, complete)
       : await expandSources(new Map(Object.entries(source.files)), complete);
   if (!read.sources) throw new DatasetInvalidError(read.issues);
-  const session = new StreamedImport(repos, by, target);
-  try {
-    const result = await parseDatasetStreamed(read.sources, session, parseOptions);
-    if (read.issues.length > 0 || !result.ok)
-      throw new DatasetInvalidError([...read.issues, ...(result.ok ? [] : result.issues)]);
-    return await session.complete(result, onProgress);
-  } catch (error) {
-    await session.abort(isUserError(error));
-    throw error;
-  }
+  const result = await parseDatasetStreamed(read.sources, session, parseOptions);
+  if (read.issues.length > 0 || !result.ok)
+    throw new DatasetInvalidError([...read.issues, ...(result.ok ? [] : result.issues)]);
+  return result;
+}
+
+type StreamedOk = Extract<StreamedParseResult, { ok: true }>;
+
+/** A streamed import whose items are all written (or staged): what makes it current. */
+export interface SealedImport extends WrittenVersion {
+  /** The year's current version the import was checked against (undefined: none yet). */
+  expectedVersion: number | undefined;
+  /** `file:rows …` of the import's files, for its audit entry. */
+  files: string;
 }
 
 /**
@@ -77,7 +102,7 @@ export async function importDataset(
  * with the months frozen by locks and running cycles; the blobs of one that differs are kept to name its
  * changed rows. A refused import leaves the table as it was (`abort`).
  */
-class StreamedImport implements WorkloadSink {
+export class StreamedImport implements WorkloadSink {
   private deferred: unknown;
   private lease: ImportLease | undefined;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -97,6 +122,8 @@ class StreamedImport implements WorkloadSink {
     private readonly repos: Repositories,
     private readonly by: string,
     private readonly target: ImportTarget,
+    /** Where the version's items go instead of the table (the import workflow's chunks). */
+    private readonly staged?: StagedItems,
   ) {}
 
   get open(): boolean {
@@ -138,7 +165,13 @@ class StreamedImport implements WorkloadSink {
         this.frozenIncoming.set(period, new Map());
       }
     }
-    const opened = await repos.datasets.openWriter(dataset, this.by, this.expectedVersion, fileRows);
+    const opened = await repos.datasets.openWriter(
+      dataset,
+      this.by,
+      this.expectedVersion,
+      fileRows,
+      this.staged,
+    );
     this.writer = opened.writer;
     this.importedAt = opened.importedAt;
     this.writer.rosters(dataset);
@@ -177,36 +210,46 @@ class StreamedImport implements WorkloadSink {
     return this.writer ? this.writer.pause() : new Promise((resolve) => setImmediate(resolve));
   }
 
-  /** The parse found nothing wrong: the refusals deferred, the frozen rows, then the version made current. */
-  async complete(
-    result: Extract<StreamedParseResult, { ok: true }>,
-    onProgress?: (done: number, total: number) => void,
-  ): Promise<ImportOutcome> {
+  /** The parse found nothing wrong: the refusals deferred, the frozen rows, then every item written (or staged). */
+  async seal(result: StreamedOk): Promise<SealedImport> {
     if (this.deferred !== undefined) throw this.deferred;
     const writer = this.writer;
     const dataset = this.dataset;
-    const lease = this.lease;
-    if (!writer || !dataset || !lease || !result.streamed) throw new Error('the import was not started');
+    if (!writer || !dataset || !this.lease || !result.streamed) throw new Error('the import was not started');
     for (const period of writer.otherMonths()) this.month(period, new Map());
     const issues = await this.frozenIssues();
     if (issues.length > 0) throw new DatasetInvalidError(issues);
-    const communityId = dataset.scheme.community.id;
-    const year = dataset.scheme.year;
     const { version, total } = await writer.finish(dataset);
-    const pointer = await this.repos.datasets.completeVersion(
-      { communityId, year, version, importedAt: this.importedAt, importedBy: this.by, total },
-      this.expectedVersion,
-      {
-        lease,
-        // The import's entry is written with the pointer switch: no version becomes current unrecorded.
-        audited: (v) => ({
-          actor: this.by,
-          action: 'dataset.import',
-          subject: `dataset v${v}`,
-          details: { files: result.summary.map((s) => `${s.file}:${s.rows}`).join(' '), year },
-        }),
-      },
-    );
+    return {
+      communityId: dataset.scheme.community.id,
+      year: dataset.scheme.year,
+      version,
+      importedAt: this.importedAt,
+      importedBy: this.by,
+      total,
+      expectedVersion: this.expectedVersion,
+      files: result.summary.map((s) => `${s.file}:${s.rows}`).join(' '),
+    };
+  }
+
+  /** The version made current: the pointer switch with its audit entry and the lease check, then the sweep. */
+  async complete(
+    result: StreamedOk,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<ImportOutcome> {
+    const sealed = await this.seal(result);
+    const lease = this.lease!;
+    const { communityId, year, total } = sealed;
+    const pointer = await this.repos.datasets.completeVersion(sealed, this.expectedVersion, {
+      lease,
+      // The import's entry is written with the pointer switch: no version becomes current unrecorded.
+      audited: (v) => ({
+        actor: this.by,
+        action: 'dataset.import',
+        subject: `dataset v${v}`,
+        details: { files: sealed.files, year },
+      }),
+    });
     onProgress?.(total, total);
     await this.release();
     // Blobs a refused or interrupted import left (issue 17: blobs may be written before an import is
@@ -214,6 +257,18 @@ class StreamedImport implements WorkloadSink {
     await this.repos.datasets.sweep(communityId, this.by).catch(() => undefined);
     const accountChanges = await versionAccountChanges(this.repos, communityId, pointer.version);
     return { pointer, summary: result.summary, accountChanges };
+  }
+
+  /**
+   * The lease, kept past this process (the import workflow's next steps renew it and switch the pointer
+   * under it): the heartbeat stops, and `abort` no longer releases it.
+   */
+  handOff(): ImportLease {
+    const lease = this.lease!;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    this.lease = undefined;
+    return lease;
   }
 
   /** Rows of frozen months the import changes, named as the whole-file import names them. */
@@ -293,46 +348,6 @@ export function isUserError(error: unknown): boolean {
       'HttpProblem',
     ].includes(error.name)
   );
-}
-
-type Parsed = Extract<Awaited<ReturnType<typeof parseDatasetFilesAsync>>, { ok: true }>;
-
-/**
- * Reads and validates an import's files (every issue of every file at once, DatasetInvalidError) and
- * checks what needs no lease: the community and year asked for, and the scheme in force (issue 15).
- */
-export async function parseImport(
-  repos: Repositories,
-  source: Source,
-  target: ImportTarget = {},
-  /** The workflow's uploads from S3 may be larger than the 50 MB an HTTP body or a folder may hold. */
-  options: ParseOptions = {},
-): Promise<{ parsed: Parsed; dataset: Parsed['dataset'] }> {
-  const complete = schemeFromStore(repos, target); // issue 15: scheme.json is optional
-  const parsed =
-    'dir' in source
-      ? await readDatasetDir(source.dir, complete)
-      : await parseDatasetFilesAsync(source.files, complete, options);
-  if (!parsed.ok) throw new DatasetInvalidError(parsed.issues);
-  const { dataset } = parsed;
-  checkImportTarget(dataset, target);
-  await checkDatasetScheme(repos, dataset); // issue 15: the scheme changes only by publication
-  return { parsed, dataset };
-}
-
-/**
- * What an import checks holding its year's lease: the year is not locked, and no locked or in-progress
- * period's rows change (LockedPeriodError, or DatasetInvalidError naming the rows).
- */
-export async function checkImportable(
-  repos: Repositories,
-  dataset: Parsed['dataset'],
-  rowNumbers: Parsed['rowNumbers'],
-): Promise<void> {
-  const communityId = dataset.scheme.community.id;
-  const freezes = await importFreezes(repos, communityId, dataset.scheme.year);
-  const issues = await frozenRowChanges(repos, communityId, dataset, rowNumbers, freezes);
-  if (issues.length > 0) throw new DatasetInvalidError(issues);
 }
 
 /** The rows an import of `year` may not change (LockedPeriodError when it may change none: a locked year). */

@@ -2,9 +2,13 @@
  * The import as a workflow (issue 12, workflows/import.ts): on AWS an import cannot run inside the 29 s
  * API Lambda, nor write a city's ~64 MB from one function in time. The state machine's steps call these:
  *
- * 1. `prepareImport` reads the uploaded files, validates them (all or nothing: every issue at once, a
- *    refusal recorded on the import's record), takes the year's lease, checks locks, claims a version,
- *    logs the blobs it will write and stages the version's items in chunks of ≤ CHUNK_BYTES;
+ * 1. `prepareImport` is the CLI's streamed import (import-service.ts StreamedImport, the store's
+ *    VersionWriter) with the version's items staged in chunks of ≤ CHUNK_BYTES instead of written:
+ *    workload.csv is read row by row and each month's blobs are staged as soon as the file moves on, so
+ *    its memory is the parse's own compact state plus a few chunks, never the whole version (a province's
+ *    ~3 GB before). All or nothing as before: every issue at once, a refusal recorded on the import's
+ *    record; the year's lease, locks and frozen months checked; each blob logged in the table before
+ *    any page of it can be written;
  * 2. `writeImportChunk`, once per chunk (a Map, in parallel), puts one chunk's items;
  * 3. `finishImport` switches the pointer last, atomically with the audit entry and the lease check, then
  *    sweeps blobs failed imports left;
@@ -16,11 +20,12 @@ import { DatasetInvalidError } from '../dataset/errors.js';
 import { bilingual } from '../errors.js';
 import type { Item } from '../store/batch.js';
 import { decode, encode } from '../store/codec.js';
+import type { LogEntry, StagedItems } from '../store/datasets.js';
 import { ISSUES_KEPT } from '../store/imports.js';
 import type { Repositories } from '../store/index.js';
-import { type ImportLease, LEASE_HEARTBEAT_MS } from '../store/leases.js';
+import type { ImportLease } from '../store/leases.js';
 import { versionAccountChanges } from './account-changes.js';
-import { checkImportable, isUserError, parseImport } from './import-service.js';
+import { isUserError, readInto, type SealedImport, StreamedImport } from './import-service.js';
 
 /** Where an import's files come from and its chunks wait between steps (S3 on AWS, a folder locally). */
 export interface ImportStaging {
@@ -54,6 +59,8 @@ export interface PreparedImport {
   importedAt?: string;
   total?: number;
   chunks?: number[];
+  /** The staged object (after the chunks) naming blob pages to remove once the chunks are written. */
+  orphans?: number;
   lease?: ImportLease;
   files?: string;
 }
@@ -68,7 +75,26 @@ export async function prepareImport(
   job: ImportJobRef,
 ): Promise<PreparedImport> {
   if (!(await repos.imports.get(job.id))) await repos.imports.create(job);
-  const refuse = async (error: unknown): Promise<PreparedImport> => {
+  const target = {
+    ...(job.communityId ? { communityId: job.communityId } : {}),
+    ...(job.year ? { year: job.year } : {}),
+  };
+  const chunks = new ChunkStager(staging, job.id);
+  // The CLI's streamed import, its items staged for the Map instead of written: one way a version is made.
+  const session = new StreamedImport(repos, job.by, target, chunks);
+  let sealed: SealedImport;
+  let lease: ImportLease;
+  try {
+    const files = await staging.read(job.prefix);
+    // Uploads through S3 are not held to the 50 MB of an HTTP body: a province's workload is ~150 MB.
+    const result = await readInto(repos, { files }, session, target, { maxFileBytes: UPLOAD_MAX_FILE_BYTES });
+    sealed = await session.seal(result);
+    await chunks.close();
+    lease = session.handOff();
+  } catch (error) {
+    await session.abort(isUserError(error));
+    await staging.removeChunks(job.id, chunks.count + 1).catch(() => undefined);
+    if (!isUserError(error)) throw error;
     const issues = error instanceof DatasetInvalidError ? [...error.issues] : undefined;
     await repos.imports.update(job.id, {
       status: 'refused',
@@ -76,95 +102,75 @@ export async function prepareImport(
       error: error instanceof Error ? error.message.slice(0, 4000) : String(error),
     });
     return { refused: true };
-  };
-  let parsed: Awaited<ReturnType<typeof parseImport>>;
-  try {
-    const files = await staging.read(job.prefix);
-    parsed = await parseImport(
-      repos,
-      { files },
-      {
-        ...(job.communityId ? { communityId: job.communityId } : {}),
-        ...(job.year ? { year: job.year } : {}),
-      },
-      // Uploads through S3 are not held to the 50 MB of an HTTP body: a province's workload is ~150 MB.
-      { maxFileBytes: UPLOAD_MAX_FILE_BYTES },
-    );
-  } catch (error) {
-    if (isUserError(error)) return refuse(error);
-    throw error;
   }
-  const { dataset } = parsed;
-  const communityId = dataset.scheme.community.id;
-  const year = dataset.scheme.year;
-  let lease: ImportLease;
+  const { communityId, year, version } = sealed;
   try {
-    lease = await repos.leases.acquire(communityId, year, job.by);
-  } catch (error) {
-    if (isUserError(error)) return refuse(error);
-    throw error;
-  }
-  const heartbeat = setInterval(
-    () => void repos.leases.renew(lease).catch(() => undefined),
-    LEASE_HEARTBEAT_MS,
-  );
-  heartbeat.unref();
-  let version: number | undefined;
-  try {
-    const current = await repos.datasets.current(communityId, year);
-    try {
-      await checkImportable(repos, dataset, parsed.parsed.rowNumbers);
-    } catch (error) {
-      if (isUserError(error)) {
-        await repos.leases.release(lease);
-        return refuse(error);
-      }
-      throw error;
-    }
-    const planned = await repos.datasets.planVersion(dataset, job.by, current?.version);
-    version = planned.version;
+    const orphans = chunks.removals.length > 0 ? chunks.count : undefined;
+    if (orphans !== undefined) await staging.putChunk(job.id, orphans, encode(chunks.removals));
     await repos.imports.update(job.id, { status: 'writing', communityId, year, version });
-    await repos.datasets.writeItems(communityId, version, planned.log);
-    const chunks = await stageChunks(staging, job.id, planned.items);
     return {
       refused: false,
       communityId,
       year,
       version,
-      expectedVersion: current?.version ?? null,
-      importedAt: planned.importedAt,
-      total: planned.total,
-      chunks: Array.from({ length: chunks }, (_, i) => i),
+      expectedVersion: sealed.expectedVersion ?? null,
+      importedAt: sealed.importedAt,
+      total: sealed.total,
+      chunks: Array.from({ length: chunks.count }, (_, i) => i),
+      ...(orphans === undefined ? {} : { orphans }),
       lease,
-      files: parsed.parsed.summary.map((s) => `${s.file}:${s.rows}`).join(' '),
+      files: sealed.files,
     };
   } catch (error) {
-    if (version !== undefined) await repos.datasets.markFailed(communityId, version).catch(() => undefined);
+    await repos.datasets.markFailed(communityId, version).catch(() => undefined);
     await repos.leases.release(lease).catch(() => undefined);
+    await staging.removeChunks(job.id, chunks.count + 1).catch(() => undefined);
     throw error;
-  } finally {
-    clearInterval(heartbeat);
   }
 }
 
-/** The items in chunks of ≤ CHUNK_BYTES of JSON, each staged as it fills; returns how many. */
-async function stageChunks(staging: ImportStaging, jobId: string, items: Iterable<Item>): Promise<number> {
-  let chunk = 0;
-  let texts: string[] = [];
-  let size = 2;
-  const flush = async () => {
-    await staging.putChunk(jobId, chunk++, `[${texts.join(',')}]`);
-    texts = [];
-    size = 2;
-  };
-  for (const item of items) {
-    const text = encode(item);
-    if (texts.length > 0 && size + text.length + 1 > CHUNK_BYTES) await flush();
-    texts.push(text);
-    size += text.length + 1;
+/**
+ * A version's items in chunks of ≤ CHUNK_BYTES of JSON, each staged as it fills (the writer's flushes
+ * come a few at a time, so little more than a chunk or two is held), and the blob pages to remove once
+ * they are written.
+ */
+class ChunkStager implements StagedItems {
+  count = 0;
+  readonly removals: LogEntry[] = [];
+  private texts: string[] = [];
+  private size = 2;
+
+  constructor(
+    private readonly staging: ImportStaging,
+    private readonly jobId: string,
+  ) {}
+
+  async put(items: Item[]): Promise<void> {
+    const staged: Promise<void>[] = [];
+    for (const item of items) {
+      const text = encode(item);
+      if (this.texts.length > 0 && this.size + text.length + 1 > CHUNK_BYTES) staged.push(this.flush());
+      this.texts.push(text);
+      this.size += text.length + 1;
+    }
+    await Promise.all(staged);
   }
-  if (texts.length > 0 || chunk === 0) await flush();
-  return chunk;
+
+  remove(entries: readonly LogEntry[]): void {
+    this.removals.push(...entries);
+  }
+
+  /** Stages what is left (a version always has items: its parts). */
+  async close(): Promise<void> {
+    if (this.texts.length > 0 || this.count === 0) await this.flush();
+  }
+
+  private flush(): Promise<void> {
+    const text = `[${this.texts.join(',')}]`;
+    this.texts = [];
+    this.size = 2;
+    return this.staging.putChunk(this.jobId, this.count++, text);
+  }
 }
 
 /** One Map iteration: renews the lease (an import that lost it stops), then puts the chunk's items. */
@@ -189,6 +195,11 @@ export async function finishImport(
   const lease = prepared.lease!;
   const communityId = prepared.communityId!;
   const year = prepared.year!;
+  if (prepared.orphans !== undefined) {
+    // Blobs of months the file gave twice that no index names, written by the Map: removed before the switch.
+    const entries = decode<LogEntry[]>(await staging.getChunk(job.id, prepared.orphans));
+    await repos.datasets.removeBlobs(communityId, prepared.version!, entries);
+  }
   const pointer = await repos.datasets.completeVersion(
     {
       communityId,
@@ -224,7 +235,7 @@ export async function finishImport(
       }),
     accountChanges: changes.length,
   });
-  await staging.removeChunks(job.id, prepared.chunks?.length ?? 0).catch(() => undefined);
+  await staging.removeChunks(job.id, stagedCount(prepared)).catch(() => undefined);
   return { version: pointer.version };
 }
 
@@ -241,8 +252,12 @@ export async function failImport(
   await repos.imports
     .update(job.id, { status: 'failed', error: describeFailure(input.error) })
     .catch(() => undefined);
-  await staging.removeChunks(job.id, prepared?.chunks?.length ?? 0).catch(() => undefined);
+  await staging.removeChunks(job.id, prepared ? stagedCount(prepared) : 0).catch(() => undefined);
 }
+
+/** Objects an import staged: its chunks, and the list of pages to remove when it has one. */
+const stagedCount = (prepared: PreparedImport) =>
+  (prepared.chunks?.length ?? 0) + (prepared.orphans === undefined ? 0 : 1);
 
 /** A Step Functions error as a reader wants it: the Lambda's message when the Cause carries one. */
 function describeFailure(error: { Error?: string; Cause?: string } | undefined): string {

@@ -29,6 +29,8 @@ export const PreparedImport = z.object({
   importedAt: z.string().optional(),
   total: z.number().int().optional(),
   chunks: z.array(z.number().int()).optional(),
+  /** The staged chunk (not one of `chunks`) naming blob pages to remove once the chunks are written. */
+  orphans: z.number().int().optional(),
   lease: Lease.optional(),
   files: z.string().optional(),
 });

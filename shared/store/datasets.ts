@@ -107,8 +107,6 @@ function headcounts(dataset: Dataset): Record<string, number> {
   return counts;
 }
 
-type Months = ReturnType<typeof monthRowsByInstitution>;
-
 function rosterByInstitution(dataset: Dataset): Map<string, Staff[]> {
   const staffByInstitution = new Map<string, Staff[]>();
   for (const s of dataset.staff) {
@@ -254,41 +252,6 @@ export function encodeMonthTextPages(rows: MonthTexts, limit = PAGE_DATA_BYTES):
 }
 
 const encodeRoster = (staff: Staff[]) => encodeArrayPages(staff);
-const encodeMonth = (rows: MonthRows) => encodeMonthPages(rows);
-
-/** What a new version writes: its blobs the store lacks, and its indexes. */
-interface VersionPlan {
-  /** Blob hash → what it holds and its page texts, for blobs not yet stored; emptied as the write takes them. */
-  blobs: Map<string, { kind: BlobKind; texts: string[] }>;
-  rosterIndex: IndexEntry[];
-  monthIndexes: Map<string, IndexEntry[]>;
-}
-
-function planVersion(
-  rosters: Map<string, Staff[]>,
-  months: Months,
-  stored: ReadonlySet<string>,
-): VersionPlan {
-  const plan: VersionPlan = { blobs: new Map(), rosterIndex: [], monthIndexes: new Map() };
-  const add = (kind: BlobKind, institutionId: string, blob: EncodedBlob, index: IndexEntry[]) => {
-    if (!stored.has(blob.hash) && !plan.blobs.has(blob.hash)) {
-      plan.blobs.set(blob.hash, { kind, texts: blob.texts });
-    }
-    index.push([institutionId, blob.hash, blob.texts.length]);
-  };
-  for (const [institutionId, staff] of rosters) {
-    add('roster', institutionId, encodeRoster(staff), plan.rosterIndex);
-  }
-  for (const [period, byInstitution] of months) {
-    const index: IndexEntry[] = [];
-    for (const [institutionId, rows] of byInstitution) add('month', institutionId, encodeMonth(rows), index);
-    plan.monthIndexes.set(period, index);
-  }
-  return plan;
-}
-
-const indexPageCount = (entries: readonly IndexEntry[]) =>
-  Math.max(1, Math.ceil(entries.length / INDEX_PAGE));
 
 /** DOMAIN.md §9 files (departments, secondments), each written only when its file is there. */
 export type V2Part = Pick<Dataset, 'departments' | 'secondments'>;
@@ -373,25 +336,54 @@ function pagedPartOf<T>(items: readonly Item[], name: string): T[] | undefined {
 }
 
 /** The blob log of a version: [hash, pages] of every blob it writes, in pages by size. */
-type LogEntry = [hash: string, pages: number];
+export type LogEntry = [hash: string, pages: number];
 
-function blobLogItems(pk: string, plan: VersionPlan): Item[] {
-  const entries: LogEntry[] = [...plan.blobs].map(([hash, { texts }]) => [hash, texts.length]);
-  if (entries.length === 0) return []; // writes no blob, leaves nothing to sweep
-  return encodeArrayPages(entries).texts.map((data, page) => ({
-    pk,
-    sk: keys.blobLog(page),
-    type: 'DatasetBlobLog',
-    data,
-  }));
+/** The blob log entry of one flush of a writer: [hash, pages] of each blob it puts, before their pages. */
+function blobLogItem(
+  communityId: string,
+  version: number,
+  logPage: number,
+  blobs: readonly { hash: string; texts: string[] }[],
+): Item {
+  const entries: LogEntry[] = blobs.map(({ hash, texts }) => [hash, texts.length]);
+  const pk = keys.datasetPartition(communityId, version);
+  return { pk, sk: keys.blobLog(logPage), type: 'DatasetBlobLog', data: encode(entries) };
 }
 
-/** How many items `versionItems` makes. */
-function versionItemCount(parts: readonly Item[], plan: VersionPlan): number {
-  let count = parts.length + indexPageCount(plan.rosterIndex);
-  for (const { texts } of plan.blobs.values()) count += texts.length;
-  for (const index of plan.monthIndexes.values()) count += indexPageCount(index);
-  return count;
+/** Blobs' pages, each in its hash's partition, marked with the version that wrote them (for the sweep). */
+function blobItems(
+  communityId: string,
+  version: number,
+  blobs: readonly { hash: string; kind: BlobKind; texts: string[] }[],
+): Item[] {
+  return blobs.flatMap(({ hash, kind, texts }) =>
+    texts.map((data, page) => ({
+      pk: keys.datasetBlobShard(communityId, hash),
+      sk: keys.blobPage(hash, page),
+      type: 'DatasetBlob',
+      kind,
+      writtenBy: version,
+      data,
+    })),
+  );
+}
+
+/** A version's own items once its blobs are all written: its parts and its indexes. */
+function versionOwnItems(
+  communityId: string,
+  version: number,
+  dataset: Dataset,
+  rosterIndex: IndexEntry[],
+  monthIndexes: ReadonlyMap<string, IndexEntry[]>,
+): Item[] {
+  const pk = keys.datasetPartition(communityId, version);
+  return [
+    ...partItems(pk, dataset),
+    ...indexItems(pk, rosterIndex, keys.rosterIndex),
+    ...[...monthIndexes].flatMap(([period, index]) =>
+      indexItems(pk, index, (page) => keys.monthIndex(period, page)),
+    ),
+  ];
 }
 
 /** A version's index items, in pages; an empty index is still one item (every version has its roster index). */
@@ -405,50 +397,37 @@ function indexItems(pk: string, entries: IndexEntry[], sk: (page: number) => str
   }));
 }
 
-/**
- * Items of one new version, made as the write takes them: the small parts and indexes in the version's
- * partition, the new blobs each in its hash's partition, marked with the version that wrote them (each
- * blob's text dropped once taken).
- */
-function* versionItems(
-  communityId: string,
-  pk: string,
-  version: number,
-  parts: readonly Item[],
-  plan: VersionPlan,
-): Generator<Item> {
-  yield* parts;
-  for (const [hash, { kind, texts }] of plan.blobs) {
-    plan.blobs.delete(hash);
-    const blobPk = keys.datasetBlobShard(communityId, hash);
-    for (const [page, data] of texts.entries()) {
-      yield {
-        pk: blobPk,
-        sk: keys.blobPage(hash, page),
-        type: 'DatasetBlob',
-        kind,
-        writtenBy: version,
-        data,
-      };
-    }
-  }
-  yield* indexItems(pk, plan.rosterIndex, keys.rosterIndex);
-  for (const [period, index] of plan.monthIndexes) {
-    yield* indexItems(pk, index, (page) => keys.monthIndex(period, page));
-  }
-}
-
-/** A version claimed and planned: what it writes, made lazily (`items`), and its blob log, written first. */
-export interface PlannedVersion {
+/** A version whose items are all written (or staged), ready for `completeVersion`. */
+export interface WrittenVersion {
   communityId: string;
   year: number;
   version: number;
   importedAt: string;
   importedBy: string;
-  /** Written before any blob, so a sweep knows what a failed version may have left. */
-  log: Item[];
-  items: Iterable<Item>;
+  /** Items the version holds (its manifest records it). */
   total: number;
+}
+
+/** A dataset's workload rows grouped as a streamed import hands them over: by period, then institution. */
+function workloadGroups(dataset: Dataset): Map<string, Map<string, WorkloadGroup>> {
+  const institutionOf = new Map(dataset.staff.map((s) => [s.staffId, s.institutionId]));
+  const months = new Map<string, Map<string, WorkloadGroup>>();
+  dataset.workload.forEach((row, i) => {
+    let groups = months.get(row.period);
+    if (!groups) {
+      groups = new Map();
+      months.set(row.period, groups);
+    }
+    const institutionId = institutionOf.get(row.staffId)!;
+    let group = groups.get(institutionId);
+    if (!group) {
+      group = { texts: [], rows: [] };
+      groups.set(institutionId, group);
+    }
+    group.texts.push(encode(row));
+    group.rows.push(i);
+  });
+  return months;
 }
 
 function* puts(items: Iterable<Item>): Generator<BatchWrite> {
@@ -534,66 +513,47 @@ export class DatasetRepository {
       audited?: (version: number) => Pick<AuditEntry, 'actor' | 'action' | 'subject' | 'details'>;
     } = {},
   ): Promise<DatasetPointer> {
-    const planned = await this.planVersion(dataset, importedBy, expectedVersion);
-    try {
-      await this.writePlanned(planned, onProgress);
-    } catch (error) {
-      // Mark the version failed (best effort) so the next import skips it at once instead of waiting for
-      // it to count as abandoned, and a sweep removes the blobs only it wrote; the pointer was never
-      // moved, so the previous version stays current.
-      await this.markFailed(planned.communityId, planned.version).catch(() => undefined);
-      throw error;
-    }
-    return this.completeVersion(planned, expectedVersion, options);
+    const written = await this.writeDataset(dataset, importedBy, expectedVersion);
+    onProgress?.(written.total, written.total);
+    return this.completeVersion(written, expectedVersion, options);
   }
 
   /**
-   * Claims a new version for the dataset and plans its items: the blobs the version `expectedVersion`
-   * (the year's current one) does not already hold in this layout, the parts and the indexes. Nothing but
-   * the version's manifest (`writing`) is stored yet.
+   * Writes a whole dataset (a correction's, a scheme publication's) as a new version, not yet complete,
+   * through the same VersionWriter a streamed import uses: one way a version's items are made. The
+   * blobs the version `expectedVersion` (the year's current one) holds are not written again. A write
+   * that fails marks the version failed (the next import sweeps what it wrote); the pointer never moved.
    */
-  async planVersion(
+  async writeDataset(
     dataset: Dataset,
     importedBy: string,
     expectedVersion: number | undefined,
-  ): Promise<PlannedVersion> {
+  ): Promise<WrittenVersion> {
     const communityId = dataset.scheme.community.id;
     const year = dataset.scheme.year;
-    const importedAt = new Date().toISOString();
-    const version = await this.claimVersion(communityId, year, importedAt, importedBy);
-    const pk = keys.datasetPartition(communityId, version);
+    const indexes = (rows: readonly unknown[]) => rows.map((_, i) => i);
+    const { writer, importedAt } = await this.openWriter(dataset, importedBy, expectedVersion, {
+      indicatorValues: indexes(dataset.indicatorValues),
+      finance: indexes(dataset.finance),
+      adjustments: indexes(dataset.adjustments),
+    });
     try {
-      // Blobs the current version refers to are stored and complete (that version's import finished).
-      const stored = await this.blobHashes(communityId, expectedVersion);
-      const plan = planVersion(rosterByInstitution(dataset), monthRowsByInstitution(dataset), stored);
-      const parts = partItems(pk, dataset);
-      return {
-        communityId,
-        year,
-        version,
-        importedAt,
-        importedBy,
-        log: blobLogItems(pk, plan),
-        total: versionItemCount(parts, plan),
-        items: versionItems(communityId, pk, version, parts, plan),
-      };
+      writer.rosters(dataset);
+      for (const [period, workload] of workloadGroups(dataset)) {
+        writer.put(writer.month(period, workload));
+        await writer.pause();
+      }
+      for (const period of writer.otherMonths()) writer.put(writer.month(period, new Map()));
+      const { version, total } = await writer.finish(dataset);
+      return { communityId, year, version, importedAt, importedBy, total };
     } catch (error) {
-      await this.markFailed(communityId, version).catch(() => undefined);
+      await writer.fail().catch(() => undefined);
       throw error;
     }
   }
 
-  /** Writes a planned version's blob log, then its items as they are made (a few chunks ahead of DynamoDB). */
-  async writePlanned(
-    planned: Pick<PlannedVersion, 'log' | 'items' | 'total'>,
-    onProgress?: (done: number, total: number) => void,
-  ): Promise<void> {
-    await this.table.batchWrite(puts(planned.log));
-    await this.table.batchWrite(puts(planned.items), onProgress, planned.total);
-  }
-
   /**
-   * Writes items of a planned version as they are (an import workflow's chunk; puts are idempotent),
+   * Writes items of a version as they are (an import workflow's staged chunk; puts are idempotent),
    * refusing any item outside the version's own partition and the community's blob partitions.
    */
   async writeItems(communityId: string, version: number, items: readonly Item[]): Promise<void> {
@@ -623,7 +583,7 @@ export class DatasetRepository {
    * year's pointer to it, in one transaction with the import's audit entry and the lease check.
    */
   async completeVersion(
-    planned: Pick<PlannedVersion, 'communityId' | 'year' | 'version' | 'importedAt' | 'importedBy' | 'total'>,
+    planned: WrittenVersion,
     expectedVersion: number | undefined,
     options: {
       lease?: ImportLease;
@@ -829,16 +789,30 @@ export class DatasetRepository {
     importedBy: string,
     expectedVersion: number | undefined,
     fileRows: OtherFileRows,
+    /** Where blob pages, parts and indexes go instead of the table (the import workflow's chunks). */
+    staged?: StagedItems,
   ): Promise<{ writer: VersionWriter; importedAt: string }> {
     const communityId = dataset.scheme.community.id;
     const year = dataset.scheme.year;
     const importedAt = new Date().toISOString();
     const stored = await this.blobHashes(communityId, expectedVersion);
+    const put = async (items: Item[]) => {
+      if (staged) await staged.put(items);
+      else await this.table.batchWrite(puts(items));
+      return items.length;
+    };
     const store: WriterStore = {
-      putBlobs: (version, logPage, blobs) => this.putBlobs(communityId, version, logPage, blobs),
+      putBlobs: async (version, logPage, blobs) => {
+        // The log entry first, in the table even when the pages are staged: what a sweep reads.
+        await this.table.put(blobLogItem(communityId, version, logPage, blobs));
+        return put(blobItems(communityId, version, blobs));
+      },
       putVersion: (version, data, rosterIndex, monthIndexes) =>
-        this.putVersionItems(communityId, version, data, rosterIndex, monthIndexes),
-      removeBlobs: (version, entries) => this.removeBlobs(communityId, version, entries),
+        put(versionOwnItems(communityId, version, data, rosterIndex, monthIndexes)),
+      // Staged pages are not in the table yet: the caller removes them once its chunks are written.
+      removeBlobs: staged
+        ? async (_version, entries) => staged.remove(entries)
+        : (version, entries) => this.removeBlobs(communityId, version, entries),
       removeVersion: (version) => this.removeVersion(communityId, version),
       markFailed: (version) => this.markFailed(communityId, version),
       liveHashes: (except) => this.liveBlobHashes(communityId, undefined, except),
@@ -854,56 +828,8 @@ export class DatasetRepository {
     return { writer, importedAt };
   }
 
-  /** A streamed version's blobs: their log entry first (what a sweep reads), then their pages. */
-  private async putBlobs(
-    communityId: string,
-    version: number,
-    logPage: number,
-    blobs: readonly { hash: string; kind: BlobKind; texts: string[] }[],
-  ): Promise<number> {
-    const pk = keys.datasetPartition(communityId, version);
-    const entries: LogEntry[] = blobs.map(({ hash, texts }) => [hash, texts.length]);
-    await this.table.put({ pk, sk: keys.blobLog(logPage), type: 'DatasetBlobLog', data: encode(entries) });
-    const items: Item[] = blobs.flatMap(({ hash, kind, texts }) =>
-      texts.map((data, page) => ({
-        pk: keys.datasetBlobShard(communityId, hash),
-        sk: keys.blobPage(hash, page),
-        type: 'DatasetBlob',
-        kind,
-        writtenBy: version,
-        data,
-      })),
-    );
-    await this.table.batchWrite(puts(items));
-    return items.length;
-  }
-
-  /** A streamed version's parts and indexes (its blobs are all put). */
-  private async putVersionItems(
-    communityId: string,
-    version: number,
-    dataset: Dataset,
-    rosterIndex: IndexEntry[],
-    monthIndexes: ReadonlyMap<string, IndexEntry[]>,
-  ): Promise<number> {
-    const pk = keys.datasetPartition(communityId, version);
-    const items = [
-      ...partItems(pk, dataset),
-      ...indexItems(pk, rosterIndex, keys.rosterIndex),
-      ...[...monthIndexes].flatMap(([period, index]) =>
-        indexItems(pk, index, (page) => keys.monthIndex(period, page)),
-      ),
-    ];
-    await this.table.batchWrite(puts(items));
-    return items.length;
-  }
-
   /** Deletes blob pages a version put, each only while that version is still its last writer. */
-  private async removeBlobs(
-    communityId: string,
-    version: number,
-    entries: readonly LogEntry[],
-  ): Promise<void> {
+  async removeBlobs(communityId: string, version: number, entries: readonly LogEntry[]): Promise<void> {
     const doomed = entries.flatMap(([hash, count]) =>
       Array.from({ length: count }, (_, page) => ({ hash, page })),
     );
@@ -1592,7 +1518,9 @@ export class VersionWriter {
     this.queueBytes = 0;
     const write = (async () => {
       const version = await this.claimOnce();
-      this.pagesWritten += await this.store.putBlobs(version, logPage, blobs);
+      // Added once put: `x += await …` would read x before the wait and lose a concurrent flush's pages.
+      const pages = await this.store.putBlobs(version, logPage, blobs);
+      this.pagesWritten += pages;
     })().catch((error: unknown) => {
       this.failure ??= error;
     });
@@ -1670,6 +1598,17 @@ export class VersionWriter {
       entries.filter(([hash]) => !keep.has(hash) && !live.has(hash)),
     );
   }
+}
+
+/**
+ * A writer's items staged rather than written (the import workflow: PrepareImport stages them in chunks,
+ * its Map writes them with `writeItems`, FinishImport switches the pointer). The blob log still goes to
+ * the table first, so a run that fails leaves a sweep its map of what may have been written.
+ */
+export interface StagedItems {
+  put(items: Item[]): Promise<void>;
+  /** Pages to remove once the staged items are written (blobs no index names: a file's months out of order). */
+  remove(entries: readonly LogEntry[]): void;
 }
 
 /** What a VersionWriter does to the table, each through a DatasetRepository method (see `openWriter`). */

@@ -184,8 +184,7 @@ describe('sweeping unreferenced blobs', () => {
     const { pointer } = await importDataset(repos, { files: base }, 'office1');
     // A version whose write failed after its blobs: one changed month (its own blob) and everything else shared.
     const changed = parsed(setCell(base, 'workload.csv', 190, 'workPoints', '999'));
-    const planned = await repos.datasets.planVersion(changed, 'office1', pointer.version);
-    await repos.datasets.writePlanned(planned);
+    const planned = await repos.datasets.writeDataset(changed, 'office1', pointer.version);
     await repos.datasets.markFailed(C, planned.version);
     const own = (await scanTable(repos)).filter(
       (i) => i.type === 'DatasetBlob' && i.writtenBy === planned.version,
@@ -209,8 +208,7 @@ describe('sweeping unreferenced blobs', () => {
     const base = tinyFiles();
     const current = (await repos.datasets.current(C, parsed(base).scheme.year))!;
     const changed = parsed(setCell(base, 'workload.csv', 191, 'workPoints', '777'));
-    const planned = await repos.datasets.planVersion(changed, 'office1', current.version);
-    await repos.datasets.writePlanned(planned);
+    const planned = await repos.datasets.writeDataset(changed, 'office1', current.version);
     await repos.datasets.markFailed(C, planned.version);
     expect((await scanTable(repos)).some((i) => i.writtenBy === planned.version)).toBe(true);
 

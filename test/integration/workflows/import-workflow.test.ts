@@ -9,17 +9,23 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDataset } from '../../../shared/app/import-service.js';
 import { resetImportStaging } from '../../../shared/app/import-workflow.js';
 import { generateCounty } from '../../../shared/demo/index.js';
 import { LocalImportWorkflow } from '../../../shared/local/import-workflow.js';
 import { type LocalStore, openLocalStore } from '../../../shared/local/runtime.js';
+import { createDynamoClients } from '../../../shared/store/client.js';
+import { openStore, type Repositories } from '../../../shared/store/index.js';
 import { keys } from '../../../shared/store/keys.js';
+import { ensureTable } from '../../../shared/store/table.js';
 import { scanTable } from '../../reliability/helpers.js';
 import { dynamoEndpoint } from '../dynamodb/helpers.js';
 
 const CITY = { staff: 3500, counties: 10, seed: 2026 };
 let root: string;
 let store: LocalStore;
+/** A second table, into which the CLI's own import path writes the same files. */
+let cli: Repositories;
 let workflow: LocalImportWorkflow;
 let failChunk: number | undefined;
 const saved = { limits: process.env.MEDCOMM_AWS_LIMITS, chunks: process.env.MEDCOMM_IMPORT_CHUNKS };
@@ -43,6 +49,14 @@ beforeAll(async () => {
     endpoint: dynamoEndpoint(),
     tableName: `import-wf-${Date.now().toString(36)}`,
   });
+  const cliTable = `import-cli-${Date.now().toString(36)}`;
+  const { client } = createDynamoClients({ endpoint: store.endpoint });
+  try {
+    await ensureTable(client, cliTable);
+  } finally {
+    client.destroy();
+  }
+  cli = openStore({ endpoint: store.endpoint, tableName: cliTable });
   workflow = await LocalImportWorkflow.create({
     retryIntervalMs: 0,
     wrapHandler: (id, handler) =>
@@ -58,6 +72,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  cli?.table.doc.destroy();
   await store?.close();
   if (root) await rm(root, { recursive: true, force: true });
   for (const [key, value] of [
@@ -162,4 +177,63 @@ describe('the import state machine on the local engine, AWS limits on', () => {
     );
     expect(swept).toMatchObject({ status: 'swept' });
   }, 600_000);
+
+  // One write path: PrepareImport is the CLI's streamed import with its items staged for the Map, so the
+  // two store the same items (a community new to both tables: the same version number, nothing shared).
+  it.each([
+    ['as generated', 2, false],
+    [
+      'with workload.csv sorted by person (months read again, the first blobs of each left unindexed)',
+      3,
+      true,
+    ],
+  ])(
+    'stores exactly the items the CLI import stores for the same files, %s',
+    async (_, counties, byPerson) => {
+      const files = generateCounty({ staff: 500, counties, seed: 11 }) as Record<string, string>;
+      if (byPerson) {
+        const [header, ...rows] = files['workload.csv']!.split('\r\n').filter((l) => l.trim() !== '');
+        const staffAt = header!.split(',').indexOf('staffId');
+        const sorted = rows
+          .map((row, i) => ({ row, i, staff: row.split(',')[staffAt]! }))
+          .sort((a, b) => (a.staff < b.staff ? -1 : a.staff > b.staff ? 1 : a.i - b.i))
+          .map((r) => r.row);
+        files['workload.csv'] = [header, ...sorted].join('\r\n');
+      }
+      const id = (JSON.parse(files['scheme.json']!) as { community: { id: string } }).community.id;
+      const run = await workflow.run({
+        id: `equal-${counties}`,
+        prefix: await upload(`equal-${counties}`, files),
+        by: 'office1',
+      });
+      expect(run.error).toBeUndefined();
+      expect(run.outcome).toBe('imported');
+      const viaCli = await importDataset(cli, { files }, 'office1');
+
+      const versionItems = async (repos: Repositories) =>
+        (await scanTable(repos))
+          .filter(
+            (i) =>
+              String(i.pk).startsWith(`DS#${id}#`) ||
+              String(i.pk).startsWith(`DSBLOB#${id}#`) ||
+              (i.pk === keys.community(id) && String(i.sk).startsWith('DATASET#')),
+          )
+          // The manifest's time and the blob log's flush boundaries are the run's, not the version's.
+          .filter((i) => i.type !== 'DatasetBlobLog')
+          .map(({ importedAt: _, ...item }) => item);
+      const viaWorkflow = await versionItems(store.repos);
+      const stored = await versionItems(cli);
+      expect(viaWorkflow.length).toBeGreaterThan(100);
+      expect(viaWorkflow).toEqual(stored);
+      expect((await store.repos.datasets.current(id))?.version).toBe(viaCli.pointer.version);
+      // Every blob stored is named by the version's index: the unindexed first encodings were removed.
+      const indexed = new Set<string>();
+      for (const item of viaWorkflow.filter((i) => i.type === 'DatasetIndex'))
+        for (const [, hash] of JSON.parse(String(item.data)) as [string, string][]) indexed.add(hash);
+      const blobs = viaWorkflow.filter((i) => i.type === 'DatasetBlob');
+      expect(blobs.length).toBeGreaterThan(0);
+      expect(blobs.filter((b) => !indexed.has(String(b.sk).split('#')[0]!))).toEqual([]);
+    },
+    600_000,
+  );
 });
