@@ -246,11 +246,12 @@ export async function monthCoverage(
   const [institutions, headcounts, month] = await Promise.all([
     repos.datasets.institutions(communityId, version),
     repos.datasets.headcounts(communityId, version),
-    repos.datasets.month(communityId, version, period),
+    // Locally kept for the month's pay step, which reads the same rows.
+    repos.datasets.monthRows(communityId, version, period),
   ]);
   const withRows: string[] = [];
   let headcount = 0;
-  for (const [institutionId, { rows }] of month) {
+  for (const [institutionId, rows] of month) {
     if (rows.workload.length === 0) continue;
     withRows.push(institutionId);
     headcount += rows.workload.length;

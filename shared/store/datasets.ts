@@ -441,7 +441,16 @@ export class DatasetRepository {
   /** An import's entry is written with the pointer switch that makes its version current. */
   private readonly audit: AuditRepository;
 
-  constructor(private readonly table: Table) {
+  /**
+   * `keepMonthsRead`: a process that also runs the cycles it starts (the local runtime, where every step
+   * shares this repository) keeps the months a start reads for its checks, so the month's pay step finds
+   * them read. A Lambda serving the API never runs the cycle: it keeps nothing (a province's month is
+   * ~100 MB decoded, and another month's start would keep its own).
+   */
+  constructor(
+    private readonly table: Table,
+    private readonly options: { keepMonthsRead?: boolean } = {},
+  ) {
     this.audit = new AuditRepository(table);
   }
 
@@ -994,6 +1003,23 @@ export class DatasetRepository {
       const rows = mergeMonths(blobPages<MonthRows>(texts, ref, communityId));
       out.set(institutionId, { rows, hash: lockHash(ref) });
     }
+    return out;
+  }
+
+  /**
+   * Every institution's rows of a month, for a cycle's start to check: as `month` reads them, or — where
+   * this repository keeps months read (`keepMonthsRead`) — each institution's rows through the cache, as
+   * the month's pay step will read them, in one BatchGetItem (more past 100 pages).
+   */
+  async monthRows(communityId: string, version: number, period: string): Promise<Map<string, MonthRows>> {
+    if (!this.options.keepMonthsRead) {
+      const month = await this.month(communityId, version, period);
+      return new Map([...month].map(([institutionId, { rows }]) => [institutionId, rows]));
+    }
+    const index = await this.monthIndex(communityId, version, period);
+    await this.prefetch(communityId, [...index.values()]);
+    const out = new Map<string, MonthRows>();
+    for (const [institutionId, ref] of index) out.set(institutionId, await this.monthsOf(communityId, [ref]));
     return out;
   }
 

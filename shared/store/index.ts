@@ -28,10 +28,14 @@ export interface Repositories {
   communities: CommunityRepository;
 }
 
-export function repositories(table: Table): Repositories {
+/**
+ * `local`: this process also runs the cycles it starts (the local runtime over DynamoDB Local), so the
+ * datasets repository keeps the months a start reads for the pay step that follows.
+ */
+export function repositories(table: Table, options: { local?: boolean } = {}): Repositories {
   return {
     table,
-    datasets: new DatasetRepository(table),
+    datasets: new DatasetRepository(table, { keepMonthsRead: options.local === true }),
     imports: new ImportJobRepository(table),
     cycles: new CycleRepository(table),
     results: new ResultRepository(table),
@@ -46,5 +50,7 @@ export function repositories(table: Table): Repositories {
 
 export function openStore(options: DynamoClientOptions & { tableName?: string }): Repositories {
   const { doc } = createDynamoClients(options);
-  return repositories(new Table(doc, options.tableName ?? TABLE_NAME_DEFAULT));
+  return repositories(new Table(doc, options.tableName ?? TABLE_NAME_DEFAULT), {
+    local: options.endpoint !== undefined,
+  });
 }

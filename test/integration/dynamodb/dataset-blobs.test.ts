@@ -84,6 +84,28 @@ describe('dataset blobs', () => {
     }
   });
 
+  it("a start's month rows are the month's; a repository that runs the cycles too keeps them for the pay step's reads", async () => {
+    const { version } = (await rt.repos.datasets.current(TINY_COMMUNITY))!;
+    const month = await rt.repos.datasets.month(TINY_COMMUNITY, version, '2026-03');
+    const expected = new Map([...month].map(([id, { rows }]) => [id, rows]));
+    expect(expected.size).toBeGreaterThan(1);
+    // A Lambda serving the API keeps nothing: the pay step's read of an institution's month is its own.
+    const api = new DatasetRepository(rt.repos.table);
+    expect(await api.monthRows(TINY_COMMUNITY, version, '2026-03')).toEqual(expected);
+    let before = metrics.requests;
+    await api.institutionMonths(TINY_COMMUNITY, version, 'C01', ['2026-03']);
+    expect(metrics.requests - before).toBe(1);
+    // The local runtime keeps them: the same rows, then no request for them.
+    const local = new DatasetRepository(rt.repos.table, { keepMonthsRead: true });
+    expect(await local.monthRows(TINY_COMMUNITY, version, '2026-03')).toEqual(expected);
+    before = metrics.requests;
+    for (const id of expected.keys())
+      expect(await local.institutionMonths(TINY_COMMUNITY, version, id, ['2026-03'])).toEqual(
+        expected.get(id),
+      );
+    expect(metrics.requests - before).toBe(0);
+  });
+
   it('concurrent reads of one roster share the reads in flight: one index query, one BatchGetItem', async () => {
     const { version } = (await rt.repos.datasets.current(TINY_COMMUNITY))!;
     const fresh = new DatasetRepository(rt.repos.table);
