@@ -334,7 +334,7 @@ program
   .action(async (kind: CycleKind, period: string, o) => {
     if (kindOf(period) !== kind)
       throw new Error(`期间 ${period} 不是 ${kind} 周期 / period ${period} is not a ${kind} period`);
-    const { resolveCommunity, resumeInterruptedCycle, startCycle } = await import(
+    const { resolveCommunity, resumeInterruptedCycle, startCycle, stillRunning } = await import(
       '../shared/app/cycle-service.js'
     );
     await withRuntime(storeOptions(), async (rt) => {
@@ -353,8 +353,11 @@ program
         ...(allowMissing ? { allowMissing } : {}),
       });
       if (!created && cycle.status === 'running') {
+        // What runs it (a live process, by its run lease), or that nothing does and --resume may.
+        const why = await stillRunning(rt.repos, rt.workflows, cycle);
         console.log(
-          '该周期显示为运行中；若运行它的进程已退出，请加 --resume 续跑 / the cycle shows as running; if the process running it has died, add --resume',
+          why ??
+            '该周期显示为运行中，但没有进程在运行它（已中断）：请加 --resume 续跑 / the cycle shows as running but no process runs it (interrupted): add --resume',
         );
       } else if (!created)
         console.log('该周期已存在，不会重新计算 / this cycle already exists and is not recomputed');

@@ -120,7 +120,7 @@ export async function startCycle(
   // The run holds the cycle's run lease while it goes (locally: the whole run; on AWS: until the execution
   // is started), so a resume meanwhile is refused. Taken after the start: a resume that came in between
   // holds it instead and runs the cycle, and this start leaves the run to it.
-  await continueRun(repos, port, outcome.cycle, request.by, () =>
+  await continueRun(repos, outcome.cycle, request.by, () =>
     port.start(request.kind, cycleInput(outcome.cycle)),
   );
   return outcome;
@@ -146,14 +146,48 @@ const running = (lease: RunLease) => {
 };
 
 /**
+ * What still runs a running cycle, as a bilingual reason; undefined when nothing does — the cycle is
+ * interrupted and a resume may run it. A live run lease of the revision (a start, an approval's
+ * continuation or a resume in a live process); on AWS the current attempt's execution, RUNNING; and a month
+ * parked at the §9.1 department heads' wait (locally its run ended there; closing the window goes on).
+ */
+export async function stillRunning(
+  repos: Repositories,
+  port: ExecutionPort,
+  cycle: CycleRecord,
+): Promise<string | undefined> {
+  const subject = `${cycle.kind} ${cycle.period} r${cycle.revision}`;
+  const lease = await repos.cycles.runLease(cycle.communityId, cycle.kind, cycle.period);
+  if (lease && lease.revision === cycle.revision && !leaseDeadBecause(lease)) return running(lease);
+  if (cycle.kind === 'monthly') {
+    const window = await repos.secondary.window({
+      communityId: cycle.communityId,
+      period: cycle.period,
+      revision: cycle.revision,
+    });
+    if (window?.status === 'open' && window.resumeInput !== undefined)
+      return bilingual(
+        `${subject} 没有中断：它在等待科室负责人提交二次分配；用 medcomm secondary close ${cycle.period} 关闭后继续`,
+        `${subject} is not interrupted: it waits for the department heads' splits (§9.1); close the window with medcomm secondary close ${cycle.period} to go on`,
+      );
+  }
+  const attempt = runAttempt(cycle);
+  if (port.attemptRunning && (await port.attemptRunning(cycle.kind, cycleInput(cycle), attempt)))
+    return bilingual(
+      `${subject} 的第 ${attempt} 次运行（Step Functions 执行）仍在进行，不能续跑；它结束后才能续跑`,
+      `${subject} is already being run: its attempt ${attempt} (a Step Functions execution) is still running; resume it only once that execution has ended`,
+    );
+  return undefined;
+}
+
+/**
  * Takes the run lease of a running cycle for this process: refused while a live lease of the same
- * revision exists (a dead one, or one of an older revision, is replaced), and with `resume` also while the
- * port reports the current attempt still running (Step Functions), in which case a new attempt is claimed
- * with the lease and the resume's audit entry, in one transaction conditional on the cycle as read.
+ * revision exists (a dead one, or one of an older revision, is replaced, and a resume records which and
+ * why). With `resume` a new attempt is claimed with the lease and the resume's audit entry. One
+ * transaction conditional on the cycle as read and on the lease as read: of two claimants, one wins.
  */
 async function claimRun(
   repos: Repositories,
-  port: ExecutionPort,
   cycle: CycleRecord,
   request: { by: string; resume?: boolean },
 ): Promise<{ lease: RunLease; cycle: CycleRecord } | RunBusy> {
@@ -162,16 +196,6 @@ async function claimRun(
   const dead =
     existing && (existing.revision !== cycle.revision ? 'an older revision' : leaseDeadBecause(existing));
   if (existing && !dead) return { busy: running(existing) };
-  if (request.resume && port.attemptRunning) {
-    const attempt = runAttempt(cycle);
-    if (await port.attemptRunning(cycle.kind, cycleInput(cycle), attempt))
-      return {
-        busy: bilingual(
-          `${subject} 的第 ${attempt} 次运行（Step Functions 执行）仍在进行，不能续跑；它结束后才能续跑`,
-          `${subject} is already being run: its attempt ${attempt} (a Step Functions execution) is still running; resume it only once that execution has ended`,
-        ),
-      };
-  }
   const claimed = await repos.cycles.acquireRun(cycle, {
     by: request.by,
     ...(existing ? { replacing: existing } : {}),
@@ -406,23 +430,9 @@ export async function resumeInterruptedCycle(
       ),
     );
   }
-  if (cycle.kind === 'monthly') {
-    // §9.1: a month parked at the department heads' wait is not interrupted (locally its run ended at the
-    // wait; on AWS its execution runs on): closing the window goes on from there.
-    const window = await repos.secondary.window({
-      communityId,
-      period: cycle.period,
-      revision: cycle.revision,
-    });
-    if (window?.status === 'open' && window.resumeInput !== undefined)
-      throw new ReviewStateError(
-        bilingual(
-          `${request.kind} ${request.period} 没有中断：它在等待科室负责人提交二次分配；用 medcomm secondary close ${request.period} 关闭后继续`,
-          `${request.kind} ${request.period} is not interrupted: it waits for the department heads' splits (§9.1); close the window with medcomm secondary close ${request.period} to go on`,
-        ),
-      );
-  }
-  const claim = await claimRun(repos, port, cycle, { by: request.by, resume: true });
+  const why = await stillRunning(repos, port, cycle);
+  if (why) throw new ReviewStateError(why);
+  const claim = await claimRun(repos, cycle, { by: request.by, resume: true });
   if ('busy' in claim) throw new ReviewStateError(claim.busy);
   // A new attempt of the same revision: on AWS a new execution, named with the attempt.
   await runHolding(repos, claim.lease, () =>
@@ -438,12 +448,11 @@ export async function resumeInterruptedCycle(
  */
 export async function continueRun(
   repos: Repositories,
-  port: ExecutionPort,
   cycle: CycleRecord,
   by: string,
   run: () => Promise<void>,
 ): Promise<boolean> {
-  const claim = await claimRun(repos, port, cycle, { by });
+  const claim = await claimRun(repos, cycle, { by });
   if ('busy' in claim) return false;
   await runHolding(repos, claim.lease, run);
   return true;
@@ -464,7 +473,7 @@ export async function startAgainIfNotStarted(
 ): Promise<boolean> {
   if (cycle.status !== 'running') return false;
   const attempt = runAttempt(cycle);
-  return continueRun(repos, port, cycle, by, () =>
+  return continueRun(repos, cycle, by, () =>
     port.start(cycle.kind, cycleInput(cycle), attempt > 1 ? { attempt } : {}),
   );
 }
@@ -552,6 +561,6 @@ export async function decideReview(
   }
   // The approved run goes on (locally in this call) under the run lease; if a resume took the cycle
   // between the approval and the lease, it runs with the recorded approval and this call leaves it to it.
-  await continueRun(repos, port, decided, request.by, () => port.resume(decided, decision));
+  await continueRun(repos, decided, request.by, () => port.resume(decided, decision));
   return decided;
 }
