@@ -10,30 +10,12 @@
  * about workload rows run here in the same order over the same cells. Workbooks are read whole (an
  * office's workbook is small); their workload sheet is streamed from its rows like a CSV's.
  */
+import { Worker } from 'node:worker_threads';
 import { type Dataset, WorkloadRow } from '../schemas/dataset.js';
-import { encode } from '../store/codec.js';
-import type { OtherFileRows, WorkloadGroup } from '../store/datasets.js';
-import {
-  crossFileIssues,
-  duplicateIssue,
-  FirstRows,
-  MONTH,
-  periodYearIssue,
-  referenceTarget,
-  type Table,
-  type Tables,
-  unknownReferenceIssue,
-} from './cross.js';
-import {
-  type CsvRead,
-  type CsvRecord,
-  type RecordReader,
-  readCsvSlices,
-  readCsvStreamed,
-  readRowsStreamed,
-  type TextSlices,
-} from './csv.js';
-import { decodeSlices, decodeSlicesLimit, type Encoding, type SlicesEnd } from './decode.js';
+import type { WorkloadGroup } from '../store/datasets.js';
+import { crossFileIssues, referenceTarget, type Table, type Tables } from './cross.js';
+import { type CsvRead, readCsvSlices, readCsvStreamed, readRowsStreamed, type TextSlices } from './csv.js';
+import { decodeSlices, decodeSlicesLimit, type Encoding, type SlicesEnd, slicing } from './decode.js';
 import { type ImportIssue, issueAt } from './errors.js';
 import { CSV_FORMATS, CSV_KEYS, type CsvKey, SCHEME_FILE } from './formats/index.js';
 import { parseScheme } from './formats/scheme.js';
@@ -51,273 +33,126 @@ import {
   textOf,
   unexpectedFiles,
 } from './parse.js';
-import { rowChecker } from './table.js';
+import {
+  type FromWorker,
+  rereadMonths,
+  type ToWorker,
+  WorkloadReader,
+  type WorkloadResults,
+  type WorkloadSink,
+} from './workload-reader.js';
 import { isSheetSource, placeInSheets } from './xlsx.js';
 
-export type { WorkloadGroup };
+export type { WorkloadGroup, WorkloadSink };
 
-/** Where a streamed import's workload months go (the import service's version writer). */
-export interface WorkloadSink {
-  /**
-   * The files other than workload.csv are read without a single issue: `dataset` is the import without
-   * its workload rows. True when the sink takes the months (it may refuse for reasons of its own — a
-   * locked year, another import running — and answers them after the parse).
-   */
-  begin(dataset: Dataset, fileRows: OtherFileRows): Promise<boolean>;
-  /** A month of workload rows read in full: each institution's rows (JSON) in file order. */
-  month(period: string, workload: Map<string, WorkloadGroup>): void;
-  /** Between slices of the file: resolves when the sink's writes leave room for more. */
-  pause(): Promise<void>;
-  /** False once the sink takes no more months (a write failed, a frozen row changed). */
-  readonly open: boolean;
-}
+/** workload.csv files at least this large are read on a worker thread (tests lower it to see it work). */
+export const parseThread = { minBytes: 4 * 1024 * 1024 };
 
-/** Periods of the year kept as compact arrays for the (period, staffId) key check. */
-const COMPACT_PERIODS = 24;
+/**
+ * workload.csv read on a worker thread (parse-worker.ts, issue 17): started with the parse, so its code
+ * loads while the other files are read here; given the bytes and what the rows are checked against once
+ * those files are read; its months go to the sink here in order, each answered when the sink has room.
+ * Where no worker can start (a bundle without the worker's file), the read stays on this thread.
+ */
+class WorkloadWorker {
+  private readonly worker: Worker;
+  private readonly started: Promise<boolean>;
+  private chain: Promise<void> = Promise.resolve();
+  private waiting: { resolve: (message: FromWorker) => void; reject: (error: unknown) => void } | undefined;
+  private failure: unknown;
 
-/** Reads workload.csv's records as they come: every check of its rows, and its months for the sink. */
-class WorkloadReader {
-  readonly format = CSV_FORMATS.workload;
-  validateIssues: ImportIssue[] = [];
-  uniqueIssues: ImportIssue[] = [];
-  refIssues: ImportIssue[] = [];
-  periodIssues: ImportIssue[] = [];
-  count = 0;
-  first: unknown;
-  private reader: RecordReader | undefined;
-  private check: ((record: CsvRecord, issues: ImportIssue[]) => unknown) | undefined;
-  private periodAt = -1;
-  private staffAt = -1;
-  // (period, staffId) unique: a row number per staff member per period, a map for any other key.
-  private firstRows = new FirstRows();
-  private byPeriod = new Map<string, Int32Array>();
-  private lastPeriod: string | undefined;
-  private lastRows: Int32Array | undefined;
-  // Months of valid rows: the one being read (or all, once the file went back to a month handed over).
-  private grouping: boolean;
-  private current: string | undefined;
-  private readonly open = new Map<string, Map<string, WorkloadGroup>>();
-  private readonly seen = new Set<string>();
-  private readonly handedOver = new Set<string>();
-  readonly order: string[] = [];
-  readonly reopened = new Set<string>();
-  private holdAll = false;
-
-  constructor(
-    private readonly year: number | undefined,
-    private readonly staffIndex: ReadonlyMap<string, number>,
-    private readonly knownStaff: ReadonlySet<string> | undefined,
-    private readonly institutionOf: ReadonlyMap<string, string>,
-    private readonly sink: WorkloadSink | undefined,
-  ) {
-    this.grouping = sink !== undefined;
+  private constructor(url: URL, workerData: unknown) {
+    this.worker = new Worker(url, { workerData });
+    let ready: (ok: boolean) => void = () => undefined;
+    this.started = new Promise((resolve) => (ready = resolve));
+    this.worker.on('error', (error) => {
+      ready(false);
+      this.fail(error);
+    });
+    this.worker.on('exit', () => {
+      ready(false);
+      this.fail(new Error('the workload parse worker stopped'));
+    });
+    this.worker.on('message', (message: FromWorker) => {
+      if (message.type === 'ready') ready(true);
+      else if (message.type === 'failed') this.fail(new Error(message.message));
+      else this.chain = this.chain.then(() => this.take(message)).catch((error: unknown) => this.fail(error));
+    });
   }
 
-  /** The fast reader gave up: csv-parse reads the file again from its start, so everything starts over. */
-  restart(): void {
-    this.validateIssues = [];
-    this.uniqueIssues = [];
-    this.refIssues = [];
-    this.periodIssues = [];
-    this.count = 0;
-    this.first = undefined;
-    this.reader = undefined;
-    this.firstRows = new FirstRows();
-    this.byPeriod = new Map();
-    this.lastPeriod = undefined;
-    this.lastRows = undefined;
-    this.grouping = this.sink !== undefined;
-    this.current = undefined;
-    this.open.clear();
-    this.seen.clear();
-    this.handedOver.clear();
-    this.order.length = 0;
-    this.reopened.clear();
-    this.holdAll = false;
+  static spawn(): WorkloadWorker | undefined {
+    try {
+      const here = import.meta.url;
+      // Sources (vitest, tsx, the CLI's bundle keeps its modules' locations) start through tsx.
+      if (here.endsWith('.ts'))
+        return new WorkloadWorker(new URL('./parse-worker-boot.mjs', here), {
+          entry: new URL('./parse-worker.ts', here).href,
+        });
+      return new WorkloadWorker(new URL('./parse-worker.js', here), undefined);
+    } catch {
+      return undefined; // no module location (a CommonJS bundle): read on this thread
+    }
   }
 
-  private issueCount(): number {
-    const reader = this.reader;
-    return (
-      this.validateIssues.length +
-      this.uniqueIssues.length +
-      this.refIssues.length +
-      this.periodIssues.length +
-      (reader ? reader.rowIssues.length + reader.headerIssues.length : 0)
-    );
-  }
+  private sink: WorkloadSink | undefined;
 
-  readonly onRecord = (record: CsvRecord, reader: RecordReader): void => {
-    if (reader !== this.reader) {
-      this.reader = reader;
-      this.check = reader.headerUsable ? rowChecker(this.format, reader.index) : undefined;
-      this.periodAt = reader.index.get('period') ?? -1;
-      this.staffAt = reader.index.get('staffId') ?? -1;
-    }
-    this.count++;
-    const value = this.check?.(record, this.validateIssues) as WorkloadRow | undefined;
-    if (value !== undefined && this.first === undefined) this.first = value;
-    const rawPeriod = this.periodAt < 0 ? undefined : record.fields[this.periodAt];
-    const rawStaff = this.staffAt < 0 ? undefined : record.fields[this.staffAt];
-    const period = rawPeriod?.trim() ?? '';
-    const staffId = rawStaff?.trim() ?? '';
-    // cross.ts uniqueKey(workload, [period, staffId]), reference(workload.staffId → staff), periodsInYear.
-    const index = this.staffIndex.get(staffId);
-    if (period !== '' && staffId !== '') {
-      const first = this.firstOf(period, staffId, index, record.row);
-      if (first !== undefined) {
-        this.uniqueIssues.push(
-          duplicateIssue(
-            this.format.file,
-            ['period', 'staffId'],
-            [period, staffId],
-            first,
-            record.row,
-            rawStaff,
-          ),
-        );
-      }
-    }
-    // The staff ids known are staffIndex's keys (both are every staff row's trimmed cell).
-    if (this.knownStaff && staffId !== '' && index === undefined) {
-      this.refIssues.push(
-        unknownReferenceIssue(this.format.file, record.row, 'staffId', rawStaff, 'staff.csv', 'staffId'),
-      );
-    }
-    if (this.year !== undefined && !period.startsWith(`${this.year}-`) && MONTH.test(period)) {
-      this.periodIssues.push(periodYearIssue(this.format.file, record.row, 'period', rawPeriod, this.year));
-    }
-    if (!this.grouping) return;
-    if (value === undefined || !this.sink!.open || this.issueCount() > 0) {
-      this.stopGrouping();
+  private async take(message: FromWorker): Promise<void> {
+    if (message.type === 'month') {
+      const sink = this.sink!;
+      if (sink.open)
+        sink.month(message.period, new Map(message.groups.map(([id, texts, rows]) => [id, { texts, rows }])));
+      await sink.pause();
+      this.worker.postMessage({ type: sink.open ? 'ack' : 'closed' } satisfies ToWorker);
+      if (!sink.open) this.worker.postMessage({ type: 'ack' } satisfies ToWorker);
       return;
     }
-    this.group(value, record.row);
-  };
-
-  /** The row that had the key first (FirstRows' answer, kept in an array per period for known staff). */
-  private firstOf(
-    period: string,
-    staffId: string,
-    index: number | undefined,
-    row: number,
-  ): number | undefined {
-    if (index === undefined || staffId.includes('/')) return this.firstRows.firstOf([period, staffId], row);
-    // Rows come month by month: the last month's array serves without a lookup.
-    let rows = period === this.lastPeriod ? this.lastRows : undefined;
-    if (!rows) {
-      if (period.includes('/') || !MONTH.test(period)) return this.firstRows.firstOf([period, staffId], row);
-      rows = this.byPeriod.get(period);
-      if (!rows) {
-        if (this.byPeriod.size >= COMPACT_PERIODS) return this.firstRows.firstOf([period, staffId], row);
-        rows = new Int32Array(this.staffIndex.size);
-        this.byPeriod.set(period, rows);
-      }
-      this.lastPeriod = period;
-      this.lastRows = rows;
-    }
-    const first = rows[index]!;
-    if (first !== 0) return first;
-    rows[index] = row;
-    return undefined;
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.resolve(message);
   }
 
-  private stopGrouping(): void {
-    this.grouping = false;
-    this.open.clear();
+  private fail(error: unknown): void {
+    this.failure ??= error;
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.reject(this.failure);
   }
 
-  private group(value: WorkloadRow, row: number): void {
-    const institutionId = this.institutionOf.get(value.staffId);
-    if (institutionId === undefined) {
-      this.stopGrouping(); // a staff row that failed its check: the import is refused anyway
-      return;
-    }
-    const period = value.period;
-    if (period !== this.current) {
-      if (!this.seen.has(period)) {
-        this.seen.add(period);
-        this.order.push(period);
-        if (!this.holdAll && this.current !== undefined) this.handOver(this.current);
-      } else if (this.handedOver.has(period)) {
-        // Back to a month already handed over: its rows are read again at the end (see finish).
-        this.holdAll = true;
-        this.reopened.add(period);
-      }
-      this.current = period;
-    }
-    let groups = this.open.get(period);
-    if (!groups) {
-      groups = new Map();
-      this.open.set(period, groups);
-    }
-    let group = groups.get(institutionId);
-    if (!group) {
-      group = { texts: [], rows: [] };
-      groups.set(institutionId, group);
-    }
-    group.texts.push(encode(value));
-    group.rows.push(row);
+  private next(post: ToWorker): Promise<FromWorker> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.worker.postMessage(post);
+    });
   }
 
-  private handOver(period: string): void {
-    const groups = this.open.get(period);
-    this.open.delete(period);
-    this.handedOver.add(period);
-    if (groups && this.sink!.open) this.sink!.month(period, groups);
+  /** Whether the worker started (its code loaded); false: read on this thread. */
+  ready(): Promise<boolean> {
+    return this.started;
   }
 
-  /** The rest of the months, once the file is read; `reread` gives the whole rows of months reopened. */
-  async finish(reread: (periods: ReadonlySet<string>) => Promise<Map<string, Map<string, WorkloadGroup>>>) {
-    if (!this.grouping || this.issueCount() > 0) return;
-    if (this.reopened.size > 0) {
-      for (const [period, groups] of await reread(this.reopened)) this.open.set(period, groups);
-    }
-    for (const period of this.order) if (this.open.has(period)) this.handOver(period);
+  async read(
+    start: Omit<Extract<ToWorker, { type: 'start' }>, 'type' | 'sliceBytes'>,
+    sink: WorkloadSink,
+  ): Promise<{ read: CsvRead; end: SlicesEnd; results: WorkloadResults }> {
+    this.sink = sink;
+    const message = await this.next({ type: 'start', sliceBytes: slicing.bytes, ...start });
+    if (message.type !== 'read') throw new Error(`unexpected ${message.type} from the workload parse worker`);
+    const { read, end, ...rest } = message;
+    const results: WorkloadResults = {
+      ...rest,
+      finish: async () => {
+        const finished = await this.next({ type: 'finish' });
+        if (finished.type !== 'finished') throw new Error(`unexpected ${finished.type} from the worker`);
+      },
+    };
+    return { read, end, results };
   }
-}
 
-/** The workload rows of some months, read again from the file (after it went back to a month handed over). */
-async function rereadMonths(
-  text: string | TextSlices | undefined,
-  sheetRows: readonly { row: number; fields: string[] }[] | undefined,
-  periods: ReadonlySet<string>,
-  institutionOf: ReadonlyMap<string, string>,
-  pause: () => Promise<void>,
-): Promise<Map<string, Map<string, WorkloadGroup>>> {
-  const format = CSV_FORMATS.workload;
-  let months = new Map<string, Map<string, WorkloadGroup>>();
-  let reader: RecordReader | undefined;
-  let check: ((record: CsvRecord, issues: ImportIssue[]) => unknown) | undefined;
-  const onRecord = (record: CsvRecord, from: RecordReader) => {
-    if (from !== reader) {
-      reader = from;
-      check = rowChecker(format, from.index);
-    }
-    const value = check!(record, []) as WorkloadRow | undefined;
-    if (!value || !periods.has(value.period)) return;
-    const institutionId = institutionOf.get(value.staffId)!;
-    let groups = months.get(value.period);
-    if (!groups) {
-      groups = new Map();
-      months.set(value.period, groups);
-    }
-    let group = groups.get(institutionId);
-    if (!group) {
-      group = { texts: [], rows: [] };
-      groups.set(institutionId, group);
-    }
-    group.texts.push(encode(value));
-    group.rows.push(record.row);
-  };
-  const restart = () => {
-    months = new Map();
-  };
-  if (sheetRows) readRowsStreamed(format.file, sheetRows, format.columns, onRecord);
-  else if (typeof text === 'function')
-    await readCsvSlices(format.file, text, format.columns, onRecord, restart, pause);
-  else await readCsvStreamed(format.file, text ?? '', format.columns, onRecord, restart, pause);
-  return months;
+  async close(): Promise<void> {
+    this.worker.removeAllListeners('exit');
+    await this.worker.terminate();
+  }
 }
 
 /** Where each staff id (as its cell reads, trimmed) is in staff.csv's records: the compact key of a person. */
@@ -345,6 +180,26 @@ export async function parseDatasetStreamed(
   sources: ReadonlyMap<string, FileSource>,
   sink: WorkloadSink,
   options: ParseOptions = {},
+): Promise<StreamedParseResult> {
+  const workloadSource = sources.get(CSV_FORMATS.workload.file);
+  const worker =
+    workloadSource instanceof Uint8Array &&
+    workloadSource.length >= parseThread.minBytes &&
+    !decodeSlicesLimit(workloadSource, options.maxFileBytes)
+      ? WorkloadWorker.spawn()
+      : undefined;
+  try {
+    return await parseStreamed(sources, sink, options, worker);
+  } finally {
+    await worker?.close();
+  }
+}
+
+async function parseStreamed(
+  sources: ReadonlyMap<string, FileSource>,
+  sink: WorkloadSink,
+  options: ParseOptions,
+  worker: WorkloadWorker | undefined,
 ): Promise<StreamedParseResult> {
   const issues: ImportIssue[] = unexpectedFiles(sources.keys());
   const schemeText = textOf(sources, SCHEME_FILE, true, issues, undefined, options.maxFileBytes);
@@ -407,7 +262,9 @@ export async function parseDatasetStreamed(
     if (began) dataset = { ...dataset, indicatorValues: [], finance: [], adjustments: [] };
   }
 
-  const workload = new WorkloadReader(year, staffIndex, knownStaff, institutionOf, began ? sink : undefined);
+  const checkStaff = knownStaff !== undefined;
+  const workload = new WorkloadReader(year, staffIndex, checkStaff, institutionOf, began ? sink : undefined);
+  let results: WorkloadResults = workload;
   const format = CSV_FORMATS.workload;
   const source = sources.get(format.file);
   let read: CsvRead | undefined;
@@ -426,20 +283,32 @@ export async function parseDatasetStreamed(
     if (tooLarge) workloadIssues.push(issueAt({ file: format.file }, tooLarge));
     else {
       const slices = () => decodeSlices(source);
-      const restart = () => workload.restart();
-      const done = await readCsvSlices(format.file, slices, format.columns, workload.onRecord, restart, () =>
-        sink.pause(),
-      );
+      let done: { read: CsvRead; end: unknown };
+      if (worker && (await worker.ready())) {
+        const grouping = began;
+        const remote = await worker.read(
+          { bytes: source, year, staffIndex, checkStaff, institutionOf, grouping },
+          sink,
+        );
+        done = remote;
+        results = remote.results;
+      } else {
+        const restart = () => workload.restart();
+        done = await readCsvSlices(format.file, slices, format.columns, workload.onRecord, restart, () =>
+          sink.pause(),
+        );
+      }
       const end = done.end as SlicesEnd;
       if ('problem' in end) {
         // Not text past that line: the file is refused as decodeFile refuses it, its rows unread.
         workload.restart();
+        results = workload;
         workloadIssues.push(issueAt({ file: format.file, row: end.line }, end.problem));
       } else {
         read = done.read;
         text = slices;
         encodings.set(format.file, end.encoding);
-        summary = { file: format.file, rows: workload.count, encoding: end.encoding };
+        summary = { file: format.file, rows: results.count, encoding: end.encoding };
       }
     }
   } else {
@@ -459,15 +328,15 @@ export async function parseDatasetStreamed(
   if (summary) summaries.set('workload', summary);
   if (read) {
     workloadIssues.push(...read.issues);
-    if (read.headerUsable) workloadIssues.push(...workload.validateIssues);
+    if (read.headerUsable) workloadIssues.push(...results.validateIssues);
   }
   const all = [
     ...issues,
     ...workloadIssues,
     ...cross,
-    ...workload.uniqueIssues,
-    ...workload.refIssues,
-    ...workload.periodIssues,
+    ...results.uniqueIssues,
+    ...results.refIssues,
+    ...results.periodIssues,
     ...v2,
   ];
   dropLuhnWhereDigitsLost(all);
@@ -475,8 +344,8 @@ export async function parseDatasetStreamed(
     return { ok: false, issues: placeInSheets(sortIssues(all), sources) };
   }
   // The contract every later stage trusts (assemble checked the rest); a failure here is a bug.
-  if (workload.first !== undefined) WorkloadRow.parse(workload.first);
-  await workload.finish((periods) =>
+  if (results.first !== undefined) WorkloadRow.parse(results.first);
+  await results.finish((periods) =>
     rereadMonths(text, sheetRows, periods, institutionOf, () => sink.pause()),
   );
   const summary_ = CSV_KEYS.flatMap((key) => {

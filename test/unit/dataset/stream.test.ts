@@ -12,7 +12,7 @@ import { readCsv, readCsvStreamed } from '../../../shared/dataset/csv.js';
 import { SLICE_BYTES, slicing } from '../../../shared/dataset/decode.js';
 import { CSV_FORMATS } from '../../../shared/dataset/formats/index.js';
 import { type FileSource, parseDataset } from '../../../shared/dataset/parse.js';
-import { parseDatasetStreamed, type WorkloadSink } from '../../../shared/dataset/stream.js';
+import { parseDatasetStreamed, parseThread, type WorkloadSink } from '../../../shared/dataset/stream.js';
 import { generateCounty } from '../../../shared/demo/index.js';
 import { encodeGbk } from '../../../shared/export/bank-gbk.js';
 import type { Dataset } from '../../../shared/schemas/dataset.js';
@@ -27,6 +27,7 @@ import {
 } from '../../../shared/store/datasets.js';
 import { BAD_CASES } from '../../fixtures/bad/cases.js';
 
+const MIN_BYTES = parseThread.minBytes;
 const TINY_DIR = fileURLToPath(new URL('../../fixtures/tiny/dataset', import.meta.url));
 const tinyFiles = (): Record<string, string> =>
   Object.fromEntries(
@@ -191,15 +192,20 @@ function withWorkloadLine(files: Record<string, string>, at: number, change: (li
   return { ...files, 'workload.csv': lines.join('\r\n') };
 }
 
-describe('workload.csv as bytes is decoded slice by slice and reads as the whole-file import (issue 12)', () => {
+/** The tests of workload.csv as bytes, read on this thread or on the parse worker (parse-worker.ts). */
+function bytesRead(thread: 'main' | 'worker') {
   beforeAll(() => {
     slicing.bytes = 16 * 1024;
+    parseThread.minBytes = thread === 'worker' ? 0 : Number.POSITIVE_INFINITY;
   });
   afterAll(() => {
     slicing.bytes = SLICE_BYTES;
+    parseThread.minBytes = MIN_BYTES;
   });
 
-  it.each(BAD_CASES.map((c) => [c.name, c] as const))('the same issues: %s', async (_name, badCase) => {
+  // On the worker: the cases about workload.csv (each starts a worker thread).
+  const cases = thread === 'main' ? BAD_CASES : BAD_CASES.filter((c) => /workload/.test(c.name));
+  it.each(cases.map((c) => [c.name, c] as const))('the same issues: %s', async (_name, badCase) => {
     const files = asBytes(badCase.patch(tinyFiles()));
     const whole = parseDataset(sourcesOf(files));
     const streamed = await parseDatasetStreamed(sourcesOf(files), new RecordingSink());
@@ -243,7 +249,9 @@ describe('workload.csv as bytes is decoded slice by slice and reads as the whole
       withWorkloadLine(county, -3, (line) => `"${line}`),
     ];
     // As text too: csv-parse's reading starts over from the first row (it once kept the fast read's keys).
-    for (const sources of cases.flatMap((files) => [sourcesOf(asBytes(files)), sourcesOf(files)])) {
+    // (Text is never read on the worker: only bytes are.)
+    const asText = (files: Record<string, string>) => (thread === 'main' ? [sourcesOf(files)] : []);
+    for (const sources of cases.flatMap((files) => [sourcesOf(asBytes(files)), ...asText(files)])) {
       const whole = parseDataset(sources);
       expect(whole.ok).toBe(false);
       expect(await parseDatasetStreamed(sources, new RecordingSink())).toEqual(whole);
@@ -261,5 +269,22 @@ describe('workload.csv as bytes is decoded slice by slice and reads as the whole
       expect(await parseDatasetStreamed(sources, sink)).toEqual(whole);
       expect(sink.handed).toBeGreaterThan(0); // months went to the sink before the bad line was reached
     }
+  });
+}
+
+describe('workload.csv as bytes is decoded slice by slice and reads as the whole-file import (issue 12)', () => {
+  bytesRead('main');
+});
+
+describe('workload.csv read on the parse worker thread: the same issues and months (issue 17)', () => {
+  bytesRead('worker');
+
+  it('a worker that fails stops the import with its error, and nothing is left running', async () => {
+    const files = asBytes(big());
+    const sink = new RecordingSink();
+    sink.month = () => {
+      throw new Error('the writer broke');
+    };
+    await expect(parseDatasetStreamed(sourcesOf(files), sink)).rejects.toThrow('the writer broke');
   });
 });
