@@ -19,6 +19,9 @@ import { type ResultWrite, resultWrites } from '../shared/store/results.js';
 /** The write guard's step name of monthly pay (shared/store/results.ts putBatch); its guards carry the seal. */
 export const MONTHLY_PAY_STEP = SEALING_STEP.monthly;
 
+/** Institutions of a batch computed, sealed and written together (a city's batch of ~39 is 4 parts). */
+const WRITE_PART = 10;
+
 /** One institution's pay lines and result with its dispatch checks, as the items to write. */
 async function monthlyPayOf(
   repos: Repositories,
@@ -86,15 +89,31 @@ export async function handler(event: unknown): Promise<{ institutions: number }>
   ]);
   // The rosters the seal pairs each line with its account from (read by the prefetch above).
   const rosters = await repos.datasets.rosters(cycle.communityId, cycle.datasetVersion, ids);
-  const groups = await Promise.all(
-    ids.map(async (institutionId, index) =>
-      sealedGroup(
-        { institutionId, items: await monthlyPayOf(repos, cycle, institutionId, postings) },
-        rosters[index]!,
-        { paid: true },
+  // Computed and written a few institutions at a time: each part's guarded write (the same once-only
+  // write, institution by institution) goes out while the next part is computed, so the CPU of the pay
+  // and the storage's work on the writes overlap instead of following each other.
+  const writes: Promise<void>[] = [];
+  let failure: { error: unknown } | undefined;
+  for (let start = 0; start < ids.length && !failure; start += WRITE_PART) {
+    const part = ids.slice(start, start + WRITE_PART);
+    const groups = await Promise.all(
+      part.map(async (institutionId, index) =>
+        sealedGroup(
+          { institutionId, items: await monthlyPayOf(repos, cycle, institutionId, postings) },
+          rosters[start + index]!,
+          { paid: true },
+        ),
       ),
-    ),
-  );
-  await repos.results.putBatch(cycle, MONTHLY_PAY_STEP, groups, { institutions: institutions.length });
+    );
+    writes.push(
+      repos.results
+        .putBatch(cycle, MONTHLY_PAY_STEP, groups, { institutions: institutions.length })
+        .catch((error: unknown) => {
+          failure ??= { error };
+        }),
+    );
+  }
+  await Promise.all(writes);
+  if (failure) throw failure.error;
   return { institutions: ids.length };
 }

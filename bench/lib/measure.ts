@@ -85,6 +85,34 @@ function rssOfPid(pid: number): number | null {
   }
 }
 
+/**
+ * The DynamoDB Local process among this process's children: java itself, or — where it runs in a network
+ * namespace of its own behind a relay (shared/local/dynamodb/relay.mjs, whose command line names java too)
+ * — the java process under the relay. `tree` is every process of it (relay and java), whose CPU is the
+ * database's share of the machine.
+ */
+function dynamoDbProcess(): { java: number; tree: number[] } | undefined {
+  const top = childPids(process.pid).find((pid) => /DynamoDBLocal|java/.test(commandOf(pid)));
+  if (top === undefined) return undefined;
+  const tree = [top];
+  for (let i = 0; i < tree.length; i++) tree.push(...childPids(tree[i]!));
+  const isJava = (pid: number) => /(^|\/)java$/.test(commandOf(pid).split(' ')[0] ?? '');
+  return { java: tree.find(isJava) ?? top, tree };
+}
+
+/** User + system CPU time of a process so far, in ms (its own threads; 100 clock ticks a second on Linux). */
+function cpuMsOf(pid: number): number | null {
+  try {
+    // Fields after the command name (which is in parentheses and may hold spaces): utime is the 14th
+    // field of the line, stime the 15th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
 function commandOf(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
@@ -98,6 +126,8 @@ export class MemorySampler {
   private timer: NodeJS.Timeout | undefined;
   private window = { rss: 0, heapUsed: 0, external: 0, java: 0 };
   private javaPid: number | undefined;
+  /** The database's processes: java and, where there is one, the relay in front of it. */
+  private dbPids: number[] = [];
   /** Peaks over the sampler's whole life. */
   readonly lifetime = { rss: 0, heapUsed: 0, external: 0, java: 0 };
 
@@ -137,19 +167,20 @@ export class MemorySampler {
     };
   }
 
-  /** User + system CPU time of DynamoDB Local so far, or null when there is none to read. */
+  /**
+   * User + system CPU time of DynamoDB Local so far (java and the relay in front of it), or null when there
+   * is none to read.
+   */
   dynamoDbCpuMs(): number | null {
     this.javaRss();
     if (this.javaPid === undefined) return null;
-    try {
-      // Fields after the command name (which is in parentheses and may hold spaces): utime is the 14th
-      // field of the line, stime the 15th, in clock ticks (100 per second on Linux).
-      const stat = readFileSync(`/proc/${this.javaPid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(fields[11]) + Number(fields[12])) * 10;
-    } catch {
-      return null;
+    let total = 0;
+    for (const pid of this.dbPids) {
+      const ms = cpuMsOf(pid);
+      if (ms === null) return null;
+      total += ms;
     }
+    return total;
   }
 
   private sample(): void {
@@ -169,7 +200,9 @@ export class MemorySampler {
       if (rss !== null) return rss;
       this.javaPid = undefined;
     }
-    this.javaPid = childPids(process.pid).find((pid) => /DynamoDBLocal|java/.test(commandOf(pid)));
+    const db = dynamoDbProcess();
+    this.javaPid = db?.java;
+    this.dbPids = db?.tree ?? [];
     return this.javaPid === undefined ? 0 : (rssOfPid(this.javaPid) ?? 0);
   }
 }
