@@ -26,7 +26,7 @@ import type {
   Submission,
 } from '../store/secondary.js';
 import { loadInstitutionSlice } from './cycle-data.js';
-import { resolveCommunity } from './cycle-service.js';
+import { continueRun, resolveCommunity } from './cycle-service.js';
 import { v2StepInputs } from './previous-year.js';
 
 /** Answers the waiting institutions' task tokens once the window is closed (cycle-service's ExecutionPort). */
@@ -414,7 +414,9 @@ export async function closeWindow(
       bilingual('此运行环境不能继续等待中的月调度', 'this runtime cannot resume a waiting monthly cycle'),
     );
   const tokens = (await repos.secondary.tokens(ref)).map((t) => t.token);
-  await port.resumeSecondary(cycle, now, tokens);
+  const resumeSecondary = port.resumeSecondary.bind(port);
+  // Under the cycle's run lease, as every continuation of a run: a live holder is already running it on.
+  await continueRun(repos, cycle, actor.by, () => resumeSecondary(cycle, now, tokens));
   return { communityId: cycle.communityId, period: cycle.period, revision: cycle.revision, approved };
 }
 
