@@ -107,5 +107,6 @@ describe('DynamoDB Local with its class archive', () => {
     } finally {
       utimesSync(jar.jar, atime, mtime);
     }
-  });
+    // A recorded start, a -version and a server: ~30 s on a quiet 2-core machine, minutes when it is busy.
+  }, 300_000);
 });
