@@ -246,6 +246,19 @@ export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
               },
             ],
           ]),
+        // The rows of every institution of a month (a cycle's start checks who has workload rows).
+        monthRows: async (_c: string, _v: number, period: string) =>
+          new Map([
+            [
+              'C01',
+              {
+                workload: staff.map((s) => ({ period, staffId: s.staffId })),
+                values: [],
+                finance: [],
+                adjustments: [],
+              },
+            ],
+          ]),
       },
       corrections: {
         list: async () => [],
