@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { decideReview, startCycle } from '../shared/app/cycle-service.js';
 import { importDataset } from '../shared/app/import-service.js';
 import { runCycleToEnd } from '../shared/app/year-runner.js';
-import { UPLOAD_MAX_FILE_BYTES } from '../shared/dataset/decode.js';
+import { SHARED_FILE_BYTES, UPLOAD_MAX_FILE_BYTES } from '../shared/dataset/decode.js';
 import { type DatasetFiles, generateCounty } from '../shared/demo/index.js';
 import { monthsOfYear, quarterKey } from '../shared/domain/periods.js';
 import { openLocalRuntime } from '../shared/local/runtime.js';
@@ -61,10 +61,18 @@ let started = performance.now();
 /** The scale's files as the CLI reads them from a folder: bytes, which the import decodes (workload.csv
  * slice by slice, on the parse worker from 4 MB); the generated text is not kept. */
 function generate() {
+  // read-dir.ts reads a large workload.csv into shared memory, which the parse worker reads without a copy.
+  const bytesOf = (name: string, text: string): Uint8Array => {
+    const bytes = Buffer.from(text);
+    if (name !== 'workload.csv' || bytes.length < SHARED_FILE_BYTES) return bytes;
+    const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+    shared.set(bytes);
+    return shared;
+  };
   const generated: DatasetFiles = generateCounty(SCALES[scale]);
   const count = (text: string) => text.split('\r\n').filter((l) => l.trim()).length - 1;
   return {
-    files: Object.fromEntries(Object.entries(generated).map(([name, text]) => [name, Buffer.from(text)])),
+    files: Object.fromEntries(Object.entries(generated).map(([name, text]) => [name, bytesOf(name, text)])),
     staff: count(generated['staff.csv']),
     institutions: count(generated['institutions.csv']),
   };

@@ -90,6 +90,8 @@ function decodeAs(bytes: Uint8Array, label: string, encoding: Encoding): Decoded
  * tests lower `bytes` to cut a small file into many slices.
  */
 export const SLICE_BYTES = 1 << 20;
+/** Files from this size are read into memory a worker thread shares (read-dir.ts; stream.ts's parse worker). */
+export const SHARED_FILE_BYTES = 4 * 1024 * 1024;
 export const slicing = { bytes: SLICE_BYTES };
 
 /** How a file's slices ended: the encoding it was read in, or why it could not be read past a line. */

@@ -1,8 +1,8 @@
 /** A dataset folder on disk → the import. The only part of shared/dataset that touches the file system. */
 import type { Dirent } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MAX_FILE_BYTES } from './decode.js';
+import { MAX_FILE_BYTES, SHARED_FILE_BYTES } from './decode.js';
 import { type ImportIssue, issueAt, Problem } from './errors.js';
 import { DATASET_FILES } from './formats/index.js';
 import { type FileSource, type ParseResult, parseDataset } from './parse.js';
@@ -48,10 +48,37 @@ export async function readDatasetSources(
     } else if (info.size > MAX_FILE_BYTES) {
       sources.set(entry.name, { tooLargeBytes: info.size }); // refused before reading it into memory
     } else {
-      sources.set(entry.name, await readFile(path));
+      sources.set(
+        entry.name,
+        entry.name === 'workload.csv' && info.size >= SHARED_FILE_BYTES
+          ? await readShared(path, info.size)
+          : await readFile(path),
+      );
     }
   }
   return expandSources(sources, complete);
+}
+
+/**
+ * A large file's bytes in memory a worker thread can share (the import reads workload.csv on one: the
+ * bytes are not copied to it). A file that grew since its size was taken is read whole as usual.
+ */
+async function readShared(path: string, size: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(new SharedArrayBuffer(size));
+  const file = await open(path, 'r');
+  try {
+    let at = 0;
+    while (at < size) {
+      const { bytesRead } = await file.read(bytes, at, size - at, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    const more = await file.read(Buffer.alloc(1), 0, 1, at);
+    if (at < size || more.bytesRead > 0) return await readFile(path); // changed while read
+    return bytes;
+  } finally {
+    await file.close();
+  }
 }
 
 /** Workbooks among `sources` read into sheets (exceljs only then), and `complete` applied. */

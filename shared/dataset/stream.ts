@@ -15,7 +15,14 @@ import { type Dataset, WorkloadRow } from '../schemas/dataset.js';
 import type { WorkloadGroup } from '../store/datasets.js';
 import { crossFileIssues, referenceTarget, type Table, type Tables } from './cross.js';
 import { type CsvRead, readCsvSlices, readCsvStreamed, readRowsStreamed, type TextSlices } from './csv.js';
-import { decodeSlices, decodeSlicesLimit, type Encoding, type SlicesEnd, slicing } from './decode.js';
+import {
+  decodeSlices,
+  decodeSlicesLimit,
+  type Encoding,
+  SHARED_FILE_BYTES,
+  type SlicesEnd,
+  slicing,
+} from './decode.js';
 import { type ImportIssue, issueAt } from './errors.js';
 import { CSV_FORMATS, CSV_KEYS, type CsvKey, SCHEME_FILE } from './formats/index.js';
 import { parseScheme } from './formats/scheme.js';
@@ -45,8 +52,11 @@ import { isSheetSource, placeInSheets } from './xlsx.js';
 
 export type { WorkloadGroup, WorkloadSink };
 
-/** workload.csv files at least this large are read on a worker thread (tests lower it to see it work). */
-export const parseThread = { minBytes: 4 * 1024 * 1024 };
+/**
+ * workload.csv files at least this large are read on a worker thread (tests lower it to see it work);
+ * read-dir.ts reads them into shared memory, which the worker reads without a copy.
+ */
+export const parseThread = { minBytes: SHARED_FILE_BYTES };
 
 /**
  * workload.csv read on a worker thread (parse-worker.ts, issue 17): started with the parse, so its code

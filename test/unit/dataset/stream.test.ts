@@ -279,6 +279,14 @@ describe('workload.csv as bytes is decoded slice by slice and reads as the whole
 describe('workload.csv read on the parse worker thread: the same issues and months (issue 17)', () => {
   bytesRead('worker');
 
+  it('reads a workload.csv in shared memory (as read-dir.ts reads a large one) without copying it', async () => {
+    const files = asBytes(big());
+    const workload = files['workload.csv']!;
+    const shared = new Uint8Array(new SharedArrayBuffer(workload.length));
+    shared.set(workload);
+    await expectSameAsWhole({ ...files, 'workload.csv': shared });
+  });
+
   it('a worker that fails stops the import with its error, and nothing is left running', async () => {
     const files = asBytes(big());
     const sink = new RecordingSink();
