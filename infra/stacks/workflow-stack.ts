@@ -177,9 +177,14 @@ export class WorkflowStack extends Stack {
       new PolicyStatement({ actions, resources: [bucket.arnForObjects(`${prefix}*`)] });
     const chunks = 'import-chunks/';
     const steps = {
-      PrepareImport: [objects('uploads/', ['s3:GetObject']), objects(chunks, ['s3:PutObject'])],
+      // A refusal found after chunks were staged (a frozen row, another import's lease) removes them.
+      PrepareImport: [
+        objects('uploads/', ['s3:GetObject']),
+        objects(chunks, ['s3:PutObject', 's3:DeleteObject']),
+      ],
       WriteImportChunk: [objects(chunks, ['s3:GetObject'])],
-      FinishImport: [objects(chunks, ['s3:DeleteObject'])],
+      // It reads the list of blob pages to remove (months a file gave twice) staged beside the chunks.
+      FinishImport: [objects(chunks, ['s3:GetObject', 's3:DeleteObject'])],
       RecordImportFailure: [objects(chunks, ['s3:DeleteObject'])],
     } as const;
     for (const [id, statements] of Object.entries(steps)) {

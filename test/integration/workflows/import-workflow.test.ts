@@ -5,12 +5,13 @@
  * pointer switch; a refused upload is recorded with its issues and changes nothing; a run that fails
  * half way leaves the previous version current, and the next import sweeps what it wrote.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDataset } from '../../../shared/app/import-service.js';
-import { resetImportStaging } from '../../../shared/app/import-workflow.js';
+import { CHUNK_BYTES, resetImportStaging } from '../../../shared/app/import-workflow.js';
+import { DatasetInvalidError } from '../../../shared/dataset/index.js';
 import { generateCounty } from '../../../shared/demo/index.js';
 import { LocalImportWorkflow } from '../../../shared/local/import-workflow.js';
 import { type LocalStore, openLocalStore } from '../../../shared/local/runtime.js';
@@ -28,6 +29,8 @@ let store: LocalStore;
 let cli: Repositories;
 let workflow: LocalImportWorkflow;
 let failChunk: number | undefined;
+/** The length of each chunk the Map wrote, by import and chunk. */
+const chunkLengths = new Map<string, number>();
 const saved = { limits: process.env.MEDCOMM_AWS_LIMITS, chunks: process.env.MEDCOMM_IMPORT_CHUNKS };
 
 async function upload(name: string, files: Record<string, string>): Promise<string> {
@@ -62,7 +65,10 @@ beforeAll(async () => {
     wrapHandler: (id, handler) =>
       id === 'WriteImportChunk'
         ? async (input) => {
-            if ((input as { chunk: number }).chunk === failChunk) throw new Error('disk on fire (injected)');
+            const { chunk, job } = input as { chunk: number; job: { id: string } };
+            if (chunk === failChunk) throw new Error('disk on fire (injected)');
+            const text = await readFile(join(root, 'chunks', job.id, `${chunk}.json`), 'utf8');
+            chunkLengths.set(`${job.id}#${chunk}`, text.length);
             return handler(input);
           }
         : handler,
@@ -93,6 +99,10 @@ describe('the import state machine on the local engine, AWS limits on', () => {
     expect(run.outcome).toBe('imported');
     // Keys only between states, far below Step Functions' 256 KiB.
     expect(run.largestPayloadBytes).toBeLessThan(16 * 1024);
+    // The version's ~64 MB staged as it was made, in chunks of at most CHUNK_BYTES each.
+    const lengths = [...chunkLengths].filter(([key]) => key.startsWith('city-1#')).map(([, n]) => n);
+    expect(lengths.length).toBeGreaterThan(5);
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(CHUNK_BYTES);
 
     const job = await store.repos.imports.get('city-1');
     expect(job).toMatchObject({ status: 'imported', communityId });
@@ -122,7 +132,8 @@ describe('the import state machine on the local engine, AWS limits on', () => {
     const cells = lines[5]!.split(',');
     cells[7] = '-5';
     lines[5] = cells.join(',');
-    const prefix = await upload('bad', { ...cityFiles, 'staff.csv': lines.join('\r\n') });
+    const bad = { ...cityFiles, 'staff.csv': lines.join('\r\n') };
+    const prefix = await upload('bad', bad);
     const run = await workflow.run({ id: 'bad-1', prefix, by: 'office1' });
     expect(run.outcome).toBe('refused');
     const job = await store.repos.imports.get('bad-1');
@@ -133,6 +144,11 @@ describe('the import state machine on the local engine, AWS limits on', () => {
         expect.objectContaining({ file: 'staff.csv', row: 6, column: 'basicMonthly' }),
       ]),
     );
+    // The same issues, in the same order, as the CLI's import of the same files answers.
+    const viaCli = await importDataset(cli, { files: bad }, 'office1').catch((e: unknown) => e);
+    expect(viaCli).toBeInstanceOf(DatasetInvalidError);
+    expect(job?.issueCount).toBe((viaCli as DatasetInvalidError).issues.length);
+    expect(job?.issues).toEqual((viaCli as DatasetInvalidError).issues.slice(0, job!.issues!.length));
     expect(await store.repos.datasets.current(communityId)).toEqual(before);
   }, 600_000);
 
@@ -190,7 +206,7 @@ describe('the import state machine on the local engine, AWS limits on', () => {
   ])(
     'stores exactly the items the CLI import stores for the same files, %s',
     async (_, counties, byPerson) => {
-      const files = generateCounty({ staff: 500, counties, seed: 11 }) as Record<string, string>;
+      const files = generateCounty({ staff: 250, counties, seed: 11 }) as Record<string, string>;
       if (byPerson) {
         const [header, ...rows] = files['workload.csv']!.split('\r\n').filter((l) => l.trim() !== '');
         const staffAt = header!.split(',').indexOf('staffId');
