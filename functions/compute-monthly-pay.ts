@@ -19,8 +19,19 @@ import { type ResultWrite, resultWrites } from '../shared/store/results.js';
 /** The write guard's step name of monthly pay (shared/store/results.ts putBatch); its guards carry the seal. */
 export const MONTHLY_PAY_STEP = SEALING_STEP.monthly;
 
-/** Institutions of a batch computed, sealed and written together (a city's batch of ~39 is 4 parts). */
-const WRITE_PART = 10;
+/**
+ * The computing (pay, dispatch checks, seal) of the Map's batches that run in this process, one after
+ * another. Where the batches share a process (the local runtime runs every iteration in one), computing
+ * them side by side only interleaves them on its one thread, so all of them finish computing at about the
+ * same time and then all write at once while the thread waits; one at a time, each batch's guarded write
+ * goes to the storage while the next batch computes. (A Lambda runs one batch: nothing waits.)
+ */
+let computing: Promise<unknown> = Promise.resolve();
+function oneBatchAtATime<T>(compute: () => Promise<T>): Promise<T> {
+  const turn = computing.then(compute);
+  computing = turn.catch(() => undefined);
+  return turn;
+}
 
 /** One institution's pay lines and result with its dispatch checks, as the items to write. */
 async function monthlyPayOf(
@@ -89,31 +100,18 @@ export async function handler(event: unknown): Promise<{ institutions: number }>
   ]);
   // The rosters the seal pairs each line with its account from (read by the prefetch above).
   const rosters = await repos.datasets.rosters(cycle.communityId, cycle.datasetVersion, ids);
-  // Computed and written a few institutions at a time: each part's guarded write (the same once-only
-  // write, institution by institution) goes out while the next part is computed, so the CPU of the pay
-  // and the storage's work on the writes overlap instead of following each other.
-  const writes: Promise<void>[] = [];
-  let failure: { error: unknown } | undefined;
-  for (let start = 0; start < ids.length && !failure; start += WRITE_PART) {
-    const part = ids.slice(start, start + WRITE_PART);
-    const groups = await Promise.all(
-      part.map(async (institutionId, index) =>
+  // One batch of a process computes at a time, then writes while the next computes (below).
+  const groups = await oneBatchAtATime(() =>
+    Promise.all(
+      ids.map(async (institutionId, index) =>
         sealedGroup(
           { institutionId, items: await monthlyPayOf(repos, cycle, institutionId, postings) },
-          rosters[start + index]!,
+          rosters[index]!,
           { paid: true },
         ),
       ),
-    );
-    writes.push(
-      repos.results
-        .putBatch(cycle, MONTHLY_PAY_STEP, groups, { institutions: institutions.length })
-        .catch((error: unknown) => {
-          failure ??= { error };
-        }),
-    );
-  }
-  await Promise.all(writes);
-  if (failure) throw failure.error;
+    ),
+  );
+  await repos.results.putBatch(cycle, MONTHLY_PAY_STEP, groups, { institutions: institutions.length });
   return { institutions: ids.length };
 }

@@ -91,13 +91,14 @@ function rssOfPid(pid: number): number | null {
  * — the java process under the relay. `tree` is every process of it (relay and java), whose CPU is the
  * database's share of the machine.
  */
-function dynamoDbProcess(): { java: number; tree: number[] } | undefined {
+function dynamoDbProcess(): { java: number; isJava: boolean; tree: number[] } | undefined {
   const top = childPids(process.pid).find((pid) => /DynamoDBLocal|java/.test(commandOf(pid)));
   if (top === undefined) return undefined;
   const tree = [top];
   for (let i = 0; i < tree.length; i++) tree.push(...childPids(tree[i]!));
   const isJava = (pid: number) => /(^|\/)java$/.test(commandOf(pid).split(' ')[0] ?? '');
-  return { java: tree.find(isJava) ?? top, tree };
+  const java = tree.find(isJava);
+  return { java: java ?? top, isJava: java !== undefined, tree };
 }
 
 /** User + system CPU time of a process so far, in ms (its own threads; 100 clock ticks a second on Linux). */
@@ -128,6 +129,8 @@ export class MemorySampler {
   private javaPid: number | undefined;
   /** The database's processes: java and, where there is one, the relay in front of it. */
   private dbPids: number[] = [];
+  /** Whether `javaPid` is java itself (not a relay that has not started it yet). */
+  private javaFound = false;
   /** Peaks over the sampler's whole life. */
   readonly lifetime = { rss: 0, heapUsed: 0, external: 0, java: 0 };
 
@@ -195,13 +198,14 @@ export class MemorySampler {
   }
 
   private javaRss(): number {
-    if (this.javaPid !== undefined) {
+    // Kept once java itself is found; a relay found before it has started java is looked under again.
+    if (this.javaPid !== undefined && this.javaFound) {
       const rss = rssOfPid(this.javaPid);
       if (rss !== null) return rss;
-      this.javaPid = undefined;
     }
     const db = dynamoDbProcess();
     this.javaPid = db?.java;
+    this.javaFound = db?.isJava ?? false;
     this.dbPids = db?.tree ?? [];
     return this.javaPid === undefined ? 0 : (rssOfPid(this.javaPid) ?? 0);
   }
