@@ -4,12 +4,13 @@
  * batch's rows and pools come in one read each, its pay lines go out in one guarded write.
  */
 import { loadInstitutionSlice, prefetchBatch } from '../shared/app/cycle-data.js';
+import { batchIds } from '../shared/app/institution-batches.js';
 import { v2StepInputs } from '../shared/app/previous-year.js';
 import { SEALING_STEP, sealedGroup } from '../shared/app/seals.js';
 import { store } from '../shared/config.js';
 import { poolAllocationStep } from '../shared/domain/steps.js';
 import { bilingual, NotFoundError } from '../shared/errors.js';
-import { type CycleRef, InstitutionWork, idsOf } from '../shared/schemas/events.js';
+import { type CycleRef, InstitutionWork } from '../shared/schemas/events.js';
 import type { AnnualSettlementResult, QuarterlyInstitutionResult } from '../shared/schemas/results.js';
 import type { Repositories } from '../shared/store/index.js';
 import { resultWrites } from '../shared/store/results.js';
@@ -38,7 +39,7 @@ async function poolsOf(
 export async function handler(event: unknown): Promise<{ institutions: number }> {
   const work = InstitutionWork.parse(event);
   const { cycle } = work;
-  const ids = idsOf(work);
+  const ids = await batchIds(store(), work);
   const repos = store();
   const [{ institutions }, { results, pools }, rosters] = await Promise.all([
     prefetchBatch(repos, cycle, ids),

@@ -4,6 +4,7 @@
  * batch's rosters and rows come in one read, its results go out in one guarded write (results.putBatch).
  */
 import { loadInstitutionSlice, prefetchBatch } from '../shared/app/cycle-data.js';
+import { batchIds } from '../shared/app/institution-batches.js';
 import { v2StepInputs } from '../shared/app/previous-year.js';
 import { SEALING_STEP, sealedGroup } from '../shared/app/seals.js';
 import { approvedSplits } from '../shared/app/secondary-service.js';
@@ -11,7 +12,7 @@ import { store } from '../shared/config.js';
 import { missingSubmissions, staffWithoutWorkload, yearToDateStatus } from '../shared/domain/dispatch.js';
 import { monthsToDate } from '../shared/domain/periods.js';
 import { monthlyStep } from '../shared/domain/steps.js';
-import { type CycleRef, InstitutionWork, idsOf } from '../shared/schemas/events.js';
+import { type CycleRef, InstitutionWork } from '../shared/schemas/events.js';
 import type { PostingRef } from '../shared/store/corrections.js';
 import type { Repositories } from '../shared/store/index.js';
 import { type ResultWrite, resultWrites } from '../shared/store/results.js';
@@ -92,7 +93,7 @@ async function monthlyPayOf(
 export async function handler(event: unknown): Promise<{ institutions: number }> {
   const work = InstitutionWork.parse(event);
   const { cycle } = work;
-  const ids = idsOf(work);
+  const ids = await batchIds(store(), work);
   const repos = store();
   const [{ institutions }, postings] = await Promise.all([
     prefetchBatch(repos, cycle, ids, monthsToDate(cycle.period)),

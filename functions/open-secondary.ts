@@ -6,13 +6,16 @@
  */
 
 import { prefetchBatch } from '../shared/app/cycle-data.js';
+import { batchIds } from '../shared/app/institution-batches.js';
 import { buildDraft, manualInstitutions, refOf } from '../shared/app/secondary-service.js';
 import { store } from '../shared/config.js';
-import { InstitutionBatchTask } from '../shared/schemas/events.js';
+import { InstitutionBatchWork } from '../shared/schemas/events.js';
 
 export async function handler(event: unknown): Promise<{ institutions: number }> {
-  const { cycle, institutionIds } = InstitutionBatchTask.parse(event);
+  const work = InstitutionBatchWork.parse(event);
+  const { cycle } = work;
   const repos = store();
+  const institutionIds = await batchIds(repos, work);
   const ref = refOf(cycle);
   // The batch's rosters and month in one read; the window's list is PrepareCycle's (the same data).
   const [, waiting] = await Promise.all([

@@ -1,10 +1,12 @@
 /**
  * First step of every cycle: confirms the cycle record is this run's revision and still running, checks
- * the prerequisites again (the record may be old), and hands the Maps the institution ids in batches —
- * keys only, one Map iteration per batch — and whether finance already approved this revision (a resumed
- * run must not ask again).
+ * the prerequisites again (the record may be old), cuts the institution ids into batches and stores them
+ * under the revision (shared/store/batches.ts), and hands the Maps references to the batches — keys only,
+ * one Map iteration per batch, the same size whatever the ids' length — and whether finance already
+ * approved this revision (a resumed run must not ask again). The batches are a function of the cycle's
+ * dataset version: a retried or resumed PrepareCycle stores the same items again.
  */
-import { institutionBatches } from '../shared/app/institution-batches.js';
+import { cycleBatches } from '../shared/app/institution-batches.js';
 import { checkPrerequisites } from '../shared/app/prerequisites.js';
 import { manualInstitutions } from '../shared/app/secondary-service.js';
 import { store } from '../shared/config.js';
@@ -26,11 +28,12 @@ export async function handler(event: unknown): Promise<PreparedCycle> {
   const scheme = await repos.datasets.scheme(cycle.communityId, cycle.datasetVersion);
   await checkPrerequisites(repos, cycle.communityId, cycle.kind, cycle.period, scheme.year);
   const institutions = await repos.datasets.institutions(cycle.communityId, cycle.datasetVersion);
-  // §9.1 manual mode: the institutions whose department heads split their pools before the month pays.
-  const secondary = await manualInstitutions(repos, cycle);
-  return {
-    institutionBatches: institutionBatches(institutions.map((i) => i.id).sort()),
-    approved: record.decision?.approved === true,
-    ...(secondary.length > 0 ? { secondary: { institutionBatches: institutionBatches(secondary) } } : {}),
-  };
+  // Every institution, and (§9.1 manual mode) those whose department heads split their pools first.
+  const { stored, refs } = cycleBatches(
+    institutions.map((i) => i.id).sort(),
+    await manualInstitutions(repos, cycle),
+  );
+  // Stored before the references leave: every Map iteration reads its batch from here.
+  await Promise.all(stored.map(({ list, batches }) => repos.batches.put(cycle, list, batches)));
+  return { ...refs, approved: record.decision?.approved === true };
 }

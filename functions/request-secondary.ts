@@ -6,20 +6,25 @@
  * is answered at once.
  */
 import { z } from 'zod';
+import { batchIds } from '../shared/app/institution-batches.js';
 import { refOf } from '../shared/app/secondary-service.js';
 import { store } from '../shared/config.js';
-import { InstitutionBatchTask } from '../shared/schemas/events.js';
+import { InstitutionBatchWork } from '../shared/schemas/events.js';
 
-const RequestPayload = InstitutionBatchTask.extend({ taskToken: z.string().min(1), stateInput: z.unknown() });
+/** The wait's own fields besides its batch: the token, and the state the local engine resumes from. */
+const WaitFields = z.object({ taskToken: z.string().min(1), stateInput: z.unknown() });
 
 export async function handler(event: unknown): Promise<{ closed: boolean }> {
-  const { cycle, institutionIds, taskToken, stateInput } = RequestPayload.parse(event);
+  const work = InstitutionBatchWork.parse(event);
+  const { taskToken, stateInput } = WaitFields.parse(event);
+  const { cycle } = work;
   const repos = store();
+  const institutionIds = await batchIds(repos, work);
   const ref = refOf(cycle);
   // The token first: a close that comes after the window is read below finds it.
   await repos.secondary.putToken(ref, institutionIds, taskToken);
   const window = await repos.secondary.window(ref);
-  // Once, by the first batch (a province's state is ~80 KB: 62 writes of it would be ~5,000 WCU on one key).
+  // Once, by the first batch: every batch carries the same.
   if (window?.resumeInput === undefined) await repos.secondary.recordResumeInput(ref, stateInput);
   if (window?.status !== 'closed') return { closed: false };
   // Locally the engine answers a closed window's wait itself (LocalWorkflows); on AWS only we can.

@@ -3,10 +3,11 @@
  * undistributed). The batch's rows come in one read, its results go out in one guarded write.
  */
 import { cycleMonths, loadInstitutionSlice, prefetchBatch } from '../shared/app/cycle-data.js';
+import { batchIds } from '../shared/app/institution-batches.js';
 import { batchScoringContexts } from '../shared/app/previous-year.js';
 import { store } from '../shared/config.js';
 import { annualScoreStep } from '../shared/domain/steps.js';
-import { InstitutionWork, idsOf } from '../shared/schemas/events.js';
+import { InstitutionWork } from '../shared/schemas/events.js';
 import type { MonthLock } from '../shared/store/cycles.js';
 import type { Repositories } from '../shared/store/index.js';
 import { resultWrites } from '../shared/store/results.js';
@@ -33,7 +34,7 @@ async function monthLocks(
 export async function handler(event: unknown): Promise<{ institutions: number }> {
   const work = InstitutionWork.parse(event);
   const { cycle } = work;
-  const ids = idsOf(work);
+  const ids = await batchIds(store(), work);
   const repos = store();
   const months = cycleMonths(cycle);
   const [{ indicators, institutions }, locks] = await Promise.all([

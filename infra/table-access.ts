@@ -22,7 +22,8 @@ export interface TableAccess {
 export type AccessId = FunctionId | EdgeFunctionId | `api:${RouteGroup}`;
 
 export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
-  PrepareCycle: { read: ['GetItem', 'Query'], write: {} },
+  // PrepareCycle stores the revision's batches of institution ids (BATCHES#); the Maps carry references.
+  PrepareCycle: { read: ['GetItem', 'Query'], write: { PutItem: ['BATCHES#'] } },
   ComputeMonthlyPay: {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: { BatchWriteItem: ['RESULT#'], PutItem: ['RESULT#'] },
@@ -54,7 +55,10 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: { PutItem: ['SECONDARY#'], UpdateItem: ['SECONDARY#'] },
   },
-  RequestSecondary: { read: ['GetItem'], write: { PutItem: ['SECONDARY#'], UpdateItem: ['SECONDARY#'] } },
+  RequestSecondary: {
+    read: ['GetItem', 'Query'],
+    write: { PutItem: ['SECONDARY#'], UpdateItem: ['SECONDARY#'] },
+  },
   CloseSecondary: {
     read: ['GetItem', 'Query'],
     write: { PutItem: ['AUDIT#', 'SECONDARY#'], UpdateItem: ['SECONDARY#'] },

@@ -84,13 +84,15 @@ export function catchAll(state: sfn.TaskStateBase | sfn.Map, onFailure: sfn.ICha
 }
 
 /**
- * A Map over the prepared batches of institution ids running one Lambda per batch — keys in, nothing out.
- * A cycle's history then grows with its batches, not its institutions (shared/app/institution-batches.ts).
+ * A Map over the prepared batches of institutions running one Lambda per batch — keys in, nothing out.
+ * A cycle's history then grows with its batches, not its institutions (shared/app/institution-batches.ts);
+ * each iteration carries a reference to its batch (PrepareCycle stored the ids), so no state grows with
+ * the length of an id.
  */
 export function perInstitution(scope: Construct, id: string, stepId: string, fn: IFunction): sfn.Map {
   const map = new sfn.Map(scope, id, {
     itemsPath: '$.prepared.institutionBatches',
-    itemSelector: { 'cycle.$': '$.cycle', 'institutionIds.$': '$$.Map.Item.Value' },
+    itemSelector: { 'cycle.$': '$.cycle', 'batch.$': '$$.Map.Item.Value' },
     maxConcurrency: MAP_CONCURRENCY,
     resultPath: sfn.JsonPath.DISCARD,
   });

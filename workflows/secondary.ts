@@ -3,8 +3,10 @@
  * heads split their department pools (in batches, as every per-institution Map: shared/app/institution-batches.ts),
  * each batch's institutions are drafted (pools, members, the rule split), then each batch waits on one task
  * token until the office closes the window (SendTaskSuccess per stored token on AWS; locally the definition
- * is re-entered at the wait with the input stored by the first wait). A province whose 3,100 institutions all
- * wait is 62 tokens, not 3,100: the history grows with the batches (test/infra/history-events.test.ts).
+ * is re-entered at the Map of waits with the Map's input — the cycle and PrepareCycle's batch references,
+ * which each wait carries once and the first stores). A province whose 3,100 institutions all wait is 62
+ * tokens, not 3,100: the history grows with the batches (test/infra/history-events.test.ts), and no state
+ * with the length of an institution id (test/infra/payloads.test.ts).
  *
  * A wait that times out closes the window itself (CloseSecondaryOnTimeout), so a batch the Map starts only
  * later (AWS runs at most 40 iterations at once) finds it closed and answers its own token at once, and
@@ -24,7 +26,7 @@ export { SECONDARY_CHOICE } from './secondary-states.js';
 /** Heads have 20 days; then the window closes itself (rule split for the rest) and the month pays. */
 export const SECONDARY_TIMEOUT = Duration.days(20);
 
-/** The batches of waiting institutions PrepareCycle hands over. */
+/** The references to the batches of waiting institutions PrepareCycle hands over. */
 export const SECONDARY_BATCHES = '$.prepared.secondary.institutionBatches';
 
 type Guard = <T extends sfn.TaskStateBase | sfn.Map>(state: T, onFailure: sfn.IChainable) => T;
@@ -38,7 +40,7 @@ export function secondaryWait(
 ): sfn.IChainable {
   const open = new sfn.Map(scope, 'OpenSecondaryEach', {
     itemsPath: SECONDARY_BATCHES,
-    itemSelector: { 'cycle.$': '$.cycle', 'institutionIds.$': '$$.Map.Item.Value' },
+    itemSelector: { 'cycle.$': '$.cycle', 'batch.$': '$$.Map.Item.Value' },
     maxConcurrency: MAP_CONCURRENCY,
     resultPath: sfn.JsonPath.DISCARD,
   });
@@ -49,9 +51,10 @@ export function secondaryWait(
     integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
     payload: sfn.TaskInput.fromObject({
       cycle: sfn.JsonPath.objectAt('$.cycle'),
-      institutionIds: sfn.JsonPath.listAt('$.institutionIds'),
+      batch: sfn.JsonPath.objectAt('$.batch'),
       taskToken: sfn.JsonPath.taskToken,
-      stateInput: sfn.JsonPath.objectAt('$.resumeInput'),
+      // The Map of waits' input as the local engine re-enters it: the cycle and the batch references.
+      stateInput: { cycle: sfn.JsonPath.objectAt('$.cycle'), prepared: sfn.JsonPath.objectAt('$.prepared') },
     }),
     taskTimeout: sfn.Timeout.duration(SECONDARY_TIMEOUT),
     retryOnServiceExceptions: false,
@@ -63,8 +66,9 @@ export function secondaryWait(
   wait.addCatch(timedOut, { errors: [sfn.Errors.TIMEOUT], resultPath: ERROR_PATH });
   const waits = new sfn.Map(scope, SECONDARY_WAIT_MAP, {
     itemsPath: SECONDARY_BATCHES,
-    // `$` here is the Map's own input: the first wait stores it, for the local engine to resume from.
-    itemSelector: { 'cycle.$': '$.cycle', 'institutionIds.$': '$$.Map.Item.Value', 'resumeInput.$': '$' },
+    // The Map's own input is {cycle, prepared}; the wait rebuilds it from these for the local engine to
+    // resume from (keys only: carrying `$` whole would give each iteration the cycle twice).
+    itemSelector: { 'cycle.$': '$.cycle', 'batch.$': '$$.Map.Item.Value', 'prepared.$': '$.prepared' },
     // Every batch waits at once (a token each); Step Functions runs up to 40 iterations together and a
     // later one finds the window closed and answers its own token.
     maxConcurrency: 0,

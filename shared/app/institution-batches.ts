@@ -2,15 +2,19 @@
  * How a cycle's institutions are cut into the batches its Map iterates (issue 12, province scale): each
  * Map iteration is one Lambda invocation over a batch, so a cycle's history grows with its batches, not
  * its institutions (a province of 3,100 institutions: 62 iterations per Map instead of 3,100), and each
- * invocation shares its reads and writes over the batch. No CDK here: PrepareCycle imports it.
+ * invocation shares its reads and writes over the batch. PrepareCycle stores the batches (shared/store/batches.ts)
+ * and the Maps carry references to them. No CDK here: the workflows import it.
  */
+import { noteInstitutions } from '../ops/invocation.js';
+import type { BatchRef, InstitutionBatchWork, InstitutionWork, PreparedCycle } from '../schemas/events.js';
+import type { BatchList } from '../store/batches.js';
+import type { Repositories } from '../store/index.js';
 
 /** The Map's MaxConcurrency: iterations in flight at once (workflows/common.ts uses it). */
 export const MAP_CONCURRENCY = 8;
 
 /**
- * Institutions per batch at most. Payload: a batch is its ids only (a province's 62 batches ≈ 40 KB of
- * the 256 KiB state limit). Work: 50 average institutions (~113 staff each) are ~5,600 staff, well
+ * Institutions per batch at most. Payload: none (a Map iteration carries a reference to its batch). Work: 50 average institutions (~113 staff each) are ~5,600 staff, well
  * inside a 1 GB Lambda's memory and its 5-minute timeout; a transaction of their write guards stays
  * under TransactWriteItems' 100 actions.
  */
@@ -37,4 +41,62 @@ export function institutionBatches(
     start += size;
   }
   return batches;
+}
+
+/** The references PrepareCycle hands a Map for a list of `count` stored batches (keys only). */
+export const batchRefs = (list: BatchList, count: number): BatchRef[] =>
+  Array.from({ length: count }, (_, index) => ({ list, index }));
+
+/**
+ * A cycle's batches as PrepareCycle makes them: what it stores under the cycle revision (the batches of each
+ * list: every institution, and the §9.1 manual-mode ones when there are any) and what it hands the Maps
+ * (references to them, whose size does not depend on an id's length).
+ */
+export function cycleBatches(
+  sortedIds: readonly string[],
+  manualIds: readonly string[],
+): {
+  stored: { list: BatchList; batches: string[][] }[];
+  refs: Pick<PreparedCycle, 'institutionBatches' | 'secondary'>;
+} {
+  const all = institutionBatches(sortedIds);
+  const secondary = institutionBatches(manualIds);
+  if (secondary.length === 0)
+    return {
+      stored: [{ list: 'all', batches: all }],
+      refs: { institutionBatches: batchRefs('all', all.length) },
+    };
+  return {
+    stored: [
+      { list: 'all', batches: all },
+      { list: 'secondary', batches: secondary },
+    ],
+    refs: {
+      institutionBatches: batchRefs('all', all.length),
+      secondary: { institutionBatches: batchRefs('secondary', secondary.length) },
+    },
+  };
+}
+
+/**
+ * The institution ids of a per-batch handler's task, the one resolver every Map body uses at its parse
+ * point: one institution, a batch of ids (a correction's recompute), or a Map iteration's reference to a
+ * batch PrepareCycle stored (read from the table once per process and cycle revision).
+ */
+export async function batchIds(
+  repos: Pick<Repositories, 'batches'>,
+  work: InstitutionWork | InstitutionBatchWork,
+): Promise<string[]> {
+  if ('institutionId' in work) return [work.institutionId];
+  if ('institutionIds' in work) return work.institutionIds;
+  const { cycle, batch } = work;
+  if (Array.isArray(batch)) return batch;
+  const ids = (await repos.batches.batches(cycle, batch.list))[batch.index];
+  if (ids === undefined)
+    throw new Error(
+      `${cycle.kind} ${cycle.period} r${cycle.revision} has no stored batch ${batch.list} #${batch.index}`,
+    );
+  // The event named no institution: the step's log names them once they are known.
+  noteInstitutions(ids);
+  return ids;
 }

@@ -12,6 +12,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface InvocationScope {
   /** Requests AWS throttled in this invocation and that were tried again (by the SDK or the store). */
   throttlesRetried: number;
+  /**
+   * The institutions of a batch the event named by reference only (a Map iteration: issue 12), once the
+   * handler read them (shared/app/institution-batches.ts batchIds): its end line names them.
+   */
+  institutions?: string[];
 }
 
 const scopes = new AsyncLocalStorage<InvocationScope>();
@@ -28,6 +33,12 @@ export const runInScope = <T>(scope: InvocationScope, fn: () => T): T => scopes.
 export const enterScope = (scope: InvocationScope): void => scopes.enterWith(scope);
 
 export const currentScope = (): InvocationScope | undefined => scopes.getStore();
+
+/** Records, in the current invocation's scope, the institutions a batch reference resolved to. */
+export const noteInstitutions = (ids: readonly string[]): void => {
+  const scope = currentScope();
+  if (scope) scope.institutions = [...ids];
+};
 
 /** The error names AWS services throttle with (DynamoDB, Step Functions, S3, Lambda, Secrets Manager). */
 const THROTTLING = new Set([
@@ -134,6 +145,8 @@ export interface StepKeys {
   institution?: string;
   /** A step over a batch of institutions (a Map iteration's batch). */
   institutions?: string[];
+  /** A Map iteration's reference to its batch, `list#index` (PrepareCycle stored the ids: issue 12). */
+  batch?: string;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -154,6 +167,9 @@ export function stepKeys(event: unknown): StepKeys {
   if (institution) keys.institution = institution;
   if (Array.isArray(e.institutionIds) && e.institutionIds.every((i) => typeof i === 'string'))
     keys.institutions = e.institutionIds as string[];
+  const batch = (typeof e.batch === 'object' && e.batch !== null ? e.batch : {}) as Record<string, unknown>;
+  if (Array.isArray(e.batch) && e.batch.every((i) => typeof i === 'string')) keys.institutions = e.batch;
+  else if (str(batch.list) && typeof batch.index === 'number') keys.batch = `${batch.list}#${batch.index}`;
   return keys;
 }
 

@@ -151,6 +151,8 @@ function create(settings: OperationsSettings): Operations {
         const line = {
           ...outcome,
           ...(fields.institutions !== undefined ? { institutionsProcessed: fields.institutions } : {}),
+          // A Map iteration's batch came by reference: its end line names the ids its handler read.
+          ...(scope.institutions && !start.keys.institutions ? { institutions: scope.institutions } : {}),
         };
         if (serverError) log.error('request failed', line);
         else log.info(start.kind === 'step' ? 'step finished' : 'request finished', line);

@@ -30,7 +30,8 @@ export function withOperations<R>(functionId: string, handler: StepHandler<R>): 
       .begin({ kind: 'step', name: functionId, keys, context });
     try {
       const result = await runInScope(invocation.scope, () => handler(event, context));
-      invocation.finish({ institutions: institutionsOf(keys) });
+      // A batch given by reference: the institutions its handler read (shared/ops/invocation.ts).
+      invocation.finish({ institutions: institutionsOf(keys) ?? invocation.scope.institutions?.length });
       return result;
     } catch (error) {
       invocation.fail(error);

@@ -1,5 +1,6 @@
 /** The repository layer: one object per concern over one table. */
 import { AuditRepository } from './audit.js';
+import { CycleBatchRepository } from './batches.js';
 import { createDynamoClients, type DynamoClientOptions } from './client.js';
 import { CommunityRepository } from './communities.js';
 import { CorrectionRepository } from './corrections.js';
@@ -19,6 +20,8 @@ export interface Repositories {
   /** Imports run as a workflow: their state (shared/store/imports.ts). */
   imports: ImportJobRepository;
   cycles: CycleRepository;
+  /** A cycle revision's batches of institution ids, which the Maps reference (shared/store/batches.ts). */
+  batches: CycleBatchRepository;
   results: ResultRepository;
   audit: AuditRepository;
   leases: LeaseRepository;
@@ -38,6 +41,7 @@ export function repositories(table: Table, options: { local?: boolean } = {}): R
     datasets: new DatasetRepository(table, { keepMonthsRead: options.local === true }),
     imports: new ImportJobRepository(table),
     cycles: new CycleRepository(table),
+    batches: new CycleBatchRepository(table),
     results: new ResultRepository(table),
     audit: new AuditRepository(table),
     leases: new LeaseRepository(table),

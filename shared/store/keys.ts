@@ -100,6 +100,12 @@ export const keys = {
    */
   resultShard: (communityId: string, kind: CycleKind, period: string, revision: number, shard: number) =>
     `RESULT#${communityId}#${kind}#${period}#r${pad(revision, 3)}#${pad(shard, 3)}`,
+  /**
+   * A cycle revision's batches of institution ids, one partition per list (shared/store/batches.ts): the
+   * Maps carry references to them, never the ids.
+   */
+  cycleBatches: (communityId: string, kind: CycleKind, period: string, revision: number, list: string) =>
+    `BATCHES#${communityId}#${kind}#${period}#r${pad(revision, 3)}#${list}`,
   institutionResult: (institutionId: string) => `INST#${institutionId}`,
   payPage: (institutionId: string, page: number) => `PAY#${institutionId}#${pad(page, 3)}`,
   payPrefix: (institutionId?: string) => (institutionId ? `PAY#${institutionId}#` : 'PAY#'),

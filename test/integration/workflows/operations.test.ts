@@ -91,6 +91,8 @@ const ALLOWED = new Set([
   'revision',
   'institution',
   'institutions',
+  // A Map iteration's batch reference (list#index); its end line names the institutions too.
+  'batch',
   'durationMs',
   'throttlesRetried',
   'institutionsProcessed',

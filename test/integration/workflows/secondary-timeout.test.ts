@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS, type FunctionId, loadHandler } from '../../../functions/registry.js';
 import { type ExecutionPort, startCycle } from '../../../shared/app/cycle-service.js';
 import { importDataset } from '../../../shared/app/import-service.js';
+import { batchIds } from '../../../shared/app/institution-batches.js';
 import { windowStatus } from '../../../shared/app/secondary-service.js';
 import {
   type CallbackHandler,
@@ -23,6 +24,7 @@ import { findStateMachine } from '../../../shared/local/asl/extract.js';
 import type { AslDefinition, JsonValue } from '../../../shared/local/asl/types.js';
 import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
 import { synthesizeWorkflows } from '../../../shared/local/workflows.js';
+import { BatchRefTask } from '../../../shared/schemas/events.js';
 import { SECONDARY_WAIT, SECONDARY_WAIT_MAP } from '../../../workflows/secondary-states.js';
 import { dynamoEndpoint } from '../dynamodb/helpers.js';
 import { inManualMode, readDatasetFiles, TWO_INSTITUTIONS_DEPARTMENTS } from './dataset-files.js';
@@ -83,7 +85,8 @@ describe('a manual month nobody closes (§9.1, the 20-day timeout)', () => {
     const waitedFor: string[][] = [];
     // As LocalWorkflows answers a wait that finds the window closed; an open one stays parked (no pause here).
     const onWait: CallbackHandler = async (payload, context) => {
-      waitedFor.push((payload as { institutionIds: string[] }).institutionIds);
+      // Each wait carries a reference to its batch (PrepareCycle stored the ids).
+      waitedFor.push(await batchIds(rt.repos, BatchRefTask.parse(payload)));
       const answer = (await requestSecondary(payload)) as { closed?: boolean };
       if (answer.closed) context.sendTaskSuccess({ closed: true });
     };

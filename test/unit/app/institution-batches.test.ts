@@ -1,6 +1,7 @@
 /** How PrepareCycle cuts a cycle's institutions into the batches its Maps iterate (issue 12). */
 import { describe, expect, it } from 'vitest';
 import {
+  cycleBatches,
   institutionBatches,
   MAP_CONCURRENCY,
   MAX_BATCH_INSTITUTIONS,
@@ -33,11 +34,14 @@ describe('institution batches', () => {
     expect(institutionBatches(ids(3100))).toEqual(institutionBatches(ids(3100)));
   });
 
-  it("keeps a province's PrepareCycle output small: 3,100 ids of 32 characters are far under 256 KiB", () => {
-    const long = ids(3100).map((id) => id.padEnd(32, 'x'));
-    const prepared = PreparedCycle.parse({ institutionBatches: institutionBatches(long), approved: false });
-    const bytes = Buffer.byteLength(JSON.stringify(prepared), 'utf8');
-    expect(bytes).toBeLessThan(128 * 1024);
-    expect(bytes).toBeGreaterThan(3100 * 32);
+  it("keeps a province's PrepareCycle output small and the same whatever the ids' length: references only", () => {
+    const output = (length: number) => {
+      const long = ids(3100).map((id) => id.padEnd(length, '医'));
+      return PreparedCycle.parse({ ...cycleBatches(long, long).refs, approved: false });
+    };
+    const bytes = Buffer.byteLength(JSON.stringify(output(64)), 'utf8');
+    expect(bytes).toBeLessThan(8 * 1024);
+    expect(output(1_000)).toEqual(output(12));
+    expect(output(64).institutionBatches).toHaveLength(institutionBatches(ids(3100)).length);
   });
 });

@@ -16,6 +16,7 @@ import {
   type InvocationScope,
   instrumentAwsClient,
   newScope,
+  noteInstitutions,
   runInScope,
 } from '../../../shared/ops/invocation.js';
 import { operationsSettings } from '../../../shared/ops/settings.js';
@@ -117,6 +118,19 @@ describe('a wrapped workflow step', () => {
     const all = printed.join('\n');
     for (const value of [PERSON.name, PERSON.idNumber, PERSON.bankAccount, '987654', '123456'])
       expect(all).not.toContain(value);
+  });
+
+  it("logs a Map iteration's batch reference, and at its end the institutions its handler read", async () => {
+    operationsOn();
+    const step = withOperations('ScoreQuarter', async () => {
+      noteInstitutions(['H03', 'H04']);
+      return {};
+    });
+    await step({ cycle, batch: { list: 'all', index: 3 } });
+    const logs = logLines();
+    for (const line of logs) expect(line).toMatchObject({ step: 'ScoreQuarter', batch: 'all#3' });
+    expect(logs[0]).not.toHaveProperty('institutions');
+    expect(logs[1]).toMatchObject({ institutions: ['H03', 'H04'], institutionsProcessed: 2 });
   });
 
   it('publishes its duration, institutions processed and throttles retried in the namespace, by step', async () => {
