@@ -29,6 +29,20 @@ export function preloadWorkflows(): Promise<LocalWorkflows> {
   return loading;
 }
 
+/**
+ * Starts the data folder's warm database, if the command will use it and none runs, before the command
+ * loads its own modules: the JVM boots meanwhile (issue 17: `status` with the database cold). Never
+ * fails — opening the store reports any problem as before.
+ */
+export function prestartDatabase(options: StoreOptions): void {
+  if (options.endpoint || process.env.MEDCOMM_DYNAMODB_ENDPOINT) return;
+  import('../shared/local/daemon.js')
+    .then(({ daemonEnabled, defaultHome, prestartDaemon }) => {
+      if (daemonEnabled()) prestartDaemon(options.home ?? defaultHome());
+    })
+    .catch(() => undefined);
+}
+
 /** An ExecutionPort that loads the state machines the first time a cycle is started or resumed. */
 export const lazyWorkflows: ExecutionPort & Required<SecondaryPort> = {
   async resumeSecondary(cycle, window) {

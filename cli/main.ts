@@ -17,6 +17,7 @@ import { registerAppealCommand } from './appeal.js';
 import {
   type CliRuntime as LocalRuntime,
   preloadWorkflows,
+  prestartDatabase,
   type StoreOptions,
   withRuntime,
 } from './context.js';
@@ -51,8 +52,22 @@ const storeOptions = (): StoreOptions & { community?: string } => program.opts()
 
 // Commands that run cycles load the state machines while the database starts; no other command loads them.
 const CYCLE_COMMANDS = new Set(['run', 'approve', 'reject', 'year', 'demo', 'correct']);
+// Commands that open the data folder's database start it first, so the JVM boots while they load.
+const DATABASE_COMMANDS = new Set([
+  'status',
+  'export',
+  'explain',
+  'audit',
+  'import',
+  'run',
+  'correct',
+  'year',
+]);
 program.hook('preAction', (_program, action) => {
   if (CYCLE_COMMANDS.has(action.name())) preloadWorkflows();
+  let command = action;
+  while (command.parent && command.parent !== program) command = command.parent;
+  if (DATABASE_COMMANDS.has(command.name()) && !action.opts().fresh) prestartDatabase(storeOptions());
 });
 
 /** "2026-03" → monthly, "2026-Q1" → quarterly, "2026" → annual. */

@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAlive } from './dynamodb/lock.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
@@ -50,6 +50,25 @@ export function daemonEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 const infoPath = (home: string) => join(home, INFO_FILE);
+
+/** The data folder: --home, else $MEDCOMM_HOME, else ./.medcomm. */
+export function defaultHome(): string {
+  return resolve(process.env.MEDCOMM_HOME ?? join(process.cwd(), '.medcomm'));
+}
+
+/** Daemons this process spawned and has not yet leased, by folder: started early, spawned once. */
+const spawnedEarly = new Map<string, Promise<{ code: number | null }>>();
+
+/**
+ * Starts the folder's daemon now if none runs, without waiting for it: a command calls this before it
+ * loads its own modules, so the JVM boots meanwhile (issue 17, a cold `status`); its acquireDaemon then
+ * waits for this daemon instead of spawning another.
+ */
+export function prestartDaemon(home: string): void {
+  const folder = resolve(home);
+  if (spawnedEarly.has(folder) || readDaemonInfo(folder)) return;
+  spawnedEarly.set(folder, spawnDaemon(folder));
+}
 
 export function readDaemonInfo(home: string): DaemonInfo | undefined {
   try {
@@ -112,8 +131,12 @@ function spawnDaemon(home: string): Promise<{ code: number | null }> {
 /** The endpoint of this folder's daemon, starting it if none runs; the lease ends with `release` or the process. */
 export async function acquireDaemon(home: string): Promise<DaemonLease> {
   const deadline = Date.now() + START_TIMEOUT_MS;
-  let spawned: Promise<{ code: number | null }> | undefined;
+  let spawned = spawnedEarly.get(resolve(home));
+  spawnedEarly.delete(resolve(home));
   let exited: { code: number | null } | undefined;
+  void spawned?.then((result) => {
+    exited = result;
+  });
   for (;;) {
     const info = readDaemonInfo(home);
     if (info) {
@@ -142,7 +165,8 @@ export async function acquireDaemon(home: string): Promise<DaemonLease> {
       );
     }
     if (Date.now() > deadline) throw new Error(`the database daemon for ${home} did not start in time`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Reading a small file: polling often costs nothing and answers the moment the daemon is up.
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 

@@ -6,14 +6,14 @@
  */
 
 import { chmod, mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { resetStore, store } from '../config.js';
 import { configureAuditSecrets } from '../store/audit.js';
 import { createDynamoClients } from '../store/client.js';
 import type { Repositories } from '../store/index.js';
 import { ensureTable, TABLE_NAME_DEFAULT } from '../store/table.js';
 import { localAuditSecrets } from './audit-secrets.js';
-import { acquireDaemon, type DaemonLease, daemonEnabled } from './daemon.js';
+import { acquireDaemon, type DaemonLease, daemonEnabled, defaultHome } from './daemon.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
 import type { LocalWorkflowOptions, LocalWorkflows } from './workflows.js';
 
@@ -41,9 +41,7 @@ export interface LocalRuntime extends LocalStore {
   workflows: LocalWorkflows;
 }
 
-export function defaultHome(): string {
-  return resolve(process.env.MEDCOMM_HOME ?? join(process.cwd(), '.medcomm'));
-}
+export { defaultHome };
 
 /**
  * The database and the repositories. `whileStarting` runs once the JVM is spawned, before it answers
