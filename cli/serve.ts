@@ -18,12 +18,14 @@ import { type ApiLambda, loadApiHandler } from '../functions/api/index.js';
 import { allowAnyCommunity } from '../shared/api/auth.js';
 import { configureApi, resetApi } from '../shared/api/deps.js';
 import { asGatewayClaims, DEV_USERS, DevTokens, devGroups } from '../shared/api/dev-tokens.js';
+import { contentDisposition } from '../shared/api/http.js';
 import { gatewayEvent, matchRoute } from '../shared/api/local-gateway.js';
 import type { ImportStarter } from '../shared/api/ports.js';
 import { inlineExportSink } from '../shared/api/ports.js';
 import { ROUTES, type RouteGroup } from '../shared/api/roles.js';
 import type { ExecutionPort } from '../shared/app/cycle-service.js';
 import type { ImportJobRef } from '../shared/app/import-workflow.js';
+import { localDownloads, localJobStarter } from '../shared/local/jobs.js';
 import type { LocalUploadStore } from '../shared/local/upload-store.js';
 import type { Repositories } from '../shared/store/index.js';
 
@@ -62,7 +64,7 @@ export interface ApiServer {
   url: string;
   port: number;
   tokens: DevTokens;
-  /** Resolves once every import started so far has ended and its files are removed. */
+  /** Resolves once every import and API job started so far has ended (an import's files removed). */
   idle(): Promise<void>;
   close(): Promise<void>;
 }
@@ -308,12 +310,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const uploads = options.uploads
     ? await startUploads(options.uploads, options.repos, () => baseUrl)
     : undefined;
+  // The API's long work (issue 12): jobs run in this process's background, their files handed out as
+  // links to `/downloads/…` here, as the RunApiJob function and the exports bucket's links do on AWS.
+  const downloads = localDownloads({ baseUrl: () => baseUrl });
+  const jobs = localJobStarter(() => ({ repos: options.repos, exports: downloads.sink }));
   configureApi({
     repos: options.repos,
     executions: options.executions,
     exports: inlineExportSink(),
     uploads: uploads?.store,
     imports: uploads?.imports,
+    jobs,
   });
   const handlers = new Map<RouteGroup, Promise<ApiLambda>>();
   const handlerOf = (group: RouteGroup) => {
@@ -353,6 +360,30 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           uploads.running(importId) || (await options.repos.imports.get(importId)) !== undefined,
       );
       return sendJson(res, answer.status, answer.body, cors);
+    }
+    if (url.pathname.startsWith('/downloads/')) {
+      // A job's file, by its link alone (an unguessable token that expires), as a presigned GET on AWS.
+      const cors = uploadCors(req);
+      if (method !== 'GET') return sendJson(res, 405, { error: 'use GET' }, { ...cors, Allow: 'GET' });
+      const file = downloads.take(url.pathname);
+      if (!file)
+        return sendJson(
+          res,
+          404,
+          {
+            error:
+              '下载链接无效或已过期，请重新导出 / the download link is unknown or has expired; export again',
+          },
+          cors,
+        );
+      res.writeHead(200, {
+        ...cors,
+        'Content-Type': file.contentType,
+        'Content-Disposition': contentDisposition(file.filename, file.inline),
+        'Content-Length': String(file.bytes.length),
+        'Cache-Control': 'no-store',
+      });
+      return res.end(file.bytes);
     }
     if (!url.pathname.startsWith('/api/') && url.pathname !== '/api') {
       if (method !== 'GET' && method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
@@ -448,14 +479,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     url: baseUrl,
     port,
     tokens,
-    idle: async () => uploads?.idle(),
+    idle: async () => {
+      await Promise.all([uploads?.idle(), jobs.idle()]);
+    },
     close: async () => {
       await new Promise<void>((ok) => {
         server.closeAllConnections();
         server.close(() => ok());
       });
-      // The imports running end before the database they write to is closed by the caller.
-      await uploads?.idle();
+      // The imports and jobs running end before the database they write to is closed by the caller.
+      await Promise.all([uploads?.idle(), jobs.idle()]);
+      downloads.clear();
       uploads?.stop();
       resetApi();
       allowAnyCommunity(false);

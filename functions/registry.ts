@@ -122,13 +122,21 @@ export const FUNCTIONS = {
   },
 } as const;
 
-/** Functions outside the state machines: the scheduled starter (and, later, the HTTP API). */
+/** Functions outside the state machines: the scheduled starter and the API's job runner. */
 export const EDGE_FUNCTIONS = {
   StartScheduledCycle: {
     entry: 'start-scheduled-cycle.ts',
     memoryMb: 512,
     timeoutSeconds: 60,
     description: 'Starts the cycle that a schedule is due for',
+  },
+  // The API's long work (issue 12): invoked asynchronously by the API (shared/api/jobs.ts); a province's
+  // whole sheet, bank file or audit verify, with the time and memory of the import's parse.
+  RunApiJob: {
+    entry: 'run-api-job.ts',
+    memoryMb: 3008,
+    timeoutSeconds: 900,
+    description: "Runs the API's long work: whole pay sheets, bank files, audit verify",
   },
 } as const;
 

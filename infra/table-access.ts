@@ -97,6 +97,10 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
     read: [],
     write: { DeleteItem: ['COMMUNITY#'], UpdateItem: ['COMMUNITY#', 'IMPORTJOB#'] },
   },
+  // The API's job runner (functions/run-api-job.ts): exports append their audit entry; the job its outcome.
+  RunApiJob: {
+    read: ['BatchGetItem', 'GetItem', 'Query'],
+    write: { PutItem: ['AUDIT#'], UpdateItem: ['APIJOB#'] },
   StartScheduledCycle: {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
@@ -142,10 +146,17 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
     },
   },
   'api:reports': { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['AUDIT#'] } },
-  'api:sheets': { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['AUDIT#'] } },
+  // Issue 12: a whole sheet, a bank file and audit verify are jobs (shared/api/jobs.ts): the route records
+  // the job (APIJOB#, failed there if its runner cannot be started); the runner exports and audits.
+  'api:sheets': {
+    read: ['BatchGetItem', 'GetItem', 'Query'],
+    write: { PutItem: ['APIJOB#'], UpdateItem: ['APIJOB#'] },
   // The bank format setting is written with its audit entry (shared/app/bank-export.ts setBankFormat).
-  'api:bank': { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['AUDIT#', 'COMMUNITY#'] } },
-  'api:audit': { read: ['BatchGetItem', 'GetItem', 'Query'], write: {} },
+  'api:bank': {
+    write: { PutItem: ['APIJOB#', 'AUDIT#', 'COMMUNITY#'], UpdateItem: ['APIJOB#'] },
+  'api:audit': { read: ['GetItem', 'Query'], write: { PutItem: ['APIJOB#'], UpdateItem: ['APIJOB#'] } },
+  // A job's state, for its asker: read only.
+  'api:jobs': { read: ['GetItem'], write: {} },
   'api:explain': { read: ['BatchGetItem', 'GetItem', 'Query'], write: {} },
   'api:publications': {
     read: ['BatchGetItem', 'GetItem', 'Query'],

@@ -5,21 +5,17 @@
  * net) are left out of the file and listed for HR, never silently dropped.
  *
  * Issue 16: `?format=` takes any bank format (default: the community's); a format of several files
- * (one per institution or payer account) comes as one zip with its summary. The settings routes choose the
+ * (one per institution or payer account) comes as one zip with its summary. The file is a job's (issue
+ * 12): 202, then `GET …/jobs/{id}` gives its link and the people not transferred. The settings routes choose the
  * format (HR) and set payer accounts (HR or finance), each audited.
  */
 
-import { deliverExport, exportRequest } from '../../shared/api/exports.js';
 import { apiHandler, route } from '../../shared/api/handler.js';
-import type { RouteResult } from '../../shared/api/http.js';
-import type { ExportSink } from '../../shared/api/ports.js';
+import { assertExportable, startJob } from '../../shared/api/jobs.js';
 import { BankFormatBody, BankQuery, PayerAccountBody, SheetRef } from '../../shared/api/schemas.js';
 import {
-  bankFormatFor,
   changePayerAccounts,
   customFormats,
-  type ExportedBankFiles,
-  exportBankFormat,
   setBankFormat,
   setPayerAccount,
   settingsOf,
@@ -27,9 +23,6 @@ import {
 import { resolveCommunity } from '../../shared/app/cycle-service.js';
 import { BANK_FORMAT_PRESETS, type BankFormatSpec } from '../../shared/export/bank-formats.js';
 import { maskedPayer, payerAccountsCsv } from '../../shared/export/bank-payers.js';
-import { bankFileMediaType, zipBankFiles } from '../../shared/export/bank-zip.js';
-import { fenToYuanString } from '../../shared/export/money-format.js';
-import { exportBank } from '../../shared/reports/index.js';
 import type { Repositories } from '../../shared/store/index.js';
 
 /** The community the route addresses (the path's, where routes name one), else the deployment's one. */
@@ -47,27 +40,19 @@ const described = (spec: BankFormatSpec, own: boolean) => ({
 });
 
 export const handler = apiHandler('bank', {
+  // A job (issue 12: a province's bank file does not fit the API's 30 s): its runner builds the file,
+  // audits it and hands out a link under the bank prefix (shared/api/jobs.ts).
   'GET /api/bank/{kind}/{period}': route({
     params: SheetRef,
     query: BankQuery,
-    run: async (input, { repos, exports }) => {
-      const request = await exportRequest({ ...input, query: { format: input.query.format } }, repos);
-      const { kind, period } = input.params;
-      // ?format=NAME, else the community's chosen format (issue 16), else HR's CSV as before any setting.
-      const format = await bankFormatFor(repos, request.communityId, request.format);
-      if (format !== 'csv' && format !== 'xlsx') {
-        return bankFormatDownload(exports, await exportBankFormat(repos, { ...request, format }), format);
-      }
-      const file = await exportBank(repos, { ...request, format });
-      const delivered = await deliverExport(exports, `${kind}/${period}`, file, { sensitive: true });
-      const left = file.notTransferred;
-      // A download carries the count in a header (the body is the file); a link carries the list.
-      if ('file' in delivered)
-        return { ...delivered, headers: { ...delivered.headers, 'X-Not-Transferred': String(left.length) } };
-      return {
-        ...delivered,
-        json: { ...(delivered.json as object), lines: file.lines, notTransferred: left },
-      };
+    run: async (input, deps) => {
+      const { params, query, community } = input;
+      await assertExportable(deps.repos, community, params.kind, params.period);
+      return startJob(input, deps, 'bank', {
+        kind: params.kind,
+        period: params.period,
+        ...(query.format === undefined ? {} : { format: query.format }),
+      });
     },
   }),
   // Issue 16: the bank-file format chosen for the community (export bank's default) and the formats known.
@@ -134,49 +119,3 @@ export const handler = apiHandler('bank', {
     },
   }),
 });
-
-/**
- * A bank format's files as one download: the file itself when the format makes one (its bytes as the
- * CLI writes them; the summary's count and total in headers), else a zip of every file and the summary.
- */
-async function bankFormatDownload(
-  exports: ExportSink,
-  exported: ExportedBankFiles,
-  format: string,
-): Promise<RouteResult> {
-  const { cycle } = exported;
-  const single = exported.files.length === 1 ? exported.files[0]! : undefined;
-  const delivered = await exports.deliver({
-    kind: `${cycle.kind}/${cycle.period}`, // under the bank prefix (sensitive), as HR's CSV
-    sensitive: true,
-    ...(single
-      ? {
-          filename: single.name,
-          contentType: bankFileMediaType(single.name, exported.encoding),
-          bytes: single.content,
-        }
-      : {
-          filename: exported.summary.name.replace(/-汇总\.csv$/, '.zip'),
-          contentType: 'application/zip',
-          bytes: await zipBankFiles([...exported.files, exported.summary]),
-        }),
-  });
-  const counts = {
-    'X-Not-Transferred': String(exported.notTransferred.length),
-    'X-Bank-Lines': String(exported.lines),
-    'X-Bank-Total': fenToYuanString(exported.total),
-    'X-Bank-Files': String(exported.files.length),
-  };
-  if ('file' in delivered) return { ...delivered, headers: { ...delivered.headers, ...counts } };
-  return {
-    ...delivered,
-    json: {
-      ...(delivered.json as object),
-      format,
-      files: exported.files.length,
-      lines: exported.lines,
-      total: fenToYuanString(exported.total),
-      notTransferred: exported.notTransferred,
-    },
-  };
-}

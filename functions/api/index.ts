@@ -22,6 +22,7 @@ export const API_ENTRIES: Record<RouteGroup, string> = {
   appeals: 'appeals.ts',
   commission: 'commission.ts',
   secondary: 'secondary.ts',
+  jobs: 'jobs.ts',
 };
 
 type Module = Promise<{ handler: unknown }>;
@@ -42,6 +43,7 @@ const LOADERS: Record<RouteGroup, () => Module> = {
   appeals: () => import('./appeals.js'),
   commission: () => import('./commission.js'),
   secondary: () => import('./secondary.js'),
+  jobs: () => import('./jobs.js'),
 };
 
 export async function loadApiHandler(group: RouteGroup): Promise<ApiLambda> {

@@ -39,6 +39,7 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   BlockPublicAccess,
@@ -48,8 +49,10 @@ import {
   type IBucket,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { JOB_QUEUE_SECONDS } from '../../shared/api/job-view.js';
 import {
   DEPLOYMENT_GROUPS,
   GROUP_NAMES,
@@ -64,6 +67,7 @@ import type { CycleKind } from '../../shared/store/keys.js';
 import { ApiFunction, apiUsesTable } from '../constructs/api-function.js';
 import { AuditTrail } from '../constructs/audit-trail.js';
 import { ConsoleHosting } from '../constructs/console-hosting.js';
+import { HandlerFunction } from '../constructs/handler-function.js';
 import { acknowledgeNagFindings, grantOnExecutions } from '../nag-suppressions.js';
 import type { Target } from '../targets.js';
 
@@ -95,6 +99,8 @@ interface FunctionSpec {
   objects?: { actions: string[]; prefix: string }[];
   /** Lists the bucket under this prefix. */
   list?: string;
+  /** Starts the job runner (RunApiJob) on the API's long work: an asynchronous invoke (issue 12). */
+  jobs?: boolean;
 }
 
 /** Each route group's function and what it may touch — nothing more. */
@@ -121,17 +127,21 @@ const FUNCTIONS: Record<RouteGroup, FunctionSpec> = {
     // HTML downloads are exports: audited, and written to the bucket for a link.
     objects: [{ actions: ['s3:PutObject', 's3:GetObject'], prefix: PREFIX.exports }],
   },
+  // Issue 12: whole sheets, bank files and audit verify are jobs of the runner (RunApiJob), which writes
+  // the files to the exports bucket; these functions record the job and invoke it.
   sheets: {
-    description: 'Pay sheets as CSV/XLSX/JSON via the exports bucket',
+    description:
+      'Pay sheets: a page as JSON; the whole sheet as a job (CSV/XLSX/JSON via the exports bucket)',
     memoryMb: 1024,
-    objects: [{ actions: ['s3:PutObject', 's3:GetObject'], prefix: PREFIX.exports }],
+    jobs: true,
   },
   bank: {
-    description: 'Bank-transfer files for HR via the exports bucket',
+    description: 'Bank-transfer files for HR as jobs (via the exports bucket), bank settings',
     memoryMb: 1024,
-    objects: [{ actions: ['s3:PutObject', 's3:GetObject'], prefix: PREFIX.bank }],
+    jobs: true,
   },
-  audit: { description: 'Audit trail and its hash-chain check' },
+  audit: { description: 'Audit trail; its hash-chain check as a job', jobs: true },
+  jobs: { description: "The API's long work: a job's state and link, for its asker", memoryMb: 256 },
   // Issue 14's routes (explanations, pay slips, publication): read, and publication appends its record.
   explain: { description: 'Why this amount: explanations and pay slips', memoryMb: 1024 },
   publications: { description: 'Publication of results to members and staff' },
@@ -162,6 +172,10 @@ export class ApiStack extends Stack {
   readonly stage: HttpStage;
   readonly exportsBucket: Bucket;
   readonly functions = {} as Record<RouteGroup, ApiFunction>;
+  /** The runner of the API's long work (issue 12): whole sheets, bank files, audit verify. */
+  readonly jobRunner!: HandlerFunction;
+  /** Where an asynchronous job event goes that the runner failed or never took. */
+  readonly jobFailures!: Queue;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -254,6 +268,7 @@ export class ApiStack extends Stack {
       this.functions[group] = fn;
     }
     if (props.imports) this.wireImports(this.functions.datasets, props.imports);
+    (this as { jobRunner: HandlerFunction }).jobRunner = this.createJobRunner(props);
 
     // ── the HTTP API ────────────────────────────────────────────────────────────────────────────────
     // A JWT authorizer against any OIDC issuer: API Gateway fetches its keys from the issuer's discovery
@@ -468,6 +483,50 @@ export class ApiStack extends Stack {
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::${arnExport}/${PREFIX.uploads}*]`,
       reason: `Uploads get fresh keys (community, user and a UUID per import) at run time, so the datasets function may presign PUTs on the ${PREFIX.uploads} prefix of the import bucket only.`,
     });
+  }
+
+  /**
+   * The job runner (functions/run-api-job.ts, issue 12): 15 minutes and the import parse's memory, the
+   * table access its code uses, the audit chain, and the exports bucket's `exports/` and `bank/` prefixes
+   * for the files it hands out as links. The route functions that start jobs may invoke it and nothing
+   * else; an event it fails (or that waits over an hour) goes to a queue, not retried — a job's record
+   * then reads failed (shared/api/jobs.ts jobView) and its asker starts it again.
+   */
+  private createJobRunner(props: ApiStackProps): HandlerFunction {
+    const runner = new HandlerFunction(this, { functionId: 'RunApiJob' }).bindTable(props.table);
+    props.audit?.grant(runner);
+    runner.addEnvironment('EXPORT_BUCKET', this.exportsBucket.bucketName);
+    runner.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:PutObject', 's3:GetObject'],
+        resources: [PREFIX.exports, PREFIX.bank].map((p) => this.exportsBucket.arnForObjects(`${p}*`)),
+      }),
+    );
+    const failures = new Queue(this, 'JobFailures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(failures).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason:
+        "This queue is itself the on-failure destination of the API's job runner (its failed or expired events).",
+    });
+    runner.configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge: Duration.seconds(JOB_QUEUE_SECONDS),
+      onFailure: new SqsDestination(failures),
+    });
+    (this as { jobFailures: Queue }).jobFailures = failures;
+    for (const group of Object.keys(FUNCTIONS) as RouteGroup[]) {
+      if (!FUNCTIONS[group].jobs) continue;
+      const fn = this.functions[group];
+      fn.addEnvironment('API_JOB_FUNCTION', runner.functionName);
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [runner.functionArn] }),
+      );
+    }
+    return runner;
   }
 
   /** cdk-nag findings this stack accepts, each with a reason a reviewer can check. */

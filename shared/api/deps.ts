@@ -10,7 +10,8 @@ import { store } from '../config.js';
 import type { Repositories } from '../store/index.js';
 import { problem } from './http.js';
 import { sfnImportStarter } from './import-starter.js';
-import type { ExportSink, ImportStarter, UploadStore } from './ports.js';
+import { lambdaJobStarter } from './job-starter.js';
+import type { ExportSink, ImportStarter, JobStarter, UploadStore } from './ports.js';
 import { s3ExportSink, s3UploadStore } from './s3.js';
 
 export interface ApiDeps {
@@ -21,6 +22,8 @@ export interface ApiDeps {
   uploads: UploadStore | undefined;
   /** Starts the import workflow on an upload (issue 12); undefined where imports are not started so. */
   imports?: ImportStarter | undefined;
+  /** Starts the runner of the API's long work (shared/api/jobs.ts); undefined where no runner is configured. */
+  jobs?: JobStarter | undefined;
 }
 
 const Machines = z.object({
@@ -29,6 +32,7 @@ const Machines = z.object({
   STATE_MACHINE_ANNUAL: z.string().min(1),
 });
 const Bucket = z.object({ EXPORT_BUCKET: z.string().min(1) });
+const Jobs = z.object({ API_JOB_FUNCTION: z.string().min(1) });
 const Imports = z.object({ IMPORT_BUCKET: z.string().min(1), STATE_MACHINE_IMPORT: z.string().min(1) });
 
 function missingConfig(what: string, error: unknown): never {
@@ -41,6 +45,7 @@ function awsDeps(): ApiDeps {
   let exports: ExportSink | undefined;
   let uploads: UploadStore | undefined;
   let imports: ImportStarter | undefined;
+  let jobs: JobStarter | undefined;
   const importConfig = () => {
     const parsed = Imports.safeParse(process.env);
     return parsed.success ? parsed.data : missingConfig('IMPORT_BUCKET, STATE_MACHINE_IMPORT', parsed.error);
@@ -78,6 +83,14 @@ function awsDeps(): ApiDeps {
     get imports() {
       imports ??= sfnImportStarter(importConfig().STATE_MACHINE_IMPORT);
       return imports;
+    },
+    get jobs() {
+      if (!jobs) {
+        const parsed = Jobs.safeParse(process.env);
+        if (!parsed.success) missingConfig('API_JOB_FUNCTION', parsed.error);
+        jobs = lambdaJobStarter(parsed.data.API_JOB_FUNCTION);
+      }
+      return jobs;
     },
   };
 }

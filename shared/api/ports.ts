@@ -56,3 +56,18 @@ export interface UploadStore {
 export interface ImportStarter {
   start(job: ImportJobRef): Promise<void>;
 }
+
+/** A job of the API's long work (shared/store/api-jobs.ts): the keys its runner is given. */
+export interface JobRef {
+  communityId: string;
+  id: string;
+}
+
+/**
+ * Starts the job runner on a recorded job without waiting for it (issue 12): on AWS an asynchronous
+ * Invoke of the RunApiJob function (shared/api/job-starter.ts), locally the serve process runs it in the
+ * background (shared/local/jobs.ts).
+ */
+export interface JobStarter {
+  start(job: JobRef): Promise<void>;
+}

@@ -158,6 +158,8 @@ export const ImportIdParams = z.object({
   importId: z.string().regex(/^[0-9a-f-]{36}$/, 'an import id (UUID)'),
 });
 
+/** GET /api/jobs/{id}: a job's id (a UUID, shared/api/jobs.ts). */
+export const JobRef = z.object({ id: z.string().uuid('任务编号应为 UUID / a job id is a UUID') });
 export const AuditQuery = z.object({
   after: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(1000).default(500),

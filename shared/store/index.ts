@@ -1,4 +1,5 @@
 /** The repository layer: one object per concern over one table. */
+import { ApiJobRepository } from './api-jobs.js';
 import { AuditRepository } from './audit.js';
 import { CycleBatchRepository } from './batches.js';
 import { createDynamoClients, type DynamoClientOptions } from './client.js';
@@ -19,6 +20,8 @@ export interface Repositories {
   datasets: DatasetRepository;
   /** Imports run as a workflow: their state (shared/store/imports.ts). */
   imports: ImportJobRepository;
+  /** The API's long work (exports, audit verify) as jobs: their state (shared/store/api-jobs.ts). */
+  apiJobs: ApiJobRepository;
   cycles: CycleRepository;
   /** A cycle revision's batches of institution ids, which the Maps reference (shared/store/batches.ts). */
   batches: CycleBatchRepository;
@@ -40,6 +43,7 @@ export function repositories(table: Table, options: { local?: boolean } = {}): R
     table,
     datasets: new DatasetRepository(table, { keepMonthsRead: options.local === true }),
     imports: new ImportJobRepository(table),
+    apiJobs: new ApiJobRepository(table),
     cycles: new CycleRepository(table),
     batches: new CycleBatchRepository(table),
     results: new ResultRepository(table),

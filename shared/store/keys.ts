@@ -28,6 +28,8 @@ export const keys = {
   datasetManifestPrefix: () => 'DATASET#0',
   /** An import run as a workflow (shared/store/imports.ts): its state, followed by whoever started it. */
   importJob: (id: string) => ({ pk: `IMPORTJOB#${id}`, sk: 'JOB' }),
+  /** A job of the API's long work (shared/store/api-jobs.ts): one partition per job, read by its asker. */
+  apiJob: (communityId: string, id: string) => ({ pk: `APIJOB#${communityId}#${id}`, sk: 'JOB' }),
   /** The import lease of a community's year: one import at a time, and no cycle start while one writes. */
   importLease: (communityId: string, year: number) => ({
     pk: keys.community(communityId),

@@ -248,11 +248,31 @@ describe('least privilege', () => {
     expect(JSON.stringify(resources)).not.toContain('"*"');
   });
 
-  it('puts bank files within reach of the bank function alone', () => {
+  it('puts bank files within reach of the job runner alone, which the bank route may start (issue 12)', () => {
     for (const group of Object.keys(API_ENTRIES)) {
       const touchesBank = JSON.stringify(statementsOf(group)).includes('/bank/*');
-      expect(touchesBank, group).toBe(group === 'bank');
+      expect(touchesBank, group).toBe(false);
     }
+    const runner = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('RunApiJobServiceRoleDefaultPolicy'))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
+    expect(JSON.stringify(runner)).toContain('/bank/*');
+    // The routes that start jobs may invoke the runner, and no other route group may.
+    for (const group of Object.keys(API_ENTRIES))
+      expect(actionsOf(group).includes('lambda:InvokeFunction'), group).toBe(
+        ['sheets', 'bank', 'audit'].includes(group),
+      );
+  });
+
+  it('runs the jobs asynchronously: 15 minutes, no retry, failed events to a queue', () => {
+    const runner = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('RunApiJob'),
+    )![1];
+    expect(runner.Properties.Timeout).toBe(900);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
   });
 
   it("lets exports only append (the audit entry), the auditor's routes and /api/me not write at all", () => {
@@ -262,8 +282,13 @@ describe('least privilege', () => {
       'dynamodb:DeleteItem',
       'dynamodb:BatchWriteItem',
     ];
-    expect(actionsOf('audit').filter((a) => writes.includes(a))).toEqual([]);
-    for (const group of ['sheets', 'bank', 'reports'])
+    // Issue 12: the auditor's verify, a sheet and a bank file record a job (APIJOB#); the runner exports.
+    expect(actionsOf('audit').filter((a) => writes.includes(a))).toEqual([
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(actionsOf('jobs').filter((a) => writes.includes(a))).toEqual([]);
+    for (const group of ['reports'])
       expect(
         actionsOf(group).filter((a) => writes.includes(a)),
         group,
@@ -286,7 +311,8 @@ describe('least privilege', () => {
         'STATE_MACHINE_ANNUAL',
       ]),
     );
-    expect(Object.keys(env('Sheets'))).toEqual(expect.arrayContaining(['TABLE_NAME', 'EXPORT_BUCKET']));
+    expect(Object.keys(env('Sheets'))).toEqual(expect.arrayContaining(['TABLE_NAME', 'API_JOB_FUNCTION']));
+    expect(Object.keys(env('Reports'))).toEqual(expect.arrayContaining(['TABLE_NAME', 'EXPORT_BUCKET']));
     expect(Object.keys(env('Commission'))).toContain('TABLE_NAME');
   });
 });

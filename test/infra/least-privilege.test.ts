@@ -45,6 +45,8 @@ beforeAll(async () => {
   for (const [stack, prefix] of [
     [STACK_NAMES.workflows, ''],
     [STACK_NAMES.api, 'api:'],
+    // The API's job runner (RunApiJob, issue 12) is a registry function that lives in the API stack.
+    [STACK_NAMES.api, ''],
   ] as const) {
     const resources = Object.entries(
       (assembly.getStackByName(stack).template as { Resources: Record<string, Resource> }).Resources,
@@ -107,8 +109,10 @@ describe('the table policy of every function', () => {
     expect(TABLE_ACCESS['api:explain'].write).toEqual({});
     // PrepareCycle writes nothing but the revision's batches of institution ids (the Maps carry references).
     expect(TABLE_ACCESS.PrepareCycle.write).toEqual({ PutItem: ['BATCHES#'] });
-    expect(TABLE_ACCESS['api:audit'].write).toEqual({});
-    expect(TABLE_ACCESS['api:sheets'].write).toEqual({ PutItem: ['AUDIT#'] });
+    expect(TABLE_ACCESS['api:jobs'].write).toEqual({});
+    // Issue 12: a sheet route records its job; the runner exports and appends the export's audit entry.
+    expect(TABLE_ACCESS['api:sheets'].write).toEqual({ PutItem: ['APIJOB#'], UpdateItem: ['APIJOB#'] });
+    expect(TABLE_ACCESS.RunApiJob.write).toEqual({ PutItem: ['AUDIT#'], UpdateItem: ['APIJOB#'] });
     expect(TABLE_ACCESS.ComputeMonthlyPay.write).toEqual({
       BatchWriteItem: ['RESULT#'],
       PutItem: ['RESULT#'],

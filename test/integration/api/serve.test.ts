@@ -37,6 +37,31 @@ async function api(method: string, path: string, options: { as?: string; body?: 
   };
 }
 
+/**
+ * A route that answers with a job (issue 12: whole sheets, bank files, audit verify): 202 and a Location;
+ * once the server's jobs are idle the job is read there and its link followed as a browser would (no token).
+ */
+async function job(path: string, as: string) {
+  const started = await api('GET', path, { as });
+  expect(started.status, JSON.stringify(started.json)).toBe(202);
+  const location = started.headers.get('location')!;
+  expect(location).toBe(`/api/communities/county7/jobs/${started.json.job.id}`);
+  await server.idle();
+  const ended = await api('GET', location, { as });
+  expect(ended.status).toBe(200);
+  const url: string | undefined = ended.json.result?.download?.url;
+  if (!url) return { job: ended.json, file: undefined };
+  const response = await fetch(url);
+  return {
+    job: ended.json,
+    file: {
+      status: response.status,
+      headers: response.headers,
+      bytes: Buffer.from(await response.arrayBuffer()),
+    },
+  };
+}
+
 beforeAll(async () => {
   // The run's DynamoDB Local with a table of our own (the same isolation as the other integration tests).
   const tableName = `api-${randomBytes(4).toString('hex')}`;
@@ -142,12 +167,14 @@ describe('medcomm serve', () => {
   });
 
   it('downloads the Q1 sheet as CSV with the golden amounts', async () => {
-    const answer = await api('GET', '/api/communities/county7/sheets/quarterly/2026-Q1?format=csv', {
-      as: 'hr1',
-    });
-    expect(answer.status).toBe(200);
-    expect(answer.headers.get('content-disposition')).toContain('paysheet-2026-Q1.csv');
-    const rows = answer.bytes
+    const { job: done, file: answer } = await job(
+      '/api/communities/county7/sheets/quarterly/2026-Q1?format=csv',
+      'hr1',
+    );
+    expect(done).toMatchObject({ status: 'done', kind: 'sheet', by: 'hr1' });
+    expect(answer!.status).toBe(200);
+    expect(answer!.headers.get('content-disposition')).toContain('paysheet-2026-Q1.csv');
+    const rows = answer!.bytes
       .toString('utf8')
       .replace(/^\uFEFF/, '')
       .trim()
@@ -166,12 +193,13 @@ describe('medcomm serve', () => {
   });
 
   it('downloads the Q1 sheet as XLSX', async () => {
-    const answer = await api('GET', '/api/communities/county7/sheets/quarterly/2026-Q1?format=xlsx', {
-      as: 'finance1',
-    });
-    expect(answer.status).toBe(200);
-    expect(answer.headers.get('content-type')).toContain('spreadsheetml');
-    const book = readXlsx(answer.bytes);
+    const { file: answer } = await job(
+      '/api/communities/county7/sheets/quarterly/2026-Q1?format=xlsx',
+      'finance1',
+    );
+    expect(answer!.status).toBe(200);
+    expect(answer!.headers.get('content-type')).toContain('spreadsheetml');
+    const book = readXlsx(answer!.bytes);
     const cells = book.sheets.flatMap((s) => s.cells.map((c) => ({ sheet: s, cell: c })));
     const person = cells.find((c) => c.cell.text === 'C01-001');
     expect(person).toBeDefined();
@@ -200,9 +228,16 @@ describe('medcomm serve', () => {
   });
 
   it('gives HR the bank file and records every step in the audit trail', async () => {
-    const bank = await api('GET', '/api/communities/county7/bank/quarterly/2026-Q1', { as: 'hr1' });
-    expect(bank.status).toBe(200);
-    expect(bank.bytes.toString('utf8')).toContain('6290830166131868');
+    const bank = await job('/api/communities/county7/bank/quarterly/2026-Q1', 'hr1');
+    expect(bank.file!.status).toBe(200);
+    expect(bank.file!.bytes.toString('utf8')).toContain('6290830166131868');
+    // The job's record has the counts, never an account; finance may not read it.
+    expect(JSON.stringify(bank.job)).not.toContain('6290830166131868');
+    expect(
+      (await api('GET', `/api/communities/county7/jobs/${bank.job.id}`, { as: 'finance1' })).status,
+    ).toBe(403);
+    // The link is the file's only key, and it expires: a made-up one is 404.
+    expect((await fetch(`${server.url}/downloads/${'0'.repeat(32)}/x.csv`)).status).toBe(404);
     expect(
       (await api('GET', '/api/communities/county7/bank/quarterly/2026-Q1', { as: 'finance1' })).status,
     ).toBe(403);
@@ -225,15 +260,15 @@ describe('medcomm serve', () => {
       'hr1 export.bank',
     ]);
     expect(JSON.stringify(audit.json)).not.toContain('6290830166131868');
-    const verify = await api('GET', '/api/communities/county7/audit/verify', { as: 'auditor1' });
-    expect(verify.status).toBe(200);
-    expect(verify.json.entries).toBe(audit.json.total);
+    const verify = await job('/api/communities/county7/audit/verify', 'auditor1');
+    expect(verify.job.status).toBe('done');
+    expect(verify.job.result.json.entries).toBe(audit.json.total);
     expect((await api('GET', '/api/communities/county7/audit', { as: 'office1' })).status).toBe(403);
   });
 
   it('keeps the audit chain intact through imports, cycles, approvals and exports', async () => {
-    const verify = await api('GET', '/api/communities/county7/audit/verify', { as: 'auditor1' });
-    expect(verify.json).toMatchObject({
+    const verify = await job('/api/communities/county7/audit/verify', 'auditor1');
+    expect(verify.job.result.json).toMatchObject({
       ok: true,
       entries: (await api('GET', '/api/communities/county7/audit', { as: 'auditor1' })).json.total,
     });

@@ -130,7 +130,13 @@ describe('two communities in one table, through the API', () => {
     }
     // The same person holding a role in both counties acts in the one the path names.
     const both = token('hr1', 'hr', [A, B]);
-    expect((await api('GET', at(B, '/sheets/monthly/2026-01?format=json'), both)).status).toBe(200);
+    const sheet = await api('GET', at(B, '/sheets/monthly/2026-01?format=json'), both);
+    expect(sheet.status).toBe(202);
+    await server.idle();
+    expect((await api('GET', at(B, `/jobs/${sheet.json.job.id}`), both)).json.status).toBe('done');
+    // The job is B's: its id means nothing in A, and A's HR may not read it in B.
+    expect((await api('GET', at(A, `/jobs/${sheet.json.job.id}`), both)).status).toBe(404);
+    expect((await api('GET', at(B, `/jobs/${sheet.json.job.id}`), token('hr1', 'hr', [A]))).status).toBe(403);
     // A community that does not exist: 404 for a role there, 403 for anyone else.
     expect((await api('GET', at('nowhere', '/cycles'), token('hr1', 'hr', ['nowhere']))).status).toBe(404);
     expect((await api('GET', at('nowhere', '/cycles'), token('hr1', 'hr', [A]))).status).toBe(403);
@@ -140,9 +146,11 @@ describe('two communities in one table, through the API', () => {
     const actions: Record<string, string[]> = {};
     for (const c of [A, B]) {
       const auditor = token('auditor1', 'auditor', [c]);
-      const verify = await api('GET', at(c, '/audit/verify'), auditor);
-      expect(verify.status).toBe(200);
-      expect(verify.json.ok).toBe(true);
+      const started = await api('GET', at(c, '/audit/verify'), auditor);
+      expect(started.status).toBe(202);
+      await server.idle();
+      const verify = await api('GET', at(c, `/jobs/${started.json.job.id}`), auditor);
+      expect(verify.json).toMatchObject({ status: 'done', result: { json: { ok: true, communityId: c } } });
       const trail = await api('GET', at(c, '/audit?limit=500'), auditor);
       expect(trail.json.communityId).toBe(c);
       actions[c] = trail.json.entries.map((e: { action: string }) => e.action);

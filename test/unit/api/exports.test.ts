@@ -2,16 +2,21 @@
  * Pay sheets and HR's bank file: who may download them, what they contain, the audit entries, and on
  * AWS the S3 write and 5-minute presigned link (S3 mocked).
  */
+
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sfnImportStarter } from '../../../shared/api/import-starter.js';
+import { lambdaJobStarter } from '../../../shared/api/job-starter.js';
+import { jobView } from '../../../shared/api/job-view.js';
 import type { ImportStarter } from '../../../shared/api/ports.js';
 import { s3ExportSink, s3UploadStore } from '../../../shared/api/s3.js';
 import { type ImportJobRef, prepareImport } from '../../../shared/app/import-workflow.js';
 import { s3ImportStaging } from '../../../shared/aws/import-staging.js';
-import { as, call, completedMonth, type FakeWorld, fakeWorld, useWorld } from './helpers.js';
+import { bilingual, NotFoundError } from '../../../shared/errors.js';
+import { as, call, callJob, completedMonth, type FakeWorld, fakeWorld, useWorld } from './helpers.js';
 
 const s3 = mockClient(S3Client);
 const client = () =>
@@ -27,19 +32,27 @@ beforeEach(() => {
   useWorld(world);
 });
 
-describe('GET /api/sheets', () => {
-  it('sends the CSV with a Content-Disposition, and records the export', async () => {
-    const answer = await call('GET /api/sheets/{kind}/{period}', {
-      as: as('office1', 'office'),
+describe('GET /api/sheets (a job, issue 12)', () => {
+  it('answers 202 with the job and where to follow it; the job gives a link to the CSV, and the export is recorded', async () => {
+    const office = as('office1', 'office');
+    const { started, job, file } = await callJob('GET /api/sheets/{kind}/{period}', {
+      as: office,
       params: JAN,
       query: { format: 'csv' },
     });
-    expect(answer.status).toBe(200);
-    expect(answer.headers['content-type']).toMatch(/^text\/csv/);
-    expect(answer.headers['content-disposition']).toBe(
-      `attachment; filename="paysheet-2026-01.csv"; filename*=UTF-8''paysheet-2026-01.csv`,
-    );
-    const text = answer.bytes.toString('utf8');
+    expect(started.status).toBe(202);
+    const id = started.json.job.id;
+    expect(started.headers.location).toBe(`/api/communities/xingguo/jobs/${id}`);
+    expect(started.json).toMatchObject({ job: { id, kind: 'sheet', status: 'queued', by: 'office1' } });
+    expect(job.status).toBe(200);
+    expect(job.json).toMatchObject({
+      id,
+      status: 'done',
+      request: { kind: 'monthly', period: '2026-01', format: 'csv' },
+      result: { download: { filename: 'paysheet-2026-01.csv', expiresIn: 300 } },
+    });
+    expect(file!.contentType).toMatch(/^text\/csv/);
+    const text = file!.bytes.toString('utf8');
     expect(text.charCodeAt(0)).toBe(0xfeff);
     expect(text).toContain('应发合计');
     expect(text).toContain('4234.56');
@@ -50,18 +63,22 @@ describe('GET /api/sheets', () => {
         actor: 'office1',
         action: 'export.sheet',
         subject: 'monthly 2026-01 r1',
-        details: expect.objectContaining({ format: 'csv', rows: 2 }),
+        details: expect.objectContaining({
+          format: 'csv',
+          rows: 2,
+          target: `api ${started.json.job.requestId}`,
+        }),
       }),
     ]);
   });
 
-  it('sends JSON lines with yuan strings', async () => {
-    const answer = await call('GET /api/sheets/{kind}/{period}', {
+  it('gives the whole sheet as JSON lines with yuan strings', async () => {
+    const { file } = await callJob('GET /api/sheets/{kind}/{period}', {
       as: as('finance1', 'finance'),
       params: JAN,
       query: { format: 'json' },
     });
-    const lines = JSON.parse(answer.bytes.toString('utf8'));
+    const lines = JSON.parse(file!.bytes.toString('utf8'));
     expect(lines[1]).toMatchObject({
       staffId: 'C01-002',
       name: '李护士',
@@ -71,14 +88,77 @@ describe('GET /api/sheets', () => {
     });
   });
 
-  it('is 409 while the cycle awaits review: nothing is payable yet', async () => {
+  it('is 409 while the cycle awaits review, and 404 for a cycle never run: no job, nothing exported', async () => {
     world.addCycle('quarterly', '2026-Q1', 'awaiting_review');
     const answer = await call('GET /api/sheets/{kind}/{period}', {
       as: hr,
       params: { kind: 'quarterly', period: '2026-Q1' },
     });
     expect(answer.status).toBe(409);
+    const missing = await call('GET /api/sheets/{kind}/{period}', {
+      as: hr,
+      params: { kind: 'monthly', period: '2026-05' },
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.json.error).toMatch(/没有.*has no monthly cycle 2026-05/);
     expect(world.audit).toHaveLength(0);
+  });
+
+  it('records a failure found by the runner on the job, in both languages, with its status', async () => {
+    // What only the runner finds (here: the results it reads are gone) fails the job, not the request.
+    (world.repos.results as { payLines: unknown }).payLines = async () => {
+      throw new NotFoundError(bilingual('结果缺失', 'the results are missing'));
+    };
+    const { started, job } = await callJob('GET /api/sheets/{kind}/{period}', { as: hr, params: JAN });
+    expect(started.status).toBe(202);
+    expect(job.json).toMatchObject({
+      status: 'failed',
+      error: '结果缺失 / the results are missing',
+      errorStatus: 404,
+    });
+    expect(world.audit).toHaveLength(0);
+  });
+});
+
+describe('GET /api/jobs/{id}', () => {
+  it('lets the asker and the roles that may start its kind read a job; not another role, not another community', async () => {
+    const started = await call('GET /api/bank/{kind}/{period}', { as: hr, params: JAN, query: HR_CSV });
+    expect(started.status).toBe(202);
+    const id = started.json.job.id;
+    const read = (who: ReturnType<typeof as>, community?: string) =>
+      call('GET /api/jobs/{id}', { as: who, params: { id, ...(community ? { community } : {}) } });
+    expect((await read(as('hr2', 'hr'))).status).toBe(200);
+    // Finance may not download bank files, so it may not read their jobs either.
+    const finance = await read(as('finance1', 'finance'));
+    expect(finance.status).toBe(403);
+    expect(finance.json.error).toMatch(/只有发起人.* \/ only its asker/);
+    expect(JSON.stringify(finance.json)).not.toContain('download');
+    // Another community holds no such job (and the same role there is refused by the route itself).
+    expect((await read(as('hr1', 'hr', 'other:hr'), 'other')).status).toBe(404);
+  });
+
+  it('reads a job whose runner died (out of time) as failed, and an unknown id as 404', async () => {
+    const started = await call('GET /api/sheets/{kind}/{period}', {
+      as: hr,
+      params: JAN,
+      query: { format: 'csv' },
+    });
+    const id = started.json.job.id;
+    // A runner that never finished: taken 20 minutes ago (its limit is 15), still recorded running.
+    const job = (await world.repos.apiJobs.get('xingguo', id))!;
+    const stale = {
+      ...job,
+      status: 'running' as const,
+      startedAt: new Date(Date.now() - 20 * 60_000).toISOString(),
+    };
+    expect(jobView(stale).status).toBe('failed');
+    expect(jobView(stale).error).toMatch(/后台任务未完成.* \/ the job did not finish/);
+    expect(jobView({ ...stale, startedAt: new Date().toISOString() }).status).toBe('running');
+    const unknown = await call('GET /api/jobs/{id}', {
+      as: hr,
+      params: { id: '0b7c9e2e-1111-4a4a-8b8b-123456789abc' },
+    });
+    expect(unknown.status).toBe(404);
   });
 });
 
@@ -86,8 +166,8 @@ describe('GET /api/sheets', () => {
 // this stand-in does not have; test/integration/reports/bank-settings-api.test.ts covers that default.
 const HR_CSV = { format: 'csv' };
 
-describe('GET /api/bank', () => {
-  it('a finance user cannot download the bank file (403)', async () => {
+describe('GET /api/bank (a job, issue 12)', () => {
+  it('a finance user cannot download the bank file (403), and no job is made', async () => {
     const answer = await call('GET /api/bank/{kind}/{period}', {
       as: as('finance1', 'finance'),
       params: JAN,
@@ -96,10 +176,14 @@ describe('GET /api/bank', () => {
     expect(answer.bytes.toString()).not.toContain('6222');
   });
 
-  it('HR gets the accounts and amounts; the audit entry has neither', async () => {
-    const answer = await call('GET /api/bank/{kind}/{period}', { as: hr, params: JAN, query: HR_CSV });
-    expect(answer.status).toBe(200);
-    const text = answer.bytes.toString('utf8');
+  it('HR gets the accounts and amounts through the link; the job and the audit entry have neither', async () => {
+    const { started, job, file } = await callJob('GET /api/bank/{kind}/{period}', {
+      as: hr,
+      params: JAN,
+      query: HR_CSV,
+    });
+    expect(started.status).toBe(202);
+    const text = file!.bytes.toString('utf8');
     expect(text).toContain('6222021234567891234');
     expect(text).toContain('4234.56');
     expect(world.audit).toHaveLength(1);
@@ -108,55 +192,70 @@ describe('GET /api/bank', () => {
       action: 'export.bank',
       details: { format: 'csv', lines: 2, total: '8029.57', notTransferred: 0 },
     });
-    expect(answer.headers['x-not-transferred']).toBe('0');
+    expect(job.json.result.json).toMatchObject({
+      lines: 2,
+      total: '8029.57',
+      notTransferred: [],
+      notTransferredCount: 0,
+    });
     expect(JSON.stringify(world.audit)).not.toMatch(/6222/);
+    expect(JSON.stringify(job.json)).not.toMatch(/6222/);
   });
 
-  it('leaves out (and counts) whoever has no account, rather than refusing the whole file', async () => {
+  it('leaves out (and lists) whoever has no account, rather than refusing the whole file', async () => {
     delete world.staff[1]!.bankAccount;
-    const answer = await call('GET /api/bank/{kind}/{period}', { as: hr, params: JAN, query: HR_CSV });
-    expect(answer.status).toBe(200);
-    expect(answer.headers['x-not-transferred']).toBe('1');
-    const text = answer.bytes.toString('utf8');
+    const { job, file } = await callJob('GET /api/bank/{kind}/{period}', {
+      as: hr,
+      params: JAN,
+      query: HR_CSV,
+    });
+    expect(job.json.result.json.notTransferredCount).toBe(1);
+    expect(job.json.result.json.notTransferred[0]).toMatchObject({ staffId: 'C01-002' });
+    const text = file!.bytes.toString('utf8');
     expect(text).toContain('C01-001');
     expect(text).not.toContain('C01-002');
   });
 });
 
 describe('on AWS: the exports bucket', () => {
-  it('writes the file under exports/ and returns a 5-minute presigned GET link', async () => {
+  it('the runner writes the file under exports/ and the job gives a 5-minute presigned GET link', async () => {
     s3.on(PutObjectCommand).resolves({});
     useWorld(world, { exports: s3ExportSink('medcomm-exports', client()) });
-    const answer = await call('GET /api/sheets/{kind}/{period}', {
+    const { started, job } = await callJob('GET /api/sheets/{kind}/{period}', {
       as: hr,
       params: JAN,
       query: { format: 'xlsx' },
     });
-    expect(answer.status).toBe(200);
+    expect(started.status).toBe(202);
     const put = s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
     expect(put.Bucket).toBe('medcomm-exports');
     expect(put.Key).toMatch(/^exports\/sheets\/monthly\/2026-01\/[0-9a-f-]{36}\/paysheet-2026-01\.xlsx$/);
-    const url = new URL(answer.json.url);
+    const link = job.json.result.download;
+    const url = new URL(link.url);
     expect(url.pathname).toContain(encodeURI(put.Key!).replace(/^\//, ''));
     expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
     expect(url.searchParams.get('response-content-disposition')).toContain('attachment');
-    expect(answer.json.expiresIn).toBe(300);
+    expect(link.expiresIn).toBe(300);
   });
 
-  it('keeps bank files under bank/ (a shorter lifecycle) and never in the response body', async () => {
+  it('keeps bank files under bank/ (a shorter lifecycle) and never in an answer', async () => {
     s3.on(PutObjectCommand).resolves({});
     useWorld(world, { exports: s3ExportSink('medcomm-exports', client()) });
-    const answer = await call('GET /api/bank/{kind}/{period}', { as: hr, params: JAN, query: HR_CSV });
-    expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input.Key).toMatch(/^bank\/monthly\/2026-01\//);
-    expect(answer.json).toMatchObject({
-      url: expect.stringContaining('X-Amz-Expires=300'),
-      lines: 2,
-      notTransferred: [],
+    const { started, job } = await callJob('GET /api/bank/{kind}/{period}', {
+      as: hr,
+      params: JAN,
+      query: HR_CSV,
     });
-    expect(answer.bytes.toString()).not.toContain('6222');
+    expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input.Key).toMatch(/^bank\/monthly\/2026-01\//);
+    expect(job.json.result).toMatchObject({
+      download: { url: expect.stringContaining('X-Amz-Expires=300') },
+      json: { lines: 2, notTransferred: [] },
+    });
+    expect(started.bytes.toString()).not.toContain('6222');
+    expect(job.bytes.toString()).not.toContain('6222');
   });
 
-  it('answers S3 throttling (SlowDown) with 503', async () => {
+  it('fails the job on S3 throttling (SlowDown) with 503 and a retry message', async () => {
     s3.on(PutObjectCommand).rejects(
       Object.assign(new Error('Please reduce your request rate.'), {
         name: 'SlowDown',
@@ -164,8 +263,30 @@ describe('on AWS: the exports bucket', () => {
       }),
     );
     useWorld(world, { exports: s3ExportSink('medcomm-exports', client()) });
-    const answer = await call('GET /api/sheets/{kind}/{period}', { as: hr, params: JAN });
-    expect(answer.status).toBe(503);
+    const { job } = await callJob('GET /api/sheets/{kind}/{period}', { as: hr, params: JAN });
+    expect(job.json).toMatchObject({ status: 'failed', errorStatus: 503 });
+    expect(job.json.error).toMatch(/稍后重试/);
+  });
+
+  it('starts the runner with an asynchronous invoke of the RunApiJob function', async () => {
+    const lambda = mockClient(LambdaClient);
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    useWorld(world, {
+      jobs: lambdaJobStarter('medcomm-run-api-job', new LambdaClient({ region: 'cn-north-1' })),
+    });
+    const started = await call('GET /api/audit/verify', { as: as('auditor1', 'auditor') });
+    expect(started.status).toBe(202);
+    const input = lambda.commandCalls(InvokeCommand)[0]!.args[0].input;
+    expect(input).toMatchObject({ FunctionName: 'medcomm-run-api-job', InvocationType: 'Event' });
+    expect(JSON.parse(new TextDecoder().decode(input.Payload as Uint8Array))).toEqual({
+      communityId: 'xingguo',
+      id: started.json.job.id,
+    });
+    // Lambda refusing the event fails the job and the request.
+    lambda.on(InvokeCommand).resolves({ StatusCode: 500 });
+    const refused = await call('GET /api/audit/verify', { as: as('auditor1', 'auditor') });
+    expect(refused.status).toBe(500);
+    lambda.restore();
   });
 });
 

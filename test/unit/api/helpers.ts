@@ -12,6 +12,7 @@ import {
   type ExportSink,
   type ImportStarter,
   inlineExportSink,
+  type JobStarter,
   type UploadStore,
 } from '../../../shared/api/ports.js';
 import {
@@ -23,6 +24,13 @@ import {
 } from '../../../shared/api/roles.js';
 import type { ExecutionPort } from '../../../shared/app/cycle-service.js';
 import { sfnExecutionPort } from '../../../shared/app/sfn-port.js';
+import {
+  type LocalDownloads,
+  type LocalJobStarter,
+  localDownloads,
+  localJobStarter,
+} from '../../../shared/local/jobs.js';
+import type { ApiJob } from '../../../shared/store/api-jobs.js';
 import { type AuditEntry, verifyChain } from '../../../shared/store/audit.js';
 import type { CycleRecord, CycleStatus, RunLease } from '../../../shared/store/cycles.js';
 import type { Repositories } from '../../../shared/store/index.js';
@@ -170,6 +178,7 @@ export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
   const now = () => new Date().toISOString();
   // biome-ignore lint/suspicious/noExplicitAny: a record as the repository stores it
   const importJobs = new Map<string, any>();
+  const apiJobs = new Map<string, ApiJob>();
   const world: FakeWorld = {
     cycles,
     audit,
@@ -367,6 +376,29 @@ export function fakeWorld(options: { imported?: boolean } = {}): FakeWorld {
         verify: async () => verifyChain(audit),
         read: async () => ({ check: verifyChain(audit), entries: audit }),
       },
+      // As shared/store/api-jobs.ts: created queued, claimed once, ended once.
+      apiJobs: {
+        create: async (job: Pick<ApiJob, 'id' | 'communityId' | 'kind' | 'request' | 'by' | 'requestId'>) => {
+          const record: ApiJob = { ...job, status: 'queued', createdAt: now(), updatedAt: now() };
+          apiJobs.set(`${job.communityId}|${job.id}`, record);
+          return { ...record };
+        },
+        get: async (c: string, id: string) => {
+          const job = apiJobs.get(`${c}|${id}`);
+          return job && structuredClone(job);
+        },
+        claim: async (c: string, id: string) => {
+          const job = apiJobs.get(`${c}|${id}`);
+          if (job?.status !== 'queued') return false;
+          apiJobs.set(`${c}|${id}`, { ...job, status: 'running', startedAt: now(), updatedAt: now() });
+          return true;
+        },
+        finish: async (c: string, id: string, end: Partial<ApiJob>) => {
+          const job = apiJobs.get(`${c}|${id}`);
+          if (!job || job.status === 'done' || job.status === 'failed') throw new Error('fake: job ended');
+          apiJobs.set(`${c}|${id}`, { ...job, ...structuredClone(end), updatedAt: now(), finishedAt: now() });
+        },
+      },
       publications: {
         put: async (p: { kind: string; period: string }) => {
           publications.set(cycleKey(p.kind, p.period), p);
@@ -409,7 +441,12 @@ export function completedMonth(world: FakeWorld, period = '2026-01'): CycleRecor
 export interface Configured {
   world: FakeWorld;
   sfn: SFNClient;
+  /** The jobs' runner in this process (shared/local/jobs.ts) and, with the default sink, their files. */
+  jobs: LocalJobStarter;
+  downloads: LocalDownloads;
 }
+
+let current: Configured | undefined;
 
 /** Points the handlers at `world`, with the AWS ExecutionPort over an SFN client the test can mock. */
 export function useWorld(
@@ -419,18 +456,54 @@ export function useWorld(
     exports?: ExportSink;
     uploads?: UploadStore;
     imports?: ImportStarter;
+    /** Starts the API's jobs (default: the runner in this process, over `exports` or links kept here). */
+    jobs?: JobStarter;
   } = {},
 ): Configured {
   const sfn = new SFNClient({
     region: 'cn-north-1',
     credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
   });
+  const downloads = localDownloads({ baseUrl: () => 'http://127.0.0.1:1' });
+  const sink = overrides.exports ?? downloads.sink;
+  const jobs = localJobStarter(() => ({ repos: world.repos, exports: sink }));
   configureApi({
     repos: world.repos,
     executions: overrides.executions ?? sfnExecutionPort(ARNS, sfn),
     exports: overrides.exports ?? inlineExportSink(),
     uploads: overrides.uploads,
     imports: overrides.imports,
+    jobs: overrides.jobs ?? jobs,
   });
-  return { world, sfn };
+  current = { world, sfn, jobs, downloads };
+  return current;
+}
+
+export interface JobAnswer {
+  /** The answer of the route that started it (202). */
+  started: Answer;
+  /** `GET …/jobs/{id}` once the job ended, as its asker reads it. */
+  job: Answer;
+  /** The file of its link, when it made one and the link is one of this process's. */
+  file?: { bytes: Buffer; contentType: string; filename: string };
+}
+
+/**
+ * Calls a route that answers with a job (issue 12), waits for its runner, then reads the job as its asker
+ * and fetches its file from the link. The start's answer is returned as it is when it is not a 202.
+ */
+export async function callJob(routeKey: RouteKey, options: Call = {}): Promise<JobAnswer> {
+  const started = await call(routeKey, options);
+  if (started.status !== 202) return { started, job: started };
+  await current!.jobs.idle();
+  const job = await call('GET /api/jobs/{id}', {
+    as: options.as,
+    params: {
+      id: started.json.job.id,
+      ...(options.params?.community ? { community: options.params.community } : {}),
+    },
+  });
+  const url: string | undefined = job.json?.result?.download?.url;
+  const stored = url ? current!.downloads.take(new URL(url).pathname) : undefined;
+  return { started, job, ...(stored ? { file: stored } : {}) };
 }

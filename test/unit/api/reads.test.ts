@@ -1,6 +1,6 @@
 /** The read routes: who am I, the year's cycles and what each waits for, reports, the audit trail. */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { as, call, type FakeWorld, fakeWorld, useWorld } from './helpers.js';
+import { as, call, callJob, type FakeWorld, fakeWorld, useWorld } from './helpers.js';
 
 let world: FakeWorld;
 const auditor = as('auditor1', 'auditor');
@@ -130,9 +130,16 @@ describe('GET /api/audit', () => {
     expect(answer.json.issues[0].path).toBe('query.limit');
   });
 
-  it('reports where the chain breaks', async () => {
-    const answer = await call('GET /api/audit/verify', { as: auditor });
+  it('reports where the chain breaks, as a job (issue 12)', async () => {
+    const { started, job } = await callJob('GET /api/audit/verify', { as: auditor });
+    expect(started.status).toBe(202);
+    expect(job.json).toMatchObject({ kind: 'audit-verify', status: 'done', by: 'auditor1' });
     // The fake entries carry no hashes: the check must say so, not pass.
-    expect(answer.json).toMatchObject({ communityId: 'xingguo', ok: false, entries: 5, brokenAt: 1 });
+    expect(job.json.result.json).toMatchObject({
+      communityId: 'xingguo',
+      ok: false,
+      entries: 5,
+      brokenAt: 1,
+    });
   });
 });

@@ -58,6 +58,8 @@ const EXPECTED: Record<RouteKey, readonly Role[]> = {
   'POST /api/settings/payer-account': ['hr', 'finance'],
   'GET /api/audit': ['auditor'],
   'GET /api/audit/verify': ['auditor'],
+  // A job of the long work (issue 12): the roles that start jobs; the handler narrows it to the asker or a role of its kind.
+  'GET /api/jobs/{id}': ['office', 'hr', 'finance', 'auditor'],
   'GET /api/explain/{period}/staff/{staffId}': ['office', 'hr', 'finance', 'auditor', 'member', 'staff'],
   'GET /api/explain/{period}/institutions/{institutionId}': ['office', 'hr', 'finance', 'auditor', 'member'],
   'GET /api/slips/{staffId}/{period}': ['office', 'hr', 'finance', 'staff'],

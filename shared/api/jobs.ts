@@ -1,0 +1,288 @@
+/**
+ * The API's long work as jobs (issue 12). A whole pay sheet, a bank file or audit verify of a province
+ * (350,000 staff) does not fit API Gateway's 30 s: the route checks what it cheaply can (the cycle
+ * exists and is completed), records a job (shared/store/api-jobs.ts), starts the runner without waiting
+ * (JobStarter: an asynchronous Lambda invoke on AWS, the serve process's background locally) and answers
+ * 202 with the job and a Location to poll. The runner (runApiJob) builds the file, hands it to the export
+ * sink — a presigned S3 link on AWS, a link to the serve process locally — and records the link or the
+ * bilingual error; `GET …/jobs/{id}` tells the asker. One behaviour at every size: no fast path.
+ */
+import { randomUUID } from 'node:crypto';
+import { describeAudit, verifyAudit } from '../app/audit-verify.js';
+import { bankFormatFor, type ExportedBankFiles, exportBankFormat } from '../app/bank-export.js';
+import { bilingual, NotFoundError, PrerequisiteError } from '../errors.js';
+import { bankFileMediaType, zipBankFiles } from '../export/bank-zip.js';
+import { fenToYuanString } from '../export/money-format.js';
+import { cycleKindFor, exportBank, exportSheet, type SheetKind } from '../reports/exports.js';
+import type { BankFormat, SheetFormat } from '../reports/render.js';
+import type { ApiJob, ApiJobKind, ApiJobResult } from '../store/api-jobs.js';
+import type { Repositories } from '../store/index.js';
+import type { ApiDeps } from './deps.js';
+import type { RouteInput } from './handler.js';
+import { problem, type RouteResult, toProblem } from './http.js';
+import { jobView } from './job-view.js';
+import type { ExportFile, ExportSink, JobRef } from './ports.js';
+import { COMMUNITY_PREFIX } from './roles.js';
+
+/** What the runner needs: the table and where files go (a link sink: never the response itself). */
+export interface JobDeps {
+  repos: Repositories;
+  exports: ExportSink;
+}
+
+/** A result's JSON kept on the job item: DynamoDB items end at 400 KB. */
+const RESULT_JSON_BYTES = 300_000;
+/** People not transferred listed on a bank job's record (all of them are counted). */
+const NOT_TRANSFERRED_KEPT = 1000;
+
+interface KindSpec {
+  run(job: ApiJob, deps: JobDeps): Promise<ApiJobResult>;
+}
+
+type SheetRequest = { kind: SheetKind; period: string; format: SheetFormat | 'json' };
+type BankRequest = { kind: SheetKind; period: string; format?: string };
+
+const exportRequestOf = (job: ApiJob) => ({
+  communityId: job.communityId,
+  by: job.by,
+  target: `api ${job.requestId}`,
+});
+
+/** The sink's answer as a job's download: a link, never bytes (the runner answers no HTTP request). */
+async function deliver(
+  exports: ExportSink,
+  file: ExportFile,
+): Promise<NonNullable<ApiJobResult['download']>> {
+  const delivered = await exports.deliver(file);
+  if (!('json' in delivered))
+    throw new Error('the job runner needs an export sink that answers with a link, not the file');
+  return delivered.json as NonNullable<ApiJobResult['download']>;
+}
+
+const listed = <T>(items: readonly T[]) =>
+  items.length > NOT_TRANSFERRED_KEPT
+    ? { notTransferred: items.slice(0, NOT_TRANSFERRED_KEPT), notTransferredCount: items.length }
+    : { notTransferred: items, notTransferredCount: items.length };
+
+export const JOB_KINDS: Record<ApiJobKind, KindSpec> = {
+  sheet: {
+    async run(job, { repos, exports }) {
+      const { kind, period, format } = job.request as SheetRequest;
+      const file = await exportSheet(repos, {
+        ...exportRequestOf(job),
+        kind,
+        period,
+        format: format as SheetFormat,
+      });
+      const download = await deliver(exports, {
+        kind: `sheets/${kind}/${period}`,
+        filename: file.filename,
+        contentType: file.mediaType,
+        bytes: file.content,
+      });
+      return { download };
+    },
+  },
+  bank: {
+    async run(job, { repos, exports }) {
+      const request = job.request as BankRequest;
+      const base = { ...exportRequestOf(job), kind: request.kind, period: request.period };
+      // ?format=NAME, else the community's chosen format (issue 16), else HR's CSV as before any setting.
+      const format = await bankFormatFor(repos, job.communityId, request.format);
+      if (format !== 'csv' && format !== 'xlsx')
+        return bankFormatResult(exports, await exportBankFormat(repos, { ...base, format }), format);
+      const file = await exportBank(repos, { ...base, format: format as BankFormat });
+      const download = await deliver(exports, {
+        // Under the bank prefix (sensitive): full accounts, a shorter life.
+        kind: `${request.kind}/${request.period}`,
+        sensitive: true,
+        filename: file.filename,
+        contentType: file.mediaType,
+        bytes: file.content,
+      });
+      return {
+        download,
+        json: {
+          format,
+          lines: file.lines,
+          total: fenToYuanString(file.total),
+          ...listed(file.notTransferred),
+        },
+      };
+    },
+  },
+  'audit-verify': {
+    async run(job, { repos, exports }) {
+      // The chain against its head and anchor, every completed cycle against its seal, the dataset blobs.
+      const report = await verifyAudit(repos, job.communityId);
+      const json = { ...report.chain, ...report, lines: describeAudit(report) };
+      const text = JSON.stringify(json);
+      if (Buffer.byteLength(text, 'utf8') <= RESULT_JSON_BYTES) return { json };
+      // A long list of problems: the whole report as a file, its verdict on the record.
+      const download = await deliver(exports, {
+        kind: 'audit/verify',
+        filename: 'audit-verify.json',
+        contentType: 'application/json; charset=utf-8',
+        bytes: text,
+      });
+      return {
+        download,
+        json: {
+          ok: report.ok,
+          communityId: report.communityId,
+          cyclesChecked: report.cyclesChecked,
+          lines: json.lines.slice(0, 200),
+          truncated: true,
+        },
+      };
+    },
+  },
+};
+
+/** A bank format's files: the file itself when the format makes one, else a zip of every file and the summary. */
+async function bankFormatResult(
+  exports: ExportSink,
+  exported: ExportedBankFiles,
+  format: string,
+): Promise<ApiJobResult> {
+  const { cycle } = exported;
+  const single = exported.files.length === 1 ? exported.files[0]! : undefined;
+  const download = await deliver(exports, {
+    kind: `${cycle.kind}/${cycle.period}`, // under the bank prefix (sensitive), as HR's CSV
+    sensitive: true,
+    ...(single
+      ? {
+          filename: single.name,
+          contentType: bankFileMediaType(single.name, exported.encoding),
+          bytes: single.content,
+        }
+      : {
+          filename: exported.summary.name.replace(/-汇总\.csv$/, '.zip'),
+          contentType: 'application/zip',
+          bytes: await zipBankFiles([...exported.files, exported.summary]),
+        }),
+  });
+  return {
+    download,
+    json: {
+      format,
+      files: exported.files.length,
+      lines: exported.lines,
+      total: fenToYuanString(exported.total),
+      ...listed(exported.notTransferred),
+    },
+  };
+}
+
+const KIND_WORDS: Record<string, string> = { monthly: '月度', quarterly: '季度', annual: '年度' };
+
+/**
+ * What the route checks before it records a job, so the asker hears at once what the runner would only
+ * find later: the cycle of the request exists (404) and is completed (409). The seal is the runner's.
+ */
+export async function assertExportable(
+  repos: Repositories,
+  communityId: string,
+  kind: SheetKind,
+  period: string,
+): Promise<void> {
+  const cycleKind = cycleKindFor(kind, period);
+  const cycle = await repos.cycles.get(communityId, cycleKind, period);
+  if (!cycle)
+    throw new NotFoundError(
+      bilingual(
+        `${communityId} 没有 ${period} ${KIND_WORDS[cycleKind]}周期，请先运行它`,
+        `${communityId} has no ${cycleKind} cycle ${period}; run it first`,
+      ),
+    );
+  if (cycle.status !== 'completed')
+    throw new PrerequisiteError(
+      bilingual(
+        `${period} ${KIND_WORDS[cycleKind]}周期当前为 ${cycle.status}，完成后才能导出`,
+        `${cycleKind} cycle ${period} is ${cycle.status}; only a completed cycle can be exported`,
+      ),
+    );
+}
+
+/** Where a job is followed: `GET /api/communities/{c}/jobs/{id}`. */
+export const jobLocation = (job: JobRef) =>
+  `${COMMUNITY_PREFIX.replace('{community}', encodeURIComponent(job.communityId))}/jobs/${job.id}`;
+
+/**
+ * Records the job and starts its runner: 202 with the job as `GET …/jobs/{id}` shows it and a Location
+ * there. A runner that cannot be started fails the job (and the request).
+ */
+export async function startJob(
+  input: RouteInput<unknown, unknown, unknown>,
+  deps: ApiDeps,
+  kind: ApiJobKind,
+  request: Record<string, unknown>,
+): Promise<RouteResult> {
+  const starter = deps.jobs;
+  if (!starter)
+    throw problem(
+      501,
+      '此服务未配置后台任务 / this server runs no background jobs (no job runner configured)',
+    );
+  const job = await deps.repos.apiJobs.create({
+    id: randomUUID(),
+    communityId: input.community,
+    kind,
+    request,
+    by: input.caller.user,
+    requestId: input.event.requestContext.requestId,
+  });
+  try {
+    await starter.start({ communityId: job.communityId, id: job.id });
+  } catch (error) {
+    const answer = toProblem(error);
+    await deps.repos.apiJobs
+      .finish(job.communityId, job.id, { status: 'failed', error: answer.body.error })
+      .catch(() => undefined);
+    throw answer;
+  }
+  const location = jobLocation(job);
+  return { status: 202, json: { job: jobView(job), location }, headers: { Location: location } };
+}
+
+/**
+ * The runner: takes the job (once, however often the event is delivered), does its work and records the
+ * result or the error. A user's mistake found late (a broken seal, an unconfirmed account) fails the job
+ * with the route's message and status; a fault fails it as an internal error and is logged without its
+ * message (it may quote a person). Only a failure to record the outcome is thrown (on AWS: the runner's
+ * on-failure destination gets the event).
+ */
+export async function runApiJob(deps: JobDeps, ref: JobRef): Promise<void> {
+  const job = await deps.repos.apiJobs.get(ref.communityId, ref.id);
+  if (!job || !(await deps.repos.apiJobs.claim(ref.communityId, ref.id))) return;
+  let end: Parameters<Repositories['apiJobs']['finish']>[2];
+  try {
+    end = { status: 'done', result: await JOB_KINDS[job.kind].run(job, deps) };
+  } catch (error) {
+    const answer = toProblem(error);
+    if (answer.statusCode >= 500) {
+      const cause = (answer.cause ?? error) as Error;
+      console.error(
+        JSON.stringify({
+          level: 'error',
+          job: job.id,
+          kind: job.kind,
+          name: cause?.name,
+          stack: cause?.stack,
+        }),
+      );
+    }
+    const issues = (answer.body.issues ?? []).filter(
+      (i): i is { path: string; message: string } =>
+        typeof (i as { path?: unknown }).path === 'string' &&
+        typeof (i as { message?: unknown }).message === 'string',
+    );
+    end = {
+      status: 'failed',
+      error: answer.body.error,
+      errorStatus: answer.statusCode,
+      ...(issues.length ? { errorIssues: issues.slice(0, 50) } : {}),
+    };
+  }
+  await deps.repos.apiJobs.finish(ref.communityId, ref.id, end);
+}
