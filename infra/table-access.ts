@@ -101,6 +101,7 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   RunApiJob: {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: { PutItem: ['AUDIT#'], UpdateItem: ['APIJOB#'] },
+  },
   StartScheduledCycle: {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
@@ -151,9 +152,12 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   'api:sheets': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: { PutItem: ['APIJOB#'], UpdateItem: ['APIJOB#'] },
+  },
   // The bank format setting is written with its audit entry (shared/app/bank-export.ts setBankFormat).
   'api:bank': {
+    read: ['GetItem', 'Query'],
     write: { PutItem: ['APIJOB#', 'AUDIT#', 'COMMUNITY#'], UpdateItem: ['APIJOB#'] },
+  },
   'api:audit': { read: ['GetItem', 'Query'], write: { PutItem: ['APIJOB#'], UpdateItem: ['APIJOB#'] } },
   // A job's state, for its asker: read only.
   'api:jobs': { read: ['GetItem'], write: {} },
