@@ -66,23 +66,32 @@ export const PAGE_DATA_BYTES = 349_000;
 
 export const emptyMonth = (): MonthRows => ({ workload: [], values: [], finance: [], adjustments: [] });
 
+/** `grouped[period][institutionId]`, made by `make` the first time (rows grouped by month, then institution). */
+export function periodSlot<V>(
+  grouped: Map<string, Map<string, V>>,
+  period: string,
+  institutionId: string,
+  make: () => V,
+): V {
+  let byInstitution = grouped.get(period);
+  if (!byInstitution) {
+    byInstitution = new Map();
+    grouped.set(period, byInstitution);
+  }
+  let value = byInstitution.get(institutionId);
+  if (value === undefined) {
+    value = make();
+    byInstitution.set(institutionId, value);
+  }
+  return value;
+}
+
 /** Groups a dataset's monthly rows by period and institution (adjustments follow their staff member). */
 export function monthRowsByInstitution(dataset: Dataset): Map<string, Map<string, MonthRows>> {
   const institutionOf = new Map(dataset.staff.map((s) => [s.staffId, s.institutionId]));
   const months = new Map<string, Map<string, MonthRows>>();
-  const slot = (period: string, institutionId: string) => {
-    let byInstitution = months.get(period);
-    if (!byInstitution) {
-      byInstitution = new Map();
-      months.set(period, byInstitution);
-    }
-    let rows = byInstitution.get(institutionId);
-    if (!rows) {
-      rows = emptyMonth();
-      byInstitution.set(institutionId, rows);
-    }
-    return rows;
-  };
+  const slot = (period: string, institutionId: string) =>
+    periodSlot(months, period, institutionId, emptyMonth);
   for (const row of dataset.workload) slot(row.period, institutionOf.get(row.staffId)!).workload.push(row);
   for (const row of dataset.indicatorValues) slot(row.period, row.institutionId).values.push(row);
   for (const row of dataset.finance) slot(row.period, row.institutionId).finance.push(row);
@@ -413,17 +422,10 @@ function workloadGroups(dataset: Dataset): Map<string, Map<string, WorkloadGroup
   const institutionOf = new Map(dataset.staff.map((s) => [s.staffId, s.institutionId]));
   const months = new Map<string, Map<string, WorkloadGroup>>();
   dataset.workload.forEach((row, i) => {
-    let groups = months.get(row.period);
-    if (!groups) {
-      groups = new Map();
-      months.set(row.period, groups);
-    }
-    const institutionId = institutionOf.get(row.staffId)!;
-    let group = groups.get(institutionId);
-    if (!group) {
-      group = { texts: [], rows: [] };
-      groups.set(institutionId, group);
-    }
+    const group = periodSlot(months, row.period, institutionOf.get(row.staffId)!, () => ({
+      texts: [],
+      rows: [],
+    }));
     group.texts.push(encode(row));
     group.rows.push(i);
   });
@@ -1441,22 +1443,11 @@ export class VersionWriter {
   /** indicator-values, finance and adjustments rows by period and institution, in monthRowsByInstitution's order. */
   private groupOtherRows(dataset: Dataset, fileRows: OtherFileRows): void {
     const institutionOf = new Map(dataset.staff.map((s) => [s.staffId, s.institutionId]));
-    const slot = (period: string, institutionId: string) => {
-      let byInstitution = this.others.get(period);
-      if (!byInstitution) {
-        byInstitution = new Map();
-        this.others.set(period, byInstitution);
-      }
-      let rows = byInstitution.get(institutionId);
-      if (!rows) {
-        rows = {
-          texts: { workload: [], values: [], finance: [], adjustments: [] },
-          rows: { values: [], finance: [], adjustments: [] },
-        };
-        byInstitution.set(institutionId, rows);
-      }
-      return rows;
-    };
+    const slot = (period: string, institutionId: string) =>
+      periodSlot(this.others, period, institutionId, () => ({
+        texts: { workload: [], values: [], finance: [], adjustments: [] },
+        rows: { values: [], finance: [], adjustments: [] },
+      }));
     dataset.indicatorValues.forEach((row, i) => {
       const rows = slot(row.period, row.institutionId);
       rows.texts.values.push(encode(row));
