@@ -39,6 +39,9 @@ export interface ImportStaging {
 /** A chunk's items: a few MB, so a Map iteration writes it in seconds and holds little memory. */
 export const CHUNK_BYTES = 4 * 1024 * 1024;
 
+/** The size chunks are cut at (a test lowers it to see a small import's chunks staged while it is read). */
+export const chunkLimit = { bytes: CHUNK_BYTES };
+
 export interface ImportJobRef {
   id: string;
   prefix: string;
@@ -149,7 +152,7 @@ class ChunkStager implements StagedItems {
     const staged: Promise<void>[] = [];
     for (const item of items) {
       const text = encode(item);
-      if (this.texts.length > 0 && this.size + text.length + 1 > CHUNK_BYTES) staged.push(this.flush());
+      if (this.texts.length > 0 && this.size + text.length + 1 > chunkLimit.bytes) staged.push(this.flush());
       this.texts.push(text);
       this.size += text.length + 1;
     }

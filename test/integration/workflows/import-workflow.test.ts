@@ -5,20 +5,29 @@
  * pointer switch; a refused upload is recorded with its issues and changes nothing; a run that fails
  * half way leaves the previous version current, and the next import sweeps what it wrote.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDataset } from '../../../shared/app/import-service.js';
-import { CHUNK_BYTES, resetImportStaging } from '../../../shared/app/import-workflow.js';
+import {
+  CHUNK_BYTES,
+  chunkLimit,
+  type ImportStaging,
+  prepareImport,
+  resetImportStaging,
+} from '../../../shared/app/import-workflow.js';
 import { DatasetInvalidError } from '../../../shared/dataset/index.js';
 import { generateCounty } from '../../../shared/demo/index.js';
+import { folderImportStaging } from '../../../shared/local/import-staging.js';
 import { LocalImportWorkflow } from '../../../shared/local/import-workflow.js';
 import { type LocalStore, openLocalStore } from '../../../shared/local/runtime.js';
 import { createDynamoClients } from '../../../shared/store/client.js';
+import { VersionWriter } from '../../../shared/store/datasets.js';
 import { openStore, type Repositories } from '../../../shared/store/index.js';
 import { keys } from '../../../shared/store/keys.js';
 import { ensureTable } from '../../../shared/store/table.js';
+import { type Files, setCell } from '../../fixtures/bad/cases.js';
 import { scanTable } from '../../reliability/helpers.js';
 import { dynamoEndpoint } from '../dynamodb/helpers.js';
 
@@ -252,4 +261,41 @@ describe('the import state machine on the local engine, AWS limits on', () => {
     },
     600_000,
   );
+
+  // PrepareImport streams: its chunks are staged while workload.csv is still being read, and a refusal
+  // found after that (here the file's last row) removes them and leaves the table as it was.
+  it('stages chunks while workload.csv is read; refused on its last row, it removes them and stores nothing', async () => {
+    const county = generateCounty({ staff: 250, counties: 4, seed: 11 }) as Record<string, string>;
+    const lastRow = county['workload.csv']!.split('\n').filter((l) => l.trim() !== '').length;
+    const bad = setCell(county as Files, 'workload.csv', lastRow, 'quality', '120');
+    const prefix = await upload('late-bad', bad as Record<string, string>);
+    const outside = (items: Record<string, unknown>[]) =>
+      items.filter((i) => !String(i.pk).startsWith('IMPORTJOB#'));
+    const before = outside(await scanTable(store.repos));
+    const folder = folderImportStaging(join(root, 'direct-chunks'));
+    const staged: number[] = [];
+    const staging: ImportStaging = {
+      ...folder,
+      async putChunk(jobId, chunk, text) {
+        staged.push(chunk);
+        await folder.putChunk(jobId, chunk, text);
+      },
+    };
+    const saved = { bytes: chunkLimit.bytes, flushItems: VersionWriter.flushItems };
+    chunkLimit.bytes = 64 * 1024;
+    VersionWriter.flushItems = 5;
+    try {
+      const prepared = await prepareImport(store.repos, staging, { id: 'late-bad', prefix, by: 'office1' });
+      expect(prepared.refused).toBe(true);
+    } finally {
+      chunkLimit.bytes = saved.bytes;
+      VersionWriter.flushItems = saved.flushItems;
+    }
+    expect(staged.length).toBeGreaterThan(3);
+    expect(await readdir(join(root, 'direct-chunks'))).toEqual([]);
+    const job = await store.repos.imports.get('late-bad');
+    expect(job).toMatchObject({ status: 'refused', issueCount: 1 });
+    expect(job?.issues?.[0]).toMatchObject({ file: 'workload.csv', row: lastRow, column: 'quality' });
+    expect(outside(await scanTable(store.repos))).toEqual(before);
+  }, 600_000);
 });
