@@ -1,7 +1,8 @@
 /**
- * First step of the import workflow: reads the uploaded files, validates them (a refusal is recorded on
- * the import with every issue and ends the run), takes the year's lease, claims a version and stages its
- * items in chunks for the Map — so no step holds more than the parse, and none has a 29 s limit.
+ * First step of the import workflow: the CLI's streamed import of the uploaded files (a refusal is
+ * recorded on the import with every issue and ends the run), the version's items staged in chunks for
+ * the Map as workload.csv is read instead of written — so no step holds more than the parse's own state
+ * and a few chunks, and none has a 29 s limit.
  */
 import { importStagingFromEnv, type PreparedImport, prepareImport } from '../shared/app/import-workflow.js';
 import { store } from '../shared/config.js';
