@@ -62,7 +62,8 @@ async function bank(as: string, format?: string) {
   if (started.status !== 202)
     return { status: started.status, headers: started.headers, bytes: startedBytes, job: undefined };
   await server.idle();
-  const job = await (await fetch(`${server.url}${started.headers.get('location')}`, { headers })).json();
+  // biome-ignore lint/suspicious/noExplicitAny: the job as GET …/jobs/{id} answers it
+  const job: any = await (await fetch(`${server.url}${started.headers.get('location')}`, { headers })).json();
   if (job.status !== 'done')
     return {
       status: job.errorStatus as number,
