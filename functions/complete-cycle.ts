@@ -4,7 +4,7 @@
  * reserve), the quarter's finance rows and indicator values, the year after the annual cycle —
  * in one transaction, so a lock never exists without its completed cycle.
  */
-import { recordSeal, type SealSummary } from '../shared/app/seals.js';
+import { recordSeal, SEALING_STEP, type SealSummary } from '../shared/app/seals.js';
 import { store } from '../shared/config.js';
 import { CycleExecutionInput } from '../shared/schemas/events.js';
 import type { MonthlyInstitutionResult } from '../shared/schemas/results.js';
@@ -16,15 +16,17 @@ export async function handler(event: unknown): Promise<{ status: 'completed' }> 
   const repos = store();
   const lockedAt = new Date().toISOString();
   let lock: PeriodLock | undefined;
-  // Monthly: the results (for the reserve) and the write guards (for the seal) in one read of each shard.
+  // Monthly: the results (for the reserve) and the write guards (for the seal) of the month's
+  // institutions (its dataset's), by key.
   let guards: WriteGuard<Partial<SealSummary>>[] | undefined;
   if (cycle.kind === 'monthly') {
+    const ids = (await repos.datasets.institutions(cycle.communityId, cycle.datasetVersion)).map((i) => i.id);
     const [hashes, listing] = await Promise.all([
       repos.datasets.monthHashes(cycle.communityId, cycle.datasetVersion, cycle.period),
-      repos.results.resultsAndGuards<
+      repos.results.resultsAndGuardsOf<
         Omit<MonthlyInstitutionResult, 'lines'> & { institutionId: string },
         Partial<SealSummary>
-      >(cycle),
+      >(cycle, ids, SEALING_STEP.monthly),
     ]);
     const results = listing.institutions;
     guards = listing.guards;

@@ -81,11 +81,13 @@ async function paidTotals(
 }
 
 export async function buildMonthlyReport(repos: Repositories, cycle: CycleRef): Promise<MonthlyReport> {
-  // The results and the guards that carry their paid totals, in one read of each shard.
-  const { institutions: summaries, guards } = await repos.results.resultsAndGuards<
+  // The results of the month's institutions (its dataset's) and the guards that carry their paid totals,
+  // by key.
+  const ids = (await repos.datasets.institutions(cycle.communityId, cycle.datasetVersion)).map((i) => i.id);
+  const { institutions: summaries, guards } = await repos.results.resultsAndGuardsOf<
     MonthlyInstitutionSummary,
     Partial<SealSummary>
-  >(cycle);
+  >(cycle, ids, SEALING_STEP.monthly);
   const paidBy = await paidTotals(repos, cycle, summaries, guards);
   const institutions = summaries
     .sort((a, b) => (a.institutionId < b.institutionId ? -1 : 1))

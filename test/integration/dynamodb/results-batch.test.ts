@@ -211,6 +211,20 @@ describe('results.putBatch', () => {
       const shards = await results.shards(revision);
       expect(requests).toBe(shards > 0 ? shards : 2);
     }
+    // By key, for the institutions a step knows: the same lists (of one step's guards), in a few BatchGetItems.
+    for (const [revision, known] of [
+      [sharded, ids],
+      [single, ['J02', 'J01', 'J03']],
+    ] as const) {
+      const listed = await results.resultsAndGuards(revision);
+      resetMetrics();
+      const byKey = await results.resultsAndGuardsOf(revision, known, 'MONTHLY');
+      const requests = resetMetrics().requests;
+      expect(byKey.institutions).toEqual(listed.institutions);
+      expect(byKey.guards).toEqual(listed.guards.filter((g) => g.step === 'MONTHLY'));
+      const shards = await results.shards(revision);
+      expect(requests).toBe(Math.ceil((known.length * 2) / 100) + (shards > 0 ? 0 : 1));
+    }
     const both = await results.resultsAndGuards<{ institutionId: string }, { seal: string }>(sharded);
     expect(both.institutions.map((r) => r.institutionId)).toEqual(ids);
     expect(both.guards.filter((g) => g.step === 'MONTHLY').map((g) => g.summary?.seal)).toEqual(
