@@ -132,6 +132,9 @@ export const secondaryPartition = (ref: SecondaryRef) =>
 export const draftPartition = (ref: SecondaryRef, institutionId: string) =>
   `${secondaryPartition(ref)}#DRAFT#${institutionId}`;
 
+/** The pages of the window's waiting ids when they are larger than INLINE_AMOUNTS_BYTES. */
+const windowIdsPartition = (ref: SecondaryRef) => `${secondaryPartition(ref)}#WINDOW`;
+
 /** The pages of an institution's large submissions (amounts over INLINE_AMOUNTS_BYTES), one partition each. */
 export const amountsPartition = (ref: SecondaryRef, institutionId: string) =>
   `${secondaryPartition(ref)}#AMOUNTS#${institutionId}`;
@@ -182,6 +185,12 @@ interface DraftHead {
   data?: string;
 }
 
+/** The window as stored: its ids on the item, or (a province's) the hash and page count of their JSON. */
+type WindowItem = Omit<SecondaryWindow, 'institutionIds'> & {
+  institutionIds?: string[];
+  institutionIdsRef?: PagesRef;
+};
+
 /** A submission as stored: its amounts on the item, or (large ones) the hash and page count of their JSON. */
 type SubmissionItem = Omit<Submission, 'amounts'> & {
   amounts?: Record<string, number>;
@@ -194,6 +203,7 @@ export type SubmissionState = Omit<Submission, 'amounts'>;
 
 export class SecondaryRepository {
   private readonly audit: AuditRepository;
+  private readonly idsCache = new Map<string, Promise<string[]>>();
 
   constructor(private readonly table: Table) {
     this.audit = new AuditRepository(table);
@@ -210,9 +220,25 @@ export class SecondaryRepository {
       institutionIds: [...institutionIds],
       openedAt: new Date().toISOString(),
     };
+    // A province's waiting ids (3,100 of up to 64 Chinese characters: ~600 KB) do not fit on the window's
+    // item: their pages first, then the window naming them (as a large submission's amounts).
+    const text = encode(window.institutionIds);
+    const { institutionIds: _ids, ...rest } = window;
+    const stored: WindowItem =
+      Buffer.byteLength(text, 'utf8') > INLINE_AMOUNTS_BYTES
+        ? {
+            ...rest,
+            institutionIdsRef: await putPages(
+              this.table,
+              windowIdsPartition(ref),
+              text,
+              'SecondaryWindowIdsPage',
+            ),
+          }
+        : window;
     try {
       await this.table.put(
-        { ...this.key(ref, WINDOW), type: 'SecondaryWindow', ...window },
+        { ...this.key(ref, WINDOW), type: 'SecondaryWindow', ...stored },
         { ConditionExpression: 'attribute_not_exists(pk)' },
       );
       return window;
@@ -223,12 +249,25 @@ export class SecondaryRepository {
   }
 
   async window(ref: SecondaryRef): Promise<SecondaryWindow | undefined> {
-    const item = await this.table.get<SecondaryWindow & { pk?: string; sk?: string; type?: string }>(
+    const item = await this.table.get<WindowItem & { pk?: string; sk?: string; type?: string }>(
       this.key(ref, WINDOW),
     );
     if (!item) return undefined;
-    const { pk: _pk, sk: _sk, type: _type, ...window } = item;
-    return window;
+    const { pk: _pk, sk: _sk, type: _type, institutionIdsRef, ...window } = item;
+    if (!institutionIdsRef) return window as SecondaryWindow;
+    return { ...window, institutionIds: await this.windowIds(ref, institutionIdsRef) };
+  }
+
+  /** A window's paged ids, read once per process (they never change: the pages are named by their hash). */
+  private windowIds(ref: SecondaryRef, pages: PagesRef): Promise<string[]> {
+    const cached = this.idsCache.get(pages.hash);
+    if (cached) return cached;
+    const what = `the secondary window of ${ref.period} r${ref.revision}`;
+    const read = readPages(this.table, windowIdsPartition(ref), pages, what).then((t) => decode<string[]>(t));
+    if (this.idsCache.size >= 8) this.idsCache.delete(this.idsCache.keys().next().value!);
+    this.idsCache.set(pages.hash, read);
+    read.catch(() => this.idsCache.delete(pages.hash));
+    return read;
   }
 
   /** Where the local engine resumes: recorded once, by the first institution's wait. */

@@ -247,3 +247,44 @@ describe('a department of 25,000 people in the AWS-limits mode', () => {
     expect((await repos.secondary.submissionStates(ref)).map((s) => s.departmentId)).toEqual(['D0', 'D1']);
   }, 60_000);
 });
+
+describe("the window's waiting ids at a province's size", () => {
+  /** 3,100 institutions with 64-character Chinese ids (the import accepts them): ~600 KB of JSON. */
+  const provinceIds = Array.from(
+    { length: 3_100 },
+    (_, i) => `${'省'.repeat(58)}${String(i).padStart(6, '0')}`,
+  );
+
+  it('opens in the AWS-limits mode with its ids in pages, and reads them back whole', async () => {
+    const wide: SecondaryRef = { communityId: community, period: '2026-02', revision: 1 };
+    const asOneItem = { pk: secondaryPartition(wide), sk: 'WINDOW-TRY', institutionIds: provinceIds };
+    expect(itemBytes(asOneItem)).toBeGreaterThan(ITEM_LIMIT);
+
+    const opened = await repos.secondary.open(wide, provinceIds);
+    expect(opened.institutionIds).toEqual(provinceIds);
+    const item = await plain.get<Record<string, unknown>>({ pk: secondaryPartition(wide), sk: 'WINDOW' });
+    expect(item).not.toHaveProperty('institutionIds');
+    expect(itemBytes(item!)).toBeLessThan(2_000);
+    // A fresh repository (another process) reads the pages; opening again leaves the window as it is.
+    const other = repositories(new Table(limited.doc, fresh.table));
+    expect((await other.secondary.window(wide))?.institutionIds).toEqual(provinceIds);
+    expect((await other.secondary.open(wide, provinceIds.slice(1))).institutionIds).toEqual(provinceIds);
+  });
+
+  it('reads a window stored with its ids on the item (before paging) as it is', async () => {
+    const old: SecondaryRef = { communityId: community, period: '2026-03', revision: 1 };
+    await plain.put({
+      pk: secondaryPartition(old),
+      sk: 'WINDOW',
+      type: 'SecondaryWindow',
+      status: 'open',
+      institutionIds: ['H00001', 'H00002'],
+      openedAt: '2026-04-01T00:00:00.000Z',
+    });
+    expect(await repos.secondary.window(old)).toEqual({
+      status: 'open',
+      institutionIds: ['H00001', 'H00002'],
+      openedAt: '2026-04-01T00:00:00.000Z',
+    });
+  });
+});
