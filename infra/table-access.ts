@@ -28,7 +28,7 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: { BatchWriteItem: ['RESULT#'], PutItem: ['RESULT#'] },
   },
-  BuildMonthlyReport: { read: ['GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
+  BuildMonthlyReport: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
   ScoreQuarter: {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: { BatchWriteItem: ['RESULT#'], PutItem: ['RESULT#'] },
