@@ -114,6 +114,59 @@ export function filenameOf(disposition: string | null, fallback: string): string
   return /filename="([^"]+)"/i.exec(disposition)?.[1] ?? fallback;
 }
 
+/** A job of the API's long work (issue 12) as `GET …/jobs/{id}` answers it. */
+export interface Job<T = unknown> {
+  id: string;
+  kind: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  result?: {
+    download?: { url: string; filename: string; contentType: string; expiresIn: number };
+    json?: T;
+  };
+  error?: string;
+  errorStatus?: number;
+  issues?: unknown[];
+}
+
+const pause = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+
+/**
+ * Follows a job until it ends: polls `GET /api/jobs/{id}` (every second at first, then every few) and
+ * returns the done job; a failed one becomes an ApiError with the job's own message and status.
+ */
+export async function awaitJob<T = unknown>(started: Job<T>): Promise<Job<T>> {
+  let job = started;
+  for (let polls = 0; job.status === 'queued' || job.status === 'running'; polls++) {
+    await pause(polls < 10 ? 1000 : 3000);
+    job = await getJson<Job<T>>(`/api/jobs/${encodeURIComponent(job.id)}`);
+  }
+  if (job.status === 'failed')
+    throw new ApiError(job.errorStatus ?? 500, job.error ?? `job ${job.id} failed`, job.issues ?? []);
+  return job;
+}
+
+/**
+ * A route that answers with a job (a whole sheet, a bank file, audit verify: 202): starts it and waits
+ * for it. A route that answers at once is returned as a done job with its JSON.
+ */
+export async function runJob<T = unknown>(path: string): Promise<Job<T>> {
+  const response = await send('GET', path);
+  const answer = (await response.json()) as { job?: Job<T> } & T;
+  if (response.status !== 202 || !answer.job)
+    return { id: '', kind: '', status: 'done', result: { json: answer } };
+  return awaitJob(answer.job);
+}
+
+/** A job's file read as JSON (its link needs no token: a presigned S3 link, or the local server's). */
+export async function jobFileJson<T>(path: string): Promise<T> {
+  const job = await runJob(path);
+  const url = job.result?.download?.url;
+  if (!url) throw new ApiError(500, 'no file in the job / 任务没有文件');
+  const response = await fetch(url);
+  if (!response.ok) throw new ApiError(response.status, `HTTP ${response.status}`);
+  return (await response.json()) as T;
+}
+
 export interface Downloaded {
   filename: string;
   /** Bank files: how many people the file leaves out (no account, a negative net); HR must pay them another way. */
@@ -121,11 +174,24 @@ export interface Downloaded {
 }
 
 /**
- * Downloads a file route (locally the response is the file itself) and hands it to the browser as a
- * download. The token travels in a header, so a plain link would not do.
+ * Downloads a file route and hands it to the browser as a download: a job's link once the job is done
+ * (whole sheets, bank files), a link in the answer (AWS), or the response itself (the dataset template).
+ * The token travels in a header, so a plain link to the route would not do.
  */
 export async function download(path: string, fallbackName: string): Promise<Downloaded> {
   const response = await send('GET', path);
+  // Whole sheets and bank files are jobs (issue 12): 202, then the job's link once it is done.
+  if (response.status === 202) {
+    const started = (await response.json()) as { job: Job<{ notTransferredCount?: number }> };
+    const job = await awaitJob(started.job);
+    const link = job.result?.download;
+    if (!link) throw new ApiError(500, 'no file in the job / 任务没有文件');
+    triggerDownload(link.url, link.filename);
+    const left = job.result?.json?.notTransferredCount;
+    return left === undefined
+      ? { filename: link.filename }
+      : { filename: link.filename, notTransferred: left };
+  }
   const contentType = response.headers.get('content-type') ?? '';
   // On AWS the export routes answer with a short-lived link (and, for a bank file, who was left out).
   if (contentType.startsWith('application/json')) {

@@ -6,7 +6,7 @@
  * correction may not decide it — the console says so up front and the API refuses it anyway.
  */
 import { useState } from 'preact/hooks';
-import { getJson, postJson } from '../api/client';
+import { getJson, jobFileJson, postJson } from '../api/client';
 import type { CorrectionLine, CorrectionRecord, CorrectionReview } from '../api/lifecycle-types';
 import type { SheetLine } from '../api/types';
 import { DataTable } from '../components/data-table';
@@ -53,7 +53,8 @@ export function CorrectionReviews() {
 /** Who is who on the corrected period's sheet (staff and institution names); none if it cannot be read. */
 async function namesOf(c: CorrectionRecord): Promise<Map<string, string>> {
   try {
-    const lines = await getJson<SheetLine[]>(`/api/sheets/${c.kind}/${c.period}?format=json`);
+    // The whole sheet is a job (issue 12): its JSON file through the job's link.
+    const lines = await jobFileJson<SheetLine[]>(`/api/sheets/${c.kind}/${c.period}?format=json`);
     const names = new Map<string, string>();
     for (const line of lines) {
       names.set(line.staffId, line.name);

@@ -7,7 +7,7 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { getJson, openPrintable, postJson } from '../api/client';
+import { getJson, openPrintable, postJson, runJob } from '../api/client';
 import type { Group, Me } from '../api/types';
 import { DataTable } from '../components/data-table';
 import { Async, ErrorAlert, Notice, PageHeader, SelectField, useLoad } from '../components/ui';
@@ -1054,10 +1054,13 @@ export function AuditPage() {
   const w = useWords();
   const [after, setAfter] = useState(0);
   const [history, setHistory] = useState<number[]>([]);
-  const verify = useLoad(
-    () => getJson<{ ok: boolean; entries: number; brokenAt?: number; problem?: string }>('/api/audit/verify'),
-    [],
-  );
+  // The check is a job (issue 12: a province's chain, seals and blobs take minutes): started, then followed.
+  const verify = useLoad(async () => {
+    const job = await runJob<{ ok: boolean; entries: number; brokenAt?: number; problem?: string }>(
+      '/api/audit/verify',
+    );
+    return job.result!.json!;
+  }, []);
   const page = useLoad(
     () =>
       getJson<{ total: number; entries: AuditEntry[]; next?: string }>(`/api/audit?after=${after}&limit=50`),

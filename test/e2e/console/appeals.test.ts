@@ -60,7 +60,10 @@ async function api<T>(path: string, user: string, role: string): Promise<T> {
     ? path
     : `/api/communities/${communityId}${path.slice('/api'.length)}`;
   const url = `${h.server.url}${addressed}`;
-  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  const response = await h.jobResult(
+    await fetch(url, { headers: { authorization: `Bearer ${token}` } }),
+    token,
+  );
   const json = (await response.json()) as T;
   expect(response.status, `${path}: ${JSON.stringify(json).slice(0, 300)}`).toBe(200);
   return json;

@@ -59,7 +59,10 @@ async function open(page: Page, route: string, heading: string): Promise<void> {
 
 async function api<T>(path: string, user: string, role: string): Promise<T> {
   const token = h.server.tokens.issue(user, role as 'hr').token;
-  const response = await fetch(`${h.server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const response = await h.jobResult(
+    await fetch(`${h.server.url}${path}`, { headers: { authorization: `Bearer ${token}` } }),
+    token,
+  );
   expect(response.status, path).toBe(200);
   return (await response.json()) as T;
 }

@@ -125,6 +125,30 @@ export class ConsoleHarness {
     this.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   }
 
+  /**
+   * What a route gives once its job is done (issue 12: a whole sheet, a bank file, audit verify answer 202):
+   * waits for the server's jobs, reads the job at its Location as `token`, then fetches its file by the link
+   * (no token, as a browser follows it) — or answers its JSON, or its failure with the job's status.
+   */
+  async jobResult(started: Response, token: string): Promise<Response> {
+    const location = started.headers.get('location');
+    if (started.status !== 202 || !location) return started;
+    await this.server.idle();
+    const answer = await fetch(`${this.server.url}${location}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const job = (await answer.json()) as {
+      status: string;
+      errorStatus?: number;
+      result?: { download?: { url: string }; json?: unknown };
+    };
+    if (job.result?.download) return fetch(job.result.download.url);
+    return new Response(JSON.stringify(job.status === 'done' ? job.result?.json : job), {
+      status: job.status === 'done' ? 200 : (job.errorStatus ?? 500),
+      headers: { 'content-type': 'application/json' },
+    });
+  }
+
   /** Closes whatever started (contexts, browser, server, runtime) and removes the temporary folder. */
   async stop(): Promise<void> {
     for (const context of this.contexts) await context.close().catch(() => {});
