@@ -8,17 +8,13 @@
  * argv: relay.mjs <port inside> <java> <java args…>. Ends DynamoDB Local, and itself, when the parent
  * goes away (the IPC channel closes), on SIGTERM/SIGINT, and when java exits (with java's exit code).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 
 const [innerPort, java, ...javaArgs] = process.argv.slice(2);
-const ip = process.env.MEDCOMM_IP_COMMAND || 'ip';
-const up = spawnSync(ip, ['link', 'set', 'lo', 'up'], { encoding: 'utf8' });
-if (up.status !== 0) {
-  console.error(`relay: could not bring up loopback in the namespace: ${up.stderr || up.error}`);
-  process.exit(70);
-}
 
+// java first: it takes a second or more to listen (on every interface of the namespace, which it may do
+// before loopback is up); loopback comes up meanwhile, long before anything connects through it.
 const setpriv = process.env.MEDCOMM_SETPRIV_COMMAND;
 const server = spawn(setpriv || java, setpriv ? ['--pdeathsig', 'TERM', '--', java, ...javaArgs] : javaArgs, {
   stdio: ['ignore', 'inherit', 'inherit'],
@@ -28,6 +24,22 @@ server.on('error', (error) => {
   process.exit(71);
 });
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
+
+const ip = process.env.MEDCOMM_IP_COMMAND || 'ip';
+let ipOutput = '';
+const up = spawn(ip, ['link', 'set', 'lo', 'up'], { stdio: ['ignore', 'ignore', 'pipe'] });
+up.stderr.on('data', (chunk) => {
+  ipOutput += chunk;
+});
+const noLoopback = (why) => {
+  console.error(`relay: could not bring up loopback in the namespace: ${why}`);
+  if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+  process.exit(70);
+};
+up.on('error', (error) => noLoopback(error.message));
+up.on('close', (code) => {
+  if (code !== 0) noLoopback(ipOutput || `${ip} exited with ${code}`);
+});
 
 const stop = () => {
   if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
