@@ -10,6 +10,8 @@
  * about workload rows run here in the same order over the same cells. Workbooks are read whole (an
  * office's workbook is small); their workload sheet is streamed from its rows like a CSV's.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type Dataset, WorkloadRow } from '../schemas/dataset.js';
 import type { WorkloadGroup } from '../store/datasets.js';
@@ -51,6 +53,9 @@ import {
 import { isSheetSource, placeInSheets } from './xlsx.js';
 
 export type { WorkloadGroup, WorkloadSink };
+
+/** How long the parse worker may take to load its code (~0.5 s; 2.7 s seen at load 15) before it is not waited for. */
+const READY_MS = 60_000;
 
 /**
  * workload.csv files at least this large are read on a worker thread (tests lower it to see it work);
@@ -98,7 +103,9 @@ class WorkloadWorker {
         return new WorkloadWorker(new URL('./parse-worker-boot.mjs', here), {
           entry: new URL('./parse-worker.ts', here).href,
         });
-      return new WorkloadWorker(new URL('./parse-worker.js', here), undefined);
+      // A bundle (a Lambda's) without the worker's file beside it reads on this thread.
+      const built = new URL('./parse-worker.js', here);
+      return existsSync(fileURLToPath(built)) ? new WorkloadWorker(built, undefined) : undefined;
     } catch {
       return undefined; // no module location (a CommonJS bundle): read on this thread
     }
@@ -138,7 +145,13 @@ class WorkloadWorker {
 
   /** Whether the worker started (its code loaded); false: read on this thread. */
   ready(): Promise<boolean> {
-    return this.started;
+    // A worker whose code never loads must not hold the import: after READY_MS it reads on this thread.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), READY_MS);
+      timer.unref();
+    });
+    return Promise.race([this.started, late]).finally(() => clearTimeout(timer));
   }
 
   async read(
