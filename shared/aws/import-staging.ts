@@ -11,7 +11,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { ImportStaging } from '../app/import-workflow.js';
-import { UPLOAD_MAX_FILE_BYTES } from '../dataset/decode.js';
+import { SHARED_FILE_BYTES, UPLOAD_MAX_FILE_BYTES } from '../dataset/decode.js';
 import { bilingual } from '../errors.js';
 
 export const CHUNK_PREFIX = 'import-chunks/';
@@ -41,7 +41,10 @@ export function s3ImportStaging(bucket: string, client = new S3Client({})): Impo
             throw error;
           }
           const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
-          files[name] = await got.Body!.transformToByteArray();
+          files[name] =
+            name === 'workload.csv' && (got.ContentLength ?? 0) >= SHARED_FILE_BYTES
+              ? await readShared(got.Body as unknown as AsyncIterable<Uint8Array>, got.ContentLength!)
+              : await got.Body!.transformToByteArray();
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
@@ -79,4 +82,21 @@ export function s3ImportStaging(bucket: string, client = new S3Client({})): Impo
       }
     },
   };
+}
+
+/**
+ * A large workload.csv streamed into memory the parse worker shares (as the CLI reads a folder, read-dir.ts):
+ * the SDK's transformToByteArray holds the body's pieces and then their concatenation, and the worker then
+ * got a copy through a message (a province's 150 MB three times over, ~0.45 GB at once).
+ */
+async function readShared(body: AsyncIterable<Uint8Array>, size: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(new SharedArrayBuffer(size));
+  let at = 0;
+  for await (const piece of body) {
+    if (at + piece.length > size) throw new Error(`the upload's body is longer than its ${size} bytes`);
+    bytes.set(piece, at);
+    at += piece.length;
+  }
+  if (at !== size) throw new Error(`the upload's body ended after ${at} of its ${size} bytes`);
+  return bytes;
 }

@@ -63,7 +63,7 @@ export async function readDatasetSources(
  * A large file's bytes in memory a worker thread can share (the import reads workload.csv on one: the
  * bytes are not copied to it). A file that grew since its size was taken is read whole as usual.
  */
-async function readShared(path: string, size: number): Promise<Uint8Array> {
+export async function readShared(path: string, size: number): Promise<Uint8Array> {
   const bytes = new Uint8Array(new SharedArrayBuffer(size));
   const file = await open(path, 'r');
   try {

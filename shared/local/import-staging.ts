@@ -5,6 +5,8 @@
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImportStaging } from '../app/import-workflow.js';
+import { SHARED_FILE_BYTES } from '../dataset/decode.js';
+import { readShared } from '../dataset/read-dir.js';
 
 export function folderImportStaging(chunkRoot: string): ImportStaging {
   const chunkDir = (jobId: string) => join(chunkRoot, jobId.replace(/[^A-Za-z0-9._-]/g, '_'));
@@ -13,7 +15,14 @@ export function folderImportStaging(chunkRoot: string): ImportStaging {
       const files: Record<string, Uint8Array> = {};
       for (const name of await readdir(prefix)) {
         const path = join(prefix, name);
-        if ((await stat(path)).isFile()) files[name] = await readFile(path);
+        const info = await stat(path);
+        if (!info.isFile()) continue;
+        // A large workload.csv in memory the parse worker shares, as the CLI reads a folder: copied into
+        // a message for the worker, a province's 150 MB was held twice more while it was read.
+        files[name] =
+          name === 'workload.csv' && info.size >= SHARED_FILE_BYTES
+            ? await readShared(path, info.size)
+            : await readFile(path);
       }
       return files;
     },
