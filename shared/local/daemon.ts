@@ -25,6 +25,8 @@ const DEFAULT_IDLE_SECONDS = 180;
 const START_TIMEOUT_MS = 90_000;
 /** The daemon's exit code when another daemon already serves the folder. */
 const EXIT_ALREADY_RUNNING = 3;
+/** After that, how long a command waits for the other daemon before starting one again. */
+const RESPAWN_MS = 1_000;
 
 export interface DaemonInfo {
   pid: number;
@@ -133,9 +135,9 @@ export async function acquireDaemon(home: string): Promise<DaemonLease> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   let spawned = spawnedEarly.get(resolve(home));
   spawnedEarly.delete(resolve(home));
-  let exited: { code: number | null } | undefined;
+  let exited: { code: number | null; at: number } | undefined;
   void spawned?.then((result) => {
-    exited = result;
+    exited = { ...result, at: Date.now() };
   });
   for (;;) {
     const info = readDaemonInfo(home);
@@ -146,13 +148,15 @@ export async function acquireDaemon(home: string): Promise<DaemonLease> {
       } catch {
         // It is stopping (idle or `medcomm stop`): wait for it to go, then start another.
       }
-    } else if (!spawned || (exited && exited.code === EXIT_ALREADY_RUNNING)) {
+    } else if (!spawned || (exited?.code === EXIT_ALREADY_RUNNING && Date.now() - exited.at > RESPAWN_MS)) {
+      // Ours found the folder taken (another command's daemon starting, or a server of its own): wait
+      // for that one's daemon.json, trying again now and then rather than a process start every poll.
       exited = undefined;
       spawned = spawnDaemon(home);
       void spawned.then((result) => {
-        exited = result;
+        exited = { ...result, at: Date.now() };
       });
-    } else if (exited) {
+    } else if (exited && exited.code !== EXIT_ALREADY_RUNNING) {
       let tail = '';
       try {
         tail = readFileSync(join(home, LOG_FILE), 'utf8').slice(-4_000);

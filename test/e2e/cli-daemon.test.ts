@@ -112,6 +112,30 @@ describe.concurrent('the warm database', () => {
     expect(await until(() => !isAlive(again.daemon!) && !isAlive(again.server!), 30_000)).toBe(true);
   });
 
+  it('serves two commands started at once on a cold folder from one daemon', {
+    timeout: 240_000,
+  }, async () => {
+    const home = homeFor('together');
+    const env = { MEDCOMM_NO_DAEMON: '0' };
+    await medcomm(home, ['import', tiny, '--as', 'office1'], env);
+    await medcomm(home, ['stop'], env);
+    // Each starts the daemon before loading its modules; one of the two finds the folder taken and waits.
+    const [a, b] = await Promise.all([medcomm(home, ['status'], env), medcomm(home, ['status'], env)]);
+    expect(a.stdout).toContain('v1');
+    expect(b.stdout).toContain('v1');
+    const running = processes(home);
+    expect(isAlive(running.daemon!)).toBe(true);
+    const log = readFileSync(join(home, 'daemon.log'), 'utf8');
+    expect(
+      log
+        .split('stopping (medcomm stop)')
+        .at(-1)!
+        .match(/serving/g),
+    ).toHaveLength(1);
+    await medcomm(home, ['stop'], env);
+    expect(await until(() => !isAlive(running.daemon!) && !isAlive(running.server!), 30_000)).toBe(true);
+  });
+
   it('is not used with MEDCOMM_NO_DAEMON=1: the command stops its own server', {
     timeout: 120_000,
   }, async () => {
