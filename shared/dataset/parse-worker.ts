@@ -12,6 +12,7 @@ import { CSV_FORMATS } from './formats/index.js';
 import {
   type FromWorker,
   MONTHS_AHEAD,
+  packMonth,
   rereadMonths,
   type ToWorker,
   WorkloadReader,
@@ -34,11 +35,12 @@ const remote: WorkloadSink = {
   begin: async () => false, // the main thread began
   month(period, workload) {
     outstanding++;
-    post({
-      type: 'month',
-      period,
-      groups: [...workload].map(([id, group]) => [id, group.texts, group.rows]),
-    });
+    const packed = packMonth(workload);
+    port.postMessage({ type: 'month', period, ...packed } satisfies FromWorker, [
+      packed.counts.buffer as ArrayBuffer,
+      packed.lengths.buffer as ArrayBuffer,
+      packed.rows.buffer as ArrayBuffer,
+    ]);
   },
   async pause() {
     while (outstanding >= MONTHS_AHEAD) await new Promise<void>((resolve) => (acked = resolve));

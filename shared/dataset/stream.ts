@@ -46,6 +46,7 @@ import {
   type FromWorker,
   rereadMonths,
   type ToWorker,
+  unpackMonth,
   WorkloadReader,
   type WorkloadResults,
   type WorkloadSink,
@@ -116,8 +117,7 @@ class WorkloadWorker {
   private async take(message: FromWorker): Promise<void> {
     if (message.type === 'month') {
       const sink = this.sink!;
-      if (sink.open)
-        sink.month(message.period, new Map(message.groups.map(([id, texts, rows]) => [id, { texts, rows }])));
+      if (sink.open) sink.month(message.period, unpackMonth(message));
       await sink.pause();
       this.worker.postMessage({ type: sink.open ? 'ack' : 'closed' } satisfies ToWorker);
       if (!sink.open) this.worker.postMessage({ type: 'ack' } satisfies ToWorker);

@@ -311,5 +311,59 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready' | 'finished' }
   | { type: 'failed'; message: string }
-  | { type: 'month'; period: string; groups: [string, string[], number[]][] }
+  | ({ type: 'month'; period: string } & PackedMonth)
   | ({ type: 'read'; read: CsvRead; end: SlicesEnd } & Omit<WorkloadResults, 'finish'>);
+
+/**
+ * A month's groups as few, large values for a message (issue 17): one string of every row's JSON and
+ * typed arrays of lengths and rows, so the main thread takes a month in a few copies instead of cloning
+ * each of a city month's 35,000 strings.
+ */
+export interface PackedMonth {
+  ids: string[];
+  /** Rows per institution, in `ids` order. */
+  counts: Int32Array;
+  /** Each row's JSON, one after the other. */
+  text: string;
+  /** Each row's JSON length in `text`. */
+  lengths: Int32Array;
+  /** Each row's file row. */
+  rows: Int32Array;
+}
+
+export function packMonth(workload: ReadonlyMap<string, WorkloadGroup>): PackedMonth {
+  let total = 0;
+  for (const group of workload.values()) total += group.texts.length;
+  const counts = new Int32Array(workload.size);
+  const lengths = new Int32Array(total);
+  const rows = new Int32Array(total);
+  const texts: string[] = [];
+  let at = 0;
+  let institution = 0;
+  for (const group of workload.values()) {
+    counts[institution++] = group.texts.length;
+    for (let i = 0; i < group.texts.length; i++) {
+      texts.push(group.texts[i]!);
+      lengths[at] = group.texts[i]!.length;
+      rows[at++] = group.rows[i]!;
+    }
+  }
+  return { ids: [...workload.keys()], counts, text: texts.join(''), lengths, rows };
+}
+
+export function unpackMonth({ ids, counts, text, lengths, rows }: PackedMonth): Map<string, WorkloadGroup> {
+  const workload = new Map<string, WorkloadGroup>();
+  let at = 0;
+  let offset = 0;
+  ids.forEach((id, institution) => {
+    const count = counts[institution]!;
+    const group: WorkloadGroup = { texts: new Array(count), rows: new Array(count) };
+    for (let i = 0; i < count; i++, at++) {
+      group.texts[i] = text.slice(offset, offset + lengths[at]!);
+      offset += lengths[at]!;
+      group.rows[i] = rows[at]!;
+    }
+    workload.set(id, group);
+  });
+  return workload;
+}
