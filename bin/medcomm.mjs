@@ -14,8 +14,16 @@ const daemon = process.argv[2] === '__database-daemon';
 let entry;
 if (process.env.MEDCOMM_TSX !== '1') {
   try {
-    const { freshEntry } = await import('./build.mjs');
-    entry = await freshEntry(undefined, daemon ? 'daemon' : 'main');
+    // The daemon runs the build of the command that started it (checked by that command a moment ago):
+    // no second hash of the sources while its JVM start is what the command waits for.
+    const started = daemon ? process.env.MEDCOMM_DAEMON_BUILD : undefined;
+    const [{ existsSync }, { dirname, join }] = await Promise.all([import('node:fs'), import('node:path')]);
+    if (started && existsSync(join(started, 'daemon.mjs'))) entry = join(started, 'daemon.mjs');
+    else {
+      const { freshEntry } = await import('./build.mjs');
+      entry = await freshEntry(undefined, daemon ? 'daemon' : 'main');
+      if (!daemon) process.env.MEDCOMM_DAEMON_BUILD = dirname(entry);
+    }
   } catch (error) {
     if (process.env.MEDCOMM_DEBUG)
       console.error('medcomm: build failed, running the sources through tsx:', error);
