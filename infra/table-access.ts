@@ -47,9 +47,10 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
     write: { BatchWriteItem: ['RESULT#'], PutItem: ['RESULT#'] },
   },
   SettleAnnual: { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['RESULT#'] } },
+  // A province month's lock maps go to pages (LOCKPAGES#) before the completing transaction.
   CompleteCycle: {
     read: ['BatchGetItem', 'GetItem', 'Query'],
-    write: { PutItem: ['AUDIT#', 'COMMUNITY#', 'RESULT#'], UpdateItem: ['COMMUNITY#'] },
+    write: { PutItem: ['AUDIT#', 'COMMUNITY#', 'LOCKPAGES#', 'RESULT#'], UpdateItem: ['COMMUNITY#'] },
   },
   OpenSecondary: {
     read: ['BatchGetItem', 'GetItem', 'Query'],
@@ -136,13 +137,14 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
       UpdateItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
     },
   },
+  // A correction's approval pages a province month's corrected reserve (LOCKPAGES#) before its transaction.
   'api:reviews': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
       BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       ConditionCheckItem: ['COMMUNITY#'],
       DeleteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
-      PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+      PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'LOCKPAGES#'],
       UpdateItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
     },
   },

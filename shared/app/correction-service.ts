@@ -438,21 +438,12 @@ function monthStillOpen(communityId: string, month: string, cycle: CycleRecord |
  * to the corrected reserve (a pool that had no points and now has is paid, so no longer reserved).
  */
 async function lockUpdateAction(repos: Repositories, record: CorrectionRecord): Promise<TransactItem> {
-  const values: Record<string, unknown> = { ':v': record.datasetVersion, ':rev': record.revision };
-  let set = 'SET datasetVersion = :v, correctedBy = :rev';
-  if (record.kind === 'monthly') {
-    const results = await repos.results.institutions<Omit<MonthlyInstitutionResult, 'lines'>>(record);
-    values[':reserve'] = Object.fromEntries(
+  if (record.kind !== 'monthly') return repos.cycles.correctedLockUpdate(record);
+  const results = await repos.results.institutions<Omit<MonthlyInstitutionResult, 'lines'>>(record);
+  return repos.cycles.correctedLockUpdate(
+    record,
+    Object.fromEntries(
       results.map((r) => [r.institutionId, { holdback: r.holdback, undistributed: r.undistributed }]),
-    );
-    set += ', reserve = :reserve';
-  }
-  return {
-    Update: {
-      Key: keys.lock(record.communityId, record.period),
-      UpdateExpression: set,
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: values,
-    },
-  };
+    ),
+  );
 }

@@ -4,9 +4,11 @@
  */
 
 import { type AuditEntry, AuditRepository } from './audit.js';
+import { decode, encode } from './codec.js';
 import { isStoreError, StoreError } from './errors.js';
 import { type CycleKind, keys } from './keys.js';
 import { importRunning, LeaseRepository, newLeaseHolder, noImportRunning, thisMachine } from './leases.js';
+import { type PagesRef, pageItems, readPages } from './pages.js';
 import type { Table, TransactItem } from './store.js';
 
 export type CycleStatus = 'running' | 'awaiting_review' | 'completed' | 'rejected' | 'failed';
@@ -135,6 +137,24 @@ export interface YearLock {
 
 export type PeriodLock = MonthLock | QuarterLock | YearLock;
 
+/** A month lock's per-institution maps. */
+type LockMap = 'hashes' | 'reserve';
+const LOCK_MAPS: readonly LockMap[] = ['hashes', 'reserve'];
+
+/**
+ * A lock map's JSON (UTF-8 bytes) kept on the lock item at most. A province's 3,100 institutions with
+ * 64-character Chinese ids make `hashes` ~650 KB and `reserve` ~700 KB (DynamoDB's item limit is 400 KB):
+ * what is larger goes to pages (shared/store/pages.ts) under `keys.lockPages`, and the item names them in
+ * `{map}Ref`. A county's maps (a few KB) stay on the item as they always were.
+ */
+export const INLINE_LOCK_MAP_BYTES = 32_000;
+
+/** A lock as stored: a month's maps on the item, or (large ones) the references of their pages. */
+type StoredLock = Partial<MonthLock> & { period: string } & Partial<Record<`${LockMap}Ref`, PagesRef>>;
+
+/** Paged lock maps a process keeps (named by their hash: they never change); a province's year is 24. */
+const LOCK_PAGE_CACHE = 32;
+
 export const isMonthLock = (lock: { period: string }): lock is MonthLock => /^\d{4}-\d{2}$/.test(lock.period);
 export const isQuarterLock = (lock: { period: string }): lock is QuarterLock =>
   /^\d{4}-Q[1-4]$/.test(lock.period);
@@ -144,6 +164,8 @@ export class CycleRepository {
   private readonly leases: LeaseRepository;
   /** Every state change is written with the audit entry that records it, in one transaction. */
   private readonly audit: AuditRepository;
+  /** Paged lock maps read, by their hash. */
+  private readonly lockPageCache = new Map<string, Promise<unknown>>();
 
   constructor(private readonly table: Table) {
     this.leases = new LeaseRepository(table);
@@ -423,6 +445,8 @@ export class CycleRepository {
     const current = await this.get(cycle.communityId, cycle.kind, cycle.period);
     if (current?.status === 'completed' && current.revision === cycle.revision) return;
     const now = new Date().toISOString();
+    // A month's large maps: their pages first, then the transaction whose lock names them.
+    const stored = lock ? await this.storedLock(cycle.communityId, lock) : undefined;
     try {
       // The completion, its lock and the audit entry that records it (with the results' seal): one transaction.
       await this.audit.append(
@@ -437,11 +461,11 @@ export class CycleRepository {
           },
         },
         (entry) => [
-          ...(lock
+          ...(stored
             ? [
                 {
                   Put: {
-                    Item: { ...keys.lock(cycle.communityId, lock.period), type: 'Lock', ...lock },
+                    Item: { ...keys.lock(cycle.communityId, stored.period), type: 'Lock', ...stored },
                     ConditionExpression: 'attribute_not_exists(pk) OR revision = :rev',
                     ExpressionAttributeValues: { ':rev': cycle.revision },
                   },
@@ -482,16 +506,104 @@ export class CycleRepository {
 
   /** The locks of a community's year (or of every year): months (YYYY-MM), quarters (YYYY-Qn), the year. */
   async locks(communityId: string, year?: number): Promise<MonthLock[]> {
-    return this.table.queryPrefix<MonthLock>(keys.community(communityId), keys.lockPrefix(year));
+    return (await this.readLocks(communityId, year)) as MonthLock[];
   }
 
   /** Every lock of a year, each kind apart. */
   async yearLocks(communityId: string, year: number) {
-    const all = await this.table.queryPrefix<PeriodLock>(keys.community(communityId), keys.lockPrefix(year));
+    const all = await this.readLocks(communityId, year);
     return {
       months: all.filter(isMonthLock),
       quarters: all.filter(isQuarterLock),
       year: all.find(isYearLock),
+    };
+  }
+
+  /** The locks as stored, each month's paged maps read back: every reader gets the maps themselves. */
+  private async readLocks(communityId: string, year?: number): Promise<PeriodLock[]> {
+    const items = await this.table.queryPrefix<StoredLock>(
+      keys.community(communityId),
+      keys.lockPrefix(year),
+    );
+    return Promise.all(items.map((item) => this.withMaps(communityId, item)));
+  }
+
+  /** A stored lock with its maps: on the item (small, or stored before paging) or read from their pages. */
+  private async withMaps(communityId: string, item: StoredLock): Promise<PeriodLock> {
+    if (!item.hashesRef && !item.reserveRef) return item as PeriodLock;
+    const { hashesRef, reserveRef, ...lock } = item;
+    const [hashes, reserve] = await Promise.all(
+      LOCK_MAPS.map((map) => {
+        const ref = map === 'hashes' ? hashesRef : reserveRef;
+        return ref ? this.lockMapPages(communityId, item.period, map, ref) : lock[map];
+      }),
+    );
+    return { ...lock, hashes, reserve } as MonthLock;
+  }
+
+  /** A paged lock map, read once per process (its pages are named by its hash and never change). */
+  private lockMapPages(communityId: string, period: string, map: LockMap, ref: PagesRef): Promise<unknown> {
+    const cached = this.lockPageCache.get(ref.hash);
+    if (cached) return cached;
+    const what = `the ${map} of the lock of ${period}`;
+    const read = readPages(this.table, keys.lockPages(communityId, period), ref, what).then((t) => decode(t));
+    if (this.lockPageCache.size >= LOCK_PAGE_CACHE)
+      this.lockPageCache.delete(this.lockPageCache.keys().next().value!);
+    this.lockPageCache.set(ref.hash, read);
+    read.catch(() => this.lockPageCache.delete(ref.hash));
+    return read;
+  }
+
+  /** The lock as it is stored: a month's maps over INLINE_LOCK_MAP_BYTES in pages (written here) instead. */
+  private async storedLock(communityId: string, lock: PeriodLock): Promise<StoredLock> {
+    if (!isMonthLock(lock)) return lock;
+    let stored: StoredLock = lock;
+    for (const map of LOCK_MAPS) {
+      const ref = await this.lockMapRef(communityId, lock.period, lock[map]);
+      if (ref) {
+        const { [map]: _map, ...rest } = stored;
+        stored = { ...rest, [`${map}Ref`]: ref };
+      }
+    }
+    return stored;
+  }
+
+  /** Pages a lock map larger than INLINE_LOCK_MAP_BYTES and returns their reference; undefined when it fits. */
+  private async lockMapRef(
+    communityId: string,
+    period: string,
+    value: unknown,
+  ): Promise<PagesRef | undefined> {
+    const text = encode(value);
+    if (Buffer.byteLength(text, 'utf8') <= INLINE_LOCK_MAP_BYTES) return undefined;
+    const { ref, items } = pageItems(keys.lockPages(communityId, period), text, 'LockPage');
+    await Promise.all(items.map((item) => this.table.put(item)));
+    return ref;
+  }
+
+  /**
+   * The Update of a corrected period's lock, for the correction's approval transaction: the lock moves to
+   * the corrected dataset version and, for a month, to the corrected reserve — paged first when large (a
+   * reserve stored on the item before is removed, and the other way round).
+   */
+  async correctedLockUpdate(
+    correction: { communityId: string; period: string; datasetVersion: number; revision: number },
+    reserve?: MonthLock['reserve'],
+  ): Promise<TransactItem> {
+    const values: Record<string, unknown> = { ':v': correction.datasetVersion, ':rev': correction.revision };
+    let expression = 'SET datasetVersion = :v, correctedBy = :rev';
+    if (reserve) {
+      const ref = await this.lockMapRef(correction.communityId, correction.period, reserve);
+      values[':reserve'] = ref ?? reserve;
+      expression += ref ? ', reserveRef = :reserve REMOVE reserve' : ', reserve = :reserve REMOVE reserveRef';
+    }
+    return {
+      Update: {
+        Key: keys.lock(correction.communityId, correction.period),
+        UpdateExpression: expression,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: values,
+      },
     };
   }
 

@@ -67,6 +67,11 @@ export const keys = {
   /** A period's lock: a month (YYYY-MM), a quarter (YYYY-Qn) or the year (YYYY); `LOCK#2026` prefixes a year's. */
   lock: (communityId: string, period: string) => ({ pk: keys.community(communityId), sk: `LOCK#${period}` }),
   lockPrefix: (year?: number) => (year === undefined ? 'LOCK#' : `LOCK#${year}`),
+  /**
+   * The pages of a month lock's per-institution maps when they are large (a province's: shared/store/cycles.ts),
+   * one partition per period so the community's partition stays light; named by their content's hash.
+   */
+  lockPages: (communityId: string, period: string) => `LOCKPAGES#${communityId}#${period}`,
   /** A correction of a completed period (DOMAIN.md §7.1): its own revision of that period. */
   correction: (communityId: string, kind: CycleKind, period: string, revision: number) => ({
     pk: keys.community(communityId),

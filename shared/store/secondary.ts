@@ -17,9 +17,10 @@
  * window still open; a decision updates the submission's state and leaves its amounts where they are.
  */
 import { AuditRepository } from './audit.js';
-import { decode, encode, fullHashOfEncoded } from './codec.js';
+import { decode, encode } from './codec.js';
 import { isStoreError, StoreError } from './errors.js';
 import { keys } from './keys.js';
+import { PAGE_BYTES, type PagesRef, putPages, readPages } from './pages.js';
 import type { Table, TransactItem } from './store.js';
 
 export interface SecondaryRef {
@@ -100,29 +101,10 @@ const WINDOW = 'WINDOW';
 const draftKey = (institutionId: string) => `INST#${institutionId}`;
 /** A batch's wait, named by its first institution (batches are consecutive runs of the sorted ids). */
 const waitKey = (institutionIds: readonly string[]) => `WAIT#${institutionIds[0]}`;
-/** A draft page's JSON at most (UTF-8 bytes), as datasets.ts cuts its pages: an item stays under 350 KB. */
-export const DRAFT_PAGE_BYTES = 349_000;
-const pageKey = (hash: string, page: number) => `${hash}#${String(page).padStart(4, '0')}`;
+/** A draft page's JSON at most (UTF-8 bytes): shared/store/pages.ts cuts every page so. */
+export const DRAFT_PAGE_BYTES = PAGE_BYTES;
+export { splitUtf8 } from './pages.js';
 
-/**
- * UTF-8 text cut into pieces of at most `limit` bytes, each ending on a character boundary: the pieces
- * joined are the text.
- */
-export function splitUtf8(text: string, limit = DRAFT_PAGE_BYTES): string[] {
-  const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length <= limit) return [text];
-  const pieces: string[] = [];
-  for (let start = 0; start < bytes.length; ) {
-    let end = Math.min(start + limit, bytes.length);
-    // Never inside a character: back up over continuation bytes (10xxxxxx).
-    while (end < bytes.length && end > start && (bytes[end]! & 0xc0) === 0x80) end--;
-    // A limit smaller than one character: that character alone.
-    if (end === start) for (end = start + 1; end < bytes.length && (bytes[end]! & 0xc0) === 0x80; ) end++;
-    pieces.push(bytes.toString('utf8', start, end));
-    start = end;
-  }
-  return pieces;
-}
 const submissionKey = (institutionId: string, departmentId: string) => `SUB#${institutionId}#${departmentId}`;
 
 export const secondaryPartition = (ref: SecondaryRef) =>
@@ -145,36 +127,6 @@ export const amountsPartition = (ref: SecondaryRef, institutionId: string) =>
  * so what is larger — up to a whole department, however big — goes to pages.
  */
 export const INLINE_AMOUNTS_BYTES = 32_000;
-
-/** Where a JSON value stored in pages is: the SHA-256 of its text (the pages' names) and how many pages. */
-interface PagesRef {
-  hash: string;
-  pages: number;
-}
-
-/**
- * A JSON text in pages of ≤ DRAFT_PAGE_BYTES under `pk`, named by the text's hash. Called before the write
- * of the item that names them (the commit point): a reader is pointed at them only once all are there, and
- * writing the same text again writes the same pages.
- */
-async function putPages(table: Table, pk: string, text: string, type: string): Promise<PagesRef> {
-  const hash = fullHashOfEncoded(text);
-  const pieces = splitUtf8(text);
-  await Promise.all(pieces.map((data, i) => table.put({ pk, sk: pageKey(hash, i), type, data })));
-  return { hash, pages: pieces.length };
-}
-
-/** The text `putPages` stored, checked whole (every page, the same hash); `what` names it in the error. */
-async function readPages(table: Table, pk: string, ref: PagesRef, what: string): Promise<string> {
-  const pages = await table.queryPrefix<{ sk: string; data: string }>(pk, `${ref.hash}#`);
-  const text = pages.map((p) => p.data).join('');
-  if (pages.length !== ref.pages || fullHashOfEncoded(text) !== ref.hash)
-    throw new StoreError(
-      'not_found',
-      `${what} has ${pages.length} of its ${ref.pages} pages or a different hash`,
-    );
-  return text;
-}
 
 interface DraftHead {
   institutionId: string;
