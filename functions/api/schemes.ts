@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import { apiHandler, route } from '../../shared/api/handler.js';
+import { startJob } from '../../shared/api/jobs.js';
+import { simulationDraft } from '../../shared/api/simulation-job.js';
 import { diffSchemes } from '../../shared/app/scheme-diff.js';
 import {
   createSchemeDraft,
@@ -16,8 +18,7 @@ import {
   submitScheme,
   updateSchemeDraft,
 } from '../../shared/app/scheme-service.js';
-import { parseSchemeDraft, type SchemeDraft, simulateScheme } from '../../shared/app/simulation.js';
-import type { PersonDiff } from '../../shared/app/simulation-diff.js';
+import { parseSchemeDraft, type SchemeDraft } from '../../shared/app/simulation.js';
 import { bilingual, NotFoundError } from '../../shared/errors.js';
 import type { Repositories } from '../../shared/store/index.js';
 import type { SchemeVersion } from '../../shared/store/schemes.js';
@@ -68,9 +69,6 @@ async function versionSide(repos: Repositories, communityId: string, year: numbe
     throw new NotFoundError(bilingual(`没有 ${year} 年方案第 ${which} 版`, `no ${year} scheme v${which}`));
   return record;
 }
-
-const byDifference = (a: PersonDiff, b: PersonDiff) =>
-  b.difference - a.difference || (a.staffId < b.staffId ? -1 : 1);
 
 export const handler = apiHandler('schemes', {
   'GET /api/schemes': route({
@@ -198,49 +196,10 @@ export const handler = apiHandler('schemes', {
       files: DraftFiles.optional(),
       months: z.array(z.number().int().min(1).max(12)).min(1).optional(),
     }),
-    run: async ({ body, caller, community }, { repos }) => {
-      const communityId = community;
-      const draft =
-        body.version !== undefined
-          ? await versionSide(repos, communityId, body.year, String(body.version))
-          : draftOf(body.files);
-      const s = await simulateScheme(repos, {
-        communityId,
-        year: body.year,
-        draft: { scheme: draft.scheme, indicators: draft.indicators } as SchemeDraft,
-        ...(body.months ? { months: body.months } : {}),
-        by: caller.user,
-      });
-      const people = [...s.diff.people].sort(byDifference);
-      const named = (p: PersonDiff) => ({ ...p, name: s.staffNames[p.staffId] ?? '' });
-      return {
-        json: {
-          communityId: s.communityId,
-          year: s.year,
-          datasetVersion: s.datasetVersion,
-          schemeHash: s.schemeHash,
-          draftSchemeHash: s.draftSchemeHash,
-          periods: s.periods,
-          counts: s.diff.counts,
-          summary: s.diff.summary,
-          distribution: s.diff.distribution,
-          community: s.diff.community,
-          changedFiles: s.diff.changedFiles,
-          gains: people
-            .filter((p) => p.difference > 0)
-            .slice(0, 20)
-            .map(named),
-          losses: people
-            .filter((p) => p.difference < 0)
-            .reverse()
-            .slice(0, 20)
-            .map(named),
-          institutions: s.diff.institutions.map((i) => ({
-            ...i,
-            name: s.institutionNames[i.institutionId] ?? '',
-          })),
-        },
-      };
+    // A job (issue 12): the draft and the version are checked here, the year is simulated by the runner.
+    run: async (input, deps) => {
+      await simulationDraft(deps.repos, input.community, input.body);
+      return startJob(input, deps, 'simulation', { ...input.body });
     },
   }),
 });

@@ -147,8 +147,9 @@ const FUNCTIONS: Record<RouteGroup, FunctionSpec> = {
   publications: { description: 'Publication of results to members and staff' },
   // Issue 15's routes: the scheme lifecycle writes scheme versions; a simulation computes a year in memory.
   schemes: {
-    description: 'Schemes: drafts, review, publication, simulation',
+    description: 'Schemes: drafts, review, publication; a simulation as a job',
     memoryMb: 2048,
+    jobs: true,
   },
   // Appeals: an accepted one opens a correction, which recomputes the period in this function.
   appeals: { description: 'Appeals: file, list, accept (opens a correction), reject', memoryMb: 2048 },

@@ -17,6 +17,7 @@ export const JOB_ROUTES: Record<ApiJobKind, RouteKey> = {
   sheet: 'GET /api/sheets/{kind}/{period}',
   bank: 'GET /api/bank/{kind}/{period}',
   'audit-verify': 'GET /api/audit/verify',
+  simulation: 'POST /api/simulations',
 };
 
 /** A job as its asker reads it; a job whose runner died (out of time or memory, a lost event) reads as failed. */

@@ -23,6 +23,7 @@ import { problem, type RouteResult, toProblem } from './http.js';
 import { jobView } from './job-view.js';
 import type { ExportFile, ExportSink, JobRef } from './ports.js';
 import { COMMUNITY_PREFIX } from './roles.js';
+import { type SimulationRequest, simulationAnswer } from './simulation-job.js';
 
 /** What the runner needs: the table and where files go (a link sink: never the response itself). */
 export interface JobDeps {
@@ -64,7 +65,47 @@ const listed = <T>(items: readonly T[]) =>
     ? { notTransferred: items.slice(0, NOT_TRANSFERRED_KEPT), notTransferredCount: items.length }
     : { notTransferred: items, notTransferredCount: items.length };
 
+/** A JSON answer on the job's record, or — over RESULT_JSON_BYTES — as a file through the link, its `summary` kept. */
+async function jsonResult(
+  exports: ExportSink,
+  kind: string,
+  filename: string,
+  json: unknown,
+  summary: () => unknown,
+): Promise<ApiJobResult> {
+  const text = JSON.stringify(json);
+  if (Buffer.byteLength(text, 'utf8') <= RESULT_JSON_BYTES) return { json };
+  const download = await deliver(exports, {
+    kind,
+    filename,
+    contentType: 'application/json; charset=utf-8',
+    bytes: text,
+  });
+  return { download, json: { ...(summary() as object), truncated: true } };
+}
+
 export const JOB_KINDS: Record<ApiJobKind, KindSpec> = {
+  // 模拟测算 (issue 15): the answer the route gave; a province's list of institutions goes as a file.
+  simulation: {
+    async run(job, { repos, exports }) {
+      const answer = await simulationAnswer(
+        repos,
+        job.communityId,
+        job.by,
+        job.request as unknown as SimulationRequest,
+      );
+      return jsonResult(
+        exports,
+        `simulations/${answer.year}`,
+        `simulation-${answer.year}.json`,
+        answer,
+        () => {
+          const { institutions: _i, ...rest } = answer;
+          return rest;
+        },
+      );
+    },
+  },
   sheet: {
     async run(job, { repos, exports }) {
       const { kind, period, format } = job.request as SheetRequest;
@@ -116,25 +157,13 @@ export const JOB_KINDS: Record<ApiJobKind, KindSpec> = {
       // The chain against its head and anchor, every completed cycle against its seal, the dataset blobs.
       const report = await verifyAudit(repos, job.communityId);
       const json = { ...report.chain, ...report, lines: describeAudit(report) };
-      const text = JSON.stringify(json);
-      if (Buffer.byteLength(text, 'utf8') <= RESULT_JSON_BYTES) return { json };
       // A long list of problems: the whole report as a file, its verdict on the record.
-      const download = await deliver(exports, {
-        kind: 'audit/verify',
-        filename: 'audit-verify.json',
-        contentType: 'application/json; charset=utf-8',
-        bytes: text,
-      });
-      return {
-        download,
-        json: {
-          ok: report.ok,
-          communityId: report.communityId,
-          cyclesChecked: report.cyclesChecked,
-          lines: json.lines.slice(0, 200),
-          truncated: true,
-        },
-      };
+      return jsonResult(exports, 'audit/verify', 'audit-verify.json', json, () => ({
+        ok: report.ok,
+        communityId: report.communityId,
+        cyclesChecked: report.cyclesChecked,
+        lines: json.lines.slice(0, 200),
+      }));
     },
   },
 };
@@ -223,6 +252,12 @@ export async function startJob(
     throw problem(
       501,
       '此服务未配置后台任务 / this server runs no background jobs (no job runner configured)',
+    );
+  // The request is kept on the job's item (DynamoDB's 400 KB): a simulation's draft files are its largest.
+  if (Buffer.byteLength(JSON.stringify(request), 'utf8') > RESULT_JSON_BYTES)
+    throw problem(
+      413,
+      `请求过大（超过 ${RESULT_JSON_BYTES / 1000} KB），无法作为后台任务保存 / the request is over ${RESULT_JSON_BYTES / 1000} KB, too large to keep as a job`,
     );
   const job = await deps.repos.apiJobs.create({
     id: randomUUID(),

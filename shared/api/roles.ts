@@ -121,9 +121,9 @@ export const ROUTES = {
   'POST /api/settings/payer-account': { group: 'bank', allow: ['hr', 'finance'] },
   'GET /api/audit': { group: 'audit', allow: ['auditor'] },
   'GET /api/audit/verify': { group: 'audit', allow: ['auditor'] },
-  // The API's long work (issue 12): whole sheets, bank files and audit verify answer 202 with a job;
+  // The API's long work (issue 12): whole sheets, bank files, audit verify and simulations answer 202 with a job;
   // its asker follows it here (the handler lets the asker, or whoever may start its kind, read it).
-  'GET /api/jobs/{id}': { group: 'jobs', allow: ANY_ROLE },
+  'GET /api/jobs/{id}': { group: 'jobs', allow: [...ANY_ROLE, 'committee'] },
   // Why this amount, pay slips and the year's history: member and staff only within their scope.
   'GET /api/explain/{period}/staff/{staffId}': { group: 'explain', allow: [...ANY_ROLE, 'member', 'staff'] },
   'GET /api/explain/{period}/institutions/{institutionId}': {

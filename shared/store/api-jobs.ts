@@ -9,7 +9,7 @@ import { keys } from './keys.js';
 import type { Table } from './store.js';
 import { TTL_ATTRIBUTE } from './table.js';
 
-export type ApiJobKind = 'sheet' | 'bank' | 'audit-verify';
+export type ApiJobKind = 'sheet' | 'bank' | 'audit-verify' | 'simulation';
 export type ApiJobStatus = 'queued' | 'running' | 'done' | 'failed';
 
 /** A job's outcome: a download link (the export sink's answer) and/or a small JSON document. */

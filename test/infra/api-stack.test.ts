@@ -260,7 +260,7 @@ describe('least privilege', () => {
     // The routes that start jobs may invoke the runner, and no other route group may.
     for (const group of Object.keys(API_ENTRIES))
       expect(actionsOf(group).includes('lambda:InvokeFunction'), group).toBe(
-        ['sheets', 'bank', 'audit'].includes(group),
+        ['sheets', 'bank', 'audit', 'schemes'].includes(group),
       );
   });
 

@@ -149,12 +149,27 @@ export async function awaitJob<T = unknown>(started: Job<T>): Promise<Job<T>> {
  * A route that answers with a job (a whole sheet, a bank file, audit verify: 202): starts it and waits
  * for it. A route that answers at once is returned as a done job with its JSON.
  */
-export async function runJob<T = unknown>(path: string): Promise<Job<T>> {
-  const response = await send('GET', path);
+export async function runJob<T = unknown>(path: string, body?: unknown): Promise<Job<T>> {
+  const response = body === undefined ? await send('GET', path) : await send('POST', path, body);
   const answer = (await response.json()) as { job?: Job<T> } & T;
   if (response.status !== 202 || !answer.job)
     return { id: '', kind: '', status: 'done', result: { json: answer } };
   return awaitJob(answer.job);
+}
+
+/**
+ * A job's JSON answer: on its record, or — when it was too large for the record (a province's simulation)
+ * — its file through the link.
+ */
+export async function jobJson<T>(path: string, body?: unknown): Promise<T> {
+  const job = await runJob<T>(path, body);
+  const json = job.result?.json as (T & { truncated?: boolean }) | undefined;
+  const url = job.result?.download?.url;
+  if (json !== undefined && !json.truncated) return json;
+  if (!url) throw new ApiError(500, 'no answer in the job / 任务没有结果');
+  const response = await fetch(url);
+  if (!response.ok) throw new ApiError(response.status, `HTTP ${response.status}`);
+  return (await response.json()) as T;
 }
 
 /** A job's file read as JSON (its link needs no token: a presigned S3 link, or the local server's). */

@@ -7,7 +7,7 @@
  * so every problem comes back naming file, row and column.
  */
 import { useEffect, useId, useState } from 'preact/hooks';
-import { ApiError, getJson, postJson } from '../api/client';
+import { ApiError, getJson, jobJson, postJson } from '../api/client';
 import type { Group } from '../api/types';
 import { ErrorAlert, Loading, PageHeader } from '../components/ui';
 import { useI18n } from '../i18n';
@@ -898,7 +898,8 @@ export function SchemesPage({ groups }: { groups: Group[] }) {
               disabled={busy !== ''}
               onClick={() =>
                 act('simulate', async () => {
-                  setSim(await postJson<Simulation>('/api/simulations', { year, version: open.version }));
+                  // A job (issue 12): started, followed, its answer read when done.
+                  setSim(await jobJson<Simulation>('/api/simulations', { year, version: open.version }));
                 })
               }
             >

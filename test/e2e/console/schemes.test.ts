@@ -37,6 +37,8 @@ async function api<T>(
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   expect(response.status, path).toBeLessThan(300);
+  // A simulation is a job (issue 12): its answer once the server's jobs are done.
+  if (response.status === 202) return (await (await h.jobResult(response, token)).json()) as T;
   return (await response.json()) as T;
 }
 

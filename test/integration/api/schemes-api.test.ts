@@ -85,14 +85,26 @@ describe('the schemes API', () => {
       }),
     ]);
 
-    const byVersion = await api('POST', '/api/communities/county7/simulations', committee, {
+    // A simulation is a job (issue 12): 202 and its Location; the answer is on the job once it is done.
+    const simulate = async (as: [string, string], body: unknown) => {
+      const started = await api('POST', '/api/communities/county7/simulations', as, body);
+      expect(started.status).toBe(202);
+      await server.idle();
+      const job = await api('GET', started.json.location as string, as);
+      expect(job.json.status, JSON.stringify(job.json)).toBe('done');
+      return { status: 200, json: (job.json.result as { json: Record<string, unknown> }).json };
+    };
+    const byVersion = await simulate(committee, { year: 2026, version: 1 });
+    const byFiles = await simulate(office, { year: 2026, files: { 'indicators.csv': changed } });
+    // A draft that does not read, and a version that does not exist, are refused at once (no job).
+    const broken = await api('POST', '/api/communities/county7/simulations', office, {
       year: 2026,
-      version: 1,
+      files: { 'scheme.json': '{' },
     });
-    const byFiles = await api('POST', '/api/communities/county7/simulations', office, {
-      year: 2026,
-      files: { 'indicators.csv': changed },
-    });
+    expect([400, 422]).toContain(broken.status);
+    expect(
+      (await api('POST', '/api/communities/county7/simulations', office, { year: 2026, version: 9 })).status,
+    ).toBe(404);
     expect(byVersion.status).toBe(200);
     expect(byFiles.json.counts).toEqual(byVersion.json.counts);
     expect(byFiles.json.distribution).toEqual(byVersion.json.distribution);

@@ -59,7 +59,7 @@ const EXPECTED: Record<RouteKey, readonly Role[]> = {
   'GET /api/audit': ['auditor'],
   'GET /api/audit/verify': ['auditor'],
   // A job of the long work (issue 12): the roles that start jobs; the handler narrows it to the asker or a role of its kind.
-  'GET /api/jobs/{id}': ['office', 'hr', 'finance', 'auditor'],
+  'GET /api/jobs/{id}': ['office', 'hr', 'finance', 'auditor', 'committee'],
   'GET /api/explain/{period}/staff/{staffId}': ['office', 'hr', 'finance', 'auditor', 'member', 'staff'],
   'GET /api/explain/{period}/institutions/{institutionId}': ['office', 'hr', 'finance', 'auditor', 'member'],
   'GET /api/slips/{staffId}/{period}': ['office', 'hr', 'finance', 'staff'],
