@@ -323,12 +323,21 @@ function partItems(pk: string, dataset: Dataset): Item[] {
       type: 'DatasetPart',
       data,
     }));
+  // Issue 12: a province's 3,100 institutions with 64-character Chinese ids make the headcounts ~600 KB,
+  // over DynamoDB's 400 KB item: one item `HEADCOUNTS` as before while it fits a page, else pages
+  // `HEADCOUNTS#000…` of [institution, headcount] entries.
+  const headcountItems = (counts: Record<string, number>): Item[] => {
+    const whole = part('HEADCOUNTS', counts);
+    return utf8Bytes(String(whole.data)) <= PAGE_DATA_BYTES
+      ? [whole]
+      : paged('HEADCOUNTS', Object.entries(counts));
+  };
   return [
     part('SCHEME', dataset.scheme),
     ...paged('INSTITUTIONS', dataset.institutions),
     part('INDICATORS', dataset.indicators),
     ...paged('LEADERS', leadersWithInstitution(dataset)),
-    part('HEADCOUNTS', headcounts(dataset)),
+    ...headcountItems(headcounts(dataset)),
     ...paged('INSURANCE', dataset.insurance),
     ...(dataset.departments === undefined ? [] : paged(V2_LISTS.departments, dataset.departments)),
     ...(dataset.secondments === undefined ? [] : paged(V2_LISTS.secondments, dataset.secondments)),
@@ -949,7 +958,18 @@ export class DatasetRepository {
   institutions = (c: string, v: number) => this.pagedPart<Institution>(c, v, 'INSTITUTIONS');
   indicators = (c: string, v: number) => this.part<Indicator[]>(c, v, 'INDICATORS');
   leaders = (c: string, v: number) => this.pagedPart<LeaderWithInstitution>(c, v, 'LEADERS');
-  headcounts = (c: string, v: number) => this.part<Record<string, number>>(c, v, 'HEADCOUNTS');
+  /** One item `HEADCOUNTS` (a record), or a province's pages `HEADCOUNTS#000…` of [institution, headcount]. */
+  headcounts = (c: string, v: number): Promise<Record<string, number>> => {
+    const pk = keys.datasetPartition(c, v);
+    return this.cached(`${pk}|HEADCOUNTS`, async () => {
+      const items = await this.table.queryPrefix<Item>(pk, 'HEADCOUNTS');
+      const whole = items.find((i) => i.sk === 'HEADCOUNTS');
+      if (whole) return decode<Record<string, number>>(whole.data);
+      const entries = pagedPartOf<[string, number]>(items, 'HEADCOUNTS');
+      if (!entries) throw new StoreError('not_found', `dataset ${c} v${v} has no HEADCOUNTS`);
+      return Object.fromEntries(entries);
+    });
+  };
   insurance = (c: string, v: number) => this.pagedPart<InsuranceRow>(c, v, 'INSURANCE');
   /** §9 departments and secondments of a version; {} when it has neither file. */
   v2 = (c: string, v: number): Promise<V2Part> => {
