@@ -5,6 +5,7 @@
  * went; the asker follows it with `GET …/jobs/{id}`. One item per job, gone a week after it was asked
  * for (the table's TTL).
  */
+import { isStoreError } from './errors.js';
 import { keys } from './keys.js';
 import type { Table } from './store.js';
 import { TTL_ATTRIBUTE } from './table.js';
@@ -90,7 +91,8 @@ export class ApiJobRepository {
       });
       return true;
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      // Taken already (or gone): the store reports a failed condition as its own error.
+      if (isStoreError(error, 'conditional_failed')) return false;
       throw error;
     }
   }
