@@ -171,9 +171,11 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   'api:secondary': {
     read: ['GetItem', 'Query'],
     write: {
-      ConditionCheckItem: ['SECONDARY#'],
-      PutItem: ['AUDIT#', 'SECONDARY#'],
-      UpdateItem: ['SECONDARY#'],
+      // COMMUNITY#: closing the window continues the month under the cycle's run lease.
+      ConditionCheckItem: ['COMMUNITY#', 'SECONDARY#'],
+      DeleteItem: ['COMMUNITY#'],
+      PutItem: ['AUDIT#', 'COMMUNITY#', 'SECONDARY#'],
+      UpdateItem: ['COMMUNITY#', 'SECONDARY#'],
     },
   },
   'api:appeals': {
