@@ -13,11 +13,13 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ENTRIES } from '../../functions/api/index.js';
+import { ALL_FUNCTIONS } from '../../functions/registry.js';
 import { acknowledgeNagFindings } from '../../infra/nag-suppressions.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack } from '../../infra/stacks/data-stack.js';
 import { WorkflowStack } from '../../infra/stacks/workflow-stack.js';
 import { selectTarget } from '../../infra/targets.js';
+import { JOB_QUEUE_SECONDS, JOB_RUNNER_SECONDS } from '../../shared/api/job-view.js';
 import { DEPLOYMENT_GROUPS, GROUPS, gatewayRouteKey, ROUTE_KEYS } from '../../shared/api/roles.js';
 
 function buildAppWithApi(targetName: 'aws' | 'aws-cn' = 'aws', context: Record<string, unknown> = {}) {
@@ -268,8 +270,11 @@ describe('least privilege', () => {
     const runner = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) =>
       id.startsWith('RunApiJob'),
     )![1];
-    expect(runner.Properties.Timeout).toBe(900);
+    // What a job's reader counts on (shared/api/job-view.ts): running past this, or queued past that, is dead.
+    expect(runner.Properties.Timeout).toBe(JOB_RUNNER_SECONDS);
+    expect(ALL_FUNCTIONS.RunApiJob.timeoutSeconds).toBe(JOB_RUNNER_SECONDS);
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumEventAgeInSeconds: JOB_QUEUE_SECONDS,
       MaximumRetryAttempts: 0,
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
     });
