@@ -6,6 +6,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ALL_FUNCTIONS } from '../../functions/registry.js';
 import { buildApp, STACK_NAMES } from '../../infra/app.js';
 import { CHINA_UNAVAILABLE_FEATURES, CHINA_UNAVAILABLE_TYPES } from '../../infra/china-availability.js';
 import { selectTarget } from '../../infra/targets.js';
@@ -93,7 +94,12 @@ describe('the aws-cn synth', () => {
     const [domain] = ofType(cn.api, 'AWS::ApiGatewayV2::DomainName');
     expect(domain!.Properties!.DomainName).toBe(config.apiDomain!.name);
     expect(ofType(cn.api, 'AWS::ApiGatewayV2::ApiMapping')).toHaveLength(1);
-    for (const fn of ofType(cn.api, 'AWS::Lambda::Function'))
+    // Every route function; the API's job runner (RunApiJob, issue 12) reads no token.
+    const routeFunctions = ofType(cn.api, 'AWS::Lambda::Function').filter(
+      (fn) => fn.Properties!.Description !== ALL_FUNCTIONS.RunApiJob.description,
+    );
+    expect(routeFunctions.length).toBeGreaterThan(10);
+    for (const fn of routeFunctions)
       expect((fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
         GROUP_CLAIM: config.identity.groupClaim,
         USER_CLAIM: config.identity.userClaim,
