@@ -31,7 +31,14 @@ const ENTRIES = {
   definitions: 'shared/local/definitions.ts',
   daemon: 'shared/local/daemon-main.ts',
   classArchive: 'shared/local/dynamodb/prepare-class-archive.ts',
+  // The import's workload.csv reader thread (shared/dataset/stream.ts finds it through BUILD_GLOBAL).
+  parseWorker: 'shared/dataset/parse-worker.ts',
 };
+/**
+ * Set by every file of a build to the build's folder: the bundle keeps its modules' source locations for
+ * `import.meta.url`, so this is how its code finds the build's own entries (a worker's) rather than sources.
+ */
+const BUILD_GLOBAL = '__medcommBuildDir';
 /** Builds older than this are removed when a new one is made (a running command may still use a recent one). */
 const KEEP_OLD_BUILDS_MS = 60 * 60 * 1000;
 
@@ -131,6 +138,7 @@ export async function build(root = ROOT, hash = sourceHash(root)) {
       outdir: partial,
       outExtension: { '.js': '.mjs' },
       chunkNames: '[name]-[hash]',
+      banner: { js: `globalThis.${BUILD_GLOBAL} ??= new URL('.', import.meta.url).href;` },
       sourcemap: 'linked',
       write: false,
       logLevel: 'silent',

@@ -99,14 +99,18 @@ class WorkloadWorker {
   static spawn(): WorkloadWorker | undefined {
     try {
       const here = import.meta.url;
-      // Sources (vitest, tsx, the CLI's bundle keeps its modules' locations) start through tsx.
+      // The CLI's build (bin/build.mjs) has the worker as an entry of its own: plain JavaScript, no tsx.
+      const build = (globalThis as { __medcommBuildDir?: string }).__medcommBuildDir;
+      const built = build && new URL('./parseWorker.mjs', build);
+      if (built && existsSync(fileURLToPath(built))) return new WorkloadWorker(built, undefined);
+      // Sources (vitest, tsx) start through tsx.
       if (here.endsWith('.ts'))
         return new WorkloadWorker(new URL('./parse-worker-boot.mjs', here), {
           entry: new URL('./parse-worker.ts', here).href,
         });
       // A bundle (a Lambda's) without the worker's file beside it reads on this thread.
-      const built = new URL('./parse-worker.js', here);
-      return existsSync(fileURLToPath(built)) ? new WorkloadWorker(built, undefined) : undefined;
+      const beside = new URL('./parse-worker.js', here);
+      return existsSync(fileURLToPath(beside)) ? new WorkloadWorker(beside, undefined) : undefined;
     } catch {
       return undefined; // no module location (a CommonJS bundle): read on this thread
     }

@@ -4,9 +4,9 @@
  * build, and a source that no longer compiles fails the command instead of running the old build.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -60,6 +60,11 @@ describe('the built CLI', () => {
 
     const again = await medcomm('--help');
     expect(again.ran).toBe(first.ran);
+    // The import's parse worker is an entry of the build, which every file of it can find: the CLI never
+    // starts the worker from TypeScript through tsx (stream.ts's WorkloadWorker.spawn).
+    const built = dirname(first.ran!);
+    expect(existsSync(join(built, 'parseWorker.mjs'))).toBe(true);
+    expect(readFileSync(join(built, 'main.mjs'), 'utf8')).toMatch(/^globalThis\.__medcommBuildDir \?\?=/);
 
     // A source the command line imports changes: the next start runs a new build that has the change.
     edit(
