@@ -103,12 +103,13 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: { PutItem: ['AUDIT#'], UpdateItem: ['APIJOB#'] },
   },
+  // A start with a province's acknowledged missing institutions puts them in pages (CYCLEPAGES#).
   StartScheduledCycle: {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
       ConditionCheckItem: ['COMMUNITY#'],
       DeleteItem: ['COMMUNITY#'],
-      PutItem: ['AUDIT#', 'COMMUNITY#'],
+      PutItem: ['AUDIT#', 'COMMUNITY#', 'CYCLEPAGES#'],
       UpdateItem: ['COMMUNITY#'],
     },
   },
@@ -133,7 +134,7 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
       BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],
       ConditionCheckItem: ['COMMUNITY#'],
       DeleteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
-      PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],
+      PutItem: ['AUDIT#', 'COMMUNITY#', 'CYCLEPAGES#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],
       UpdateItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
     },
   },

@@ -24,6 +24,26 @@ export interface AuditEntry {
   mac?: 'hmac-sha256';
 }
 
+/** A list in an entry's details (UTF-8 bytes) at most, whole; a longer one is named by its hash. */
+export const AUDIT_LIST_BYTES = 16_000;
+
+/**
+ * A list for an entry's details: the values joined, or — a province's (3,100 institutions with 64-character
+ * ids, 350,000 staff: up to MBs, over DynamoDB's 400 KB item; issue 12) — their count, the SHA-256 of the
+ * joined text and the first values, so the entry still names exactly which list it records.
+ */
+export function auditList(values: readonly string[], separator = ' '): string {
+  const joined = values.join(separator);
+  if (Buffer.byteLength(joined, 'utf8') <= AUDIT_LIST_BYTES) return joined;
+  const hash = createHash('sha256').update(joined).digest('hex');
+  const first: string[] = [];
+  for (let bytes = 0, i = 0; i < values.length && bytes < 1_000; i++) {
+    first.push(values[i]!);
+    bytes += Buffer.byteLength(values[i]!, 'utf8') + separator.length;
+  }
+  return `${values.length} items, sha256 ${hash} of them joined by '${separator}': ${first.join(separator)}${separator}…`;
+}
+
 /** Where the chain's head is kept outside the table: checked by verify, moved forward by every append. */
 export interface AnchorStore {
   /** For messages: the file or object that holds the anchors. */

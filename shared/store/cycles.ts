@@ -3,12 +3,12 @@
  * (or on its status), so two processes can never both start, approve or finish the same cycle.
  */
 
-import { type AuditEntry, AuditRepository } from './audit.js';
+import { type AuditEntry, AuditRepository, auditList } from './audit.js';
 import { decode, encode } from './codec.js';
 import { isStoreError, StoreError } from './errors.js';
 import { type CycleKind, keys } from './keys.js';
 import { importRunning, LeaseRepository, newLeaseHolder, noImportRunning, thisMachine } from './leases.js';
-import { type PagesRef, pageItems, readPages } from './pages.js';
+import { joinPages, type PagesRef, pageItems, pagesPrefix, readPages } from './pages.js';
 import type { Table, TransactItem } from './store.js';
 
 export type CycleStatus = 'running' | 'awaiting_review' | 'completed' | 'rejected' | 'failed';
@@ -149,6 +149,9 @@ const LOCK_MAPS: readonly LockMap[] = ['hashes', 'reserve'];
  */
 export const INLINE_LOCK_MAP_BYTES = 32_000;
 
+/** A cycle as stored: its acknowledged missing institutions on the item, or (a province's) in pages. */
+type StoredCycle = CycleRecord & { acknowledgedMissingRef?: PagesRef };
+
 /** A lock as stored: a month's maps on the item, or (large ones) the references of their pages. */
 type StoredLock = Partial<MonthLock> & { period: string } & Partial<Record<`${LockMap}Ref`, PagesRef>>;
 
@@ -173,11 +176,51 @@ export class CycleRepository {
   }
 
   async get(communityId: string, kind: CycleKind, period: string): Promise<CycleRecord | undefined> {
-    return this.table.get<CycleRecord>(keys.cycle(communityId, kind, period));
+    const item = await this.table.get<StoredCycle>(keys.cycle(communityId, kind, period));
+    return item && this.withMissing(item);
   }
 
   async list(communityId: string): Promise<CycleRecord[]> {
-    return this.table.queryPrefix<CycleRecord>(keys.community(communityId), 'CYCLE#');
+    const items = await this.table.queryPrefix<StoredCycle>(keys.community(communityId), 'CYCLE#');
+    return Promise.all(items.map((item) => this.withMissing(item)));
+  }
+
+  /** A stored cycle with its acknowledged missing institutions: on the item, or read from their pages. */
+  private async withMissing(item: StoredCycle): Promise<CycleRecord> {
+    const { acknowledgedMissingRef: ref, ...cycle } = item;
+    if (!ref) return cycle;
+    const pk = keys.cyclePages(item.communityId, item.kind, item.period);
+    const cached = this.lockPageCache.get(ref.hash);
+    // Read here (not through readPages): a method that reads keeps its keys to itself in the derived
+    // table access (infra/derive-table-access.ts), so the transitions that call it write no CYCLEPAGES#.
+    const what = `the missing institutions of ${item.kind} ${item.period}`;
+    const read =
+      cached ??
+      this.table
+        .queryPrefix<{ data: string }>(pk, pagesPrefix(ref.hash))
+        .then((pages) => decode<string[]>(joinPages(pages, ref, what)));
+    if (!cached) {
+      if (this.lockPageCache.size >= LOCK_PAGE_CACHE)
+        this.lockPageCache.delete(this.lockPageCache.keys().next().value!);
+      this.lockPageCache.set(ref.hash, read);
+      read.catch(() => this.lockPageCache.delete(ref.hash));
+    }
+    return { ...cycle, acknowledgedMissing: (await read) as string[] };
+  }
+
+  /** The cycle as stored: acknowledged missing institutions over INLINE_LOCK_MAP_BYTES in pages (written here). */
+  private async storedCycle(cycle: CycleRecord): Promise<StoredCycle> {
+    const missing = cycle.acknowledgedMissing;
+    const text = missing ? encode(missing) : '';
+    if (!missing || Buffer.byteLength(text, 'utf8') <= INLINE_LOCK_MAP_BYTES) return cycle;
+    const { ref, items } = pageItems(
+      keys.cyclePages(cycle.communityId, cycle.kind, cycle.period),
+      text,
+      'CyclePage',
+    );
+    await Promise.all(items.map((item) => this.table.put(item)));
+    const { acknowledgedMissing: _missing, ...rest } = cycle;
+    return { ...rest, acknowledgedMissingRef: ref };
   }
 
   /**
@@ -209,6 +252,8 @@ export class CycleRepository {
       version: (existing?.version ?? 0) + 1,
     };
     const year = Number(input.period.slice(0, 4));
+    // A province's acknowledged missing institutions (up to 3,100 ids of 192 bytes): their pages first.
+    const stored = await this.storedCycle(cycle);
     try {
       // With the check that no import of the year is writing: an import either finished before this start
       // (and the cycle runs on its version) or starts after it (and sees this cycle), never in between.
@@ -222,7 +267,7 @@ export class CycleRepository {
           details: {
             datasetVersion: input.datasetVersion,
             ...(input.acknowledgedMissing?.length
-              ? { acknowledgedMissing: input.acknowledgedMissing.join(' ') }
+              ? { acknowledgedMissing: auditList(input.acknowledgedMissing) }
               : {}),
           },
         },
@@ -230,7 +275,7 @@ export class CycleRepository {
           noImportRunning(input.communityId, year),
           {
             Put: {
-              Item: { ...keys.cycle(input.communityId, input.kind, input.period), type: 'Cycle', ...cycle },
+              Item: { ...keys.cycle(input.communityId, input.kind, input.period), type: 'Cycle', ...stored },
               ...(existing
                 ? {
                     ConditionExpression: 'version = :v',
@@ -291,7 +336,7 @@ export class CycleRepository {
         return (await this.get(cycle.communityId, cycle.kind, cycle.period))!;
       }
       const updated = await this.table.update(change);
-      return updated as unknown as CycleRecord;
+      return this.withMissing(updated as unknown as StoredCycle);
     } catch (error) {
       if (!isStoreError(error, 'conditional_failed')) throw error;
       const now = await this.get(cycle.communityId, cycle.kind, cycle.period);

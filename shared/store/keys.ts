@@ -92,6 +92,9 @@ export const keys = {
     pk: keys.community(communityId),
     sk: `CYCLE#${kind}#${period}`,
   }),
+  /** A cycle's large lists in pages (its acknowledged missing institutions at a province: shared/store/cycles.ts). */
+  cyclePages: (communityId: string, kind: CycleKind, period: string) =>
+    `CYCLEPAGES#${communityId}#${kind}#${period}`,
   /** Who is running (or starting) a cycle's current attempt: its run lease (shared/store/cycles.ts). */
   cycleRun: (communityId: string, kind: CycleKind, period: string) => ({
     pk: keys.community(communityId),

@@ -19,7 +19,7 @@ export interface PagesRef {
   pages: number;
 }
 
-const pageKey = (hash: string, page: number) => `${hash}#${String(page).padStart(4, '0')}`;
+const pageKey = (hash: string, page: number) => `${pagesPrefix(hash)}${String(page).padStart(4, '0')}`;
 
 /**
  * UTF-8 text cut into pieces of at most `limit` bytes, each ending on a character boundary: the pieces
@@ -65,9 +65,11 @@ export async function putPages(table: Table, pk: string, text: string, type: str
   return ref;
 }
 
-/** The text `putPages` stored, checked whole (every page, the same hash); `what` names it in the error. */
-export async function readPages(table: Table, pk: string, ref: PagesRef, what: string): Promise<string> {
-  const pages = await table.queryPrefix<{ sk: string; data: string }>(pk, `${ref.hash}#`);
+/** The sort-key prefix of the pages of the text whose hash is `hash`. */
+export const pagesPrefix = (hash: string) => `${hash}#`;
+
+/** The text of pages read (in order) for `ref`, checked whole (every page, the same hash). */
+export function joinPages(pages: readonly { data: string }[], ref: PagesRef, what: string): string {
   const text = pages.map((p) => p.data).join('');
   if (pages.length !== ref.pages || fullHashOfEncoded(text) !== ref.hash)
     throw new StoreError(
@@ -75,4 +77,9 @@ export async function readPages(table: Table, pk: string, ref: PagesRef, what: s
       `${what} has ${pages.length} of its ${ref.pages} pages or a different hash`,
     );
   return text;
+}
+
+/** The text `putPages` stored, checked whole (every page, the same hash); `what` names it in the error. */
+export async function readPages(table: Table, pk: string, ref: PagesRef, what: string): Promise<string> {
+  return joinPages(await table.queryPrefix<{ data: string }>(pk, pagesPrefix(ref.hash)), ref, what);
 }

@@ -192,4 +192,49 @@ describe('a province month lock in the AWS-limits mode', () => {
     expect(locks[0]).toMatchObject(before);
     expect(locks[1]).toMatchObject(county);
   }, 60_000);
+
+  it("a province month's acknowledged missing institutions: the cycle in pages, its audit entry bounded", async () => {
+    const missing = ids.slice(0, 2_500);
+    const item = {
+      ...keys.cycle(community, 'monthly', '2026-05'),
+      type: 'Cycle',
+      acknowledgedMissing: missing,
+    };
+    expect(itemBytes(item)).toBeGreaterThan(ITEM_LIMIT);
+    const { cycle, created } = await repos.cycles.start({
+      communityId: community,
+      kind: 'monthly',
+      period: '2026-05',
+      by: 'office1',
+      datasetVersion: 4,
+      acknowledgedMissing: missing,
+    });
+    expect(created).toBe(true);
+    expect(cycle.acknowledgedMissing).toEqual(missing);
+    const stored = await plain.get<Record<string, unknown>>(keys.cycle(community, 'monthly', '2026-05'));
+    expect(stored).not.toHaveProperty('acknowledgedMissing');
+    expect(itemBytes(stored!)).toBeLessThan(2_000);
+    for (const page of await plain.queryPrefix<Record<string, unknown>>(
+      keys.cyclePages(community, 'monthly', '2026-05'),
+    ))
+      expect(itemBytes(page)).toBeLessThanOrEqual(350 * 1024);
+    // Every read of the cycle has the list: get, list, a transition's answer.
+    expect((await reader().cycles.get(community, 'monthly', '2026-05'))?.acknowledgedMissing).toEqual(
+      missing,
+    );
+    const listed = (await reader().cycles.list(community)).find((c) => c.period === '2026-05');
+    expect(listed?.acknowledgedMissing).toEqual(missing);
+    expect(listed).not.toHaveProperty('acknowledgedMissingRef');
+    const failed = await repos.cycles.transition(cycle, ['running'], 'failed', {
+      error: { name: 'Error', message: 'x' },
+    });
+    expect(failed.acknowledgedMissing).toEqual(missing);
+    // The start's audit entry names the list by its count and hash.
+    const entries = await plain.queryPrefix<Record<string, unknown>>(keys.audit(community));
+    const start = entries.find((e) => e.action === 'cycle.start' && String(e.subject).includes('2026-05'))!;
+    expect(itemBytes(start)).toBeLessThan(4_000);
+    expect(String((start.details as Record<string, unknown>).acknowledgedMissing)).toMatch(
+      /^2500 items, sha256 [0-9a-f]{64} /,
+    );
+  }, 120_000);
 });
