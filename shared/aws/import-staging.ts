@@ -57,13 +57,13 @@ export function s3ImportStaging(bucket: string, client = new S3Client({})): Impo
       }
       return files;
     },
-    async putChunk(jobId, chunk, text) {
+    async putChunk(jobId, chunk, body) {
       await client.send(
         new PutObjectCommand({
           Bucket: bucket,
           Key: chunkKey(jobId, chunk),
-          Body: text,
-          ContentType: 'application/json',
+          Body: body,
+          ContentType: 'text/plain; charset=utf-8',
         }),
       );
     },

@@ -26,9 +26,9 @@ export function folderImportStaging(chunkRoot: string): ImportStaging {
       }
       return files;
     },
-    async putChunk(jobId, chunk, text) {
+    async putChunk(jobId, chunk, body) {
       await mkdir(chunkDir(jobId), { recursive: true, mode: 0o700 });
-      await writeFile(join(chunkDir(jobId), `${chunk}.json`), text, { mode: 0o600 });
+      await writeFile(join(chunkDir(jobId), `${chunk}.json`), body, { mode: 0o600 });
     },
     async getChunk(jobId, chunk) {
       return readFile(join(chunkDir(jobId), `${chunk}.json`), 'utf8');

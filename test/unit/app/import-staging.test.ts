@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { chunkPieces, decodeChunk } from '../../../shared/app/import-workflow.js';
 import { s3ImportStaging } from '../../../shared/aws/import-staging.js';
 import { SHARED_FILE_BYTES } from '../../../shared/dataset/decode.js';
 import { folderImportStaging } from '../../../shared/local/import-staging.js';
@@ -86,5 +87,32 @@ describe('the import staging', () => {
       upload({ 'workload.csv': { bytes: workload, length: workload.length - 10 } });
       await expect(staging.read(prefix)).rejects.toThrow(/longer than/);
     });
+  });
+});
+
+describe("PrepareImport's chunks", () => {
+  const items = [
+    {
+      pk: 'DSBLOB#兴国#ab',
+      sk: 'ab12#0',
+      type: 'DatasetBlob',
+      writtenBy: 3,
+      data: '{"workload":[{"n":"张三 \\"x\\""}]}',
+    },
+    { pk: 'DS#兴国#000003', sk: 'NOTE', type: 'DatasetPart', data: 'two\nlines' },
+    { pk: 'DS#兴国#000003', sk: 'SCHEME', type: 'DatasetPart', data: 42 },
+    { pk: 'DS#兴国#000003', sk: 'EMPTY', type: 'DatasetPart', data: '' },
+    { pk: 'DS#兴国#000003', sk: 'BARE', type: 'DatasetIndex', layout: 2 },
+  ];
+
+  it('read back item for item, page texts unquoted and anything else as JSON', () => {
+    const body = Buffer.concat(items.flatMap(chunkPieces)).toString('utf8');
+    expect(decodeChunk(body)).toEqual(items);
+    // The page's own text is in the chunk as it is, not quoted again.
+    expect(body).toContain(`\n${items[0]!.data}\n`);
+  });
+
+  it('reads a chunk staged before as one JSON array', () => {
+    expect(decodeChunk(JSON.stringify(items))).toEqual(items);
   });
 });
