@@ -11,6 +11,7 @@
 import { bilingual, FourEyesError, PrerequisiteError } from '../errors.js';
 import { maskBankAccount } from '../privacy.js';
 import type { Staff } from '../schemas/dataset.js';
+import { auditList } from '../store/audit.js';
 import type { Repositories } from '../store/index.js';
 
 export interface AccountChange {
@@ -154,7 +155,7 @@ export async function confirmAccountChanges(
     actor: by,
     action: CONFIRM_ACTION,
     subject: subjectOf(version),
-    details: { changes: changes.length, staffIds: changes.map((c) => c.staffId).join(' ') },
+    details: { changes: changes.length, staffIds: auditList(changes.map((c) => c.staffId)) },
   });
   return changes;
 }

@@ -21,6 +21,7 @@ import type { PaySheet } from '../export/types.js';
 import { type ExportRequest, type SheetKind, sheetFor } from '../reports/exports.js';
 import { type BankTransfer, bankTransfer, type NotTransferred } from '../reports/sheets.js';
 import type { Staff } from '../schemas/dataset.js';
+import { auditList } from '../store/audit.js';
 import type { CycleRecord } from '../store/cycles.js';
 import type { Repositories } from '../store/index.js';
 import { type CommunitySettings, SettingRepository, type StoredPayerAccount } from '../store/settings.js';
@@ -99,7 +100,7 @@ export async function exportBankFormat(
       sheet: request.kind,
       format: choice.spec.name,
       // File names show a payer account's last four digits at most.
-      files: files.map((f) => f.name).join(' '),
+      files: auditList(files.map((f) => f.name)),
       lines: transfer.lines.length,
       total: fenToYuanString(total),
       notTransferred: transfer.notTransferred.length,
@@ -287,7 +288,7 @@ export async function changePayerAccounts(
       action: 'settings.payer-account',
       subject: `payer accounts ${ids.length === 1 ? ids[0] : `(${ids.length})`}`,
       // Masked: the audit trail never holds a full account.
-      details: { institutions: ids.join(' '), changes: changes.join('; ') },
+      details: { institutions: auditList(ids), changes: auditList(changes, '; ') },
     },
     [settings.putItem(current, next), ...settings.payerShardItems(request.communityId, payers, ids)],
   );

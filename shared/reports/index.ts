@@ -22,6 +22,7 @@ import { assertAccountsConfirmed } from '../app/account-changes.js';
 import { bankFormatFor, bankFormatOf, renderBankFormat } from '../app/bank-export.js';
 import { type PaySheet, paySheetXlsx } from '../export/index.js';
 import type { Staff } from '../schemas/dataset.js';
+import { auditList } from '../store/audit.js';
 import type { CycleRecord } from '../store/cycles.js';
 import type { Repositories } from '../store/index.js';
 import { annualAppraisalReport } from './annual.js';
@@ -198,7 +199,7 @@ export async function writeReportsAndSheets(
     details: {
       files: files.length,
       ...(choice ? { bankFormat: choice.spec.name } : {}),
-      bankFiles: bankFiles.join(' '),
+      bankFiles: auditList(bankFiles),
       notTransferred: notTransferred.reduce((n, x) => n + x.rows.length, 0),
     },
   });
