@@ -45,6 +45,7 @@ export function buildApp(props: AppProps & { nag?: boolean; target?: string } = 
     target,
     stateMachines: workflows.stateMachines,
     machineNames: Object.values(workflows.machineNames),
+    alarms: workflows.operations.topic,
     imports: {
       machine: workflows.importMachine,
       machineName: `${workflows.stackName}-import`,

@@ -26,6 +26,8 @@ import {
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import {
   AccountRecovery,
   ClientAttributes,
@@ -49,6 +51,7 @@ import {
   type IBucket,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -86,6 +89,8 @@ export interface ApiStackProps extends StackProps {
   consoleOrigins?: string[];
   /** Requests per second across the API, and the burst above it. */
   throttle?: { rateLimit: number; burstLimit: number };
+  /** The operations topic (WorkflowStack.operations): the job runner's failures alarm to it. */
+  alarms?: ITopic;
 }
 
 interface FunctionSpec {
@@ -519,6 +524,22 @@ export class ApiStack extends Stack {
       onFailure: new SqsDestination(failures),
     });
     (this as { jobFailures: Queue }).jobFailures = failures;
+    if (props.alarms) {
+      // A job nobody will see end (its runner failed or its event expired) needs a person, as a failed cycle.
+      const alarm = new Alarm(this, 'JobFailed', {
+        metric: failures.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: 'Maximum',
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          "An API job's event failed in the runner or expired unstarted: it is in the jobs' failure queue.",
+      });
+      alarm.addAlarmAction(new SnsAction(props.alarms));
+    }
     for (const group of Object.keys(FUNCTIONS) as RouteGroup[]) {
       if (!FUNCTIONS[group].jobs) continue;
       const fn = this.functions[group];

@@ -16,15 +16,21 @@ import { ApiFunction } from '../../infra/constructs/api-function.js';
 import { HandlerFunction } from '../../infra/constructs/handler-function.js';
 
 let workflows: Template;
+let api: Template;
 
 beforeAll(() => {
-  const { app, workflows: w } = buildApp({
+  const {
+    app,
+    workflows: w,
+    api: a,
+  } = buildApp({
     nag: false,
     builtinCloudFormationValidation: false,
     context: { 'aws:cdk:bundling-stacks': [] },
   });
   app.synth({ validateOnSynthesis: false });
   workflows = Template.fromStack(w);
+  api = Template.fromStack(a);
 }, 120_000);
 
 const alarms = () =>
@@ -120,6 +126,23 @@ describe('the alarms', () => {
         'WriteThrottleEvents',
       ]),
     );
+  });
+});
+
+describe("the API's jobs", () => {
+  it("alarm to the operations topic when a job's event lands in the runner's failure queue", () => {
+    const queues = Object.keys(api.findResources('AWS::SQS::Queue')).filter((id) =>
+      id.startsWith('JobFailures'),
+    );
+    expect(queues).toHaveLength(1);
+    const watching = Object.values(api.findResources('AWS::CloudWatch::Alarm'))
+      .map((a) => a.Properties)
+      .filter((p) => JSON.stringify(p.Dimensions ?? p.Metrics).includes(queues[0]!));
+    expect(watching).toHaveLength(1);
+    expect(metricNames(watching[0]!)).toEqual(['ApproximateNumberOfMessagesVisible']);
+    // The topic is the workflow stack's, imported: the action names its export, not a topic of its own.
+    api.resourceCountIs('AWS::SNS::Topic', 0);
+    expect(JSON.stringify(watching[0]!.AlarmActions)).toMatch(/Fn::ImportValue/);
   });
 });
 
