@@ -8,7 +8,7 @@ import { decode, encode } from './codec.js';
 import { isStoreError, StoreError } from './errors.js';
 import { type CycleKind, keys } from './keys.js';
 import { importRunning, LeaseRepository, newLeaseHolder, noImportRunning, thisMachine } from './leases.js';
-import { joinPages, type PagesRef, pageItems, pagesPrefix, readPages } from './pages.js';
+import { joinPages, type PagesRef, pageItems, pagesPrefix, readPages, splitUtf8 } from './pages.js';
 import type { Table, TransactItem } from './store.js';
 
 export type CycleStatus = 'running' | 'awaiting_review' | 'completed' | 'rejected' | 'failed';
@@ -148,6 +148,22 @@ const LOCK_MAPS: readonly LockMap[] = ['hashes', 'reserve'];
  * `{map}Ref`. A county's maps (a few KB) stay on the item as they always were.
  */
 export const INLINE_LOCK_MAP_BYTES = 32_000;
+
+/**
+ * The scheduler's reason kept on a WAITING item at most (UTF-8 bytes). It names every institution without
+ * rows, twice in each language: at a province (64-character Chinese ids) ~800 bytes each, so ~510 missing
+ * would pass DynamoDB's 400 KB and the scheduled start would fail instead of waiting.
+ */
+export const WAITING_MESSAGE_BYTES = 16_000;
+
+/** A bilingual message (`zh / en`) cut to WAITING_MESSAGE_BYTES, each language's start kept. */
+export function boundedMessage(message: string): string {
+  if (Buffer.byteLength(message, 'utf8') <= WAITING_MESSAGE_BYTES) return message;
+  const cut = (text: string) => `${splitUtf8(text, WAITING_MESSAGE_BYTES / 2 - 100)[0]}…`;
+  const at = message.indexOf(' / ');
+  if (at < 0) return cut(message);
+  return `${cut(message.slice(0, at))}（其余从略） / ${cut(message.slice(at + 3))} (the rest left out)`;
+}
 
 /** A cycle as stored: its acknowledged missing institutions on the item, or (a province's) in pages. */
 type StoredCycle = CycleRecord & { acknowledgedMissingRef?: PagesRef };
@@ -673,7 +689,7 @@ export class CycleRepository {
         ':kind': kind,
         ':period': period,
         ':now': now,
-        ':message': message,
+        ':message': boundedMessage(message),
         ':one': 1,
       },
     });

@@ -10,10 +10,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFreezes } from '../../../shared/app/import-service.js';
+import { bilingual } from '../../../shared/errors.js';
 import { itemBytes } from '../../../shared/store/aws-limits.js';
 import { createDynamoClients } from '../../../shared/store/client.js';
 import { encode } from '../../../shared/store/codec.js';
-import { INLINE_LOCK_MAP_BYTES, type MonthLock } from '../../../shared/store/cycles.js';
+import {
+  boundedMessage,
+  INLINE_LOCK_MAP_BYTES,
+  type MonthLock,
+  WAITING_MESSAGE_BYTES,
+} from '../../../shared/store/cycles.js';
 import { type Repositories, repositories } from '../../../shared/store/index.js';
 import { keys } from '../../../shared/store/keys.js';
 import { PAGE_BYTES } from '../../../shared/store/pages.js';
@@ -237,4 +243,29 @@ describe('a province month lock in the AWS-limits mode', () => {
       /^2500 items, sha256 [0-9a-f]{64} /,
     );
   }, 120_000);
+
+  it("the scheduler's wait for 600 institutions' rows: its reason cut to 16 KB, both languages kept", async () => {
+    const missing = ids.slice(0, 600).map((id, i) => ({ id, name: `分院${i + 1}`, staff: 100 + i }));
+    // As cycle-service's MissingDataError words it.
+    const message = bilingual(
+      `2026-06 以下机构没有工作量数据：${missing.map((m) => `${m.id} ${m.name}（${m.staff} 人）`).join('、')}。若确认本月不发放其绩效，请用 --allow-missing ${missing.map((m) => m.id).join(',')}（或 all）确认；否则请先导入其数据`,
+      `2026-06: these institutions have no workload rows: ${missing.map((m) => `${m.id} (${m.staff} staff)`).join(', ')}. To pay them nothing this month, acknowledge with --allow-missing ${missing.map((m) => m.id).join(',')} (or all); otherwise import their data first`,
+    );
+    const item = { ...keys.waiting(community, 'monthly', '2026-06'), type: 'WaitingForData', message };
+    expect(itemBytes(item)).toBeGreaterThan(ITEM_LIMIT);
+    await expect(repos.table.put(item)).rejects.toMatchObject({ name: 'ValidationException' });
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const waiting = await repos.cycles.recordWaiting(community, 'monthly', '2026-06', message);
+      expect(waiting).toMatchObject({ attempts: attempt });
+    }
+    const stored = (await reader().cycles.waiting(community)).find((w) => w.period === '2026-06')!;
+    expect(Buffer.byteLength(stored.message)).toBeLessThanOrEqual(WAITING_MESSAGE_BYTES);
+    expect(stored.message).toContain(`2026-06 以下机构没有工作量数据：${missing[0]!.id}`);
+    expect(stored.message).toContain(
+      ` / 2026-06: these institutions have no workload rows: ${missing[0]!.id}`,
+    );
+    expect(stored.message.endsWith('(the rest left out)')).toBe(true);
+    // A county's reason is kept whole.
+    expect(boundedMessage(bilingual('缺 C01', 'C01 missing'))).toBe('缺 C01 / C01 missing');
+  }, 60_000);
 });
