@@ -12,10 +12,9 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_LIST_BYTES, AuditRepository, auditList } from '../../../shared/store/audit.js';
 import { itemBytes } from '../../../shared/store/aws-limits.js';
-import { createDynamoClients } from '../../../shared/store/client.js';
 import { keys } from '../../../shared/store/keys.js';
-import { Table } from '../../../shared/store/store.js';
-import { type FreshTable, freshTable } from './helpers.js';
+import type { Table } from '../../../shared/store/store.js';
+import { type LimitedTable, limitedTable } from './helpers.js';
 
 const ITEM_LIMIT = 400 * 1024;
 const DIGITS = '零一二三四五六七八九';
@@ -50,21 +49,16 @@ const lists: { action: string; field: string; values: string[]; separator?: stri
   { action: 'accounts.confirm', field: 'staffIds', values: staffIds },
 ];
 
-let fresh: FreshTable;
-let limited: ReturnType<typeof createDynamoClients>;
+let store: LimitedTable;
 let audit: AuditRepository;
 let plain: Table;
 
 beforeAll(async () => {
-  fresh = await freshTable('auditlists');
-  limited = createDynamoClients({ endpoint: fresh.endpoint, awsLimits: true });
-  audit = new AuditRepository(new Table(limited.doc, fresh.table));
-  plain = new Table(fresh.doc, fresh.table);
+  store = await limitedTable('auditlists');
+  audit = new AuditRepository(store.table);
+  plain = store.plain;
 });
-afterAll(() => {
-  limited?.client.destroy();
-  fresh?.client.destroy();
-});
+afterAll(() => store?.close());
 
 describe("a province's lists in audit entries, in the AWS-limits mode", () => {
   it('joined whole, each entry would be refused (the model refuses what AWS refuses)', async () => {

@@ -6,29 +6,23 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemBytes } from '../../../shared/store/aws-limits.js';
-import { createDynamoClients } from '../../../shared/store/client.js';
 import { encode } from '../../../shared/store/codec.js';
 import { type CorrectionLine, CorrectionRepository } from '../../../shared/store/corrections.js';
 import { resultsPartition } from '../../../shared/store/results.js';
-import { Table } from '../../../shared/store/store.js';
-import { type FreshTable, freshTable } from './helpers.js';
+import type { Table } from '../../../shared/store/store.js';
+import { type LimitedTable, limitedTable } from './helpers.js';
 
 const ITEM_LIMIT = 400 * 1024;
-let fresh: FreshTable;
-let limited: ReturnType<typeof createDynamoClients>;
+let store: LimitedTable;
 let table: Table;
 let plain: Table;
 
 beforeAll(async () => {
-  fresh = await freshTable('corrdiff');
-  limited = createDynamoClients({ endpoint: fresh.endpoint, awsLimits: true });
-  table = new Table(limited.doc, fresh.table);
-  plain = new Table(fresh.doc, fresh.table);
+  store = await limitedTable('corrdiff');
+  table = store.table;
+  plain = store.plain;
 });
-afterAll(() => {
-  limited?.client.destroy();
-  fresh?.client.destroy();
-});
+afterAll(() => store?.close());
 
 const COMPONENTS = ['reward', 'fiscalTopUp', 'allowance'];
 

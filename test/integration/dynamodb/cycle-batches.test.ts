@@ -10,27 +10,21 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { batchIds, cycleBatches, institutionBatches } from '../../../shared/app/institution-batches.js';
 import { itemBytes } from '../../../shared/store/aws-limits.js';
 import { CycleBatchRepository } from '../../../shared/store/batches.js';
-import { createDynamoClients } from '../../../shared/store/client.js';
 import { keys } from '../../../shared/store/keys.js';
-import { Table } from '../../../shared/store/store.js';
-import { type FreshTable, freshTable } from './helpers.js';
+import type { Table } from '../../../shared/store/store.js';
+import { type LimitedTable, limitedTable } from './helpers.js';
 
-let fresh: FreshTable;
-let limited: ReturnType<typeof createDynamoClients>;
+let store: LimitedTable;
 let table: Table;
 /** The same table without the model: to look at what was stored. */
 let plain: Table;
 
 beforeAll(async () => {
-  fresh = await freshTable('batches');
-  limited = createDynamoClients({ endpoint: fresh.endpoint, awsLimits: true });
-  table = new Table(limited.doc, fresh.table);
-  plain = new Table(fresh.doc, fresh.table);
+  store = await limitedTable('batches');
+  table = store.table;
+  plain = store.plain;
 });
-afterAll(() => {
-  limited?.client.destroy();
-  fresh?.client.destroy();
-});
+afterAll(() => store?.close());
 
 const cycle = {
   communityId: 'province1',

@@ -10,31 +10,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDatasetFiles } from '../../../shared/dataset/index.js';
 import type { Dataset } from '../../../shared/schemas/dataset.js';
 import { itemBytes } from '../../../shared/store/aws-limits.js';
-import { createDynamoClients } from '../../../shared/store/client.js';
 import { encode } from '../../../shared/store/codec.js';
 import { DatasetRepository } from '../../../shared/store/datasets.js';
 import { keys } from '../../../shared/store/keys.js';
-import { Table } from '../../../shared/store/store.js';
+import type { Table } from '../../../shared/store/store.js';
 import { TINY_COMMUNITY, tinyFiles } from '../../reliability/helpers.js';
-import { type FreshTable, freshTable } from './helpers.js';
+import { type LimitedTable, limitedTable } from './helpers.js';
 
 const ITEM_LIMIT = 400 * 1024;
 const DIGITS = '零一二三四五六七八九';
-let fresh: FreshTable;
-let limited: ReturnType<typeof createDynamoClients>;
+let store: LimitedTable;
 let table: Table;
 let plain: Table;
 
 beforeAll(async () => {
-  fresh = await freshTable('headcounts');
-  limited = createDynamoClients({ endpoint: fresh.endpoint, awsLimits: true });
-  table = new Table(limited.doc, fresh.table);
-  plain = new Table(fresh.doc, fresh.table);
+  store = await limitedTable('headcounts');
+  table = store.table;
+  plain = store.plain;
 });
-afterAll(() => {
-  limited?.client.destroy();
-  fresh?.client.destroy();
-});
+afterAll(() => store?.close());
 
 function tiny(): Dataset {
   const parsed = parseDatasetFiles(tinyFiles());

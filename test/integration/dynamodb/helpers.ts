@@ -7,6 +7,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { createDynamoClients } from '../../../shared/store/client.js';
+import { Table } from '../../../shared/store/store.js';
 import { ensureTable } from '../../../shared/store/table.js';
 
 export interface FreshTable {
@@ -36,4 +37,31 @@ export async function freshTable(prefix = 'test'): Promise<FreshTable> {
   const table = `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
   await ensureTable(client, table);
   return { client, doc, table, endpoint };
+}
+
+/** A fresh table seen through the store's AWS-limits mode (shared/store/aws-limits.ts), and without it. */
+export interface LimitedTable {
+  fresh: FreshTable;
+  /** Through the model: items over 400 KB and a key's throughput past AWS's are refused as AWS does. */
+  table: Table;
+  /** The same table without the model: to look at (or plant) what was stored. */
+  plain: Table;
+  /** Another Table on the model's client (e.g. one whose methods a test replaces). */
+  another(): Table;
+  close(): void;
+}
+
+export async function limitedTable(prefix: string): Promise<LimitedTable> {
+  const fresh = await freshTable(prefix);
+  const limited = createDynamoClients({ endpoint: fresh.endpoint, awsLimits: true });
+  return {
+    fresh,
+    table: new Table(limited.doc, fresh.table),
+    plain: new Table(fresh.doc, fresh.table),
+    another: () => new Table(limited.doc, fresh.table),
+    close() {
+      limited.client.destroy();
+      fresh.client.destroy();
+    },
+  };
 }

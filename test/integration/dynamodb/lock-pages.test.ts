@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFreezes } from '../../../shared/app/import-service.js';
 import { bilingual } from '../../../shared/errors.js';
 import { itemBytes } from '../../../shared/store/aws-limits.js';
-import { createDynamoClients } from '../../../shared/store/client.js';
 import { encode } from '../../../shared/store/codec.js';
 import {
   boundedMessage,
@@ -23,8 +22,8 @@ import {
 import { type Repositories, repositories } from '../../../shared/store/index.js';
 import { keys } from '../../../shared/store/keys.js';
 import { PAGE_BYTES } from '../../../shared/store/pages.js';
-import { Table } from '../../../shared/store/store.js';
-import { type FreshTable, freshTable } from './helpers.js';
+import type { Table } from '../../../shared/store/store.js';
+import { type LimitedTable, limitedTable } from './helpers.js';
 
 const ITEM_LIMIT = 400 * 1024;
 const INSTITUTIONS = 3_100;
@@ -55,24 +54,19 @@ function provinceLock(revision: number, datasetVersion: number, salt: number): M
   };
 }
 
-let fresh: FreshTable;
-let limited: ReturnType<typeof createDynamoClients>;
+let store: LimitedTable;
 let repos: Repositories;
 /** The same table without the model: to look at what was stored. */
 let plain: Table;
 /** Repositories with nothing read yet (no cached pages): what another process reads. */
-const reader = () => repositories(new Table(limited.doc, fresh.table));
+const reader = () => repositories(store.another());
 
 beforeAll(async () => {
-  fresh = await freshTable('lockpages');
-  limited = createDynamoClients({ endpoint: fresh.endpoint, awsLimits: true });
-  repos = repositories(new Table(limited.doc, fresh.table));
-  plain = new Table(fresh.doc, fresh.table);
+  store = await limitedTable('lockpages');
+  repos = repositories(store.table);
+  plain = store.plain;
 }, 60_000);
-afterAll(() => {
-  limited?.client.destroy();
-  fresh?.client.destroy();
-});
+afterAll(() => store?.close());
 
 describe('a province month lock in the AWS-limits mode', () => {
   const lock = provinceLock(1, 4, 0);

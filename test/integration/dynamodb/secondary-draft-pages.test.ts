@@ -9,7 +9,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemBytes } from '../../../shared/store/aws-limits.js';
-import { createDynamoClients } from '../../../shared/store/client.js';
 import { encode } from '../../../shared/store/codec.js';
 import {
   DRAFT_PAGE_BYTES,
@@ -20,23 +19,18 @@ import {
   secondaryPartition,
   splitUtf8,
 } from '../../../shared/store/secondary.js';
-import { Table } from '../../../shared/store/store.js';
-import { type FreshTable, freshTable } from './helpers.js';
+import type { Table } from '../../../shared/store/store.js';
+import { type LimitedTable, limitedTable } from './helpers.js';
 
 const ITEM_LIMIT = 400 * 1024;
-let fresh: FreshTable;
-let limited: ReturnType<typeof createDynamoClients>;
+let store: LimitedTable;
 let table: Table;
 
 beforeAll(async () => {
-  fresh = await freshTable('secpages');
-  limited = createDynamoClients({ endpoint: fresh.endpoint, awsLimits: true });
-  table = new Table(limited.doc, fresh.table);
+  store = await limitedTable('secpages');
+  table = store.table;
 });
-afterAll(() => {
-  limited?.client.destroy();
-  fresh?.client.destroy();
-});
+afterAll(() => store?.close());
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';
 
@@ -83,9 +77,7 @@ describe('a draft over one item (10,000 people) in the AWS-limits mode', () => {
   it('is stored in pages of at most 350 KB under its own partition and read back whole', async () => {
     await repo().open(ref, ['H0001']);
     await repo().putDraft(ref, draft);
-    const pages = await new Table(fresh.doc, fresh.table).queryPrefix<Record<string, unknown>>(
-      draftPartition(ref, 'H0001'),
-    );
+    const pages = await store.plain.queryPrefix<Record<string, unknown>>(draftPartition(ref, 'H0001'));
     expect(pages.length).toBe(Math.ceil(Buffer.byteLength(encode(draft)) / DRAFT_PAGE_BYTES));
     expect(pages.length).toBeGreaterThanOrEqual(3);
     for (const page of pages) expect(itemBytes(page)).toBeLessThanOrEqual(350 * 1024);
@@ -99,14 +91,12 @@ describe('a draft over one item (10,000 people) in the AWS-limits mode', () => {
   it('writes the head last: pages without their head are no draft, and a rewrite switches whole', async () => {
     const other: SecondaryRef = { ...ref, revision: 2 };
     // A write that stops after its pages (the head's update never arrives).
-    const failing = new Table(limited.doc, fresh.table);
+    const failing = store.another();
     failing.update = async () => {
       throw new Error('stopped before the head');
     };
     await expect(new SecondaryRepository(failing).putDraft(other, draft)).rejects.toThrow(/before the head/);
-    expect(await new Table(fresh.doc, fresh.table).queryPrefix(draftPartition(other, 'H0001'))).not.toEqual(
-      [],
-    );
+    expect(await store.plain.queryPrefix(draftPartition(other, 'H0001'))).not.toEqual([]);
     expect(await repo().draft(other, 'H0001')).toBeUndefined();
     // Written again (the step retried), then a different draft: each read is one whole draft.
     await repo().putDraft(other, draft);

@@ -19,7 +19,6 @@ import {
   windowStatus,
 } from '../../../shared/app/secondary-service.js';
 import { itemBytes } from '../../../shared/store/aws-limits.js';
-import { createDynamoClients } from '../../../shared/store/client.js';
 import { encode } from '../../../shared/store/codec.js';
 import { type Repositories, repositories } from '../../../shared/store/index.js';
 import {
@@ -30,8 +29,8 @@ import {
   type SecondaryRef,
   secondaryPartition,
 } from '../../../shared/store/secondary.js';
-import { Table } from '../../../shared/store/store.js';
-import { type FreshTable, freshTable } from './helpers.js';
+import type { Table } from '../../../shared/store/store.js';
+import { type LimitedTable, limitedTable } from './helpers.js';
 
 const ITEM_LIMIT = 400 * 1024;
 const PEOPLE = 25_000;
@@ -39,8 +38,7 @@ const community = 'province1';
 const period = '2026-01';
 const institutionId = 'H00001';
 
-let fresh: FreshTable;
-let limited: ReturnType<typeof createDynamoClients>;
+let store: LimitedTable;
 let repos: Repositories;
 /** The same table without the model: to look at what was stored. */
 let plain: Table;
@@ -92,10 +90,9 @@ function shifted(draft: SecondaryDraft, step: number): Map<string, number> {
 const where = { communityId: community, period, institutionId, departmentId: 'D0' };
 
 beforeAll(async () => {
-  fresh = await freshTable('secsub');
-  limited = createDynamoClients({ endpoint: fresh.endpoint, awsLimits: true });
-  repos = repositories(new Table(limited.doc, fresh.table));
-  plain = new Table(fresh.doc, fresh.table);
+  store = await limitedTable('secsub');
+  repos = repositories(store.table);
+  plain = store.plain;
   const { cycle } = await repos.cycles.start({
     communityId: community,
     kind: 'monthly',
@@ -107,10 +104,7 @@ beforeAll(async () => {
   await repos.secondary.open(ref, [institutionId]);
   await repos.secondary.putDraft(ref, bigDraft());
 }, 120_000);
-afterAll(() => {
-  limited?.client.destroy();
-  fresh?.client.destroy();
-});
+afterAll(() => store?.close());
 
 describe('a department of 25,000 people in the AWS-limits mode', () => {
   const draft = bigDraft();
@@ -266,7 +260,7 @@ describe("the window's waiting ids at a province's size", () => {
     expect(item).not.toHaveProperty('institutionIds');
     expect(itemBytes(item!)).toBeLessThan(2_000);
     // A fresh repository (another process) reads the pages; opening again leaves the window as it is.
-    const other = repositories(new Table(limited.doc, fresh.table));
+    const other = repositories(store.another());
     expect((await other.secondary.window(wide))?.institutionIds).toEqual(provinceIds);
     expect((await other.secondary.open(wide, provinceIds.slice(1))).institutionIds).toEqual(provinceIds);
   });
