@@ -5,7 +5,12 @@
  * request; the runner (shared/api/jobs.ts) simulates and records the answer the route used to give.
  */
 import { schemesOf } from '../app/scheme-service.js';
-import { parseSchemeDraft, type SchemeDraft, simulateScheme } from '../app/simulation.js';
+import {
+  parseSchemeDraft,
+  type SchemeDraft,
+  simulateScheme,
+  simulationProvenance,
+} from '../app/simulation.js';
 import type { PersonDiff } from '../app/simulation-diff.js';
 import { bilingual, NotFoundError } from '../errors.js';
 import type { Repositories } from '../store/index.js';
@@ -65,12 +70,7 @@ export async function simulationAnswer(
   const people = [...s.diff.people].sort(byDifference);
   const named = (p: PersonDiff) => ({ ...p, name: s.staffNames[p.staffId] ?? '' });
   return {
-    communityId: s.communityId,
-    year: s.year,
-    datasetVersion: s.datasetVersion,
-    schemeHash: s.schemeHash,
-    draftSchemeHash: s.draftSchemeHash,
-    periods: s.periods,
+    ...simulationProvenance(s),
     counts: s.diff.counts,
     summary: s.diff.summary,
     distribution: s.diff.distribution,

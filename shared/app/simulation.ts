@@ -284,8 +284,8 @@ export async function simulateScheme(repos: Repositories, options: SimulateOptio
   return simulation;
 }
 
-/** diff.json: the comparison with its provenance. */
-export function diffDocument(s: Simulation) {
+/** What a simulation ran on: the community's year, its dataset version, both schemes' hashes, the periods. */
+export function simulationProvenance(s: Simulation) {
   return {
     communityId: s.communityId,
     year: s.year,
@@ -293,6 +293,13 @@ export function diffDocument(s: Simulation) {
     schemeHash: s.schemeHash,
     draftSchemeHash: s.draftSchemeHash,
     periods: s.periods,
+  };
+}
+
+/** diff.json: the comparison with its provenance. */
+export function diffDocument(s: Simulation) {
+  return {
+    ...simulationProvenance(s),
     ...s.diff,
   };
 }
