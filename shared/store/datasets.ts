@@ -135,7 +135,7 @@ export interface BlobRef {
 }
 
 /** What a blob holds: the roster or one month's rows of an institution (bank accounts are only in rosters). */
-type BlobKind = 'roster' | 'month';
+type BlobKind = 'roster' | 'month' | 'list';
 
 /** An index item's entries: institution, blob hash, pages — compact, as a city has 310 per month. */
 type IndexEntry = [institutionId: string, hash: string, pages: number];
@@ -272,15 +272,6 @@ export type V2Part = Pick<Dataset, 'departments' | 'secondments'>;
  */
 const V2_LISTS = { departments: 'V2#DEPARTMENTS', secondments: 'V2#SECONDMENTS' } as const;
 
-/** The §9 part of a version from its items whose sk starts with `V2`: one item before, pages now. */
-function v2Of(items: readonly Item[]): V2Part {
-  const whole = items.find((i) => i.sk === 'V2');
-  if (whole) return decode<V2Part>(whole.data);
-  const departments = pagedPartOf<NonNullable<V2Part['departments']>[number]>(items, V2_LISTS.departments);
-  const secondments = pagedPartOf<NonNullable<V2Part['secondments']>[number]>(items, V2_LISTS.secondments);
-  return { ...(departments ? { departments } : {}), ...(secondments ? { secondments } : {}) };
-}
-
 /** Withholding rows per item: ~100 bytes each, far below DynamoDB's 400 KB. */
 const DEDUCTIONS_PAGE = 2000;
 
@@ -308,39 +299,76 @@ function deductionItems(pk: string, dataset: Dataset): Item[] {
     );
 }
 
-/** Parts kept as one list in pages (by size): a province's institutions alone are ~446 KB. */
+/** Lists read by name: a province's institutions alone are ~446 KB (now page blobs, see LIST_NAMES). */
 const PAGED_PARTS = ['INSTITUTIONS', 'LEADERS', 'INSURANCE'] as const;
 type PagedPart = (typeof PAGED_PARTS)[number];
-const pagedPartSk = (name: string, page: number) => `${name}#${String(page).padStart(3, '0')}`;
 
-/** The version's small parts (scheme, institutions…, §9 files, withholding), each list in pages by size. */
+/**
+ * Issue 12: a version's lists (institutions, leaders, insurance, a province's headcounts, the §9 files)
+ * are not items of the version's one partition (a province's departments and secondments alone are
+ * ~5.3 MB, over 5 s of one key's 1,000 WCU/s, and every cold Lambda of a cycle read them from that key):
+ * each page of a list (≤ 350 KB, cut as `encodeArrayPages` cuts it) is a one-page blob named by the hash
+ * of its own text, so the pages spread over the blob shards by hash, go through the version writer's log
+ * (sweep, abort) and an unchanged page is never written again. The version holds one small item per list,
+ * `{name}@`, naming its pages' hashes in order. A version written before has none and reads as it is.
+ */
+const LIST_NAMES = [
+  'INSTITUTIONS',
+  'LEADERS',
+  'INSURANCE',
+  'HEADCOUNTS',
+  V2_LISTS.departments,
+  V2_LISTS.secondments,
+] as const;
+const listRefSk = (name: string) => `${name}@`;
+
+/** A list's pages, each its own blob (hash of the page's text). */
+interface ListBlobs {
+  name: (typeof LIST_NAMES)[number];
+  blobs: EncodedBlob[];
+}
+
+const listBlobsMade = new WeakMap<Dataset, ListBlobs[]>();
+
+/** The lists of a dataset as page blobs (encoded once per dataset: the writer puts them, the parts name them). */
+function listBlobs(dataset: Dataset): ListBlobs[] {
+  const made = listBlobsMade.get(dataset);
+  if (made) return made;
+  const list = (name: ListBlobs['name'], rows: readonly unknown[]): ListBlobs => ({
+    name,
+    blobs: encodeArrayPages(rows).texts.map((text) => ({ hash: fullHashOfEncoded(text), texts: [text] })),
+  });
+  const counts = headcounts(dataset);
+  const lists = [
+    list('INSTITUTIONS', dataset.institutions),
+    list('LEADERS', leadersWithInstitution(dataset)),
+    list('INSURANCE', dataset.insurance),
+    // One item `HEADCOUNTS` as before while it fits a page (a county's, a city's), else a list of entries.
+    ...(headcountsFit(counts) ? [] : [list('HEADCOUNTS', Object.entries(counts))]),
+    ...(dataset.departments === undefined ? [] : [list(V2_LISTS.departments, dataset.departments)]),
+    ...(dataset.secondments === undefined ? [] : [list(V2_LISTS.secondments, dataset.secondments)]),
+  ];
+  listBlobsMade.set(dataset, lists);
+  return lists;
+}
+
+/** Issue 12: a province's 3,100 institutions with 64-character Chinese ids make the headcounts ~600 KB. */
+const headcountsFit = (counts: Record<string, number>) => utf8Bytes(encode(counts)) <= PAGE_DATA_BYTES;
+
+/** The version's small parts (scheme, indicators, headcounts that fit, withholding) and its lists' references. */
 function partItems(pk: string, dataset: Dataset): Item[] {
   const part = (sk: string, value: unknown): Item => ({ pk, sk, type: 'DatasetPart', data: encode(value) });
-  const paged = (name: string, rows: readonly unknown[]): Item[] =>
-    encodeArrayPages(rows).texts.map((data, page) => ({
-      pk,
-      sk: pagedPartSk(name, page),
-      type: 'DatasetPart',
-      data,
-    }));
-  // Issue 12: a province's 3,100 institutions with 64-character Chinese ids make the headcounts ~600 KB,
-  // over DynamoDB's 400 KB item: one item `HEADCOUNTS` as before while it fits a page, else pages
-  // `HEADCOUNTS#000…` of [institution, headcount] entries.
-  const headcountItems = (counts: Record<string, number>): Item[] => {
-    const whole = part('HEADCOUNTS', counts);
-    return utf8Bytes(String(whole.data)) <= PAGE_DATA_BYTES
-      ? [whole]
-      : paged('HEADCOUNTS', Object.entries(counts));
-  };
+  const counts = headcounts(dataset);
   return [
     part('SCHEME', dataset.scheme),
-    ...paged('INSTITUTIONS', dataset.institutions),
     part('INDICATORS', dataset.indicators),
-    ...paged('LEADERS', leadersWithInstitution(dataset)),
-    ...headcountItems(headcounts(dataset)),
-    ...paged('INSURANCE', dataset.insurance),
-    ...(dataset.departments === undefined ? [] : paged(V2_LISTS.departments, dataset.departments)),
-    ...(dataset.secondments === undefined ? [] : paged(V2_LISTS.secondments, dataset.secondments)),
+    ...(headcountsFit(counts) ? [part('HEADCOUNTS', counts)] : []),
+    ...listBlobs(dataset).map(({ name, blobs }) => ({
+      pk,
+      sk: listRefSk(name),
+      type: 'DatasetPart',
+      data: encode(blobs.map((blob) => blob.hash)),
+    })),
     ...deductionItems(pk, dataset),
   ];
 }
@@ -948,7 +976,7 @@ export class DatasetRepository {
   private pagedPart<T>(communityId: string, version: number, name: PagedPart): Promise<T[]> {
     const pk = keys.datasetPartition(communityId, version);
     return this.cached(`${pk}|${name}`, async () => {
-      const rows = pagedPartOf<T>(await this.table.queryPrefix<Item>(pk, name), name);
+      const rows = await this.listOf<T>(communityId, await this.table.queryPrefix<Item>(pk, name), name);
       if (!rows) throw new StoreError('not_found', `dataset ${communityId} v${version} has no ${name}`);
       return rows;
     });
@@ -965,7 +993,7 @@ export class DatasetRepository {
       const items = await this.table.queryPrefix<Item>(pk, 'HEADCOUNTS');
       const whole = items.find((i) => i.sk === 'HEADCOUNTS');
       if (whole) return decode<Record<string, number>>(whole.data);
-      const entries = pagedPartOf<[string, number]>(items, 'HEADCOUNTS');
+      const entries = await this.listOf<[string, number]>(c, items, 'HEADCOUNTS');
       if (!entries) throw new StoreError('not_found', `dataset ${c} v${v} has no HEADCOUNTS`);
       return Object.fromEntries(entries);
     });
@@ -974,8 +1002,42 @@ export class DatasetRepository {
   /** §9 departments and secondments of a version; {} when it has neither file. */
   v2 = (c: string, v: number): Promise<V2Part> => {
     const pk = keys.datasetPartition(c, v);
-    return this.cached(`${pk}|V2`, async () => v2Of(await this.table.queryPrefix<Item>(pk, 'V2')));
+    return this.cached(`${pk}|V2`, async () => this.v2Of(c, await this.table.queryPrefix<Item>(pk, 'V2')));
   };
+
+  /** The §9 part of a version from its items whose sk starts with `V2`: one item, pages, or page blobs. */
+  private async v2Of(communityId: string, items: readonly Item[]): Promise<V2Part> {
+    const whole = items.find((i) => i.sk === 'V2');
+    if (whole) return decode<V2Part>(whole.data);
+    type Department = NonNullable<V2Part['departments']>[number];
+    type Secondment = NonNullable<V2Part['secondments']>[number];
+    const [departments, secondments] = await Promise.all([
+      this.listOf<Department>(communityId, items, V2_LISTS.departments),
+      this.listOf<Secondment>(communityId, items, V2_LISTS.secondments),
+    ]);
+    return { ...(departments ? { departments } : {}), ...(secondments ? { secondments } : {}) };
+  }
+
+  /**
+   * A list of a version from its items: through its reference `{name}@` to its page blobs (read in one
+   * BatchGetItem, each page checked against its hash), or as a version written before kept it (pages
+   * `{name}#000…` in its partition, or one item `name`). Undefined when the version has no such list.
+   */
+  private async listOf<T>(
+    communityId: string,
+    items: readonly Item[],
+    name: string,
+  ): Promise<T[] | undefined> {
+    const ref = items.find((i) => i.sk === listRefSk(name));
+    if (!ref) return pagedPartOf<T>(items, name);
+    const refs: BlobRef[] = decode<string[]>(ref.data).map((hash) => ({
+      hash,
+      pages: 1,
+      pk: keys.datasetBlobShard(communityId, hash),
+    }));
+    const texts = await this.blobTexts(communityId, refs);
+    return refs.flatMap((blob) => blobPages<T[]>(texts, blob, communityId).flat());
+  }
 
   /**
    * The withholding of a version's month (deductions.csv), or undefined when the version has none for
@@ -1145,11 +1207,20 @@ export class DatasetRepository {
       if (!item) throw new StoreError('not_found', `dataset ${communityId} v${version} has no ${sk}`);
       return decode<T>(item.data);
     };
-    const list = <T>(name: PagedPart) => {
-      const rows = pagedPartOf<T>(items, name);
+    const list = async <T>(name: PagedPart) => {
+      const rows = await this.listOf<T>(communityId, items, name);
       if (!rows) throw new StoreError('not_found', `dataset ${communityId} v${version} has no ${name}`);
       return rows;
     };
+    const [institutions, leaders, insurance, v2] = await Promise.all([
+      list<Institution>('INSTITUTIONS'),
+      list<LeaderWithInstitution>('LEADERS'),
+      list<InsuranceRow>('INSURANCE'),
+      this.v2Of(
+        communityId,
+        items.filter((i) => String(i.sk).startsWith('V2')),
+      ),
+    ]);
     // Institution by institution, in id order (as the keys of the layout before blobs sorted them).
     const byId = <V>(map: Map<string, V>) => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const rosterIds = byId(await this.rosterIndex(communityId, version)).map(([id]) => id);
@@ -1166,16 +1237,16 @@ export class DatasetRepository {
     }
     return {
       scheme: one('SCHEME'),
-      institutions: list('INSTITUTIONS'),
+      institutions,
       indicators: one('INDICATORS'),
-      leaders: list<LeaderWithInstitution>('LEADERS').map(({ institutionId: _i, ...leader }) => leader),
-      insurance: list('INSURANCE'),
+      leaders: leaders.map(({ institutionId: _i, ...leader }) => leader),
+      insurance,
       staff,
       workload: monthParts.flatMap((m) => m.workload),
       indicatorValues: monthParts.flatMap((m) => m.values),
       finance: monthParts.flatMap((m) => m.finance),
       adjustments: monthParts.flatMap((m) => m.adjustments),
-      ...v2Of(items),
+      ...v2,
       ...deductionsOf(items),
     };
   }
@@ -1289,7 +1360,19 @@ export class DatasetRepository {
       for (const ref of index.values())
         if (ref.pk === keys.datasetBlobShard(communityId, ref.hash)) hashes.add(ref.hash);
     }
+    for (const hash of await this.listHashes(communityId, version)) hashes.add(hash);
     return hashes;
+  }
+
+  /** The page blobs a version's lists refer to (none for a version written before list blobs). */
+  private listHashes(communityId: string, version: number): Promise<string[]> {
+    const pk = keys.datasetPartition(communityId, version);
+    return this.cached(`${pk}|LISTS@`, async () => {
+      const refs = await Promise.all(
+        LIST_NAMES.map((name) => this.table.get<{ data: string }>({ pk, sk: listRefSk(name) })),
+      );
+      return refs.flatMap((ref) => (ref ? decode<string[]>(ref.data) : []));
+    });
   }
 }
 
@@ -1586,10 +1669,13 @@ export class VersionWriter {
 
   /** Every blob put and the version claimed: what `complete` needs — its parts, indexes and totals. */
   async finish(dataset: Dataset): Promise<{ version: number; total: number; written: number }> {
+    const lists = listBlobs(dataset);
+    for (const { blobs } of lists) for (const blob of blobs) this.add('list', blob);
     await this.drain();
     if (this.failure !== undefined) throw this.failure;
     const version = await this.claimOnce();
     const indexed = new Set<string>();
+    for (const { blobs } of lists) for (const { hash } of blobs) indexed.add(hash);
     for (const [, hash] of this.rosterIndex) indexed.add(hash);
     for (const index of this.monthIndexes.values()) for (const [, hash] of index) indexed.add(hash);
     // Months encoded twice (a file out of order) may have left blobs no index names: removed now.

@@ -85,10 +85,17 @@ describe('dataset layout 2', () => {
     expect(blobs.filter((b) => b.kind === 'roster' && !String(b.sk).endsWith('#000')).length).toBeGreaterThan(
       1,
     );
-    const institutionPages = items.filter(
-      (i) => i.pk === keys.datasetPartition(C, pointer.version) && String(i.sk).startsWith('INSTITUTIONS#'),
-    );
-    expect(institutionPages.length).toBeGreaterThan(1);
+    // The institutions list is paged, each page a one-page blob in its own hash's shard (issue 12), and
+    // the version's partition holds only their hashes.
+    const own = items.filter((i) => i.pk === keys.datasetPartition(C, pointer.version));
+    expect(own.filter((i) => String(i.sk).startsWith('INSTITUTIONS#'))).toEqual([]);
+    const pageHashes = JSON.parse(String(own.find((i) => i.sk === 'INSTITUTIONS@')!.data)) as string[];
+    expect(pageHashes.length).toBeGreaterThan(1);
+    for (const hash of pageHashes) {
+      const page = blobs.find((b) => b.sk === `${hash}#000`)!;
+      expect(page).toMatchObject({ pk: `DSBLOB#${C}#${hash.slice(0, 2)}`, kind: 'list' });
+      expect(blobs.some((b) => b.sk === `${hash}#001`)).toBe(false);
+    }
 
     const reader = new DatasetRepository(repos.table);
     expect(await reader.institutions(C, pointer.version)).toEqual(dataset.institutions);
@@ -128,16 +135,18 @@ async function toLayoutOne(version: number): Promise<void> {
     writes.push(rest);
   }
   for (const name of ['INSTITUTIONS', 'LEADERS', 'INSURANCE']) {
-    const paged = own
-      .filter((i) => String(i.sk).startsWith(`${name}#`))
-      .sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
+    // The list's page blobs, in the order its reference names them.
+    const ref = own.find((i) => i.sk === `${name}@`)!;
+    const paged = (JSON.parse(String(ref.data)) as string[]).map(
+      (hash) => items.find((i) => i.type === 'DatasetBlob' && i.sk === `${hash}#000`)!,
+    );
     writes.push({
       pk,
       sk: name,
       type: 'DatasetPart',
       data: JSON.stringify(paged.flatMap((i) => JSON.parse(String(i.data)) as unknown[])),
     });
-    for (const page of paged) deletes.push({ pk, sk: page.sk });
+    deletes.push({ pk, sk: ref.sk });
   }
   for (const key of deletes) await repos.table.delete(key);
   for (const item of writes) await repos.table.put(item);
@@ -221,5 +230,24 @@ describe('sweeping unreferenced blobs', () => {
         (e) => e.action === 'dataset.sweep' && e.subject.includes(`v${planned.version}`),
       ),
     ).toBe(true);
+  });
+
+  it('keeps the list pages a complete version names, though a failed one wrote them last', async () => {
+    const dataset = parsed(tinyFiles());
+    const current = (await repos.datasets.current(C, dataset.scheme.year))!;
+    // Written as if nothing were stored (no current version to skip): every page again, its own last.
+    const planned = await repos.datasets.writeDataset(dataset, 'office1', undefined);
+    await repos.datasets.markFailed(C, planned.version);
+    const lists = (await scanTable(repos)).filter(
+      (i) => i.type === 'DatasetBlob' && i.kind === 'list' && i.writtenBy === planned.version,
+    );
+    expect(lists.length).toBeGreaterThanOrEqual(3);
+
+    await repos.datasets.sweep(C, 'office1');
+    const after = await scanTable(repos);
+    for (const page of lists) expect(after.some((i) => i.pk === page.pk && i.sk === page.sk)).toBe(true);
+    const reader = new DatasetRepository(repos.table);
+    expect(await reader.institutions(C, current.version)).toEqual(dataset.institutions);
+    expect(await reader.load(C, current.version)).toEqual(dataset);
   });
 });

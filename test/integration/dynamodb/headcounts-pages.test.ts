@@ -72,13 +72,36 @@ describe("a province's headcounts in the AWS-limits mode", () => {
   it('is written in pages of at most 350 KB by the version writer and reads back whole', async () => {
     const pointer = await new DatasetRepository(table).writeVersion(dataset, 'office1', undefined);
     const pk = keys.datasetPartition(TINY_COMMUNITY, pointer.version);
-    const pages = await plain.queryPrefix<Record<string, unknown>>(pk, 'HEADCOUNTS');
-    expect(pages.map((p) => p.sk)).not.toContain('HEADCOUNTS');
-    expect(pages.length).toBeGreaterThanOrEqual(2);
-    for (const page of pages) expect(itemBytes(page)).toBeLessThanOrEqual(350 * 1024);
+    // The version holds a reference naming its pages; each page is a one-page blob in its hash's shard.
+    const own = await plain.queryPrefix<Record<string, unknown>>(pk, 'HEADCOUNTS');
+    expect(own.map((p) => p.sk)).toEqual(['HEADCOUNTS@']);
+    const hashes = JSON.parse(String(own[0]!.data)) as string[];
+    expect(hashes.length).toBeGreaterThanOrEqual(2);
+    const pages = await Promise.all(
+      hashes.map((hash) =>
+        plain.get<Record<string, unknown>>({
+          pk: keys.datasetBlobShard(TINY_COMMUNITY, hash),
+          sk: `${hash}#000`,
+        }),
+      ),
+    );
+    for (const page of pages) expect(itemBytes(page!)).toBeLessThanOrEqual(350 * 1024);
     const read = await new DatasetRepository(table).headcounts(TINY_COMMUNITY, pointer.version);
     expect(read).toEqual(headcountsOf(dataset));
     expect(Object.values(read).reduce((a, b) => a + b, 0)).toBe(dataset.staff.length);
+
+    // As a version written before list blobs kept them: pages `HEADCOUNTS#000…` in its partition.
+    await plain.delete({ pk, sk: 'HEADCOUNTS@' });
+    for (const [i, page] of pages.entries())
+      await plain.put({
+        pk,
+        sk: `HEADCOUNTS#${String(i).padStart(3, '0')}`,
+        type: 'DatasetPart',
+        data: page!.data,
+      });
+    expect(await new DatasetRepository(table).headcounts(TINY_COMMUNITY, pointer.version)).toEqual(
+      headcountsOf(dataset),
+    );
   }, 180_000);
 
   it("a county's stays one item, and one written before reads as it is", async () => {
