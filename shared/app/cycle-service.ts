@@ -292,7 +292,7 @@ export async function monthCoverage(
  * DOMAIN.md §7 "no empty month": a month without any workload row is refused; institutions without rows
  * are paid nothing only when the starter names them (or says 'all'). Returns the acknowledged ids.
  */
-function acknowledgeMissing(
+export function acknowledgeMissing(
   period: string,
   coverage: MonthCoverage,
   allow: readonly string[] | 'all' | undefined,
@@ -310,19 +310,31 @@ function acknowledgeMissing(
   const allowed = allow === 'all' ? new Set(ids) : new Set(allow ?? []);
   const unacknowledged = coverage.missing.filter((m) => !allowed.has(m.id));
   if (unacknowledged.length > 0) {
-    const list = unacknowledged.map((m) => `${m.id} ${m.name}（${m.staff} 人）`).join('、');
-    const listEn = unacknowledged.map((m) => `${m.id} (${m.staff} staff)`).join(', ');
+    // A message a person reads: the first MISSING_NAMED by name (a province may miss thousands; every id
+    // stays on the error for callers, and `all` acknowledges them at once).
+    const shown = unacknowledged.slice(0, MISSING_NAMED);
+    const more = unacknowledged.length - shown.length;
+    const list =
+      shown.map((m) => `${m.id} ${m.name}（${m.staff} 人）`).join('、') +
+      (more > 0 ? `，另有 ${more} 个机构（共 ${unacknowledged.length} 个）` : '');
+    const listEn =
+      shown.map((m) => `${m.id} (${m.staff} staff)`).join(', ') +
+      (more > 0 ? `, and ${more} more (${unacknowledged.length} in all)` : '');
+    const named = unacknowledged.map((m) => m.id).join(',');
     throw new MissingDataError(
       bilingual(
-        `${period} 以下机构没有工作量数据：${list}。若确认本月不发放其绩效，请用 --allow-missing ${unacknowledged.map((m) => m.id).join(',')}（或 all）确认；否则请先导入其数据`,
+        `${period} 以下机构没有工作量数据：${list}。若确认本月不发放其绩效，请用 --allow-missing ${more > 0 ? 'all' : `${named}（或 all）`}确认；否则请先导入其数据`,
         `${period}: these institutions have no workload rows: ${listEn}. To pay them nothing this month, acknowledge with ` +
-          `--allow-missing ${unacknowledged.map((m) => m.id).join(',')} (or all); otherwise import their data first`,
+          `--allow-missing ${more > 0 ? 'all' : `${named} (or all)`}; otherwise import their data first`,
       ),
       unacknowledged.map((m) => m.id),
     );
   }
   return ids;
 }
+
+/** Institutions a missing-data message names one by one; the rest are counted. */
+export const MISSING_NAMED = 20;
 
 /** A month with institutions missing, not acknowledged: names them (the scheduler waits on this). */
 export class MissingDataError extends PrerequisiteError {
