@@ -22,7 +22,7 @@ import { SecondaryPage } from './pages/secondary';
 import { SheetsPage } from './pages/sheets';
 import { SignIn } from './pages/sign-in';
 import { UploadPage } from './pages/upload';
-import { communityInUrl, routeHash, useRoute } from './router';
+import { communityInUrl, currentRoute, routeHash, useRoute } from './router';
 
 interface Page {
   route: string;
@@ -237,7 +237,12 @@ export function App() {
   const pages = me && !mustChoose ? PAGES.filter((p) => p.roles.some((r) => groups.includes(r))) : [];
   const page = pages.find((p) => p.route === route);
   useEffect(() => {
-    if (me && !page && pages[0]) go(HOME[groups[0]!] ?? pages[0].route, community);
+    if (!me || page || !pages[0]) return;
+    // The address as it is now, not as last rendered: a page asked for while the groups were loading (a
+    // link, a bookmark) stays asked for; its hashchange is on its way.
+    const live = currentRoute();
+    if (live !== route && pages.some((p) => p.route === live)) return;
+    go(HOME[groups[0]!] ?? pages[0].route, community);
   }, [me, page, pages, go]);
   // The address names the community worked in.
   useEffect(() => {
