@@ -11,6 +11,7 @@ import { decode } from './codec.js';
 import { encodeArrayPages } from './datasets.js';
 import { StoreError } from './errors.js';
 import { type CycleKind, keys } from './keys.js';
+import { PromiseCache } from './promise-cache.js';
 import type { Table } from './store.js';
 
 export type BatchList = 'all' | 'secondary';
@@ -33,7 +34,7 @@ const pageKey = (page: number) => `PAGE#${String(page).padStart(3, '0')}`;
 const CACHE_SIZE = 16;
 
 export class CycleBatchRepository {
-  private readonly cache = new Map<string, Promise<string[][]>>();
+  private readonly cache = new PromiseCache<string[][]>(CACHE_SIZE);
 
   constructor(private readonly table: Table) {}
 
@@ -52,14 +53,7 @@ export class CycleBatchRepository {
   /** A list's batches as stored; StoreError `not_found` when PrepareCycle stored none (or not all pages). */
   batches(owner: BatchOwner, list: BatchList): Promise<string[][]> {
     const pk = keys.cycleBatches(owner.communityId, owner.kind, owner.period, owner.revision, list);
-    const cached = this.cache.get(pk);
-    if (cached) return cached;
-    const read = this.read(pk);
-    if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(pk, read);
-    // A failed read is not kept: the next call reads again.
-    read.catch(() => this.cache.delete(pk));
-    return read;
+    return this.cache.get(pk, () => this.read(pk));
   }
 
   private async read(pk: string): Promise<string[][]> {

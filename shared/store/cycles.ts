@@ -9,6 +9,7 @@ import { isStoreError, StoreError } from './errors.js';
 import { type CycleKind, keys } from './keys.js';
 import { importRunning, LeaseRepository, newLeaseHolder, noImportRunning, thisMachine } from './leases.js';
 import { joinPages, type PagesRef, pageItems, pagesPrefix, readPages, splitUtf8 } from './pages.js';
+import { PromiseCache } from './promise-cache.js';
 import type { Table, TransactItem } from './store.js';
 
 export type CycleStatus = 'running' | 'awaiting_review' | 'completed' | 'rejected' | 'failed';
@@ -184,7 +185,7 @@ export class CycleRepository {
   /** Every state change is written with the audit entry that records it, in one transaction. */
   private readonly audit: AuditRepository;
   /** Paged lock maps read, by their hash. */
-  private readonly lockPageCache = new Map<string, Promise<unknown>>();
+  private readonly lockPageCache = new PromiseCache<unknown>(LOCK_PAGE_CACHE);
 
   constructor(private readonly table: Table) {
     this.leases = new LeaseRepository(table);
@@ -206,21 +207,14 @@ export class CycleRepository {
     const { acknowledgedMissingRef: ref, ...cycle } = item;
     if (!ref) return cycle;
     const pk = keys.cyclePages(item.communityId, item.kind, item.period);
-    const cached = this.lockPageCache.get(ref.hash);
     // Read here (not through readPages): a method that reads keeps its keys to itself in the derived
     // table access (infra/derive-table-access.ts), so the transitions that call it write no CYCLEPAGES#.
     const what = `the missing institutions of ${item.kind} ${item.period}`;
-    const read =
-      cached ??
+    const read = this.lockPageCache.get(ref.hash, () =>
       this.table
         .queryPrefix<{ data: string }>(pk, pagesPrefix(ref.hash))
-        .then((pages) => decode<string[]>(joinPages(pages, ref, what)));
-    if (!cached) {
-      if (this.lockPageCache.size >= LOCK_PAGE_CACHE)
-        this.lockPageCache.delete(this.lockPageCache.keys().next().value!);
-      this.lockPageCache.set(ref.hash, read);
-      read.catch(() => this.lockPageCache.delete(ref.hash));
-    }
+        .then((pages) => decode<string[]>(joinPages(pages, ref, what))),
+    );
     return { ...cycle, acknowledgedMissing: (await read) as string[] };
   }
 
@@ -604,15 +598,10 @@ export class CycleRepository {
 
   /** A paged lock map, read once per process (its pages are named by its hash and never change). */
   private lockMapPages(communityId: string, period: string, map: LockMap, ref: PagesRef): Promise<unknown> {
-    const cached = this.lockPageCache.get(ref.hash);
-    if (cached) return cached;
     const what = `the ${map} of the lock of ${period}`;
-    const read = readPages(this.table, keys.lockPages(communityId, period), ref, what).then((t) => decode(t));
-    if (this.lockPageCache.size >= LOCK_PAGE_CACHE)
-      this.lockPageCache.delete(this.lockPageCache.keys().next().value!);
-    this.lockPageCache.set(ref.hash, read);
-    read.catch(() => this.lockPageCache.delete(ref.hash));
-    return read;
+    return this.lockPageCache.get(ref.hash, () =>
+      readPages(this.table, keys.lockPages(communityId, period), ref, what).then((t) => decode(t)),
+    );
   }
 
   /** The lock as it is stored: a month's maps over INLINE_LOCK_MAP_BYTES in pages (written here) instead. */

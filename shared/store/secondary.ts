@@ -21,6 +21,7 @@ import { decode, encode } from './codec.js';
 import { isStoreError, StoreError } from './errors.js';
 import { keys } from './keys.js';
 import { PAGE_BYTES, type PagesRef, putPages, readPages } from './pages.js';
+import { PromiseCache } from './promise-cache.js';
 import type { Table, TransactItem } from './store.js';
 
 export interface SecondaryRef {
@@ -155,7 +156,7 @@ export type SubmissionState = Omit<Submission, 'amounts'>;
 
 export class SecondaryRepository {
   private readonly audit: AuditRepository;
-  private readonly idsCache = new Map<string, Promise<string[]>>();
+  private readonly idsCache = new PromiseCache<string[]>(8);
 
   constructor(private readonly table: Table) {
     this.audit = new AuditRepository(table);
@@ -212,14 +213,10 @@ export class SecondaryRepository {
 
   /** A window's paged ids, read once per process (they never change: the pages are named by their hash). */
   private windowIds(ref: SecondaryRef, pages: PagesRef): Promise<string[]> {
-    const cached = this.idsCache.get(pages.hash);
-    if (cached) return cached;
     const what = `the secondary window of ${ref.period} r${ref.revision}`;
-    const read = readPages(this.table, windowIdsPartition(ref), pages, what).then((t) => decode<string[]>(t));
-    if (this.idsCache.size >= 8) this.idsCache.delete(this.idsCache.keys().next().value!);
-    this.idsCache.set(pages.hash, read);
-    read.catch(() => this.idsCache.delete(pages.hash));
-    return read;
+    return this.idsCache.get(pages.hash, () =>
+      readPages(this.table, windowIdsPartition(ref), pages, what).then((t) => decode<string[]>(t)),
+    );
   }
 
   /** Where the local engine resumes: recorded once, by the first institution's wait. */
