@@ -101,6 +101,8 @@ export const FUNCTIONS = {
     memoryMb: 3008,
     timeoutSeconds: 900,
     description: 'Validates an uploaded dataset, claims a version and stages its items in chunks',
+    // Its bundle carries the workload parse worker (infra/constructs/handler-function.ts): 3,008 MB has 2 vCPUs.
+    parseWorker: true,
   },
   WriteImportChunk: {
     entry: 'write-import-chunk.ts',

@@ -5,14 +5,22 @@
  * handler with Powertools (shared/ops/step.ts); every function gets the Powertools environment.
  */
 
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  type ICommandHooks,
+  NodejsFunction,
+  type NodejsFunctionProps,
+  OutputFormat,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ALL_FUNCTIONS, type EdgeFunctionId, type FunctionId } from '../../functions/registry.js';
+import { BUNDLED_PARSE_WORKER } from '../../shared/dataset/stream.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../shared/ops/settings.js';
 import { TABLE_ACCESS, tableStatements } from '../table-access.js';
 
@@ -40,6 +48,46 @@ export const FUNCTION_DEFAULTS = {
     banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
   },
 } satisfies Partial<NodejsFunctionProps>;
+
+/** The import's parse worker (issue 17), bundled beside a function's index.mjs where stream.ts looks for it. */
+const parseWorkerEntry = fileURLToPath(new URL('../../shared/dataset/parse-worker.ts', import.meta.url));
+/** The esbuild NodejsFunction bundles with (the project's own: local, never Docker). */
+const esbuildBin = () =>
+  join(dirname(createRequire(import.meta.url).resolve('esbuild/package.json')), 'bin', 'esbuild');
+const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * PrepareImport reads workload.csv on a worker thread (shared/dataset/parse-worker.ts) as the CLI does:
+ * its 3,008 MB Lambda has 2 vCPUs (Lambda gives CPU in proportion to memory, a second vCPU above
+ * 1,769 MB), so the parse runs beside the encoding, hashing and staging of the chunks instead of taking
+ * turns with them. WorkloadWorker.spawn starts the file named BUNDLED_PARSE_WORKER beside the bundle,
+ * else parses on its own thread, so the worker is bundled into the same asset after the function: ESM
+ * like index.mjs, for the same runtime, with the same require shim and source map.
+ */
+function parseWorkerHooks(): ICommandHooks {
+  const { target, banner } = FUNCTION_DEFAULTS.bundling;
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir, outputDir) => [
+      [
+        esbuildBin(),
+        parseWorkerEntry,
+        '--bundle',
+        '--platform=node',
+        '--format=esm',
+        `--target=${target}`,
+        '--minify',
+        '--sourcemap',
+        '--log-level=warning',
+        `--banner:js=${banner}`,
+        `--outfile=${join(outputDir, BUNDLED_PARSE_WORKER)}`,
+      ]
+        .map(quote)
+        .join(' '),
+    ],
+  };
+}
 
 /** In the China regions Lambda has no X-Ray integration (infra/china-availability.ts): no active tracing there. */
 export function tracingFor(scope: Construct): Tracing {
@@ -84,6 +132,7 @@ export class HandlerFunction extends NodejsFunction {
         ...FUNCTION_DEFAULTS.bundling,
         define: { MEDCOMM_FUNCTION_ID: JSON.stringify(props.functionId) },
         esbuildArgs: { '--alias': `medcomm-step-handler=${functionsDir}${spec.entry}` },
+        ...('parseWorker' in spec && spec.parseWorker ? { commandHooks: parseWorkerHooks() } : {}),
       },
       tracing: tracingFor(scope),
       description: spec.description,

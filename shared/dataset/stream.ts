@@ -62,7 +62,13 @@ const READY_MS = 60_000;
  * workload.csv files at least this large are read on a worker thread (tests lower it to see it work);
  * read-dir.ts reads them into shared memory, which the worker reads without a copy.
  */
-export const parseThread = { minBytes: SHARED_FILE_BYTES };
+export const parseThread: { minBytes: number; worker?: URL } = { minBytes: SHARED_FILE_BYTES };
+
+/**
+ * The worker's file beside a Lambda's bundle (index.mjs): ESM like it. infra/constructs/handler-function.ts
+ * bundles parse-worker.ts there for the functions that import (PrepareImport).
+ */
+export const BUNDLED_PARSE_WORKER = 'parse-worker.mjs';
 
 /**
  * workload.csv read on a worker thread (parse-worker.ts, issue 17): started with the parse, so its code
@@ -99,6 +105,8 @@ class WorkloadWorker {
   static spawn(): WorkloadWorker | undefined {
     try {
       const here = import.meta.url;
+      // A test runs a Lambda bundle's worker (test/infra/parse-worker-bundle.test.ts).
+      if (parseThread.worker) return new WorkloadWorker(parseThread.worker, undefined);
       // The CLI's build (bin/build.mjs) has the worker as an entry of its own: plain JavaScript, no tsx.
       const build = (globalThis as { __medcommBuildDir?: string }).__medcommBuildDir;
       const built = build && new URL('./parseWorker.mjs', build);
@@ -108,8 +116,8 @@ class WorkloadWorker {
         return new WorkloadWorker(new URL('./parse-worker-boot.mjs', here), {
           entry: new URL('./parse-worker.ts', here).href,
         });
-      // A bundle (a Lambda's) without the worker's file beside it reads on this thread.
-      const beside = new URL('./parse-worker.js', here);
+      // A Lambda's bundle: the worker beside it (PrepareImport's), else this thread.
+      const beside = new URL(`./${BUNDLED_PARSE_WORKER}`, here);
       return existsSync(fileURLToPath(beside)) ? new WorkloadWorker(beside, undefined) : undefined;
     } catch {
       return undefined; // no module location (a CommonJS bundle): read on this thread
