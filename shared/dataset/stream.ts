@@ -77,48 +77,57 @@ export const BUNDLED_PARSE_WORKER = 'parse-worker.mjs';
  * Where no worker can start (a bundle without the worker's file), the read stays on this thread.
  */
 class WorkloadWorker {
-  private readonly worker: Worker;
+  /** Set once the thread exists (from sources it starts when its bundle is built). */
+  private worker: Worker | undefined;
+  private closed = false;
   private readonly started: Promise<boolean>;
   private chain: Promise<void> = Promise.resolve();
   private waiting: { resolve: (message: FromWorker) => void; reject: (error: unknown) => void } | undefined;
   private failure: unknown;
 
-  private constructor(url: URL, workerData: unknown) {
-    this.worker = new Worker(url, { workerData });
+  private constructor(made: Worker | Promise<Worker>) {
     let ready: (ok: boolean) => void = () => undefined;
     this.started = new Promise((resolve) => (ready = resolve));
-    this.worker.on('error', (error) => {
-      ready(false);
-      this.fail(error);
-    });
-    this.worker.on('exit', () => {
-      ready(false);
-      this.fail(new Error('the workload parse worker stopped'));
-    });
-    this.worker.on('message', (message: FromWorker) => {
-      if (message.type === 'ready') ready(true);
-      else if (message.type === 'failed') this.fail(new Error(message.message));
-      else this.chain = this.chain.then(() => this.take(message)).catch((error: unknown) => this.fail(error));
-    });
+    const attach = (worker: Worker) => {
+      if (this.closed) return void worker.terminate();
+      this.worker = worker;
+      worker.on('error', (error) => {
+        ready(false);
+        this.fail(error);
+      });
+      worker.on('exit', () => {
+        ready(false);
+        this.fail(new Error('the workload parse worker stopped'));
+      });
+      worker.on('message', (message: FromWorker) => {
+        if (message.type === 'ready') ready(true);
+        else if (message.type === 'failed') this.fail(new Error(message.message));
+        else
+          this.chain = this.chain.then(() => this.take(message)).catch((error: unknown) => this.fail(error));
+      });
+    };
+    if (made instanceof Worker) attach(made);
+    else
+      made.then(attach, (error: unknown) => {
+        ready(false);
+        this.fail(error);
+      });
   }
 
   static spawn(): WorkloadWorker | undefined {
     try {
       const here = import.meta.url;
       // A test runs a Lambda bundle's worker (test/infra/parse-worker-bundle.test.ts).
-      if (parseThread.worker) return new WorkloadWorker(parseThread.worker, undefined);
+      if (parseThread.worker) return new WorkloadWorker(new Worker(parseThread.worker));
       // The CLI's build (bin/build.mjs) has the worker as an entry of its own: plain JavaScript, no tsx.
       const build = (globalThis as { __medcommBuildDir?: string }).__medcommBuildDir;
       const built = build && new URL('./parseWorker.mjs', build);
-      if (built && existsSync(fileURLToPath(built))) return new WorkloadWorker(built, undefined);
-      // Sources (vitest, tsx) start through tsx.
-      if (here.endsWith('.ts'))
-        return new WorkloadWorker(new URL('./parse-worker-boot.mjs', here), {
-          entry: new URL('./parse-worker.ts', here).href,
-        });
+      if (built && existsSync(fileURLToPath(built))) return new WorkloadWorker(new Worker(built));
+      // Sources (vitest, tsx): bundled here (see fromSources).
+      if (here.endsWith('.ts')) return new WorkloadWorker(fromSources(here));
       // A Lambda's bundle: the worker beside it (PrepareImport's), else this thread.
       const beside = new URL(`./${BUNDLED_PARSE_WORKER}`, here);
-      return existsSync(fileURLToPath(beside)) ? new WorkloadWorker(beside, undefined) : undefined;
+      return existsSync(fileURLToPath(beside)) ? new WorkloadWorker(new Worker(beside)) : undefined;
     } catch {
       return undefined; // no module location (a CommonJS bundle): read on this thread
     }
@@ -131,8 +140,8 @@ class WorkloadWorker {
       const sink = this.sink!;
       if (sink.open) sink.month(message.period, unpackMonth(message));
       await sink.pause();
-      this.worker.postMessage({ type: sink.open ? 'ack' : 'closed' } satisfies ToWorker);
-      if (!sink.open) this.worker.postMessage({ type: 'ack' } satisfies ToWorker);
+      this.worker!.postMessage({ type: sink.open ? 'ack' : 'closed' } satisfies ToWorker);
+      if (!sink.open) this.worker!.postMessage({ type: 'ack' } satisfies ToWorker);
       return;
     }
     const waiting = this.waiting;
@@ -151,7 +160,7 @@ class WorkloadWorker {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
-      this.worker.postMessage(post);
+      this.worker!.postMessage(post);
     });
   }
 
@@ -185,8 +194,43 @@ class WorkloadWorker {
   }
 
   async close(): Promise<void> {
-    this.worker.removeAllListeners('exit');
-    await this.worker.terminate();
+    this.closed = true;
+    const worker = this.worker;
+    if (!worker) return;
+    worker.removeAllListeners('exit');
+    await worker.terminate();
+  }
+}
+
+/** The worker's code bundled from the sources, built once per process. */
+let sourcesBundle: Promise<string> | undefined;
+
+/**
+ * The worker from the sources (vitest, tsx): parse-worker.ts and its modules bundled in memory by esbuild,
+ * once per process (~0.1 s, in esbuild's own process), and run as a script — loading them through tsx took
+ * ~0.5 s of this process's CPU at every import, which the bench counted. Through tsx where esbuild cannot.
+ */
+async function fromSources(here: string): Promise<Worker> {
+  sourcesBundle ??= (async () => {
+    const name = 'esbuild'; // not a literal: the bundlers of the CLI and the Lambdas leave it out
+    const esbuild = (await import(name)) as typeof import('esbuild');
+    const { outputFiles } = await esbuild.build({
+      entryPoints: [fileURLToPath(new URL('./parse-worker.ts', here))],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      write: false,
+      logLevel: 'silent',
+    });
+    return outputFiles[0]!.text;
+  })();
+  try {
+    return new Worker(await sourcesBundle, { eval: true });
+  } catch {
+    return new Worker(new URL('./parse-worker-boot.mjs', here), {
+      workerData: { entry: new URL('./parse-worker.ts', here).href },
+    });
   }
 }
 
