@@ -213,6 +213,11 @@ export interface AwsPrediction {
   orchestrationMs: number;
   /** The key that bounds the step's storage, with its units. */
   busiest: { pk: string; wcu: number; rcu: number; ms: number } | null;
+  /**
+   * The key that took the most write units and its share of all the step's write units (1 ÷ keys at best):
+   * how well a step's writes spread (an import's blobs over the DSBLOB shards, a cycle's results over theirs).
+   */
+  mostWritten: { pk: string; wcu: number; share: number } | null;
   partitions: number;
   wcu: number;
   rcu: number;
@@ -227,11 +232,13 @@ export function predictAws(
   model = AWS_MODEL,
 ): AwsPrediction {
   let busiest: AwsPrediction['busiest'] = null;
+  let mostWritten: [string, PartitionUse] | undefined;
   let wcu = 0;
   let rcu = 0;
   for (const [pk, u] of partitions) {
     wcu += u.wcu;
     rcu += u.rcu;
+    if (u.wcu > 0 && (!mostWritten || u.wcu > mostWritten[1].wcu)) mostWritten = [pk, u];
     const ms = Math.max(
       (u.wcu / model.partitionWcuPerSecond) * 1000,
       (u.rcu / model.partitionRcuPerSecond) * 1000,
@@ -277,6 +284,13 @@ export function predictAws(
     computeMs: Math.round(computeMs),
     orchestrationMs: Math.round(orchestrationMs),
     busiest,
+    mostWritten: mostWritten
+      ? {
+          pk: mostWritten[0],
+          wcu: Math.round(mostWritten[1].wcu),
+          share: Math.round((mostWritten[1].wcu / wcu) * 10_000) / 10_000,
+        }
+      : null,
     partitions: partitions.size,
     wcu: Math.round(wcu),
     rcu: Math.round(rcu),

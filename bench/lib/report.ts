@@ -353,6 +353,13 @@ export function bothFloors(step: StepRecord): number | undefined {
   return step.floorMs + step.readFloorMs || undefined;
 }
 
+/** A partition key without its community, keeping its kind and its shard: `DSBLOB#…#3f`, `DATASET#…`. */
+export function shortKey(pk: string): string {
+  const parts = pk.split('#');
+  if (parts.length < 2) return pk;
+  return parts.length === 2 ? `${parts[0]}#…` : `${parts[0]}#…#${parts.at(-1)}`;
+}
+
 /** Per step, what the AWS model predicts and why (bench/lib/predict.ts). */
 export function awsTable(steps: readonly StepRecord[]): string {
   const rows = [
@@ -365,6 +372,7 @@ export function awsTable(steps: readonly StepRecord[]): string {
       'orchestr. s',
       'busiest key',
       'its WCU/RCU',
+      'most WCU: key, WCU, share',
       'keys',
     ],
   ];
@@ -378,8 +386,12 @@ export function awsTable(steps: readonly StepRecord[]): string {
       s1(a.storageMs),
       s1(a.computeMs),
       s1(a.orchestrationMs),
-      a.busiest ? a.busiest.pk.replace(/^(\w+#[^#]+).*/, '$1…') : '—',
+      a.busiest ? shortKey(a.busiest.pk) : '—',
       a.busiest ? `${Math.round(a.busiest.wcu)}/${Math.round(a.busiest.rcu)}` : '—',
+      // Absent from results written before it was counted.
+      a.mostWritten
+        ? `${shortKey(a.mostWritten.pk)} ${a.mostWritten.wcu} ${(a.mostWritten.share * 100).toFixed(1)} %`
+        : '—',
       String(a.partitions),
     ]);
   }

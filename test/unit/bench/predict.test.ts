@@ -1,6 +1,7 @@
 /** The AWS time model of the bench (bench/lib/predict.ts): per-key throughput, compute and orchestration. */
 import { describe, expect, it } from 'vitest';
 import { AWS_MODEL, type PartitionUse, predictAws } from '../../../bench/lib/predict.js';
+import { shortKey } from '../../../bench/lib/report.js';
 
 const step = (over: Partial<Parameters<typeof predictAws>[0]> = {}) => ({
   cycles: 1,
@@ -26,6 +27,34 @@ describe('predictAws', () => {
     );
     expect(spread.storageMs).toBe(Math.round((66_810 / AWS_MODEL.tableUnitsPerSecond) * 1000));
     expect(spread.ms).toBeLessThan(one.ms / 10);
+  });
+
+  it('names the key with the most write units and its share of all, to show how a step’s writes spread', () => {
+    // An import's blobs on one key, then over 256 shards beside its version's own partition.
+    const one = predictAws(
+      step(),
+      keys([
+        ['DSBLOB#c', { wcu: 3_000, rcu: 9_000 }],
+        ['DATASET#c', { wcu: 1_000 }],
+      ]),
+    );
+    expect(one.mostWritten).toEqual({ pk: 'DSBLOB#c', wcu: 3_000, share: 0.75 });
+    const shards = Array.from({ length: 256 }, (_, i): [string, Partial<PartitionUse>] => [
+      `DSBLOB#c#${i.toString(16).padStart(2, '0')}`,
+      { wcu: i === 7 ? 30 : 10 },
+    ]);
+    const spread = predictAws(step(), keys([...shards, ['DATASET#c', { wcu: 20 }]]));
+    expect(spread.mostWritten).toEqual({
+      pk: 'DSBLOB#c#07',
+      wcu: 30,
+      share: 0.0115, // 30 of 255 × 10 + 30 + 20 = 2,600
+    });
+    // Reads alone name no key; the busiest key is still the one that bounds the time.
+    const reads = predictAws(step(), keys([['RESULT#c', { rcu: 18_000 }]]));
+    expect(reads.mostWritten).toBeNull();
+    expect(reads.busiest?.pk).toBe('RESULT#c');
+    expect(shortKey('DSBLOB#兴国县#07')).toBe('DSBLOB#…#07');
+    expect(shortKey('DATASET#c')).toBe('DATASET#…');
   });
 
   it('puts the CPU of a step without workflow handlers (an import) on one vCPU, beside its storage', () => {
