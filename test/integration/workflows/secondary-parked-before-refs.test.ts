@@ -4,51 +4,26 @@
  * engine re-enters the monthly definition with it when the office closes the window. The Map bodies take a
  * batch of ids as they take a reference, so the month pays from that state, reading no stored batch.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startCycle } from '../../../shared/app/cycle-service.js';
-import { importDataset } from '../../../shared/app/import-service.js';
 import { closeWindow } from '../../../shared/app/secondary-service.js';
-import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
+import type { LocalRuntime } from '../../../shared/local/runtime.js';
 import type { CycleRef } from '../../../shared/schemas/events.js';
 import { CycleBatchRepository } from '../../../shared/store/batches.js';
 import { secondaryPartition } from '../../../shared/store/secondary.js';
-import { dynamoEndpoint } from '../dynamodb/helpers.js';
-import { inManualMode, readDatasetFiles, TWO_INSTITUTIONS_DEPARTMENTS } from './dataset-files.js';
+import { MANUAL_MONTH, openManualMonth, startManualMonth } from './secondary-setup.js';
 
-const tiny = join(import.meta.dirname, '../../fixtures/tiny/dataset');
-const community = 'county7';
-const period = '2026-01';
+const { community, period } = MANUAL_MONTH;
 let rt: LocalRuntime;
-let dir: string;
 
 beforeAll(async () => {
-  const files = inManualMode(await readDatasetFiles(tiny), TWO_INSTITUTIONS_DEPARTMENTS);
-  dir = await mkdtemp(join(tmpdir(), 'secondary-legacy-'));
-  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
-  rt = await openLocalRuntime({
-    endpoint: dynamoEndpoint(),
-    tableName: `secondary-legacy-${Date.now().toString(36)}`,
-    workflows: { retryIntervalMs: 0 },
-  });
-  await importDataset(rt.repos, { dir }, 'office1');
+  rt = await openManualMonth('secondary-legacy');
 }, 120_000);
 
-afterAll(async () => {
-  await rt?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => rt?.close());
 
 describe('a month parked at the §9.1 wait with the ids in its state (before batch references)', () => {
   it('pays from that state when the office closes the window, reading no stored batch', async () => {
-    const { cycle } = await startCycle(rt.repos, rt.workflows, {
-      communityId: community,
-      kind: 'monthly',
-      period,
-      by: 'office1',
-    });
+    const { cycle } = await startManualMonth(rt);
     expect(rt.workflows.lastOutcome).toBe('paused');
     const ref = { communityId: community, period, revision: cycle.revision };
     const stored = (await rt.repos.secondary.window(ref))?.resumeInput as {

@@ -6,13 +6,9 @@
  * the window itself; the second batch, started only then, finds it closed and is answered at once instead
  * of waiting out another timeout; the month pays by the rule split and completes.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS, type FunctionId, loadHandler } from '../../../functions/registry.js';
-import { type ExecutionPort, startCycle } from '../../../shared/app/cycle-service.js';
-import { importDataset } from '../../../shared/app/import-service.js';
+import type { ExecutionPort } from '../../../shared/app/cycle-service.js';
 import { batchIds } from '../../../shared/app/institution-batches.js';
 import { windowStatus } from '../../../shared/app/secondary-service.js';
 import {
@@ -22,35 +18,20 @@ import {
 } from '../../../shared/local/asl/engine.js';
 import { findStateMachine } from '../../../shared/local/asl/extract.js';
 import type { AslDefinition, JsonValue } from '../../../shared/local/asl/types.js';
-import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
+import type { LocalRuntime } from '../../../shared/local/runtime.js';
 import { synthesizeWorkflows } from '../../../shared/local/workflows.js';
 import { BatchRefTask } from '../../../shared/schemas/events.js';
 import { SECONDARY_WAIT, SECONDARY_WAIT_MAP } from '../../../workflows/secondary-states.js';
-import { dynamoEndpoint } from '../dynamodb/helpers.js';
-import { inManualMode, readDatasetFiles, TWO_INSTITUTIONS_DEPARTMENTS } from './dataset-files.js';
+import { MANUAL_MONTH, openManualMonth, startManualMonth } from './secondary-setup.js';
 
-const tiny = join(import.meta.dirname, '../../fixtures/tiny/dataset');
-const community = 'county7';
-const period = '2026-01';
+const { community, period } = MANUAL_MONTH;
 let rt: LocalRuntime;
-let dir: string;
 
 beforeAll(async () => {
-  const files = inManualMode(await readDatasetFiles(tiny), TWO_INSTITUTIONS_DEPARTMENTS);
-  dir = await mkdtemp(join(tmpdir(), 'secondary-timeout-'));
-  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
-  rt = await openLocalRuntime({
-    endpoint: dynamoEndpoint(),
-    tableName: `secondary-timeout-${Date.now().toString(36)}`,
-    workflows: { retryIntervalMs: 0 },
-  });
-  await importDataset(rt.repos, { dir }, 'office1');
+  rt = await openManualMonth('secondary-timeout');
 }, 120_000);
 
-afterAll(async () => {
-  await rt?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => rt?.close());
 
 type States = Record<string, Record<string, unknown>>;
 
@@ -100,7 +81,7 @@ describe('a manual month nobody closes (§9.1, the 20-day timeout)', () => {
       },
       resume: async () => undefined,
     };
-    await startCycle(rt.repos, port, { communityId: community, kind: 'monthly', period, by: 'office1' });
+    await startManualMonth(rt, port);
 
     expect(waitedFor).toEqual([['C01'], ['C02']]);
     // One wait timed out (C01's); C02's found the window closed and was answered without a timeout.

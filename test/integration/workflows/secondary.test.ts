@@ -4,12 +4,7 @@
  * amounts checked to the fen and against the cap, another user of the institution approves (four eyes),
  * the office closes the window, and the month pays the approved splits and the rule split elsewhere.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCycle } from '../../../shared/app/cycle-service.js';
-import { importDataset } from '../../../shared/app/import-service.js';
 import {
   closeWindow,
   decideSplit,
@@ -20,17 +15,12 @@ import {
   windowStatus,
 } from '../../../shared/app/secondary-service.js';
 import { FourEyesError, ReviewStateError } from '../../../shared/errors.js';
-import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
+import type { LocalRuntime } from '../../../shared/local/runtime.js';
 import type { DraftDepartment } from '../../../shared/store/secondary.js';
-import { dynamoEndpoint } from '../dynamodb/helpers.js';
-import { inManualMode, readDatasetFiles, TWO_INSTITUTIONS_DEPARTMENTS } from './dataset-files.js';
+import { MANUAL_MONTH, openManualMonth, startManualMonth } from './secondary-setup.js';
 
-const tiny = join(import.meta.dirname, '../../fixtures/tiny/dataset');
-const community = 'county7';
-const period = '2026-01';
+const { community, period } = MANUAL_MONTH;
 let rt: LocalRuntime;
-let dir: string;
-const tableName = `secondary-${Date.now().toString(36)}`;
 
 const head = (institutionId: string, departmentId: string, by: string): SecondaryActor => ({
   by,
@@ -51,17 +41,10 @@ interface PayRow {
 }
 
 beforeAll(async () => {
-  const files = inManualMode(await readDatasetFiles(tiny), TWO_INSTITUTIONS_DEPARTMENTS);
-  dir = await mkdtemp(join(tmpdir(), 'secondary-'));
-  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
-  rt = await openLocalRuntime({ endpoint: dynamoEndpoint(), tableName, workflows: { retryIntervalMs: 0 } });
-  await importDataset(rt.repos, { dir }, 'office1');
+  rt = await openManualMonth('secondary');
 }, 120_000);
 
-afterAll(async () => {
-  await rt?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => rt?.close());
 
 async function department(institutionId: string, departmentId: string): Promise<DraftDepartment> {
   const view = await departmentView(
@@ -90,12 +73,7 @@ describe('a manual month (§9.1) on the local engine', () => {
   let imaging: DraftDepartment; // C01/医技科: submitted, never approved → rule split on close
 
   it('waits for the department heads after computing the department pools', async () => {
-    const { cycle } = await startCycle(rt.repos, rt.workflows, {
-      communityId: community,
-      kind: 'monthly',
-      period,
-      by: 'office1',
-    });
+    const { cycle } = await startManualMonth(rt);
     expect(rt.workflows.lastOutcome).toBe('paused');
     const now = await rt.repos.cycles.get(community, 'monthly', period);
     expect(now?.status).toBe('running');
