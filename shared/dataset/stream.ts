@@ -62,7 +62,14 @@ const READY_MS = 60_000;
  * workload.csv files at least this large are read on a worker thread (tests lower it to see it work);
  * read-dir.ts reads them into shared memory, which the worker reads without a copy.
  */
-export const parseThread: { minBytes: number; worker?: URL } = { minBytes: SHARED_FILE_BYTES };
+export const parseThread: { minBytes: number; worker?: URL; earlyMaxBytes: number } = {
+  minBytes: SHARED_FILE_BYTES,
+  /**
+   * Below this the worker starts on workload.csv as soon as staff.csv is read, while this thread reads the
+   * other files (a city's 15 MB); from it (a province's ~150 MB) once they are read and let go.
+   */
+  earlyMaxBytes: 64 * 1024 * 1024,
+};
 
 /**
  * The worker's file beside a Lambda's bundle (index.mjs): ESM like it. infra/constructs/handler-function.ts
@@ -134,14 +141,18 @@ class WorkloadWorker {
   }
 
   private sink: WorkloadSink | undefined;
+  /** Whether the sink began (its months go to it), known once the other files are read. */
+  private gate: Promise<boolean> = Promise.resolve(true);
 
   private async take(message: FromWorker): Promise<void> {
     if (message.type === 'month') {
+      const began = await this.gate;
       const sink = this.sink!;
-      if (sink.open) sink.month(message.period, unpackMonth(message));
+      if (began && sink.open) sink.month(message.period, unpackMonth(message));
       await sink.pause();
-      this.worker!.postMessage({ type: sink.open ? 'ack' : 'closed' } satisfies ToWorker);
-      if (!sink.open) this.worker!.postMessage({ type: 'ack' } satisfies ToWorker);
+      const open = began && sink.open;
+      this.worker!.postMessage({ type: open ? 'ack' : 'closed' } satisfies ToWorker);
+      if (!open) this.worker!.postMessage({ type: 'ack' } satisfies ToWorker);
       return;
     }
     const waiting = this.waiting;
@@ -175,11 +186,14 @@ class WorkloadWorker {
     return Promise.race([this.started, late]).finally(() => clearTimeout(timer));
   }
 
+  /** Reads the file; the months wait for `gate` (the sink's begin) before they go to the sink. */
   async read(
     start: Omit<Extract<ToWorker, { type: 'start' }>, 'type' | 'sliceBytes'>,
     sink: WorkloadSink,
+    gate: Promise<boolean>,
   ): Promise<{ read: CsvRead; end: SlicesEnd; results: WorkloadResults }> {
     this.sink = sink;
+    this.gate = gate;
     const message = await this.next({ type: 'start', sliceBytes: slicing.bytes, ...start });
     if (message.type !== 'read') throw new Error(`unexpected ${message.type} from the workload parse worker`);
     const { read, end, ...rest } = message;
@@ -288,28 +302,72 @@ async function parseStreamed(
   const tables: Record<string, Table<unknown>> = {};
   const summaries = new Map<CsvKey, ImportSummary>();
   const encodings = new Map<string, Encoding>();
-  for (const key of CSV_KEYS) {
-    if (key === 'workload') continue;
+  const readKey = (key: CsvKey, into: ImportIssue[]) => {
     const format = CSV_FORMATS[key];
     const source = sources.get(format.file);
     if (isSheetSource(source)) {
-      tables[key] = readTable(key, source, issues);
+      tables[key] = readTable(key, source, into);
       const sheet = `${source.sheet.workbook} › ${source.sheet.name}`;
       summaries.set(key, { file: format.file, rows: tables[key].records.length, encoding: 'XLSX', sheet });
-      continue;
+      return;
     }
-    const text = textOf(sources, format.file, format.fileRequired, issues, encodings, options.maxFileBytes);
-    if (text === undefined) continue;
-    tables[key] = readTable(key, text, issues);
+    const text = textOf(sources, format.file, format.fileRequired, into, encodings, options.maxFileBytes);
+    if (text === undefined) return;
+    tables[key] = readTable(key, text, into);
     summaries.set(key, {
       file: format.file,
       rows: tables[key].records.length,
       encoding: encodings.get(format.file),
     });
-  }
+  };
+  // staff.csv first: workload.csv's rows are checked against it, so the parse worker reads workload.csv
+  // while this thread reads the other files (staff.csv's issues keep their place in the list below).
+  const staffIssues: ImportIssue[] = [];
+  readKey('staff', staffIssues);
   const typed = tables as Tables;
   const scheme = parsedScheme?.scheme;
   const year = scheme?.year;
+  const institutionOf = new Map(
+    (typed.staff?.rows.values ?? []).map((s) => [s.staffId, s.institutionId] as const),
+  );
+  const staffIndex = staffIndexOf(typed.staff);
+  const knownStaff = referenceTarget(typed, 'staff', 'staffId');
+  const checkStaff = knownStaff !== undefined;
+  // The worker's months wait for the sink's begin (`gate`); it groups rows only while the import may go on.
+  // A province's file starts after the begin, as the other files' rows are let go: memory comes first there.
+  let openGate: (began: boolean) => void = () => undefined;
+  let began = false;
+  const gate = new Promise<boolean>((resolve) => (openGate = resolve));
+  const workloadSource = sources.get(CSV_FORMATS.workload.file);
+  const mayGroup = scheme !== undefined && issues.length === 0 && staffIssues.length === 0;
+  const early =
+    worker && workloadSource instanceof Uint8Array
+      ? (workloadSource.length < parseThread.earlyMaxBytes ? Promise.resolve(true) : gate.then(() => false))
+          .then(async (first) => ((await worker.ready()) ? first : undefined))
+          .then((first) =>
+            first === undefined
+              ? undefined
+              : worker.read(
+                  {
+                    bytes: workloadSource,
+                    year,
+                    staffIndex,
+                    checkStaff,
+                    institutionOf,
+                    grouping: first ? mayGroup : began,
+                  },
+                  sink,
+                  gate,
+                ),
+          )
+      : undefined;
+  // Awaited below, after the other files: a worker that fails meanwhile is not an unhandled rejection.
+  early?.catch(() => undefined);
+  for (const key of CSV_KEYS) {
+    if (key === 'workload') continue;
+    if (key === 'staff') issues.push(...staffIssues);
+    else readKey(key, issues);
+  }
   // The rules across files, workload.csv's left out (it has no table): its are checked row by row below.
   const cross = withCommunityRows(scheme, typed, crossFileIssues(year, typed));
   const v2 = v2CrossIssues(scheme, typed);
@@ -322,13 +380,7 @@ async function parseStreamed(
     finance: rowsOf('finance'),
     adjustments: rowsOf('adjustments'),
   };
-  const institutionOf = new Map(
-    (typed.staff?.rows.values ?? []).map((s) => [s.staffId, s.institutionId] as const),
-  );
-  const staffIndex = staffIndexOf(typed.staff);
-  const knownStaff = referenceTarget(typed, 'staff', 'staffId');
   let dataset: Dataset | undefined;
-  let began = false;
   if (before.length === 0 && scheme) {
     dataset = assemble(scheme, typed);
     began = await sink.begin(dataset, fileRows);
@@ -340,8 +392,8 @@ async function parseStreamed(
     }
     if (began) dataset = { ...dataset, indicatorValues: [], finance: [], adjustments: [] };
   }
+  openGate(began);
 
-  const checkStaff = knownStaff !== undefined;
   const workload = new WorkloadReader(year, staffIndex, checkStaff, institutionOf, began ? sink : undefined);
   let results: WorkloadResults = workload;
   const format = CSV_FORMATS.workload;
@@ -363,12 +415,8 @@ async function parseStreamed(
     else {
       const slices = () => decodeSlices(source);
       let done: { read: CsvRead; end: unknown };
-      if (worker && (await worker.ready())) {
-        const grouping = began;
-        const remote = await worker.read(
-          { bytes: source, year, staffIndex, checkStaff, institutionOf, grouping },
-          sink,
-        );
+      const remote = await early;
+      if (remote) {
         done = remote;
         results = remote.results;
       } else {

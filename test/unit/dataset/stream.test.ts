@@ -203,8 +203,18 @@ function bytesRead(thread: 'main' | 'worker') {
     parseThread.minBytes = MIN_BYTES;
   });
 
-  // On the worker: the cases about workload.csv (each starts a worker thread).
-  const cases = thread === 'main' ? BAD_CASES : BAD_CASES.filter((c) => /workload/.test(c.name));
+  // On the worker (each case starts a thread): the cases about workload.csv, and the first about each other
+  // file — the worker reads workload.csv while this thread reads the others.
+  const firstOfFile = new Set<string>();
+  const cases =
+    thread === 'main'
+      ? BAD_CASES
+      : BAD_CASES.filter((c) => {
+          const file = c.expect[0]?.file ?? '';
+          if (/workload/.test(c.name) || firstOfFile.has(file)) return /workload/.test(c.name);
+          firstOfFile.add(file);
+          return true;
+        });
   it.each(cases.map((c) => [c.name, c] as const))('the same issues: %s', async (_name, badCase) => {
     const files = asBytes(badCase.patch(tinyFiles()));
     const whole = parseDataset(sourcesOf(files));
@@ -285,6 +295,38 @@ describe('workload.csv read on the parse worker thread: the same issues and mont
     const shared = new Uint8Array(new SharedArrayBuffer(workload.length));
     shared.set(workload);
     await expectSameAsWhole({ ...files, 'workload.csv': shared });
+  });
+
+  it('a sink that does not begin is handed no month, though the worker read the file from the start', async () => {
+    const sink = new RecordingSink();
+    sink.begin = async () => false; // a locked year, another import running: answered after the parse
+    const result = await parseDatasetStreamed(sourcesOf(asBytes(big())), sink);
+    expect(result.ok && result.streamed).toBe(false);
+    expect(result.ok).toBe(true);
+    expect(sink.handed).toBe(0);
+  });
+
+  it('issues in the other files while the worker reads workload.csv: the same issues, no month handed', async () => {
+    const county = big();
+    const finance = county['finance.csv']!.split('\r\n');
+    finance[3] = finance[3]!.replace(/,[^,]*$/, ',x');
+    const files = asBytes({ ...county, 'finance.csv': finance.join('\r\n') });
+    const whole = parseDataset(sourcesOf(files));
+    expect(whole.ok).toBe(false);
+    const sink = new RecordingSink();
+    expect(await parseDatasetStreamed(sourcesOf(files), sink)).toEqual(whole);
+    expect(sink.handed).toBe(0);
+  });
+
+  it('a file as large as a province’s is read once the other files are: the same months', async () => {
+    const early = parseThread.earlyMaxBytes;
+    parseThread.earlyMaxBytes = 0;
+    try {
+      const sink = await expectSameAsWhole(asBytes(big()));
+      expect(sink.handed).toBe(12);
+    } finally {
+      parseThread.earlyMaxBytes = early;
+    }
   });
 
   it('a worker that fails stops the import with its error, and nothing is left running', async () => {
