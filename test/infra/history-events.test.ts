@@ -4,41 +4,24 @@
  * Every Map iterates PrepareCycle's batches of institutions, cut as PrepareCycle cuts them.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, STACK_NAMES } from '../../infra/app.js';
 import {
   type AslMachine,
   type AslState,
-  definitionOf,
   eventsPerExecution,
   HISTORY_EVENT_LIMIT,
 } from '../../infra/history-events.js';
 import { institutionBatches, MAX_BATCH_INSTITUTIONS } from '../../shared/app/institution-batches.js';
+import { workflowMachines } from './offline-synth.js';
 
 const SCALES = { county: 31, city: 310, province: 3100 } as const;
 let machines: Record<string, AslMachine>;
 let importMachine: AslMachine | undefined;
 
 beforeAll(() => {
-  const { app } = buildApp({
-    nag: false,
-    builtinCloudFormationValidation: false,
-    context: { 'aws:cdk:bundling-stacks': [] },
-  });
-  const template = app.synth({ validateOnSynthesis: false }).getStackByName(STACK_NAMES.workflows)
-    .template as {
-    Resources: Record<
-      string,
-      { Type: string; Properties: { DefinitionString: unknown; StateMachineName?: string } }
-    >;
-  };
-  machines = {};
-  for (const r of Object.values(template.Resources))
-    if (r.Type === 'AWS::StepFunctions::StateMachine') {
-      const name = String(r.Properties.StateMachineName).split('-').pop()!;
-      // The import workflow's Map iterates chunks, not institutions (its own test below).
-      if (name === 'import') importMachine = definitionOf(r);
-      else machines[name] = definitionOf(r);
-    }
+  // The import workflow's Map iterates chunks, not institutions (its own test below).
+  const { import: imports, ...cycles } = workflowMachines();
+  importMachine = imports;
+  machines = cycles;
 }, 120_000);
 
 /** The Map iterations of a cycle of `institutions`: PrepareCycle's batches of their ids. */

@@ -11,8 +11,9 @@
  *   if its token were lost.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, STACK_NAMES } from '../../infra/app.js';
+import { STACK_NAMES } from '../../infra/app.js';
 import { type AslMachine, definitionOf } from '../../infra/history-events.js';
+import { synthOffline } from './offline-synth.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Resources = Record<string, Resource>;
@@ -28,13 +29,7 @@ const templates: Record<string, Resources> = {};
 
 beforeAll(() => {
   for (const target of ['aws', 'aws-cn'] as const) {
-    const { app } = buildApp({
-      target,
-      nag: false,
-      builtinCloudFormationValidation: false,
-      context: { 'aws:cdk:bundling-stacks': [] },
-    });
-    const assembly = app.synth({ validateOnSynthesis: false });
+    const { assembly } = synthOffline(target);
     for (const stack of Object.values(STACK_NAMES))
       templates[`${target}/${stack}`] = (
         assembly.getStackByName(stack).template as { Resources: Resources }

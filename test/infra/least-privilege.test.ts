@@ -8,9 +8,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ENTRIES } from '../../functions/api/index.js';
 import { ALL_FUNCTIONS } from '../../functions/registry.js';
-import { buildApp, STACK_NAMES } from '../../infra/app.js';
+import { STACK_NAMES } from '../../infra/app.js';
 import { type DerivedAccess, deriveTableAccessOf } from '../../infra/derive-table-access.js';
 import { type AccessId, TABLE_ACCESS } from '../../infra/table-access.js';
+import { synthOffline } from './offline-synth.js';
 
 type Statement = {
   Effect: string;
@@ -36,12 +37,7 @@ let derived: Map<string, DerivedAccess>;
 
 beforeAll(async () => {
   derived = await deriveTableAccessOf(entries.map(([, entry]) => entry));
-  const { app } = buildApp({
-    nag: false,
-    builtinCloudFormationValidation: false,
-    context: { 'aws:cdk:bundling-stacks': [] },
-  });
-  const assembly = app.synth({ validateOnSynthesis: false });
+  const { assembly } = synthOffline();
   for (const [stack, prefix] of [
     [STACK_NAMES.workflows, ''],
     [STACK_NAMES.api, 'api:'],

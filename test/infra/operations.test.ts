@@ -11,24 +11,15 @@ import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildApp } from '../../infra/app.js';
 import { ApiFunction } from '../../infra/constructs/api-function.js';
 import { HandlerFunction } from '../../infra/constructs/handler-function.js';
+import { synthOffline } from './offline-synth.js';
 
 let workflows: Template;
 let api: Template;
 
 beforeAll(() => {
-  const {
-    app,
-    workflows: w,
-    api: a,
-  } = buildApp({
-    nag: false,
-    builtinCloudFormationValidation: false,
-    context: { 'aws:cdk:bundling-stacks': [] },
-  });
-  app.synth({ validateOnSynthesis: false });
+  const { workflows: w, api: a } = synthOffline();
   workflows = Template.fromStack(w);
   api = Template.fromStack(a);
 }, 120_000);
@@ -164,13 +155,7 @@ describe('the schedules', () => {
 describe('Powertools in every function', () => {
   type Fn = { Properties: { Environment?: { Variables?: Record<string, string> }; TracingConfig?: unknown } };
   const functionsOf = (target: 'aws' | 'aws-cn') => {
-    const built = buildApp({
-      target,
-      nag: false,
-      builtinCloudFormationValidation: false,
-      context: { 'aws:cdk:bundling-stacks': [] },
-    });
-    built.app.synth({ validateOnSynthesis: false });
+    const built = synthOffline(target);
     const all = built.app.node.findAll().filter((c) => c instanceof NodejsFunction);
     const ours = all.filter((c) => c instanceof HandlerFunction || c instanceof ApiFunction);
     // Each of our functions as its stack's template has it (CDK's own helper functions are not ours).

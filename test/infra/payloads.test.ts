@@ -11,10 +11,10 @@
  * does not cap — before, 64-character Chinese ids put a province's §9.1 wait over the limit.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, STACK_NAMES } from '../../infra/app.js';
-import { type AslMachine, type AslState, definitionOf } from '../../infra/history-events.js';
+import type { AslMachine, AslState } from '../../infra/history-events.js';
 import { cycleBatches, institutionBatches } from '../../shared/app/institution-batches.js';
 import type { PreparedCycle } from '../../shared/schemas/events.js';
+import { workflowMachines } from './offline-synth.js';
 
 const PAYLOAD_LIMIT = 262_144;
 const PROVINCE = 3_100;
@@ -26,22 +26,7 @@ type State = AslState & { Parameters?: Json; ItemSelector?: Json; ResultPath?: s
 let machines: Record<string, AslMachine>;
 
 beforeAll(() => {
-  const { app } = buildApp({
-    nag: false,
-    builtinCloudFormationValidation: false,
-    context: { 'aws:cdk:bundling-stacks': [] },
-  });
-  const template = app.synth({ validateOnSynthesis: false }).getStackByName(STACK_NAMES.workflows)
-    .template as {
-    Resources: Record<
-      string,
-      { Type: string; Properties: { DefinitionString: unknown; StateMachineName?: string } }
-    >;
-  };
-  machines = {};
-  for (const r of Object.values(template.Resources))
-    if (r.Type === 'AWS::StepFunctions::StateMachine')
-      machines[String(r.Properties.StateMachineName).split('-').pop()!] = definitionOf(r);
+  machines = workflowMachines();
 }, 120_000);
 
 const bytes = (value: Json) => Buffer.byteLength(JSON.stringify(value), 'utf8');
