@@ -20,7 +20,7 @@ import { configureApi, resetApi } from '../shared/api/deps.js';
 import { asGatewayClaims, DEV_USERS, DevTokens, devGroups } from '../shared/api/dev-tokens.js';
 import { contentDisposition } from '../shared/api/http.js';
 import { gatewayEvent, matchRoute } from '../shared/api/local-gateway.js';
-import type { ImportStarter } from '../shared/api/ports.js';
+import type { ImportStarter, UploadReader } from '../shared/api/ports.js';
 import { inlineExportSink } from '../shared/api/ports.js';
 import { ROUTES, type RouteGroup } from '../shared/api/roles.js';
 import type { ExecutionPort } from '../shared/app/cycle-service.js';
@@ -81,6 +81,8 @@ function uploadCors(req: IncomingMessage): Record<string, string> {
 interface Uploads {
   store: LocalUploadStore;
   imports: ImportStarter;
+  /** A correction job's uploaded files (issue 12), read from their folder and removed once used. */
+  reader: UploadReader;
   /** Whether an import started here is still running. */
   running(importId: string): boolean;
   idle(): Promise<void>;
@@ -115,6 +117,13 @@ async function startUploads(
   sweeper.unref();
   return {
     store,
+    reader: {
+      async read(prefix) {
+        const { folderImportStaging } = await import('../shared/local/import-staging.js');
+        return folderImportStaging(join(resolve(options.root), 'import-chunks')).read(store.folderOf(prefix));
+      },
+      done: (prefix) => store.remove(prefix),
+    },
     imports: {
       async start(job: ImportJobRef) {
         // A retried request after a restart: an import that ended is not run again (its files are gone).
@@ -313,7 +322,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   // The API's long work (issue 12): jobs run in this process's background, their files handed out as
   // links to `/downloads/…` here, as the RunApiJob function and the exports bucket's links do on AWS.
   const downloads = localDownloads({ baseUrl: () => baseUrl });
-  const jobs = localJobStarter(() => ({ repos: options.repos, exports: downloads.sink }));
+  const jobs = localJobStarter(() => ({
+    repos: options.repos,
+    exports: downloads.sink,
+    // A correction's recompute runs the cycle's own steps here, as in the RunApiJob function.
+    recompute: async (cycle, ids) =>
+      (await import('../functions/recompute-period.js')).recomputePeriod(cycle, ids),
+    ...(uploads ? { uploads: uploads.reader } : {}),
+  }));
   configureApi({
     repos: options.repos,
     executions: options.executions,

@@ -99,9 +99,18 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
     write: { DeleteItem: ['COMMUNITY#'], UpdateItem: ['COMMUNITY#', 'IMPORTJOB#'] },
   },
   // The API's job runner (functions/run-api-job.ts): exports append their audit entry; the job its outcome.
+  // Corrections and an appeal's acceptance are its jobs too (issue 12): a correction writes a dataset
+  // version (as an import does, under the year's lease), recomputes the period's results (RESULT#) and
+  // its differences; an approval switches the year's data and pages a province month's reserve (LOCKPAGES#).
   RunApiJob: {
     read: ['BatchGetItem', 'GetItem', 'Query'],
-    write: { PutItem: ['AUDIT#'], UpdateItem: ['APIJOB#'] },
+    write: {
+      BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],
+      ConditionCheckItem: ['COMMUNITY#'],
+      DeleteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+      PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'LOCKPAGES#', 'RESULT#'],
+      UpdateItem: ['APIJOB#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+    },
   },
   // A start with a province's acknowledged missing institutions puts them in pages (CYCLEPAGES#).
   StartScheduledCycle: {
@@ -128,25 +137,24 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
       UpdateItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
     },
   },
+  // A correction is a job (issue 12): the route records it (APIJOB#); RunApiJob writes its version and results.
   'api:cycles': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
-      BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],
       ConditionCheckItem: ['COMMUNITY#'],
-      DeleteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
-      PutItem: ['AUDIT#', 'COMMUNITY#', 'CYCLEPAGES#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],
-      UpdateItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+      DeleteItem: ['COMMUNITY#'],
+      PutItem: ['APIJOB#', 'AUDIT#', 'COMMUNITY#', 'CYCLEPAGES#'],
+      UpdateItem: ['APIJOB#', 'COMMUNITY#'],
     },
   },
-  // A correction's approval pages a province month's corrected reserve (LOCKPAGES#) before its transaction.
+  // A correction's approval is a job (RunApiJob); its rejection one conditional write with its audit entry.
   'api:reviews': {
-    read: ['BatchGetItem', 'GetItem', 'Query'],
+    read: ['GetItem', 'Query'],
     write: {
-      BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#'],
       ConditionCheckItem: ['COMMUNITY#'],
-      DeleteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
-      PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'LOCKPAGES#'],
-      UpdateItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
+      DeleteItem: ['COMMUNITY#'],
+      PutItem: ['APIJOB#', 'AUDIT#', 'COMMUNITY#'],
+      UpdateItem: ['APIJOB#', 'COMMUNITY#'],
     },
   },
   'api:reports': { read: ['BatchGetItem', 'GetItem', 'Query'], write: { PutItem: ['AUDIT#'] } },
@@ -179,15 +187,10 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
       UpdateItem: ['COMMUNITY#', 'SECONDARY#'],
     },
   },
+  // An appeal's acceptance opens a correction: a job (APIJOB#), run by RunApiJob.
   'api:appeals': {
     read: ['BatchGetItem', 'GetItem', 'Query'],
-    write: {
-      BatchWriteItem: ['DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],
-      ConditionCheckItem: ['COMMUNITY#'],
-      DeleteItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
-      PutItem: ['AUDIT#', 'COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#', 'RESULT#'],
-      UpdateItem: ['COMMUNITY#', 'DEDUCTIONS#', 'DS#', 'DSBLOB#'],
-    },
+    write: { PutItem: ['APIJOB#', 'AUDIT#', 'COMMUNITY#'], UpdateItem: ['APIJOB#'] },
   },
   'api:schemes': {
     read: ['BatchGetItem', 'GetItem', 'Query'],

@@ -1,7 +1,8 @@
 /**
  * Appeals (申诉/复核, issue 14): a member institution files one during a publication window against its
  * own indicator value or staff member's line; the office (never the appellant) rejects it or accepts it
- * with the corrected rows, which opens a correction for finance to review (DOMAIN.md §7.1). Members see
+ * with the corrected rows, which opens a correction for finance to review (DOMAIN.md §7.1) — a job of the
+ * API's long work (issue 12), as a correction's own start is. Members see
  * their own institution's appeals; the office, finance and the auditor see all.
  */
 
@@ -13,11 +14,12 @@ import {
   kindOfPeriod,
   RejectAppealBody,
 } from '../../shared/api/appeal-schemas.js';
+import { assertOwnUpload } from '../../shared/api/correction-jobs.js';
 import { apiHandler, route } from '../../shared/api/handler.js';
 import { problem } from '../../shared/api/http.js';
+import { startJob } from '../../shared/api/jobs.js';
 import { isUnscoped } from '../../shared/api/scope.js';
-import { acceptAppeal, fileAppeal, listAppeals, rejectAppeal } from '../../shared/app/appeal-service.js';
-import { recomputePeriod } from '../recompute-period.js';
+import { acceptableAppeal, fileAppeal, listAppeals, rejectAppeal } from '../../shared/app/appeal-service.js';
 
 export const handler = apiHandler('appeals', {
   'GET /api/appeals': route({
@@ -62,18 +64,20 @@ export const handler = apiHandler('appeals', {
       return { status: 201, json: appeal };
     },
   }),
+  // Accepting opens a correction, a recompute of the period: a job (issue 12). What the appeal allows
+  // (open, not one's own, not a year) is checked here at once, and again by the job.
   'POST /api/appeals/{id}/accept': route({
     params: AppealRef,
     body: AcceptAppealBody,
-    run: async ({ params, body, caller, community }, { repos }) => {
-      const { appeal, correction } = await acceptAppeal(repos, recomputePeriod, {
-        communityId: community,
+    run: async (input, deps) => {
+      const { params, body, caller, community } = input;
+      if (body.upload !== undefined) assertOwnUpload(deps, community, caller.user, body.upload);
+      await acceptableAppeal(deps.repos, { communityId: community, id: params.id, by: caller.user });
+      return startJob(input, deps, 'appeal-acceptance', {
         id: params.id,
-        by: caller.user,
         reason: body.reason,
-        rows: body.rows,
+        ...(body.upload !== undefined ? { upload: body.upload } : { rows: body.rows }),
       });
-      return { json: { appeal, correction } };
     },
   }),
   'POST /api/appeals/{id}/reject': route({

@@ -5,8 +5,9 @@
 
 import { cycleView, oneCycle, reviewDetails } from '../../shared/api/cycle-views.js';
 import { apiHandler, route } from '../../shared/api/handler.js';
+import { startJob } from '../../shared/api/jobs.js';
 import { CorrectionRef, CycleRef, RejectBody } from '../../shared/api/schemas.js';
-import { decideCorrection } from '../../shared/app/correction-service.js';
+import { decidableCorrection, rejectCorrection } from '../../shared/app/correction-service.js';
 import { decideReview } from '../../shared/app/cycle-service.js';
 
 export const handler = apiHandler('reviews', {
@@ -56,28 +57,25 @@ export const handler = apiHandler('reviews', {
       return { json: await oneCycle(repos, communityId, params.kind, params.period) };
     },
   }),
+  // An approval writes the year's data with the corrected rows (two whole versions read): a job (issue 12).
+  // Four eyes is checked here, at once, and again by the job.
   'POST /api/corrections/{kind}/{period}/approve': route({
     params: CorrectionRef,
-    run: async ({ params, caller, community }, { repos }) => {
-      const communityId = community;
-      return {
-        json: await decideCorrection(repos, { communityId, ...params, by: caller.user, approve: true }),
-      };
+    run: async (input, deps) => {
+      const { params, caller, community } = input;
+      await decidableCorrection(deps.repos, community, params.kind, params.period, caller.user);
+      return startJob(input, deps, 'correction-decision', { kind: params.kind, period: params.period });
     },
   }),
+  // A rejection writes one record and its audit entry: answered at once.
+
   'POST /api/corrections/{kind}/{period}/reject': route({
     params: CorrectionRef,
     body: RejectBody,
     run: async ({ params, body, caller, community }, { repos }) => {
       const communityId = community;
       return {
-        json: await decideCorrection(repos, {
-          communityId,
-          ...params,
-          by: caller.user,
-          approve: false,
-          reason: body.reason,
-        }),
+        json: await rejectCorrection(repos, { communityId, ...params, by: caller.user, reason: body.reason }),
       };
     },
   }),

@@ -116,14 +116,17 @@ const FUNCTIONS: Record<RouteGroup, FunctionSpec> = {
     memoryMb: 2048,
     // Uploads go to the import workflow's bucket (ApiStackProps.imports), not the exports bucket.
   },
+  // A correction of a completed period is a job of the runner (issue 12): this function records it.
   cycles: {
-    description: 'Cycles: overview, detail, start',
+    description: 'Cycles: overview, detail, start; corrections as jobs',
+    jobs: true,
     states: ['states:StartExecution'],
     // A start answered ExecutionAlreadyExists compares the existing execution's input (sfn-port.ts).
     executions: ['states:DescribeExecution'],
   },
   reviews: {
-    description: 'Finance review: pending reviews, approve, reject',
+    description: "Finance review: pending reviews, approve, reject; a correction's approval as a job",
+    jobs: true,
     states: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
   },
   reports: {
@@ -156,8 +159,12 @@ const FUNCTIONS: Record<RouteGroup, FunctionSpec> = {
     memoryMb: 2048,
     jobs: true,
   },
-  // Appeals: an accepted one opens a correction, which recomputes the period in this function.
-  appeals: { description: 'Appeals: file, list, accept (opens a correction), reject', memoryMb: 2048 },
+  // Appeals: an accepted one opens a correction, a recompute of the period: a job of the runner (issue 12).
+  appeals: {
+    description: 'Appeals: file, list, accept (opens a correction, as a job), reject',
+    memoryMb: 1024,
+    jobs: true,
+  },
   // Tenancy (issue 12): the commission reads completed cycles of every community, side by side.
   commission: { description: 'Commission: communities compared (read only)', memoryMb: 1024 },
   // §9.1 manual mode: the office's close answers each waiting institution's task token.
@@ -180,6 +187,8 @@ export class ApiStack extends Stack {
   readonly functions = {} as Record<RouteGroup, ApiFunction>;
   /** The runner of the API's long work (issue 12): whole sheets, bank files, audit verify. */
   readonly jobRunner!: HandlerFunction;
+  /** The import bucket's ARN as this stack imports it (wireImports), for the grants on its uploads. */
+  private importBucketArn?: string;
   /** Where an asynchronous job event goes that the runner failed or never took. */
   readonly jobFailures!: Queue;
 
@@ -472,10 +481,11 @@ export class ApiStack extends Stack {
     const producer = Stack.of(imports.bucket);
     const arnExport = `${producer.stackName}-ImportBucketArn`;
     producer.exportValue(imports.bucket.bucketArn, { name: arnExport });
+    this.importBucketArn = Fn.importValue(arnExport);
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['s3:PutObject'],
-        resources: [`${Fn.importValue(arnExport)}/${PREFIX.uploads}*`],
+        resources: [`${this.importBucketArn}/${PREFIX.uploads}*`],
       }),
     );
     fn.addToRolePolicy(
@@ -487,7 +497,7 @@ export class ApiStack extends Stack {
     grantOnExecutions(this, fn, [imports.machineName], ['states:DescribeExecution']);
     Validations.of(this).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::${arnExport}/${PREFIX.uploads}*]`,
-      reason: `Uploads get fresh keys (community, user and a UUID per import) at run time, so the datasets function may presign PUTs on the ${PREFIX.uploads} prefix of the import bucket only.`,
+      reason: `Uploads get fresh keys (community, user and a UUID per import) at run time, so the datasets function may presign PUTs on the ${PREFIX.uploads} prefix of the import bucket only, and the job runner read a correction's files there.`,
     });
   }
 
@@ -502,6 +512,23 @@ export class ApiStack extends Stack {
     const runner = new HandlerFunction(this, { functionId: 'RunApiJob' }).bindTable(props.table);
     props.audit?.grant(runner);
     runner.addEnvironment('EXPORT_BUCKET', this.exportsBucket.bucketName);
+    if (props.imports && this.importBucketArn) {
+      // A correction's files (issue 12) are uploaded as a dataset's are: the runner reads them there.
+      runner.addEnvironment('IMPORT_BUCKET', props.imports.bucket.bucketName);
+      runner.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['s3:GetObject'],
+          resources: [`${this.importBucketArn}/${PREFIX.uploads}*`],
+        }),
+      );
+      runner.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [this.importBucketArn],
+          conditions: { StringLike: { 's3:prefix': [`${PREFIX.uploads}*`] } },
+        }),
+      );
+    }
     runner.addToRolePolicy(
       new PolicyStatement({
         actions: ['s3:PutObject', 's3:GetObject'],

@@ -1,5 +1,6 @@
 /** Request shapes of the appeal routes (申诉/复核, issue 14); each failure names its field. */
 import { z } from 'zod';
+import { inlineOrUpload, UploadPrefix } from './schemas.js';
 
 const PERIOD = /^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
 const idField = z.string().trim().min(1).max(64);
@@ -57,14 +58,23 @@ export const RejectAppealBody = z.object({
     .max(2000),
 });
 
-/** Accepting carries the corrected rows: CSV text per file (the import's header and columns). */
-export const AcceptAppealBody = z.object({
-  reason: z
-    .string({ message: '受理必须填写理由 / an acceptance needs a reason' })
-    .trim()
-    .min(1, '受理必须填写理由 / an acceptance needs a reason')
-    .max(2000),
-  rows: z.record(z.string(), z.string().max(5_000_000)).refine((rows) => Object.keys(rows).length > 0, {
-    message: '须附更正后的行 / the corrected rows are needed (e.g. {"workload.csv": "period,staffId,…"})',
-  }),
-});
+/**
+ * Accepting carries the corrected rows: CSV text per file (the import's header and columns), in the body
+ * when small (≤ INLINE_FILES_BYTES, kept on the job) or uploaded first (`upload`: the upload's prefix).
+ */
+export const AcceptAppealBody = z
+  .object({
+    reason: z
+      .string({ message: '受理必须填写理由 / an acceptance needs a reason' })
+      .trim()
+      .min(1, '受理必须填写理由 / an acceptance needs a reason')
+      .max(2000),
+    rows: z
+      .record(z.string(), z.string())
+      .refine((rows) => Object.keys(rows).length > 0, {
+        message: '须附更正后的行 / the corrected rows are needed (e.g. {"workload.csv": "period,staffId,…"})',
+      })
+      .optional(),
+    upload: UploadPrefix.optional(),
+  })
+  .superRefine((b, ctx) => inlineOrUpload('rows', b.rows, b.upload, ctx));

@@ -18,7 +18,22 @@ export const JOB_ROUTES: Record<ApiJobKind, RouteKey> = {
   bank: 'GET /api/bank/{kind}/{period}',
   'audit-verify': 'GET /api/audit/verify',
   simulation: 'POST /api/simulations',
+  correction: 'POST /api/corrections',
+  'correction-decision': 'POST /api/corrections/{kind}/{period}/approve',
+  'appeal-acceptance': 'POST /api/appeals/{id}/accept',
 };
+
+/** A small correction's files kept on the job (`files`, `rows`): named, not echoed, when the job is read. */
+const FILE_FIELDS = ['files', 'rows'] as const;
+
+function requestView(request: ApiJob['request']): ApiJob['request'] {
+  const named = FILE_FIELDS.filter((f) => typeof request[f] === 'object' && request[f] !== null);
+  if (named.length === 0) return request;
+  return {
+    ...request,
+    ...Object.fromEntries(named.map((f) => [f, Object.keys(request[f] as object)])),
+  };
+}
 
 /** A job as its asker reads it; a job whose runner died (out of time or memory, a lost event) reads as failed. */
 export function jobView(job: ApiJob, now = Date.now()) {
@@ -26,7 +41,8 @@ export function jobView(job: ApiJob, now = Date.now()) {
   const lost =
     (job.status === 'running' && age(job.startedAt) > JOB_RUNNER_SECONDS + 60) ||
     (job.status === 'queued' && age(job.createdAt) > JOB_QUEUE_SECONDS + 60);
-  const { errorIssues, errorStatus, ...rest } = job;
+  const { errorIssues, errorStatus, request, ...fields } = job;
+  const rest = { ...fields, request: requestView(request) };
   if (lost)
     return {
       ...rest,

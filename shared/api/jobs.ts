@@ -1,6 +1,7 @@
 /**
- * The API's long work as jobs (issue 12). A whole pay sheet, a bank file or audit verify of a province
- * (350,000 staff) does not fit API Gateway's 30 s: the route checks what it cheaply can (the cycle
+ * The API's long work as jobs (issue 12). A whole pay sheet, a bank file, audit verify, a simulation,
+ * a correction (its start, its approval, an appeal's acceptance: shared/api/correction-jobs.ts) of a
+ * province (350,000 staff) does not fit API Gateway's 30 s: the route checks what it cheaply can (the cycle
  * exists and is completed), records a job (shared/store/api-jobs.ts), starts the runner without waiting
  * (JobStarter: an asynchronous Lambda invoke on AWS, the serve process's background locally) and answers
  * 202 with the job and a Location to poll. The runner (runApiJob) builds the file, hands it to the export
@@ -10,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { describeAudit, verifyAudit } from '../app/audit-verify.js';
 import { bankFormatFor, type ExportedBankFiles, exportBankFormat } from '../app/bank-export.js';
+import type { RecomputePort } from '../app/correction-service.js';
 import { bilingual, NotFoundError, PrerequisiteError } from '../errors.js';
 import { bankFileMediaType, zipBankFiles } from '../export/bank-zip.js';
 import { fenToYuanString } from '../export/money-format.js';
@@ -17,11 +19,12 @@ import { cycleKindFor, exportBank, exportSheet, type SheetKind } from '../report
 import type { BankFormat, SheetFormat } from '../reports/render.js';
 import type { ApiJob, ApiJobKind, ApiJobResult } from '../store/api-jobs.js';
 import type { Repositories } from '../store/index.js';
+import { runAppealAcceptance, runCorrection, runCorrectionDecision } from './correction-jobs.js';
 import type { ApiDeps } from './deps.js';
 import type { RouteInput } from './handler.js';
 import { problem, type RouteResult, toProblem } from './http.js';
 import { jobView } from './job-view.js';
-import type { ExportFile, ExportSink, JobRef } from './ports.js';
+import type { ExportFile, ExportSink, JobRef, UploadReader } from './ports.js';
 import { COMMUNITY_PREFIX } from './roles.js';
 import { type SimulationRequest, simulationAnswer } from './simulation-job.js';
 
@@ -29,6 +32,10 @@ import { type SimulationRequest, simulationAnswer } from './simulation-job.js';
 export interface JobDeps {
   repos: Repositories;
   exports: ExportSink;
+  /** A correction's recompute of its period (functions/recompute-period.ts): the cycle's own steps. */
+  recompute?: RecomputePort;
+  /** Where a correction's uploaded files are read (the import bucket on AWS, serve's data folder). */
+  uploads?: UploadReader;
 }
 
 /** A result's JSON kept on the job item: DynamoDB items end at 400 KB. */
@@ -85,6 +92,10 @@ async function jsonResult(
 }
 
 export const JOB_KINDS: Record<ApiJobKind, KindSpec> = {
+  // Corrections (DOMAIN.md §7.1) and an appeal's acceptance: a period's recompute (shared/api/correction-jobs.ts).
+  correction: { run: runCorrection },
+  'correction-decision': { run: runCorrectionDecision },
+  'appeal-acceptance': { run: runAppealAcceptance },
   // 模拟测算 (issue 15): the answer the route gave; a province's list of institutions goes as a file.
   simulation: {
     async run(job, { repos, exports }) {
@@ -307,10 +318,13 @@ export async function runApiJob(deps: JobDeps, ref: JobRef): Promise<void> {
         }),
       );
     }
+    // A field's issue, or a corrected file's (file, row, column in both languages): the asker fixes those.
+    const text = (i: unknown, key: string) => typeof (i as Record<string, unknown>)[key] === 'string';
     const issues = (answer.body.issues ?? []).filter(
-      (i): i is { path: string; message: string } =>
-        typeof (i as { path?: unknown }).path === 'string' &&
-        typeof (i as { message?: unknown }).message === 'string',
+      (i): i is Record<string, unknown> =>
+        typeof i === 'object' &&
+        i !== null &&
+        ((text(i, 'path') && text(i, 'message')) || (text(i, 'file') && text(i, 'zh') && text(i, 'en'))),
     );
     end = {
       status: 'failed',

@@ -71,3 +71,14 @@ export interface JobRef {
 export interface JobStarter {
   start(job: JobRef): Promise<void>;
 }
+
+/**
+ * The files of an upload, for the job runner (issue 12: a correction's files come through the upload
+ * store, never through API Gateway): the import bucket on AWS, `medcomm serve`'s data folder locally.
+ */
+export interface UploadReader {
+  /** Every file uploaded under `prefix` (as upload-url gave it), by name. */
+  read(prefix: string): Promise<Record<string, Uint8Array>>;
+  /** The upload has served its job (locally its files are removed; S3's lifecycle expires them). */
+  done?(prefix: string): Promise<void>;
+}

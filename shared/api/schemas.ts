@@ -229,15 +229,54 @@ export const CorrectionRef = z
   .object({ kind: z.enum(CORRECTION_KINDS, kindMessage(CORRECTION_KINDS)), period: z.string() })
   .superRefine(periodMatches((k: CycleKind) => k));
 
-/** A correction (DOMAIN.md §7.1): the period and a dataset holding its corrected rows, as an import's files. */
+/**
+ * Files a correction or an appeal's acceptance may carry in its body (issue 12): a small fix, kept on the
+ * job's record (DynamoDB's 400 KB item). Anything larger is uploaded (`POST …/datasets/upload-url`, then
+ * the body names the upload's prefix): no dataset passes through API Gateway.
+ */
+export const INLINE_FILES_BYTES = 256 * 1024;
+
+/** Where a correction's files are: an upload's prefix, as upload-url gave it. */
+export const UploadPrefix = ImportFromUploadBody.shape.prefix;
+
+/** The body's inline files, or the upload instead (exactly one), the inline ones within INLINE_FILES_BYTES. */
+export function inlineOrUpload(
+  field: string,
+  inline: Record<string, string> | undefined,
+  upload: string | undefined,
+  ctx: z.RefinementCtx,
+): void {
+  if ((inline === undefined) === (upload === undefined))
+    ctx.addIssue({
+      code: 'custom',
+      path: [field],
+      message: `须给出 ${field}（小文件，放在请求体中）或 upload（已上传文件的前缀）之一 / give either ${field} (small files in the body) or upload (an upload's prefix)`,
+    });
+  const size = Object.values(inline ?? {}).reduce((n, text) => n + Buffer.byteLength(text, 'utf8'), 0);
+  if (size > INLINE_FILES_BYTES)
+    ctx.addIssue({
+      code: 'custom',
+      path: [field],
+      message:
+        `请求体中的文件超过 ${INLINE_FILES_BYTES / 1024} KB，请先上传（POST /api/datasets/upload-url），再以 upload 指明其前缀 / ` +
+        `the files in the body are over ${INLINE_FILES_BYTES / 1024} KB: upload them (POST /api/datasets/upload-url) and name the upload (upload: its prefix) instead`,
+    });
+}
+
+/**
+ * A correction (DOMAIN.md §7.1): the period and a dataset holding its corrected rows, as an import's
+ * files — uploaded (`upload`), or a small fix in the body (`files`, base64, ≤ INLINE_FILES_BYTES).
+ */
 export const CorrectionBody = z
   .object({
     kind: z.enum(CORRECTION_KINDS, kindMessage(CORRECTION_KINDS)),
     period: z.string(),
     reason: z.string().trim().max(1000).optional(),
-    files: ImportBody.shape.files,
+    files: ImportBody.shape.files.optional(),
+    upload: UploadPrefix.optional(),
   })
-  .superRefine(periodMatches((k: CycleKind) => k));
+  .superRefine(periodMatches((k: CycleKind) => k))
+  .superRefine((b, ctx) => inlineOrUpload('files', b.files, b.upload, ctx));
 
 export const MonthRef = z.object({
   period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, '期间应为 YYYY-MM / a month is YYYY-MM'),

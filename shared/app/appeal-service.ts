@@ -418,6 +418,25 @@ export function patchDataset(base: Dataset, rows: Corrected): Dataset {
 const appealMark = (id: string) => `申诉 ${id}`;
 
 /**
+ * An appeal `by` may accept: open, not their own (four eyes), of a month or a quarter (§7.1 corrects no
+ * year). The API checks this before it records the acceptance's job (issue 12); the job checks it again.
+ */
+export async function acceptableAppeal(
+  repos: Repositories,
+  request: { communityId: string; id: string; by: string },
+): Promise<Appeal> {
+  const appeal = await decidable(repos, request.communityId, request.id, request.by);
+  if (appeal.kind === 'annual')
+    throw new PrerequisiteError(
+      bilingual(
+        `年度结果不能更正：DOMAIN.md §7.1 只更正已完成的月份和季度。申诉 ${appeal.id} 只能驳回（说明理由）；认可的差额请计入下一年度数据集的 adjustments.csv`,
+        `an annual result cannot be corrected: DOMAIN.md §7.1 corrects completed months and quarters only. Reject appeal ${appeal.id} with a reason; an agreed difference goes into next year's adjustments.csv`,
+      ),
+    );
+  return appeal;
+}
+
+/**
  * Accepts an appeal: starts the correction of its period on the corrected rows (awaiting finance) and
  * records the decision with the correction's revision. A correction this appeal started before (the
  * process stopped before the decision was recorded) is linked instead of starting another.
@@ -434,15 +453,8 @@ export async function acceptAppeal(
   },
 ): Promise<{ appeal: Appeal; correction: CorrectionRecord }> {
   const reason = needReason(request.reason);
-  const appeal = await decidable(repos, request.communityId, request.id, request.by);
-  const kind = appeal.kind;
-  if (kind === 'annual')
-    throw new PrerequisiteError(
-      bilingual(
-        `年度结果不能更正：DOMAIN.md §7.1 只更正已完成的月份和季度。申诉 ${appeal.id} 只能驳回（说明理由）；认可的差额请计入下一年度数据集的 adjustments.csv`,
-        `an annual result cannot be corrected: DOMAIN.md §7.1 corrects completed months and quarters only. Reject appeal ${appeal.id} with a reason; an agreed difference goes into next year's adjustments.csv`,
-      ),
-    );
+  const appeal = await acceptableAppeal(repos, request);
+  const kind = appeal.kind as 'monthly' | 'quarterly';
   const { communityId } = appeal;
   const pending = (await repos.corrections.list(communityId, appeal.year)).find(
     (c) =>

@@ -10,8 +10,9 @@
 import {
   DatasetInvalidError,
   type ImportIssue,
-  parseDatasetFiles,
+  parseDatasetFilesAsync,
   readDatasetDir,
+  UPLOAD_MAX_FILE_BYTES,
 } from '../dataset/index.js';
 import { type ComponentAmounts, componentTotal, correctionDifferences } from '../domain/corrections.js';
 import { monthsOfYear } from '../domain/periods.js';
@@ -178,12 +179,13 @@ export async function startCorrection(
     kind: CorrectionKind;
     period: string;
     /**
-     * A dataset folder or files holding the corrected rows, or (an accepted appeal) a function giving the
-     * corrected rows from the rows the period ran on.
+     * A dataset folder or files holding the corrected rows (`.xlsx` workbooks too; `uploaded`: read from
+     * the upload store, so held to its 512 MB per file rather than an HTTP body's 50 MB), or (an accepted
+     * appeal) a function giving the corrected rows from the rows the period ran on.
      */
     source:
       | { dir: string }
-      | { files: Record<string, Uint8Array | string> }
+      | { files: Record<string, Uint8Array | string>; uploaded?: boolean }
       | { patch: (base: Dataset) => Dataset };
     by: string;
     reason?: string;
@@ -197,7 +199,11 @@ export async function startCorrection(
       ? undefined
       : 'dir' in source
         ? await readDatasetDir(source.dir)
-        : parseDatasetFiles(source.files);
+        : await parseDatasetFilesAsync(
+            source.files,
+            undefined,
+            source.uploaded ? { maxFileBytes: UPLOAD_MAX_FILE_BYTES } : {},
+          );
   if (parsed && !parsed.ok) throw new DatasetInvalidError(parsed.issues);
   const communityId = request.communityId ?? parsed?.dataset.scheme.community.id;
   if (!communityId) throw new PrerequisiteError(bilingual('未指定医共体', 'no community named'));
@@ -211,14 +217,7 @@ export async function startCorrection(
   }
   return withImportLease(repos, communityId, year, by, async (lease) => {
     const cycle = await repos.cycles.get(communityId, kind, period);
-    if (cycle?.status !== 'completed') {
-      throw new PrerequisiteError(
-        bilingual(
-          `${kindZh[kind]} ${period} 尚未完成（${cycle?.status ?? '未开始'}），未锁定的期间请直接导入更正后的数据`,
-          `${kind} ${period} is not completed (${cycle?.status ?? 'not started'}); correct a period that is not locked by importing again`,
-        ),
-      );
-    }
+    if (cycle?.status !== 'completed') throw notCompleted(kind, period, cycle?.status);
     if ((await repos.cycles.yearLocks(communityId, year)).year) {
       throw noOpenMonth(period, year);
     }
@@ -320,6 +319,56 @@ export async function pendingCorrection(
   return pending;
 }
 
+/** The correction of the period awaiting review, which `by` may decide: not the user who started it (four eyes). */
+export async function decidableCorrection(
+  repos: Repositories,
+  communityId: string,
+  kind: CorrectionKind,
+  period: string,
+  by: string,
+): Promise<CorrectionRecord> {
+  const record = await pendingCorrection(repos, communityId, kind, period);
+  if (by === record.startedBy) {
+    throw new FourEyesError(
+      bilingual(
+        `审核人不能是更正发起人 ${record.startedBy}（双人复核）`,
+        `the approver must not be ${record.startedBy}, who started the correction (four eyes)`,
+      ),
+    );
+  }
+  return record;
+}
+
+/**
+ * What the API checks before it records a correction's job (issue 12), so the asker hears at once what
+ * the recompute would refuse first: the period's cycle exists and is completed. Everything else (the
+ * files, the lease, an open month after it) is the job's.
+ */
+export async function assertCorrectable(
+  repos: Repositories,
+  communityId: string,
+  kind: CorrectionKind,
+  period: string,
+): Promise<void> {
+  const cycle = await repos.cycles.get(communityId, kind, period);
+  if (!cycle)
+    throw new NotFoundError(
+      bilingual(
+        `${communityId} 没有 ${kindZh[kind]} ${period}，无可更正的内容`,
+        `${communityId} has no ${kind} cycle ${period}; there is nothing to correct`,
+      ),
+    );
+  if (cycle.status !== 'completed') throw notCompleted(kind, period, cycle.status);
+}
+
+const notCompleted = (kind: CorrectionKind, period: string, status: string | undefined) =>
+  new PrerequisiteError(
+    bilingual(
+      `${kindZh[kind]} ${period} 尚未完成（${status ?? '未开始'}），未锁定的期间请直接导入更正后的数据`,
+      `${kind} ${period} is not completed (${status ?? 'not started'}); correct a period that is not locked by importing again`,
+    ),
+  );
+
 /**
  * Finance's decision on a correction (four eyes: not the user who started it). Approval posts the
  * differences into the first open month after the period; a month that starts meanwhile is passed over.
@@ -335,36 +384,16 @@ export async function decideCorrection(
     reason?: string;
   },
 ): Promise<CorrectionRecord> {
+  if (!request.approve) return rejectCorrection(repos, request);
   const communityId = await resolveCommunity(repos, request.communityId);
-  const record = await pendingCorrection(repos, communityId, request.kind, request.period);
-  if (request.by === record.startedBy) {
-    throw new FourEyesError(
-      bilingual(
-        `审核人不能是更正发起人 ${record.startedBy}（双人复核）`,
-        `the approver must not be ${record.startedBy}, who started the correction (four eyes)`,
-      ),
-    );
-  }
-  if (!request.approve && !request.reason?.trim()) {
-    throw new ReviewStateError(bilingual('驳回必须填写原因', 'a rejection needs a reason'));
-  }
+  const record = await decidableCorrection(repos, communityId, request.kind, request.period, request.by);
   const decision = {
-    approved: request.approve,
+    approved: true,
     by: request.by,
     at: new Date().toISOString(),
     ...(request.reason ? { reason: request.reason } : {}),
   };
   const subject = `${record.kind} ${record.period} r${record.revision}`;
-  if (!request.approve) {
-    const rejected = await repos.corrections.reject(record, decision);
-    await repos.audit.append(communityId, {
-      actor: request.by,
-      action: 'correction.reject',
-      subject,
-      details: { reason: request.reason },
-    });
-    return rejected;
-  }
   const year = Number(record.period.slice(0, 4));
   return withImportLease(repos, communityId, year, request.by, async (lease) => {
     const current = await repos.datasets.current(communityId, year);
@@ -416,6 +445,30 @@ export async function decideCorrection(
     }
     throw noOpenMonth(record.period, year);
   });
+}
+
+/**
+ * Finance rejects a correction (four eyes, a reason): nothing is posted and nothing else changes — one
+ * conditional write and its audit entry, so the API answers it at once (an approval is a job).
+ */
+export async function rejectCorrection(
+  repos: Repositories,
+  request: { communityId?: string; kind: CorrectionKind; period: string; by: string; reason?: string },
+): Promise<CorrectionRecord> {
+  const communityId = await resolveCommunity(repos, request.communityId);
+  const record = await decidableCorrection(repos, communityId, request.kind, request.period, request.by);
+  if (!request.reason?.trim()) {
+    throw new ReviewStateError(bilingual('驳回必须填写原因', 'a rejection needs a reason'));
+  }
+  const decision = { approved: false, by: request.by, at: new Date().toISOString(), reason: request.reason };
+  const rejected = await repos.corrections.reject(record, decision);
+  await repos.audit.append(communityId, {
+    actor: request.by,
+    action: 'correction.reject',
+    subject: `${record.kind} ${record.period} r${record.revision}`,
+    details: { reason: request.reason },
+  });
+  return rejected;
 }
 
 /** The month's monthly cycle has not started (or failed and will restart, reading the postings then). */

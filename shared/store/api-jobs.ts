@@ -10,7 +10,15 @@ import { keys } from './keys.js';
 import type { Table } from './store.js';
 import { TTL_ATTRIBUTE } from './table.js';
 
-export type ApiJobKind = 'sheet' | 'bank' | 'audit-verify' | 'simulation';
+export type ApiJobKind =
+  | 'sheet'
+  | 'bank'
+  | 'audit-verify'
+  | 'simulation'
+  // Corrections (DOMAIN.md §7.1) and an appeal's acceptance: a recompute of a period, off the API's 30 s.
+  | 'correction'
+  | 'correction-decision'
+  | 'appeal-acceptance';
 export type ApiJobStatus = 'queued' | 'running' | 'done' | 'failed';
 
 /** A job's outcome: a download link (the export sink's answer) and/or a small JSON document. */
@@ -25,7 +33,10 @@ export interface ApiJob {
   id: string;
   communityId: string;
   kind: ApiJobKind;
-  /** What was asked (the route's path and query parameters): small, never a file. */
+  /**
+   * What was asked (the route's path and query parameters): small, at most a few hundred KB of a small
+   * correction's files (a larger one names its upload instead).
+   */
   request: Record<string, unknown>;
   /** Who asked, and the request id of the asking request (audit entries name it). */
   by: string;
@@ -40,7 +51,8 @@ export interface ApiJob {
   error?: string;
   /** A failure the asker caused (400/404/409 of the route before jobs): its status and issues. */
   errorStatus?: number;
-  errorIssues?: { path: string; message: string }[];
+  /** A body's field (`{path, message}`), or a dataset's row (`{file, row, column, zh, en, rule}`: a correction's). */
+  errorIssues?: Record<string, unknown>[];
 }
 
 /** How long a job's record is kept (epoch seconds, the table's TTL attribute). */

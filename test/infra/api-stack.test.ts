@@ -14,6 +14,7 @@ import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ENTRIES } from '../../functions/api/index.js';
 import { ALL_FUNCTIONS } from '../../functions/registry.js';
+import { buildApp, STACK_NAMES } from '../../infra/app.js';
 import { acknowledgeNagFindings } from '../../infra/nag-suppressions.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack } from '../../infra/stacks/data-stack.js';
@@ -262,8 +263,31 @@ describe('least privilege', () => {
     // The routes that start jobs may invoke the runner, and no other route group may.
     for (const group of Object.keys(API_ENTRIES))
       expect(actionsOf(group).includes('lambda:InvokeFunction'), group).toBe(
-        ['sheets', 'bank', 'audit', 'schemes'].includes(group),
+        // Corrections, their approval and an appeal's acceptance are jobs too (cycles, reviews, appeals).
+        ['sheets', 'bank', 'audit', 'schemes', 'cycles', 'reviews', 'appeals'].includes(group),
       );
+  });
+
+  it("lets the job runner read a correction's uploaded files, under uploads/ of the import bucket only", () => {
+    // The whole app: the import workflow's bucket is the WorkflowStack's.
+    const { app } = buildApp({
+      nag: false,
+      builtinCloudFormationValidation: false,
+      context: { 'aws:cdk:bundling-stacks': [] },
+    });
+    const whole = Template.fromJSON(
+      app.synth({ validateOnSynthesis: false }).getStackByName(STACK_NAMES.api).template,
+    );
+    const runner = Object.entries(whole.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('RunApiJobServiceRoleDefaultPolicy'))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
+    const s3 = runner.filter((s) => [s.Action].flat().some((a) => String(a).startsWith('s3:')));
+    const text = JSON.stringify(s3);
+    expect(text).toContain('ImportBucketArn');
+    const reads = s3.filter((s) => JSON.stringify(s.Resource).includes('ImportBucketArn'));
+    expect(reads.flatMap((s) => [s.Action].flat()).sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
+    expect(JSON.stringify(reads)).toContain('/uploads/*');
+    expect(JSON.stringify(reads)).not.toContain('PutObject');
   });
 
   it('runs the jobs asynchronously: 15 minutes, no retry, failed events to a queue', () => {

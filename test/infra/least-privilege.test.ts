@@ -108,7 +108,15 @@ describe('the table policy of every function', () => {
     expect(TABLE_ACCESS['api:jobs'].write).toEqual({});
     // Issue 12: a sheet route records its job; the runner exports and appends the export's audit entry.
     expect(TABLE_ACCESS['api:sheets'].write).toEqual({ PutItem: ['APIJOB#'], UpdateItem: ['APIJOB#'] });
-    expect(TABLE_ACCESS.RunApiJob.write).toEqual({ PutItem: ['AUDIT#'], UpdateItem: ['APIJOB#'] });
+    // The runner's exports append only the audit trail; its corrections (issue 12) write a version and results.
+    expect(TABLE_ACCESS.RunApiJob.write.PutItem).toContain('AUDIT#');
+    expect(TABLE_ACCESS.RunApiJob.write.UpdateItem).toContain('APIJOB#');
+    // A correction is recorded by its route and written by the runner: the route writes no dataset or result.
+    expect(TABLE_ACCESS['api:cycles'].write.BatchWriteItem).toBeUndefined();
+    expect(TABLE_ACCESS['api:appeals'].write).toEqual({
+      PutItem: ['APIJOB#', 'AUDIT#', 'COMMUNITY#'],
+      UpdateItem: ['APIJOB#'],
+    });
     expect(TABLE_ACCESS.ComputeMonthlyPay.write).toEqual({
       BatchWriteItem: ['RESULT#'],
       PutItem: ['RESULT#'],

@@ -65,6 +65,15 @@ afterAll(async () => {
   await runtime?.close();
 });
 
+/** POST …/accept: 202 with the job's Location; the job's record once the server's background is idle. */
+async function accept(user: string, body: unknown) {
+  const started = await api('POST', '/appeals/2026-0001/accept', user, 'office', body);
+  expect(started.status, JSON.stringify(started.json)).toBe(202);
+  expect(started.json.location).toMatch(/^\/api\/communities\/county7\/jobs\//);
+  await server.idle();
+  return (await api('GET', started.json.location.slice(BASE.length), user, 'office')).json;
+}
+
 const appeal = { period: '2026-02', staffId: 'C01-001', reason: '手术工分漏记', attachments: ['记录.pdf'] };
 
 describe('the appeal routes', () => {
@@ -118,16 +127,20 @@ describe('the appeal routes', () => {
     const body = { reason: '属实', rows: { 'workload.csv': `${header}\n${corrected}\n` } };
     expect((await api('POST', '/appeals/2026-0001/accept', 'member1', 'member', body)).status).toBe(403);
     expect((await api('POST', '/appeals/2026-0001/accept', 'finance1', 'finance', body)).status).toBe(403);
-    const wrongFile = await api('POST', '/appeals/2026-0001/accept', 'office1', 'office', {
+    // Accepting recomputes the period: a job (issue 12), 202 and its Location; its record says how it ended.
+    const wrongFile = await accept('office1', {
       reason: '属实',
       rows: { 'finance.csv': 'period,institutionId,category,amount\n2026-02,C01,bed,1.00\n' },
     });
-    expect(wrongFile.status).toBe(422);
-    expect(wrongFile.json.issues[0]).toMatchObject({ file: 'finance.csv', rule: 'file.unknown' });
-    const accepted = await api('POST', '/appeals/2026-0001/accept', 'office1', 'office', body);
-    expect(accepted.status).toBe(200);
-    expect(accepted.json.appeal).toMatchObject({ status: 'accepted', correction: { period: '2026-02' } });
-    expect(accepted.json.correction).toMatchObject({ status: 'awaiting_review', kind: 'monthly' });
+    expect(wrongFile).toMatchObject({ status: 'failed', errorStatus: 422 });
+    expect(wrongFile.issues[0]).toMatchObject({ file: 'finance.csv', rule: 'file.unknown' });
+    const accepted = await accept('office1', body);
+    expect(accepted.status).toBe('done');
+    expect(accepted.result.json.appeal).toMatchObject({
+      status: 'accepted',
+      correction: { period: '2026-02' },
+    });
+    expect(accepted.result.json.correction).toMatchObject({ status: 'awaiting_review', kind: 'monthly' });
     const again = await api('POST', '/appeals/2026-0001/reject', 'office2', 'office', { reason: 'x' });
     expect(again.status).toBe(409);
     expect(again.json.error).toMatch(/already decided by office1/);

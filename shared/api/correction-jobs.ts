@@ -1,0 +1,159 @@
+/**
+ * Corrections (DOMAIN.md §7.1) and an appeal's acceptance as jobs of the API's long work (issue 12).
+ * Each recomputes a period or writes a whole dataset version — a province's (350,000 staff) takes far
+ * longer than API Gateway's 30 s — so the routes check what they cheaply can, record a job and answer
+ * 202; the runner (shared/api/jobs.ts) calls the very services the CLI calls and records the correction,
+ * the decision or the appeal with its correction, or the bilingual error. A correction's files come
+ * through the upload store (or, for a small fix, at most INLINE_FILES_BYTES in the body, kept on the job).
+ *
+ * Delivered twice, a job runs once (the runner's claim). Asked twice (a retried request makes a second
+ * job), the services keep one outcome: a second correction of the year is refused while one awaits
+ * review, a decided correction or appeal is not decided again, and an appeal's acceptance links the
+ * correction it already opened.
+ */
+import { acceptAppeal } from '../app/appeal-service.js';
+import { decideCorrection, type RecomputePort, startCorrection } from '../app/correction-service.js';
+import { bilingual, PrerequisiteError } from '../errors.js';
+import type { ApiJob, ApiJobResult } from '../store/api-jobs.js';
+import type { ApiDeps } from './deps.js';
+import { problem } from './http.js';
+import type { JobDeps } from './jobs.js';
+
+type CorrectionKind = 'monthly' | 'quarterly';
+
+/** What a correction's job keeps: the route's body, the files as base64 or the upload's prefix. */
+export interface CorrectionRequest {
+  kind: CorrectionKind;
+  period: string;
+  reason?: string;
+  files?: Record<string, string>;
+  upload?: string;
+}
+
+export interface CorrectionDecisionRequest {
+  kind: CorrectionKind;
+  period: string;
+}
+
+/** An appeal's acceptance: the corrected rows as CSV text, or the upload holding them. */
+export interface AppealAcceptanceRequest {
+  id: string;
+  reason: string;
+  rows?: Record<string, string>;
+  upload?: string;
+}
+
+/**
+ * The route's check of an upload named in a body: this server stores uploads (else 501, as the import's
+ * routes answer) and the upload is the caller's own in this community (403) — uploads are private to
+ * the uploader, as an import from one is.
+ */
+export function assertOwnUpload(deps: ApiDeps, community: string, user: string, prefix: string): void {
+  if (!deps.uploads)
+    throw problem(
+      501,
+      '此服务器没有上传存储，请把文件放在请求体中（不超过 256 KB）/ this server has no upload storage; send small files in the body instead',
+    );
+  if (!prefix.startsWith(deps.uploads.ownPrefix(community, user)))
+    throw problem(403, `只能使用自己上传的文件 / ${user} may use only their own uploads`, [
+      { path: 'body.upload', message: 'not your upload' },
+    ]);
+}
+
+/** The upload's files, or a refusal the uploader can act on when there are none. */
+async function uploaded(deps: JobDeps, prefix: string): Promise<Record<string, Uint8Array>> {
+  const nothing = () =>
+    new PrerequisiteError(
+      bilingual(
+        `${prefix} 下没有已上传的文件（上传链接过期，或文件已被用过）`,
+        `nothing has been uploaded under ${prefix} (the links expired, or the files were used already)`,
+      ),
+    );
+  if (!deps.uploads) throw new Error('the job runner has no upload store configured');
+  let files: Record<string, Uint8Array>;
+  try {
+    files = await deps.uploads.read(prefix);
+  } catch (error) {
+    const name = (error as { name?: unknown; code?: unknown } | undefined)?.name;
+    const code = (error as { code?: unknown } | undefined)?.code;
+    // The S3 reader refuses an empty or oversized upload by name; a local folder that was never written is ENOENT.
+    if (name === 'PrerequisiteError' && !(error instanceof PrerequisiteError))
+      throw new PrerequisiteError((error as Error).message);
+    if (code === 'ENOENT') throw nothing();
+    throw error;
+  }
+  if (Object.keys(files).length === 0) throw nothing();
+  return files;
+}
+
+/** Runs `work` on an upload's files (when the request names one), then lets the store forget them. */
+async function withUpload<T>(
+  deps: JobDeps,
+  upload: string | undefined,
+  work: (files: Record<string, Uint8Array> | undefined) => Promise<T>,
+): Promise<T> {
+  if (upload === undefined) return work(undefined);
+  const files = await uploaded(deps, upload);
+  try {
+    return await work(files);
+  } finally {
+    await deps.uploads?.done?.(upload).catch(() => undefined);
+  }
+}
+
+function recomputeOf(deps: JobDeps): RecomputePort {
+  if (!deps.recompute) throw new Error('the job runner has no recompute configured');
+  return deps.recompute;
+}
+
+const fromBase64 = (files: Record<string, string>) =>
+  Object.fromEntries(
+    Object.entries(files).map(([name, b64]) => [name, new Uint8Array(Buffer.from(b64, 'base64'))]),
+  );
+
+// Each kind's work, named in shared/api/jobs.ts's JOB_KINDS (functions, not an object spread in, so a
+// route's bundle that only records jobs leaves the recompute's code — and its table access — out).
+
+/** 补发/扣回: parse the corrected files, write a version, recompute the period, write the differences. */
+export async function runCorrection(job: ApiJob, deps: JobDeps): Promise<ApiJobResult> {
+  const request = job.request as unknown as CorrectionRequest;
+  const record = await withUpload(deps, request.upload, (files) =>
+    startCorrection(deps.repos, recomputeOf(deps), {
+      communityId: job.communityId,
+      kind: request.kind,
+      period: request.period,
+      source: files ? { files, uploaded: true } : { files: fromBase64(request.files ?? {}) },
+      by: job.by,
+      ...(request.reason ? { reason: request.reason } : {}),
+    }),
+  );
+  return { json: record };
+}
+
+/** Finance's approval: writes the year's data with the corrected rows and posts the differences. */
+export async function runCorrectionDecision(job: ApiJob, { repos }: JobDeps): Promise<ApiJobResult> {
+  const request = job.request as unknown as CorrectionDecisionRequest;
+  const record = await decideCorrection(repos, {
+    communityId: job.communityId,
+    kind: request.kind,
+    period: request.period,
+    by: job.by,
+    approve: true,
+  });
+  return { json: record };
+}
+
+/** An accepted appeal opens a correction of its period on the corrected rows (one recompute). */
+export async function runAppealAcceptance(job: ApiJob, deps: JobDeps): Promise<ApiJobResult> {
+  const request = job.request as unknown as AppealAcceptanceRequest;
+  const answer = await withUpload(deps, request.upload, (files) =>
+    acceptAppeal(deps.repos, recomputeOf(deps), {
+      communityId: job.communityId,
+      id: request.id,
+      by: job.by,
+      reason: request.reason,
+      rows: files ?? request.rows ?? {},
+    }),
+  );
+  return { json: answer };
+}
