@@ -44,6 +44,7 @@ const zh = {
     '选择包含更正后数据的数据集文件夹（与导入相同的文件）。系统按同样规则重新计算该期间，作为新的更正版本；差额经财务审核后作为调整计入下一个未开始的月份（补发/扣回），已发放的月份不变。',
   correctionReason: '更正原因',
   submitCorrection: '提交更正',
+  uploading: '正在上传文件…',
   recomputing: '正在重新计算…',
   correctionStarted: '更正 {period} r{n} 已提交，待财务审核：差额合计 {amount}，涉及 {people} 人',
   correctionIssues: '更正数据有 {n} 个问题，未提交',
@@ -117,6 +118,7 @@ const en: Record<LifecycleKey, string> = {
     'Choose a dataset folder holding the corrected rows (the same files as an import). The period is recomputed with the same rules as a new correction revision; after finance approves, each difference is paid as an adjustment in the next open month. Months already paid stay as paid.',
   correctionReason: 'Reason for the correction',
   submitCorrection: 'Submit the correction',
+  uploading: 'Uploading the files…',
   recomputing: 'Recomputing…',
   correctionStarted:
     'Correction {period} r{n} submitted for finance review: difference {amount} in total, {people} people',

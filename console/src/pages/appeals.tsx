@@ -6,7 +6,7 @@
  * reason — never the appellant. Finance and the auditor read the list; so does the board.
  */
 import { useState } from 'preact/hooks';
-import { getJson, postJson } from '../api/client';
+import { getJson, jobJson, postJson } from '../api/client';
 import type { Group } from '../api/types';
 import { DataTable } from '../components/data-table';
 import { Async, ErrorAlert, Notice, PageHeader, SelectField, useLoad } from '../components/ui';
@@ -316,7 +316,9 @@ function DecideAppeal({ appeal, onDecided }: { appeal: Appeal; onDecided: (messa
     setBusy(true);
     try {
       if (accept) {
-        const answer = await postJson<{ appeal: Appeal; correction: CorrectionSummary }>(
+        // Accepting recomputes the period: a job of the API (issue 12), followed until it records the
+        // appeal and its correction (or the rows' issues, file, row and column).
+        const answer = await jobJson<{ appeal: Appeal; correction: CorrectionSummary }>(
           `/api/appeals/${appeal.id}/accept`,
           { reason, rows: { [file]: rows } },
         );

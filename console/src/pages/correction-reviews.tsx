@@ -6,7 +6,7 @@
  * correction may not decide it — the console says so up front and the API refuses it anyway.
  */
 import { useState } from 'preact/hooks';
-import { getJson, jobFileJson, postJson } from '../api/client';
+import { getJson, jobFileJson, jobJson } from '../api/client';
 import type { CorrectionLine, CorrectionRecord, CorrectionReview } from '../api/lifecycle-types';
 import type { SheetLine } from '../api/types';
 import { DataTable } from '../components/data-table';
@@ -102,7 +102,9 @@ function CorrectionCard({
     setError(undefined);
     try {
       const path = `/api/corrections/${c.kind}/${c.period}/${approve ? 'approve' : 'reject'}`;
-      const after = await postJson<CorrectionRecord>(path, approve ? {} : { reason: reason.trim() });
+      // An approval writes the year's data with the corrected rows: a job (issue 12), followed to its end;
+      // a rejection is answered at once (jobJson takes either).
+      const after = await jobJson<CorrectionRecord>(path, approve ? {} : { reason: reason.trim() });
       onDecided(
         approve
           ? l('correctionApproved', { period: c.period, n: c.revision, month: after.postedTo ?? '—' })

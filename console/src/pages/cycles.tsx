@@ -6,11 +6,12 @@
  * runs); a month without any workload rows shows "waiting for data" instead of a button, and one where
  * some institutions have no rows names them and starts only once the user acknowledges exactly those.
  * Completed months and quarters can be corrected (DOMAIN.md §7.1): a dataset folder with the corrected
- * rows and a reason; the year's corrections are listed below the board.
+ * rows and a reason, uploaded and recomputed as a job of the API (issue 12); the year's corrections are
+ * listed below the board.
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, getJson, postJson } from '../api/client';
+import { ApiError, getJson, jobJson, postJson } from '../api/client';
 import type {
   BoardCycle,
   BoardOverview,
@@ -25,6 +26,7 @@ import { datasetBody, isDatasetFile } from '../dataset-files';
 import type { MessageKey } from '../i18n';
 import { useLifecycleI18n } from '../lifecycle-i18n';
 import { formatFen } from '../money';
+import { uploadFiles } from '../uploads';
 import '../lifecycle.css';
 import { BoardAppeals } from './appeals';
 
@@ -598,6 +600,7 @@ function CorrectionDialog({
   const [files, setFiles] = useState<File[]>([]);
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
+  const [stage, setStage] = useState<'uploading' | 'recomputing'>('uploading');
   const [error, setError] = useState<unknown>();
   const [issues, setIssues] = useState<ImportIssue[]>();
 
@@ -611,11 +614,16 @@ function CorrectionDialog({
     setError(undefined);
     setIssues(undefined);
     try {
-      const record = await postJson<CorrectionRecord>('/api/corrections', {
+      // The files go to the upload store (no dataset through the API); a server without one takes a small
+      // fix in the body. The recompute is a job (issue 12): followed until it records the correction.
+      setStage('uploading');
+      const upload = await uploadFiles(files);
+      setStage('recomputing');
+      const record = await jobJson<CorrectionRecord>('/api/corrections', {
         kind: cycle.kind as CorrectionKind,
         period: cycle.period,
         ...(reason.trim() ? { reason: reason.trim() } : {}),
-        files: await datasetBody(files),
+        ...(upload ? { upload } : { files: await datasetBody(files) }),
       });
       onDone(record);
     } catch (e) {
@@ -686,7 +694,7 @@ function CorrectionDialog({
         )}
         <div class="actions">
           <button type="submit" class="primary" disabled={busy} aria-busy={busy}>
-            {busy ? l('recomputing') : l('submitCorrection')}
+            {busy ? l(stage) : l('submitCorrection')}
           </button>
           <button type="button" disabled={busy} onClick={onCancel}>
             {l('cancel')}

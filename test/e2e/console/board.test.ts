@@ -216,9 +216,30 @@ describe.skipIf(!browserTestRuns('board'))('the cycle board: confirmations and c
     await dialog.getByText(/已选文件：.*workload\.csv/).waitFor();
     await dialog.getByLabel('更正原因').fill('C01-001 三月工作量漏录 200 分；C01-002 夜班补贴漏发');
     await h.shot(office, 'office-correction');
+    // Issue 12: the files go to the upload store, and the correction is a job the page follows.
+    const puts: string[] = [];
+    office.on('request', (r) => {
+      if (r.method() === 'PUT') puts.push(new URL(r.url()).pathname);
+    });
+    const started = office.waitForResponse(
+      (r) => r.request().method() === 'POST' && new URL(r.url()).pathname.endsWith('/corrections'),
+    );
     await dialog.getByRole('button', { name: '提交更正' }).click();
+    const answer = await started;
+    expect(answer.status()).toBe(202);
+    const sent = JSON.parse(answer.request().postData() ?? '{}') as { upload?: string; files?: unknown };
+    expect(sent.files).toBeUndefined();
+    expect(sent.upload).toMatch(/^uploads\//);
     const notice = office.getByText(/^更正 2026-03 r2 已提交，待财务审核/);
     await notice.waitFor();
+    expect(puts.some((p) => p.endsWith('/workload.csv') && p.startsWith(`/${sent.upload}`))).toBe(true);
+    const { location } = (await answer.json()) as { location: string };
+    const followed = await api<{ status: string; result: { json: CorrectionRecord } }>(
+      location,
+      'office1',
+      'office',
+    );
+    expect(followed).toMatchObject({ status: 'done', result: { json: { period: '2026-03', revision: 2 } } });
 
     const { corrections } = await api<{ corrections: CorrectionRecord[] }>(
       '/api/communities/county7/corrections?year=2026',
