@@ -34,21 +34,65 @@ function oneBatchAtATime<T>(compute: () => Promise<T>): Promise<T> {
   return turn;
 }
 
-/** One institution's pay lines and result with its dispatch checks, as the items to write. */
-async function monthlyPayOf(
+/** The end of the last turn asked for (`ownTurn`). */
+let turns: Promise<unknown> = Promise.resolve();
+/**
+ * Runs `work` (one institution's synchronous computing, a few ms) in a turn of the event loop of its own,
+ * after the I/O that arrived meanwhile: the answers to an earlier batch's writes are handled between two
+ * institutions of the next batch instead of after the whole of it. Without the turns, the computing of
+ * every batch of a process runs as one chain of microtasks (its reads are cached), and a write's answer
+ * waits for all of it: the writes only started once every batch had computed. Each turn is asked for
+ * when the one before it has ended (immediates asked for at once would run back to back, no I/O between).
+ */
+function ownTurn<T>(work: () => T): Promise<T> {
+  const turn = turns.then(
+    () =>
+      new Promise<T>((resolve, reject) =>
+        setImmediate(() => {
+          try {
+            resolve(work());
+          } catch (error) {
+            reject(error);
+          }
+        }),
+      ),
+  );
+  turns = turn.catch(() => undefined);
+  return turn;
+}
+
+/** What one institution's monthly pay is computed from, read (from the batch's shared reads) before computing. */
+async function monthlyInputs(
   repos: Repositories,
   cycle: CycleRef,
   institutionId: string,
   postings: readonly PostingRef[],
-): Promise<ResultWrite[]> {
+) {
   const toDateMonths = monthsToDate(cycle.period);
-  const [slice, posted] = await Promise.all([
+  const [slice, posted, v2] = await Promise.all([
     loadInstitutionSlice(repos, cycle, institutionId, toDateMonths),
     // Differences of approved corrections (DOMAIN.md §7.1), paid on this month's sheet as adjustments.
     postings.length === 0
       ? []
       : repos.corrections.postedAdjustments(cycle.communityId, cycle.period, institutionId, postings),
+    // Not waiting for the slice: a process's first institution reads the version's V2 part here.
+    v2StepInputs(repos, cycle, institutionId),
   ]);
+  const [manual, toDate] = await Promise.all([
+    // §9.1 manual mode: the departments' approved splits (the window closed before this step runs).
+    slice.scheme.pay.secondary?.mode === 'manual' ? approvedSplits(repos, cycle, institutionId) : undefined,
+    // Read with the slice (its `alsoMonths`).
+    repos.datasets.institutionMonths(cycle.communityId, cycle.datasetVersion, institutionId, toDateMonths),
+  ]);
+  return { slice, posted, v2, manual, toDate };
+}
+
+/** One institution's pay lines and result with its dispatch checks, as the items to write (no I/O). */
+function monthlyPayOf(
+  cycle: CycleRef,
+  institutionId: string,
+  { slice, posted, v2, manual, toDate }: Awaited<ReturnType<typeof monthlyInputs>>,
+): ResultWrite[] {
   const { lines, ...pool } = monthlyStep({
     scheme: slice.scheme,
     institution: slice.institution,
@@ -56,18 +100,9 @@ async function monthlyPayOf(
     period: cycle.period,
     workload: slice.rows.workload,
     adjustments: posted.length > 0 ? [...slice.rows.adjustments, ...posted] : slice.rows.adjustments,
-    ...(await v2StepInputs(repos, cycle, institutionId)),
-    // §9.1 manual mode: the departments' approved splits (the window closed before this step runs).
-    ...(slice.scheme.pay.secondary?.mode === 'manual'
-      ? { manual: await approvedSplits(repos, cycle, institutionId) }
-      : {}),
+    ...v2,
+    ...(manual === undefined ? {} : { manual }),
   });
-  const toDate = await repos.datasets.institutionMonths(
-    cycle.communityId,
-    cycle.datasetVersion,
-    institutionId,
-    toDateMonths,
-  );
   const dispatch = {
     missingSubmissions: missingSubmissions(
       slice.institution.kind,
@@ -102,13 +137,16 @@ export async function handler(event: unknown): Promise<{ institutions: number }>
   // The rosters the seal pairs each line with its account from (read by the prefetch above).
   const rosters = await repos.datasets.rosters(cycle.communityId, cycle.datasetVersion, ids);
   // One batch of a process computes at a time, then writes while the next computes (below).
+  const inputs = await Promise.all(ids.map((id) => monthlyInputs(repos, cycle, id, postings)));
   const groups = await oneBatchAtATime(() =>
     Promise.all(
-      ids.map(async (institutionId, index) =>
-        sealedGroup(
-          { institutionId, items: await monthlyPayOf(repos, cycle, institutionId, postings) },
-          rosters[index]!,
-          { paid: true },
+      ids.map((institutionId, index) =>
+        ownTurn(() =>
+          sealedGroup(
+            { institutionId, items: monthlyPayOf(cycle, institutionId, inputs[index]!) },
+            rosters[index]!,
+            { paid: true },
+          ),
         ),
       ),
     ),
