@@ -33,7 +33,11 @@ export async function handler(event: unknown): Promise<PreparedCycle> {
     institutions.map((i) => i.id).sort(),
     await manualInstitutions(repos, cycle),
   );
-  // Stored before the references leave: every Map iteration reads its batch from here.
-  await Promise.all(stored.map(({ list, batches }) => repos.batches.put(cycle, list, batches)));
+  // Stored before the references leave: every Map iteration reads its batch from here. The revision's
+  // result layout is settled here too, once, so the batches' guarded writes start with their guards.
+  await Promise.all([
+    ...stored.map(({ list, batches }) => repos.batches.put(cycle, list, batches)),
+    ...(institutions.length > 0 ? [repos.results.prepareLayout(cycle, institutions.length)] : []),
+  ]);
   return { ...refs, approved: record.decision?.approved === true };
 }

@@ -23,7 +23,8 @@ export type AccessId = FunctionId | EdgeFunctionId | `api:${RouteGroup}`;
 
 export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
   // PrepareCycle stores the revision's batches of institution ids (BATCHES#); the Maps carry references.
-  PrepareCycle: { read: ['GetItem', 'Query'], write: { PutItem: ['BATCHES#'] } },
+  // It also settles the revision's result layout (RESULT#…, LAYOUT) before the Maps write.
+  PrepareCycle: { read: ['GetItem', 'Query'], write: { PutItem: ['BATCHES#', 'RESULT#'] } },
   ComputeMonthlyPay: {
     read: ['BatchGetItem', 'GetItem', 'Query'],
     write: { BatchWriteItem: ['RESULT#'], PutItem: ['RESULT#'] },

@@ -256,6 +256,16 @@ export class ResultRepository {
     }
   }
 
+  /**
+   * Settles the revision's layout before its steps write (PrepareCycle): `shardsForWrite` as the first
+   * guarded write would, so the Map's batches find the layout item instead of each racing to create it
+   * (a read, a query and a conditional put before a batch's first write). Whatever decides it, a
+   * revision's layout is created once and never changes, so settling it earlier changes nothing else.
+   */
+  async prepareLayout(ref: CycleRef, institutions: number): Promise<number> {
+    return this.shardsForWrite(ref, institutions);
+  }
+
   /** Every partition a listing of the revision reads: its shards (layout 2) or itself (layout 1). */
   private async listingPartitions(ref: CycleRef): Promise<string[]> {
     const shards = await this.shards(ref);

@@ -103,8 +103,9 @@ describe('the table policy of every function', () => {
 
   it('derives from the code, so it can fail: a read-only function has no write, and an exporter writes only the audit trail', () => {
     expect(TABLE_ACCESS['api:explain'].write).toEqual({});
-    // PrepareCycle writes nothing but the revision's batches of institution ids (the Maps carry references).
-    expect(TABLE_ACCESS.PrepareCycle.write).toEqual({ PutItem: ['BATCHES#'] });
+    // PrepareCycle writes nothing but the revision's batches of institution ids (the Maps carry references)
+    // and the revision's result layout item.
+    expect(TABLE_ACCESS.PrepareCycle.write).toEqual({ PutItem: ['BATCHES#', 'RESULT#'] });
     expect(TABLE_ACCESS['api:jobs'].write).toEqual({});
     // Issue 12: a sheet route records its job; the runner exports and appends the export's audit entry.
     expect(TABLE_ACCESS['api:sheets'].write).toEqual({ PutItem: ['APIJOB#'], UpdateItem: ['APIJOB#'] });
