@@ -1102,6 +1102,12 @@ export class DatasetRepository {
     }
     const index = await this.monthIndex(communityId, version, period);
     await this.prefetch(communityId, [...index.values()]);
+    // The pay step reads every institution's roster next: read them (kept too) while the start goes on
+    // (its checks, its claim, the workflow's first steps) instead of after it. Not awaited: a failed read
+    // is forgotten and the pay step reads it again.
+    void this.rosterIndex(communityId, version)
+      .then((rosters) => this.prefetch(communityId, [...rosters.values()]))
+      .catch(() => undefined);
     const out = new Map<string, MonthRows>();
     for (const [institutionId, ref] of index) out.set(institutionId, await this.monthsOf(communityId, [ref]));
     return out;
