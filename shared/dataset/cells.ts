@@ -89,7 +89,29 @@ const hinted =
     return isProblem(value) && value.rule.endsWith('.format') ? (hint(text) ?? value) : value;
   };
 
-export const decimal = (bounds: Bounds = {}): Convert<string> => hinted(decimalParser(bounds));
+/** Distinct short cells a column's conversion remembers (see `remembered`). */
+const REMEMBERED = 4096;
+/** Longer cells are not remembered: a substring that long may keep the whole text it was cut from alive. */
+const REMEMBERED_LENGTH = 12;
+
+/**
+ * A conversion that reads each distinct short cell once: a workload's days, scores and periods repeat on
+ * every row (issue 17: lexing them was a tenth of a city import's parse). Only values are kept, never a
+ * problem, so every bad cell is reported as it always was.
+ */
+function remembered<T>(convert: Convert<T>): Convert<T> {
+  const known = new Map<string, T>();
+  return (text) => {
+    const seen = known.get(text);
+    if (seen !== undefined) return seen;
+    const value = convert(text);
+    if (!isProblem(value) && text.length <= REMEMBERED_LENGTH && known.size < REMEMBERED)
+      known.set(text, value);
+    return value;
+  };
+}
+
+export const decimal = (bounds: Bounds = {}): Convert<string> => remembered(hinted(decimalParser(bounds)));
 
 export const yuan = ({ signed }: { signed: boolean }): Convert<number> => {
   const options = { signed };
@@ -108,16 +130,18 @@ export const nonNegativeInteger: Convert<number> = hinted((text) => {
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
-export const month: Convert<string> = hinted((text) => {
-  const trimmed = text.trim();
-  return MONTH.test(trimmed)
-    ? trimmed
-    : new Problem(
-        'period.format',
-        '期间须写成 YYYY-MM，如 2026-03（Excel 可能把它改成日期：请把该列设为“文本”格式）',
-        'the period must be YYYY-MM, e.g. 2026-03 (Excel may turn it into a date: format the column as Text)',
-      );
-}, periodHint);
+export const month: Convert<string> = remembered(
+  hinted((text) => {
+    const trimmed = text.trim();
+    return MONTH.test(trimmed)
+      ? trimmed
+      : new Problem(
+          'period.format',
+          '期间须写成 YYYY-MM，如 2026-03（Excel 可能把它改成日期：请把该列设为“文本”格式）',
+          'the period must be YYYY-MM, e.g. 2026-03 (Excel may turn it into a date: format the column as Text)',
+        );
+  }, periodHint),
+);
 
 function notAllowed(value: string, allowed: readonly string[]): Problem {
   const list = allowed.join(', ');

@@ -10,6 +10,7 @@ import { readCsvSlices } from './csv.js';
 import { decodeSlices, type SlicesEnd, slicing } from './decode.js';
 import { CSV_FORMATS } from './formats/index.js';
 import {
+  AHEAD_CHARS,
   type FromWorker,
   MONTHS_AHEAD,
   packMonth,
@@ -24,10 +25,16 @@ const post = (message: FromWorker) => port.postMessage(message);
 
 let open = true;
 let outstanding = 0;
+/** The text lengths of the months not yet answered, oldest first, and their sum. */
+const sizes: number[] = [];
+let aheadChars = 0;
 let acked: (() => void) | undefined;
 let finishing: (() => void) | undefined;
 
-/** The main thread's sink as the reader sees it: months go out as messages, at most MONTHS_AHEAD unanswered. */
+/**
+ * The main thread's sink as the reader sees it: months go out as messages, unanswered at most MONTHS_AHEAD
+ * or AHEAD_CHARS of text, whichever is more (a city's months while the other files are read there).
+ */
 const remote: WorkloadSink = {
   get open() {
     return open;
@@ -36,6 +43,8 @@ const remote: WorkloadSink = {
   month(period, workload) {
     outstanding++;
     const packed = packMonth(workload);
+    sizes.push(packed.text.length);
+    aheadChars += packed.text.length;
     port.postMessage({ type: 'month', period, ...packed } satisfies FromWorker, [
       packed.counts.buffer as ArrayBuffer,
       packed.lengths.buffer as ArrayBuffer,
@@ -43,7 +52,8 @@ const remote: WorkloadSink = {
     ]);
   },
   async pause() {
-    while (outstanding >= MONTHS_AHEAD) await new Promise<void>((resolve) => (acked = resolve));
+    while (outstanding >= MONTHS_AHEAD && aheadChars >= AHEAD_CHARS)
+      await new Promise<void>((resolve) => (acked = resolve));
     await new Promise((resolve) => setImmediate(resolve)); // messages (a closed sink) get in
   },
 };
@@ -89,6 +99,7 @@ async function run(start: Extract<ToWorker, { type: 'start' }>) {
 port.on('message', (message: ToWorker) => {
   if (message.type === 'ack') {
     outstanding--;
+    aheadChars -= sizes.shift() ?? 0;
     acked?.();
     acked = undefined;
   } else if (message.type === 'closed') open = false;

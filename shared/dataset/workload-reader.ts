@@ -64,6 +64,10 @@ export class WorkloadReader {
   private readonly open = new Map<string, Map<string, WorkloadGroup>>();
   private readonly seen = new Set<string>();
   private readonly handedOver = new Set<string>();
+  /** The group the last row went to: a file's rows come by institution within a month. */
+  private lastGroup: { period: string; institutionId: string; group: WorkloadGroup } | undefined;
+  /** `${year}-`: a row's period in the year starts with it. */
+  private readonly yearPrefix: string;
   readonly order: string[] = [];
   readonly reopened = new Set<string>();
   private holdAll = false;
@@ -77,6 +81,7 @@ export class WorkloadReader {
     private readonly sink: WorkloadSink | undefined,
   ) {
     this.grouping = sink !== undefined;
+    this.yearPrefix = `${year}-`;
   }
 
   /** The fast reader gave up: csv-parse reads the file again from its start, so everything starts over. */
@@ -97,6 +102,7 @@ export class WorkloadReader {
     this.open.clear();
     this.seen.clear();
     this.handedOver.clear();
+    this.lastGroup = undefined;
     this.order.length = 0;
     this.reopened.clear();
     this.holdAll = false;
@@ -150,7 +156,7 @@ export class WorkloadReader {
         unknownReferenceIssue(this.format.file, record.row, 'staffId', rawStaff, 'staff.csv', 'staffId'),
       );
     }
-    if (this.year !== undefined && !period.startsWith(`${this.year}-`) && MONTH.test(period)) {
+    if (this.year !== undefined && !period.startsWith(this.yearPrefix) && MONTH.test(period)) {
       this.periodIssues.push(periodYearIssue(this.format.file, record.row, 'period', rawPeriod, this.year));
     }
     if (!this.grouping) return;
@@ -200,6 +206,12 @@ export class WorkloadReader {
       return;
     }
     const period = value.period;
+    const last = this.lastGroup;
+    if (last !== undefined && last.period === period && last.institutionId === institutionId) {
+      last.group.texts.push(encode(value));
+      last.group.rows.push(row);
+      return;
+    }
     if (period !== this.current) {
       if (!this.seen.has(period)) {
         this.seen.add(period);
@@ -222,11 +234,13 @@ export class WorkloadReader {
       group = { texts: [], rows: [] };
       groups.set(institutionId, group);
     }
+    this.lastGroup = { period, institutionId, group };
     group.texts.push(encode(value));
     group.rows.push(row);
   }
 
   private handOver(period: string): void {
+    this.lastGroup = undefined;
     const groups = this.open.get(period);
     this.open.delete(period);
     this.handedOver.add(period);
@@ -292,8 +306,13 @@ export type WorkloadResults = Pick<
   'count' | 'first' | 'validateIssues' | 'uniqueIssues' | 'refIssues' | 'periodIssues' | 'finish'
 >;
 
-/** Months a worker may hand over before the main thread's writer has taken them. */
+/** Months a worker may hand over before the main thread's writer has taken them… */
 export const MONTHS_AHEAD = 2;
+/**
+ * …or more, up to this much of their text: a city's months (~4 M characters each) go on while the main
+ * thread reads the other files and the sink begins; a province's (~40 M each) stay at two.
+ */
+export const AHEAD_CHARS = 32 * 1024 * 1024;
 
 export type ToWorker =
   | {

@@ -18,7 +18,8 @@ export const workloadCsv = csvFormat('workload.csv', true, cells, {
   rule: {
     reads: ['attendedDays', 'scheduledDays'],
     check: (row, report) => {
-      if (compareDecimal(row.attendedDays, row.scheduledDays) > 0) {
+      // Both are canonical decimals (the cells' reading): the same text is the same number, the usual case.
+      if (row.attendedDays !== row.scheduledDays && compareDecimal(row.attendedDays, row.scheduledDays) > 0) {
         report(
           'attendedDays',
           new Problem(
