@@ -14,7 +14,7 @@ import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ENTRIES } from '../../functions/api/index.js';
 import { ALL_FUNCTIONS } from '../../functions/registry.js';
-import { buildApp, STACK_NAMES } from '../../infra/app.js';
+import { STACK_NAMES } from '../../infra/app.js';
 import { acknowledgeNagFindings } from '../../infra/nag-suppressions.js';
 import { ApiStack } from '../../infra/stacks/api-stack.js';
 import { DataStack } from '../../infra/stacks/data-stack.js';
@@ -22,6 +22,7 @@ import { WorkflowStack } from '../../infra/stacks/workflow-stack.js';
 import { selectTarget } from '../../infra/targets.js';
 import { JOB_QUEUE_SECONDS, JOB_RUNNER_SECONDS } from '../../shared/api/job-view.js';
 import { DEPLOYMENT_GROUPS, GROUPS, gatewayRouteKey, ROUTE_KEYS } from '../../shared/api/roles.js';
+import { synthOffline } from './offline-synth.js';
 
 function buildAppWithApi(targetName: 'aws' | 'aws-cn' = 'aws', context: Record<string, unknown> = {}) {
   const app = new App({
@@ -270,14 +271,7 @@ describe('least privilege', () => {
 
   it("lets the job runner read a correction's uploaded files, under uploads/ of the import bucket only", () => {
     // The whole app: the import workflow's bucket is the WorkflowStack's.
-    const { app } = buildApp({
-      nag: false,
-      builtinCloudFormationValidation: false,
-      context: { 'aws:cdk:bundling-stacks': [] },
-    });
-    const whole = Template.fromJSON(
-      app.synth({ validateOnSynthesis: false }).getStackByName(STACK_NAMES.api).template,
-    );
+    const whole = Template.fromJSON(synthOffline().assembly.getStackByName(STACK_NAMES.api).template);
     const runner = Object.entries(whole.findResources('AWS::IAM::Policy'))
       .filter(([id]) => id.startsWith('RunApiJobServiceRoleDefaultPolicy'))
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
