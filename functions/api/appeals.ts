@@ -71,7 +71,7 @@ export const handler = apiHandler('appeals', {
     body: AcceptAppealBody,
     run: async (input, deps) => {
       const { params, body, caller, community } = input;
-      if (body.upload !== undefined) assertOwnUpload(deps, community, caller.user, body.upload);
+      if (body.upload !== undefined) assertOwnUpload(community, caller.user, body.upload);
       await acceptableAppeal(deps.repos, { communityId: community, id: params.id, by: caller.user });
       return startJob(input, deps, 'appeal-acceptance', {
         id: params.id,

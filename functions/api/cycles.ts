@@ -96,7 +96,7 @@ export const handler = apiHandler('cycles', {
     body: CorrectionBody,
     run: async (input, deps) => {
       const { body, caller, community } = input;
-      if (body.upload !== undefined) assertOwnUpload(deps, community, caller.user, body.upload);
+      if (body.upload !== undefined) assertOwnUpload(community, caller.user, body.upload);
       await assertCorrectable(deps.repos, community, body.kind, body.period);
       return startJob(input, deps, 'correction', {
         kind: body.kind,

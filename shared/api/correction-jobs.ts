@@ -15,9 +15,9 @@ import { acceptAppeal } from '../app/appeal-service.js';
 import { decideCorrection, type RecomputePort, startCorrection } from '../app/correction-service.js';
 import { bilingual, PrerequisiteError } from '../errors.js';
 import type { ApiJob, ApiJobResult } from '../store/api-jobs.js';
-import type { ApiDeps } from './deps.js';
 import { problem } from './http.js';
 import type { JobDeps } from './jobs.js';
+import { uploadOwnerPrefix } from './s3.js';
 
 type CorrectionKind = 'monthly' | 'quarterly';
 
@@ -44,17 +44,12 @@ export interface AppealAcceptanceRequest {
 }
 
 /**
- * The route's check of an upload named in a body: this server stores uploads (else 501, as the import's
- * routes answer) and the upload is the caller's own in this community (403) — uploads are private to
- * the uploader, as an import from one is.
+ * The route's check of an upload named in a body: the caller's own in this community (403) — uploads are
+ * private to the uploader, as an import from one is. (The key layout alone: the route functions are not
+ * given the import bucket; the runner reads it.)
  */
-export function assertOwnUpload(deps: ApiDeps, community: string, user: string, prefix: string): void {
-  if (!deps.uploads)
-    throw problem(
-      501,
-      '此服务器没有上传存储，请把文件放在请求体中（不超过 256 KB）/ this server has no upload storage; send small files in the body instead',
-    );
-  if (!prefix.startsWith(deps.uploads.ownPrefix(community, user)))
+export function assertOwnUpload(community: string, user: string, prefix: string): void {
+  if (!prefix.startsWith(uploadOwnerPrefix(community, user)))
     throw problem(403, `只能使用自己上传的文件 / ${user} may use only their own uploads`, [
       { path: 'body.upload', message: 'not your upload' },
     ]);
@@ -69,7 +64,11 @@ async function uploaded(deps: JobDeps, prefix: string): Promise<Record<string, U
         `nothing has been uploaded under ${prefix} (the links expired, or the files were used already)`,
       ),
     );
-  if (!deps.uploads) throw new Error('the job runner has no upload store configured');
+  if (!deps.uploads)
+    throw problem(
+      501,
+      '此服务器没有上传存储，请把文件放在请求体中（不超过 256 KB）/ this server has no upload storage; send small files in the body instead',
+    );
   let files: Record<string, Uint8Array>;
   try {
     files = await deps.uploads.read(prefix);

@@ -29,6 +29,10 @@ export const ownerSegment = (text: string) =>
     ? text
     : `${text.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40)}~${createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 12)}`;
 
+/** Where a user's uploads in a community go (`uploads/{c}/{u}/`): an upload is its uploader's own. */
+export const uploadOwnerPrefix = (community: string, user: string) =>
+  `${PREFIX.uploads}${ownerSegment(community)}/${ownerSegment(user)}/`;
+
 /** An import's id is the last segment of its upload prefix (a UUID). */
 export const importIdOfPrefix = (prefix: string) => prefix.split('/').at(-2) ?? '';
 
@@ -65,8 +69,7 @@ export function s3ExportSink(bucket: string, client = new S3Client({})): ExportS
 
 /** Uploads into the import bucket; the import workflow reads them from there. */
 export function s3UploadStore(bucket: string, client = new S3Client({})): UploadStore {
-  const ownPrefix = (community: string, user: string) =>
-    `${PREFIX.uploads}${ownerSegment(community)}/${ownerSegment(user)}/`;
+  const ownPrefix = uploadOwnerPrefix;
   return {
     ownPrefix,
     async ticket(community, user, files) {

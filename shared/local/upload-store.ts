@@ -13,7 +13,7 @@ import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { UploadStore, UploadTicket } from '../api/ports.js';
-import { ownerSegment, PREFIX, UPLOAD_LINK_SECONDS } from '../api/s3.js';
+import { PREFIX, UPLOAD_LINK_SECONDS, uploadOwnerPrefix } from '../api/s3.js';
 import { UPLOAD_MAX_FILE_BYTES } from '../dataset/decode.js';
 
 /** An upload nobody imported is removed after this long (the link itself lives UPLOAD_LINK_SECONDS). */
@@ -81,8 +81,7 @@ export function localUploadStore(options: LocalUploadOptions): LocalUploadStore 
   const key = randomBytes(32);
   const sign = (path: string, expires: number) =>
     createHmac('sha256', key).update(`PUT\n${path}\n${expires}`, 'utf8').digest();
-  const ownPrefix = (community: string, user: string) =>
-    `${PREFIX.uploads}${ownerSegment(community)}/${ownerSegment(user)}/`;
+  const ownPrefix = uploadOwnerPrefix;
 
   const folderOf = (prefix: string) => {
     const parts = prefix.split('/');

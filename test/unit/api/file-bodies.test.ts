@@ -5,14 +5,15 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { INLINE_FILES_BYTES } from '../../../shared/api/schemas.js';
-import { as, call, completedMonth, fakeWorld, useWorld } from './helpers.js';
+import { as, call, completedMonth, type FakeWorld, fakeWorld, useWorld } from './helpers.js';
 
 const office = as('office1', 'office');
 const over = 'a'.repeat(INLINE_FILES_BYTES + 4);
 let starts = 0;
+let world: FakeWorld;
 
 beforeEach(() => {
-  const world = fakeWorld();
+  world = fakeWorld();
   completedMonth(world);
   starts = 0;
   useWorld(world, {
@@ -74,17 +75,23 @@ describe('bounded file bodies', () => {
     expect(starts).toBe(1);
   });
 
-  it('POST /api/corrections: a server without upload storage says so for an upload (501)', async () => {
-    const answer = await call('POST /api/corrections', {
-      as: office,
-      body: {
-        kind: 'monthly',
-        period: '2026-01',
-        upload: 'uploads/xingguo/office1/00000000-0000-4000-8000-000000000000/',
-      },
+  it("POST /api/corrections: an upload is the caller's own (403); a server without upload storage fails its job (501)", async () => {
+    const upload = (user: string) => ({
+      kind: 'monthly',
+      period: '2026-01',
+      upload: `uploads/xingguo/${user}/00000000-0000-4000-8000-000000000000/`,
     });
-    expect(answer.status).toBe(501);
+    const theirs = await call('POST /api/corrections', { as: office, body: upload('office2') });
+    expect(theirs.status).toBe(403);
     expect(starts).toBe(0);
+    // The runner of this process, which has no upload store (the route functions never read the bucket).
+    const { jobs } = useWorld(world);
+    const own = await call('POST /api/corrections', { as: office, body: upload('office1') });
+    expect(own.status).toBe(202);
+    await jobs.idle();
+    const job = await call('GET /api/jobs/{id}', { as: office, params: { id: own.json.job.id } });
+    expect(job.json).toMatchObject({ status: 'failed', errorStatus: 501 });
+    expect(job.json.error).toMatch(/没有上传存储.*no upload storage/);
   });
 
   it('POST /api/appeals/{id}/accept: rows over 256 KB are refused, pointing to the upload store', async () => {
