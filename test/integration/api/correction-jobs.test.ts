@@ -216,12 +216,25 @@ describe('POST /api/corrections as a job', () => {
       (e) => e.action === 'correction.start' && e.subject.startsWith('monthly 2026-02'),
     );
     expect(starts).toHaveLength(1);
-    // A rejection is one conditional write: answered at once.
-    const rejected = await api('POST', '/corrections/monthly/2026-02/reject', 'finance1', 'finance', {
-      reason: '复核无误',
+  });
+
+  it('runs an approval delivered twice once: one decision, one posting of each difference', async () => {
+    const recorded = await recordJob('correction-decision', 'finance1', {
+      kind: 'monthly',
+      period: '2026-02',
     });
-    expect(rejected.status).toBe(200);
-    expect(rejected.json.status).toBe('rejected');
+    const ref = { communityId: C, id: recorded.id };
+    await Promise.all([runApiJob(runnerDeps(), ref), runApiJob(runnerDeps(), ref)]);
+    expect(await runtime.repos.apiJobs.get(C, recorded.id)).toMatchObject({
+      status: 'done',
+      result: { json: { period: '2026-02', status: 'completed', postedTo: '2026-04' } },
+    });
+    const approvals = (await runtime.repos.audit.entries(C)).filter(
+      (e) => e.action === 'correction.approve' && e.subject.startsWith('monthly 2026-02'),
+    );
+    expect(approvals).toHaveLength(1);
+    const posted = await runtime.repos.corrections.postings(C, '2026-04');
+    expect(posted.filter((p) => JSON.stringify(p).includes('2026-02'))).toHaveLength(1);
   });
 
   it('takes its files through an upload: the job records the correction, and the uploaded files are gone', async () => {
@@ -311,7 +324,7 @@ describe('POST /api/appeals/{id}/accept with an upload', () => {
     const prefix = await upload({
       'workload.csv': `${workload[0]}\n${workload.find((l) => l.startsWith('2026-02,C01-001,'))}\n`,
     });
-    // The appellant's side may not decide; an annual appeal could not be accepted — both said at once.
+    // The appellant's side may not decide: said at once.
     expect(
       (await api('POST', `/appeals/${id}/accept`, 'member1', 'member', { reason: '属实', upload: prefix }))
         .status,
@@ -331,5 +344,40 @@ describe('POST /api/appeals/{id}/accept with an upload', () => {
     });
     expect(twice.status).toBe(409);
     expect(twice.json.error).toMatch(/already decided by office1/);
+    // A rejection is one conditional write: answered at once (200), no job.
+    const rejected = await api('POST', '/corrections/monthly/2026-02/reject', 'finance1', 'finance', {
+      reason: '复核无误',
+    });
+    expect(rejected.status).toBe(200);
+    expect(rejected.json).toMatchObject({ status: 'rejected', period: '2026-02' });
+  });
+
+  it('runs an acceptance delivered twice once: one correction, one decision', async () => {
+    const filed = await api('POST', '/appeals', 'member1', 'member', {
+      period: '2026-03',
+      staffId: 'C01-002',
+      reason: '夜班漏记',
+    });
+    expect(filed.status).toBe(201);
+    const id = filed.json.id as string;
+    const workload = withPoints('2026-03', 'C01-002', 50)['workload.csv']!.split('\n');
+    const recorded = await recordJob('appeal-acceptance', 'office1', {
+      id,
+      reason: '属实',
+      rows: { 'workload.csv': `${workload[0]}\n${workload.find((l) => l.startsWith('2026-03,C01-002,'))}\n` },
+    });
+    const ref = { communityId: C, id: recorded.id };
+    await Promise.all([runApiJob(runnerDeps(), ref), runApiJob(runnerDeps(), ref)]);
+    const after = await runtime.repos.apiJobs.get(C, recorded.id);
+    expect(after?.status, after?.error).toBe('done');
+    const march = (await runtime.repos.corrections.list(C, 2026)).filter((c) => c.period === '2026-03');
+    expect(march.map((c) => [c.revision, c.status])).toEqual([
+      [2, 'completed'],
+      [3, 'awaiting_review'],
+    ]);
+    const decisions = (await runtime.repos.audit.entries(C)).filter(
+      (e) => e.action === 'appeal.accept' && e.subject.startsWith(`appeal ${id} `),
+    );
+    expect(decisions).toHaveLength(1);
   });
 });
