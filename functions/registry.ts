@@ -138,7 +138,8 @@ export const EDGE_FUNCTIONS = {
     entry: 'run-api-job.ts',
     memoryMb: 3008,
     timeoutSeconds: 900,
-    description: "Runs the API's long work: whole pay sheets, bank files, audit verify",
+    description:
+      "Runs the API's long work: whole pay sheets, bank files, audit verify, simulations, corrections",
   },
 } as const;
 
