@@ -68,7 +68,6 @@ export const handler = apiHandler('reviews', {
     },
   }),
   // A rejection writes one record and its audit entry: answered at once.
-
   'POST /api/corrections/{kind}/{period}/reject': route({
     params: CorrectionRef,
     body: RejectBody,
