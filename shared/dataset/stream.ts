@@ -12,7 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { type Dataset, WorkloadRow } from '../schemas/dataset.js';
 import type { WorkloadGroup } from '../store/datasets.js';
 import { crossFileIssues, referenceTarget, type Table, type Tables } from './cross.js';
@@ -65,11 +65,18 @@ const READY_MS = 60_000;
 export const parseThread: { minBytes: number; worker?: URL; earlyMaxBytes: number } = {
   minBytes: SHARED_FILE_BYTES,
   /**
-   * Below this the worker starts on workload.csv as soon as staff.csv is read, while this thread reads the
-   * other files (a city's 15 MB); from it (a province's ~150 MB) once they are read and let go.
+   * Below this (a city's 15 MB) the worker trades memory for time: it starts on workload.csv as soon as
+   * staff.csv is read, while this thread reads the other files, and has a young generation of
+   * ROOMY_YOUNG_MB. From it (a province's ~150 MB) it starts once they are read and let go, with V8's default.
    */
   earlyMaxBytes: 64 * 1024 * 1024,
 };
+
+/**
+ * The worker's young generation below `earlyMaxBytes`: a month's rows live until the month is handed over,
+ * and with V8's default (48 MB) the collector copied them again and again — ~15 % of the parse's CPU.
+ */
+const ROOMY_YOUNG_MB = 128;
 
 /**
  * The worker's file beside a Lambda's bundle (index.mjs): ESM like it. infra/constructs/handler-function.ts
@@ -121,20 +128,20 @@ class WorkloadWorker {
       });
   }
 
-  static spawn(): WorkloadWorker | undefined {
+  static spawn(options: WorkerOptions = {}): WorkloadWorker | undefined {
     try {
       const here = import.meta.url;
       // A test runs a Lambda bundle's worker (test/infra/parse-worker-bundle.test.ts).
-      if (parseThread.worker) return new WorkloadWorker(new Worker(parseThread.worker));
+      if (parseThread.worker) return new WorkloadWorker(new Worker(parseThread.worker, options));
       // The CLI's build (bin/build.mjs) has the worker as an entry of its own: plain JavaScript, no tsx.
       const build = (globalThis as { __medcommBuildDir?: string }).__medcommBuildDir;
       const built = build && new URL('./parseWorker.mjs', build);
-      if (built && existsSync(fileURLToPath(built))) return new WorkloadWorker(new Worker(built));
+      if (built && existsSync(fileURLToPath(built))) return new WorkloadWorker(new Worker(built, options));
       // Sources (vitest, tsx): bundled here (see fromSources).
-      if (here.endsWith('.ts')) return new WorkloadWorker(fromSources(here));
+      if (here.endsWith('.ts')) return new WorkloadWorker(fromSources(here, options));
       // A Lambda's bundle: the worker beside it (PrepareImport's), else this thread.
       const beside = new URL(`./${BUNDLED_PARSE_WORKER}`, here);
-      return existsSync(fileURLToPath(beside)) ? new WorkloadWorker(new Worker(beside)) : undefined;
+      return existsSync(fileURLToPath(beside)) ? new WorkloadWorker(new Worker(beside, options)) : undefined;
     } catch {
       return undefined; // no module location (a CommonJS bundle): read on this thread
     }
@@ -224,7 +231,7 @@ let sourcesBundle: Promise<string> | undefined;
  * once per process (~0.1 s, in esbuild's own process), and run as a script — loading them through tsx took
  * ~0.5 s of this process's CPU at every import, which the bench counted. Through tsx where esbuild cannot.
  */
-async function fromSources(here: string): Promise<Worker> {
+async function fromSources(here: string, options: WorkerOptions): Promise<Worker> {
   sourcesBundle ??= (async () => {
     const name = 'esbuild'; // not a literal: the bundlers of the CLI and the Lambdas leave it out
     const esbuild = (await import(name)) as typeof import('esbuild');
@@ -240,9 +247,10 @@ async function fromSources(here: string): Promise<Worker> {
     return outputFiles[0]!.text;
   })();
   try {
-    return new Worker(await sourcesBundle, { eval: true });
+    return new Worker(await sourcesBundle, { ...options, eval: true });
   } catch {
     return new Worker(new URL('./parse-worker-boot.mjs', here), {
+      ...options,
       workerData: { entry: new URL('./parse-worker.ts', here).href },
     });
   }
@@ -279,7 +287,11 @@ export async function parseDatasetStreamed(
     workloadSource instanceof Uint8Array &&
     workloadSource.length >= parseThread.minBytes &&
     !decodeSlicesLimit(workloadSource, options.maxFileBytes)
-      ? WorkloadWorker.spawn()
+      ? WorkloadWorker.spawn(
+          workloadSource.length < parseThread.earlyMaxBytes
+            ? { resourceLimits: { maxYoungGenerationSizeMb: ROOMY_YOUNG_MB } }
+            : {},
+        )
       : undefined;
   try {
     return await parseStreamed(sources, sink, options, worker);
