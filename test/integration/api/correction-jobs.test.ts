@@ -199,16 +199,27 @@ describe('POST /api/corrections as a job', () => {
     expect(await runtime.repos.corrections.list(C, 2026)).toEqual([]);
   });
 
-  it('runs a job delivered twice once: one revision, one record, one audit entry', async () => {
+  it('runs a job delivered twice once, and the same correction asked twice makes one revision', async () => {
     const recorded = await recordJob('correction', 'office1', {
       kind: 'monthly',
       period: '2026-02',
       files: base64(withPoints('2026-02', 'C01-001', 80)),
     });
+    // The same correction asked for again (a retried request is a second job) while the first runs.
+    const retried = await recordJob('correction', 'office1', recorded.request);
     const ref = { communityId: C, id: recorded.id };
-    await Promise.all([runApiJob(runnerDeps(), ref), runApiJob(runnerDeps(), ref)]);
+    await Promise.all([
+      runApiJob(runnerDeps(), ref),
+      runApiJob(runnerDeps(), ref),
+      runApiJob(runnerDeps(), { communityId: C, id: retried.id }),
+    ]);
     await runApiJob(runnerDeps(), ref); // a late third delivery
-    const after = await runtime.repos.apiJobs.get(C, recorded.id);
+    const ended = await Promise.all([recorded, retried].map((j) => runtime.repos.apiJobs.get(C, j.id)));
+    // One of the two makes the revision; the other is refused (the year's lease, or the correction awaiting review).
+    expect(ended.map((j) => j?.status).sort()).toEqual(['done', 'failed']);
+    const failed = ended.find((j) => j?.status === 'failed')!;
+    expect(failed.errorStatus, failed.error).toBe(409);
+    const after = ended.find((j) => j?.status === 'done');
     expect(after).toMatchObject({ status: 'done', result: { json: { period: '2026-02', revision: 2 } } });
     const corrections = (await runtime.repos.corrections.list(C, 2026)).filter((c) => c.period === '2026-02');
     expect(corrections.map((c) => c.revision)).toEqual([2]);
