@@ -232,9 +232,7 @@ export type MonthTexts = Record<(typeof MONTH_FIELDS)[number], string[]>;
  * the same pages, without holding the rows as objects.
  */
 export function encodeMonthTextPages(rows: MonthTexts, limit = PAGE_DATA_BYTES): EncodedBlob {
-  const body = (p: MonthTexts) =>
-    `{${MONTH_FIELDS.map((field) => `${JSON.stringify(field)}:[${p[field].join(',')}]`).join(',')}}`;
-  const whole = body(rows);
+  const whole = monthBody(rows);
   const hash = fullHashOfEncoded(whole);
   if (utf8Bytes(whole) <= limit) return { hash, texts: [whole] };
   const pagesOut: MonthTexts[] = [];
@@ -257,7 +255,26 @@ export function encodeMonthTextPages(rows: MonthTexts, limit = PAGE_DATA_BYTES):
     }
   }
   pagesOut.push(page);
-  return { hash, texts: pagesOut.map(body) };
+  return { hash, texts: pagesOut.map(monthBody) };
+}
+
+/** A MonthRows' JSON from its rows' texts (`encode` of the rows, field by field). */
+const monthBody = (p: MonthTexts) =>
+  `{${MONTH_FIELDS.map((field) => `${JSON.stringify(field)}:[${p[field].join(',')}]`).join(',')}}`;
+
+/**
+ * `encodeMonthTextPages` of a month whose workload rows come as one text (`WorkloadGroup.joined`): the
+ * same blob; the rows are split only when the month needs more than one page.
+ */
+function encodeMonthGroupPages(
+  other: MonthTexts,
+  group: WorkloadGroup,
+  limit = PAGE_DATA_BYTES,
+): EncodedBlob {
+  if (group.joined === undefined) return encodeMonthTextPages({ ...other, workload: group.texts }, limit);
+  const whole = monthBody({ ...other, workload: [group.joined] });
+  if (utf8Bytes(whole) <= limit) return { hash: fullHashOfEncoded(whole), texts: [whole] };
+  return encodeMonthTextPages({ ...other, workload: group.texts }, limit);
 }
 
 const encodeRoster = (staff: Staff[]) => encodeArrayPages(staff);
@@ -1479,6 +1496,8 @@ function deductionsOf(items: readonly Item[]): Pick<Dataset, 'deductions'> {
 export interface WorkloadGroup {
   texts: string[];
   rows: number[];
+  /** `texts` joined by ',' where the reader made them at once (its `texts` is then split from it when read). */
+  joined?: string;
 }
 
 /** The other monthly files' rows of one institution-month, as JSON texts, with their file rows. */
@@ -1594,7 +1613,7 @@ export class VersionWriter {
     for (const [institutionId, group] of workload) {
       const rows = other?.get(institutionId);
       const texts = rows?.texts ?? { workload: [], values: [], finance: [], adjustments: [] };
-      const blob = encodeMonthTextPages({ ...texts, workload: group.texts });
+      const blob = encodeMonthGroupPages(texts, group);
       blobs.push({ institutionId, blob, workloadRows: group.rows, other: rows });
     }
     for (const [institutionId, rows] of other ?? []) {
