@@ -165,6 +165,8 @@ describe('GET /api/jobs/{id}', () => {
 // HR's own CSV named outright: the community's chosen format (issue 16) is read from the table, which
 // this stand-in does not have; test/integration/reports/bank-settings-api.test.ts covers that default.
 const HR_CSV = { format: 'csv' };
+// A card number of the stand-in's staff (helpers.ts), not its 4-digit prefix: a random request id may hold "6222".
+const ACCOUNT_NUMBER = /622202\d{6,}/;
 
 describe('GET /api/bank (a job, issue 12)', () => {
   it('a finance user cannot download the bank file (403), and no job is made', async () => {
@@ -173,7 +175,7 @@ describe('GET /api/bank (a job, issue 12)', () => {
       params: JAN,
     });
     expect(answer.status).toBe(403);
-    expect(answer.bytes.toString()).not.toContain('6222');
+    expect(answer.bytes.toString()).not.toMatch(ACCOUNT_NUMBER);
   });
 
   it('HR gets the accounts and amounts through the link; the job and the audit entry have neither', async () => {
@@ -198,8 +200,8 @@ describe('GET /api/bank (a job, issue 12)', () => {
       notTransferred: [],
       notTransferredCount: 0,
     });
-    expect(JSON.stringify(world.audit)).not.toMatch(/6222/);
-    expect(JSON.stringify(job.json)).not.toMatch(/6222/);
+    expect(JSON.stringify(world.audit)).not.toMatch(ACCOUNT_NUMBER);
+    expect(JSON.stringify(job.json)).not.toMatch(ACCOUNT_NUMBER);
   });
 
   it('leaves out (and lists) whoever has no account, rather than refusing the whole file', async () => {
@@ -251,8 +253,8 @@ describe('on AWS: the exports bucket', () => {
       download: { url: expect.stringContaining('X-Amz-Expires=300') },
       json: { lines: 2, notTransferred: [] },
     });
-    expect(started.bytes.toString()).not.toContain('6222');
-    expect(job.bytes.toString()).not.toContain('6222');
+    expect(started.bytes.toString()).not.toMatch(ACCOUNT_NUMBER);
+    expect(job.bytes.toString()).not.toMatch(ACCOUNT_NUMBER);
   });
 
   it('fails the job on S3 throttling (SlowDown) with 503 and a retry message', async () => {
