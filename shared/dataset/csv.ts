@@ -507,14 +507,12 @@ function sliceEnd(text: string, from: number): number {
   }
 }
 
-/** Line breaks in a text of one line-ending kind (each CRLF is one). */
+/** Line breaks in a text of one line-ending kind (each CRLF is one): by indexOf, far faster than a loop per character. */
 function breaksIn(text: string): number {
   let breaks = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === LF) breaks++;
-    else if (code === CR && text.charCodeAt(i + 1) !== LF) breaks++;
-  }
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) breaks++;
+  for (let at = text.indexOf('\r'); at >= 0; at = text.indexOf('\r', at + 1))
+    if (text.charCodeAt(at + 1) !== LF) breaks++;
   return breaks;
 }
 
