@@ -214,6 +214,11 @@ export class ResultRepository {
   private readonly documents = new Map<string, string>();
   /** Shards of layout-2 revisions found in this process (a layout item is written once, never changed). */
   private readonly layouts = new Map<string, number>();
+  /**
+   * The last complete `resultsAndGuardsOf` read of this process, as read (before decoding): the month's
+   * report and its completion ask for the same institutions' results and guards one after the other.
+   */
+  private lastListing: { key: string; items: GuardOrResultItem[] } | undefined;
 
   constructor(private readonly table: Table) {}
 
@@ -465,15 +470,22 @@ export class ResultRepository {
   ): Promise<{ institutions: T[]; guards: WriteGuard<S>[] }> {
     const shards = await this.shards(ref);
     const ids = [...new Set(institutionIds)].sort(compareKeys);
-    const items = await this.table.batchGet<GuardOrResultItem>(
-      ids.flatMap((id) => {
-        const pk = institutionPartition(ref, shards, id);
-        return [
-          { pk, sk: keys.institutionResult(id) },
-          { pk, sk: writeGuardKey(step, id) },
-        ];
-      }),
-    );
+    // An institution's result and guard are each written once and never change, so once every one asked
+    // for was found, the same read again (the completion after the report, in one process) finds the same.
+    const key = `${resultsPartition(ref)}|${step}|${createHash('sha256').update(ids.join('\0')).digest('hex')}`;
+    const items =
+      this.lastListing?.key === key
+        ? this.lastListing.items
+        : await this.table.batchGet<GuardOrResultItem>(
+            ids.flatMap((id) => {
+              const pk = institutionPartition(ref, shards, id);
+              return [
+                { pk, sk: keys.institutionResult(id) },
+                { pk, sk: writeGuardKey(step, id) },
+              ];
+            }),
+          );
+    if (items.length === 2 * ids.length) this.lastListing = { key, items };
     // Each sort key names its institution, so it is unique across the shards.
     const bySk = new Map(items.map((item) => [item.sk, item]));
     const institutions: T[] = [];
