@@ -65,20 +65,34 @@ export async function versionAccountChanges(
   const complete = await repos.datasets.completeVersions(communityId);
   const previous = complete.filter((v) => v < version).at(-1);
   if (!complete.includes(version) || previous === undefined) return [];
+  // Rosters are content-addressed: an institution whose roster is the same blob in both versions has the
+  // same people with the same accounts, and a person is in one roster of a version, so only the rosters
+  // that differ are read (none for an office's unchanged monthly import).
+  const [hashesBefore, hashesAfter] = await Promise.all([
+    repos.datasets.rosterHashes(communityId, previous),
+    repos.datasets.rosterHashes(communityId, version),
+  ]);
+  const differs = (institutionId: string) =>
+    hashesBefore.get(institutionId) !== hashesAfter.get(institutionId);
   const [before, after] = await Promise.all([
-    staffOf(repos, communityId, previous),
-    staffOf(repos, communityId, version),
+    staffOf(repos, communityId, previous, differs),
+    staffOf(repos, communityId, version, differs),
   ]);
   return accountChanges(before, after, version);
 }
 
-/** A version's staff: its rosters only (loading the whole version would read and decode every month too). */
-async function staffOf(repos: Repositories, communityId: string, version: number): Promise<Staff[]> {
+/** A version's staff in the institutions `read` names: rosters only (not every month of the version). */
+async function staffOf(
+  repos: Repositories,
+  communityId: string,
+  version: number,
+  read: (institutionId: string) => boolean,
+): Promise<Staff[]> {
   const institutions = await repos.datasets.institutions(communityId, version);
   const rosters = await repos.datasets.rosters(
     communityId,
     version,
-    institutions.map((i) => i.id),
+    institutions.map((i) => i.id).filter(read),
   );
   return rosters.flat();
 }

@@ -1275,6 +1275,12 @@ export class DatasetRepository {
   }
 
   /** Every version has a roster index, even an empty one; none means the layout before blobs. */
+  /** Each institution's roster blob hash in a version (equal hashes: the same roster, byte for byte). */
+  async rosterHashes(communityId: string, version: number): Promise<Map<string, string>> {
+    const index = await this.rosterIndex(communityId, version);
+    return new Map([...index].map(([institutionId, ref]) => [institutionId, ref.hash]));
+  }
+
   private async rosterIndex(communityId: string, version: number): Promise<Map<string, BlobRef>> {
     const index = (await this.indexes(communityId, version)).get(keys.rosterIndexPrefix());
     if (!index) throw await this.noIndex(communityId, version);

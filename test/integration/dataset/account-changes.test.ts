@@ -6,13 +6,14 @@
  */
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   AccountConfirmationError,
   accountChanges,
   assertAccountsConfirmed,
   confirmAccountChanges,
   unconfirmedAccountChanges,
+  versionAccountChanges,
 } from '../../../shared/app/account-changes.js';
 import { importDataset } from '../../../shared/app/import-service.js';
 import { FourEyesError } from '../../../shared/errors.js';
@@ -124,5 +125,19 @@ describe('an import that changes an account', () => {
     expect(entry.details).toMatchObject({ changes: 1, staffIds: 'C01-002' });
     expect(JSON.stringify(entry)).not.toContain(NEW);
     await assertAccountsConfirmed(rt.repos, communityId, version + 1, new Set(['C01-002']));
+  });
+
+  it('reads only the rosters that differ between the two versions: none when nothing changed', async () => {
+    const read = vi.spyOn(rt.repos.datasets, 'rosters');
+    try {
+      expect(await versionAccountChanges(rt.repos, communityId, version + 1)).toEqual([]);
+      expect(read.mock.calls.map(([, , ids]) => ids)).toEqual([[], []]);
+      read.mockClear();
+      const changes = await versionAccountChanges(rt.repos, communityId, version);
+      expect(changes.map((c) => c.staffId)).toEqual(['C01-002']);
+      expect(read.mock.calls.map(([, , ids]) => ids)).toEqual([['C01'], ['C01']]);
+    } finally {
+      read.mockRestore();
+    }
   });
 });
