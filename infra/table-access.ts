@@ -171,8 +171,8 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
     write: { PutItem: ['APIJOB#', 'AUDIT#', 'COMMUNITY#'], UpdateItem: ['APIJOB#'] },
   },
   'api:audit': { read: ['GetItem', 'Query'], write: { PutItem: ['APIJOB#'], UpdateItem: ['APIJOB#'] } },
-  // A job's state, for its asker: read only.
-  'api:jobs': { read: ['GetItem'], write: {} },
+  // A job's state, for its asker; a job whose runner died is recorded failed by the read that sees it.
+  'api:jobs': { read: ['GetItem'], write: { UpdateItem: ['APIJOB#'] } },
   'api:explain': { read: ['BatchGetItem', 'GetItem', 'Query'], write: {} },
   'api:publications': {
     read: ['BatchGetItem', 'GetItem', 'Query'],

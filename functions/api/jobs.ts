@@ -1,11 +1,12 @@
 /**
  * The API's long work, followed (issue 12): `GET …/jobs/{id}` answers a job's state — queued, running,
  * done with its download link (and what the route would have said beside the file), or failed with a
- * bilingual error — to the asker, or to anyone who may start a job of that kind in the community.
+ * bilingual error — to the asker, or to anyone who may start a job of that kind in the community. A job
+ * whose runner stopped renewing its heartbeat reads as failed (503), and is recorded so here.
  */
 import { apiHandler, route } from '../../shared/api/handler.js';
 import { problem } from '../../shared/api/http.js';
-import { jobView, mayReadJob } from '../../shared/api/job-view.js';
+import { jobView, mayReadJob, recordIfDead } from '../../shared/api/job-view.js';
 import { JobRef } from '../../shared/api/schemas.js';
 
 export const handler = apiHandler('jobs', {
@@ -23,7 +24,10 @@ export const handler = apiHandler('jobs', {
           403,
           '只有发起人或有权发起此类任务的角色可查看 / only its asker, or a role that may start such a job, may read it',
         );
-      return { json: jobView(job) };
+      // A runner that died is recorded so (conditionally) by the first read that sees it.
+      const now = new Date();
+      await recordIfDead(repos, job, now).catch(() => undefined);
+      return { json: jobView(job, now.getTime()) };
     },
   }),
 });

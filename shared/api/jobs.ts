@@ -17,13 +17,20 @@ import { bankFileMediaType, zipBankFiles } from '../export/bank-zip.js';
 import { fenToYuanString } from '../export/money-format.js';
 import { cycleKindFor, exportBank, exportSheet, type SheetKind } from '../reports/exports.js';
 import type { BankFormat, SheetFormat } from '../reports/render.js';
-import type { ApiJob, ApiJobKind, ApiJobResult } from '../store/api-jobs.js';
+import {
+  type ApiJob,
+  type ApiJobKind,
+  type ApiJobResult,
+  JOB_HEARTBEAT_MS,
+  JOB_MAX_ATTEMPTS,
+} from '../store/api-jobs.js';
+import { isStoreError } from '../store/errors.js';
 import type { Repositories } from '../store/index.js';
 import { runAppealAcceptance, runCorrection, runCorrectionDecision } from './correction-jobs.js';
 import type { ApiDeps } from './deps.js';
 import type { RouteInput } from './handler.js';
 import { problem, type RouteResult, toProblem } from './http.js';
-import { jobView } from './job-view.js';
+import { jobLost, jobView, recordIfDead } from './job-view.js';
 import type { ExportFile, ExportSink, JobRef, UploadReader } from './ports.js';
 import { COMMUNITY_PREFIX } from './roles.js';
 import { type SimulationRequest, simulationAnswer } from './simulation-job.js';
@@ -36,6 +43,8 @@ export interface JobDeps {
   recompute?: RecomputePort;
   /** Where a correction's uploaded files are read (the import bucket on AWS, serve's data folder). */
   uploads?: UploadReader;
+  /** The time (tests inject one): when a runner's heartbeat is stale, what a takeover records. */
+  clock?: () => Date;
 }
 
 /** A result's JSON kept on the job item: DynamoDB items end at 400 KB. */
@@ -45,6 +54,12 @@ const NOT_TRANSFERRED_KEPT = 1000;
 
 interface KindSpec {
   run(job: ApiJob, deps: JobDeps): Promise<ApiJobResult>;
+  /**
+   * Whether a redelivered job whose runner died may be run again from the start: a kind that writes
+   * nothing but a file and an audit entry (an export, a report), or one whose work finishes what a dead
+   * run began (a correction: shared/app/correction-service.ts). Otherwise the failure is recorded.
+   */
+  rerun: boolean;
 }
 
 type SheetRequest = { kind: SheetKind; period: string; format: SheetFormat | 'json' };
@@ -93,11 +108,12 @@ async function jsonResult(
 
 export const JOB_KINDS: Record<ApiJobKind, KindSpec> = {
   // Corrections (DOMAIN.md §7.1) and an appeal's acceptance: a period's recompute (shared/api/correction-jobs.ts).
-  correction: { run: runCorrection },
-  'correction-decision': { run: runCorrectionDecision },
-  'appeal-acceptance': { run: runAppealAcceptance },
+  correction: { run: runCorrection, rerun: false },
+  'correction-decision': { run: runCorrectionDecision, rerun: false },
+  'appeal-acceptance': { run: runAppealAcceptance, rerun: false },
   // 模拟测算 (issue 15): the answer the route gave; a province's list of institutions goes as a file.
   simulation: {
+    rerun: true,
     async run(job, { repos, exports }) {
       const answer = await simulationAnswer(
         repos,
@@ -118,6 +134,7 @@ export const JOB_KINDS: Record<ApiJobKind, KindSpec> = {
     },
   },
   sheet: {
+    rerun: true,
     async run(job, { repos, exports }) {
       const { kind, period, format } = job.request as SheetRequest;
       const file = await exportSheet(repos, {
@@ -136,6 +153,7 @@ export const JOB_KINDS: Record<ApiJobKind, KindSpec> = {
     },
   },
   bank: {
+    rerun: true,
     async run(job, { repos, exports }) {
       const request = job.request as BankRequest;
       const base = { ...exportRequestOf(job), kind: request.kind, period: request.period };
@@ -164,6 +182,7 @@ export const JOB_KINDS: Record<ApiJobKind, KindSpec> = {
     },
   },
   'audit-verify': {
+    rerun: true,
     async run(job, { repos, exports }) {
       // The chain against its head and anchor, every completed cycle against its seal, the dataset blobs.
       const report = await verifyAudit(repos, job.communityId);
@@ -297,10 +316,38 @@ export async function startJob(
  * with the route's message and status; a fault fails it as an internal error and is logged without its
  * message (it may quote a person). Only a failure to record the outcome is thrown (on AWS: the runner's
  * on-failure destination gets the event).
+ *
+ * Liveness: while it works the runner renews the job's heartbeat every JOB_HEARTBEAT_MS; a job whose
+ * runner stopped (Lambda's 15 minutes, out of memory, a crashed serve process) stops renewing, and after
+ * JOB_STALE_MS reads as failed (jobView) and is recorded so by whoever sees it first. A redelivered event
+ * of such a job runs it again when its kind is safe to re-run (KindSpec.rerun), up to JOB_MAX_ATTEMPTS
+ * runners, and otherwise records the failure; a live job's redelivery does nothing.
  */
 export async function runApiJob(deps: JobDeps, ref: JobRef): Promise<void> {
+  const clock = deps.clock ?? (() => new Date());
   const job = await deps.repos.apiJobs.get(ref.communityId, ref.id);
-  if (!job || !(await deps.repos.apiJobs.claim(ref.communityId, ref.id))) return;
+  if (!job) return;
+  const runner = randomUUID();
+  let claimed: boolean;
+  if (job.status === 'queued')
+    claimed = await deps.repos.apiJobs.claim(ref.communityId, ref.id, clock(), runner);
+  else if (jobLost(job, clock().getTime()) === 'runner') {
+    if (!JOB_KINDS[job.kind].rerun || (job.attempts ?? 1) >= JOB_MAX_ATTEMPTS) {
+      await recordIfDead(deps.repos, job, clock());
+      return;
+    }
+    claimed = await deps.repos.apiJobs.claim(ref.communityId, ref.id, clock(), runner, job);
+  } else return; // running (alive), or ended
+  if (!claimed) return;
+  const beat = async () => {
+    try {
+      await deps.repos.apiJobs.heartbeat(ref.communityId, ref.id, runner, clock());
+    } catch {
+      // A missed beat: the next one renews it (JOB_STALE_MS allows several).
+    }
+  };
+  const heartbeat = setInterval(() => void beat(), JOB_HEARTBEAT_MS);
+  heartbeat.unref();
   let end: Parameters<Repositories['apiJobs']['finish']>[2];
   try {
     end = { status: 'done', result: await JOB_KINDS[job.kind].run(job, deps) };
@@ -332,6 +379,13 @@ export async function runApiJob(deps: JobDeps, ref: JobRef): Promise<void> {
       errorStatus: answer.statusCode,
       ...(issues.length ? { errorIssues: issues.slice(0, 50) } : {}),
     };
+  } finally {
+    clearInterval(heartbeat);
   }
-  await deps.repos.apiJobs.finish(ref.communityId, ref.id, end);
+  try {
+    await deps.repos.apiJobs.finish(ref.communityId, ref.id, end, clock(), runner);
+  } catch (error) {
+    // Taken over meanwhile (this runner was silent too long, and was counted dead): its new runner ends it.
+    if (!isStoreError(error, 'conditional_failed')) throw error;
+  }
 }

@@ -45,6 +45,12 @@ export interface ApiJob {
   createdAt: string;
   updatedAt: string;
   startedAt?: string;
+  /** The runner's last sign of life (RUNNING: renewed every JOB_HEARTBEAT_MS; stale after JOB_STALE_MS). */
+  heartbeatAt?: string;
+  /** Who runs it now: a token per claim, so a runner taken over as dead can neither renew nor end it. */
+  runner?: string;
+  /** How many runners have taken it (a stale job's redelivery may take it again, up to JOB_MAX_ATTEMPTS). */
+  attempts?: number;
   finishedAt?: string;
   result?: ApiJobResult;
   /** Why a failed job failed, in Chinese and English (a user's mistake or a fault). */
@@ -59,6 +65,35 @@ export interface ApiJob {
 export const JOB_KEPT_SECONDS = 7 * 24 * 3600;
 
 const ENDED: readonly ApiJobStatus[] = ['done', 'failed'];
+
+/** How often a runner says it is alive, and after how long without a word it counts as dead. */
+export const JOB_HEARTBEAT_MS = 15_000;
+export const JOB_STALE_MS = 120_000;
+/** Runners a job may have: the first, and two that take it over when the one before died. */
+export const JOB_MAX_ATTEMPTS = 3;
+
+/** When a running job's runner last said it was alive (a job from before heartbeats: its start). */
+export const lastSignOfLife = (job: ApiJob): string | undefined => job.heartbeatAt ?? job.startedAt;
+
+/** A running job whose runner has said nothing for JOB_STALE_MS: it died (timeout, memory, a crash). */
+export function runnerDied(job: ApiJob, now: number): boolean {
+  const last = lastSignOfLife(job);
+  return job.status === 'running' && last !== undefined && now - Date.parse(last) > JOB_STALE_MS;
+}
+
+/** The running job as it was read: a takeover or a failure recorded for it applies only if nothing moved. */
+const unchangedSince = (job: ApiJob) => ({
+  condition:
+    '#status = :running AND ' +
+    (job.runner === undefined ? 'attribute_not_exists(runner)' : 'runner = :seenRunner') +
+    ' AND ' +
+    (job.heartbeatAt === undefined ? 'attribute_not_exists(heartbeatAt)' : 'heartbeatAt = :seenBeat'),
+  values: {
+    ':running': 'running',
+    ...(job.runner === undefined ? {} : { ':seenRunner': job.runner }),
+    ...(job.heartbeatAt === undefined ? {} : { ':seenBeat': job.heartbeatAt }),
+  },
+});
 
 export class ApiJobRepository {
   constructor(private readonly table: Table) {}
@@ -90,16 +125,37 @@ export class ApiJobRepository {
 
   /**
    * The runner takes a queued job: true once, for the one invocation that moves it to running (Lambda
-   * may deliver an asynchronous event twice; the second finds it taken and does nothing).
+   * may deliver an asynchronous event twice; the second finds it taken and does nothing). `dead`: the
+   * running job as read, whose runner died (runnerDied) — taken over only if it is still as read, so of
+   * two redeliveries one takes it. `runner` is the new runner's token (heartbeat and finish name it).
    */
-  async claim(communityId: string, id: string, now = new Date()): Promise<boolean> {
+  async claim(
+    communityId: string,
+    id: string,
+    now = new Date(),
+    runner?: string,
+    dead?: ApiJob,
+  ): Promise<boolean> {
+    const at = now.toISOString();
+    const from = dead
+      ? unchangedSince(dead)
+      : { condition: '#status = :queued', values: { ':queued': 'queued' } as Record<string, unknown> };
     try {
       await this.table.update({
         Key: keys.apiJob(communityId, id),
-        UpdateExpression: 'SET #status = :running, startedAt = :now, updatedAt = :now',
-        ConditionExpression: 'attribute_exists(pk) AND #status = :queued',
+        UpdateExpression:
+          'SET #status = :running, startedAt = :now, heartbeatAt = :now, updatedAt = :now' +
+          (runner === undefined ? '' : ', runner = :runner') +
+          ' ADD attempts :one',
+        ConditionExpression: `attribute_exists(pk) AND ${from.condition}`,
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':running': 'running', ':queued': 'queued', ':now': now.toISOString() },
+        ExpressionAttributeValues: {
+          ...from.values,
+          ':running': 'running',
+          ':now': at,
+          ':one': 1,
+          ...(runner === undefined ? {} : { ':runner': runner }),
+        },
       });
       return true;
     } catch (error) {
@@ -109,7 +165,60 @@ export class ApiJobRepository {
     }
   }
 
-  /** Records the end of a job; an ended job is never changed again. */
+  /** The runner `runner` is alive; false when the job is no longer its own (taken over, ended, gone). */
+  async heartbeat(communityId: string, id: string, runner: string, now = new Date()): Promise<boolean> {
+    try {
+      await this.table.update({
+        Key: keys.apiJob(communityId, id),
+        UpdateExpression: 'SET heartbeatAt = :now',
+        ConditionExpression: '#status = :running AND runner = :runner',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':now': now.toISOString(), ':running': 'running', ':runner': runner },
+      });
+      return true;
+    } catch (error) {
+      if (isStoreError(error, 'conditional_failed')) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Records that a running job's runner died (`dead`: the job as read, runnerDied), unless it moved
+   * since (renewed, taken over, ended): true when this call recorded it.
+   */
+  async failDead(
+    dead: ApiJob,
+    failure: { error: string; errorStatus: number },
+    now = new Date(),
+  ): Promise<boolean> {
+    const at = now.toISOString();
+    const from = unchangedSince(dead);
+    try {
+      await this.table.update({
+        Key: keys.apiJob(dead.communityId, dead.id),
+        UpdateExpression:
+          'SET #status = :failed, #error = :error, errorStatus = :errorStatus, updatedAt = :now, finishedAt = :now',
+        ConditionExpression: `attribute_exists(pk) AND ${from.condition}`,
+        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+        ExpressionAttributeValues: {
+          ...from.values,
+          ':failed': 'failed',
+          ':error': failure.error,
+          ':errorStatus': failure.errorStatus,
+          ':now': at,
+        },
+      });
+      return true;
+    } catch (error) {
+      if (isStoreError(error, 'conditional_failed')) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Records the end of a job; an ended job is never changed again. With `runner`, only while that runner
+   * still holds it (one taken over as dead ends as its new runner says).
+   */
   async finish(
     communityId: string,
     id: string,
@@ -117,6 +226,7 @@ export class ApiJobRepository {
       | { status: 'done'; result: ApiJobResult }
       | { status: 'failed'; error: string; errorStatus?: number; errorIssues?: ApiJob['errorIssues'] },
     now = new Date(),
+    runner?: string,
   ): Promise<void> {
     const at = now.toISOString();
     const fields = Object.entries({ ...end, updatedAt: at, finishedAt: at }).filter(
@@ -125,14 +235,18 @@ export class ApiJobRepository {
     await this.table.update({
       Key: keys.apiJob(communityId, id),
       UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
-      ConditionExpression: 'attribute_exists(pk) AND NOT (#status IN (:done, :failed))',
+      ConditionExpression:
+        'attribute_exists(pk) AND NOT (#status IN (:done, :failed))' +
+        (runner === undefined ? '' : ' AND #runner = :runner'),
       ExpressionAttributeNames: {
         '#status': 'status',
+        ...(runner === undefined ? {} : { '#runner': 'runner' }),
         ...Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
       },
       ExpressionAttributeValues: {
         ':done': ENDED[0],
         ':failed': ENDED[1],
+        ...(runner === undefined ? {} : { ':runner': runner }),
         ...Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value])),
       },
     });

@@ -106,7 +106,8 @@ describe('the table policy of every function', () => {
     // PrepareCycle writes nothing but the revision's batches of institution ids (the Maps carry references)
     // and the revision's result layout item.
     expect(TABLE_ACCESS.PrepareCycle.write).toEqual({ PutItem: ['BATCHES#', 'RESULT#'] });
-    expect(TABLE_ACCESS['api:jobs'].write).toEqual({});
+    // A job's read records a job whose runner died as failed (issue 12), and writes nothing else.
+    expect(TABLE_ACCESS['api:jobs'].write).toEqual({ UpdateItem: ['APIJOB#'] });
     // Issue 12: a sheet route records its job; the runner exports and appends the export's audit entry.
     expect(TABLE_ACCESS['api:sheets'].write).toEqual({ PutItem: ['APIJOB#'], UpdateItem: ['APIJOB#'] });
     // The runner's exports append only the audit trail; its corrections (issue 12) write a version and results.
