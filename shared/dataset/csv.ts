@@ -341,6 +341,12 @@ function headerIssues(file: string, row: number, header: string[], columns: CsvC
 
 /** Distinct cells a column keeps for sharing (see RecordReader.shareRepeats). */
 const MAX_SHARED = 50_000;
+/**
+ * Rows after which a column with more distinct cells than half of them stops being shared: ids, names,
+ * accounts and amounts are (nearly) all different, and looking each up cost more than a tenth of reading
+ * a city's staff and finance files while sharing nothing.
+ */
+const SHARE_SAMPLE = 512;
 
 const isBlankRecord = (fields: string[]) => fields.every((f) => f.trim() === '');
 
@@ -358,6 +364,8 @@ export class RecordReader {
   private repeats: (Map<string, string> | undefined)[] = [];
   /** Per header position: the previous row's (shared) cell. */
   private previous: (string | undefined)[] = [];
+  /** Rows shared so far (up to SHARE_SAMPLE). */
+  private sharedRows = 0;
 
   constructor(
     private readonly file: string,
@@ -412,6 +420,10 @@ export class RecordReader {
    */
   private shareRepeats(fields: string[]): void {
     const { repeats, previous } = this;
+    if (this.sharedRows < SHARE_SAMPLE && ++this.sharedRows === SHARE_SAMPLE) {
+      for (let i = 0; i < repeats.length; i++)
+        if ((repeats[i]?.size ?? 0) > SHARE_SAMPLE / 2) repeats[i] = undefined;
+    }
     for (let i = 0; i < fields.length; i++) {
       const seen = repeats[i];
       if (seen === undefined) continue;
