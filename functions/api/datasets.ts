@@ -1,5 +1,5 @@
 /**
- * Dataset import over HTTP (DOMAIN.md §2, all or nothing): small datasets as base64 files in the body;
+ * Dataset import over HTTP (DOMAIN.md §2, all or nothing): small datasets (≤ 256 KB) as base64 files in the body;
  * large ones uploaded with signed PUT links (to S3 on AWS; to `medcomm serve`'s data folder on one
  * machine, shared/local/upload-store.ts) and imported from there by the import state machine
  * (workflows/import.ts): `import-from-upload` starts it and answers 202 with the import's id, and
@@ -9,7 +9,13 @@
 import { apiHandler, route } from '../../shared/api/handler.js';
 import { problem } from '../../shared/api/http.js';
 import { importIdOfPrefix } from '../../shared/api/s3.js';
-import { ImportBody, ImportFromUploadBody, ImportIdParams, UploadUrlBody } from '../../shared/api/schemas.js';
+import {
+  ImportBody,
+  ImportFromUploadBody,
+  ImportIdParams,
+  INLINE_FILES_BYTES,
+  UploadUrlBody,
+} from '../../shared/api/schemas.js';
 import type { ImportOutcome } from '../../shared/app/import-service.js';
 import { importDataset } from '../../shared/app/import-service.js';
 import type { ImportJobRef } from '../../shared/app/import-workflow.js';
@@ -27,6 +33,24 @@ const imported = (outcome: ImportOutcome) => ({
     summary: outcome.summary,
     accountChanges: outcome.accountChanges,
   },
+});
+
+/**
+ * A dataset in the body is a small one (issue 12): API Gateway takes 10 MB and Lambda 6 MB, and a city's
+ * files are ~28 MB as base64. Over INLINE_FILES_BYTES of base64 (as a correction's files) the route
+ * answers 400 naming the upload store, before anything is decoded or read.
+ */
+const SmallImportBody = ImportBody.superRefine((body, ctx) => {
+  const size = Object.values(body.files).reduce((n, text) => n + Buffer.byteLength(text, 'utf8'), 0);
+  if (size > INLINE_FILES_BYTES)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['files'],
+      message:
+        `请求体中的文件超过 ${INLINE_FILES_BYTES / 1024} KB：请先上传（POST /api/communities/{community}/datasets/upload-url），` +
+        `再用 POST …/datasets/import-from-upload 导入 / the files in the body are over ${INLINE_FILES_BYTES / 1024} KB: ` +
+        'upload them (POST /api/communities/{community}/datasets/upload-url) and import the upload with POST …/datasets/import-from-upload',
+    });
 });
 
 const noStorage = () =>
@@ -50,7 +74,7 @@ export const handler = apiHandler('datasets', {
     },
   }),
   'POST /api/datasets': route({
-    body: ImportBody,
+    body: SmallImportBody,
     run: async ({ body, caller, community }, deps) => {
       const files = Object.fromEntries(
         Object.entries(body.files).map(([name, b64]) => [name, new Uint8Array(Buffer.from(b64, 'base64'))]),

@@ -87,7 +87,16 @@ const zodIssues = (where: string, error: z.ZodError): ProblemIssue[] =>
     message: issue.message,
   }));
 
-/** Malformed JSON is the client's mistake (400, naming `body`); a body that is not JSON at all is a 415. */
+/**
+ * The most any route takes in its JSON body (issue 12): files come through the upload store, and a
+ * route's own fields are bounded below this (a file field at INLINE_FILES_BYTES). Lambda takes 6 MB.
+ */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Malformed JSON is the client's mistake (400, naming `body`); a body that is not JSON at all is a 415;
+ * a body over MAX_JSON_BODY_BYTES a 413 naming the upload store, before it is parsed.
+ */
 function jsonBody(): MiddlewareObj<ApiEvent, ApiResponse, Error, Ctx> {
   const parser = httpJsonBodyParser();
   return {
@@ -97,6 +106,13 @@ function jsonBody(): MiddlewareObj<ApiEvent, ApiResponse, Error, Ctx> {
         request.event.body = undefined;
         return;
       }
+      const size = Buffer.byteLength(body, request.event.isBase64Encoded ? 'base64' : 'utf8');
+      if (size > MAX_JSON_BODY_BYTES)
+        throw problem(
+          413,
+          `请求体超过 ${MAX_JSON_BODY_BYTES / 1024} KB；文件请先上传（POST /api/communities/{community}/datasets/upload-url） / ` +
+            `the body is over ${MAX_JSON_BODY_BYTES / 1024} KB; send files through the upload store (POST /api/communities/{community}/datasets/upload-url)`,
+        );
       try {
         await parser.before!(request as never);
       } catch (error) {

@@ -1,9 +1,13 @@
 /**
  * No dataset through API Gateway (issue 12): the routes that take files in their body take only a small
  * fix (≤ 256 KB, kept on the job's record), and say how to send more — the upload store — before anything
- * is read or a job is recorded; a job's request over what its record holds is a 413.
+ * is read or a job is recorded; a job's request over what its record holds is a 413. A dataset's import
+ * in the body is held to the same 256 KB, and every route that takes a body refuses one over
+ * MAX_JSON_BODY_BYTES (413) before it is parsed.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { MAX_JSON_BODY_BYTES } from '../../../shared/api/handler.js';
+import { ROUTES, type RouteKey, routeParts } from '../../../shared/api/roles.js';
 import { INLINE_FILES_BYTES } from '../../../shared/api/schemas.js';
 import { as, call, completedMonth, type FakeWorld, fakeWorld, useWorld } from './helpers.js';
 
@@ -106,5 +110,61 @@ describe('bounded file bodies', () => {
       message: expect.stringMatching(/upload-url/),
     });
     expect(starts).toBe(0);
+  });
+
+  it('POST /api/datasets: a dataset over 256 KB in the body is refused, pointing to upload-url; nothing is imported', async () => {
+    const before = world.audit.length;
+    // Valid base64 of a workload file a little over the bound.
+    const workload = Buffer.from('x'.repeat(Math.ceil((INLINE_FILES_BYTES * 3) / 4) + 8)).toString('base64');
+    const answer = await call('POST /api/datasets', {
+      as: office,
+      body: { files: { 'workload.csv': workload } },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.json.issues[0]).toMatchObject({
+      path: 'body.files',
+      message: expect.stringMatching(/上传.*datasets\/upload-url.*import-from-upload.*upload them/),
+    });
+    expect(world.audit.length).toBe(before);
+  });
+});
+
+/** Every route that takes a body: the route table's POSTs (GETs take none). */
+const BODY_ROUTES = (Object.keys(ROUTES) as RouteKey[]).filter((key) => routeParts(key).method === 'POST');
+
+describe('every route that takes a body', () => {
+  it('is more than a handful of routes (the table is read, not a list kept here)', () => {
+    expect(BODY_ROUTES.length).toBeGreaterThan(20);
+    expect(BODY_ROUTES).toContain('POST /api/datasets');
+    expect(BODY_ROUTES).toContain('POST /api/simulations');
+  });
+
+  it.each(BODY_ROUTES)(
+    '%s: a body over the bound is a 413 naming the upload store, before any work',
+    async (key) => {
+      const before = world.audit.length;
+      const allowed = ROUTES[key].allow as readonly string[];
+      const answer = await call(key, {
+        as: {
+          ...as('someone', ...allowed),
+          claims: { 'custom:institutionId': 'C01', 'custom:departmentId': 'D1' },
+        },
+        rawBody: JSON.stringify({ files: { 'workload.csv': 'a'.repeat(MAX_JSON_BODY_BYTES) } }),
+        contentType: 'application/json',
+      });
+      expect(answer.status, JSON.stringify(answer.json)).toBe(413);
+      expect(answer.json.error).toMatch(/请求体超过.*upload-url.* \/ the body is over .*upload-url/);
+      expect(starts).toBe(0);
+      expect(world.audit.length).toBe(before);
+    },
+  );
+
+  it('a body just under the bound reaches the route (its own checks answer)', async () => {
+    const answer = await call('POST /api/publications', {
+      as: as('office1', 'office'),
+      rawBody: JSON.stringify({ pad: 'a'.repeat(MAX_JSON_BODY_BYTES - 100) }),
+      contentType: 'application/json',
+    });
+    expect(answer.status).toBe(400);
   });
 });
