@@ -219,6 +219,13 @@ export class ResultRepository {
    * report and its completion ask for the same institutions' results and guards one after the other.
    */
   private lastListing: { key: string; items: GuardOrResultItem[] } | undefined;
+  /**
+   * The results (`INST#`) and write guards this process created in one revision (the last one it wrote
+   * to), as stored, by partition and sort key: the month's report, which reads them back right after its
+   * pay step in the same process, finds them here. Only a batch whose guards this process created is kept
+   * (it alone writes those keys, once), and only once its items are written.
+   */
+  private written: { partition: string; items: Map<string, GuardOrResultItem> } | undefined;
 
   constructor(private readonly table: Table) {}
 
@@ -348,6 +355,8 @@ export class ResultRepository {
     const shards = await this.shardsForWrite(ref, options.institutions ?? groups.length);
     const pkOf = (institutionId: string) => institutionPartition(ref, shards, institutionId);
     const writes: Item[] = [];
+    /** Results and guards of the groups whose guards this call created (see `written`). */
+    const created: [string, GuardOrResultItem][] = [];
     for (let start = 0; start < groups.length; start += GUARDS_PER_TRANSACTION) {
       const chunk = groups.slice(start, start + GUARDS_PER_TRANSACTION);
       const guards = chunk.map((g) => ({
@@ -361,6 +370,15 @@ export class ResultRepository {
       }));
       if (await this.createGuards(guards)) {
         writes.push(...chunk.flatMap((g) => g.items.map((item) => ({ pk: pkOf(g.institutionId), ...item }))));
+        // As a read would find them (the items as written).
+        for (const guard of guards)
+          created.push([`${guard.pk}|${guard.sk}`, guard as unknown as GuardOrResultItem]);
+        for (const g of chunk)
+          for (const item of g.items)
+            if (item.sk === keys.institutionResult(g.institutionId)) {
+              const pk = pkOf(g.institutionId);
+              created.push([`${pk}|${item.sk}`, { pk, ...item } as unknown as GuardOrResultItem]);
+            }
         continue;
       }
       // Some guards exist: the same digest is this batch's earlier run, another digest is refused.
@@ -404,6 +422,10 @@ export class ResultRepository {
         }
     }
     if (writes.length > 0) await this.table.batchWrite(writes.map((put) => ({ put })));
+    if (created.length > 0) {
+      if (this.written?.partition !== home) this.written = { partition: home, items: new Map() };
+      for (const [key, item] of created) this.written.items.set(key, item);
+    }
   }
 
   /** Creates guards that do not exist yet, all or none: false when any of them exists already. */
@@ -473,8 +495,14 @@ export class ResultRepository {
     // An institution's result and guard are each written once and never change, so once every one asked
     // for was found, the same read again (the completion after the report, in one process) finds the same.
     const key = `${resultsPartition(ref)}|${step}|${createHash('sha256').update(ids.join('\0')).digest('hex')}`;
-    const items =
-      this.lastListing?.key === key
+    const itemKeys = ids.flatMap((id) => {
+      const pk = institutionPartition(ref, shards, id);
+      return [`${pk}|${keys.institutionResult(id)}`, `${pk}|${writeGuardKey(step, id)}`];
+    });
+    const written = this.written?.partition === resultsPartition(ref) ? this.written.items : undefined;
+    const items = itemKeys.every((k) => written?.has(k))
+      ? itemKeys.map((k) => written!.get(k)!)
+      : this.lastListing?.key === key
         ? this.lastListing.items
         : await this.table.batchGet<GuardOrResultItem>(
             ids.flatMap((id) => {
