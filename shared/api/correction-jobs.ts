@@ -6,14 +6,16 @@
  * the decision or the appeal with its correction, or the bilingual error. A correction's files come
  * through the upload store (or, for a small fix, at most INLINE_FILES_BYTES in the body, kept on the job).
  *
- * Delivered twice, a job runs once (the runner's claim). Asked twice (a retried request makes a second
- * job), the services keep one outcome: a second correction of the year is refused while one awaits
+ * Delivered twice, a job runs once (the runner's claim); a job whose runner died part-way runs again
+ * (shared/api/jobs.ts) and finishes what it began: a correction's run goes on under the job's key
+ * (shared/app/correction-service.ts startCorrection), and an approval or an acceptance already committed
+ * is answered as it was. Asked twice (a retried request makes a second job), the services keep one outcome: a second correction of the year is refused while one awaits
  * review, a decided correction or appeal is not decided again, and an appeal's acceptance links the
  * correction it already opened.
  */
-import { acceptAppeal } from '../app/appeal-service.js';
+import { acceptAppeal, appealsOf } from '../app/appeal-service.js';
 import { decideCorrection, type RecomputePort, startCorrection } from '../app/correction-service.js';
-import { bilingual, PrerequisiteError } from '../errors.js';
+import { bilingual, NotFoundError, PrerequisiteError } from '../errors.js';
 import type { ApiJob, ApiJobResult } from '../store/api-jobs.js';
 import { problem } from './http.js';
 import type { JobDeps } from './jobs.js';
@@ -124,27 +126,60 @@ export async function runCorrection(job: ApiJob, deps: JobDeps): Promise<ApiJobR
       source: files ? { files, uploaded: true } : { files: fromBase64(request.files ?? {}) },
       by: job.by,
       ...(request.reason ? { reason: request.reason } : {}),
+      key: jobKey(job),
     }),
   );
   return { json: record };
 }
 
+/** The key a job's correction run carries: run again (its runner died), the job goes on with it. */
+const jobKey = (job: ApiJob) => `job:${job.id}`;
+
+/** A job that ran before (a runner died part-way: KindSpec.rerun). */
+const ranBefore = (job: ApiJob) => (job.attempts ?? 1) > 1;
+
 /** Finance's approval: writes the year's data with the corrected rows and posts the differences. */
 export async function runCorrectionDecision(job: ApiJob, { repos }: JobDeps): Promise<ApiJobResult> {
   const request = job.request as unknown as CorrectionDecisionRequest;
-  const record = await decideCorrection(repos, {
-    communityId: job.communityId,
-    kind: request.kind,
-    period: request.period,
-    by: job.by,
-    approve: true,
-  });
-  return { json: record };
+  try {
+    const record = await decideCorrection(repos, {
+      communityId: job.communityId,
+      kind: request.kind,
+      period: request.period,
+      by: job.by,
+      approve: true,
+    });
+    return { json: record };
+  } catch (error) {
+    // Run again after its runner died: an approval it committed (with its audit entry) is its outcome.
+    if (!(error instanceof NotFoundError) || !ranBefore(job)) throw error;
+    const approved = (await repos.corrections.list(job.communityId, Number(request.period.slice(0, 4))))
+      .filter(
+        (c) =>
+          c.kind === request.kind &&
+          c.period === request.period &&
+          c.status === 'completed' &&
+          c.decision?.by === job.by &&
+          c.decision.at >= job.createdAt,
+      )
+      .sort((a, b) => b.revision - a.revision)[0];
+    if (!approved) throw error;
+    return { json: approved };
+  }
 }
 
 /** An accepted appeal opens a correction of its period on the corrected rows (one recompute). */
 export async function runAppealAcceptance(job: ApiJob, deps: JobDeps): Promise<ApiJobResult> {
   const request = job.request as unknown as AppealAcceptanceRequest;
+  // Run again after its runner died once the appeal's decision was recorded: that is its outcome.
+  if (ranBefore(job)) {
+    const decided = await appealsOf(deps.repos).get(job.communityId, request.id);
+    if (decided?.decision?.accepted && decided.decision.by === job.by && decided.correction) {
+      const { kind, period, revision } = decided.correction;
+      const correction = await deps.repos.corrections.get(job.communityId, kind, period, revision);
+      if (correction) return { json: { appeal: decided, correction } };
+    }
+  }
   const answer = await withUpload(deps, request.upload, (files) =>
     acceptAppeal(deps.repos, recomputeOf(deps), {
       communityId: job.communityId,
@@ -152,6 +187,7 @@ export async function runAppealAcceptance(job: ApiJob, deps: JobDeps): Promise<A
       by: job.by,
       reason: request.reason,
       rows: files ?? request.rows ?? {},
+      key: jobKey(job),
     }),
   );
   return { json: answer };

@@ -108,9 +108,9 @@ async function jsonResult(
 
 export const JOB_KINDS: Record<ApiJobKind, KindSpec> = {
   // Corrections (DOMAIN.md §7.1) and an appeal's acceptance: a period's recompute (shared/api/correction-jobs.ts).
-  correction: { run: runCorrection, rerun: false },
-  'correction-decision': { run: runCorrectionDecision, rerun: false },
-  'appeal-acceptance': { run: runAppealAcceptance, rerun: false },
+  correction: { run: runCorrection, rerun: true },
+  'correction-decision': { run: runCorrectionDecision, rerun: true },
+  'appeal-acceptance': { run: runAppealAcceptance, rerun: true },
   // 模拟测算 (issue 15): the answer the route gave; a province's list of institutions goes as a file.
   simulation: {
     rerun: true,
@@ -339,6 +339,8 @@ export async function runApiJob(deps: JobDeps, ref: JobRef): Promise<void> {
     claimed = await deps.repos.apiJobs.claim(ref.communityId, ref.id, clock(), runner, job);
   } else return; // running (alive), or ended
   if (!claimed) return;
+  // As the claim left it: this runner is one more (a kind's run knows whether it ran before).
+  const taken: ApiJob = { ...job, status: 'running', runner, attempts: (job.attempts ?? 0) + 1 };
   const beat = async () => {
     try {
       await deps.repos.apiJobs.heartbeat(ref.communityId, ref.id, runner, clock());
@@ -350,7 +352,7 @@ export async function runApiJob(deps: JobDeps, ref: JobRef): Promise<void> {
   heartbeat.unref();
   let end: Parameters<Repositories['apiJobs']['finish']>[2];
   try {
-    end = { status: 'done', result: await JOB_KINDS[job.kind].run(job, deps) };
+    end = { status: 'done', result: await JOB_KINDS[job.kind].run(taken, deps) };
   } catch (error) {
     const answer = toProblem(error);
     if (answer.statusCode >= 500) {

@@ -450,6 +450,8 @@ export async function acceptAppeal(
     by: string;
     reason: string;
     rows: Record<string, string | Uint8Array>;
+    /** What asked (an API job): a run of its correction that stopped part-way is gone on with. */
+    key?: string;
   },
 ): Promise<{ appeal: Appeal; correction: CorrectionRecord }> {
   const reason = needReason(request.reason);
@@ -477,6 +479,7 @@ export async function acceptAppeal(
       source: { patch: (base) => patchDataset(base, rows) },
       by: request.by,
       reason: `${appealMark(appeal.id)}: ${reason}`,
+      ...(request.key ? { key: request.key } : {}),
     });
   }
   const link = { kind, period: appeal.period, revision: correction.revision };

@@ -6,7 +6,13 @@
  * they are posted as adjustment lines of the next open month, the period's lock moves to the corrected
  * rows and the year's current data takes them — all in one transaction that also checks the month is
  * still open. Rejected, nothing is posted and nothing else changes.
+ *
+ * Stopped anywhere (a job's runner killed), a correction leaves its run (CorrectionRun: the revision it
+ * took, its base, its dataset version once written), never a half-recorded correction: the record, its
+ * audit entry and the run's end are one transaction, as an approval and its audit entry are. Run again
+ * with the same key it finishes the same correction; another correction abandons the run.
  */
+import { randomUUID } from 'node:crypto';
 import {
   DatasetInvalidError,
   type ImportIssue,
@@ -189,6 +195,11 @@ export async function startCorrection(
       | { patch: (base: Dataset) => Dataset };
     by: string;
     reason?: string;
+    /**
+     * What asked for it (an API job's id, an appeal's): a run of the same key that stopped part-way is
+     * gone on with, and one that completed is answered as it was. Without one, nobody goes on with it.
+     */
+    key?: string;
   },
 ): Promise<CorrectionRecord> {
   const { kind, period, by } = request;
@@ -218,6 +229,12 @@ export async function startCorrection(
   return withImportLease(repos, communityId, year, by, async (lease) => {
     const cycle = await repos.cycles.get(communityId, kind, period);
     if (cycle?.status !== 'completed') throw notCompleted(kind, period, cycle?.status);
+    const corrections = (await repos.corrections.list(communityId, year)).filter(
+      (c) => c.kind === kind && c.period === period,
+    );
+    // Asked again after it completed (its job's runner stopped before it said so): the same correction.
+    const done = request.key && corrections.find((c) => c.requestKey === request.key);
+    if (done) return done;
     if ((await repos.cycles.yearLocks(communityId, year)).year) {
       throw noOpenMonth(period, year);
     }
@@ -225,11 +242,18 @@ export async function startCorrection(
     if ((await openMonthsAfter(repos, communityId, kind, period)).length === 0)
       throw noOpenMonth(period, year);
 
-    const corrections = (await repos.corrections.list(communityId, year)).filter(
-      (c) => c.kind === kind && c.period === period,
-    );
-    const base = baseOf(cycle, corrections);
-    const revision = Math.max(cycle.revision, ...corrections.map((c) => c.revision)) + 1;
+    // Runs that stopped part-way: this request's own goes on; any other is abandoned (the lease is ours,
+    // so no run of this year is alive) and keeps its revision, whose results may be partly written.
+    const runs = await repos.corrections.runs(communityId, kind, period);
+    let run = runs.find((r) => r.status === 'preparing' && request.key && r.key === request.key);
+    for (const other of runs)
+      if (other !== run && other.status === 'preparing') await repos.corrections.abandonRun(other);
+    const base = run
+      ? { revision: run.baseRevision, datasetVersion: run.baseDatasetVersion }
+      : baseOf(cycle, corrections);
+    const revision =
+      run?.revision ??
+      Math.max(cycle.revision, ...corrections.map((c) => c.revision), ...runs.map((r) => r.revision)) + 1;
     const months = cycleMonths({ kind, period });
     const parts = PARTS[kind];
     const baseData = await repos.datasets.load(communityId, base.datasetVersion);
@@ -245,10 +269,28 @@ export async function startCorrection(
         ),
       );
     }
-    const written = await repos.datasets.writeVersion(corrected, by, base.datasetVersion, undefined, {
-      lease,
-      makeCurrent: false,
+    run ??= await repos.corrections.beginRun({
+      communityId,
+      kind,
+      period,
+      revision,
+      key: request.key ?? randomUUID(),
+      baseRevision: base.revision,
+      baseDatasetVersion: base.datasetVersion,
+      startedBy: by,
+      startedAt: new Date().toISOString(),
     });
+    // The corrected rows as a version (once: a run going on reads the one it wrote).
+    let datasetVersion = run.datasetVersion;
+    if (datasetVersion === undefined) {
+      const written = await repos.datasets.writeVersion(corrected, by, base.datasetVersion, undefined, {
+        lease,
+        makeCurrent: false,
+      });
+      datasetVersion = written.version;
+      await repos.corrections.runVersion(run, datasetVersion);
+    }
+    const written = { version: datasetVersion };
     const ref: CycleRef = { communityId, kind, period, revision, datasetVersion: written.version };
     const institutionIds = baseData.institutions.map((i) => i.id).sort();
     await recompute(ref, institutionIds);
@@ -270,7 +312,7 @@ export async function startCorrection(
       totals.lines += lines.length;
       if (lines.length > 0) await repos.corrections.putDifferences(ref, institutionId, lines);
     }
-    const record = await repos.corrections.create({
+    const record: Omit<CorrectionRecord, 'version' | 'status'> = {
       communityId,
       kind,
       period,
@@ -278,23 +320,30 @@ export async function startCorrection(
       baseRevision: base.revision,
       datasetVersion: written.version,
       startedBy: by,
-      startedAt: new Date().toISOString(),
+      startedAt: run.startedAt,
       ...(request.reason ? { reason: request.reason } : {}),
+      ...(request.key ? { requestKey: request.key } : {}),
       totals,
-    });
-    await repos.audit.append(communityId, {
-      actor: by,
-      action: 'correction.start',
-      subject: `${kind} ${period} r${revision}`,
-      details: {
-        baseRevision: base.revision,
-        datasetVersion: written.version,
-        difference: totals.difference,
-        people: totals.people,
-        ...(request.reason ? { reason: request.reason } : {}),
+    };
+    // The record, its audit entry and the run's end in one transaction: a stop before it leaves the run
+    // to go on with; after it, the correction is there once, audited once.
+    await repos.audit.append(
+      communityId,
+      {
+        actor: by,
+        action: 'correction.start',
+        subject: `${kind} ${period} r${revision}`,
+        details: {
+          baseRevision: base.revision,
+          datasetVersion: written.version,
+          difference: totals.difference,
+          people: totals.people,
+          ...(request.reason ? { reason: request.reason } : {}),
+        },
       },
-    });
-    return record;
+      repos.corrections.completeRunActions(run, record),
+    );
+    return { ...record, status: 'awaiting_review', version: 1 };
   });
 }
 
@@ -415,15 +464,27 @@ export async function decideCorrection(
     const lockUpdate = await lockUpdateAction(repos, record);
     for (const { month, cycle } of await openMonthsAfter(repos, communityId, record.kind, record.period)) {
       try {
-        await repos.table.transact([
-          ...repos.corrections.approveActions(record, decision, month),
-          monthStillOpen(communityId, month, cycle),
-          repos.datasets.switchPointer(next, current.version),
-          leaseHeld(lease),
-          lockUpdate,
-        ]);
+        // The approval and its audit entry in one transaction: a runner that stops after it has approved
+        // it, audited (an approval's job run again finds it decided: shared/api/correction-jobs.ts).
+        await repos.audit.append(
+          communityId,
+          {
+            actor: request.by,
+            action: 'correction.approve',
+            subject,
+            details: { postedTo: month, difference: record.totals.difference, datasetVersion: next.version },
+          },
+          [
+            ...repos.corrections.approveActions(record, decision, month),
+            monthStillOpen(communityId, month, cycle),
+            repos.datasets.switchPointer(next, current.version),
+            leaseHeld(lease),
+            lockUpdate,
+          ],
+        );
       } catch (error) {
-        if (!isStoreError(error, 'transaction_cancelled')) throw error;
+        // A condition of the approval failed (append reports it so; contention on the chain it retries).
+        if (!isStoreError(error, 'conditional_failed')) throw error;
         const after = await repos.corrections.get(communityId, record.kind, record.period, record.revision);
         if (after?.status !== 'awaiting_review') {
           throw new ReviewStateError(
@@ -435,12 +496,6 @@ export async function decideCorrection(
         }
         continue; // that month started meanwhile: the next one
       }
-      await repos.audit.append(communityId, {
-        actor: request.by,
-        action: 'correction.approve',
-        subject,
-        details: { postedTo: month, difference: record.totals.difference, datasetVersion: next.version },
-      });
       return { ...record, status: 'completed', decision, postedTo: month, version: record.version + 1 };
     }
     throw noOpenMonth(record.period, year);

@@ -40,7 +40,32 @@ export interface CorrectionRecord {
   decision?: { approved: boolean; by: string; at: string; reason?: string };
   /** The month whose sheet carries the differences (set on approval). */
   postedTo?: string;
+  /** What started it (an API job, an appeal), so that running it again finds it (CorrectionRun.key). */
+  requestKey?: string;
   version: number;
+}
+
+/**
+ * A correction being computed: its revision is taken first, so a run that stops part-way (a crashed job
+ * runner) leaves this item, not a revision that a later correction could reuse with other rows over the
+ * write-once results already written. Run again with the same key, the correction goes on where it
+ * stopped (the same revision, base and dataset version); another correction marks it abandoned and takes
+ * the next revision. Completed, it is removed in the transaction that records the correction.
+ */
+export interface CorrectionRun {
+  communityId: string;
+  kind: CorrectionRecord['kind'];
+  period: string;
+  revision: number;
+  /** Who may go on with it: the request's key (a job's id), or a fresh one when nobody may. */
+  key: string;
+  status: 'preparing' | 'abandoned';
+  baseRevision: number;
+  baseDatasetVersion: number;
+  /** The corrected dataset's version, once written. */
+  datasetVersion?: number;
+  startedBy: string;
+  startedAt: string;
 }
 
 /** What a month's pay step adds to the dataset's adjustments: one line per person and component. */
@@ -97,6 +122,87 @@ export class CorrectionRepository {
       { ConditionExpression: 'attribute_not_exists(pk)' },
     );
     return full;
+  }
+
+  /** The runs of a period's corrections that were never completed (preparing or abandoned). */
+  async runs(communityId: string, kind: CorrectionRecord['kind'], period: string): Promise<CorrectionRun[]> {
+    return this.table.queryPrefix<CorrectionRun>(
+      keys.community(communityId),
+      keys.correctionRunPrefix(kind, period),
+    );
+  }
+
+  /** Takes a revision for a correction's run; refused (conditional_failed) if it was taken. */
+  async beginRun(run: Omit<CorrectionRun, 'status'>): Promise<CorrectionRun> {
+    const full: CorrectionRun = { ...run, status: 'preparing' };
+    await this.table.put(
+      {
+        ...keys.correctionRun(run.communityId, run.kind, run.period, run.revision),
+        type: 'CorrectionRun',
+        ...full,
+      },
+      { ConditionExpression: 'attribute_not_exists(pk)' },
+    );
+    return full;
+  }
+
+  /** Notes the corrected dataset's version on the run (while it is still `key`'s and preparing). */
+  async runVersion(run: CorrectionRun, datasetVersion: number): Promise<void> {
+    await this.table.update({
+      Key: keys.correctionRun(run.communityId, run.kind, run.period, run.revision),
+      UpdateExpression: 'SET datasetVersion = :v',
+      ConditionExpression: '#key = :key AND #status = :preparing',
+      ExpressionAttributeNames: { '#key': 'key', '#status': 'status' },
+      ExpressionAttributeValues: { ':v': datasetVersion, ':key': run.key, ':preparing': 'preparing' },
+    });
+  }
+
+  /** Marks a run nobody will finish abandoned (its revision stays taken); false if it moved meanwhile. */
+  async abandonRun(run: CorrectionRun): Promise<boolean> {
+    try {
+      await this.table.update({
+        Key: keys.correctionRun(run.communityId, run.kind, run.period, run.revision),
+        UpdateExpression: 'SET #status = :abandoned',
+        ConditionExpression: '#key = :key AND #status = :preparing',
+        ExpressionAttributeNames: { '#key': 'key', '#status': 'status' },
+        ExpressionAttributeValues: { ':abandoned': 'abandoned', ':key': run.key, ':preparing': 'preparing' },
+      });
+      return true;
+    } catch (error) {
+      if (isStoreError(error, 'conditional_failed')) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The transaction actions that record a run's correction, awaiting review, and end the run: with the
+   * correction's audit entry (AuditRepository.append's alsoWrite), so neither exists without the other.
+   */
+  completeRunActions(
+    run: CorrectionRun,
+    record: Omit<CorrectionRecord, 'version' | 'status'>,
+  ): TransactItem[] {
+    const full: CorrectionRecord = { ...record, status: 'awaiting_review', version: 1 };
+    return [
+      {
+        Put: {
+          Item: {
+            ...keys.correction(record.communityId, record.kind, record.period, record.revision),
+            type: 'Correction',
+            ...full,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Delete: {
+          Key: keys.correctionRun(run.communityId, run.kind, run.period, run.revision),
+          ConditionExpression: '#key = :key AND #status = :preparing',
+          ExpressionAttributeNames: { '#key': 'key', '#status': 'status' },
+          ExpressionAttributeValues: { ':key': run.key, ':preparing': 'preparing' },
+        },
+      },
+    ];
   }
 
   /** Rejects a correction awaiting review (nothing is posted). */
@@ -166,10 +272,22 @@ export class CorrectionRepository {
   ): Promise<void> {
     const pk = resultsPartition(ref);
     for (const [page, data] of encodeArrayPages(lines).texts.entries()) {
-      await this.table.put(
-        { pk, sk: diffKey(institutionId, page), type: 'CorrectionDiff', institutionId, data },
-        { ConditionExpression: 'attribute_not_exists(pk)' },
-      );
+      const key = { pk, sk: diffKey(institutionId, page) };
+      try {
+        await this.table.put(
+          { ...key, type: 'CorrectionDiff', institutionId, data },
+          { ConditionExpression: 'attribute_not_exists(pk)' },
+        );
+      } catch (error) {
+        // Written once: the same page again (a correction's run going on after a stop) is a no-op.
+        if (!isStoreError(error, 'conditional_failed')) throw error;
+        const written = await this.table.get<{ data: string }>(key);
+        if (written?.data !== data)
+          throw new StoreError(
+            'conditional_failed',
+            `${pk} ${key.sk} 已写入不同内容，拒绝覆盖 / was already written with different content; refusing to overwrite`,
+          );
+      }
     }
   }
 

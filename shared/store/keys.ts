@@ -78,6 +78,12 @@ export const keys = {
     sk: `CORRECTION#${kind}#${period}#r${pad(revision, 3)}`,
   }),
   correctionPrefix: () => 'CORRECTION#',
+  /** A correction being computed (its revision taken, its version and results being written). */
+  correctionRun: (communityId: string, kind: CycleKind, period: string, revision: number) => ({
+    pk: keys.community(communityId),
+    sk: `CORRECTING#${kind}#${period}#r${pad(revision, 3)}`,
+  }),
+  correctionRunPrefix: (kind: CycleKind, period: string) => `CORRECTING#${kind}#${period}#`,
   /** A due period the scheduler waits on for data (DOMAIN.md §7: it never acknowledges missing rows). */
   waiting: (communityId: string, kind: CycleKind, period: string) => ({
     pk: keys.community(communityId),
