@@ -242,12 +242,11 @@ export async function startCorrection(
     if ((await openMonthsAfter(repos, communityId, kind, period)).length === 0)
       throw noOpenMonth(period, year);
 
-    // Runs that stopped part-way: this request's own goes on; any other is abandoned (the lease is ours,
-    // so no run of this year is alive) and keeps its revision, whose results may be partly written.
+    // Runs that stopped part-way: this request's own goes on; any other is abandoned once this one
+    // begins (the lease is ours, so no run of this year is alive) and keeps its revision, whose results
+    // may be partly written.
     const runs = await repos.corrections.runs(communityId, kind, period);
     let run = runs.find((r) => r.status === 'preparing' && request.key && r.key === request.key);
-    for (const other of runs)
-      if (other !== run && other.status === 'preparing') await repos.corrections.abandonRun(other);
     const base = run
       ? { revision: run.baseRevision, datasetVersion: run.baseDatasetVersion }
       : baseOf(cycle, corrections);
@@ -269,6 +268,8 @@ export async function startCorrection(
         ),
       );
     }
+    for (const other of runs)
+      if (other !== run && other.status === 'preparing') await repos.corrections.abandonRun(other);
     run ??= await repos.corrections.beginRun({
       communityId,
       kind,
