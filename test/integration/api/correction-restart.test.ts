@@ -26,6 +26,7 @@ import type { ApiJobKind } from '../../../shared/store/api-jobs.js';
 import { JOB_STALE_MS } from '../../../shared/store/api-jobs.js';
 import type { CorrectionRecord } from '../../../shared/store/corrections.js';
 import type { Repositories } from '../../../shared/store/index.js';
+import { keys } from '../../../shared/store/keys.js';
 import { tinyAs } from '../../reliability/helpers.js';
 import { dynamoEndpoint } from '../dynamodb/helpers.js';
 
@@ -257,6 +258,20 @@ describe("a correction's job whose runner died part-way", () => {
     await expect(correct(withPoints(100), `job:${job.id}`, { recompute: stopsAfter(1) })).rejects.toThrow(
       Stop,
     );
+    // Killed, not thrown: the year's import lease stays held by the dead runner (silent since T0).
+    const silent = new Date(T0 - 10 * 60_000).toISOString();
+    await repos.table.put({
+      ...keys.importLease(C, 2026),
+      type: 'ImportLease',
+      communityId: C,
+      year: 2026,
+      holder: 'the-dead-runner',
+      by: 'office1',
+      pid: 1,
+      machine: 'a-lambda-that-died',
+      startedAt: silent,
+      heartbeatAt: silent,
+    });
     // A redelivery while it may be alive does nothing; once its heartbeat is stale it runs it again.
     await runApiJob(deps(T0 + 1000), { communityId: C, id: job.id });
     expect((await repos.apiJobs.get(C, job.id))!.status).toBe('running');
@@ -268,6 +283,9 @@ describe("a correction's job whose runner died part-way", () => {
       result: { json: { revision, status: 'awaiting_review' } },
     });
     expect((done.result!.json as CorrectionRecord).totals).toEqual(reference.get(100)!.totals);
+    // The dead runner's lease was taken over (and that recorded), then released.
+    expect(await repos.leases.get(C, 2026)).toBeUndefined();
+    expect((await repos.audit.entries(C)).some((e) => e.action === 'import.recover')).toBe(true);
 
     // Finance's approval: its first runner committed the approval (with its audit entry) and died.
     const approval = await recordJob('correction-decision', 'finance1', JAN);
