@@ -25,10 +25,13 @@ const DepartmentRef = Month.extend({
   institutionId: z.string().min(1).max(64),
   departmentId: z.string().min(1).max(64),
 });
-/** Amounts per staff id in yuan (strings, ≤ 2 decimals), or the CSV a head pasted or uploaded. */
+/**
+ * Amounts per staff id in yuan (strings, ≤ 2 decimals), or the CSV a head pasted or uploaded. The API's
+ * 1 MiB body cap (shared/api/handler.ts) bounds it first: ~20,000 lines, more than any department.
+ */
 const SubmitBody = z.union([
   z.object({ amounts: z.record(z.string().min(1).max(64), z.string().max(32)) }),
-  z.object({ csv: z.string().min(1).max(2_000_000), file: z.string().max(200).optional() }),
+  z.object({ csv: z.string().min(1).max(1_000_000), file: z.string().max(200).optional() }),
 ]);
 const RejectBody = z.object({ reason: z.string().trim().min(1).max(500) });
 

@@ -110,8 +110,8 @@ function jsonBody(): MiddlewareObj<ApiEvent, ApiResponse, Error, Ctx> {
       if (size > MAX_JSON_BODY_BYTES)
         throw problem(
           413,
-          `请求体超过 ${MAX_JSON_BODY_BYTES / 1024} KB；文件请先上传（POST /api/communities/{community}/datasets/upload-url） / ` +
-            `the body is over ${MAX_JSON_BODY_BYTES / 1024} KB; send files through the upload store (POST /api/communities/{community}/datasets/upload-url)`,
+          `请求体超过 ${MAX_JSON_BODY_BYTES / 1024} KB；数据集或更正的文件请先上传（POST /api/communities/{community}/datasets/upload-url） / ` +
+            `the body is over ${MAX_JSON_BODY_BYTES / 1024} KB; a dataset's or a correction's files go through the upload store (POST /api/communities/{community}/datasets/upload-url)`,
         );
       try {
         await parser.before!(request as never);
