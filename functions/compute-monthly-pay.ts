@@ -75,7 +75,6 @@ async function monthlyInputs(
     postings.length === 0
       ? []
       : repos.corrections.postedAdjustments(cycle.communityId, cycle.period, institutionId, postings),
-    // Not waiting for the slice: a process's first institution reads the version's V2 part here.
     v2StepInputs(repos, cycle, institutionId),
   ]);
   const [manual, toDate] = await Promise.all([
@@ -133,6 +132,8 @@ export async function handler(event: unknown): Promise<{ institutions: number }>
   const [{ institutions }, postings] = await Promise.all([
     prefetchBatch(repos, cycle, ids, monthsToDate(cycle.period)),
     repos.corrections.postings(cycle.communityId, cycle.period),
+    // The version's V2 part (v2StepInputs, cached), read beside the batch's blobs rather than after them.
+    repos.datasets.v2(cycle.communityId, cycle.datasetVersion),
   ]);
   // The rosters the seal pairs each line with its account from (read by the prefetch above).
   const rosters = await repos.datasets.rosters(cycle.communityId, cycle.datasetVersion, ids);
