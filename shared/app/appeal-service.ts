@@ -395,7 +395,9 @@ function readCorrectedRows(
 }
 
 /** `base` with each corrected row in place of the row of the same key (a new key is added). */
-export function patchDataset(base: Dataset, rows: Corrected): Dataset {
+export function patchDataset<
+  D extends Pick<Dataset, 'workload' | 'adjustments' | 'finance' | 'indicatorValues'>,
+>(base: D, rows: Corrected): D {
   const replace = <R>(current: readonly R[], corrected: readonly R[], key: (r: R) => string): R[] => {
     if (corrected.length === 0) return [...current];
     const keys = new Set(corrected.map(key));

@@ -28,10 +28,11 @@ import type { CycleRef } from '../schemas/events.js';
 import type { MonthlyInstitutionResult } from '../schemas/results.js';
 import type { CorrectionRecord } from '../store/corrections.js';
 import type { CycleRecord } from '../store/cycles.js';
+import { type DatasetPointer, emptyMonth, type MonthRows } from '../store/datasets.js';
 import { isStoreError } from '../store/errors.js';
 import type { Repositories } from '../store/index.js';
 import { keys } from '../store/keys.js';
-import { leaseHeld } from '../store/leases.js';
+import { type ImportLease, leaseHeld } from '../store/leases.js';
 import type { TransactItem } from '../store/store.js';
 import { cycleMonths } from './cycle-data.js';
 import { resolveCommunity } from './cycle-service.js';
@@ -120,11 +121,12 @@ function noOpenMonth(period: string, year: number): PrerequisiteError {
   );
 }
 
-/** Corrected rows must refer to people, institutions and indicators the period's data has. */
-function unknownReferences(base: Dataset, corrected: Dataset, months: readonly string[]): ImportIssue[] {
-  const staff = new Set(base.staff.map((s) => s.staffId));
-  const institutions = new Set(base.institutions.map((i) => i.id));
-  const indicators = new Set(base.indicators.map((i) => i.id));
+/** Corrected rows (the window's) must refer to people, institutions and indicators the period's data has. */
+function unknownReferences(
+  base: { staff: (staffId: string) => boolean; institutions: Set<string>; indicators: Set<string> },
+  corrected: MonthRows,
+): ImportIssue[] {
+  const { institutions, indicators } = base;
   const issues: ImportIssue[] = [];
   const refuse = (file: string, column: string, value: string) =>
     issues.push({
@@ -135,14 +137,13 @@ function unknownReferences(base: Dataset, corrected: Dataset, months: readonly s
       zh: `更正的行引用了 ${value}，但被更正期间的数据中没有它`,
       en: `a corrected row refers to ${value}, which the corrected period's data does not have`,
     });
-  const inWindow = (row: { period: string }) => months.includes(row.period);
-  for (const r of corrected.workload.filter(inWindow))
-    if (!staff.has(r.staffId)) refuse('workload.csv', 'staffId', r.staffId);
-  for (const r of corrected.adjustments.filter(inWindow))
-    if (!staff.has(r.staffId)) refuse('adjustments.csv', 'staffId', r.staffId);
-  for (const r of corrected.finance.filter(inWindow))
+  for (const r of corrected.workload)
+    if (!base.staff(r.staffId)) refuse('workload.csv', 'staffId', r.staffId);
+  for (const r of corrected.adjustments)
+    if (!base.staff(r.staffId)) refuse('adjustments.csv', 'staffId', r.staffId);
+  for (const r of corrected.finance)
     if (!institutions.has(r.institutionId)) refuse('finance.csv', 'institutionId', r.institutionId);
-  for (const r of corrected.indicatorValues.filter(inWindow)) {
+  for (const r of corrected.values) {
     if (!institutions.has(r.institutionId)) refuse('indicator-values.csv', 'institutionId', r.institutionId);
     if (!indicators.has(r.indicatorId)) refuse('indicator-values.csv', 'indicatorId', r.indicatorId);
   }
@@ -150,15 +151,129 @@ function unknownReferences(base: Dataset, corrected: Dataset, months: readonly s
 }
 
 /** The rows of the parts in the window, in a comparable form. */
-function windowRows(dataset: Dataset, months: readonly string[], parts: readonly RowPart[]): string {
+function windowRows(rows: MonthRows, parts: readonly RowPart[]): string {
   return JSON.stringify(
     parts.map((part) =>
-      (dataset[DATASET_FIELD[part]] as { period: string }[])
-        .filter((r) => months.includes(r.period))
-        .map((r) => JSON.stringify(r))
-        .sort(),
+      (rows[WINDOW_FIELD[part]] as { period: string }[]).map((r) => JSON.stringify(r)).sort(),
     ),
   );
+}
+
+/** Where each part's rows are in a window's MonthRows. */
+const WINDOW_FIELD = {
+  workload: 'workload',
+  adjustments: 'adjustments',
+  finance: 'finance',
+  values: 'values',
+} as const satisfies Record<RowPart, keyof MonthRows>;
+
+/**
+ * A version's rows of the window's months as a loaded dataset holds them (months in order, institutions
+ * by id, each institution's rows as stored), and the institution each of their staff members is under —
+ * read from the window's month blobs alone (issue 12: a province's correction reads one month, not twelve
+ * and every roster).
+ */
+async function windowOf(
+  repos: Repositories,
+  communityId: string,
+  version: number,
+  months: readonly string[],
+) {
+  const rows = emptyMonth();
+  const staff = new Map<string, string>();
+  for (const period of [...months].sort()) {
+    const month = await repos.datasets.month(communityId, version, period);
+    for (const [institutionId, { rows: of }] of [...month].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      for (const field of ['workload', 'values', 'finance', 'adjustments'] as const)
+        for (const row of of[field]) (rows[field] as unknown[]).push(row);
+      for (const row of of.workload) staff.set(row.staffId, institutionId);
+      for (const row of of.adjustments) staff.set(row.staffId, institutionId);
+    }
+  }
+  return { rows, staff };
+}
+
+/**
+ * The institution of each staff member `rows` name, as version `version` has them: those the version's own
+ * window rows name are known from them; the rosters are read only when a corrected row names anyone else.
+ * Undefined for a staff id the version does not have.
+ */
+async function staffLookup(
+  repos: Repositories,
+  communityId: string,
+  version: number,
+  known: ReadonlyMap<string, string>,
+  rows: MonthRows,
+): Promise<(staffId: string) => string | undefined> {
+  const named = [...rows.workload, ...rows.adjustments].map((r) => r.staffId);
+  if (named.every((id) => known.has(id))) return (id) => known.get(id);
+  const all = await repos.datasets.staffInstitutions(communityId, version);
+  return (id) => all.get(id);
+}
+
+/** `base`'s window rows with the rows of `parts` taken from `from` instead (`withCorrectedRows` of a window). */
+function correctedWindow(base: MonthRows, from: MonthRows, parts: readonly RowPart[]): MonthRows {
+  const out = { ...base };
+  for (const part of parts) (out as Record<string, unknown>)[WINDOW_FIELD[part]] = from[WINDOW_FIELD[part]];
+  return out;
+}
+
+/** The monthly rows of a dataset, or of a correction's window. */
+export type WindowRows = Pick<Dataset, 'workload' | 'indicatorValues' | 'finance' | 'adjustments'>;
+
+const windowDataset = (rows: MonthRows): WindowRows => ({
+  workload: rows.workload,
+  indicatorValues: rows.values,
+  finance: rows.finance,
+  adjustments: rows.adjustments,
+});
+
+/** A dataset's rows of the window's months, in its order. */
+function windowOfDataset(dataset: WindowRows, months: readonly string[]): MonthRows {
+  const inWindow = (row: { period: string }) => months.includes(row.period);
+  return {
+    workload: dataset.workload.filter(inWindow),
+    values: dataset.indicatorValues.filter(inWindow),
+    finance: dataset.finance.filter(inWindow),
+    adjustments: dataset.adjustments.filter(inWindow),
+  };
+}
+
+/**
+ * Writes `baseVersion` with the window's rows replaced as a new version, not made current: only the
+ * window's months are written (DatasetRepository.writeWindowVersion); a base of a layout before list blobs
+ * is loaded whole and written whole, as every correction was before.
+ */
+async function writeWindow(
+  repos: Repositories,
+  lease: ImportLease,
+  version: { communityId: string; year: number; baseVersion: number },
+  months: readonly string[],
+  rows: MonthRows,
+  institutionOf: (staffId: string) => string,
+  by: string,
+): Promise<DatasetPointer> {
+  const { communityId, year, baseVersion } = version;
+  const written = await repos.datasets.writeWindowVersion(
+    communityId,
+    year,
+    baseVersion,
+    months,
+    rows,
+    institutionOf,
+    by,
+  );
+  if (written) return repos.datasets.completeVersion(written, baseVersion, { lease, makeCurrent: false });
+  const whole = await repos.datasets.load(communityId, baseVersion);
+  const outside = (row: { period: string }) => !months.includes(row.period);
+  const data: Dataset = {
+    ...whole,
+    workload: [...whole.workload.filter(outside), ...rows.workload],
+    indicatorValues: [...whole.indicatorValues.filter(outside), ...rows.values],
+    finance: [...whole.finance.filter(outside), ...rows.finance],
+    adjustments: [...whole.adjustments.filter(outside), ...rows.adjustments],
+  };
+  return repos.datasets.writeVersion(data, by, baseVersion, undefined, { lease, makeCurrent: false });
 }
 
 /** Lines of a revision as comparable component amounts (monthly pay lines, or pool shares). */
@@ -187,12 +302,13 @@ export async function startCorrection(
     /**
      * A dataset folder or files holding the corrected rows (`.xlsx` workbooks too; `uploaded`: read from
      * the upload store, so held to its 512 MB per file rather than an HTTP body's 50 MB), or (an accepted
-     * appeal) a function giving the corrected rows from the rows the period ran on.
+     * appeal) a function giving the corrected rows from the rows the period ran on (the period's months';
+     * rows of other months it gives are not taken).
      */
     source:
       | { dir: string }
       | { files: Record<string, Uint8Array | string>; uploaded?: boolean }
-      | { patch: (base: Dataset) => Dataset };
+      | { patch: (base: WindowRows) => WindowRows };
     by: string;
     reason?: string;
     /**
@@ -255,12 +371,28 @@ export async function startCorrection(
       Math.max(cycle.revision, ...corrections.map((c) => c.revision), ...runs.map((r) => r.revision)) + 1;
     const months = cycleMonths({ kind, period });
     const parts = PARTS[kind];
-    const baseData = await repos.datasets.load(communityId, base.datasetVersion);
-    const from = 'patch' in source ? source.patch(baseData) : parsed!.dataset;
-    const corrected = withCorrectedRows(baseData, from, months, parts);
-    const issues = unknownReferences(baseData, corrected, months);
+    // Only the window's months of the base are read, and only they are written (issue 12).
+    const [baseWindow, institutions, indicators] = await Promise.all([
+      windowOf(repos, communityId, base.datasetVersion, months),
+      repos.datasets.institutions(communityId, base.datasetVersion),
+      repos.datasets.indicators(communityId, base.datasetVersion),
+    ]);
+    const from =
+      'patch' in source
+        ? windowOfDataset(source.patch(windowDataset(baseWindow.rows)), months)
+        : windowOfDataset(parsed!.dataset, months);
+    const corrected = correctedWindow(baseWindow.rows, from, parts);
+    const staffOf = await staffLookup(repos, communityId, base.datasetVersion, baseWindow.staff, corrected);
+    const issues = unknownReferences(
+      {
+        staff: (id) => staffOf(id) !== undefined,
+        institutions: new Set(institutions.map((i) => i.id)),
+        indicators: new Set(indicators.map((i) => i.id)),
+      },
+      corrected,
+    );
     if (issues.length > 0) throw new DatasetInvalidError(issues);
-    if (windowRows(corrected, months, parts) === windowRows(baseData, months, parts)) {
+    if (windowRows(corrected, parts) === windowRows(baseWindow.rows, parts)) {
       throw new PrerequisiteError(
         bilingual(
           `更正数据中 ${period} 的${kind === 'monthly' ? '工作量和调整' : '财务和指标'}行与已锁定的相同，没有可更正的内容`,
@@ -284,16 +416,21 @@ export async function startCorrection(
     // The corrected rows as a version (once: a run going on reads the one it wrote).
     let datasetVersion = run.datasetVersion;
     if (datasetVersion === undefined) {
-      const written = await repos.datasets.writeVersion(corrected, by, base.datasetVersion, undefined, {
+      const written = await writeWindow(
+        repos,
         lease,
-        makeCurrent: false,
-      });
+        { communityId, year, baseVersion: base.datasetVersion },
+        months,
+        corrected,
+        (id) => staffOf(id)!,
+        by,
+      );
       datasetVersion = written.version;
       await repos.corrections.runVersion(run, datasetVersion);
     }
     const written = { version: datasetVersion };
     const ref: CycleRef = { communityId, kind, period, revision, datasetVersion: written.version };
-    const institutionIds = baseData.institutions.map((i) => i.id).sort();
+    const institutionIds = institutions.map((i) => i.id).sort();
     await recompute(ref, institutionIds);
 
     const components = COMPONENTS[kind];
@@ -450,17 +587,23 @@ export async function decideCorrection(
     if (!current)
       throw new NotFoundError(bilingual(`${year} 年没有当前数据集`, `no current dataset for ${year}`));
     const months = cycleMonths(record);
+    // The year's data from now on: today's current rows, with the corrected ones of the period — read
+    // and written for the period's months only (issue 12).
     const [now, fixed] = await Promise.all([
-      repos.datasets.load(communityId, current.version),
-      repos.datasets.load(communityId, record.datasetVersion),
+      windowOf(repos, communityId, current.version, months),
+      windowOf(repos, communityId, record.datasetVersion, months),
     ]);
-    // The year's data from now on: today's current rows, with the corrected ones of the period.
-    const next = await repos.datasets.writeVersion(
-      withCorrectedRows(now, fixed, months, PARTS[record.kind]),
+    const rows = correctedWindow(now.rows, fixed.rows, PARTS[record.kind]);
+    const staffOf = await staffLookup(repos, communityId, current.version, now.staff, rows);
+    const next = await writeWindow(
+      repos,
+      lease,
+      { communityId, year, baseVersion: current.version },
+      months,
+      rows,
+      // A corrected row of someone today's data no longer has stays under the institution it was corrected in.
+      (id) => staffOf(id) ?? fixed.staff.get(id)!,
       request.by,
-      current.version,
-      undefined,
-      { lease, makeCurrent: false },
     );
     const lockUpdate = await lockUpdateAction(repos, record);
     for (const { month, cycle } of await openMonthsAfter(repos, communityId, record.kind, record.period)) {

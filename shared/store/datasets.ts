@@ -486,6 +486,53 @@ function workloadGroups(dataset: Dataset): Map<string, Map<string, WorkloadGroup
   return months;
 }
 
+/**
+ * A window's rows (a correction's months) grouped into institution-months and encoded as a VersionWriter
+ * groups and encodes a whole dataset's (`month`, then `otherMonths`), so the blobs and index entries are
+ * the same: periods in the order the workload rows first name them, then those only the other files have;
+ * in a period, the institutions whose workload rows come first, in that order, then the others in the
+ * order their indicator values, finance and adjustment rows come.
+ */
+export function windowMonthBlobs(
+  rows: MonthRows,
+  institutionOf: (staffId: string) => string,
+): Map<string, { institutionId: string; blob: EncodedBlob }[]> {
+  const workload = new Map<string, Map<string, WorkloadRow[]>>();
+  for (const row of rows.workload)
+    periodSlot(workload, row.period, institutionOf(row.staffId), () => [] as WorkloadRow[]).push(row);
+  type Other = Omit<MonthRows, 'workload'>;
+  const others = new Map<string, Map<string, Other>>();
+  const other = (period: string, institutionId: string) =>
+    periodSlot(others, period, institutionId, (): Other => ({ values: [], finance: [], adjustments: [] }));
+  for (const row of rows.values) other(row.period, row.institutionId).values.push(row);
+  for (const row of rows.finance) other(row.period, row.institutionId).finance.push(row);
+  for (const row of rows.adjustments) other(row.period, institutionOf(row.staffId)).adjustments.push(row);
+  const out = new Map<string, { institutionId: string; blob: EncodedBlob }[]>();
+  for (const period of [...workload.keys(), ...[...others.keys()].filter((p) => !workload.has(p))]) {
+    const byInstitution = workload.get(period) ?? new Map<string, WorkloadRow[]>();
+    const otherOf = others.get(period);
+    const entries: { institutionId: string; blob: EncodedBlob }[] = [];
+    for (const [institutionId, rowsOf] of byInstitution) {
+      const o = otherOf?.get(institutionId);
+      entries.push({
+        institutionId,
+        blob: encodeMonthPages({
+          workload: rowsOf,
+          values: o?.values ?? [],
+          finance: o?.finance ?? [],
+          adjustments: o?.adjustments ?? [],
+        }),
+      });
+    }
+    for (const [institutionId, o] of otherOf ?? []) {
+      if (byInstitution.has(institutionId)) continue;
+      entries.push({ institutionId, blob: encodeMonthPages({ workload: [], ...o }) });
+    }
+    out.set(period, entries);
+  }
+  return out;
+}
+
 function* puts(items: Iterable<Item>): Generator<BatchWrite> {
   for (const put of items) yield { put };
 }
@@ -1324,6 +1371,126 @@ export class DatasetRepository {
       }
       return indexes;
     });
+  }
+
+  /**
+   * Each staff id of a version and its institution, from its rosters read a hundred blobs at a time and
+   * not kept (a province's 350,000 staff: the map, not the rosters, stays in memory).
+   */
+  async staffInstitutions(communityId: string, version: number): Promise<Map<string, string>> {
+    const index = [...(await this.rosterIndex(communityId, version))];
+    const out = new Map<string, string>();
+    for (let at = 0; at < index.length; at += 100) {
+      const slice = index.slice(at, at + 100);
+      const texts = await this.blobTexts(
+        communityId,
+        slice.map(([, ref]) => ref),
+      );
+      for (const [institutionId, ref] of slice)
+        for (const page of blobPages<Staff[]>(texts, ref, communityId))
+          for (const staff of page) out.set(staff.staffId, institutionId);
+    }
+    return out;
+  }
+
+  /**
+   * A version that is `baseVersion` with the rows of `months` replaced by `rows` (a correction's, and the
+   * year's data its approval makes current: DOMAIN.md §7.1, issue 12), without reading or writing anything
+   * of the base outside those months: its parts, list references and withholding are the base's items as
+   * they are, its roster index the base's (institutions in id order, as a version written from a loaded
+   * dataset lists them), its other months' indexes the base's, and only the window's month blobs the base
+   * lacks are written (logged first, in the pages a VersionWriter logs them in). `rows` are the window's
+   * rows in the order a whole corrected dataset holds them, grouped into institution-months as a
+   * VersionWriter groups them (workload and adjustments by `institutionOf` their staff member), so the
+   * window's blobs, hashes and indexes are the ones writing the whole dataset makes. Undefined when the
+   * base is not of the current layout (lists as page blobs, layout-2 indexes): write the whole dataset.
+   * Not complete until `completeVersion`.
+   */
+  async writeWindowVersion(
+    communityId: string,
+    year: number,
+    baseVersion: number,
+    months: readonly string[],
+    rows: MonthRows,
+    institutionOf: (staffId: string) => string,
+    importedBy: string,
+  ): Promise<WrittenVersion | undefined> {
+    const basePk = keys.datasetPartition(communityId, baseVersion);
+    const baseItems = await this.table.queryPrefix<Item & { sk: string; layout?: number }>(basePk);
+    const inWindow = (sk: string) => months.some((period) => sk.startsWith(keys.monthIndexPrefix(period)));
+    const kept: Item[] = [];
+    const rosterEntries: IndexEntry[] = [];
+    for (const item of baseItems) {
+      const sk = item.sk;
+      if (sk.startsWith(keys.blobLogPrefix()) || inWindow(sk)) continue;
+      if (sk.startsWith(keys.indexPrefix())) {
+        if (item.layout !== DATASET_LAYOUT) return undefined;
+        if (sk.startsWith(keys.rosterIndexPrefix())) rosterEntries.push(...decode<IndexEntry[]>(item.data));
+        else kept.push(item);
+      } else if (
+        ['SCHEME', 'INDICATORS', 'HEADCOUNTS'].includes(sk) ||
+        sk.startsWith(keys.deductionsPrefix()) ||
+        (sk.endsWith('@') && (LIST_NAMES as readonly string[]).includes(sk.slice(0, -1)))
+      ) {
+        kept.push(item);
+      } else return undefined; // a list of the layout before list blobs, or anything unknown
+    }
+    if (!baseItems.some((i) => i.sk === listRefSk('INSTITUTIONS'))) return undefined;
+    rosterEntries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+    for (const field of MONTH_FIELDS)
+      for (const row of rows[field])
+        if (!months.includes(row.period))
+          throw new RangeError(`a ${field} row of ${row.period} is outside the window ${months.join(' ')}`);
+    const monthBlobs = windowMonthBlobs(rows, institutionOf);
+    const stored = await this.blobHashes(communityId, baseVersion);
+    const logged = new Set<string>();
+    const flushes: { hash: string; kind: BlobKind; texts: string[] }[][] = [[]];
+    let items = 0;
+    let bytes = 0;
+    for (const entries of monthBlobs.values())
+      for (const { blob } of entries) {
+        if (stored.has(blob.hash) || logged.has(blob.hash)) continue;
+        logged.add(blob.hash);
+        flushes.at(-1)!.push({ hash: blob.hash, kind: 'month', texts: blob.texts });
+        items += blob.texts.length;
+        for (const text of blob.texts) bytes += text.length;
+        if (items >= VersionWriter.flushItems || bytes >= FLUSH_BYTES) {
+          flushes.push([]);
+          items = 0;
+          bytes = 0;
+        }
+      }
+
+    const importedAt = new Date().toISOString();
+    const version = await this.claimVersion(communityId, year, importedAt, importedBy);
+    try {
+      let pagesWritten = 0;
+      let logPage = 0;
+      for (const blobs of flushes.filter((f) => f.length > 0)) {
+        await this.table.put(blobLogItem(communityId, version, logPage++, blobs));
+        const pagesOut = blobItems(communityId, version, blobs);
+        await this.table.batchWrite(puts(pagesOut));
+        pagesWritten += pagesOut.length;
+      }
+      const pk = keys.datasetPartition(communityId, version);
+      const own: Item[] = [
+        ...kept.map((item) => ({ ...item, pk })),
+        ...indexItems(pk, rosterEntries, keys.rosterIndex),
+        ...[...monthBlobs].flatMap(([period, entries]) =>
+          indexItems(
+            pk,
+            entries.map(({ institutionId, blob }) => [institutionId, blob.hash, blob.texts.length]),
+            (page) => keys.monthIndex(period, page),
+          ),
+        ),
+      ];
+      await this.table.batchWrite(puts(own));
+      return { communityId, year, version, importedAt, importedBy, total: pagesWritten + own.length };
+    } catch (error) {
+      await this.markFailed(communityId, version).catch(() => undefined);
+      throw error;
+    }
   }
 
   /** Why a version has no roster index: stored by the layout before blobs, or not there at all. */
