@@ -13,17 +13,14 @@
  * with the same key it finishes the same correction; another correction abandons the run.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  DatasetInvalidError,
-  type ImportIssue,
-  parseDatasetFilesAsync,
-  readDatasetDir,
-  UPLOAD_MAX_FILE_BYTES,
-} from '../dataset/index.js';
+import { DatasetInvalidError, type ImportIssue, UPLOAD_MAX_FILE_BYTES } from '../dataset/index.js';
+import type { FileSource, ParseOptions } from '../dataset/parse.js';
+import { expandSources, readDatasetSources } from '../dataset/read-dir.js';
+import { parseDatasetStreamed, type WorkloadSink } from '../dataset/stream.js';
 import { type ComponentAmounts, componentTotal, correctionDifferences } from '../domain/corrections.js';
 import { monthsOfYear } from '../domain/periods.js';
 import { bilingual, FourEyesError, NotFoundError, PrerequisiteError, ReviewStateError } from '../errors.js';
-import type { Dataset } from '../schemas/dataset.js';
+import type { Dataset, Scheme, WorkloadRow } from '../schemas/dataset.js';
 import type { CycleRef } from '../schemas/events.js';
 import type { MonthlyInstitutionResult } from '../schemas/results.js';
 import type { CorrectionRecord } from '../store/corrections.js';
@@ -228,6 +225,55 @@ const windowDataset = (rows: MonthRows): WindowRows => ({
   adjustments: rows.adjustments,
 });
 
+/**
+ * The corrected files read and checked as an import reads them — every issue of every file, in the
+ * whole-file parse's order; workload.csv streamed (shared/dataset/stream.ts), so a province's ~150 MB of
+ * workload is never held as rows — keeping only the rows of the window's months, in file order.
+ */
+async function readCorrectedWindow(
+  source: { dir: string } | { files: Record<string, Uint8Array | string> },
+  months: readonly string[],
+  options: ParseOptions,
+): Promise<{ scheme: Scheme; rows: MonthRows }> {
+  const read: { sources?: ReadonlyMap<string, FileSource>; issues: ImportIssue[] } =
+    'dir' in source
+      ? await readDatasetSources(source.dir)
+      : await expandSources(new Map(Object.entries(source.files)));
+  if (!read.sources) throw new DatasetInvalidError(read.issues);
+  const inWindow = (row: { period: string }) => months.includes(row.period);
+  let other: Omit<MonthRows, 'workload'> = { values: [], finance: [], adjustments: [] };
+  // Each window month's workload rows with their file rows (a month handed over again replaces its rows).
+  const workload = new Map<string, [row: number, value: WorkloadRow][]>();
+  const sink: WorkloadSink = {
+    open: true,
+    begin: async (dataset) => {
+      other = {
+        values: dataset.indicatorValues.filter(inWindow),
+        finance: dataset.finance.filter(inWindow),
+        adjustments: dataset.adjustments.filter(inWindow),
+      };
+      return true;
+    },
+    month: (period, groups) => {
+      if (!months.includes(period)) return;
+      const rows: [number, WorkloadRow][] = [];
+      for (const group of groups.values()) {
+        const values = JSON.parse(`[${group.joined ?? group.texts.join(',')}]`) as WorkloadRow[];
+        values.forEach((value, i) => {
+          rows.push([group.rows[i]!, value]);
+        });
+      }
+      workload.set(period, rows);
+    },
+    pause: async () => undefined,
+  };
+  const result = await parseDatasetStreamed(read.sources, sink, options);
+  if (read.issues.length > 0 || !result.ok)
+    throw new DatasetInvalidError([...read.issues, ...(result.ok ? [] : result.issues)]);
+  const rows = [...workload.values()].flat().sort(([a], [b]) => a - b);
+  return { scheme: result.dataset.scheme, rows: { workload: rows.map(([, row]) => row), ...other } };
+}
+
 /** A dataset's rows of the window's months, in its order. */
 function windowOfDataset(dataset: WindowRows, months: readonly string[]): MonthRows {
   const inWindow = (row: { period: string }) => months.includes(row.period);
@@ -321,24 +367,22 @@ export async function startCorrection(
   const { kind, period, by } = request;
   const { year } = parsePeriod(kind, period);
   const source = request.source;
+  const months = cycleMonths({ kind, period });
   const parsed =
     'patch' in source
       ? undefined
-      : 'dir' in source
-        ? await readDatasetDir(source.dir)
-        : await parseDatasetFilesAsync(
-            source.files,
-            undefined,
-            source.uploaded ? { maxFileBytes: UPLOAD_MAX_FILE_BYTES } : {},
-          );
-  if (parsed && !parsed.ok) throw new DatasetInvalidError(parsed.issues);
-  const communityId = request.communityId ?? parsed?.dataset.scheme.community.id;
+      : await readCorrectedWindow(
+          source,
+          months,
+          'files' in source && source.uploaded ? { maxFileBytes: UPLOAD_MAX_FILE_BYTES } : {},
+        );
+  const communityId = request.communityId ?? parsed?.scheme.community.id;
   if (!communityId) throw new PrerequisiteError(bilingual('未指定医共体', 'no community named'));
-  if (parsed && (parsed.dataset.scheme.community.id !== communityId || parsed.dataset.scheme.year !== year)) {
+  if (parsed && (parsed.scheme.community.id !== communityId || parsed.scheme.year !== year)) {
     throw new PrerequisiteError(
       bilingual(
-        `更正数据是 ${parsed.dataset.scheme.community.id} ${parsed.dataset.scheme.year} 年的，不能更正 ${communityId} ${period}`,
-        `the correction's data is for ${parsed.dataset.scheme.community.id} ${parsed.dataset.scheme.year}; it cannot correct ${communityId} ${period}`,
+        `更正数据是 ${parsed.scheme.community.id} ${parsed.scheme.year} 年的，不能更正 ${communityId} ${period}`,
+        `the correction's data is for ${parsed.scheme.community.id} ${parsed.scheme.year}; it cannot correct ${communityId} ${period}`,
       ),
     );
   }
@@ -369,7 +413,6 @@ export async function startCorrection(
     const revision =
       run?.revision ??
       Math.max(cycle.revision, ...corrections.map((c) => c.revision), ...runs.map((r) => r.revision)) + 1;
-    const months = cycleMonths({ kind, period });
     const parts = PARTS[kind];
     // Only the window's months of the base are read, and only they are written (issue 12).
     const [baseWindow, institutions, indicators] = await Promise.all([
@@ -380,7 +423,7 @@ export async function startCorrection(
     const from =
       'patch' in source
         ? windowOfDataset(source.patch(windowDataset(baseWindow.rows)), months)
-        : windowOfDataset(parsed!.dataset, months);
+        : parsed!.rows;
     const corrected = correctedWindow(baseWindow.rows, from, parts);
     const staffOf = await staffLookup(repos, communityId, base.datasetVersion, baseWindow.staff, corrected);
     const issues = unknownReferences(
