@@ -170,7 +170,7 @@ const WINDOW_FIELD = {
  * read from the window's month blobs alone (issue 12: a province's correction reads one month, not twelve
  * and every roster).
  */
-async function windowOf(
+export async function windowOf(
   repos: Repositories,
   communityId: string,
   version: number,
@@ -230,7 +230,7 @@ const windowDataset = (rows: MonthRows): WindowRows => ({
  * whole-file parse's order; workload.csv streamed (shared/dataset/stream.ts), so a province's ~150 MB of
  * workload is never held as rows — keeping only the rows of the window's months, in file order.
  */
-async function readCorrectedWindow(
+export async function readCorrectedWindow(
   source: { dir: string } | { files: Record<string, Uint8Array | string> },
   months: readonly string[],
   options: ParseOptions,
@@ -275,7 +275,7 @@ async function readCorrectedWindow(
 }
 
 /** A dataset's rows of the window's months, in its order. */
-function windowOfDataset(dataset: WindowRows, months: readonly string[]): MonthRows {
+export function windowOfDataset(dataset: WindowRows, months: readonly string[]): MonthRows {
   const inWindow = (row: { period: string }) => months.includes(row.period);
   return {
     workload: dataset.workload.filter(inWindow),

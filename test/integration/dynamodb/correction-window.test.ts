@@ -7,7 +7,12 @@
  * them in the order a loaded dataset gives.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withCorrectedRows } from '../../../shared/app/correction-service.js';
+import {
+  readCorrectedWindow,
+  windowOf,
+  windowOfDataset,
+  withCorrectedRows,
+} from '../../../shared/app/correction-service.js';
 import { MONTHLY_PARTS, QUARTERLY_PARTS, type RowPart } from '../../../shared/app/frozen-rows.js';
 import { parseDatasetFiles } from '../../../shared/dataset/index.js';
 import type { Dataset } from '../../../shared/schemas/dataset.js';
@@ -167,5 +172,40 @@ describe('a correction version written for its window', () => {
         'office1',
       ),
     ).rejects.toThrow(/outside the window/);
+  });
+
+  it('reads a window of a version as the loaded dataset holds it, and of corrected files as parsed whole', async () => {
+    // workload.csv by person, not by month: the stream hands a month over again, rows come back in file order.
+    const files = tinyFiles();
+    const [header, ...lines] = files['workload.csv']!.trimEnd().split('\n');
+    const byPerson = [...lines].sort((a, b) => a.split(',')[1]!.localeCompare(b.split(',')[1]!));
+    files['workload.csv'] = `${[header, ...byPerson].join('\n')}\n`;
+    const whole = parsed(files);
+    for (const months of [['2026-02'], ['2026-04', '2026-05', '2026-06']]) {
+      const read = await readCorrectedWindow({ files }, months, {});
+      expect(read.rows).toEqual(windowOfDataset(whole, months));
+      expect(read.scheme).toEqual(whole.scheme);
+    }
+    const version = (
+      await repos.datasets.writeVersion(whole, 'office1', undefined, undefined, { makeCurrent: false })
+    ).version;
+    const loaded = await repos.datasets.load(C, version);
+    const months = ['2026-01', '2026-02', '2026-03'];
+    const window = await windowOf(repos, C, version, months);
+    expect(window.rows).toEqual(windowOfDataset(loaded, months));
+    for (const row of window.rows.workload)
+      expect(window.staff.get(row.staffId)).toBe(
+        loaded.staff.find((s) => s.staffId === row.staffId)?.institutionId,
+      );
+  });
+
+  it('refuses corrected files with the issues the whole parse names', async () => {
+    const files = edited('workload.csv', (l) =>
+      l.startsWith('2026-02,C01-001,') ? cells(l, 2, 'abc') : undefined,
+    );
+    const whole = parseDatasetFiles(files);
+    expect(whole.ok).toBe(false);
+    const refused = await readCorrectedWindow({ files }, ['2026-02'], {}).catch((error: unknown) => error);
+    expect((refused as { issues?: unknown }).issues).toEqual(whole.ok ? [] : whole.issues);
   });
 });
