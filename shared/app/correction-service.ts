@@ -11,6 +11,10 @@
  * took, its base, its dataset version once written), never a half-recorded correction: the record, its
  * audit entry and the run's end are one transaction, as an approval and its audit entry are. Run again
  * with the same key it finishes the same correction; another correction abandons the run.
+ *
+ * Sized for a province (issue 12): a correction and its approval read and write only the period's months
+ * of the versions they combine (the rest of a corrected version is the base's items and blobs), and the
+ * corrected files are read as an import reads them, keeping only the period's rows.
  */
 import { randomUUID } from 'node:crypto';
 import { DatasetInvalidError, type ImportIssue, UPLOAD_MAX_FILE_BYTES } from '../dataset/index.js';
@@ -61,7 +65,11 @@ const DATASET_FIELD = {
   values: 'indicatorValues',
 } as const satisfies Record<RowPart, keyof Dataset>;
 
-/** `base` with the rows of `parts` in `months` taken from `from` instead. */
+/**
+ * `base` with the rows of `parts` in `months` taken from `from` instead: what a corrected version holds.
+ * Corrections no longer build it whole (they write the window's months only: `writeWindow`); it stays as
+ * the definition the window version is held to (test/integration/dynamodb/correction-window.test.ts).
+ */
 export function withCorrectedRows(
   base: Dataset,
   from: Dataset,
