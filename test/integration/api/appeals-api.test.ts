@@ -12,6 +12,7 @@ import { runCycleToEnd } from '../../../shared/app/year-runner.js';
 import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
 import { dynamoEndpoint } from '../dynamodb/helpers.js';
 import { readDatasetFiles } from '../workflows/dataset-files.js';
+import { callAs } from './serve-client.js';
 
 const TINY = new URL('../../fixtures/tiny/dataset', import.meta.url).pathname;
 const BASE = '/api/communities/county7';
@@ -20,19 +21,8 @@ let server: ApiServer;
 let header = '';
 let corrected = '';
 
-async function api(method: 'GET' | 'POST', path: string, user: string, group: string, body?: unknown) {
-  const token = server.tokens.issue(user, group as 'office').token;
-  const response = await fetch(`${server.url}${BASE}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: the answers of several routes
-  return { status: response.status, json: (await response.json()) as Record<string, any> };
-}
+const api = (method: 'GET' | 'POST', path: string, user: string, group: string, body?: unknown) =>
+  callAs(server, method, `${BASE}${path}`, user, group, body);
 
 beforeAll(async () => {
   const files = await readDatasetFiles(TINY);

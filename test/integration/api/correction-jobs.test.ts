@@ -21,6 +21,7 @@ import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runti
 import type { ApiJobKind } from '../../../shared/store/api-jobs.js';
 import { tinyAs } from '../../reliability/helpers.js';
 import { dynamoEndpoint } from '../dynamodb/helpers.js';
+import { callAs, type Json } from './serve-client.js';
 
 const C = 'county7';
 const BASE = `/api/communities/${C}`;
@@ -28,25 +29,8 @@ let work: string;
 let runtime: LocalRuntime;
 let server: ApiServer;
 
-// biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field
-type Json = Record<string, any>;
-
-async function api(method: 'GET' | 'POST', path: string, user: string, group: string, body?: unknown) {
-  const token = server.tokens.issue(user, group as 'office').token;
-  const response = await fetch(`${server.url}${BASE}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return {
-    status: response.status,
-    location: response.headers.get('location'),
-    json: (await response.json()) as Json,
-  };
-}
+const api = (method: 'GET' | 'POST', path: string, user: string, group: string, body?: unknown) =>
+  callAs(server, method, `${BASE}${path}`, user, group, body);
 
 /** A route that answers with a job: 202 and its Location, then the job's record once the server is idle. */
 async function job(path: string, user: string, group: string, body?: unknown): Promise<Json> {

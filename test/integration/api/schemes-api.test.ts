@@ -12,27 +12,15 @@ import { type ApiServer, startApiServer } from '../../../cli/serve.js';
 import { importDataset } from '../../../shared/app/import-service.js';
 import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
 import { dynamoEndpoint } from '../dynamodb/helpers.js';
+import { callAs } from './serve-client.js';
 
 const DATASET = join(import.meta.dirname, '../../fixtures/tiny/dataset');
 let runtime: LocalRuntime;
 let server: ApiServer;
 let indicators: string;
 
-async function api(method: 'GET' | 'POST', path: string, as: [string, string], body?: unknown) {
-  const token = server.tokens.issue(as[0], as[1] as 'office').token;
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return {
-    status: response.status,
-    json: (await response.json()) as Record<string, unknown>,
-  };
-}
+const api = (method: 'GET' | 'POST', path: string, as: [string, string], body?: unknown) =>
+  callAs(server, method, path, as[0], as[1], body);
 const office: [string, string] = ['office1', 'office'];
 const committee: [string, string] = ['committee1', 'committee'];
 

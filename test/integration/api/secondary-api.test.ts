@@ -15,6 +15,7 @@ import { importDataset } from '../../../shared/app/import-service.js';
 import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
 import { dynamoEndpoint } from '../dynamodb/helpers.js';
 import { manualModeWithInternalMedicine, readDatasetFiles } from '../workflows/dataset-files.js';
+import { callAs } from './serve-client.js';
 
 const TINY = join(import.meta.dirname, '../../fixtures/tiny/dataset');
 const BASE = '/api/communities/county7/secondary/2026-01';
@@ -23,19 +24,8 @@ let runtime: LocalRuntime;
 let server: ApiServer;
 let dir: string;
 
-async function api(method: 'GET' | 'POST', path: string, user: string, group: string, body?: unknown) {
-  const token = server.tokens.issue(user, group as 'office').token;
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: a response body read field by field in the assertions
-  return { status: response.status, json: (await response.json()) as Record<string, any> };
-}
+const api = (method: 'GET' | 'POST', path: string, user: string, group: string, body?: unknown) =>
+  callAs(server, method, path, user, group, body);
 
 beforeAll(async () => {
   const files = manualModeWithInternalMedicine(await readDatasetFiles(TINY));
