@@ -6,15 +6,27 @@
 import { ApiError, postJson } from './api/client';
 import type { UploadTicket } from './api/types';
 
-/** The files' upload prefix, or undefined when the server has no upload storage (501: send them in the body). */
-export async function uploadFiles(files: readonly File[]): Promise<string | undefined> {
+/**
+ * The files' upload prefix, or undefined when the server has no upload storage (501: send them in the body).
+ * `community` names another community than the current one (an import of a new county's folder);
+ * `onUploading` is told once the links are given and the PUTs start.
+ */
+export async function uploadFiles(
+  files: readonly File[],
+  options: { community?: string; onUploading?: () => void } = {},
+): Promise<string | undefined> {
   let ticket: UploadTicket;
   try {
-    ticket = await postJson<UploadTicket>('/api/datasets/upload-url', { files: files.map((f) => f.name) });
+    ticket = await postJson<UploadTicket>(
+      '/api/datasets/upload-url',
+      { files: files.map((f) => f.name) },
+      options.community,
+    );
   } catch (e) {
     if (e instanceof ApiError && e.status === 501) return undefined;
     throw e;
   }
+  options.onUploading?.();
   await Promise.all(
     ticket.files.map(async (signed) => {
       const file = files.find((f) => f.name === signed.name)!;

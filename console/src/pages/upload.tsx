@@ -8,11 +8,12 @@
  */
 import { useState } from 'preact/hooks';
 import { ApiError, currentCommunity, download, getJson, postJson, setCommunity } from '../api/client';
-import type { ImportIssue, ImportJobState, ImportResult, UploadTicket } from '../api/types';
+import type { ImportIssue, ImportJobState, ImportResult } from '../api/types';
 import { DataTable } from '../components/data-table';
 import { ErrorAlert, Notice, PageHeader } from '../components/ui';
 import { datasetBody, isDatasetFile } from '../dataset-files';
 import { useI18n } from '../i18n';
+import { uploadFiles } from '../uploads';
 
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 
@@ -31,37 +32,14 @@ async function importThroughUpload(
   progress: (message: string) => void,
   t: ReturnType<typeof useI18n>['t'],
 ): Promise<ImportJobState | undefined> {
-  let ticket: UploadTicket;
-  try {
-    ticket = await postJson<UploadTicket>(
-      '/api/datasets/upload-url',
-      { files: files.map((f) => f.name) },
-      target,
-    );
-  } catch (e) {
-    if (e instanceof ApiError && e.status === 501) return undefined;
-    throw e;
-  }
-  progress(t('uploadingFiles', { n: files.length }));
-  await Promise.all(
-    ticket.files.map(async (signed) => {
-      const file = files.find((f) => f.name === signed.name)!;
-      let response: Response;
-      try {
-        response = await fetch(signed.url, { method: 'PUT', headers: signed.headers, body: file });
-      } catch {
-        throw new ApiError(0, `${signed.name} 上传失败 / ${signed.name} could not be uploaded`);
-      }
-      if (!response.ok)
-        throw new ApiError(
-          response.status,
-          `${signed.name} 上传失败（HTTP ${response.status}）/ ${signed.name} could not be uploaded (HTTP ${response.status})`,
-        );
-    }),
-  );
+  const prefix = await uploadFiles(files, {
+    community: target,
+    onUploading: () => progress(t('uploadingFiles', { n: files.length })),
+  });
+  if (prefix === undefined) return undefined;
   const started = await postJson<{ importId: string }>(
     '/api/datasets/import-from-upload',
-    { prefix: ticket.prefix },
+    { prefix },
     target,
   );
   for (;;) {
