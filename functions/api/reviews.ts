@@ -3,12 +3,72 @@
  * and one-decision-wins are the service's rules (decideReview); this only passes the caller on.
  */
 
+import { z } from 'zod';
 import { cycleView, oneCycle, reviewDetails } from '../../shared/api/cycle-views.js';
 import { apiHandler, route } from '../../shared/api/handler.js';
 import { startJob } from '../../shared/api/jobs.js';
 import { CorrectionRef, CycleRef, RejectBody } from '../../shared/api/schemas.js';
 import { decidableCorrection, rejectCorrection } from '../../shared/app/correction-service.js';
 import { decideReview } from '../../shared/app/cycle-service.js';
+import { bilingual, NotFoundError } from '../../shared/errors.js';
+import type { CorrectionLine, CorrectionRecord } from '../../shared/store/corrections.js';
+import type { Repositories } from '../../shared/store/index.js';
+
+/**
+ * How many bytes of difference lines the review queue carries per correction (issue 12): a province's
+ * quarterly correction may give all 350,000 people a line, tens of MB against Lambda's 6 MB answer. The
+ * queue carries every institution's summary and the lines of the first institutions (id order) within
+ * this budget; the rest come one institution at a time (GET …/corrections/{kind}/{period}/differences).
+ * An object so that a test may lower it.
+ */
+export const DIFFERENCE_BUDGET = { bytes: 1_000_000 };
+
+/** One institution's share of a correction: distinct people, lines, and the difference in fen. */
+export interface InstitutionDifference {
+  institutionId: string;
+  people: number;
+  lines: number;
+  difference: number;
+}
+
+/** A correction's summary per institution, with the lines of the institutions that fit the budget. */
+async function correctionDifferences(repos: Repositories, correction: CorrectionRecord) {
+  const all = (await repos.corrections.differences(correction)).sort((a, b) =>
+    a.institutionId < b.institutionId ? -1 : a.institutionId > b.institutionId ? 1 : 0,
+  );
+  const summary: InstitutionDifference[] = all.map(({ institutionId, lines }) => ({
+    institutionId,
+    people: new Set(lines.map((l) => l.staffId)).size,
+    lines: lines.length,
+    difference: lines.reduce((sum, l) => sum + l.difference, 0),
+  }));
+  const differences: { institutionId: string; lines: CorrectionLine[] }[] = [];
+  let used = 0;
+  for (const d of all) {
+    const size = Buffer.byteLength(JSON.stringify(d.lines));
+    if (used + size > DIFFERENCE_BUDGET.bytes) break;
+    used += size;
+    differences.push(d);
+  }
+  const included = differences.reduce((sum, d) => sum + d.lines.length, 0);
+  return {
+    summary,
+    differences,
+    differencesComplete: differences.length === all.length,
+    counts: {
+      institutions: all.length,
+      institutionsIncluded: differences.length,
+      lines: summary.reduce((sum, s) => sum + s.lines, 0),
+      linesIncluded: included,
+    },
+  };
+}
+
+/** GET …/differences: which revision (the one awaiting review unless named) and which institution. */
+const DifferencesQuery = z.object({
+  institution: z.string().min(1).max(64),
+  revision: z.coerce.number().int().positive().optional(),
+});
 
 export const handler = apiHandler('reviews', {
   'GET /api/reviews': route({
@@ -21,7 +81,8 @@ export const handler = apiHandler('reviews', {
         .map(async (correction) => ({
           correction,
           youMayDecide: correction.startedBy !== caller.user,
-          differences: await repos.corrections.differences(correction),
+          // A summary of every institution; lines within DIFFERENCE_BUDGET (issue 12).
+          ...(await correctionDifferences(repos, correction)),
         }));
       const reviews = await Promise.all(
         waiting.map(async (cycle) => ({
@@ -65,6 +126,43 @@ export const handler = apiHandler('reviews', {
       const { params, caller, community } = input;
       await decidableCorrection(deps.repos, community, params.kind, params.period, caller.user);
       return startJob(input, deps, 'correction-decision', { kind: params.kind, period: params.period });
+    },
+  }),
+  // One institution's difference lines (bounded: its staff), for the review page's institutions whose
+  // lines the queue left out. The correction awaiting review, unless `revision` names another.
+  'GET /api/corrections/{kind}/{period}/differences': route({
+    params: CorrectionRef,
+    query: DifferencesQuery,
+    run: async ({ params, query, community }, { repos }) => {
+      const { kind, period } = params;
+      const ofPeriod = (await repos.corrections.list(community, Number(period.slice(0, 4)))).filter(
+        (c) => c.kind === kind && c.period === period,
+      );
+      const correction =
+        query.revision !== undefined
+          ? ofPeriod.find((c) => c.revision === query.revision)
+          : (ofPeriod.find((c) => c.status === 'awaiting_review') ??
+            ofPeriod.reduce<CorrectionRecord | undefined>(
+              (last, c) => (!last || c.revision > last.revision ? c : last),
+              undefined,
+            ));
+      if (!correction)
+        throw new NotFoundError(
+          bilingual(
+            `${community} 没有 ${period} 的更正${query.revision ? ` r${query.revision}` : ''}`,
+            `${community} has no correction of ${kind} ${period}${query.revision ? ` r${query.revision}` : ''}`,
+          ),
+        );
+      const [found] = await repos.corrections.differences(correction, query.institution);
+      return {
+        json: {
+          kind,
+          period,
+          revision: correction.revision,
+          institutionId: query.institution,
+          lines: found?.lines ?? [],
+        },
+      };
     },
   }),
   // A rejection writes one record and its audit entry: answered at once.

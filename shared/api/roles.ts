@@ -105,6 +105,10 @@ export const ROUTES = {
   // Corrections of completed periods (DOMAIN.md §7.1): the office starts one, finance decides (four eyes).
   'GET /api/corrections': { group: 'cycles', allow: ['office', 'finance', 'auditor'] },
   'POST /api/corrections': { group: 'cycles', allow: ['office'] },
+  'GET /api/corrections/{kind}/{period}/differences': {
+    group: 'reviews',
+    allow: ['finance', 'office', 'auditor'],
+  },
   'POST /api/corrections/{kind}/{period}/approve': { group: 'reviews', allow: ['finance'] },
   'POST /api/corrections/{kind}/{period}/reject': { group: 'reviews', allow: ['finance'] },
   'POST /api/cycles/{kind}/{period}/approve': { group: 'reviews', allow: ['finance'] },

@@ -217,3 +217,112 @@ describe('GET /api/reviews', () => {
     expect(theirs.json.reviews[0].youMayDecide).toBe(true);
   });
 });
+
+describe('correction reviews within the answer budget (issue 12)', () => {
+  const record = {
+    communityId: 'xingguo',
+    kind: 'quarterly' as const,
+    period: '2026-Q1',
+    revision: 2,
+    status: 'awaiting_review' as const,
+    baseRevision: 1,
+    datasetVersion: 3,
+    startedBy: 'office1',
+    startedAt: '2026-04-10T08:00:00.000Z',
+    totals: { old: 0, new: 0, difference: 0, people: 0, lines: 0 },
+    version: 1,
+  };
+  // Three institutions, out of id order as a store page might give them; C02 the largest.
+  const lines = (prefix: string, people: number, each: number) =>
+    Array.from({ length: people }, (_, i) => ({
+      staffId: `${prefix}-${String(i + 1).padStart(3, '0')}`,
+      component: 'quarterlySurplus',
+      old: 10_000,
+      new: 10_000 + each,
+      difference: each,
+    }));
+  const stored = [
+    { institutionId: 'C03', lines: lines('C03', 2, -700) },
+    { institutionId: 'C01', lines: lines('C01', 3, 1_250) },
+    { institutionId: 'C02', lines: lines('C02', 40, 333) },
+  ];
+  let budget: number;
+
+  beforeEach(async () => {
+    const { DIFFERENCE_BUDGET } = await import('../../../functions/api/reviews.js');
+    budget = DIFFERENCE_BUDGET.bytes;
+    Object.assign(world.repos.corrections, {
+      list: async () => [record],
+      differences: async (_ref: unknown, institutionId?: string) =>
+        stored.filter((d) => institutionId === undefined || d.institutionId === institutionId),
+    });
+  });
+
+  const setBudget = async (bytes: number) => {
+    const { DIFFERENCE_BUDGET } = await import('../../../functions/api/reviews.js');
+    DIFFERENCE_BUDGET.bytes = bytes;
+  };
+
+  it('answers every line when they fit, with a summary of every institution in id order', async () => {
+    const answer = await call('GET /api/reviews', { as: finance2 });
+    expect(answer.status).toBe(200);
+    const [review] = answer.json.corrections;
+    expect(review.differencesComplete).toBe(true);
+    expect(review.summary).toEqual([
+      { institutionId: 'C01', people: 3, lines: 3, difference: 3 * 1_250 },
+      { institutionId: 'C02', people: 40, lines: 40, difference: 40 * 333 },
+      { institutionId: 'C03', people: 2, lines: 2, difference: 2 * -700 },
+    ]);
+    expect(review.differences.map((d: { institutionId: string }) => d.institutionId)).toEqual([
+      'C01',
+      'C02',
+      'C03',
+    ]);
+  });
+
+  it('cuts the lines at the budget, says so with counts, and serves the rest one institution at a time', async () => {
+    // Room for C01's lines, not C02's: C03 (which would fit) is left out too, so the lines are a prefix.
+    const c01 = Buffer.byteLength(JSON.stringify(stored[1]!.lines));
+    const c02 = Buffer.byteLength(JSON.stringify(stored[2]!.lines));
+    await setBudget(c01 + Math.floor(c02 / 2));
+    try {
+      const answer = await call('GET /api/reviews', { as: finance2 });
+      expect(answer.status).toBe(200);
+      const [review] = answer.json.corrections;
+      expect(review.differencesComplete).toBe(false);
+      expect(review.counts).toEqual({
+        institutions: 3,
+        institutionsIncluded: 1,
+        lines: 45,
+        linesIncluded: 3,
+      });
+      expect(review.differences).toEqual([{ institutionId: 'C01', lines: stored[1]!.lines }]);
+      expect(review.summary).toHaveLength(3);
+
+      for (const who of [finance1, office, as('audit1', 'auditor')]) {
+        const one = await call('GET /api/corrections/{kind}/{period}/differences', {
+          as: who,
+          params: { kind: 'quarterly', period: '2026-Q1' },
+          query: { institution: 'C02' },
+        });
+        expect(one.status).toBe(200);
+        expect(one.json).toEqual({
+          kind: 'quarterly',
+          period: '2026-Q1',
+          revision: 2,
+          institutionId: 'C02',
+          lines: stored[2]!.lines,
+        });
+      }
+      const none = await call('GET /api/corrections/{kind}/{period}/differences', {
+        as: finance1,
+        params: { kind: 'quarterly', period: '2026-Q1' },
+        query: { institution: 'C02', revision: '7' },
+      });
+      expect(none.status).toBe(404);
+      expect(none.json.error ?? none.json.message ?? JSON.stringify(none.json)).toMatch(/更正.*correction/);
+    } finally {
+      await setBudget(budget);
+    }
+  });
+});

@@ -45,6 +45,7 @@ const EXPECTED: Record<RouteKey, readonly Role[]> = {
   'GET /api/cycles/{kind}/{period}': ['office', 'hr', 'finance', 'auditor'],
   'GET /api/corrections': ['office', 'finance', 'auditor'],
   'POST /api/corrections': ['office'],
+  'GET /api/corrections/{kind}/{period}/differences': ['finance', 'office', 'auditor'],
   'POST /api/corrections/{kind}/{period}/approve': ['finance'],
   'POST /api/corrections/{kind}/{period}/reject': ['finance'],
   'POST /api/cycles/{kind}/{period}/approve': ['finance'],
