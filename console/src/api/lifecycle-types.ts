@@ -69,5 +69,27 @@ export interface CorrectionLine {
 export interface CorrectionReview {
   correction: CorrectionRecord;
   youMayDecide: boolean;
+  /** The lines of the first institutions (id order) within the answer's budget (issue 12). */
   differences: { institutionId: string; lines: CorrectionLine[] }[];
+  /** Every institution's share of the correction (fen). */
+  summary?: CorrectionInstitutionSummary[];
+  /** False when `differences` leaves institutions out: load them through CorrectionDifferences. */
+  differencesComplete?: boolean;
+  counts?: { institutions: number; institutionsIncluded: number; lines: number; linesIncluded: number };
+}
+
+export interface CorrectionInstitutionSummary {
+  institutionId: string;
+  people: number;
+  lines: number;
+  difference: number;
+}
+
+/** GET /api/corrections/{kind}/{period}/differences?institution=: one institution's lines. */
+export interface CorrectionDifferences {
+  kind: CorrectionKind;
+  period: string;
+  revision: number;
+  institutionId: string;
+  lines: CorrectionLine[];
 }

@@ -4,12 +4,20 @@
  * component, with names from the corrected period's own pay sheet; approve, or reject with a reason,
  * after a confirmation that states the amount. Four eyes as on cycle reviews: whoever started the
  * correction may not decide it — the console says so up front and the API refuses it anyway.
+ * A province's correction is too large for one answer (issue 12): the queue carries every institution's
+ * summary and only the first institutions' lines; the others load one institution at a time.
  */
 import { useState } from 'preact/hooks';
 import { getJson, jobFileJson, jobJson } from '../api/client';
-import type { CorrectionLine, CorrectionRecord, CorrectionReview } from '../api/lifecycle-types';
+import type {
+  CorrectionDifferences,
+  CorrectionInstitutionSummary,
+  CorrectionLine,
+  CorrectionRecord,
+  CorrectionReview,
+} from '../api/lifecycle-types';
 import type { SheetLine } from '../api/types';
-import { DataTable } from '../components/data-table';
+import { type Column, DataTable } from '../components/data-table';
 import { RejectReasonField } from '../components/reject-reason';
 import { Async, ErrorAlert, Notice, StatusBadge, useLoad } from '../components/ui';
 import type { MessageKey } from '../i18n';
@@ -165,37 +173,28 @@ function CorrectionCard({
           </tr>
         </tbody>
       </table>
-      {review.differences.map((d) => {
-        const lines = d.lines.filter((line) => line.difference !== 0);
-        if (lines.length === 0) return null;
-        return (
-          <DataTable
-            key={d.institutionId}
-            caption={l('differencesOf', { institution: withName(d.institutionId) })}
-            columns={[
-              { header: t('staffId'), cell: (line: CorrectionLine) => line.staffId },
-              {
-                header: t('name'),
-                rowHeader: true,
-                cell: (line: CorrectionLine) => nameOf(line.staffId) ?? '',
-              },
-              { header: l('component'), cell: (line: CorrectionLine) => componentLabel(line.component) },
-              { header: l('oldTotal'), num: true, cell: (line: CorrectionLine) => formatFen(line.old) },
-              { header: l('newTotal'), num: true, cell: (line: CorrectionLine) => formatFen(line.new) },
-              {
-                header: l('difference'),
-                num: true,
-                cellClass: (line: CorrectionLine) => `num${line.difference < 0 ? ' negative' : ''}`,
-                cell: (line: CorrectionLine) => formatFen(line.difference),
-                total: formatFen(lines.reduce((sum, line) => sum + line.difference, 0)),
-                totalId: `difference-${d.institutionId}`,
-              },
-            ]}
-            rows={lines}
-            rowKey={(line) => `${line.staffId}/${line.component}`}
-          />
-        );
-      })}
+      <InstitutionDifferences
+        review={review}
+        withName={withName}
+        columns={(lines) => [
+          { header: t('staffId'), cell: (line: CorrectionLine) => line.staffId },
+          {
+            header: t('name'),
+            rowHeader: true,
+            cell: (line: CorrectionLine) => nameOf(line.staffId) ?? '',
+          },
+          { header: l('component'), cell: (line: CorrectionLine) => componentLabel(line.component) },
+          { header: l('oldTotal'), num: true, cell: (line: CorrectionLine) => formatFen(line.old) },
+          { header: l('newTotal'), num: true, cell: (line: CorrectionLine) => formatFen(line.new) },
+          {
+            header: l('difference'),
+            num: true,
+            cellClass: (line: CorrectionLine) => `num${line.difference < 0 ? ' negative' : ''}`,
+            cell: (line: CorrectionLine) => formatFen(line.difference),
+            total: formatFen(lines.reduce((sum, line) => sum + line.difference, 0)),
+          },
+        ]}
+      />
 
       <form class="decision" onSubmit={(e) => e.preventDefault()}>
         {!review.youMayDecide && (
@@ -233,5 +232,144 @@ function CorrectionCard({
         <ErrorAlert error={error} onClose={() => setError(undefined)} />
       </form>
     </article>
+  );
+}
+
+/**
+ * Every institution's share of the correction, then each institution's lines: those the queue carried
+ * are shown at once; a province's correction carries only the first institutions' (issue 12), and the
+ * others load one institution at a time when opened.
+ */
+function InstitutionDifferences({
+  review,
+  withName,
+  columns,
+}: {
+  review: CorrectionReview;
+  withName: (key: string) => string;
+  columns: (lines: CorrectionLine[]) => Column<CorrectionLine>[];
+}) {
+  const { t, l } = useLifecycleI18n();
+  const included = new Map(review.differences.map((d) => [d.institutionId, d.lines]));
+  const summary: CorrectionInstitutionSummary[] =
+    review.summary ??
+    review.differences.map((d) => ({
+      institutionId: d.institutionId,
+      people: new Set(d.lines.map((line) => line.staffId)).size,
+      lines: d.lines.length,
+      difference: d.lines.reduce((sum, line) => sum + line.difference, 0),
+    }));
+  const counts = review.counts;
+  return (
+    <>
+      <DataTable
+        caption={l('institutionDifferences')}
+        columns={[
+          {
+            header: l('institutionCol'),
+            rowHeader: true,
+            cell: (s: CorrectionInstitutionSummary) => withName(s.institutionId),
+          },
+          { header: l('people'), num: true, cell: (s: CorrectionInstitutionSummary) => s.people },
+          { header: l('linesCol'), num: true, cell: (s: CorrectionInstitutionSummary) => s.lines },
+          {
+            header: l('difference'),
+            num: true,
+            cellClass: (s: CorrectionInstitutionSummary) => `num${s.difference < 0 ? ' negative' : ''}`,
+            cell: (s: CorrectionInstitutionSummary) => formatFen(s.difference),
+          },
+        ]}
+        rows={summary}
+        rowKey={(s) => s.institutionId}
+        rowClass={() => 'institution-summary'}
+      />
+      {review.differencesComplete === false && counts && (
+        <Notice tone="warning">
+          {l('differencesCut', {
+            lines: counts.lines,
+            shown: counts.institutionsIncluded,
+            linesShown: counts.linesIncluded,
+            rest: counts.institutions - counts.institutionsIncluded,
+          })}
+        </Notice>
+      )}
+      {summary
+        .filter((s) => s.lines > 0)
+        .map((s) => (
+          <InstitutionLines
+            key={s.institutionId}
+            correction={review.correction}
+            institutionId={s.institutionId}
+            included={included.get(s.institutionId)}
+            caption={l('differencesOf', { institution: withName(s.institutionId) })}
+            opener={l('showDifferences', { institution: withName(s.institutionId) })}
+            columns={columns}
+            loadingText={t('loading')}
+          />
+        ))}
+    </>
+  );
+}
+
+/** One institution's lines: given, or loaded through GET …/corrections/{kind}/{period}/differences. */
+function InstitutionLines({
+  correction: c,
+  institutionId,
+  included,
+  caption,
+  opener,
+  columns,
+  loadingText,
+}: {
+  correction: CorrectionRecord;
+  institutionId: string;
+  included: CorrectionLine[] | undefined;
+  caption: string;
+  opener: string;
+  columns: (lines: CorrectionLine[]) => Column<CorrectionLine>[];
+  loadingText: string;
+}) {
+  const [loaded, setLoaded] = useState<CorrectionLine[]>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const all = included ?? loaded;
+  if (!all) {
+    const open = async () => {
+      setBusy(true);
+      setError(undefined);
+      try {
+        const query = new URLSearchParams({ institution: institutionId, revision: String(c.revision) });
+        const answer = await getJson<CorrectionDifferences>(
+          `/api/corrections/${c.kind}/${c.period}/differences?${query}`,
+        );
+        setLoaded(answer.lines);
+      } catch (e) {
+        setError(e);
+      } finally {
+        setBusy(false);
+      }
+    };
+    return (
+      <div class="institution-lines" data-institution={institutionId}>
+        <button type="button" disabled={busy} aria-busy={busy} onClick={open}>
+          {busy ? loadingText : opener}
+        </button>
+        <ErrorAlert error={error} onClose={() => setError(undefined)} />
+      </div>
+    );
+  }
+  const lines = all.filter((line) => line.difference !== 0);
+  if (lines.length === 0) return null;
+  return (
+    <div class="institution-lines" data-institution={institutionId}>
+      <DataTable
+        caption={caption}
+        columns={columns(lines).map((column, n, list) =>
+          n === list.length - 1 ? { ...column, totalId: `difference-${institutionId}` } : column,
+        )}
+        rows={lines}
+        rowKey={(line) => `${line.staffId}/${line.component}`}
+      />
+    </div>
   );
 }

@@ -294,13 +294,64 @@ describe.skipIf(!browserTestRuns('board'))('the cycle board: confirmations and c
 
   it('finance2 sees each person’s difference by name and approves after a confirmation stating the amount', async () => {
     const finance2 = await signedIn('finance2', 'finance');
+    // A province's queue carries only the first institutions' lines (issue 12): here, as if the budget
+    // held none, the page gets every institution's summary and loads each one's lines when opened
+    // (GET …/corrections/{kind}/{period}/differences).
+    await finance2.route(
+      (url) => /\/api\/communities\/[^/]+\/reviews$/.test(url.pathname),
+      async (route) => {
+        const response = await route.fetch();
+        const body = (await response.json()) as {
+          corrections?: { differences: unknown[]; differencesComplete?: boolean; counts?: object }[];
+        };
+        for (const r of body.corrections ?? []) {
+          r.differences = [];
+          r.differencesComplete = false;
+          r.counts = { ...r.counts, institutionsIncluded: 0, linesIncluded: 0 };
+        }
+        await route.fulfill({ response, json: body });
+      },
+    );
     await open(finance2, 'reviews', '财务审核');
     const card = finance2.locator('[data-correction="2026-03"]');
     await card.waitFor();
     const queue = await api<{
-      corrections: { correction: CorrectionRecord; differences: { lines: CorrectionLine[] }[] }[];
+      corrections: {
+        correction: CorrectionRecord;
+        differences: { institutionId: string; lines: CorrectionLine[] }[];
+        summary: { institutionId: string; lines: number; difference: number }[];
+      }[];
     }>('/api/communities/county7/reviews', 'finance2', 'finance');
     differences = queue.corrections[0]!.differences.flatMap((d) => d.lines).filter((l) => l.difference !== 0);
+    // One institution's lines through the per-institution route are the queue's lines of it.
+    const c01 = await api<{ lines: CorrectionLine[] }>(
+      '/api/communities/county7/corrections/monthly/2026-03/differences?institution=C01',
+      'finance2',
+      'finance',
+    );
+    expect(c01.lines).toEqual(
+      queue.corrections[0]!.differences.find((d) => d.institutionId === 'C01')!.lines,
+    );
+    expect(c01.lines.length).toBeGreaterThan(0);
+    // The summary's difference per institution adds up to the total.
+    expect(queue.corrections[0]!.summary.reduce((sum, s) => sum + s.difference, 0)).toBe(
+      correction.totals.difference,
+    );
+    // The page says the lines were cut, then each institution is opened.
+    await card.getByText('其余').waitFor();
+    const closed = card
+      .locator('.institution-lines')
+      .filter({ has: finance2.getByRole('button', { name: /显示各人差额/ }) });
+    while ((await closed.count()) > 0) {
+      const id = await closed.first().getAttribute('data-institution');
+      await closed
+        .first()
+        .getByRole('button', { name: /显示各人差额/ })
+        .click();
+      await card
+        .locator(`.institution-lines[data-institution="${id}"] button`)
+        .waitFor({ state: 'detached' });
+    }
     // The forgotten adjustment, exactly; and the differences add up to the correction's total.
     expect(differences).toContainEqual(
       expect.objectContaining({ staffId: 'C01-002', component: 'adjustment', difference: 50_000 }),
