@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { importDataset } from '../../shared/app/import-service.js';
+import { runCycleToEnd } from '../../shared/app/year-runner.js';
 import { type LocalRuntime, openLocalRuntime } from '../../shared/local/runtime.js';
 import type { LocalWorkflowOptions } from '../../shared/local/workflows.js';
 import type { CycleRecord } from '../../shared/store/cycles.js';
@@ -53,6 +54,20 @@ export function openTestRuntime(workflows: LocalWorkflowOptions = {}): Promise<L
 
 export async function importAs(repos: Repositories, communityId: string, by = 'office1') {
   return importDataset(repos, { files: tinyAs(communityId) }, by);
+}
+
+/**
+ * January to March and the first quarter of `communityId` run to the end (office1 starts, finance1
+ * approves): the completed periods a correction or an appeal of the first quarter needs first.
+ */
+export async function runFirstQuarter(
+  rt: Pick<LocalRuntime, 'repos' | 'workflows'>,
+  communityId: string,
+): Promise<void> {
+  const run = (kind: CycleKind, period: string) =>
+    runCycleToEnd(rt.repos, rt.workflows, { communityId, kind, period, by: 'office1', approver: 'finance1' });
+  for (const m of ['2026-01', '2026-02', '2026-03']) await run('monthly', m);
+  await run('quarterly', '2026-Q1');
 }
 
 export const refOf = (c: Pick<CycleRecord, 'communityId' | 'kind' | 'period' | 'revision'>) => ({

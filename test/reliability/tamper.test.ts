@@ -10,7 +10,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../shared/app/audit-verify.js';
 import { decideReview, startCycle } from '../../shared/app/cycle-service.js';
 import { importDataset } from '../../shared/app/import-service.js';
-import { runCycleToEnd } from '../../shared/app/year-runner.js';
 import type { LocalRuntime } from '../../shared/local/runtime.js';
 import { exportReport, exportSheet } from '../../shared/reports/exports.js';
 import {
@@ -21,7 +20,7 @@ import {
 } from '../../shared/store/audit.js';
 import { keys } from '../../shared/store/keys.js';
 import { institutionPartition } from '../../shared/store/results.js';
-import { openTestRuntime, scanTable, tinyAs } from './helpers.js';
+import { openTestRuntime, runFirstQuarter, scanTable, tinyAs } from './helpers.js';
 
 let rt: LocalRuntime;
 const C = 'sealed';
@@ -38,21 +37,7 @@ beforeAll(async () => {
   rt = await openTestRuntime();
   configureAuditSecrets({ key: Buffer.alloc(32, 7), anchor });
   await importDataset(rt.repos, { files: tinyAs(C) }, 'office1');
-  for (const m of ['2026-01', '2026-02', '2026-03'])
-    await runCycleToEnd(rt.repos, rt.workflows, {
-      communityId: C,
-      kind: 'monthly',
-      period: m,
-      by: 'office1',
-      approver: 'finance1',
-    });
-  await runCycleToEnd(rt.repos, rt.workflows, {
-    communityId: C,
-    kind: 'quarterly',
-    period: '2026-Q1',
-    by: 'office1',
-    approver: 'finance1',
-  });
+  await runFirstQuarter(rt, C);
 }, 180_000);
 
 afterAll(async () => {

@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../../../cli/serve.js';
 import { importDataset } from '../../../shared/app/import-service.js';
-import { runCycleToEnd } from '../../../shared/app/year-runner.js';
 import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
+import { runFirstQuarter } from '../../reliability/helpers.js';
 import { dynamoEndpoint } from '../dynamodb/helpers.js';
 import { readDatasetFiles } from '../workflows/dataset-files.js';
 import { callAs } from './serve-client.js';
@@ -37,16 +37,7 @@ beforeAll(async () => {
     workflows: { retryIntervalMs: 0 },
   });
   await importDataset(runtime.repos, { files }, 'office1');
-  const run = (kind: 'monthly' | 'quarterly', period: string) =>
-    runCycleToEnd(runtime.repos, runtime.workflows, {
-      communityId: 'county7',
-      kind,
-      period,
-      by: 'office1',
-      approver: 'finance1',
-    });
-  for (const m of ['2026-01', '2026-02', '2026-03']) await run('monthly', m);
-  await run('quarterly', '2026-Q1');
+  await runFirstQuarter(runtime, 'county7');
   server = await startApiServer({ repos: runtime.repos, executions: runtime.workflows, port: 0 });
 }, 240_000);
 

@@ -16,10 +16,9 @@ import { recomputePeriod } from '../../../functions/recompute-period.js';
 import { type JobDeps, runApiJob } from '../../../shared/api/jobs.js';
 import { inlineExportSink } from '../../../shared/api/ports.js';
 import { importDataset } from '../../../shared/app/import-service.js';
-import { runCycleToEnd } from '../../../shared/app/year-runner.js';
 import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
 import type { ApiJobKind } from '../../../shared/store/api-jobs.js';
-import { tinyAs } from '../../reliability/helpers.js';
+import { runFirstQuarter, tinyAs } from '../../reliability/helpers.js';
 import { dynamoEndpoint } from '../dynamodb/helpers.js';
 import { callAs, type Json } from './serve-client.js';
 
@@ -100,16 +99,7 @@ beforeAll(async () => {
     workflows: { retryIntervalMs: 0 },
   });
   await importDataset(runtime.repos, { files: tinyAs(C) }, 'office1');
-  const run = (kind: 'monthly' | 'quarterly', period: string) =>
-    runCycleToEnd(runtime.repos, runtime.workflows, {
-      communityId: C,
-      kind,
-      period,
-      by: 'office1',
-      approver: 'finance1',
-    });
-  for (const m of ['2026-01', '2026-02', '2026-03']) await run('monthly', m);
-  await run('quarterly', '2026-Q1');
+  await runFirstQuarter(runtime, C);
   server = await startApiServer({
     repos: runtime.repos,
     executions: runtime.workflows,
@@ -300,6 +290,19 @@ describe('POST /api/corrections/{kind}/{period}/approve as a job', () => {
   });
 });
 
+/** A member's appeal of `staffId`'s line of `period`: its id. */
+async function fileAppeal(period: string, staffId: string, reason: string): Promise<string> {
+  const filed = await api('POST', '/appeals', 'member1', 'member', { period, staffId, reason });
+  expect(filed.status).toBe(201);
+  return filed.json.id as string;
+}
+
+/** The corrected rows an acceptance carries: workload.csv's header and the person's row with `delta` more points. */
+function appealedRow(period: string, staffId: string, delta: number): string {
+  const workload = withPoints(period, staffId, delta)['workload.csv']!.split('\n');
+  return `${workload[0]}\n${workload.find((l) => l.startsWith(`${period},${staffId},`))}\n`;
+}
+
 describe('POST /api/appeals/{id}/accept with an upload', () => {
   it('opens the appeal’s correction in the job, from the uploaded rows', async () => {
     const published = await api('POST', '/publications', 'office1', 'office', {
@@ -308,17 +311,8 @@ describe('POST /api/appeals/{id}/accept with an upload', () => {
       to: '2099-01-01T00:00:00Z',
     });
     expect(published.status).toBe(201);
-    const filed = await api('POST', '/appeals', 'member1', 'member', {
-      period: '2026-02',
-      staffId: 'C01-001',
-      reason: '手术工分漏记',
-    });
-    expect(filed.status).toBe(201);
-    const id = filed.json.id as string;
-    const workload = withPoints('2026-02', 'C01-001', 120)['workload.csv']!.split('\n');
-    const prefix = await upload({
-      'workload.csv': `${workload[0]}\n${workload.find((l) => l.startsWith('2026-02,C01-001,'))}\n`,
-    });
+    const id = await fileAppeal('2026-02', 'C01-001', '手术工分漏记');
+    const prefix = await upload({ 'workload.csv': appealedRow('2026-02', 'C01-001', 120) });
     // The appellant's side may not decide: said at once.
     expect(
       (await api('POST', `/appeals/${id}/accept`, 'member1', 'member', { reason: '属实', upload: prefix }))
@@ -348,18 +342,11 @@ describe('POST /api/appeals/{id}/accept with an upload', () => {
   });
 
   it('runs an acceptance delivered twice once: one correction, one decision', async () => {
-    const filed = await api('POST', '/appeals', 'member1', 'member', {
-      period: '2026-03',
-      staffId: 'C01-002',
-      reason: '夜班漏记',
-    });
-    expect(filed.status).toBe(201);
-    const id = filed.json.id as string;
-    const workload = withPoints('2026-03', 'C01-002', 50)['workload.csv']!.split('\n');
+    const id = await fileAppeal('2026-03', 'C01-002', '夜班漏记');
     const recorded = await recordJob('appeal-acceptance', 'office1', {
       id,
       reason: '属实',
-      rows: { 'workload.csv': `${workload[0]}\n${workload.find((l) => l.startsWith('2026-03,C01-002,'))}\n` },
+      rows: { 'workload.csv': appealedRow('2026-03', 'C01-002', 50) },
     });
     const ref = { communityId: C, id: recorded.id };
     await Promise.all([runApiJob(runnerDeps(), ref), runApiJob(runnerDeps(), ref)]);

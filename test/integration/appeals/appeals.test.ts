@@ -21,7 +21,7 @@ import { runCycleToEnd } from '../../../shared/app/year-runner.js';
 import { DatasetInvalidError } from '../../../shared/dataset/index.js';
 import type { LocalRuntime } from '../../../shared/local/runtime.js';
 import type { Appeal } from '../../../shared/store/appeals.js';
-import { openTestRuntime, tinyAs } from '../../reliability/helpers.js';
+import { openTestRuntime, runFirstQuarter, tinyAs } from '../../reliability/helpers.js';
 
 let rt: LocalRuntime;
 const c = 'appeals';
@@ -58,8 +58,7 @@ const grossOf = async (period: string, revision: number) => {
 beforeAll(async () => {
   rt = await openTestRuntime();
   await importDataset(rt.repos, { files }, 'office1');
-  for (const m of ['2026-01', '2026-02', '2026-03']) await run('monthly', m);
-  await run('quarterly', '2026-Q1');
+  await runFirstQuarter(rt, c);
 }, 300_000);
 
 afterAll(async () => {
