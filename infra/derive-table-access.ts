@@ -34,6 +34,7 @@ const TABLE_OPS: Record<string, (ReadAction | WriteAction)[]> = {
   batchGet: ['BatchGetItem'],
   put: ['PutItem'],
   update: ['UpdateItem'],
+  updateIf: ['UpdateItem'],
   delete: ['DeleteItem'],
   deleteIf: ['DeleteItem'],
   batchWrite: ['BatchWriteItem'],

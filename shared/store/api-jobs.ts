@@ -5,7 +5,6 @@
  * went; the asker follows it with `GET …/jobs/{id}`. One item per job, gone a week after it was asked
  * for (the table's TTL).
  */
-import { isStoreError } from './errors.js';
 import { keys } from './keys.js';
 import type { Table } from './store.js';
 import { TTL_ATTRIBUTE } from './table.js';
@@ -140,46 +139,33 @@ export class ApiJobRepository {
     const from = dead
       ? unchangedSince(dead)
       : { condition: '#status = :queued', values: { ':queued': 'queued' } as Record<string, unknown> };
-    try {
-      await this.table.update({
-        Key: keys.apiJob(communityId, id),
-        UpdateExpression:
-          'SET #status = :running, startedAt = :now, heartbeatAt = :now, updatedAt = :now' +
-          (runner === undefined ? '' : ', runner = :runner') +
-          ' ADD attempts :one',
-        ConditionExpression: `attribute_exists(pk) AND ${from.condition}`,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ...from.values,
-          ':running': 'running',
-          ':now': at,
-          ':one': 1,
-          ...(runner === undefined ? {} : { ':runner': runner }),
-        },
-      });
-      return true;
-    } catch (error) {
-      // Taken already (or gone): the store reports a failed condition as its own error.
-      if (isStoreError(error, 'conditional_failed')) return false;
-      throw error;
-    }
+    return this.table.updateIf({
+      Key: keys.apiJob(communityId, id),
+      UpdateExpression:
+        'SET #status = :running, startedAt = :now, heartbeatAt = :now, updatedAt = :now' +
+        (runner === undefined ? '' : ', runner = :runner') +
+        ' ADD attempts :one',
+      ConditionExpression: `attribute_exists(pk) AND ${from.condition}`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ...from.values,
+        ':running': 'running',
+        ':now': at,
+        ':one': 1,
+        ...(runner === undefined ? {} : { ':runner': runner }),
+      },
+    });
   }
 
   /** The runner `runner` is alive; false when the job is no longer its own (taken over, ended, gone). */
   async heartbeat(communityId: string, id: string, runner: string, now = new Date()): Promise<boolean> {
-    try {
-      await this.table.update({
-        Key: keys.apiJob(communityId, id),
-        UpdateExpression: 'SET heartbeatAt = :now',
-        ConditionExpression: '#status = :running AND runner = :runner',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':now': now.toISOString(), ':running': 'running', ':runner': runner },
-      });
-      return true;
-    } catch (error) {
-      if (isStoreError(error, 'conditional_failed')) return false;
-      throw error;
-    }
+    return this.table.updateIf({
+      Key: keys.apiJob(communityId, id),
+      UpdateExpression: 'SET heartbeatAt = :now',
+      ConditionExpression: '#status = :running AND runner = :runner',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':now': now.toISOString(), ':running': 'running', ':runner': runner },
+    });
   }
 
   /**
@@ -193,26 +179,20 @@ export class ApiJobRepository {
   ): Promise<boolean> {
     const at = now.toISOString();
     const from = unchangedSince(dead);
-    try {
-      await this.table.update({
-        Key: keys.apiJob(dead.communityId, dead.id),
-        UpdateExpression:
-          'SET #status = :failed, #error = :error, errorStatus = :errorStatus, updatedAt = :now, finishedAt = :now',
-        ConditionExpression: `attribute_exists(pk) AND ${from.condition}`,
-        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-        ExpressionAttributeValues: {
-          ...from.values,
-          ':failed': 'failed',
-          ':error': failure.error,
-          ':errorStatus': failure.errorStatus,
-          ':now': at,
-        },
-      });
-      return true;
-    } catch (error) {
-      if (isStoreError(error, 'conditional_failed')) return false;
-      throw error;
-    }
+    return this.table.updateIf({
+      Key: keys.apiJob(dead.communityId, dead.id),
+      UpdateExpression:
+        'SET #status = :failed, #error = :error, errorStatus = :errorStatus, updatedAt = :now, finishedAt = :now',
+      ConditionExpression: `attribute_exists(pk) AND ${from.condition}`,
+      ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+      ExpressionAttributeValues: {
+        ...from.values,
+        ':failed': 'failed',
+        ':error': failure.error,
+        ':errorStatus': failure.errorStatus,
+        ':now': at,
+      },
+    });
   }
 
   /**

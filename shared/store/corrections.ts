@@ -159,19 +159,13 @@ export class CorrectionRepository {
 
   /** Marks a run nobody will finish abandoned (its revision stays taken); false if it moved meanwhile. */
   async abandonRun(run: CorrectionRun): Promise<boolean> {
-    try {
-      await this.table.update({
-        Key: keys.correctionRun(run.communityId, run.kind, run.period, run.revision),
-        UpdateExpression: 'SET #status = :abandoned',
-        ConditionExpression: '#key = :key AND #status = :preparing',
-        ExpressionAttributeNames: { '#key': 'key', '#status': 'status' },
-        ExpressionAttributeValues: { ':abandoned': 'abandoned', ':key': run.key, ':preparing': 'preparing' },
-      });
-      return true;
-    } catch (error) {
-      if (isStoreError(error, 'conditional_failed')) return false;
-      throw error;
-    }
+    return this.table.updateIf({
+      Key: keys.correctionRun(run.communityId, run.kind, run.period, run.revision),
+      UpdateExpression: 'SET #status = :abandoned',
+      ConditionExpression: '#key = :key AND #status = :preparing',
+      ExpressionAttributeNames: { '#key': 'key', '#status': 'status' },
+      ExpressionAttributeValues: { ':abandoned': 'abandoned', ':key': run.key, ':preparing': 'preparing' },
+    });
   }
 
   /**

@@ -460,18 +460,12 @@ export class CycleRepository {
 
   /** Renews a run lease's heartbeat; false when it is no longer this run's (taken over as dead). */
   async renewRun(lease: RunLease): Promise<boolean> {
-    try {
-      await this.table.update({
-        Key: keys.cycleRun(lease.communityId, lease.kind, lease.period),
-        UpdateExpression: 'SET heartbeatAt = :now',
-        ConditionExpression: 'holder = :holder',
-        ExpressionAttributeValues: { ':now': new Date().toISOString(), ':holder': lease.holder },
-      });
-      return true;
-    } catch (error) {
-      if (isStoreError(error, 'conditional_failed')) return false;
-      throw error;
-    }
+    return this.table.updateIf({
+      Key: keys.cycleRun(lease.communityId, lease.kind, lease.period),
+      UpdateExpression: 'SET heartbeatAt = :now',
+      ConditionExpression: 'holder = :holder',
+      ExpressionAttributeValues: { ':now': new Date().toISOString(), ':holder': lease.holder },
+    });
   }
 
   /** Releases a run lease if this run still holds it. */

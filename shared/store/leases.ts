@@ -152,18 +152,12 @@ export class LeaseRepository {
 
   /** Renews the lease; false when it is no longer this import's (taken over as dead). */
   async renew(lease: ImportLease): Promise<boolean> {
-    try {
-      await this.table.update({
-        Key: keys.importLease(lease.communityId, lease.year),
-        UpdateExpression: 'SET heartbeatAt = :now',
-        ConditionExpression: 'holder = :holder',
-        ExpressionAttributeValues: { ':now': new Date().toISOString(), ':holder': lease.holder },
-      });
-      return true;
-    } catch (error) {
-      if (isStoreError(error, 'conditional_failed')) return false;
-      throw error;
-    }
+    return this.table.updateIf({
+      Key: keys.importLease(lease.communityId, lease.year),
+      UpdateExpression: 'SET heartbeatAt = :now',
+      ConditionExpression: 'holder = :holder',
+      ExpressionAttributeValues: { ':now': new Date().toISOString(), ':holder': lease.holder },
+    });
   }
 
   /** Releases the lease if this import still holds it. */

@@ -139,6 +139,19 @@ export class Table {
     }
   }
 
+  /** An update under its ConditionExpression: false when the condition did not hold (nothing written). */
+  async updateIf(
+    input: Omit<UpdateCommandInput, 'TableName'> & { ConditionExpression: string },
+  ): Promise<boolean> {
+    try {
+      await this.update(input);
+      return true;
+    } catch (error) {
+      if (isStoreError(error, 'conditional_failed')) return false;
+      throw error;
+    }
+  }
+
   async delete(key: Key): Promise<void> {
     await this.doc.send(new DeleteCommand({ TableName: this.name, Key: key }));
     metrics.requests++;
