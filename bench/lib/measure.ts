@@ -47,7 +47,16 @@ export interface StepRecord {
    * wall time stretches but these do not: on an idle 2-core machine the step would take about
    * max(node, (node + dynamoDb) / 2) if both kept busy.
    */
-  cpuMs: { node: number; dynamoDb: number | null };
+  cpuMs: {
+    node: number;
+    dynamoDb: number | null;
+    /**
+     * Of `node`, what the main thread used (Linux: /proc/self/task/{pid}/stat); the rest ran off it — the
+     * parse worker, V8's GC helpers, libuv's pool — beside it. Null where it cannot be read (then the AWS
+     * model puts all of `node` on the main thread).
+     */
+    nodeMainThread?: number | null;
+  };
   /** Time Node spent in garbage-collection pauses during the step. */
   gcMs: number;
   /** Filled in by the floor measurement. */
@@ -102,16 +111,24 @@ function dynamoDbProcess(): { java: number; isJava: boolean; tree: number[] } | 
 }
 
 /** User + system CPU time of a process so far, in ms (its own threads; 100 clock ticks a second on Linux). */
-function cpuMsOf(pid: number): number | null {
+function cpuMsOf(pid: number, path = `/proc/${pid}/stat`): number | null {
   try {
     // Fields after the command name (which is in parentheses and may hold spaces): utime is the 14th
     // field of the line, stime the 15th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return null;
   }
+}
+
+/**
+ * User + system CPU of this process's main thread so far, in ms (its task has the process's id; 10 ms clock
+ * ticks), or null where /proc cannot be read. `process.cpuUsage()` counts every thread of the process.
+ */
+export function mainThreadCpuMs(): number | null {
+  return cpuMsOf(process.pid, `/proc/self/task/${process.pid}/stat`);
 }
 
 function commandOf(pid: number): string {
@@ -272,11 +289,13 @@ export class StepRecorder {
     this.memory.begin();
     const javaCpu = this.memory.dynamoDbCpuMs();
     const nodeCpu = process.cpuUsage();
+    const mainCpu = mainThreadCpuMs();
     const gcBefore = this.gcMs;
     const started = performance.now();
     const value = await fn();
     const wallMs = performance.now() - started;
     const nodeUsed = process.cpuUsage(nodeCpu);
+    const mainCpuAfter = mainThreadCpuMs();
     const javaCpuAfter = this.memory.dynamoDbCpuMs();
     const store = resetMetrics();
     const failed = this.executions.filter((e) => e.outcome === 'failed');
@@ -301,6 +320,7 @@ export class StepRecorder {
       cpuMs: {
         node: Math.round((nodeUsed.user + nodeUsed.system) / 1000),
         dynamoDb: javaCpu === null || javaCpuAfter === null ? null : javaCpuAfter - javaCpu,
+        nodeMainThread: mainCpu === null || mainCpuAfter === null ? null : mainCpuAfter - mainCpu,
       },
       gcMs: Math.round(this.gcMs - gcBefore),
     };

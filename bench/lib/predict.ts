@@ -12,7 +12,8 @@
  *   quota (40,000 WCU/s and RCU/s); plus each request's round trip, spread over the Lambdas in flight;
  * - compute: each function's share of the step's Node CPU time (by its share of handler time here), on
  *   the vCPU its memory buys (Lambda: 1,769 MB = 1 vCPU), divided over the Map's concurrency for the
- *   per-institution functions; a step without workflow handlers (an import) all of its Node CPU on one vCPU;
+ *   per-institution functions; a step without workflow handlers (an import) on PrepareImport, the function
+ *   that parses an import on AWS, by `importComputeMs` (its main thread and its parse worker side by side);
  * - orchestration: per state on the critical path a transition, per Lambda task an invoke round trip,
  *   per Map the waves of its iterations, and a cold start per function per cycle.
  * Storage and compute overlap (different keys, different Lambdas), orchestration does not.
@@ -44,9 +45,37 @@ export const AWS_MODEL = {
   invokeMs: 40,
   /** A cold start of a Node.js 22 function with the SDK bundled (INIT, as the cost model assumes). */
   coldStartMs: 400,
-  /** Memory of the function that parses and writes an import (its CPU is the step's whole Node CPU). */
-  importMb: 1_769,
+  /**
+   * The function that parses an import on AWS (the step's whole Node CPU is priced on it): its memory buys
+   * its vCPUs, and with its bundled parse worker (functions/registry.ts `parseWorker`) two threads can run.
+   */
+  importFunction: FUNCTIONS.PrepareImport,
 } as const;
+
+/**
+ * The Node CPU of an import on AWS. Rule: a thread runs on at most one vCPU, and a function's threads
+ * together on at most the vCPUs its memory buys (Lambda developer guide, "Memory and computing power":
+ * CPU in proportion to memory, 1,769 MB = 1 vCPU, so PrepareImport's 3,008 MB ≈ 1.7 vCPU). With the main
+ * thread's CPU M and the CPU off it W (the parse worker, V8's GC helpers, libuv's pool — measured here as
+ * the process's CPU minus the main thread's), on a function of v vCPUs that runs `threads` threads at once
+ * (2 with the parse worker bundled, else 1), the critical path is
+ *
+ *     max(M, W, (M + W) / min(threads, v))
+ *
+ * — the busier thread alone, or both sharing the vCPUs. Where the main thread's CPU was not measured (not
+ * Linux) all of it counts as M: one thread, at most one vCPU, as the model priced every import before.
+ */
+export function importComputeMs(
+  cpu: { node: number; nodeMainThread?: number | null },
+  fn: { memoryMb: number; parseWorker?: boolean } = AWS_MODEL.importFunction,
+  mbPerVcpu: number = AWS_MODEL.mbPerVcpu,
+): number {
+  const main = Math.min(cpu.node, cpu.nodeMainThread ?? cpu.node);
+  const offMain = cpu.node - main;
+  const threads = fn.parseWorker ? 2 : 1;
+  const vcpu = fn.memoryMb / mbPerVcpu;
+  return Math.max(main, offMain, (main + offMain) / Math.min(threads, vcpu));
+}
 
 /** The functions a Map runs once per batch of institutions (the rest run once per cycle). */
 const MAP_FUNCTIONS = new Set<FunctionId>([
@@ -264,9 +293,9 @@ export function predictAws(
     if (MAP_FUNCTIONS.has(id)) mapWaves += Math.ceil(perCycle / (model.requestsInFlight / 4)) * cycles;
     else sequentialTasks += u.invocations;
   }
-  // A step that ran no workflow handler (an import) runs its CPU in one process: on AWS one function of
-  // IMPORT_MB, no parallelism.
-  if (uses.length === 0) computeMs = step.cpuMs.node / Math.min(1, model.importMb / model.mbPerVcpu);
+  // A step that ran no workflow handler (an import) runs its CPU in one process: on AWS PrepareImport,
+  // its main thread and its parse worker side by side on the vCPUs its memory buys.
+  if (uses.length === 0) computeMs = importComputeMs(step.cpuMs, model.importFunction, model.mbPerVcpu);
   // A Map iteration enters its iteration and its task (2 transitions); eight run side by side, so the
   // critical path holds its waves, not its iterations.
   const mapInvocations = uses

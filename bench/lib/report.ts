@@ -169,7 +169,7 @@ export function targets(results: Results): Target[] {
         limit: `≤ ${l.import} s`,
         measured: `${s1(imp.wallMs)} s`,
         met: met(imp.wallMs / 1000, l.import),
-        note: `CPU: node ${s1(imp.cpuMs.node)} s, DynamoDB Local ${imp.cpuMs.dynamoDb === null ? '?' : s1(imp.cpuMs.dynamoDb)} s; ${load}`,
+        note: `CPU: node ${s1(imp.cpuMs.node)} s${typeof imp.cpuMs.nodeMainThread === 'number' ? ` (main thread ${s1(imp.cpuMs.nodeMainThread)} s)` : ''}, DynamoDB Local ${imp.cpuMs.dynamoDb === null ? '?' : s1(imp.cpuMs.dynamoDb)} s; ${load}`,
       });
     }
     if (monthly) {

@@ -1,7 +1,8 @@
 /** The AWS time model of the bench (bench/lib/predict.ts): per-key throughput, compute and orchestration. */
 import { describe, expect, it } from 'vitest';
-import { AWS_MODEL, type PartitionUse, predictAws } from '../../../bench/lib/predict.js';
+import { AWS_MODEL, importComputeMs, type PartitionUse, predictAws } from '../../../bench/lib/predict.js';
 import { shortKey } from '../../../bench/lib/report.js';
+import { FUNCTIONS } from '../../../functions/registry.js';
 
 const step = (over: Partial<Parameters<typeof predictAws>[0]> = {}) => ({
   cycles: 1,
@@ -57,13 +58,43 @@ describe('predictAws', () => {
     expect(shortKey('DATASET#c')).toBe('DATASET#…');
   });
 
-  it('puts the CPU of a step without workflow handlers (an import) on one vCPU, beside its storage', () => {
+  it('puts the CPU of a step without workflow handlers (an import) on one thread when its split is unknown', () => {
     const p = predictAws(
       step({ cpuMs: { node: 4_000, dynamoDb: null } }),
       keys([['DSBLOB#c#00', { wcu: 900 }]]),
     );
     expect(p.computeMs).toBe(4_000);
     expect(p.ms).toBe(4_000);
+  });
+
+  it('prices an import on PrepareImport: its main thread and its parse worker side by side on the vCPUs its memory buys', () => {
+    // The function the model prices an import on is the deployed one: 3,008 MB with the parse worker.
+    expect(AWS_MODEL.importFunction).toBe(FUNCTIONS.PrepareImport);
+    expect(FUNCTIONS.PrepareImport).toMatchObject({ memoryMb: 3008, parseWorker: true });
+    const vcpu = 3008 / AWS_MODEL.mbPerVcpu; // ≈ 1.70
+    const imported = (main: number, node: number) =>
+      predictAws(step({ cpuMs: { node, dynamoDb: null, nodeMainThread: main } }), keys([])).computeMs;
+    // Half on the worker: both threads share 1.7 vCPU, (2,000 + 2,000) ÷ 1.7 — not 4,000 on one vCPU.
+    expect(imported(2_000, 4_000)).toBe(Math.round(4_000 / vcpu));
+    expect(imported(2_000, 4_000)).toBeLessThan(2_400);
+    // The main thread busier than the vCPUs' share: it is the critical path, at one vCPU at most.
+    expect(imported(3_000, 4_000)).toBe(3_000);
+    // The worker busier: it is.
+    expect(imported(500, 4_000)).toBe(3_500);
+    // All on the main thread: one vCPU, whatever the memory.
+    expect(imported(4_000, 4_000)).toBe(4_000);
+    // A main-thread reading a clock tick above the process's own is all main, not negative off-main CPU.
+    expect(imported(4_010, 4_000)).toBe(4_000);
+  });
+
+  it('shares one vCPU (or less) among all the threads of a function without a parse worker', () => {
+    const cpu = { node: 4_000, nodeMainThread: 2_000 };
+    // One thread at a time runs: main and off-main CPU follow each other.
+    expect(importComputeMs(cpu, { memoryMb: 3008 })).toBe(4_000);
+    // Below 1,769 MB the function has a fraction of a vCPU.
+    expect(importComputeMs(cpu, { memoryMb: 1769 / 2, parseWorker: true })).toBe(8_000);
+    // Two threads on 2 vCPUs or more: the busier thread.
+    expect(importComputeMs(cpu, { memoryMb: 2 * 1769, parseWorker: true })).toBe(2_000);
   });
 
   it('reads at 3,000 RCU/s per key', () => {
