@@ -149,8 +149,9 @@ export const TABLE_ACCESS: Record<AccessId, TableAccess> = {
     },
   },
   // A correction's approval is a job (RunApiJob); its rejection one conditional write with its audit entry.
+  // The queue reads a correction's per-institution summaries and the pages of the lines it answers by key.
   'api:reviews': {
-    read: ['GetItem', 'Query'],
+    read: ['BatchGetItem', 'GetItem', 'Query'],
     write: {
       ConditionCheckItem: ['COMMUNITY#'],
       DeleteItem: ['COMMUNITY#'],

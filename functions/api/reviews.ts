@@ -8,61 +8,21 @@ import { cycleView, oneCycle, reviewDetails } from '../../shared/api/cycle-views
 import { apiHandler, route } from '../../shared/api/handler.js';
 import { startJob } from '../../shared/api/jobs.js';
 import { CorrectionRef, CycleRef, RejectBody } from '../../shared/api/schemas.js';
+import { correctionReview } from '../../shared/app/correction-review.js';
 import { decidableCorrection, rejectCorrection } from '../../shared/app/correction-service.js';
 import { decideReview } from '../../shared/app/cycle-service.js';
 import { bilingual, NotFoundError } from '../../shared/errors.js';
-import type { CorrectionLine, CorrectionRecord } from '../../shared/store/corrections.js';
-import type { Repositories } from '../../shared/store/index.js';
+import type { CorrectionRecord } from '../../shared/store/corrections.js';
 
 /**
  * How many bytes of difference lines the review queue carries per correction (issue 12): a province's
  * quarterly correction may give all 350,000 people a line, tens of MB against Lambda's 6 MB answer. The
  * queue carries every institution's summary and the lines of the first institutions (id order) within
  * this budget; the rest come one institution at a time (GET …/corrections/{kind}/{period}/differences).
- * An object so that a test may lower it.
+ * The queue reads the institutions' stored summaries and only the pages of the lines it carries
+ * (shared/app/correction-review.ts). An object so that a test may lower it.
  */
 export const DIFFERENCE_BUDGET = { bytes: 1_000_000 };
-
-/** One institution's share of a correction: distinct people, lines, and the difference in fen. */
-export interface InstitutionDifference {
-  institutionId: string;
-  people: number;
-  lines: number;
-  difference: number;
-}
-
-/** A correction's summary per institution, with the lines of the institutions that fit the budget. */
-async function correctionDifferences(repos: Repositories, correction: CorrectionRecord) {
-  const all = (await repos.corrections.differences(correction)).sort((a, b) =>
-    a.institutionId < b.institutionId ? -1 : a.institutionId > b.institutionId ? 1 : 0,
-  );
-  const summary: InstitutionDifference[] = all.map(({ institutionId, lines }) => ({
-    institutionId,
-    people: new Set(lines.map((l) => l.staffId)).size,
-    lines: lines.length,
-    difference: lines.reduce((sum, l) => sum + l.difference, 0),
-  }));
-  const differences: { institutionId: string; lines: CorrectionLine[] }[] = [];
-  let used = 0;
-  for (const d of all) {
-    const size = Buffer.byteLength(JSON.stringify(d.lines));
-    if (used + size > DIFFERENCE_BUDGET.bytes) break;
-    used += size;
-    differences.push(d);
-  }
-  const included = differences.reduce((sum, d) => sum + d.lines.length, 0);
-  return {
-    summary,
-    differences,
-    differencesComplete: differences.length === all.length,
-    counts: {
-      institutions: all.length,
-      institutionsIncluded: differences.length,
-      lines: summary.reduce((sum, s) => sum + s.lines, 0),
-      linesIncluded: included,
-    },
-  };
-}
 
 /** GET …/differences: which revision (the one awaiting review unless named) and which institution. */
 const DifferencesQuery = z.object({
@@ -82,7 +42,7 @@ export const handler = apiHandler('reviews', {
           correction,
           youMayDecide: correction.startedBy !== caller.user,
           // A summary of every institution; lines within DIFFERENCE_BUDGET (issue 12).
-          ...(await correctionDifferences(repos, correction)),
+          ...(await correctionReview(repos, correction, DIFFERENCE_BUDGET.bytes)),
         }));
       const reviews = await Promise.all(
         waiting.map(async (cycle) => ({

@@ -5,7 +5,7 @@
  * the month's postings item, which the approval writes in the same transaction that checks the month is
  * still open — so a month either pays a correction in full or not at all.
  */
-import { decode } from './codec.js';
+import { decode, encode } from './codec.js';
 import { encodeArrayPages } from './datasets.js';
 import { isStoreError, StoreError } from './errors.js';
 import { type CycleKind, keys } from './keys.js';
@@ -83,8 +83,33 @@ export interface PostingRef {
   revision: number;
 }
 
+/**
+ * One institution's share of a correction, stored beside its difference pages (`DIFFSUM#{institution}`)
+ * so that the review queue knows every institution's figures, and which institutions' lines fit its
+ * answer, without reading the lines (issue 12: a province's pages are tens of MB).
+ * One small item per institution (under 700 bytes with a 64-character Chinese id), not the record nor paged
+ * summary items: on the record a province's 3,100 institutions (~250 bytes each) would cross DynamoDB's
+ * 400 KB; an item of its own is written right after the institution's pages, so a run that stops holds the
+ * summaries of exactly the institutions it finished, and a run going on writes each again as a no-op as
+ * it does the pages. 3,100 of them are ~2 MB: two 1 MB query pages, the same read units as paged items.
+ */
+export interface DifferenceSummary {
+  institutionId: string;
+  /** Distinct staff with a line. */
+  people: number;
+  lines: number;
+  /** Σ difference (fen). */
+  difference: number;
+  /** UTF-8 bytes of the institution's lines as one JSON array (`JSON.stringify(lines)`). */
+  bytes: number;
+  /** How many DIFF pages hold them (`DIFF#{institution}#000` …). */
+  pages: number;
+}
+
 const diffKey = (institutionId: string, page: number) =>
   `DIFF#${institutionId}#${String(page).padStart(3, '0')}`;
+const DIFF_SUMMARY_PREFIX = 'DIFFSUM#';
+const diffSummaryKey = (institutionId: string) => `${DIFF_SUMMARY_PREFIX}${institutionId}`;
 
 export const correctionReason = (ref: Pick<PostingRef, 'period' | 'revision'>) =>
   `更正 ${ref.period} r${ref.revision}`;
@@ -265,24 +290,102 @@ export class CorrectionRepository {
     lines: readonly CorrectionLine[],
   ): Promise<void> {
     const pk = resultsPartition(ref);
-    for (const [page, data] of encodeArrayPages(lines).texts.entries()) {
-      const key = { pk, sk: diffKey(institutionId, page) };
-      try {
-        await this.table.put(
-          { ...key, type: 'CorrectionDiff', institutionId, data },
-          { ConditionExpression: 'attribute_not_exists(pk)' },
+    const { texts } = encodeArrayPages(lines);
+    for (const [page, data] of texts.entries())
+      await this.putDiffOnce({
+        pk,
+        sk: diffKey(institutionId, page),
+        type: 'CorrectionDiff',
+        institutionId,
+        data,
+      });
+    // The institution's summary last: present, it says every page is. `[a,…]` pages joined into one array
+    // lose a `]` and a `[` and gain a `,` at each of the (pages − 1) joins.
+    const summary: Omit<DifferenceSummary, 'institutionId'> = {
+      people: new Set(lines.map((l) => l.staffId)).size,
+      lines: lines.length,
+      difference: lines.reduce((sum, l) => sum + l.difference, 0),
+      bytes: texts.reduce((sum, t) => sum + Buffer.byteLength(t), 0) - texts.length + 1,
+      pages: texts.length,
+    };
+    await this.putDiffOnce({
+      pk,
+      sk: diffSummaryKey(institutionId),
+      type: 'CorrectionDiffSummary',
+      institutionId,
+      data: encode(summary),
+    });
+  }
+
+  /** Writes an item once: the same content again (a correction's run going on after a stop) is a no-op. */
+  private async putDiffOnce(item: {
+    pk: string;
+    sk: string;
+    type: string;
+    institutionId: string;
+    data: string;
+  }) {
+    try {
+      await this.table.put(item, { ConditionExpression: 'attribute_not_exists(pk)' });
+    } catch (error) {
+      if (!isStoreError(error, 'conditional_failed')) throw error;
+      const written = await this.table.get<{ data: string }>({ pk: item.pk, sk: item.sk });
+      if (written?.data !== item.data)
+        throw new StoreError(
+          'conditional_failed',
+          `${item.pk} ${item.sk} 已写入不同内容，拒绝覆盖 / was already written with different content; refusing to overwrite`,
         );
-      } catch (error) {
-        // Written once: the same page again (a correction's run going on after a stop) is a no-op.
-        if (!isStoreError(error, 'conditional_failed')) throw error;
-        const written = await this.table.get<{ data: string }>(key);
-        if (written?.data !== data)
-          throw new StoreError(
-            'conditional_failed',
-            `${pk} ${key.sk} 已写入不同内容，拒绝覆盖 / was already written with different content; refusing to overwrite`,
-          );
-      }
     }
+  }
+
+  /**
+   * Every institution's summary of a correction (one paged query, in sort-key order), as putDifferences
+   * wrote them: only institutions with lines have one. Empty for a correction stored before summaries
+   * were written (its record's totals.lines then tell it apart from one without lines).
+   */
+  async differenceSummaries(ref: {
+    communityId: string;
+    kind: CycleKind;
+    period: string;
+    revision: number;
+  }): Promise<DifferenceSummary[]> {
+    const items = await this.table.queryPrefix<{ institutionId: string; data: string }>(
+      resultsPartition(ref),
+      DIFF_SUMMARY_PREFIX,
+    );
+    return items.map((item) => ({
+      institutionId: item.institutionId,
+      ...decode<Omit<DifferenceSummary, 'institutionId'>>(item.data),
+    }));
+  }
+
+  /**
+   * The difference lines of the summarised institutions (in the order given), read by their pages' exact
+   * keys: nothing of any other institution is read.
+   */
+  async differencesOf(
+    ref: { communityId: string; kind: CycleKind; period: string; revision: number },
+    summaries: readonly Pick<DifferenceSummary, 'institutionId' | 'pages'>[],
+  ): Promise<{ institutionId: string; lines: CorrectionLine[] }[]> {
+    const pk = resultsPartition(ref);
+    const wanted = summaries.flatMap((s) =>
+      Array.from({ length: s.pages }, (_, page) => ({ pk, sk: diffKey(s.institutionId, page) })),
+    );
+    const items = await this.table.batchGet<{ sk: string; data: string }>(wanted);
+    const bySk = new Map(items.map((item) => [item.sk, item.data]));
+    return summaries.map((s) => ({
+      institutionId: s.institutionId,
+      lines: Array.from({ length: s.pages }, (_, page) => {
+        const data = bySk.get(diffKey(s.institutionId, page));
+        if (data === undefined)
+          throw new StoreError(
+            'not_found',
+            `${pk} ${diffKey(s.institutionId, page)} 缺失（摘要记有 ${s.pages} 页） / ` +
+              `is missing (the summary names ${s.pages} pages)`,
+          );
+        return decode<CorrectionLine[]>(data);
+      }).flat(),
+    }));
   }
 
   /** A correction's difference lines (of one institution, or all), by institution. */

@@ -229,7 +229,7 @@ describe('correction reviews within the answer budget (issue 12)', () => {
     datasetVersion: 3,
     startedBy: 'office1',
     startedAt: '2026-04-10T08:00:00.000Z',
-    totals: { old: 0, new: 0, difference: 0, people: 0, lines: 0 },
+    totals: { old: 0, new: 0, difference: 0, people: 45, lines: 45 },
     version: 1,
   };
   // Three institutions, out of id order as a store page might give them; C02 the largest.
@@ -247,14 +247,37 @@ describe('correction reviews within the answer budget (issue 12)', () => {
     { institutionId: 'C02', lines: lines('C02', 40, 333) },
   ];
   let budget: number;
+  /** What the queue read: every page (`differences` of all), or the pages of these institutions. */
+  let read: string[];
+  /** The stored per-institution summaries (none for a correction stored before them). */
+  let summaries: boolean;
 
   beforeEach(async () => {
     const { DIFFERENCE_BUDGET } = await import('../../../functions/api/reviews.js');
     budget = DIFFERENCE_BUDGET.bytes;
+    read = [];
+    summaries = true;
     Object.assign(world.repos.corrections, {
       list: async () => [record],
-      differences: async (_ref: unknown, institutionId?: string) =>
-        stored.filter((d) => institutionId === undefined || d.institutionId === institutionId),
+      differences: async (_ref: unknown, institutionId?: string) => {
+        read.push(institutionId ?? 'every page');
+        return stored.filter((d) => institutionId === undefined || d.institutionId === institutionId);
+      },
+      differenceSummaries: async () =>
+        summaries
+          ? stored.map(({ institutionId, lines }) => ({
+              institutionId,
+              people: new Set(lines.map((l) => l.staffId)).size,
+              lines: lines.length,
+              difference: lines.reduce((sum, l) => sum + l.difference, 0),
+              bytes: Buffer.byteLength(JSON.stringify(lines)),
+              pages: 1,
+            }))
+          : [],
+      differencesOf: async (_ref: unknown, wanted: { institutionId: string }[]) => {
+        read.push(...wanted.map((w) => w.institutionId));
+        return wanted.map((w) => stored.find((d) => d.institutionId === w.institutionId)!);
+      },
     });
   });
 
@@ -298,6 +321,8 @@ describe('correction reviews within the answer budget (issue 12)', () => {
       });
       expect(review.differences).toEqual([{ institutionId: 'C01', lines: stored[1]!.lines }]);
       expect(review.summary).toHaveLength(3);
+      // From the stored summaries: only the lines it carries were read.
+      expect(read).toEqual(['C01']);
 
       for (const who of [finance1, office, as('audit1', 'auditor')]) {
         const one = await call('GET /api/corrections/{kind}/{period}/differences', {
@@ -321,6 +346,23 @@ describe('correction reviews within the answer budget (issue 12)', () => {
       });
       expect(none.status).toBe(404);
       expect(none.json.error ?? none.json.message ?? JSON.stringify(none.json)).toMatch(/更正.*correction/);
+    } finally {
+      await setBudget(budget);
+    }
+  });
+  it('a correction stored before the summaries (none, lines > 0) reads every page and answers the same', async () => {
+    const c01 = Buffer.byteLength(JSON.stringify(stored[1]!.lines));
+    const c02 = Buffer.byteLength(JSON.stringify(stored[2]!.lines));
+    await setBudget(c01 + Math.floor(c02 / 2));
+    try {
+      const withSummaries = (await call('GET /api/reviews', { as: finance2 })).json.corrections;
+      expect(read).toEqual(['C01']);
+      read = [];
+      summaries = false;
+      const before = (await call('GET /api/reviews', { as: finance2 })).json.corrections;
+      expect(read).toEqual(['every page']);
+      expect(before).toEqual(withSummaries);
+      expect(before[0].summary.map((s: { people: number }) => s.people)).toEqual([3, 40, 2]);
     } finally {
       await setBudget(budget);
     }
