@@ -4,12 +4,13 @@
  * authorizes with the configured OIDC issuer on the ICP domain, and each target's console origin is the
  * one the API's CORS allows.
  */
+import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALL_FUNCTIONS } from '../../functions/registry.js';
 import { buildApp, STACK_NAMES } from '../../infra/app.js';
 import { CHINA_UNAVAILABLE_FEATURES, CHINA_UNAVAILABLE_TYPES } from '../../infra/china-availability.js';
-import { selectTarget } from '../../infra/targets.js';
+import { loadTargets, selectTarget } from '../../infra/targets.js';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 const offline = { 'aws:cdk:bundling-stacks': [] };
@@ -19,11 +20,17 @@ function synth(target: 'aws' | 'aws-cn') {
   const assembly = app.synth();
   const resources: Resources = {};
   const byStack: Record<string, Resources> = {};
+  const outputs: Record<string, unknown> = {};
   for (const name of Object.values(STACK_NAMES)) {
-    byStack[name] = (assembly.getStackByName(name).template as { Resources: Resources }).Resources;
+    const template = assembly.getStackByName(name).template as {
+      Resources: Resources;
+      Outputs?: Record<string, unknown>;
+    };
+    byStack[name] = template.Resources;
     Object.assign(resources, byStack[name]);
+    Object.assign(outputs, template.Outputs ?? {});
   }
-  return { resources, api: byStack[STACK_NAMES.api]!, workflows: byStack[STACK_NAMES.workflows]! };
+  return { resources, outputs, api: byStack[STACK_NAMES.api]!, workflows: byStack[STACK_NAMES.workflows]! };
 }
 
 let cn: ReturnType<typeof synth>;
@@ -141,5 +148,62 @@ describe('the aws synth', () => {
       JSON.stringify((api!.Properties!.CorsConfiguration as { AllowOrigins: unknown }).AllowOrigins),
     ).toContain('DomainName');
     expect(ofType(global.api, 'AWS::CloudFront::OriginAccessControl')).toHaveLength(1);
+  });
+});
+
+describe("the README's recipe for a China region", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const recipe = readme.slice(
+    readme.indexOf('**Deploying in a China region'),
+    readme.indexOf("**AWS's published limits"),
+  );
+  const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context: { 'medcomm.targets': Record<string, Record<string, unknown>> };
+  };
+
+  it('deploys a target cdk.json has, and names outputs the aws-cn stacks have', () => {
+    expect(recipe.length).toBeGreaterThan(1_000);
+    const target = /-c medcomm\.target=([\w-]+)/.exec(recipe)?.[1];
+    expect(target).toBe('aws-cn');
+    expect(cdkJson.context['medcomm.targets'][target!]).toMatchObject({ partition: 'aws-cn' });
+    for (const output of ['ApiDomainTarget', 'ConsoleDistributionDomain', 'ConsoleBucketName']) {
+      expect(recipe).toContain(output);
+      expect(Object.keys(cn.outputs)).toContain(output);
+    }
+  });
+
+  it('names every setting a China target needs, and synth refuses the target without each, naming it', () => {
+    const needed = [
+      ['region'],
+      ['identity', 'issuer'],
+      ['identity', 'audience'],
+      ['apiDomain', 'name'],
+      ['apiDomain', 'certificateArn'],
+      ['console', 'domain'],
+      ['console', 'iamCertificateId'],
+    ];
+    for (const path of needed) {
+      expect(recipe, path.join('.')).toContain(path.at(-1));
+      const target = structuredClone(cdkJson.context['medcomm.targets']['aws-cn']!);
+      let at: Record<string, unknown> = target;
+      for (const key of path.slice(0, -1)) at = at[key] as Record<string, unknown>;
+      delete at[path.at(-1)!];
+      expect(
+        () => loadTargets(new App({ context: { 'medcomm.targets': { 'aws-cn': target } } })),
+        path.join('.'),
+      ).toThrow(path.at(-1));
+    }
+    // The claims have defaults (the recipe says which); the synth keeps what cdk.json names.
+    expect(recipe).toContain('groupClaim');
+    expect(recipe).toContain('userClaim');
+  });
+
+  it('builds the console with settings the console reads', () => {
+    const declared = readFileSync(new URL('../../console/src/env.d.ts', import.meta.url), 'utf8');
+    const named = [...new Set(recipe.match(/VITE_[A-Z_]+/g) ?? [])];
+    expect(named).toEqual(expect.arrayContaining(['VITE_AUTH', 'VITE_OIDC_ISSUER', 'VITE_OIDC_CLIENT_ID']));
+    for (const name of named) expect(declared, name).toContain(`${name}`);
+    // The console's claims must be the API's: the recipe sets both.
+    expect(named).toEqual(expect.arrayContaining(['VITE_OIDC_GROUP_CLAIM', 'VITE_OIDC_USER_CLAIM']));
   });
 });
