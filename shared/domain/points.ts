@@ -3,7 +3,18 @@
  * test income: pts = workPoints × quality/100 × attendedDays/scheduledDays × postCoefficient × tilt.
  */
 import type { Scheme, Staff, WorkloadRow } from '../schemas/dataset.js';
-import { type BigRatio, decimalParts, Fraction, HUNDRED, min, ONE, rational, sum, ZERO } from './rational.js';
+import {
+  type BigRatio,
+  decimalParts,
+  type Fraction,
+  HUNDRED,
+  min,
+  ONE,
+  rational,
+  reduced,
+  sum,
+  ZERO,
+} from './rational.js';
 
 export type TiltRates = Scheme['pay']['tilt'];
 
@@ -80,7 +91,7 @@ export function pointsByStaff(
       d *= term.d;
     }
     const { factor } = person;
-    totals.set(staffId, new Fraction(n * factor.n, d * factor.d)); // the one reduction per person
+    totals.set(staffId, reduced(n * factor.n, d * factor.d)); // the one reduction per person
   }
   return totals;
 }

@@ -1,12 +1,15 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   clamp,
   Fraction,
   floorToBigInt,
   formatScaled,
+  gcd,
   max,
   min,
   rational,
+  reduced,
   roundHalfUp,
   roundTo2,
   sum,
@@ -126,5 +129,59 @@ describe('sum, min, max and clamp', () => {
     expect(clamp(r('1.2'), r(0), r(1)).equals(1)).toBe(true);
     expect(clamp(r('-0.2'), r(0), r(1)).equals(0)).toBe(true);
     expect(clamp(r('0.7'), r(0), r(1)).equals(r('0.7'))).toBe(true);
+  });
+});
+
+describe('the faster reduction: gcd, reduced and sum give what fraction.js gives', () => {
+  /** A Fraction's own fields, as its constructor set them. */
+  const fields = (f: Fraction) => ({ s: f.s, n: f.n, d: f.d, own: Object.keys(f) });
+  // Sizes around 2^53, where gcd switches from bigint steps to double steps, and far beyond it.
+  const big = fc.oneof(
+    fc.bigInt({ min: 0n, max: 1n << 20n }),
+    fc.bigInt({ min: (1n << 52n) - 1000n, max: (1n << 54n) + 1000n }),
+    fc.bigInt({ min: 0n, max: 1n << 200n }),
+  );
+  const referenceGcd = (a: bigint, b: bigint): bigint => (b === 0n ? a : referenceGcd(b, a % b));
+
+  it('gcd is Euclid’s, on either side of 2^53 and with a zero', () => {
+    fc.assert(
+      fc.property(big, big, fc.bigInt({ min: 1n, max: 1n << 70n }), (a, b, k) => {
+        expect(gcd(a, b)).toBe(referenceGcd(a, b));
+        expect(gcd(a * k, b * k)).toBe(referenceGcd(a * k, b * k));
+      }),
+      { numRuns: 500 },
+    );
+    expect(gcd(0n, 0n)).toBe(0n);
+    expect(gcd(0n, 12n)).toBe(12n);
+    expect(gcd(12n, 0n)).toBe(12n);
+  });
+
+  it('reduced(n, d) is the object new Fraction(n, d) is, for any sign and size', () => {
+    fc.assert(
+      fc.property(big, big, fc.boolean(), fc.boolean(), (n, d, negN, negD) => {
+        const num = negN ? -n : n;
+        const den = (negD ? -1n : 1n) * (d === 0n ? 1n : d);
+        const mine = reduced(num, den);
+        expect(mine).toBeInstanceOf(Fraction);
+        expect(fields(mine)).toEqual(fields(new Fraction(num, den)));
+        expect(mine.toFraction()).toBe(new Fraction(num, den).toFraction());
+      }),
+      { numRuns: 500 },
+    );
+    expect(fields(reduced(0n, 7n))).toEqual(fields(new Fraction(0n, 7n)));
+    expect(() => reduced(1n, 0n)).toThrow();
+  });
+
+  it('sum is the Fraction that adding one by one gives', () => {
+    const fraction = fc
+      .tuple(big, fc.bigInt({ min: 1n, max: 1n << 64n }), fc.boolean())
+      .map(([n, d, negative]) => new Fraction(negative ? -n : n, d));
+    fc.assert(
+      fc.property(fc.array(fraction, { maxLength: 40 }), (values) => {
+        const added = values.reduce((total, v) => total.add(v), new Fraction(0));
+        expect(fields(sum(values))).toEqual(fields(added));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
