@@ -135,12 +135,16 @@ export async function handler(event: unknown): Promise<{ institutions: number }>
     // The version's V2 part (v2StepInputs, cached), read beside the batch's blobs rather than after them.
     repos.datasets.v2(cycle.communityId, cycle.datasetVersion),
   ]);
-  // The rosters the seal pairs each line with its account from (read by the prefetch above).
-  const rosters = await repos.datasets.rosters(cycle.communityId, cycle.datasetVersion, ids);
-  // One batch of a process computes at a time, then writes while the next computes (below).
-  const inputs = await Promise.all(ids.map((id) => monthlyInputs(repos, cycle, id, postings)));
-  const groups = await oneBatchAtATime(() =>
-    Promise.all(
+  // One batch of a process computes at a time, then writes while the next computes (below). Its inputs
+  // are taken in its turn: the blobs read for it are decoded by their first reader, so each batch decodes
+  // its own rosters when it computes (the first batch then starts on its own institutions' alone).
+  const groups = await oneBatchAtATime(async () => {
+    const [rosters, inputs] = await Promise.all([
+      // The rosters the seal pairs each line with its account from (read by the prefetch above).
+      repos.datasets.rosters(cycle.communityId, cycle.datasetVersion, ids),
+      Promise.all(ids.map((id) => monthlyInputs(repos, cycle, id, postings))),
+    ]);
+    return Promise.all(
       ids.map((institutionId, index) =>
         ownTurn(() =>
           sealedGroup(
@@ -150,8 +154,8 @@ export async function handler(event: unknown): Promise<{ institutions: number }>
           ),
         ),
       ),
-    ),
-  );
+    );
+  });
   await repos.results.putBatch(cycle, MONTHLY_PAY_STEP, groups, { institutions: institutions.length });
   return { institutions: ids.length };
 }

@@ -537,6 +537,12 @@ function* puts(items: Iterable<Item>): Generator<BatchWrite> {
   for (const put of items) yield { put };
 }
 
+/**
+ * Pages per request of the rosters a local start reads ahead for the month's pay step (`prefetch`'s
+ * `inTurn`): about one Map batch's institutions (≤ 50), so the first batch's rosters come first.
+ */
+const ROSTERS_READ_AHEAD_PAGES = 50;
+
 export class DatasetRepository {
   /** Immutable version parts and blobs read in this process (a Lambda container or the local CLI). */
   private readonly cache = new Map<string, Promise<unknown>>();
@@ -1170,7 +1176,7 @@ export class DatasetRepository {
     // (its checks, its claim, the workflow's first steps) instead of after it. Not awaited: a failed read
     // is forgotten and the pay step reads it again.
     void this.rosterIndex(communityId, version)
-      .then((rosters) => this.prefetch(communityId, [...rosters.values()]))
+      .then((rosters) => this.prefetch(communityId, [...rosters.values()], ROSTERS_READ_AHEAD_PAGES))
       .catch(() => undefined);
     const out = new Map<string, MonthRows>();
     for (const [institutionId, ref] of index) out.set(institutionId, await this.monthsOf(communityId, [ref]));
@@ -1507,22 +1513,53 @@ export class DatasetRepository {
   }
 
   /**
-   * Reads every blob of `refs` that is neither cached nor being read in one BatchGetItem and caches each,
-   * as `blob` would. Throws if that read fails: the caller that made it fails, the blobs are forgotten.
+   * Reads every blob of `refs` that is neither cached nor being read in one BatchGetItem (more past 100
+   * pages), for `blob` to find. Throws if that read fails: the caller that made it fails, the blobs are
+   * forgotten. `inTurn` (a read nobody waits for yet: the rosters a start reads ahead for the pay step)
+   * reads them in requests of at most `inTurn` pages, two at a time, in the order given, so the first
+   * institutions' blobs arrive first instead of all at once at the end.
+   *
+   * The pages read are kept as text and each blob is decoded (and its hash checked) by the first `blob`
+   * that asks for it: a Map batch decodes its own institutions' rosters when it computes, not every
+   * batch's when the read lands, which held the first batch's computing (and so every write) back.
    */
-  private async prefetch(communityId: string, refs: readonly BlobRef[]): Promise<void> {
+  private async prefetch(communityId: string, refs: readonly BlobRef[], inTurn?: number): Promise<void> {
     const missing = [...new Map(refs.map((ref) => [`${ref.pk}|${ref.hash}`, ref])).values()].filter(
-      (ref) => !this.cache.has(`${ref.pk}|${ref.hash}`),
+      (ref) =>
+        !this.cache.has(`${ref.pk}|${ref.hash}`) && !this.blobsRead.has(`${ref.pk}|${ref.hash}`),
     );
     if (missing.length === 0) return;
-    const read = this.blobTexts(communityId, missing);
-    for (const ref of missing) {
-      void this.cached(`${ref.pk}|${ref.hash}`, async () => blobPages(await read, ref, communityId)).catch(
-        () => undefined, // the error reaches the caller through `read`
-      );
-    }
-    await read;
+    const groups: BlobRef[][] = [];
+    if (inTurn === undefined) groups.push(missing);
+    else
+      for (const ref of missing) {
+        const last = groups.at(-1);
+        if (last && last.reduce((n, r) => n + r.pages, 0) + ref.pages <= inTurn) last.push(ref);
+        else groups.push([ref]);
+      }
+    let turn: Promise<unknown> = Promise.resolve();
+    let before: Promise<unknown> = Promise.resolve();
+    const reads = groups.map((group) => {
+      // In turn: each read starts once the one two places before it has ended (two in flight).
+      const start = inTurn === undefined ? Promise.resolve() : before;
+      const read = start.then(() => this.blobTexts(communityId, group));
+      before = turn;
+      turn = read.catch(() => undefined);
+      for (const ref of group) {
+        const key = `${ref.pk}|${ref.hash}`;
+        this.blobsRead.set(key, read);
+        // Forgotten if the read fails (a later `blob` reads its own), and once decoded (`blob`).
+        read.catch(() => {
+          if (this.blobsRead.get(key) === read) this.blobsRead.delete(key);
+        });
+      }
+      return read;
+    });
+    await Promise.all(reads);
   }
+
+  /** Pages read by `prefetch` of blobs not decoded yet, by blob key: the read's texts (`blobTexts`). */
+  private readonly blobsRead = new Map<string, Promise<Map<string, string>>>();
 
   /** The page texts of blobs, by partition and sort key, in one BatchGetItem (more if over 100 pages). */
   private async blobTexts(_communityId: string, refs: readonly BlobRef[]): Promise<Map<string, string>> {
@@ -1540,9 +1577,14 @@ export class DatasetRepository {
    * `prefetch` first; a read of its own happens only after a shared read failed.
    */
   private blob<T>(communityId: string, ref: BlobRef): Promise<T[]> {
-    return this.cached(`${ref.pk}|${ref.hash}`, async () =>
-      blobPages<T>(await this.blobTexts(communityId, [ref]), ref, communityId),
-    );
+    const key = `${ref.pk}|${ref.hash}`;
+    return this.cached(key, async () => {
+      const read = this.blobsRead.get(key);
+      this.blobsRead.delete(key);
+      // A shared read that failed is read again here, as a waiter on a failed `cached` read does.
+      const texts = read ? await read.catch(() => undefined) : undefined;
+      return blobPages<T>(texts ?? (await this.blobTexts(communityId, [ref])), ref, communityId);
+    });
   }
 
   /**
