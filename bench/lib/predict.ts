@@ -14,17 +14,21 @@
  *   the vCPU its memory buys (Lambda: 1,769 MB = 1 vCPU), divided over the Map's concurrency for the
  *   per-institution functions; a step without workflow handlers (an import) on PrepareImport, the function
  *   that parses an import on AWS, by `importComputeMs` (its main thread and its parse worker side by side);
+ *   an import's steps follow each other on AWS, so it takes compute + storage + orchestration (`importPath`);
  * - orchestration: per state on the critical path a transition, per Lambda task an invoke round trip,
  *   per Map the waves of its iterations, and a cold start per function per cycle.
- * Storage and compute overlap (different keys, different Lambdas), orchestration does not.
+ * Storage and compute overlap (different keys, different Lambdas), orchestration does not — except in an
+ * import, whose workflow parses everything before it writes anything: compute + storage + orchestration.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { FUNCTIONS, type FunctionId } from '../../functions/registry.js';
+import { CHUNK_BYTES } from '../../shared/app/import-workflow.js';
 import { MAP_CONCURRENCY } from '../../shared/app/institution-batches.js';
 import { isAttributeValue } from '../../shared/store/aws-limits.js';
 import { itemSize } from '../../shared/store/batch.js';
+import { IMPORT_CHUNK_CONCURRENCY } from '../../workflows/import.js';
 import type { StepRecord } from './measure.js';
 
 export const AWS_MODEL = {
@@ -255,7 +259,7 @@ export interface AwsPrediction {
 /** The prediction for a step from its record and its partitions' use (see the module's comment). */
 export function predictAws(
   step: Pick<StepRecord, 'cycles' | 'cpuMs' | 'lambda' | 'stateEntries' | 'executions'> & {
-    store: { requests: number };
+    store: { requests: number; bytesWritten?: number };
   },
   partitions: ReadonlyMap<string, PartitionUse>,
   model = AWS_MODEL,
@@ -293,9 +297,21 @@ export function predictAws(
     if (MAP_FUNCTIONS.has(id)) mapWaves += Math.ceil(perCycle / (model.requestsInFlight / 4)) * cycles;
     else sequentialTasks += u.invocations;
   }
-  // A step that ran no workflow handler (an import) runs its CPU in one process: on AWS PrepareImport,
-  // its main thread and its parse worker side by side on the vCPUs its memory buys.
-  if (uses.length === 0) computeMs = importComputeMs(step.cpuMs, model.importFunction, model.mbPerVcpu);
+  // A step that ran no workflow handler (an import) runs on AWS as the import workflow: see importPath.
+  if (uses.length === 0) {
+    const path = importPath(step, model);
+    return {
+      ms: Math.round(path.computeMs + storageMs + path.orchestrationMs),
+      storageMs: Math.round(storageMs),
+      computeMs: Math.round(path.computeMs),
+      orchestrationMs: Math.round(path.orchestrationMs),
+      busiest,
+      mostWritten: mostWrittenOf(mostWritten, wcu),
+      partitions: partitions.size,
+      wcu: Math.round(wcu),
+      rcu: Math.round(rcu),
+    };
+  }
   // A Map iteration enters its iteration and its task (2 transitions); eight run side by side, so the
   // critical path holds its waves, not its iterations.
   const mapInvocations = uses
@@ -313,15 +329,48 @@ export function predictAws(
     computeMs: Math.round(computeMs),
     orchestrationMs: Math.round(orchestrationMs),
     busiest,
-    mostWritten: mostWritten
-      ? {
-          pk: mostWritten[0],
-          wcu: Math.round(mostWritten[1].wcu),
-          share: Math.round((mostWritten[1].wcu / wcu) * 10_000) / 10_000,
-        }
-      : null,
+    mostWritten: mostWrittenOf(mostWritten, wcu),
     partitions: partitions.size,
     wcu: Math.round(wcu),
     rcu: Math.round(rcu),
+  };
+}
+
+const mostWrittenOf = (
+  most: [string, PartitionUse] | undefined,
+  wcu: number,
+): AwsPrediction['mostWritten'] =>
+  most
+    ? {
+        pk: most[0],
+        wcu: Math.round(most[1].wcu),
+        share: Math.round((most[1].wcu / wcu) * 10_000) / 10_000,
+      }
+    : null;
+
+/**
+ * An import on AWS is the import workflow (workflows/import.ts), whose steps follow each other: PrepareImport
+ * parses every file and stages the version's items in S3 chunks of CHUNK_BYTES, then the Map writes the
+ * chunks (IMPORT_CHUNK_CONCURRENCY at once), then FinishImport switches the pointer. So its compute (on
+ * PrepareImport, `importComputeMs`) and its storage add up instead of overlapping as in the CLI's streamed
+ * import here, and its orchestration is that machine's path: PrepareImport, the Choice, the Map entered
+ * and left, each wave of chunks an iteration and its task, FinishImport and the final state; an invoke
+ * per task on the path and one cold start per function (the chunk writers start side by side). The chunks
+ * are counted from the bytes the step wrote (the items' JSON, about what a chunk holds).
+ */
+export function importPath(
+  step: { cpuMs: { node: number; nodeMainThread?: number | null }; store: { bytesWritten?: number } },
+  model: typeof AWS_MODEL = AWS_MODEL,
+): { computeMs: number; orchestrationMs: number; chunks: number } {
+  const chunks = Math.max(1, Math.ceil((step.store.bytesWritten ?? 0) / CHUNK_BYTES));
+  const waves = Math.ceil(chunks / IMPORT_CHUNK_CONCURRENCY);
+  const transitions = 5 + 2 * waves;
+  const invokes = 2 + waves;
+  const coldStarts = 3;
+  return {
+    computeMs: importComputeMs(step.cpuMs, model.importFunction, model.mbPerVcpu),
+    orchestrationMs:
+      transitions * model.transitionMs + invokes * model.invokeMs + coldStarts * model.coldStartMs,
+    chunks,
   };
 }

@@ -1,8 +1,16 @@
 /** The AWS time model of the bench (bench/lib/predict.ts): per-key throughput, compute and orchestration. */
 import { describe, expect, it } from 'vitest';
-import { AWS_MODEL, importComputeMs, type PartitionUse, predictAws } from '../../../bench/lib/predict.js';
+import {
+  AWS_MODEL,
+  importComputeMs,
+  importPath,
+  type PartitionUse,
+  predictAws,
+} from '../../../bench/lib/predict.js';
 import { shortKey } from '../../../bench/lib/report.js';
 import { FUNCTIONS } from '../../../functions/registry.js';
+import { CHUNK_BYTES } from '../../../shared/app/import-workflow.js';
+import { IMPORT_CHUNK_CONCURRENCY } from '../../../workflows/import.js';
 
 const step = (over: Partial<Parameters<typeof predictAws>[0]> = {}) => ({
   cycles: 1,
@@ -64,7 +72,30 @@ describe('predictAws', () => {
       keys([['DSBLOB#c#00', { wcu: 900 }]]),
     );
     expect(p.computeMs).toBe(4_000);
-    expect(p.ms).toBe(4_000);
+    expect(p.storageMs).toBe(900);
+  });
+
+  it('adds an import’s compute, storage and orchestration: on AWS its workflow parses, then writes, then switches', () => {
+    const cpuMs = { node: 4_000, dynamoDb: null, nodeMainThread: 4_000 };
+    // A province-sized import: 161 chunks of 4 MB, written 8 at a time (21 waves).
+    const bytesWritten = 160.5 * CHUNK_BYTES;
+    const p = predictAws(
+      step({ cpuMs, store: { requests: 0, bytesWritten } }),
+      keys([['DSBLOB#c#00', { wcu: 900 }]]),
+    );
+    expect(importPath({ cpuMs, store: { bytesWritten } }).chunks).toBe(161);
+    const waves = Math.ceil(161 / IMPORT_CHUNK_CONCURRENCY);
+    expect(waves).toBe(21);
+    expect(p.orchestrationMs).toBe(
+      (5 + 2 * waves) * AWS_MODEL.transitionMs + (2 + waves) * AWS_MODEL.invokeMs + 3 * AWS_MODEL.coldStartMs,
+    );
+    // Not max(storage, compute): PrepareImport stages every chunk before the Map writes any.
+    expect(p.ms).toBe(4_000 + 900 + p.orchestrationMs);
+    // A county's few MB: two chunks, one wave.
+    const county = predictAws(step({ cpuMs, store: { requests: 0, bytesWritten: 6e6 } }), keys([]));
+    expect(county.orchestrationMs).toBe(
+      (5 + 2) * AWS_MODEL.transitionMs + (2 + 1) * AWS_MODEL.invokeMs + 3 * AWS_MODEL.coldStartMs,
+    );
   });
 
   it('prices an import on PrepareImport: its main thread and its parse worker side by side on the vCPUs its memory buys', () => {
