@@ -1,7 +1,7 @@
 /**
  * The import state machine (issue 12): parse and validate once, write the version's chunks in parallel,
  * switch the pointer last. Started with {job: {id, prefix, by, communityId?, year?}} by the API's
- * `import-from-upload` (which answers at once with the import's id) or an S3 event; every step passes
+ * `import-from-upload` (which answers at once with the import's id; no S3 event is wired); every step passes
  * keys and numbers only — the files and items stay in S3.
  */
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';

@@ -72,7 +72,10 @@ export class WorkflowStack extends Stack {
   readonly stateMachines: Record<(typeof CYCLE_KINDS)[number], sfn.StateMachine>;
   /** Fixed names (stack name + kind), so the executions' ARNs are known to grants before deployment. */
   readonly machineNames: Record<(typeof CYCLE_KINDS)[number], string>;
-  /** The import workflow (issue 12): started by the API's import-from-upload or an upload's S3 event. */
+  /**
+   * The import workflow (issue 12): started by the API's import-from-upload (the issue allows an S3 event
+   * or an API call; no S3 event is wired: the uploads bucket has no notification).
+   */
   readonly importMachine: sfn.StateMachine;
   /** Uploaded dataset files (`uploads/`) and an import's staged chunks (`import-chunks/`). */
   readonly importBucket: Bucket;
