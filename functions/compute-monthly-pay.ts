@@ -124,6 +124,29 @@ function monthlyPayOf(
   ];
 }
 
+/**
+ * The month's postings (approved corrections paid on its sheet) being read in this process, by store,
+ * community and month: the Map's batches of a process start together and share the one read in flight
+ * (one GetItem instead of eight; a read that has ended is not kept: each run reads them, as a Lambda does).
+ */
+const postingsInFlight = new WeakMap<Repositories, Map<string, Promise<PostingRef[]>>>();
+function postingsOf(repos: Repositories, cycle: CycleRef): Promise<PostingRef[]> {
+  const key = `${cycle.communityId}|${cycle.period}`;
+  let reads = postingsInFlight.get(repos);
+  if (reads === undefined) postingsInFlight.set(repos, (reads = new Map()));
+  const inFlight = reads;
+  let read = inFlight.get(key);
+  if (read === undefined) {
+    read = repos.corrections.postings(cycle.communityId, cycle.period);
+    inFlight.set(key, read);
+    const forget = () => {
+      if (inFlight.get(key) === read) inFlight.delete(key);
+    };
+    read.then(forget, forget);
+  }
+  return read;
+}
+
 export async function handler(event: unknown): Promise<{ institutions: number }> {
   const work = InstitutionWork.parse(event);
   const { cycle } = work;
@@ -131,7 +154,7 @@ export async function handler(event: unknown): Promise<{ institutions: number }>
   const repos = store();
   const [{ institutions }, postings] = await Promise.all([
     prefetchBatch(repos, cycle, ids, monthsToDate(cycle.period)),
-    repos.corrections.postings(cycle.communityId, cycle.period),
+    postingsOf(repos, cycle),
     // The version's V2 part (v2StepInputs, cached), read beside the batch's blobs rather than after them.
     repos.datasets.v2(cycle.communityId, cycle.datasetVersion),
   ]);
