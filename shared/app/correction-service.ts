@@ -254,6 +254,8 @@ export async function readCorrectedWindow(
   const workload = new Map<string, [row: number, value: WorkloadRow][]>();
   const sink: WorkloadSink = {
     open: true,
+    // The other months' rows are checked, never grouped, copied from the worker or held (issue 12).
+    onlyMonths: new Set(months),
     begin: async (dataset) => {
       other = {
         values: dataset.indicatorValues.filter(inWindow),

@@ -30,6 +30,8 @@ const sizes: number[] = [];
 let aheadChars = 0;
 let acked: (() => void) | undefined;
 let finishing: (() => void) | undefined;
+/** The only months the main thread's sink takes, when it names them. */
+let onlyMonths: ReadonlySet<string> | undefined;
 
 /**
  * The main thread's sink as the reader sees it: months go out as messages, unanswered at most MONTHS_AHEAD
@@ -38,6 +40,9 @@ let finishing: (() => void) | undefined;
 const remote: WorkloadSink = {
   get open() {
     return open;
+  },
+  get onlyMonths() {
+    return onlyMonths;
   },
   begin: async () => false, // the main thread began
   month(period, workload) {
@@ -60,6 +65,7 @@ const remote: WorkloadSink = {
 
 async function run(start: Extract<ToWorker, { type: 'start' }>) {
   slicing.bytes = start.sliceBytes;
+  onlyMonths = start.onlyMonths && new Set(start.onlyMonths);
   const format = CSV_FORMATS.workload;
   const workload = new WorkloadReader(
     start.year,

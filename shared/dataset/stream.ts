@@ -367,6 +367,7 @@ async function parseStreamed(
                     checkStaff,
                     institutionOf,
                     grouping: first ? mayGroup : began,
+                    ...(sink.onlyMonths ? { onlyMonths: [...sink.onlyMonths] } : {}),
                   },
                   sink,
                   gate,

@@ -35,6 +35,11 @@ export interface WorkloadSink {
   pause(): Promise<void>;
   /** False once the sink takes no more months (a write failed, a frozen row changed). */
   readonly open: boolean;
+  /**
+   * The only months the sink takes, when it says (a correction's period): every row is still checked, but
+   * only these months' rows are grouped, and each is handed over once the file is read.
+   */
+  readonly onlyMonths?: ReadonlySet<string>;
 }
 
 /** Periods of the year kept as compact arrays for the (period, staffId) key check. */
@@ -200,6 +205,7 @@ export class WorkloadReader {
   }
 
   private group(value: WorkloadRow, row: number): void {
+    if (this.sink!.onlyMonths?.has(value.period) === false) return;
     const institutionId = this.institutionOf.get(value.staffId);
     if (institutionId === undefined) {
       this.stopGrouping(); // a staff row that failed its check: the import is refused anyway
@@ -386,6 +392,8 @@ export type ToWorker =
       checkStaff: boolean;
       institutionOf: Map<string, string>;
       grouping: boolean;
+      /** The sink's `onlyMonths`, when it names them. */
+      onlyMonths?: string[];
     }
   | { type: 'ack' | 'closed' | 'finish' };
 

@@ -15,6 +15,7 @@ import {
 } from '../../../shared/app/correction-service.js';
 import { MONTHLY_PARTS, QUARTERLY_PARTS, type RowPart } from '../../../shared/app/frozen-rows.js';
 import { parseDatasetFiles } from '../../../shared/dataset/index.js';
+import { parseDatasetStreamed, parseThread, type WorkloadGroup } from '../../../shared/dataset/stream.js';
 import type { Dataset } from '../../../shared/schemas/dataset.js';
 import type { MonthRows } from '../../../shared/store/datasets.js';
 import { type Repositories, repositories } from '../../../shared/store/index.js';
@@ -197,6 +198,57 @@ describe('a correction version written for its window', () => {
       expect(window.staff.get(row.staffId)).toBe(
         loaded.staff.find((s) => s.staffId === row.staffId)?.institutionId,
       );
+  });
+
+  it('reads corrected files on the parse worker as on this thread: only the window months are grouped and handed over', async () => {
+    // issue 12: the rows of the other months are checked, never grouped, copied from the worker or held.
+    const byMonth = tinyFiles();
+    const byPerson = tinyFiles();
+    const [header, ...lines] = byPerson['workload.csv']!.trimEnd().split('\n');
+    const sorted = [...lines].sort((a, b) => a.split(',')[1]!.localeCompare(b.split(',')[1]!));
+    byPerson['workload.csv'] = `${[header, ...sorted].join('\n')}\n`;
+    const saved = { minBytes: parseThread.minBytes, earlyMaxBytes: parseThread.earlyMaxBytes };
+    try {
+      for (const files of [byMonth, byPerson]) {
+        const whole = parsed(files);
+        const bytes = Object.fromEntries(Object.entries(files).map(([n, t]) => [n, Buffer.from(t)]));
+        // This thread; the worker started at once (a city's file); the worker after the other files (a province's).
+        for (const [minBytes, earlyMaxBytes] of [
+          [Number.POSITIVE_INFINITY, saved.earlyMaxBytes],
+          [0, saved.earlyMaxBytes],
+          [0, 0],
+        ] as const) {
+          parseThread.minBytes = minBytes;
+          parseThread.earlyMaxBytes = earlyMaxBytes;
+          for (const months of [['2026-02'], ['2026-04', '2026-05', '2026-06']]) {
+            const read = await readCorrectedWindow({ files: bytes }, months, {});
+            expect(read.rows).toEqual(windowOfDataset(whole, months));
+            // A month handed over again (the file went back to it) replaces what it was handed before.
+            const handed = new Map<string, number>();
+            const result = await parseDatasetStreamed(
+              new Map(Object.entries(bytes)),
+              {
+                open: true,
+                onlyMonths: new Set(months),
+                begin: async () => true,
+                month: (period: string, groups: Map<string, WorkloadGroup>) => {
+                  handed.set(period, [...groups.values()].flatMap((g) => g.rows).length);
+                },
+                pause: async () => undefined,
+              },
+              {},
+            );
+            expect(result.ok).toBe(true);
+            expect(Object.fromEntries(handed)).toEqual(
+              Object.fromEntries(months.map((m) => [m, whole.workload.filter((r) => r.period === m).length])),
+            );
+          }
+        }
+      }
+    } finally {
+      parseThread.minBytes = saved.minBytes;
+      parseThread.earlyMaxBytes = saved.earlyMaxBytes;
+    }
   });
 
   it('refuses corrected files with the issues the whole parse names', async () => {
