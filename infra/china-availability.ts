@@ -121,6 +121,40 @@ export const CHINA_UNAVAILABLE_FEATURES: readonly UnavailableFeature[] = [
     source: 'https://docs.amazonaws.cn/en_us/aws/latest/userguide/api-gateway.html',
   },
   {
+    // An alarm on them would never see a data point there (the job runner's alarm watches its SQS queue).
+    find: (r) =>
+      ofType(r, 'AWS::CloudWatch::Alarm', (p) =>
+        /"(AsyncEventsReceived|AsyncEventAge|AsyncEventsDropped)"/.test(JSON.stringify(p)),
+      ),
+    why: 'Lambda publishes no asynchronous invocation metrics (AsyncEventsReceived, AsyncEventAge, AsyncEventsDropped) in the China regions.',
+    source: 'https://docs.amazonaws.cn/en_us/aws/latest/userguide/lambda.html',
+  },
+  {
+    find: (r) =>
+      ofType(r, 'AWS::Lambda::EventInvokeConfig', (p) => {
+        const config = p.DestinationConfig as Record<string, { Destination?: unknown }> | undefined;
+        return Object.values(config ?? {}).some(({ Destination: to }) => {
+          const target = (to as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
+          return (
+            (target !== undefined && r[target]?.Type === 'AWS::S3::Bucket') ||
+            /:s3:::/.test(JSON.stringify(to))
+          );
+        });
+      }),
+    why: 'Amazon S3 is not available as a destination of asynchronous invocations in the China regions.',
+    source: 'https://docs.amazonaws.cn/en_us/aws/latest/userguide/lambda.html',
+  },
+  {
+    find: (r) =>
+      ofType(
+        r,
+        'AWS::Lambda::Function',
+        (p) => (p.Code as { SourceKMSKeyArn?: unknown })?.SourceKMSKeyArn !== undefined,
+      ),
+    why: 'Customer managed KMS keys for .zip deployment packages (SourceKMSKeyArn) are not available in the China regions.',
+    source: 'https://docs.amazonaws.cn/en_us/aws/latest/userguide/lambda.html',
+  },
+  {
     find: (r) => ofType(r, 'AWS::ApiGatewayV2::Api', (p) => p.DisableExecuteApiEndpoint !== true),
     why: 'API Gateway in China serves non-IAM auth only on an ICP-registered custom domain; the execute-api endpoint is turned off so that there is no second way in.',
     source: 'https://docs.amazonaws.cn/en_us/aws/latest/userguide/api-gateway.html',

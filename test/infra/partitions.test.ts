@@ -82,6 +82,41 @@ describe('the aws-cn synth', () => {
       },
     };
     expect(CHINA_UNAVAILABLE_FEATURES.flatMap((f) => f.find(rest))).toEqual(['Edge']);
+    // Lambda in China: no asynchronous invocation metrics, no S3 destination, no KMS key for the package;
+    // an alarm on a queue and a queue as the destination (what the job runner uses) are fine.
+    const lambda: Resources = {
+      Dropped: {
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: { Namespace: 'AWS/Lambda', MetricName: 'AsyncEventsDropped' },
+      },
+      QueueDepth: {
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: { Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible' },
+      },
+      Failed: { Type: 'AWS::S3::Bucket', Properties: {} },
+      Dead: { Type: 'AWS::SQS::Queue', Properties: {} },
+      ToBucket: {
+        Type: 'AWS::Lambda::EventInvokeConfig',
+        Properties: {
+          DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['Failed', 'Arn'] } } },
+        },
+      },
+      ToQueue: {
+        Type: 'AWS::Lambda::EventInvokeConfig',
+        Properties: { DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['Dead', 'Arn'] } } } },
+      },
+      Sealed: {
+        Type: 'AWS::Lambda::Function',
+        Properties: {
+          Code: { S3Bucket: 'b', S3Key: 'k', SourceKMSKeyArn: 'arn:aws-cn:kms:cn-north-1:1:key/x' },
+        },
+      },
+    };
+    expect(CHINA_UNAVAILABLE_FEATURES.flatMap((f) => f.find(lambda)).sort()).toEqual([
+      'Dropped',
+      'Sealed',
+      'ToBucket',
+    ]);
     expect(CHINA_UNAVAILABLE_FEATURES.flatMap((f) => f.find(cn.workflows))).toEqual([]);
     for (const entry of [...CHINA_UNAVAILABLE_TYPES, ...CHINA_UNAVAILABLE_FEATURES])
       expect(entry.source).toMatch(/^https:\/\//);
