@@ -10,6 +10,7 @@ import { CycleExecutionInput } from '../shared/schemas/events.js';
 import type { MonthlyInstitutionResult } from '../shared/schemas/results.js';
 import type { PeriodLock } from '../shared/store/cycles.js';
 import type { WriteGuard } from '../shared/store/results.js';
+import { SCORE_STEP } from './score-quarter.js';
 
 export async function handler(event: unknown): Promise<{ status: 'completed' }> {
   const { cycle } = CycleExecutionInput.parse(event);
@@ -47,6 +48,17 @@ export async function handler(event: unknown): Promise<{ status: 'completed' }> 
   }
   if (cycle.kind === 'annual') {
     lock = { period: cycle.period, revision: cycle.revision, datasetVersion: cycle.datasetVersion, lockedAt };
+  }
+  // A quarter or a year: the write guards (for the seal) of the steps that write for its institutions
+  // (its dataset's: scored, then allocated), by key — as the month reads its own — instead of listing
+  // every shard of the revision (a city's 64 queries). An institution scored but not sealed by the
+  // allocation still sends the seal to every stored item (sealFromGuards), as a listing did.
+  if (cycle.kind !== 'monthly') {
+    const ids = (await repos.datasets.institutions(cycle.communityId, cycle.datasetVersion)).map((i) => i.id);
+    guards = await repos.results.guardsOf<Partial<SealSummary>>(cycle, ids, [
+      SCORE_STEP,
+      SEALING_STEP[cycle.kind],
+    ]);
   }
   // The results are sealed (every pay line with the account it pays); the completion, its lock and its
   // audit entry carrying the seal are one transaction; a retried step finds it completed.

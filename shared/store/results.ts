@@ -527,6 +527,29 @@ export class ResultRepository {
     return { institutions, guards };
   }
 
+  /**
+   * The write guards of `steps` of the institutions asked for, by key (BatchGetItems of 100 keys: a city
+   * quarter's two steps 7 requests instead of a query per shard), in the order a listing gives them — for
+   * a step that knows the institutions its revision holds and the steps that write for them (a quarter's
+   * and a year's are their dataset's institutions, scored then allocated).
+   */
+  async guardsOf<S = unknown>(
+    ref: CycleRef,
+    institutionIds: readonly string[],
+    steps: readonly string[],
+  ): Promise<WriteGuard<S>[]> {
+    const shards = await this.shards(ref);
+    const items = await this.table.batchGet<Omit<GuardOrResultItem, 'data'>>(
+      [...new Set(steps)].flatMap((step) =>
+        [...new Set(institutionIds)].map((id) => ({
+          pk: institutionPartition(ref, shards, id),
+          sk: writeGuardKey(step, id),
+        })),
+      ),
+    );
+    return items.sort((a, b) => compareKeys(a.sk, b.sk)).map((item) => guardOf<S>(item));
+  }
+
   async putInstitution(ref: CycleRef, institutionId: string, result: unknown): Promise<void> {
     await this.putOnce({
       pk: institutionPartition(ref, await this.shards(ref), institutionId),
