@@ -1,20 +1,127 @@
 /**
  * A correction's memory and time at a scale (issue 12): imports the scale's year, runs and completes its
- * January, then corrects January with a few workload rows changed — the corrected files as the API's job
- * gets them from the upload store (every file of the dataset, `uploaded`) — and has finance approve it.
- * Prints, for the correction and its approval, the wall time, Node CPU, and the process's memory: the RSS
- * after a full GC before the step, the peak RSS and heap during it, and the process's high-water mark.
- * The correction and the approval are what the RunApiJob Lambda (3,008 MB, 900 s) runs.
+ * January, then corrects January with a few workload rows changed — the corrected files put in an upload
+ * folder and read back as the API's job reads them (the import staging's reader: workload.csv in memory the
+ * parse worker shares) inside the measured step, so the bench itself holds none of them then — and has
+ * finance approve it. Prints, for the correction and its approval, the wall time, Node CPU, the RSS after a
+ * full GC before the step, the step's own RSS high-water mark (VmHWM, reset at the step's start), the peak
+ * heap, the longest event-loop block (the job runner heartbeats every 15 s and is taken for dead after
+ * 120 s silent), and each phase's high-water and longest block. The correction and the approval are what
+ * the RunApiJob Lambda (3,008 MB, 900 s) runs; what the process held before a step (the import's and the
+ * cycle's leftovers) a Lambda would not.
  *
  * `node --expose-gc bin/run-ts.mjs bench/correction.ts --scale city [--max-old-space MB]`: the script runs
  * itself again in a child process with `--expose-gc` (and `--max-old-space-size`) so its GC and heap are
- * what is measured. Everything is in memory (DynamoDB Local in memory): nothing is left behind.
+ * what is measured. DynamoDB Local runs in memory; the upload folder is removed at the end.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MemorySampler } from './lib/measure.js';
 import { argValue, BENCH_USERS, parseScale, SCALES } from './lib/scales.js';
 
 const MB = 1024 * 1024;
+
+/** The process's RSS high-water mark in MB (Linux VmHWM: threads included, never missed between samples). */
+function highWaterMb(): number | undefined {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return match ? Math.round(Number(match[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts a new high-water mark at the current RSS (Linux ≥ 4.0: `5` to clear_refs). */
+function resetHighWater(): void {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    // elsewhere the mark stays the process's: the figures then say so (highWater ≥ every step's)
+  }
+}
+
+/**
+ * The event loop's blocks: a 10 ms timer whose late ticks are the blocks (a block is counted to the phase it
+ * began in; the step's longest is the largest of them). A job runner heartbeats from this loop every 15 s.
+ */
+class BlockWatch {
+  private last = performance.now();
+  private timer: NodeJS.Timeout | undefined;
+  /** The phase going on at the last tick, and the longest block seen in each. */
+  private at = '';
+  readonly max = new Map<string, number>();
+
+  constructor(private readonly current: () => string) {}
+
+  start(): void {
+    this.last = performance.now();
+    this.at = '';
+    this.timer = setInterval(() => this.tick(), 10);
+  }
+
+  /** Stops after one more tick, so a block the step ended with is counted. */
+  async stop(): Promise<number> {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    this.tick();
+    clearInterval(this.timer);
+    return Math.max(0, ...this.max.values());
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    const block = Math.max(0, now - this.last - 10);
+    // A block before the first tick began in the phase the step opened with.
+    const at = this.at || this.current();
+    this.max.set(at, Math.max(this.max.get(at) ?? 0, block));
+    this.last = now;
+    this.at = this.current();
+  }
+}
+
+/**
+ * A step's phases, each with its own RSS high-water mark: `enter(name)` closes the phase going on and opens
+ * the next (the bench calls it from wrappers around the store's methods).
+ */
+class Phases {
+  private current: { name: string; started: number } | undefined;
+  readonly done: { phase: string; ms: number; rssHighMb?: number }[] = [];
+  /** Set while a phase runs code that calls the store's methods itself (the recompute's handlers). */
+  held = false;
+
+  name(): string {
+    return this.current?.name ?? '';
+  }
+
+  enter(name: string): void {
+    if (this.held || this.current?.name === name) return;
+    this.close();
+    resetHighWater();
+    this.current = { name, started: performance.now() };
+  }
+
+  close(): void {
+    const current = this.current;
+    if (!current) return;
+    const highMb = highWaterMb();
+    this.done.push({
+      phase: current.name,
+      ms: Math.round(performance.now() - current.started),
+      ...(highMb === undefined ? {} : { rssHighMb: highMb }),
+    });
+    this.current = undefined;
+  }
+}
+
+/** Calls `before()` each time `target[method]` is called (a bench's view into a step, nothing changed). */
+function onCall<T extends object>(target: T, method: keyof T & string, before: () => void): void {
+  const original = target[method] as unknown as (...args: unknown[]) => unknown;
+  (target as Record<string, unknown>)[method] = function (this: unknown, ...args: unknown[]) {
+    before();
+    return original.apply(this, args);
+  };
+}
 
 /**
  * The dataset's files with `count` people's workload points of `month` raised by 7 (the first rows of the
@@ -31,72 +138,167 @@ function correctionFiles(files: Record<string, string>, month: string, count: nu
       return cells.join(',');
     })
     .join('\r\n');
-  return Object.fromEntries(
-    Object.entries({ ...files, 'workload.csv': workload }).map(([name, text]) => [name, Buffer.from(text)]),
-  );
+  return { ...files, 'workload.csv': workload };
 }
 
 const scale = parseScale(argValue('--scale'));
+const MONTH = '2026-01';
+const log = (line: string) => process.stderr.write(`  [${scale}] ${line}\n`);
+const gc = (globalThis as { gc?: () => void }).gc;
+/** V8 flags of the bench's processes: its GC exposed, and `--max-old-space` when given. */
+const maxOldSpace = argValue('--max-old-space');
+const nodeFlags = ['--expose-gc', ...(maxOldSpace ? [`--max-old-space-size=${maxOldSpace}`] : [])];
 
-if (process.argv.includes('--child')) {
-  const [
-    { importDataset },
-    { runCycleToEnd },
-    { startCorrection, decideCorrection },
-    { recomputePeriod },
-    demo,
-    decode,
-    local,
-  ] = await Promise.all([
-    import('../shared/app/import-service.js'),
-    import('../shared/app/year-runner.js'),
+/**
+ * Runs a step after a full GC: its wall, Node CPU, the RSS before it, its own RSS high-water mark, the peak
+ * heap (sampled), the longest event-loop block, and with `phases` each phase's high-water and block.
+ */
+async function measured<T>(
+  memory: MemorySampler,
+  name: string,
+  fn: () => Promise<T>,
+  phases?: Phases,
+): Promise<{ figures: Record<string, unknown>; value: T }> {
+  gc?.();
+  gc?.();
+  const before = process.memoryUsage();
+  memory.begin();
+  resetHighWater();
+  const blocks = new BlockWatch(() => phases?.name() || name);
+  blocks.start();
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const value = await fn();
+  const wallMs = Math.round(performance.now() - started);
+  const used = process.cpuUsage(cpu);
+  const highMb = highWaterMb();
+  phases?.close();
+  const maxBlockMs = await blocks.stop();
+  const peaks = memory.peaks();
+  const figures = {
+    step: name,
+    wallMs,
+    cpuMs: Math.round((used.user + used.system) / 1000),
+    rssBeforeMb: Math.round(before.rss / MB),
+    heapBeforeMb: Math.round(before.heapUsed / MB),
+    // The phases each reset the mark: the step's is the highest of theirs.
+    rssHighMb:
+      highMb === undefined ? null : Math.max(highMb, ...(phases?.done ?? []).map((p) => p.rssHighMb ?? 0)),
+    rssPeakSampledMb: Math.round(peaks.rssMb),
+    heapPeakMb: Math.round(peaks.heapUsedMb),
+    externalPeakMb: Math.round(peaks.externalMb),
+    maxBlockMs: Math.round(maxBlockMs),
+    ...(phases
+      ? {
+          phases: phases.done.map((p) => ({ ...p, maxBlockMs: Math.round(blocks.max.get(p.phase) ?? 0) })),
+        }
+      : {}),
+  };
+  log(JSON.stringify(figures));
+  return { figures, value };
+}
+
+if (process.argv.includes('--steps')) {
+  // The correction and its approval in a process of their own, as a RunApiJob Lambda runs each: against
+  // the database the preparing process opened, with none of its files, caches or leftovers.
+  const endpoint = argValue('--endpoint')!;
+  const upload = argValue('--upload')!;
+  const communityId = argValue('--community')!;
+  const [{ startCorrection, decideCorrection }, { recomputePeriod }, local, staging] = await Promise.all([
     import('../shared/app/correction-service.js'),
     import('../functions/recompute-period.js'),
+    import('../shared/local/runtime.js'),
+    import('../shared/local/import-staging.js'),
+  ]);
+  const opened = await local.openLocalStore({ endpoint });
+  const memory = new MemorySampler().start(20);
+  let phases: Phases | undefined;
+  const phase = (name: string) => () => phases?.enter(name);
+  // The phases of a correction and an approval, seen from the store's methods they call first.
+  onCall(opened.repos.leases, 'acquire', phase('lease and checks'));
+  onCall(opened.repos.datasets, 'month', phase('window read'));
+  onCall(opened.repos.datasets, 'writeWindowVersion', phase('version write'));
+  onCall(opened.repos.results, 'payLines', phase('differences'));
+  onCall(opened.repos.results, 'institutions', phase('lock update and record'));
+  onCall(opened.repos.audit, 'append', phase('lock update and record'));
+  const recompute: typeof recomputePeriod = async (ref, ids) => {
+    phases?.enter('recompute');
+    if (phases) phases.held = true;
+    try {
+      await recomputePeriod(ref, ids);
+    } finally {
+      if (phases) phases.held = false;
+    }
+  };
+  try {
+    phases = new Phases();
+    const correction = await measured(
+      memory,
+      `correction ${MONTH}`,
+      async () => {
+        phases?.enter('upload read and parse');
+        // As RunApiJob reads an upload (shared/api/correction-jobs.ts, functions/run-api-job.ts).
+        const uploaded = await staging.folderImportStaging(upload).read(upload);
+        return startCorrection(opened.repos, recompute, {
+          communityId,
+          kind: 'monthly',
+          period: MONTH,
+          source: { files: uploaded, uploaded: true },
+          by: BENCH_USERS.office,
+          reason: 'bench',
+          key: 'bench-correction',
+        });
+      },
+      phases,
+    );
+    phases = new Phases();
+    const approval = await measured(
+      memory,
+      'approval',
+      () =>
+        decideCorrection(opened.repos, {
+          communityId,
+          kind: 'monthly',
+          period: MONTH,
+          by: BENCH_USERS.finance,
+          approve: true,
+        }),
+      phases,
+    );
+    process.stdout.write(
+      `${JSON.stringify({
+        difference: correction.value.totals.difference,
+        people: correction.value.totals.people,
+        postedTo: approval.value.postedTo,
+        steps: [correction.figures, approval.figures],
+      })}\n`,
+    );
+  } finally {
+    memory.stop();
+    await opened.close();
+  }
+} else if (process.argv.includes('--child')) {
+  const [{ importDataset }, { runCycleToEnd }, demo, decode, local] = await Promise.all([
+    import('../shared/app/import-service.js'),
+    import('../shared/app/year-runner.js'),
     import('../shared/demo/index.js'),
     import('../shared/dataset/decode.js'),
     import('../shared/local/runtime.js'),
   ]);
-  const log = (line: string) => process.stderr.write(`  [${scale}] ${line}\n`);
-  const gc = (globalThis as { gc?: () => void }).gc;
-  // The files as bytes, the corrected ones made at once: the generated text is not kept (a Lambda holds
-  // the corrected files it read, not the import's).
-  const month = '2026-01';
+  // The import's files as bytes; the corrected ones go to an upload folder at once, read back by the
+  // correction's process as the job reads an upload (the generated text is not kept).
+  const upload = mkdtempSync(join(tmpdir(), 'medcomm-bench-correction-'));
   let files: Record<string, Buffer> | undefined;
-  let corrected: Record<string, Buffer> | undefined;
   {
     const generated = demo.generateCounty(SCALES[scale]) as Record<string, string>;
-    corrected = correctionFiles(generated, month, 5);
+    for (const [name, text] of Object.entries(correctionFiles(generated, MONTH, 5)))
+      writeFileSync(join(upload, name), text);
     files = Object.fromEntries(Object.entries(generated).map(([n, t]) => [n, Buffer.from(t)]));
   }
   const rt = await local.openLocalRuntime({ inMemory: true });
   const memory = new MemorySampler().start(20);
-  /** Runs a step after a full GC: its wall, Node CPU, and the RSS before and at its peak. */
-  const measured = async <T>(name: string, fn: () => Promise<T>) => {
-    gc?.();
-    gc?.();
-    const before = process.memoryUsage();
-    memory.begin();
-    const cpu = process.cpuUsage();
-    const started = performance.now();
-    const value = await fn();
-    const wallMs = Math.round(performance.now() - started);
-    const used = process.cpuUsage(cpu);
-    const peaks = memory.peaks();
-    const figures = {
-      step: name,
-      wallMs,
-      cpuMs: Math.round((used.user + used.system) / 1000),
-      rssBeforeMb: Math.round(before.rss / MB),
-      heapBeforeMb: Math.round(before.heapUsed / MB),
-      rssPeakMb: Math.round(peaks.rssMb),
-      heapPeakMb: Math.round(peaks.heapUsedMb),
-      externalPeakMb: Math.round(peaks.externalMb),
-    };
-    log(JSON.stringify(figures));
-    return { figures, value };
-  };
   try {
-    const imported = await measured('import', () =>
+    const imported = await measured(memory, 'import', () =>
       importDataset(
         rt.repos,
         { files: files! },
@@ -110,62 +312,57 @@ if (process.argv.includes('--child')) {
     );
     files = undefined;
     const { communityId } = imported.value.pointer;
-    const cycle = await measured(`monthly ${month}`, () =>
+    const cycle = await measured(memory, `monthly ${MONTH}`, () =>
       runCycleToEnd(rt.repos, rt.workflows, {
         kind: 'monthly',
-        period: month,
+        period: MONTH,
         communityId,
         by: BENCH_USERS.office,
         approver: BENCH_USERS.finance,
       }),
     );
-    const correction = await measured(`correction ${month}`, () =>
-      startCorrection(rt.repos, recomputePeriod, {
-        communityId,
-        kind: 'monthly',
-        period: month,
-        source: { files: corrected!, uploaded: true },
-        by: BENCH_USERS.office,
-        reason: 'bench',
-        key: 'bench-correction',
-      }),
-    );
-    const approval = await measured('approval', () =>
-      decideCorrection(rt.repos, {
-        communityId,
-        kind: 'monthly',
-        period: month,
-        by: BENCH_USERS.finance,
-        approve: true,
-      }),
-    );
+    memory.stop();
+    const steps = await new Promise<string>((resolve, reject) => {
+      const run = spawn(
+        process.execPath,
+        [
+          ...nodeFlags,
+          'bin/run-ts.mjs',
+          'bench/correction.ts',
+          '--scale',
+          scale,
+          '--steps',
+          '--endpoint',
+          rt.endpoint!,
+          '--upload',
+          upload,
+          '--community',
+          communityId,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      let out = '';
+      run.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        out += chunk;
+      });
+      run.on('error', reject);
+      run.on('close', (code) =>
+        code === 0 ? resolve(out) : reject(new Error(`the steps' process ended with ${code}`)),
+      );
+    });
+    const { steps: jobSteps, ...result } = JSON.parse(steps) as { steps: unknown[] };
     process.stdout.write(
-      `${JSON.stringify({
-        scale,
-        difference: correction.value.totals.difference,
-        people: correction.value.totals.people,
-        postedTo: approval.value.postedTo,
-        steps: [imported.figures, cycle.figures, correction.figures, approval.figures],
-        maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-      })}\n`,
+      `${JSON.stringify({ scale, ...result, steps: [imported.figures, cycle.figures, ...jobSteps] })}\n`,
     );
   } finally {
     memory.stop();
     await rt.close();
+    rmSync(upload, { recursive: true, force: true });
   }
 } else {
-  const maxOldSpace = argValue('--max-old-space');
   const run = spawnSync(
     process.execPath,
-    [
-      '--expose-gc',
-      ...(maxOldSpace ? [`--max-old-space-size=${maxOldSpace}`] : []),
-      'bin/run-ts.mjs',
-      'bench/correction.ts',
-      '--scale',
-      scale,
-      '--child',
-    ],
+    [...nodeFlags, 'bin/run-ts.mjs', 'bench/correction.ts', '--scale', scale, '--child'],
     { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' },
   );
   if (run.status !== 0) throw new Error(`the bench's process ended with ${run.status ?? run.signal}`);
