@@ -106,6 +106,14 @@ export const CHINA_UNAVAILABLE_FEATURES: readonly UnavailableFeature[] = [
     source: 'https://docs.amazonaws.cn/en_us/aws/latest/userguide/cloudfront.html',
   },
   {
+    find: (r) =>
+      ofType(r, 'AWS::CloudFront::Distribution', (p) =>
+        /"(CachePolicyId|OriginRequestPolicyId|ResponseHeadersPolicyId)"/.test(JSON.stringify(p)),
+      ),
+    why: 'CloudFront in China refuses cache, origin request and response headers policies ("The parameter CachePolicyId can\'t be set for this region"); a behaviour there uses the legacy ForwardedValues and TTLs.',
+    source: 'https://github.com/aws/aws-cdk/issues/31033',
+  },
+  {
     // A REST API or domain name without an endpoint type is edge-optimized; HTTP APIs are regional only.
     find: (r) => [
       ...ofType(r, 'AWS::ApiGateway::RestApi', (p) => {

@@ -91,6 +91,22 @@ export class ConsoleHosting extends Construct {
         MinimumProtocolVersion: 'TLSv1.2_2021',
       });
     }
+    if (china) {
+      // CloudFront in China refuses cache and response headers policies ("The parameter CachePolicyId can't
+      // be set for this region", aws/aws-cdk#31033; infra/china-availability.ts), which the L2 construct
+      // always sets: the behaviour keeps the legacy cache settings there (no query string or cookie in the
+      // cache key, CloudFront's default TTLs), and the console's files go without CloudFront's security headers.
+      const cfn = this.distribution.node.defaultChild as CfnDistribution;
+      cfn.addPropertyDeletionOverride('DistributionConfig.DefaultCacheBehavior.CachePolicyId');
+      cfn.addPropertyDeletionOverride('DistributionConfig.DefaultCacheBehavior.ResponseHeadersPolicyId');
+      cfn.addPropertyOverride('DistributionConfig.DefaultCacheBehavior.ForwardedValues', {
+        QueryString: false,
+        Cookies: { Forward: 'none' },
+      });
+      cfn.addPropertyOverride('DistributionConfig.DefaultCacheBehavior.MinTTL', 0);
+      cfn.addPropertyOverride('DistributionConfig.DefaultCacheBehavior.DefaultTTL', 86_400);
+      cfn.addPropertyOverride('DistributionConfig.DefaultCacheBehavior.MaxTTL', 31_536_000);
+    }
     this.origin = `https://${domain ?? this.distribution.distributionDomainName}`;
 
     Validations.of(this.distribution).acknowledge({

@@ -154,6 +154,20 @@ describe('the aws-cn synth', () => {
     expect(dc.Aliases).toEqual([config.console.domain]);
     expect(dc.ViewerCertificate).toMatchObject({ IamCertificateId: config.console.iamCertificateId });
     expect(ofType(cn.api, 'AWS::CloudFront::CloudFrontOriginAccessIdentity')).toHaveLength(1);
+    // No cache or response headers policy (CloudFront in China refuses them): the legacy cache settings.
+    const behavior = dc.DefaultCacheBehavior as Record<string, unknown>;
+    expect(behavior).not.toHaveProperty('CachePolicyId');
+    expect(behavior).not.toHaveProperty('ResponseHeadersPolicyId');
+    expect(behavior).toMatchObject({
+      ForwardedValues: { QueryString: false },
+      ViewerProtocolPolicy: 'redirect-to-https',
+    });
+    // Outside China the managed policies stay.
+    const [globalDistribution] = ofType(global.api, 'AWS::CloudFront::Distribution');
+    expect(
+      (globalDistribution!.Properties!.DistributionConfig as { DefaultCacheBehavior: object })
+        .DefaultCacheBehavior,
+    ).toHaveProperty('ResponseHeadersPolicyId');
   });
 
   it("lets the console's origin, and only it, call the API and upload to the bucket (CORS)", () => {
