@@ -103,11 +103,11 @@ type Line = { staffId: string } & Record<string, unknown>;
 
 /**
  * A line's short hash: `sha256({ institutionId, line, bankAccount })` in canonical JSON, the wrapper's
- * three keys written in their sorted order by hand (one object fewer per line).
+ * three keys written in their sorted order by hand (one object fewer per line); `middle` is the text
+ * between the account and the line, `,"institutionId":…,"line":`, made once per institution.
  */
-function lineHash(institutionId: string, line: Line, bankAccount: string | null): string {
-  const text = `{"bankAccount":${JSON.stringify(bankAccount)},"institutionId":${JSON.stringify(institutionId)},"line":${lineJson(line)}}`;
-  return hashText(text).slice(0, 16);
+function lineHashWith(middle: string, line: Line, bankAccount: string | null): string {
+  return hashText(`{"bankAccount":${JSON.stringify(bankAccount)}${middle}${lineJson(line)}}`).slice(0, 16);
 }
 
 /**
@@ -184,10 +184,9 @@ export function institutionSeal(
   lines: readonly Line[],
   accounts: ReadonlyMap<string, string | null>,
 ): { hash: string; lines: LineHash[] } {
+  const middle = `,"institutionId":${JSON.stringify(institutionId)},"line":`;
   const paid = lines
-    .map(
-      (line): LineHash => [line.staffId, lineHash(institutionId, line, accounts.get(line.staffId) ?? null)],
-    )
+    .map((line): LineHash => [line.staffId, lineHashWith(middle, line, accounts.get(line.staffId) ?? null)])
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   // sha256 of sealJson({ result, allocation, lines }): its three keys in sorted order, the lines written directly.
   const text = `{"allocation":${sealJson(allocation ?? null)},"lines":${lineHashesJson(paid)},"result":${sealJson(result ?? null)}}`;

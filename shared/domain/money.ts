@@ -56,13 +56,14 @@ export function largestRemainderSplit<K extends string>(
     const n = absolute * p.weight.n * total.d;
     const d = p.weight.d * total.n;
     const floor = n / d; // n ≥ 0, d > 0: truncation is the floor
-    return { id: p.id, floor, rest: n - floor * d, d, positive: p.weight.n !== 0n };
+    const rest = n - floor * d;
+    return { id: p.id, floor, rest, d, approx: approxRatio(rest, d), positive: p.weight.n !== 0n };
   });
   let leftover = absolute - shares.reduce((acc, s) => acc + s.floor, 0n);
   // Largest remainder first (rest/d compared exactly), ties by id ascending.
   const order = shares
     .filter((s) => s.positive)
-    .sort((a, b) => compareRatios(b.rest, b.d, a.rest, a.d) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    .sort((a, b) => compareRemainders(b, a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const share of order) {
     if (leftover <= 0n) break;
     share.floor += 1n;
@@ -71,6 +72,29 @@ export function largestRemainderSplit<K extends string>(
   const result = new Map<K, Fen>();
   for (const s of shares) result.set(s.id, toFen(negative ? -s.floor : s.floor));
   return result;
+}
+
+/**
+ * rest/d (0 ≤ rest < d) as a double, NaN where d is beyond a double's range. Each conversion and the
+ * division round once (relative error ≤ 2^-53 each), so it is within 4e-16 of the exact ratio in [0, 1).
+ */
+function approxRatio(rest: bigint, d: bigint): number {
+  const denominator = Number(d);
+  return Number.isFinite(denominator) ? Number(rest) / denominator : Number.NaN;
+}
+
+/** Two remainders' doubles further apart than this are ordered by them; closer (or NaN), exactly. */
+const SURELY_APART = 1e-12;
+
+/** Sign of a.rest/a.d − b.rest/b.d: by the doubles where they differ beyond their error, else exactly. */
+function compareRemainders(
+  a: { rest: bigint; d: bigint; approx: number },
+  b: { rest: bigint; d: bigint; approx: number },
+): number {
+  const difference = a.approx - b.approx;
+  if (difference > SURELY_APART) return 1;
+  if (difference < -SURELY_APART) return -1;
+  return compareRatios(a.rest, a.d, b.rest, b.d);
 }
 
 /** Sign of a/b − c/d for b, d > 0. */

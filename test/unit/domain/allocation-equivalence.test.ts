@@ -327,6 +327,35 @@ describe('optimised allocation equals the reference split', () => {
       RUNS,
     );
   });
+
+  it('largestRemainderSplit orders remainders closer than a double tells apart exactly (and beyond a double’s range)', () => {
+    // Weights k/3 + ε·j: the remainders differ by far less than the doubles' 1e-12 margin (or not at all),
+    // so their order comes from the exact comparison; denominators past 1e308 have no double at all.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.constantFrom(10n ** 20n, 10n ** 40n, 10n ** 320n),
+        fc.uniqueArray(
+          fc.record({
+            id: fc.string({ minLength: 1, maxLength: 3 }),
+            k: fc.integer({ min: 0, max: 5 }),
+            j: fc.integer({ min: 0, max: 3 }),
+          }),
+          { selector: (p) => p.id, minLength: 1, maxLength: 12 },
+        ),
+        (amount, scale, picks) => {
+          const parts = picks.map(({ id, k, j }) => ({
+            id,
+            weight: new Fraction(BigInt(k), 3n).add(new Fraction(BigInt(j), scale)),
+          }));
+          const actual = largestRemainderSplit(amount, parts);
+          const expected = referenceSplit(amount, parts);
+          expect(actual === null ? null : [...actual]).toEqual(expected === null ? null : [...expected]);
+        },
+      ),
+      RUNS,
+    );
+  });
 });
 
 describe('decimal fast path', () => {
