@@ -127,7 +127,8 @@ function monthlyPayOf(
 /**
  * The month's postings (approved corrections paid on its sheet) being read in this process, by store,
  * community and month: the Map's batches of a process start together and share the one read in flight
- * (one GetItem instead of eight; a read that has ended is not kept: each run reads them, as a Lambda does).
+ * (one GetItem instead of eight; a read that has ended is not kept: each run reads them, as a Lambda does;
+ * a failed one is read again by each batch that was waiting for it, as the dataset cache does).
  */
 const postingsInFlight = new WeakMap<Repositories, Map<string, Promise<PostingRef[]>>>();
 function postingsOf(repos: Repositories, cycle: CycleRef): Promise<PostingRef[]> {
@@ -135,15 +136,16 @@ function postingsOf(repos: Repositories, cycle: CycleRef): Promise<PostingRef[]>
   let reads = postingsInFlight.get(repos);
   if (reads === undefined) postingsInFlight.set(repos, (reads = new Map()));
   const inFlight = reads;
-  let read = inFlight.get(key);
-  if (read === undefined) {
-    read = repos.corrections.postings(cycle.communityId, cycle.period);
-    inFlight.set(key, read);
-    const forget = () => {
-      if (inFlight.get(key) === read) inFlight.delete(key);
-    };
-    read.then(forget, forget);
-  }
+  const shared = inFlight.get(key);
+  // A shared read that fails fails only the batch that made it: the ones waiting for it read again.
+  if (shared !== undefined)
+    return shared.catch(() => repos.corrections.postings(cycle.communityId, cycle.period));
+  const read = repos.corrections.postings(cycle.communityId, cycle.period);
+  inFlight.set(key, read);
+  const forget = () => {
+    if (inFlight.get(key) === read) inFlight.delete(key);
+  };
+  read.then(forget, forget);
   return read;
 }
 
