@@ -6,6 +6,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { instrumentAwsClient } from '../ops/invocation.js';
 import { type AwsLimitsOptions, type AwsLimitsTally, applyAwsLimits } from './aws-limits.js';
+import { fastJsonStrings } from './sdk-json-strings.js';
 
 /**
  * DynamoDB Local rejects access keys that are not alphanumeric (UnrecognizedClientException on every
@@ -73,7 +74,12 @@ export function createDynamoClients(options: DynamoClientOptions = {}): DynamoCl
   // for its (no-op) logger: a walk over every marshalled item, ~15 ms of a city month's CPU warm and
   // several times that cold. Nothing reads those logs, so the walk is dropped.
   client.middlewareStack.remove('loggerMiddleware');
-  if (local) boundInFlight(client, options.maxInFlight ?? LOCAL_MAX_IN_FLIGHT);
+  // Long strings (blob pages, result pages) written natively, not by the SDK's loop over each character.
+  fastJsonStrings(client);
+  if (local) {
+    boundInFlight(client, options.maxInFlight ?? LOCAL_MAX_IN_FLIGHT);
+    unsignedPayload(client);
+  }
   const limits = options.awsLimits ?? (process.env.MEDCOMM_AWS_LIMITS === '1' ? true : undefined);
   const awsLimits = local && limits ? applyAwsLimits(client, limits === true ? {} : limits) : undefined;
   const doc = DynamoDBDocumentClient.from(client, {
@@ -105,5 +111,21 @@ function boundInFlight(client: DynamoDBClient, max: number): void {
       }
     },
     { step: 'deserialize', name: 'medcommLocalInFlight', priority: 'high' },
+  );
+}
+
+/**
+ * DynamoDB Local checks neither signatures nor keys (the server runs -sharedDb), yet SigV4 hashes every
+ * request's whole body for its signature (~0.1 s of a city import's 67 MB). A local client says the payload
+ * is unsigned (SigV4's own `UNSIGNED-PAYLOAD`), so the signer hashes nothing; AWS clients sign as ever.
+ */
+function unsignedPayload(client: DynamoDBClient): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { headers?: Record<string, string> } | undefined;
+      if (request?.headers) request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+      return next(args);
+    },
+    { step: 'build', name: 'medcommLocalUnsignedPayload' },
   );
 }
