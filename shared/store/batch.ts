@@ -41,6 +41,38 @@ export interface BatchOptions extends RetryOptions {
   concurrency?: number;
 }
 
+/**
+ * Requests in flight at most across several batch writes (each still runs its own `concurrency`): a
+ * writer whose flushes overlap keeps DynamoDB at the load one batch write gives it. DynamoDB Local holds
+ * each request's items on its heap while it works: 32 requests of 25 blob pages at once (8 flushes of an
+ * import) made its young collections copy ~60 MB and promote it, ~0.5 s of collector pauses in a city
+ * import against ~0.05 s at 4.
+ */
+export class RequestSlots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(readonly size: number) {
+    if (!Number.isInteger(size) || size < 1)
+      throw new RangeError(`slots must be a positive integer, got ${size}`);
+    this.free = size;
+  }
+
+  /** Waits for a slot; the function it gives back frees it (call it once). */
+  async take(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let given = false;
+    return () => {
+      if (given) return;
+      given = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
+}
+
 export interface BatchWriteOptions extends BatchOptions {
   /** Attributes that form the key, for the duplicate check. Default the table's pk and sk. */
   keyAttributes?: readonly string[];
@@ -48,6 +80,8 @@ export interface BatchWriteOptions extends BatchOptions {
   onProgress?: (done: number, total: number) => void;
   /** How many requests a lazily made `writes` will yield (for progress and messages); an array knows its own. */
   total?: number;
+  /** Shared with other batch writes: each request (its retries included) holds one of these while it runs. */
+  slots?: RequestSlots;
 }
 
 export interface BatchWriteResult {
@@ -88,6 +122,17 @@ export async function batchWriteAll(
   const chunks = chunksOf(writes, BATCH_WRITE_LIMIT, upFront ? undefined : check);
 
   await runPool(chunks, options.concurrency ?? 4, async (requests) => {
+    const release = await options.slots?.take();
+    try {
+      await writeChunk(requests);
+    } finally {
+      release?.();
+    }
+    options.onProgress?.(result.items, total);
+  });
+  return result;
+
+  async function writeChunk(requests: BatchWrite[]): Promise<void> {
     let pending = requests;
     for (let attempt = 1; ; attempt++) {
       const output = await doc.send(
@@ -123,9 +168,7 @@ export async function batchWriteAll(
       }
       await sleep(backoff(attempt, options));
     }
-    options.onProgress?.(result.items, total);
-  });
-  return result;
+  }
 }
 
 /**

@@ -23,7 +23,7 @@ import type {
   WorkloadRow,
 } from '../schemas/dataset.js';
 import { type AuditEntry, AuditRepository } from './audit.js';
-import type { BatchWrite, Item } from './batch.js';
+import { type BatchWrite, type Item, RequestSlots } from './batch.js';
 import { contentHash, decode, encode, fullHashOfEncoded, pages } from './codec.js';
 import { communityRegistration } from './communities.js';
 import { isStoreError, StoreError } from './errors.js';
@@ -914,9 +914,11 @@ export class DatasetRepository {
     const year = dataset.scheme.year;
     const importedAt = new Date().toISOString();
     const stored = await this.blobHashes(communityId, expectedVersion);
+    // The writer's flushes overlap; their requests together stay at the table's own concurrency.
+    const slots = new RequestSlots(this.table.writeConcurrency);
     const put = async (items: Item[]) => {
       if (staged) await staged.put(items);
-      else await this.table.batchWrite(puts(items));
+      else await this.table.batchWrite(puts(items), undefined, undefined, slots);
       return items.length;
     };
     const store: WriterStore = {

@@ -23,6 +23,7 @@ import {
   itemSize,
   type Key,
   queryAll,
+  type RequestSlots,
 } from './batch.js';
 import { isStoreError, toStoreError } from './errors.js';
 
@@ -262,16 +263,21 @@ export class Table {
     return out.items;
   }
 
-  /** See batchWriteAll: an array is checked whole first; a lazy iterable (with its `total`) is written as made. */
+  /**
+   * See batchWriteAll: an array is checked whole first; a lazy iterable (with its `total`) is written as
+   * made; `slots` bound the requests in flight across the batch writes that share them.
+   */
   async batchWrite(
     writes: Iterable<BatchWrite>,
     onProgress?: (done: number, total: number) => void,
     total?: number,
+    slots?: RequestSlots,
   ): Promise<void> {
     const out = await batchWriteAll(this.doc, this.name, writes, {
       concurrency: this.writeConcurrency,
       onProgress,
       ...(total === undefined ? {} : { total }),
+      ...(slots ? { slots } : {}),
     });
     metrics.requests += out.calls;
     metrics.itemsWritten += out.items;

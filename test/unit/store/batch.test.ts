@@ -16,6 +16,7 @@ import {
   batchWriteAll,
   itemSize,
   queryAll,
+  RequestSlots,
 } from '../../../shared/store/batch.js';
 import { isStoreError, StoreError } from '../../../shared/store/errors.js';
 
@@ -124,6 +125,36 @@ describe('batchWriteAll', () => {
     expect(result.items).toBe(300);
     expect(ddb).toHaveReceivedCommandTimes(BatchWriteCommand, 12);
     expect(peak).toBe(3);
+  });
+
+  it('keeps the calls of batch writes that share slots within the slots, all of them written', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    ddb.on(BatchWriteCommand).callsFake(async () => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight--;
+      return { UnprocessedItems: {} };
+    });
+    const slots = new RequestSlots(4);
+    const writes = [0, 1, 2].map((w) =>
+      batchPutAll(
+        doc,
+        TABLE,
+        items(25 * 6).map((i) => ({ ...i, pk: `P#${w}` })),
+        { concurrency: 4, slots },
+      ),
+    );
+
+    const results = await Promise.all(writes);
+
+    expect(results.map((r) => r.items)).toEqual([150, 150, 150]);
+    expect(ddb).toHaveReceivedCommandTimes(BatchWriteCommand, 18);
+    expect(peak).toBeLessThanOrEqual(4);
+    // A slot is free again after the writes: all four can be taken at once.
+    const taken = await Promise.all([1, 2, 3, 4].map(() => slots.take()));
+    expect(taken).toHaveLength(4);
   });
 
   it('mixes puts and deletes and counts each kind', async () => {
