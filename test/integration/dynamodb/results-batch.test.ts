@@ -231,6 +231,15 @@ describe('results.putBatch', () => {
       resetMetrics();
       expect(await reader.resultsAndGuardsOf(revision, known, 'MONTHLY')).toEqual(byKey);
       expect(resetMetrics().requests).toBe(known.includes('J03') ? requests : 0);
+      // The guards of several steps by key (a quarter's completion: scoring and allocation): the listing's
+      // guards of those steps, in its order, in BatchGetItems of 100 keys.
+      resetMetrics();
+      const guards = await reader.guardsOf(revision, known, ['MONTHLY', 'EXTRA']);
+      expect(resetMetrics().requests).toBe(Math.ceil((known.length * 2) / 100) + (shards > 0 ? 0 : 1));
+      expect(guards).toEqual(listed.guards);
+      expect(await reader.guardsOf(revision, known, ['EXTRA'])).toEqual(
+        listed.guards.filter((g) => g.step === 'EXTRA'),
+      );
     }
     // The process that created the guards and wrote the items finds them without reading; the same lists.
     resetMetrics();
