@@ -1,18 +1,19 @@
 /**
  * A correction's memory and time at a scale (issue 12): imports the scale's year, runs and completes its
- * January, then corrects January with a few workload rows changed — the corrected files put in an upload
- * folder and read back as the API's job reads them (the import staging's reader: workload.csv in memory the
- * parse worker shares) inside the measured step, so the bench itself holds none of them then — and has
- * finance approve it. Prints, for the correction and its approval, the wall time, Node CPU, the RSS after a
- * full GC before the step, the step's own RSS high-water mark (VmHWM, reset at the step's start), the peak
- * heap, the longest event-loop block (the job runner heartbeats every 15 s and is taken for dead after
- * 120 s silent), and each phase's high-water and longest block. The correction and the approval are what
- * the RunApiJob Lambda (3,008 MB, 900 s) runs; what the process held before a step (the import's and the
- * cycle's leftovers) a Lambda would not.
+ * January, then corrects January with a few workload rows changed and has finance approve it.
  *
- * `node --expose-gc bin/run-ts.mjs bench/correction.ts --scale city [--max-old-space MB]`: the script runs
- * itself again in a child process with `--expose-gc` (and `--max-old-space-size`) so its GC and heap are
- * what is measured. DynamoDB Local runs in memory; the upload folder is removed at the end.
+ * The correction and the approval are what the RunApiJob Lambda (3,008 MB, 900 s) runs, and they run here
+ * as it runs them: in a process of their own (`--steps`) against the DynamoDB Local the preparing process
+ * opened, holding none of its files, caches or leftovers; the corrected files are put in an upload folder
+ * and read back inside the measured step with the import staging's reader (workload.csv in memory the parse
+ * worker shares, as RunApiJob reads S3). Each step prints its wall time, Node CPU, the RSS after a full GC
+ * before it, its own RSS high-water mark (VmHWM, reset at its start: every thread, nothing missed between
+ * samples), the peak heap (sampled), the longest event-loop block (the job runner heartbeats every 15 s
+ * and is taken for dead after 120 s silent), and each phase's high-water mark and longest block.
+ *
+ * `node bin/run-ts.mjs bench/correction.ts --scale city [--max-old-space MB] [--semi-space MB]`: the script
+ * runs itself in child processes with `--expose-gc` and those V8 sizes, so their GC and heap are what is
+ * measured. DynamoDB Local runs in memory; the upload folder is removed at the end.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -145,9 +146,18 @@ const scale = parseScale(argValue('--scale'));
 const MONTH = '2026-01';
 const log = (line: string) => process.stderr.write(`  [${scale}] ${line}\n`);
 const gc = (globalThis as { gc?: () => void }).gc;
-/** V8 flags of the bench's processes: its GC exposed, and `--max-old-space` when given. */
+/**
+ * V8 flags of the bench's processes: its GC exposed, and `--max-old-space` / `--semi-space` (MB) when given —
+ * Lambda's Node runtime is said to start with old space = memory − memory/10 and semi-space = memory/20
+ * (2,708 and 150 MB for RunApiJob's 3,008 MB; not verified here).
+ */
 const maxOldSpace = argValue('--max-old-space');
-const nodeFlags = ['--expose-gc', ...(maxOldSpace ? [`--max-old-space-size=${maxOldSpace}`] : [])];
+const semiSpace = argValue('--semi-space');
+const nodeFlags = [
+  '--expose-gc',
+  ...(maxOldSpace ? [`--max-old-space-size=${maxOldSpace}`] : []),
+  ...(semiSpace ? [`--max-semi-space-size=${semiSpace}`] : []),
+];
 
 /**
  * Runs a step after a full GC: its wall, Node CPU, the RSS before it, its own RSS high-water mark, the peak
