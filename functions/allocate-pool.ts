@@ -4,7 +4,7 @@
  * batch's rows and pools come in one read each, its pay lines go out in one guarded write.
  */
 import { loadInstitutionSlice, prefetchBatch } from '../shared/app/cycle-data.js';
-import { batchIds } from '../shared/app/institution-batches.js';
+import { batchIds, oneBatchAtATime, ownTurn } from '../shared/app/institution-batches.js';
 import { v2StepInputs } from '../shared/app/previous-year.js';
 import { SEALING_STEP, sealedGroup } from '../shared/app/seals.js';
 import { store } from '../shared/config.js';
@@ -46,33 +46,48 @@ export async function handler(event: unknown): Promise<{ institutions: number }>
     poolsOf(repos, cycle, ids),
     repos.datasets.rosters(cycle.communityId, cycle.datasetVersion, ids),
   ]);
-  const groups = await Promise.all(
-    ids.map(async (institutionId, index) => {
-      const pool = pools[index];
-      if (pool === undefined) {
-        throw new NotFoundError(
-          bilingual(
-            `${institutionId} 没有可分配的奖励池`,
-            `no pool to allocate for ${institutionId} in ${cycle.kind} ${cycle.period}`,
-          ),
-        );
-      }
-      const slice = await loadInstitutionSlice(repos, cycle, institutionId);
-      const { lines, ...summary } = poolAllocationStep({
-        scheme: slice.scheme,
-        institutionId,
-        pool,
-        roster: slice.roster,
-        workload: slice.rows.workload,
-        departments: (await v2StepInputs(repos, cycle, institutionId)).departments,
-      });
-      const items = [
-        ...resultWrites.payLines(institutionId, lines),
-        resultWrites.part(`ALLOC#${institutionId}`, summary),
-      ];
-      return sealedGroup({ institutionId, items }, rosters[index]!, { storedResult: results[index] });
-    }),
-  );
+  // One batch of a process computes at a time, each institution in an event-loop turn of its own, so a
+  // batch's guarded write goes out while the next computes (as the monthly pay step does).
+  const groups = await oneBatchAtATime(async () => {
+    const inputs = await Promise.all(
+      ids.map(async (institutionId, index) => {
+        const pool = pools[index];
+        if (pool === undefined) {
+          throw new NotFoundError(
+            bilingual(
+              `${institutionId} 没有可分配的奖励池`,
+              `no pool to allocate for ${institutionId} in ${cycle.kind} ${cycle.period}`,
+            ),
+          );
+        }
+        const [slice, v2] = await Promise.all([
+          loadInstitutionSlice(repos, cycle, institutionId),
+          v2StepInputs(repos, cycle, institutionId),
+        ]);
+        return { pool, slice, departments: v2.departments };
+      }),
+    );
+    return Promise.all(
+      ids.map((institutionId, index) =>
+        ownTurn(() => {
+          const { pool, slice, departments } = inputs[index]!;
+          const { lines, ...summary } = poolAllocationStep({
+            scheme: slice.scheme,
+            institutionId,
+            pool,
+            roster: slice.roster,
+            workload: slice.rows.workload,
+            departments,
+          });
+          const items = [
+            ...resultWrites.payLines(institutionId, lines),
+            resultWrites.part(`ALLOC#${institutionId}`, summary),
+          ];
+          return sealedGroup({ institutionId, items }, rosters[index]!, { storedResult: results[index] });
+        }),
+      ),
+    );
+  });
   await repos.results.putBatch(cycle, ALLOCATE_STEP, groups, { institutions: institutions.length });
   return { institutions: ids.length };
 }

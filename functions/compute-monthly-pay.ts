@@ -4,7 +4,7 @@
  * batch's rosters and rows come in one read, its results go out in one guarded write (results.putBatch).
  */
 import { loadInstitutionSlice, prefetchBatch } from '../shared/app/cycle-data.js';
-import { batchIds } from '../shared/app/institution-batches.js';
+import { batchIds, oneBatchAtATime, ownTurn } from '../shared/app/institution-batches.js';
 import { v2StepInputs } from '../shared/app/previous-year.js';
 import { SEALING_STEP, sealedGroup } from '../shared/app/seals.js';
 import { approvedSplits } from '../shared/app/secondary-service.js';
@@ -19,47 +19,6 @@ import { type ResultWrite, resultWrites } from '../shared/store/results.js';
 
 /** The write guard's step name of monthly pay (shared/store/results.ts putBatch); its guards carry the seal. */
 export const MONTHLY_PAY_STEP = SEALING_STEP.monthly;
-
-/**
- * The computing (pay, dispatch checks, seal) of the Map's batches that run in this process, one after
- * another. Where the batches share a process (the local runtime runs every iteration in one), computing
- * them side by side only interleaves them on its one thread, so all of them finish computing at about the
- * same time and then all write at once while the thread waits; one at a time, each batch's guarded write
- * goes to the storage while the next batch computes. (A Lambda runs one batch: nothing waits.)
- */
-let computing: Promise<unknown> = Promise.resolve();
-function oneBatchAtATime<T>(compute: () => Promise<T>): Promise<T> {
-  const turn = computing.then(compute);
-  computing = turn.catch(() => undefined);
-  return turn;
-}
-
-/** The end of the last turn asked for (`ownTurn`). */
-let turns: Promise<unknown> = Promise.resolve();
-/**
- * Runs `work` (one institution's synchronous computing, a few ms) in a turn of the event loop of its own,
- * after the I/O that arrived meanwhile: the answers to an earlier batch's writes are handled between two
- * institutions of the next batch instead of after the whole of it. Without the turns, the computing of
- * every batch of a process runs as one chain of microtasks (its reads are cached), and a write's answer
- * waits for all of it: the writes only started once every batch had computed. Each turn is asked for
- * when the one before it has ended (immediates asked for at once would run back to back, no I/O between).
- */
-function ownTurn<T>(work: () => T): Promise<T> {
-  const turn = turns.then(
-    () =>
-      new Promise<T>((resolve, reject) =>
-        setImmediate(() => {
-          try {
-            resolve(work());
-          } catch (error) {
-            reject(error);
-          }
-        }),
-      ),
-  );
-  turns = turn.catch(() => undefined);
-  return turn;
-}
 
 /** What one institution's monthly pay is computed from, read (from the batch's shared reads) before computing. */
 async function monthlyInputs(
@@ -133,9 +92,8 @@ function monthlyPayOf(
 const postingsInFlight = new WeakMap<Repositories, Map<string, Promise<PostingRef[]>>>();
 function postingsOf(repos: Repositories, cycle: CycleRef): Promise<PostingRef[]> {
   const key = `${cycle.communityId}|${cycle.period}`;
-  let reads = postingsInFlight.get(repos);
-  if (reads === undefined) postingsInFlight.set(repos, (reads = new Map()));
-  const inFlight = reads;
+  const inFlight = postingsInFlight.get(repos) ?? new Map<string, Promise<PostingRef[]>>();
+  postingsInFlight.set(repos, inFlight);
   const shared = inFlight.get(key);
   // A shared read that fails fails only the batch that made it: the ones waiting for it read again.
   if (shared !== undefined)

@@ -100,3 +100,44 @@ export async function batchIds(
   noteInstitutions(ids);
   return ids;
 }
+
+/**
+ * The computing (pay or allocation, dispatch checks, seal) of the Map's batches that run in this process,
+ * one after another. Where the batches share a process (the local runtime runs every iteration in one), computing
+ * them side by side only interleaves them on its one thread, so all of them finish computing at about the
+ * same time and then all write at once while the thread waits; one at a time, each batch's guarded write
+ * goes to the storage while the next batch computes. (A Lambda runs one batch: nothing waits.)
+ */
+let computing: Promise<unknown> = Promise.resolve();
+export function oneBatchAtATime<T>(compute: () => Promise<T>): Promise<T> {
+  const turn = computing.then(compute);
+  computing = turn.catch(() => undefined);
+  return turn;
+}
+
+/** The end of the last turn asked for (`ownTurn`). */
+let turns: Promise<unknown> = Promise.resolve();
+/**
+ * Runs `work` (one institution's synchronous computing, a few ms) in a turn of the event loop of its own,
+ * after the I/O that arrived meanwhile: the answers to an earlier batch's writes are handled between two
+ * institutions of the next batch instead of after the whole of it. Without the turns, the computing of
+ * every batch of a process runs as one chain of microtasks (its reads are cached), and a write's answer
+ * waits for all of it: the writes only started once every batch had computed. Each turn is asked for
+ * when the one before it has ended (immediates asked for at once would run back to back, no I/O between).
+ */
+export function ownTurn<T>(work: () => T): Promise<T> {
+  const turn = turns.then(
+    () =>
+      new Promise<T>((resolve, reject) =>
+        setImmediate(() => {
+          try {
+            resolve(work());
+          } catch (error) {
+            reject(error);
+          }
+        }),
+      ),
+  );
+  turns = turn.catch(() => undefined);
+  return turn;
+}
