@@ -101,7 +101,9 @@ if (!endpoint) throw new Error('the runtime has no endpoint');
 started = performance.now();
 await warmUp(endpoint, WARM_UP.items, WARM_UP.bytes);
 const warmUpMs = Math.round(performance.now() - started);
-log(`DynamoDB Local warmed with ${WARM_UP.items} throwaway pages and every kind of request in ${seconds(warmUpMs)}`);
+log(
+  `DynamoDB Local warmed with ${WARM_UP.items} throwaway pages and every kind of request in ${seconds(warmUpMs)}`,
+);
 
 /** Capacity units per partition key of each step, for the AWS prediction (lib/predict.ts). */
 const partitions = new PartitionTally().attach(rt.repos.table.doc);
