@@ -236,12 +236,15 @@ const windowDataset = (rows: MonthRows): WindowRows => ({
 /**
  * The corrected files read and checked as an import reads them — every issue of every file, in the
  * whole-file parse's order; workload.csv streamed (shared/dataset/stream.ts), so a province's ~150 MB of
- * workload is never held as rows — keeping only the rows of the window's months, in file order.
+ * workload is never held as rows — keeping only the rows of the window's months, in file order, of the
+ * parts a correction takes (`parts`; the others come back empty: a quarter's correction keeps none of its
+ * ~1 M workload rows).
  */
 export async function readCorrectedWindow(
   source: { dir: string } | { files: Record<string, Uint8Array | string> },
   months: readonly string[],
   options: ParseOptions,
+  parts: readonly RowPart[] = ['workload', 'adjustments', 'finance', 'values'],
 ): Promise<{ scheme: Scheme; rows: MonthRows }> {
   const read: { sources?: ReadonlyMap<string, FileSource>; issues: ImportIssue[] } =
     'dir' in source
@@ -249,23 +252,26 @@ export async function readCorrectedWindow(
       : await expandSources(new Map(Object.entries(source.files)));
   if (!read.sources) throw new DatasetInvalidError(read.issues);
   const inWindow = (row: { period: string }) => months.includes(row.period);
+  const kept = <T extends { period: string }>(part: RowPart, rows: T[]) =>
+    parts.includes(part) ? rows.filter(inWindow) : [];
+  const workloadMonths = parts.includes('workload') ? months : [];
   let other: Omit<MonthRows, 'workload'> = { values: [], finance: [], adjustments: [] };
   // Each window month's workload rows with their file rows (a month handed over again replaces its rows).
   const workload = new Map<string, [row: number, value: WorkloadRow][]>();
   const sink: WorkloadSink = {
     open: true,
     // The other months' rows are checked, never grouped, copied from the worker or held (issue 12).
-    onlyMonths: new Set(months),
+    onlyMonths: new Set(workloadMonths),
     begin: async (dataset) => {
       other = {
-        values: dataset.indicatorValues.filter(inWindow),
-        finance: dataset.finance.filter(inWindow),
-        adjustments: dataset.adjustments.filter(inWindow),
+        values: kept('values', dataset.indicatorValues),
+        finance: kept('finance', dataset.finance),
+        adjustments: kept('adjustments', dataset.adjustments),
       };
       return true;
     },
     month: (period, groups) => {
-      if (!months.includes(period)) return;
+      if (!workloadMonths.includes(period)) return;
       const rows: [number, WorkloadRow][] = [];
       for (const group of groups.values()) {
         const values = JSON.parse(`[${group.joined ?? group.texts.join(',')}]`) as WorkloadRow[];
@@ -385,6 +391,7 @@ export async function startCorrection(
           source,
           months,
           'files' in source && source.uploaded ? { maxFileBytes: UPLOAD_MAX_FILE_BYTES } : {},
+          PARTS[kind],
         );
   const communityId = request.communityId ?? parsed?.scheme.community.id;
   if (!communityId) throw new PrerequisiteError(bilingual('未指定医共体', 'no community named'));

@@ -223,6 +223,15 @@ describe('a correction version written for its window', () => {
           for (const months of [['2026-02'], ['2026-04', '2026-05', '2026-06']]) {
             const read = await readCorrectedWindow({ files: bytes }, months, {});
             expect(read.rows).toEqual(windowOfDataset(whole, months));
+            // A quarter's correction takes finance and indicator values: no workload row is kept.
+            const quarterly = await readCorrectedWindow({ files: bytes }, months, {}, QUARTERLY_PARTS);
+            expect(quarterly.rows).toEqual({
+              ...windowOfDataset(whole, months),
+              workload: [],
+              adjustments: [],
+            });
+            const monthly = await readCorrectedWindow({ files: bytes }, months, {}, MONTHLY_PARTS);
+            expect(monthly.rows).toEqual({ ...windowOfDataset(whole, months), finance: [], values: [] });
             // A month handed over again (the file went back to it) replaces what it was handed before.
             const handed = new Map<string, number>();
             const result = await parseDatasetStreamed(
