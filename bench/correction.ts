@@ -60,6 +60,7 @@ class BlockWatch {
     this.last = performance.now();
     this.at = '';
     this.timer = setInterval(() => this.tick(), 10);
+    this.timer.unref(); // a step that throws leaves no timer holding the process
   }
 
   /** Stops after one more tick, so a block the step ended with is counted. */
