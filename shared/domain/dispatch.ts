@@ -11,7 +11,7 @@ import type {
   WorkloadRow,
 } from '../schemas/dataset.js';
 import { monthNumber, monthsToDate } from './periods.js';
-import { rational, toFixedHalfUp } from './rational.js';
+import { type Fraction, rational, toFixedHalfUp, ZERO } from './rational.js';
 import { appliesTo, scoreInstitution } from './scoring.js';
 
 export type Status = 'green' | 'amber' | 'red' | 'grey';
@@ -58,12 +58,19 @@ export function staffWithoutWorkload(
     .sort();
 }
 
+const GREEN_FROM = rational('0.95');
+const AMBER_FROM = rational('0.80');
+
 /** Score fraction ≥ 0.95 green, ≥ 0.80 amber, else red; missing grey. */
 export function statusOf(attainment: string, missing: boolean): Status {
   if (missing) return 'grey';
-  const a = rational(attainment);
-  if (a.compare(rational('0.95')) >= 0) return 'green';
-  if (a.compare(rational('0.80')) >= 0) return 'amber';
+  return statusOfRatio(rational(attainment));
+}
+
+/** `statusOf` of an attainment already held as a rational (not written out and parsed back). */
+function statusOfRatio(a: Fraction): Status {
+  if (a.compare(GREEN_FROM) >= 0) return 'green';
+  if (a.compare(AMBER_FROM) >= 0) return 'amber';
   return 'red';
 }
 
@@ -82,14 +89,11 @@ export function yearToDateStatus(
   const scored = scoreInstitution(kind, indicators, values, monthsToDate(period), rational(scheme.bonusCap));
   return {
     score: toFixedHalfUp(scored.score),
-    indicators: scored.indicators.map((s) => {
-      const attainment = s.weight.n === 0n ? '0' : s.score.div(s.weight).toFraction();
-      return {
-        indicatorId: s.indicatorId,
-        value: s.value === null ? null : toFixedHalfUp(s.value),
-        score: toFixedHalfUp(s.score),
-        status: statusOf(attainment, s.missing),
-      };
-    }),
+    indicators: scored.indicators.map((s) => ({
+      indicatorId: s.indicatorId,
+      value: s.value === null ? null : toFixedHalfUp(s.value),
+      score: toFixedHalfUp(s.score),
+      status: s.missing ? 'grey' : statusOfRatio(s.weight.n === 0n ? ZERO : s.score.div(s.weight)),
+    })),
   };
 }
