@@ -1527,8 +1527,7 @@ export class DatasetRepository {
    */
   private async prefetch(communityId: string, refs: readonly BlobRef[], inTurn?: number): Promise<void> {
     const missing = [...new Map(refs.map((ref) => [`${ref.pk}|${ref.hash}`, ref])).values()].filter(
-      (ref) =>
-        !this.cache.has(`${ref.pk}|${ref.hash}`) && !this.blobsRead.has(`${ref.pk}|${ref.hash}`),
+      (ref) => !this.cache.has(`${ref.pk}|${ref.hash}`) && !this.blobsRead.has(`${ref.pk}|${ref.hash}`),
     );
     if (missing.length === 0) return;
     const groups: BlobRef[][] = [];
