@@ -1530,6 +1530,8 @@ export class DatasetRepository {
       (ref) => !this.cache.has(`${ref.pk}|${ref.hash}`) && !this.blobsRead.has(`${ref.pk}|${ref.hash}`),
     );
     if (missing.length === 0) return;
+    // Bounded as the cache is: a blob read ahead that nobody asked for is read again if it ever is.
+    if (this.blobsRead.size > 20_000) this.blobsRead.clear();
     const groups: BlobRef[][] = [];
     if (inTurn === undefined) groups.push(missing);
     else
