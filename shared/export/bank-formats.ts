@@ -18,6 +18,7 @@ import { fenToYuanNumber, fenToYuanString, sumFen } from './money-format.js';
 import { compareCodeUnits } from './pay-sheet-rows.js';
 import type { BankTransferLine, PaySheet } from './types.js';
 import { xlsWorkbook } from './xls-biff8.js';
+import { XLSX_WRITE } from './xlsx-table.js';
 
 /** The columns a format may choose from. */
 export const BANK_FIELDS = [
@@ -369,7 +370,7 @@ async function xlsxOf(spec: BankFormatSpec, rows: BankPayment[], purpose: string
       ),
     );
   }
-  return new Uint8Array(await workbook.xlsx.writeBuffer());
+  return new Uint8Array(await workbook.xlsx.writeBuffer(XLSX_WRITE));
 }
 
 function xlsOf(spec: BankFormatSpec, rows: BankPayment[], purpose: string): Uint8Array {

@@ -105,8 +105,15 @@ export function addTableSheet(workbook: ExcelJS.Workbook, table: TableSheet): Ex
   return sheet;
 }
 
+/**
+ * How every workbook here is zipped: deflate at level 1 rather than jszip's 6. A county's monthly pay
+ * sheet writes in ~150 ms instead of ~180 ms and is ~20 % larger (350 KB, not 288 KB); the cells are the
+ * same and any reader inflates it alike (issue 17: `npm start` writes 36 of them).
+ */
+export const XLSX_WRITE = { zip: { compression: 'DEFLATE', compressionOptions: { level: 1 } } } as const;
+
 /** Serialises a workbook to a Node Buffer. */
 export async function workbookBuffer(workbook: ExcelJS.Workbook): Promise<Buffer> {
-  const data = await workbook.xlsx.writeBuffer();
+  const data = await workbook.xlsx.writeBuffer(XLSX_WRITE);
   return Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
 }
