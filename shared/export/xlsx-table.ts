@@ -54,14 +54,31 @@ function shownAs(column: Column, value: CellInput): string {
     : String(value);
 }
 
-function fillRow(row: ExcelJS.Row, columns: readonly Column[], values: readonly CellInput[]): void {
+/**
+ * The data rows' cell styles, one object each shared by every such cell: exceljs serialises a style
+ * object once (it remembers them by identity) instead of once per cell, ~0.5 s of a county's year of
+ * sheets. Only for rows nothing restyles afterwards (the 合计 row is made bold cell by cell).
+ */
+const SHARED_STYLES: Partial<Record<ColumnType, Partial<ExcelJS.Style>>> = {
+  money: { numFmt: MONEY_FORMAT },
+  account: { numFmt: TEXT_FORMAT },
+};
+
+function fillRow(
+  row: ExcelJS.Row,
+  columns: readonly Column[],
+  values: readonly CellInput[],
+  sharedStyles = false,
+): void {
   columns.forEach((column, i) => {
     const value = values[i] ?? '';
     if (value === '') return; // filler, e.g. beside the 合计 label: leave the cell empty
     const cell = row.getCell(i + 1);
     cell.value = cellValue(column, value);
-    if (column.type === 'money') cell.numFmt = MONEY_FORMAT;
-    if (column.type === 'account') cell.numFmt = TEXT_FORMAT;
+    const shared = sharedStyles ? SHARED_STYLES[column.type] : undefined;
+    if (shared) cell.style = shared;
+    else if (column.type === 'money') cell.numFmt = MONEY_FORMAT;
+    else if (column.type === 'account') cell.numFmt = TEXT_FORMAT;
   });
 }
 
@@ -84,7 +101,7 @@ export function addTableSheet(workbook: ExcelJS.Workbook, table: TableSheet): Ex
   header.font = { bold: true };
   header.alignment = { horizontal: 'center', vertical: 'middle' };
 
-  for (const values of table.rows) fillRow(sheet.addRow([]), table.columns, values);
+  for (const values of table.rows) fillRow(sheet.addRow([]), table.columns, values, true);
 
   const total = sheet.addRow([]);
   fillRow(total, table.columns, table.total);
