@@ -6,6 +6,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { instrumentAwsClient } from '../ops/invocation.js';
 import { type AwsLimitsOptions, type AwsLimitsTally, applyAwsLimits } from './aws-limits.js';
+import { RequestSlots } from './batch.js';
 import { fastJsonStrings } from './sdk-json-strings.js';
 
 /**
@@ -95,19 +96,14 @@ export function createDynamoClients(options: DynamoClientOptions = {}): DynamoCl
  * retried attempt queues again.
  */
 function boundInFlight(client: DynamoDBClient, max: number): void {
-  let active = 0;
-  const waiting: (() => void)[] = [];
+  const slots = new RequestSlots(max);
   client.middlewareStack.add(
     (next) => async (args) => {
-      if (active < max) active++;
-      // A slot handed over by a finished request (active unchanged).
-      else await new Promise<void>((resolve) => waiting.push(resolve));
+      const release = await slots.take();
       try {
         return await next(args);
       } finally {
-        const turn = waiting.shift();
-        if (turn) turn();
-        else active--;
+        release();
       }
     },
     { step: 'deserialize', name: 'medcommLocalInFlight', priority: 'high' },
