@@ -1540,14 +1540,18 @@ export class DatasetRepository {
         if (last && last.reduce((n, r) => n + r.pages, 0) + ref.pages <= inTurn) last.push(ref);
         else groups.push([ref]);
       }
-    let turn: Promise<unknown> = Promise.resolve();
-    let before: Promise<unknown> = Promise.resolve();
+    // In turn: two reads in flight, started in the order given (the slots serve their waiters in order).
+    const slots = inTurn === undefined ? undefined : new RequestSlots(2);
     const reads = groups.map((group) => {
-      // In turn: each read starts once the one two places before it has ended (two in flight).
-      const start = inTurn === undefined ? Promise.resolve() : before;
-      const read = start.then(() => this.blobTexts(communityId, group));
-      before = turn;
-      turn = read.catch(() => undefined);
+      const read = slots
+        ? slots.take().then(async (release) => {
+            try {
+              return await this.blobTexts(communityId, group);
+            } finally {
+              release();
+            }
+          })
+        : this.blobTexts(communityId, group);
       for (const ref of group) {
         const key = `${ref.pk}|${ref.hash}`;
         this.blobsRead.set(key, read);
