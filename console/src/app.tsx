@@ -3,7 +3,7 @@
  * shared/api/roles.ts), the language switch, and signing out when the token is no longer good.
  */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import { getJson, onCommunityChange, setCommunity, setUnauthorizedHandler } from './api/client';
 import type { Group, Me } from './api/types';
 import { SESSION_KEY, type Session, tokenSource } from './auth/token-source';
@@ -182,9 +182,14 @@ export function App() {
     };
   }, []);
 
-  useEffect(() => {
+  // Before the browser paints: a screen reader must never meet English text under lang="zh-CN" (a plain effect
+  // ran a frame after the new words were in the page).
+  useLayoutEffect(() => {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
     document.title = `${i18n.t('appName')} · MedComm Pay`;
+  }, [lang, i18n]);
+
+  useEffect(() => {
     try {
       localStorage.setItem(LANG_KEY, lang);
     } catch {
