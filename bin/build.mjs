@@ -33,6 +33,8 @@ const ENTRIES = {
   classArchive: 'shared/local/dynamodb/prepare-class-archive.ts',
   // The import's workload.csv reader thread (shared/dataset/stream.ts finds it through BUILD_GLOBAL).
   parseWorker: 'shared/dataset/parse-worker.ts',
+  // The year's XLSX files' thread (shared/reports/file-workers.ts finds it through BUILD_GLOBAL).
+  fileWorker: 'shared/reports/file-worker.ts',
 };
 /**
  * Set by every file of a build to the build's folder: the bundle keeps its modules' source locations for

@@ -194,6 +194,7 @@ async function resultWriters() {
   ]);
   return {
     loadYear: reports.loadYear,
+    FileWorkers: reports.FileWorkers,
     writeReportsAndSheets: reports.writeReportsAndSheets,
     writeYearResults: results.writeYearResults,
     yearSummary: summary.yearSummary,
@@ -536,7 +537,8 @@ program
     "银行文件格式（默认为医共体设置的格式）/ the bank files' format (default: the community's setting)",
   )
   .action(async (o) => {
-    const { loadYear, writeReportsAndSheets, writeYearResults, yearSummary } = await resultWriters();
+    const { loadYear, FileWorkers, writeReportsAndSheets, writeYearResults, yearSummary } =
+      await resultWriters();
     await withRuntime({ ...storeOptions(), inMemory: o.fresh }, async (rt) => {
       const imported = await doImport(rt, o.data, o.as);
       printImport(imported);
@@ -546,16 +548,22 @@ program
         await (await import('../shared/app/bank-export.js')).bankFormatOf(rt.repos, communityId, o.format);
       }
       await runWithProgress(rt, communityId, year, o.as, o.approveAs, allowMissingOption(o.allowMissing));
-      // The year's results, read once for the results, the reports and the summary.
-      const data = await loadYear(rt.repos, communityId, year);
-      const written = await writeYearResults(rt.repos, communityId, year, resolve(o.out), data);
-      const reports = o.reports
-        ? await writeReportsAndSheets(rt.repos, communityId, year, resolve(o.out), {
-            by: o.as,
-            data,
-            ...(o.format === undefined ? {} : { bankFormat: String(o.format) }),
-          })
-        : { files: [] };
+      // The year's results, read once for the results, the reports and the summary; one thread builds
+      // the XLSX files while this one writes the rest.
+      const workers = FileWorkers.start(o.reports ? 1 : 0);
+      const { data, written, reports } = await (async () => {
+        const data = await loadYear(rt.repos, communityId, year);
+        const written = await writeYearResults(rt.repos, communityId, year, resolve(o.out), data);
+        const reports = o.reports
+          ? await writeReportsAndSheets(rt.repos, communityId, year, resolve(o.out), {
+              by: o.as,
+              data,
+              workers,
+              ...(o.format === undefined ? {} : { bankFormat: String(o.format) }),
+            })
+          : { files: [] };
+        return { data, written, reports };
+      })().finally(() => workers.close());
       console.log(await yearSummary(rt.repos, communityId, year, data));
       console.log(
         `\n结果已写入 Results written: ${written.files.length + reports.files.length} files under ${resolve(o.out)}`,
@@ -572,7 +580,7 @@ program
   .action(async (o) => {
     const [
       { generateCounty, writeDataset },
-      { loadYear, writeReportsAndSheets, writeYearResults, yearSummary },
+      { loadYear, FileWorkers, writeReportsAndSheets, writeYearResults, yearSummary },
     ] = await Promise.all([import('../shared/demo/index.js'), resultWriters()]);
     const out = resolve(o.out);
     const home = join(out, '.medcomm');
@@ -595,13 +603,19 @@ program
       await runWithProgress(rt, communityId, year, 'office-demo', 'finance-demo', undefined, (cycle) =>
         demoSecondary(rt.repos, rt.workflows, cycle, 'office-demo'),
       );
-      const data = await loadYear(rt.repos, communityId, year);
-      const written = await writeYearResults(rt.repos, communityId, year, out, data);
-      console.error('写出报表与 XLSX 工资表 Writing reports, XLSX sheets and bank files…');
-      const reports = await writeReportsAndSheets(rt.repos, communityId, year, out, {
-        by: 'office-demo',
-        data,
-      });
+      // One thread builds XLSX files while this one writes the rest (and helps it once done).
+      const workers = FileWorkers.start(1);
+      const { data, written, reports } = await (async () => {
+        const data = await loadYear(rt.repos, communityId, year);
+        const written = await writeYearResults(rt.repos, communityId, year, out, data);
+        console.error('写出报表与 XLSX 工资表 Writing reports, XLSX sheets and bank files…');
+        const reports = await writeReportsAndSheets(rt.repos, communityId, year, out, {
+          by: 'office-demo',
+          data,
+          workers,
+        });
+        return { data, written, reports };
+      })().finally(() => workers.close());
       console.log(`\n${await yearSummary(rt.repos, communityId, year, data)}`);
       console.log(
         `\n结果已写入 Results: ${written.files.length + reports.files.length} files under ${out}: monthly/, quarterly/, annual/ — ` +

@@ -4,12 +4,11 @@
  * results are read once (shared/reports loadYear, or handed in by the caller) and the sheets built by the
  * same code as the XLSX.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { type PaySheet, paySheetCsv } from '../export/index.js';
 import { loadYear } from '../reports/load.js';
+import { OutputFolder } from '../reports/output-folder.js';
 import { annualPaySheet, leadersPaySheet, monthlyPaySheet, quarterlyPaySheet } from '../reports/sheets.js';
-import type { YearData } from '../reports/sources.js';
+import type { AnnualCycleData, MonthlyCycleData, QuarterlyCycleData, YearData } from '../reports/sources.js';
 import {
   annualPaysheetJson,
   appraisalJson,
@@ -37,35 +36,37 @@ export async function writeYearResults(
   outDir: string,
   data?: YearData,
 ): Promise<WrittenFiles> {
-  const files: string[] = [];
-  const write = async (path: string, text: string) => {
-    await mkdir(dirname(join(outDir, path)), { recursive: true });
-    await writeFile(join(outDir, path), text);
-    files.push(path);
-  };
-  const json = (path: string, value: unknown) => write(path, contractText(value));
-  const csv = (path: string, sheet: PaySheet) => write(path, paySheetCsv(sheet));
-
+  const out = new OutputFolder(outDir);
   const { monthly, quarterly, annual } = data ?? (await loadYear(repos, communityId, year));
-  for (const month of monthly) {
-    const { period } = month.cycle;
-    await json(`monthly/${period}/paysheet.json`, monthlyPaysheetJson(period, month.results));
-    await json(`monthly/${period}/report.json`, month.report);
-    await csv(`monthly/${period}/paysheet.csv`, monthlyPaySheet(month));
-  }
-  for (const quarter of quarterly) {
-    const { period } = quarter.cycle;
-    await json(`quarterly/${period}/bulletin.json`, bulletinJson(quarter.bulletin, quarter.community));
-    await json(`quarterly/${period}/paysheet.json`, quarterlyPaysheetJson(quarter.allocations));
-    await csv(`quarterly/${period}/paysheet.csv`, quarterlyPaySheet(quarter));
-  }
-  if (annual) {
-    const { period } = annual.cycle;
-    await json(`annual/${period}/appraisal.json`, appraisalJson(annual.scores, annual.settlement));
-    await json(`annual/${period}/settlement.json`, annual.settlement);
-    await json(`annual/${period}/paysheet.json`, annualPaysheetJson(annual.allocations));
-    await csv(`annual/${period}/paysheet.csv`, annualPaySheet(annual));
-    await csv(`annual/${period}/leaders.csv`, leadersPaySheet(annual));
-  }
-  return { files };
+  for (const month of monthly) await writeMonthResults(out, month);
+  for (const quarter of quarterly) await writeQuarterResults(out, quarter);
+  if (annual) await writeAnnualResults(out, annual);
+  return { files: out.files };
+}
+
+// A period at a time, for a caller that writes each cycle's files as it completes (the demo).
+const json = (out: OutputFolder, path: string, value: unknown) => out.write(path, contractText(value));
+const csv = (out: OutputFolder, path: string, sheet: PaySheet) => out.write(path, paySheetCsv(sheet));
+
+export async function writeMonthResults(out: OutputFolder, month: MonthlyCycleData): Promise<void> {
+  const { period } = month.cycle;
+  await json(out, `monthly/${period}/paysheet.json`, monthlyPaysheetJson(period, month.results));
+  await json(out, `monthly/${period}/report.json`, month.report);
+  await csv(out, `monthly/${period}/paysheet.csv`, monthlyPaySheet(month));
+}
+
+export async function writeQuarterResults(out: OutputFolder, quarter: QuarterlyCycleData): Promise<void> {
+  const { period } = quarter.cycle;
+  await json(out, `quarterly/${period}/bulletin.json`, bulletinJson(quarter.bulletin, quarter.community));
+  await json(out, `quarterly/${period}/paysheet.json`, quarterlyPaysheetJson(quarter.allocations));
+  await csv(out, `quarterly/${period}/paysheet.csv`, quarterlyPaySheet(quarter));
+}
+
+export async function writeAnnualResults(out: OutputFolder, annual: AnnualCycleData): Promise<void> {
+  const { period } = annual.cycle;
+  await json(out, `annual/${period}/appraisal.json`, appraisalJson(annual.scores, annual.settlement));
+  await json(out, `annual/${period}/settlement.json`, annual.settlement);
+  await json(out, `annual/${period}/paysheet.json`, annualPaysheetJson(annual.allocations));
+  await csv(out, `annual/${period}/paysheet.csv`, annualPaySheet(annual));
+  await csv(out, `annual/${period}/leaders.csv`, leadersPaySheet(annual));
 }

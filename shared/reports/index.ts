@@ -16,11 +16,9 @@
  * It never writes bulletin.json, appraisal.json or paysheet.json (the contract files). report.json is the
  * stored monthly REPORT document with names, statuses and warnings added; every stored field is kept.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { assertAccountsConfirmed } from '../app/account-changes.js';
 import { bankFormatFor, bankFormatOf, renderBankFormat } from '../app/bank-export.js';
-import { type PaySheet, paySheetXlsx } from '../export/index.js';
+import type { PaySheet } from '../export/index.js';
 import type { Staff } from '../schemas/dataset.js';
 import { auditList } from '../store/audit.js';
 import type { CycleRecord } from '../store/cycles.js';
@@ -28,9 +26,11 @@ import type { Repositories } from '../store/index.js';
 import { annualAppraisalReport } from './annual.js';
 import { quarterlyBulletinReport } from './bulletin.js';
 import type { SheetKind } from './exports.js';
+import type { FileWorkers } from './file-workers.js';
 import { loadMonthDeductions, loadYear } from './load.js';
 import { monthlyDispatchReport } from './monthly.js';
-import { jsonText, notTransferredCsv, renderBank, renderReportHtml } from './render.js';
+import { OutputFolder } from './output-folder.js';
+import { bankTitle, jsonText, notTransferredCsv, renderBank, renderReportHtml } from './render.js';
 import type { NotTransferred } from './sheets.js';
 import {
   annualPaySheet,
@@ -39,7 +39,7 @@ import {
   quarterlyPaySheet,
   withDeductions,
 } from './sheets.js';
-import type { YearData } from './sources.js';
+import type { MonthlyCycleData, QuarterlyCycleData, YearData } from './sources.js';
 
 export { annualAppraisalReport } from './annual.js';
 export { quarterlyBulletinReport, scoreTrend } from './bulletin.js';
@@ -55,6 +55,7 @@ export {
   periodKind,
   type SheetKind,
 } from './exports.js';
+export { FileWorkers } from './file-workers.js';
 export { renderAnnualHtml } from './html/annual.js';
 export { renderBulletinHtml } from './html/bulletin.js';
 export { escapeHtml } from './html/escape.js';
@@ -95,6 +96,15 @@ export interface WrittenReports {
   notTransferred: { file: string; rows: NotTransferred[] }[];
 }
 
+export interface ReportsOptions {
+  /** Who exports (the audit entry's actor); 'cli' when not named. */
+  by?: string;
+  /** The bank's format, besides HR's CSV and XLSX copies (issue 16); the community's when not named. */
+  bankFormat?: string;
+  /** Threads that build the XLSX files while this one writes the rest (file-workers.ts); none: here. */
+  workers?: FileWorkers;
+}
+
 /**
  * Writes the reports, XLSX sheets and bank files of every completed cycle of `year` under `outDir` and
  * records one audit entry ('export.all') naming `options.by` and every bank file written. `options.data`:
@@ -105,33 +115,118 @@ export async function writeReportsAndSheets(
   communityId: string,
   year: number,
   outDir: string,
-  options: { by?: string; data?: YearData; bankFormat?: string } = {},
+  options: ReportsOptions & { data?: YearData } = {},
 ): Promise<WrittenReports> {
-  // The bank's format, besides HR's CSV and XLSX copies: the one named, else the community's (issue 16).
-  const bankFormat = await bankFormatFor(repos, communityId, options.bankFormat);
-  const choice =
-    bankFormat === 'csv' || bankFormat === 'xlsx'
-      ? undefined
-      : await bankFormatOf(repos, communityId, bankFormat);
+  const writer = await YearReportsWriter.open(
+    repos,
+    communityId,
+    new OutputFolder(outDir, options.workers),
+    options,
+  );
   const data = options.data ?? (await loadYear(repos, communityId, year));
-  const files: string[] = [];
-  const bankFiles: string[] = [];
-  const notTransferred: WrittenReports['notTransferred'] = [];
+  for (const m of data.monthly) await writer.month(m);
+  for (const q of data.quarterly) await writer.quarter(q, data.quarterly);
+  if (data.annual) await writer.annual(data);
+  return writer.finish(year);
+}
 
-  const write = async (path: string, content: string | Buffer) => {
-    const full = join(outDir, path);
-    await mkdir(dirname(full), { recursive: true });
-    await writeFile(full, content);
-    files.push(path);
-  };
-  const writeBank = async (
+/**
+ * writeReportsAndSheets a period at a time, so a caller may write each cycle's files as soon as it
+ * completes (the demo writes them while the later cycles run): months and quarters in period order,
+ * then the year, then `finish`. The files and their bytes are those of writing the year at once.
+ */
+export class YearReportsWriter {
+  private readonly bankFiles: string[] = [];
+  private readonly notTransferred: WrittenReports['notTransferred'] = [];
+
+  private constructor(
+    private readonly repos: Repositories,
+    private readonly communityId: string,
+    readonly out: OutputFolder,
+    private readonly by: string,
+    private readonly choice: Awaited<ReturnType<typeof bankFormatOf>> | undefined,
+  ) {}
+
+  static async open(
+    repos: Repositories,
+    communityId: string,
+    out: OutputFolder,
+    options: ReportsOptions = {},
+  ): Promise<YearReportsWriter> {
+    // The bank's format, besides HR's CSV and XLSX copies: the one named, else the community's (issue 16).
+    const bankFormat = await bankFormatFor(repos, communityId, options.bankFormat);
+    const choice =
+      bankFormat === 'csv' || bankFormat === 'xlsx'
+        ? undefined
+        : await bankFormatOf(repos, communityId, bankFormat);
+    return new YearReportsWriter(repos, communityId, out, options.by ?? 'cli', choice);
+  }
+
+  async month(m: MonthlyCycleData): Promise<void> {
+    const dir = `monthly/${m.cycle.period}`;
+    const report = monthlyDispatchReport(m);
+    await this.out.write(`${dir}/report.json`, jsonText(report));
+    await this.out.write(`${dir}/report.html`, renderReportHtml(report));
+    // Issue 16: the month's withholding (deductions.csv), when it has any: 实发 on the sheet and in the bank files.
+    const sheet = withDeductions(monthlyPaySheet(m), (await loadMonthDeductions(this.repos, m.cycle))?.rows);
+    await this.out.render(`${dir}/paysheet.xlsx`, { type: 'paySheetXlsx', sheet });
+    await this.bank(dir, 'bank-transfer', sheet, m.dataset.staff, 'monthly', m.cycle);
+  }
+
+  /** `quarters`: the year's quarters so far (the bulletin's trend and previous quarter come from them). */
+  async quarter(q: QuarterlyCycleData, quarters: readonly QuarterlyCycleData[]): Promise<void> {
+    const dir = `quarterly/${q.cycle.period}`;
+    const report = quarterlyBulletinReport(q, quarters);
+    await this.out.write(`${dir}/bulletin-report.json`, jsonText(report));
+    await this.out.write(`${dir}/bulletin-report.html`, renderReportHtml(report));
+    const sheet = quarterlyPaySheet(q);
+    await this.out.render(`${dir}/paysheet.xlsx`, { type: 'paySheetXlsx', sheet });
+    await this.bank(dir, 'bank-transfer', sheet, q.dataset.staff, 'quarterly', q.cycle);
+  }
+
+  /** The year's files: `data.annual` must be loaded. */
+  async annual(data: YearData): Promise<void> {
+    const a = data.annual!;
+    const dir = `annual/${a.cycle.period}`;
+    const report = annualAppraisalReport(data);
+    await this.out.write(`${dir}/appraisal-report.json`, jsonText(report));
+    await this.out.write(`${dir}/appraisal-report.html`, renderReportHtml(report));
+    const bonus = annualPaySheet(a);
+    const leaders = leadersPaySheet(a);
+    await this.out.render(`${dir}/paysheet.xlsx`, { type: 'paySheetXlsx', sheet: bonus });
+    await this.out.render(`${dir}/leaders.xlsx`, { type: 'paySheetXlsx', sheet: leaders });
+    await this.bank(dir, 'bank-transfer', bonus, a.dataset.staff, 'annual', a.cycle);
+    await this.bank(dir, 'leaders-bank-transfer', leaders, a.dataset.staff, 'leaders', a.cycle);
+  }
+
+  /** Once every file is written: the audit entry naming them, and what was written. */
+  async finish(year: number): Promise<WrittenReports> {
+    await this.out.settled();
+    const { files } = this.out;
+    const { notTransferred, choice } = this;
+    await this.repos.audit.append(this.communityId, {
+      actor: this.by,
+      action: 'export.all',
+      subject: `year ${year}`,
+      details: {
+        files: files.length,
+        ...(choice ? { bankFormat: choice.spec.name } : {}),
+        bankFiles: auditList(this.bankFiles),
+        notTransferred: notTransferred.reduce((n, x) => n + x.rows.length, 0),
+      },
+    });
+    return { files: [...files], notTransferred };
+  }
+
+  private async bank(
     dir: string,
     stem: string,
     sheet: PaySheet,
     staff: readonly Staff[],
     kind: SheetKind,
     cycle: CycleRecord,
-  ) => {
+  ): Promise<void> {
+    const { choice, out } = this;
     if (choice) {
       const {
         files: bankFormatFiles,
@@ -140,68 +235,26 @@ export async function writeReportsAndSheets(
       } = await renderBankFormat(choice, kind, sheet, staff);
       // A file meant for a bank pays changed accounts only once another HR user confirmed them (as export bank).
       const paid = new Set(transfer.lines.map((l) => l.staffId));
-      await assertAccountsConfirmed(repos, communityId, cycle.datasetVersion, paid);
+      await assertAccountsConfirmed(this.repos, this.communityId, cycle.datasetVersion, paid);
       for (const file of [...bankFormatFiles, summary]) {
-        await write(`${dir}/bank/${file.name}`, Buffer.from(file.content));
-        bankFiles.push(`${dir}/bank/${file.name}`);
+        await out.write(`${dir}/bank/${file.name}`, Buffer.from(file.content));
+        this.bankFiles.push(`${dir}/bank/${file.name}`);
       }
     }
+    // HR's copies: the XLSX is renderBank's (same lines, same title), built on a file worker when there is one.
     const csv = await renderBank(sheet, staff, 'csv');
-    const xlsx = await renderBank(sheet, staff, 'xlsx');
-    await write(`${dir}/bank/${stem}.csv`, csv.content);
-    await write(`${dir}/bank/${stem}.xlsx`, xlsx.content);
-    bankFiles.push(`${dir}/bank/${stem}.csv`, `${dir}/bank/${stem}.xlsx`);
+    await out.write(`${dir}/bank/${stem}.csv`, csv.content);
+    await out.render(`${dir}/bank/${stem}.xlsx`, {
+      type: 'bankTransferXlsx',
+      lines: csv.transfer.lines,
+      title: bankTitle(sheet),
+    });
+    this.bankFiles.push(`${dir}/bank/${stem}.csv`, `${dir}/bank/${stem}.xlsx`);
     const left = csv.transfer.notTransferred;
     if (left.length > 0) {
       const file = `${dir}/bank/${stem === 'bank-transfer' ? '' : `${stem}-`}not-transferred.csv`;
-      await write(file, notTransferredCsv(left));
-      notTransferred.push({ file, rows: left });
+      await out.write(file, notTransferredCsv(left));
+      this.notTransferred.push({ file, rows: left });
     }
-  };
-
-  for (const m of data.monthly) {
-    const dir = `monthly/${m.cycle.period}`;
-    const report = monthlyDispatchReport(m);
-    await write(`${dir}/report.json`, jsonText(report));
-    await write(`${dir}/report.html`, renderReportHtml(report));
-    // Issue 16: the month's withholding (deductions.csv), when it has any: 实发 on the sheet and in the bank files.
-    const sheet = withDeductions(monthlyPaySheet(m), (await loadMonthDeductions(repos, m.cycle))?.rows);
-    await write(`${dir}/paysheet.xlsx`, await paySheetXlsx(sheet));
-    await writeBank(dir, 'bank-transfer', sheet, m.dataset.staff, 'monthly', m.cycle);
   }
-  for (const q of data.quarterly) {
-    const dir = `quarterly/${q.cycle.period}`;
-    const report = quarterlyBulletinReport(q, data.quarterly);
-    await write(`${dir}/bulletin-report.json`, jsonText(report));
-    await write(`${dir}/bulletin-report.html`, renderReportHtml(report));
-    const sheet = quarterlyPaySheet(q);
-    await write(`${dir}/paysheet.xlsx`, await paySheetXlsx(sheet));
-    await writeBank(dir, 'bank-transfer', sheet, q.dataset.staff, 'quarterly', q.cycle);
-  }
-  if (data.annual) {
-    const a = data.annual;
-    const dir = `annual/${a.cycle.period}`;
-    const report = annualAppraisalReport(data);
-    await write(`${dir}/appraisal-report.json`, jsonText(report));
-    await write(`${dir}/appraisal-report.html`, renderReportHtml(report));
-    const bonus = annualPaySheet(a);
-    const leaders = leadersPaySheet(a);
-    await write(`${dir}/paysheet.xlsx`, await paySheetXlsx(bonus));
-    await write(`${dir}/leaders.xlsx`, await paySheetXlsx(leaders));
-    await writeBank(dir, 'bank-transfer', bonus, a.dataset.staff, 'annual', a.cycle);
-    await writeBank(dir, 'leaders-bank-transfer', leaders, a.dataset.staff, 'leaders', a.cycle);
-  }
-
-  await repos.audit.append(communityId, {
-    actor: options.by ?? 'cli',
-    action: 'export.all',
-    subject: `year ${year}`,
-    details: {
-      files: files.length,
-      ...(choice ? { bankFormat: choice.spec.name } : {}),
-      bankFiles: auditList(bankFiles),
-      notTransferred: notTransferred.reduce((n, x) => n + x.rows.length, 0),
-    },
-  });
-  return { files, notTransferred };
 }

@@ -1,0 +1,167 @@
+/**
+ * A small pool of threads that build files (file-worker.ts) while this thread does the rest (issue 17):
+ * `npm start` wrote its 36 workbooks one after another on one core while the other idled. Jobs queue in
+ * order and go to whichever thread is free; `helpOut` lets this thread take queued jobs too once its own
+ * writing is done. A worker holds the process open only while it has a job, so a pool left unclosed
+ * never keeps a command from exiting.
+ *
+ * The worker's code is found as the parse worker's is (shared/dataset/stream.ts): the CLI's build has it
+ * as an entry of its own (bin/build.mjs); from the sources (vitest, tsx) it is bundled in memory by
+ * esbuild; elsewhere (a Lambda's bundle) there is no worker and every job runs on this thread.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { type FileJob, type FromFileWorker, rethrown, type ToFileWorker, writeFileJob } from './file-jobs.js';
+
+interface Queued extends ToFileWorker {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+export interface FileWorkersOptions {
+  /** Linux: the threads run at nice 10, taking only the CPU others leave (files built during the cycles). */
+  lowPriority?: boolean;
+}
+
+export class FileWorkers {
+  private readonly queue: Queued[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Map<Worker, Queued>();
+  private nextId = 0;
+  private closed = false;
+
+  private constructor() {}
+
+  /** A pool of `threads` workers (each takes jobs once its code has loaded); none: every job runs here. */
+  static start(threads: number, options: FileWorkersOptions = {}): FileWorkers {
+    const pool = new FileWorkers();
+    for (let i = 0; i < threads; i++) pool.spawn(options);
+    return pool;
+  }
+
+  /** Queues a job; settles when its file is written (or the job failed, with the job's error). */
+  run(job: FileJob, path: string): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the file workers are closed'));
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, job, path, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** This thread takes queued jobs until none is left (the workers keep taking theirs meanwhile). */
+  async helpOut(): Promise<void> {
+    for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+      await writeFileJob(next.job, next.path).then(next.resolve, next.reject);
+      // Between two workbooks the workers' answers get in, and each free worker its next job.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Stops the threads; a job still queued fails (a caller that closes early is failing already). */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const queued of this.queue.splice(0)) queued.reject(new Error('the file workers are closed'));
+    const workers = [...this.idle.splice(0), ...this.busy.keys()];
+    for (const [worker, job] of this.busy) {
+      worker.removeAllListeners('exit');
+      job.reject(new Error('the file workers are closed'));
+    }
+    this.busy.clear();
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+
+  private spawn(options: FileWorkersOptions): void {
+    spawnFileWorker({ workerData: { lowPriority: options.lowPriority === true } }).then(
+      (worker) => worker && this.attach(worker),
+      () => undefined, // no worker: the jobs run here (helpOut)
+    );
+  }
+
+  private attach(worker: Worker): void {
+    if (this.closed) return void worker.terminate();
+    worker.unref();
+    worker.on('message', (message: FromFileWorker) => {
+      const job = this.busy.get(worker);
+      if (!job || job.id !== message.id) return;
+      this.busy.delete(worker);
+      this.idle.push(worker);
+      worker.unref();
+      if (message.ok) job.resolve();
+      else job.reject(rethrown(message.error));
+      this.dispatch();
+    });
+    const lost = (error: Error) => {
+      const job = this.busy.get(worker);
+      this.busy.delete(worker);
+      const at = this.idle.indexOf(worker);
+      if (at >= 0) this.idle.splice(at, 1);
+      job?.reject(error);
+    };
+    worker.on('error', lost);
+    worker.on('exit', (code) => lost(new Error(`the file worker stopped (exit code ${code})`)));
+    this.idle.push(worker);
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const worker = this.idle.pop()!;
+      const job = this.queue.shift()!;
+      this.busy.set(worker, job);
+      worker.ref();
+      worker.postMessage({ id: job.id, job: job.job, path: job.path } satisfies ToFileWorker);
+    }
+  }
+}
+
+/** The worker's file in the CLI's build (bin/build.mjs ENTRIES). */
+const BUILT_FILE_WORKER = 'fileWorker.mjs';
+
+async function spawnFileWorker(options: WorkerOptions): Promise<Worker | undefined> {
+  const build = (globalThis as { __medcommBuildDir?: string }).__medcommBuildDir;
+  const built = build && new URL(`./${BUILT_FILE_WORKER}`, build);
+  if (built && existsSync(fileURLToPath(built))) return new Worker(built, options);
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return undefined;
+  return new Worker(await sourcesBundle(here), { ...options, eval: true });
+}
+
+/** The worker's code bundled from the sources, once per process. */
+let bundled: Promise<string> | undefined;
+
+/**
+ * From the sources (vitest, tsx): file-worker.ts and its modules bundled in memory by esbuild (~0.1 s in
+ * esbuild's own process) and run as a script. Packages stay outside the bundle, required by their full
+ * path (an evaluated worker resolves bare names from the working directory, not from here).
+ */
+function sourcesBundle(here: string): Promise<string> {
+  bundled ??= (async () => {
+    const name = 'esbuild'; // not a literal: the bundlers of the CLI and the Lambdas leave it out
+    const esbuild = (await import(name)) as typeof import('esbuild');
+    const { outputFiles } = await esbuild.build({
+      entryPoints: [fileURLToPath(new URL('./file-worker.ts', here))],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      write: false,
+      logLevel: 'silent',
+      plugins: [
+        {
+          name: 'packages-by-full-path',
+          setup(build) {
+            build.onResolve({ filter: /^[^./]/ }, (args) =>
+              isBuiltin(args.path)
+                ? { path: args.path, external: true }
+                : { path: createRequire(args.importer).resolve(args.path), external: true },
+            );
+          },
+        },
+      ],
+    });
+    return outputFiles[0]!.text;
+  })();
+  return bundled;
+}
