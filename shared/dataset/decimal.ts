@@ -174,6 +174,51 @@ export function decimalParser(bounds: Bounds = {}): (text: string) => string | P
   };
 }
 
+/**
+ * The quick answer of `decimalParser(bounds)` for the cells nearly every file has — a plain non-negative
+ * decimal already canonical (/^(0|[1-9][0-9]*)(\.[0-9]+)?$/: no sign, space or leading zero, no bare point)
+ * whose bounds are decided without lexing: the cell itself. Undefined for anything else (the parser then
+ * answers, as it always did): a workload row's four numbers cost a map lookup each before (issue 17).
+ */
+export function plainDecimalWithin({ min, minExclusive, max }: Bounds): (text: string) => string | undefined {
+  const lower = min === undefined ? undefined : lex(min);
+  const upper = max === undefined ? undefined : lex(max);
+  // Decided here only against a lower bound of 0 (any plain decimal is at least 0; above it, when
+  // exclusive, unless all its digits are 0) and an upper one that is positive, by the integer digits' count.
+  if (lower?.nonZero) return () => undefined;
+  if (upper && (!upper.nonZero || upper.negative)) return () => undefined;
+  const exclusiveZero = lower !== undefined && minExclusive === true;
+  const upperDigits = upper ? upper.int.length : Number.POSITIVE_INFINITY;
+  const upperWhole = upper ? upper.int !== '0' : true;
+  return (text) => {
+    const n = text.length;
+    if (n === 0) return undefined;
+    let code = text.charCodeAt(0);
+    if (code < 48 || code > 57) return undefined;
+    let nonZero = code !== 48;
+    let i = 1;
+    if (!nonZero && n > 1 && text.charCodeAt(1) !== 46) return undefined; // a leading zero
+    for (; i < n; i++) {
+      code = text.charCodeAt(i);
+      if (code < 48 || code > 57) break;
+      if (code !== 48) nonZero = true;
+    }
+    const intDigits = i;
+    if (i < n) {
+      if (code !== 46 || i === n - 1) return undefined; // not a point, or a bare one at the end
+      for (i++; i < n; i++) {
+        code = text.charCodeAt(i);
+        if (code < 48 || code > 57) return undefined;
+        if (code !== 48) nonZero = true;
+      }
+    }
+    if (exclusiveZero && !nonZero) return undefined;
+    // Fewer integer digits than a positive whole upper bound (no leading zeros either side): below it.
+    if (upper && !(upperWhole && intDigits < upperDigits)) return undefined;
+    return text;
+  };
+}
+
 /** Parses a decimal and checks its bounds; the canonical string or the problem to report. */
 export function parseDecimal(text: string, bounds: Bounds = {}): string | Problem {
   return decimalParser(bounds)(text);

@@ -227,11 +227,17 @@ class WorkloadWorker {
 let sourcesBundle: Promise<string> | undefined;
 
 /**
- * The worker from the sources (vitest, tsx): parse-worker.ts and its modules bundled in memory by esbuild,
- * once per process (~0.1 s, in esbuild's own process), and run as a script — loading them through tsx took
- * ~0.5 s of this process's CPU at every import, which the bench counted. Through tsx where esbuild cannot.
+ * Builds the worker's bundle now when running from the sources (tsx, vitest, the bench), as the CLI's
+ * install builds it (bin/build.mjs): a bench step then measures the import as the installed CLI runs it,
+ * not esbuild (~0.15 s of CPU in its own process, and the worker's start waiting for it). Elsewhere a no-op.
  */
-async function fromSources(here: string, options: WorkerOptions): Promise<Worker> {
+export async function prepareParseWorker(): Promise<void> {
+  const here = import.meta.url;
+  if (parseThread.worker || !here.endsWith('.ts')) return;
+  await bundleFromSources(here).catch(() => undefined); // the import falls back as it always did
+}
+
+function bundleFromSources(here: string): Promise<string> {
   sourcesBundle ??= (async () => {
     const name = 'esbuild'; // not a literal: the bundlers of the CLI and the Lambdas leave it out
     const esbuild = (await import(name)) as typeof import('esbuild');
@@ -246,8 +252,17 @@ async function fromSources(here: string, options: WorkerOptions): Promise<Worker
     });
     return outputFiles[0]!.text;
   })();
+  return sourcesBundle;
+}
+
+/**
+ * The worker from the sources (vitest, tsx): parse-worker.ts and its modules bundled in memory by esbuild,
+ * once per process (~0.1 s, in esbuild's own process), and run as a script — loading them through tsx took
+ * ~0.5 s of this process's CPU at every import, which the bench counted. Through tsx where esbuild cannot.
+ */
+async function fromSources(here: string, options: WorkerOptions): Promise<Worker> {
   try {
-    return new Worker(await sourcesBundle, { ...options, eval: true });
+    return new Worker(await bundleFromSources(here), { ...options, eval: true });
   } catch {
     return new Worker(new URL('./parse-worker-boot.mjs', here), {
       ...options,

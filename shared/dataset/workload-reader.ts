@@ -73,6 +73,8 @@ export class WorkloadReader {
   private lastGroup: { period: string; institutionId: string; group: ValidRows } | undefined;
   /** `${year}-`: a row's period in the year starts with it. */
   private readonly yearPrefix: string;
+  /** Each staff index's institution (staffIndex's key → institutionOf's value): one lookup a row, not two. */
+  private institutionAt: (string | undefined)[] | undefined;
   readonly order: string[] = [];
   readonly reopened = new Set<string>();
   private holdAll = false;
@@ -169,8 +171,19 @@ export class WorkloadReader {
       this.stopGrouping();
       return;
     }
-    this.group(value, record.row);
+    this.group(value, record.row, index);
   };
+
+  /** institutionOf.get(staffId) for the staff id at `index` in staffIndex (undefined: not a staff row's id). */
+  private institutionOfIndex(index: number | undefined): string | undefined {
+    if (index === undefined) return undefined; // every id institutionOf knows is one of staffIndex's
+    if (!this.institutionAt) {
+      const at: (string | undefined)[] = new Array(this.staffIndex.size);
+      for (const [staffId, i] of this.staffIndex) at[i] = this.institutionOf.get(staffId);
+      this.institutionAt = at;
+    }
+    return this.institutionAt[index];
+  }
 
   /** The row that had the key first (FirstRows' answer, kept in an array per period for known staff). */
   private firstOf(
@@ -204,9 +217,10 @@ export class WorkloadReader {
     this.open.clear();
   }
 
-  private group(value: WorkloadRow, row: number): void {
+  private group(value: WorkloadRow, row: number, staffIndex: number | undefined): void {
     if (this.sink!.onlyMonths?.has(value.period) === false) return;
-    const institutionId = this.institutionOf.get(value.staffId);
+    // value.staffId is the cell trimmed, as the key staffIndex was looked up by.
+    const institutionId = this.institutionOfIndex(staffIndex);
     if (institutionId === undefined) {
       this.stopGrouping(); // a staff row that failed its check: the import is refused anyway
       return;
