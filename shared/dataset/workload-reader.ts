@@ -460,10 +460,10 @@ export function unpackMonth({ ids, counts, text, lengths, rows }: PackedMonth): 
   ids.forEach((id, institution) => {
     const count = counts[institution]!;
     const length = lengths[institution]!;
-    workload.set(
-      id,
-      joinedGroup(text.slice(offset, offset + length), Array.from(rows.subarray(at, at + count))),
-    );
+    // A loop, not Array.from of a typed array (its iterator protocol makes an object per row).
+    const groupRows = new Array<number>(count);
+    for (let i = 0; i < count; i++) groupRows[i] = rows[at + i]!;
+    workload.set(id, joinedGroup(text.slice(offset, offset + length), groupRows));
     offset += length;
     at += count;
   });

@@ -106,6 +106,50 @@ describe('the client writes long strings natively, as the SDK would', () => {
   });
 });
 
+describe('a large body is copied out of the writer, which keeps its buffer', () => {
+  /** The bodies as the HTTP handler would get them (not copied), for several commands in turn. */
+  async function rawBodies(client: DynamoDBClient, commands: BatchWriteItemCommand[]): Promise<Uint8Array[]> {
+    const bodies: Uint8Array[] = [];
+    client.middlewareStack.add(
+      () => async (args) => {
+        bodies.push((args.request as { body: Uint8Array }).body);
+        throw new Error('captured');
+      },
+      { step: 'build', name: 'captureRawBody', priority: 'low' },
+    );
+    for (const command of commands) await expect(client.send(command)).rejects.toThrow('captured');
+    return bodies;
+  }
+
+  it('each body stays what the SDK wrote after the next ones are serialized, of the same class', async () => {
+    const page = (n: number, size: number) =>
+      new BatchWriteItemCommand({
+        RequestItems: {
+          t: Array.from({ length: 3 }, (_, i) => ({
+            PutRequest: {
+              Item: { pk: { S: `P${n}` }, sk: { S: `S${i}` }, data: { S: `"${n}"王`.repeat(size) } },
+            },
+          })),
+        },
+      });
+    // Large, larger, small (left to the SDK), large again: each body of the patched client is its own.
+    const sizes = [20_000, 60_000, 10, 30_000];
+    const commands = () => sizes.map((size, n) => page(n, size));
+    const fastClient = new DynamoDBClient(config);
+    fastJsonStrings(fastClient);
+    const fastBodies = await rawBodies(fastClient, commands());
+    const sdkBodies = await rawBodies(new DynamoDBClient(config), commands());
+    for (let n = 0; n < sizes.length; n++) {
+      expect(Buffer.from(fastBodies[n]!).equals(Buffer.from(sdkBodies[n]!)), `body ${n}`).toBe(true);
+      expect(fastBodies[n]!.constructor).toBe(sdkBodies[n]!.constructor);
+      expect(String(fastBodies[n])).toBe(String(sdkBodies[n]));
+    }
+    // The large ones do not share memory with each other.
+    expect(fastBodies[0]!.buffer).not.toBe(fastBodies[1]!.buffer);
+    expect(fastBodies[1]!.buffer).not.toBe(fastBodies[3]!.buffer);
+  });
+});
+
 describe("a local client's payload is not hashed for its signature", () => {
   /** The headers a request of this client is signed with. */
   async function signedHeaders(client: DynamoDBClient): Promise<Record<string, string>> {
