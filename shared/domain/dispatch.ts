@@ -11,7 +11,7 @@ import type {
   WorkloadRow,
 } from '../schemas/dataset.js';
 import { monthNumber, monthsToDate } from './periods.js';
-import { type Fraction, rational, toFixedHalfUp, ZERO } from './rational.js';
+import { type Fraction, rational, rationalConstant, toFixedHalfUp, ZERO } from './rational.js';
 import { appliesTo, scoreInstitution } from './scoring.js';
 
 export type Status = 'green' | 'amber' | 'red' | 'grey';
@@ -86,7 +86,13 @@ export function yearToDateStatus(
   values: readonly IndicatorValue[],
   period: string,
 ): YearToDate {
-  const scored = scoreInstitution(kind, indicators, values, monthsToDate(period), rational(scheme.bonusCap));
+  const scored = scoreInstitution(
+    kind,
+    indicators,
+    values,
+    monthsToDate(period),
+    rationalConstant(scheme.bonusCap),
+  );
   return {
     score: toFixedHalfUp(scored.score),
     indicators: scored.indicators.map((s) => ({

@@ -8,9 +8,19 @@ import Fraction from 'fraction.js';
 export { Fraction };
 export type Rational = Fraction;
 
-export const ZERO = new Fraction(0);
-export const ONE = new Fraction(1);
-export const HUNDRED = new Fraction(100);
+/**
+ * fraction.js called as a function rather than with `new`: the same Fraction (same prototype, the same
+ * fields in the same order) built as its arithmetic builds every result (`Object.create` of the
+ * prototype), so every Fraction the core holds has one hidden class. `new Fraction(…)` objects have
+ * another (the constructor's), and code that met both — sums, splits, comparisons — was compiled for two
+ * shapes and thrown away again ("wrong map" deoptimisations), which in a process's first city month cost
+ * hundreds of milliseconds of recompiling.
+ */
+const fraction = Fraction as unknown as (value: string | number | bigint | Fraction) => Fraction;
+
+export const ZERO = fraction(0);
+export const ONE = fraction(1);
+export const HUNDRED = fraction(100);
 
 /** Parses an exact decimal string (or an integer) into a rational. */
 export function rational(value: string | number | bigint | Fraction): Fraction {
@@ -18,9 +28,26 @@ export function rational(value: string | number | bigint | Fraction): Fraction {
     // Plain decimals (every Decimal field of the dataset) skip fraction.js's generic string parser, a
     // profiled hot spot; the value is the same, and anything else ("1/3", "0.(3)") still goes through it.
     const parts = decimalParts(value);
-    if (parts !== null) return new Fraction(parts.n, parts.d);
+    if (parts !== null) return reduced(parts.n, parts.d);
   }
-  return new Fraction(value as never);
+  return fraction(value);
+}
+
+/**
+ * `rational(text)` of a text that recurs — an indicator's weight, target or floor, a scheme's rate — parsed
+ * once per distinct text instead of at every use (a city month scores ~4,600 indicators). Fractions are
+ * never changed after they are made (every operation returns a new one), so one parse can be shared.
+ */
+const constants = new Map<string, Fraction>();
+export function rationalConstant(text: string): Fraction {
+  let value = constants.get(text);
+  if (value === undefined) {
+    value = rational(text);
+    // Bounded: the texts are a dataset's constants, a few hundred; anything beyond is parsed again.
+    if (constants.size >= 10_000) constants.clear();
+    constants.set(text, value);
+  }
+  return value;
 }
 
 /** An exact ratio of bigints, not reduced: what the hot loops accumulate before building a Fraction. */
@@ -135,14 +162,23 @@ export function floorToBigInt(v: Fraction): bigint {
 
 /** Rounds half away from zero to an integer (DOMAIN.md §4 "round"). */
 export function roundHalfUp(v: Fraction): bigint {
-  if (v.s < 0n) return -floorToBigInt(v.neg().add(new Fraction(1, 2)));
-  return floorToBigInt(v.add(new Fraction(1, 2)));
+  return roundRatioHalfUp(v.n, v.d, v.s < 0n);
+}
+
+/**
+ * |n|/d (n ≥ 0, d > 0) rounded half away from zero, negated when `negative`: floor(n/d + 1/2) =
+ * floor((2n + d) / 2d), which bigint division (truncating, all terms ≥ 0) gives exactly — the same integer
+ * as adding the Fraction 1/2 and flooring, without two Fractions and their gcds per rounding.
+ */
+function roundRatioHalfUp(n: bigint, d: bigint, negative: boolean): bigint {
+  const rounded = (2n * n + d) / (2n * d);
+  return negative ? -rounded : rounded;
 }
 
 /** Rounds half away from zero to `places` decimals and returns the exact decimal string ("70.36"). */
 export function toFixedHalfUp(v: Fraction, places = 2): string {
-  const scale = 10n ** BigInt(places);
-  const scaled = roundHalfUp(v.mul(new Fraction(scale)));
+  // v × 10^places rounded, on v's own numerator and denominator (no reduction needed to round).
+  const scaled = roundRatioHalfUp(v.n * powerOfTen(places), v.d, v.s < 0n);
   return formatScaled(scaled, places);
 }
 
@@ -157,5 +193,5 @@ export function formatScaled(scaled: bigint, places: number): string {
 
 /** The rational rounded half-up to 2 decimals, kept as a rational (used where a rounded figure is reused). */
 export function roundTo2(v: Fraction): Fraction {
-  return new Fraction(roundHalfUp(v.mul(100)), 100n);
+  return reduced(roundRatioHalfUp(v.n * 100n, v.d, v.s < 0n), 100n);
 }

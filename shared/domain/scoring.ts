@@ -4,7 +4,19 @@
  */
 import type { Indicator, IndicatorValue, InstitutionKind } from '../schemas/dataset.js';
 import { methodParams, namedParam } from './params.js';
-import { clamp, type Fraction, HUNDRED, max, min, ONE, rational, roundTo2, sum, ZERO } from './rational.js';
+import {
+  clamp,
+  type Fraction,
+  HUNDRED,
+  max,
+  min,
+  ONE,
+  rational,
+  rationalConstant,
+  roundTo2,
+  sum,
+  ZERO,
+} from './rational.js';
 
 /** Whether the indicator counts for an institution of this kind (otherwise it leaves the sums entirely). */
 export function appliesTo(indicator: Indicator, kind: InstitutionKind): boolean {
@@ -45,8 +57,20 @@ export function windowValue(indicator: Indicator, rows: readonly IndicatorValue[
 
 /** Annual targets, floors and band thresholds of `sum` indicators scale by |W|/12; others are used as given. */
 export function prorationFactor(indicator: Indicator, windowMonths: number): Fraction {
-  return indicator.aggregation === 'sum' ? rational(windowMonths).div(12) : ONE;
+  if (indicator.aggregation !== 'sum') return ONE;
+  let factor = windowFactors.get(windowMonths);
+  if (factor === undefined) {
+    factor = rational(windowMonths).div(12);
+    windowFactors.set(windowMonths, factor);
+  }
+  return factor;
 }
+/** |W|/12 by window length (a window is 1 to 12 months: a handful of values, each computed once). */
+const windowFactors = new Map<number, Fraction>();
+
+/** A target, floor or threshold scaled by the proration factor (as given when the factor is 1). */
+const prorated = (value: Fraction, factor: Fraction): Fraction =>
+  factor === ONE ? value : value.mul(factor);
 
 export interface Band {
   threshold: Fraction;
@@ -56,12 +80,28 @@ export interface Band {
 /** "0.6:1;0.5:0.8" → bands (validated at import). */
 export function parseBands(params: string | undefined): Band[] {
   if (!params) return [];
+  let bands = parsedBands.get(params);
+  if (bands === undefined) {
+    bands = readBands(params);
+    if (parsedBands.size >= 1_000) parsedBands.clear();
+    parsedBands.set(params, bands);
+  }
+  // A copy of the list each time (its bands' Fractions are never changed, so they are shared).
+  return bands.map((b) => ({ ...b }));
+}
+/** Bands by params text: an indicator's bands are parsed once, not for every institution it scores. */
+const parsedBands = new Map<string, Band[]>();
+
+function readBands(params: string): Band[] {
   return params
     .split(';')
     .filter((p) => p.trim() !== '')
     .map((pair) => {
       const [threshold, fraction] = pair.split(':');
-      return { threshold: rational(threshold!.trim()), fraction: rational(fraction!.trim()) };
+      return {
+        threshold: rationalConstant(threshold!.trim()),
+        fraction: rationalConstant(fraction!.trim()),
+      };
     });
 }
 
@@ -70,9 +110,10 @@ export function parseBands(params: string | undefined): Band[] {
  * Methods per DOMAIN.md §3; `factor` is the proration factor for targets, floors and thresholds.
  */
 function methodScore(indicator: Indicator, v: Fraction, factor: Fraction, base: Fraction | null): Fraction {
-  const w = rational(indicator.weight);
-  const t = indicator.target !== undefined ? rational(indicator.target).mul(factor) : ZERO;
-  const f = indicator.floor !== undefined ? rational(indicator.floor).mul(factor) : ZERO;
+  // The indicator's constants, parsed once per distinct text (rationalConstant), scaled here.
+  const w = rationalConstant(indicator.weight);
+  const t = indicator.target !== undefined ? prorated(rationalConstant(indicator.target), factor) : ZERO;
+  const f = indicator.floor !== undefined ? prorated(rationalConstant(indicator.floor), factor) : ZERO;
   const higher = indicator.direction === 'higher';
   switch (indicator.method) {
     case 'yes_no':
@@ -100,7 +141,7 @@ function methodScore(indicator: Indicator, v: Fraction, factor: Fraction, base: 
     case 'bands': {
       const bands = parseBands(methodParams(indicator.params)).map((b) => ({
         ...b,
-        threshold: b.threshold.mul(factor),
+        threshold: prorated(b.threshold, factor),
       }));
       const hit = higher
         ? bands.filter((b) => v.compare(b.threshold) >= 0).sort((a, b) => b.threshold.compare(a.threshold))[0]
@@ -110,14 +151,16 @@ function methodScore(indicator: Indicator, v: Fraction, factor: Fraction, base: 
       return hit ? w.mul(hit.fraction) : ZERO;
     }
     case 'deduct':
-      return max(ZERO, w.sub(rational(methodParams(indicator.params) ?? '0').mul(v)));
+      return max(ZERO, w.sub(rationalConstant(methodParams(indicator.params) ?? '0').mul(v)));
     case 'bonus':
-      return min(w, rational(methodParams(indicator.params) ?? '0').mul(v));
+      return min(w, rationalConstant(methodParams(indicator.params) ?? '0').mul(v));
     case 'actual':
       return w.mul(clamp(v.div(HUNDRED), ZERO, ONE));
     case 'improve':
       // scoreIndicator never calls this without a base (no base = missing).
-      return base === null ? ZERO : improveScore(w, v, base, rational(indicator.target ?? '0'), higher);
+      return base === null
+        ? ZERO
+        : improveScore(w, v, base, rationalConstant(indicator.target ?? '0'), higher);
   }
 }
 
@@ -170,7 +213,7 @@ export function scoreIndicator(
         ? null
         : rational(previousYear.secondmentCount(indicator))
       : windowValue(indicator, rows);
-  const weight = rational(indicator.weight);
+  const weight = rationalConstant(indicator.weight);
   const base = indicator.method === 'improve' ? improveBase(indicator, previousYear) : null;
   // improve without a base (no previous year held, no `base=`) is missing (§9.4).
   const missing = value === null || (indicator.method === 'improve' && base === null);

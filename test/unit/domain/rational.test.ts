@@ -6,14 +6,17 @@ import {
   floorToBigInt,
   formatScaled,
   gcd,
+  HUNDRED,
   max,
   min,
+  ONE,
   rational,
   reduced,
   roundHalfUp,
   roundTo2,
   sum,
   toFixedHalfUp,
+  ZERO,
 } from '../../../shared/domain/rational.js';
 
 const r = rational;
@@ -183,5 +186,64 @@ describe('the faster reduction: gcd, reduced and sum give what fraction.js gives
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('rounding on the numerator and denominator: what adding the Fraction 1/2 and flooring gives', () => {
+  // The definitions as they were written before (DOMAIN.md §4 "round"), on fraction.js alone.
+  const referenceRound = (v: Fraction): bigint =>
+    v.s < 0n ? -floorToBigInt(v.neg().add(new Fraction(1, 2))) : floorToBigInt(v.add(new Fraction(1, 2)));
+  const referenceFixed = (v: Fraction, places: number): string =>
+    formatScaled(referenceRound(v.mul(new Fraction(10n ** BigInt(places)))), places);
+  const fraction = fc
+    .tuple(
+      fc.oneof(fc.bigInt({ min: 0n, max: 1000n }), fc.bigInt({ min: 0n, max: 1n << 120n })),
+      fc.oneof(fc.constantFrom(1n, 2n, 3n, 4n, 8n, 10n, 200n, 1000n), fc.bigInt({ min: 1n, max: 1n << 80n })),
+      fc.boolean(),
+    )
+    .map(([n, d, negative]) => new Fraction(negative ? -n : n, d));
+
+  it('roundHalfUp and toFixedHalfUp give the reference for any sign, size and number of places', () => {
+    fc.assert(
+      fc.property(fraction, fc.integer({ min: 0, max: 6 }), (v, places) => {
+        expect(roundHalfUp(v)).toBe(referenceRound(v));
+        expect(toFixedHalfUp(v, places)).toBe(referenceFixed(v, places));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('exact halves go away from zero, on either side', () => {
+    for (let k = -40n; k <= 40n; k++) {
+      const half = new Fraction(2n * k + 1n, 2n);
+      expect(roundHalfUp(half)).toBe(referenceRound(half));
+      expect(toFixedHalfUp(new Fraction(2n * k + 1n, 200n))).toBe(
+        referenceFixed(new Fraction(2n * k + 1n, 200n), 2),
+      );
+    }
+  });
+});
+
+describe('rational builds every Fraction as fraction.js arithmetic does', () => {
+  const fields = (f: Fraction) => ({ s: f.s, n: f.n, d: f.d, own: Object.keys(f) });
+  it('gives the fields new Fraction gives, for decimals, fraction texts, integers and Fractions', () => {
+    const decimal = fc
+      .tuple(fc.bigInt({ min: -(1n << 70n), max: 1n << 70n }), fc.integer({ min: 0, max: 8 }))
+      .map(([n, places]) => formatScaled(n, places));
+    const fractionText = fc
+      .tuple(fc.bigInt({ min: -(1n << 40n), max: 1n << 40n }), fc.bigInt({ min: 1n, max: 1n << 40n }))
+      .map(([n, d]) => `${n}/${d}`);
+    fc.assert(
+      fc.property(fc.oneof(decimal, fractionText, fc.integer()), (value) => {
+        expect(fields(rational(value))).toEqual(fields(new Fraction(value)));
+        expect(Object.getPrototypeOf(rational(value))).toBe(Fraction.prototype);
+      }),
+      { numRuns: 1_000 },
+    );
+    expect(fields(ZERO)).toEqual(fields(new Fraction(0)));
+    expect(fields(ONE)).toEqual(fields(new Fraction(1)));
+    expect(fields(HUNDRED)).toEqual(fields(new Fraction(100)));
+    const third = new Fraction(1, 3);
+    expect(fields(rational(third))).toEqual(fields(third));
   });
 });
