@@ -157,13 +157,30 @@ export function periodYearIssue(
  * Whether a reference rule from another file into `to`'s `toColumn` runs, and the ids it knows (an empty
  * target is reported once as file.noRows rather than once per referring row).
  */
-export function referenceTarget(tables: Tables, to: CsvKey, toColumn: string): Set<string> | undefined {
+export function referenceTarget(
+  tables: Tables,
+  to: CsvKey,
+  toColumn: string,
+): ReadonlySet<string> | undefined {
   const target = tables[to];
   if (!target || target.records.length === 0) return undefined;
   if (!target.complete && !target.readableColumns?.has(toColumn)) return undefined;
-  const targetCell = columnOf(target, toColumn).cell;
-  return new Set(target.records.map(targetCell));
+  // staff.csv's ids are the target of four rules and of the streamed workload check: made once per records.
+  let byColumn = targetIds.get(target.records);
+  if (!byColumn) {
+    byColumn = new Map();
+    targetIds.set(target.records, byColumn);
+  }
+  let ids = byColumn.get(toColumn);
+  if (!ids) {
+    ids = new Set(target.records.map(columnOf(target, toColumn).cell));
+    byColumn.set(toColumn, ids);
+  }
+  return ids;
 }
+
+/** referenceTarget's sets, per table's records (a table read again has new records) and column. */
+const targetIds = new WeakMap<readonly CsvRecord[], Map<string, Set<string>>>();
 
 export { FirstRows, MONTH };
 
