@@ -165,6 +165,7 @@ async function runWithProgress(
   approver: string,
   allowMissing?: readonly string[] | 'all',
   secondary?: (cycle: CycleRecord) => Promise<void>,
+  completed?: (cycle: CycleRecord) => void,
 ) {
   const { runYear } = await import('../shared/app/year-runner.js');
   const bar = await progressBar('年度 year');
@@ -177,6 +178,7 @@ async function runWithProgress(
       approver,
       ...(allowMissing ? { allowMissing } : {}),
       ...(secondary ? { secondary } : {}),
+      ...(completed ? { onCompleted: completed } : {}),
       onStep: (step, index) => bar.update(index, { step: `${step.kind} ${step.period}` }),
     });
     bar.update(17, { step: 'done' });
@@ -185,20 +187,46 @@ async function runWithProgress(
   }
 }
 
-/** What `year` and `demo` write after the cycles: results, reports and sheets, and the summary. */
+/**
+ * What `year` and `demo` write as the cycles complete (results, reports and sheets; their workbooks on a
+ * file worker, shared/reports/year-files.ts), and the summary.
+ */
 async function resultWriters() {
-  const [reports, results, summary] = await Promise.all([
-    import('../shared/reports/index.js'),
-    import('../shared/app/results-writer.js'),
+  const [workers, files, summary] = await Promise.all([
+    import('../shared/reports/file-workers.js'),
+    import('../shared/reports/year-files.js'),
     import('./summary.js'),
   ]);
-  return {
-    loadYear: reports.loadYear,
-    FileWorkers: reports.FileWorkers,
-    writeReportsAndSheets: reports.writeReportsAndSheets,
-    writeYearResults: results.writeYearResults,
-    yearSummary: summary.yearSummary,
-  };
+  return { FileWorkers: workers.FileWorkers, YearFiles: files.YearFiles, yearSummary: summary.yearSummary };
+}
+
+/**
+ * The year's cycles with their files written as each completes, the year's own at the end; a thread at
+ * low priority builds the workbooks with the CPU the cycles leave (and this one helps it at the end).
+ */
+async function runAndWriteYear(
+  writers: Awaited<ReturnType<typeof resultWriters>>,
+  repos: Repositories,
+  target: { communityId: string; year: number; out: string },
+  options: import('../shared/reports/year-files.js').YearFilesOptions,
+  runCycles: (completed: (cycle: CycleRecord) => void) => Promise<void>,
+  beforeFinish?: () => void,
+) {
+  const workers = writers.FileWorkers.start(options.reports === false ? 0 : 1, { lowPriority: true });
+  try {
+    const { communityId, year, out } = target;
+    const files = await writers.YearFiles.open(repos, communityId, year, out, { ...options, workers });
+    try {
+      await runCycles((cycle) => files.completed(cycle));
+    } catch (error) {
+      await files.abandon();
+      throw error;
+    }
+    beforeFinish?.();
+    return await files.finish();
+  } finally {
+    await workers.close();
+  }
 }
 
 async function describeCycle(
@@ -537,8 +565,7 @@ program
     "银行文件格式（默认为医共体设置的格式）/ the bank files' format (default: the community's setting)",
   )
   .action(async (o) => {
-    const { loadYear, FileWorkers, writeReportsAndSheets, writeYearResults, yearSummary } =
-      await resultWriters();
+    const writers = await resultWriters();
     await withRuntime({ ...storeOptions(), inMemory: o.fresh }, async (rt) => {
       const imported = await doImport(rt, o.data, o.as);
       printImport(imported);
@@ -547,26 +574,30 @@ program
       if (o.reports && o.format !== undefined && o.format !== 'csv' && o.format !== 'xlsx') {
         await (await import('../shared/app/bank-export.js')).bankFormatOf(rt.repos, communityId, o.format);
       }
-      await runWithProgress(rt, communityId, year, o.as, o.approveAs, allowMissingOption(o.allowMissing));
-      // The year's results, read once for the results, the reports and the summary; one thread builds
-      // the XLSX files while this one writes the rest.
-      const workers = FileWorkers.start(o.reports ? 1 : 0);
-      const { data, written, reports } = await (async () => {
-        const data = await loadYear(rt.repos, communityId, year);
-        const written = await writeYearResults(rt.repos, communityId, year, resolve(o.out), data);
-        const reports = o.reports
-          ? await writeReportsAndSheets(rt.repos, communityId, year, resolve(o.out), {
-              by: o.as,
-              data,
-              workers,
-              ...(o.format === undefined ? {} : { bankFormat: String(o.format) }),
-            })
-          : { files: [] };
-        return { data, written, reports };
-      })().finally(() => workers.close());
-      console.log(await yearSummary(rt.repos, communityId, year, data));
+      const { data, results, reports } = await runAndWriteYear(
+        writers,
+        rt.repos,
+        { communityId, year, out: resolve(o.out) },
+        {
+          by: o.as,
+          reports: o.reports,
+          ...(o.format === undefined ? {} : { bankFormat: String(o.format) }),
+        },
+        (completed) =>
+          runWithProgress(
+            rt,
+            communityId,
+            year,
+            o.as,
+            o.approveAs,
+            allowMissingOption(o.allowMissing),
+            undefined,
+            completed,
+          ),
+      );
+      console.log(await writers.yearSummary(rt.repos, communityId, year, data));
       console.log(
-        `\n结果已写入 Results written: ${written.files.length + reports.files.length} files under ${resolve(o.out)}`,
+        `\n结果已写入 Results written: ${results.files.length + (reports?.files.length ?? 0)} files under ${resolve(o.out)}`,
       );
     });
   });
@@ -578,10 +609,10 @@ program
   .option('--seed <n>', '随机种子 seed', '2026')
   .option('--staff <n>', '职工数 staff', '3500')
   .action(async (o) => {
-    const [
-      { generateCounty, writeDataset },
-      { loadYear, FileWorkers, writeReportsAndSheets, writeYearResults, yearSummary },
-    ] = await Promise.all([import('../shared/demo/index.js'), resultWriters()]);
+    const [{ generateCounty, writeDataset }, writers] = await Promise.all([
+      import('../shared/demo/index.js'),
+      resultWriters(),
+    ]);
     const out = resolve(o.out);
     const home = join(out, '.medcomm');
     // The demo always starts from a clean slate: its own database under the output folder.
@@ -600,25 +631,27 @@ program
       const { communityId, year } = imported.pointer;
       // §9.1 the demo's department heads submit, institution users approve, the office closes each month.
       const { demoSecondary } = await import('../shared/demo/secondary.js');
-      await runWithProgress(rt, communityId, year, 'office-demo', 'finance-demo', undefined, (cycle) =>
-        demoSecondary(rt.repos, rt.workflows, cycle, 'office-demo'),
+      const { data, results, reports } = await runAndWriteYear(
+        writers,
+        rt.repos,
+        { communityId, year, out },
+        { by: 'office-demo' },
+        (completed) =>
+          runWithProgress(
+            rt,
+            communityId,
+            year,
+            'office-demo',
+            'finance-demo',
+            undefined,
+            (cycle) => demoSecondary(rt.repos, rt.workflows, cycle, 'office-demo'),
+            completed,
+          ),
+        () => console.error('写出报表与 XLSX 工资表 Writing reports, XLSX sheets and bank files…'),
       );
-      // One thread builds XLSX files while this one writes the rest (and helps it once done).
-      const workers = FileWorkers.start(1);
-      const { data, written, reports } = await (async () => {
-        const data = await loadYear(rt.repos, communityId, year);
-        const written = await writeYearResults(rt.repos, communityId, year, out, data);
-        console.error('写出报表与 XLSX 工资表 Writing reports, XLSX sheets and bank files…');
-        const reports = await writeReportsAndSheets(rt.repos, communityId, year, out, {
-          by: 'office-demo',
-          data,
-          workers,
-        });
-        return { data, written, reports };
-      })().finally(() => workers.close());
-      console.log(`\n${await yearSummary(rt.repos, communityId, year, data)}`);
+      console.log(`\n${await writers.yearSummary(rt.repos, communityId, year, data)}`);
       console.log(
-        `\n结果已写入 Results: ${written.files.length + reports.files.length} files under ${out}: monthly/, quarterly/, annual/ — ` +
+        `\n结果已写入 Results: ${results.files.length + (reports?.files.length ?? 0)} files under ${out}: monthly/, quarterly/, annual/ — ` +
           'JSON (§8.1), CSV and XLSX pay sheets, printable HTML reports (report.html, bulletin-report.html, appraisal-report.html), bank files for HR',
       );
       console.log(`查看状态 See the cycles: MEDCOMM_HOME=${home} npx medcomm status`);

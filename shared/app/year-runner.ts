@@ -83,6 +83,8 @@ export async function runYear(
     /** Institutions without workload rows that the starter accepts to pay nothing (see startCycle). */
     allowMissing?: readonly string[] | 'all';
     onStep?: (step: YearStep, index: number, total: number) => void;
+    /** Each cycle as it completed, before the next starts (the demo writes its files meanwhile). */
+    onCompleted?: (cycle: CycleRecord) => void;
     /** §9.1 manual mode: what answers a month waiting for its department heads (see runCycleToEnd). */
     secondary?: (cycle: CycleRecord) => Promise<void>;
   },
@@ -90,7 +92,7 @@ export async function runYear(
   const steps = yearSteps(options.year);
   for (const [index, step] of steps.entries()) {
     options.onStep?.(step, index, steps.length);
-    await runCycleToEnd(repos, port, {
+    const completed = await runCycleToEnd(repos, port, {
       ...step,
       communityId: options.communityId,
       by: options.by,
@@ -98,5 +100,6 @@ export async function runYear(
       ...(options.allowMissing ? { allowMissing: options.allowMissing } : {}),
       ...(options.secondary ? { secondary: options.secondary } : {}),
     });
+    options.onCompleted?.(completed);
   }
 }

@@ -29,7 +29,7 @@ import type { SheetKind } from './exports.js';
 import type { FileWorkers } from './file-workers.js';
 import { loadMonthDeductions, loadYear } from './load.js';
 import { monthlyDispatchReport } from './monthly.js';
-import { OutputFolder } from './output-folder.js';
+import { inYearOrder, OutputFolder } from './output-folder.js';
 import { bankTitle, jsonText, notTransferredCsv, renderBank, renderReportHtml } from './render.js';
 import type { NotTransferred } from './sheets.js';
 import {
@@ -202,8 +202,9 @@ export class YearReportsWriter {
   /** Once every file is written: the audit entry naming them, and what was written. */
   async finish(year: number): Promise<WrittenReports> {
     await this.out.settled();
-    const { files } = this.out;
-    const { notTransferred, choice } = this;
+    const files = inYearOrder(this.out.files, (path) => path);
+    const notTransferred = inYearOrder(this.notTransferred, (n) => n.file);
+    const { choice } = this;
     await this.repos.audit.append(this.communityId, {
       actor: this.by,
       action: 'export.all',
@@ -211,11 +212,11 @@ export class YearReportsWriter {
       details: {
         files: files.length,
         ...(choice ? { bankFormat: choice.spec.name } : {}),
-        bankFiles: auditList(this.bankFiles),
+        bankFiles: auditList(inYearOrder(this.bankFiles, (path) => path)),
         notTransferred: notTransferred.reduce((n, x) => n + x.rows.length, 0),
       },
     });
-    return { files: [...files], notTransferred };
+    return { files, notTransferred };
   }
 
   private async bank(

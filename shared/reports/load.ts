@@ -176,9 +176,18 @@ const inYear = (c: CycleRecord, year: number) =>
 
 const byPeriod = (a: CycleRecord, b: CycleRecord) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0);
 
+/** Every completed cycle of the year, sorted by period. */
+export async function yearCycles(
+  repos: Repositories,
+  communityId: string,
+  year: number,
+): Promise<CycleRecord[]> {
+  return (await repos.cycles.list(communityId)).filter((c) => inYear(c, year)).sort(byPeriod);
+}
+
 /** Every completed cycle of the year with its results. */
 export async function loadYear(repos: Repositories, communityId: string, year: number): Promise<YearData> {
-  const cycles = (await repos.cycles.list(communityId)).filter((c) => inYear(c, year)).sort(byPeriod);
+  const cycles = await yearCycles(repos, communityId, year);
   const contexts = new DatasetContexts(repos, communityId);
   const annualCycle = cycles.find((c) => c.kind === 'annual');
   const [monthly, quarterly, annual] = await Promise.all([

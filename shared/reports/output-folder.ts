@@ -52,3 +52,13 @@ export class OutputFolder {
     if (this.failure) throw this.failure.error;
   }
 }
+
+const KIND_RANK = (path: string) => (path.startsWith('monthly/') ? 0 : path.startsWith('quarterly/') ? 1 : 2);
+
+/**
+ * A year's paths as writing it at once lists them — the months', then the quarters', then the year's —
+ * when they were written a period at a time as the cycles completed (a month, its quarter, the next month).
+ */
+export function inYearOrder<T>(items: readonly T[], path: (item: T) => string): T[] {
+  return [...items].sort((a, b) => KIND_RANK(path(a)) - KIND_RANK(path(b)));
+}
