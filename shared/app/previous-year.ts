@@ -8,6 +8,7 @@ import type { ScoringContext } from '../domain/scoring.js';
 import { secondmentCounter } from '../domain/secondments.js';
 import type { Department, Indicator, Secondment, Staff } from '../schemas/dataset.js';
 import type { CycleRef } from '../schemas/events.js';
+import type { CycleRecord } from '../store/cycles.js';
 import type { Repositories } from '../store/index.js';
 
 /** The previous year's rows of `months` (shifted a year back) for one institution, or undefined. */
@@ -17,11 +18,15 @@ export async function previousYearOf(
   indicators: readonly Indicator[],
   institutionId: string,
   months: readonly string[],
+  /** The previous year's annual cycle (or none) as the caller read it for this step's batch; else read here. */
+  previousAnnual?: { annual: CycleRecord | undefined },
 ): Promise<ScoringContext | undefined> {
   // Only `improve` reads it: every other dataset makes no extra request.
   if (!indicators.some((i) => i.method === 'improve') || months.length === 0) return undefined;
   const year = Number(months[0]!.slice(0, 4)) - 1;
-  const annual = await repos.cycles.get(cycle.communityId, 'annual', String(year));
+  const annual = previousAnnual
+    ? previousAnnual.annual
+    : await repos.cycles.get(cycle.communityId, 'annual', String(year));
   if (annual?.status !== 'completed') return undefined;
   const window = previousYearMonths(months);
   const rows = await repos.datasets.institutionMonths(
@@ -35,8 +40,10 @@ export async function previousYearOf(
 
 /**
  * `scoringContextOf` for the institutions of a Map iteration's batch: the previous year's annual cycle is
- * read once and every institution's previous-year window in one BatchGetItem (only when an indicator is
- * `improve`), then each institution's context is made from the cache.
+ * read once — for the prefetch and for every institution's context, so the whole batch scores on one
+ * reading of it (it was read again per institution: 39 reads a county quarter) — and every institution's
+ * previous-year window in one BatchGetItem (only when an indicator is `improve`), then each institution's
+ * context is made from the cache.
  */
 export async function batchScoringContexts(
   repos: Repositories,
@@ -45,9 +52,11 @@ export async function batchScoringContexts(
   institutionIds: readonly string[],
   months: readonly string[],
 ): Promise<(institutionId: string, roster: readonly Staff[]) => Promise<ScoringContext | undefined>> {
+  let previousAnnual: { annual: CycleRecord | undefined } | undefined;
   if (indicators.some((i) => i.method === 'improve') && months.length > 0) {
     const year = Number(months[0]!.slice(0, 4)) - 1;
     const annual = await repos.cycles.get(cycle.communityId, 'annual', String(year));
+    previousAnnual = { annual };
     if (annual?.status === 'completed')
       await repos.datasets.prefetchInstitutions(
         cycle.communityId,
@@ -57,7 +66,8 @@ export async function batchScoringContexts(
         false,
       );
   }
-  return (institutionId, roster) => scoringContextOf(repos, cycle, indicators, institutionId, roster, months);
+  return (institutionId, roster) =>
+    scoringContextOf(repos, cycle, indicators, institutionId, roster, months, previousAnnual);
 }
 
 /**
@@ -71,10 +81,12 @@ export async function scoringContextOf(
   institutionId: string,
   roster: readonly Staff[],
   months: readonly string[],
+  /** The previous year's annual cycle (or none) already read for this step (batchScoringContexts). */
+  previousAnnual?: { annual: CycleRecord | undefined },
 ): Promise<ScoringContext | undefined> {
   const counts = indicators.some((i) => i.aggregation === 'secondment_count');
   const [previous, v2] = await Promise.all([
-    previousYearOf(repos, cycle, indicators, institutionId, months),
+    previousYearOf(repos, cycle, indicators, institutionId, months, previousAnnual),
     counts ? repos.datasets.v2(cycle.communityId, cycle.datasetVersion) : Promise.resolve(undefined),
   ]);
   if (v2?.secondments === undefined) return previous;
