@@ -8,7 +8,7 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resetStore, store } from '../config.js';
-import { configureAuditSecrets } from '../store/audit.js';
+import { configureAuditSecrets, rememberAuditHeads } from '../store/audit.js';
 import { createDynamoClients } from '../store/client.js';
 import type { Repositories } from '../store/index.js';
 import { ensureTable, TABLE_NAME_DEFAULT } from '../store/table.js';
@@ -117,6 +117,8 @@ async function openTable(
   }
   // The audit chain's key and anchors live in the data folder, outside the database (none in memory).
   configureAuditSecrets(home ? await localAuditSecrets(home) : {});
+  // This process writes almost every entry of its chains: an append starts from the head it left.
+  rememberAuditHeads();
   // The handlers read their configuration from the environment, as they do in Lambda.
   process.env.DYNAMODB_ENDPOINT = endpoint;
   process.env.TABLE_NAME = tableName;

@@ -227,13 +227,52 @@ export function verifyChain(
   return { ok: true, entries: entries.length };
 }
 
+/** A community's chain as this process appends to it: one append at a time, and the head it left. */
+interface ChainInProcess {
+  /** Settles when the last append queued so far has finished. */
+  tail: Promise<void>;
+  /** The head this process's last append wrote (only while remembering heads; cleared on any failure). */
+  head?: AuditHead;
+}
+
+const chainsInProcess = new WeakMap<Table, Map<string, ChainInProcess>>();
+let rememberHeads = false;
+
+/**
+ * Lets an append start from the head this process's previous append of the community wrote instead of
+ * reading it again (the local runtime: a single process writes almost every entry; not a Lambda, whose
+ * next invocation would mostly find the head moved by another). Exactly as safe as the read: the append's
+ * transaction holds only while the head is still that sequence and hash, and when another writer moved
+ * it the head is read and the append made again at once.
+ */
+export function rememberAuditHeads(on = true): void {
+  rememberHeads = on;
+}
+
+function chainInProcess(table: Table, communityId: string): ChainInProcess {
+  let chains = chainsInProcess.get(table);
+  if (!chains) {
+    chains = new Map();
+    chainsInProcess.set(table, chains);
+  }
+  let chain = chains.get(communityId);
+  if (!chain) {
+    chain = { tail: Promise.resolve() };
+    chains.set(communityId, chain);
+  }
+  return chain;
+}
+
 export class AuditRepository {
   constructor(private readonly table: Table) {}
 
   /**
    * Appends an entry, and with `alsoWrite` the state change it records in the same transaction: if a
    * condition of the state change fails, nothing is written and StoreError('conditional_failed') says so
-   * (`details.reasons` from DynamoDB); contention on the chain's head is retried.
+   * (`details.reasons` from DynamoDB); contention on the chain's head is retried. Appends of one community
+   * made by this process go one at a time, in the order they were asked for, each with its anchor: the
+   * callers may run concurrently (a department's submission beside another's) without racing each other
+   * for the head — other processes are still met by the head's condition, as before.
    */
   async append(
     communityId: string,
@@ -241,10 +280,34 @@ export class AuditRepository {
     /** The change this entry records; a function of the entry when the change names its position. */
     alsoWrite: readonly TransactItem[] | ((entry: AuditEntry) => readonly TransactItem[]) = [],
   ): Promise<AuditEntry> {
+    const chain = chainInProcess(this.table, communityId);
+    const before = chain.tail;
+    let done!: () => void;
+    chain.tail = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    try {
+      await before;
+      return await this.appendNext(chain, communityId, entry, alsoWrite);
+    } finally {
+      done();
+    }
+  }
+
+  private async appendNext(
+    chain: ChainInProcess,
+    communityId: string,
+    entry: Pick<AuditEntry, 'actor' | 'action' | 'subject' | 'details'>,
+    alsoWrite: readonly TransactItem[] | ((entry: AuditEntry) => readonly TransactItem[]),
+  ): Promise<AuditEntry> {
     const pk = keys.audit(communityId);
     const { key } = await auditSecrets();
+    let known = rememberHeads ? chain.head : undefined;
+    chain.head = undefined;
     for (let attempt = 0; attempt < 20; attempt++) {
-      const head = await this.head(communityId);
+      const remembered = known !== undefined;
+      const head = known ?? (await this.head(communityId));
+      known = undefined;
       // A trail written before heads existed: chain onto its last entry and create the head with it.
       const tail = head ?? (await this.lastEntry(communityId));
       const body = {
@@ -266,11 +329,12 @@ export class AuditRepository {
           {
             Put: {
               Item: { pk, sk: HEAD_SK, type: 'AuditHead', sequence: full.sequence, hash: full.hash },
-              ConditionExpression: head ? '#seq = :previous' : 'attribute_not_exists(pk)',
+              // The head this entry chains onto, still there: its sequence and its hash.
+              ConditionExpression: head ? '#seq = :previous AND #hash = :hash' : 'attribute_not_exists(pk)',
               ...(head
                 ? {
-                    ExpressionAttributeNames: { '#seq': 'sequence' },
-                    ExpressionAttributeValues: { ':previous': head.sequence },
+                    ExpressionAttributeNames: { '#seq': 'sequence', '#hash': 'hash' },
+                    ExpressionAttributeValues: { ':previous': head.sequence, ':hash': head.hash },
                   }
                 : {}),
             },
@@ -278,10 +342,14 @@ export class AuditRepository {
           ...(typeof alsoWrite === 'function' ? alsoWrite(full) : alsoWrite),
         ]);
         await this.anchor(communityId, { sequence: full.sequence, hash: full.hash });
+        if (rememberHeads) chain.head = { sequence: full.sequence, hash: full.hash };
         return full;
       } catch (error) {
         if (!isStoreError(error, 'transaction_cancelled')) throw error;
         const reasons = (error.details.reasons ?? []) as { Code?: string }[];
+        // The remembered head moved (another process appended): read it and append again at once. A
+        // change named by the entry's position may have failed only because that position was stale.
+        if (remembered && reasons[1]?.Code === 'ConditionalCheckFailed') continue;
         if (reasons.slice(2).some((r) => r?.Code === 'ConditionalCheckFailed')) {
           throw new StoreError(
             'conditional_failed',
