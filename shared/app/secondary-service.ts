@@ -197,10 +197,10 @@ function inScope(actor: SecondaryActor, institutionId: string, departmentId?: st
 async function departmentOf(
   repos: Repositories,
   cycle: CycleRecord,
+  window: SecondaryWindow,
   institutionId: string,
   departmentId: string,
 ): Promise<DraftDepartment> {
-  const window = await openWindow(repos, cycle);
   if (!window.institutionIds.includes(institutionId))
     throw new NotFoundError(
       bilingual(
@@ -229,7 +229,7 @@ export async function departmentView(
   inScope(actor, request.institutionId, request.departmentId);
   const cycle = await monthlyCycle(repos, request.communityId, request.period);
   const window = await openWindow(repos, cycle);
-  const department = await departmentOf(repos, cycle, request.institutionId, request.departmentId);
+  const department = await departmentOf(repos, cycle, window, request.institutionId, request.departmentId);
   const submission = await repos.secondary.submission(
     refOf(cycle),
     request.institutionId,
@@ -254,13 +254,21 @@ export async function submitSplit(
     institutionId: string;
     departmentId: string;
     amounts: ReadonlyMap<string, Fen>;
+    /**
+     * What the head's view of cycle revision `revision` showed of the department's submission — none, or
+     * that version — when the caller has it: then it is not read again, and the write holds only if it is
+     * still so (none there, or that version and not approved), else it is refused as changed by someone
+     * else. A view of another revision is not used.
+     */
+    seen?: { revision: number; previous: Submission | undefined };
   },
   actor: SecondaryActor,
 ): Promise<Submission> {
   inScope(actor, request.institutionId, request.departmentId);
   const cycle = await monthlyCycle(repos, request.communityId, request.period);
-  requireOpen(await openWindow(repos, cycle), cycle.period);
-  const department = await departmentOf(repos, cycle, request.institutionId, request.departmentId);
+  const window = await openWindow(repos, cycle);
+  requireOpen(window, cycle.period);
+  const department = await departmentOf(repos, cycle, window, request.institutionId, request.departmentId);
   const payroll = department.members.map((m) => m.staffId);
   const problems = checkSubmission(department.pool, payroll, request.amounts, department.capMultiple);
   // Everyone on the department's payroll gets an amount, 0 included: a missing row is a forgotten person.
@@ -282,7 +290,10 @@ export async function submitSplit(
       problems,
     );
   const ref = refOf(cycle);
-  const previous = await repos.secondary.submission(ref, request.institutionId, request.departmentId);
+  const previous =
+    request.seen?.revision === cycle.revision
+      ? request.seen.previous
+      : await repos.secondary.submission(ref, request.institutionId, request.departmentId);
   if (previous?.status === 'approved')
     throw new ReviewStateError(
       bilingual(
@@ -318,6 +329,12 @@ export async function decideSplit(
     departmentId: string;
     approve: boolean;
     reason?: string;
+    /**
+     * The submitted version the approver looked at in cycle revision `revision`, when the caller has it:
+     * then it is not read again, and the decision holds only if exactly that version (its submitter
+     * included) is still submitted. A view of another revision or department is not used.
+     */
+    seen?: { revision: number; submission: Submission };
   },
   actor: SecondaryActor,
 ): Promise<Submission> {
@@ -332,7 +349,11 @@ export async function decideSplit(
   const cycle = await monthlyCycle(repos, request.communityId, request.period);
   requireOpen(await openWindow(repos, cycle), cycle.period);
   const ref = refOf(cycle);
-  const submission = await repos.secondary.submission(ref, request.institutionId, request.departmentId);
+  const seen = request.seen?.revision === cycle.revision ? request.seen.submission : undefined;
+  const submission =
+    seen?.institutionId === request.institutionId && seen.departmentId === request.departmentId
+      ? seen
+      : await repos.secondary.submission(ref, request.institutionId, request.departmentId);
   if (submission?.status !== 'submitted')
     throw new ReviewStateError(
       bilingual(

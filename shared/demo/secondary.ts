@@ -72,6 +72,9 @@ export async function demoSecondary(
   const ref = refOf(cycle);
   const window = await repos.secondary.window(ref);
   if (window?.status !== 'open') return;
+  // Every department's head and approver at once, as people would be: the reads of one call overlap the
+  // others' writes, and the audit trail takes their entries one at a time (AuditRepository.append).
+  const calls: Promise<unknown>[] = [];
   for (const institutionId of window.institutionIds) {
     const draft = await repos.secondary.draft(ref, institutionId);
     const departments = draft?.departments ?? [];
@@ -87,10 +90,30 @@ export async function demoSecondary(
         institutionId,
         departmentId: d.departmentId,
       };
-      await submitSplit(repos, { ...where, amounts: demoSplit(d) }, { by: head });
-      if (d.departmentId === unapproved) continue;
-      await decideSplit(repos, { ...where, approve: true }, { by: `institution-demo-${institutionId}` });
+      const call = (async () => {
+        // The head's view showed no submission yet; the approver approves the version submitted.
+        const seen = { revision: cycle.revision };
+        const submission = await submitSplit(
+          repos,
+          { ...where, amounts: demoSplit(d), seen: { ...seen, previous: undefined } },
+          { by: head },
+        );
+        if (d.departmentId === unapproved) return;
+        await decideSplit(
+          repos,
+          { ...where, approve: true, seen: { ...seen, submission } },
+          { by: `institution-demo-${institutionId}` },
+        );
+      })();
+      // Observed now (a failure is reported below, after every call has settled), not left unhandled while
+      // the next institution's draft is read.
+      call.catch(() => undefined);
+      calls.push(call);
     }
   }
+  // Every call settles before the window closes; the first failure is the one reported.
+  const settled = await Promise.allSettled(calls);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   await closeWindow(store, port, { communityId: cycle.communityId, period: cycle.period }, { by: office });
 }

@@ -468,7 +468,8 @@ export class SecondaryRepository {
             UpdateExpression: `SET #status = :status, decidedBy = :by, decidedAt = :at, version = :next${
               decision.reason ? ', #reason = :reason' : ''
             }`,
-            ConditionExpression: 'version = :v AND #status = :submitted',
+            // That version, still submitted, by that submitter (the four-eyes check was made against it).
+            ConditionExpression: 'version = :v AND #status = :submitted AND submittedBy = :submitter',
             ExpressionAttributeNames: {
               '#status': 'status',
               ...(decision.reason ? { '#reason': 'reason' } : {}),
@@ -480,6 +481,7 @@ export class SecondaryRepository {
               ':next': next.version,
               ':v': previous.version,
               ':submitted': 'submitted',
+              ':submitter': previous.submittedBy,
               ...(decision.reason ? { ':reason': decision.reason } : {}),
             },
           },
