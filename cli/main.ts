@@ -609,15 +609,19 @@ program
   .option('--seed <n>', '随机种子 seed', '2026')
   .option('--staff <n>', '职工数 staff', '3500')
   .action(async (o) => {
+    const out = resolve(o.out);
+    const home = join(out, '.medcomm');
+    // The demo always starts from a clean slate: its own database under the output folder, started now
+    // so that its JVM boots (~1–3 s) on the other core while the modules load and the county is generated.
+    const daemon = await import('../shared/local/daemon.js');
+    await daemon.stopDaemon(home);
+    await rm(home, { recursive: true, force: true });
+    if (!storeOptions().endpoint && !process.env.MEDCOMM_DYNAMODB_ENDPOINT && daemon.daemonEnabled())
+      daemon.prestartDaemon(home);
     const [{ generateCounty, writeDataset }, writers] = await Promise.all([
       import('../shared/demo/index.js'),
       resultWriters(),
     ]);
-    const out = resolve(o.out);
-    const home = join(out, '.medcomm');
-    // The demo always starts from a clean slate: its own database under the output folder.
-    await (await import('../shared/local/daemon.js')).stopDaemon(home);
-    await rm(home, { recursive: true, force: true });
     const dataDir = join(out, 'dataset');
     // The demo county uses every DOMAIN.md §9 addition (departments in manual mode, floor, secondments, veto, …).
     await writeDataset(
