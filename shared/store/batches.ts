@@ -48,6 +48,10 @@ export class CycleBatchRepository {
         this.table.put({ pk, sk: pageKey(page), type: 'CycleBatches', pages: texts.length, sizes, data }),
       ),
     );
+    // Kept as stored (a list never changes; a retry stores the very same), so the Map's iterations that
+    // run in this process find it instead of querying it back. Elsewhere (a Lambda each) they read it.
+    const stored = batches.map((batch) => [...batch]);
+    void this.cache.get(pk, async () => stored);
   }
 
   /** A list's batches as stored; StoreError `not_found` when PrepareCycle stored none (or not all pages). */

@@ -1179,6 +1179,11 @@ export class DatasetRepository {
       return new Map([...month].map(([institutionId, { rows }]) => [institutionId, rows]));
     }
     const index = await this.monthIndex(communityId, version, period);
+    // The pay step's batches each begin with the version's indicators and V2 part (cached): read them
+    // beside the month rather than on the step's path, behind the rosters' reads. Not awaited, as below.
+    void Promise.all([this.indicators(communityId, version), this.v2(communityId, version)]).catch(
+      () => undefined,
+    );
     await this.prefetch(communityId, [...index.values()]);
     // The pay step reads every institution's roster next: read them (kept too) while the start goes on
     // (its checks, its claim, the workflow's first steps) instead of after it. Not awaited: a failed read

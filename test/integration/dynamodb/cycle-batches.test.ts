@@ -71,6 +71,19 @@ describe("a province's batches of 64-character Chinese ids in the AWS-limits mod
     reads.mockRestore();
   });
 
+  it('the process that stored a list finds it without reading it back (the local runtime: one process)', async () => {
+    const writer = new CycleBatchRepository(table);
+    await writer.put(cycle, 'all', stored[0]!.batches);
+    const reads = vi.spyOn(table, 'queryPrefix');
+    expect(await writer.batches(cycle, 'all')).toEqual(institutionBatches(ids));
+    expect(reads).not.toHaveBeenCalled();
+    // What it keeps is what a reader of the table finds.
+    expect(await new CycleBatchRepository(table).batches(cycle, 'all')).toEqual(
+      await writer.batches(cycle, 'all'),
+    );
+    reads.mockRestore();
+  });
+
   it('ids given inline (a correction, or a month parked before references) and one institution need no read', async () => {
     const repos = { batches: new CycleBatchRepository(table) };
     const reads = vi.spyOn(table, 'queryPrefix');
