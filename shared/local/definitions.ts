@@ -175,8 +175,14 @@ function statMtime(path: string): number {
   }
 }
 
-/** `node bin/build.mjs` calls this after building, so the first cycle after `npm ci` synthesizes nothing. */
+/**
+ * `node bin/build.mjs` calls this after building, so the first cycle after `npm ci` synthesizes nothing —
+ * and validates nothing: the local state machines built here record their definitions as validated
+ * (shared/local/asl/engine.ts; ~1 s of CPU at the start of every cycle command otherwise).
+ */
 export async function prepareDefinitions(): Promise<{ hash: string; cached: boolean }> {
   const { hash, cached } = await workflowTemplate();
+  const { LocalWorkflows } = await import('./workflows.js');
+  await LocalWorkflows.create();
   return { hash, cached };
 }

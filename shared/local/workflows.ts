@@ -5,12 +5,14 @@
  * review state (from the input stored with the cycle), so a pause survives the process exiting.
  */
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FUNCTIONS, type FunctionId, loadHandler } from '../../functions/registry.js';
+import { SECONDARY_WAIT, SECONDARY_WAIT_MAP } from '../../workflows/secondary-states.js';
 import type { ExecutionPort } from '../app/cycle-service.js';
 import type { Decision } from '../store/cycles.js';
-import type { SecondaryWindow } from '../store/secondary.js';
-import { SECONDARY_WAIT, SECONDARY_WAIT_MAP } from '../../workflows/secondary-states.js';
 import type { CycleKind } from '../store/keys.js';
+import type { SecondaryWindow } from '../store/secondary.js';
 import {
   type CallbackHandler,
   createLocalEngine,
@@ -18,11 +20,12 @@ import {
   type LocalEngine,
   succeedCallback,
   type TaskHandler,
+  type ValidatedCache,
 } from './asl/engine.js';
 import { ExecutionAbortedError } from './asl/errors.js';
 import { type ExtractedTemplate, extractStateMachines, findStateMachine } from './asl/extract.js';
 import type { JsonValue } from './asl/types.js';
-import { type DefinitionsOptions, workflowTemplate } from './definitions.js';
+import { type DefinitionsOptions, defaultCacheDir, PROJECT_ROOT, workflowTemplate } from './definitions.js';
 
 export type RunOutcome = 'completed' | 'paused' | 'failed' | 'rejected';
 
@@ -64,6 +67,26 @@ export function synthesizeWorkflows(options: DefinitionsOptions = {}): Promise<E
   return synthesized;
 }
 
+/**
+ * Where the install records the definitions it validated (beside the definitions cache), salted with the
+ * interpreter's and its validator's versions; none when those cannot be read (validated every process).
+ */
+function validatedCache(): ValidatedCache | undefined {
+  try {
+    const versions = ['aws-local-stepfunctions', 'asl-validator'].map(
+      (name) =>
+        (
+          JSON.parse(readFileSync(join(PROJECT_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
+            version: string;
+          }
+        ).version,
+    );
+    return { dir: join(defaultCacheDir(), 'validated'), salt: versions.join(' ') };
+  } catch {
+    return undefined;
+  }
+}
+
 export interface LocalWorkflowOptions {
   /** Milliseconds between retries (tests use 0 so retries do not slow them down). */
   retryIntervalMs?: number;
@@ -102,12 +125,14 @@ export class LocalWorkflows implements ExecutionPort {
         if (answer.closed) context.sendTaskSuccess({ closed: true });
       },
     };
+    const validated = validatedCache();
     for (const kind of Object.keys(MACHINE_PATHS) as CycleKind[]) {
       const machine = findStateMachine(extracted, MACHINE_PATHS[kind]);
       workflows.engines.set(
         kind,
         createLocalEngine({
           definition: machine,
+          ...(validated ? { validatedCache: validated } : {}),
           taskHandlers: handlers,
           name: kind,
           ...(options.retryIntervalMs === undefined

@@ -9,7 +9,9 @@
  */
 
 import './polyfill.js';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import {
   ExecutionAbortedError as EngineAbortedError,
@@ -67,6 +69,8 @@ export interface PausedTask {
 export interface LocalEngineOptions {
   /** The definition, either bare ASL (with placeholder ARNs) or straight from `extractStateMachines`. */
   definition: AslDefinition | ExtractedStateMachine;
+  /** Definitions validated by earlier processes (see buildMachine); without it, validated once per process. */
+  validatedCache?: ValidatedCache;
   /** Function logical id → handler. */
   taskHandlers: Record<string, TaskHandler>;
   /**
@@ -160,6 +164,15 @@ export function succeedCallback(output: unknown): CallbackHandler {
 /** A callback handler that fails the task at once with the given error name and cause. */
 export function failCallback(error: string, cause?: string): CallbackHandler {
   return (_payload, context) => context.sendTaskFailure(error, cause);
+}
+
+/**
+ * Where definitions already validated are recorded, by their text and `salt` (the validator's versions):
+ * a definition validated by an earlier process is not validated again.
+ */
+export interface ValidatedCache {
+  dir: string;
+  salt: string;
 }
 
 export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
@@ -276,7 +289,7 @@ class Engine implements LocalEngine {
     this.retryIntervalOverrides = expandOverride(options.retryIntervalOverride, this.prepared.retryStates);
     this.waitTimeOverrides = expandOverride(options.waitOverride, this.prepared.waitStates);
     this.checkHandlers();
-    this.machines.set(this.definition.StartAt, buildMachine(this.definition));
+    this.machines.set(this.definition.StartAt, buildMachine(this.definition, options.validatedCache));
   }
 
   run(input: JsonValue, options?: StartExecutionOptions): Promise<JsonValue> {
@@ -689,20 +702,37 @@ class Engine implements LocalEngine {
 
 /**
  * Definitions this process has already validated. asl-validator compiles its JSON schemas on every call
- * (~80 ms idle, several hundred on a busy 2-core machine), so an identical definition is validated once.
+ * (~80 ms idle, several hundred on a busy 2-core machine), so an identical definition is validated once —
+ * and with a `ValidatedCache`, once per install: a cycle command's three machines cost ~1–1.6 s of CPU
+ * to validate on a busy machine, on the critical path of every command that runs a cycle (issue 17).
+ * The same text under the same validator validates the same way; a failed validation records nothing.
  */
 const validatedDefinitions = new Set<string>();
 
-function buildMachine(definition: AslDefinition): StateMachine {
+function buildMachine(definition: AslDefinition, cache?: ValidatedCache): StateMachine {
   const key = JSON.stringify(definition);
-  if (validatedDefinitions.has(key)) {
-    return new StateMachine(definition as StateMachineDefinition, {
+  const marker = cache
+    ? join(cache.dir, `${createHash('sha256').update(`${cache.salt}\0${key}`).digest('hex')}.validated`)
+    : undefined;
+  const recorded = marker !== undefined && existsSync(marker);
+  let machine: StateMachine;
+  if (validatedDefinitions.has(key) || recorded) {
+    machine = new StateMachine(definition as StateMachineDefinition, {
       validationOptions: { noValidate: true },
     });
+  } else {
+    // The validator writes QueryLanguage into every state it sees; give it a copy.
+    machine = new StateMachine(structuredClone(definition) as StateMachineDefinition);
   }
-  // The validator writes QueryLanguage into every state it sees; give it a copy.
-  const machine = new StateMachine(structuredClone(definition) as StateMachineDefinition);
   validatedDefinitions.add(key);
+  if (cache && marker && !recorded) {
+    try {
+      mkdirSync(cache.dir, { recursive: true });
+      writeFileSync(marker, '');
+    } catch {
+      // Not recorded (a read-only install): the next process validates it again.
+    }
+  }
   return machine;
 }
 
