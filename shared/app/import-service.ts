@@ -174,6 +174,8 @@ export class StreamedImport implements WorkloadSink {
     );
     this.writer = opened.writer;
     this.importedAt = opened.importedAt;
+    // The year's first import claims its version now; its requests go out before the rosters are encoded.
+    if (this.writer.claimNow()) await new Promise((resolve) => setImmediate(resolve));
     this.writer.rosters(dataset);
     // The monthly rows are the writer's now (grouped by month); the version's parts need the rest.
     this.dataset = { ...dataset, indicatorValues: [], finance: [], adjustments: [] };

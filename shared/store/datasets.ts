@@ -1900,6 +1900,17 @@ export class VersionWriter {
     if (this.queueItems >= VersionWriter.flushItems || this.queueBytes >= FLUSH_BYTES) this.flush();
   }
 
+  /**
+   * Claims the version now when none of its blobs can be stored already (the year's first import: its
+   * rosters are all new, so it writes), so that the claim's round trips overlap the rosters' encoding
+   * instead of preceding the first write. True when it did; otherwise the first write claims it, as ever.
+   */
+  claimNow(): boolean {
+    if (this.stored.size > 0 || this.claiming !== undefined) return false;
+    void this.claimOnce().catch(() => undefined); // a failed claim fails the first flush, as it would have
+    return true;
+  }
+
   private claimOnce(): Promise<number> {
     this.claiming ??= this.claim().then((version) => {
       this.version = version;
