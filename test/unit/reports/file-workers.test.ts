@@ -2,10 +2,12 @@
  * The year's workbooks built on a worker thread (issue 17): the same parts as built on this thread, in
  * the files the writer named, and a job that throws fails the writing with its own error and no file.
  */
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bankTransferXlsx } from '../../../shared/export/bank.js';
 import { ExportError } from '../../../shared/export/errors.js';
@@ -108,6 +110,27 @@ describe('the year files built on a worker thread', () => {
     expect(parts(await readFile(join(dir, 'here', 'paysheet.xlsx')))).toEqual(
       parts(await paySheetXlsx(sheet)),
     );
+  });
+
+  it('a process whose pool was never closed still exits on its own once its jobs are done', async () => {
+    // The workers hold the process open only while they have a job: a command that forgot close() ends.
+    const script = [
+      `import { FileWorkers } from ${JSON.stringify(join(import.meta.dirname, '../../../shared/reports/file-workers.ts'))};`,
+      `import { sampleSheet } from ${JSON.stringify(join(import.meta.dirname, '../export/fixtures.ts'))};`,
+      'const pool = FileWorkers.start(1);',
+      `await pool.run({ type: 'paySheetXlsx', sheet: sampleSheet() }, ${JSON.stringify(join(dir, 'unclosed.xlsx'))});`,
+      "console.log('written');",
+    ].join('\n');
+    await writeFile(join(dir, 'unclosed.mts'), script);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', join(dir, 'unclosed.mts')],
+      {
+        timeout: 120_000,
+      },
+    );
+    expect(stdout.trim()).toBe('written');
+    expect(existsSync(join(dir, 'unclosed.xlsx'))).toBe(true);
   });
 
   it('this thread helps with what is queued, and a closed pool takes no more jobs', async () => {
