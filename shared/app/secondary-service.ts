@@ -169,6 +169,23 @@ async function openWindow(repos: Repositories, cycle: CycleRecord): Promise<Seco
   return window;
 }
 
+/**
+ * What a caller's view of cycle revision `revision` showed: the revision, and the window (open) when it
+ * has it. That window is not read again: every write that uses it holds only while the window is still
+ * open (its condition), and its waiting institutions never change once it is opened.
+ */
+export interface SeenWindow {
+  revision: number;
+  window?: SecondaryWindow;
+}
+
+/** The cycle revision's window: as the caller's view of this revision showed it open, else read. */
+function windowOf(repos: Repositories, cycle: CycleRecord, seen?: SeenWindow): Promise<SecondaryWindow> {
+  if (seen?.revision === cycle.revision && seen.window?.status === 'open')
+    return Promise.resolve(seen.window);
+  return openWindow(repos, cycle);
+}
+
 function requireOpen(window: SecondaryWindow, period: string) {
   if (window.status !== 'open')
     throw new ReviewStateError(
@@ -258,15 +275,15 @@ export async function submitSplit(
      * What the head's view of cycle revision `revision` showed of the department's submission — none, or
      * that version — when the caller has it: then it is not read again, and the write holds only if it is
      * still so (none there, or that version and not approved), else it is refused as changed by someone
-     * else. A view of another revision is not used.
+     * else. A view of another revision is not used; its window, see SeenWindow.
      */
-    seen?: { revision: number; previous: Submission | undefined };
+    seen?: SeenWindow & { previous: Submission | undefined };
   },
   actor: SecondaryActor,
 ): Promise<Submission> {
   inScope(actor, request.institutionId, request.departmentId);
   const cycle = await monthlyCycle(repos, request.communityId, request.period);
-  const window = await openWindow(repos, cycle);
+  const window = await windowOf(repos, cycle, request.seen);
   requireOpen(window, cycle.period);
   const department = await departmentOf(repos, cycle, window, request.institutionId, request.departmentId);
   const payroll = department.members.map((m) => m.staffId);
@@ -332,9 +349,10 @@ export async function decideSplit(
     /**
      * The submitted version the approver looked at in cycle revision `revision`, when the caller has it:
      * then it is not read again, and the decision holds only if exactly that version (its submitter
-     * included) is still submitted. A view of another revision or department is not used.
+     * included) is still submitted. A view of another revision or department is not used; its window,
+     * see SeenWindow.
      */
-    seen?: { revision: number; submission: Submission };
+    seen?: SeenWindow & { submission: Submission };
   },
   actor: SecondaryActor,
 ): Promise<Submission> {
@@ -347,7 +365,7 @@ export async function decideSplit(
     );
   inScope(actor, request.institutionId);
   const cycle = await monthlyCycle(repos, request.communityId, request.period);
-  requireOpen(await openWindow(repos, cycle), cycle.period);
+  requireOpen(await windowOf(repos, cycle, request.seen), cycle.period);
   const ref = refOf(cycle);
   const seen = request.seen?.revision === cycle.revision ? request.seen.submission : undefined;
   const submission =

@@ -92,7 +92,7 @@ export async function demoSecondary(
       };
       const call = (async () => {
         // The head's view showed no submission yet; the approver approves the version submitted.
-        const seen = { revision: cycle.revision };
+        const seen = { revision: cycle.revision, window };
         const submission = await submitSplit(
           repos,
           { ...where, amounts: demoSplit(d), seen: { ...seen, previous: undefined } },

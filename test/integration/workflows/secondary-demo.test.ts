@@ -3,7 +3,8 @@
  * once and hand the services what their views showed (issue 17): the month pays exactly as the calls one
  * after another did — every department submitted, all but the month's one approved — and the audit
  * chain holds one entry per call, in one verified chain. What a caller hands over is checked by the
- * writes' conditions: a stale view is refused, and so is a forged submitter (four eyes).
+ * writes' conditions: a stale view is refused (of the submission, or of the window since closed), and so
+ * is a forged submitter (four eyes).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideSplit, refOf, submitSplit } from '../../../shared/app/secondary-service.js';
@@ -137,6 +138,24 @@ describe('what a caller hands over is checked by the writes', () => {
       { by: 'institution-user' },
     );
     expect(approved).toMatchObject({ status: 'approved', version: 3, submittedBy: headUser });
+
+    // A view that showed the window open, after the office closed it: the write's condition refuses it.
+    const open = (await rt.repos.secondary.window(ref))!;
+    expect(await rt.repos.secondary.close(ref, 'office1', {})).toBe(true);
+    const other = draft.departments.find((d) => d !== department && d.members.length > 0)!;
+    await expect(
+      submitSplit(
+        rt.repos,
+        {
+          ...where,
+          departmentId: other.departmentId,
+          amounts: new Map(other.members.map((m) => [m.staffId, m.rule])),
+          seen: { ...seen, window: open, previous: undefined },
+        },
+        { by: 'head-other' },
+      ),
+    ).rejects.toThrow(/closed/);
+    expect(await rt.repos.secondary.submission(ref, 'C01', other.departmentId)).toBeUndefined();
     expect(await rt.repos.audit.verify(community)).toMatchObject({ ok: true });
   });
 });
