@@ -242,19 +242,26 @@ export function registerExportCommand(program: Command): void {
       if (!/^\d{4}$/.test(String(o.year)))
         throw new Error(`--year 应为四位年份 / --year must be YYYY, got "${o.year}"`);
       const out = resolve(o.out);
-      const [{ loadYear, writeReportsAndSheets }, { writeYearResults }] = await Promise.all([
+      const [{ loadYear, writeReportsAndSheets }, { writeYearResults }, { FileWorkers }] = await Promise.all([
         reports(),
         import('../shared/app/results-writer.js'),
+        import('../shared/reports/file-workers.js'),
       ]);
       await withRuntime(globals(), async (rt) => {
         const communityId = await community(rt);
-        const data = await loadYear(rt.repos, communityId, year);
-        const results = await writeYearResults(rt.repos, communityId, year, out, data);
-        const reports = await writeReportsAndSheets(rt.repos, communityId, year, out, {
-          by: o.as,
-          data,
-          ...(o.format === undefined ? {} : { bankFormat: String(o.format) }),
-        });
+        // A year's workbooks: one thread builds them while this one writes the rest (as `medcomm year`).
+        const workers = FileWorkers.start(1);
+        const { results, reports } = await (async () => {
+          const data = await loadYear(rt.repos, communityId, year);
+          const results = await writeYearResults(rt.repos, communityId, year, out, data);
+          const reports = await writeReportsAndSheets(rt.repos, communityId, year, out, {
+            by: o.as,
+            data,
+            workers,
+            ...(o.format === undefined ? {} : { bankFormat: String(o.format) }),
+          });
+          return { results, reports };
+        })().finally(() => workers.close());
         const files = new Set([...results.files, ...reports.files]);
         console.log(`已导出 Exported ${files.size} files for ${communityId} ${year} under ${out}`);
         for (const n of reports.notTransferred)
