@@ -1756,12 +1756,15 @@ const FLUSH_BYTES = 4 * 1024 * 1024;
 /** Flushes in flight at most; the parse waits for one to end beyond that (each runs the store's 4 in parallel). */
 const FLUSHES_IN_FLIGHT = 8;
 /**
- * …and text in flight at most (UTF-16 units of blob pages), once two flushes are: the store has 4
- * requests out at a time, so pages queued far beyond them only wait — and outlive the young generation,
- * which copies them again and again (a city import's main thread: ~0.1 s of CPU less at ~12 M than at
- * 8 flushes of 4 MB). Two flushes always may be in flight: a province's large pages make few requests each.
+ * …and text in flight at most (UTF-16 units of blob pages), once two flushes and twice the store's 4
+ * requests are: pages queued far beyond the requests the store has out only wait — and outlive the young
+ * generation, which copies them again and again (a city import's main thread: ~0.1 s of CPU less at ~12 M
+ * than at 8 flushes of 4 MB). Flushes of large pages (a few requests each) still go up to eight.
  */
 const CHARS_IN_FLIGHT = 12 * 1024 * 1024;
+const REQUESTS_IN_FLIGHT = 8;
+/** Items per BatchWriteItem (DynamoDB's limit), to count a flush's requests. */
+const BATCH_ITEMS = 25;
 
 /**
  * Writes a version while its files are still being read (issues 12 and 17): blobs are content-addressed
@@ -1787,8 +1790,9 @@ export class VersionWriter {
   private queueBytes = 0;
   private logPage = 0;
   private readonly inFlight = new Set<Promise<void>>();
-  /** The text of the flushes in flight (see CHARS_IN_FLIGHT). */
+  /** The text and the BatchWriteItems of the flushes in flight (see CHARS_IN_FLIGHT). */
   private charsInFlight = 0;
+  private requestsInFlight = 0;
   private failure: unknown;
   /** Blob pages put so far. */
   pagesWritten = 0;
@@ -1925,10 +1929,12 @@ export class VersionWriter {
     const blobs = this.queue;
     const logPage = this.logPage++;
     const chars = this.queueBytes;
+    const requests = Math.ceil(this.queueItems / BATCH_ITEMS);
     this.queue = [];
     this.queueItems = 0;
     this.queueBytes = 0;
     this.charsInFlight += chars;
+    this.requestsInFlight += requests;
     const write = (async () => {
       const version = await this.claimOnce();
       // Added once put: `x += await …` would read x before the wait and lose a concurrent flush's pages.
@@ -1941,6 +1947,7 @@ export class VersionWriter {
     void write.finally(() => {
       this.inFlight.delete(write);
       this.charsInFlight -= chars;
+      this.requestsInFlight -= requests;
     });
   }
 
@@ -1948,7 +1955,9 @@ export class VersionWriter {
   async pause(): Promise<void> {
     while (
       this.inFlight.size >= FLUSHES_IN_FLIGHT ||
-      (this.inFlight.size > 2 && this.charsInFlight >= CHARS_IN_FLIGHT)
+      (this.inFlight.size > 2 &&
+        this.charsInFlight >= CHARS_IN_FLIGHT &&
+        this.requestsInFlight >= REQUESTS_IN_FLIGHT)
     )
       await Promise.race(this.inFlight);
     await new Promise((resolve) => setImmediate(resolve));
