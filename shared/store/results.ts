@@ -157,8 +157,19 @@ const GUARDS_PER_TRANSACTION = 100;
 /** SHA-256 of an institution's writes in order: every key, type, institution and content. */
 export function writesDigest(items: readonly ResultWrite[]): string {
   const hash = createHash('sha256');
-  for (const item of items)
-    hash.update(`${item.sk}\0${item.type}\0${item.institutionId ?? ''}\0${item.data}\0\0`);
+  // Each item's `${sk}\0${type}\0${institutionId}\0${data}\0\0`, fed part by part: the same bytes (a part's
+  // UTF-8 ends where a \0 follows it, so no character spans two parts) without first copying a city
+  // month's ~6 MB of pages into one joined string per item.
+  for (const item of items) {
+    hash.update(item.sk);
+    hash.update('\0');
+    hash.update(item.type);
+    hash.update('\0');
+    hash.update(item.institutionId ?? '');
+    hash.update('\0');
+    hash.update(item.data);
+    hash.update('\0\0');
+  }
   return hash.digest('hex');
 }
 
