@@ -4,7 +4,7 @@
  * results are read once (shared/reports loadYear, or handed in by the caller) and the sheets built by the
  * same code as the XLSX.
  */
-import { type PaySheet, paySheetCsv } from '../export/index.js';
+import type { PaySheet } from '../export/index.js';
 import { loadYear } from '../reports/load.js';
 import { OutputFolder } from '../reports/output-folder.js';
 import { annualPaySheet, leadersPaySheet, monthlyPaySheet, quarterlyPaySheet } from '../reports/sheets.js';
@@ -46,7 +46,8 @@ export async function writeYearResults(
 
 // A period at a time, for a caller that writes each cycle's files as it completes (the demo).
 const json = (out: OutputFolder, path: string, value: unknown) => out.write(path, contractText(value));
-const csv = (out: OutputFolder, path: string, sheet: PaySheet) => out.write(path, paySheetCsv(sheet));
+const csv = (out: OutputFolder, path: string, sheet: PaySheet) =>
+  out.render(path, { type: 'paySheetCsv', sheet });
 
 export async function writeMonthResults(out: OutputFolder, month: MonthlyCycleData): Promise<void> {
   const { period } = month.cycle;

@@ -8,18 +8,36 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 import { dirname } from 'node:path';
 import { ExportError } from '../export/errors.js';
-import { type BankTransferLine, bankTransferXlsx, type PaySheet, paySheetXlsx } from '../export/index.js';
+import {
+  type BankTransferLine,
+  bankTransferCsv,
+  bankTransferXlsx,
+  type PaySheet,
+  paySheetCsv,
+  paySheetXlsx,
+} from '../export/index.js';
+import { type AnyReport, renderReportHtml } from './render.js';
 
+/** The workbooks, and the CSV and HTML files of a sheet or report (csv-stringify was ~0.4 s of a county's year). */
 export type FileJob =
   | { type: 'paySheetXlsx'; sheet: PaySheet }
-  | { type: 'bankTransferXlsx'; lines: readonly BankTransferLine[]; title: string };
+  | { type: 'bankTransferXlsx'; lines: readonly BankTransferLine[]; title: string }
+  | { type: 'paySheetCsv'; sheet: PaySheet }
+  | { type: 'bankTransferCsv'; lines: readonly BankTransferLine[] }
+  | { type: 'reportHtml'; report: AnyReport };
 
-export function renderFileJob(job: FileJob): Promise<Buffer> {
+export async function renderFileJob(job: FileJob): Promise<string | Buffer> {
   switch (job.type) {
     case 'paySheetXlsx':
       return paySheetXlsx(job.sheet);
     case 'bankTransferXlsx':
       return bankTransferXlsx(job.lines, job.title);
+    case 'paySheetCsv':
+      return paySheetCsv(job.sheet);
+    case 'bankTransferCsv':
+      return bankTransferCsv(job.lines);
+    case 'reportHtml':
+      return renderReportHtml(job.report);
   }
 }
 

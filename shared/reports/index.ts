@@ -30,10 +30,11 @@ import type { FileWorkers } from './file-workers.js';
 import { loadMonthDeductions, loadYear } from './load.js';
 import { monthlyDispatchReport } from './monthly.js';
 import { inYearOrder, OutputFolder } from './output-folder.js';
-import { bankTitle, jsonText, notTransferredCsv, renderBank, renderReportHtml } from './render.js';
+import { bankTitle, jsonText, notTransferredCsv } from './render.js';
 import type { NotTransferred } from './sheets.js';
 import {
   annualPaySheet,
+  bankTransfer,
   leadersPaySheet,
   monthlyPaySheet,
   quarterlyPaySheet,
@@ -166,7 +167,7 @@ export class YearReportsWriter {
     const dir = `monthly/${m.cycle.period}`;
     const report = monthlyDispatchReport(m);
     await this.out.write(`${dir}/report.json`, jsonText(report));
-    await this.out.write(`${dir}/report.html`, renderReportHtml(report));
+    await this.out.render(`${dir}/report.html`, { type: 'reportHtml', report });
     // Issue 16: the month's withholding (deductions.csv), when it has any: 实发 on the sheet and in the bank files.
     const sheet = withDeductions(monthlyPaySheet(m), (await loadMonthDeductions(this.repos, m.cycle))?.rows);
     await this.out.render(`${dir}/paysheet.xlsx`, { type: 'paySheetXlsx', sheet });
@@ -178,7 +179,7 @@ export class YearReportsWriter {
     const dir = `quarterly/${q.cycle.period}`;
     const report = quarterlyBulletinReport(q, quarters);
     await this.out.write(`${dir}/bulletin-report.json`, jsonText(report));
-    await this.out.write(`${dir}/bulletin-report.html`, renderReportHtml(report));
+    await this.out.render(`${dir}/bulletin-report.html`, { type: 'reportHtml', report });
     const sheet = quarterlyPaySheet(q);
     await this.out.render(`${dir}/paysheet.xlsx`, { type: 'paySheetXlsx', sheet });
     await this.bank(dir, 'bank-transfer', sheet, q.dataset.staff, 'quarterly', q.cycle);
@@ -190,7 +191,7 @@ export class YearReportsWriter {
     const dir = `annual/${a.cycle.period}`;
     const report = annualAppraisalReport(data);
     await this.out.write(`${dir}/appraisal-report.json`, jsonText(report));
-    await this.out.write(`${dir}/appraisal-report.html`, renderReportHtml(report));
+    await this.out.render(`${dir}/appraisal-report.html`, { type: 'reportHtml', report });
     const bonus = annualPaySheet(a);
     const leaders = leadersPaySheet(a);
     await this.out.render(`${dir}/paysheet.xlsx`, { type: 'paySheetXlsx', sheet: bonus });
@@ -242,16 +243,16 @@ export class YearReportsWriter {
         this.bankFiles.push(`${dir}/bank/${file.name}`);
       }
     }
-    // HR's copies: the XLSX is renderBank's (same lines, same title), built on a file worker when there is one.
-    const csv = await renderBank(sheet, staff, 'csv');
-    await out.write(`${dir}/bank/${stem}.csv`, csv.content);
+    // HR's copies, renderBank's files (same lines, same title), built on a file worker when there is one.
+    const transfer = bankTransfer(sheet, staff);
+    await out.render(`${dir}/bank/${stem}.csv`, { type: 'bankTransferCsv', lines: transfer.lines });
     await out.render(`${dir}/bank/${stem}.xlsx`, {
       type: 'bankTransferXlsx',
-      lines: csv.transfer.lines,
+      lines: transfer.lines,
       title: bankTitle(sheet),
     });
     this.bankFiles.push(`${dir}/bank/${stem}.csv`, `${dir}/bank/${stem}.xlsx`);
-    const left = csv.transfer.notTransferred;
+    const left = transfer.notTransferred;
     if (left.length > 0) {
       const file = `${dir}/bank/${stem === 'bank-transfer' ? '' : `${stem}-`}not-transferred.csv`;
       await out.write(file, notTransferredCsv(left));

@@ -81,7 +81,7 @@ export class YearFiles {
       year,
       outDir,
       options,
-      new OutputFolder(outDir),
+      new OutputFolder(outDir, options.workers),
       reports,
       pointer?.version,
     );
