@@ -616,8 +616,11 @@ program
     const daemon = await import('../shared/local/daemon.js');
     await daemon.stopDaemon(home);
     await rm(home, { recursive: true, force: true });
-    if (!storeOptions().endpoint && !process.env.MEDCOMM_DYNAMODB_ENDPOINT && daemon.daemonEnabled())
-      daemon.prestartDaemon(home);
+    // Its database is kept in memory while the year runs and moved into the folder when it stops, at the
+    // end of the demo (a demo's database is made afresh every run: its SQLite syncs would buy nothing).
+    const scratch =
+      !storeOptions().endpoint && !process.env.MEDCOMM_DYNAMODB_ENDPOINT && daemon.daemonEnabled();
+    if (scratch) daemon.prestartDaemon(home, { scratch });
     const [{ generateCounty, writeDataset }, writers] = await Promise.all([
       import('../shared/demo/index.js'),
       resultWriters(),
@@ -663,6 +666,8 @@ program
         `网页控制台 Web console: npm run console:build && MEDCOMM_HOME=${home} npx medcomm serve  (then open http://127.0.0.1:8787)`,
       );
     });
+    // The database into the output folder, on disk, before the demo returns.
+    if (scratch) await daemon.stopDaemon(home);
   });
 
 const audit = program.command('audit').description('审计记录 / the audit trail');

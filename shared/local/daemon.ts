@@ -10,11 +10,24 @@
  * tests and CI — starts and stops a server per command, as before.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isAlive } from './dynamodb/lock.js';
+import { DataDirLock, isAlive, LOCK_FILE_NAME } from './dynamodb/lock.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 
 /** The daemon runs through the CLI's launcher, so it too runs the current build (or the sources). */
@@ -27,6 +40,8 @@ const START_TIMEOUT_MS = 90_000;
 const EXIT_ALREADY_RUNNING = 3;
 /** After that, how long a command waits for the other daemon before starting one again. */
 const RESPAWN_MS = 1_000;
+/** Set for a daemon whose database is kept in memory while it runs (see scratchFolder). */
+const SCRATCH_ENV = 'MEDCOMM_DAEMON_SCRATCH';
 
 export interface DaemonInfo {
   pid: number;
@@ -66,10 +81,10 @@ const spawnedEarly = new Map<string, Promise<{ code: number | null }>>();
  * loads its own modules, so the JVM boots meanwhile (issue 17, a cold `status`); its acquireDaemon then
  * waits for this daemon instead of spawning another.
  */
-export function prestartDaemon(home: string): void {
+export function prestartDaemon(home: string, options: { scratch?: boolean } = {}): void {
   const folder = resolve(home);
   if (spawnedEarly.has(folder) || readDaemonInfo(folder)) return;
-  spawnedEarly.set(folder, spawnDaemon(folder));
+  spawnedEarly.set(folder, spawnDaemon(folder, options.scratch));
 }
 
 export function readDaemonInfo(home: string): DaemonInfo | undefined {
@@ -110,15 +125,16 @@ function lease(info: DaemonInfo): Promise<{ endpoint: string; socket: Socket }> 
 }
 
 /** How a command starts the daemon: the same launcher, in its daemon mode, detached from the terminal. */
-function spawnDaemon(home: string): Promise<{ code: number | null }> {
+function spawnDaemon(home: string, scratch = false): Promise<{ code: number | null }> {
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const log = openSync(join(home, LOG_FILE), 'a', 0o600);
   try {
     const args = [LAUNCHER, '__database-daemon', home];
+    const { [SCRATCH_ENV]: _inherited, ...env } = process.env;
     const child = spawn(process.execPath, args, {
       detached: true,
       stdio: ['ignore', log, log],
-      env: { ...process.env, MEDCOMM_DAEMON_HOME: home },
+      env: { ...env, MEDCOMM_DAEMON_HOME: home, ...(scratch ? { [SCRATCH_ENV]: '1' } : {}) },
     });
     child.unref();
     return new Promise((resolve) => {
@@ -193,10 +209,14 @@ export async function stopDaemon(home: string): Promise<boolean> {
 /** The daemon itself (`bin/medcomm.mjs __database-daemon HOME`): serves until idle or told to stop. */
 export async function runDaemon(home: string): Promise<void> {
   const idleMs = Number(process.env.MEDCOMM_DAEMON_IDLE ?? DEFAULT_IDLE_SECONDS) * 1000;
+  const dataDir = join(home, 'dynamodb');
   let server: Awaited<ReturnType<typeof startDynamoDbLocal>>;
+  let scratch: Scratch | undefined;
   try {
-    server = await startDynamoDbLocal({ dataDir: join(home, 'dynamodb'), keepProcessAlive: true });
+    scratch = process.env[SCRATCH_ENV] === '1' ? openScratch(dataDir) : undefined;
+    server = await startDynamoDbLocal({ dataDir: scratch?.dir ?? dataDir, keepProcessAlive: true });
   } catch (error) {
+    scratch?.discard();
     if (/already in use/.test(String(error))) process.exit(EXIT_ALREADY_RUNNING);
     throw error;
   }
@@ -215,6 +235,7 @@ export async function runDaemon(home: string): Promise<void> {
         // Already gone.
       }
       await server.stop();
+      scratch?.persist();
       process.exit(0);
     })();
     return stopping;
@@ -264,8 +285,82 @@ export async function runDaemon(home: string): Promise<void> {
     if (!stopping) {
       console.log(`${new Date().toISOString()} DynamoDB Local exited on its own`);
       rmSync(infoPath(home), { force: true });
+      scratch?.persist();
       process.exit(1);
     }
   });
   armIdle();
+}
+
+/** A daemon's database kept in memory while it runs, and the data folder it belongs to. */
+interface Scratch {
+  dir: string;
+  /** Moves the database into the data folder (written, synced, renamed into place) and frees both. */
+  persist(): void;
+  /** Frees both without moving anything (the server never started). */
+  discard(): void;
+}
+
+/**
+ * The database of a daemon started with `scratch` (the demo, whose database is made afresh on every run
+ * and is worth keeping only once the year is written): in a folder of its own under /dev/shm (this user's
+ * only) while the daemon runs, so DynamoDB Local's SQLite syncs (~3 a write: ~2-20 s of a demo year on a
+ * shared disk) cost nothing, and moved into the data folder when the daemon stops — `medcomm stop`, idle,
+ * a signal, or the server's own exit. The data folder's lock is held meanwhile, so no other server opens
+ * it. Undefined where there is no /dev/shm: the database stays on disk. A daemon killed outright (SIGKILL)
+ * loses it, which a demo run can afford: it starts from a clean slate.
+ */
+function openScratch(dataDir: string): Scratch | undefined {
+  if (process.platform !== 'linux' || !existsSync('/dev/shm')) return undefined;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const lock = DataDirLock.acquire(dataDir);
+  let dir: string;
+  try {
+    dir = mkdtempSync(join('/dev/shm', 'medcomm-db-'));
+    // What the folder holds already (a demo's is empty) goes along.
+    for (const name of readdirSync(dataDir))
+      if (name !== LOCK_FILE_NAME) copyFileSync(join(dataDir, name), join(dir, name));
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  const free = () => {
+    rmSync(dir, { recursive: true, force: true });
+    lock.release();
+  };
+  return {
+    dir,
+    persist() {
+      try {
+        for (const name of readdirSync(dir)) {
+          if (name === LOCK_FILE_NAME) continue;
+          const partial = join(dataDir, `${name}.${process.pid}.partial`);
+          copyFileSync(join(dir, name), partial);
+          const fd = openSync(partial, 'r+');
+          try {
+            fsyncSync(fd);
+          } finally {
+            closeSync(fd);
+          }
+          renameSync(partial, join(dataDir, name));
+        }
+        const folder = openSync(dataDir, 'r');
+        try {
+          fsyncSync(folder);
+        } finally {
+          closeSync(folder);
+        }
+        console.log(`${new Date().toISOString()} database moved from ${dir} into ${dataDir}`);
+      } catch (error) {
+        // Left where it is rather than lost: the message says where.
+        lock.release();
+        console.log(
+          `${new Date().toISOString()} could not move the database ${dir} into ${dataDir}: ${error}`,
+        );
+        return;
+      }
+      free();
+    },
+    discard: free,
+  };
 }
