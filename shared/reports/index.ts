@@ -56,7 +56,6 @@ export {
   periodKind,
   type SheetKind,
 } from './exports.js';
-export { FileWorkers } from './file-workers.js';
 export { renderAnnualHtml } from './html/annual.js';
 export { renderBulletinHtml } from './html/bulletin.js';
 export { escapeHtml } from './html/escape.js';
