@@ -121,51 +121,24 @@ export async function handler(event: unknown): Promise<{ institutions: number }>
   // One batch of a process computes at a time, then writes while the next computes (below). Its inputs
   // are taken in its turn: the blobs read for it are decoded by their first reader, so each batch decodes
   // its own rosters when it computes (the first batch then starts on its own institutions' alone).
-  // Within the batch, its first institutions are written (results.putBatch: guards, then items) as soon as
-  // they are computed, while the rest compute: the storage starts on the batch's first results instead of
-  // waiting for all of them, and a Lambda's writes overlap its own computing.
-  const writes: Promise<void>[] = [];
-  await oneBatchAtATime(async () => {
+  const groups = await oneBatchAtATime(async () => {
     const [rosters, inputs] = await Promise.all([
       // The rosters the seal pairs each line with its account from (read by the prefetch above).
       repos.datasets.rosters(cycle.communityId, cycle.datasetVersion, ids),
       Promise.all(ids.map((id) => monthlyInputs(repos, cycle, id, postings))),
     ]);
-    for (const chunk of writeChunks(ids.length)) {
-      const groups = await Promise.all(
-        chunk.map((index) =>
-          ownTurn(() =>
-            sealedGroup(
-              { institutionId: ids[index]!, items: monthlyPayOf(cycle, ids[index]!, inputs[index]!) },
-              rosters[index]!,
-              { paid: true },
-            ),
+    return Promise.all(
+      ids.map((institutionId, index) =>
+        ownTurn(() =>
+          sealedGroup(
+            { institutionId, items: monthlyPayOf(cycle, institutionId, inputs[index]!) },
+            rosters[index]!,
+            { paid: true },
           ),
         ),
-      );
-      const write = repos.results.putBatch(cycle, MONTHLY_PAY_STEP, groups, {
-        institutions: institutions.length,
-      });
-      // Awaited below with the others; a failure meanwhile must not go unhandled.
-      write.catch(() => undefined);
-      writes.push(write);
-    }
+      ),
+    );
   });
-  await Promise.all(writes);
+  await repos.results.putBatch(cycle, MONTHLY_PAY_STEP, groups, { institutions: institutions.length });
   return { institutions: ids.length };
-}
-
-/**
- * Institutions written together, in order: the batch's first FIRST_WRITE as soon as they are computed (the
- * storage starts then, not after the whole batch), the rest together (a county's batch of 4 is one write,
- * a city's 39 are 8 + 31). Each is one guarded write of its own (one transaction of its guards, then its
- * items), as safe as one for the whole batch: every institution has its own guard, created before its
- * items are written, and a retried batch finds each part's guards as it finds a batch's. 8 institutions'
- * items (a pay page, a result and the seal's lines each) fill one BatchWriteItem of 25: the split costs one
- * transaction more, not more item writes.
- */
-const FIRST_WRITE = 8;
-function writeChunks(count: number): number[][] {
-  const indexes = Array.from({ length: count }, (_, i) => i);
-  return count <= FIRST_WRITE ? [indexes] : [indexes.slice(0, FIRST_WRITE), indexes.slice(FIRST_WRITE)];
 }
