@@ -92,15 +92,18 @@ export class FileWorkers {
       else job.reject(rethrown(message.error));
       this.dispatch();
     });
-    const lost = (error: Error) => {
+    // A worker that dies (its code did not load, it ran out of memory) is gone; its job goes back to the
+    // front of the queue, for another worker or this thread (helpOut), where a job that fails says why.
+    const lost = () => {
       const job = this.busy.get(worker);
       this.busy.delete(worker);
       const at = this.idle.indexOf(worker);
       if (at >= 0) this.idle.splice(at, 1);
-      job?.reject(error);
+      if (job) this.queue.unshift(job);
+      this.dispatch();
     };
     worker.on('error', lost);
-    worker.on('exit', (code) => lost(new Error(`the file worker stopped (exit code ${code})`)));
+    worker.on('exit', lost);
     this.idle.push(worker);
     this.dispatch();
   }

@@ -133,6 +133,22 @@ describe('the year files built on a worker thread', () => {
     expect(existsSync(join(dir, 'unclosed.xlsx'))).toBe(true);
   });
 
+  it('a job whose worker died is done by this thread when it helps out', async () => {
+    const pool = FileWorkers.start(1);
+    const path = join(dir, 'orphan', 'paysheet.xlsx');
+    const sheet = sampleSheet();
+    // Handed to the worker once its thread exists (before its code has loaded); the thread is then
+    // stopped under the job, which must not fail for it.
+    const job = pool.run({ type: 'paySheetXlsx', sheet }, path);
+    const busy = (pool as unknown as { busy: Map<{ terminate(): Promise<number> }, unknown> }).busy;
+    while (busy.size === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await [...busy.keys()][0]!.terminate();
+    await pool.helpOut();
+    await job;
+    expect(parts(await readFile(path))).toEqual(parts(await paySheetXlsx(sheet)));
+    await pool.close();
+  });
+
   it('this thread helps with what is queued, and a closed pool takes no more jobs', async () => {
     const pool = FileWorkers.start(0);
     const out = new OutputFolder(join(dir, 'helped'), pool);
