@@ -138,6 +138,10 @@ export async function approvedSplits(
   cycle: CycleRef,
   institutionId: string,
 ): Promise<Map<string, Map<string, Fen>> | undefined> {
+  // Only a waiting institution can have submissions (a submission needs its institution in the window):
+  // the others are not queried (the window's ids are read once per process; ~30 queries a county month).
+  const waiting = await repos.secondary.waitingIds(refOf(cycle));
+  if (!waiting?.includes(institutionId)) return undefined;
   const approved = await repos.secondary.submissions(refOf(cycle), institutionId, 'approved');
   if (approved.length === 0) return undefined;
   return new Map(approved.map((s) => [s.departmentId, new Map(Object.entries(s.amounts))]));

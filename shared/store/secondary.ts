@@ -157,6 +157,7 @@ export type SubmissionState = Omit<Submission, 'amounts'>;
 export class SecondaryRepository {
   private readonly audit: AuditRepository;
   private readonly idsCache = new PromiseCache<string[]>(8);
+  private readonly waitingCache = new PromiseCache<string[]>(16);
 
   constructor(private readonly table: Table) {
     this.audit = new AuditRepository(table);
@@ -209,6 +210,24 @@ export class SecondaryRepository {
     const { pk: _pk, sk: _sk, type: _type, institutionIdsRef, ...window } = item;
     if (!institutionIdsRef) return window as SecondaryWindow;
     return { ...window, institutionIds: await this.windowIds(ref, institutionIdsRef) };
+  }
+
+  /**
+   * The institutions a window waits for, or undefined before it is opened: read once per process and
+   * window, as they never change once it is opened (a window not there yet is read again next time).
+   */
+  async waitingIds(ref: SecondaryRef): Promise<string[] | undefined> {
+    const key = `${ref.communityId}\u0000${ref.period}\u0000${ref.revision}`;
+    try {
+      return await this.waitingCache.get(key, async () => {
+        const window = await this.window(ref);
+        if (!window) throw new NoWindowYet();
+        return window.institutionIds;
+      });
+    } catch (error) {
+      if (error instanceof NoWindowYet) return undefined;
+      throw error;
+    }
   }
 
   /** A window's paged ids, read once per process (they never change: the pages are named by their hash). */
@@ -536,6 +555,11 @@ export class SecondaryRepository {
     const { changes, ...audited } = entry;
     await this.audit.append(ref.communityId, audited, changes);
   }
+}
+
+/** waitingIds' read found no window: not kept, so the next call reads again. */
+class NoWindowYet extends Error {
+  override readonly name = 'NoWindowYet' as const;
 }
 
 const subject = (ref: SecondaryRef, institutionId: string, departmentId: string) =>

@@ -7,7 +7,7 @@
  * is a forged submitter (four eyes).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decideSplit, refOf, submitSplit } from '../../../shared/app/secondary-service.js';
+import { approvedSplits, decideSplit, refOf, submitSplit } from '../../../shared/app/secondary-service.js';
 import { demoSecondary } from '../../../shared/demo/secondary.js';
 import { ReviewStateError } from '../../../shared/errors.js';
 import type { LocalRuntime } from '../../../shared/local/runtime.js';
@@ -65,6 +65,30 @@ describe('the demo’s §9.1 users', () => {
       expect(submitted!.sequence).toBeLessThan(approval.sequence);
     }
     expect(await rt.repos.audit.verify(community)).toMatchObject({ ok: true, entries: entries.length });
+
+    // The pay step's approved splits: a waiting institution's as approved; one that never waited (no
+    // departments) has none, and no query is made for it (the window's ids are read once per process).
+    const done = (await rt.repos.cycles.get(community, 'monthly', period))!;
+    const c01 = await approvedSplits(rt.repos, done, 'C01');
+    expect([...(c01?.keys() ?? [])].sort()).toEqual(
+      states
+        .filter((s) => s.institutionId === 'C01' && s.status === 'approved')
+        .map((s) => s.departmentId)
+        .sort(),
+    );
+    const doc = rt.repos.table.doc;
+    const send = doc.send;
+    const sent: string[] = [];
+    doc.send = ((command: { constructor: { name: string } }, ...rest: unknown[]) => {
+      sent.push(command.constructor.name);
+      return (send as (...args: unknown[]) => unknown).call(doc, command, ...rest);
+    }) as unknown as typeof doc.send;
+    try {
+      expect(await approvedSplits(rt.repos, done, 'T01')).toBeUndefined();
+    } finally {
+      doc.send = send;
+    }
+    expect(sent).toEqual([]);
   });
 });
 
