@@ -22,6 +22,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
@@ -292,6 +293,38 @@ export async function runDaemon(home: string): Promise<void> {
   armIdle();
 }
 
+const SCRATCH_ROOT = '/dev/shm';
+const SCRATCH_PREFIX = 'medcomm-db-';
+
+/**
+ * Removes this user's scratch folders whose daemon is gone (killed outright, it could not move or remove
+ * its database): memory a daemon left behind is given back the next time one starts. A folder of a live
+ * daemon, another user's, or one named otherwise is left alone.
+ */
+export function sweepScratch(root = SCRATCH_ROOT): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return removed;
+  }
+  const uid = process.getuid?.();
+  for (const name of names) {
+    const pid = new RegExp(`^${SCRATCH_PREFIX}(\\d+)-`).exec(name)?.[1];
+    if (pid === undefined || isAlive(Number(pid))) continue;
+    const path = join(root, name);
+    try {
+      if (uid !== undefined && statSync(path).uid !== uid) continue;
+      rmSync(path, { recursive: true, force: true });
+      removed.push(path);
+    } catch {
+      // Gone meanwhile, or not ours to remove.
+    }
+  }
+  return removed;
+}
+
 /** A daemon's database kept in memory while it runs, and the data folder it belongs to. */
 interface Scratch {
   dir: string;
@@ -308,15 +341,17 @@ interface Scratch {
  * shared disk) cost nothing, and moved into the data folder when the daemon stops — `medcomm stop`, idle,
  * a signal, or the server's own exit. The data folder's lock is held meanwhile, so no other server opens
  * it. Undefined where there is no /dev/shm: the database stays on disk. A daemon killed outright (SIGKILL)
- * loses it, which a demo run can afford: it starts from a clean slate.
+ * loses it, which a demo run can afford: it starts from a clean slate; its folder is swept by the next.
  */
 function openScratch(dataDir: string): Scratch | undefined {
-  if (process.platform !== 'linux' || !existsSync('/dev/shm')) return undefined;
+  if (process.platform !== 'linux' || !existsSync(SCRATCH_ROOT)) return undefined;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const lock = DataDirLock.acquire(dataDir);
   let dir: string;
   try {
-    dir = mkdtempSync(join('/dev/shm', 'medcomm-db-'));
+    sweepScratch();
+    // The daemon's pid in the name: a folder whose daemon is gone is found and removed by the next one.
+    dir = mkdtempSync(join(SCRATCH_ROOT, `${SCRATCH_PREFIX}${process.pid}-`));
     // What the folder holds already (a demo's is empty) goes along.
     for (const name of readdirSync(dataDir))
       if (name !== LOCK_FILE_NAME) copyFileSync(join(dataDir, name), join(dir, name));
