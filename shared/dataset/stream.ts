@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { type Dataset, WorkloadRow } from '../schemas/dataset.js';
 import type { WorkloadGroup } from '../store/datasets.js';
+import { bundleWorkerFromSources } from '../worker-bundle.js';
 import { crossFileIssues, referenceTarget, type Table, type Tables } from './cross.js';
 import { type CsvRead, readCsvSlices, readCsvStreamed, readRowsStreamed, type TextSlices } from './csv.js';
 import {
@@ -223,9 +224,6 @@ class WorkloadWorker {
   }
 }
 
-/** The worker's code bundled from the sources, built once per process. */
-let sourcesBundle: Promise<string> | undefined;
-
 /**
  * Builds the worker's bundle now when running from the sources (tsx, vitest, the bench), as the CLI's
  * install builds it (bin/build.mjs): a bench step then measures the import as the installed CLI runs it,
@@ -238,21 +236,7 @@ export async function prepareParseWorker(): Promise<void> {
 }
 
 function bundleFromSources(here: string): Promise<string> {
-  sourcesBundle ??= (async () => {
-    const name = 'esbuild'; // not a literal: the bundlers of the CLI and the Lambdas leave it out
-    const esbuild = (await import(name)) as typeof import('esbuild');
-    const { outputFiles } = await esbuild.build({
-      entryPoints: [fileURLToPath(new URL('./parse-worker.ts', here))],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      write: false,
-      logLevel: 'silent',
-    });
-    return outputFiles[0]!.text;
-  })();
-  return sourcesBundle;
+  return bundleWorkerFromSources(new URL('./parse-worker.ts', here));
 }
 
 /**

@@ -10,9 +10,9 @@
  * esbuild; elsewhere (a Lambda's bundle) there is no worker and every job runs on this thread.
  */
 import { existsSync } from 'node:fs';
-import { createRequire, isBuiltin } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { bundleWorkerFromSources } from '../worker-bundle.js';
 import { type FileJob, type FromFileWorker, rethrown, type ToFileWorker, writeFileJob } from './file-jobs.js';
 
 interface Queued extends ToFileWorker {
@@ -128,43 +128,7 @@ async function spawnFileWorker(options: WorkerOptions): Promise<Worker | undefin
   if (built && existsSync(fileURLToPath(built))) return new Worker(built, options);
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return undefined;
-  return new Worker(await sourcesBundle(here), { ...options, eval: true });
-}
-
-/** The worker's code bundled from the sources, once per process. */
-let bundled: Promise<string> | undefined;
-
-/**
- * From the sources (vitest, tsx): file-worker.ts and its modules bundled in memory by esbuild (~0.1 s in
- * esbuild's own process) and run as a script. Packages stay outside the bundle, required by their full
- * path (an evaluated worker resolves bare names from the working directory, not from here).
- */
-function sourcesBundle(here: string): Promise<string> {
-  bundled ??= (async () => {
-    const name = 'esbuild'; // not a literal: the bundlers of the CLI and the Lambdas leave it out
-    const esbuild = (await import(name)) as typeof import('esbuild');
-    const { outputFiles } = await esbuild.build({
-      entryPoints: [fileURLToPath(new URL('./file-worker.ts', here))],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      write: false,
-      logLevel: 'silent',
-      plugins: [
-        {
-          name: 'packages-by-full-path',
-          setup(build) {
-            build.onResolve({ filter: /^[^./]/ }, (args) =>
-              isBuiltin(args.path)
-                ? { path: args.path, external: true }
-                : { path: createRequire(args.importer).resolve(args.path), external: true },
-            );
-          },
-        },
-      ],
-    });
-    return outputFiles[0]!.text;
-  })();
-  return bundled;
+  // From the sources (vitest, tsx): bundled in memory, packages by their full path.
+  const code = await bundleWorkerFromSources(new URL('./file-worker.ts', here), { packagesByFullPath: true });
+  return new Worker(code, { ...options, eval: true });
 }
