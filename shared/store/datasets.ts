@@ -23,7 +23,7 @@ import type {
   WorkloadRow,
 } from '../schemas/dataset.js';
 import { type AuditEntry, AuditRepository } from './audit.js';
-import { type BatchWrite, type Item, RequestSlots } from './batch.js';
+import { BATCH_WRITE_LIMIT, type BatchWrite, type Item, RequestSlots } from './batch.js';
 import { contentHash, decode, encode, fullHashOfEncoded, pages } from './codec.js';
 import { communityRegistration } from './communities.js';
 import { isStoreError, StoreError } from './errors.js';
@@ -1763,8 +1763,6 @@ const FLUSHES_IN_FLIGHT = 8;
  */
 const CHARS_IN_FLIGHT = 12 * 1024 * 1024;
 const REQUESTS_IN_FLIGHT = 8;
-/** Items per BatchWriteItem (DynamoDB's limit), to count a flush's requests. */
-const BATCH_ITEMS = 25;
 
 /**
  * Writes a version while its files are still being read (issues 12 and 17): blobs are content-addressed
@@ -1929,7 +1927,7 @@ export class VersionWriter {
     const blobs = this.queue;
     const logPage = this.logPage++;
     const chars = this.queueBytes;
-    const requests = Math.ceil(this.queueItems / BATCH_ITEMS);
+    const requests = Math.ceil(this.queueItems / BATCH_WRITE_LIMIT);
     this.queue = [];
     this.queueItems = 0;
     this.queueBytes = 0;
