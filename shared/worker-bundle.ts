@@ -1,11 +1,20 @@
 /**
- * A worker thread's code bundled in memory from the sources, for runs that have no build (vitest, tsx, the
- * bench): esbuild bundles the entry and its modules once per process (~0.1 s, in esbuild's own process) and
- * the caller runs the text as a script (`new Worker(text, { eval: true })`). The installed CLI runs the
- * workers bin/build.mjs built instead. Used by the import's parse worker and the reports' file workers.
+ * Where a worker thread's code comes from, for the import's parse worker and the reports' file workers: the
+ * installed CLI runs the workers bin/build.mjs built (`builtWorker`); runs that have no build (vitest, tsx,
+ * the bench) bundle the worker in memory from the sources (`bundleWorkerFromSources`): esbuild bundles the
+ * entry and its modules once per process (~0.1 s, in esbuild's own process) and the caller runs the text
+ * as a script (`new Worker(text, { eval: true })`).
  */
+import { existsSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { fileURLToPath } from 'node:url';
+
+/** The worker `file` of the CLI's build (an entry of bin/build.mjs, beside the CLI's bundle), if there is one. */
+export function builtWorker(file: string): URL | undefined {
+  const build = (globalThis as { __medcommBuildDir?: string }).__medcommBuildDir;
+  const built = build ? new URL(`./${file}`, build) : undefined;
+  return built && existsSync(fileURLToPath(built)) ? built : undefined;
+}
 
 const bundles = new Map<string, Promise<string>>();
 

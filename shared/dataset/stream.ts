@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { type Dataset, WorkloadRow } from '../schemas/dataset.js';
 import type { WorkloadGroup } from '../store/datasets.js';
-import { bundleWorkerFromSources } from '../worker-bundle.js';
+import { builtWorker, bundleWorkerFromSources } from '../worker-bundle.js';
 import { crossFileIssues, referenceTarget, type Table, type Tables } from './cross.js';
 import { type CsvRead, readCsvSlices, readCsvStreamed, readRowsStreamed, type TextSlices } from './csv.js';
 import {
@@ -135,9 +135,8 @@ class WorkloadWorker {
       // A test runs a Lambda bundle's worker (test/infra/parse-worker-bundle.test.ts).
       if (parseThread.worker) return new WorkloadWorker(new Worker(parseThread.worker, options));
       // The CLI's build (bin/build.mjs) has the worker as an entry of its own: plain JavaScript, no tsx.
-      const build = (globalThis as { __medcommBuildDir?: string }).__medcommBuildDir;
-      const built = build && new URL('./parseWorker.mjs', build);
-      if (built && existsSync(fileURLToPath(built))) return new WorkloadWorker(new Worker(built, options));
+      const built = builtWorker('parseWorker.mjs');
+      if (built) return new WorkloadWorker(new Worker(built, options));
       // Sources (vitest, tsx): bundled here (see fromSources).
       if (here.endsWith('.ts')) return new WorkloadWorker(fromSources(here, options));
       // A Lambda's bundle: the worker beside it (PrepareImport's), else this thread.

@@ -9,10 +9,8 @@
  * as an entry of its own (bin/build.mjs); from the sources (vitest, tsx) it is bundled in memory by
  * esbuild; elsewhere (a Lambda's bundle) there is no worker and every job runs on this thread.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import { bundleWorkerFromSources } from '../worker-bundle.js';
+import { builtWorker, bundleWorkerFromSources } from '../worker-bundle.js';
 import { type FileJob, type FromFileWorker, rethrown, type ToFileWorker, writeFileJob } from './file-jobs.js';
 
 interface Queued extends ToFileWorker {
@@ -123,9 +121,8 @@ export class FileWorkers {
 const BUILT_FILE_WORKER = 'fileWorker.mjs';
 
 async function spawnFileWorker(options: WorkerOptions): Promise<Worker | undefined> {
-  const build = (globalThis as { __medcommBuildDir?: string }).__medcommBuildDir;
-  const built = build && new URL(`./${BUILT_FILE_WORKER}`, build);
-  if (built && existsSync(fileURLToPath(built))) return new Worker(built, options);
+  const built = builtWorker(BUILT_FILE_WORKER);
+  if (built) return new Worker(built, options);
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return undefined;
   // From the sources (vitest, tsx): bundled in memory, packages by their full path.
