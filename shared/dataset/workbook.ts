@@ -7,6 +7,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
+import { XLSX_WRITE } from '../export/xlsx-table.js';
 import {
   AGGREGATIONS,
   CADENCES,
@@ -137,10 +138,8 @@ const csvRows = (text: string): string[][] =>
   parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true });
 
 async function bufferOf(workbook: ExcelJS.Workbook): Promise<Buffer> {
-  // Deflate level 1, as the exports (shared/export/xlsx-table.ts XLSX_WRITE): faster, same cells.
-  return Buffer.from(
-    await workbook.xlsx.writeBuffer({ zip: { compression: 'DEFLATE', compressionOptions: { level: 1 } } }),
-  );
+  // Written as the exports' workbooks are (deflate level 1: faster, same cells).
+  return Buffer.from(await workbook.xlsx.writeBuffer(XLSX_WRITE));
 }
 
 function newWorkbook(title: string): ExcelJS.Workbook {
