@@ -4,6 +4,7 @@
  * own `round()` (which rounds halves toward +∞, not away from zero as our contract requires).
  */
 import Fraction from 'fraction.js';
+import { memoByText } from './memo.js';
 
 export { Fraction };
 export type Rational = Fraction;
@@ -37,18 +38,9 @@ export function rational(value: string | number | bigint | Fraction): Fraction {
  * `rational(text)` of a text that recurs — an indicator's weight, target or floor, a scheme's rate — parsed
  * once per distinct text instead of at every use (a city month scores ~4,600 indicators). Fractions are
  * never changed after they are made (every operation returns a new one), so one parse can be shared.
+ * Bounded: the texts are a dataset's constants, a few hundred; anything beyond is parsed again.
  */
-const constants = new Map<string, Fraction>();
-export function rationalConstant(text: string): Fraction {
-  let value = constants.get(text);
-  if (value === undefined) {
-    value = rational(text);
-    // Bounded: the texts are a dataset's constants, a few hundred; anything beyond is parsed again.
-    if (constants.size >= 10_000) constants.clear();
-    constants.set(text, value);
-  }
-  return value;
-}
+export const rationalConstant: (text: string) => Fraction = memoByText(10_000, rational);
 
 /** An exact ratio of bigints, not reduced: what the hot loops accumulate before building a Fraction. */
 export interface BigRatio {

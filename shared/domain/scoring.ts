@@ -3,6 +3,7 @@
  * methods, and the composite and dimension scores. Everything is exact; only reported figures are rounded.
  */
 import type { Indicator, IndicatorValue, InstitutionKind } from '../schemas/dataset.js';
+import { memoByText } from './memo.js';
 import { methodParams, namedParam } from './params.js';
 import {
   clamp,
@@ -80,17 +81,11 @@ export interface Band {
 /** "0.6:1;0.5:0.8" → bands (validated at import). */
 export function parseBands(params: string | undefined): Band[] {
   if (!params) return [];
-  let bands = parsedBands.get(params);
-  if (bands === undefined) {
-    bands = readBands(params);
-    if (parsedBands.size >= 1_000) parsedBands.clear();
-    parsedBands.set(params, bands);
-  }
   // A copy of the list each time (its bands' Fractions are never changed, so they are shared).
-  return bands.map((b) => ({ ...b }));
+  return parsedBands(params).map((b) => ({ ...b }));
 }
 /** Bands by params text: an indicator's bands are parsed once, not for every institution it scores. */
-const parsedBands = new Map<string, Band[]>();
+const parsedBands = memoByText(1_000, readBands);
 
 function readBands(params: string): Band[] {
   return params
