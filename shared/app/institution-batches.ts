@@ -7,6 +7,7 @@
  */
 import { noteInstitutions } from '../ops/invocation.js';
 import type { BatchRef, InstitutionBatchWork, InstitutionWork, PreparedCycle } from '../schemas/events.js';
+import { RequestSlots } from '../store/batch.js';
 import type { BatchList } from '../store/batches.js';
 import type { Repositories } from '../store/index.js';
 
@@ -108,15 +109,13 @@ export async function batchIds(
  * same time and then all write at once while the thread waits; one at a time, each batch's guarded write
  * goes to the storage while the next batch computes. (A Lambda runs one batch: nothing waits.)
  */
-let computing: Promise<unknown> = Promise.resolve();
+const computing = new RequestSlots(1);
 export function oneBatchAtATime<T>(compute: () => Promise<T>): Promise<T> {
-  const turn = computing.then(compute);
-  computing = turn.catch(() => undefined);
-  return turn;
+  return computing.run(compute);
 }
 
-/** The end of the last turn asked for (`ownTurn`). */
-let turns: Promise<unknown> = Promise.resolve();
+/** One `ownTurn` at a time, each asked for when the one before it has ended. */
+const turns = new RequestSlots(1);
 /**
  * Runs `work` (one institution's synchronous computing, a few ms) in a turn of the event loop of its own,
  * after the I/O that arrived meanwhile: the answers to an earlier batch's writes are handled between two
@@ -126,7 +125,7 @@ let turns: Promise<unknown> = Promise.resolve();
  * when the one before it has ended (immediates asked for at once would run back to back, no I/O between).
  */
 export function ownTurn<T>(work: () => T): Promise<T> {
-  const turn = turns.then(
+  return turns.run(
     () =>
       new Promise<T>((resolve, reject) =>
         setImmediate(() => {
@@ -138,6 +137,4 @@ export function ownTurn<T>(work: () => T): Promise<T> {
         }),
       ),
   );
-  turns = turn.catch(() => undefined);
-  return turn;
 }

@@ -7,6 +7,7 @@
  * are written in one transaction (`append(…, alsoWrite)`): neither exists without the other.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { RequestSlots } from './batch.js';
 import { isStoreError, StoreError } from './errors.js';
 import { keys } from './keys.js';
 import type { Table, TransactItem } from './store.js';
@@ -229,8 +230,8 @@ export function verifyChain(
 
 /** A community's chain as this process appends to it: one append at a time, and the head it left. */
 interface ChainInProcess {
-  /** Settles when the last append queued so far has finished. */
-  tail: Promise<void>;
+  /** One append at a time, in the order asked for. */
+  turn: RequestSlots;
   /** The head this process's last append wrote (only while remembering heads; cleared on any failure). */
   head?: AuditHead;
 }
@@ -257,7 +258,7 @@ function chainInProcess(table: Table, communityId: string): ChainInProcess {
   }
   let chain = chains.get(communityId);
   if (!chain) {
-    chain = { tail: Promise.resolve() };
+    chain = { turn: new RequestSlots(1) };
     chains.set(communityId, chain);
   }
   return chain;
@@ -281,17 +282,7 @@ export class AuditRepository {
     alsoWrite: readonly TransactItem[] | ((entry: AuditEntry) => readonly TransactItem[]) = [],
   ): Promise<AuditEntry> {
     const chain = chainInProcess(this.table, communityId);
-    const before = chain.tail;
-    let done!: () => void;
-    chain.tail = new Promise<void>((resolve) => {
-      done = resolve;
-    });
-    try {
-      await before;
-      return await this.appendNext(chain, communityId, entry, alsoWrite);
-    } finally {
-      done();
-    }
+    return chain.turn.run(() => this.appendNext(chain, communityId, entry, alsoWrite));
   }
 
   private async appendNext(

@@ -71,6 +71,16 @@ export class RequestSlots {
       else this.free++;
     };
   }
+
+  /** `work` in a slot: waits for one, and frees it when `work` settles. */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    const release = await this.take();
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
 }
 
 export interface BatchWriteOptions extends BatchOptions {
@@ -122,12 +132,7 @@ export async function batchWriteAll(
   const chunks = chunksOf(writes, BATCH_WRITE_LIMIT, upFront ? undefined : check);
 
   await runPool(chunks, options.concurrency ?? 4, async (requests) => {
-    const release = await options.slots?.take();
-    try {
-      await writeChunk(requests);
-    } finally {
-      release?.();
-    }
+    await (options.slots ? options.slots.run(() => writeChunk(requests)) : writeChunk(requests));
     options.onProgress?.(result.items, total);
   });
   return result;

@@ -97,17 +97,11 @@ export function createDynamoClients(options: DynamoClientOptions = {}): DynamoCl
  */
 function boundInFlight(client: DynamoDBClient, max: number): void {
   const slots = new RequestSlots(max);
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const release = await slots.take();
-      try {
-        return await next(args);
-      } finally {
-        release();
-      }
-    },
-    { step: 'deserialize', name: 'medcommLocalInFlight', priority: 'high' },
-  );
+  client.middlewareStack.add((next) => (args) => slots.run(() => next(args)), {
+    step: 'deserialize',
+    name: 'medcommLocalInFlight',
+    priority: 'high',
+  });
 }
 
 /**

@@ -1555,13 +1555,7 @@ export class DatasetRepository {
     const slots = inTurn === undefined ? undefined : new RequestSlots(2);
     const reads = groups.map((group) => {
       const read = slots
-        ? slots.take().then(async (release) => {
-            try {
-              return await this.blobTexts(communityId, group);
-            } finally {
-              release();
-            }
-          })
+        ? slots.run(() => this.blobTexts(communityId, group))
         : this.blobTexts(communityId, group);
       for (const ref of group) {
         const key = `${ref.pk}|${ref.hash}`;
