@@ -7,15 +7,16 @@ import { parseQuarter, quarterKey } from '../shared/domain/periods.js';
 import { bulletinRows } from '../shared/domain/results.js';
 import { CycleExecutionInput } from '../shared/schemas/events.js';
 import type { QuarterlyInstitutionResult } from '../shared/schemas/results.js';
+import { inListingOrder } from '../shared/store/results.js';
 
 export async function handler(event: unknown): Promise<{ ok: true }> {
   const { cycle } = CycleExecutionInput.parse(event);
   const repos = store();
   // The quarter's results are its dataset's institutions' (each scored by a batch): read by key, in the
   // order a listing of the revision gives them, instead of a query per shard (a city's 64).
-  const ids = (await repos.datasets.institutions(cycle.communityId, cycle.datasetVersion))
-    .map((i) => i.id)
-    .sort((a, b) => Buffer.compare(Buffer.from(`INST#${a}`), Buffer.from(`INST#${b}`)));
+  const ids = inListingOrder(
+    (await repos.datasets.institutions(cycle.communityId, cycle.datasetVersion)).map((i) => i.id),
+  );
   const resultsOf = async (ref: typeof cycle) =>
     (await repos.results.institutionsOf<QuarterlyInstitutionResult>(ref, ids)).filter(
       (r): r is QuarterlyInstitutionResult => r !== undefined,

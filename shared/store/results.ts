@@ -99,6 +99,13 @@ function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
+/** Institution ids in the order a listing of a revision gives their results (their sort keys' order). */
+export function inListingOrder(institutionIds: readonly string[]): string[] {
+  return [...institutionIds].sort((a, b) =>
+    compareKeys(keys.institutionResult(a), keys.institutionResult(b)),
+  );
+}
+
 /** Runs `task` over `inputs`, at most `limit` at a time, results in input order. */
 async function mapBounded<T, R>(inputs: readonly T[], limit: number, task: (input: T) => Promise<R>) {
   const out: R[] = new Array(inputs.length);
