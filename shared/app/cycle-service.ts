@@ -490,6 +490,15 @@ export async function startAgainIfNotStarted(
   );
 }
 
+/** A recorded decision as the second decider is told it: who, when, and which way. */
+function verdictOf(decision: Decision | undefined) {
+  return {
+    by: decision?.by ?? '?',
+    at: decision?.at ?? '',
+    ...(decision?.approved ? { zh: '审核通过', en: 'approved' } : { zh: '驳回', en: 'rejected' }),
+  };
+}
+
 /**
  * Records a finance decision (four eyes: not by the user who started the cycle; only one decision wins)
  * and resumes the parked workflow with it.
@@ -513,10 +522,12 @@ export async function decideReview(
       bilingual(`没有周期 ${request.kind} ${request.period}`, `no cycle ${request.kind} ${request.period}`),
     );
   if (cycle.status !== 'awaiting_review' || !cycle.review || cycle.decision) {
+    // Decided already — also when the other of two simultaneous decisions landed before this read: by whom.
+    const decided = cycle.decision ? verdictOf(cycle.decision) : undefined;
     throw new ReviewStateError(
       bilingual(
-        `周期 ${request.kind} ${request.period} 当前为 ${cycle.status}${cycle.decision ? '（已有审核结论）' : ''}，没有待审核事项`,
-        `cycle ${request.kind} ${request.period} is ${cycle.status}${cycle.decision ? ' (already decided)' : ''}; nothing awaits review`,
+        `周期 ${request.kind} ${request.period} 当前为 ${cycle.status}${decided ? `（已由 ${decided.by} 于 ${decided.at} ${decided.zh}）` : ''}，没有待审核事项`,
+        `cycle ${request.kind} ${request.period} is ${cycle.status}${decided ? ` (already ${decided.en} by ${decided.by} at ${decided.at})` : ''}; nothing awaits review`,
       ),
     );
   }
@@ -555,14 +566,11 @@ export async function decideReview(
   } catch (error) {
     if (!isStoreError(error, 'conditional_failed')) throw error;
     const now = await repos.cycles.get(communityId, request.kind, request.period);
-    const by = now?.decision?.by ?? '?';
-    const verdict = now?.decision?.approved
-      ? { zh: '审核通过', en: 'approved' }
-      : { zh: '驳回', en: 'rejected' };
+    const { by, at, zh, en } = verdictOf(now?.decision);
     throw new ReviewStateError(
       bilingual(
-        `周期 ${request.kind} ${request.period} 已由 ${by} 于 ${now?.decision?.at ?? ''} ${verdict.zh}`,
-        `cycle ${request.kind} ${request.period} was already ${verdict.en} by ${by} at ${now?.decision?.at ?? ''}`,
+        `周期 ${request.kind} ${request.period} 已由 ${by} 于 ${at} ${zh}`,
+        `cycle ${request.kind} ${request.period} was already ${en} by ${by} at ${at}`,
       ),
     );
   }
