@@ -7,7 +7,6 @@
  * are written in one transaction (`append(…, alsoWrite)`): neither exists without the other.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { RequestSlots } from './batch.js';
 import { isStoreError, StoreError } from './errors.js';
 import { keys } from './keys.js';
 import type { Table, TransactItem } from './store.js';
@@ -228,10 +227,21 @@ export function verifyChain(
   return { ok: true, entries: entries.length };
 }
 
-/** A community's chain as this process appends to it: one append at a time, and the head it left. */
+/** An append asked for and not yet settled: what it records, and whom to tell. */
+interface PendingAppend {
+  entry: Pick<AuditEntry, 'actor' | 'action' | 'subject' | 'details'>;
+  alsoWrite: readonly TransactItem[] | ((entry: AuditEntry) => readonly TransactItem[]);
+  resolve: (entry: AuditEntry) => void;
+  reject: (error: unknown) => void;
+  /** Written in a transaction of its own (a shared one failed for a reason no reason names). */
+  alone?: boolean;
+}
+
+/** A community's chain as this process appends to it: the appends waiting, in order, and the head it left. */
 interface ChainInProcess {
-  /** One append at a time, in the order asked for. */
-  turn: RequestSlots;
+  waiting: PendingAppend[];
+  /** A turn is being taken: the appends asked for meanwhile wait for the next. */
+  busy: boolean;
   /** The head this process's last append wrote (only while remembering heads; cleared on any failure). */
   head?: AuditHead;
 }
@@ -258,10 +268,142 @@ function chainInProcess(table: Table, communityId: string): ChainInProcess {
   }
   let chain = chains.get(communityId);
   if (!chain) {
-    chain = { turn: new RequestSlots(1) };
+    chain = { waiting: [], busy: false };
     chains.set(communityId, chain);
   }
   return chain;
+}
+
+/** DynamoDB's limits on one TransactWriteItems: 100 actions and 4 MB in all (kept well under). */
+const TRANSACTION_ACTIONS = 100;
+const TRANSACTION_BYTES = 3_000_000;
+
+/** The item an action touches: DynamoDB refuses a transaction that touches one twice. */
+function itemOf(action: TransactItem): string {
+  const op = action.Put ?? action.Update ?? action.Delete ?? action.ConditionCheck;
+  const key = ((op as { Item?: Record<string, unknown> }).Item ??
+    (op as { Key?: Record<string, unknown> }).Key ??
+    {}) as Record<string, unknown>;
+  return JSON.stringify([key.pk, key.sk]);
+}
+
+/** Appends laid out as one transaction: entries, then the head, then each change (a shared check once). */
+interface Layout {
+  members: PendingAppend[];
+  entries: AuditEntry[];
+  items: TransactItem[];
+  /** For each member, the positions of its changes in `items`, in the order it gave them. */
+  positions: number[][];
+  /** The appends that did not fit (an item touched twice, or a limit): they wait for the next turn. */
+  deferred: PendingAppend[];
+}
+
+/**
+ * As many of `pending` (from the first, in order) as one transaction takes, chained onto `tail`. An
+ * identical condition check on one item, as every §9.1 call of a month makes on its window, is made once
+ * for all who ask it; any other item touched twice ends the group there, so appends that touch one item
+ * are committed one after the other as before, and in each transaction every condition is evaluated on
+ * what was stored before it — the same as one at a time, since no other action of it touches that item.
+ */
+function layOut(
+  pendingAppends: readonly PendingAppend[],
+  pk: string,
+  tail: AuditHead | undefined,
+  key: Buffer | undefined,
+): Layout {
+  const layout: Layout = { members: [], entries: [], items: [], positions: [], deferred: [] };
+  const changes: TransactItem[] = [];
+  // The head is the group's own: a change of it is never another's to share.
+  const touched = new Map<string, { check?: string; at?: number }>([[JSON.stringify([pk, HEAD_SK]), {}]]);
+  let previous = tail;
+  let bytes = 0;
+  for (let i = 0; i < pendingAppends.length; i++) {
+    const pending = pendingAppends[i]!;
+    if (layout.members.length > 0 && (pending.alone || layout.members[0]!.alone)) {
+      layout.deferred = pendingAppends.slice(i);
+      break;
+    }
+    const body = {
+      sequence: (previous?.sequence ?? 0) + 1,
+      at: new Date().toISOString(),
+      ...pending.entry,
+      previousHash: previous?.hash ?? GENESIS,
+      ...(key ? { mac: 'hmac-sha256' as const } : {}),
+    };
+    const full: AuditEntry = { ...body, hash: entryHash(body, key) };
+    const own = typeof pending.alsoWrite === 'function' ? pending.alsoWrite(full) : pending.alsoWrite;
+    // Which of its changes are new to the transaction, and which share a check already in it.
+    const positions: (number | { shared: number })[] = [];
+    const added = new Map<string, { check?: string; at?: number }>();
+    let fits = true;
+    let ownBytes = Buffer.byteLength(JSON.stringify(full), 'utf8');
+    for (const change of own) {
+      const item = itemOf(change);
+      const check = change.ConditionCheck ? JSON.stringify(change.ConditionCheck) : undefined;
+      const seen = touched.get(item) ?? added.get(item);
+      if (seen) {
+        if (check === undefined || seen.check !== check || seen.at === undefined) {
+          fits = false;
+          break;
+        }
+        positions.push({ shared: seen.at });
+        continue;
+      }
+      const at = changes.length + added.size;
+      added.set(item, { ...(check ? { check } : {}), at });
+      positions.push(at);
+      ownBytes += Buffer.byteLength(JSON.stringify(change), 'utf8');
+    }
+    const actions = layout.members.length + 2 + changes.length + added.size;
+    if (
+      layout.members.length > 0 &&
+      (!fits || actions > TRANSACTION_ACTIONS || bytes + ownBytes > TRANSACTION_BYTES)
+    ) {
+      layout.deferred = pendingAppends.slice(i);
+      break;
+    }
+    for (const change of own) {
+      const item = itemOf(change);
+      const entry = added.get(item);
+      if (entry && !touched.has(item)) {
+        touched.set(item, entry);
+        changes.push(change);
+      }
+    }
+    bytes += ownBytes;
+    layout.members.push(pending);
+    layout.entries.push(full);
+    layout.positions.push(positions.map((p) => (typeof p === 'number' ? p : p.shared)));
+    previous = { sequence: full.sequence, hash: full.hash };
+  }
+  const last = layout.entries.at(-1)!;
+  const offset = layout.members.length + 1;
+  layout.items = [
+    ...layout.entries.map(
+      (full): TransactItem => ({
+        Put: {
+          Item: { pk, sk: keys.auditEntry(full.sequence), type: 'Audit', ...full },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      }),
+    ),
+    {
+      Put: {
+        Item: { pk, sk: HEAD_SK, type: 'AuditHead', sequence: last.sequence, hash: last.hash },
+        // The head this group chains onto, still there: its sequence and its hash.
+        ConditionExpression: tail ? '#seq = :previous AND #hash = :hash' : 'attribute_not_exists(pk)',
+        ...(tail
+          ? {
+              ExpressionAttributeNames: { '#seq': 'sequence', '#hash': 'hash' },
+              ExpressionAttributeValues: { ':previous': tail.sequence, ':hash': tail.hash },
+            }
+          : {}),
+      },
+    },
+    ...changes,
+  ];
+  layout.positions = layout.positions.map((positions) => positions.map((p) => p + offset));
+  return layout;
 }
 
 export class AuditRepository {
@@ -270,10 +412,13 @@ export class AuditRepository {
   /**
    * Appends an entry, and with `alsoWrite` the state change it records in the same transaction: if a
    * condition of the state change fails, nothing is written and StoreError('conditional_failed') says so
-   * (`details.reasons` from DynamoDB); contention on the chain's head is retried. Appends of one community
-   * made by this process go one at a time, in the order they were asked for, each with its anchor: the
-   * callers may run concurrently (a department's submission beside another's) without racing each other
-   * for the head — other processes are still met by the head's condition, as before.
+   * (`details.reasons` from DynamoDB, one for each of its changes); contention on the chain's head is
+   * retried. Appends of one community made by this process take turns, in the order they were asked for:
+   * the callers may run concurrently (a department's submission beside another's) without racing each
+   * other for the head — other processes are still met by the head's condition, as before. The appends
+   * asked for while a turn is being taken are written together in the next turn, in one transaction,
+   * each entry with its own change (a month's §9.1 submissions: one transaction instead of thirty); a
+   * change refused fails only its own append, and the others are written without it.
    */
   async append(
     communityId: string,
@@ -282,80 +427,107 @@ export class AuditRepository {
     alsoWrite: readonly TransactItem[] | ((entry: AuditEntry) => readonly TransactItem[]) = [],
   ): Promise<AuditEntry> {
     const chain = chainInProcess(this.table, communityId);
-    return chain.turn.run(() => this.appendNext(chain, communityId, entry, alsoWrite));
+    return new Promise<AuditEntry>((resolve, reject) => {
+      chain.waiting.push({ entry, alsoWrite, resolve, reject });
+      if (!chain.busy) void this.takeTurns(chain, communityId);
+    });
   }
 
-  private async appendNext(
+  /** Turns until nothing waits: each writes the appends waiting when it starts (as many as fit). */
+  private async takeTurns(chain: ChainInProcess, communityId: string): Promise<void> {
+    chain.busy = true;
+    try {
+      while (chain.waiting.length > 0) {
+        const turn = chain.waiting.splice(0);
+        let deferred: PendingAppend[] = [];
+        try {
+          deferred = await this.appendTogether(chain, communityId, turn);
+        } catch (error) {
+          for (const pending of turn) pending.reject(error);
+        }
+        chain.waiting.unshift(...deferred);
+      }
+    } finally {
+      chain.busy = false;
+    }
+  }
+
+  /**
+   * Writes the first of `pendingAppends` that fit one transaction and settles each of them; gives back
+   * the rest. An append's entry and its change commit together or not at all, as when written alone.
+   */
+  private async appendTogether(
     chain: ChainInProcess,
     communityId: string,
-    entry: Pick<AuditEntry, 'actor' | 'action' | 'subject' | 'details'>,
-    alsoWrite: readonly TransactItem[] | ((entry: AuditEntry) => readonly TransactItem[]),
-  ): Promise<AuditEntry> {
+    pendingAppends: readonly PendingAppend[],
+  ): Promise<PendingAppend[]> {
     const pk = keys.audit(communityId);
     const { key } = await auditSecrets();
     let known = rememberHeads ? chain.head : undefined;
     chain.head = undefined;
+    let pending = [...pendingAppends];
     for (let attempt = 0; attempt < 20; attempt++) {
       const remembered = known !== undefined;
       const head = known ?? (await this.head(communityId));
       known = undefined;
       // A trail written before heads existed: chain onto its last entry and create the head with it.
       const tail = head ?? (await this.lastEntry(communityId));
-      const body = {
-        sequence: (tail?.sequence ?? 0) + 1,
-        at: new Date().toISOString(),
-        ...entry,
-        previousHash: tail?.hash ?? GENESIS,
-        ...(key ? { mac: 'hmac-sha256' as const } : {}),
-      };
-      const full: AuditEntry = { ...body, hash: entryHash(body, key) };
+      const layout = layOut(pending, pk, tail, key);
+      const headAt = layout.members.length;
       try {
-        await this.table.transact([
-          {
-            Put: {
-              Item: { pk, sk: keys.auditEntry(full.sequence), type: 'Audit', ...full },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          {
-            Put: {
-              Item: { pk, sk: HEAD_SK, type: 'AuditHead', sequence: full.sequence, hash: full.hash },
-              // The head this entry chains onto, still there: its sequence and its hash.
-              ConditionExpression: head ? '#seq = :previous AND #hash = :hash' : 'attribute_not_exists(pk)',
-              ...(head
-                ? {
-                    ExpressionAttributeNames: { '#seq': 'sequence', '#hash': 'hash' },
-                    ExpressionAttributeValues: { ':previous': head.sequence, ':hash': head.hash },
-                  }
-                : {}),
-            },
-          },
-          ...(typeof alsoWrite === 'function' ? alsoWrite(full) : alsoWrite),
-        ]);
-        await this.anchor(communityId, { sequence: full.sequence, hash: full.hash });
-        if (rememberHeads) chain.head = { sequence: full.sequence, hash: full.hash };
-        return full;
+        await this.table.transact(layout.items);
       } catch (error) {
-        if (!isStoreError(error, 'transaction_cancelled')) throw error;
+        if (!isStoreError(error, 'transaction_cancelled')) {
+          if (layout.members.length === 1) {
+            layout.members[0]!.reject(error);
+            return layout.deferred;
+          }
+          // Refused as a whole for a reason no action names: each append in a transaction of its own.
+          return [...layout.members.map((m) => ({ ...m, alone: true })), ...layout.deferred];
+        }
         const reasons = (error.details.reasons ?? []) as { Code?: string }[];
+        const failed = (at: number) => reasons[at]?.Code === 'ConditionalCheckFailed';
         // The remembered head moved (another process appended): read it and append again at once. A
         // change named by the entry's position may have failed only because that position was stale.
-        if (remembered && reasons[1]?.Code === 'ConditionalCheckFailed') continue;
-        if (reasons.slice(2).some((r) => r?.Code === 'ConditionalCheckFailed')) {
-          throw new StoreError(
-            'conditional_failed',
-            `${entry.action} ${entry.subject}: the change it records was refused`,
-            {
-              cause: error,
-              details: { reasons: reasons.slice(2) },
-            },
-          );
+        if (remembered && failed(headAt)) {
+          pending = [...layout.members, ...layout.deferred];
+          continue;
+        }
+        const refused = layout.members.filter((_, i) => layout.positions[i]!.some(failed));
+        if (refused.length > 0) {
+          layout.members.forEach((member, i) => {
+            if (!refused.includes(member)) return;
+            const own = layout.positions[i]!.map((at) => reasons[at] ?? { Code: 'None' });
+            member.reject(
+              new StoreError(
+                'conditional_failed',
+                `${member.entry.action} ${member.entry.subject}: the change it records was refused`,
+                { cause: error, details: { reasons: own } },
+              ),
+            );
+          });
+          pending = [...layout.members.filter((m) => !refused.includes(m)), ...layout.deferred];
+          if (pending.length === 0) return [];
+          // The others were refused only beside them: again at once, on the same head if it held.
+          if (!failed(headAt) && !layout.entries.some((_, i) => failed(i))) known = head;
+          continue;
         }
         // Another writer appended first: read the new head and chain onto it.
+        pending = [...layout.members, ...layout.deferred];
         await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
+        continue;
       }
+      const last = layout.entries.at(-1)!;
+      await this.anchor(communityId, { sequence: last.sequence, hash: last.hash });
+      if (rememberHeads) chain.head = { sequence: last.sequence, hash: last.hash };
+      layout.members.forEach((member, i) => {
+        member.resolve(layout.entries[i]!);
+      });
+      return layout.deferred;
     }
-    throw new Error(`audit trail of ${communityId} is too contended; try again`);
+    const contended = new Error(`audit trail of ${communityId} is too contended; try again`);
+    for (const member of pending) member.reject(contended);
+    return [];
   }
 
   /**

@@ -1,9 +1,11 @@
 /**
  * The audit trail's appends within one process (issue 17, the demo's §9.1 calls made concurrently): appends
- * of one community asked for at once go one at a time, in the order asked, each anchored; with remembered
- * heads (the local runtime) an append starts from the head this process left, and a head moved meanwhile
- * by another writer (another process: here another Table object) is met by the transaction's condition —
- * the head is read and the entry chained onto it. The chain verifies throughout.
+ * of one community asked for at once take turns in the order asked, those waiting for a turn written
+ * together in one transaction (each entry with its own change; a refused change fails only its append;
+ * an item touched by two appends is written by two transactions, in order), and the anchor follows every
+ * turn; with remembered heads (the local runtime) an append starts from the head this process left, and a
+ * head moved meanwhile by another writer (another process: here another Table object) is met by the
+ * transaction's condition — the head is read and the entry chained onto it. The chain verifies throughout.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -70,11 +72,13 @@ afterAll(() => {
 const entry = (subject: string) => ({ actor: 'tester', action: 'test.append', subject, details: {} });
 
 describe('appends of one process', () => {
-  it('asked for at once, form one chain in the order asked, each anchored in turn', async () => {
+  it('asked for at once, form one chain in the order asked, written together, the anchor after each turn', async () => {
     const community = 'at-once';
-    const first = new AuditRepository(table);
-    const second = new AuditRepository(table);
+    const ours = counted(table);
+    const first = new AuditRepository(ours.table);
+    const second = new AuditRepository(ours.table);
     const subjects = Array.from({ length: 24 }, (_, i) => `call ${i + 1}`);
+    const before = anchors.writes.length;
     const appended = await Promise.all(
       subjects.map((s, i) => (i % 2 === 0 ? first : second).append(community, entry(s))),
     );
@@ -82,8 +86,110 @@ describe('appends of one process', () => {
     const stored = await first.entries(community);
     expect(stored.map((e) => e.subject)).toEqual(subjects);
     expect(await first.verify(community)).toMatchObject({ ok: true, entries: 24 });
-    const anchored = anchors.writes.filter((w) => appended.some((e) => e.hash === w.hash));
-    expect(anchored.map((w) => w.sequence)).toEqual(subjects.map((_, i) => i + 1));
+    // The first alone; the 23 asked for while it was written, together in the next turn.
+    expect(ours.counts.get('TransactWriteCommand')).toBe(2);
+    const anchored = anchors.writes.slice(before);
+    expect(anchored.map((w) => w.sequence)).toEqual([1, 24]);
+    expect(anchored.at(-1)?.hash).toBe(appended.at(-1)?.hash);
+  });
+
+  it('written together: a refused change fails its own append only, the others chain without it', async () => {
+    const community = 'together-refused';
+    const repo = new AuditRepository(table);
+    const missing = {
+      ConditionCheck: {
+        Key: { pk: keys.audit(community), sk: 'NO-SUCH-ITEM' },
+        ConditionExpression: 'attribute_exists(pk)',
+      },
+    };
+    const put = (sk: string) => ({
+      Put: {
+        Item: { pk: `TEST#${community}`, sk, type: 'Test' },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    });
+    const calls = [
+      repo.append(community, entry('one'), [put('A')]),
+      repo.append(community, entry('two'), [put('B')]),
+      repo.append(community, entry('refused'), [put('C'), missing]),
+      repo.append(community, entry('three'), [put('D')]),
+    ];
+    const settled = await Promise.allSettled(calls);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    const refused = (settled[2] as PromiseRejectedResult).reason;
+    expect(isStoreError(refused, 'conditional_failed')).toBe(true);
+    // Its reasons are its own changes', in the order it gave them.
+    expect((refused.details.reasons as { Code?: string }[]).map((r) => r.Code)).toEqual([
+      'None',
+      'ConditionalCheckFailed',
+    ]);
+    expect((await repo.entries(community)).map((e) => e.subject)).toEqual(['one', 'two', 'three']);
+    expect(await repo.verify(community)).toMatchObject({ ok: true, entries: 3 });
+    // Nothing of the refused append was written, everything of the others was.
+    const written = await table.queryPrefix<{ sk: string }>(`TEST#${community}`, '');
+    expect(written.map((i) => i.sk)).toEqual(['A', 'B', 'D']);
+  });
+
+  it('written together: one identical check shared, an item touched twice written in two transactions in order', async () => {
+    const community = 'together-items';
+    const ours = counted(table);
+    const repo = new AuditRepository(ours.table);
+    await table.put({ pk: `TEST#${community}`, sk: 'WINDOW', type: 'Test', status: 'open', n: 0 });
+    const open = {
+      ConditionCheck: {
+        Key: { pk: `TEST#${community}`, sk: 'WINDOW' },
+        ConditionExpression: '#s = :open',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':open': 'open' },
+      },
+    };
+    const bump = (from: number) => ({
+      Update: {
+        Key: { pk: `TEST#${community}`, sk: 'COUNTER' },
+        UpdateExpression: 'SET n = :next',
+        ConditionExpression: from === 0 ? 'attribute_not_exists(pk)' : 'n = :from',
+        ExpressionAttributeValues: { ':next': from + 1, ...(from === 0 ? {} : { ':from': from }) },
+      },
+    });
+    await repo.append(community, entry('first'));
+    ours.counts.clear();
+    const appended = await Promise.all([
+      repo.append(community, entry('submit a'), [open, bump(0)]),
+      repo.append(community, entry('submit b'), [open]),
+      repo.append(community, entry('submit c'), [open, bump(1)]),
+      repo.append(community, entry('submit d'), [open]),
+    ]);
+    expect(appended.map((e) => e.sequence)).toEqual([2, 3, 4, 5]);
+    // a and b together (b shares a's check), c touches a's counter again: c and d in the next transaction.
+    expect(ours.counts.get('TransactWriteCommand')).toBe(2);
+    expect(await table.get<{ n: number }>({ pk: `TEST#${community}`, sk: 'COUNTER' })).toMatchObject({
+      n: 2,
+    });
+    expect(await repo.verify(community)).toMatchObject({ ok: true, entries: 5 });
+  });
+
+  it("written together: no transaction over DynamoDB's 100 actions", async () => {
+    const community = 'together-limit';
+    const ours = counted(table);
+    const repo = new AuditRepository(ours.table);
+    await repo.append(community, entry('first'));
+    ours.counts.clear();
+    const sizes: number[] = [];
+    const send = ours.table.doc.send;
+    ours.table.doc.send = ((command: { input?: { TransactItems?: unknown[] } }, ...rest: unknown[]) => {
+      if (command.input?.TransactItems) sizes.push(command.input.TransactItems.length);
+      return (send as (...args: unknown[]) => unknown).call(ours.table.doc, command, ...rest);
+    }) as typeof send;
+    const calls = Array.from({ length: 60 }, (_, i) =>
+      repo.append(community, entry(`call ${i}`), [
+        { Put: { Item: { pk: `TEST#${community}`, sk: `ITEM#${i}`, type: 'Test' } } },
+      ]),
+    );
+    const appended = await Promise.all(calls);
+    expect(appended.map((e) => e.sequence)).toEqual(calls.map((_, i) => i + 2));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(100);
+    expect(sizes.length).toBeGreaterThanOrEqual(2);
+    expect(await repo.verify(community)).toMatchObject({ ok: true, entries: 61 });
   });
 
   it('start from the head they left, and chain onto a head another writer moved', async () => {
