@@ -390,6 +390,20 @@ export class SecondaryRepository {
     return { ...state, amounts: decode<Record<string, number>>(text) };
   }
 
+  /**
+   * The monthly cycle still at this revision: a call made from a caller's view of the revision (not read
+   * again) writes only while it is so, and any call is refused if the month was recomputed meanwhile.
+   */
+  private cycleAtRevision(ref: SecondaryRef): TransactItem {
+    return {
+      ConditionCheck: {
+        Key: keys.cycle(ref.communityId, 'monthly', ref.period),
+        ConditionExpression: 'revision = :revision',
+        ExpressionAttributeValues: { ':revision': ref.revision },
+      },
+    };
+  }
+
   private windowOpen(ref: SecondaryRef): TransactItem {
     return {
       ConditionCheck: {
@@ -434,6 +448,7 @@ export class SecondaryRepository {
       details: audited.details,
       changes: [
         this.windowOpen(ref),
+        this.cycleAtRevision(ref),
         {
           Put: {
             Item: {
@@ -480,6 +495,7 @@ export class SecondaryRepository {
       },
       changes: [
         this.windowOpen(ref),
+        this.cycleAtRevision(ref),
         {
           // The state only: the amounts (on the item or in pages) stay as submitted.
           Update: {

@@ -183,3 +183,65 @@ describe('what a caller hands over is checked by the writes', () => {
     expect(await rt.repos.audit.verify(community)).toMatchObject({ ok: true });
   });
 });
+
+describe('a view of the month’s revision', () => {
+  let rt: LocalRuntime;
+  beforeAll(async () => {
+    rt = await openManualMonth('secondary-revision');
+  }, 120_000);
+  afterAll(() => rt?.close());
+
+  it('spares the read of the cycle, and is refused by the write once the month is another revision', async () => {
+    await startManualMonth(rt);
+    const cycle = (await rt.repos.cycles.get(community, 'monthly', period)) as CycleRecord;
+    const ref = refOf(cycle);
+    const window = (await rt.repos.secondary.window(ref))!;
+    const draft = (await rt.repos.secondary.draft(ref, 'C01'))!;
+    const [one, two] = draft.departments.filter((d) => d.members.length > 0);
+    const split = (d: typeof one) => new Map(d!.members.map((m) => [m.staffId, m.rule]));
+    const where = { communityId: community, period, institutionId: 'C01' };
+    const seen = { revision: cycle.revision, window, previous: undefined };
+
+    // With the view, the cycle record is not read: the write's condition holds it to that revision.
+    const doc = rt.repos.table.doc;
+    const send = doc.send;
+    const cycleReads: string[] = [];
+    doc.send = ((
+      command: { constructor: { name: string }; input?: { Key?: { sk?: string } } },
+      ...rest: unknown[]
+    ) => {
+      if (command.input?.Key?.sk?.startsWith('CYCLE#')) cycleReads.push(command.constructor.name);
+      return (send as (...args: unknown[]) => unknown).call(doc, command, ...rest);
+    }) as unknown as typeof doc.send;
+    try {
+      await submitSplit(
+        rt.repos,
+        { ...where, departmentId: one!.departmentId, amounts: split(one), seen },
+        { by: 'head-one' },
+      );
+    } finally {
+      doc.send = send;
+    }
+    expect(cycleReads).toEqual([]);
+
+    // The month recomputed meanwhile (its record now names the next revision, which has no window yet):
+    // the view's write is refused by its condition, the call is made again on the month as read, and
+    // nothing is written for the revision the view showed.
+    const key = { pk: `COMMUNITY#${community}`, sk: `CYCLE#monthly#${period}` };
+    expect(await rt.repos.table.get(key)).toMatchObject({ revision: cycle.revision });
+    await rt.repos.table.update({
+      Key: key,
+      UpdateExpression: 'SET revision = :next',
+      ExpressionAttributeValues: { ':next': cycle.revision + 1 },
+    });
+    await expect(
+      submitSplit(
+        rt.repos,
+        { ...where, departmentId: two!.departmentId, amounts: split(two), seen },
+        { by: 'head-two' },
+      ),
+    ).rejects.toThrow(/window/);
+    expect(await rt.repos.secondary.submission(ref, 'C01', two!.departmentId)).toBeUndefined();
+    expect(await rt.repos.audit.verify(community)).toMatchObject({ ok: true });
+  });
+});
