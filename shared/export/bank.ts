@@ -7,7 +7,6 @@
  * not all digits (the bank would bounce it, or worse, credit someone else).
  */
 import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
 import { maskBankAccount } from '../privacy.js';
 import { EXCEL_CSV_OPTIONS } from './csv.js';
 import { ExportError } from './errors.js';
@@ -19,8 +18,7 @@ export { maskBankAccount };
 
 import { guardText } from './text-guard.js';
 import type { BankTransferLine } from './types.js';
-import { WORKBOOK_CREATOR } from './xlsx.js';
-import { addTableSheet, type Column, workbookBuffer } from './xlsx-table.js';
+import { type Column, tableWorkbook } from './xlsx-table.js';
 
 export const BANK_HEADERS = ['工号', '姓名', '银行账号', '金额'] as const;
 export const BANK_SHEET_NAME = '银行代发';
@@ -101,15 +99,12 @@ const BANK_COLUMNS: Column[] = [
 /** The same file as a workbook; account cells are strings with the text format '@'. */
 export async function bankTransferXlsx(lines: readonly BankTransferLine[], title?: string): Promise<Buffer> {
   const sorted = checkedLines(lines);
-  const workbook = new ExcelJS.Workbook();
-  workbook.creator = WORKBOOK_CREATOR;
-  workbook.lastModifiedBy = WORKBOOK_CREATOR;
-  workbook.title = title ?? BANK_SHEET_NAME;
-  addTableSheet(workbook, {
-    name: BANK_SHEET_NAME,
-    columns: BANK_COLUMNS,
-    rows: sorted.map((line) => [line.staffId, line.name, line.bankAccount, line.amount]),
-    total: [TOTAL_LABEL, '', '', sumFen(sorted.map((line) => line.amount))],
-  });
-  return workbookBuffer(workbook);
+  return tableWorkbook({ title: title ?? BANK_SHEET_NAME }, [
+    {
+      name: BANK_SHEET_NAME,
+      columns: BANK_COLUMNS,
+      rows: sorted.map((line) => [line.staffId, line.name, line.bankAccount, line.amount]),
+      total: [TOTAL_LABEL, '', '', sumFen(sorted.map((line) => line.amount))],
+    },
+  ]);
 }

@@ -4,27 +4,21 @@
  * value summed in fen (not a SUM formula), so the file shows exactly what the system paid even where
  * formulas are not recalculated (previews, mobile viewers, importers).
  */
-import ExcelJS from 'exceljs';
 import { KIND_LABELS, SUMMARY_SHEET_NAME, sheetAmountColumns, TEXT_HEADERS, TOTAL_LABEL } from './labels.js';
 import { groupByInstitution, sortLines, textValues, totalsOf } from './pay-sheet-rows.js';
 import { SheetNamer } from './sheet-names.js';
 import type { PaySheet } from './types.js';
-import { addTableSheet, type Column, workbookBuffer } from './xlsx-table.js';
+import { type Column, type TableSheet, tableWorkbook } from './xlsx-table.js';
 
-export const WORKBOOK_CREATOR = 'MedComm Pay';
-
-// §9.6: the sheet's own amount columns (补贴 / 财政保底补足 only where its lines carry them).
-const moneyColumns = (sheet: PaySheet): Column[] =>
-  sheetAmountColumns(sheet).map(([, header]) => ({ header, type: 'money' }));
-const lineColumns = (sheet: PaySheet): Column[] => [
+const lineColumns = (money: readonly Column[]): Column[] => [
   ...TEXT_HEADERS.map((header): Column => ({ header, type: 'text' })),
-  ...moneyColumns(sheet),
+  ...money,
 ];
-const summaryColumns = (sheet: PaySheet): Column[] => [
+const summaryColumns = (money: readonly Column[]): Column[] => [
   { header: '机构编码', type: 'text' },
   { header: '机构名称', type: 'text' },
   { header: '人数', type: 'count' },
-  ...moneyColumns(sheet),
+  ...money,
 ];
 
 export function paySheetTitle(sheet: PaySheet): string {
@@ -32,22 +26,18 @@ export function paySheetTitle(sheet: PaySheet): string {
 }
 
 export async function paySheetXlsx(sheet: PaySheet): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
-  workbook.creator = WORKBOOK_CREATOR;
-  workbook.lastModifiedBy = WORKBOOK_CREATOR;
-  workbook.title = paySheetTitle(sheet);
-  workbook.subject = KIND_LABELS[sheet.kind];
-  if (sheet.lineage) workbook.description = sheet.lineage;
-
   const lines = sortLines(sheet.lines);
   const groups = groupByInstitution(lines);
-  const amountKeys = sheetAmountColumns(sheet).map(([key]) => key);
+  // §9.6: the sheet's own amount columns (补贴 / 财政保底补足 only where its lines carry them), found once.
+  const amounts = sheetAmountColumns(sheet);
+  const amountKeys = amounts.map(([key]) => key);
+  const money = amounts.map(([, header]): Column => ({ header, type: 'money' }));
   const grand = totalsOf(lines, amountKeys);
   const headcount = (staff: readonly { staffId: string }[]) => new Set(staff.map((s) => s.staffId)).size;
 
-  addTableSheet(workbook, {
+  const summary: TableSheet = {
     name: SUMMARY_SHEET_NAME,
-    columns: summaryColumns(sheet),
+    columns: summaryColumns(money),
     rows: groups.map((group) => {
       const totals = totalsOf(group.lines, amountKeys);
       return [
@@ -59,18 +49,29 @@ export async function paySheetXlsx(sheet: PaySheet): Promise<Buffer> {
     }),
     total: [TOTAL_LABEL, '', headcount(lines), ...amountKeys.map((k) => grand[k])],
     notes: [`期间：${sheet.period}`, ...(sheet.lineage ? [`数据来源：${sheet.lineage}`] : [])],
-  });
+  };
 
+  // One institution's sheet at a time: its rows are made as the writer reaches it and let go once written.
   const namer = new SheetNamer([SUMMARY_SHEET_NAME]);
-  for (const group of groups) {
-    const totals = totalsOf(group.lines, amountKeys);
-    addTableSheet(workbook, {
-      name: namer.next(group.institutionName, group.institutionId),
-      columns: lineColumns(sheet),
-      rows: group.lines.map((line) => [...textValues(line), ...amountKeys.map((k) => line[k] ?? 0)]),
-      total: [TOTAL_LABEL, ...TEXT_HEADERS.slice(1).map(() => ''), ...amountKeys.map((k) => totals[k])],
-    });
+  function* sheets(): Generator<TableSheet> {
+    yield summary;
+    for (const group of groups) {
+      const totals = totalsOf(group.lines, amountKeys);
+      yield {
+        name: namer.next(group.institutionName, group.institutionId),
+        columns: lineColumns(money),
+        rows: group.lines.map((line) => [...textValues(line), ...amountKeys.map((k) => line[k] ?? 0)]),
+        total: [TOTAL_LABEL, ...TEXT_HEADERS.slice(1).map(() => ''), ...amountKeys.map((k) => totals[k])],
+      };
+    }
   }
 
-  return workbookBuffer(workbook);
+  return tableWorkbook(
+    {
+      title: paySheetTitle(sheet),
+      subject: KIND_LABELS[sheet.kind],
+      ...(sheet.lineage ? { description: sheet.lineage } : {}),
+    },
+    sheets(),
+  );
 }
