@@ -137,8 +137,13 @@ class WorkloadWorker {
       // The CLI's build (bin/build.mjs) has the worker as an entry of its own: plain JavaScript, no tsx.
       const built = builtWorker('parseWorker.mjs');
       if (built) return new WorkloadWorker(new Worker(built, options));
-      // Sources (vitest, tsx): bundled here (see fromSources).
-      if (here.endsWith('.ts')) return new WorkloadWorker(fromSources(here, options));
+      // Sources (vitest, tsx): bundled here (see fromSources), or before (prepareParseWorker).
+      if (here.endsWith('.ts'))
+        return new WorkloadWorker(
+          sourceBundle.text === undefined
+            ? fromSources(here, options)
+            : new Worker(sourceBundle.text, { ...options, eval: true }),
+        );
       // A Lambda's bundle: the worker beside it (PrepareImport's), else this thread.
       const beside = new URL(`./${BUNDLED_PARSE_WORKER}`, here);
       return existsSync(fileURLToPath(beside)) ? new WorkloadWorker(new Worker(beside, options)) : undefined;
@@ -154,6 +159,7 @@ class WorkloadWorker {
   private async take(message: FromWorker): Promise<void> {
     if (message.type === 'month') {
       const began = await this.gate;
+      if (this.closed) return; // let go before it loaded (`ready`): this thread reads the file
       const sink = this.sink!;
       if (began && sink.open) sink.month(message.period, unpackMonth(message));
       await sink.pause();
@@ -180,6 +186,11 @@ class WorkloadWorker {
       this.waiting = { resolve, reject };
       this.worker!.postMessage(post);
     });
+  }
+
+  /** Whether the thread exists already (the CLI's build, or sources bundled before): `read` posts at once. */
+  get spawned(): boolean {
+    return this.worker !== undefined;
   }
 
   /** Whether the worker started (its code loaded); false: read on this thread. */
@@ -231,8 +242,12 @@ class WorkloadWorker {
 export async function prepareParseWorker(): Promise<void> {
   const here = import.meta.url;
   if (parseThread.worker || !here.endsWith('.ts')) return;
-  await bundleFromSources(here).catch(() => undefined); // the import falls back as it always did
+  // The import falls back as it always did; kept, the worker is spawned at once, as a build's is.
+  sourceBundle.text = await bundleFromSources(here).catch(() => undefined);
 }
+
+/** The worker's code bundled from the sources by `prepareParseWorker`, once this process made it. */
+const sourceBundle: { text?: string | undefined } = {};
 
 function bundleFromSources(here: string): Promise<string> {
   return bundleWorkerFromSources(new URL('./parse-worker.ts', here));
@@ -350,28 +365,40 @@ async function parseStreamed(
   const gate = new Promise<boolean>((resolve) => (openGate = resolve));
   const workloadSource = sources.get(CSV_FORMATS.workload.file);
   const mayGroup = scheme !== undefined && issues.length === 0 && staffIssues.length === 0;
-  const early =
-    worker && workloadSource instanceof Uint8Array
-      ? (workloadSource.length < parseThread.earlyMaxBytes ? Promise.resolve(true) : gate.then(() => false))
-          .then(async (first) => ((await worker.ready()) ? first : undefined))
-          .then((first) =>
-            first === undefined
-              ? undefined
-              : worker.read(
-                  {
-                    bytes: workloadSource,
-                    year,
-                    staffIndex,
-                    checkStaff,
-                    institutionOf,
-                    grouping: first ? mayGroup : began,
-                    ...(sink.onlyMonths ? { onlyMonths: [...sink.onlyMonths] } : {}),
-                  },
-                  sink,
-                  gate,
-                ),
-          )
-      : undefined;
+  const readRemote = (first: boolean, bytes: Uint8Array) =>
+    worker!.read(
+      {
+        bytes,
+        year,
+        staffIndex,
+        checkStaff,
+        institutionOf,
+        grouping: first ? mayGroup : began,
+        ...(sink.onlyMonths ? { onlyMonths: [...sink.onlyMonths] } : {}),
+      },
+      sink,
+      gate,
+    );
+  let early: Promise<Awaited<ReturnType<typeof readRemote>> | undefined> | undefined;
+  if (worker && workloadSource instanceof Uint8Array) {
+    if (worker.spawned && workloadSource.length < parseThread.earlyMaxBytes) {
+      // Posted now, while this thread reads the other files: a promise's turn would come only after them
+      // (this thread does not yield until the sink begins). The worker reads it once its code is loaded;
+      // one that never loads is let go and the file read here, as below.
+      const reading = readRemote(true, workloadSource);
+      reading.catch(() => undefined);
+      early = worker.ready().then(async (ok) => {
+        if (ok) return reading;
+        await worker.close();
+        return undefined;
+      });
+    } else
+      early = (
+        workloadSource.length < parseThread.earlyMaxBytes ? Promise.resolve(true) : gate.then(() => false)
+      )
+        .then(async (first) => ((await worker.ready()) ? first : undefined))
+        .then((first) => (first === undefined ? undefined : readRemote(first, workloadSource)));
+  }
   // Awaited below, after the other files: a worker that fails meanwhile is not an unhandled rejection.
   early?.catch(() => undefined);
   for (const key of CSV_KEYS) {

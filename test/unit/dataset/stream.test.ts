@@ -7,12 +7,18 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCsv, readCsvStreamed } from '../../../shared/dataset/csv.js';
 import { SLICE_BYTES, slicing } from '../../../shared/dataset/decode.js';
 import { CSV_FORMATS } from '../../../shared/dataset/formats/index.js';
 import { type FileSource, parseDataset } from '../../../shared/dataset/parse.js';
-import { parseDatasetStreamed, parseThread, type WorkloadSink } from '../../../shared/dataset/stream.js';
+import {
+  parseDatasetStreamed,
+  parseThread,
+  prepareParseWorker,
+  type WorkloadSink,
+} from '../../../shared/dataset/stream.js';
 import { generateCounty } from '../../../shared/demo/index.js';
 import { encodeGbk } from '../../../shared/export/bank-gbk.js';
 import type { Dataset } from '../../../shared/schemas/dataset.js';
@@ -336,5 +342,78 @@ describe('workload.csv read on the parse worker thread: the same issues and mont
       throw new Error('the writer broke');
     };
     await expect(parseDatasetStreamed(sourcesOf(files), sink)).rejects.toThrow('the writer broke');
+  });
+});
+
+describe('workload.csv posted at once to a worker spawned ready (the CLI’s build, or sources bundled before)', () => {
+  beforeAll(async () => {
+    slicing.bytes = 16 * 1024;
+    parseThread.minBytes = 0;
+    await prepareParseWorker(); // from here on this file's workers are spawned at once, as a build's are
+  });
+  afterAll(() => {
+    slicing.bytes = SLICE_BYTES;
+    parseThread.minBytes = MIN_BYTES;
+  });
+
+  /** Whether the worker had been given workload.csv when the sink began (after the other files were read). */
+  async function postedBeforeBegin(files: Record<string, string | Uint8Array>) {
+    const posted: string[] = [];
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
+      posted.push((args[0] as { type: string }).type);
+      return post.apply(this, args);
+    };
+    const sink = new RecordingSink();
+    let atBegin: string[] = [];
+    const begin = sink.begin.bind(sink);
+    sink.begin = (dataset, fileRows) => {
+      atBegin = [...posted];
+      return begin(dataset, fileRows);
+    };
+    try {
+      const result = await parseDatasetStreamed(sourcesOf(files), sink);
+      return { result, sink, atBegin };
+    } finally {
+      Worker.prototype.postMessage = post;
+    }
+  }
+
+  it('the worker is given the file before the other files are read, and the months are the same', async () => {
+    const files = asBytes(big());
+    const { result, sink, atBegin } = await postedBeforeBegin(files);
+    expect(atBegin).toContain('start');
+    expect(result).toEqual(await parseDatasetStreamed(sourcesOf(files), new RecordingSink()));
+    await expectSameAsWhole(files);
+    expect(sink.handed).toBe(12);
+  });
+
+  it('issues in the other files once the worker has the file: the same issues, no month handed', async () => {
+    const county = big();
+    const staff = county['staff.csv']!.split('\r\n');
+    staff[2] = staff[2]!.replace(/,[^,]*$/, ',12x');
+    const files = asBytes({ ...county, 'staff.csv': staff.join('\r\n') });
+    const whole = parseDataset(sourcesOf(files));
+    expect(whole.ok).toBe(false);
+    const { result, sink } = await postedBeforeBegin(files);
+    expect(result).toEqual(whole);
+    expect(sink.handed).toBe(0);
+  });
+
+  it('a worker posted at once whose code never loads is let go: the file is read here, the same months', async () => {
+    const saved = parseThread.worker;
+    parseThread.worker = new URL('data:text/javascript,throw new Error("no worker here")');
+    try {
+      const { result, sink, atBegin } = await postedBeforeBegin(asBytes(big()));
+      expect(atBegin).toContain('start');
+      expect(result.ok).toBe(true);
+      expect(sink.handed).toBe(12);
+      expect(sink.blobs()).toEqual(
+        expectedBlobs((parseDataset(sourcesOf(asBytes(big()))) as { dataset: Dataset }).dataset),
+      );
+    } finally {
+      if (saved) parseThread.worker = saved;
+      else delete parseThread.worker;
+    }
   });
 });
