@@ -6,9 +6,8 @@
  * (a bank cannot transfer one), a duplicate staffId (someone would be paid twice) and an account that is
  * not all digits (the bank would bounce it, or worse, credit someone else).
  */
-import { stringify } from 'csv-stringify/sync';
 import { maskBankAccount } from '../privacy.js';
-import { EXCEL_CSV_OPTIONS } from './csv.js';
+import { excelCsv } from './csv.js';
 import { ExportError } from './errors.js';
 import { TOTAL_LABEL } from './labels.js';
 import { fenToYuanString, sumFen } from './money-format.js';
@@ -86,7 +85,7 @@ export function bankTransferCsv(lines: readonly BankTransferLine[], options: Ban
     ]);
   }
   rows.push([TOTAL_LABEL, '', '', fenToYuanString(sumFen(sorted.map((line) => line.amount)))]);
-  return stringify(rows, EXCEL_CSV_OPTIONS);
+  return excelCsv(rows);
 }
 
 const BANK_COLUMNS: Column[] = [

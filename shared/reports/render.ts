@@ -2,8 +2,7 @@
  * Pure renderers from a sheet or a report document to the bytes of a file — what the CLI, the year
  * writer and the HTTP API share. Data in, string or Buffer out.
  */
-import { stringify } from 'csv-stringify/sync';
-import { EXCEL_CSV_OPTIONS } from '../export/csv.js';
+import { excelCsv } from '../export/csv.js';
 import {
   bankTransferCsv,
   bankTransferXlsx,
@@ -88,17 +87,14 @@ export async function renderBank(
 
 /** The people a bank file could not pay, for HR to settle another way (no accounts in it). */
 export function notTransferredCsv(rows: readonly NotTransferred[]): string {
-  return stringify(
-    [
-      ['工号', '姓名', '机构编码', '金额', '原因'],
-      ...rows.map((r) => [
-        guardText(r.staffId),
-        guardText(r.name),
-        guardText(r.institutionId),
-        fenToYuanString(r.amount),
-        NOT_TRANSFERRED_REASONS[r.reason],
-      ]),
-    ],
-    EXCEL_CSV_OPTIONS,
-  );
+  return excelCsv([
+    ['工号', '姓名', '机构编码', '金额', '原因'],
+    ...rows.map((r) => [
+      guardText(r.staffId),
+      guardText(r.name),
+      guardText(r.institutionId),
+      fenToYuanString(r.amount),
+      NOT_TRANSFERRED_REASONS[r.reason],
+    ]),
+  ]);
 }
