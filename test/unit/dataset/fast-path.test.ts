@@ -3,7 +3,7 @@
  * row it accepts it must give exactly the value zod gives (same keys, same order, same types), and it
  * must accept nothing zod refuses, so that every refused row still gets zod's issues. Also the
  * hand-written decimal lexer against the regular expressions it replaced, and the dataset contract for
- * the monthly rows, which the import checks on one row per table only (shared/dataset/parse.ts).
+ * the monthly and staff rows, which the import checks on one row per table only (shared/dataset/parse.ts).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ import { isProblem, type Problem } from '../../../shared/dataset/errors.js';
 import { CSV_FORMATS, CSV_KEYS, type CsvKey } from '../../../shared/dataset/formats/index.js';
 import { parseDatasetFiles } from '../../../shared/dataset/index.js';
 import { generateCounty } from '../../../shared/demo/index.js';
-import { Dataset, FinanceRow, IndicatorValue, WorkloadRow } from '../../../shared/schemas/dataset.js';
+import { Dataset, FinanceRow, IndicatorValue, Staff, WorkloadRow } from '../../../shared/schemas/dataset.js';
 import { tinyFiles } from './helpers.js';
 
 const withoutUndefined = (value: object) =>
@@ -286,9 +286,10 @@ describe('the dataset contract', () => {
     }
   });
 
-  it('holds for every monthly row accepted among the edge cases', () => {
+  it('holds for every monthly and staff row accepted among the edge cases', () => {
     const tiny = tinyFiles();
     const monthly = [
+      ['staff', Staff],
       ['workload', WorkloadRow],
       ['indicatorValues', IndicatorValue],
       ['finance', FinanceRow],
