@@ -74,6 +74,13 @@ export const parseThread: { minBytes: number; worker?: URL; earlyMaxBytes: numbe
 };
 
 /**
+ * workload.csv read on this thread (a county's 1.5 MB, below `parseThread.minBytes`) is decoded in slices of
+ * at most this much: the read yields between slices, and only then do the version's writes go out — with
+ * 1 MB slices a county's read yielded once, so its writes began when the parse ended.
+ */
+const MAIN_THREAD_SLICE_BYTES = 128 * 1024;
+
+/**
  * The worker's young generation below `earlyMaxBytes`: a month's rows live until the month is handed over,
  * and with V8's default (48 MB) the collector copied them again and again — ~15 % of the parse's CPU.
  */
@@ -451,7 +458,8 @@ async function parseStreamed(
     const tooLarge = decodeSlicesLimit(source, options.maxFileBytes);
     if (tooLarge) workloadIssues.push(issueAt({ file: format.file }, tooLarge));
     else {
-      const slices = () => decodeSlices(source);
+      // Read here, it pauses between smaller slices: the sink's writes go out only when this thread yields.
+      const slices = () => decodeSlices(source, Math.min(slicing.bytes, MAIN_THREAD_SLICE_BYTES));
       let done: { read: CsvRead; end: unknown };
       const remote = await early;
       if (remote) {

@@ -1893,7 +1893,15 @@ export class VersionWriter {
     this.queue.push({ hash: blob.hash, kind, texts: blob.texts });
     this.queueItems += blob.texts.length;
     for (const text of blob.texts) this.queueBytes += text.length;
-    if (this.queueItems >= VersionWriter.flushItems || this.queueBytes >= FLUSH_BYTES) this.flush();
+    if (
+      this.queueItems >= VersionWriter.flushItems ||
+      this.queueBytes >= FLUSH_BYTES ||
+      // Nothing in flight: a BatchWriteItem's worth goes now rather than wait for a flush's worth — a
+      // county's 436 pages made two flushes, the first once half its months were read, so its writes
+      // began when the parse ended; a city's store is idle only before its first flush.
+      (this.inFlight.size === 0 && this.queueItems >= BATCH_WRITE_LIMIT)
+    )
+      this.flush();
   }
 
   /**

@@ -417,3 +417,24 @@ describe('workload.csv posted at once to a worker spawned ready (the CLI’s bui
     }
   });
 });
+
+describe('workload.csv read on this thread yields to the writes between small slices', () => {
+  it('a county’s file below 1 MB pauses for the sink about every 128 KB, and reads the same', async () => {
+    expect(slicing.bytes).toBe(SLICE_BYTES); // 1 MB: the slicing a worker reads with
+    const county = generateCounty({ staff: 1500, counties: 1, seed: 4 }) as Record<string, string>;
+    const files = asBytes(county);
+    const size = files['workload.csv']!.length;
+    expect(size).toBeGreaterThan(4 * 128 * 1024);
+    expect(size).toBeLessThan(SLICE_BYTES);
+    expect(size).toBeLessThan(parseThread.minBytes); // read on this thread
+    const sink = new RecordingSink();
+    let pauses = 0;
+    sink.pause = async () => {
+      pauses++;
+    };
+    const streamed = await parseDatasetStreamed(sourcesOf(files), sink);
+    expect(pauses).toBeGreaterThanOrEqual(Math.floor(size / (128 * 1024)));
+    expect(streamed).toEqual(await parseDatasetStreamed(sourcesOf(files), new RecordingSink()));
+    expect(sink.handed).toBe(12);
+  });
+});
