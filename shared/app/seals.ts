@@ -172,6 +172,12 @@ function lineHashesJson(paid: readonly LineHash[]): string {
   return `${text}]`;
 }
 
+/** Whether the line hashes are in staff id order already (no id after a greater one). */
+function inStaffOrder(paid: readonly LineHash[]): boolean {
+  for (let i = 1; i < paid.length; i++) if (paid[i]![0] < paid[i - 1]![0]) return false;
+  return true;
+}
+
 /**
  * One institution's seal: its lines' short hashes (each line with the account it pays), sorted by staff
  * id, and the hash of its result, allocation and those. The one definition both the writer of the
@@ -183,14 +189,22 @@ export function institutionSeal(
   allocation: unknown,
   lines: readonly Line[],
   accounts: ReadonlyMap<string, string | null>,
-): { hash: string; lines: LineHash[] } {
+): {
+  hash: string;
+  lines: LineHash[];
+  /** `lines` as sealJson writes them — also their `encode` (JSON.stringify) where every staff id is a string. */
+  linesJson: string;
+} {
   const middle = `,"institutionId":${JSON.stringify(institutionId)},"line":`;
-  const paid = lines
-    .map((line): LineHash => [line.staffId, lineHashWith(middle, line, accounts.get(line.staffId) ?? null)])
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const paid = lines.map(
+    (line): LineHash => [line.staffId, lineHashWith(middle, line, accounts.get(line.staffId) ?? null)],
+  );
+  // By staff id; a pay step's lines come in that order already (a stable sort would leave them as they are).
+  if (!inStaffOrder(paid)) paid.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
   // sha256 of sealJson({ result, allocation, lines }): its three keys in sorted order, the lines written directly.
-  const text = `{"allocation":${sealJson(allocation ?? null)},"lines":${lineHashesJson(paid)},"result":${sealJson(result ?? null)}}`;
-  return { hash: hashText(text), lines: paid };
+  const linesJson = lineHashesJson(paid);
+  const text = `{"allocation":${sealJson(allocation ?? null)},"lines":${linesJson},"result":${sealJson(result ?? null)}}`;
+  return { hash: hashText(text), lines: paid, linesJson };
 }
 
 const accountsOf = (roster: readonly { staffId: string; bankAccount?: string | null }[]) =>
@@ -262,11 +276,12 @@ export function sealedGroup(
     }
     summary.paid = paid;
   }
-  return {
-    institutionId,
-    items: [...items, resultWrites.part(`SEAL#${institutionId}`, seal.lines)],
-    summary,
-  };
+  // The lines' JSON the seal hashed is their encoding too (ids are JSON strings, hashes hex): not written twice.
+  const sealKey = `SEAL#${institutionId}`;
+  const linesPart = seal.lines.every(([staffId]) => typeof staffId === 'string')
+    ? resultWrites.encodedPart(sealKey, seal.linesJson)
+    : resultWrites.part(sealKey, seal.lines);
+  return { institutionId, items: [...items, linesPart], summary };
 }
 
 /**

@@ -154,6 +154,8 @@ export const resultWrites = {
       return item;
     }),
   part: (sk: string, value: unknown): ResultWrite => ({ sk, type: 'ResultPart', data: encode(value) }),
+  /** `part` of a value whose `encode` the caller already holds (the very text, not another encoding). */
+  encodedPart: (sk: string, encoded: string): ResultWrite => ({ sk, type: 'ResultPart', data: encoded }),
 };
 
 /** The guard of one institution's writes in one step: `ONCE#{step}#{institution}`. */
