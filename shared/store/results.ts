@@ -278,11 +278,17 @@ export class ResultRepository {
    * stored) — unless the revision already holds items in layout 1 (a run that began before layout 2),
    * which then goes on in layout 1.
    */
-  private async shardsForWrite(ref: CycleRef, institutions: number): Promise<number> {
-    const known = await this.shards(ref);
-    if (known > 0) return known;
+  private async shardsForWrite(ref: CycleRef, institutions: number, readTogether = false): Promise<number> {
     const pk = resultsPartition(ref);
-    const first = await this.table.queryPrefix<{ sk: string }>(pk, '', { limit: 2 });
+    const kept = this.layouts.get(pk);
+    if (kept !== undefined) return kept;
+    const firstItems = () => this.table.queryPrefix<{ sk: string }>(pk, '', { limit: 2 });
+    // `readTogether`: the partition's first items are read beside the layout item (one round trip instead
+    // of two in a row) where the revision is most likely new, so the query is needed anyway; they decide
+    // only when there is no layout item, exactly as when read after it.
+    const [known, early] = await Promise.all([this.shards(ref), readTogether ? firstItems() : undefined]);
+    if (known > 0) return known;
+    const first = early ?? (await firstItems());
     if (first.some((item) => item.sk !== RESULT_LAYOUT_SK)) return 0;
     const shards = shardCount(institutions);
     try {
@@ -307,7 +313,8 @@ export class ResultRepository {
    * revision's layout is created once and never changes, so settling it earlier changes nothing else.
    */
   async prepareLayout(ref: CycleRef, institutions: number): Promise<number> {
-    return this.shardsForWrite(ref, institutions);
+    // A revision PrepareCycle starts has no layout yet (a retried or resumed one finds it read once more).
+    return this.shardsForWrite(ref, institutions, true);
   }
 
   /** Every partition a listing of the revision reads: its shards (layout 2) or itself (layout 1). */

@@ -282,6 +282,39 @@ describe('results.putBatch', () => {
     ]);
   });
 
+  it("settles a revision's layout in PrepareCycle with one round trip of reads: new (layout 2), known, or layout 1 left as it is", async () => {
+    // New: the layout item and the partition's first items are read together, then the item is created.
+    const fresh = { ...ref, communityId: 'c-layout', period: '2026-09' };
+    const order: string[] = [];
+    class Watched extends Table {
+      override async get<T>(key: Record<string, unknown>, consistent?: boolean) {
+        order.push('get');
+        const item = await super.get<T>(key, consistent);
+        order.push('got');
+        return item;
+      }
+      override queryPrefix<T>(pk: string, prefix?: string, options?: Parameters<Table['queryPrefix']>[2]) {
+        order.push('query');
+        return super.queryPrefix<T>(pk, prefix, options);
+      }
+    }
+    resetMetrics();
+    expect(await new ResultRepository(new Watched(t.doc, t.table)).prepareLayout(fresh, 40)).toBe(
+      shardCount(40),
+    );
+    expect(resetMetrics().requests).toBe(3); // GetItem and Query side by side, then the conditional PutItem
+    expect(order).toEqual(['get', 'query', 'got']);
+    // Known (a retried PrepareCycle in another process): the stored layout, nothing written.
+    resetMetrics();
+    expect(await new ResultRepository(table).prepareLayout(fresh, 999)).toBe(shardCount(40));
+    expect(resetMetrics().itemsWritten).toBe(0);
+    // Layout 1 (a revision that began before shards): left in its one partition, no layout item written.
+    const old = { ...ref, communityId: 'c-layout', period: '2026-10' };
+    await table.put({ pk: resultsPartition(old), ...groupOf('H01', 10).items.at(-1)! });
+    expect(await new ResultRepository(table).prepareLayout(old, 40)).toBe(0);
+    expect(await table.queryPrefix(resultsPartition(old), RESULT_LAYOUT_SK)).toEqual([]);
+  });
+
   it("in the store's AWS-limits mode, a revision's busiest key takes a fraction of what one key took", async () => {
     const ids = Array.from({ length: 64 }, (_, i) => `G${String(i).padStart(3, '0')}`);
     const groups = ids.map((id) => ({

@@ -96,6 +96,25 @@ describe('request-review', () => {
   });
 });
 
+describe('prepare-cycle', () => {
+  it("reads the dataset beside the cycle record, yet refuses a stale revision first and writes nothing (even where the prerequisites' reads fail too)", async () => {
+    let sentWithRecord = 0;
+    docMock.on(GetCommand).callsFake(async (input: { Key: { sk: string } }) => {
+      if (!input.Key.sk.startsWith('CYCLE#')) return {}; // no scheme: its read fails (not found)
+      // The record answers after a turn: the handler's other reads have gone out beside it by then.
+      await new Promise((resolve) => setImmediate(resolve));
+      sentWithRecord = docMock.calls().length;
+      return { Item: { ...record, status: 'running', revision: cycle.revision + 1 } };
+    });
+    docMock.on(QueryCommand).resolves({ Items: [] });
+    const { handler } = await import('../../../functions/prepare-cycle.js');
+    await expect(handler({ cycle })).rejects.toMatchObject({ name: 'ReviewStateError' });
+    expect(sentWithRecord).toBeGreaterThan(1);
+    expect(docMock.commandCalls(PutCommand)).toHaveLength(0);
+    expect(docMock.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+});
+
 describe('complete-cycle', () => {
   it('lets DynamoDB throttling surface by name so the state machine retries the step', async () => {
     // The cycle record reads back; the results it seals are read by Query, which is throttled.
