@@ -267,7 +267,7 @@ function fieldValue(field: BankField, p: BankPayment, purpose: string): string {
     case 'name':
       return p.name;
     case 'amount':
-      return fenToYuanString(p.amount, `amount of staff ${p.staffId}`);
+      return fenToYuanString(p.amount, () => `amount of staff ${p.staffId}`);
     case 'purpose':
       return purpose;
     case 'institution':

@@ -81,7 +81,7 @@ export function bankTransferCsv(lines: readonly BankTransferLine[], options: Ban
       guardText(line.staffId),
       guardText(line.name),
       accountPrefix + line.bankAccount,
-      fenToYuanString(line.amount, `amount of staff ${line.staffId}`),
+      fenToYuanString(line.amount, () => `amount of staff ${line.staffId}`),
     ]);
   }
   rows.push([TOTAL_LABEL, '', '', fenToYuanString(sumFen(sorted.map((line) => line.amount)))]);

@@ -50,10 +50,10 @@ export function paySheetCsv(sheet: PaySheet): string {
   const keys = columns.map(([key]) => key);
   const rows: string[][] = [[...TEXT_HEADERS, ...columns.map(([, label]) => label)]];
   for (const line of lines) {
-    rows.push([
-      ...textValues(line).map(guardText),
-      ...keys.map((key) => fenToYuanString(line[key] ?? 0, `${key} of staff ${line.staffId}`)),
-    ]);
+    const row = textValues(line).map(guardText);
+    for (const key of keys)
+      row.push(fenToYuanString(line[key] ?? 0, () => `${key} of staff ${line.staffId}`));
+    rows.push(row);
   }
   const totals = totalsOf(lines, keys);
   rows.push([

@@ -4,17 +4,20 @@
  */
 import { ExportError } from './errors.js';
 
-function assertFen(fen: number, what: string): void {
+/** What an amount is, for the message when it is refused; a function is called only then. */
+export type AmountName = string | (() => string);
+
+function assertFen(fen: number, what: AmountName): void {
   if (!Number.isSafeInteger(fen)) {
     throw new ExportError(
       'INVALID_AMOUNT',
-      `${what} must be a whole number of fen (a safe integer), got ${String(fen)}; amounts reach the writers already in fen.`,
+      `${typeof what === 'function' ? what() : what} must be a whole number of fen (a safe integer), got ${String(fen)}; amounts reach the writers already in fen.`,
     );
   }
 }
 
 /** 123456 → "1234.56", -12050 → "-120.50", 5 → "0.05". */
-export function fenToYuanString(fen: number, what = 'amount'): string {
+export function fenToYuanString(fen: number, what: AmountName = 'amount'): string {
   assertFen(fen, what);
   const sign = fen < 0 ? '-' : '';
   const abs = Math.abs(fen);
@@ -30,7 +33,7 @@ export function fenToYuanString(fen: number, what = 'amount'): string {
  * and the cell format shows two decimals. Totals are summed in fen first and converted once, never
  * summed from these numbers.
  */
-export function fenToYuanNumber(fen: number, what = 'amount'): number {
+export function fenToYuanNumber(fen: number, what: AmountName = 'amount'): number {
   assertFen(fen, what);
   return fen / 100;
 }

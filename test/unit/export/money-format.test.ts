@@ -22,6 +22,20 @@ describe('fenToYuanString', () => {
     expect(() => fenToYuanString(Number.NaN)).toThrow(/whole number of fen/);
     expect(() => fenToYuanString(2 ** 53)).toThrow(ExportError);
   });
+
+  it('names a refused amount by a function only when it refuses it (the writers name every amount)', () => {
+    let asked = 0;
+    const name = () => {
+      asked++;
+      return 'reward of staff C01-001';
+    };
+    expect(fenToYuanString(12345, name)).toBe('123.45');
+    expect(asked).toBe(0);
+    expect(() => fenToYuanString(1.5, name)).toThrow(
+      /^reward of staff C01-001 must be a whole number of fen/,
+    );
+    expect(asked).toBe(1);
+  });
 });
 
 describe('fenToYuanNumber', () => {
