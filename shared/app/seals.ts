@@ -15,10 +15,10 @@ import type { CycleRecord } from '../store/cycles.js';
 import type { Repositories } from '../store/index.js';
 import type { CycleKind } from '../store/keys.js';
 import {
-  payPageSource,
   type ResultGroup,
   type ResultWrite,
   resultWrites,
+  takePayPageSource,
   type WriteGuard,
 } from '../store/results.js';
 
@@ -157,7 +157,7 @@ function roundTripsAsIs(line: unknown): line is Line {
  * decoded page itself.
  */
 function pageLines(item: ResultWrite): readonly Line[] {
-  const source = payPageSource(item);
+  const source = takePayPageSource(item);
   if (source?.every(roundTripsAsIs)) return source as readonly Line[];
   return decode<Line[]>(item.data);
 }

@@ -132,8 +132,16 @@ export interface ResultWrite {
  * item is written as it is), so the step that seals what it writes need not decode its own pages again.
  */
 const encodedFrom = new WeakMap<ResultWrite, readonly unknown[]>();
-/** The lines a pay page item was made from by `resultWrites.payLines`, if it was. */
-export const payPageSource = (item: ResultWrite): readonly unknown[] | undefined => encodedFrom.get(item);
+/**
+ * The lines a pay page item was made from by `resultWrites.payLines`, if it was — handed over once: the
+ * item no longer keeps them, so they die with the step that sealed them instead of living on (through GC
+ * copies) until the batch's writes are done. A second call finds none and the caller decodes the page.
+ */
+export function takePayPageSource(item: ResultWrite): readonly unknown[] | undefined {
+  const source = encodedFrom.get(item);
+  encodedFrom.delete(item);
+  return source;
+}
 
 /** The items of `putInstitution`, `putPayLines` and `putPart`, for `putBatch`. */
 export const resultWrites = {

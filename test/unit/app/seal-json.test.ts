@@ -9,9 +9,32 @@ import { describe, expect, it } from 'vitest';
 import { institutionSeal, type SealSummary, sealedGroup, sealJson } from '../../../shared/app/seals.js';
 import { canonicalJson } from '../../../shared/store/audit.js';
 import { decode } from '../../../shared/store/codec.js';
-import { resultWrites } from '../../../shared/store/results.js';
+import { resultWrites, takePayPageSource } from '../../../shared/store/results.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+describe('sealedGroup', () => {
+  it("takes each page's lines once (they no longer live on with the item): sealing again decodes the pages to the same seal", () => {
+    const lines = Array.from({ length: 1_500 }, (_, i) => ({
+      staffId: `C01-${String(i).padStart(4, '0')}`,
+      basic: 600_000,
+      reward: i * 7,
+      adjustment: 0,
+      gross: 600_000 + i * 7,
+      points: `${i}/3`,
+    }));
+    const roster = lines.map((l, i) => ({ staffId: l.staffId, bankAccount: i % 2 ? `6216${i}` : null }));
+    const items = [...resultWrites.payLines('C01', lines), resultWrites.institution('C01', { pool: 1 })];
+    const first = sealedGroup({ institutionId: 'C01', items }, roster, { paid: true });
+    expect(items.filter((i) => i.type === 'PayLines').map((i) => takePayPageSource(i))).toEqual([
+      undefined,
+      undefined,
+    ]);
+    const again = sealedGroup({ institutionId: 'C01', items }, roster, { paid: true });
+    expect(again.summary).toEqual(first.summary);
+    expect(again.items.at(-1)!.data).toBe(first.items.at(-1)!.data);
+  });
+});
 
 describe('sealJson', () => {
   it('is canonicalJson for any JSON value, and for values JSON drops (undefined members and elements)', () => {
