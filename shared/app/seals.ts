@@ -162,14 +162,21 @@ function pageLines(item: ResultWrite): readonly Line[] {
   return decode<Line[]>(item.data);
 }
 
-/** `sealJson` of an institution's sorted line hashes, written directly (ids as JSON strings, hashes hex). */
+/**
+ * `sealJson` of an institution's sorted line hashes, written directly (ids as JSON strings, hashes hex),
+ * joined into one flat string: it is also the institution's SEAL# item, held until its batch is written,
+ * where a text built by `+=` would be a tree of a few hundred string pieces for the collector to copy.
+ */
 function lineHashesJson(paid: readonly LineHash[]): string {
-  let text = '[';
+  if (paid.length === 0) return '[]';
+  const parts = new Array<string>(paid.length);
   for (let i = 0; i < paid.length; i++) {
-    const [staffId, hash] = paid[i]!;
-    text += `${i > 0 ? ',' : ''}[${JSON.stringify(staffId)},"${hash}"]`;
+    const line = paid[i]!;
+    parts[i] = `[${JSON.stringify(line[0])},"${line[1]}"]`;
   }
-  return `${text}]`;
+  parts[0] = `[${parts[0]}`;
+  parts[parts.length - 1] = `${parts[parts.length - 1]}]`;
+  return parts.join(',');
 }
 
 /** Whether the line hashes are in staff id order already (no id after a greater one). */
