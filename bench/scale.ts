@@ -117,10 +117,12 @@ async function step<T>(name: string, cycles: number, fn: () => Promise<T>): Prom
   partitions.take();
   const { record, value } = await recorder.step(name, cycles, fn);
   record.aws = predictAws(record, partitions.take());
-  const floor = await measureFloor(endpoint!, record.store.itemsWritten, record.store.bytesWritten);
-  record.floorMs = floor.ms;
-  const readFloor = await measureReadFloor(endpoint!, record.store.itemsRead, record.store.bytesRead);
-  record.readFloorMs = readFloor.ms;
+  const { itemsWritten, bytesWritten, itemsRead, bytesRead } = record.store;
+  record.floorMs = (await measureFloor(endpoint!, itemsWritten, bytesWritten)).ms;
+  record.readFloorMs = (await measureReadFloor(endpoint!, itemsRead, bytesRead)).ms;
+  // The first floors' `x`s, for comparison with figures measured against them (lib/floor.ts).
+  record.plainFloorMs = (await measureFloor(endpoint!, itemsWritten, bytesWritten, 'plain')).ms;
+  record.plainReadFloorMs = (await measureReadFloor(endpoint!, itemsRead, bytesRead, 'plain')).ms;
   return value;
 }
 

@@ -22,26 +22,9 @@ import {
 import { batchGetAll, batchWriteAll, type Item } from '../shared/store/batch.js';
 import { createDynamoClients } from '../shared/store/client.js';
 import { ensureTable } from '../shared/store/table.js';
+import { jsonRowsText } from './lib/floor.js';
 
 export const WARM_UP_TABLE = 'medcomm_bench_warm_up';
-
-/** A page of rows as the store keeps them: JSON text with quotes, escapes, Chinese names and decimals. */
-function pageText(page: number, bytes: number): string {
-  const rows: unknown[] = [];
-  let size = 2;
-  for (let i = 0; size < bytes; i++) {
-    const row = {
-      period: `2026-${String((i % 12) + 1).padStart(2, '0')}`,
-      staffId: `W${page}-${String(i).padStart(4, '0')}`,
-      name: ['张三', '李四', '王五', '赵六'][i % 4],
-      workPoints: String((i * 37) % 1000),
-      note: i % 50 === 0 ? '补发"一月"夜班\\加班\n' : '',
-    };
-    size += JSON.stringify(row).length + 1;
-    rows.push(row);
-  }
-  return JSON.stringify(rows);
-}
 
 /** Pages read back: enough BatchGetItems of such text for the JIT (reading all doubled the warm-up). */
 const READ_BACK_PAGES = 200;
@@ -61,7 +44,7 @@ export async function warmUp(endpoint: string, items: number, bytes: number): Pr
       pk: `WARM#${i % 16}`,
       sk: String(i).padStart(8, '0'),
       type: 'DatasetBlob',
-      data: pageText(i, bytes),
+      data: jsonRowsText(i, bytes),
     }));
     await batchWriteAll(
       doc,

@@ -63,6 +63,9 @@ export interface StepRecord {
   floorMs?: number;
   /** Filled in by the read floor: BatchGet of as many items of the step's average read size (lib/floor.ts). */
   readFloorMs?: number;
+  /** The same two floors with items of `x`s, as measured before they held JSON text (lib/floor.ts). */
+  plainFloorMs?: number;
+  plainReadFloorMs?: number;
   /** The AWS time the throughput model predicts for the step (lib/predict.ts). */
   aws?: AwsPrediction;
   /** Extra per-step detail (e.g. each month's wall time inside "Feb–Dec"). */
