@@ -16,7 +16,7 @@ import { type DatasetFiles, generateCounty } from '../shared/demo/index.js';
 import { monthsOfYear, quarterKey } from '../shared/domain/periods.js';
 import { openLocalRuntime } from '../shared/local/runtime.js';
 import type { CycleKind } from '../shared/store/keys.js';
-import { measureFloor, measureReadFloor } from './lib/floor.js';
+import { ItemCapture, measureFloor, measureReadFloor } from './lib/floor.js';
 import { MemorySampler, type StepRecord, StepRecorder } from './lib/measure.js';
 import { PartitionTally, predictAws } from './lib/predict.js';
 import { REIMPORT_STEP } from './lib/report.js';
@@ -108,6 +108,8 @@ log(
 
 /** Capacity units per partition key of each step, for the AWS prediction (lib/predict.ts). */
 const partitions = new PartitionTally().attach(rt.repos.table.doc);
+/** The items each step puts and reads, written and read again for its floors (lib/floor.ts). */
+const captured = new ItemCapture().attach(rt.repos.table.doc);
 
 /**
  * Runs a step, then its storage floors on the same DynamoDB Local (not part of the step's wall time) —
@@ -115,11 +117,13 @@ const partitions = new PartitionTally().attach(rt.repos.table.doc);
  */
 async function step<T>(name: string, cycles: number, fn: () => Promise<T>): Promise<T> {
   partitions.take();
+  captured.take();
   const { record, value } = await recorder.step(name, cycles, fn);
   record.aws = predictAws(record, partitions.take());
   const { itemsWritten, bytesWritten, itemsRead, bytesRead } = record.store;
-  record.floorMs = (await measureFloor(endpoint!, itemsWritten, bytesWritten)).ms;
-  record.readFloorMs = (await measureReadFloor(endpoint!, itemsRead, bytesRead)).ms;
+  const { written, read } = captured.take();
+  record.floorMs = (await measureFloor(endpoint!, itemsWritten, bytesWritten, written)).ms;
+  record.readFloorMs = (await measureReadFloor(endpoint!, itemsRead, bytesRead, read)).ms;
   // The first floors' `x`s, for comparison with figures measured against them (lib/floor.ts).
   record.plainFloorMs = (await measureFloor(endpoint!, itemsWritten, bytesWritten, 'plain')).ms;
   record.plainReadFloorMs = (await measureReadFloor(endpoint!, itemsRead, bytesRead, 'plain')).ms;

@@ -1,19 +1,23 @@
 /**
  * The storage floor of a step: how long the same DynamoDB Local takes to take the step's writes and
- * nothing else — as many items as the step wrote, each of the step's average size, in BatchWriteItem
- * calls of 25 at the store's concurrency (4), into a fresh table of the same shape. A step can be no
- * faster than this on this machine; wall ÷ floor says how much the rest (reading, computing,
- * orchestrating, single-item writes) costs on top.
+ * nothing else — the very items the step put (ItemCapture), in BatchWriteItem calls of 25 at the store's
+ * concurrency (4), into a fresh table of the same shape — and its read floor: the very items the step read,
+ * handed back by BatchGetItem. A step can be no faster than this on this machine; wall ÷ floor says how
+ * much the rest (reading, computing, orchestrating, single-item writes, conditions) costs on top.
  *
- * The items hold text like the store's (JSON pages of rows: quotes, Chinese names, decimals), not `x`s:
- * DynamoDB Local escapes every quote of a string in its JSON, in and out, and an import's own items
- * written back the same way took it ~20–25 % more CPU than `x`s of the same size (issue 17) — a floor of
- * `x`s understated what storing these bytes costs. The `x` floor is still measured beside it (`plain`).
+ * The step's own items, not items of `x`s of the same size: DynamoDB Local escapes every quote of a string
+ * in its JSON, in and out, and the store's items are JSON pages of rows — a city import's own items took it
+ * ~20–35 % more than `x`s of the same size (issue 17), so a floor of `x`s understated what storing these
+ * bytes costs. The `x` floor is still measured beside it (`plain`); items past the capture's bound (a
+ * province) are the captured ones again under other keys, and a step whose items were not seen gets rows
+ * of JSON text (`jsonRowsText`) of the same size.
  */
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll, batchWriteAll, type Item, itemSize } from '../../shared/store/batch.js';
 import { createDynamoClients } from '../../shared/store/client.js';
 import { ensureTable } from '../../shared/store/table.js';
+import { plain } from './predict.js';
 
 export const FLOOR_TABLE = 'medcomm_bench_floor';
 export const FLOOR_CONCURRENCY = 4;
@@ -39,6 +43,114 @@ export function jsonRowsText(seed: number, bytes: number): string {
 /** What fills a floor item: text like the store's (JSON rows), or the `x`s of the first floor. */
 export type FloorFill = 'json' | 'plain';
 
+/** Characters of items kept per kind and step: a city's largest step (its import) is ~67 MB. */
+const CAPTURE_BYTES = 160_000_000;
+
+/** An item's text length, cheaply (no UTF-8 count: the capture runs inside the step it measures). */
+function roughSize(item: Item): number {
+  let size = 0;
+  for (const value of Object.values(item)) size += typeof value === 'string' ? value.length : 8;
+  return size;
+}
+
+/**
+ * The items a step puts and reads, as the client sends and receives them: PutItem, BatchWriteItem's puts and
+ * a transaction's puts; GetItem, BatchGetItem and Query answers. `take()` hands them over and starts again.
+ */
+export class ItemCapture {
+  private written: Item[] = [];
+  private read: Item[] = [];
+  private writtenBytes = 0;
+  private readBytes = 0;
+
+  attach(doc: DynamoDBDocumentClient): this {
+    doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        const output = await next(args);
+        this.see(
+          String(context.commandName),
+          args.input as Record<string, unknown>,
+          output.output as Record<string, unknown>,
+        );
+        return output;
+      },
+      { step: 'initialize', name: 'benchItemCapture', override: true },
+    );
+    return this;
+  }
+
+  take(): { written: Item[]; read: Item[] } {
+    const taken = { written: this.written, read: this.read };
+    this.written = [];
+    this.read = [];
+    this.writtenBytes = this.readBytes = 0;
+    return taken;
+  }
+
+  private keep(kind: 'written' | 'read', item: unknown): void {
+    if (!item || typeof item !== 'object') return;
+    // As the document client reads it, whether the middleware met it marshalled or not.
+    const doc = plain(item) as Item;
+    const size = roughSize(doc);
+    if (kind === 'written') {
+      if (this.writtenBytes + size > CAPTURE_BYTES) return;
+      this.writtenBytes += size;
+      this.written.push(doc);
+    } else {
+      if (this.readBytes + size > CAPTURE_BYTES) return;
+      this.readBytes += size;
+      this.read.push(doc);
+    }
+  }
+
+  private see(command: string, input: Record<string, unknown>, output: Record<string, unknown> = {}): void {
+    switch (command) {
+      case 'PutCommand':
+      case 'PutItemCommand':
+        this.keep('written', input.Item);
+        return;
+      case 'BatchWriteCommand':
+      case 'BatchWriteItemCommand':
+        for (const requests of Object.values((input.RequestItems ?? {}) as Record<string, unknown[]>))
+          for (const r of requests)
+            this.keep('written', (r as { PutRequest?: { Item?: unknown } }).PutRequest?.Item);
+        return;
+      case 'TransactWriteCommand':
+      case 'TransactWriteItemsCommand':
+        for (const action of (input.TransactItems ?? []) as { Put?: { Item?: unknown } }[])
+          this.keep('written', action.Put?.Item);
+        return;
+      case 'GetCommand':
+      case 'GetItemCommand':
+        this.keep('read', output.Item);
+        return;
+      case 'BatchGetCommand':
+      case 'BatchGetItemCommand':
+        for (const items of Object.values((output.Responses ?? {}) as Record<string, unknown[]>))
+          for (const item of items) this.keep('read', item);
+        return;
+      case 'QueryCommand':
+        for (const item of (output.Items ?? []) as unknown[]) this.keep('read', item);
+        return;
+    }
+  }
+}
+
+/**
+ * `count` items for a floor table: the captured ones (as the document client reads them), each under a key
+ * of its own (its sk and its position: a step may put one key twice) — again in turn past the captured
+ * ones; rows of JSON text of the average size where nothing was captured.
+ */
+export function capturedFloorItems(captured: readonly Item[], count: number, averageBytes: number): Item[] {
+  if (captured.length === 0) return floorItems(count, averageBytes);
+  const items: Item[] = [];
+  for (let i = 0; i < count; i++) {
+    const item = captured[i % captured.length]!;
+    items.push({ ...item, pk: String(item.pk), sk: `${String(item.sk)}#${i}` });
+  }
+  return items;
+}
+
 /** `fill` text of exactly `bytes` UTF-8 bytes (`bytes` ≥ 0). */
 function fillText(fill: FloorFill, seed: number, bytes: number): string {
   if (fill === 'plain' || bytes === 0) return 'x'.repeat(bytes);
@@ -58,6 +170,12 @@ export function floorItems(count: number, averageBytes: number, fill: FloorFill 
   return items;
 }
 
+function itemsFor(fill: FloorFill | readonly Item[], count: number, averageBytes: number): Item[] {
+  return typeof fill === 'string'
+    ? floorItems(count, averageBytes, fill)
+    : capturedFloorItems(fill, count, averageBytes);
+}
+
 export interface FloorResult {
   ms: number;
   items: number;
@@ -69,14 +187,14 @@ export async function measureFloor(
   endpoint: string,
   items: number,
   bytes: number,
-  fill: FloorFill = 'json',
+  fill: FloorFill | readonly Item[] = 'json',
 ): Promise<FloorResult> {
   const averageBytes = items > 0 ? bytes / items : 0;
   if (items === 0) return { ms: 0, items: 0, averageBytes: 0 };
   const { client, doc } = createDynamoClients({ endpoint });
   try {
     await ensureTable(client, FLOOR_TABLE);
-    const writes = floorItems(items, averageBytes, fill).map((put) => ({ put }));
+    const writes = itemsFor(fill, items, averageBytes).map((put) => ({ put }));
     const started = performance.now();
     await batchWriteAll(doc, FLOOR_TABLE, writes, { concurrency: FLOOR_CONCURRENCY });
     const ms = performance.now() - started;
@@ -99,14 +217,14 @@ export async function measureReadFloor(
   endpoint: string,
   items: number,
   bytes: number,
-  fill: FloorFill = 'json',
+  fill: FloorFill | readonly Item[] = 'json',
 ): Promise<FloorResult> {
   const averageBytes = items > 0 ? bytes / items : 0;
   if (items === 0) return { ms: 0, items: 0, averageBytes: 0 };
   const { client, doc } = createDynamoClients({ endpoint });
   try {
     await ensureTable(client, READ_FLOOR_TABLE);
-    const written = floorItems(items, averageBytes, fill);
+    const written = itemsFor(fill, items, averageBytes);
     await batchWriteAll(
       doc,
       READ_FLOOR_TABLE,

@@ -97,7 +97,7 @@ export interface PartitionUse {
 
 type Doc = Record<string, unknown>;
 /** An item in plain form: around the document client it may be seen marshalled or not, depending on the step. */
-const plain = (item: unknown): Doc => {
+export const plain = (item: unknown): Doc => {
   const record = (item ?? {}) as Doc;
   const values = Object.values(record);
   return values.length > 0 && values.every(isAttributeValue)

@@ -4,7 +4,7 @@
  * escape as it does the store's own items; `plain` keeps the first floors' `x`s.
  */
 import { describe, expect, it } from 'vitest';
-import { floorItems } from '../../../bench/lib/floor.js';
+import { capturedFloorItems, floorItems } from '../../../bench/lib/floor.js';
 import { itemSize } from '../../../shared/store/batch.js';
 
 describe('floor items', () => {
@@ -29,5 +29,25 @@ describe('floor items', () => {
     expect(json!.data).toContain('张三');
     expect((json!.data as string).split('"').length).toBeGreaterThan(500);
     expect(plain!.data).toMatch(/^x+$/);
+  });
+});
+
+describe('floor items from a step’s own', () => {
+  it('are the captured items under keys of their own, again in turn past them', () => {
+    const captured = [
+      { pk: 'A', sk: '1', type: 'Page', data: '[{"a":"张三"}]' },
+      { pk: 'A', sk: '1', type: 'Page', data: '[{"a":"李四"}]' },
+      { pk: 'B', sk: '2', type: 'Page', data: '"x"' },
+    ];
+    const items = capturedFloorItems(captured, 5, 100);
+    expect(items.map((i) => `${i.pk} ${i.sk}`)).toEqual(['A 1#0', 'A 1#1', 'B 2#2', 'A 1#3', 'A 1#4']);
+    expect(items.map((i) => i.data)).toEqual([...captured, ...captured].slice(0, 5).map((i) => i.data));
+    expect(new Set(items.map((i) => `${i.pk} ${i.sk}`)).size).toBe(5);
+  });
+
+  it('are rows of JSON text of the average size when nothing was captured', () => {
+    const items = capturedFloorItems([], 3, 2_000);
+    expect(items).toHaveLength(3);
+    for (const item of items) expect(Math.abs(itemSize(item) - 2_000)).toBeLessThanOrEqual(1);
   });
 });
