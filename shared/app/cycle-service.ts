@@ -87,12 +87,16 @@ export async function startCycle(
   },
 ): Promise<{ cycle: CycleRecord; created: boolean }> {
   const communityId = await resolveCommunity(repos, request.communityId);
-  const existing = await repos.cycles.get(communityId, request.kind, request.period);
+  const { year } = parsePeriod(request.kind, request.period);
+  // Read together (one round trip before every start, not two); the dataset is not needed when the
+  // cycle exists, and reading it then changes nothing.
+  const [existing, dataset] = await Promise.all([
+    repos.cycles.get(communityId, request.kind, request.period),
+    repos.datasets.current(communityId, year),
+  ]);
   // An existing cycle is returned as it is — a completed or locked cycle is never recomputed.
   if (existing && existing.status !== 'rejected' && existing.status !== 'failed')
     return { cycle: existing, created: false };
-  const { year } = parsePeriod(request.kind, request.period);
-  const dataset = await repos.datasets.current(communityId, year);
   if (!dataset)
     throw new NotFoundError(
       bilingual(
@@ -100,13 +104,20 @@ export async function startCycle(
         `${communityId} has no dataset for ${year}; import it first`,
       ),
     );
-  await checkPrerequisites(repos, communityId, request.kind, request.period, dataset.year);
-  if (request.kind !== 'monthly') await refuseDuringCorrection(repos, communityId, year, request.kind);
+  // The checks read independently of each other, so at once; a refusal is told in the order they are
+  // written here (the prerequisites first), as when they ran one after another.
+  const [prerequisites, correction, coverage] = await Promise.allSettled([
+    checkPrerequisites(repos, communityId, request.kind, request.period, dataset.year),
+    request.kind === 'monthly' ? undefined : refuseDuringCorrection(repos, communityId, year, request.kind),
+    request.kind === 'monthly'
+      ? monthCoverage(repos, communityId, dataset.version, request.period)
+      : undefined,
+  ]);
+  for (const check of [prerequisites, correction, coverage])
+    if (check.status === 'rejected') throw check.reason;
   let acknowledgedMissing: string[] | undefined;
-  if (request.kind === 'monthly') {
-    const coverage = await monthCoverage(repos, communityId, dataset.version, request.period);
-    acknowledgedMissing = acknowledgeMissing(request.period, coverage, request.allowMissing);
-  }
+  if (request.kind === 'monthly' && coverage.status === 'fulfilled' && coverage.value)
+    acknowledgedMissing = acknowledgeMissing(request.period, coverage.value, request.allowMissing);
   const outcome = await repos.cycles.start({
     communityId,
     kind: request.kind,

@@ -61,13 +61,16 @@ export async function checkPrerequisites(
       ),
     );
   }
-  const locks = await repos.cycles.locks(communityId);
+  const required = requiredCycles(kind, period);
+  // Both read at once (one round trip, not two, before every start); the lock is still told first.
+  const [locks, cycles] = await Promise.all([
+    repos.cycles.locks(communityId),
+    required.length === 0 ? [] : repos.cycles.list(communityId),
+  ]);
   if (locks.some((l) => l.period === String(year))) {
     throw new PrerequisiteError(bilingual(`${year} 年度已锁定`, `the year ${year} is locked`));
   }
-  const required = requiredCycles(kind, period);
   if (required.length === 0) return;
-  const cycles = await repos.cycles.list(communityId);
   const done = new Set(cycles.filter((c) => c.status === 'completed').map((c) => `${c.kind}|${c.period}`));
   const missing = required.filter((r) => !done.has(`${r.kind}|${r.period}`));
   if (missing.length > 0) {
