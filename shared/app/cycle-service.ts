@@ -203,6 +203,23 @@ async function claimRun(
   request: { by: string; resume?: boolean },
 ): Promise<{ lease: RunLease; cycle: CycleRecord } | RunBusy> {
   const subject = `${cycle.kind} ${cycle.period} r${cycle.revision}`;
+  const audited = (replaced?: string) => ({
+    actor: request.by,
+    action: 'cycle.resume',
+    subject,
+    details: {
+      // Which resume of the revision this is (its run attempt is one more).
+      attempt: (cycle.attempt ?? 0) + 1,
+      ...(replaced ? { replaced } : {}),
+    },
+  });
+  // Mostly nobody holds the run (a lease is released when its run ends): claimed as free at once, its
+  // condition that no lease exists; only when one does is it read, to tell a live holder from a dead one.
+  const free = await repos.cycles.acquireRun(cycle, {
+    by: request.by,
+    ...(request.resume ? { resume: true, audited: audited() } : {}),
+  });
+  if (free) return free;
   const existing = await repos.cycles.runLease(cycle.communityId, cycle.kind, cycle.period);
   const dead =
     existing && (existing.revision !== cycle.revision ? 'an older revision' : leaseDeadBecause(existing));
@@ -211,19 +228,7 @@ async function claimRun(
     by: request.by,
     ...(existing ? { replacing: existing } : {}),
     ...(request.resume
-      ? {
-          resume: true,
-          audited: {
-            actor: request.by,
-            action: 'cycle.resume',
-            subject,
-            details: {
-              // Which resume of the revision this is (its run attempt is one more).
-              attempt: (cycle.attempt ?? 0) + 1,
-              ...(existing && dead ? { replaced: `${existing.holder} (${dead})` } : {}),
-            },
-          },
-        }
+      ? { resume: true, audited: audited(existing && dead ? `${existing.holder} (${dead})` : undefined) }
       : {}),
   });
   if (claimed) return claimed;
