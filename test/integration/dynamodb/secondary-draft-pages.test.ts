@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemBytes } from '../../../shared/store/aws-limits.js';
 import { encode } from '../../../shared/store/codec.js';
+import { keys } from '../../../shared/store/keys.js';
 import {
   DRAFT_PAGE_BYTES,
   draftPartition,
@@ -110,6 +111,12 @@ describe('a draft over one item (10,000 people) in the AWS-limits mode', () => {
     const one = syntheticDraft('H0002', 10_000);
     const everyone = one.departments.flatMap((d) => d.members);
     const amounts = Object.fromEntries(everyone.map((m) => [m.staffId, m.rule]));
+    // The monthly cycle at the window's revision: a submission holds only while it still is (its condition).
+    await store.plain.put({
+      ...keys.cycle(ref.communityId, 'monthly', ref.period),
+      type: 'Cycle',
+      revision: ref.revision,
+    });
     const submitted = await repo().submit(
       ref,
       {
