@@ -429,13 +429,17 @@ export class AuditRepository {
     const chain = chainInProcess(this.table, communityId);
     return new Promise<AuditEntry>((resolve, reject) => {
       chain.waiting.push({ entry, alsoWrite, resolve, reject });
-      if (!chain.busy) void this.takeTurns(chain, communityId);
+      if (chain.busy) return;
+      // The first turn starts once this turn of the event loop has run: appends asked for in the same
+      // turn (a month's submissions, each after the same shared reads) are written together at once,
+      // not the first alone and the rest after it.
+      chain.busy = true;
+      setImmediate(() => void this.takeTurns(chain, communityId));
     });
   }
 
   /** Turns until nothing waits: each writes the appends waiting when it starts (as many as fit). */
   private async takeTurns(chain: ChainInProcess, communityId: string): Promise<void> {
-    chain.busy = true;
     try {
       while (chain.waiting.length > 0) {
         const turn = chain.waiting.splice(0);
