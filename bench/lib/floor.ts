@@ -137,16 +137,21 @@ export class ItemCapture {
 }
 
 /**
- * `count` items for a floor table: the captured ones (as the document client reads them), each under a key
- * of its own (its sk and its position: a step may put one key twice) — again in turn past the captured
- * ones; rows of JSON text of the average size where nothing was captured.
+ * A floor table's items: the captured ones (as the document client reads them), each under a key of its
+ * own (its sk and its position: a step may put one key twice). Past the capture's bound (a province) the
+ * captured ones again in turn, until they hold the step's `bytes`; never more items than the step put or
+ * read — its item count also counts updates and condition checks, which carry no item to write. Rows of
+ * JSON text of the step's average size where nothing was captured.
  */
-export function capturedFloorItems(captured: readonly Item[], count: number, averageBytes: number): Item[] {
-  if (captured.length === 0) return floorItems(count, averageBytes);
+export function capturedFloorItems(captured: readonly Item[], count: number, bytes: number): Item[] {
+  if (captured.length === 0) return floorItems(count, count > 0 ? bytes / count : 0);
   const items: Item[] = [];
-  for (let i = 0; i < count; i++) {
+  let total = 0;
+  for (let i = 0; i < captured.length || total < bytes; i++) {
     const item = captured[i % captured.length]!;
-    items.push({ ...item, pk: String(item.pk), sk: `${String(item.sk)}#${i}` });
+    const keyed = { ...item, pk: String(item.pk), sk: `${String(item.sk)}#${i}` };
+    items.push(keyed);
+    total += itemSize(keyed);
   }
   return items;
 }
@@ -170,10 +175,10 @@ export function floorItems(count: number, averageBytes: number, fill: FloorFill 
   return items;
 }
 
-function itemsFor(fill: FloorFill | readonly Item[], count: number, averageBytes: number): Item[] {
+function itemsFor(fill: FloorFill | readonly Item[], count: number, bytes: number): Item[] {
   return typeof fill === 'string'
-    ? floorItems(count, averageBytes, fill)
-    : capturedFloorItems(fill, count, averageBytes);
+    ? floorItems(count, count > 0 ? bytes / count : 0, fill)
+    : capturedFloorItems(fill, count, bytes);
 }
 
 export interface FloorResult {
@@ -194,7 +199,7 @@ export async function measureFloor(
   const { client, doc } = createDynamoClients({ endpoint });
   try {
     await ensureTable(client, FLOOR_TABLE);
-    const writes = itemsFor(fill, items, averageBytes).map((put) => ({ put }));
+    const writes = itemsFor(fill, items, bytes).map((put) => ({ put }));
     const started = performance.now();
     await batchWriteAll(doc, FLOOR_TABLE, writes, { concurrency: FLOOR_CONCURRENCY });
     const ms = performance.now() - started;
@@ -224,7 +229,7 @@ export async function measureReadFloor(
   const { client, doc } = createDynamoClients({ endpoint });
   try {
     await ensureTable(client, READ_FLOOR_TABLE);
-    const written = itemsFor(fill, items, averageBytes);
+    const written = itemsFor(fill, items, bytes);
     await batchWriteAll(
       doc,
       READ_FLOOR_TABLE,

@@ -33,20 +33,30 @@ describe('floor items', () => {
 });
 
 describe('floor items from a step’s own', () => {
-  it('are the captured items under keys of their own, again in turn past them', () => {
-    const captured = [
-      { pk: 'A', sk: '1', type: 'Page', data: '[{"a":"张三"}]' },
-      { pk: 'A', sk: '1', type: 'Page', data: '[{"a":"李四"}]' },
-      { pk: 'B', sk: '2', type: 'Page', data: '"x"' },
-    ];
-    const items = capturedFloorItems(captured, 5, 100);
-    expect(items.map((i) => `${i.pk} ${i.sk}`)).toEqual(['A 1#0', 'A 1#1', 'B 2#2', 'A 1#3', 'A 1#4']);
-    expect(items.map((i) => i.data)).toEqual([...captured, ...captured].slice(0, 5).map((i) => i.data));
-    expect(new Set(items.map((i) => `${i.pk} ${i.sk}`)).size).toBe(5);
+  const captured = [
+    { pk: 'A', sk: '1', type: 'Page', data: '[{"a":"张三"}]' },
+    { pk: 'A', sk: '1', type: 'Page', data: '[{"a":"李四"}]' },
+    { pk: 'B', sk: '2', type: 'Page', data: '"x"' },
+  ];
+
+  it('are the captured items, each under a key of its own, and no more when they hold the step’s bytes', () => {
+    // The step's count also counts updates and checks (no item to write): it adds nothing.
+    const items = capturedFloorItems(captured, 50, 10);
+    expect(items.map((i) => `${i.pk} ${i.sk}`)).toEqual(['A 1#0', 'A 1#1', 'B 2#2']);
+    expect(items.map((i) => i.data)).toEqual(captured.map((i) => i.data));
+  });
+
+  it('are the captured ones again in turn past the capture’s bound, until they hold the step’s bytes', () => {
+    const once = capturedFloorItems(captured, 3, 0).reduce((n, i) => n + itemSize(i), 0);
+    const items = capturedFloorItems(captured, 3, 2 * once + 1);
+    expect(items.length).toBeGreaterThan(6);
+    expect(items.length).toBeLessThanOrEqual(8);
+    expect(items.map((i) => i.data).slice(0, 6)).toEqual([...captured, ...captured].map((i) => i.data));
+    expect(new Set(items.map((i) => `${i.pk} ${i.sk}`)).size).toBe(items.length);
   });
 
   it('are rows of JSON text of the average size when nothing was captured', () => {
-    const items = capturedFloorItems([], 3, 2_000);
+    const items = capturedFloorItems([], 3, 6_000);
     expect(items).toHaveLength(3);
     for (const item of items) expect(Math.abs(itemSize(item) - 2_000)).toBeLessThanOrEqual(1);
   });
