@@ -332,9 +332,9 @@ function layOut(
     };
     const full: AuditEntry = { ...body, hash: entryHash(body, key) };
     const own = typeof pending.alsoWrite === 'function' ? pending.alsoWrite(full) : pending.alsoWrite;
-    // Which of its changes are new to the transaction, and which share a check already in it.
-    const positions: (number | { shared: number })[] = [];
-    const added = new Map<string, { check?: string; at?: number }>();
+    // Where each of its changes goes: a new item at the next position, a check already in it at its own.
+    const positions: number[] = [];
+    const added = new Map<string, { check?: string; at?: number; change: TransactItem }>();
     let fits = true;
     let ownBytes = Buffer.byteLength(JSON.stringify(full), 'utf8');
     for (const change of own) {
@@ -346,11 +346,11 @@ function layOut(
           fits = false;
           break;
         }
-        positions.push({ shared: seen.at });
+        positions.push(seen.at);
         continue;
       }
       const at = changes.length + added.size;
-      added.set(item, { ...(check ? { check } : {}), at });
+      added.set(item, { ...(check ? { check } : {}), at, change });
       positions.push(at);
       ownBytes += Buffer.byteLength(JSON.stringify(change), 'utf8');
     }
@@ -362,18 +362,14 @@ function layOut(
       layout.deferred = pendingAppends.slice(i);
       break;
     }
-    for (const change of own) {
-      const item = itemOf(change);
-      const entry = added.get(item);
-      if (entry && !touched.has(item)) {
-        touched.set(item, entry);
-        changes.push(change);
-      }
+    for (const [item, placed] of added) {
+      touched.set(item, placed);
+      changes.push(placed.change);
     }
     bytes += ownBytes;
     layout.members.push(pending);
     layout.entries.push(full);
-    layout.positions.push(positions.map((p) => (typeof p === 'number' ? p : p.shared)));
+    layout.positions.push(positions);
     previous = { sequence: full.sequence, hash: full.hash };
   }
   const last = layout.entries.at(-1)!;
