@@ -116,7 +116,8 @@ export async function startCycle(
   for (const check of [prerequisites, correction, coverage])
     if (check.status === 'rejected') throw check.reason;
   let acknowledgedMissing: string[] | undefined;
-  if (request.kind === 'monthly' && coverage.status === 'fulfilled' && coverage.value)
+  // Only a monthly start measured its coverage (the others' is undefined).
+  if (coverage.status === 'fulfilled' && coverage.value)
     acknowledgedMissing = acknowledgeMissing(request.period, coverage.value, request.allowMissing);
   const outcome = await repos.cycles.start({
     communityId,

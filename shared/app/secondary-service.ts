@@ -167,7 +167,8 @@ type MonthRevision = Pick<CycleRecord, 'communityId' | 'period' | 'revision'>;
 /**
  * The month the call acts on: with the caller's view of revision `seen.revision` (and its community), that
  * revision, not read — the call's write holds only while it is still the cycle's revision (its condition),
- * and where it is not the call is made again from the cycle as read, as without the view. Else read. (The demo's heads and approvers: ~350 reads of the cycle record a year fewer.)
+ * and where it is not the call is made again from the cycle as read, as without the view. Else read.
+ * (The demo's heads and approvers: ~350 reads of the cycle record a year fewer.)
  */
 async function monthAsSeen(
   repos: Repositories,
