@@ -35,6 +35,8 @@ const ENTRIES = {
   parseWorker: 'shared/dataset/parse-worker.ts',
   // The year's XLSX files' thread (shared/reports/file-workers.ts finds it through BUILD_GLOBAL).
   fileWorker: 'shared/reports/file-worker.ts',
+  // The thread `demo` and `year` write a year's files on (cli/year-files-thread.ts).
+  yearFilesWorker: 'cli/year-files-worker.ts',
 };
 /**
  * Set by every file of a build to the build's folder: the bundle keeps its modules' source locations for

@@ -188,33 +188,71 @@ async function runWithProgress(
 }
 
 /**
- * What `year` and `demo` write as the cycles complete (results, reports and sheets; their workbooks on a
- * file worker, shared/reports/year-files.ts), and the summary.
+ * What `year` and `demo` write as the cycles complete (results, reports and sheets), and the summary: on
+ * a thread of their own (cli/year-files-thread.ts), else here with the workbooks on a file worker.
  */
 async function resultWriters() {
-  const [workers, files, summary] = await Promise.all([
+  const [workers, files, summary, thread] = await Promise.all([
     import('../shared/reports/file-workers.js'),
     import('../shared/reports/year-files.js'),
     import('./summary.js'),
+    import('./year-files-thread.js'),
   ]);
-  return { FileWorkers: workers.FileWorkers, YearFiles: files.YearFiles, yearSummary: summary.yearSummary };
+  return {
+    FileWorkers: workers.FileWorkers,
+    YearFiles: files.YearFiles,
+    YearFilesThread: thread.YearFilesThread,
+    yearSummary: summary.yearSummary,
+  };
 }
 
 /**
- * The year's cycles with their files written as each completes, the year's own at the end; a thread at
- * low priority builds the workbooks with the CPU the cycles leave (and this one helps it at the end).
+ * The year's cycles with their files written as each completes, the year's own at the end, and the
+ * year's summary. The files are written on their own thread at low priority, with the CPU the cycles
+ * leave; where no thread can start, here, the workbooks on a low-priority file worker (this thread helps
+ * it at the end).
  */
 async function runAndWriteYear(
   writers: Awaited<ReturnType<typeof resultWriters>>,
-  repos: Repositories,
+  store: { repos: Repositories; endpoint: string | undefined },
   target: { communityId: string; year: number; out: string },
   options: import('../shared/reports/year-files.js').YearFilesOptions,
   runCycles: (completed: (cycle: CycleRecord) => void) => Promise<void>,
   beforeFinish?: () => void,
 ) {
+  const { repos, endpoint } = store;
+  const { communityId, year, out } = target;
+  const thread =
+    endpoint === undefined
+      ? undefined
+      : await writers.YearFilesThread.start(repos, {
+          endpoint,
+          tableName: repos.table.name,
+          communityId,
+          year,
+          outDir: out,
+          options: {
+            ...(options.by === undefined ? {} : { by: options.by }),
+            ...(options.bankFormat === undefined ? {} : { bankFormat: options.bankFormat }),
+            ...(options.reports === undefined ? {} : { reports: options.reports }),
+          },
+        });
+  if (thread) {
+    try {
+      try {
+        await runCycles((cycle) => thread.completed(cycle));
+      } catch (error) {
+        await thread.abandon();
+        throw error;
+      }
+      beforeFinish?.();
+      return await thread.finish(communityId);
+    } finally {
+      await thread.close();
+    }
+  }
   const workers = writers.FileWorkers.start(options.reports === false ? 0 : 1, { lowPriority: true });
   try {
-    const { communityId, year, out } = target;
     const files = await writers.YearFiles.open(repos, communityId, year, out, { ...options, workers });
     try {
       await runCycles((cycle) => files.completed(cycle));
@@ -223,7 +261,8 @@ async function runAndWriteYear(
       throw error;
     }
     beforeFinish?.();
-    return await files.finish();
+    const { data, results, reports } = await files.finish();
+    return { results, reports, summary: await writers.yearSummary(repos, communityId, year, data) };
   } finally {
     await workers.close();
   }
@@ -574,9 +613,9 @@ program
       if (o.reports && o.format !== undefined && o.format !== 'csv' && o.format !== 'xlsx') {
         await (await import('../shared/app/bank-export.js')).bankFormatOf(rt.repos, communityId, o.format);
       }
-      const { data, results, reports } = await runAndWriteYear(
+      const { summary, results, reports } = await runAndWriteYear(
         writers,
-        rt.repos,
+        rt,
         { communityId, year, out: resolve(o.out) },
         {
           by: o.as,
@@ -595,7 +634,7 @@ program
             completed,
           ),
       );
-      console.log(await writers.yearSummary(rt.repos, communityId, year, data));
+      console.log(summary);
       console.log(
         `\n结果已写入 Results written: ${results.files.length + (reports?.files.length ?? 0)} files under ${resolve(o.out)}`,
       );
@@ -638,9 +677,9 @@ program
       const { communityId, year } = imported.pointer;
       // §9.1 the demo's department heads submit, institution users approve, the office closes each month.
       const { demoSecondary } = await import('../shared/demo/secondary.js');
-      const { data, results, reports } = await runAndWriteYear(
+      const { summary, results, reports } = await runAndWriteYear(
         writers,
-        rt.repos,
+        rt,
         { communityId, year, out },
         { by: 'office-demo' },
         (completed) =>
@@ -656,7 +695,7 @@ program
           ),
         () => console.error('写出报表与 XLSX 工资表 Writing reports, XLSX sheets and bank files…'),
       );
-      console.log(`\n${await writers.yearSummary(rt.repos, communityId, year, data)}`);
+      console.log(`\n${summary}`);
       console.log(
         `\n结果已写入 Results: ${results.files.length + (reports?.files.length ?? 0)} files under ${out}: monthly/, quarterly/, annual/ — ` +
           'JSON (§8.1), CSV and XLSX pay sheets, printable HTML reports (report.html, bulletin-report.html, appraisal-report.html), bank files for HR',

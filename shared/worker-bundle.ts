@@ -62,5 +62,7 @@ async function build(entry: URL, options: WorkerBundleOptions): Promise<string> 
         ]
       : [],
   });
-  return outputFiles[0]!.text;
+  // In a function: the text runs as a script, where a module's top-level `var crypto` (an
+  // `import * as crypto`) would be a global and collide with Node's own (a getter only).
+  return `(() => {\n${outputFiles[0]!.text}\n})();\n`;
 }

@@ -103,7 +103,15 @@ export interface ReportsOptions {
   bankFormat?: string;
   /** Threads that build the XLSX files while this one writes the rest (file-workers.ts); none: here. */
   workers?: FileWorkers;
+  /**
+   * Records the 'export.all' entry; default: appended to the community's audit chain here. A thread that
+   * writes the files for another (cli/year-files-thread.ts) hands the entry to the thread that holds the chain.
+   */
+  recordExport?: (communityId: string, entry: ExportEntry) => Promise<unknown>;
 }
+
+/** The audit entry a year's export records. */
+export type ExportEntry = Parameters<Repositories['audit']['append']>[1];
 
 /**
  * Writes the reports, XLSX sheets and bank files of every completed cycle of `year` under `outDir` and
@@ -145,6 +153,7 @@ export class YearReportsWriter {
     readonly out: OutputFolder,
     private readonly by: string,
     private readonly choice: Awaited<ReturnType<typeof bankFormatOf>> | undefined,
+    private readonly recordExport: NonNullable<ReportsOptions['recordExport']>,
   ) {}
 
   static async open(
@@ -159,7 +168,8 @@ export class YearReportsWriter {
       bankFormat === 'csv' || bankFormat === 'xlsx'
         ? undefined
         : await bankFormatOf(repos, communityId, bankFormat);
-    return new YearReportsWriter(repos, communityId, out, options.by ?? 'cli', choice);
+    const recordExport = options.recordExport ?? ((id, entry) => repos.audit.append(id, entry));
+    return new YearReportsWriter(repos, communityId, out, options.by ?? 'cli', choice, recordExport);
   }
 
   async month(m: MonthlyCycleData): Promise<void> {
@@ -205,7 +215,7 @@ export class YearReportsWriter {
     const files = inYearOrder(this.out.files, (path) => path);
     const notTransferred = inYearOrder(this.notTransferred, (n) => n.file);
     const { choice } = this;
-    await this.repos.audit.append(this.communityId, {
+    await this.recordExport(this.communityId, {
       actor: this.by,
       action: 'export.all',
       subject: `year ${year}`,

@@ -4,10 +4,12 @@
  * writeReportsAndSheets over loadYear, on this thread), and the whole year written again when a cycle
  * written early is no longer as it was.
  */
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { yearSummary } from '../../../cli/summary.js';
+import { YearFilesThread } from '../../../cli/year-files-thread.js';
 import { importDataset } from '../../../shared/app/import-service.js';
 import { writeYearResults } from '../../../shared/app/results-writer.js';
 import { runYear } from '../../../shared/app/year-runner.js';
@@ -123,5 +125,54 @@ describe('a year written as its cycles complete', () => {
     expect(await readFile(join(dir, 'monthly/2026-03/report.html'), 'utf8')).not.toContain(
       '2026-04-01T00:00',
     );
+  });
+});
+
+describe("a year written on the file thread (cli/year-files-thread.ts: demo's and year's)", () => {
+  const threadFor = (outDir: string) =>
+    YearFilesThread.start(rt.repos, {
+      endpoint: rt.endpoint!,
+      tableName: rt.repos.table.name,
+      communityId,
+      year: 2026,
+      outDir,
+      options: { by: 'office1' },
+    });
+
+  it('writes the same files, lists, audit entry and summary as this thread does', async () => {
+    const dir = join(work, 'thread');
+    const thread = await threadFor(dir);
+    expect(thread).toBeDefined();
+    try {
+      for (const cycle of await yearCycles(rt.repos, communityId, 2026)) thread!.completed(cycle);
+      const before = (await exportAll()).length;
+      const written = await thread!.finish(communityId);
+      expect(await contents(dir)).toEqual(await contents(join(work, 'at-once')));
+      expect(written.results.files).toEqual(reference.results);
+      expect(written.reports?.files).toEqual(reference.reports.files);
+      expect(written.reports?.notTransferred).toEqual(reference.reports.notTransferred);
+      // The thread's entry was appended here, to the chain this thread holds, once.
+      const entries = await exportAll();
+      expect(entries).toHaveLength(before + 1);
+      expect(entries.at(-1)).toEqual(entries[0]);
+      expect(written.summary).toBe(await yearSummary(rt.repos, communityId, 2026));
+    } finally {
+      await thread!.close();
+    }
+  });
+
+  it("fails finish with the thread's error when a file cannot be written, and appends nothing", async () => {
+    // The output folder is a file: no folder can be made under it.
+    const blocked = join(work, 'blocked');
+    await writeFile(blocked, 'not a folder');
+    const thread = await threadFor(join(blocked, 'out'));
+    try {
+      for (const cycle of await yearCycles(rt.repos, communityId, 2026)) thread!.completed(cycle);
+      const before = (await exportAll()).length;
+      await expect(thread!.finish(communityId)).rejects.toThrow(/ENOTDIR|not a directory/);
+      expect(await exportAll()).toHaveLength(before);
+    } finally {
+      await thread!.close();
+    }
   });
 });
