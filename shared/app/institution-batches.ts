@@ -22,14 +22,31 @@ export const MAP_CONCURRENCY = 8;
 export const MAX_BATCH_INSTITUTIONS = 50;
 
 /**
+ * Batches a cycle's institutions are spread over at least, where one process runs every iteration of a
+ * Map (the embedded runtime, shared/local/workflows.ts): eight batches there only interleave on one
+ * thread and multiply the requests (a county month: eight write-guard transactions and eight reads of
+ * the scoring context per step instead of two); two keep one batch computing while the other's writes
+ * are in flight (`oneBatchAtATime`).
+ */
+export const ONE_PROCESS_SPREAD = 2;
+
+let defaultSpread = MAP_CONCURRENCY;
+
+/** From now on, this process cuts its cycles' batches for running every Map iteration itself. */
+export function spreadForOneProcess(): void {
+  defaultSpread = ONE_PROCESS_SPREAD;
+}
+
+/**
  * The sorted ids cut into consecutive batches of equal size (± 1): as few as MAX_BATCH_INSTITUTIONS
- * allows, but at least MAP_CONCURRENCY when there are that many institutions, so a county's Map still
- * runs eight invocations side by side. The same ids always give the same batches.
+ * allows, but at least `spread` (MAP_CONCURRENCY on AWS) when there are that many institutions, so a
+ * county's Map still runs eight invocations side by side. The same ids and spread always give the same
+ * batches; a cycle's are stored with its revision (PrepareCycle), so a revision keeps the ones it was cut into.
  */
 export function institutionBatches(
   ids: readonly string[],
   max = MAX_BATCH_INSTITUTIONS,
-  spread = MAP_CONCURRENCY,
+  spread = defaultSpread,
 ): string[][] {
   if (ids.length === 0) return [];
   const count = Math.max(Math.ceil(ids.length / max), Math.min(ids.length, spread));

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { FUNCTIONS, type FunctionId, loadHandler } from '../../functions/registry.js';
 import { SECONDARY_WAIT, SECONDARY_WAIT_MAP } from '../../workflows/secondary-states.js';
 import type { ExecutionPort } from '../app/cycle-service.js';
+import { spreadForOneProcess } from '../app/institution-batches.js';
 import type { Decision } from '../store/cycles.js';
 import type { CycleKind } from '../store/keys.js';
 import type { SecondaryWindow } from '../store/secondary.js';
@@ -110,6 +111,8 @@ export class LocalWorkflows implements ExecutionPort {
 
   static async create(options: LocalWorkflowOptions = {}): Promise<LocalWorkflows> {
     const workflows = new LocalWorkflows(options);
+    // Every Map iteration runs in this process: fewer, larger batches.
+    spreadForOneProcess();
     const extracted = await synthesizeWorkflows();
     const handlers: Record<string, TaskHandler> = {};
     for (const [logicalId, fn] of Object.entries(extracted.functions)) {

@@ -5,6 +5,8 @@ import {
   institutionBatches,
   MAP_CONCURRENCY,
   MAX_BATCH_INSTITUTIONS,
+  ONE_PROCESS_SPREAD,
+  spreadForOneProcess,
 } from '../../../shared/app/institution-batches.js';
 import { PreparedCycle } from '../../../shared/schemas/events.js';
 
@@ -43,5 +45,19 @@ describe('institution batches', () => {
     expect(bytes).toBeLessThan(8 * 1024);
     expect(output(1_000)).toEqual(output(12));
     expect(output(64).institutionBatches).toHaveLength(institutionBatches(ids(3100)).length);
+  });
+
+  // Last: the setting lasts for the rest of the process (this file's module).
+  it('cuts fewer, larger batches once the process runs every Map iteration itself (the embedded runtime)', () => {
+    const county = ids(31);
+    expect(institutionBatches(county)).toHaveLength(MAP_CONCURRENCY);
+    spreadForOneProcess();
+    const batches = institutionBatches(county);
+    expect(batches).toHaveLength(ONE_PROCESS_SPREAD);
+    expect(batches.flat()).toEqual(county);
+    // A city's still as few as the size limit allows.
+    expect(institutionBatches(ids(310))).toHaveLength(Math.ceil(310 / MAX_BATCH_INSTITUTIONS));
+    // AWS's spread when asked for.
+    expect(institutionBatches(county, MAX_BATCH_INSTITUTIONS, MAP_CONCURRENCY)).toHaveLength(MAP_CONCURRENCY);
   });
 });
