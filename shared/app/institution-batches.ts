@@ -32,9 +32,13 @@ export const ONE_PROCESS_SPREAD = 2;
 
 let defaultSpread = MAP_CONCURRENCY;
 
-/** From now on, this process cuts its cycles' batches for running every Map iteration itself. */
-export function spreadForOneProcess(): void {
-  defaultSpread = ONE_PROCESS_SPREAD;
+/**
+ * From now on, this process cuts its cycles into at least `spread` batches: ONE_PROCESS_SPREAD where it
+ * runs every Map iteration itself; MAP_CONCURRENCY, AWS's, for tests that count a small county's steps
+ * one iteration per institution.
+ */
+export function useBatchSpread(spread: number): void {
+  defaultSpread = spread;
 }
 
 /**

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { FUNCTIONS, type FunctionId, loadHandler } from '../../functions/registry.js';
 import { SECONDARY_WAIT, SECONDARY_WAIT_MAP } from '../../workflows/secondary-states.js';
 import type { ExecutionPort } from '../app/cycle-service.js';
-import { spreadForOneProcess } from '../app/institution-batches.js';
+import { ONE_PROCESS_SPREAD, useBatchSpread } from '../app/institution-batches.js';
 import type { Decision } from '../store/cycles.js';
 import type { CycleKind } from '../store/keys.js';
 import type { SecondaryWindow } from '../store/secondary.js';
@@ -95,6 +95,11 @@ export interface LocalWorkflowOptions {
   wrapHandler?: (functionId: FunctionId, handler: TaskHandler) => TaskHandler;
   /** Called after every execution with its statistics. */
   onExecution?: (report: ExecutionReport) => void;
+  /**
+   * Batches a cycle's institutions are cut into at least (shared/app/institution-batches.ts; process-wide
+   * from this engine's creation on). Default ONE_PROCESS_SPREAD: this process runs every iteration.
+   */
+  batchSpread?: number;
 }
 
 export class LocalWorkflows implements ExecutionPort {
@@ -112,7 +117,7 @@ export class LocalWorkflows implements ExecutionPort {
   static async create(options: LocalWorkflowOptions = {}): Promise<LocalWorkflows> {
     const workflows = new LocalWorkflows(options);
     // Every Map iteration runs in this process: fewer, larger batches.
-    spreadForOneProcess();
+    useBatchSpread(options.batchSpread ?? ONE_PROCESS_SPREAD);
     const extracted = await synthesizeWorkflows();
     const handlers: Record<string, TaskHandler> = {};
     for (const [logicalId, fn] of Object.entries(extracted.functions)) {

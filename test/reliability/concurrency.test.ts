@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideReview, startCycle } from '../../shared/app/cycle-service.js';
 import { importDataset } from '../../shared/app/import-service.js';
+import { MAP_CONCURRENCY } from '../../shared/app/institution-batches.js';
 import { FourEyesError } from '../../shared/errors.js';
 import { FaultInjector, faultErrors } from '../../shared/local/faults.js';
 import type { LocalRuntime } from '../../shared/local/runtime.js';
@@ -25,7 +26,11 @@ beforeAll(async () => {
   const otherFaults = new FaultInjector();
   other = {
     repos: openStore({ endpoint: rt.endpoint!, tableName: rt.repos.table.name }),
-    workflows: await LocalWorkflows.create({ retryIntervalMs: 0, wrapHandler: otherFaults.wrapHandler }),
+    workflows: await LocalWorkflows.create({
+      retryIntervalMs: 0,
+      wrapHandler: otherFaults.wrapHandler,
+      batchSpread: MAP_CONCURRENCY,
+    }),
     faults: otherFaults,
   };
 }, 120_000);

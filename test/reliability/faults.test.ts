@@ -27,6 +27,7 @@ import {
   startCycle,
 } from '../../shared/app/cycle-service.js';
 import { importDataset } from '../../shared/app/import-service.js';
+import { MAP_CONCURRENCY } from '../../shared/app/institution-batches.js';
 import { closeWindow } from '../../shared/app/secondary-service.js';
 import { executionArn, executionName, sfnExecutionPort } from '../../shared/app/sfn-port.js';
 import { FaultInjector, faultErrors } from '../../shared/local/faults.js';
@@ -341,7 +342,11 @@ describe('a crash mid-cycle', () => {
 
     // The engine level of recovery: a new process runs the same revision from the start.
     faults.reset();
-    const recovered = await LocalWorkflows.create({ retryIntervalMs: 0, wrapHandler: faults.wrapHandler });
+    const recovered = await LocalWorkflows.create({
+      retryIntervalMs: 0,
+      wrapHandler: faults.wrapHandler,
+      batchSpread: MAP_CONCURRENCY,
+    });
     await recovered.start('monthly', cycleInput(crashed));
     await faults.idle();
     const done = await cycleOf(rt.repos, 'crash', 'monthly', '2026-01');
@@ -359,7 +364,11 @@ describe('a crash mid-cycle', () => {
     const crashed = await run('crash-resume', 'monthly', '2026-02');
     expect(crashed.status).toBe('running');
     faults.reset();
-    const nextProcess = await LocalWorkflows.create({ retryIntervalMs: 0, wrapHandler: faults.wrapHandler });
+    const nextProcess = await LocalWorkflows.create({
+      retryIntervalMs: 0,
+      wrapHandler: faults.wrapHandler,
+      batchSpread: MAP_CONCURRENCY,
+    });
     await resumeInterruptedCycle(rt.repos, nextProcess, {
       communityId: 'crash-resume',
       kind: 'monthly',
@@ -395,7 +404,11 @@ describe('a crash mid-cycle', () => {
     expect(crashed.decision?.approved).toBe(true);
 
     faults.reset();
-    const nextProcess = await LocalWorkflows.create({ retryIntervalMs: 0, wrapHandler: faults.wrapHandler });
+    const nextProcess = await LocalWorkflows.create({
+      retryIntervalMs: 0,
+      wrapHandler: faults.wrapHandler,
+      batchSpread: MAP_CONCURRENCY,
+    });
     await resumeInterruptedCycle(rt.repos, nextProcess, {
       communityId: 'crash-q',
       kind: 'quarterly',

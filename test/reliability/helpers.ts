@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { importDataset } from '../../shared/app/import-service.js';
+import { MAP_CONCURRENCY } from '../../shared/app/institution-batches.js';
 import { runCycleToEnd } from '../../shared/app/year-runner.js';
 import { type LocalRuntime, openLocalRuntime } from '../../shared/local/runtime.js';
 import type { LocalWorkflowOptions } from '../../shared/local/workflows.js';
@@ -48,8 +49,15 @@ export function expectedJson(path: string): unknown {
 }
 
 /** One in-memory runtime; tests run cycles with retries that do not wait. */
+/**
+ * A runtime whose Maps run one iteration per institution of a small county, as AWS's do (MAP_CONCURRENCY):
+ * the faults of these tests are counted per institution's step.
+ */
 export function openTestRuntime(workflows: LocalWorkflowOptions = {}): Promise<LocalRuntime> {
-  return openLocalRuntime({ inMemory: true, workflows: { retryIntervalMs: 0, ...workflows } });
+  return openLocalRuntime({
+    inMemory: true,
+    workflows: { retryIntervalMs: 0, batchSpread: MAP_CONCURRENCY, ...workflows },
+  });
 }
 
 export async function importAs(repos: Repositories, communityId: string, by = 'office1') {

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { monthlyResults } from '../../../shared/app/cycle-results.js';
 import { resumeInterruptedCycle, startCycle } from '../../../shared/app/cycle-service.js';
 import { importDataset } from '../../../shared/app/import-service.js';
+import { MAP_CONCURRENCY } from '../../../shared/app/institution-batches.js';
 import { type LocalRuntime, openLocalRuntime } from '../../../shared/local/runtime.js';
 import { monthlyPaysheetJson } from '../../../shared/results/contract.js';
 import { keys } from '../../../shared/store/keys.js';
@@ -34,6 +35,8 @@ describe('a cycle interrupted by a crash', () => {
       tableName,
       workflows: {
         retryIntervalMs: 0,
+        // One iteration per institution, as on AWS: the third institution's step is the one that hangs.
+        batchSpread: MAP_CONCURRENCY,
         wrapHandler: (id, handler) => (event) =>
           id === 'ComputeMonthlyPay' && ++calls === 3 ? never : handler(event),
       },
@@ -63,7 +66,7 @@ describe('a cycle interrupted by a crash', () => {
     const later = await openLocalRuntime({
       endpoint: dynamoEndpoint(),
       tableName,
-      workflows: { retryIntervalMs: 0 },
+      workflows: { retryIntervalMs: 0, batchSpread: MAP_CONCURRENCY },
     });
     opened.push(later);
     const again = await startCycle(later.repos, later.workflows, {

@@ -6,7 +6,7 @@ import {
   MAP_CONCURRENCY,
   MAX_BATCH_INSTITUTIONS,
   ONE_PROCESS_SPREAD,
-  spreadForOneProcess,
+  useBatchSpread,
 } from '../../../shared/app/institution-batches.js';
 import { PreparedCycle } from '../../../shared/schemas/events.js';
 
@@ -51,7 +51,7 @@ describe('institution batches', () => {
   it('cuts fewer, larger batches once the process runs every Map iteration itself (the embedded runtime)', () => {
     const county = ids(31);
     expect(institutionBatches(county)).toHaveLength(MAP_CONCURRENCY);
-    spreadForOneProcess();
+    useBatchSpread(ONE_PROCESS_SPREAD);
     const batches = institutionBatches(county);
     expect(batches).toHaveLength(ONE_PROCESS_SPREAD);
     expect(batches.flat()).toEqual(county);
