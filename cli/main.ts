@@ -655,8 +655,9 @@ program
     const daemon = await import('../shared/local/daemon.js');
     await daemon.stopDaemon(home);
     await rm(home, { recursive: true, force: true });
-    // Its database is kept in memory while the year runs and moved into the folder when it stops, at the
-    // end of the demo (a demo's database is made afresh every run: its SQLite syncs would buy nothing).
+    // Its database is kept in memory while the year runs and moved into the folder when its daemon stops
+    // (a demo's database is made afresh every run: its SQLite syncs would buy nothing). The daemon stays up
+    // for the commands the demo suggests next, as every command's does, and stops when idle or on `stop`.
     const scratch =
       !storeOptions().endpoint && !process.env.MEDCOMM_DYNAMODB_ENDPOINT && daemon.daemonEnabled();
     if (scratch) daemon.prestartDaemon(home, { scratch });
@@ -701,12 +702,14 @@ program
           'JSON (§8.1), CSV and XLSX pay sheets, printable HTML reports (report.html, bulletin-report.html, appraisal-report.html), bank files for HR',
       );
       console.log(`查看状态 See the cycles: MEDCOMM_HOME=${home} npx medcomm status`);
+      if (scratch)
+        console.log(
+          `数据库保持运行，空闲 ${daemon.idleSeconds()} 秒后停止并存入 ${home} / The database stays up for the next commands, and moves into ${home} when it stops (after ${daemon.idleSeconds()} idle seconds, or now: MEDCOMM_HOME=${home} npx medcomm stop)`,
+        );
       console.log(
         `网页控制台 Web console: npm run console:build && MEDCOMM_HOME=${home} npx medcomm serve  (then open http://127.0.0.1:8787)`,
       );
     });
-    // The database into the output folder, on disk, before the demo returns.
-    if (scratch) await daemon.stopDaemon(home);
   });
 
 const audit = program.command('audit').description('审计记录 / the audit trail');

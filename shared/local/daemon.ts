@@ -208,8 +208,13 @@ export async function stopDaemon(home: string): Promise<boolean> {
 }
 
 /** The daemon itself (`bin/medcomm.mjs __database-daemon HOME`): serves until idle or told to stop. */
+/** How long a daemon waits with no command before it stops (MEDCOMM_DAEMON_IDLE, else 3 minutes). */
+export function idleSeconds(): number {
+  return Number(process.env.MEDCOMM_DAEMON_IDLE ?? DEFAULT_IDLE_SECONDS);
+}
+
 export async function runDaemon(home: string): Promise<void> {
-  const idleMs = Number(process.env.MEDCOMM_DAEMON_IDLE ?? DEFAULT_IDLE_SECONDS) * 1000;
+  const idleMs = idleSeconds() * 1000;
   const dataDir = join(home, 'dynamodb');
   let server: Awaited<ReturnType<typeof startDynamoDbLocal>>;
   let scratch: Scratch | undefined;
