@@ -187,84 +187,47 @@ async function runWithProgress(
   }
 }
 
-/**
- * What `year` and `demo` write as the cycles complete (results, reports and sheets), and the summary: on
- * a thread of their own (cli/year-files-thread.ts), else here with the workbooks on a file worker.
- */
+/** What `year` and `demo` write as the cycles complete (cli/year-files-thread.ts), and the summary. */
 async function resultWriters() {
-  const [workers, files, summary, thread] = await Promise.all([
-    import('../shared/reports/file-workers.js'),
-    import('../shared/reports/year-files.js'),
-    import('./summary.js'),
-    import('./year-files-thread.js'),
-  ]);
-  return {
-    FileWorkers: workers.FileWorkers,
-    YearFiles: files.YearFiles,
-    YearFilesThread: thread.YearFilesThread,
-    yearSummary: summary.yearSummary,
-  };
+  return { YearFilesThread: (await import('./year-files-thread.js')).YearFilesThread };
 }
 
 /**
  * The year's cycles with their files written as each completes, the year's own at the end, and the
- * year's summary. The files are written on their own thread at low priority, with the CPU the cycles
- * leave; where no thread can start, here, the workbooks on a low-priority file worker (this thread helps
- * it at the end).
+ * year's summary: the files on a thread of their own at low priority, with the CPU the cycles leave.
  */
 async function runAndWriteYear(
   writers: Awaited<ReturnType<typeof resultWriters>>,
-  store: { repos: Repositories; endpoint: string | undefined },
-  target: { communityId: string; year: number; out: string },
+  { repos, endpoint }: { repos: Repositories; endpoint: string | undefined },
+  { communityId, year, out }: { communityId: string; year: number; out: string },
   options: import('../shared/reports/year-files.js').YearFilesOptions,
   runCycles: (completed: (cycle: CycleRecord) => void) => Promise<void>,
   beforeFinish?: () => void,
 ) {
-  const { repos, endpoint } = store;
-  const { communityId, year, out } = target;
-  const thread =
-    endpoint === undefined
-      ? undefined
-      : await writers.YearFilesThread.start(repos, {
-          endpoint,
-          tableName: repos.table.name,
-          communityId,
-          year,
-          outDir: out,
-          options: {
-            ...(options.by === undefined ? {} : { by: options.by }),
-            ...(options.bankFormat === undefined ? {} : { bankFormat: options.bankFormat }),
-            ...(options.reports === undefined ? {} : { reports: options.reports }),
-          },
-        });
-  if (thread) {
-    try {
-      try {
-        await runCycles((cycle) => thread.completed(cycle));
-      } catch (error) {
-        await thread.abandon();
-        throw error;
-      }
-      beforeFinish?.();
-      return await thread.finish(communityId);
-    } finally {
-      await thread.close();
-    }
-  }
-  const workers = writers.FileWorkers.start(options.reports === false ? 0 : 1, { lowPriority: true });
+  if (endpoint === undefined) throw new Error('the year is written from a database with an endpoint');
+  const thread = await writers.YearFilesThread.start(repos, {
+    endpoint,
+    tableName: repos.table.name,
+    communityId,
+    year,
+    outDir: out,
+    options: {
+      ...(options.by === undefined ? {} : { by: options.by }),
+      ...(options.bankFormat === undefined ? {} : { bankFormat: options.bankFormat }),
+      ...(options.reports === undefined ? {} : { reports: options.reports }),
+    },
+  });
   try {
-    const files = await writers.YearFiles.open(repos, communityId, year, out, { ...options, workers });
     try {
-      await runCycles((cycle) => files.completed(cycle));
+      await runCycles((cycle) => thread.completed(cycle));
     } catch (error) {
-      await files.abandon();
+      await thread.abandon();
       throw error;
     }
     beforeFinish?.();
-    const { data, results, reports } = await files.finish();
-    return { results, reports, summary: await writers.yearSummary(repos, communityId, year, data) };
+    return await thread.finish(communityId);
   } finally {
-    await workers.close();
+    await thread.close();
   }
 }
 

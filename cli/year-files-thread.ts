@@ -1,7 +1,7 @@
 /**
  * A year's files written on a thread of their own while this one runs the cycles (`demo`, `year`; issue
- * 17). YearFiles on this thread read each completed cycle's results, built its sheets and reports and
- * copied them to a file worker: ~1.5 s of this thread's CPU a county year, between the cycles' requests.
+ * 17). YearFiles on this thread used to read each completed cycle's results, build its sheets and reports
+ * and copy them to a file worker: ~0.9 s of this thread's CPU a county year, between the cycles' requests.
  * Here the thread (year-files-worker.ts) has its own connection to the same table and does all of it —
  * reading, JSON, CSV, reports, workbooks — with the same writers, so the files and their bytes are the
  * same; this thread only says which cycle completed. The year's audit entry ('export.all') comes back
@@ -69,11 +69,12 @@ export class YearFilesThread {
     worker.on('exit', (code) => gone(new Error(`the year's file thread exited (code ${code})`)));
   }
 
-  /** The thread, or undefined where there is none to start (a Lambda's bundle): write on this thread then. */
-  static async start(repos: Repositories, data: YearFilesThreadData): Promise<YearFilesThread | undefined> {
+  /** The thread: the CLI build's worker, or (vitest, tsx) bundled from the sources. */
+  static async start(repos: Repositories, data: YearFilesThreadData): Promise<YearFilesThread> {
     const built = builtWorker(BUILT_YEAR_FILES_WORKER);
     const here = import.meta.url;
-    if (!built && !here.endsWith('.ts')) return undefined;
+    if (!built && !here.endsWith('.ts'))
+      throw new Error(`the CLI's build has no ${BUILT_YEAR_FILES_WORKER}: run npm run build`);
     const worker = built
       ? new Worker(built, { workerData: data })
       : new Worker(

@@ -142,11 +142,10 @@ describe("a year written on the file thread (cli/year-files-thread.ts: demo's an
   it('writes the same files, lists, audit entry and summary as this thread does', async () => {
     const dir = join(work, 'thread');
     const thread = await threadFor(dir);
-    expect(thread).toBeDefined();
     try {
-      for (const cycle of await yearCycles(rt.repos, communityId, 2026)) thread!.completed(cycle);
+      for (const cycle of await yearCycles(rt.repos, communityId, 2026)) thread.completed(cycle);
       const before = (await exportAll()).length;
-      const written = await thread!.finish(communityId);
+      const written = await thread.finish(communityId);
       expect(await contents(dir)).toEqual(await contents(join(work, 'at-once')));
       expect(written.results.files).toEqual(reference.results);
       expect(written.reports?.files).toEqual(reference.reports.files);
@@ -157,7 +156,7 @@ describe("a year written on the file thread (cli/year-files-thread.ts: demo's an
       expect(entries.at(-1)).toEqual(entries[0]);
       expect(written.summary).toBe(await yearSummary(rt.repos, communityId, 2026));
     } finally {
-      await thread!.close();
+      await thread.close();
     }
   });
 
@@ -167,12 +166,12 @@ describe("a year written on the file thread (cli/year-files-thread.ts: demo's an
     await writeFile(blocked, 'not a folder');
     const thread = await threadFor(join(blocked, 'out'));
     try {
-      for (const cycle of await yearCycles(rt.repos, communityId, 2026)) thread!.completed(cycle);
+      for (const cycle of await yearCycles(rt.repos, communityId, 2026)) thread.completed(cycle);
       const before = (await exportAll()).length;
-      await expect(thread!.finish(communityId)).rejects.toThrow(/ENOTDIR|not a directory/);
+      await expect(thread.finish(communityId)).rejects.toThrow(/ENOTDIR|not a directory/);
       expect(await exportAll()).toHaveLength(before);
     } finally {
-      await thread!.close();
+      await thread.close();
     }
   });
 });
