@@ -616,7 +616,8 @@ program
     // The demo always starts from a clean slate: its own database under the output folder, started now
     // so that its JVM boots (~1–3 s) on the other core while the modules load and the county is generated.
     const daemon = await import('../shared/local/daemon.js');
-    await daemon.stopDaemon(home);
+    // The last demo's database is not kept: it is dropped, not first moved into the folder removed next.
+    await daemon.stopDaemon(home, { discard: true });
     await rm(home, { recursive: true, force: true });
     // Its database is kept in memory while the year runs and moved into the folder when its daemon stops
     // (a demo's database is made afresh every run: its SQLite syncs would buy nothing). The daemon stays up

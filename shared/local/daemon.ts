@@ -191,12 +191,17 @@ export async function acquireDaemon(home: string): Promise<DaemonLease> {
   }
 }
 
-/** Stops this folder's daemon (if one runs) and waits until it has gone. */
-export async function stopDaemon(home: string): Promise<boolean> {
+/**
+ * Stops this folder's daemon (if one runs) and waits until it has gone. `discard`: for a caller about to
+ * remove the folder (the demo, starting afresh): a database kept in /dev/shm is dropped rather than first
+ * copied into the folder and synced.
+ */
+export async function stopDaemon(home: string, options: { discard?: boolean } = {}): Promise<boolean> {
   const info = readDaemonInfo(home);
   if (!info) return false;
+  const command = options.discard ? 'discard' : 'stop';
   await new Promise<void>((resolve) => {
-    const socket = connect({ port: info.control, host: '127.0.0.1' }, () => socket.write('stop\n'));
+    const socket = connect({ port: info.control, host: '127.0.0.1' }, () => socket.write(`${command}\n`));
     socket.on('data', () => undefined);
     socket.once('close', () => resolve());
     socket.once('error', () => resolve());
@@ -229,7 +234,7 @@ export async function runDaemon(home: string): Promise<void> {
   const leases = new Set<Socket>();
   let idle: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | undefined;
-  const stop = (why: string) => {
+  const stop = (why: string, keep = true) => {
     stopping ??= (async () => {
       console.log(`${new Date().toISOString()} stopping (${why})`);
       control.close();
@@ -241,7 +246,8 @@ export async function runDaemon(home: string): Promise<void> {
         // Already gone.
       }
       await server.stop();
-      scratch?.persist();
+      if (keep) scratch?.persist();
+      else scratch?.discard();
       process.exit(0);
     })();
     return stopping;
@@ -267,9 +273,9 @@ export async function runDaemon(home: string): Promise<void> {
           armIdle();
         });
         socket.write(`ok ${server.endpoint}\n`);
-      } else if (command === 'stop') {
+      } else if (command === 'stop' || command === 'discard') {
         socket.end('stopping\n');
-        void stop('medcomm stop');
+        void stop(`medcomm ${command}`, command === 'stop');
       } else socket.end('unknown\n');
     });
   });

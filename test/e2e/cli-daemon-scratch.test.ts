@@ -3,7 +3,7 @@
  * runs, with the data folder locked so no other server opens it, and moved into the data folder — where
  * the next server finds it — when the daemon stops. Nothing outlives the test.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,5 +56,29 @@ describe.skipIf(process.platform !== 'linux' || !existsSync('/dev/shm'))('a scra
     const item = await withTable((table) => table.get<{ value: number }>({ pk: 'KEPT', sk: 'ITEM' }));
     expect(item?.value).toBe(42);
     expect(await stopDaemon(home)).toBe(true);
+  }, 120_000);
+
+  it('drops its database when stopped to be discarded (a new demo starting afresh), moving nothing', async () => {
+    const fresh = join(work, 'discarded');
+    const db = join(fresh, 'dynamodb', 'shared-local-instance.db');
+    prestartDaemon(fresh, { scratch: true });
+    const lease = await acquireDaemon(fresh);
+    const info = readDaemonInfo(fresh);
+    if (info) pids.add(info.pid);
+    const { client, doc } = createDynamoClients({ endpoint: lease.endpoint });
+    try {
+      await ensureTable(client, 'scratch');
+      await new Table(doc, 'scratch').put({ pk: 'GONE', sk: 'ITEM' });
+    } finally {
+      client.destroy();
+      lease.release();
+    }
+    expect(await stopDaemon(fresh, { discard: true })).toBe(true);
+    expect(existsSync(db)).toBe(false);
+    const log = readFileSync(join(fresh, 'daemon.log'), 'utf8');
+    expect(log).toContain('stopping (medcomm discard)');
+    expect(log).not.toContain('database moved');
+    // Its /dev/shm folder is gone with it.
+    expect(readdirSync('/dev/shm').filter((n) => n.startsWith(`medcomm-db-${info!.pid}-`))).toEqual([]);
   }, 120_000);
 });
