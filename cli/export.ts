@@ -249,7 +249,7 @@ export function registerExportCommand(program: Command): void {
       ]);
       await withRuntime(globals(), async (rt) => {
         const communityId = await community(rt);
-        // A year's workbooks: one thread builds them while this one writes the rest (as `medcomm year`).
+        // A year's workbooks: one thread builds them while this one writes the rest.
         const workers = FileWorkers.start(1);
         const { results, reports } = await (async () => {
           const data = await loadYear(rt.repos, communityId, year);

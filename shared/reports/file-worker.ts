@@ -1,20 +1,12 @@
 /**
- * The thread that builds a year's XLSX files (issue 17): `npm start` wrote its 36 workbooks on the main
- * thread while the second core idled. A job is plain data and a path, run by writeFileJob as on the main
- * thread (file-jobs.ts). The protocol is FileWorkers' (file-workers.ts).
+ * A thread that builds a year's XLSX files (issue 17) for `medcomm export all`, while the main thread
+ * writes the rest. A job is plain data and a path, run by writeFileJob as on the main thread
+ * (file-jobs.ts). The protocol is FileWorkers' (file-workers.ts).
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import {
-  type FromFileWorker,
-  lowerThisThreadsPriority,
-  type ToFileWorker,
-  thrown,
-  writeFileJob,
-} from './file-jobs.js';
+import { parentPort } from 'node:worker_threads';
+import { type FromFileWorker, type ToFileWorker, thrown, writeFileJob } from './file-jobs.js';
 
 const port = parentPort!;
-
-if ((workerData as { lowPriority?: boolean } | undefined)?.lowPriority) lowerThisThreadsPriority();
 
 port.on('message', ({ id, job, path }: ToFileWorker) => {
   writeFileJob(job, path).then(

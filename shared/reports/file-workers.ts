@@ -1,6 +1,6 @@
 /**
- * A small pool of threads that build files (file-worker.ts) while this thread does the rest (issue 17):
- * `npm start` wrote its 36 workbooks one after another on one core while the other idled. Jobs queue in
+ * A small pool of threads that build files (file-worker.ts) while this thread does the rest (issue 17;
+ * `medcomm export all`): a year's 36 workbooks were written one after another on one core. Jobs queue in
  * order and go to whichever thread is free; `helpOut` lets this thread take queued jobs too once its own
  * writing is done. A worker holds the process open only while it has a job, so a pool left unclosed
  * never keeps a command from exiting.
@@ -9,18 +9,13 @@
  * as an entry of its own (bin/build.mjs); from the sources (vitest, tsx) it is bundled in memory by
  * esbuild; elsewhere (a Lambda's bundle) there is no worker and every job runs on this thread.
  */
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { builtWorker, bundleWorkerFromSources } from '../worker-bundle.js';
 import { type FileJob, type FromFileWorker, rethrown, type ToFileWorker, writeFileJob } from './file-jobs.js';
 
 interface Queued extends ToFileWorker {
   resolve: () => void;
   reject: (error: unknown) => void;
-}
-
-export interface FileWorkersOptions {
-  /** Linux: the threads run at nice 10, taking only the CPU others leave (files built during the cycles). */
-  lowPriority?: boolean;
 }
 
 export class FileWorkers {
@@ -33,9 +28,9 @@ export class FileWorkers {
   private constructor() {}
 
   /** A pool of `threads` workers (each takes jobs once its code has loaded); none: every job runs here. */
-  static start(threads: number, options: FileWorkersOptions = {}): FileWorkers {
+  static start(threads: number): FileWorkers {
     const pool = new FileWorkers();
-    for (let i = 0; i < threads; i++) pool.spawn(options);
+    for (let i = 0; i < threads; i++) pool.spawn();
     return pool;
   }
 
@@ -70,8 +65,8 @@ export class FileWorkers {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
 
-  private spawn(options: FileWorkersOptions): void {
-    spawnFileWorker({ workerData: { lowPriority: options.lowPriority === true } }).then(
+  private spawn(): void {
+    spawnFileWorker().then(
       (worker) => worker && this.attach(worker),
       () => undefined, // no worker: the jobs run here (helpOut)
     );
@@ -120,12 +115,12 @@ export class FileWorkers {
 /** The worker's file in the CLI's build (bin/build.mjs ENTRIES). */
 const BUILT_FILE_WORKER = 'fileWorker.mjs';
 
-async function spawnFileWorker(options: WorkerOptions): Promise<Worker | undefined> {
+async function spawnFileWorker(): Promise<Worker | undefined> {
   const built = builtWorker(BUILT_FILE_WORKER);
-  if (built) return new Worker(built, options);
+  if (built) return new Worker(built);
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return undefined;
   // From the sources (vitest, tsx): bundled in memory, packages by their full path.
   const code = await bundleWorkerFromSources(new URL('./file-worker.ts', here), { packagesByFullPath: true });
-  return new Worker(code, { ...options, eval: true });
+  return new Worker(code, { eval: true });
 }

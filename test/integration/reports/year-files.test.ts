@@ -68,7 +68,7 @@ beforeAll(async () => {
   const imported = await importDataset(rt.repos, { dir: DATASET }, 'office1');
   communityId = imported.pointer.communityId;
   work = await mkdtemp(join(tmpdir(), 'medcomm-year-files-'));
-  workers = FileWorkers.start(1, { lowPriority: true });
+  workers = FileWorkers.start(1);
   const files = await YearFiles.open(rt.repos, communityId, 2026, join(work, 'early'), {
     by: 'office1',
     workers,
