@@ -23,10 +23,10 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function withTable<T>(fn: (table: Table) => Promise<T>, scratch = false): Promise<T> {
-  prestartDaemon(home, { scratch });
-  const lease = await acquireDaemon(home);
-  const info = readDaemonInfo(home);
+async function withTable<T>(fn: (table: Table) => Promise<T>, scratch = false, folder = home): Promise<T> {
+  prestartDaemon(folder, { scratch });
+  const lease = await acquireDaemon(folder);
+  const info = readDaemonInfo(folder);
   if (info) pids.add(info.pid);
   const { client, doc } = createDynamoClients({ endpoint: lease.endpoint });
   try {
@@ -61,18 +61,8 @@ describe.skipIf(process.platform !== 'linux' || !existsSync('/dev/shm'))('a scra
   it('drops its database when stopped to be discarded (a new demo starting afresh), moving nothing', async () => {
     const fresh = join(work, 'discarded');
     const db = join(fresh, 'dynamodb', 'shared-local-instance.db');
-    prestartDaemon(fresh, { scratch: true });
-    const lease = await acquireDaemon(fresh);
+    await withTable((table) => table.put({ pk: 'GONE', sk: 'ITEM' }), true, fresh);
     const info = readDaemonInfo(fresh);
-    if (info) pids.add(info.pid);
-    const { client, doc } = createDynamoClients({ endpoint: lease.endpoint });
-    try {
-      await ensureTable(client, 'scratch');
-      await new Table(doc, 'scratch').put({ pk: 'GONE', sk: 'ITEM' });
-    } finally {
-      client.destroy();
-      lease.release();
-    }
     expect(await stopDaemon(fresh, { discard: true })).toBe(true);
     expect(existsSync(db)).toBe(false);
     const log = readFileSync(join(fresh, 'daemon.log'), 'utf8');
