@@ -204,6 +204,9 @@ async function prepareClassArchiveQuietly(dir) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // As bin/medcomm.mjs: the machines run Node 20 by the owner's choice, and the SDK's upgrade notice
+  // (printed while the class archive is recorded) is noise in `npm ci`.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const started = performance.now();
   try {
     const dir = await build();
