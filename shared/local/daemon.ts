@@ -212,12 +212,12 @@ export async function stopDaemon(home: string, options: { discard?: boolean } = 
   return true;
 }
 
-/** The daemon itself (`bin/medcomm.mjs __database-daemon HOME`): serves until idle or told to stop. */
 /** How long a daemon waits with no command before it stops (MEDCOMM_DAEMON_IDLE, else 3 minutes). */
 export function idleSeconds(): number {
   return Number(process.env.MEDCOMM_DAEMON_IDLE ?? DEFAULT_IDLE_SECONDS);
 }
 
+/** The daemon itself (`bin/medcomm.mjs __database-daemon HOME`): serves until idle or told to stop. */
 export async function runDaemon(home: string): Promise<void> {
   const idleMs = idleSeconds() * 1000;
   const dataDir = join(home, 'dynamodb');
