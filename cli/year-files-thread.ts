@@ -7,14 +7,14 @@
  * same; this thread only says which cycle completed. The year's audit entry ('export.all') comes back
  * here and is appended to the chain this thread holds, as before.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { WrittenFiles } from '../shared/app/results-writer.js';
 import { rethrown, type ThrownError } from '../shared/reports/file-jobs.js';
 import type { ExportEntry, WrittenReports } from '../shared/reports/index.js';
 import type { YearFilesOptions } from '../shared/reports/year-files.js';
 import type { CycleRecord } from '../shared/store/cycles.js';
 import type { Repositories } from '../shared/store/index.js';
-import { builtWorker, bundleWorkerFromSources } from '../shared/worker-bundle.js';
+import { spawnWorker } from '../shared/worker-bundle.js';
 
 /** What the thread is started with (plain data). */
 export interface YearFilesThreadData {
@@ -71,18 +71,12 @@ export class YearFilesThread {
 
   /** The thread: the CLI build's worker, or (vitest, tsx) bundled from the sources. */
   static async start(repos: Repositories, data: YearFilesThreadData): Promise<YearFilesThread> {
-    const built = builtWorker(BUILT_YEAR_FILES_WORKER);
-    const here = import.meta.url;
-    if (!built && !here.endsWith('.ts'))
-      throw new Error(`the CLI's build has no ${BUILT_YEAR_FILES_WORKER}: run npm run build`);
-    const worker = built
-      ? new Worker(built, { workerData: data })
-      : new Worker(
-          await bundleWorkerFromSources(new URL('./year-files-worker.ts', here), {
-            packagesByFullPath: true,
-          }),
-          { workerData: data, eval: true },
-        );
+    const worker = await spawnWorker(
+      BUILT_YEAR_FILES_WORKER,
+      { from: import.meta.url, entry: './year-files-worker.ts' },
+      { workerData: data },
+    );
+    if (!worker) throw new Error(`the CLI's build has no ${BUILT_YEAR_FILES_WORKER}: run npm run build`);
     return new YearFilesThread(worker, repos);
   }
 

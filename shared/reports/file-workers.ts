@@ -9,9 +9,12 @@
  * as an entry of its own (bin/build.mjs); from the sources (vitest, tsx) it is bundled in memory by
  * esbuild; elsewhere (a Lambda's bundle) there is no worker and every job runs on this thread.
  */
-import { Worker } from 'node:worker_threads';
-import { builtWorker, bundleWorkerFromSources } from '../worker-bundle.js';
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from '../worker-bundle.js';
 import { type FileJob, type FromFileWorker, rethrown, type ToFileWorker, writeFileJob } from './file-jobs.js';
+
+/** The worker's file in the CLI's build (bin/build.mjs ENTRIES). */
+const BUILT_FILE_WORKER = 'fileWorker.mjs';
 
 interface Queued extends ToFileWorker {
   resolve: () => void;
@@ -66,7 +69,7 @@ export class FileWorkers {
   }
 
   private spawn(): void {
-    spawnFileWorker().then(
+    spawnWorker(BUILT_FILE_WORKER, { from: import.meta.url, entry: './file-worker.ts' }).then(
       (worker) => worker && this.attach(worker),
       () => undefined, // no worker: the jobs run here (helpOut)
     );
@@ -110,17 +113,4 @@ export class FileWorkers {
       worker.postMessage({ id: job.id, job: job.job, path: job.path } satisfies ToFileWorker);
     }
   }
-}
-
-/** The worker's file in the CLI's build (bin/build.mjs ENTRIES). */
-const BUILT_FILE_WORKER = 'fileWorker.mjs';
-
-async function spawnFileWorker(): Promise<Worker | undefined> {
-  const built = builtWorker(BUILT_FILE_WORKER);
-  if (built) return new Worker(built);
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return undefined;
-  // From the sources (vitest, tsx): bundled in memory, packages by their full path.
-  const code = await bundleWorkerFromSources(new URL('./file-worker.ts', here), { packagesByFullPath: true });
-  return new Worker(code, { eval: true });
 }
