@@ -225,7 +225,7 @@ async function runAndWriteYear(
       throw error;
     }
     beforeFinish?.();
-    return await thread.finish(communityId);
+    return await thread.finish();
   } finally {
     await thread.close();
   }

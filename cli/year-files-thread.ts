@@ -59,6 +59,7 @@ export class YearFilesThread {
   private constructor(
     private readonly worker: Worker,
     private readonly repos: Repositories,
+    private readonly communityId: string,
   ) {
     worker.on('message', (message: FromYearFilesThread) => this.answer?.(message));
     const gone = (error: Error) => {
@@ -77,7 +78,7 @@ export class YearFilesThread {
       { workerData: data },
     );
     if (!worker) throw new Error(`the CLI's build has no ${BUILT_YEAR_FILES_WORKER}: run npm run build`);
-    return new YearFilesThread(worker, repos);
+    return new YearFilesThread(worker, repos, data.communityId);
   }
 
   /** A cycle of the year completed: the thread writes its files behind those of the cycles before. */
@@ -86,11 +87,11 @@ export class YearFilesThread {
   }
 
   /** Once the year's cycles completed: the year's files, every file written, the export's audit entry. */
-  async finish(communityId: string): Promise<WrittenYearOnThread> {
+  async finish(): Promise<WrittenYearOnThread> {
     const answer = await this.ask({ type: 'finish' });
     if (answer.type === 'failed') throw rethrown(answer.error);
     if (answer.type !== 'finished') throw new Error(`the year's file thread answered ${answer.type}`);
-    if (answer.entry) await this.repos.audit.append(communityId, answer.entry);
+    if (answer.entry) await this.repos.audit.append(this.communityId, answer.entry);
     return { results: answer.results, reports: answer.reports, summary: answer.summary };
   }
 

@@ -145,7 +145,7 @@ describe("a year written on the file thread (cli/year-files-thread.ts: demo's an
     try {
       for (const cycle of await yearCycles(rt.repos, communityId, 2026)) thread.completed(cycle);
       const before = (await exportAll()).length;
-      const written = await thread.finish(communityId);
+      const written = await thread.finish();
       expect(await contents(dir)).toEqual(await contents(join(work, 'at-once')));
       expect(written.results.files).toEqual(reference.results);
       expect(written.reports?.files).toEqual(reference.reports.files);
@@ -168,7 +168,7 @@ describe("a year written on the file thread (cli/year-files-thread.ts: demo's an
     try {
       for (const cycle of await yearCycles(rt.repos, communityId, 2026)) thread.completed(cycle);
       const before = (await exportAll()).length;
-      await expect(thread.finish(communityId)).rejects.toThrow(/ENOTDIR|not a directory/);
+      await expect(thread.finish()).rejects.toThrow(/ENOTDIR|not a directory/);
       expect(await exportAll()).toHaveLength(before);
     } finally {
       await thread.close();
