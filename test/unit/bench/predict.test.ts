@@ -4,6 +4,7 @@ import {
   AWS_MODEL,
   importComputeMs,
   importPath,
+  PartitionTally,
   type PartitionUse,
   predictAws,
 } from '../../../bench/lib/predict.js';
@@ -153,5 +154,66 @@ describe('predictAws', () => {
     expect(p.orchestrationMs).toBe(
       (6 + 2 * 8) * AWS_MODEL.transitionMs + 8 * AWS_MODEL.invokeMs + AWS_MODEL.coldStartMs,
     );
+  });
+});
+
+describe('PartitionTally', () => {
+  /** An object whose every read throws: proof that nothing of it was looked at. */
+  const untouchable = () =>
+    new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('read during the step');
+        },
+        ownKeys: () => {
+          throw new Error('read during the step');
+        },
+      },
+    );
+
+  it('keeps a request during the step without reading it, and counts it at take()', () => {
+    const tally = new PartitionTally();
+    expect(() =>
+      tally.record({ command: 'BatchWriteCommand', input: untouchable(), output: untouchable() }),
+    ).not.toThrow();
+    expect(tally.errors).toBe(0); // nothing counted yet, so nothing failed
+    const taken = new PartitionTally();
+    taken.record({
+      command: 'BatchWriteCommand',
+      input: {
+        RequestItems: {
+          t: [
+            { PutRequest: { Item: { pk: 'A', sk: '1', data: 'x'.repeat(3000) } } },
+            { PutRequest: { Item: { pk: 'A', sk: '2', data: 'y' } } },
+            { DeleteRequest: { Key: { pk: 'B', sk: '1' } } },
+          ],
+        },
+      },
+      output: {},
+    });
+    taken.record({
+      command: 'GetCommand',
+      input: { Key: { pk: 'B', sk: '1' } },
+      output: { Item: { pk: 'B', sk: '1', data: 'z'.repeat(5000) } },
+    });
+    const uses = taken.take();
+    // 3 KB → 3 WCU, a small item 1, a delete 1; one request per key of the batch. 5 KB read → 2 RCU.
+    expect(uses.get('A')).toEqual({ wcu: 4, rcu: 0, requests: 1 });
+    expect(uses.get('B')).toEqual({ wcu: 1, rcu: 2, requests: 2 });
+    expect(taken.take().size).toBe(0);
+  });
+
+  it('counts a request of a shape it does not know as an error at take(), not during the step', () => {
+    const tally = new PartitionTally();
+    tally.record({ command: 'PutCommand', input: untouchable(), output: {} });
+    const written = process.stderr.write;
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      expect(tally.take().size).toBe(0);
+    } finally {
+      process.stderr.write = written;
+    }
+    expect(tally.errors).toBe(1);
   });
 });
