@@ -108,6 +108,23 @@ const pkOf = (item: unknown) => String(plain(item).pk ?? '?');
 const writeUnits = (item: Doc) => Math.max(1, Math.ceil(itemSize(plain(item)) / 1024));
 const readUnits = (bytes: number) => Math.max(1, Math.ceil(bytes / 4096));
 
+/** Text the tally keeps uncounted at most, in UTF-16 units: as much as the item capture keeps (floor.ts). */
+export const PENDING_CHARS = 160_000_000;
+
+/**
+ * The characters of every string in a request or an answer, a few levels deep (an item's attributes sit at
+ * most five below a BatchWriteItem's input, marshalled); a string's length, not its UTF-8, so it costs little.
+ */
+function textLength(value: unknown, depth = 0): number {
+  if (typeof value === 'string') return value.length;
+  if (value === null || typeof value !== 'object' || depth > 6) return 0;
+  if (ArrayBuffer.isView(value)) return value.byteLength;
+  let total = 0;
+  if (Array.isArray(value)) for (const element of value) total += textLength(element, depth + 1);
+  else for (const key in value) total += textLength((value as Doc)[key], depth + 1);
+  return total;
+}
+
 /** A request the tally saw: its command's name, its input and its answer, counted at `take()`. */
 export interface SeenRequest {
   command: string;
@@ -123,13 +140,17 @@ export interface SeenRequest {
  * The middleware only keeps each request and its answer; they are counted at `take()`, after the step:
  * counting measures every item's UTF-8 (a city import's 67 MB), ~20 ms of the main thread that the step's
  * wall then included (issue 17). The store neither changes a request nor an answer once sent (a county's
- * quick bench tallied the same units per key either way).
+ * quick bench tallied the same units per key either way). Past PENDING_CHARS of text kept (a province's
+ * import), a request is counted as it returns, so the tally never holds a step's items alive.
  */
 export class PartitionTally {
   private uses = new Map<string, PartitionUse>();
   private seen: SeenRequest[] = [];
+  private seenChars = 0;
   /** Requests the tally could not read (reported once on stderr). */
   errors = 0;
+
+  constructor(private readonly pendingChars = PENDING_CHARS) {}
 
   attach(doc: DynamoDBDocumentClient): this {
     doc.middlewareStack.add(
@@ -147,25 +168,34 @@ export class PartitionTally {
     return this;
   }
 
-  /** Keeps a request to count at the next `take()`; reads nothing of it now. */
+  /**
+   * Keeps a request to count at the next `take()`, measuring only how much text it holds (string lengths,
+   * no UTF-8); past `pendingChars` kept, counts it now instead.
+   */
   record(request: SeenRequest): void {
-    this.seen.push(request);
+    if (this.seenChars <= this.pendingChars) {
+      this.seenChars += textLength(request.input) + textLength(request.output);
+      this.seen.push(request);
+    } else this.countSafely(request);
   }
 
   take(): Map<string, PartitionUse> {
-    for (const { command, input, output } of this.seen) {
-      try {
-        this.count(command, input, output);
-      } catch (error) {
-        // A shape this tally does not know: the bench's figure, never the step, pays for it.
-        this.errors++;
-        if (this.errors === 1) process.stderr.write(`  partition tally: ${String(error)}\n`);
-      }
-    }
+    for (const request of this.seen) this.countSafely(request);
     this.seen = [];
+    this.seenChars = 0;
     const out = this.uses;
     this.uses = new Map();
     return out;
+  }
+
+  private countSafely({ command, input, output }: SeenRequest): void {
+    try {
+      this.count(command, input, output);
+    } catch (error) {
+      // A shape this tally does not know: the bench's figure, never the step, pays for it.
+      this.errors++;
+      if (this.errors === 1) process.stderr.write(`  partition tally: ${String(error)}\n`);
+    }
   }
 
   private use(pk: string): PartitionUse {

@@ -1,5 +1,5 @@
 /** The AWS time model of the bench (bench/lib/predict.ts): per-key throughput, compute and orchestration. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   AWS_MODEL,
   importComputeMs,
@@ -158,62 +158,91 @@ describe('predictAws', () => {
 });
 
 describe('PartitionTally', () => {
-  /** An object whose every read throws: proof that nothing of it was looked at. */
+  /** An object whose every read throws: a request the tally cannot count. */
   const untouchable = () =>
     new Proxy(
       {},
       {
         get: () => {
-          throw new Error('read during the step');
+          throw new Error('read');
         },
         ownKeys: () => {
-          throw new Error('read during the step');
+          throw new Error('read');
         },
       },
     );
+  const put = (pk: string) => ({
+    command: 'PutCommand',
+    input: { Item: { pk, sk: '1', data: 'x'.repeat(20) } },
+    output: {},
+  });
+  /** Quiets the tally's one line on stderr about a request it could not count. */
+  const quietly = <T>(fn: () => T): T => {
+    const written = process.stderr.write;
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      return fn();
+    } finally {
+      process.stderr.write = written;
+    }
+  };
 
-  it('keeps a request during the step without reading it, and counts it at take()', () => {
+  it('keeps a request during the step, measuring no UTF-8 of it, and counts it at take()', () => {
     const tally = new PartitionTally();
-    expect(() =>
-      tally.record({ command: 'BatchWriteCommand', input: untouchable(), output: untouchable() }),
-    ).not.toThrow();
-    expect(tally.errors).toBe(0); // nothing counted yet, so nothing failed
-    const taken = new PartitionTally();
-    taken.record({
-      command: 'BatchWriteCommand',
-      input: {
-        RequestItems: {
-          t: [
-            { PutRequest: { Item: { pk: 'A', sk: '1', data: 'x'.repeat(3000) } } },
-            { PutRequest: { Item: { pk: 'A', sk: '2', data: 'y' } } },
-            { DeleteRequest: { Key: { pk: 'B', sk: '1' } } },
-          ],
+    const utf8 = vi.spyOn(Buffer, 'byteLength');
+    try {
+      tally.record({
+        command: 'BatchWriteCommand',
+        input: {
+          RequestItems: {
+            t: [
+              { PutRequest: { Item: { pk: 'A', sk: '1', data: 'x'.repeat(3000) } } },
+              { PutRequest: { Item: { pk: 'A', sk: '2', data: 'y' } } },
+              { DeleteRequest: { Key: { pk: 'B', sk: '1' } } },
+            ],
+          },
         },
-      },
-      output: {},
-    });
-    taken.record({
-      command: 'GetCommand',
-      input: { Key: { pk: 'B', sk: '1' } },
-      output: { Item: { pk: 'B', sk: '1', data: 'z'.repeat(5000) } },
-    });
-    const uses = taken.take();
-    // 3 KB → 3 WCU, a small item 1, a delete 1; one request per key of the batch. 5 KB read → 2 RCU.
-    expect(uses.get('A')).toEqual({ wcu: 4, rcu: 0, requests: 1 });
-    expect(uses.get('B')).toEqual({ wcu: 1, rcu: 2, requests: 2 });
-    expect(taken.take().size).toBe(0);
+        output: {},
+      });
+      tally.record({
+        command: 'GetCommand',
+        input: { Key: { pk: 'B', sk: '1' } },
+        output: { Item: { pk: 'B', sk: '1', data: 'z'.repeat(5000) } },
+      });
+      expect(utf8).not.toHaveBeenCalled();
+      const uses = tally.take();
+      expect(utf8).toHaveBeenCalled();
+      // 3 KB → 3 WCU, a small item 1, a delete 1; one request per key of the batch. 5 KB read → 2 RCU.
+      expect(uses.get('A')).toEqual({ wcu: 4, rcu: 0, requests: 1 });
+      expect(uses.get('B')).toEqual({ wcu: 1, rcu: 2, requests: 2 });
+      expect(tally.take().size).toBe(0);
+    } finally {
+      utf8.mockRestore();
+    }
+  });
+
+  it('counts a request at once past the text it may keep, so a province’s step is not held in memory', () => {
+    const tally = new PartitionTally(10);
+    tally.record(put('A')); // kept: nothing was kept before it
+    // Past the bound: counted as it returns (this one cannot be, which shows at once).
+    quietly(() => tally.record({ command: 'PutCommand', input: untouchable(), output: {} }));
+    expect(tally.errors).toBe(1);
+    expect(tally.take().get('A')).toEqual({ wcu: 1, rcu: 0, requests: 1 });
+    const kept = new PartitionTally(10);
+    kept.record(put('B'));
+    kept.take(); // starts again from nothing kept
+    const bad = { command: 'TransactWriteCommand', input: { TransactItems: [{}] }, output: {} };
+    kept.record(bad);
+    expect(kept.errors).toBe(0); // kept for take(), not counted at once
+    quietly(() => kept.take());
+    expect(kept.errors).toBe(1);
   });
 
   it('counts a request of a shape it does not know as an error at take(), not during the step', () => {
     const tally = new PartitionTally();
-    tally.record({ command: 'PutCommand', input: untouchable(), output: {} });
-    const written = process.stderr.write;
-    process.stderr.write = (() => true) as typeof process.stderr.write;
-    try {
-      expect(tally.take().size).toBe(0);
-    } finally {
-      process.stderr.write = written;
-    }
+    tally.record({ command: 'TransactWriteCommand', input: { TransactItems: [{}] }, output: {} });
+    expect(tally.errors).toBe(0);
+    expect(quietly(() => tally.take()).size).toBe(0);
     expect(tally.errors).toBe(1);
   });
 });
