@@ -17,7 +17,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll, batchWriteAll, type Item, itemSize } from '../../shared/store/batch.js';
 import { createDynamoClients } from '../../shared/store/client.js';
 import { ensureTable } from '../../shared/store/table.js';
-import { plain } from './predict.js';
+import { KEPT_CHARS, plain } from './predict.js';
 
 export const FLOOR_TABLE = 'medcomm_bench_floor';
 export const FLOOR_CONCURRENCY = 4;
@@ -42,9 +42,6 @@ export function jsonRowsText(seed: number, bytes: number): string {
 
 /** What fills a floor item: text like the store's (JSON rows), or the `x`s of the first floor. */
 export type FloorFill = 'json' | 'plain';
-
-/** Characters of items kept per kind and step: a city's largest step (its import) is ~67 MB. */
-const CAPTURE_BYTES = 160_000_000;
 
 /** An item's text length, cheaply (no UTF-8 count: the capture runs inside the step it measures). */
 function roughSize(item: Item): number {
@@ -93,11 +90,11 @@ export class ItemCapture {
     const doc = plain(item) as Item;
     const size = roughSize(doc);
     if (kind === 'written') {
-      if (this.writtenBytes + size > CAPTURE_BYTES) return;
+      if (this.writtenBytes + size > KEPT_CHARS) return;
       this.writtenBytes += size;
       this.written.push(doc);
     } else {
-      if (this.readBytes + size > CAPTURE_BYTES) return;
+      if (this.readBytes + size > KEPT_CHARS) return;
       this.readBytes += size;
       this.read.push(doc);
     }

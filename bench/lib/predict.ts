@@ -108,8 +108,11 @@ const pkOf = (item: unknown) => String(plain(item).pk ?? '?');
 const writeUnits = (item: Doc) => Math.max(1, Math.ceil(itemSize(plain(item)) / 1024));
 const readUnits = (bytes: number) => Math.max(1, Math.ceil(bytes / 4096));
 
-/** Text the tally keeps uncounted at most, in UTF-16 units: as much as the item capture keeps (floor.ts). */
-export const PENDING_CHARS = 160_000_000;
+/**
+ * Characters of a step's requests a bench instrument keeps at most (the tally here, the item capture in
+ * floor.ts, each per kind): a city's largest step (its import) is ~67 MB; a province's is let go past it.
+ */
+export const KEPT_CHARS = 160_000_000;
 
 /**
  * The characters of every string in a request or an answer, a few levels deep (an item's attributes sit at
@@ -140,7 +143,7 @@ export interface SeenRequest {
  * The middleware only keeps each request and its answer; they are counted at `take()`, after the step:
  * counting measures every item's UTF-8 (a city import's 67 MB), ~20 ms of the main thread that the step's
  * wall then included (issue 17). The store neither changes a request nor an answer once sent (a county's
- * quick bench tallied the same units per key either way). Past PENDING_CHARS of text kept (a province's
+ * quick bench tallied the same units per key either way). Past KEPT_CHARS of text kept (a province's
  * import), a request is counted as it returns, so the tally never holds a step's items alive.
  */
 export class PartitionTally {
@@ -150,7 +153,7 @@ export class PartitionTally {
   /** Requests the tally could not read (reported once on stderr). */
   errors = 0;
 
-  constructor(private readonly pendingChars = PENDING_CHARS) {}
+  constructor(private readonly pendingChars = KEPT_CHARS) {}
 
   attach(doc: DynamoDBDocumentClient): this {
     doc.middlewareStack.add(
