@@ -345,6 +345,13 @@ interface Scratch {
   discard(): void;
 }
 
+/** The database's files in a data folder: not the lock, nor folders (the JVM's temp folder, java-temp.ts). */
+function databaseFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name !== LOCK_FILE_NAME)
+    .map((entry) => entry.name);
+}
+
 /**
  * The database of a daemon started with `scratch` (the demo, whose database is made afresh on every run
  * and is worth keeping only once the year is written): in a folder of its own under /dev/shm (this user's
@@ -363,9 +370,8 @@ function openScratch(dataDir: string): Scratch | undefined {
     sweepScratch();
     // The daemon's pid in the name: a folder whose daemon is gone is found and removed by the next one.
     dir = mkdtempSync(join(SCRATCH_ROOT, `${SCRATCH_PREFIX}${process.pid}-`));
-    // What the folder holds already (a demo's is empty) goes along.
-    for (const name of readdirSync(dataDir))
-      if (name !== LOCK_FILE_NAME) copyFileSync(join(dataDir, name), join(dir, name));
+    // What the folder holds already (a demo's is empty) goes along: the database's files, not the lock.
+    for (const name of databaseFiles(dataDir)) copyFileSync(join(dataDir, name), join(dir, name));
   } catch (error) {
     lock.release();
     throw error;
@@ -378,8 +384,7 @@ function openScratch(dataDir: string): Scratch | undefined {
     dir,
     persist() {
       try {
-        for (const name of readdirSync(dir)) {
-          if (name === LOCK_FILE_NAME) continue;
+        for (const name of databaseFiles(dir)) {
           const partial = join(dataDir, `${name}.${process.pid}.partial`);
           copyFileSync(join(dir, name), partial);
           const fd = openSync(partial, 'r+');

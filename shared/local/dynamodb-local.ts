@@ -28,6 +28,7 @@ import {
   JAVA_REQUIRED_MESSAGE,
   probeLaunchTools,
 } from './dynamodb/java.js';
+import { javaTempOption, prepareJavaTemp } from './dynamodb/java-temp.js';
 import { DataDirLock } from './dynamodb/lock.js';
 
 /** Inside its own namespace the server can always have the same port. */
@@ -202,9 +203,11 @@ async function launch({ java, jar, dataDir, port, lock, options }: LaunchInput):
     jar,
     java,
   );
+  const javaTemp = prepareJavaTemp(dataDir);
   const javaArgs = [
     ...(archive?.javaOptions ?? []),
     `-Djava.library.path=${jar.nativeLibs}`,
+    javaTempOption(javaTemp),
     '-jar',
     archive?.jar ?? jar.jar,
     '-port',
@@ -291,6 +294,7 @@ async function launch({ java, jar, dataDir, port, lock, options }: LaunchInput):
   const unregister = onProcessExit(killNow);
   void exited.then(() => {
     unregister();
+    javaTemp.remove();
     // A failed start keeps the lock: startDynamoDbLocal may retry on another port, and releases it itself.
     if (started) lock?.release();
   });

@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +78,47 @@ describe('DynamoDB Local lifecycle', () => {
     expect(secondPid).not.toBe(firstPid);
     expect(() => process.kill(secondPid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
     expect(() => readFileSync(join(dataDir, 'medcomm-dynamodb.lock'))).toThrow(/ENOENT/);
+  });
+
+  it("keeps the JVM's temporary files out of the system temp directory: in the data folder, emptied at start, gone at stop", async () => {
+    const dataDir = tempDir();
+    const javaTemp = join(dataDir, 'java-tmp');
+    // What a server killed outright left: its unpacked SQLite library.
+    mkdirSync(javaTemp);
+    writeFileSync(join(javaTemp, 'sqlite-392-old-libsqlite4java.so'), 'x');
+    const sqliteLibraries = (dir: string) =>
+      readdirSync(dir).filter((name) => name.endsWith('libsqlite4java.so'));
+    const inTemp = sqliteLibraries(tmpdir());
+
+    await withDynamoDbLocal({ dataDir }, async (endpoint) => {
+      const { client } = createDynamoClients({ endpoint });
+      await ensureTable(client, 'medcomm'); // the library is unpacked when the database is first opened
+      client.destroy();
+      const unpacked = sqliteLibraries(javaTemp);
+      expect(unpacked).toHaveLength(1);
+      expect(unpacked[0]).not.toBe('sqlite-392-old-libsqlite4java.so');
+      expect(sqliteLibraries(tmpdir())).toEqual(inTemp);
+    });
+    expect(existsSync(javaTemp)).toBe(false);
+    expect(readdirSync(dataDir)).toEqual(['shared-local-instance.db']);
+  });
+
+  it("unpacks an in-memory server's SQLite library into the temp directory Node uses (TMPDIR), and removes it at stop", async () => {
+    // The test run's TMPDIR is a folder of its own (test/temp-guard.ts): java's default is /tmp.
+    const temp = tempDir();
+    const previous = process.env.TMPDIR;
+    process.env.TMPDIR = temp;
+    try {
+      await withDynamoDbLocal({}, async (endpoint) => {
+        const { client } = createDynamoClients({ endpoint });
+        await ensureTable(client, 'medcomm');
+        client.destroy();
+        expect(readdirSync(temp).filter((name) => name.endsWith('libsqlite4java.so'))).toHaveLength(1);
+      });
+    } finally {
+      process.env.TMPDIR = previous;
+    }
+    expect(readdirSync(temp)).toEqual([]);
   });
 
   it('refuses a port that is already taken, naming the likely culprit', async () => {
