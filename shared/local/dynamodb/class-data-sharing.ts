@@ -27,6 +27,7 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freePort } from './free-port.js';
 import type { DynamoDbLocalJar } from './java.js';
+import { javaTempOption, prepareJavaTemp } from './java-temp.js';
 
 export interface SharedArchive {
   /** The jar to run (the copy the archive was made for). */
@@ -160,6 +161,8 @@ async function recordStart(
     [
       `-XX:ArchiveClassesAtExit=${archive}`,
       `-Djava.library.path=${nativeLibs}`,
+      // Its SQLite library unpacked into the recording's folder (removed with it), not into /tmp.
+      javaTempOption(prepareJavaTemp(dataDir)),
       '-jar',
       jar,
       '-port',
