@@ -240,6 +240,8 @@ async function launch({ java, jar, dataDir, port, lock, options }: LaunchInput):
     env: {
       ...process.env,
       JAVA_TOOL_OPTIONS: `${DYNAMODB_LOCAL_JAVA_TOOL_OPTIONS} ${process.env.JAVA_TOOL_OPTIONS ?? ''}`.trim(),
+      // SQLite's own temporary files (~130 a demo year, each unlinked once opened) went to /var/tmp, on disk.
+      SQLITE_TMPDIR: javaTemp.dir,
       ...(isolation
         ? {
             // The relay is plain JavaScript: none of this process's loaders or flags.

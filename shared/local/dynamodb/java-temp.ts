@@ -32,5 +32,5 @@ export function prepareJavaTemp(dataDir: string | undefined): JavaTemp {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** The JVM option that points java.io.tmpdir at `temp`. */
+/** The JVM option that points java.io.tmpdir at `temp` (SQLite's own temporary files: SQLITE_TMPDIR). */
 export const javaTempOption = (temp: JavaTemp): string => `-Djava.io.tmpdir=${temp.dir}`;

@@ -90,7 +90,7 @@ describe('DynamoDB Local lifecycle', () => {
       readdirSync(dir).filter((name) => name.endsWith('libsqlite4java.so'));
     const inTemp = sqliteLibraries(tmpdir());
 
-    await withDynamoDbLocal({ dataDir }, async (endpoint) => {
+    await withDynamoDbLocal({ dataDir }, async (endpoint, server) => {
       const { client } = createDynamoClients({ endpoint });
       await ensureTable(client, 'medcomm'); // the library is unpacked when the database is first opened
       client.destroy();
@@ -98,6 +98,11 @@ describe('DynamoDB Local lifecycle', () => {
       expect(unpacked).toHaveLength(1);
       expect(unpacked[0]).not.toBe('sqlite-392-old-libsqlite4java.so');
       expect(sqliteLibraries(tmpdir())).toEqual(inTemp);
+      // SQLite's own temporary files (opened and unlinked at once) go there too, not to /var/tmp.
+      if (process.platform === 'linux')
+        expect(readFileSync(`/proc/${server.pid}/environ`, 'utf8').split('\0')).toContain(
+          `SQLITE_TMPDIR=${javaTemp}`,
+        );
     });
     expect(existsSync(javaTemp)).toBe(false);
     expect(readdirSync(dataDir)).toEqual(['shared-local-instance.db']);
