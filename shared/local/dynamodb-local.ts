@@ -28,7 +28,7 @@ import {
   JAVA_REQUIRED_MESSAGE,
   probeLaunchTools,
 } from './dynamodb/java.js';
-import { javaTempOption, prepareJavaTemp } from './dynamodb/java-temp.js';
+import { prepareJavaTemp } from './dynamodb/java-temp.js';
 import { DataDirLock } from './dynamodb/lock.js';
 
 /** Inside its own namespace the server can always have the same port. */
@@ -207,7 +207,7 @@ async function launch({ java, jar, dataDir, port, lock, options }: LaunchInput):
   const javaArgs = [
     ...(archive?.javaOptions ?? []),
     `-Djava.library.path=${jar.nativeLibs}`,
-    javaTempOption(javaTemp),
+    javaTemp.option,
     '-jar',
     archive?.jar ?? jar.jar,
     '-port',
@@ -241,7 +241,7 @@ async function launch({ java, jar, dataDir, port, lock, options }: LaunchInput):
       ...process.env,
       JAVA_TOOL_OPTIONS: `${DYNAMODB_LOCAL_JAVA_TOOL_OPTIONS} ${process.env.JAVA_TOOL_OPTIONS ?? ''}`.trim(),
       // SQLite's own temporary files (~130 a demo year, each unlinked once opened) went to /var/tmp, on disk.
-      SQLITE_TMPDIR: javaTemp.dir,
+      ...javaTemp.env,
       ...(isolation
         ? {
             // The relay is plain JavaScript: none of this process's loaders or flags.

@@ -27,7 +27,7 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freePort } from './free-port.js';
 import type { DynamoDbLocalJar } from './java.js';
-import { javaTempOption, prepareJavaTemp } from './java-temp.js';
+import { prepareJavaTemp } from './java-temp.js';
 
 export interface SharedArchive {
   /** The jar to run (the copy the archive was made for). */
@@ -156,13 +156,14 @@ async function recordStart(
     UpdateTimeToLiveCommand,
   } = await import('@aws-sdk/client-dynamodb');
   const port = await freePort();
+  // Its temporary files (the unpacked SQLite library, SQLite's own) in the recording's folder, removed with it.
+  const javaTemp = prepareJavaTemp(dataDir);
   const child = spawn(
     java,
     [
       `-XX:ArchiveClassesAtExit=${archive}`,
       `-Djava.library.path=${nativeLibs}`,
-      // Its SQLite library unpacked into the recording's folder (removed with it), not into /tmp.
-      javaTempOption(prepareJavaTemp(dataDir)),
+      javaTemp.option,
       '-jar',
       jar,
       '-port',
@@ -172,7 +173,10 @@ async function recordStart(
       '-sharedDb',
       '-disableTelemetry',
     ],
-    { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, JAVA_TOOL_OPTIONS: javaToolOptions } },
+    {
+      stdio: ['ignore', 'ignore', 'ignore'],
+      env: { ...process.env, JAVA_TOOL_OPTIONS: javaToolOptions, ...javaTemp.env },
+    },
   );
   const exited = new Promise<number | null>((resolve) => {
     child.on('exit', (code) => resolve(code));

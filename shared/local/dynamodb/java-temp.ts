@@ -14,23 +14,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The folder inside a data folder; only files beside it are the database's (see daemon.ts's scratch). */
-export const JAVA_TEMP_DIR = 'java-tmp';
+const JAVA_TEMP_DIR = 'java-tmp';
 
 export interface JavaTemp {
-  /** The value of java.io.tmpdir. */
+  /** The folder: java.io.tmpdir, and SQLite's own temporary files (opened and unlinked at once). */
   dir: string;
+  /** The JVM option that points java.io.tmpdir at `dir`. */
+  option: string;
+  /** The environment that points SQLite at `dir` (else /var/tmp, on disk). */
+  env: { SQLITE_TMPDIR: string };
   /** Removes the folder when it is the server's own (once the server has exited). */
   remove(): void;
 }
 
 export function prepareJavaTemp(dataDir: string | undefined): JavaTemp {
-  if (dataDir === undefined) return { dir: tmpdir(), remove: () => undefined };
+  if (dataDir === undefined) return javaTemp(tmpdir(), () => undefined);
   const dir = join(dataDir, JAVA_TEMP_DIR);
   // What a server killed outright left behind: its SQLite library, unpacked under a name of its own.
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { mode: 0o700 });
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return javaTemp(dir, () => rmSync(dir, { recursive: true, force: true }));
 }
 
-/** The JVM option that points java.io.tmpdir at `temp` (SQLite's own temporary files: SQLITE_TMPDIR). */
-export const javaTempOption = (temp: JavaTemp): string => `-Djava.io.tmpdir=${temp.dir}`;
+const javaTemp = (dir: string, remove: () => void): JavaTemp => ({
+  dir,
+  option: `-Djava.io.tmpdir=${dir}`,
+  env: { SQLITE_TMPDIR: dir },
+  remove,
+});

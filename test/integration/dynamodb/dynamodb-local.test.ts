@@ -30,6 +30,10 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
+/** DynamoDB Local's SQLite library as its JVM unpacks it (`sqlite-<version>-<uuid>-libsqlite4java.so`). */
+const sqliteLibraries = (dir: string) =>
+  readdirSync(dir).filter((name) => name.endsWith('libsqlite4java.so'));
+
 /** Waits up to `ms` for a process to disappear (a JVM takes a moment to shut down after SIGTERM). */
 async function gone(pid: number, ms = 15_000): Promise<boolean> {
   const deadline = Date.now() + ms;
@@ -86,8 +90,6 @@ describe('DynamoDB Local lifecycle', () => {
     // What a server killed outright left: its unpacked SQLite library.
     mkdirSync(javaTemp);
     writeFileSync(join(javaTemp, 'sqlite-392-old-libsqlite4java.so'), 'x');
-    const sqliteLibraries = (dir: string) =>
-      readdirSync(dir).filter((name) => name.endsWith('libsqlite4java.so'));
     const inTemp = sqliteLibraries(tmpdir());
 
     await withDynamoDbLocal({ dataDir }, async (endpoint, server) => {
@@ -118,7 +120,7 @@ describe('DynamoDB Local lifecycle', () => {
         const { client } = createDynamoClients({ endpoint });
         await ensureTable(client, 'medcomm');
         client.destroy();
-        expect(readdirSync(temp).filter((name) => name.endsWith('libsqlite4java.so'))).toHaveLength(1);
+        expect(sqliteLibraries(temp)).toHaveLength(1);
       });
     } finally {
       process.env.TMPDIR = previous;
