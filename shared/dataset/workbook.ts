@@ -6,7 +6,8 @@
  * cannot turn 6222021234567890123 into 6.22E+18 or 2026-01 into a date.
  */
 import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcelJs } from '../export/exceljs.js';
 import { XLSX_WRITE } from '../export/xlsx-table.js';
 import {
   AGGREGATIONS,
@@ -142,8 +143,8 @@ async function bufferOf(workbook: ExcelJS.Workbook): Promise<Buffer> {
   return Buffer.from(await workbook.xlsx.writeBuffer(XLSX_WRITE));
 }
 
-function newWorkbook(title: string): ExcelJS.Workbook {
-  const workbook = new ExcelJS.Workbook();
+async function newWorkbook(title: string): Promise<ExcelJS.Workbook> {
+  const workbook = new (await loadExcelJs()).Workbook();
   workbook.creator = 'MedComm Pay';
   workbook.title = title;
   // A fixed date keeps the same content byte-identical (exceljs would write the time of writing).
@@ -153,7 +154,7 @@ function newWorkbook(title: string): ExcelJS.Workbook {
 
 /** The empty template: the instructions, then a sheet per data file with its header. */
 export async function templateWorkbook(): Promise<Buffer> {
-  const workbook = newWorkbook('绩效工资数据集模板');
+  const workbook = await newWorkbook('绩效工资数据集模板');
   instructions(workbook);
   for (const key of CSV_KEYS) {
     const format = CSV_FORMATS[key];
@@ -164,7 +165,7 @@ export async function templateWorkbook(): Promise<Buffer> {
 
 /** Dataset CSV texts (file name → text) as one workbook with a sheet per file; scheme.json stays JSON. */
 export async function datasetWorkbook(files: Readonly<Record<string, string>>): Promise<Buffer> {
-  const workbook = newWorkbook('绩效工资数据集');
+  const workbook = await newWorkbook('绩效工资数据集');
   instructions(workbook);
   for (const key of CSV_KEYS) {
     const file = CSV_FORMATS[key].file;
@@ -178,7 +179,7 @@ export async function datasetWorkbook(files: Readonly<Record<string, string>>): 
 
 /** One data file's CSV text as a workbook of one sheet (`staff.xlsx`). */
 export async function fileWorkbook(file: string, text: string): Promise<Buffer> {
-  const workbook = newWorkbook(file);
+  const workbook = await newWorkbook(file);
   const [header = [], ...rows] = csvRows(text).filter((r) => r.some((c) => c !== ''));
   dataSheet(workbook, file, header, rows);
   return bufferOf(workbook);

@@ -9,7 +9,8 @@
  * digits), a number of 16 or more digits as the scientific notation that says its digits are lost, a
  * date as an ISO date (which the period check names as a date Excel made).
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcelJs } from '../export/exceljs.js';
 import { didYouMean } from './closest.js';
 import { tooLarge } from './decode.js';
 import { type ImportIssue, issueAt, Problem } from './errors.js';
@@ -164,7 +165,7 @@ export async function expandWorkbooks<S>(
       );
       continue;
     }
-    const workbook = new ExcelJS.Workbook();
+    const workbook = new (await loadExcelJs()).Workbook();
     try {
       await workbook.xlsx.load(Buffer.from(source.buffer, source.byteOffset, source.byteLength) as never);
     } catch (error) {

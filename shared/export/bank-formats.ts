@@ -6,7 +6,6 @@
  * into the data rows (a bank would read a 合计 row as a payment to an account named 合计); accounts are
  * plain digits — never TAB-prefixed, and typed text in a workbook.
  */
-import ExcelJS from 'exceljs';
 import { z } from 'zod';
 import { parseJsonStrict } from '../dataset/json-keys.js';
 import { maskBankAccount } from '../privacy.js';
@@ -14,6 +13,7 @@ import type { Staff } from '../schemas/dataset.js';
 import { encodeGbk, UnencodableError } from './bank-gbk.js';
 import { maskedPayer, type PayerAccount, type PayerAccounts } from './bank-payers.js';
 import { ExportError } from './errors.js';
+import { loadExcelJs } from './exceljs.js';
 import { fenToYuanNumber, fenToYuanString, sumFen } from './money-format.js';
 import { compareCodeUnits } from './pay-sheet-rows.js';
 import type { BankTransferLine, PaySheet } from './types.js';
@@ -350,7 +350,7 @@ function delimited(value: string, separator: string): string {
 }
 
 async function xlsxOf(spec: BankFormatSpec, rows: BankPayment[], purpose: string): Promise<Uint8Array> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcelJs()).Workbook();
   workbook.creator = 'MedComm Pay';
   workbook.created = workbook.modified = new Date(Date.UTC(2026, 0, 1));
   const sheet = workbook.addWorksheet('代发');

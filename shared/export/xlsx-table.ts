@@ -4,7 +4,8 @@
  * whose values the caller computed in fen, and widths that fit the content (CJK counts double).
  */
 import { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcelJs } from './exceljs.js';
 import { fenToYuanNumber } from './money-format.js';
 import { guardText } from './text-guard.js';
 
@@ -217,7 +218,7 @@ export async function tableWorkbook(
       done();
     },
   });
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+  const workbook = new (await loadExcelJs()).stream.xlsx.WorkbookWriter({
     stream,
     useStyles: true,
     useSharedStrings: false,
