@@ -7,7 +7,7 @@ import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createDynamoClients } from '../../../shared/store/client.js';
+import { createDynamoClients, LOCAL_AUTHORIZATION, LOCAL_CREDENTIALS } from '../../../shared/store/client.js';
 import { FAST_STRING_CHARS, fastJsonStrings } from '../../../shared/store/sdk-json-strings.js';
 
 const config = {
@@ -150,7 +150,7 @@ describe('a large body is copied out of the writer, which keeps its buffer', () 
   });
 });
 
-describe("a local client's payload is not hashed for its signature", () => {
+describe('a local client sends a fixed Authorization header, an AWS client signs', () => {
   /** The headers a request of this client is signed with. */
   async function signedHeaders(client: DynamoDBClient): Promise<Record<string, string>> {
     let headers: Record<string, string> = {};
@@ -169,17 +169,21 @@ describe("a local client's payload is not hashed for its signature", () => {
     return headers;
   }
 
-  it('says UNSIGNED-PAYLOAD to DynamoDB Local, and a client for AWS signs the body hash', async () => {
+  it('names the local key without hashing or signing anything, while a client for AWS signs the body hash', async () => {
     const { client: local } = createDynamoClients({ endpoint: config.endpoint, maxAttempts: 1 });
     const localHeaders = await signedHeaders(local);
-    expect(localHeaders['x-amz-content-sha256']).toBe('UNSIGNED-PAYLOAD');
-    expect(localHeaders.authorization).toMatch(/^AWS4-HMAC-SHA256 /);
+    expect(localHeaders.authorization).toBe(LOCAL_AUTHORIZATION);
+    expect(localHeaders.authorization).toContain(`Credential=${LOCAL_CREDENTIALS.accessKeyId}/`);
+    expect(localHeaders['x-amz-content-sha256']).toBeUndefined();
+    expect(localHeaders['user-agent']).toBeUndefined();
     local.destroy();
     const { client: aws } = createDynamoClients({ region: 'cn-north-1', maxAttempts: 1 });
     aws.config.credentials = async () => ({ accessKeyId: 'k', secretAccessKey: 's' });
     const awsHeaders = await signedHeaders(aws);
-    expect(awsHeaders['x-amz-content-sha256']).not.toBe('UNSIGNED-PAYLOAD');
-    expect(awsHeaders.authorization).toMatch(/^AWS4-HMAC-SHA256 /);
+    expect(awsHeaders['x-amz-content-sha256']).toMatch(/^[0-9a-f]{64}$/);
+    expect(awsHeaders.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=k\/.*Signature=[0-9a-f]{64}$/);
+    expect(awsHeaders.authorization).not.toBe(LOCAL_AUTHORIZATION);
+    expect(awsHeaders['user-agent']).toContain('aws-sdk-js');
     aws.destroy();
   });
 });
