@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { shebangFlags } from '../bin/node-flags.mjs';
 import { type CliBenchResult, type CliBenchRow, cliTable } from './lib/cli-report.js';
 import { argValue } from './lib/scales.js';
 
@@ -110,7 +111,8 @@ export function benchCli(log: (line: string) => void = console.log): CliBenchRes
     MEDCOMM_DAEMON_IDLE: '900',
     MEDCOMM_HOME: home,
   };
-  const medcomm = (...args: string[]) => [process.execPath, MEDCOMM, ...args];
+  // As `npx medcomm` runs it: with its shebang's flags.
+  const medcomm = (...args: string[]) => [process.execPath, ...shebangFlags(), MEDCOMM, ...args];
   const stop = () => once(medcomm('stop'), env, work);
   try {
     log('  a county and its whole year (setup, not timed)…');

@@ -22,6 +22,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RUNTIME_V8_FLAGS, shebangFlags } from '../bin/node-flags.mjs';
 import { loadPrices } from './cost.js';
 import type { DomainResult } from './domain.js';
 import { type CliBenchResult, cliTable } from './lib/cli-report.js';
@@ -55,15 +56,19 @@ if (!['county', 'city', 'both', 'province'].includes(scaleArg))
 const provinceOnly = scaleArg === 'province';
 const scales: ScaleName[] = scaleArg === 'both' ? ['county', 'city'] : [scaleArg as ScaleName];
 const outFile = argValue('--out') ?? here(quick ? './results-quick.json' : './results.json');
-/** The heap cap `medcomm` runs with (its shebang line): the bench measures the product as it runs. */
-function cliHeapCapMb(): string | undefined {
-  const shebang = readFileSync(here('../bin/medcomm.mjs'), 'utf8').split('\n', 1)[0] ?? '';
-  return /--max-old-space-size=(\d+)/.exec(shebang)?.[1];
-}
-const maxOldSpace = argValue('--max-old-space') ?? cliHeapCapMb();
+const maxOldSpace = argValue('--max-old-space');
 if (maxOldSpace !== undefined && !/^\d+$/.test(maxOldSpace))
   throw new Error(`--max-old-space takes megabytes, got ${maxOldSpace}`);
-const nodeArgs = maxOldSpace ? [`--max-old-space-size=${maxOldSpace}`] : [];
+/**
+ * The children run with `medcomm`'s own Node and V8 settings (bin/node-flags.mjs: its heap's start-up
+ * flags, and what it sets as it starts): the bench measures the product as it runs. `--max-old-space`
+ * replaces the heap cap only.
+ */
+const nodeArgs = [
+  ...shebangFlags().filter((flag) => maxOldSpace === undefined || !flag.startsWith('--max-old-space-size=')),
+  ...(maxOldSpace !== undefined ? [`--max-old-space-size=${maxOldSpace}`] : []),
+  ...RUNTIME_V8_FLAGS,
+];
 
 function runChild<T>(script: string, args: string[]): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'medcomm-bench-'));

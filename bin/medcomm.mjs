@@ -1,7 +1,13 @@
-#!/usr/bin/env -S node --max-old-space-size=1024
+#!/usr/bin/env -S node --max-old-space-size=1024 --initial-old-space-size=128
 // Runs the CLI as JavaScript built from the TypeScript sources (bin/build.mjs; `npm ci` builds it). The
 // sources are hashed on every start and a build of other sources is never run: a changed source is
 // rebuilt first (~0.5 s), and if building fails the TypeScript runs through tsx as before.
+//
+// Its heap (the flags above; bin/node-flags.mjs): at most 1 GB (a city's garbage otherwise piled up past
+// 1.7 GB). Under a cap below 2 GB, V8 lets the heap grow only ~1.6× between full collections, so a county
+// year made ~21 mark-compacts (~1.5 s of CPU with their concurrent marking); an old generation configured
+// at start also becomes the size below which V8 skips full collections: 128 MB leaves a county year ~6, a
+// city's larger heap as before (issue 17).
 
 // The machines run Node 20 by the owner's choice (Lambda runs 22); the SDK's upgrade notice is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -9,11 +15,14 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // the database files of the DynamoDB Local it starts) is for this user only — files 0600, folders 0700.
 process.umask(0o077);
 
-// A command is short and runs much code only a few times: V8 optimised ~1,500 functions of a demo year,
-// ~3 s of the second core compiling beside the database and the file thread. At 4× its default
-// execution budget before a function is considered (67,584), only the hot ones are: npm start ~0.4 s
-// faster (issue 17; 10 runs on a quiet 2-core machine). Process-wide: the workers' code too.
-(await import('node:v8')).setFlagsFromString('--interrupt-budget=270336');
+// The command's V8 settings that may be set once it runs (bin/node-flags.mjs: fewer functions optimised).
+{
+  const [{ setFlagsFromString }, { RUNTIME_V8_FLAGS }] = await Promise.all([
+    import('node:v8'),
+    import('./node-flags.mjs'),
+  ]);
+  for (const flag of RUNTIME_V8_FLAGS) setFlagsFromString(flag);
+}
 
 // `__database-daemon HOME`: the warm database a command started (shared/local/daemon.ts).
 const daemon = process.argv[2] === '__database-daemon';
