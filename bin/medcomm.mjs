@@ -6,7 +6,7 @@
 // Its heap (the flags above; bin/node-flags.mjs): at most 1 GB (a city's garbage otherwise piled up past
 // 1.7 GB). Under a cap below 2 GB, V8 lets the heap grow only ~1.6× between full collections, so a county
 // year made ~21 mark-compacts (~1.5 s of CPU with their concurrent marking); an old generation configured
-// at start also becomes the size below which V8 skips full collections: 128 MB leaves a county year ~6, a
+// at start also becomes the size below which V8 skips full collections: 128 MB leaves a county year 3, a
 // city's larger heap as before (issue 17).
 
 // The machines run Node 20 by the owner's choice (Lambda runs 22); the SDK's upgrade notice is noise here.
