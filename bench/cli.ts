@@ -111,8 +111,9 @@ export function benchCli(log: (line: string) => void = console.log): CliBenchRes
     MEDCOMM_DAEMON_IDLE: '900',
     MEDCOMM_HOME: home,
   };
-  // As `npx medcomm` runs it: with its shebang's flags.
-  const medcomm = (...args: string[]) => [process.execPath, ...shebangFlags(), MEDCOMM, ...args];
+  // As `npx medcomm` runs it: with its shebang's flags (read once, not before every run).
+  const flags = shebangFlags();
+  const medcomm = (...args: string[]) => [process.execPath, ...flags, MEDCOMM, ...args];
   const stop = () => once(medcomm('stop'), env, work);
   try {
     log('  a county and its whole year (setup, not timed)…');
