@@ -2,6 +2,7 @@
  * Account and identity integrity at import (issues 13, 16): Luhn on card-like accounts with its per-row
  * override, shared accounts with their reason, look-alike ids, names, and repeated JSON keys.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { idSkeleton, luhnCheckDigit, luhnValid } from '../../../shared/dataset/accounts.js';
 import { duplicateKeys } from '../../../shared/dataset/json-keys.js';
@@ -121,6 +122,15 @@ describe('look-alike ids', () => {
     expect(idSkeleton('HOP')).toBe(idSkeleton('НОР')); // Cyrillic Н, О, Р
     expect(idSkeleton('HOP')).toBe(idSkeleton('ΗΟΡ')); // Greek Η, Ο, Ρ
     expect(idSkeleton('C01-001')).not.toBe(idSkeleton('C01-002'));
+  });
+
+  it('gives an ASCII id (its fast path) the skeleton the full fold gives', () => {
+    // 'é' sends the id through NFKC and the look-alike table; it is its own skeleton and composes with nothing.
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary-ascii' }), (id) => {
+        expect(idSkeleton(`${id}é`)).toBe(`${idSkeleton(id)}é`);
+      }),
+    );
   });
 
   for (const [what, id] of [
