@@ -53,7 +53,7 @@ class FirstRows {
 
   /** The row that had the key first, or undefined after remembering `row` as that row. */
   firstOf(parts: readonly string[], row: number): number | undefined {
-    if (parts.some((part) => part.includes('/'))) {
+    if (anyHasSlash(parts)) {
       const key = parts.join(' / ');
       const first = this.joined.get(key);
       if (first === undefined) this.joined.set(key, row);
@@ -75,6 +75,11 @@ class FirstRows {
   }
 }
 
+function anyHasSlash(parts: readonly string[]): boolean {
+  for (let i = 0; i < parts.length; i++) if (parts[i]!.includes('/')) return true;
+  return false;
+}
+
 function uniqueKey(tables: Tables, key: CsvKey, columns: string[]): ImportIssue[] {
   const table = tables[key];
   if (!table) return [];
@@ -82,13 +87,31 @@ function uniqueKey(tables: Tables, key: CsvKey, columns: string[]): ImportIssue[
   const shown = columns.at(-1)!;
   const readers = columns.map((column) => columnOf(table, column).cell);
   const shownCell = columnOf(table, shown).raw;
+  const issues: ImportIssue[] = [];
+  if (readers.length === 1) {
+    // One column (staff, institution and indicator ids): the cell is the key, as FirstRows keeps it.
+    const read = readers[0]!;
+    const firstRows = new Map<string, number>();
+    for (const record of table.records) {
+      const cell = read(record);
+      if (cell === '') continue; // an empty key cell is reported by the row check
+      const first = firstRows.get(cell);
+      if (first === undefined) firstRows.set(cell, record.row);
+      else issues.push(duplicateIssue(file, columns, [cell], first, record.row, shownCell(record)));
+    }
+    return issues;
+  }
   const firstRows = new FirstRows();
   const parts: string[] = [];
-  const issues: ImportIssue[] = [];
   for (const record of table.records) {
     parts.length = 0;
-    for (const read of readers) parts.push(read(record));
-    if (parts.includes('')) continue; // an empty key cell is reported by the row check
+    let empty = false;
+    for (let i = 0; i < readers.length; i++) {
+      const cell = readers[i]!(record);
+      if (cell === '') empty = true;
+      parts.push(cell);
+    }
+    if (empty) continue; // an empty key cell is reported by the row check
     const first = firstRows.firstOf(parts, record.row);
     if (first === undefined) continue;
     issues.push(duplicateIssue(file, columns, parts, first, record.row, shownCell(record)));
@@ -267,6 +290,9 @@ function insurance(year: number | undefined, tables: Tables): ImportIssue[] {
   return issues;
 }
 
+const RATIO_COLUMNS = ['numerator', 'denominator'] as const;
+const VALUE_COLUMNS = ['value'] as const;
+
 /** Ratio indicators take numerator and denominator, all others a value — and not the other's columns. */
 function indicatorValueShapes(tables: Tables): ImportIssue[] {
   const values = tables.indicatorValues;
@@ -280,14 +306,17 @@ function indicatorValueShapes(tables: Tables): ImportIssue[] {
     denominator: read('denominator'),
   };
   const indicatorOf = read('indicatorId').cell;
+  const filled = (column: string, record: CsvRecord) => columns[column]!.cell(record) !== '';
   const issues: ImportIssue[] = [];
   for (const record of values.records) {
     const indicatorId = indicatorOf(record);
     const kind = aggregation.get(indicatorId);
     if (kind === undefined) continue; // unknown or invalid indicator: reported elsewhere
     const ratio = kind === 'ratio';
-    const needed = ratio ? ['numerator', 'denominator'] : ['value'];
-    const unwanted = ratio ? ['value'] : ['numerator', 'denominator'];
+    const needed = ratio ? RATIO_COLUMNS : VALUE_COLUMNS;
+    const unwanted = ratio ? VALUE_COLUMNS : RATIO_COLUMNS;
+    // Nearly every row has its shape: the check reads cells and builds nothing else.
+    if (needed.every((c) => filled(c, record)) && !unwanted.some((c) => filled(c, record))) continue;
     const shape = ratio
       ? {
           zh: `比率指标 ${indicatorId} 须填写 numerator 和 denominator，value 留空`,
@@ -297,7 +326,7 @@ function indicatorValueShapes(tables: Tables): ImportIssue[] {
           zh: `指标 ${indicatorId}（${kind}）须填写 value，numerator 和 denominator 留空`,
           en: `indicator ${indicatorId} (${kind}) takes value, with numerator and denominator left empty`,
         };
-    for (const column of needed.filter((c) => columns[c]!.cell(record) === '')) {
+    for (const column of needed.filter((c) => !filled(c, record))) {
       issues.push(
         issueAt(
           { file, row: record.row, column, value: columns[column]!.raw(record) },
@@ -309,7 +338,7 @@ function indicatorValueShapes(tables: Tables): ImportIssue[] {
         ),
       );
     }
-    for (const column of unwanted.filter((c) => columns[c]!.cell(record) !== '')) {
+    for (const column of unwanted.filter((c) => filled(c, record))) {
       issues.push(
         issueAt(
           { file, row: record.row, column, value: columns[column]!.raw(record) },

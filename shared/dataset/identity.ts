@@ -21,15 +21,22 @@ export function confusableIds(tables: Tables, key: CsvKey, column: string): Impo
   if (!table) return [];
   const file = CSV_FORMATS[key].file;
   const read = cellReader(table, column);
-  const first = new Map<string, { id: string; row: number }>();
+  const { records } = table;
+  // Each skeleton's first record, by its place: a city's 35,000 ids make no object each.
+  const first = new Map<string, number>();
   const issues: ImportIssue[] = [];
-  for (const { fields, row } of table.records) {
+  for (let i = 0; i < records.length; i++) {
+    const { fields, row } = records[i]!;
     const id = read(fields);
     if (id === '') continue;
     const skeleton = idSkeleton(id);
-    const seen = first.get(skeleton);
-    if (seen === undefined) first.set(skeleton, { id, row });
-    else if (seen.id !== id) {
+    const firstAt = first.get(skeleton);
+    if (firstAt === undefined) {
+      first.set(skeleton, i);
+      continue;
+    }
+    const seen = { id: read(records[firstAt]!.fields), row: records[firstAt]!.row };
+    if (seen.id !== id) {
       // Equal ids are id.duplicate's to report; these differ in code points only.
       issues.push(
         issueAt(
@@ -46,6 +53,8 @@ export function confusableIds(tables: Tables, key: CsvKey, column: string): Impo
   return issues;
 }
 
+const DIGITS = /^\d+$/;
+
 /** A bank account on more than one staff id, unless every row of it gives a sharedAccountReason. */
 export function sharedAccounts(tables: Tables): ImportIssue[] {
   const table = tables.staff;
@@ -54,16 +63,24 @@ export function sharedAccounts(tables: Tables): ImportIssue[] {
   const account = cellReader(table, 'bankAccount');
   const staffId = cellReader(table, 'staffId');
   const reason = cellReader(table, 'sharedAccountReason');
-  const byAccount = new Map<string, { staffId: string; row: number; reason: string }[]>();
-  for (const { fields, row } of table.records) {
-    const value = account(fields);
-    if (!/^\d+$/.test(value)) continue; // empty or malformed: the row check reports it
-    const holders = byAccount.get(value) ?? [];
-    holders.push({ staffId: staffId(fields), row, reason: reason(fields) });
-    byAccount.set(value, holders);
+  const { records } = table;
+  // Each account's records by their place: the first alone (nearly every account), a list once shared.
+  const byAccount = new Map<string, number | number[]>();
+  for (let i = 0; i < records.length; i++) {
+    const value = account(records[i]!.fields);
+    if (!DIGITS.test(value)) continue; // empty or malformed: the row check reports it
+    const seen = byAccount.get(value);
+    if (seen === undefined) byAccount.set(value, i);
+    else if (typeof seen === 'number') byAccount.set(value, [seen, i]);
+    else seen.push(i);
   }
   const issues: ImportIssue[] = [];
-  for (const [value, holders] of byAccount) {
+  for (const [value, places] of byAccount) {
+    if (typeof places === 'number') continue;
+    const holders = places.map((i) => {
+      const { fields, row } = records[i]!;
+      return { staffId: staffId(fields), row, reason: reason(fields) };
+    });
     if (new Set(holders.map((h) => h.staffId)).size < 2) continue; // one id twice is id.duplicate
     if (holders.every((h) => h.reason !== '')) continue;
     const [first, ...others] = holders;
