@@ -1727,6 +1727,16 @@ export interface WorkloadGroup {
   joined?: string;
 }
 
+/** Places of one institution-month's rows in the writer's lists of the other monthly files. */
+type OtherPlaces = Record<'values' | 'finance' | 'adjustments', number[]>;
+
+/** A row's JSON, its place emptied: each row of the other files is encoded once, then let go. */
+function take<T>(rows: (T | undefined)[], at: number): string {
+  const text = encode(rows[at]);
+  rows[at] = undefined;
+  return text;
+}
+
 /** The other monthly files' rows of one institution-month, as JSON texts, with their file rows. */
 interface OtherMonthRows {
   texts: MonthTexts;
@@ -1798,50 +1808,90 @@ export class VersionWriter {
     dataset: Dataset,
     fileRows: OtherFileRows,
   ) {
-    // Grouped when the first month needs them: the rosters (the first blobs) go out meanwhile.
-    this.ungrouped = { dataset, fileRows };
+    // The other monthly files' rows are the writer's from here: the import keeps none of them (a province's
+    // are ~800,000), and each is let go once its month is encoded.
+    this.source = {
+      values: dataset.indicatorValues.slice(),
+      finance: dataset.finance.slice(),
+      adjustments: dataset.adjustments.slice(),
+      staff: dataset.staff,
+      fileRows,
+    };
   }
 
-  /** The other files' rows until grouped (a city's ~70,000: ~0.1 s before the first write, now after it). */
-  private ungrouped: { dataset: Dataset; fileRows: OtherFileRows } | undefined;
-
-  private grouped(): Map<string, Map<string, OtherMonthRows>> {
-    const pending = this.ungrouped;
-    if (pending) {
-      this.ungrouped = undefined;
-      this.groupOtherRows(pending.dataset, pending.fileRows);
-    }
-    return this.others;
-  }
+  private readonly source: {
+    values: (IndicatorValue | undefined)[];
+    finance: (FinanceRow | undefined)[];
+    adjustments: (Adjustment | undefined)[];
+    staff: readonly Staff[];
+    fileRows: OtherFileRows;
+  };
+  /** Where each period's and institution's rows are in the source's lists (placed when first asked). */
+  private places: Map<string, Map<string, OtherPlaces>> | undefined;
 
   /** Whether a write failed (the import then stops writing; `finish` throws the error). */
   get failed(): boolean {
     return this.failure !== undefined;
   }
 
-  /** indicator-values, finance and adjustments rows by period and institution, in monthRowsByInstitution's order. */
-  private groupOtherRows(dataset: Dataset, fileRows: OtherFileRows): void {
-    const institutionOf = new Map(dataset.staff.map((s) => [s.staffId, s.institutionId]));
+  /**
+   * indicator-values, finance and adjustments rows by period and institution, as their places in the
+   * source's lists (in monthRowsByInstitution's order). Only places: each month's rows are encoded when that
+   * month is written (`othersOf`), so the first write waits for January's alone — encoding a city's ~80,000
+   * rows at the first month took ~70 ms of its main thread before the first write, when both cores are busiest.
+   */
+  private placed(): Map<string, Map<string, OtherPlaces>> {
+    if (this.places) return this.places;
+    const places = new Map<string, Map<string, OtherPlaces>>();
+    const { values, finance, adjustments, staff } = this.source;
     const slot = (period: string, institutionId: string) =>
-      periodSlot(this.others, period, institutionId, () => ({
-        texts: { workload: [], values: [], finance: [], adjustments: [] },
-        rows: { values: [], finance: [], adjustments: [] },
-      }));
-    dataset.indicatorValues.forEach((row, i) => {
-      const rows = slot(row.period, row.institutionId);
-      rows.texts.values.push(encode(row));
-      rows.rows.values.push(fileRows.indicatorValues[i]!);
+      periodSlot(
+        places,
+        period,
+        institutionId,
+        (): OtherPlaces => ({ values: [], finance: [], adjustments: [] }),
+      );
+    values.forEach((row, i) => {
+      slot(row!.period, row!.institutionId).values.push(i);
     });
-    dataset.finance.forEach((row, i) => {
-      const rows = slot(row.period, row.institutionId);
-      rows.texts.finance.push(encode(row));
-      rows.rows.finance.push(fileRows.finance[i]!);
+    finance.forEach((row, i) => {
+      slot(row!.period, row!.institutionId).finance.push(i);
     });
-    dataset.adjustments.forEach((row, i) => {
-      const rows = slot(row.period, institutionOf.get(row.staffId)!);
-      rows.texts.adjustments.push(encode(row));
-      rows.rows.adjustments.push(fileRows.adjustments[i]!);
-    });
+    if (adjustments.length > 0) {
+      const institutionOf = new Map(staff.map((s) => [s.staffId, s.institutionId]));
+      adjustments.forEach((row, i) => {
+        slot(row!.period, institutionOf.get(row!.staffId)!).adjustments.push(i);
+      });
+    }
+    this.places = places;
+    return places;
+  }
+
+  /** A period's rows of the other files by institution, encoded once and then let go (undefined: none). */
+  private othersOf(period: string): Map<string, OtherMonthRows> | undefined {
+    const encoded = this.others.get(period);
+    if (encoded) return encoded;
+    const places = this.placed().get(period);
+    if (!places) return undefined;
+    const { fileRows } = this.source;
+    const month = new Map<string, OtherMonthRows>();
+    for (const [institutionId, at] of places) {
+      month.set(institutionId, {
+        texts: {
+          workload: [],
+          values: at.values.map((i) => take(this.source.values, i)),
+          finance: at.finance.map((i) => take(this.source.finance, i)),
+          adjustments: at.adjustments.map((i) => take(this.source.adjustments, i)),
+        },
+        rows: {
+          values: at.values.map((i) => fileRows.indicatorValues[i]!),
+          finance: at.finance.map((i) => fileRows.finance[i]!),
+          adjustments: at.adjustments.map((i) => fileRows.adjustments[i]!),
+        },
+      });
+    }
+    this.others.set(period, month);
+    return month;
   }
 
   /** Every institution's roster: indexed, and put unless the current version has it. */
@@ -1859,7 +1909,7 @@ export class VersionWriter {
    * file whose months were not in order) replaces its entries; `put` writes the blobs.
    */
   month(period: string, workload: ReadonlyMap<string, WorkloadGroup>): MonthBlob[] {
-    const other = this.grouped().get(period);
+    const other = this.othersOf(period);
     const blobs: MonthBlob[] = [];
     for (const [institutionId, group] of workload) {
       const rows = other?.get(institutionId);
@@ -1880,7 +1930,7 @@ export class VersionWriter {
 
   /** Months that only the other files have rows for (after every workload month was given). */
   otherMonths(): string[] {
-    return [...this.grouped().keys()].filter((period) => !this.monthIndexes.has(period));
+    return [...this.placed().keys()].filter((period) => !this.monthIndexes.has(period));
   }
 
   put(blobs: readonly MonthBlob[]): void {
