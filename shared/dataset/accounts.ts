@@ -171,12 +171,11 @@ const LOOK_ALIKES: Record<string, string> = {
   χ: 'x',
 };
 
-/** Printable ASCII: its own NFKC form, and no look-alike (anything else takes the full fold). */
+/** Printable ASCII (nearly every id of a file): its own NFKC form, no look-alike, so only case folds. */
 const ASCII = /^[ -~]*$/;
 
 /** The form two ids share when a reader cannot tell them apart: width folded (NFKC), look-alikes, case. */
 export function idSkeleton(id: string): string {
-  // ASCII is its own NFKC form and holds no look-alike: only case folds (nearly every id of a file).
   if (ASCII.test(id)) return id.toLowerCase();
   let out = '';
   for (const ch of id.normalize('NFKC')) out += LOOK_ALIKES[ch] ?? ch;

@@ -88,19 +88,6 @@ function uniqueKey(tables: Tables, key: CsvKey, columns: string[]): ImportIssue[
   const readers = columns.map((column) => columnOf(table, column).cell);
   const shownCell = columnOf(table, shown).raw;
   const issues: ImportIssue[] = [];
-  if (readers.length === 1) {
-    // One column (staff, institution and indicator ids): the cell is the key, as FirstRows keeps it.
-    const read = readers[0]!;
-    const firstRows = new Map<string, number>();
-    for (const record of table.records) {
-      const cell = read(record);
-      if (cell === '') continue; // an empty key cell is reported by the row check
-      const first = firstRows.get(cell);
-      if (first === undefined) firstRows.set(cell, record.row);
-      else issues.push(duplicateIssue(file, columns, [cell], first, record.row, shownCell(record)));
-    }
-    return issues;
-  }
   const firstRows = new FirstRows();
   const parts: string[] = [];
   for (const record of table.records) {
