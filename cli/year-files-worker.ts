@@ -5,16 +5,18 @@
  * cycle's files, then `finish` (the year's own files and the summary) or `abandon`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { lowerThisThreadsPriority, thrown } from '../shared/reports/file-jobs.js';
+import { thrown } from '../shared/reports/file-jobs.js';
 import type { ExportEntry } from '../shared/reports/index.js';
 import { YearFiles } from '../shared/reports/year-files.js';
 import { openStore } from '../shared/store/index.js';
+import { lowerThisThreadsPriority } from '../shared/thread-priority.js';
 import { yearSummary } from './summary.js';
 import type { FromYearFilesThread, ToYearFilesThread, YearFilesThreadData } from './year-files-thread.js';
 
 const port = parentPort!;
 const data = workerData as YearFilesThreadData;
-lowerThisThreadsPriority();
+// Files built while the cycles run take only the CPU the cycles leave.
+lowerThisThreadsPriority(10);
 
 const repos = openStore({ endpoint: data.endpoint, tableName: data.tableName });
 let entry: ExportEntry | undefined;

@@ -3,9 +3,7 @@
  * county's year) as plain data: a job names its renderer and carries only what the renderer reads, so it
  * runs on a worker thread (file-worker.ts) or on this one, with the same bytes either way.
  */
-import { readlinkSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { setPriority } from 'node:os';
 import { dirname } from 'node:path';
 import { ExportError } from '../export/errors.js';
 import {
@@ -93,17 +91,4 @@ export function rethrown(error: ThrownError): Error {
       : Object.assign(new Error(error.message), { name: error.name }, error.code ? { code: error.code } : {});
   if (error.stack) made.stack = error.stack;
   return made;
-}
-
-/**
- * Lowers the calling thread's CPU priority (Linux: a thread's nice value is its own, and the thread's id
- * names it), so files built while the cycles run take only the CPU the cycles leave. Nowhere else: no-op.
- */
-export function lowerThisThreadsPriority(nice = 10): void {
-  try {
-    const tid = Number(String(readlinkSync('/proc/thread-self')).split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, nice);
-  } catch {
-    // Not Linux, or not allowed: the thread keeps the priority it has.
-  }
 }
