@@ -6,7 +6,6 @@
  * same months as reading on the main thread. The protocol is `WorkloadWorker`'s (stream.ts).
  */
 import { parentPort } from 'node:worker_threads';
-import { lowerThisThreadsPriority } from '../thread-priority.js';
 import { readCsvSlices } from './csv.js';
 import { decodeSlices, type SlicesEnd, slicing } from './decode.js';
 import { CSV_FORMATS } from './formats/index.js';
@@ -22,11 +21,6 @@ import {
 } from './workload-reader.js';
 
 const port = parentPort!;
-// The parse runs ahead of the writes (a city's whole file before its first write), so it may wait: on two
-// cores the main thread, which checks the other files before the first write, and then the database's
-// writes come first, and the parse takes the CPU they leave (issue 17). The main thread waits for a month
-// only when the parse is behind, and then leaves it the core.
-lowerThisThreadsPriority(19);
 const post = (message: FromWorker) => port.postMessage(message);
 
 let open = true;

@@ -4,6 +4,7 @@
  * writeReportsAndSheets over loadYear, on this thread), and the whole year written again when a cycle
  * written early is no longer as it was.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -128,6 +129,13 @@ describe('a year written as its cycles complete', () => {
   });
 });
 
+/** Every thread's nice value in this process (Linux): field 19 of its stat line. */
+const niceValues = () =>
+  readdirSync('/proc/self/task').map((tid) => {
+    const line = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    return Number(line.slice(line.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+
 describe("a year written on the file thread (cli/year-files-thread.ts: demo's and year's)", () => {
   const threadFor = (outDir: string) =>
     YearFilesThread.start(rt.repos, {
@@ -155,6 +163,8 @@ describe("a year written on the file thread (cli/year-files-thread.ts: demo's an
       expect(entries).toHaveLength(before + 1);
       expect(entries.at(-1)).toEqual(entries[0]);
       expect(written.summary).toBe(await yearSummary(rt.repos, communityId, 2026));
+      // At the process's priority: at nice 10 beside two busy processes a demo year took 3–4 × as long.
+      if (process.platform === 'linux') expect(new Set(niceValues()).size).toBe(1);
     } finally {
       await thread.close();
     }
